@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "alloc-int.h"
+
+/* Plain counters: the hooks exist for single-threaded tests; in normal use
+ * nobody reads them. */
+static unsigned long allocations;
+static long failure_countdown = -1;
+
+static int
+should_fail(void)
+{
+    if (failure_countdown < 0)
+        return 0;
+    if (failure_countdown == 0)
+        return 1;
+    failure_countdown--;
+    return 0;
+}
+
+static int
+overflows(size_t count, size_t size)
+{
+    return size != 0 && count > SIZE_MAX / size;
+}
+
+void *
+lemica_alloc_array(size_t count, size_t size)
+{
+    void *pointer;
+
+    if (overflows(count, size) || should_fail())
+        return NULL;
+    pointer = malloc(count * size ? count * size : 1);
+    if (pointer)
+        allocations++;
+    return pointer;
+}
+
+void *
+lemica_alloc_zeroed(size_t count, size_t size)
+{
+    void *pointer;
+
+    if (overflows(count, size) || should_fail())
+        return NULL;
+    pointer = calloc(count ? count : 1, size ? size : 1);
+    if (pointer)
+        allocations++;
+    return pointer;
+}
+
+void *
+lemica_realloc_array(void *pointer, size_t count, size_t size)
+{
+    void *grown;
+
+    if (overflows(count, size) || should_fail())
+        return NULL;
+    grown = realloc(pointer, count * size ? count * size : 1);
+    if (grown)
+        allocations++;
+    return grown;
+}
+
+void
+lemica_dealloc(void *pointer)
+{
+    free(pointer);
+}
+
+unsigned long
+lemica_alloc_count(void)
+{
+    return allocations;
+}
+
+void
+lemica_alloc_fail_after(long count)
+{
+    failure_countdown = count;
+}

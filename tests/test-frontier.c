@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: MIT */
+#include "test-common.h"
+
+TEST_SUITE(frontier)
+{
+    (void)suite;
+}
