@@ -1,3 +1,623 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
-typedef int lemica_placeholder_solver_dp_;
+/*
+ * The dynamic program behind every solve.
+ *
+ * State (t, c): the schedule has computed c steps and the last is t. Layer c
+ * depends only on layer c - 1, so two layers of state values are kept plus
+ * a predecessor table for all layers. For each state the candidates are the
+ * usable edges (s, t); the incoming matrix holds their weights with +inf for
+ * edges that are absent, too long, or jump over a required step.
+ *
+ * LEXMAX is the expensive one: the value of a state is a sorted vector. The
+ * DP first runs the cheap bottleneck scan (the max of each candidate) and
+ * compares full vectors only among the candidates that tie on the
+ * bottleneck. Vectors are kept run-length encoded and truncated to their
+ * first few runs ("heads"): with heavy ties (equal or few distinct weights)
+ * a whole vector is one to a handful of runs, and with distinct weights two
+ * candidates almost always differ within the first runs. When a comparison
+ * does run past both heads, the full vectors are rebuilt from the
+ * predecessor table, which is exact because it records the DP's own paths.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "graph-int.h"
+#include "schedule-int.h"
+#include "solver-int.h"
+
+
+#define TRUNCATED 0x80u
+#define RUN_COUNT_MASK 0x7fu
+/* compare_heads() result when the heads do not decide. */
+#define UNDECIDED 2
+
+static inline double
+max_double(double a, double b)
+{
+    return a > b ? a : b;
+}
+
+/* What a scan over the candidates s in [lo, hi) of one state finds: the
+ * best candidate value, the first s reaching it, and how many reach it. */
+struct scan {
+    double best;
+    int first;
+    int count;
+};
+
+enum scan_op { SCAN_MAX, SCAN_SUM };
+
+static inline double
+candidate_value(enum scan_op op, double key, double weight)
+{
+    return op == SCAN_MAX ? max_double(key, weight) : key + weight;
+}
+
+/* Fold the candidate @value at @s into a scan. */
+static inline void
+scan_step(struct scan *scan, double value, int s)
+{
+    if (value < scan->best) {
+        scan->best = value;
+        scan->first = s;
+        scan->count = 1;
+    } else if (value == scan->best) {
+        scan->count++;
+    }
+}
+
+static void
+scan_portable(enum scan_op op, const double *key, const double *row, int lo,
+              int hi, struct scan *scan)
+{
+    for (int s = lo; s < hi; s++)
+        scan_step(scan, candidate_value(op, key[s], row[s]), s);
+}
+
+/* Merge one vector lane (its best, first index and count) into @scan. */
+static inline void
+scan_merge_lane(struct scan *scan, double best, double first, double count)
+{
+    if (best < scan->best) {
+        scan->best = best;
+        scan->first = (int)first;
+        scan->count = (int)count;
+    } else if (best == scan->best) {
+        if ((int)first < scan->first)
+            scan->first = (int)first;
+        scan->count += (int)count;
+    }
+}
+
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define LEMICA_HAVE_AVX_SCAN 1
+
+/* The same scan, four candidates at a time. Each lane keeps its own best,
+ * first index (as a double: exact below 2^53) and count; lanes are merged
+ * at the end, so the result is exactly the portable one. No NaN reaches
+ * here (absent edges and unreached states are +inf). */
+__attribute__((target("avx"), always_inline)) static inline void
+scan_avx(enum scan_op op, const double *key, const double *row, int lo,
+         int hi, struct scan *scan)
+{
+    __m256d best = _mm256_set1_pd(HUGE_VAL);
+    __m256d first = _mm256_setzero_pd();
+    __m256d count = _mm256_setzero_pd();
+    __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    const __m256d four = _mm256_set1_pd(4.0), one = _mm256_set1_pd(1.0);
+    double lanes[3][4];
+    int s = lo;
+
+    for (; s + 4 <= hi; s += 4) {
+        __m256d k = _mm256_loadu_pd(key + s), w = _mm256_loadu_pd(row + s);
+        __m256d value = op == SCAN_MAX ? _mm256_max_pd(k, w) : _mm256_add_pd(k, w);
+        __m256d less = _mm256_cmp_pd(value, best, _CMP_LT_OQ);
+        __m256d equal = _mm256_cmp_pd(value, best, _CMP_EQ_OQ);
+
+        /* Selects by masks, not blendv: GCC lowers blendv's sign test
+         * without AVX2 to per-lane branches. */
+        count = _mm256_add_pd(count, _mm256_and_pd(equal, one));
+        count = _mm256_or_pd(_mm256_and_pd(less, one),
+                             _mm256_andnot_pd(less, count));
+        first = _mm256_or_pd(_mm256_and_pd(less, index),
+                             _mm256_andnot_pd(less, first));
+        best = _mm256_min_pd(best, value);
+        index = _mm256_add_pd(index, four);
+    }
+    _mm256_storeu_pd(lanes[0], best);
+    _mm256_storeu_pd(lanes[1], first);
+    _mm256_storeu_pd(lanes[2], count);
+    for (int lane = 0; lane < 4; lane++)
+        if (lanes[2][lane] > 0.0)
+            scan_merge_lane(scan, lanes[0][lane], lanes[1][lane], lanes[2][lane]);
+    for (; s < hi; s++)
+        scan_step(scan, candidate_value(op, key[s], row[s]), s);
+}
+
+/* One copy per operation, so the loop does not test it. */
+__attribute__((target("avx"))) static void
+scan_avx_max(const double *key, const double *row, int lo, int hi,
+             struct scan *scan)
+{
+    scan_avx(SCAN_MAX, key, row, lo, hi, scan);
+}
+
+__attribute__((target("avx"))) static void
+scan_avx_sum(const double *key, const double *row, int lo, int hi,
+             struct scan *scan)
+{
+    scan_avx(SCAN_SUM, key, row, lo, hi, scan);
+}
+
+static int
+cpu_has_avx(void)
+{
+    static int cached = -1;
+
+    /* Benign race: every thread computes the same answer. */
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx") ? 1 : 0;
+    }
+    return cached;
+}
+#endif
+
+/* Scan the candidates of one state. */
+static inline void
+scan_candidates(enum scan_op op, const double *key, const double *row, int lo,
+                int hi, struct scan *scan)
+{
+    scan->best = HUGE_VAL;
+    scan->first = lo;
+    scan->count = 0;
+#ifdef LEMICA_HAVE_AVX_SCAN
+    /* Short ranges cost less without the lane merge at the end. */
+    if (hi - lo >= 12 && cpu_has_avx()) {
+        if (op == SCAN_MAX)
+            scan_avx_max(key, row, lo, hi, scan);
+        else
+            scan_avx_sum(key, row, lo, hi, scan);
+        return;
+    }
+#endif
+    scan_portable(op, key, row, lo, hi, scan);
+}
+
+/* The states of layer @c worth computing: [*lo, *hi]. A state must be
+ * reachable with c computed steps and, for a single budget, able to reach
+ * N - 1 with the calls left. */
+static void
+layer_range(const struct lemica_problem *problem, int c, int *lo, int *hi)
+{
+    int last = problem->num_steps - 1;
+    int first = c - 1;
+
+    if (c == 1) {
+        /* Only step 0 starts a schedule. */
+        *lo = *hi = 0;
+        return;
+    }
+    if (!problem->frontier) {
+        long remaining = (long)problem->budget - c;
+        long nearest = (long)last - remaining * problem->max_skip;
+
+        last = (int)(last - remaining);
+        if (nearest > first)
+            first = (int)nearest;
+    }
+    *lo = first;
+    *hi = last;
+}
+
+/* Merge weight @w into the head @head (flags @len) into @out, keeping at
+ * most @limit runs. Returns the new run count | TRUNCATED. */
+static unsigned
+merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
+           struct lemica_run *out)
+{
+    unsigned runs = len & RUN_COUNT_MASK;
+    unsigned truncated = len & TRUNCATED;
+    unsigned in = 0, n = 0;
+
+    while (in < runs && head[in].value > w)
+        out[n++] = head[in++];
+    if (in < runs && head[in].value == w) {
+        out[n] = head[in++];
+        out[n++].count++;
+    } else if (in < runs || !truncated) {
+        out[n].value = w;
+        out[n++].count = 1;
+    }
+    /* else: w is smaller than every known run of a truncated head, so it
+     * falls in the unknown tail and the known prefix is unchanged. */
+    while (in < runs)
+        out[n++] = head[in++];
+    if (n > (unsigned)limit) {
+        n = (unsigned)limit;
+        truncated = TRUNCATED;
+    }
+    return n | truncated;
+}
+
+/* Compare two sorted vectors of equal length given by their heads:
+ * <0 if @a is better (lexicographically smaller), >0 if @b is, 0 if equal,
+ * UNDECIDED if the known runs agree and one head is truncated. */
+static int
+compare_heads(const struct lemica_run *a, unsigned a_len,
+              const struct lemica_run *b, unsigned b_len)
+{
+    unsigned a_runs = a_len & RUN_COUNT_MASK, b_runs = b_len & RUN_COUNT_MASK;
+    unsigned ia = 0, ib = 0;
+    uint32_t a_left = a_runs ? a[0].count : 0;
+    uint32_t b_left = b_runs ? b[0].count : 0;
+
+    while (ia < a_runs && ib < b_runs) {
+        uint32_t take;
+
+        if (a[ia].value != b[ib].value)
+            return a[ia].value < b[ib].value ? -1 : 1;
+        take = a_left < b_left ? a_left : b_left;
+        a_left -= take;
+        b_left -= take;
+        if (a_left == 0 && ++ia < a_runs)
+            a_left = a[ia].count;
+        if (b_left == 0 && ++ib < b_runs)
+            b_left = b[ib].count;
+    }
+    if ((a_len & TRUNCATED) || (b_len & TRUNCATED))
+        return UNDECIDED;
+    /* Equal lengths and both complete: both are exhausted together. */
+    return 0;
+}
+
+static inline double
+edge_weight(const struct lemica_problem *problem, int from, int to)
+{
+    return lemica_graph_weight_or_nan(problem->graph, from, to);
+}
+
+static inline const uint16_t *
+pred_row(const lemica_solver *solver, const struct lemica_problem *problem,
+         int c)
+{
+    return (const uint16_t *)solver->work.pred.data +
+           (size_t)c * (size_t)problem->num_steps;
+}
+
+/* Collect into @out the weights of the DP path of state (@step, @layer)
+ * back to the first state it shares with the path of (@other, @layer);
+ * both walks stop together since they go back one layer per edge. */
+static size_t
+divergent_weights(const lemica_solver *solver,
+                  const struct lemica_problem *problem, int layer, int step,
+                  int other, double *out)
+{
+    size_t n = 0;
+
+    while (step != other) {
+        const uint16_t *pred = pred_row(solver, problem, layer);
+        int before = pred[step];
+
+        out[n++] = edge_weight(problem, before, step);
+        step = before;
+        other = pred[other];
+        layer--;
+    }
+    return n;
+}
+
+/* Exact LEXMAX comparison of candidates (@a at layer c - 1) + @wa and
+ * (@b at layer c - 1) + @wb, for when their heads agree. Their DP paths
+ * share everything before the state where they meet, and removing the same
+ * weights from two multisets of equal size keeps their order, so only the
+ * weights after that state are sorted and compared. */
+static int
+compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
+              int c, int a, double wa, int b, double wb)
+{
+    double *da = solver->work.scratch[0].data;
+    double *db = solver->work.scratch[1].data;
+    size_t na;
+
+    da[0] = wa;
+    db[0] = wb;
+    /* Both walks cover the same layers, so they have the same length. */
+    na = 1 + divergent_weights(solver, problem, c - 1, a, b, da + 1);
+    divergent_weights(solver, problem, c - 1, b, a, db + 1);
+    lemica_sort_descending(da, na);
+    lemica_sort_descending(db, na);
+    for (size_t i = 0; i < na; i++)
+        if (da[i] != db[i])
+            return da[i] < db[i] ? -1 : 1;
+    return 0;
+}
+
+/* One layer of LEXMAX. */
+static void
+layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
+             int c)
+{
+    struct lemica_workspace *work = &solver->work;
+    const int limit = solver->head_runs;
+    const int prev = (c - 1) & 1, cur = c & 1;
+    const double *key_prev = work->key[prev].data;
+    double *key_cur = work->key[cur].data;
+    const struct lemica_run *heads_prev = work->heads[prev].data;
+    const unsigned char *len_prev = work->head_len[prev].data;
+    struct lemica_run *heads_cur = work->heads[cur].data;
+    unsigned char *len_cur = work->head_len[cur].data;
+    uint16_t *pred = (uint16_t *)work->pred.data +
+                     (size_t)c * (size_t)problem->num_steps;
+    const int *first_pred = work->first_pred.data;
+    const double *incoming = work->incoming.data;
+    const int K = problem->max_skip;
+    int plo, phi, lo, hi;
+
+    layer_range(problem, c - 1, &plo, &phi);
+    layer_range(problem, c, &lo, &hi);
+    for (int t = lo; t <= hi; t++) {
+        /* row[s] is the weight of (s, t) for s in [t - K, t - 1]. */
+        const double *row = incoming + (size_t)(t + 1) * K - t;
+        int from = first_pred[t] > plo ? first_pred[t] : plo;
+        int to = t - 1 < phi ? t - 1 : phi;
+        struct lemica_run best[LEMICA_HEAD_RUNS_MAX + 1];
+        struct lemica_run candidate[LEMICA_HEAD_RUNS_MAX + 1];
+        unsigned best_len;
+        int best_s;
+        struct scan scan;
+
+        key_cur[t] = HUGE_VAL;
+        if (from > to)
+            continue;
+        /* The bottleneck decides unless several candidates share it. */
+        scan_candidates(SCAN_MAX, key_prev, row, from, to + 1, &scan);
+        if (scan.best == HUGE_VAL)
+            continue;
+        best_s = scan.first;
+        best_len = merge_head(heads_prev + (size_t)best_s * limit,
+                              len_prev[best_s], row[best_s], limit, best);
+        for (int s = best_s + 1, left = scan.count - 1; left > 0; s++) {
+            unsigned len;
+            int order;
+
+            if (max_double(key_prev[s], row[s]) != scan.best)
+                continue;
+            left--;
+            len = merge_head(heads_prev + (size_t)s * limit, len_prev[s],
+                             row[s], limit, candidate);
+            order = compare_heads(candidate, len, best, best_len);
+            if (order == UNDECIDED)
+                order = compare_exact(solver, problem, c, s, row[s], best_s,
+                                      row[best_s]);
+            if (order < 0) {
+                memcpy(best, candidate,
+                       sizeof(candidate[0]) * (len & RUN_COUNT_MASK));
+                best_len = len;
+                best_s = s;
+            }
+        }
+        key_cur[t] = scan.best;
+        pred[t] = (uint16_t)best_s;
+        memcpy(heads_cur + (size_t)t * limit, best,
+               sizeof(best[0]) * (best_len & RUN_COUNT_MASK));
+        len_cur[t] = (unsigned char)best_len;
+    }
+}
+
+/* One layer of MAX (bottleneck): ties go to the smallest predecessor. */
+static void
+layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
+{
+    struct lemica_workspace *work = &solver->work;
+    const double *key_prev = work->key[(c - 1) & 1].data;
+    double *key_cur = work->key[c & 1].data;
+    uint16_t *pred = (uint16_t *)work->pred.data +
+                     (size_t)c * (size_t)problem->num_steps;
+    const int *first_pred = work->first_pred.data;
+    const double *incoming = work->incoming.data;
+    const int K = problem->max_skip;
+    int plo, phi, lo, hi;
+
+    layer_range(problem, c - 1, &plo, &phi);
+    layer_range(problem, c, &lo, &hi);
+    for (int t = lo; t <= hi; t++) {
+        const double *row = incoming + (size_t)(t + 1) * K - t;
+        int from = first_pred[t] > plo ? first_pred[t] : plo;
+        int to = t - 1 < phi ? t - 1 : phi;
+        struct scan scan;
+
+        key_cur[t] = HUGE_VAL;
+        if (from > to)
+            continue;
+        scan_candidates(SCAN_MAX, key_prev, row, from, to + 1, &scan);
+        if (scan.best == HUGE_VAL)
+            continue;
+        key_cur[t] = scan.best;
+        pred[t] = (uint16_t)scan.first;
+    }
+}
+
+/* One layer of SUM. A sum may overflow to +inf, so reachability is kept
+ * apart from the key. */
+static void
+layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
+{
+    struct lemica_workspace *work = &solver->work;
+    const double *key_prev = work->key[(c - 1) & 1].data;
+    const unsigned char *reached_prev = work->reached[(c - 1) & 1].data;
+    double *key_cur = work->key[c & 1].data;
+    unsigned char *reached_cur = work->reached[c & 1].data;
+    uint16_t *pred = (uint16_t *)work->pred.data +
+                     (size_t)c * (size_t)problem->num_steps;
+    const int *first_pred = work->first_pred.data;
+    const double *incoming = work->incoming.data;
+    const int K = problem->max_skip;
+    int plo, phi, lo, hi;
+
+    layer_range(problem, c - 1, &plo, &phi);
+    layer_range(problem, c, &lo, &hi);
+    for (int t = lo; t <= hi; t++) {
+        const double *row = incoming + (size_t)(t + 1) * K - t;
+        int from = first_pred[t] > plo ? first_pred[t] : plo;
+        int to = t - 1 < phi ? t - 1 : phi;
+        struct scan scan;
+        int s;
+
+        key_cur[t] = HUGE_VAL;
+        reached_cur[t] = 0;
+        if (from > to)
+            continue;
+        scan_candidates(SCAN_SUM, key_prev, row, from, to + 1, &scan);
+        s = scan.first;
+        if (scan.best == HUGE_VAL) {
+            /* Every candidate sums to +inf: the first one that exists. */
+            for (s = from; s <= to; s++)
+                if (reached_prev[s] && row[s] < HUGE_VAL)
+                    break;
+            if (s > to)
+                continue;
+        }
+        key_cur[t] = scan.best;
+        reached_cur[t] = 1;
+        pred[t] = (uint16_t)s;
+    }
+}
+
+/* Insert @w into the descending vector @in of length @n, writing n + 1
+ * values to @out. */
+static void
+insert_descending(const double *in, size_t n, double w, double *out)
+{
+    size_t i = 0;
+
+    for (; i < n && in[i] >= w; i++)
+        out[i] = in[i];
+    out[i] = w;
+    for (; i < n; i++)
+        out[i + 1] = in[i];
+}
+
+/* One layer with the user's comparator, on full vectors. */
+static void
+layer_user(lemica_solver *solver, const struct lemica_problem *problem, int c)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t stride = (size_t)problem->budget;
+    const size_t prev_length = (size_t)(c - 2), length = (size_t)(c - 1);
+    const double *key_prev = work->key[(c - 1) & 1].data;
+    double *key_cur = work->key[c & 1].data;
+    const double *vectors_prev = work->vectors[(c - 1) & 1].data;
+    double *vectors_cur = work->vectors[c & 1].data;
+    uint16_t *pred = (uint16_t *)work->pred.data +
+                     (size_t)c * (size_t)problem->num_steps;
+    const int *first_pred = work->first_pred.data;
+    const double *incoming = work->incoming.data;
+    const int K = problem->max_skip;
+    int plo, phi, lo, hi;
+
+    layer_range(problem, c - 1, &plo, &phi);
+    layer_range(problem, c, &lo, &hi);
+    for (int t = lo; t <= hi; t++) {
+        const double *row = incoming + (size_t)(t + 1) * K - t;
+        int from = first_pred[t] > plo ? first_pred[t] : plo;
+        int to = t - 1 < phi ? t - 1 : phi;
+        double *best = work->scratch[0].data;
+        double *candidate = work->scratch[1].data;
+        int best_s = -1;
+
+        key_cur[t] = HUGE_VAL;
+        for (int s = from; s <= to; s++) {
+            if (key_prev[s] == HUGE_VAL || row[s] == HUGE_VAL)
+                continue;
+            insert_descending(vectors_prev + (size_t)s * stride, prev_length,
+                              row[s], candidate);
+            if (best_s < 0 ||
+                solver->user_compare(candidate, length, best, length,
+                                     solver->user_data) < 0) {
+                double *swap = best;
+
+                best = candidate;
+                candidate = swap;
+                best_s = s;
+            }
+        }
+        if (best_s < 0)
+            continue;
+        memcpy(vectors_cur + (size_t)t * stride, best, length * sizeof(double));
+        key_cur[t] = best[0];
+        pred[t] = (uint16_t)best_s;
+    }
+}
+
+static int
+end_reached(const lemica_solver *solver, const struct lemica_problem *problem,
+            int c)
+{
+    int last = problem->num_steps - 1;
+    int lo, hi;
+
+    layer_range(problem, c, &lo, &hi);
+    if (last < lo || last > hi)
+        return 0;
+    if (solver->comparator == LEMICA_COMPARATOR_SUM || problem->lexmax_as_sum)
+        return ((const unsigned char *)solver->work.reached[c & 1].data)[last];
+    return ((const double *)solver->work.key[c & 1].data)[last] < HUGE_VAL;
+}
+
+void
+lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    unsigned char *reached_end = work->end_reached.data;
+    double *key = work->key[1].data;
+
+    /* Layer 1: only step 0, with the empty vector. Its key is 0: every
+     * weight is >= 0, so max(0, w) = w and 0 + w = w. */
+    key[0] = 0.0;
+    if (solver->comparator == LEMICA_COMPARATOR_SUM || problem->lexmax_as_sum)
+        ((unsigned char *)work->reached[1].data)[0] = 1;
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
+        ((unsigned char *)work->head_len[1].data)[0] = 0;
+    memset(reached_end, 0, (size_t)problem->budget + 1);
+
+    for (int c = 2; c <= problem->budget; c++) {
+        switch (solver->comparator) {
+        case LEMICA_COMPARATOR_LEXMAX:
+            if (problem->lexmax_as_sum)
+                layer_sum(solver, problem, c);
+            else
+                layer_lexmax(solver, problem, c);
+            break;
+        case LEMICA_COMPARATOR_MAX:
+            layer_max(solver, problem, c);
+            break;
+        case LEMICA_COMPARATOR_SUM:
+            layer_sum(solver, problem, c);
+            break;
+        case LEMICA_COMPARATOR_USER:
+            layer_user(solver, problem, c);
+            break;
+        }
+        reached_end[c] = (unsigned char)end_reached(solver, problem, c);
+    }
+}
+
+void
+lemica_solver_backtrack(lemica_solver *solver,
+                        const struct lemica_problem *problem, int budget)
+{
+    int *path = solver->work.path.data;
+    double *weights = solver->work.path_weights.data;
+    int step = problem->num_steps - 1;
+
+    path[budget - 1] = step;
+    for (int c = budget; c > 1; c--) {
+        int before = pred_row(solver, problem, c)[step];
+
+        path[c - 2] = before;
+        weights[c - 2] = edge_weight(problem, before, step);
+        step = before;
+    }
+}

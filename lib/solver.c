@@ -1,3 +1,483 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
-typedef int lemica_placeholder_solver_;
+/* The solver handle: configuration, validation, workspace, results. The DP
+ * itself is in solver-dp.c. */
+#include <math.h>
+#include <string.h>
+
+#include "alloc-int.h"
+#include "error-int.h"
+#include "frontier-int.h"
+#include "graph-int.h"
+#include "schedule-int.h"
+#include "solver-int.h"
+
+lemica_status
+lemica_solver_new(lemica_solver **out)
+{
+    lemica_solver *solver;
+
+    if (!out)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
+    solver = lemica_alloc_zeroed(1, sizeof(*solver));
+    *out = solver;
+    if (!solver)
+        return lemica_fail_no_memory("a solver");
+    solver->comparator = LEMICA_COMPARATOR_LEXMAX;
+    solver->head_runs = LEMICA_HEAD_RUNS_DEFAULT;
+    solver->digit_encoding = 1;
+    return LEMICA_OK;
+}
+
+static void
+buffer_free(struct lemica_buffer *buffer)
+{
+    lemica_dealloc(buffer->data);
+    buffer->data = NULL;
+    buffer->capacity = 0;
+}
+
+void
+lemica_solver_free(lemica_solver *solver)
+{
+    struct lemica_workspace *work;
+
+    if (!solver)
+        return;
+    work = &solver->work;
+    buffer_free(&work->incoming);
+    buffer_free(&work->first_pred);
+    for (int i = 0; i < 2; i++) {
+        buffer_free(&work->key[i]);
+        buffer_free(&work->reached[i]);
+        buffer_free(&work->heads[i]);
+        buffer_free(&work->head_len[i]);
+        buffer_free(&work->vectors[i]);
+        buffer_free(&work->scratch[i]);
+    }
+    buffer_free(&work->pred);
+    buffer_free(&work->end_reached);
+    buffer_free(&work->path);
+    buffer_free(&work->path_weights);
+    lemica_dealloc(solver->required);
+    lemica_dealloc(solver);
+}
+
+lemica_status
+lemica_solver_set_comparator(lemica_solver *solver,
+                             lemica_comparator comparator)
+{
+    if (!solver)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "solver is NULL");
+    switch (comparator) {
+    case LEMICA_COMPARATOR_LEXMAX:
+    case LEMICA_COMPARATOR_SUM:
+    case LEMICA_COMPARATOR_MAX:
+        solver->comparator = comparator;
+        solver->user_compare = NULL;
+        solver->user_data = NULL;
+        return LEMICA_OK;
+    case LEMICA_COMPARATOR_USER:
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "a user comparator is set with "
+                           "lemica_solver_set_user_comparator()");
+    }
+    return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "unknown comparator %d",
+                       (int)comparator);
+}
+
+lemica_status
+lemica_solver_set_user_comparator(lemica_solver *solver,
+                                  lemica_compare_fn compare, void *user_data)
+{
+    if (!solver || !compare)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "solver and compare must not be NULL");
+    solver->comparator = LEMICA_COMPARATOR_USER;
+    solver->user_compare = compare;
+    solver->user_data = user_data;
+    return LEMICA_OK;
+}
+
+lemica_comparator
+lemica_solver_comparator(const lemica_solver *solver)
+{
+    return solver ? solver->comparator : LEMICA_COMPARATOR_LEXMAX;
+}
+
+lemica_status
+lemica_solver_set_max_skip(lemica_solver *solver, int max_skip)
+{
+    if (!solver)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "solver is NULL");
+    if (max_skip < 0)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "max skip must be >= 1, or 0 for none, not %d",
+                           max_skip);
+    solver->max_skip = max_skip;
+    return LEMICA_OK;
+}
+
+int
+lemica_solver_max_skip(const lemica_solver *solver)
+{
+    return solver ? solver->max_skip : 0;
+}
+
+/* Make required[0 .. count) addressable, new entries 0. */
+static lemica_status
+grow_required(lemica_solver *solver, size_t count)
+{
+    unsigned char *grown;
+
+    if (count <= solver->required_capacity)
+        return LEMICA_OK;
+    grown = lemica_realloc_array(solver->required, count, 1);
+    if (!grown)
+        return lemica_fail_no_memory("required steps");
+    memset(grown + solver->required_capacity, 0,
+           count - solver->required_capacity);
+    solver->required = grown;
+    solver->required_capacity = count;
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_solver_require_step(lemica_solver *solver, int step)
+{
+    lemica_status status;
+
+    if (!solver)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "solver is NULL");
+    if (step < 0 || step >= LEMICA_MAX_STEPS)
+        return lemica_fail(LEMICA_ERR_OUT_OF_RANGE,
+                           "required step %d is outside 0 .. %d", step,
+                           LEMICA_MAX_STEPS - 1);
+    status = grow_required(solver, (size_t)step + 1);
+    if (status != LEMICA_OK)
+        return status;
+    solver->required[step] = 1;
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_solver_require_first_steps(lemica_solver *solver, int count)
+{
+    lemica_status status;
+
+    if (!solver)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "solver is NULL");
+    if (count < 0 || count > LEMICA_MAX_STEPS)
+        return lemica_fail(LEMICA_ERR_OUT_OF_RANGE,
+                           "warm-up step count %d is outside 0 .. %d", count,
+                           LEMICA_MAX_STEPS);
+    status = grow_required(solver, (size_t)count);
+    if (status != LEMICA_OK)
+        return status;
+    memset(solver->required, 1, (size_t)count);
+    return LEMICA_OK;
+}
+
+void
+lemica_solver_clear_required_steps(lemica_solver *solver)
+{
+    if (solver && solver->required)
+        memset(solver->required, 0, solver->required_capacity);
+}
+
+int
+lemica_solver_is_step_required(const lemica_solver *solver, int step)
+{
+    if (!solver || step < 0 || (size_t)step >= solver->required_capacity)
+        return 0;
+    return solver->required[step] != 0;
+}
+
+void
+lemica_solver_set_head_runs(lemica_solver *solver, int runs)
+{
+    if (runs < 1)
+        runs = 1;
+    if (runs > LEMICA_HEAD_RUNS_MAX)
+        runs = LEMICA_HEAD_RUNS_MAX;
+    solver->head_runs = runs;
+}
+
+/* Grow @buffer to @count elements of @size bytes; keeps nothing worth
+ * keeping, but realloc keeps the block valid on failure. */
+static int
+reserve(struct lemica_buffer *buffer, size_t count, size_t size)
+{
+    void *grown;
+
+    if (count <= buffer->capacity)
+        return 1;
+    grown = lemica_realloc_array(buffer->data, count, size);
+    if (!grown)
+        return 0;
+    buffer->data = grown;
+    buffer->capacity = count;
+    return 1;
+}
+
+static size_t
+checked_product(size_t a, size_t b)
+{
+    return b != 0 && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+static lemica_status
+reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    const size_t layers = (size_t)problem->budget + 1;
+    int ok = 1;
+
+    ok = ok && reserve(&work->incoming,
+                       checked_product(n, (size_t)problem->max_skip),
+                       sizeof(double));
+    ok = ok && reserve(&work->first_pred, n, sizeof(int));
+    ok = ok && reserve(&work->pred, checked_product(n, layers),
+                       sizeof(uint16_t));
+    ok = ok && reserve(&work->end_reached, layers, 1);
+    ok = ok && reserve(&work->path, layers, sizeof(int));
+    ok = ok && reserve(&work->path_weights, layers, sizeof(double));
+    for (int i = 0; i < 2; i++) {
+        ok = ok && reserve(&work->key[i], n, sizeof(double));
+        ok = ok && reserve(&work->scratch[i], layers, sizeof(double));
+        /* LEXMAX may run as a SUM (solver-encode.c). */
+        if (solver->comparator == LEMICA_COMPARATOR_SUM ||
+            solver->comparator == LEMICA_COMPARATOR_LEXMAX)
+            ok = ok && reserve(&work->reached[i], n, 1);
+        if (solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
+            ok = ok && reserve(&work->heads[i],
+                               checked_product(n, (size_t)solver->head_runs),
+                               sizeof(struct lemica_run));
+            ok = ok && reserve(&work->head_len[i], n, 1);
+        }
+        if (solver->comparator == LEMICA_COMPARATOR_USER)
+            ok = ok && reserve(&work->vectors[i], checked_product(n, layers),
+                               sizeof(double));
+    }
+    if (!ok)
+        return lemica_fail_no_memory("the solver workspace");
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
+                      int budget, int frontier, struct lemica_problem *problem)
+{
+    lemica_status status;
+    double *incoming;
+    int *first_pred;
+    int last_required = 0;
+    int n, k;
+
+    if (!solver || !graph)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "solver and graph must not be NULL");
+    n = graph->num_steps;
+    k = graph->max_skip;
+    if (solver->max_skip > 0 && solver->max_skip < k)
+        k = solver->max_skip;
+    for (size_t step = (size_t)n; step < solver->required_capacity; step++)
+        if (solver->required[step])
+            return lemica_fail(LEMICA_ERR_OUT_OF_RANGE,
+                               "required step %zu is outside a graph of %d "
+                               "steps",
+                               step, n);
+    if (!frontier && (budget < 2 || budget > n))
+        return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                           "budget %d is infeasible: a schedule for %d steps "
+                           "computes between 2 and %d of them",
+                           budget, n, n);
+
+    problem->graph = graph;
+    problem->num_steps = n;
+    problem->max_skip = k;
+    problem->budget = frontier ? n : budget;
+    problem->frontier = frontier;
+    problem->lexmax_as_sum = 0;
+    status = reserve_workspace(solver, problem);
+    if (status != LEMICA_OK)
+        return status;
+
+    /* A usable edge (s, t) has t - s <= k and jumps over no required step:
+     * s >= the last required step before t. */
+    first_pred = solver->work.first_pred.data;
+    incoming = solver->work.incoming.data;
+    for (int t = 0; t < n; t++) {
+        double *row = incoming + (size_t)t * (size_t)k;
+
+        first_pred[t] = t - k > last_required ? t - k : last_required;
+        for (int j = 0; j < k; j++) {
+            int s = t - k + j;
+            double w = HUGE_VAL;
+
+            if (s >= first_pred[t] && s < t) {
+                w = lemica_graph_weight_or_nan(graph, s, t);
+                if (isnan(w))
+                    w = HUGE_VAL;
+            }
+            row[j] = w;
+        }
+        if ((size_t)t < solver->required_capacity && solver->required[t])
+            last_required = t;
+    }
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
+        problem->lexmax_as_sum = lemica_solver_encode_lexmax(solver, problem);
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_solver_min_budget(lemica_solver *solver, const lemica_graph *graph,
+                         int *budget)
+{
+    struct lemica_problem problem;
+    lemica_status status;
+    const double *incoming;
+    const int *first_pred;
+    int *calls;
+
+    if (!budget)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "budget is NULL");
+    /* Prepare as for the largest budget; only the incoming matrix is used. */
+    status = lemica_solver_prepare(solver, graph, graph ? graph->num_steps : 0,
+                                   0, &problem);
+    if (status != LEMICA_OK)
+        return status;
+    incoming = solver->work.incoming.data;
+    first_pred = solver->work.first_pred.data;
+    calls = solver->work.path.data; /* N + 1 ints, reused as hop counts */
+    calls[0] = 1;
+    for (int t = 1; t < problem.num_steps; t++) {
+        const double *row = incoming + (size_t)(t + 1) * problem.max_skip - t;
+
+        calls[t] = 0;
+        for (int s = first_pred[t]; s < t; s++)
+            if (calls[s] && row[s] < HUGE_VAL &&
+                (calls[t] == 0 || calls[s] + 1 < calls[t]))
+                calls[t] = calls[s] + 1;
+    }
+    if (calls[problem.num_steps - 1] == 0)
+        return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                           "no schedule reaches the last step under these "
+                           "edges and constraints");
+    *budget = calls[problem.num_steps - 1];
+    return LEMICA_OK;
+}
+
+/* Write the path of @budget (after the DP) into @schedule. */
+static lemica_status
+store_result(lemica_solver *solver, const struct lemica_problem *problem,
+             int budget, lemica_schedule *schedule)
+{
+    lemica_status status;
+
+    status = lemica_schedule_reserve(schedule, problem->num_steps, budget);
+    if (status != LEMICA_OK)
+        return status;
+    lemica_solver_backtrack(solver, problem, budget);
+    memcpy(schedule->steps, solver->work.path.data,
+           (size_t)budget * sizeof(int));
+    lemica_schedule_commit_steps(schedule, problem->num_steps, budget);
+    lemica_schedule_set_costs(schedule, solver->work.path_weights.data);
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_solver_solve_into(lemica_solver *solver, const lemica_graph *graph,
+                         int budget, lemica_schedule *schedule)
+{
+    struct lemica_problem problem;
+    lemica_status status;
+
+    if (!schedule)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "schedule is NULL");
+    status = lemica_solver_prepare(solver, graph, budget, 0, &problem);
+    if (status != LEMICA_OK)
+        return status;
+    /* Reserve before solving so that a failure leaves the schedule as it
+     * was; reserving keeps its contents. */
+    status = lemica_schedule_reserve(schedule, problem.num_steps, budget);
+    if (status != LEMICA_OK)
+        return status;
+    lemica_solver_run_dp(solver, &problem);
+    if (!((unsigned char *)solver->work.end_reached.data)[budget]) {
+        int minimum;
+
+        if (lemica_solver_min_budget(solver, graph, &minimum) == LEMICA_OK)
+            return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                               "budget %d is infeasible for %d steps under "
+                               "these edges and constraints (the smallest "
+                               "feasible budget is %d)",
+                               budget, problem.num_steps, minimum);
+        return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                           "no schedule reaches the last step under these "
+                           "edges and constraints");
+    }
+    return store_result(solver, &problem, budget, schedule);
+}
+
+lemica_status
+lemica_solver_solve(lemica_solver *solver, const lemica_graph *graph,
+                    int budget, lemica_schedule **out)
+{
+    lemica_schedule *schedule;
+    lemica_status status;
+
+    if (!out)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    status = lemica_schedule_alloc(&schedule);
+    if (status != LEMICA_OK)
+        return status;
+    status = lemica_solver_solve_into(solver, graph, budget, schedule);
+    if (status != LEMICA_OK) {
+        lemica_schedule_free(schedule);
+        return status;
+    }
+    *out = schedule;
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_solver_solve_frontier(lemica_solver *solver, const lemica_graph *graph,
+                             lemica_frontier **out)
+{
+    struct lemica_problem problem;
+    lemica_frontier *frontier;
+    const unsigned char *reached;
+    lemica_status status;
+    size_t count = 0, index = 0;
+
+    if (!out)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = NULL;
+    status = lemica_solver_prepare(solver, graph, 0, 1, &problem);
+    if (status != LEMICA_OK)
+        return status;
+    lemica_solver_run_dp(solver, &problem);
+    reached = solver->work.end_reached.data;
+    for (int c = 2; c <= problem.budget; c++)
+        count += reached[c];
+    if (count == 0)
+        return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                           "no schedule reaches the last step under these "
+                           "edges and constraints");
+    status = lemica_frontier_alloc(count, &frontier);
+    if (status != LEMICA_OK)
+        return status;
+    for (int c = 2; c <= problem.budget; c++) {
+        if (!reached[c])
+            continue;
+        status = store_result(solver, &problem, c, frontier->schedules[index++]);
+        if (status != LEMICA_OK) {
+            lemica_frontier_free(frontier);
+            return status;
+        }
+    }
+    *out = frontier;
+    return LEMICA_OK;
+}

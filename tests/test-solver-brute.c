@@ -1,7 +1,678 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The solver against a brute-force enumerator on thousands of random small
+ * graphs: every path of every budget is listed, costed and ranked here,
+ * independently of the DP.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "solver-int.h"
 #include "test-common.h"
+
+#define MAX_N 14
+
+/* splitmix64: a small deterministic generator, the same on every machine. */
+static uint64_t
+next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static int
+random_below(uint64_t *state, int bound)
+{
+    return (int)(next_random(state) % (uint64_t)bound);
+}
+
+static double
+random_unit(uint64_t *state)
+{
+    return (double)(next_random(state) >> 11) * 0x1.0p-53;
+}
+
+enum weight_kind {
+    WEIGHTS_DISTINCT,  /* random doubles */
+    WEIGHTS_FEW,       /* integers 0 .. 3: heavy ties */
+    WEIGHTS_ZERO,      /* all zero: everything ties */
+    WEIGHTS_MIXED,     /* zeros, ties and distinct values */
+    WEIGHT_KINDS
+};
+
+/* A random problem: graph plus solver constraints, mirrored in plain
+ * arrays for the enumerator. */
+struct problem {
+    int n, k_graph, k_solver, k_effective;
+    double weight[MAX_N][MAX_N]; /* NAN = absent */
+    int required[MAX_N];
+    int integer_weights;
+};
+
+static double
+draw_weight(uint64_t *rng, enum weight_kind kind)
+{
+    switch (kind) {
+    case WEIGHTS_DISTINCT:
+        return random_unit(rng);
+    case WEIGHTS_FEW:
+        return (double)random_below(rng, 4);
+    case WEIGHTS_ZERO:
+        return 0.0;
+    default:
+        switch (random_below(rng, 3)) {
+        case 0:
+            return 0.0;
+        case 1:
+            return (double)random_below(rng, 3);
+        default:
+            return random_unit(rng);
+        }
+    }
+}
+
+static void
+make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
+             lemica_solver *solver)
+{
+    enum weight_kind kind = (enum weight_kind)random_below(rng, WEIGHT_KINDS);
+    int absent_percent = random_below(rng, 4) * 15; /* 0, 15, 30, 45 % */
+    int k_request;
+
+    memset(p, 0, sizeof(*p));
+    p->n = 2 + random_below(rng, MAX_N - 1);
+    /* Sometimes ask for a K above N - 1: the graph clamps it. */
+    k_request = 1 + random_below(rng, p->n + 1);
+    p->k_graph = k_request > p->n - 1 ? p->n - 1 : k_request;
+    p->k_solver = random_below(rng, 3) == 0 ? 1 + random_below(rng, p->n) : 0;
+    p->k_effective = p->k_solver && p->k_solver < p->k_graph ? p->k_solver
+                                                             : p->k_graph;
+    p->integer_weights = kind == WEIGHTS_FEW || kind == WEIGHTS_ZERO;
+
+    ck_assert_ok(lemica_graph_new(p->n, k_request, graph));
+    ck_assert_int_eq(lemica_graph_max_skip(*graph), p->k_graph);
+    for (int i = 0; i < MAX_N; i++)
+        for (int j = 0; j < MAX_N; j++)
+            p->weight[i][j] = NAN;
+    for (int i = 0; i < p->n; i++) {
+        for (int j = i + 1; j < p->n && j - i <= p->k_graph; j++) {
+            /* Span-1 edges are present with weight 0 unless changed. */
+            int present = j == i + 1 || random_below(rng, 100) >= absent_percent;
+            if (j == i + 1 && random_below(rng, 100) < absent_percent / 3) {
+                ck_assert_ok(lemica_graph_remove_edge(*graph, i, j));
+                continue;
+            }
+            if (!present)
+                continue;
+            if (j == i + 1 && random_below(rng, 2) == 0) {
+                p->weight[i][j] = 0.0; /* the default */
+                continue;
+            }
+            p->weight[i][j] = draw_weight(rng, kind);
+            ck_assert_ok(lemica_graph_set_weight(*graph, i, j, p->weight[i][j]));
+        }
+    }
+
+    lemica_solver_clear_required_steps(solver);
+    if (random_below(rng, 3) == 0) {
+        int warmup = random_below(rng, 3);
+        ck_assert_ok(lemica_solver_require_first_steps(solver, warmup));
+        for (int i = 0; i < warmup && i < p->n; i++)
+            p->required[i] = 1;
+    }
+    if (random_below(rng, 4) == 0) {
+        int step = random_below(rng, p->n);
+        ck_assert_ok(lemica_solver_require_step(solver, step));
+        p->required[step] = 1;
+    }
+    ck_assert_ok(lemica_solver_set_max_skip(solver, p->k_solver));
+    /* Small heads force the slow path of the LEXMAX comparison. */
+    lemica_solver_set_head_runs(solver, 1 + random_below(rng, 4));
+    /* Half the problems may run LEXMAX as an exact SUM (when the weights
+     * allow), half must use the sorted-vector DP: both are checked. */
+    lemica_solver_set_digit_encoding(solver, random_below(rng, 2));
+}
+
+/* A path found by the enumerator. */
+struct path {
+    int budget;
+    int steps[MAX_N];
+    double sorted[MAX_N]; /* cost vector, descending */
+    double sum;           /* path order */
+    double max;
+};
+
+static int
+descending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* All valid paths of the problem, over all budgets. */
+static size_t
+enumerate_paths(const struct problem *p, struct path *paths)
+{
+    size_t count = 0;
+    uint32_t interior = p->n > 2 ? (1u << (p->n - 2)) : 1u;
+
+    for (uint32_t mask = 0; mask < interior; mask++) {
+        struct path path;
+        int valid = 1;
+        double segment[MAX_N];
+
+        path.budget = 0;
+        path.steps[path.budget++] = 0;
+        for (int t = 1; t < p->n - 1; t++)
+            if (mask & (1u << (t - 1)))
+                path.steps[path.budget++] = t;
+        if (p->n > 1)
+            path.steps[path.budget++] = p->n - 1;
+        for (int t = 0; t < p->n; t++)
+            if (t != 0 && t != p->n - 1 && p->required[t] &&
+                !(mask & (1u << (t - 1))))
+                valid = 0;
+        path.sum = 0.0;
+        for (int e = 0; valid && e + 1 < path.budget; e++) {
+            int from = path.steps[e], to = path.steps[e + 1];
+            if (to - from > p->k_effective || isnan(p->weight[from][to])) {
+                valid = 0;
+                break;
+            }
+            segment[e] = p->weight[from][to];
+            path.sum += segment[e];
+        }
+        if (!valid)
+            continue;
+        memcpy(path.sorted, segment, sizeof(double) * (size_t)(path.budget - 1));
+        qsort(path.sorted, (size_t)(path.budget - 1), sizeof(double), descending);
+        path.max = path.sorted[0];
+        paths[count++] = path;
+    }
+    return count;
+}
+
+static int
+compare_lexmax(const struct path *a, const struct path *b)
+{
+    for (int i = 0; i < a->budget - 1; i++)
+        if (a->sorted[i] != b->sorted[i])
+            return a->sorted[i] < b->sorted[i] ? -1 : 1;
+    return 0;
+}
+
+static int
+compare_paths(lemica_comparator comparator, const struct path *a,
+              const struct path *b)
+{
+    switch (comparator) {
+    case LEMICA_COMPARATOR_SUM:
+        return (a->sum > b->sum) - (a->sum < b->sum);
+    case LEMICA_COMPARATOR_MAX:
+        return (a->max > b->max) - (a->max < b->max);
+    default:
+        return compare_lexmax(a, b);
+    }
+}
+
+/* The documented tie rule: step lists compared backwards from the end. */
+static int
+compare_backwards(const struct path *a, const struct path *b)
+{
+    for (int i = a->budget - 1; i >= 0; i--)
+        if (a->steps[i] != b->steps[i])
+            return a->steps[i] < b->steps[i] ? -1 : 1;
+    return 0;
+}
+
+/* The user comparator used in these tests: LEXMAX again, through the
+ * callback path of the DP. It counts its calls and checks the lengths. */
+static int
+user_lexmax(const double *a, size_t a_length, const double *b,
+            size_t b_length, void *user_data)
+{
+    unsigned long *calls = user_data;
+
+    (*calls)++;
+    if (a_length != b_length)
+        abort();
+    for (size_t i = 0; i < a_length; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+static void
+check_schedule_matches(const lemica_schedule *schedule, const struct path *path,
+                       const char *what, uint64_t seed, int budget)
+{
+    int steps[MAX_N];
+    double costs[MAX_N];
+    size_t count;
+    double value;
+
+    ck_assert_ok(lemica_schedule_steps(schedule, steps, MAX_N, &count));
+    ck_assert_uint_eq(count, (size_t)path->budget);
+    for (size_t i = 0; i < count; i++)
+        ck_assert_msg(steps[i] == path->steps[i],
+                      "%s: seed %llu budget %d: step %zu is %d, brute force "
+                      "says %d",
+                      what, (unsigned long long)seed, budget, i, steps[i],
+                      path->steps[i]);
+    ck_assert_ok(lemica_schedule_costs(schedule, costs, MAX_N, &count));
+    ck_assert_uint_eq(count, (size_t)path->budget - 1);
+    for (size_t i = 0; i < count; i++)
+        ck_assert(costs[i] == path->sorted[i]);
+    ck_assert_ok(lemica_schedule_sum_cost(schedule, &value));
+    ck_assert(value == path->sum);
+    ck_assert_ok(lemica_schedule_max_cost(schedule, &value));
+    ck_assert(value == path->max);
+}
+
+static void
+check_valid_schedule(const struct problem *p, const lemica_schedule *schedule,
+                     int budget)
+{
+    int steps[MAX_N];
+    size_t count;
+
+    ck_assert_ok(lemica_schedule_steps(schedule, steps, MAX_N, &count));
+    ck_assert_uint_eq(count, (size_t)budget);
+    ck_assert_int_eq(steps[0], 0);
+    ck_assert_int_eq(steps[count - 1], p->n - 1);
+    for (size_t i = 0; i + 1 < count; i++) {
+        ck_assert_int_lt(steps[i], steps[i + 1]);
+        ck_assert_int_le(steps[i + 1] - steps[i], p->k_effective);
+        ck_assert(!isnan(p->weight[steps[i]][steps[i + 1]]));
+    }
+    for (int t = 0; t < p->n; t++)
+        if (p->required[t])
+            ck_assert_int_eq(lemica_schedule_should_compute(schedule, t), 1);
+}
+
+/* Best max and best path-order sum over the prefix paths 0 -> t with c
+ * steps (NAN if none), by enumeration. */
+struct prefix_optimum {
+    double max[MAX_N][MAX_N + 1];
+    double sum[MAX_N][MAX_N + 1];
+};
+
+static void
+enumerate_prefixes(const struct problem *p, struct prefix_optimum *opt)
+{
+    for (int t = 0; t < MAX_N; t++)
+        for (int c = 0; c <= MAX_N; c++)
+            opt->max[t][c] = opt->sum[t][c] = NAN;
+    opt->max[0][1] = opt->sum[0][1] = 0.0;
+    for (int t = 1; t < p->n; t++) {
+        uint32_t interior = t > 1 ? (1u << (t - 1)) : 1u;
+        for (uint32_t mask = 0; mask < interior; mask++) {
+            int steps[MAX_N], c = 0, valid = 1;
+            double max = 0.0, sum = 0.0;
+
+            steps[c++] = 0;
+            for (int u = 1; u < t; u++) {
+                if (mask & (1u << (u - 1)))
+                    steps[c++] = u;
+                else if (p->required[u])
+                    valid = 0;
+            }
+            steps[c++] = t;
+            for (int e = 0; valid && e + 1 < c; e++) {
+                double w;
+                if (steps[e + 1] - steps[e] > p->k_effective ||
+                    isnan(p->weight[steps[e]][steps[e + 1]])) {
+                    valid = 0;
+                    break;
+                }
+                w = p->weight[steps[e]][steps[e + 1]];
+                max = w > max ? w : max;
+                sum += w;
+            }
+            if (!valid)
+                continue;
+            if (isnan(opt->max[t][c]) || max < opt->max[t][c])
+                opt->max[t][c] = max;
+            if (isnan(opt->sum[t][c]) || sum < opt->sum[t][c])
+                opt->sum[t][c] = sum;
+        }
+    }
+}
+
+/* MAX and SUM are checked against the documented tie rule step by step:
+ * walking back from the end, each predecessor the solver chose must be the
+ * smallest s whose best prefix plus the edge (s, t) reaches the best value
+ * of (t, c). */
+static void
+check_tie_rule(const struct problem *p, const struct prefix_optimum *opt,
+               lemica_comparator comparator, const lemica_schedule *schedule)
+{
+    int steps[MAX_N];
+    size_t count;
+
+    ck_assert_ok(lemica_schedule_steps(schedule, steps, MAX_N, &count));
+    for (int c = (int)count; c >= 2; c--) {
+        int t = steps[c - 1];
+        int expected = -1;
+        double target = comparator == LEMICA_COMPARATOR_MAX ? opt->max[t][c]
+                                                            : opt->sum[t][c];
+        for (int s = 0; s < t && expected < 0; s++) {
+            double prefix = comparator == LEMICA_COMPARATOR_MAX
+                                ? opt->max[s][c - 1]
+                                : opt->sum[s][c - 1];
+            double w = p->weight[s][t];
+            double value;
+            int jumps_required = 0;
+
+            for (int u = s + 1; u < t; u++)
+                jumps_required |= p->required[u];
+            if (isnan(prefix) || isnan(w) || t - s > p->k_effective ||
+                jumps_required)
+                continue;
+            value = comparator == LEMICA_COMPARATOR_MAX ? (w > prefix ? w : prefix)
+                                                        : prefix + w;
+            if (value == target)
+                expected = s;
+        }
+        ck_assert_int_eq(steps[c - 2], expected);
+    }
+}
+
+static struct path all_paths[1u << (MAX_N - 2)];
+
+START_TEST(test_solver_matches_brute_force)
+{
+    const lemica_comparator comparators[] = {
+        LEMICA_COMPARATOR_LEXMAX, LEMICA_COMPARATOR_SUM, LEMICA_COMPARATOR_MAX,
+        LEMICA_COMPARATOR_USER};
+    const int graphs = 2500;
+    unsigned long user_calls = 0;
+    unsigned long solves = 0, infeasible = 0, exact_paths = 0;
+    lemica_solver *solver;
+    lemica_schedule *reused;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    ck_assert_ok(lemica_schedule_new_from_steps(2, (const int[]){0, 1}, 2,
+                                                &reused));
+    for (int g = 0; g < graphs; g++) {
+        uint64_t seed = 1000u + (uint64_t)g;
+        uint64_t rng = seed;
+        struct problem p;
+        lemica_graph *graph;
+        size_t path_count;
+        int min_budget = 0;
+        struct prefix_optimum prefixes;
+
+        make_problem(&rng, &p, &graph, solver);
+        path_count = enumerate_paths(&p, all_paths);
+        enumerate_prefixes(&p, &prefixes);
+        for (size_t i = 0; i < path_count; i++)
+            if (min_budget == 0 || all_paths[i].budget < min_budget)
+                min_budget = all_paths[i].budget;
+
+        for (size_t ci = 0; ci < sizeof(comparators) / sizeof(comparators[0]);
+             ci++) {
+            lemica_comparator comparator = comparators[ci];
+            int reached_min;
+
+            if (comparator == LEMICA_COMPARATOR_USER)
+                ck_assert_ok(lemica_solver_set_user_comparator(
+                    solver, user_lexmax, &user_calls));
+            else
+                ck_assert_ok(lemica_solver_set_comparator(solver, comparator));
+
+            if (min_budget)
+                ck_assert_ok(lemica_solver_min_budget(solver, graph, &reached_min));
+            else
+                ck_assert_status(lemica_solver_min_budget(solver, graph, &reached_min),
+                                 LEMICA_ERR_INFEASIBLE);
+            if (min_budget)
+                ck_assert_int_eq(reached_min, min_budget);
+
+            for (int budget = 0; budget <= p.n + 1; budget++) {
+                const struct path *best = NULL;
+                lemica_schedule *schedule = NULL;
+                lemica_status status;
+                /* SUM on real-valued weights: rounding can make a + w equal
+                 * b + w for a < b, so only the cost is pinned, not the
+                 * tie-broken path. MAX is not strictly monotone either. */
+                int exact = comparator != LEMICA_COMPARATOR_MAX &&
+                            (comparator != LEMICA_COMPARATOR_SUM ||
+                             p.integer_weights);
+
+                for (size_t i = 0; i < path_count; i++) {
+                    const struct path *path = &all_paths[i];
+                    int order;
+
+                    if (path->budget != budget)
+                        continue;
+                    if (!best) {
+                        best = path;
+                        continue;
+                    }
+                    order = compare_paths(comparator, path, best);
+                    if (order < 0 ||
+                        (order == 0 && compare_backwards(path, best) < 0))
+                        best = path;
+                }
+
+                status = lemica_solver_solve(solver, graph, budget, &schedule);
+                solves++;
+                if (!best) {
+                    ck_assert_msg(status == LEMICA_ERR_INFEASIBLE,
+                                  "seed %llu budget %d: expected infeasible, "
+                                  "got %s",
+                                  (unsigned long long)seed, budget,
+                                  lemica_status_name(status));
+                    ck_assert_ptr_null(schedule);
+                    infeasible++;
+                    continue;
+                }
+                ck_assert_msg(status == LEMICA_OK,
+                              "seed %llu budget %d comparator %d: %s (%s)",
+                              (unsigned long long)seed, budget, (int)comparator,
+                              lemica_status_name(status),
+                              lemica_last_error_message());
+                check_valid_schedule(&p, schedule, budget);
+                if (exact) {
+                    check_schedule_matches(schedule, best, "solve", seed, budget);
+                    exact_paths++;
+                } else {
+                    /* Same optimal cost under the comparator, and the
+                     * documented tie rule followed state by state. */
+                    double value;
+
+                    check_tie_rule(&p, &prefixes, comparator, schedule);
+                    if (comparator == LEMICA_COMPARATOR_SUM) {
+                        ck_assert_ok(lemica_schedule_sum_cost(schedule, &value));
+                        ck_assert(value == best->sum);
+                    } else {
+                        ck_assert_ok(lemica_schedule_max_cost(schedule, &value));
+                        ck_assert(value == best->max);
+                    }
+                }
+                /* solve_into on a reused schedule gives the same answer. */
+                ck_assert_ok(lemica_solver_solve_into(solver, graph, budget, reused));
+                check_valid_schedule(&p, reused, budget);
+                {
+                    int a[MAX_N], b[MAX_N];
+                    size_t na, nb;
+                    ck_assert_ok(lemica_schedule_steps(schedule, a, MAX_N, &na));
+                    ck_assert_ok(lemica_schedule_steps(reused, b, MAX_N, &nb));
+                    ck_assert_uint_eq(na, nb);
+                    ck_assert(memcmp(a, b, na * sizeof(int)) == 0);
+                }
+                lemica_schedule_free(schedule);
+            }
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_schedule_free(reused);
+    lemica_solver_free(solver);
+    /* The run must have exercised what it claims to. */
+    ck_assert_uint_gt(user_calls, 10000);
+    ck_assert_uint_gt(infeasible, 1000);
+    ck_assert_uint_gt(exact_paths, 20000);
+    fprintf(stderr, "brute force: %d graphs, %lu solves, %lu infeasible, %lu "
+                    "exact path matches\n",
+            graphs, solves, infeasible, exact_paths);
+}
+END_TEST
+
+/* The frontier holds exactly the single-budget solutions. */
+START_TEST(test_frontier_matches_single_solves)
+{
+    lemica_solver *solver;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    for (int g = 0; g < 600; g++) {
+        uint64_t rng = 90000u + (uint64_t)g;
+        struct problem p;
+        lemica_graph *graph;
+        lemica_frontier *frontier = NULL;
+        lemica_status status;
+        size_t index = 0;
+        lemica_comparator comparator = (lemica_comparator)(g % 3);
+
+        make_problem(&rng, &p, &graph, solver);
+        ck_assert_ok(lemica_solver_set_comparator(solver, comparator));
+        status = lemica_solver_solve_frontier(solver, graph, &frontier);
+        if (status == LEMICA_ERR_INFEASIBLE) {
+            int b;
+            ck_assert_ptr_null(frontier);
+            ck_assert_status(lemica_solver_min_budget(solver, graph, &b),
+                             LEMICA_ERR_INFEASIBLE);
+            lemica_graph_free(graph);
+            continue;
+        }
+        ck_assert_ok(status);
+        for (int budget = 2; budget <= p.n; budget++) {
+            lemica_schedule *single = NULL;
+            const lemica_schedule *from_frontier = NULL;
+            status = lemica_solver_solve(solver, graph, budget, &single);
+            if (status == LEMICA_ERR_INFEASIBLE) {
+                ck_assert_status(lemica_frontier_find(frontier, budget,
+                                                      &from_frontier),
+                                 LEMICA_ERR_INFEASIBLE);
+                continue;
+            }
+            ck_assert_ok(status);
+            ck_assert_ok(lemica_frontier_find(frontier, budget, &from_frontier));
+            ck_assert_ok(lemica_frontier_get(frontier, index++, &from_frontier));
+            ck_assert_int_eq(lemica_schedule_budget(from_frontier), budget);
+            {
+                int a[MAX_N], b[MAX_N];
+                double ca[MAX_N], cb[MAX_N];
+                size_t na, nb;
+                ck_assert_ok(lemica_schedule_steps(single, a, MAX_N, &na));
+                ck_assert_ok(lemica_schedule_steps(from_frontier, b, MAX_N, &nb));
+                ck_assert_uint_eq(na, nb);
+                ck_assert(memcmp(a, b, na * sizeof(int)) == 0);
+                ck_assert_ok(lemica_schedule_costs(single, ca, MAX_N, &na));
+                ck_assert_ok(lemica_schedule_costs(from_frontier, cb, MAX_N, &nb));
+                ck_assert(memcmp(ca, cb, na * sizeof(double)) == 0);
+            }
+            lemica_schedule_free(single);
+        }
+        ck_assert_uint_eq(lemica_frontier_count(frontier), index);
+        lemica_frontier_free(frontier);
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(solver);
+}
+END_TEST
+
+/* A strictly increasing f with f(0) = 0 keeps the order of every pair of
+ * weights, so LEXMAX and MAX pick the same schedules. The maps are exact
+ * on the weights used (small integers; power-of-two scaling). */
+static double
+map_square_plus(double x)
+{
+    return x * x + 3.0 * x;
+}
+
+static double
+map_cube(double x)
+{
+    return x * x * x;
+}
+
+static double
+map_scale(double x)
+{
+    return ldexp(x, 7);
+}
+
+START_TEST(test_monotone_transform_invariance)
+{
+    double (*const maps[])(double) = {map_square_plus, map_cube, map_scale};
+    lemica_solver *solver;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    for (int g = 0; g < 800; g++) {
+        uint64_t rng = 50000u + (uint64_t)g;
+        struct problem p;
+        lemica_graph *graph, *mapped;
+        double (*map)(double) = maps[g % 3];
+        int integer_only = map != map_scale;
+
+        make_problem(&rng, &p, &graph, solver);
+        if (integer_only && !p.integer_weights) {
+            /* Replace real weights by integers 0 .. 20 so x^2 and x^3 stay
+             * exact. */
+            for (int i = 0; i < p.n; i++)
+                for (int j = i + 1; j < p.n && j - i <= p.k_graph; j++)
+                    if (!isnan(p.weight[i][j])) {
+                        p.weight[i][j] = (double)random_below(&rng, 21);
+                        ck_assert_ok(lemica_graph_set_weight(graph, i, j,
+                                                             p.weight[i][j]));
+                    }
+        }
+        ck_assert_ok(lemica_graph_copy(graph, &mapped));
+        for (int i = 0; i < p.n; i++)
+            for (int j = i + 1; j < p.n && j - i <= p.k_graph; j++)
+                if (!isnan(p.weight[i][j]))
+                    ck_assert_ok(lemica_graph_set_weight(mapped, i, j,
+                                                         map(p.weight[i][j])));
+        for (int ci = 0; ci < 2; ci++) {
+            ck_assert_ok(lemica_solver_set_comparator(
+                solver, ci ? LEMICA_COMPARATOR_MAX : LEMICA_COMPARATOR_LEXMAX));
+            for (int budget = 2; budget <= p.n; budget++) {
+                lemica_schedule *a = NULL, *b = NULL;
+                lemica_status sa = lemica_solver_solve(solver, graph, budget, &a);
+                lemica_status sb = lemica_solver_solve(solver, mapped, budget, &b);
+                int steps_a[MAX_N], steps_b[MAX_N];
+                size_t na, nb;
+
+                ck_assert_int_eq(sa, sb);
+                if (sa != LEMICA_OK)
+                    continue;
+                ck_assert_ok(lemica_schedule_steps(a, steps_a, MAX_N, &na));
+                ck_assert_ok(lemica_schedule_steps(b, steps_b, MAX_N, &nb));
+                ck_assert_uint_eq(na, nb);
+                ck_assert_msg(memcmp(steps_a, steps_b, na * sizeof(int)) == 0,
+                              "graph %d budget %d: schedule changed under a "
+                              "monotone map",
+                              g, budget);
+                lemica_schedule_free(a);
+                lemica_schedule_free(b);
+            }
+        }
+        lemica_graph_free(mapped);
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(solver);
+}
+END_TEST
 
 TEST_SUITE(solver_brute)
 {
-    (void)suite;
+    add_test(suite, test_solver_matches_brute_force);
+    add_test(suite, test_frontier_matches_single_solves);
+    add_test(suite, test_monotone_transform_invariance);
 }

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LEMICA_SOLVER_INT_H
+#define LEMICA_SOLVER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lemica/lemica-solver.h"
+
+/* The LEXMAX DP keeps, per state, the first few runs of its cost vector
+ * (sorted descending, run-length encoded). Comparing two candidates almost
+ * always ends inside those runs; when it does not, the full vectors are
+ * rebuilt from the predecessor table (see solver-dp.c). */
+#define LEMICA_HEAD_RUNS_DEFAULT 4
+#define LEMICA_HEAD_RUNS_MAX 16
+
+/* One run of equal weights in a sorted cost vector. */
+struct lemica_run {
+    double value;
+    uint32_t count;
+};
+
+/* A growable array of the workspace. */
+struct lemica_buffer {
+    void *data;
+    size_t capacity; /* in elements */
+};
+
+/* Storage the DP reuses from solve to solve. Every buffer only grows, so a
+ * solve no larger than an earlier one allocates nothing. */
+struct lemica_workspace {
+    struct lemica_buffer incoming;   /* double, N*K: weight of (t-K+k, t) at
+                                        t*K + k; inf when unusable */
+    struct lemica_buffer first_pred; /* int, N: smallest usable predecessor */
+    struct lemica_buffer key[2];     /* double, N: max (LEXMAX, MAX) or sum
+                                        (SUM) of each state; inf = unreached */
+    struct lemica_buffer reached[2]; /* uchar, N: SUM only (inf is a sum) */
+    struct lemica_buffer pred;       /* uint16, (layers+1)*N predecessors */
+    struct lemica_buffer heads[2];   /* lemica_run, N*head_runs (LEXMAX) */
+    struct lemica_buffer head_len[2]; /* uchar, N: runs, high bit = truncated */
+    struct lemica_buffer vectors[2]; /* double, N*layers: full vectors (USER) */
+    struct lemica_buffer scratch[2]; /* double, layers: full vectors */
+    struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
+    struct lemica_buffer path;       /* int, layers: a result's steps */
+    struct lemica_buffer path_weights; /* double, layers: its weights */
+};
+
+struct lemica_solver {
+    lemica_comparator comparator;
+    lemica_compare_fn user_compare;
+    void *user_data;
+    int max_skip;                 /* 0 = the graph's */
+    unsigned char *required;      /* required[step] != 0: must compute */
+    size_t required_capacity;
+    int head_runs;                /* runs kept per LEXMAX state */
+    int digit_encoding;           /* may LEXMAX run as an exact SUM */
+    struct lemica_workspace work;
+};
+
+/* A solve problem after validation: the graph, the effective max skip, the
+ * budget range to fill. */
+struct lemica_problem {
+    const struct lemica_graph *graph;
+    int num_steps;
+    int max_skip;
+    int budget;      /* one budget, or num_steps for the frontier */
+    int frontier;    /* 1: keep every layer's end state */
+    int lexmax_as_sum; /* LEXMAX run as an exact SUM (see solver-encode.c) */
+};
+
+/* Validate @graph and @budget against the solver's constraints, grow the
+ * workspace and fill the incoming matrix and first_pred. @frontier: solve
+ * every budget up to N instead of one. */
+lemica_status lemica_solver_prepare(lemica_solver *solver,
+                                    const struct lemica_graph *graph,
+                                    int budget, int frontier,
+                                    struct lemica_problem *problem);
+
+/* Run the DP over layers 1 .. problem->budget (workspace prepared).
+ * Afterwards end_reached[c] says whether (N-1, c) was reached. */
+void lemica_solver_run_dp(lemica_solver *solver,
+                          const struct lemica_problem *problem);
+
+/* Backtrack the path ending at (N-1, @budget) into work.path and its
+ * segment weights into work.path_weights. */
+void lemica_solver_backtrack(lemica_solver *solver,
+                             const struct lemica_problem *problem, int budget);
+
+/* Test hook: the number of runs kept per LEXMAX state (1 ..
+ * LEMICA_HEAD_RUNS_MAX), so tests can force the slow comparison path. */
+void lemica_solver_set_head_runs(lemica_solver *solver, int runs);
+
+/* Test hook: allow (1, the default) or forbid (0) running LEXMAX as an
+ * exact SUM of encoded weights, so tests can check both DPs. */
+void lemica_solver_set_digit_encoding(lemica_solver *solver, int allowed);
+
+/* If the usable weights of the prepared incoming matrix take few enough
+ * distinct positive values, replace each by its exact digit encoding and
+ * return 1; else leave the matrix alone and return 0. See solver-encode.c. */
+int lemica_solver_encode_lexmax(lemica_solver *solver,
+                                const struct lemica_problem *problem);
+
+#endif /* LEMICA_SOLVER_INT_H */
