@@ -262,7 +262,8 @@ lemica_schedule_parse_steps(int num_steps, const char *text, size_t length,
     if (status != LEMICA_OK)
         return status;
     if (num_steps < 2 || num_steps > LEMICA_MAX_STEPS)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+        return lemica_fail(num_steps < 2 ? LEMICA_ERR_INVALID_ARGUMENT
+                                         : LEMICA_ERR_TOO_LARGE,
                            "step list: the number of steps must be 2 .. %d, "
                            "not %d",
                            LEMICA_MAX_STEPS, num_steps);

@@ -178,7 +178,8 @@ lemica_schedule_check_steps(int num_steps, const int *steps, size_t count,
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "%s: steps is NULL",
                            what);
     if (num_steps < 2 || num_steps > LEMICA_MAX_STEPS)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+        return lemica_fail(num_steps < 2 ? LEMICA_ERR_INVALID_ARGUMENT
+                                         : LEMICA_ERR_TOO_LARGE,
                            "%s: the number of steps must be 2 .. %d, not %d",
                            what, LEMICA_MAX_STEPS, num_steps);
     if (count < 2 || count > (size_t)num_steps)

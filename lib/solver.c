@@ -173,7 +173,8 @@ lemica_solver_require_first_steps(lemica_solver *solver, int count)
     status = grow_required(solver, (size_t)count);
     if (status != LEMICA_OK)
         return status;
-    memset(solver->required, 1, (size_t)count);
+    if (count > 0)
+        memset(solver->required, 1, (size_t)count);
     return LEMICA_OK;
 }
 

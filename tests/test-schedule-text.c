@@ -486,9 +486,9 @@ START_TEST(test_parse_steps_bad_arguments)
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_schedule_parse_steps(LEMICA_MAX_STEPS + 1,
                                                  "0,65536", 7, &schedule),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+                     LEMICA_ERR_TOO_LARGE);
     ck_assert_status(lemica_schedule_parse_steps(INT_MAX, "0,1", 3, &schedule),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+                     LEMICA_ERR_TOO_LARGE);
     ck_assert_ptr_null(schedule);
 }
 END_TEST

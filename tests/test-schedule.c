@@ -154,10 +154,10 @@ START_TEST(test_new_from_steps_bad_arguments)
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_schedule_new_from_steps(LEMICA_MAX_STEPS + 1, steps,
                                                     2, &schedule),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+                     LEMICA_ERR_TOO_LARGE);
     ck_assert_status(
         lemica_schedule_new_from_steps(INT_MAX, steps, 2, &schedule),
-        LEMICA_ERR_INVALID_ARGUMENT);
+        LEMICA_ERR_TOO_LARGE);
 
     /* The budget: 2 .. N. */
     ck_assert_status(lemica_schedule_new_from_steps(2, steps, 0, &schedule),

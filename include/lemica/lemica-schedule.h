@@ -28,9 +28,11 @@
  *   and stable-diffusion.cpp take). N is the number of entries.
  *
  * Parsing is strict: duplicate or unsorted steps, steps out of range, a
- * missing first or last step, empty entries or stray characters give
+ * missing first or last step, empty entries, leading zeros (`07`: C and
+ * Python read them differently), signs, or stray characters give
  * ::LEMICA_ERR_PARSE with a message (lemica_last_error_message()) saying
- * which entry is wrong.
+ * which entry is wrong (entries count from 0). Spaces and tabs around
+ * entries and one final newline (LF or CRLF) are accepted.
  *
  * A schedule made by the solver also carries its **cost vector**: the
  * weights of its B - 1 segments sorted in descending order (span-1
@@ -68,8 +70,9 @@ extern "C" {
  *            and ending at N - 1.
  * @param[in] count The number of steps B (the budget), 2 .. N.
  * @param[out] out The schedule (without a cost vector); NULL on failure.
- * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT for NULL pointers or a
- *         bad N or count; ::LEMICA_ERR_OUT_OF_RANGE for a step outside
+ * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT for NULL pointers,
+ *         N < 2 or a bad count; ::LEMICA_ERR_TOO_LARGE for N above
+ *         ::LEMICA_MAX_STEPS; ::LEMICA_ERR_OUT_OF_RANGE for a step outside
  *         0 .. N-1; ::LEMICA_ERR_PARSE for unsorted or duplicate steps or a
  *         missing first or last step; ::LEMICA_ERR_NO_MEMORY.
  * @since 0.1
@@ -86,7 +89,9 @@ LEMICA_API lemica_status lemica_schedule_new_from_steps(int num_steps,
  * @param[in] length Its length in bytes.
  * @param[out] out The schedule (without a cost vector); NULL on failure.
  * @return ::LEMICA_OK; ::LEMICA_ERR_PARSE (the message names the entry);
- *         ::LEMICA_ERR_INVALID_ARGUMENT; ::LEMICA_ERR_NO_MEMORY.
+ *         ::LEMICA_ERR_INVALID_ARGUMENT (NULL pointers, N < 2);
+ *         ::LEMICA_ERR_TOO_LARGE (N above ::LEMICA_MAX_STEPS);
+ *         ::LEMICA_ERR_NO_MEMORY.
  * @since 0.1
  */
 LEMICA_API lemica_status lemica_schedule_parse_steps(int num_steps,
