@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void
+lemica_cli_format_double(double value, char *buffer)
+{
+    size_t best_length = 0;
+
+    if (isnan(value)) {
+        snprintf(buffer, LEMICA_CLI_DOUBLE_SIZE, "nan");
+        return;
+    }
+    if (isinf(value)) {
+        snprintf(buffer, LEMICA_CLI_DOUBLE_SIZE, value > 0 ? "inf" : "-inf");
+        return;
+    }
+    /* %.17g always reads back exactly; the shorter forms often do and are
+     * what people expect ("0.1"). Fewer digits is not always fewer
+     * characters (%.15g may switch to an exponent), so the shortest text
+     * that reads back wins. */
+    buffer[0] = '\0';
+    for (int precision = 15; precision <= 17; precision++) {
+        char text[LEMICA_CLI_DOUBLE_SIZE];
+        size_t length;
+        double parsed;
+
+        snprintf(text, sizeof(text), "%.*g", precision, value);
+        length = strlen(text);
+        if (best_length > 0 && length >= best_length)
+            continue;
+        parsed = strtod(text, NULL);
+        if (parsed != value || !signbit(parsed) != !signbit(value))
+            continue;
+        memcpy(buffer, text, length + 1);
+        best_length = length;
+    }
+}
+
+void
+lemica_cli_format_json_number(double value, char *buffer)
+{
+    if (isnan(value))
+        snprintf(buffer, LEMICA_CLI_DOUBLE_SIZE, "null");
+    else if (isinf(value))
+        snprintf(buffer, LEMICA_CLI_DOUBLE_SIZE,
+                 value > 0 ? "1e999" : "-1e999");
+    else
+        lemica_cli_format_double(value, buffer);
+}
+
+void
+lemica_cli_error(const char *format, ...)
+{
+    va_list args;
+
+    fputs("lemica: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
+}
+
+int
+lemica_cli_usage_error(const char *command, const char *format, ...)
+{
+    va_list args;
+
+    fputs("lemica: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fprintf(stderr, "\nTry 'lemica help%s%s' for more information.\n",
+            command ? " " : "", command ? command : "");
+    return LEMICA_CLI_EXIT_USAGE;
+}
+
+int
+lemica_cli_parse_count(const char *text, int *out)
+{
+    int value = 0;
+
+    /* strtol would accept spaces, a sign and "0x"; a count is digits. */
+    if (!text || text[0] == '\0')
+        return -1;
+    for (const char *c = text; *c; c++) {
+        int digit;
+
+        if (*c < '0' || *c > '9')
+            return -1;
+        digit = *c - '0';
+        if (value > (INT_MAX - digit) / 10)
+            return -1;
+        value = value * 10 + digit;
+    }
+    *out = value;
+    return 0;
+}
+
+int
+lemica_cli_finish_output(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        lemica_cli_error("cannot write the output: %s", strerror(errno));
+        return LEMICA_CLI_EXIT_INPUT;
+    }
+    return status;
+}
+
+static const struct lemica_cli_option *
+find_long_option(const struct lemica_cli_option *options, const char *name,
+                 size_t name_length)
+{
+    for (const struct lemica_cli_option *option = options; option->name;
+         option++)
+        if (strlen(option->name) == name_length &&
+            strncmp(option->name, name, name_length) == 0)
+            return option;
+    return NULL;
+}
+
+static const struct lemica_cli_option *
+find_short_option(const struct lemica_cli_option *options, char name)
+{
+    for (const struct lemica_cli_option *option = options; option->name;
+         option++)
+        if (option->short_name && option->short_name == name)
+            return option;
+    return NULL;
+}
+
+enum lemica_cli_arg_kind
+lemica_cli_next_arg(struct lemica_cli_args *args, int *id, const char **value)
+{
+    const struct lemica_cli_option *option;
+    const char *arg;
+    const char *equals = NULL;
+
+    *value = NULL;
+    if (args->index >= args->argc)
+        return LEMICA_CLI_ARG_END;
+    arg = args->argv[args->index++];
+    if (args->options_ended || arg[0] != '-' || arg[1] == '\0') {
+        *value = arg;
+        return LEMICA_CLI_ARG_OPERAND;
+    }
+    if (strcmp(arg, "--") == 0) {
+        args->options_ended = 1;
+        return lemica_cli_next_arg(args, id, value);
+    }
+    if (arg[1] == '-') {
+        const char *name = arg + 2;
+
+        equals = strchr(name, '=');
+        option =
+            find_long_option(args->options, name,
+                             equals ? (size_t)(equals - name) : strlen(name));
+    } else {
+        option =
+            arg[2] == '\0' ? find_short_option(args->options, arg[1]) : NULL;
+    }
+    if (!option) {
+        lemica_cli_usage_error(args->command, "unknown option '%s'", arg);
+        return LEMICA_CLI_ARG_ERROR;
+    }
+    *id = option->id;
+    if (!option->takes_value) {
+        if (equals) {
+            lemica_cli_usage_error(args->command, "option --%s takes no value",
+                                   option->name);
+            return LEMICA_CLI_ARG_ERROR;
+        }
+        return LEMICA_CLI_ARG_OPTION;
+    }
+    if (equals) {
+        *value = equals + 1;
+        return LEMICA_CLI_ARG_OPTION;
+    }
+    /* The next argument is the value even if it starts with '-', so that
+     * "--budget -3" is reported as a bad budget, not a bad option. */
+    if (args->index >= args->argc) {
+        lemica_cli_usage_error(args->command, "option --%s needs a value",
+                               option->name);
+        return LEMICA_CLI_ARG_ERROR;
+    }
+    *value = args->argv[args->index++];
+    return LEMICA_CLI_ARG_OPTION;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the subcommands of the lemica tool. The tool uses the
+ * public API only (<lemica/lemica.h>), like any other program would. */
+#ifndef LEMICA_CLI_H
+#define LEMICA_CLI_H
+
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define LEMICA_CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define LEMICA_CLI_PRINTF(fmt, args)
+#endif
+
+/* Exit statuses, documented in every usage text. */
+enum lemica_cli_exit {
+    LEMICA_CLI_EXIT_OK = 0,
+    LEMICA_CLI_EXIT_INPUT = 1,
+    LEMICA_CLI_EXIT_USAGE = 2,
+    LEMICA_CLI_EXIT_INFEASIBLE = 3
+};
+
+/* The exit-status paragraph that ends every usage text. */
+#define LEMICA_CLI_EXIT_HELP                                                   \
+    "Exit status: 0 success, 1 bad input, 2 usage error, 3 infeasible "        \
+    "budget.\n"
+
+/* Enough for any text lemica_cli_format_double() writes, NUL included. */
+#define LEMICA_CLI_DOUBLE_SIZE 32
+
+/* The shortest of the %.15g, %.16g and %.17g forms that strtod reads back
+ * as exactly @value; "inf", "-inf" or "nan" for those. The tool never
+ * calls setlocale, so the C locale (and its '.') holds. */
+void lemica_cli_format_double(double value, char *buffer);
+
+/* As lemica_cli_format_double() but always valid JSON: infinities (a sum
+ * can overflow even though every weight is finite) become 1e999 and
+ * -1e999, which JSON parsers read as infinities; NaN becomes null. */
+void lemica_cli_format_json_number(double value, char *buffer);
+
+/* "lemica: " + message + newline on stderr. */
+void lemica_cli_error(const char *format, ...) LEMICA_CLI_PRINTF(1, 2);
+
+/* A usage error of @command: the message, then where to find help.
+ * Returns LEMICA_CLI_EXIT_USAGE. */
+int lemica_cli_usage_error(const char *command, const char *format, ...)
+    LEMICA_CLI_PRINTF(2, 3);
+
+/* Parse an option value that must be a non-negative decimal integer that
+ * fits an int. Returns 0 and sets *@out, or -1. */
+int lemica_cli_parse_count(const char *text, int *out);
+
+/* Flush stdout and report a failed write (a full disk, a closed pipe).
+ * Returns @status, or LEMICA_CLI_EXIT_INPUT if writing failed. */
+int lemica_cli_finish_output(int status);
+
+/* Walking the command line: options may come before or after operands;
+ * "--" ends the options. */
+struct lemica_cli_option {
+    const char *name; /* long name without "--" */
+    char short_name;  /* or 0 */
+    int takes_value;  /* "--name VALUE" or "--name=VALUE" */
+    int id;
+};
+
+struct lemica_cli_args {
+    int argc;
+    char **argv;
+    int index;
+    int options_ended;
+    const char *command;
+    const struct lemica_cli_option *options;
+};
+
+enum lemica_cli_arg_kind {
+    LEMICA_CLI_ARG_END,
+    LEMICA_CLI_ARG_OPTION,
+    LEMICA_CLI_ARG_OPERAND,
+    /* A usage error, already reported. */
+    LEMICA_CLI_ARG_ERROR
+};
+
+/* The next item. For LEMICA_CLI_ARG_OPTION, *@id is the option's id and
+ * *@value its value (NULL for flags); for LEMICA_CLI_ARG_OPERAND, *@value
+ * is the operand. @options ends with an entry whose name is NULL. */
+enum lemica_cli_arg_kind lemica_cli_next_arg(struct lemica_cli_args *args,
+                                             int *id, const char **value);
+
+/* Subcommands. Each takes the arguments after its name. */
+int lemica_cli_solve(int argc, char **argv);
+void lemica_cli_solve_usage(FILE *stream);
+
+#endif /* LEMICA_CLI_H */
