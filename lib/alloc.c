@@ -33,7 +33,7 @@ lemica_alloc_array(size_t count, size_t size)
 
     if (overflows(count, size) || should_fail())
         return NULL;
-    pointer = malloc(count * size ? count * size : 1);
+    pointer = malloc(count * size != 0 ? count * size : 1);
     if (pointer)
         allocations++;
     return pointer;
@@ -59,7 +59,7 @@ lemica_realloc_array(void *pointer, size_t count, size_t size)
 
     if (overflows(count, size) || should_fail())
         return NULL;
-    grown = realloc(pointer, count * size ? count * size : 1);
+    grown = realloc(pointer, count * size != 0 ? count * size : 1);
     if (grown)
         allocations++;
     return grown;

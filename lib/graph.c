@@ -42,6 +42,14 @@ lemica_graph_new(int num_steps, int max_skip, lemica_graph **out)
                            "max skip must be at least 1, not %d", max_skip);
     if (max_skip > num_steps - 1)
         max_skip = num_steps - 1;
+    if ((size_t)num_steps * (size_t)max_skip > LEMICA_MAX_EDGE_SLOTS)
+        return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                           "a graph of %d steps with max skip %d would hold "
+                           "%zu edge weights, above the maximum of %lu: "
+                           "lower the max skip",
+                           num_steps, max_skip,
+                           (size_t)num_steps * (size_t)max_skip,
+                           (unsigned long)LEMICA_MAX_EDGE_SLOTS);
 
     graph = lemica_alloc_array(1, sizeof(*graph));
     if (!graph)
@@ -55,7 +63,7 @@ lemica_graph_new(int num_steps, int max_skip, lemica_graph **out)
     graph->num_steps = num_steps;
     graph->max_skip = max_skip;
     for (size_t slot = 0; slot < slots; slot++)
-        graph->weights[slot] = NAN;
+        graph->weights[slot] = (double)NAN;
     for (int from = 0; from + 1 < num_steps; from++)
         graph->weights[lemica_graph_slot(graph, from, from + 1)] = 0.0;
     *out = graph;
@@ -155,7 +163,7 @@ lemica_graph_remove_edge(lemica_graph *graph, int from, int to)
 
     if (status != LEMICA_OK)
         return status;
-    graph->weights[lemica_graph_slot(graph, from, to)] = NAN;
+    graph->weights[lemica_graph_slot(graph, from, to)] = (double)NAN;
     return LEMICA_OK;
 }
 

@@ -241,6 +241,14 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
     return n | truncated;
 }
 
+/* Heads are a handful of runs: a plain loop beats a memcpy call. */
+static inline void
+copy_runs(struct lemica_run *to, const struct lemica_run *from, unsigned len)
+{
+    for (unsigned i = 0; i < (len & RUN_COUNT_MASK); i++)
+        to[i] = from[i];
+}
+
 /* Compare two sorted vectors of equal length given by their heads:
  * <0 if @a is better (lexicographically smaller), >0 if @b is, 0 if equal,
  * UNDECIDED if the known runs agree and one head is truncated. */
@@ -392,16 +400,14 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
                 order = compare_exact(solver, problem, c, s, row[s], best_s,
                                       row[best_s]);
             if (order < 0) {
-                memcpy(best, candidate,
-                       sizeof(candidate[0]) * (len & RUN_COUNT_MASK));
+                copy_runs(best, candidate, len);
                 best_len = len;
                 best_s = s;
             }
         }
         key_cur[t] = scan.best;
         pred[t] = (uint16_t)best_s;
-        memcpy(heads_cur + (size_t)t * limit, best,
-               sizeof(best[0]) * (best_len & RUN_COUNT_MASK));
+        copy_runs(heads_cur + (size_t)t * limit, best, best_len);
         len_cur[t] = (unsigned char)best_len;
     }
 }

@@ -68,12 +68,18 @@ struct lemica_problem {
     int lexmax_as_sum; /* LEXMAX run as an exact SUM (see solver-encode.c) */
 };
 
+/* What a prepared problem is for. */
+enum lemica_solve_kind {
+    LEMICA_SOLVE_ONE,      /* one budget */
+    LEMICA_SOLVE_FRONTIER, /* every budget up to N */
+    LEMICA_SOLVE_EDGES     /* only the usable edges (min_budget) */
+};
+
 /* Validate @graph and @budget against the solver's constraints, grow the
- * workspace and fill the incoming matrix and first_pred. @frontier: solve
- * every budget up to N instead of one. */
+ * workspace and fill the incoming matrix and first_pred. */
 lemica_status lemica_solver_prepare(lemica_solver *solver,
                                     const struct lemica_graph *graph,
-                                    int budget, int frontier,
+                                    int budget, enum lemica_solve_kind kind,
                                     struct lemica_problem *problem);
 
 /* Run the DP over layers 1 .. problem->budget (workspace prepared).

@@ -267,8 +267,10 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
 
 lemica_status
 lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
-                      int budget, int frontier, struct lemica_problem *problem)
+                      int budget, enum lemica_solve_kind kind,
+                      struct lemica_problem *problem)
 {
+    const int frontier = kind == LEMICA_SOLVE_FRONTIER;
     lemica_status status;
     double *incoming;
     int *first_pred;
@@ -288,12 +290,27 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
                                "required step %zu is outside a graph of %d "
                                "steps",
                                step, n);
+    if (kind == LEMICA_SOLVE_EDGES)
+        budget = 2; /* no DP: the smallest workspace */
     if (!frontier && (budget < 2 || budget > n))
         return lemica_fail(LEMICA_ERR_INFEASIBLE,
                            "budget %d is infeasible: a schedule for %d steps "
                            "computes between 2 and %d of them",
                            budget, n, n);
 
+    {
+        size_t layers = (size_t)(frontier ? n : budget) + 1;
+        size_t limit = solver->comparator == LEMICA_COMPARATOR_USER
+                           ? (size_t)LEMICA_MAX_USER_SOLVER_STATES
+                           : (size_t)LEMICA_MAX_SOLVER_STATES;
+
+        if (layers * (size_t)n > limit)
+            return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                               "%s %d steps needs %zu DP states, above the "
+                               "maximum of %zu",
+                               frontier ? "a frontier over" : "this budget on",
+                               n, layers * (size_t)n, limit);
+    }
     problem->graph = graph;
     problem->num_steps = n;
     problem->max_skip = k;
@@ -326,7 +343,8 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
         if ((size_t)t < solver->required_capacity && solver->required[t])
             last_required = t;
     }
-    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+        kind != LEMICA_SOLVE_EDGES)
         problem->lexmax_as_sum = lemica_solver_encode_lexmax(solver, problem);
     return LEMICA_OK;
 }
@@ -343,14 +361,17 @@ lemica_solver_min_budget(lemica_solver *solver, const lemica_graph *graph,
 
     if (!budget)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "budget is NULL");
-    /* Prepare as for the largest budget; only the incoming matrix is used. */
-    status = lemica_solver_prepare(solver, graph, graph ? graph->num_steps : 0,
-                                   0, &problem);
+    status = lemica_solver_prepare(solver, graph, 0, LEMICA_SOLVE_EDGES,
+                                   &problem);
     if (status != LEMICA_OK)
         return status;
+    /* Fewest calls to reach each step, breadth-first over the usable
+     * edges; the path buffer holds the counts. */
+    if (!reserve(&solver->work.path, (size_t)problem.num_steps, sizeof(int)))
+        return lemica_fail_no_memory("the solver workspace");
     incoming = solver->work.incoming.data;
     first_pred = solver->work.first_pred.data;
-    calls = solver->work.path.data; /* N + 1 ints, reused as hop counts */
+    calls = solver->work.path.data;
     calls[0] = 1;
     for (int t = 1; t < problem.num_steps; t++) {
         const double *row = incoming + (size_t)(t + 1) * problem.max_skip - t;
@@ -396,7 +417,8 @@ lemica_solver_solve_into(lemica_solver *solver, const lemica_graph *graph,
 
     if (!schedule)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "schedule is NULL");
-    status = lemica_solver_prepare(solver, graph, budget, 0, &problem);
+    status = lemica_solver_prepare(solver, graph, budget, LEMICA_SOLVE_ONE,
+                                   &problem);
     if (status != LEMICA_OK)
         return status;
     /* Reserve before solving so that a failure leaves the schedule as it
@@ -456,7 +478,8 @@ lemica_solver_solve_frontier(lemica_solver *solver, const lemica_graph *graph,
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
-    status = lemica_solver_prepare(solver, graph, 0, 1, &problem);
+    status = lemica_solver_prepare(solver, graph, 0, LEMICA_SOLVE_FRONTIER,
+                                   &problem);
     if (status != LEMICA_OK)
         return status;
     lemica_solver_run_dp(solver, &problem);

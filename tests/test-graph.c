@@ -17,6 +17,14 @@ START_TEST(test_graph_new_rules)
     ck_assert_status(lemica_graph_new(LEMICA_MAX_STEPS + 1, 1, &graph),
                      LEMICA_ERR_TOO_LARGE);
     ck_assert_status(lemica_graph_new(10, 3, NULL), LEMICA_ERR_INVALID_ARGUMENT);
+    /* N * K above the documented maximum: refused before allocating. */
+    ck_assert_status(lemica_graph_new(LEMICA_MAX_STEPS, LEMICA_MAX_STEPS, &graph),
+                     LEMICA_ERR_TOO_LARGE);
+    ck_assert_status(lemica_graph_new(LEMICA_MAX_STEPS,
+                                      LEMICA_MAX_EDGE_SLOTS / LEMICA_MAX_STEPS + 1,
+                                      &graph),
+                     LEMICA_ERR_TOO_LARGE);
+    ck_assert_ptr_null(graph);
     ck_assert(strlen(lemica_last_error_message()) > 0);
 
     ck_assert_ok(lemica_graph_new(2, 1, &graph));

@@ -468,8 +468,52 @@ START_TEST(test_solver_large)
 }
 END_TEST
 
+static int
+lexicographic(const double *a, size_t a_length, const double *b,
+              size_t b_length, void *user_data)
+{
+    (void)user_data;
+    (void)b_length;
+    for (size_t i = 0; i < a_length; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+/* Problems whose DP table would pass the documented maximum are refused
+ * before anything is allocated. */
+START_TEST(test_solver_size_limits)
+{
+    lemica_graph *graph;
+    lemica_solver *solver;
+    lemica_frontier *frontier = NULL;
+    lemica_schedule *schedule = NULL;
+    int budget;
+
+    ck_assert_ok(lemica_graph_new(20000, 2, &graph));
+    ck_assert_ok(lemica_solver_new(&solver));
+    /* (N + 1) * N = 4e8 > 2^28 */
+    ck_assert_status(lemica_solver_solve_frontier(solver, graph, &frontier),
+                     LEMICA_ERR_TOO_LARGE);
+    ck_assert_ptr_null(frontier);
+    ck_assert_status(lemica_solver_solve(solver, graph, 19000, &schedule),
+                     LEMICA_ERR_TOO_LARGE);
+    /* min_budget needs no table. */
+    ck_assert_ok(lemica_solver_min_budget(solver, graph, &budget));
+    ck_assert_int_eq(budget, 20000); /* only span-1 edges exist */
+    /* A user comparator keeps full vectors: its limit is lower. */
+    ck_assert_ok(lemica_solver_set_user_comparator(solver, lexicographic, NULL));
+    ck_assert_status(lemica_solver_solve(solver, graph, 10001, &schedule),
+                     LEMICA_ERR_TOO_LARGE);
+    ck_assert_ptr_null(schedule);
+    lemica_solver_free(solver);
+    lemica_graph_free(graph);
+}
+END_TEST
+
 TEST_SUITE(solver)
 {
+    add_test(suite, test_solver_size_limits);
     add_test(suite, test_solver_configuration);
     add_test(suite, test_solver_misuse);
     add_test(suite, test_solver_budget_limits);

@@ -32,8 +32,10 @@
  * - Steps outside 0 .. N-1, j <= i, or j - i > K give
  *   ::LEMICA_ERR_OUT_OF_RANGE.
  *
- * Storage is one double per possible edge, about 8 * N * K bytes; N is at
- * most ::LEMICA_MAX_STEPS.
+ * Storage is one double per possible edge, 8 * N * K bytes; N is at most
+ * ::LEMICA_MAX_STEPS and N * K at most ::LEMICA_MAX_EDGE_SLOTS (1 GiB of
+ * weights), so that a bad input cannot make the library take the
+ * machine's memory.
  *
  * @code
  * lemica_graph *graph = NULL;
@@ -48,6 +50,9 @@
 
 /** @brief The largest supported number of sampling steps N. */
 #define LEMICA_MAX_STEPS 65536
+
+/** @brief The largest supported N * K (after clamping K): 2^27 edge slots. */
+#define LEMICA_MAX_EDGE_SLOTS 134217728
 
 /**
  * @brief Opaque graph handle.
@@ -67,7 +72,8 @@ extern "C" {
  * @param[out] out The new graph; set to NULL on failure.
  * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT for a NULL @p out,
  *         N < 2 or K < 1; ::LEMICA_ERR_TOO_LARGE for N above
- *         ::LEMICA_MAX_STEPS; ::LEMICA_ERR_NO_MEMORY.
+ *         ::LEMICA_MAX_STEPS or N * K above ::LEMICA_MAX_EDGE_SLOTS;
+ *         ::LEMICA_ERR_NO_MEMORY.
  * @since 0.1
  */
 LEMICA_API lemica_status lemica_graph_new(int num_steps, int max_skip,

@@ -61,10 +61,14 @@
  * 1 + ceil((N - 1) / K) <= B <= N. An infeasible budget gives
  * ::LEMICA_ERR_INFEASIBLE and no schedule.
  *
- * **Cost.** One budget: O(B * (N - B) * K) time, at most ~2 N B bytes of
- * predecessor table plus two layers of partial cost vectors. Repeated
- * solves of sizes already seen allocate nothing (use
- * lemica_solver_solve_into() to reuse the schedule too).
+ * **Cost.** One budget: O(B * (N - B) * K) time, 2 (B + 1) N bytes of
+ * predecessor table plus 8 N K bytes for the solver's copy of the weights
+ * and a few arrays of N. The frontier is the same with B = N. (B + 1) * N
+ * is at most ::LEMICA_MAX_SOLVER_STATES (::LEMICA_MAX_USER_SOLVER_STATES
+ * with a user comparator, which keeps full vectors: 16 bytes per state);
+ * larger problems get ::LEMICA_ERR_TOO_LARGE. Repeated solves of sizes
+ * already seen allocate nothing (use lemica_solver_solve_into() to reuse
+ * the schedule too).
  *
  * **Threads.** A solver is used by one thread at a time; distinct solvers
  * may run concurrently on the same (unmodified) graph.
@@ -83,6 +87,14 @@
  * @endcode
  * @{
  */
+
+/** @brief The largest (B + 1) * N a solve accepts: 2^28 states (512 MiB of
+ *         predecessor table). */
+#define LEMICA_MAX_SOLVER_STATES 268435456
+
+/** @brief The largest (B + 1) * N a solve with a user comparator accepts:
+ *         2^24 states. */
+#define LEMICA_MAX_USER_SOLVER_STATES 16777216
 
 /**
  * @brief Built-in orders on cost vectors.
@@ -270,8 +282,8 @@ LEMICA_API lemica_status lemica_solver_min_budget(lemica_solver *solver,
  * @param[in] budget B, the number of model calls.
  * @param[out] out The schedule, with its cost vector; NULL on failure.
  * @return ::LEMICA_OK; ::LEMICA_ERR_INFEASIBLE; ::LEMICA_ERR_OUT_OF_RANGE
- *         (required step >= N); ::LEMICA_ERR_INVALID_ARGUMENT;
- *         ::LEMICA_ERR_NO_MEMORY.
+ *         (required step >= N); ::LEMICA_ERR_TOO_LARGE;
+ *         ::LEMICA_ERR_INVALID_ARGUMENT; ::LEMICA_ERR_NO_MEMORY.
  * @since 0.1
  */
 LEMICA_API lemica_status lemica_solver_solve(lemica_solver *solver,
@@ -301,8 +313,8 @@ LEMICA_API lemica_status lemica_solver_solve_into(lemica_solver *solver,
  * @param[in] graph The graph.
  * @param[out] out The frontier; NULL on failure.
  * @return ::LEMICA_OK; ::LEMICA_ERR_INFEASIBLE if no budget is feasible;
- *         ::LEMICA_ERR_OUT_OF_RANGE; ::LEMICA_ERR_INVALID_ARGUMENT;
- *         ::LEMICA_ERR_NO_MEMORY.
+ *         ::LEMICA_ERR_OUT_OF_RANGE; ::LEMICA_ERR_TOO_LARGE;
+ *         ::LEMICA_ERR_INVALID_ARGUMENT; ::LEMICA_ERR_NO_MEMORY.
  * @since 0.1
  */
 LEMICA_API lemica_status lemica_solver_solve_frontier(
