@@ -5,31 +5,50 @@
 #include "schedule-int.h"
 
 lemica_status
-lemica_frontier_alloc(size_t count, lemica_frontier **out)
+lemica_frontier_alloc(size_t count, const int *budgets, int num_steps,
+                      lemica_frontier **out)
 {
     lemica_frontier *frontier;
+    size_t total_steps = 0, total_costs = 0, bytes;
+    double *costs;
+    int *steps;
+    unsigned char *masks;
 
     *out = NULL;
-    frontier = lemica_alloc_array(1, sizeof(*frontier));
+    for (size_t i = 0; i < count; i++) {
+        total_steps += (size_t)budgets[i];
+        total_costs += (size_t)budgets[i] - 1;
+    }
+    /* Doubles first, then ints, then bytes: each part stays aligned.
+     * Sizes are bounded by the solver's state limit, far from overflow. */
+    bytes = total_costs * sizeof(double) + total_steps * sizeof(int) +
+            count * (size_t)num_steps;
+    frontier = lemica_alloc_zeroed(1, sizeof(*frontier));
     if (!frontier)
         return lemica_fail_no_memory("a frontier");
-    frontier->count = 0;
-    frontier->schedules = lemica_alloc_zeroed(count, sizeof(lemica_schedule *));
-    if (!frontier->schedules) {
-        lemica_dealloc(frontier);
+    frontier->schedules = lemica_alloc_zeroed(count, sizeof(lemica_schedule));
+    frontier->storage = lemica_alloc_array(bytes, 1);
+    if (!frontier->schedules || !frontier->storage) {
+        lemica_frontier_free(frontier);
         return lemica_fail_no_memory("frontier schedules");
     }
-    /* count grows as schedules are made, so a failure part way frees
-     * exactly the schedules that exist. */
+    costs = frontier->storage;
+    steps = (int *)(costs + total_costs);
+    masks = (unsigned char *)(steps + total_steps);
     for (size_t i = 0; i < count; i++) {
-        lemica_status status = lemica_schedule_alloc(&frontier->schedules[i]);
+        lemica_schedule *schedule = &frontier->schedules[i];
 
-        if (status != LEMICA_OK) {
-            lemica_frontier_free(frontier);
-            return status;
-        }
-        frontier->count++;
+        schedule->costs = costs;
+        schedule->costs_capacity = (size_t)budgets[i] - 1;
+        schedule->steps = steps;
+        schedule->steps_capacity = (size_t)budgets[i];
+        schedule->mask = masks;
+        schedule->mask_capacity = (size_t)num_steps;
+        costs += budgets[i] - 1;
+        steps += budgets[i];
+        masks += num_steps;
     }
+    frontier->count = count;
     *out = frontier;
     return LEMICA_OK;
 }
@@ -39,8 +58,7 @@ lemica_frontier_free(lemica_frontier *frontier)
 {
     if (!frontier)
         return;
-    for (size_t i = 0; i < frontier->count; i++)
-        lemica_schedule_free(frontier->schedules[i]);
+    lemica_dealloc(frontier->storage);
     lemica_dealloc(frontier->schedules);
     lemica_dealloc(frontier);
 }
@@ -63,7 +81,7 @@ lemica_frontier_get(const lemica_frontier *frontier, size_t index,
                            "index %zu is past the %zu schedules of the "
                            "frontier",
                            index, frontier->count);
-    *out = frontier->schedules[index];
+    *out = &frontier->schedules[index];
     return LEMICA_OK;
 }
 
@@ -80,10 +98,10 @@ lemica_frontier_find(const lemica_frontier *frontier, int budget,
     hi = frontier->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int here = lemica_schedule_budget(frontier->schedules[mid]);
+        int here = frontier->schedules[mid].budget;
 
         if (here == budget) {
-            *out = frontier->schedules[mid];
+            *out = &frontier->schedules[mid];
             return LEMICA_OK;
         }
         if (here < budget)

@@ -472,8 +472,9 @@ lemica_solver_solve_frontier(lemica_solver *solver, const lemica_graph *graph,
     struct lemica_problem problem;
     lemica_frontier *frontier;
     const unsigned char *reached;
+    int *budgets;
     lemica_status status;
-    size_t count = 0, index = 0;
+    size_t count = 0;
 
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
@@ -483,20 +484,26 @@ lemica_solver_solve_frontier(lemica_solver *solver, const lemica_graph *graph,
     if (status != LEMICA_OK)
         return status;
     lemica_solver_run_dp(solver, &problem);
+    /* The feasible budgets, listed in the path buffer (N + 1 ints). */
     reached = solver->work.end_reached.data;
+    budgets = solver->work.path.data;
     for (int c = 2; c <= problem.budget; c++)
-        count += reached[c];
+        if (reached[c])
+            budgets[count++] = c;
     if (count == 0)
         return lemica_fail(LEMICA_ERR_INFEASIBLE,
                            "no schedule reaches the last step under these "
                            "edges and constraints");
-    status = lemica_frontier_alloc(count, &frontier);
+    status = lemica_frontier_alloc(count, budgets, problem.num_steps, &frontier);
     if (status != LEMICA_OK)
         return status;
-    for (int c = 2; c <= problem.budget; c++) {
-        if (!reached[c])
-            continue;
-        status = store_result(solver, &problem, c, frontier->schedules[index++]);
+    /* Each schedule has exactly the room of its budget, so storing
+     * allocates nothing; backtracking reuses the path buffer, so the
+     * budget is read back from that room. */
+    for (size_t i = 0; i < count; i++) {
+        int budget = (int)frontier->schedules[i].steps_capacity;
+
+        status = store_result(solver, &problem, budget, &frontier->schedules[i]);
         if (status != LEMICA_OK) {
             lemica_frontier_free(frontier);
             return status;

@@ -438,6 +438,28 @@ START_TEST(test_repeated_solves_allocate_nothing)
 }
 END_TEST
 
+/* After warm-up, a frontier costs three allocations (the handle, its
+ * schedules and one block for all their arrays), whatever the budgets. */
+START_TEST(test_frontier_allocations)
+{
+    lemica_graph *graph = complete_graph(50, 49, paper_like_weight);
+    lemica_solver *solver;
+    lemica_frontier *frontier;
+    unsigned long before;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    ck_assert_ok(lemica_solver_solve_frontier(solver, graph, &frontier));
+    lemica_frontier_free(frontier);
+    before = lemica_alloc_count();
+    ck_assert_ok(lemica_solver_solve_frontier(solver, graph, &frontier));
+    ck_assert_uint_eq(lemica_alloc_count() - before, 3);
+    ck_assert_uint_eq(lemica_frontier_count(frontier), 49);
+    lemica_frontier_free(frontier);
+    lemica_solver_free(solver);
+    lemica_graph_free(graph);
+}
+END_TEST
+
 /* A larger problem runs through every kernel path (SSE scans, long rows,
  * the uint16 predecessor table). */
 START_TEST(test_solver_large)
@@ -524,5 +546,6 @@ TEST_SUITE(solver)
     add_test(suite, test_solve_into_unchanged_on_error);
     add_test(suite, test_solver_deterministic);
     add_test(suite, test_repeated_solves_allocate_nothing);
+    add_test(suite, test_frontier_allocations);
     add_test(suite, test_solver_large);
 }
