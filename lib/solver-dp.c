@@ -97,40 +97,86 @@ scan_merge_lane(struct scan *scan, double best, double first, double count)
  * first index (as a double: exact below 2^53) and count; lanes are merged
  * at the end, so the result is exactly the portable one. No NaN reaches
  * here (absent edges and unreached states are +inf). */
+/* Four candidates per vector; two vectors per step keep two independent
+ * min chains in flight (the min's latency, not its throughput, bounds a
+ * single chain). */
+#define AVX_LANE_STEP(op, offset, best, first, count, index)                   \
+    do {                                                                       \
+        __m256d k_ = _mm256_loadu_pd(key + s + (offset));                      \
+        __m256d w_ = _mm256_loadu_pd(row + s + (offset));                      \
+        __m256d value_ = (op) == SCAN_MAX ? _mm256_max_pd(k_, w_)              \
+                                          : _mm256_add_pd(k_, w_);             \
+        __m256d less_ = _mm256_cmp_pd(value_, best, _CMP_LT_OQ);               \
+        __m256d equal_ = _mm256_cmp_pd(value_, best, _CMP_EQ_OQ);              \
+        /* Selects by masks, not blendv: GCC lowers blendv's sign test     \
+         * without AVX2 to per-lane branches. */                               \
+        count = _mm256_add_pd(count, _mm256_and_pd(equal_, one));              \
+        count = _mm256_or_pd(_mm256_and_pd(less_, one),                        \
+                             _mm256_andnot_pd(less_, count));                  \
+        first = _mm256_or_pd(_mm256_and_pd(less_, index),                      \
+                             _mm256_andnot_pd(less_, first));                  \
+        best = _mm256_min_pd(best, value_);                                    \
+    } while (0)
+
+/* Merge scan lanes (b, f, c) into (*best, *first, *count), lane by lane:
+ * the smaller best wins; on equal bests the first indices take the
+ * smaller and the counts add. */
+__attribute__((target("avx"), always_inline)) static inline void
+scan_combine_avx(__m256d *best, __m256d *first, __m256d *count, __m256d b,
+                 __m256d f, __m256d c)
+{
+    __m256d less = _mm256_cmp_pd(b, *best, _CMP_LT_OQ);
+    __m256d equal = _mm256_cmp_pd(b, *best, _CMP_EQ_OQ);
+    __m256d tied_first = _mm256_min_pd(*first, f);
+    __m256d tied_count = _mm256_add_pd(*count, c);
+
+    *first = _mm256_or_pd(_mm256_and_pd(less, f),
+                          _mm256_andnot_pd(less, _mm256_or_pd(
+                              _mm256_and_pd(equal, tied_first),
+                              _mm256_andnot_pd(equal, *first))));
+    *count = _mm256_or_pd(_mm256_and_pd(less, c),
+                          _mm256_andnot_pd(less, _mm256_or_pd(
+                              _mm256_and_pd(equal, tied_count),
+                              _mm256_andnot_pd(equal, *count))));
+    *best = _mm256_min_pd(*best, b);
+}
+
+/* The same scan, eight candidates at a time. Each lane keeps its own best,
+ * first index (as a double: exact below 2^53) and count; lanes are merged
+ * at the end, so the result is exactly the portable one. No NaN reaches
+ * here (absent edges and unreached states are +inf). */
 __attribute__((target("avx"), always_inline)) static inline void
 scan_avx(enum scan_op op, const double *key, const double *row, int lo,
          int hi, struct scan *scan)
 {
-    __m256d best = _mm256_set1_pd(HUGE_VAL);
-    __m256d first = _mm256_setzero_pd();
-    __m256d count = _mm256_setzero_pd();
-    __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
-    const __m256d four = _mm256_set1_pd(4.0), one = _mm256_set1_pd(1.0);
-    double lanes[3][4];
+    __m256d best0 = _mm256_set1_pd(HUGE_VAL), best1 = best0;
+    __m256d first0 = _mm256_setzero_pd(), first1 = first0;
+    __m256d count0 = _mm256_setzero_pd(), count1 = count0;
+    __m256d index0 = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    __m256d index1 = _mm256_set_pd(lo + 7, lo + 6, lo + 5, lo + 4);
+    const __m256d eight = _mm256_set1_pd(8.0), one = _mm256_set1_pd(1.0);
     int s = lo;
 
-    for (; s + 4 <= hi; s += 4) {
-        __m256d k = _mm256_loadu_pd(key + s), w = _mm256_loadu_pd(row + s);
-        __m256d value = op == SCAN_MAX ? _mm256_max_pd(k, w) : _mm256_add_pd(k, w);
-        __m256d less = _mm256_cmp_pd(value, best, _CMP_LT_OQ);
-        __m256d equal = _mm256_cmp_pd(value, best, _CMP_EQ_OQ);
-
-        /* Selects by masks, not blendv: GCC lowers blendv's sign test
-         * without AVX2 to per-lane branches. */
-        count = _mm256_add_pd(count, _mm256_and_pd(equal, one));
-        count = _mm256_or_pd(_mm256_and_pd(less, one),
-                             _mm256_andnot_pd(less, count));
-        first = _mm256_or_pd(_mm256_and_pd(less, index),
-                             _mm256_andnot_pd(less, first));
-        best = _mm256_min_pd(best, value);
-        index = _mm256_add_pd(index, four);
+    for (; s + 8 <= hi; s += 8) {
+        AVX_LANE_STEP(op, 0, best0, first0, count0, index0);
+        AVX_LANE_STEP(op, 4, best1, first1, count1, index1);
+        index0 = _mm256_add_pd(index0, eight);
+        index1 = _mm256_add_pd(index1, eight);
     }
-    _mm256_storeu_pd(lanes[0], best);
-    _mm256_storeu_pd(lanes[1], first);
-    _mm256_storeu_pd(lanes[2], count);
-    for (int lane = 0; lane < 4; lane++)
-        if (lanes[2][lane] > 0.0)
-            scan_merge_lane(scan, lanes[0][lane], lanes[1][lane], lanes[2][lane]);
+    /* Fold chain 1 into chain 0, then the lanes into lane 0, all with
+     * vector selects: merging lane by lane with branches cost more than
+     * the loop itself on the short rows of small problems. */
+    scan_combine_avx(&best0, &first0, &count0, best1, first1, count1);
+    scan_combine_avx(&best0, &first0, &count0,
+                     _mm256_permute2f128_pd(best0, best0, 1),
+                     _mm256_permute2f128_pd(first0, first0, 1),
+                     _mm256_permute2f128_pd(count0, count0, 1));
+    scan_combine_avx(&best0, &first0, &count0,
+                     _mm256_permute_pd(best0, 5), _mm256_permute_pd(first0, 5),
+                     _mm256_permute_pd(count0, 5));
+    if (s > lo)
+        scan_merge_lane(scan, _mm256_cvtsd_f64(best0), _mm256_cvtsd_f64(first0),
+                        _mm256_cvtsd_f64(count0));
     for (; s < hi; s++)
         scan_step(scan, candidate_value(op, key[s], row[s]), s);
 }
@@ -164,6 +210,16 @@ cpu_has_avx(void)
 }
 #endif
 
+/* Rows shorter than this are scanned without vectors (the lane merge
+ * would cost more). Tests lower it to run the vector path on tiny rows. */
+static int vector_scan_min = 16;
+
+void
+lemica_solver_set_vector_scan_min(int length)
+{
+    vector_scan_min = length;
+}
+
 /* Scan the candidates of one state. */
 static inline void
 scan_candidates(enum scan_op op, const double *key, const double *row, int lo,
@@ -174,7 +230,7 @@ scan_candidates(enum scan_op op, const double *key, const double *row, int lo,
     scan->count = 0;
 #ifdef LEMICA_HAVE_AVX_SCAN
     /* Short ranges cost less without the lane merge at the end. */
-    if (hi - lo >= 12 && cpu_has_avx()) {
+    if (hi - lo >= vector_scan_min && cpu_has_avx()) {
         if (op == SCAN_MAX)
             scan_avx_max(key, row, lo, hi, scan);
         else
@@ -241,10 +297,18 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
     return n | truncated;
 }
 
-/* Heads are a handful of runs: a plain loop beats a memcpy call. */
+/* Copy a head. With the default head size the copy has a fixed size, so
+ * it becomes a few vector moves; GCC turns a copy of variable size into
+ * `rep movsq`, whose start-up cost dominated the whole N = 50 frontier.
+ * Runs past @len are copied too, unused. */
 static inline void
-copy_runs(struct lemica_run *to, const struct lemica_run *from, unsigned len)
+copy_runs(struct lemica_run *to, const struct lemica_run *from, unsigned len,
+          int limit)
 {
+    if (limit == LEMICA_HEAD_RUNS_DEFAULT) {
+        memcpy(to, from, sizeof(*to) * LEMICA_HEAD_RUNS_DEFAULT);
+        return;
+    }
     for (unsigned i = 0; i < (len & RUN_COUNT_MASK); i++)
         to[i] = from[i];
 }
@@ -400,14 +464,14 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
                 order = compare_exact(solver, problem, c, s, row[s], best_s,
                                       row[best_s]);
             if (order < 0) {
-                copy_runs(best, candidate, len);
+                copy_runs(best, candidate, len, limit);
                 best_len = len;
                 best_s = s;
             }
         }
         key_cur[t] = scan.best;
         pred[t] = (uint16_t)best_s;
-        copy_runs(heads_cur + (size_t)t * limit, best, best_len);
+        copy_runs(heads_cur + (size_t)t * limit, best, best_len, limit);
         len_cur[t] = (unsigned char)best_len;
     }
 }

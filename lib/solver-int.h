@@ -106,4 +106,9 @@ void lemica_solver_set_digit_encoding(lemica_solver *solver, int allowed);
 int lemica_solver_encode_lexmax(lemica_solver *solver,
                                 const struct lemica_problem *problem);
 
+/* Test hook (process-wide): rows of at least @length candidates use the
+ * vector scan when the CPU has it (default 16). Both scans give the same
+ * result; tests compare them. */
+void lemica_solver_set_vector_scan_min(int length);
+
 #endif /* LEMICA_SOLVER_INT_H */

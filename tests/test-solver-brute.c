@@ -133,6 +133,8 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
     ck_assert_ok(lemica_solver_set_max_skip(solver, p->k_solver));
     /* Small heads force the slow path of the LEXMAX comparison. */
     lemica_solver_set_head_runs(solver, 1 + random_below(rng, 4));
+    /* The vector scan on rows of any length, or never. */
+    lemica_solver_set_vector_scan_min(random_below(rng, 2) ? 0 : 1 << 30);
     /* Half the problems may run LEXMAX as an exact SUM (when the weights
      * allow), half must use the sorted-vector DP: both are checked. */
     lemica_solver_set_digit_encoding(solver, random_below(rng, 2));
@@ -670,8 +672,75 @@ START_TEST(test_monotone_transform_invariance)
 }
 END_TEST
 
+/* On graphs too large to enumerate, the vector scan, the digit encoding
+ * and any head size must give exactly the schedules of the plain DP. */
+START_TEST(test_fast_paths_match_plain_dp)
+{
+    const lemica_comparator comparators[] = {LEMICA_COMPARATOR_LEXMAX,
+                                             LEMICA_COMPARATOR_SUM,
+                                             LEMICA_COMPARATOR_MAX};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    lemica_solver_set_head_runs(plain, LEMICA_HEAD_RUNS_MAX);
+    for (int g = 0; g < 150; g++) {
+        uint64_t rng = 777000u + (uint64_t)g;
+        int n = 16 + random_below(&rng, 100);
+        int k = 1 + random_below(&rng, n - 1);
+        int levels = random_below(&rng, 3) == 0 ? 0 : 1 + random_below(&rng, 6);
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                if (random_below(&rng, 10) == 0) {
+                    ck_assert_ok(lemica_graph_remove_edge(graph, i, j));
+                    continue;
+                }
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    levels ? (double)random_below(&rng, levels)
+                           : random_unit(&rng)));
+            }
+        lemica_solver_set_head_runs(fast, 1 + random_below(&rng, 6));
+        for (size_t ci = 0; ci < 3; ci++) {
+            ck_assert_ok(lemica_solver_set_comparator(plain, comparators[ci]));
+            ck_assert_ok(lemica_solver_set_comparator(fast, comparators[ci]));
+            for (int r = 0; r < 6; r++) {
+                int budget = 2 + random_below(&rng, n - 1);
+                lemica_schedule *a = NULL, *b = NULL;
+                lemica_status sa, sb;
+                char ta[1024], tb[1024];
+
+                lemica_solver_set_vector_scan_min(1 << 30);
+                sa = lemica_solver_solve(plain, graph, budget, &a);
+                lemica_solver_set_vector_scan_min(0);
+                sb = lemica_solver_solve(fast, graph, budget, &b);
+                ck_assert_int_eq(sa, sb);
+                if (sa == LEMICA_OK) {
+                    ck_assert_ok(lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
+                    ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
+                    ck_assert_msg(strcmp(ta, tb) == 0,
+                                  "graph %d comparator %zu budget %d: %s vs %s",
+                                  g, ci, budget, ta, tb);
+                }
+                lemica_schedule_free(a);
+                lemica_schedule_free(b);
+            }
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_set_vector_scan_min(16);
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 TEST_SUITE(solver_brute)
 {
+    add_test(suite, test_fast_paths_match_plain_dp);
     add_test(suite, test_solver_matches_brute_force);
     add_test(suite, test_frontier_matches_single_solves);
     add_test(suite, test_monotone_transform_invariance);
