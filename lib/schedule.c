@@ -140,20 +140,26 @@ sift_down_min(double *values, size_t root, size_t count)
 void
 lemica_sort_descending(double *values, size_t count)
 {
-    /* Heapsort: O(n log n) in the worst case and no allocation, unlike
-     * qsort, which may call malloc (repeated solves must allocate
-     * nothing). Short arrays, the common case (one entry per segment of
-     * a schedule), go faster by insertion. */
+    /* No allocation, unlike qsort, which may call malloc (repeated solves
+     * must allocate nothing). Cost vectors (one entry per segment) are
+     * mostly short: Shell sort with Ciura's gaps is fastest there; long
+     * ones use heapsort, O(n log n) in the worst case. */
+    static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
+
     if (count < 2)
         return;
-    if (count <= 48) {
-        for (size_t i = 1; i < count; i++) {
-            double moving = values[i];
-            size_t j = i;
+    if (count <= 1000) {
+        for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+            size_t gap = gaps[g];
 
-            for (; j > 0 && values[j - 1] < moving; j--)
-                values[j] = values[j - 1];
-            values[j] = moving;
+            for (size_t i = gap; i < count; i++) {
+                double moving = values[i];
+                size_t j = i;
+
+                for (; j >= gap && values[j - gap] < moving; j -= gap)
+                    values[j] = values[j - gap];
+                values[j] = moving;
+            }
         }
         return;
     }
