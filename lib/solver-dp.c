@@ -358,6 +358,52 @@ pred_row(const lemica_solver *solver, const struct lemica_problem *problem,
            (size_t)c * (size_t)problem->num_steps;
 }
 
+/* What every layer function needs: the two layers' values, this layer's
+ * predecessor row, and the ranges of states of both layers. */
+struct layer {
+    int c;
+    const double *key_prev;
+    double *key_cur;
+    uint16_t *pred;
+    int prev_lo, prev_hi; /* states of layer c - 1 */
+    int lo, hi;           /* states of layer c */
+    const int *first_pred;
+    const double *incoming;
+    int max_skip;
+};
+
+static void
+layer_init(lemica_solver *solver, const struct lemica_problem *problem, int c,
+           struct layer *layer)
+{
+    struct lemica_workspace *work = &solver->work;
+
+    layer->c = c;
+    layer->key_prev = work->key[(c - 1) & 1].data;
+    layer->key_cur = work->key[c & 1].data;
+    layer->pred = (uint16_t *)work->pred.data +
+                  (size_t)c * (size_t)problem->num_steps;
+    layer_range(problem, c - 1, &layer->prev_lo, &layer->prev_hi);
+    layer_range(problem, c, &layer->lo, &layer->hi);
+    layer->first_pred = work->first_pred.data;
+    layer->incoming = work->incoming.data;
+    layer->max_skip = problem->max_skip;
+}
+
+/* The candidates of state (t, c): predecessors s in [*from, *to] reached in
+ * layer c - 1, with row[s] the weight of (s, t) (+inf if unusable). Returns
+ * the row; *from > *to when there are none. */
+static inline const double *
+layer_candidates(const struct layer *layer, int t, int *from, int *to)
+{
+    int first = layer->first_pred[t];
+
+    *from = first > layer->prev_lo ? first : layer->prev_lo;
+    *to = t - 1 < layer->prev_hi ? t - 1 : layer->prev_hi;
+    /* row[s] for s in [t - K, t - 1] is incoming[t * K + s - (t - K)]. */
+    return layer->incoming + (size_t)(t + 1) * (size_t)layer->max_skip - t;
+}
+
 /* Collect into @out the weights of the DP path of state (@step, @layer)
  * back to the first state it shares with the path of (@other, @layer);
  * both walks stop together since they go back one layer per edge. */
@@ -413,34 +459,24 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
 {
     struct lemica_workspace *work = &solver->work;
     const int limit = solver->head_runs;
-    const int prev = (c - 1) & 1, cur = c & 1;
-    const double *key_prev = work->key[prev].data;
-    double *key_cur = work->key[cur].data;
-    const struct lemica_run *heads_prev = work->heads[prev].data;
-    const unsigned char *len_prev = work->head_len[prev].data;
-    struct lemica_run *heads_cur = work->heads[cur].data;
-    unsigned char *len_cur = work->head_len[cur].data;
-    uint16_t *pred = (uint16_t *)work->pred.data +
-                     (size_t)c * (size_t)problem->num_steps;
-    const int *first_pred = work->first_pred.data;
-    const double *incoming = work->incoming.data;
-    const int K = problem->max_skip;
-    int plo, phi, lo, hi;
+    const struct lemica_run *heads_prev = work->heads[(c - 1) & 1].data;
+    const unsigned char *len_prev = work->head_len[(c - 1) & 1].data;
+    struct lemica_run *heads_cur = work->heads[c & 1].data;
+    unsigned char *len_cur = work->head_len[c & 1].data;
+    struct layer layer;
 
-    layer_range(problem, c - 1, &plo, &phi);
-    layer_range(problem, c, &lo, &hi);
-    for (int t = lo; t <= hi; t++) {
-        /* row[s] is the weight of (s, t) for s in [t - K, t - 1]. */
-        const double *row = incoming + (size_t)(t + 1) * K - t;
-        int from = first_pred[t] > plo ? first_pred[t] : plo;
-        int to = t - 1 < phi ? t - 1 : phi;
+    layer_init(solver, problem, c, &layer);
+    for (int t = layer.lo; t <= layer.hi; t++) {
+        int from, to;
+        const double *row = layer_candidates(&layer, t, &from, &to);
+        const double *key_prev = layer.key_prev;
         struct lemica_run best[LEMICA_HEAD_RUNS_MAX + 1];
         struct lemica_run candidate[LEMICA_HEAD_RUNS_MAX + 1];
         unsigned best_len;
         int best_s;
         struct scan scan;
 
-        key_cur[t] = HUGE_VAL;
+        layer.key_cur[t] = HUGE_VAL;
         if (from > to)
             continue;
         /* The bottleneck decides unless several candidates share it. */
@@ -469,8 +505,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
                 best_s = s;
             }
         }
-        key_cur[t] = scan.best;
-        pred[t] = (uint16_t)best_s;
+        layer.key_cur[t] = scan.best;
+        layer.pred[t] = (uint16_t)best_s;
         copy_runs(heads_cur + (size_t)t * limit, best, best_len, limit);
         len_cur[t] = (unsigned char)best_len;
     }
@@ -480,32 +516,22 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
 static void
 layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
-    struct lemica_workspace *work = &solver->work;
-    const double *key_prev = work->key[(c - 1) & 1].data;
-    double *key_cur = work->key[c & 1].data;
-    uint16_t *pred = (uint16_t *)work->pred.data +
-                     (size_t)c * (size_t)problem->num_steps;
-    const int *first_pred = work->first_pred.data;
-    const double *incoming = work->incoming.data;
-    const int K = problem->max_skip;
-    int plo, phi, lo, hi;
+    struct layer layer;
 
-    layer_range(problem, c - 1, &plo, &phi);
-    layer_range(problem, c, &lo, &hi);
-    for (int t = lo; t <= hi; t++) {
-        const double *row = incoming + (size_t)(t + 1) * K - t;
-        int from = first_pred[t] > plo ? first_pred[t] : plo;
-        int to = t - 1 < phi ? t - 1 : phi;
+    layer_init(solver, problem, c, &layer);
+    for (int t = layer.lo; t <= layer.hi; t++) {
+        int from, to;
+        const double *row = layer_candidates(&layer, t, &from, &to);
         struct scan scan;
 
-        key_cur[t] = HUGE_VAL;
+        layer.key_cur[t] = HUGE_VAL;
         if (from > to)
             continue;
-        scan_candidates(SCAN_MAX, key_prev, row, from, to + 1, &scan);
+        scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1, &scan);
         if (scan.best == HUGE_VAL)
             continue;
-        key_cur[t] = scan.best;
-        pred[t] = (uint16_t)scan.first;
+        layer.key_cur[t] = scan.best;
+        layer.pred[t] = (uint16_t)scan.first;
     }
 }
 
@@ -514,32 +540,22 @@ layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
 static void
 layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
-    struct lemica_workspace *work = &solver->work;
-    const double *key_prev = work->key[(c - 1) & 1].data;
-    const unsigned char *reached_prev = work->reached[(c - 1) & 1].data;
-    double *key_cur = work->key[c & 1].data;
-    unsigned char *reached_cur = work->reached[c & 1].data;
-    uint16_t *pred = (uint16_t *)work->pred.data +
-                     (size_t)c * (size_t)problem->num_steps;
-    const int *first_pred = work->first_pred.data;
-    const double *incoming = work->incoming.data;
-    const int K = problem->max_skip;
-    int plo, phi, lo, hi;
+    const unsigned char *reached_prev = solver->work.reached[(c - 1) & 1].data;
+    unsigned char *reached_cur = solver->work.reached[c & 1].data;
+    struct layer layer;
 
-    layer_range(problem, c - 1, &plo, &phi);
-    layer_range(problem, c, &lo, &hi);
-    for (int t = lo; t <= hi; t++) {
-        const double *row = incoming + (size_t)(t + 1) * K - t;
-        int from = first_pred[t] > plo ? first_pred[t] : plo;
-        int to = t - 1 < phi ? t - 1 : phi;
+    layer_init(solver, problem, c, &layer);
+    for (int t = layer.lo; t <= layer.hi; t++) {
+        int from, to;
+        const double *row = layer_candidates(&layer, t, &from, &to);
         struct scan scan;
         int s;
 
-        key_cur[t] = HUGE_VAL;
+        layer.key_cur[t] = HUGE_VAL;
         reached_cur[t] = 0;
         if (from > to)
             continue;
-        scan_candidates(SCAN_SUM, key_prev, row, from, to + 1, &scan);
+        scan_candidates(SCAN_SUM, layer.key_prev, row, from, to + 1, &scan);
         s = scan.first;
         if (scan.best == HUGE_VAL) {
             /* Every candidate sums to +inf: the first one that exists. */
@@ -549,9 +565,9 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             if (s > to)
                 continue;
         }
-        key_cur[t] = scan.best;
+        layer.key_cur[t] = scan.best;
         reached_cur[t] = 1;
-        pred[t] = (uint16_t)s;
+        layer.pred[t] = (uint16_t)s;
     }
 }
 
@@ -576,30 +592,21 @@ layer_user(lemica_solver *solver, const struct lemica_problem *problem, int c)
     struct lemica_workspace *work = &solver->work;
     const size_t stride = (size_t)problem->budget;
     const size_t prev_length = (size_t)(c - 2), length = (size_t)(c - 1);
-    const double *key_prev = work->key[(c - 1) & 1].data;
-    double *key_cur = work->key[c & 1].data;
     const double *vectors_prev = work->vectors[(c - 1) & 1].data;
     double *vectors_cur = work->vectors[c & 1].data;
-    uint16_t *pred = (uint16_t *)work->pred.data +
-                     (size_t)c * (size_t)problem->num_steps;
-    const int *first_pred = work->first_pred.data;
-    const double *incoming = work->incoming.data;
-    const int K = problem->max_skip;
-    int plo, phi, lo, hi;
+    struct layer layer;
 
-    layer_range(problem, c - 1, &plo, &phi);
-    layer_range(problem, c, &lo, &hi);
-    for (int t = lo; t <= hi; t++) {
-        const double *row = incoming + (size_t)(t + 1) * K - t;
-        int from = first_pred[t] > plo ? first_pred[t] : plo;
-        int to = t - 1 < phi ? t - 1 : phi;
+    layer_init(solver, problem, c, &layer);
+    for (int t = layer.lo; t <= layer.hi; t++) {
+        int from, to;
+        const double *row = layer_candidates(&layer, t, &from, &to);
         double *best = work->scratch[0].data;
         double *candidate = work->scratch[1].data;
         int best_s = -1;
 
-        key_cur[t] = HUGE_VAL;
+        layer.key_cur[t] = HUGE_VAL;
         for (int s = from; s <= to; s++) {
-            if (key_prev[s] == HUGE_VAL || row[s] == HUGE_VAL)
+            if (layer.key_prev[s] == HUGE_VAL || row[s] == HUGE_VAL)
                 continue;
             insert_descending(vectors_prev + (size_t)s * stride, prev_length,
                               row[s], candidate);
@@ -616,8 +623,8 @@ layer_user(lemica_solver *solver, const struct lemica_problem *problem, int c)
         if (best_s < 0)
             continue;
         memcpy(vectors_cur + (size_t)t * stride, best, length * sizeof(double));
-        key_cur[t] = best[0];
-        pred[t] = (uint16_t)best_s;
+        layer.key_cur[t] = best[0];
+        layer.pred[t] = (uint16_t)best_s;
     }
 }
 
