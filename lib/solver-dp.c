@@ -199,14 +199,9 @@ scan_avx_sum(const double *key, const double *row, int lo, int hi,
 static int
 cpu_has_avx(void)
 {
-    static int cached = -1;
-
-    /* Benign race: every thread computes the same answer. */
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx") ? 1 : 0;
-    }
-    return cached;
+    /* libgcc fills the CPU model in a constructor, so this is one load;
+     * no cache of our own, which threads would race on. */
+    return __builtin_cpu_supports("avx");
 }
 #endif
 
