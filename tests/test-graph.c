@@ -100,7 +100,7 @@ END_TEST
 
 START_TEST(test_graph_bad_weights_leave_graph_unchanged)
 {
-    const double bad[] = {NAN, -NAN, HUGE_VAL, -HUGE_VAL, -1.0, -1e-300,
+    const double bad[] = {(double)NAN, -(double)NAN, HUGE_VAL, -HUGE_VAL, -1.0, -1e-300,
                           -4.9e-324};
     lemica_graph *graph;
     double w;

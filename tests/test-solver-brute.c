@@ -98,7 +98,7 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
     ck_assert_int_eq(lemica_graph_max_skip(*graph), p->k_graph);
     for (int i = 0; i < MAX_N; i++)
         for (int j = 0; j < MAX_N; j++)
-            p->weight[i][j] = NAN;
+            p->weight[i][j] = (double)NAN;
     for (int i = 0; i < p->n; i++) {
         for (int j = i + 1; j < p->n && j - i <= p->k_graph; j++) {
             /* Span-1 edges are present with weight 0 unless changed. */
@@ -309,7 +309,7 @@ enumerate_prefixes(const struct problem *p, struct prefix_optimum *opt)
 {
     for (int t = 0; t < MAX_N; t++)
         for (int c = 0; c <= MAX_N; c++)
-            opt->max[t][c] = opt->sum[t][c] = NAN;
+            opt->max[t][c] = opt->sum[t][c] = (double)NAN;
     opt->max[0][1] = opt->sum[0][1] = 0.0;
     for (int t = 1; t < p->n; t++) {
         uint32_t interior = t > 1 ? (1u << (t - 1)) : 1u;

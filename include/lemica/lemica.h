@@ -13,5 +13,7 @@
 #include "lemica-schedule.h"
 #include "lemica-solver.h"
 #include "lemica-csv.h"
+#include "lemica-profiler.h"
+#include "lemica-plan.h"
 
 #endif /* LEMICA_H */
