@@ -6,6 +6,7 @@
 #define LEMICA_TEST_COMMON_H
 
 #include <check.h>
+#include <stdint.h>
 
 #include "lemica/lemica.h"
 
@@ -58,5 +59,30 @@ void lemica_test_register(struct lemica_test_suite *entry);
                          lemica_status_name(expected_),                        \
                          lemica_last_error_message());                         \
     } while (0)
+
+/* Deterministic random numbers for tests (splitmix64): the same sequence
+ * on every machine, so a failing seed can be replayed anywhere. */
+static inline uint64_t
+test_rng_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, bound). */
+static inline int
+test_rng_below(uint64_t *state, int bound)
+{
+    return (int)(test_rng_next(state) % (uint64_t)bound);
+}
+
+/* Uniform in [0, 1), 53 random bits. */
+static inline double
+test_rng_unit(uint64_t *state)
+{
+    return (double)(test_rng_next(state) >> 11) * 0x1.0p-53;
+}
 
 #endif /* LEMICA_TEST_COMMON_H */

@@ -16,21 +16,6 @@
 #include "metric-int.h"
 #include "test-common.h"
 
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double
-random_unit(uint64_t *state)
-{
-    return (double)(next_random(state) >> 11) * 0x1.0p-53;
-}
-
 /* binary16 from its fields, by arithmetic rather than bit surgery. */
 static double
 reference_f16(uint16_t bits, int *finite)
@@ -138,8 +123,8 @@ static void
 store_random(lemica_dtype dtype, unsigned char *data, size_t index,
              uint64_t *rng, double center)
 {
-    double value = center + (random_unit(rng) - 0.5) * 4.0 *
-                                ldexp(1.0, (int)(next_random(rng) % 8) - 4);
+    double value = center + (test_rng_unit(rng) - 0.5) * 4.0 *
+                                ldexp(1.0, (int)(test_rng_next(rng) % 8) - 4);
 
     switch (dtype) {
     case LEMICA_DTYPE_F32: {
@@ -157,7 +142,7 @@ store_random(lemica_dtype dtype, unsigned char *data, size_t index,
         int finite;
 
         do {
-            bits = (uint16_t)next_random(rng);
+            bits = (uint16_t)test_rng_next(rng);
             if (dtype == LEMICA_DTYPE_F16)
                 reference_f16(bits, &finite);
             else

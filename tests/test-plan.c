@@ -13,21 +13,6 @@
 
 #define MAX_N 13
 
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static int
-random_below(uint64_t *state, int bound)
-{
-    return (int)(next_random(state) % (uint64_t)bound);
-}
-
 /* selected[i][j] for the segments the plan must hold. */
 struct mirror {
     int n, k;
@@ -117,12 +102,12 @@ START_TEST(test_plan_brute_force)
 
             /* Random narrowing and widening. */
             for (int round = 0; round < 12; round++) {
-                int op = random_below(&rng, 10);
-                int selected = random_below(&rng, 2);
+                int op = test_rng_below(&rng, 10);
+                int selected = test_rng_below(&rng, 2);
 
                 if (op < 6) {
-                    int i = random_below(&rng, n),
-                        j = random_below(&rng, n + 1);
+                    int i = test_rng_below(&rng, n),
+                        j = test_rng_below(&rng, n + 1);
 
                     if (is_segment(&m, i, j)) {
                         ck_assert_ok(
@@ -134,7 +119,7 @@ START_TEST(test_plan_brute_force)
                             LEMICA_ERR_OUT_OF_RANGE);
                     }
                 } else if (op < 9) {
-                    int i = random_below(&rng, n);
+                    int i = test_rng_below(&rng, n);
 
                     ck_assert_ok(lemica_plan_select_start(plan, i, selected));
                     for (int j = 0; j < n; j++)

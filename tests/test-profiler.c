@@ -15,27 +15,6 @@
 #include "alloc-int.h"
 #include "test-common.h"
 
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static double
-random_unit(uint64_t *state)
-{
-    return (double)(next_random(state) >> 11) * 0x1.0p-53;
-}
-
-static int
-random_below(uint64_t *state, int bound)
-{
-    return (int)(next_random(state) % (uint64_t)bound);
-}
-
 /* All statistics of a profiler, for exact before/after comparisons. */
 struct snapshot {
     int n, k;
@@ -186,14 +165,14 @@ START_TEST(test_profiler_welford_vs_two_pass)
         /* The offset over the spread reaches 3e5: Welford stays accurate
          * where sum-of-squares formulas would lose every digit. */
         double offset = trial % 2 ? 1e3 : 1e-3, scale = trial % 3 ? 1.0 : 1e-2;
-        int n = 2 + random_below(&rng, SAMPLES - 1);
+        int n = 2 + test_rng_below(&rng, SAMPLES - 1);
         double mean = 0.0, m2 = 0.0, got_mean, got_variance, min = HUGE_VAL,
                max = 0.0, got_min, got_max;
         uint64_t count;
 
         ck_assert_ok(lemica_profiler_new(20, 5, LEMICA_METRIC_L1, &p));
         for (int s = 0; s < n; s++) {
-            samples[s] = offset + scale * random_unit(&rng);
+            samples[s] = offset + scale * test_rng_unit(&rng);
             ck_assert_ok(lemica_profiler_add_error(p, 3, 8, samples[s]));
             mean += samples[s];
             min = fmin(min, samples[s]);
@@ -224,22 +203,22 @@ START_TEST(test_profiler_merge_sharding_independent)
 
     for (int trial = 0; trial < 40; trial++) {
         lemica_profiler *single, *shards[MAX_SHARDS];
-        int num_shards = 1 + random_below(&rng, MAX_SHARDS);
+        int num_shards = 1 + test_rng_below(&rng, MAX_SHARDS);
         int order[MAX_SHARDS];
         struct snapshot want, got;
-        uint64_t seed = next_random(&rng);
+        uint64_t seed = test_rng_next(&rng);
 
         ck_assert_ok(lemica_profiler_new(N, K, LEMICA_METRIC_L1, &single));
         for (int s = 0; s < num_shards; s++)
             ck_assert_ok(
                 lemica_profiler_new(N, K, LEMICA_METRIC_L1, &shards[s]));
         for (int s = 0; s < SAMPLES; s++) {
-            int i = random_below(&seed, N - 2);
-            int j = i + 2 + random_below(&seed, K - 1);
+            int i = test_rng_below(&seed, N - 2);
+            int j = i + 2 + test_rng_below(&seed, K - 1);
             /* Segments far apart in magnitude, samples with spread. */
-            double value = ldexp(1.0 + random_unit(&seed), i - 6) *
-                           (1.0 + 0.1 * random_unit(&seed));
-            int shard = random_below(&seed, num_shards);
+            double value = ldexp(1.0 + test_rng_unit(&seed), i - 6) *
+                           (1.0 + 0.1 * test_rng_unit(&seed));
+            int shard = test_rng_below(&seed, num_shards);
 
             if (j >= N)
                 j = N - 1;
@@ -254,7 +233,7 @@ START_TEST(test_profiler_merge_sharding_independent)
         for (int s = 0; s < num_shards; s++)
             order[s] = s;
         for (int s = num_shards - 1; s > 0; s--) {
-            int r = random_below(&rng, s + 1), t = order[s];
+            int r = test_rng_below(&rng, s + 1), t = order[s];
             order[s] = order[r];
             order[r] = t;
         }
@@ -293,8 +272,8 @@ START_TEST(test_profiler_merge_sharding_independent)
             int live = num_shards;
 
             while (live > 1) {
-                int x = random_below(&rng, live),
-                    y = random_below(&rng, live - 1);
+                int x = test_rng_below(&rng, live),
+                    y = test_rng_below(&rng, live - 1);
 
                 if (y >= x)
                     y++;
@@ -402,13 +381,13 @@ START_TEST(test_profiler_bad_input_leaves_state)
     ck_assert_ok(
         lemica_profiler_new(N, K, LEMICA_METRIC_RELATIVE_L1, &relative));
     for (int s = 0; s < 50; s++) {
-        int i = random_below(&rng, N - 3);
-        int j = i + 2 + random_below(&rng, 2);
-        ck_assert_ok(lemica_profiler_add_error(p, i, j, random_unit(&rng)));
+        int i = test_rng_below(&rng, N - 3);
+        int j = i + 2 + test_rng_below(&rng, 2);
+        ck_assert_ok(lemica_profiler_add_error(p, i, j, test_rng_unit(&rng)));
     }
     for (int e = 0; e < COUNT; e++) {
-        cached[e] = (float)random_unit(&rng);
-        reference[e] = (float)random_unit(&rng);
+        cached[e] = (float)test_rng_unit(&rng);
+        reference[e] = (float)test_rng_unit(&rng);
     }
     take_snapshot(p, &before);
 
@@ -534,8 +513,8 @@ START_TEST(test_profiler_add_buffers_uses_metric)
     uint64_t rng = 99;
 
     for (int e = 0; e < COUNT; e++) {
-        a[e] = random_unit(&rng);
-        b[e] = random_unit(&rng) + 0.1;
+        a[e] = test_rng_unit(&rng);
+        b[e] = test_rng_unit(&rng) + 0.1;
     }
     for (int metric = 0; metric < 3; metric++) {
         lemica_profiler *p;
@@ -693,8 +672,8 @@ worker_buffers(int index, int sample, float *cached, float *reference)
     uint64_t rng = (uint64_t)(index * 1000 + sample);
 
     for (int e = 0; e < THREAD_ELEMENTS; e++) {
-        reference[e] = (float)random_unit(&rng);
-        cached[e] = reference[e] + (float)(0.01 * random_unit(&rng));
+        reference[e] = (float)test_rng_unit(&rng);
+        cached[e] = reference[e] + (float)(0.01 * test_rng_unit(&rng));
     }
 }
 

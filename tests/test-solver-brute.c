@@ -15,28 +15,6 @@
 
 #define MAX_N 14
 
-/* splitmix64: a small deterministic generator, the same on every machine. */
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static int
-random_below(uint64_t *state, int bound)
-{
-    return (int)(next_random(state) % (uint64_t)bound);
-}
-
-static double
-random_unit(uint64_t *state)
-{
-    return (double)(next_random(state) >> 11) * 0x1.0p-53;
-}
-
 enum weight_kind {
     WEIGHTS_DISTINCT,  /* random doubles */
     WEIGHTS_FEW,       /* integers 0 .. 3: heavy ties */
@@ -59,19 +37,19 @@ draw_weight(uint64_t *rng, enum weight_kind kind)
 {
     switch (kind) {
     case WEIGHTS_DISTINCT:
-        return random_unit(rng);
+        return test_rng_unit(rng);
     case WEIGHTS_FEW:
-        return (double)random_below(rng, 4);
+        return (double)test_rng_below(rng, 4);
     case WEIGHTS_ZERO:
         return 0.0;
     default:
-        switch (random_below(rng, 3)) {
+        switch (test_rng_below(rng, 3)) {
         case 0:
             return 0.0;
         case 1:
-            return (double)random_below(rng, 3);
+            return (double)test_rng_below(rng, 3);
         default:
-            return random_unit(rng);
+            return test_rng_unit(rng);
         }
     }
 }
@@ -80,16 +58,16 @@ static void
 make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
              lemica_solver *solver)
 {
-    enum weight_kind kind = (enum weight_kind)random_below(rng, WEIGHT_KINDS);
-    int absent_percent = random_below(rng, 4) * 15; /* 0, 15, 30, 45 % */
+    enum weight_kind kind = (enum weight_kind)test_rng_below(rng, WEIGHT_KINDS);
+    int absent_percent = test_rng_below(rng, 4) * 15; /* 0, 15, 30, 45 % */
     int k_request;
 
     memset(p, 0, sizeof(*p));
-    p->n = 2 + random_below(rng, MAX_N - 1);
+    p->n = 2 + test_rng_below(rng, MAX_N - 1);
     /* Sometimes ask for a K above N - 1: the graph clamps it. */
-    k_request = 1 + random_below(rng, p->n + 1);
+    k_request = 1 + test_rng_below(rng, p->n + 1);
     p->k_graph = k_request > p->n - 1 ? p->n - 1 : k_request;
-    p->k_solver = random_below(rng, 3) == 0 ? 1 + random_below(rng, p->n) : 0;
+    p->k_solver = test_rng_below(rng, 3) == 0 ? 1 + test_rng_below(rng, p->n) : 0;
     p->k_effective = p->k_solver && p->k_solver < p->k_graph ? p->k_solver
                                                              : p->k_graph;
     p->integer_weights = kind == WEIGHTS_FEW || kind == WEIGHTS_ZERO;
@@ -102,14 +80,14 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
     for (int i = 0; i < p->n; i++) {
         for (int j = i + 1; j < p->n && j - i <= p->k_graph; j++) {
             /* Span-1 edges are present with weight 0 unless changed. */
-            int present = j == i + 1 || random_below(rng, 100) >= absent_percent;
-            if (j == i + 1 && random_below(rng, 100) < absent_percent / 3) {
+            int present = j == i + 1 || test_rng_below(rng, 100) >= absent_percent;
+            if (j == i + 1 && test_rng_below(rng, 100) < absent_percent / 3) {
                 ck_assert_ok(lemica_graph_remove_edge(*graph, i, j));
                 continue;
             }
             if (!present)
                 continue;
-            if (j == i + 1 && random_below(rng, 2) == 0) {
+            if (j == i + 1 && test_rng_below(rng, 2) == 0) {
                 p->weight[i][j] = 0.0; /* the default */
                 continue;
             }
@@ -119,25 +97,25 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
     }
 
     lemica_solver_clear_required_steps(solver);
-    if (random_below(rng, 3) == 0) {
-        int warmup = random_below(rng, 3);
+    if (test_rng_below(rng, 3) == 0) {
+        int warmup = test_rng_below(rng, 3);
         ck_assert_ok(lemica_solver_require_first_steps(solver, warmup));
         for (int i = 0; i < warmup && i < p->n; i++)
             p->required[i] = 1;
     }
-    if (random_below(rng, 4) == 0) {
-        int step = random_below(rng, p->n);
+    if (test_rng_below(rng, 4) == 0) {
+        int step = test_rng_below(rng, p->n);
         ck_assert_ok(lemica_solver_require_step(solver, step));
         p->required[step] = 1;
     }
     ck_assert_ok(lemica_solver_set_max_skip(solver, p->k_solver));
     /* Small heads force the slow path of the LEXMAX comparison. */
-    lemica_solver_set_head_runs(solver, 1 + random_below(rng, 4));
+    lemica_solver_set_head_runs(solver, 1 + test_rng_below(rng, 4));
     /* The vector scan on rows of any length, or never. */
-    lemica_solver_set_vector_scan_min(random_below(rng, 2) ? 0 : 1 << 30);
+    lemica_solver_set_vector_scan_min(test_rng_below(rng, 2) ? 0 : 1 << 30);
     /* Half the problems may run LEXMAX as an exact SUM (when the weights
      * allow), half must use the sorted-vector DP: both are checked. */
-    lemica_solver_set_digit_encoding(solver, random_below(rng, 2));
+    lemica_solver_set_digit_encoding(solver, test_rng_below(rng, 2));
 }
 
 /* A path found by the enumerator. */
@@ -630,7 +608,7 @@ START_TEST(test_monotone_transform_invariance)
             for (int i = 0; i < p.n; i++)
                 for (int j = i + 1; j < p.n && j - i <= p.k_graph; j++)
                     if (!isnan(p.weight[i][j])) {
-                        p.weight[i][j] = (double)random_below(&rng, 21);
+                        p.weight[i][j] = (double)test_rng_below(&rng, 21);
                         ck_assert_ok(lemica_graph_set_weight(graph, i, j,
                                                              p.weight[i][j]));
                     }
@@ -687,29 +665,29 @@ START_TEST(test_fast_paths_match_plain_dp)
     lemica_solver_set_head_runs(plain, LEMICA_HEAD_RUNS_MAX);
     for (int g = 0; g < 150; g++) {
         uint64_t rng = 777000u + (uint64_t)g;
-        int n = 16 + random_below(&rng, 100);
-        int k = 1 + random_below(&rng, n - 1);
-        int levels = random_below(&rng, 3) == 0 ? 0 : 1 + random_below(&rng, 6);
+        int n = 16 + test_rng_below(&rng, 100);
+        int k = 1 + test_rng_below(&rng, n - 1);
+        int levels = test_rng_below(&rng, 3) == 0 ? 0 : 1 + test_rng_below(&rng, 6);
         lemica_graph *graph;
 
         ck_assert_ok(lemica_graph_new(n, k, &graph));
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n && j - i <= k; j++) {
-                if (random_below(&rng, 10) == 0) {
+                if (test_rng_below(&rng, 10) == 0) {
                     ck_assert_ok(lemica_graph_remove_edge(graph, i, j));
                     continue;
                 }
                 ck_assert_ok(lemica_graph_set_weight(
                     graph, i, j,
-                    levels ? (double)random_below(&rng, levels)
-                           : random_unit(&rng)));
+                    levels ? (double)test_rng_below(&rng, levels)
+                           : test_rng_unit(&rng)));
             }
-        lemica_solver_set_head_runs(fast, 1 + random_below(&rng, 6));
+        lemica_solver_set_head_runs(fast, 1 + test_rng_below(&rng, 6));
         for (size_t ci = 0; ci < 3; ci++) {
             ck_assert_ok(lemica_solver_set_comparator(plain, comparators[ci]));
             ck_assert_ok(lemica_solver_set_comparator(fast, comparators[ci]));
             for (int r = 0; r < 6; r++) {
-                int budget = 2 + random_below(&rng, n - 1);
+                int budget = 2 + test_rng_below(&rng, n - 1);
                 lemica_schedule *a = NULL, *b = NULL;
                 lemica_status sa, sb;
                 char ta[1024], tb[1024];
