@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc-int.h"
+#include "dag-size-int.h"
 #include "error-int.h"
 #include "lemica/lemica-graph.h"
 #include "lemica/lemica-plan.h"
@@ -117,30 +118,14 @@ lemica_plan_new(int num_steps, int max_skip, lemica_plan **out)
 {
     lemica_plan *plan;
     size_t n;
+    lemica_status status;
 
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
-    if (num_steps < 2)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
-                           "a plan needs at least 2 steps, not %d", num_steps);
-    if (num_steps > LEMICA_MAX_STEPS)
-        return lemica_fail(LEMICA_ERR_TOO_LARGE,
-                           "%d steps is above the maximum of %d", num_steps,
-                           LEMICA_MAX_STEPS);
-    if (max_skip < 1)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
-                           "max skip must be at least 1, not %d", max_skip);
-    if (max_skip > num_steps - 1)
-        max_skip = num_steps - 1;
-    if ((size_t)num_steps * (size_t)max_skip > LEMICA_MAX_EDGE_SLOTS)
-        return lemica_fail(LEMICA_ERR_TOO_LARGE,
-                           "a plan of %d steps with max skip %d would hold "
-                           "%zu segment slots, above the maximum of %lu: "
-                           "lower the max skip",
-                           num_steps, max_skip,
-                           (size_t)num_steps * (size_t)max_skip,
-                           (unsigned long)LEMICA_MAX_EDGE_SLOTS);
+    status = lemica_check_dag_size(num_steps, max_skip, "a plan", &max_skip);
+    if (status != LEMICA_OK)
+        return status;
 
     plan = lemica_alloc_zeroed(1, sizeof(*plan));
     if (!plan)

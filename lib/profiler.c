@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alloc-int.h"
+#include "dag-size-int.h"
 #include "error-int.h"
 #include "profiler-int.h"
 
@@ -37,35 +38,18 @@ lemica_profiler_new(int num_steps, int max_skip, lemica_metric metric,
                     lemica_profiler **out)
 {
     lemica_profiler *profiler;
+    lemica_status status;
 
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
-    if (num_steps < 2)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
-                           "a profiler needs at least 2 steps, not %d",
-                           num_steps);
-    if (num_steps > LEMICA_MAX_STEPS)
-        return lemica_fail(LEMICA_ERR_TOO_LARGE,
-                           "%d steps is above the maximum of %d", num_steps,
-                           LEMICA_MAX_STEPS);
-    if (max_skip < 1)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
-                           "max skip must be at least 1, not %d", max_skip);
+    status = lemica_check_dag_size(num_steps, max_skip, "a profiler", &max_skip);
+    if (status != LEMICA_OK)
+        return status;
     if (metric != LEMICA_METRIC_L1 && metric != LEMICA_METRIC_MSE &&
         metric != LEMICA_METRIC_RELATIVE_L1)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "unknown metric %d",
                            (int)metric);
-    if (max_skip > num_steps - 1)
-        max_skip = num_steps - 1;
-    if ((size_t)num_steps * (size_t)max_skip > LEMICA_MAX_EDGE_SLOTS)
-        return lemica_fail(LEMICA_ERR_TOO_LARGE,
-                           "a profiler of %d steps with max skip %d would "
-                           "hold %zu segment slots, above the maximum of %lu: "
-                           "lower the max skip",
-                           num_steps, max_skip,
-                           (size_t)num_steps * (size_t)max_skip,
-                           (unsigned long)LEMICA_MAX_EDGE_SLOTS);
 
     profiler = lemica_alloc_array(1, sizeof(*profiler));
     if (!profiler)
