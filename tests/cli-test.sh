@@ -151,8 +151,8 @@ usage_error "--budget needs a non-negative integer, not ''" \
 usage_error "--budget needs a non-negative integer, not '99999999999'" \
     solve --budget 99999999999 "$tiny"
 usage_error "option --budget needs a value" solve "$tiny" --budget
-usage_error "FILE.csv is missing" solve --budget 3
-usage_error "unexpected argument '$tiny' (one FILE.csv only)" \
+usage_error "FILE is missing" solve --budget 3
+usage_error "unexpected argument '$tiny' (one FILE only)" \
     solve --budget 3 "$tiny" "$tiny"
 usage_error "unknown option '--bugdet'" solve --bugdet 3 "$tiny"
 usage_error "unknown option '-b'" solve -b 3 "$tiny"

@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include <lemica/lemica.h>
+
 #if defined(__GNUC__)
 #define LEMICA_CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
@@ -86,8 +88,60 @@ enum lemica_cli_arg_kind {
 enum lemica_cli_arg_kind lemica_cli_next_arg(struct lemica_cli_args *args,
                                              int *id, const char **value);
 
+/* What a file holds, from its first line: a native file names its kind;
+ * anything else is taken for a CSV edge list. */
+enum lemica_cli_kind {
+    LEMICA_CLI_KIND_CSV,
+    LEMICA_CLI_KIND_GRAPH,
+    LEMICA_CLI_KIND_SCHEDULE,
+    LEMICA_CLI_KIND_PROFILE
+};
+
+enum lemica_cli_kind lemica_cli_file_kind(const char *path);
+
+/* Load a graph file or a CSV edge list (@num_steps and @max_skip as for
+ * lemica_graph_load_csv(); a graph file must have @num_steps steps if it is
+ * not 0). @metadata (may be NULL) receives a graph file's metadata.
+ * Returns 0, or -1 after reporting the error. */
+int lemica_cli_load_graph(const char *path, int num_steps, int max_skip,
+                          struct lemica_metadata *metadata,
+                          struct lemica_graph **out);
+
+/* The step list (@mask 0) or compute mask (@mask 1) as a new string; NULL
+ * after reporting an error. */
+char *lemica_cli_format_schedule(const struct lemica_schedule *schedule,
+                                 int mask);
+
+/* Apply "--set KEY=VALUE". Returns 0, or LEMICA_CLI_EXIT_USAGE after
+ * reporting the error. */
+int lemica_cli_set_metadata(struct lemica_metadata *metadata,
+                            const char *assignment, const char *command);
+
+/* Record "tool lemica VERSION" in @metadata. Returns 0 or -1. */
+int lemica_cli_set_tool(struct lemica_metadata *metadata);
+
 /* Subcommands. Each takes the arguments after its name. */
 int lemica_cli_solve(int argc, char **argv);
 void lemica_cli_solve_usage(FILE *stream);
+int lemica_cli_frontier(int argc, char **argv);
+void lemica_cli_frontier_usage(FILE *stream);
+int lemica_cli_info(int argc, char **argv);
+void lemica_cli_info_usage(FILE *stream);
+int lemica_cli_import(int argc, char **argv);
+void lemica_cli_import_usage(FILE *stream);
+int lemica_cli_export(int argc, char **argv);
+void lemica_cli_export_usage(FILE *stream);
+int lemica_cli_plot(int argc, char **argv);
+void lemica_cli_plot_usage(FILE *stream);
+int lemica_cli_merge(int argc, char **argv);
+void lemica_cli_merge_usage(FILE *stream);
+int lemica_cli_graph(int argc, char **argv);
+void lemica_cli_graph_usage(FILE *stream);
+
+/* lemica info on a profile file (cmd-profile.c). */
+int lemica_cli_info_profile(const char *path);
+
+/* "l1", "mse" or "relative_l1", as in profile files. */
+const char *lemica_cli_metric_name(lemica_metric metric);
 
 #endif /* LEMICA_CLI_H */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lemica solve: the best schedule for one budget, or for every budget. */
+/* lemica solve: the best schedule for one budget, or for every budget;
+ * lemica frontier: every budget, the same options. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ enum solve_option_id {
     OPTION_WARMUP,
     OPTION_NUM_STEPS,
     OPTION_JSON,
+    OPTION_SAVE,
     OPTION_HELP
 };
 
@@ -27,11 +29,24 @@ static const struct lemica_cli_option solve_options[] = {
     {"warmup", 0, 1, OPTION_WARMUP},
     {"num-steps", 0, 1, OPTION_NUM_STEPS},
     {"json", 0, 0, OPTION_JSON},
+    {"save", 0, 1, OPTION_SAVE},
+    {"help", 'h', 0, OPTION_HELP},
+    {NULL, 0, 0, 0},
+};
+
+/* frontier: no --budget, --all or --save. */
+static const struct lemica_cli_option frontier_options[] = {
+    {"comparator", 0, 1, OPTION_COMPARATOR},
+    {"max-skip", 0, 1, OPTION_MAX_SKIP},
+    {"warmup", 0, 1, OPTION_WARMUP},
+    {"num-steps", 0, 1, OPTION_NUM_STEPS},
+    {"json", 0, 0, OPTION_JSON},
     {"help", 'h', 0, OPTION_HELP},
     {NULL, 0, 0, 0},
 };
 
 struct solve_settings {
+    const char *command; /* "solve" or "frontier" */
     const char *path;
     int budget; /* -1 until --budget */
     int all;
@@ -40,19 +55,20 @@ struct solve_settings {
     int warmup;    /* required first steps */
     int num_steps; /* 0: 1 + the largest listed step */
     int json;
+    const char *save_path; /* --save FILE, or NULL */
 };
 
 void
 lemica_cli_solve_usage(FILE *stream)
 {
-    fputs("Usage: lemica solve (--budget B | --all) [OPTIONS] FILE.csv\n"
+    fputs("Usage: lemica solve (--budget B | --all) [OPTIONS] FILE\n"
           "\n"
           "Find the cache schedule that calls the model at exactly B of the\n"
           "sampling steps and whose cached-segment errors, sorted worst "
           "first,\n"
-          "are smallest (lexicographic minimax). FILE.csv lists the errors "
-          "as\n"
-          "edges: a header line \"i,j,weight\", then one line \"i,j,weight\" "
+          "are smallest (lexicographic minimax). FILE is a graph file (first\n"
+          "line \"lemica-graph 1.0\", see 'lemica help import') or a CSV edge\n"
+          "list: a header line \"i,j,weight\", then one line \"i,j,weight\" "
           "per\n"
           "segment that computes at i and j and reuses step i's output in\n"
           "between; '#' starts a comment line.\n"
@@ -66,13 +82,45 @@ lemica_cli_solve_usage(FILE *stream)
           "      --warmup N        always compute the first N steps\n"
           "      --num-steps N     the number of sampling steps (default: 1 "
           "+\n"
-          "                        the largest step in FILE.csv)\n"
+          "                        the largest step of a CSV file; a graph "
+          "file\n"
+          "                        must have N steps)\n"
           "      --json            print JSON instead of text\n"
+          "      --save OUT        also write the schedule to the schedule "
+          "file\n"
+          "                        OUT (with --budget), which records N, the\n"
+          "                        options and the graph file's metadata\n"
           "  -h, --help            print this help and exit\n"
           "\n"
           "Output: the computed steps, the compute mask (1 = call the model),\n"
           "the worst and the total segment error, and the segment errors\n"
           "sorted worst first; with --all, one line per budget.\n"
+          "\n" LEMICA_CLI_EXIT_HELP,
+          stream);
+}
+
+void
+lemica_cli_frontier_usage(FILE *stream)
+{
+    fputs("Usage: lemica frontier [OPTIONS] FILE\n"
+          "\n"
+          "Solve every feasible budget of a graph file or CSV edge list (see\n"
+          "'lemica help solve') and print the quality/compute frontier: per\n"
+          "budget B, the worst segment error, the total error and the "
+          "steps.\n"
+          "\n"
+          "Options:\n"
+          "      --comparator C    lexmax (default), sum or max\n"
+          "      --max-skip K      ignore edges longer than K steps\n"
+          "      --warmup N        always compute the first N steps\n"
+          "      --num-steps N     the number of sampling steps (CSV)\n"
+          "      --json            print a JSON array of schedules instead of "
+          "a\n"
+          "                        table\n"
+          "  -h, --help            print this help and exit\n"
+          "\n"
+          "Output: a table \"budget  max  sum  steps\", one line per feasible\n"
+          "budget, ascending.\n"
           "\n" LEMICA_CLI_EXIT_HELP,
           stream);
 }
@@ -95,7 +143,14 @@ parse_comparator(const char *text, lemica_comparator *comparator)
 static int
 parse_settings(int argc, char **argv, struct solve_settings *settings)
 {
-    struct lemica_cli_args args = {argc, argv, 0, 0, "solve", solve_options};
+    int frontier = strcmp(settings->command, "frontier") == 0;
+    struct lemica_cli_args args = {argc,
+                                   argv,
+                                   0,
+                                   0,
+                                   settings->command,
+                                   frontier ? frontier_options : solve_options};
+    const char *command = settings->command;
     enum lemica_cli_arg_kind kind;
     const char *value;
     int id = 0;
@@ -106,9 +161,9 @@ parse_settings(int argc, char **argv, struct solve_settings *settings)
             return LEMICA_CLI_EXIT_USAGE;
         if (kind == LEMICA_CLI_ARG_OPERAND) {
             if (settings->path)
-                return lemica_cli_usage_error("solve",
+                return lemica_cli_usage_error(command,
                                               "unexpected argument '%s' "
-                                              "(one FILE.csv only)",
+                                              "(one FILE only)",
                                               value);
             settings->path = value;
             continue;
@@ -117,7 +172,7 @@ parse_settings(int argc, char **argv, struct solve_settings *settings)
         case OPTION_BUDGET:
             if (lemica_cli_parse_count(value, &settings->budget) != 0)
                 return lemica_cli_usage_error(
-                    "solve", "--budget needs a non-negative integer, not '%s'",
+                    command, "--budget needs a non-negative integer, not '%s'",
                     value);
             break;
         case OPTION_ALL:
@@ -126,7 +181,7 @@ parse_settings(int argc, char **argv, struct solve_settings *settings)
         case OPTION_COMPARATOR:
             if (parse_comparator(value, &settings->comparator) != 0)
                 return lemica_cli_usage_error(
-                    "solve",
+                    command,
                     "unknown comparator '%s' (expected lexmax, sum or max)",
                     value);
             break;
@@ -134,40 +189,52 @@ parse_settings(int argc, char **argv, struct solve_settings *settings)
             if (lemica_cli_parse_count(value, &settings->max_skip) != 0 ||
                 settings->max_skip < 1)
                 return lemica_cli_usage_error(
-                    "solve", "--max-skip needs an integer >= 1, not '%s'",
+                    command, "--max-skip needs an integer >= 1, not '%s'",
                     value);
             break;
         case OPTION_WARMUP:
             if (lemica_cli_parse_count(value, &settings->warmup) != 0)
                 return lemica_cli_usage_error(
-                    "solve", "--warmup needs a non-negative integer, not '%s'",
+                    command, "--warmup needs a non-negative integer, not '%s'",
                     value);
             break;
         case OPTION_NUM_STEPS:
             if (lemica_cli_parse_count(value, &settings->num_steps) != 0 ||
                 settings->num_steps < 2)
                 return lemica_cli_usage_error(
-                    "solve", "--num-steps needs an integer >= 2, not '%s'",
+                    command, "--num-steps needs an integer >= 2, not '%s'",
                     value);
             break;
         case OPTION_JSON:
             settings->json = 1;
             break;
+        case OPTION_SAVE:
+            settings->save_path = value;
+            break;
         case OPTION_HELP:
-            lemica_cli_solve_usage(stdout);
+            if (frontier)
+                lemica_cli_frontier_usage(stdout);
+            else
+                lemica_cli_solve_usage(stdout);
             return lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
         default:
-            return lemica_cli_usage_error("solve", "unhandled option");
+            return lemica_cli_usage_error(command, "unhandled option");
         }
     }
-    if (settings->budget >= 0 && settings->all)
-        return lemica_cli_usage_error("solve",
+    if (frontier)
+        settings->all = 1;
+    else if (settings->budget >= 0 && settings->all)
+        return lemica_cli_usage_error(command,
                                       "--budget and --all exclude each other");
     if (settings->budget < 0 && !settings->all)
-        return lemica_cli_usage_error("solve",
+        return lemica_cli_usage_error(command,
                                       "one of --budget B or --all is needed");
+    if (settings->save_path && settings->all)
+        return lemica_cli_usage_error(command,
+                                      "--save needs --budget: a schedule "
+                                      "file holds one schedule");
     if (!settings->path)
-        return lemica_cli_usage_error("solve", "FILE.csv is missing");
+        return lemica_cli_usage_error(command, "FILE is missing");
     return -1;
 }
 
@@ -177,36 +244,6 @@ library_error(const struct solve_settings *settings)
 {
     lemica_cli_error("%s: %s", settings->path, lemica_last_error_message());
     return LEMICA_CLI_EXIT_INPUT;
-}
-
-/* The step list or compute mask as a new string; NULL after reporting an
- * error. */
-static char *
-format_schedule(const lemica_schedule *schedule, int mask)
-{
-    lemica_status (*format)(const lemica_schedule *, char *, size_t, size_t *) =
-        mask ? lemica_schedule_format_mask : lemica_schedule_format_steps;
-    size_t length = 0;
-    lemica_status status;
-    char *text;
-
-    /* A size query answers either way, with the length set. */
-    status = format(schedule, NULL, 0, &length);
-    if (status != LEMICA_OK && status != LEMICA_ERR_BUFFER_TOO_SMALL) {
-        lemica_cli_error("%s", lemica_last_error_message());
-        return NULL;
-    }
-    text = malloc(length + 1);
-    if (!text) {
-        lemica_cli_error("out of memory");
-        return NULL;
-    }
-    if (format(schedule, text, length + 1, NULL) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
-        free(text);
-        return NULL;
-    }
-    return text;
 }
 
 struct schedule_numbers {
@@ -267,8 +304,8 @@ print_text(const lemica_schedule *schedule)
 
     if (schedule_numbers_get(schedule, &numbers) != 0)
         return -1;
-    steps = format_schedule(schedule, 0);
-    mask = steps ? format_schedule(schedule, 1) : NULL;
+    steps = lemica_cli_format_schedule(schedule, 0);
+    mask = steps ? lemica_cli_format_schedule(schedule, 1) : NULL;
     if (!mask)
         goto out;
     printf("steps: %s\n", steps);
@@ -365,7 +402,7 @@ print_frontier_text(const lemica_frontier *frontier)
                 sum_width = max_size(sum_width, strlen(sum_text));
                 continue;
             }
-            steps = format_schedule(schedule, 0);
+            steps = lemica_cli_format_schedule(schedule, 0);
             if (!steps)
                 return -1;
             printf("%*s  %-*s  %-*s  %s\n", (int)budget_width, budget,
@@ -457,6 +494,53 @@ configure_solver(const struct solve_settings *settings,
     return 0;
 }
 
+static const char *
+comparator_name(lemica_comparator comparator)
+{
+    switch (comparator) {
+    case LEMICA_COMPARATOR_SUM:
+        return "sum";
+    case LEMICA_COMPARATOR_MAX:
+        return "max";
+    default:
+        return "lexmax";
+    }
+}
+
+/* --save: the schedule with what it was planned from. The graph file's
+ * metadata (model, sampler, metric...) comes first, in its order, then the
+ * options that shaped the schedule and the tool. */
+static int
+save_schedule(const struct solve_settings *settings,
+              const lemica_schedule *schedule, lemica_metadata *metadata)
+{
+    char number[16];
+
+    if (lemica_metadata_set(metadata, "comparator",
+                            comparator_name(settings->comparator)) != LEMICA_OK)
+        goto fail;
+    if (settings->max_skip > 0) {
+        snprintf(number, sizeof(number), "%d", settings->max_skip);
+        if (lemica_metadata_set(metadata, "solver_max_skip", number) !=
+            LEMICA_OK)
+            goto fail;
+    }
+    if (settings->warmup > 0) {
+        snprintf(number, sizeof(number), "%d", settings->warmup);
+        if (lemica_metadata_set(metadata, "warmup", number) != LEMICA_OK)
+            goto fail;
+    }
+    if (lemica_cli_set_tool(metadata) != 0)
+        return -1;
+    if (lemica_schedule_save(schedule, metadata, settings->save_path) !=
+        LEMICA_OK)
+        goto fail;
+    return 0;
+fail:
+    lemica_cli_error("%s", lemica_last_error_message());
+    return -1;
+}
+
 static int
 solve(const struct solve_settings *settings)
 {
@@ -467,13 +551,15 @@ solve(const struct solve_settings *settings)
     lemica_status status;
     int printed;
     int exit_status = LEMICA_CLI_EXIT_INPUT;
+    lemica_metadata *metadata = NULL;
 
-    /* The CSV loader's messages already start with the path. */
-    if (lemica_graph_load_csv(settings->path, settings->num_steps,
-                              settings->max_skip, &graph) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
+    if (lemica_metadata_new(&metadata) != LEMICA_OK) {
+        library_error(settings);
         return LEMICA_CLI_EXIT_INPUT;
     }
+    if (lemica_cli_load_graph(settings->path, settings->num_steps,
+                              settings->max_skip, metadata, &graph) != 0)
+        goto out;
     if (lemica_solver_new(&solver) != LEMICA_OK) {
         library_error(settings);
         goto out;
@@ -521,9 +607,12 @@ solve(const struct solve_settings *settings)
             printed = print_text(schedule);
         }
     }
+    if (printed == 0 && settings->save_path)
+        printed = save_schedule(settings, schedule, metadata);
     if (printed == 0)
         exit_status = LEMICA_CLI_EXIT_OK;
 out:
+    lemica_metadata_free(metadata);
     lemica_schedule_free(schedule);
     lemica_frontier_free(frontier);
     lemica_solver_free(solver);
@@ -535,7 +624,20 @@ int
 lemica_cli_solve(int argc, char **argv)
 {
     struct solve_settings settings = {
-        NULL, -1, 0, LEMICA_COMPARATOR_LEXMAX, 0, 0, 0, 0,
+        "solve", NULL, -1, 0, LEMICA_COMPARATOR_LEXMAX, 0, 0, 0, 0, NULL,
+    };
+    int status = parse_settings(argc, argv, &settings);
+
+    if (status >= 0)
+        return status;
+    return solve(&settings);
+}
+
+int
+lemica_cli_frontier(int argc, char **argv)
+{
+    struct solve_settings settings = {
+        "frontier", NULL, -1, 1, LEMICA_COMPARATOR_LEXMAX, 0, 0, 0, 0, NULL,
     };
     int status = parse_settings(argc, argv, &settings);
 

@@ -17,6 +17,20 @@ struct command {
 static const struct command commands[] = {
     {"solve", "find the cache schedule with the smallest errors for a budget",
      lemica_cli_solve, lemica_cli_solve_usage},
+    {"frontier", "solve every budget: worst and total error per budget",
+     lemica_cli_frontier, lemica_cli_frontier_usage},
+    {"info", "describe a graph, schedule, profile or CSV file", lemica_cli_info,
+     lemica_cli_info_usage},
+    {"import", "convert a CSV edge list into a graph file", lemica_cli_import,
+     lemica_cli_import_usage},
+    {"export", "print a schedule file in the form another tool takes",
+     lemica_cli_export, lemica_cli_export_usage},
+    {"plot", "draw a graph's errors, its frontier and a schedule as SVG",
+     lemica_cli_plot, lemica_cli_plot_usage},
+    {"merge", "merge the profiles of shards into one profile", lemica_cli_merge,
+     lemica_cli_merge_usage},
+    {"graph", "turn a profile into a graph file (mean, max or mean+z)",
+     lemica_cli_graph, lemica_cli_graph_usage},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -13,6 +13,8 @@
 #include "lemica-schedule.h"
 #include "lemica-solver.h"
 #include "lemica-csv.h"
+#include "lemica-metadata.h"
+#include "lemica-file.h"
 #include "lemica-profiler.h"
 #include "lemica-plan.h"
 

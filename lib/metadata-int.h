@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef LEMICA_METADATA_INT_H
+#define LEMICA_METADATA_INT_H
+
+#include <stddef.h>
+
+#include "lemica/lemica-metadata.h"
+
+struct lemica_metadata_entry {
+    char *key;   /* NUL-terminated, checked by lemica_metadata_check_key() */
+    char *value; /* NUL-terminated, no control characters */
+};
+
+struct lemica_metadata {
+    struct lemica_metadata_entry *entries;
+    size_t count;
+    size_t capacity;
+};
+
+/* Whether @key[0 .. @length) is a well-formed key (characters and length);
+ * reserved keys pass. */
+int lemica_metadata_key_is_valid(const char *key, size_t length);
+
+/* Whether @key[0 .. @length) is one of the keys the file formats write
+ * themselves (num_steps, budget, edges...). */
+int lemica_metadata_key_is_reserved(const char *key, size_t length);
+
+/* Whether @value[0 .. @length) has no control characters. */
+int lemica_metadata_value_is_valid(const char *value, size_t length);
+
+/* Append an entry whose key and value the caller has checked and which is
+ * not yet in the list (the file parsers check both, to name the line). */
+lemica_status lemica_metadata_append(lemica_metadata *metadata, const char *key,
+                                     size_t key_length, const char *value,
+                                     size_t value_length);
+
+/* The index of @key[0 .. @length), or (size_t)-1. */
+size_t lemica_metadata_find(const lemica_metadata *metadata, const char *key,
+                            size_t length);
+
+/* Exchange the contents of two lists (a parser fills a private list and
+ * hands it over only on success). */
+void lemica_metadata_swap(lemica_metadata *a, lemica_metadata *b);
+
+#endif /* LEMICA_METADATA_INT_H */

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/* lemica export: a schedule file in the forms other tools read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lemica/lemica.h>
+
+#include "cli.h"
+
+enum export_option_id { OPTION_FORMAT, OPTION_NUM_STEPS, OPTION_HELP };
+
+static const struct lemica_cli_option export_options[] = {
+    {"format", 'f', 1, OPTION_FORMAT},
+    {"num-steps", 0, 1, OPTION_NUM_STEPS},
+    {"help", 'h', 0, OPTION_HELP},
+    {NULL, 0, 0, 0},
+};
+
+enum export_format {
+    FORMAT_STEPS,
+    FORMAT_MASK,
+    FORMAT_CALC_LIST,
+    FORMAT_CACHE_DIT,
+    FORMAT_SD_CPP,
+    FORMAT_JSON
+};
+
+static const struct {
+    const char *name;
+    enum export_format format;
+} format_names[] = {
+    {"steps", FORMAT_STEPS},         {"mask", FORMAT_MASK},
+    {"calc-list", FORMAT_CALC_LIST}, {"cache-dit", FORMAT_CACHE_DIT},
+    {"sd-cpp", FORMAT_SD_CPP},       {"json", FORMAT_JSON},
+};
+
+void
+lemica_cli_export_usage(FILE *stream)
+{
+    fputs(
+        "Usage: lemica export [--format F] [--num-steps N] SCHEDULE\n"
+        "\n"
+        "Print the schedule file SCHEDULE (written by 'lemica solve --save')\n"
+        "in the form another tool takes. For a schedule with computed steps\n"
+        "0,1,3,5 out of 6:\n"
+        "\n"
+        "  steps      0,1,3,5                    (default) the step list\n"
+        "  mask       1,1,0,1,0,1                one 0/1 per step, 1 = "
+        "compute\n"
+        "  calc-list  calc_list = [0, 1, 3, 5]   the Python list of the "
+        "LeMiCa\n"
+        "                                        release's scripts\n"
+        "  cache-dit  steps_computation_mask=[1, 1, 0, 1, 0, 1]\n"
+        "                                        the DBCacheConfig keyword "
+        "of\n"
+        "                                        cache-dit (Python list of "
+        "int)\n"
+        "  sd-cpp     --scm-mask 1,1,0,1,0,1     the stable-diffusion.cpp "
+        "option\n"
+        "                                        and its value\n"
+        "  json       {\"num_steps\":6,\"budget\":4,\"steps\":[0,1,3,5],\n"
+        "             \"mask\":[1,1,0,1,0,1],...}  also costs, max, sum "
+        "(when\n"
+        "                                        recorded) and metadata\n"
+        "\n"
+        "Each form ends with a newline.\n"
+        "\n"
+        "Options:\n"
+        "  -f, --format F        one of the forms above\n"
+        "      --num-steps N     refuse the schedule unless it was planned "
+        "for\n"
+        "                        N steps (the sampler's step count)\n"
+        "  -h, --help            print this help and exit\n"
+        "\n" LEMICA_CLI_EXIT_HELP,
+        stream);
+}
+
+/* The steps (@mask 0) or the mask entries (@mask 1) joined by @separator. */
+static void
+print_list(const lemica_schedule *schedule, int mask, const char *separator)
+{
+    int num_steps = lemica_schedule_num_steps(schedule);
+    int first = 1;
+
+    for (int step = 0; step < num_steps; step++) {
+        int compute = lemica_schedule_should_compute(schedule, step) == 1;
+
+        if (!mask && !compute)
+            continue;
+        printf("%s%d", first ? "" : separator, mask ? compute : step);
+        first = 0;
+    }
+}
+
+/* A JSON string: quotes and backslashes escaped; metadata values have no
+ * control characters, and their other bytes (UTF-8) pass unchanged. */
+static void
+print_json_string(const char *text)
+{
+    fputc('"', stdout);
+    for (const char *c = text; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fputc('\\', stdout);
+        fputc(*c, stdout);
+    }
+    fputc('"', stdout);
+}
+
+static int
+print_json(const lemica_schedule *schedule, const lemica_metadata *metadata)
+{
+    char number[LEMICA_CLI_DOUBLE_SIZE];
+
+    printf("{\"num_steps\":%d,\"budget\":%d,\"steps\":[",
+           lemica_schedule_num_steps(schedule),
+           lemica_schedule_budget(schedule));
+    print_list(schedule, 0, ",");
+    fputs("],\"mask\":[", stdout);
+    print_list(schedule, 1, ",");
+    fputc(']', stdout);
+    if (lemica_schedule_has_costs(schedule)) {
+        size_t count = 0;
+        double *costs;
+        double value;
+
+        lemica_schedule_costs(schedule, NULL, 0, &count);
+        costs = malloc((count ? count : 1) * sizeof(*costs));
+        if (!costs) {
+            lemica_cli_error("out of memory");
+            return -1;
+        }
+        lemica_schedule_costs(schedule, costs, count, NULL);
+        fputs(",\"costs\":[", stdout);
+        for (size_t index = 0; index < count; index++) {
+            lemica_cli_format_json_number(costs[index], number);
+            printf("%s%s", index ? "," : "", number);
+        }
+        free(costs);
+        lemica_schedule_max_cost(schedule, &value);
+        lemica_cli_format_json_number(value, number);
+        printf("],\"max\":%s", number);
+        lemica_schedule_sum_cost(schedule, &value);
+        lemica_cli_format_json_number(value, number);
+        printf(",\"sum\":%s", number);
+    }
+    fputs(",\"metadata\":{", stdout);
+    for (size_t index = 0; index < lemica_metadata_count(metadata); index++) {
+        if (index)
+            fputc(',', stdout);
+        print_json_string(lemica_metadata_key(metadata, index));
+        fputc(':', stdout);
+        print_json_string(lemica_metadata_value(metadata, index));
+    }
+    fputs("}}\n", stdout);
+    return 0;
+}
+
+int
+lemica_cli_export(int argc, char **argv)
+{
+    struct lemica_cli_args args = {argc, argv, 0, 0, "export", export_options};
+    enum lemica_cli_arg_kind kind;
+    enum export_format format = FORMAT_STEPS;
+    lemica_metadata *metadata = NULL;
+    lemica_schedule *schedule = NULL;
+    const char *path = NULL;
+    const char *value;
+    int num_steps = 0;
+    int id = 0;
+    int status = LEMICA_CLI_EXIT_INPUT;
+
+    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
+           LEMICA_CLI_ARG_END) {
+        if (kind == LEMICA_CLI_ARG_ERROR)
+            return LEMICA_CLI_EXIT_USAGE;
+        if (kind == LEMICA_CLI_ARG_OPERAND) {
+            if (path)
+                return lemica_cli_usage_error(
+                    "export", "unexpected argument '%s'", value);
+            path = value;
+            continue;
+        }
+        if (id == OPTION_FORMAT) {
+            size_t index;
+
+            for (index = 0;
+                 index < sizeof(format_names) / sizeof(format_names[0]);
+                 index++)
+                if (strcmp(format_names[index].name, value) == 0)
+                    break;
+            if (index == sizeof(format_names) / sizeof(format_names[0]))
+                return lemica_cli_usage_error(
+                    "export",
+                    "unknown format '%s' (expected steps, mask, calc-list, "
+                    "cache-dit, sd-cpp or json)",
+                    value);
+            format = format_names[index].format;
+        } else if (id == OPTION_NUM_STEPS) {
+            if (lemica_cli_parse_count(value, &num_steps) != 0 || num_steps < 2)
+                return lemica_cli_usage_error(
+                    "export", "--num-steps needs an integer >= 2, not '%s'",
+                    value);
+        } else {
+            lemica_cli_export_usage(stdout);
+            return lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
+        }
+    }
+    if (!path)
+        return lemica_cli_usage_error("export", "SCHEDULE is missing");
+    if (lemica_metadata_new(&metadata) != LEMICA_OK) {
+        lemica_cli_error("%s", lemica_last_error_message());
+        return LEMICA_CLI_EXIT_INPUT;
+    }
+    if (lemica_schedule_load(path, num_steps, metadata, &schedule) !=
+        LEMICA_OK) {
+        lemica_cli_error("%s", lemica_last_error_message());
+        goto out;
+    }
+    switch (format) {
+    case FORMAT_STEPS:
+        print_list(schedule, 0, ",");
+        break;
+    case FORMAT_MASK:
+        print_list(schedule, 1, ",");
+        break;
+    case FORMAT_CALC_LIST:
+        fputs("calc_list = [", stdout);
+        print_list(schedule, 0, ", ");
+        fputc(']', stdout);
+        break;
+    case FORMAT_CACHE_DIT:
+        fputs("steps_computation_mask=[", stdout);
+        print_list(schedule, 1, ", ");
+        fputc(']', stdout);
+        break;
+    case FORMAT_SD_CPP:
+        fputs("--scm-mask ", stdout);
+        print_list(schedule, 1, ",");
+        break;
+    case FORMAT_JSON:
+        if (print_json(schedule, metadata) != 0)
+            goto out;
+        status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
+        goto out;
+    }
+    fputc('\n', stdout);
+    status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
+out:
+    lemica_schedule_free(schedule);
+    lemica_metadata_free(metadata);
+    return status;
+}

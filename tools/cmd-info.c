@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* lemica info: what a graph, schedule or CSV file holds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lemica/lemica.h>
+
+#include "cli.h"
+
+enum info_option_id { OPTION_HELP };
+
+static const struct lemica_cli_option info_options[] = {
+    {"help", 'h', 0, OPTION_HELP},
+    {NULL, 0, 0, 0},
+};
+
+void
+lemica_cli_info_usage(FILE *stream)
+{
+    fputs(
+        "Usage: lemica info FILE\n"
+        "\n"
+        "Describe a graph, schedule or profile file or a CSV edge list, told\n"
+        "apart by the first line.\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help            print this help and exit\n"
+        "\n"
+        "Output: \"name: value\" lines. Every file: kind, format. A profile:\n"
+        "num_steps, max_skip, metric, segments measured, samples. A graph:\n"
+        "num_steps, max_skip, edges (present of possible; how many of them\n"
+        "cache at least one step), max_weight, min_budget (the fewest "
+        "model\n"
+        "calls any schedule needs). A schedule: num_steps, budget, steps,\n"
+        "mask, and max and sum if it records its segment errors. Then the\n"
+        "file's metadata, one \"  key: value\" line each.\n"
+        "\n" LEMICA_CLI_EXIT_HELP,
+        stream);
+}
+
+/* The first line of the file, for the format line. */
+static void
+print_format(const char *path)
+{
+    char line[80] = "";
+    FILE *file = fopen(path, "rb");
+
+    if (file) {
+        if (!fgets(line, sizeof(line), file))
+            line[0] = '\0';
+        fclose(file);
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    printf("format: %s\n", line);
+}
+
+static void
+print_metadata(const lemica_metadata *metadata)
+{
+    size_t count = lemica_metadata_count(metadata);
+
+    if (count == 0) {
+        printf("metadata: none\n");
+        return;
+    }
+    printf("metadata:\n");
+    for (size_t index = 0; index < count; index++)
+        printf("  %s: %s\n", lemica_metadata_key(metadata, index),
+               lemica_metadata_value(metadata, index));
+}
+
+static int
+info_graph(const char *path, enum lemica_cli_kind kind)
+{
+    lemica_metadata *metadata = NULL;
+    lemica_graph *graph = NULL;
+    lemica_solver *solver = NULL;
+    char number[LEMICA_CLI_DOUBLE_SIZE];
+    size_t possible = 0;
+    size_t caching = 0;
+    double max_weight = 0.0;
+    int min_budget = 0;
+    int num_steps;
+    int max_skip;
+    int status = LEMICA_CLI_EXIT_INPUT;
+
+    if (lemica_metadata_new(&metadata) != LEMICA_OK ||
+        lemica_solver_new(&solver) != LEMICA_OK) {
+        lemica_cli_error("%s", lemica_last_error_message());
+        goto out;
+    }
+    if (lemica_cli_load_graph(path, 0, 0, metadata, &graph) != 0)
+        goto out;
+    num_steps = lemica_graph_num_steps(graph);
+    max_skip = lemica_graph_max_skip(graph);
+    for (int from = 0; from + 1 < num_steps; from++)
+        for (int to = from + 1; to < num_steps && to - from <= max_skip; to++) {
+            double weight;
+
+            possible++;
+            if (lemica_graph_has_edge(graph, from, to) != 1 ||
+                lemica_graph_get_weight(graph, from, to, &weight) != LEMICA_OK)
+                continue;
+            caching += to - from > 1;
+            if (weight > max_weight)
+                max_weight = weight;
+        }
+    printf("kind: graph\n");
+    if (kind == LEMICA_CLI_KIND_CSV)
+        printf("format: csv edge list\n");
+    else
+        print_format(path);
+    printf("num_steps: %d\n", num_steps);
+    printf("max_skip: %d\n", max_skip);
+    printf("edges: %zu of %zu (%zu cache at least one step)\n",
+           lemica_graph_num_edges(graph), possible, caching);
+    lemica_cli_format_double(max_weight, number);
+    printf("max_weight: %s\n", number);
+    if (lemica_solver_min_budget(solver, graph, &min_budget) == LEMICA_OK)
+        printf("min_budget: %d\n", min_budget);
+    else
+        printf("min_budget: none (no path from the first to the last step)\n");
+    if (kind != LEMICA_CLI_KIND_CSV)
+        print_metadata(metadata);
+    status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
+out:
+    lemica_solver_free(solver);
+    lemica_graph_free(graph);
+    lemica_metadata_free(metadata);
+    return status;
+}
+
+static int
+info_schedule(const char *path)
+{
+    lemica_metadata *metadata = NULL;
+    lemica_schedule *schedule = NULL;
+    char number[LEMICA_CLI_DOUBLE_SIZE];
+    char *steps = NULL;
+    char *mask = NULL;
+    double value;
+    int status = LEMICA_CLI_EXIT_INPUT;
+
+    if (lemica_metadata_new(&metadata) != LEMICA_OK) {
+        lemica_cli_error("%s", lemica_last_error_message());
+        goto out;
+    }
+    if (lemica_schedule_load(path, 0, metadata, &schedule) != LEMICA_OK) {
+        lemica_cli_error("%s", lemica_last_error_message());
+        goto out;
+    }
+    steps = lemica_cli_format_schedule(schedule, 0);
+    mask = steps ? lemica_cli_format_schedule(schedule, 1) : NULL;
+    if (!mask)
+        goto out;
+    printf("kind: schedule\n");
+    print_format(path);
+    printf("num_steps: %d\n", lemica_schedule_num_steps(schedule));
+    printf("budget: %d (%d steps reuse the cache)\n",
+           lemica_schedule_budget(schedule),
+           lemica_schedule_num_steps(schedule) -
+               lemica_schedule_budget(schedule));
+    printf("steps: %s\n", steps);
+    printf("mask: %s\n", mask);
+    if (lemica_schedule_has_costs(schedule)) {
+        lemica_schedule_max_cost(schedule, &value);
+        lemica_cli_format_double(value, number);
+        printf("max: %s\n", number);
+        lemica_schedule_sum_cost(schedule, &value);
+        lemica_cli_format_double(value, number);
+        printf("sum: %s\n", number);
+    }
+    print_metadata(metadata);
+    status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
+out:
+    free(steps);
+    free(mask);
+    lemica_schedule_free(schedule);
+    lemica_metadata_free(metadata);
+    return status;
+}
+
+int
+lemica_cli_info(int argc, char **argv)
+{
+    struct lemica_cli_args args = {argc, argv, 0, 0, "info", info_options};
+    enum lemica_cli_arg_kind kind;
+    enum lemica_cli_kind file_kind;
+    const char *path = NULL;
+    const char *value;
+    int id = 0;
+
+    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
+           LEMICA_CLI_ARG_END) {
+        if (kind == LEMICA_CLI_ARG_ERROR)
+            return LEMICA_CLI_EXIT_USAGE;
+        if (kind == LEMICA_CLI_ARG_OPTION) {
+            lemica_cli_info_usage(stdout);
+            return lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
+        }
+        if (path)
+            return lemica_cli_usage_error("info", "unexpected argument '%s'",
+                                          value);
+        path = value;
+    }
+    if (!path)
+        return lemica_cli_usage_error("info", "FILE is missing");
+    file_kind = lemica_cli_file_kind(path);
+    if (file_kind == LEMICA_CLI_KIND_SCHEDULE)
+        return info_schedule(path);
+    if (file_kind == LEMICA_CLI_KIND_PROFILE)
+        return lemica_cli_info_profile(path);
+    return info_graph(path, file_kind);
+}
