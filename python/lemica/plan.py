@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: MIT
+"""The profiling plan: which replays an engine runs (lemica-plan.h)."""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+from typing import Iterator, List, NamedTuple, Tuple
+
+from ._core import Handle, check, lib, new_handle
+
+
+class StepAction(enum.IntEnum):
+    """What a replay does at one step (lemica_step_action)."""
+
+    FROM_REFERENCE = 0  #: t <= i: state and output come from the reference pass
+    REUSE = 1  #: i < t < j: no model call; step i's output is reused
+    COMPUTE = 2  #: t >= j: the model is called
+
+
+class PlanGroup(NamedTuple):
+    """Replays ``first .. first + count - 1`` share start step ``start``."""
+
+    start: int
+    first: int
+    count: int
+
+
+class Plan(Handle):
+    """The replays that measure every selected cache segment of one sample.
+
+    An engine runs one full reference pass, then for every replay (i, j)
+    restarts from the reference's state at step i, reuses the output of
+    step i at i+1 .. j-1 and calls the model from j on; the final sample's
+    error against the reference is the segment's sample.
+    """
+
+    _free_name = "lemica_plan_free"
+    _kind = "plan"
+    __slots__ = ()
+
+    def __init__(self, num_steps: int, max_skip: int) -> None:
+        """A plan selecting every segment with 2 <= j - i <= max_skip."""
+        super().__init__(new_handle(lib().lemica_plan_new, num_steps, max_skip))
+
+    @property
+    def num_steps(self) -> int:
+        """N."""
+        return lib().lemica_plan_num_steps(self._ptr)
+
+    @property
+    def max_skip(self) -> int:
+        """K, after clamping to N - 1."""
+        return lib().lemica_plan_max_skip(self._ptr)
+
+    def select_segment(self, from_step: int, to_step: int, selected: bool = True) -> None:
+        """Select or deselect one segment."""
+        check(lib().lemica_plan_select_segment(self._ptr, from_step, to_step, int(selected)))
+
+    def select_start(self, step: int, selected: bool = True) -> None:
+        """Select or deselect every segment starting at ``step``."""
+        check(lib().lemica_plan_select_start(self._ptr, step, int(selected)))
+
+    def select_all(self, selected: bool = True) -> None:
+        """Select or deselect every segment."""
+        check(lib().lemica_plan_select_all(self._ptr, int(selected)))
+
+    def is_selected(self, from_step: int, to_step: int) -> bool:
+        """Whether a segment is selected."""
+        result = lib().lemica_plan_is_selected(self._ptr, from_step, to_step)
+        check(result)
+        return result == 1
+
+    @property
+    def num_replays(self) -> int:
+        """The number of replays (selected segments)."""
+        return lib().lemica_plan_num_replays(self._ptr)
+
+    def replay(self, index: int) -> Tuple[int, int]:
+        """The segment (i, j) of replay ``index``."""
+        from_step, to_step = ctypes.c_int(), ctypes.c_int()
+        check(lib().lemica_plan_replay(self._ptr, index, ctypes.byref(from_step),
+                                       ctypes.byref(to_step)))
+        return from_step.value, to_step.value
+
+    def replays(self) -> List[Tuple[int, int]]:
+        """Every replay's segment, by start step then end step."""
+        return [self.replay(index) for index in range(self.num_replays)]
+
+    def step_action(self, replay: int, step: int) -> StepAction:
+        """What replay ``replay`` does at ``step``."""
+        result = lib().lemica_plan_step_action(self._ptr, replay, step)
+        check(result)
+        return StepAction(result)
+
+    @property
+    def num_groups(self) -> int:
+        """The number of start steps with at least one replay."""
+        return lib().lemica_plan_num_groups(self._ptr)
+
+    def group(self, index: int) -> PlanGroup:
+        """Group ``index``: replays sharing a start step (batchable)."""
+        start, first, count = ctypes.c_int(), ctypes.c_size_t(), ctypes.c_size_t()
+        check(lib().lemica_plan_group(self._ptr, index, ctypes.byref(start),
+                                      ctypes.byref(first), ctypes.byref(count)))
+        return PlanGroup(start.value, first.value, count.value)
+
+    def groups(self) -> Iterator[PlanGroup]:
+        """Every group, by start step."""
+        for index in range(self.num_groups):
+            yield self.group(index)
+
+    @property
+    def model_calls(self) -> int:
+        """Model calls to profile one sample: N + sum over replays of N - j."""
+        return lib().lemica_plan_model_calls(self._ptr)
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<lemica.Plan closed>"
+        return (f"<lemica.Plan num_steps={self.num_steps} max_skip={self.max_skip} "
+                f"replays={self.num_replays} model_calls={self.model_calls}>")

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: MIT
+"""The lexicographic-minimax solver and the frontier (lemica-solver.h)."""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+from typing import Callable, Iterator, List, Optional, Sequence
+
+from ._core import Handle, check, lib, new_handle
+from ._library import COMPARE_FN
+from .graph import Graph
+from .schedule import Schedule
+
+#: The largest (B + 1) * N a solve accepts (LEMICA_MAX_SOLVER_STATES).
+MAX_SOLVER_STATES = 268435456
+#: The same limit with a user comparator (LEMICA_MAX_USER_SOLVER_STATES).
+MAX_USER_SOLVER_STATES = 16777216
+
+#: A user order on cost vectors: negative if ``a`` is better, 0 if equal,
+#: positive if ``b`` is better. Both arrive sorted descending.
+CompareFunction = Callable[[Sequence[float], Sequence[float]], int]
+
+
+class Comparator(enum.IntEnum):
+    """Built-in orders on cost vectors (lemica_comparator)."""
+
+    LEXMAX = 0  #: lexicographic on descending vectors (the paper's eq. 5)
+    SUM = 1  #: sum of segment errors (shortest path)
+    MAX = 2  #: worst segment only (bottleneck path)
+    USER = 3  #: a Python callable, see Solver.set_user_comparator
+
+
+class Solver(Handle):
+    """Configuration and reusable workspace for solving graphs.
+
+    >>> with Solver() as solver:
+    ...     solver.require_first_steps(2)
+    ...     schedule = solver.solve(graph, budget=10)   # doctest: +SKIP
+    """
+
+    _free_name = "lemica_solver_free"
+    _kind = "solver"
+    __slots__ = ("_callback", "_callback_error")
+
+    def __init__(self, comparator: Optional[Comparator] = None, max_skip: int = 0,
+                 required_steps: Sequence[int] = ()) -> None:
+        """Create a solver (LEXMAX, no max skip of its own, no required
+        steps unless given)."""
+        super().__init__(new_handle(lib().lemica_solver_new))
+        # The ctypes callback object must live as long as the library may
+        # call it, so the solver keeps it.
+        self._callback: Optional[object] = None
+        # The first exception a Python comparator raised during a solve.
+        self._callback_error: List[BaseException] = []
+        if comparator is not None:
+            self.comparator = comparator
+        if max_skip:
+            self.max_skip = max_skip
+        for step in required_steps:
+            self.require_step(step)
+
+    @property
+    def comparator(self) -> Comparator:
+        """The comparator in use; assign a built-in one to switch."""
+        return Comparator(lib().lemica_solver_comparator(self._ptr))
+
+    @comparator.setter
+    def comparator(self, value: Comparator) -> None:
+        if Comparator(value) == Comparator.USER:
+            raise ValueError("use set_user_comparator() for a user comparator")
+        check(lib().lemica_solver_set_comparator(self._ptr, int(value)))
+        self._callback = None
+
+    def set_user_comparator(self, compare: CompareFunction) -> None:
+        """Order cost vectors with a Python callable.
+
+        ``compare(a, b)`` gets two tuples of floats sorted descending and
+        returns a negative number if ``a`` is better, 0 if equally good,
+        positive if ``b`` is better. It must be deterministic and a
+        monotone total preorder for the result to be optimal (see the C
+        documentation). An exception inside it stops nothing in the C DP,
+        so the binding records the first one, answers 0 for the remaining
+        comparisons and re-raises it when the solve returns.
+        """
+        # The callback records errors in a box the solver shares, not in the
+        # solver itself: a closure over `self` would make a reference cycle
+        # and delay the solver's freeing to the cycle collector.
+        box = self._callback_error
+
+        def trampoline(a, a_length, b, b_length, _user_data):
+            if box:
+                return 0
+            try:
+                result = compare(tuple(a[:a_length]), tuple(b[:b_length]))
+                return -1 if result < 0 else (1 if result > 0 else 0)
+            except BaseException as error:  # re-raised after the solve
+                box.append(error)
+                return 0
+
+        callback = COMPARE_FN(trampoline)
+        check(lib().lemica_solver_set_user_comparator(self._ptr, callback, None))
+        self._callback = callback
+
+    @property
+    def max_skip(self) -> int:
+        """The solver's own max skip (0: none beyond the graph's K)."""
+        return lib().lemica_solver_max_skip(self._ptr)
+
+    @max_skip.setter
+    def max_skip(self, value: int) -> None:
+        check(lib().lemica_solver_set_max_skip(self._ptr, value))
+
+    def require_step(self, step: int) -> None:
+        """Every schedule must compute ``step``."""
+        check(lib().lemica_solver_require_step(self._ptr, step))
+
+    def require_first_steps(self, count: int) -> None:
+        """Require steps 0 .. count - 1 (warm-up steps)."""
+        check(lib().lemica_solver_require_first_steps(self._ptr, count))
+
+    def clear_required_steps(self) -> None:
+        """Forget every required step."""
+        lib().lemica_solver_clear_required_steps(self._ptr)
+
+    def is_step_required(self, step: int) -> bool:
+        """Whether ``step`` is required."""
+        return lib().lemica_solver_is_step_required(self._ptr, step) == 1
+
+    def _run(self, call: Callable[[], int]) -> None:
+        self._callback_error.clear()
+        status = call()
+        if self._callback_error:
+            error = self._callback_error[0]
+            self._callback_error.clear()
+            raise error
+        check(status)
+
+    def min_budget(self, graph: Graph) -> int:
+        """The smallest feasible budget on ``graph`` under the constraints."""
+        budget = ctypes.c_int()
+        self._run(lambda: lib().lemica_solver_min_budget(self._ptr, graph._ptr,
+                                                         ctypes.byref(budget)))
+        return budget.value
+
+    def solve(self, graph: Graph, budget: int) -> Schedule:
+        """The best schedule with exactly ``budget`` model calls."""
+        out = ctypes.c_void_p()
+        self._run(lambda: lib().lemica_solver_solve(self._ptr, graph._ptr, budget,
+                                                    ctypes.byref(out)))
+        return Schedule._adopt(out.value)
+
+    def solve_into(self, graph: Graph, budget: int, schedule: Schedule) -> Schedule:
+        """Solve into an existing schedule, reusing its storage; returns it."""
+        self._run(lambda: lib().lemica_solver_solve_into(self._ptr, graph._ptr, budget,
+                                                         schedule._ptr))
+        return schedule
+
+    def frontier(self, graph: Graph) -> "Frontier":
+        """The best schedule of every feasible budget, in one DP pass."""
+        out = ctypes.c_void_p()
+        self._run(lambda: lib().lemica_solver_solve_frontier(self._ptr, graph._ptr,
+                                                             ctypes.byref(out)))
+        return Frontier._adopt(out.value)
+
+
+class Frontier(Handle):
+    """The quality/compute frontier: the best schedule of every feasible
+    budget, ascending by budget.
+
+    The schedules returned are independent copies, so they stay valid after
+    the frontier is closed.
+    """
+
+    _free_name = "lemica_frontier_free"
+    _kind = "frontier"
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        raise TypeError("a Frontier comes from Solver.frontier()")
+
+    @classmethod
+    def _adopt(cls, address: int) -> "Frontier":
+        frontier = cls.__new__(cls)
+        Handle.__init__(frontier, address)
+        return frontier
+
+    def __len__(self) -> int:
+        return lib().lemica_frontier_count(self._ptr)
+
+    def _copy_out(self, borrowed: ctypes.c_void_p) -> Schedule:
+        return Schedule._adopt(new_handle(lib().lemica_schedule_copy, borrowed))
+
+    def __getitem__(self, index: int) -> Schedule:
+        """The schedule at ``index`` (ascending budget); negative indexes count
+        from the end."""
+        count = len(self)
+        if index < 0:
+            index += count
+        borrowed = ctypes.c_void_p()
+        check(lib().lemica_frontier_get(self._ptr, index if index >= 0 else count,
+                                        ctypes.byref(borrowed)))
+        return self._copy_out(borrowed)
+
+    def __iter__(self) -> Iterator[Schedule]:
+        for index in range(len(self)):
+            yield self[index]
+
+    def find(self, budget: int) -> Schedule:
+        """The schedule with ``budget`` calls; InfeasibleError if none."""
+        borrowed = ctypes.c_void_p()
+        check(lib().lemica_frontier_find(self._ptr, budget, ctypes.byref(borrowed)))
+        return self._copy_out(borrowed)
+
+    @property
+    def budgets(self) -> List[int]:
+        """The feasible budgets, ascending."""
+        budgets = []
+        borrowed = ctypes.c_void_p()
+        for index in range(len(self)):
+            check(lib().lemica_frontier_get(self._ptr, index, ctypes.byref(borrowed)))
+            budgets.append(lib().lemica_schedule_budget(borrowed))
+        return budgets

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: MIT
+"""The examples under examples/python run and report what they promise."""
+
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+import support
+
+
+def run_example(name, *args):
+    return subprocess.run([sys.executable, os.path.join(support.EXAMPLES_DIR, name), *args],
+                          env=support.child_env(), capture_output=True, text=True,
+                          timeout=300)
+
+
+class ExamplesTest(unittest.TestCase):
+    def test_numpy_sampling(self):
+        result = run_example("numpy_sampling.py", "--steps", "30", "--max-skip", "6",
+                             "--budget", "12", "--profile-samples", "2",
+                             "--eval-samples", "3", "--dim", "64", "--hidden", "128")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertRegex(result.stdout, r"lemica  : 72 of 180 model calls \(108 saved, 60%\)")
+        errors = dict(re.findall(r"(lemica|uniform) *: .*mean L1 error vs full sampling "
+                                 r"([0-9.]+)", result.stdout))
+        self.assertLess(float(errors["lemica"]), float(errors["uniform"]))
+
+    @unittest.skipUnless(support.HAVE_DISTRIBUTED, support.NO_DISTRIBUTED)
+    def test_dask_profiling(self):
+        result = run_example("dask_profiling.py", "--samples", "4", "--steps", "16",
+                             "--max-skip", "4", "--budget", "8", "--dim", "32",
+                             "--hidden", "64")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("schedule (B=8 of 16)", result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
