@@ -16,11 +16,11 @@ void *lemica_alloc_zeroed(size_t count, size_t size);
 void *lemica_realloc_array(void *pointer, size_t count, size_t size);
 void lemica_dealloc(void *pointer);
 
-/* Test hooks (not exported from the shared library). */
-/* The number of successful allocations since the program started. */
+/* Test hooks (not exported from the shared library), per thread. */
+/* The number of successful allocations this thread made. */
 unsigned long lemica_alloc_count(void);
-/* Make the allocation after @count more successful ones fail; a negative
- * @count turns failure injection off. */
+/* Make this thread's allocation after @count more successful ones fail; a
+ * negative @count turns failure injection off. */
 void lemica_alloc_fail_after(long count);
 
 #endif /* LEMICA_ALLOC_INT_H */

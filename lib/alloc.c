@@ -3,11 +3,12 @@
 #include <stdlib.h>
 
 #include "alloc-int.h"
+#include "thread-local-int.h"
 
-/* Plain counters: the hooks exist for single-threaded tests; in normal use
- * nobody reads them. */
-static unsigned long allocations;
-static long failure_countdown = -1;
+/* Per thread: the hooks serve single-threaded tests, and handles used on
+ * other threads at the same time must not race on them. */
+static LEMICA_THREAD_LOCAL unsigned long allocations;
+static LEMICA_THREAD_LOCAL long failure_countdown = -1;
 
 static int
 should_fail(void)

@@ -4,19 +4,9 @@
 #include <stdio.h>
 
 #include "error-int.h"
+#include "thread-local-int.h"
 
-/* The detailed message lives in thread-local storage so that distinct
- * handles on distinct threads never share it. Compilers without C11
- * threads support get one shared buffer (documented in the README). */
-#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && \
-    !defined(__STDC_NO_THREADS__)
-#define LEMICA_THREAD_LOCAL _Thread_local
-#elif defined(__GNUC__)
-#define LEMICA_THREAD_LOCAL __thread
-#else
-#define LEMICA_THREAD_LOCAL
-#endif
-
+/* Thread-local: each thread sees the message of its own last failure. */
 static LEMICA_THREAD_LOCAL char last_message[512];
 
 #define LEMICA_STATUS_MESSAGE_CASE_(name, value, message)                      \
