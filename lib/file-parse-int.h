@@ -40,6 +40,17 @@ lemica_status lemica_file_parse_int_line(const char *line, size_t length,
                                          size_t line_number, const char *key,
                                          int *value);
 
+/* Start reading a file of @kind from @text: line 1 must be its header and
+ * line 2 "num_steps N". Afterwards @reader stands before line 3. */
+lemica_status lemica_file_begin(struct lemica_line_reader *reader,
+                                const char *text, size_t length,
+                                const char *kind, int *num_steps);
+
+/* Read the next line as "@key VALUE" (an integer); a missing line reads as
+ * an empty one, so the message says what was expected. */
+lemica_status lemica_file_next_int_line(struct lemica_line_reader *reader,
+                                        const char *key, int *value);
+
 /* Parse "key value" (or "key" for an empty value) and append it to
  * @metadata; malformed, reserved or repeated keys and bad values are
  * errors. */

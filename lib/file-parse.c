@@ -129,6 +129,42 @@ lemica_file_check_header(const char *line, size_t length, const char *kind)
 }
 
 lemica_status
+lemica_file_begin(struct lemica_line_reader *reader, const char *text,
+                  size_t length, const char *kind, int *num_steps)
+{
+    const char *line;
+    size_t line_length;
+    lemica_status status;
+
+    lemica_line_reader_init(reader, text, length);
+    if (!lemica_line_next(reader, &line, &line_length))
+        return lemica_fail(LEMICA_ERR_PARSE,
+                           "line 1: the text is empty; expected \"%s %d.%d\"",
+                           kind, LEMICA_FILE_FORMAT_MAJOR,
+                           LEMICA_FILE_FORMAT_MINOR);
+    status = lemica_file_check_header(line, line_length, kind);
+    if (status != LEMICA_OK)
+        return status;
+    return lemica_file_next_int_line(reader, "num_steps", num_steps);
+}
+
+lemica_status
+lemica_file_next_int_line(struct lemica_line_reader *reader, const char *key,
+                          int *value)
+{
+    const char *line = "";
+    size_t line_length = 0;
+
+    if (!lemica_line_next(reader, &line, &line_length)) {
+        /* The missing line would have had the next number. */
+        reader->line_number++;
+        line_length = 0;
+    }
+    return lemica_file_parse_int_line(line, line_length, reader->line_number,
+                                      key, value);
+}
+
+lemica_status
 lemica_file_parse_int_line(const char *line, size_t length, size_t line_number,
                            const char *key, int *value)
 {

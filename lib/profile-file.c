@@ -285,7 +285,7 @@ lemica_profiler_parse(const char *text, size_t length,
     struct lemica_line_reader reader;
     lemica_metadata parsed = {NULL, 0, 0};
     lemica_metric metric = LEMICA_METRIC_L1;
-    const char *line;
+    const char *line = "";
     size_t line_length;
     int num_steps = 0;
     int max_skip = 0;
@@ -296,25 +296,9 @@ lemica_profiler_parse(const char *text, size_t length,
     *out = NULL;
     if (!text && length > 0)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "text is NULL");
-    lemica_line_reader_init(&reader, text, length);
-    if (!lemica_line_next(&reader, &line, &line_length))
-        return lemica_fail(LEMICA_ERR_PARSE,
-                           "line 1: the text is empty; expected \"%s %d.%d\"",
-                           PROFILE_KIND, LEMICA_FILE_FORMAT_MAJOR,
-                           LEMICA_FILE_FORMAT_MINOR);
-    status = lemica_file_check_header(line, line_length, PROFILE_KIND);
-    if (status != LEMICA_OK)
-        return status;
-    if (!lemica_line_next(&reader, &line, &line_length))
-        line_length = 0;
-    status = lemica_file_parse_int_line(line, line_length, 2, "num_steps",
-                                        &num_steps);
-    if (status != LEMICA_OK)
-        return status;
-    if (!lemica_line_next(&reader, &line, &line_length))
-        line_length = 0;
-    status =
-        lemica_file_parse_int_line(line, line_length, 3, "max_skip", &max_skip);
+    status = lemica_file_begin(&reader, text, length, PROFILE_KIND, &num_steps);
+    if (status == LEMICA_OK)
+        status = lemica_file_next_int_line(&reader, "max_skip", &max_skip);
     if (status == LEMICA_OK)
         status = lemica_file_check_dag_size(num_steps, max_skip, "profile");
     if (status != LEMICA_OK)

@@ -245,8 +245,6 @@ lemica_schedule_parse(const char *text, size_t length, int expected_num_steps,
 {
     struct lemica_line_reader reader;
     lemica_metadata parsed = {NULL, 0, 0};
-    const char *line;
-    size_t line_length;
     int num_steps = 0;
     int budget = 0;
     lemica_status status;
@@ -261,25 +259,11 @@ lemica_schedule_parse(const char *text, size_t length, int expected_num_steps,
                            "expected_num_steps must be 0 (any) or the step "
                            "count, not %d",
                            expected_num_steps);
-    lemica_line_reader_init(&reader, text, length);
-    if (!lemica_line_next(&reader, &line, &line_length))
-        return lemica_fail(LEMICA_ERR_PARSE,
-                           "line 1: the text is empty; expected \"%s %d.%d\"",
-                           SCHEDULE_KIND, LEMICA_FILE_FORMAT_MAJOR,
-                           LEMICA_FILE_FORMAT_MINOR);
-    status = lemica_file_check_header(line, line_length, SCHEDULE_KIND);
-    if (status != LEMICA_OK)
-        return status;
-    if (!lemica_line_next(&reader, &line, &line_length))
-        line_length = 0;
-    status = lemica_file_parse_int_line(line, line_length, 2, "num_steps",
-                                        &num_steps);
-    if (status != LEMICA_OK)
-        return status;
-    if (!lemica_line_next(&reader, &line, &line_length))
-        line_length = 0;
     status =
-        lemica_file_parse_int_line(line, line_length, 3, "budget", &budget);
+        lemica_file_begin(&reader, text, length, SCHEDULE_KIND, &num_steps);
+    if (status != LEMICA_OK)
+        return status;
+    status = lemica_file_next_int_line(&reader, "budget", &budget);
     /* The step count is checked first, even when the budget is bad. */
     if (status == LEMICA_OK ||
         (expected_num_steps > 0 && num_steps != expected_num_steps))
