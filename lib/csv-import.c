@@ -5,7 +5,6 @@
  * edges; the graph is built afterwards, once N and K are known. Errors are
  * reported for the earliest line that has one, so a user fixing a file
  * top to bottom sees them in order. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 
 #include "alloc-int.h"
 #include "error-int.h"
+#include "file-io-int.h"
 #include "numtext-int.h"
 
 /* Messages quote at most this many bytes of a bad field. */
@@ -485,90 +485,29 @@ out:
     return status;
 }
 
-/* Read a whole file into a new buffer. Sizes are not trusted (pipes and
- * /proc files report none), so the buffer grows until end of file. */
+struct csv_load {
+    int num_steps;
+    int max_skip;
+    lemica_graph **out;
+};
+
 static lemica_status
-read_file(const char *path, char **text, size_t *length)
+parse_csv_text(const char *text, size_t length, void *context)
 {
-    FILE *file;
-    char *buffer = NULL;
-    size_t capacity = 0;
-    size_t used = 0;
-    lemica_status status = LEMICA_OK;
+    struct csv_load *load = context;
 
-    file = fopen(path, "rb");
-    if (!file)
-        return lemica_fail(LEMICA_ERR_IO, "%s: %s", path, strerror(errno));
-    for (;;) {
-        size_t wanted;
-        size_t got;
-
-        if (used == capacity) {
-            size_t grown_capacity = capacity ? capacity * 2 : 65536;
-            char *grown;
-
-            if (grown_capacity < capacity) {
-                status = lemica_fail_no_memory("a file's contents");
-                goto out;
-            }
-            grown = lemica_realloc_array(buffer, grown_capacity, 1);
-            if (!grown) {
-                status = lemica_fail_no_memory("a file's contents");
-                goto out;
-            }
-            buffer = grown;
-            capacity = grown_capacity;
-        }
-        wanted = capacity - used;
-        errno = 0;
-        got = fread(buffer + used, 1, wanted, file);
-        used += got;
-        if (got == wanted)
-            continue;
-        if (ferror(file)) {
-            /* A directory opens fine on some systems and fails here with
-             * EISDIR. */
-            int error = errno ? errno : EIO;
-
-            status =
-                lemica_fail(LEMICA_ERR_IO, "%s: %s", path, strerror(error));
-            goto out;
-        }
-        break;
-    }
-out:
-    fclose(file);
-    if (status != LEMICA_OK) {
-        lemica_dealloc(buffer);
-        return status;
-    }
-    *text = buffer;
-    *length = used;
-    return LEMICA_OK;
+    return lemica_graph_parse_csv(text, length, load->num_steps,
+                                  load->max_skip, load->out);
 }
 
 lemica_status
 lemica_graph_load_csv(const char *path, int num_steps, int max_skip,
                       lemica_graph **out)
 {
-    char *text = NULL;
-    size_t length = 0;
-    char message[512];
-    lemica_status status;
+    struct csv_load load = {num_steps, max_skip, out};
 
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
-    if (!path)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "path is NULL");
-    status = read_file(path, &text, &length);
-    if (status != LEMICA_OK)
-        return status;
-    status = lemica_graph_parse_csv(text, length, num_steps, max_skip, out);
-    lemica_dealloc(text);
-    if (status == LEMICA_OK)
-        return LEMICA_OK;
-    /* The message is about to be rewritten from itself: copy it first. */
-    snprintf(message, sizeof(message), "%s", lemica_last_error_message());
-    return lemica_fail(status, "%s: %s", path, message);
+    return lemica_load_text_file(path, parse_csv_text, &load);
 }

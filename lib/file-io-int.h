@@ -58,6 +58,16 @@ lemica_status lemica_save_atomic(const char *path, lemica_produce_fn produce,
 lemica_status lemica_read_whole_file(const char *path, char **text,
                                      size_t *length);
 
+/* Parse the text of a whole file; @context carries the parser's other
+ * arguments. */
+typedef lemica_status (*lemica_parse_text_fn)(const char *text, size_t length,
+                                              void *context);
+
+/* The body of every lemica_*_load: read @path whole, hand it to @parse,
+ * and prefix a parse error's message with the path. */
+lemica_status lemica_load_text_file(const char *path, lemica_parse_text_fn parse,
+                                    void *context);
+
 /* Rewrite the calling thread's message as "@path: <message>" and return
  * @status. */
 lemica_status lemica_fail_with_path(lemica_status status, const char *path);

@@ -166,6 +166,26 @@ lemica_fail_with_path(lemica_status status, const char *path)
 }
 
 lemica_status
+lemica_load_text_file(const char *path, lemica_parse_text_fn parse,
+                      void *context)
+{
+    char *text = NULL;
+    size_t length = 0;
+    lemica_status status;
+
+    if (!path)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "path is NULL");
+    status = lemica_read_whole_file(path, &text, &length);
+    if (status != LEMICA_OK)
+        return status;
+    status = parse(text, length, context);
+    lemica_dealloc(text);
+    if (status != LEMICA_OK)
+        return lemica_fail_with_path(status, path);
+    return LEMICA_OK;
+}
+
+lemica_status
 lemica_read_whole_file(const char *path, char **text, size_t *length)
 {
     FILE *file;

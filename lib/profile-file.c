@@ -317,27 +317,29 @@ lemica_profiler_parse(const char *text, size_t length,
     return status;
 }
 
+struct profile_load {
+    lemica_metadata *metadata;
+    lemica_profiler **out;
+};
+
+static lemica_status
+parse_profile_text(const char *text, size_t length, void *context)
+{
+    struct profile_load *load = context;
+
+    return lemica_profiler_parse(text, length, load->metadata, load->out);
+}
+
 lemica_status
 lemica_profiler_load(const char *path, lemica_metadata *metadata,
                      lemica_profiler **out)
 {
-    char *text = NULL;
-    size_t length = 0;
-    lemica_status status;
+    struct profile_load load = {metadata, out};
 
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
-    if (!path)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "path is NULL");
-    status = lemica_read_whole_file(path, &text, &length);
-    if (status != LEMICA_OK)
-        return status;
-    status = lemica_profiler_parse(text, length, metadata, out);
-    lemica_dealloc(text);
-    if (status != LEMICA_OK)
-        return lemica_fail_with_path(status, path);
-    return LEMICA_OK;
+    return lemica_load_text_file(path, parse_profile_text, &load);
 }
 
 struct profile_file {

@@ -279,28 +279,31 @@ lemica_schedule_parse(const char *text, size_t length, int expected_num_steps,
     return status;
 }
 
+struct schedule_load {
+    int expected_num_steps;
+    lemica_metadata *metadata;
+    lemica_schedule **out;
+};
+
+static lemica_status
+parse_schedule_text(const char *text, size_t length, void *context)
+{
+    struct schedule_load *load = context;
+
+    return lemica_schedule_parse(text, length, load->expected_num_steps,
+                                 load->metadata, load->out);
+}
+
 lemica_status
 lemica_schedule_load(const char *path, int expected_num_steps,
                      lemica_metadata *metadata, lemica_schedule **out)
 {
-    char *text = NULL;
-    size_t length = 0;
-    lemica_status status;
+    struct schedule_load load = {expected_num_steps, metadata, out};
 
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = NULL;
-    if (!path)
-        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "path is NULL");
-    status = lemica_read_whole_file(path, &text, &length);
-    if (status != LEMICA_OK)
-        return status;
-    status =
-        lemica_schedule_parse(text, length, expected_num_steps, metadata, out);
-    lemica_dealloc(text);
-    if (status != LEMICA_OK)
-        return lemica_fail_with_path(status, path);
-    return LEMICA_OK;
+    return lemica_load_text_file(path, parse_schedule_text, &load);
 }
 
 struct schedule_file {

@@ -170,3 +170,27 @@ lemica_cli_set_tool(lemica_metadata *metadata)
     }
     return 0;
 }
+
+int
+lemica_cli_save_graph(const lemica_graph *graph, lemica_metadata *metadata,
+                      const lemica_metadata *settings, const char *path)
+{
+    /* --set values win over the input's, and keep the input's order. */
+    for (size_t index = 0; index < lemica_metadata_count(settings); index++)
+        if (lemica_metadata_set(metadata, lemica_metadata_key(settings, index),
+                                lemica_metadata_value(settings, index)) !=
+            LEMICA_OK) {
+            lemica_cli_error("%s", lemica_last_error_message());
+            return -1;
+        }
+    if (lemica_cli_set_tool(metadata) != 0)
+        return -1;
+    if (lemica_graph_save(graph, metadata, path) != LEMICA_OK) {
+        lemica_cli_error("%s", lemica_last_error_message());
+        return -1;
+    }
+    printf("%s: graph of %d steps, max skip %d, %zu edges\n", path,
+           lemica_graph_num_steps(graph), lemica_graph_max_skip(graph),
+           lemica_graph_num_edges(graph));
+    return 0;
+}

@@ -120,6 +120,14 @@ int lemica_cli_set_metadata(struct lemica_metadata *metadata,
 /* Record "tool lemica VERSION" in @metadata. Returns 0 or -1. */
 int lemica_cli_set_tool(struct lemica_metadata *metadata);
 
+/* Save @graph to @path as `import` and `graph` do: the --set @settings
+ * over @metadata (keeping its order), the tool line, then one summary
+ * line on stdout. Returns 0, or -1 after printing the error. */
+int lemica_cli_save_graph(const struct lemica_graph *graph,
+                          struct lemica_metadata *metadata,
+                          const struct lemica_metadata *settings,
+                          const char *path);
+
 /* Subcommands. Each takes the arguments after its name. */
 int lemica_cli_solve(int argc, char **argv);
 void lemica_cli_solve_usage(FILE *stream);

@@ -351,22 +351,8 @@ lemica_cli_graph(int argc, char **argv)
         lemica_cli_error("%s", lemica_last_error_message());
         goto out;
     }
-    for (size_t index = 0; index < lemica_metadata_count(settings); index++)
-        if (lemica_metadata_set(metadata, lemica_metadata_key(settings, index),
-                                lemica_metadata_value(settings, index)) !=
-            LEMICA_OK) {
-            lemica_cli_error("%s", lemica_last_error_message());
-            goto out;
-        }
-    if (lemica_cli_set_tool(metadata) != 0)
+    if (lemica_cli_save_graph(graph, metadata, settings, paths[1]) != 0)
         goto out;
-    if (lemica_graph_save(graph, metadata, paths[1]) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
-        goto out;
-    }
-    printf("%s: graph of %d steps, max skip %d, %zu edges\n", paths[1],
-           lemica_graph_num_steps(graph), lemica_graph_max_skip(graph),
-           lemica_graph_num_edges(graph));
     status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:
     lemica_graph_free(graph);
