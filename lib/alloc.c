@@ -9,14 +9,21 @@
  * other threads at the same time must not race on them. */
 static LEMICA_THREAD_LOCAL unsigned long allocations;
 static LEMICA_THREAD_LOCAL long failure_countdown = -1;
+static LEMICA_THREAD_LOCAL int failure_once;
+static LEMICA_THREAD_LOCAL const char *failed_site;
 
 static int
-should_fail(void)
+should_fail(const char *site)
 {
     if (failure_countdown < 0)
         return 0;
-    if (failure_countdown == 0)
+    if (failure_countdown == 0) {
+        if (!failed_site)
+            failed_site = site;
+        if (failure_once)
+            failure_countdown = -1;
         return 1;
+    }
     failure_countdown--;
     return 0;
 }
@@ -28,11 +35,11 @@ overflows(size_t count, size_t size)
 }
 
 void *
-lemica_alloc_array(size_t count, size_t size)
+lemica_alloc_array_at(size_t count, size_t size, const char *site)
 {
     void *pointer;
 
-    if (overflows(count, size) || should_fail())
+    if (overflows(count, size) || should_fail(site))
         return NULL;
     pointer = malloc(count * size != 0 ? count * size : 1);
     if (pointer)
@@ -41,11 +48,11 @@ lemica_alloc_array(size_t count, size_t size)
 }
 
 void *
-lemica_alloc_zeroed(size_t count, size_t size)
+lemica_alloc_zeroed_at(size_t count, size_t size, const char *site)
 {
     void *pointer;
 
-    if (overflows(count, size) || should_fail())
+    if (overflows(count, size) || should_fail(site))
         return NULL;
     pointer = calloc(count ? count : 1, size ? size : 1);
     if (pointer)
@@ -54,11 +61,12 @@ lemica_alloc_zeroed(size_t count, size_t size)
 }
 
 void *
-lemica_realloc_array(void *pointer, size_t count, size_t size)
+lemica_realloc_array_at(void *pointer, size_t count, size_t size,
+                        const char *site)
 {
     void *grown;
 
-    if (overflows(count, size) || should_fail())
+    if (overflows(count, size) || should_fail(site))
         return NULL;
     grown = realloc(pointer, count * size != 0 ? count * size : 1);
     if (grown)
@@ -82,4 +90,20 @@ void
 lemica_alloc_fail_after(long count)
 {
     failure_countdown = count;
+    failure_once = 0;
+    failed_site = NULL;
+}
+
+void
+lemica_alloc_fail_once_after(long count)
+{
+    failure_countdown = count;
+    failure_once = 1;
+    failed_site = NULL;
+}
+
+const char *
+lemica_alloc_failed_site(void)
+{
+    return failed_site;
 }

@@ -279,21 +279,58 @@ static unsigned long save_counter;
 
 #define TEMP_SUFFIX_SIZE 48
 
-static char *
-temporary_name(const char *path, unsigned long attempt)
+/* Everything a save needs from the heap, in one block allocated before
+ * anything touches the disk: an allocation failure then returns
+ * LEMICA_ERR_NO_MEMORY with the destination and its directory untouched,
+ * and the steps after the rename cannot fail for want of memory. */
+struct save_job {
+    struct lemica_writer writer;
+    const char *path;
+    /* The temporary file's name, path_length + TEMP_SUFFIX_SIZE bytes. */
+    char *temp;
+    /* The directory of path, for the fsync that makes the rename
+     * durable. */
+    char *directory;
+};
+
+static struct save_job *
+save_job_new(const char *path)
 {
     size_t path_length = strlen(path);
-    char *name = lemica_alloc_array(path_length + TEMP_SUFFIX_SIZE, 1);
+    size_t names = 2 * path_length + TEMP_SUFFIX_SIZE + 2;
+    const char *slash = strrchr(path, '/');
+    struct save_job *job;
+
+    if (names < path_length || sizeof(*job) + names < names)
+        return NULL;
+    job = lemica_alloc_array(sizeof(*job) + names, 1);
+    if (!job)
+        return NULL;
+    job->path = path;
+    job->temp = (char *)(job + 1);
+    job->directory = job->temp + path_length + TEMP_SUFFIX_SIZE;
+    if (!slash) {
+        strcpy(job->directory, ".");
+    } else {
+        size_t length = slash == path ? 1 : (size_t)(slash - path);
+
+        memcpy(job->directory, path, length);
+        job->directory[length] = '\0';
+    }
+    return job;
+}
+
+/* The next temporary name to try; see save_counter. */
+static void
+save_job_next_temp(struct save_job *job, unsigned long attempt)
+{
     unsigned long process = 0;
 
-    if (!name)
-        return NULL;
 #ifdef LEMICA_HAVE_POSIX_IO
     process = (unsigned long)getpid();
 #endif
-    snprintf(name, path_length + TEMP_SUFFIX_SIZE, "%s.tmp-%lu-%lu", path,
-             process, save_counter++ + attempt);
-    return name;
+    snprintf(job->temp, strlen(job->path) + TEMP_SUFFIX_SIZE, "%s.tmp-%lu-%lu",
+             job->path, process, save_counter++ + attempt);
 }
 
 #ifdef LEMICA_HAVE_POSIX_IO
@@ -327,78 +364,49 @@ fd_sink_write(void *context, const char *data, size_t length)
     return LEMICA_OK;
 }
 
-/* The directory part of @path ("." for a bare name), for the fsync that
- * makes the rename itself durable. */
+/* Best effort: the data is already safe, and some file systems refuse
+ * fsync on directories. */
 static void
-sync_directory(const char *path)
+sync_directory(const char *directory)
 {
-    const char *slash = strrchr(path, '/');
-    char *directory;
-    size_t length;
-    int fd;
+    int fd = open(directory, O_RDONLY);
 
-    if (!slash) {
-        fd = open(".", O_RDONLY);
-    } else {
-        length = slash == path ? 1 : (size_t)(slash - path);
-        directory = lemica_alloc_array(length + 1, 1);
-        if (!directory)
-            return;
-        memcpy(directory, path, length);
-        directory[length] = '\0';
-        fd = open(directory, O_RDONLY);
-        lemica_dealloc(directory);
-    }
-    /* Best effort: the data is already safe, and some file systems refuse
-     * fsync on directories. */
     if (fd >= 0) {
         fsync(fd);
         close(fd);
     }
 }
 
-lemica_status
-lemica_save_atomic(const char *path, lemica_produce_fn produce,
-                   const void *object)
+static lemica_status
+save_job_run(struct save_job *job, lemica_produce_fn produce,
+             const void *object)
 {
-    struct lemica_writer *writer = NULL;
     struct fd_sink sink = {-1};
     struct stat existing;
-    char *temp = NULL;
     const char *step = "cannot create a temporary file beside it";
     lemica_status status = LEMICA_ERR_IO;
     int error = 0;
 
     for (unsigned long attempt = 0; attempt < 100; attempt++) {
-        temp = temporary_name(path, attempt);
-        if (!temp)
-            return lemica_fail_no_memory("a temporary file name");
-        sink.fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        save_job_next_temp(job, attempt);
+        sink.fd = open(job->temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
         if (sink.fd >= 0 || errno != EEXIST)
             break;
-        lemica_dealloc(temp);
-        temp = NULL;
     }
     if (sink.fd < 0) {
         error = errno;
-        lemica_dealloc(temp);
-        return lemica_fail(LEMICA_ERR_IO, "%s: %s: %s", path, step,
+        return lemica_fail(LEMICA_ERR_IO, "%s: %s: %s", job->path, step,
                            strerror(error));
     }
     /* A replaced file keeps its permissions. */
-    if (stat(path, &existing) == 0 && S_ISREG(existing.st_mode))
+    if (stat(job->path, &existing) == 0 && S_ISREG(existing.st_mode))
         fchmod(sink.fd, existing.st_mode & 07777);
 
-    writer = lemica_alloc_array(1, sizeof(*writer));
-    if (!writer) {
-        status = lemica_fail_no_memory("a text writer");
-        goto fail;
-    }
-    lemica_writer_init(writer, fd_sink_write, &sink);
+    lemica_writer_init(&job->writer, fd_sink_write, &sink);
     errno = 0;
-    status = produce(object, writer);
+    status = produce(object, &job->writer);
     if (status == LEMICA_OK)
-        status = lemica_writer_flush(writer);
+        status = lemica_writer_flush(&job->writer);
     if (status == LEMICA_ERR_IO) {
         step = "cannot write";
         error = errno ? errno : EIO;
@@ -418,25 +426,21 @@ lemica_save_atomic(const char *path, lemica_produce_fn produce,
         goto fail_io;
     }
     sink.fd = -1;
-    if (rename(temp, path) != 0) {
+    if (rename(job->temp, job->path) != 0) {
         step = "cannot replace it";
         error = errno;
         goto fail_io;
     }
-    sync_directory(path);
-    lemica_dealloc(writer);
-    lemica_dealloc(temp);
+    sync_directory(job->directory);
     return LEMICA_OK;
 
 fail_io:
-    status =
-        lemica_fail(LEMICA_ERR_IO, "%s: %s: %s", path, step, strerror(error));
+    status = lemica_fail(LEMICA_ERR_IO, "%s: %s: %s", job->path, step,
+                         strerror(error));
 fail:
     if (sink.fd >= 0)
         close(sink.fd);
-    unlink(temp);
-    lemica_dealloc(writer);
-    lemica_dealloc(temp);
+    unlink(job->temp);
     return status;
 }
 
@@ -453,67 +457,64 @@ file_sink_write(void *context, const char *data, size_t length)
     return LEMICA_OK;
 }
 
-lemica_status
-lemica_save_atomic(const char *path, lemica_produce_fn produce,
-                   const void *object)
+static lemica_status
+save_job_run(struct save_job *job, lemica_produce_fn produce,
+             const void *object)
 {
-    struct lemica_writer *writer = NULL;
     FILE *file = NULL;
-    char *temp = NULL;
     lemica_status status;
-    int error;
 
     for (unsigned long attempt = 0; attempt < 100 && !file; attempt++) {
-        lemica_dealloc(temp);
-        temp = temporary_name(path, attempt);
-        if (!temp)
-            return lemica_fail_no_memory("a temporary file name");
+        save_job_next_temp(job, attempt);
         /* C11 "x": fail if the name exists. */
-        file = fopen(temp, "wbx");
+        file = fopen(job->temp, "wbx");
     }
-    if (!file) {
-        error = errno;
-        lemica_dealloc(temp);
+    if (!file)
         return lemica_fail(LEMICA_ERR_IO,
                            "%s: cannot create a temporary file beside it: %s",
-                           path, strerror(error));
-    }
-    writer = lemica_alloc_array(1, sizeof(*writer));
-    if (!writer) {
-        status = lemica_fail_no_memory("a text writer");
-        fclose(file);
-        goto fail;
-    }
-    lemica_writer_init(writer, file_sink_write, file);
-    status = produce(object, writer);
+                           job->path, strerror(errno));
+    lemica_writer_init(&job->writer, file_sink_write, file);
+    status = produce(object, &job->writer);
     if (status == LEMICA_OK)
-        status = lemica_writer_flush(writer);
+        status = lemica_writer_flush(&job->writer);
     if (status == LEMICA_OK && fflush(file) != 0)
         status = LEMICA_ERR_IO;
     if (fclose(file) != 0 && status == LEMICA_OK)
         status = LEMICA_ERR_IO;
     if (status == LEMICA_ERR_IO) {
-        status = lemica_fail(LEMICA_ERR_IO, "%s: cannot write: %s", path,
+        status = lemica_fail(LEMICA_ERR_IO, "%s: cannot write: %s", job->path,
                              strerror(errno ? errno : EIO));
         goto fail;
     }
     if (status != LEMICA_OK)
         goto fail;
-    /* Windows' rename() does not replace: remove the old file first. */
-    remove(path);
-    if (rename(temp, path) != 0) {
-        status = lemica_fail(LEMICA_ERR_IO, "%s: cannot replace it: %s", path,
-                             strerror(errno));
-        goto fail;
-    }
-    lemica_dealloc(writer);
-    lemica_dealloc(temp);
-    return LEMICA_OK;
+    /* Windows' rename() does not replace: remove the old file first. If
+     * the rename still fails, the new contents stay under the temporary
+     * name, and the message says where. */
+    remove(job->path);
+    if (rename(job->temp, job->path) == 0)
+        return LEMICA_OK;
+    return lemica_fail(LEMICA_ERR_IO,
+                       "%s: cannot replace it (%s); the new contents are in "
+                       "%s",
+                       job->path, strerror(errno), job->temp);
 fail:
-    remove(temp);
-    lemica_dealloc(writer);
-    lemica_dealloc(temp);
+    remove(job->temp);
     return status;
 }
 
 #endif /* LEMICA_HAVE_POSIX_IO */
+
+lemica_status
+lemica_save_atomic(const char *path, lemica_produce_fn produce,
+                   const void *object)
+{
+    struct save_job *job = save_job_new(path);
+    lemica_status status;
+
+    if (!job)
+        return lemica_fail_no_memory("a save's file names and buffer");
+    status = save_job_run(job, produce, object);
+    lemica_dealloc(job);
+    return status;
+}

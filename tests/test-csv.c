@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "test-common.h"
+#include "test-files.h"
 
 #include "alloc-int.h"
 #include "numtext-int.h"
@@ -727,27 +728,6 @@ END_TEST
 
 /* ---- Files -------------------------------------------------------------- */
 
-struct temp_dir {
-    char path[64];
-};
-
-static void
-temp_dir_create(struct temp_dir *dir)
-{
-    snprintf(dir->path, sizeof(dir->path), "/tmp/lemica-csv-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir->path));
-}
-
-static void
-write_file(const char *path, const char *text, size_t length)
-{
-    FILE *file = fopen(path, "wb");
-
-    ck_assert_ptr_nonnull(file);
-    ck_assert_uint_eq(fwrite(text, 1, length, file), length);
-    ck_assert_int_eq(fclose(file), 0);
-}
-
 START_TEST(test_csv_load)
 {
     static const char text[] = "# example\n"
@@ -757,23 +737,23 @@ START_TEST(test_csv_load)
                                "2,4,0.125\n"
                                "\n"
                                "0,3,-1\n";
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char path[128];
     char expected[256];
     lemica_graph *graph = (lemica_graph *)&graph;
 
-    temp_dir_create(&dir);
+    test_temp_dir_make(&dir, "csv");
     snprintf(path, sizeof(path), "%s/edges.csv", dir.path);
 
     /* The same text without its bad line loads. */
-    write_file(path, text, strlen(text) - strlen("0,3,-1\n"));
+    test_write_file(path, text, strlen(text) - strlen("0,3,-1\n"));
     ck_assert_ok(lemica_graph_load_csv(path, 0, 0, &graph));
     ck_assert_int_eq(lemica_graph_num_steps(graph), 5);
     ck_assert(weight_of(graph, 2, 4) == 0.125);
     lemica_graph_free(graph);
 
     /* Errors name the file, then the line. */
-    write_file(path, text, strlen(text));
+    test_write_file(path, text, strlen(text));
     ck_assert_status(lemica_graph_load_csv(path, 0, 0, &graph),
                      LEMICA_ERR_INVALID_VALUE);
     ck_assert_ptr_null(graph);
@@ -795,12 +775,12 @@ END_TEST
 
 START_TEST(test_csv_load_io_errors)
 {
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char path[128];
     char expected[256];
     lemica_graph *graph = (lemica_graph *)&graph;
 
-    temp_dir_create(&dir);
+    test_temp_dir_make(&dir, "csv");
     snprintf(path, sizeof(path), "%s/missing.csv", dir.path);
     ck_assert_status(lemica_graph_load_csv(path, 0, 0, &graph), LEMICA_ERR_IO);
     ck_assert_ptr_null(graph);
@@ -816,7 +796,7 @@ START_TEST(test_csv_load_io_errors)
 
     /* An empty file reads fine and fails as text. */
     snprintf(path, sizeof(path), "%s/empty.csv", dir.path);
-    write_file(path, "", 0);
+    test_write_file(path, "", 0);
     ck_assert_status(lemica_graph_load_csv(path, 0, 0, &graph),
                      LEMICA_ERR_PARSE);
     snprintf(expected, sizeof(expected),
@@ -832,7 +812,7 @@ END_TEST
 /* A file larger than the reader's first buffer, read to its last byte. */
 START_TEST(test_csv_load_large)
 {
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char path[128];
     size_t capacity = 1 << 20;
     char *text = malloc(capacity);
@@ -852,9 +832,9 @@ START_TEST(test_csv_load_large)
         ck_assert_uint_lt(length, capacity);
     }
     ck_assert_uint_gt(length, 4 * 65536);
-    temp_dir_create(&dir);
+    test_temp_dir_make(&dir, "csv");
     snprintf(path, sizeof(path), "%s/large.csv", dir.path);
-    write_file(path, text, length);
+    test_write_file(path, text, length);
     ck_assert_ok(lemica_graph_load_csv(path, 0, 0, &graph));
     ck_assert_int_eq(lemica_graph_num_steps(graph), num_steps);
     ck_assert_int_eq(lemica_graph_max_skip(graph), 2);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Metadata, the graph and schedule file formats, and atomic saves. */
-#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "test-common.h"
+#include "test-files.h"
 
 #include "alloc-int.h"
 #include "file-io-int.h"
@@ -40,35 +40,6 @@ bits_of(double value)
 
     memcpy(&bits, &value, sizeof(bits));
     return bits;
-}
-
-/* The graph file of @graph as a new NUL-terminated string. */
-static char *
-graph_text(const lemica_graph *graph, const lemica_metadata *metadata)
-{
-    size_t length = 0;
-    char *text;
-
-    ck_assert_ok(lemica_graph_format(graph, metadata, NULL, 0, &length));
-    text = malloc(length + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_ok(lemica_graph_format(graph, metadata, text, length + 1, NULL));
-    ck_assert_uint_eq(strlen(text), length);
-    return text;
-}
-
-static char *
-schedule_text(const lemica_schedule *schedule, const lemica_metadata *metadata)
-{
-    size_t length = 0;
-    char *text;
-
-    ck_assert_ok(lemica_schedule_format(schedule, metadata, NULL, 0, &length));
-    text = malloc(length + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_ok(
-        lemica_schedule_format(schedule, metadata, text, length + 1, NULL));
-    return text;
 }
 
 /* A heap copy without a NUL after it, so reading past the end is caught
@@ -255,7 +226,7 @@ START_TEST(test_graph_format_exact)
 
     ck_assert_ok(lemica_metadata_new(&metadata));
     ck_assert_ok(lemica_metadata_set(metadata, "model", "flux-dev"));
-    text = graph_text(graph, metadata);
+    text = test_graph_text(graph, metadata);
     ck_assert_str_eq(text, tiny_graph_file);
     free(text);
     lemica_metadata_free(metadata);
@@ -297,11 +268,11 @@ START_TEST(test_graph_round_trip_random)
         ck_assert_ok(lemica_metadata_set(metadata, "spaces", "  a  b  "));
         ck_assert_ok(lemica_metadata_set(metadata, "x.custom-key_9", "1"));
 
-        first = graph_text(graph, metadata);
+        first = test_graph_text(graph, metadata);
         ck_assert_ok(lemica_metadata_new(&loaded_metadata));
         ck_assert_ok(lemica_metadata_set(loaded_metadata, "stale", "gone"));
         ck_assert_ok(parse_graph_text(first, loaded_metadata, &loaded));
-        second = graph_text(loaded, loaded_metadata);
+        second = test_graph_text(loaded, loaded_metadata);
         ck_assert_str_eq(first, second);
 
         ck_assert_int_eq(lemica_graph_num_steps(loaded), num_steps);
@@ -577,12 +548,12 @@ START_TEST(test_schedule_format_exact)
     ck_assert_ok(lemica_solver_solve(solver, graph, 4, &schedule));
     ck_assert_ok(lemica_metadata_new(&metadata));
     ck_assert_ok(lemica_metadata_set(metadata, "comparator", "lexmax"));
-    text = schedule_text(schedule, metadata);
+    text = test_schedule_text(schedule, metadata);
     ck_assert_str_eq(text, tiny_schedule_file);
     free(text);
 
     ck_assert_ok(lemica_schedule_new_from_steps(6, steps, 3, &bare));
-    text = schedule_text(bare, NULL);
+    text = test_schedule_text(bare, NULL);
     ck_assert_str_eq(text, "lemica-schedule 1.0\nnum_steps 6\nbudget 3\n"
                            "steps 0,2,5\nend\n");
     free(text);
@@ -655,11 +626,11 @@ START_TEST(test_schedule_round_trip_random)
             char *second;
 
             ck_assert_ok(lemica_frontier_get(frontier, index, &schedule));
-            first = schedule_text(schedule, NULL);
+            first = test_schedule_text(schedule, NULL);
             ck_assert_ok(lemica_metadata_new(&metadata));
             ck_assert_ok(
                 parse_schedule_text(first, num_steps, metadata, &loaded));
-            second = schedule_text(loaded, metadata);
+            second = test_schedule_text(loaded, metadata);
             ck_assert_str_eq(first, second);
             assert_same_schedule(schedule, loaded);
             free(first);
@@ -690,12 +661,12 @@ START_TEST(test_schedule_infinite_sum)
     ck_assert_ok(lemica_graph_set_weight(graph, 2, 4, DBL_MAX));
     ck_assert_ok(lemica_solver_new(&solver));
     ck_assert_ok(lemica_solver_solve(solver, graph, 3, &schedule));
-    text = schedule_text(schedule, NULL);
+    text = test_schedule_text(schedule, NULL);
     ck_assert_ptr_nonnull(strstr(text, "\nsum inf\n"));
     ck_assert_ok(parse_schedule_text(text, 0, NULL, &loaded));
     ck_assert_ok(lemica_schedule_sum_cost(loaded, &sum));
     ck_assert(isinf(sum));
-    again = schedule_text(loaded, NULL);
+    again = test_schedule_text(loaded, NULL);
     ck_assert_str_eq(text, again);
     free(text);
     free(again);
@@ -860,79 +831,9 @@ END_TEST
 
 /* ---- files and atomic saves --------------------------------------------- */
 
-struct temp_dir {
-    char path[64];
-};
-
-static void
-temp_dir_make(struct temp_dir *dir)
-{
-    snprintf(dir->path, sizeof(dir->path), "/tmp/lemica-file-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir->path));
-}
-
-static void
-temp_dir_file(const struct temp_dir *dir, const char *name, char *path,
-              size_t size)
-{
-    snprintf(path, size, "%s/%s", dir->path, name);
-}
-
-/* The names in the directory, for checking that no temporary file is
- * left behind. */
-static int
-count_entries(const struct temp_dir *dir)
-{
-    DIR *handle = opendir(dir->path);
-    struct dirent *entry;
-    int count = 0;
-
-    ck_assert_ptr_nonnull(handle);
-    while ((entry = readdir(handle)) != NULL)
-        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
-            count++;
-    closedir(handle);
-    return count;
-}
-
-static void
-temp_dir_remove(const struct temp_dir *dir)
-{
-    DIR *handle = opendir(dir->path);
-    struct dirent *entry;
-
-    ck_assert_ptr_nonnull(handle);
-    while ((entry = readdir(handle)) != NULL) {
-        char path[320];
-
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir->path, entry->d_name);
-        unlink(path);
-    }
-    closedir(handle);
-    rmdir(dir->path);
-}
-
-static char *
-read_text(const char *path)
-{
-    char *text = NULL;
-    size_t length = 0;
-    char *copy;
-
-    ck_assert_ok(lemica_read_whole_file(path, &text, &length));
-    copy = malloc(length + 1);
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, text, length);
-    copy[length] = '\0';
-    lemica_dealloc(text);
-    return copy;
-}
-
 START_TEST(test_save_and_load_files)
 {
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char graph_path[128];
     char schedule_path[128];
     lemica_graph *graph = NULL;
@@ -940,15 +841,15 @@ START_TEST(test_save_and_load_files)
     lemica_metadata *metadata = NULL;
     char *text;
 
-    temp_dir_make(&dir);
-    temp_dir_file(&dir, "tiny.lemica-graph", graph_path, sizeof(graph_path));
-    temp_dir_file(&dir, "tiny.lemica-schedule", schedule_path,
+    test_temp_dir_make(&dir, "file");
+    test_temp_dir_file(&dir, "tiny.lemica-graph", graph_path, sizeof(graph_path));
+    test_temp_dir_file(&dir, "tiny.lemica-schedule", schedule_path,
                   sizeof(schedule_path));
     ck_assert_ok(parse_graph_text(tiny_graph_file, NULL, &graph));
     ck_assert_ok(lemica_metadata_new(&metadata));
     ck_assert_ok(lemica_metadata_set(metadata, "model", "flux-dev"));
     ck_assert_ok(lemica_graph_save(graph, metadata, graph_path));
-    text = read_text(graph_path);
+    text = test_read_text(graph_path);
     ck_assert_str_eq(text, tiny_graph_file);
     free(text);
     lemica_graph_free(graph);
@@ -965,7 +866,7 @@ START_TEST(test_save_and_load_files)
     ck_assert_ok(
         parse_schedule_text(tiny_schedule_file, 6, metadata, &schedule));
     ck_assert_ok(lemica_schedule_save(schedule, metadata, schedule_path));
-    text = read_text(schedule_path);
+    text = test_read_text(schedule_path);
     ck_assert_str_eq(text, tiny_schedule_file);
     free(text);
     lemica_schedule_free(schedule);
@@ -976,7 +877,7 @@ START_TEST(test_save_and_load_files)
     ck_assert_ok(lemica_schedule_load(schedule_path, 6, NULL, &schedule));
     lemica_schedule_free(schedule);
     /* Two files and nothing else: no temporary file was left. */
-    ck_assert_int_eq(count_entries(&dir), 2);
+    ck_assert_int_eq(test_temp_dir_count(&dir), 2);
 
     ck_assert_status(lemica_graph_load(dir.path, NULL, &graph), LEMICA_ERR_IO);
     ck_assert_status(lemica_graph_load("/nonexistent/x", NULL, &graph),
@@ -987,23 +888,23 @@ START_TEST(test_save_and_load_files)
     ck_assert_status(lemica_schedule_save(NULL, NULL, graph_path),
                      LEMICA_ERR_INVALID_ARGUMENT);
     lemica_metadata_free(metadata);
-    temp_dir_remove(&dir);
+    test_temp_dir_remove(&dir);
 }
 END_TEST
 
 START_TEST(test_save_write_failure_keeps_old_file)
 {
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char path[128];
     lemica_graph *old_graph = tiny_graph();
     lemica_graph *new_graph = NULL;
     char *old_text;
     size_t new_length = 0;
 
-    temp_dir_make(&dir);
-    temp_dir_file(&dir, "graph", path, sizeof(path));
+    test_temp_dir_make(&dir, "file");
+    test_temp_dir_file(&dir, "graph", path, sizeof(path));
     ck_assert_ok(lemica_graph_save(old_graph, NULL, path));
-    old_text = read_text(path);
+    old_text = test_read_text(path);
     /* A larger graph, so the new text differs from the first byte on. */
     ck_assert_ok(lemica_graph_new(3000, 8, &new_graph));
     ck_assert_ok(lemica_graph_format(new_graph, NULL, NULL, 0, &new_length));
@@ -1029,32 +930,32 @@ START_TEST(test_save_write_failure_keeps_old_file)
             lemica_save_fail_after(-1);
             assert_message_has(path);
             assert_message_has("cannot write: No space left on device");
-            text = read_text(path);
+            text = test_read_text(path);
             ck_assert_str_eq(text, old_text);
             free(text);
-            ck_assert_int_eq(count_entries(&dir), 1);
+            ck_assert_int_eq(test_temp_dir_count(&dir), 1);
         }
     }
     /* With exactly enough bytes the save succeeds. */
     lemica_save_fail_after((long)new_length);
     ck_assert_ok(lemica_graph_save(new_graph, NULL, path));
     lemica_save_fail_after(-1);
-    ck_assert_int_eq(count_entries(&dir), 1);
+    ck_assert_int_eq(test_temp_dir_count(&dir), 1);
     free(old_text);
     lemica_graph_free(old_graph);
     lemica_graph_free(new_graph);
-    temp_dir_remove(&dir);
+    test_temp_dir_remove(&dir);
 }
 END_TEST
 
 START_TEST(test_save_bad_directories)
 {
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char path[160];
     lemica_graph *graph = tiny_graph();
 
-    temp_dir_make(&dir);
-    temp_dir_file(&dir, "missing/graph", path, sizeof(path));
+    test_temp_dir_make(&dir, "file");
+    test_temp_dir_file(&dir, "missing/graph", path, sizeof(path));
     ck_assert_status(lemica_graph_save(graph, NULL, path), LEMICA_ERR_IO);
     assert_message_has("cannot create a temporary file beside it: No such "
                        "file or directory");
@@ -1064,7 +965,7 @@ START_TEST(test_save_bad_directories)
     if (geteuid() != 0) {
         char sub[128];
 
-        temp_dir_file(&dir, "read-only", sub, sizeof(sub));
+        test_temp_dir_file(&dir, "read-only", sub, sizeof(sub));
         ck_assert_int_eq(mkdir(sub, 0555), 0);
         snprintf(path, sizeof(path), "%s/graph", sub);
         ck_assert_status(lemica_graph_save(graph, NULL, path), LEMICA_ERR_IO);
@@ -1076,7 +977,7 @@ START_TEST(test_save_bad_directories)
     assert_message_has("/proc/lemica-test-graph: cannot create a temporary");
     /* A directory in the way of the destination: the rename fails and
      * the temporary file goes. */
-    temp_dir_file(&dir, "subdir", path, sizeof(path));
+    test_temp_dir_file(&dir, "subdir", path, sizeof(path));
     ck_assert_int_eq(mkdir(path, 0755), 0);
     {
         char inner[200];
@@ -1086,7 +987,7 @@ START_TEST(test_save_bad_directories)
     }
     ck_assert_status(lemica_graph_save(graph, NULL, path), LEMICA_ERR_IO);
     assert_message_has("cannot replace it");
-    ck_assert_int_eq(count_entries(&dir), 1);
+    ck_assert_int_eq(test_temp_dir_count(&dir), 1);
     {
         char inner[200];
 
@@ -1095,44 +996,30 @@ START_TEST(test_save_bad_directories)
         rmdir(path);
     }
     lemica_graph_free(graph);
-    temp_dir_remove(&dir);
+    test_temp_dir_remove(&dir);
 }
 END_TEST
 
 START_TEST(test_save_keeps_permissions)
 {
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char path[128];
     struct stat info;
     lemica_graph *graph = tiny_graph();
 
-    temp_dir_make(&dir);
-    temp_dir_file(&dir, "graph", path, sizeof(path));
+    test_temp_dir_make(&dir, "file");
+    test_temp_dir_file(&dir, "graph", path, sizeof(path));
     ck_assert_ok(lemica_graph_save(graph, NULL, path));
     ck_assert_int_eq(chmod(path, 0640), 0);
     ck_assert_ok(lemica_graph_save(graph, NULL, path));
     ck_assert_int_eq(stat(path, &info), 0);
     ck_assert_int_eq(info.st_mode & 0777, 0640);
     lemica_graph_free(graph);
-    temp_dir_remove(&dir);
+    test_temp_dir_remove(&dir);
 }
 END_TEST
 
 /* ---- profile files ------------------------------------------------------ */
-
-static char *
-profile_text(const lemica_profiler *profiler, const lemica_metadata *metadata)
-{
-    size_t length = 0;
-    char *text;
-
-    ck_assert_ok(lemica_profiler_format(profiler, metadata, NULL, 0, &length));
-    text = malloc(length + 1);
-    ck_assert_ptr_nonnull(text);
-    ck_assert_ok(
-        lemica_profiler_format(profiler, metadata, text, length + 1, NULL));
-    return text;
-}
 
 static lemica_status
 parse_profile_text(const char *text, lemica_metadata *metadata,
@@ -1212,7 +1099,7 @@ START_TEST(test_profile_format_exact)
     ck_assert_ok(lemica_profiler_add_error(profiler, 1, 4, 0.25));
     ck_assert_ok(lemica_metadata_new(&metadata));
     ck_assert_ok(lemica_metadata_set(metadata, "model", "flux-dev"));
-    text = profile_text(profiler, metadata);
+    text = test_profile_text(profiler, metadata);
     ck_assert_str_eq(text, "lemica-profile 1.0\n"
                            "num_steps 5\n"
                            "max_skip 3\n"
@@ -1258,9 +1145,9 @@ START_TEST(test_profile_round_trip_and_merge)
 
             shards[index] =
                 random_profiler(&state, num_steps, max_skip, metric);
-            first = profile_text(shards[index], NULL);
+            first = test_profile_text(shards[index], NULL);
             ck_assert_ok(parse_profile_text(first, NULL, &loaded[index]));
-            second = profile_text(loaded[index], NULL);
+            second = test_profile_text(loaded[index], NULL);
             ck_assert_str_eq(first, second);
             assert_same_profile(shards[index], loaded[index]);
             free(first);
@@ -1348,7 +1235,7 @@ END_TEST
 
 START_TEST(test_profile_files)
 {
-    struct temp_dir dir;
+    struct test_temp_dir dir;
     char path[128];
     uint64_t state = 5;
     lemica_profiler *profiler =
@@ -1356,8 +1243,8 @@ START_TEST(test_profile_files)
     lemica_profiler *loaded = NULL;
     size_t length = 0;
 
-    temp_dir_make(&dir);
-    temp_dir_file(&dir, "p.lemica-profile", path, sizeof(path));
+    test_temp_dir_make(&dir, "file");
+    test_temp_dir_file(&dir, "p.lemica-profile", path, sizeof(path));
     ck_assert_ok(lemica_profiler_save(profiler, NULL, path));
     ck_assert_ok(lemica_profiler_load(path, NULL, &loaded));
     assert_same_profile(profiler, loaded);
@@ -1368,7 +1255,7 @@ START_TEST(test_profile_files)
     lemica_save_fail_after(-1);
     ck_assert_ok(lemica_profiler_load(path, NULL, &loaded));
     assert_same_profile(profiler, loaded);
-    ck_assert_int_eq(count_entries(&dir), 1);
+    ck_assert_int_eq(test_temp_dir_count(&dir), 1);
     {
         lemica_graph *graph = NULL;
 
@@ -1378,7 +1265,7 @@ START_TEST(test_profile_files)
     }
     lemica_profiler_free(loaded);
     lemica_profiler_free(profiler);
-    temp_dir_remove(&dir);
+    test_temp_dir_remove(&dir);
 }
 END_TEST
 
