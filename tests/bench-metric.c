@@ -18,58 +18,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench-common.h"
 #include "lemica/lemica.h"
 #include "metric-int.h"
+#include "test-rng.h"
 
 #define SPEED_BYTES ((size_t)256 << 20)
 #define ACCURACY_COUNT ((size_t)100000000)
 #define REPEATS 9
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int
-compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double
-median(double *values, size_t count)
-{
-    qsort(values, count, sizeof(double), compare_doubles);
-    return values[count / 2];
-}
-
+/* The inputs: the same on every run. */
 static uint64_t rng_state = 12345;
-
-static uint64_t
-next_random(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static void
-check(lemica_status status, const char *what)
-{
-    if (status != LEMICA_OK) {
-        fprintf(stderr, "%s: %s: %s\n", what, lemica_status_name(status),
-                lemica_last_error_message());
-        exit(1);
-    }
-}
 
 /* The read ceiling: every byte of both buffers loaded once and folded into
  * a few registers by XOR, the cheapest operation, so that only the memory
@@ -133,19 +93,20 @@ time_pair(lemica_metric metric, lemica_dtype dtype, const void *a,
     size_t bytes = count * lemica_dtype_size(dtype);
     double value;
 
-    check(lemica_metric_compute(metric, a, b, count, dtype, &value), "warm-up");
+    bench_check(lemica_metric_compute(metric, a, b, count, dtype, &value),
+                "warm-up");
     sink ^= read_loop(a, b, bytes);
     for (int r = 0; r < REPEATS; r++) {
-        double start = now_seconds();
+        double start = bench_now_seconds();
         sink ^= read_loop(a, b, bytes);
-        ceiling_times[r] = now_seconds() - start;
-        start = now_seconds();
-        check(lemica_metric_compute(metric, a, b, count, dtype, &value),
-              "metric");
-        kernel_times[r] = now_seconds() - start;
+        ceiling_times[r] = bench_now_seconds() - start;
+        start = bench_now_seconds();
+        bench_check(lemica_metric_compute(metric, a, b, count, dtype, &value),
+                    "metric");
+        kernel_times[r] = bench_now_seconds() - start;
     }
-    *ceiling = median(ceiling_times, REPEATS);
-    *kernel = median(kernel_times, REPEATS);
+    *ceiling = bench_median(ceiling_times, REPEATS);
+    *kernel = bench_median(kernel_times, REPEATS);
 }
 
 static void
@@ -159,8 +120,8 @@ bench_speed(unsigned char *a, unsigned char *b)
     size_t floats = SPEED_BYTES / sizeof(float);
 
     for (size_t i = 0; i < floats; i++) {
-        fa[i] = (float)(next_random() >> 40) * 0x1.0p-24f;
-        fb[i] = (float)(next_random() >> 40) * 0x1.0p-24f;
+        fa[i] = (float)(test_rng_next(&rng_state) >> 40) * 0x1.0p-24f;
+        fb[i] = (float)(test_rng_next(&rng_state) >> 40) * 0x1.0p-24f;
     }
     time_pair(LEMICA_METRIC_L1, LEMICA_DTYPE_F32, a, b, floats, &ceiling,
               &kernel);
@@ -211,8 +172,8 @@ bench_speed(unsigned char *a, unsigned char *b)
         }
     }
     for (size_t i = 0; i < floats; i++) {
-        fa[i] = (float)(next_random() >> 40) * 0x1.0p-24f;
-        fb[i] = (float)(next_random() >> 40) * 0x1.0p-24f;
+        fa[i] = (float)(test_rng_next(&rng_state) >> 40) * 0x1.0p-24f;
+        fb[i] = (float)(test_rng_next(&rng_state) >> 40) * 0x1.0p-24f;
     }
     time_pair(LEMICA_METRIC_L1, LEMICA_DTYPE_F32, a, b, floats, &ceiling,
               &kernel);
@@ -231,9 +192,11 @@ bench_accuracy(float *a, float *b)
     /* Magnitudes over 2^-20 .. 2^20, so that small terms would be lost by
      * a careless sum. */
     for (size_t i = 0; i < ACCURACY_COUNT; i++) {
-        int scale = (int)(next_random() % 41) - 20;
-        a[i] = ldexpf((float)(next_random() >> 40) * 0x1.0p-24f, scale);
-        b[i] = ldexpf((float)(next_random() >> 40) * 0x1.0p-24f, scale);
+        int scale = (int)(test_rng_next(&rng_state) % 41) - 20;
+        a[i] = ldexpf((float)(test_rng_next(&rng_state) >> 40) * 0x1.0p-24f,
+                      scale);
+        b[i] = ldexpf((float)(test_rng_next(&rng_state) >> 40) * 0x1.0p-24f,
+                      scale);
     }
     for (int metric = 0; metric < 3; metric++) {
         long double sum = 0.0L, ref = 0.0L;
@@ -252,9 +215,10 @@ bench_accuracy(float *a, float *b)
                            : (double)(sum / (long double)ACCURACY_COUNT);
         naive =
             metric == 2 ? plain / plain_ref : plain / (double)ACCURACY_COUNT;
-        check(lemica_metric_compute((lemica_metric)metric, a, b, ACCURACY_COUNT,
-                                    LEMICA_DTYPE_F32, &got),
-              "accuracy");
+        bench_check(lemica_metric_compute((lemica_metric)metric, a, b,
+                                          ACCURACY_COUNT, LEMICA_DTYPE_F32,
+                                          &got),
+                    "accuracy");
         printf("accuracy, 1e8 f32, %-11s: relative error %.2e (goal <= 1e-10); "
                "plain double loop %.2e\n",
                metric_names[metric], fabs(got - want) / want,

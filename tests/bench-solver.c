@@ -15,54 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench-common.h"
 #include "lemica/lemica.h"
+#include "test-rng.h"
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int
-compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double
-median(double *values, size_t count)
-{
-    qsort(values, count, sizeof(double), compare_doubles);
-    return values[count / 2];
-}
-
+/* The inputs: the same on every run. */
 static uint64_t rng_state = 12345;
-
-static double
-random_unit(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
-
-static void
-check(lemica_status status, const char *what)
-{
-    if (status != LEMICA_OK) {
-        fprintf(stderr, "%s: %s: %s\n", what, lemica_status_name(status),
-                lemica_last_error_message());
-        exit(1);
-    }
-}
 
 enum weights { DISTINCT, FIVE_LEVELS, ALL_EQUAL };
 static const char *const weight_names[] = {"distinct random", "5-level ties",
@@ -73,22 +32,22 @@ make_graph(int n, int k, enum weights kind)
 {
     lemica_graph *graph;
 
-    check(lemica_graph_new(n, k, &graph), "graph");
+    bench_check(lemica_graph_new(n, k, &graph), "graph");
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n && j - i <= k; j++) {
             double w;
             switch (kind) {
             case DISTINCT:
-                w = random_unit();
+                w = test_rng_unit(&rng_state);
                 break;
             case FIVE_LEVELS:
-                w = (double)(1 + (int)(random_unit() * 5.0));
+                w = (double)(1 + (int)(test_rng_unit(&rng_state) * 5.0));
                 break;
             default:
                 w = 1.0;
                 break;
             }
-            check(lemica_graph_set_weight(graph, i, j, w), "weight");
+            bench_check(lemica_graph_set_weight(graph, i, j, w), "weight");
         }
     return graph;
 }
@@ -101,22 +60,27 @@ bench_frontier_50(void)
     lemica_graph *graph = make_graph(50, 49, DISTINCT);
     lemica_solver *solver;
 
-    check(lemica_solver_new(&solver), "solver");
+    bench_check(lemica_solver_new(&solver), "solver");
     for (int comparator = 0; comparator < 3; comparator++) {
-        check(lemica_solver_set_comparator(solver, (lemica_comparator)comparator),
-              "comparator");
+        bench_check(
+            lemica_solver_set_comparator(solver, (lemica_comparator)comparator),
+            "comparator");
         for (int r = -50; r < REPEATS; r++) {
             lemica_frontier *frontier;
-            double start = now_seconds();
+            double start = bench_now_seconds();
 
-            check(lemica_solver_solve_frontier(solver, graph, &frontier), "frontier");
+            bench_check(lemica_solver_solve_frontier(solver, graph, &frontier),
+                        "frontier");
             lemica_frontier_free(frontier);
             if (r >= 0)
-                times[r] = now_seconds() - start;
+                times[r] = bench_now_seconds() - start;
         }
-        printf("frontier N=50 K=49 (49 budgets), %-6s: median %.1f us (goal <= 20 us)\n",
-               comparator == 0 ? "lexmax" : comparator == 1 ? "sum" : "max",
-               median(times, REPEATS) * 1e6);
+        printf("frontier N=50 K=49 (49 budgets), %-6s: median %.1f us (goal <= "
+               "20 us)\n",
+               comparator == 0   ? "lexmax"
+               : comparator == 1 ? "sum"
+                                 : "max",
+               bench_median(times, REPEATS) * 1e6);
     }
     lemica_solver_free(solver);
     lemica_graph_free(graph);
@@ -132,21 +96,24 @@ bench_large(int n, int budget, enum weights kind)
     lemica_schedule *a, *b;
     double lexmax_median, max_median;
 
-    check(lemica_solver_new(&lexmax), "solver");
-    check(lemica_solver_new(&bottleneck), "solver");
-    check(lemica_solver_set_comparator(bottleneck, LEMICA_COMPARATOR_MAX), "max");
-    check(lemica_solver_solve(lexmax, graph, budget, &a), "warm-up");
-    check(lemica_solver_solve(bottleneck, graph, budget, &b), "warm-up");
+    bench_check(lemica_solver_new(&lexmax), "solver");
+    bench_check(lemica_solver_new(&bottleneck), "solver");
+    bench_check(lemica_solver_set_comparator(bottleneck, LEMICA_COMPARATOR_MAX),
+                "max");
+    bench_check(lemica_solver_solve(lexmax, graph, budget, &a), "warm-up");
+    bench_check(lemica_solver_solve(bottleneck, graph, budget, &b), "warm-up");
     for (int r = 0; r < REPEATS; r++) {
-        double start = now_seconds();
-        check(lemica_solver_solve_into(lexmax, graph, budget, a), "lexmax");
-        lexmax_times[r] = now_seconds() - start;
-        start = now_seconds();
-        check(lemica_solver_solve_into(bottleneck, graph, budget, b), "max");
-        max_times[r] = now_seconds() - start;
+        double start = bench_now_seconds();
+        bench_check(lemica_solver_solve_into(lexmax, graph, budget, a),
+                    "lexmax");
+        lexmax_times[r] = bench_now_seconds() - start;
+        start = bench_now_seconds();
+        bench_check(lemica_solver_solve_into(bottleneck, graph, budget, b),
+                    "max");
+        max_times[r] = bench_now_seconds() - start;
     }
-    lexmax_median = median(lexmax_times, REPEATS);
-    max_median = median(max_times, REPEATS);
+    lexmax_median = bench_median(lexmax_times, REPEATS);
+    max_median = bench_median(max_times, REPEATS);
     printf("N=%d K=%d B=%d %-15s: lexmax %7.2f ms, bottleneck %7.2f ms, "
            "ratio %.2fx (goal <= 50 ms, <= 1.3x)\n",
            n, n - 1, budget, weight_names[kind], lexmax_median * 1e3,

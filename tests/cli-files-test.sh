@@ -7,100 +7,10 @@
 # optima) and on two small profiles.
 #
 # Usage: cli-files-test.sh LEMICA_BINARY SOURCE_DIR
-# LEMICA_WRAPPER runs every lemica call under a tool, as in cli-test.sh.
+# LEMICA_WRAPPER runs every lemica call under a tool (see cli-common.sh).
 
-set -u
+. "$(dirname "${BASH_SOURCE[0]}")/cli-common.sh"
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 LEMICA_BINARY SOURCE_DIR" >&2
-    exit 2
-fi
-lemica=$1
-srcdir=$2
-data=$srcdir/tests/data
-read -r -a wrapper <<<"${LEMICA_WRAPPER:-}"
-
-tmp=$(mktemp -d)
-trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
-
-checks=0
-failures=0
-
-fail() {
-    failures=$((failures + 1))
-    echo "FAIL: $*" >&2
-    if [ -s "$tmp/err" ]; then
-        sed 's/^/    stderr: /' "$tmp/err" >&2
-    fi
-}
-
-run() {
-    local expected=$1
-    shift
-    checks=$((checks + 1))
-    last_command="lemica $*"
-    "${wrapper[@]}" "$lemica" "$@" >"$tmp/out" 2>"$tmp/err"
-    local status=$?
-    if [ "$status" -ne "$expected" ]; then
-        fail "$last_command: exit status $status, expected $expected"
-    fi
-}
-
-stdout_is() {
-    printf '%s\n' "$@" >"$tmp/expected"
-    if ! cmp -s "$tmp/expected" "$tmp/out"; then
-        fail "$last_command: unexpected output:
-$(diff "$tmp/expected" "$tmp/out")"
-    fi
-}
-
-# file_is FILE LINE...: FILE holds exactly these lines.
-file_is() {
-    local file=$1
-    shift
-    checks=$((checks + 1))
-    printf '%s\n' "$@" >"$tmp/expected"
-    if ! cmp -s "$tmp/expected" "$file"; then
-        fail "$file: unexpected contents:
-$(diff "$tmp/expected" "$file")"
-    fi
-}
-
-stdout_is_empty() {
-    if [ -s "$tmp/out" ]; then
-        fail "$last_command: printed on stdout: $(head -c 200 "$tmp/out")"
-    fi
-}
-
-stdout_starts_with() {
-    if [ "$(head -c ${#1} "$tmp/out")" != "$1" ]; then
-        fail "$last_command: stdout does not start with '$1'"
-    fi
-}
-
-stderr_has() {
-    if ! grep -qF -- "$1" "$tmp/err"; then
-        fail "$last_command: stderr lacks '$1'"
-    fi
-}
-
-stderr_is_empty() {
-    if [ -s "$tmp/err" ]; then
-        fail "$last_command: printed on stderr"
-    fi
-}
-
-usage_error() {
-    local message=$1
-    shift
-    run 2 "$@"
-    stdout_is_empty
-    stderr_has "lemica: $message"
-    stderr_has "Try 'lemica help"
-}
-
-version=$(sed -n 's/^#define LEMICA_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' \
-    "$srcdir/include/lemica/lemica-version.h" | paste -sd.)
 tiny=$data/tiny.csv
 graph=$tmp/tiny.lemica-graph
 schedule=$tmp/tiny-4.lemica-schedule
@@ -537,5 +447,4 @@ usage_error "GRAPH is missing" plot
 
 # ---------------------------------------------------------------------------
 
-echo "$checks runs, $failures failures"
-[ "$failures" -eq 0 ]
+cli_finish

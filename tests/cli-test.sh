@@ -5,104 +5,15 @@
 # the exact output of `lemica solve` on a graph solved by hand.
 #
 # Usage: cli-test.sh LEMICA_BINARY SOURCE_DIR
-# Set LEMICA_WRAPPER to run every lemica call under a tool, for example
-# LEMICA_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full
-# --errors-for-leak-kinds=definite" (a memory error then shows as exit
-# status 99).
+# LEMICA_WRAPPER runs every lemica call under a tool (see cli-common.sh).
 
-set -u
-
-if [ $# -ne 2 ]; then
-    echo "usage: $0 LEMICA_BINARY SOURCE_DIR" >&2
-    exit 2
-fi
-lemica=$1
-srcdir=$2
-data=$srcdir/tests/data
-read -r -a wrapper <<<"${LEMICA_WRAPPER:-}"
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-checks=0
-failures=0
-
-fail() {
-    failures=$((failures + 1))
-    echo "FAIL: $*" >&2
-    if [ -s "$tmp/err" ]; then
-        sed 's/^/    stderr: /' "$tmp/err" >&2
-    fi
-}
-
-# run STATUS ARGS...: run lemica with ARGS, expect exit status STATUS; the
-# output is left in $tmp/out and $tmp/err for the checks that follow.
-run() {
-    local expected=$1
-    shift
-    checks=$((checks + 1))
-    last_command="lemica $*"
-    "${wrapper[@]}" "$lemica" "$@" >"$tmp/out" 2>"$tmp/err"
-    local status=$?
-    if [ "$status" -ne "$expected" ]; then
-        fail "$last_command: exit status $status, expected $expected"
-    fi
-}
-
-# stdout_is LINE...: the last run printed exactly these lines.
-stdout_is() {
-    printf '%s\n' "$@" >"$tmp/expected"
-    if ! cmp -s "$tmp/expected" "$tmp/out"; then
-        fail "$last_command: unexpected output:
-$(diff "$tmp/expected" "$tmp/out")"
-    fi
-}
-
-stdout_is_empty() {
-    if [ -s "$tmp/out" ]; then
-        fail "$last_command: printed on stdout: $(head -c 200 "$tmp/out")"
-    fi
-}
-
-stdout_starts_with() {
-    if [ "$(head -c ${#1} "$tmp/out")" != "$1" ]; then
-        fail "$last_command: stdout does not start with '$1'"
-    fi
-}
-
-stderr_has() {
-    if ! grep -qF -- "$1" "$tmp/err"; then
-        fail "$last_command: stderr lacks '$1'"
-    fi
-}
-
-stderr_is_empty() {
-    if [ -s "$tmp/err" ]; then
-        fail "$last_command: printed on stderr"
-    fi
-}
-
-# A usage error: status 2, nothing on stdout, a message and a hint.
-usage_error() {
-    local message=$1
-    shift
-    run 2 "$@"
-    stdout_is_empty
-    stderr_has "lemica: $message"
-    stderr_has "Try 'lemica help"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/cli-common.sh"
 
 # ---------------------------------------------------------------------------
 # --version, --help, help
 
-major=$(sed -n 's/^#define LEMICA_VERSION_MAJOR \([0-9]*\).*/\1/p' \
-    "$srcdir/include/lemica/lemica-version.h")
-minor=$(sed -n 's/^#define LEMICA_VERSION_MINOR \([0-9]*\).*/\1/p' \
-    "$srcdir/include/lemica/lemica-version.h")
-patch=$(sed -n 's/^#define LEMICA_VERSION_PATCH \([0-9]*\).*/\1/p' \
-    "$srcdir/include/lemica/lemica-version.h")
 run 0 --version
-stdout_is "lemica $major.$minor.$patch"
+stdout_is "lemica $version"
 stderr_is_empty
 
 for args in "--help" "-h" "help"; do
@@ -371,5 +282,4 @@ fi
 
 # ---------------------------------------------------------------------------
 
-echo "$checks runs, $failures failures"
-[ "$failures" -eq 0 ]
+cli_finish

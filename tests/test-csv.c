@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +18,6 @@
 #include "alloc-int.h"
 #include "numtext-int.h"
 
-/* Deterministic bit patterns for the round-trip tests (splitmix64). */
-static uint64_t
-next_random(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15u);
-
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-    return z ^ (z >> 31);
-}
-
 static double
 double_from_bits(uint64_t bits)
 {
@@ -37,32 +27,11 @@ double_from_bits(uint64_t bits)
     return value;
 }
 
-static uint64_t
-bits_of(double value)
-{
-    uint64_t bits;
-
-    memcpy(&bits, &value, sizeof(bits));
-    return bits;
-}
-
-/* A heap copy of exactly @length bytes with no NUL after it, so that a
- * parser reading past the end trips valgrind and ASan. */
-static char *
-unterminated_copy(const char *text, size_t length)
-{
-    char *copy = malloc(length ? length : 1);
-
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, text, length);
-    return copy;
-}
-
 static double
 parse_double_ok(const char *text)
 {
     double value = -1.0;
-    char *copy = unterminated_copy(text, strlen(text));
+    char *copy = test_unterminated_copy(text, strlen(text));
 
     ck_assert_ok(lemica_parse_double(copy, strlen(text), &value));
     free(copy);
@@ -106,7 +75,7 @@ START_TEST(test_parse_double_valid)
         double expected = strtod_c(texts[index]);
         double parsed = parse_double_ok(texts[index]);
 
-        ck_assert_msg(bits_of(parsed) == bits_of(expected),
+        ck_assert_msg(test_bits_of(parsed) == test_bits_of(expected),
                       "\"%s\" parsed as %.17g, strtod gives %.17g",
                       texts[index], parsed, expected);
     }
@@ -158,7 +127,7 @@ END_TEST
 START_TEST(test_parse_double_not_terminated)
 {
     static const char digits[] = "1.25e2x";
-    char *copy = unterminated_copy(digits, 7);
+    char *copy = test_unterminated_copy(digits, 7);
     char *long_copy;
     char long_text[200];
     double value = 0.0;
@@ -171,7 +140,7 @@ START_TEST(test_parse_double_not_terminated)
     free(copy);
 
     /* Exactly as long as the allocation: the last byte is a digit. */
-    copy = unterminated_copy(digits, 6);
+    copy = test_unterminated_copy(digits, 6);
     ck_assert_ok(lemica_parse_double(copy, 6, &value));
     ck_assert(value == 125.0);
     free(copy);
@@ -180,7 +149,7 @@ START_TEST(test_parse_double_not_terminated)
     memset(long_text, '0', sizeof(long_text));
     long_text[0] = '9';
     long_text[1] = '.';
-    long_copy = unterminated_copy(long_text, sizeof(long_text));
+    long_copy = test_unterminated_copy(long_text, sizeof(long_text));
     ck_assert_ok(lemica_parse_double(long_copy, sizeof(long_text), &value));
     ck_assert(value == 9.0);
     free(long_copy);
@@ -254,7 +223,7 @@ check_round_trip(double value)
 
     ck_assert_ok(lemica_format_double(value, buffer, sizeof(buffer)));
     ck_assert_ok(lemica_parse_double(buffer, strlen(buffer), &parsed));
-    ck_assert_msg(bits_of(parsed) == bits_of(value),
+    ck_assert_msg(test_bits_of(parsed) == test_bits_of(value),
                   "%a formatted as \"%s\" parses back as %a", value, buffer,
                   parsed);
     snprintf(longest, sizeof(longest), "%.17g", value);
@@ -267,7 +236,7 @@ round_trip_random(uint64_t seed, int count)
     uint64_t state = seed;
 
     for (int done = 0; done < count;) {
-        uint64_t bits = next_random(&state);
+        uint64_t bits = test_rng_next(&state);
         double value = double_from_bits(bits);
 
         if (!isfinite(value))
@@ -344,7 +313,7 @@ static lemica_graph *
 parse_csv_ok(const char *text, int num_steps, int max_skip)
 {
     size_t length = strlen(text);
-    char *copy = unterminated_copy(text, length);
+    char *copy = test_unterminated_copy(text, length);
     lemica_graph *graph = NULL;
 
     ck_assert_ok(
@@ -423,7 +392,7 @@ START_TEST(test_csv_not_terminated)
      * "0,2,0.2" must be read as weight 0.2, not 0.25. */
     static const char text[] = "i,j,weight\n1,3,0.5\n0,2,0.25";
     size_t length = sizeof(text) - 2;
-    char *copy = unterminated_copy(text, length);
+    char *copy = test_unterminated_copy(text, length);
     lemica_graph *graph = NULL;
 
     ck_assert_ok(lemica_graph_parse_csv(copy, length, 0, 0, &graph));
@@ -451,8 +420,8 @@ START_TEST(test_csv_exact_weights)
 
         snprintf(text, sizeof(text), "i,j,weight\n0,2,%s\n", weights[index]);
         graph = parse_csv_ok(text, 0, 0);
-        ck_assert(bits_of(weight_of(graph, 0, 2)) ==
-                  bits_of(strtod_c(weights[index])));
+        ck_assert(test_bits_of(weight_of(graph, 0, 2)) ==
+                  test_bits_of(strtod_c(weights[index])));
         lemica_graph_free(graph);
     }
 }
@@ -659,7 +628,7 @@ START_TEST(test_csv_errors)
          index++) {
         const struct csv_error_case *item = &csv_error_cases[index];
         size_t length = strlen(item->text);
-        char *copy = unterminated_copy(item->text, length);
+        char *copy = test_unterminated_copy(item->text, length);
         lemica_graph *graph = (lemica_graph *)&graph;
         lemica_status status;
 
@@ -728,6 +697,20 @@ END_TEST
 
 /* ---- Files -------------------------------------------------------------- */
 
+/* The last error message is exactly the printf-style @format: load errors
+ * start with a path only known at run time. */
+__attribute__((format(printf, 1, 2))) static void
+assert_message_is(const char *format, ...)
+{
+    char expected[512];
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(expected, sizeof(expected), format, args);
+    va_end(args);
+    ck_assert_str_eq(lemica_last_error_message(), expected);
+}
+
 START_TEST(test_csv_load)
 {
     static const char text[] = "# example\n"
@@ -739,7 +722,6 @@ START_TEST(test_csv_load)
                                "0,3,-1\n";
     struct test_temp_dir dir;
     char path[128];
-    char expected[256];
     lemica_graph *graph = (lemica_graph *)&graph;
 
     test_temp_dir_make(&dir, "csv");
@@ -757,16 +739,13 @@ START_TEST(test_csv_load)
     ck_assert_status(lemica_graph_load_csv(path, 0, 0, &graph),
                      LEMICA_ERR_INVALID_VALUE);
     ck_assert_ptr_null(graph);
-    snprintf(expected, sizeof(expected), "%s: line 7: weight is negative (-1)",
-             path);
-    ck_assert_str_eq(lemica_last_error_message(), expected);
+    assert_message_is("%s: line 7: weight is negative (-1)", path);
 
     /* So do argument errors. */
     ck_assert_status(lemica_graph_load_csv(path, 1, 0, &graph),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    snprintf(expected, sizeof(expected),
-             "%s: num_steps must be 0 (inferred) or at least 2, not 1", path);
-    ck_assert_str_eq(lemica_last_error_message(), expected);
+    assert_message_is("%s: num_steps must be 0 (inferred) or at least 2, not 1",
+                      path);
 
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(rmdir(dir.path), 0);
@@ -777,32 +756,28 @@ START_TEST(test_csv_load_io_errors)
 {
     struct test_temp_dir dir;
     char path[128];
-    char expected[256];
     lemica_graph *graph = (lemica_graph *)&graph;
 
     test_temp_dir_make(&dir, "csv");
     snprintf(path, sizeof(path), "%s/missing.csv", dir.path);
     ck_assert_status(lemica_graph_load_csv(path, 0, 0, &graph), LEMICA_ERR_IO);
     ck_assert_ptr_null(graph);
-    snprintf(expected, sizeof(expected), "%s: %s", path, strerror(ENOENT));
-    ck_assert_str_eq(lemica_last_error_message(), expected);
+    assert_message_is("%s: %s", path, strerror(ENOENT));
 
     graph = (lemica_graph *)&graph;
     ck_assert_status(lemica_graph_load_csv(dir.path, 0, 0, &graph),
                      LEMICA_ERR_IO);
     ck_assert_ptr_null(graph);
-    snprintf(expected, sizeof(expected), "%s: %s", dir.path, strerror(EISDIR));
-    ck_assert_str_eq(lemica_last_error_message(), expected);
+    assert_message_is("%s: %s", dir.path, strerror(EISDIR));
 
     /* An empty file reads fine and fails as text. */
     snprintf(path, sizeof(path), "%s/empty.csv", dir.path);
     test_write_file(path, "", 0);
     ck_assert_status(lemica_graph_load_csv(path, 0, 0, &graph),
                      LEMICA_ERR_PARSE);
-    snprintf(expected, sizeof(expected),
-             "%s: line 1: the text ends before the header \"i,j,weight\"",
-             path);
-    ck_assert_str_eq(lemica_last_error_message(), expected);
+    assert_message_is("%s: line 1: the text ends before the header "
+                      "\"i,j,weight\"",
+                      path);
 
     ck_assert_int_eq(unlink(path), 0);
     ck_assert_int_eq(rmdir(dir.path), 0);

@@ -33,33 +33,12 @@ random_weight(uint64_t *state)
     }
 }
 
-static uint64_t
-bits_of(double value)
-{
-    uint64_t bits;
-
-    memcpy(&bits, &value, sizeof(bits));
-    return bits;
-}
-
-/* A heap copy without a NUL after it, so reading past the end is caught
- * by valgrind and ASan. */
-static char *
-unterminated_copy(const char *text, size_t length)
-{
-    char *copy = malloc(length ? length : 1);
-
-    ck_assert_ptr_nonnull(copy);
-    memcpy(copy, text, length);
-    return copy;
-}
-
 static lemica_status
 parse_graph_text(const char *text, lemica_metadata *metadata,
                  lemica_graph **out)
 {
     size_t length = strlen(text);
-    char *copy = unterminated_copy(text, length);
+    char *copy = test_unterminated_copy(text, length);
     lemica_status status = lemica_graph_parse(copy, length, metadata, out);
 
     free(copy);
@@ -71,20 +50,12 @@ parse_schedule_text(const char *text, int expected, lemica_metadata *metadata,
                     lemica_schedule **out)
 {
     size_t length = strlen(text);
-    char *copy = unterminated_copy(text, length);
+    char *copy = test_unterminated_copy(text, length);
     lemica_status status =
         lemica_schedule_parse(copy, length, expected, metadata, out);
 
     free(copy);
     return status;
-}
-
-static void
-assert_message_has(const char *expected)
-{
-    if (!strstr(lemica_last_error_message(), expected))
-        ck_abort_msg("message \"%s\" lacks \"%s\"", lemica_last_error_message(),
-                     expected);
 }
 
 /* tests/data/tiny.csv as a graph: N = 6, K = 3. */
@@ -175,7 +146,7 @@ START_TEST(test_metadata_refuses)
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_metadata_set(metadata, "num_steps", "7"),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    assert_message_has("reserved");
+    ck_assert_message_has("reserved");
     ck_assert_status(lemica_metadata_set(metadata, "end", "x"),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_metadata_set(metadata, "segments", "x"),
@@ -291,7 +262,7 @@ START_TEST(test_graph_round_trip_random)
                     continue;
                 ck_assert_ok(lemica_graph_get_weight(graph, from, to, &a));
                 ck_assert_ok(lemica_graph_get_weight(loaded, from, to, &b));
-                ck_assert_uint_eq(bits_of(a), bits_of(b));
+                ck_assert_uint_eq(test_bits_of(a), test_bits_of(b));
             }
         ck_assert_uint_eq(lemica_metadata_count(loaded_metadata), 4);
         ck_assert_str_eq(lemica_metadata_key(loaded_metadata, 3),
@@ -334,6 +305,18 @@ struct bad_input {
     lemica_status status;
     const char *message;
 };
+
+/* Input @index of a bad_input table was refused as @expected says. */
+static void
+assert_refused(size_t index, lemica_status status,
+               const struct bad_input *expected)
+{
+    if (status != expected->status ||
+        !strstr(lemica_last_error_message(), expected->message))
+        ck_abort_msg("input %zu: %s \"%s\", expected %s \"%s\"", index,
+                     lemica_status_name(status), lemica_last_error_message(),
+                     lemica_status_name(expected->status), expected->message);
+}
 
 #define GRAPH_HEAD "lemica-graph 1.0\nnum_steps 4\nmax_skip 2\n"
 
@@ -430,13 +413,7 @@ START_TEST(test_graph_parse_refuses)
         ck_assert_ok(lemica_metadata_new(&metadata));
         ck_assert_ok(lemica_metadata_set(metadata, "kept", "yes"));
         status = parse_graph_text(bad_graphs[index].text, metadata, &graph);
-        if (status != bad_graphs[index].status ||
-            !strstr(lemica_last_error_message(), bad_graphs[index].message))
-            ck_abort_msg("input %zu: %s \"%s\", expected %s \"%s\"", index,
-                         lemica_status_name(status),
-                         lemica_last_error_message(),
-                         lemica_status_name(bad_graphs[index].status),
-                         bad_graphs[index].message);
+        assert_refused(index, status, &bad_graphs[index]);
         ck_assert_ptr_null(graph);
         /* The caller's metadata is untouched on failure. */
         ck_assert_uint_eq(lemica_metadata_count(metadata), 1);
@@ -453,7 +430,7 @@ START_TEST(test_graph_truncated_everywhere)
     /* Every proper prefix is refused: at worst the last line lost its
      * "end", and a cut number is caught by the count or the "end". */
     for (size_t cut = 0; cut < length - 1; cut++) {
-        char *copy = unterminated_copy(tiny_graph_file, cut);
+        char *copy = test_unterminated_copy(tiny_graph_file, cut);
         lemica_graph *graph = NULL;
         lemica_status status = lemica_graph_parse(copy, cut, NULL, &graph);
 
@@ -590,13 +567,14 @@ assert_same_schedule(const lemica_schedule *a, const lemica_schedule *b)
     ck_assert_ok(lemica_schedule_costs(a, costs_a, 64, NULL));
     ck_assert_ok(lemica_schedule_costs(b, costs_b, 64, NULL));
     for (int index = 0; index + 1 < budget; index++)
-        ck_assert_uint_eq(bits_of(costs_a[index]), bits_of(costs_b[index]));
+        ck_assert_uint_eq(test_bits_of(costs_a[index]),
+                          test_bits_of(costs_b[index]));
     ck_assert_ok(lemica_schedule_sum_cost(a, &value_a));
     ck_assert_ok(lemica_schedule_sum_cost(b, &value_b));
-    ck_assert_uint_eq(bits_of(value_a), bits_of(value_b));
+    ck_assert_uint_eq(test_bits_of(value_a), test_bits_of(value_b));
     ck_assert_ok(lemica_schedule_max_cost(a, &value_a));
     ck_assert_ok(lemica_schedule_max_cost(b, &value_b));
-    ck_assert_uint_eq(bits_of(value_a), bits_of(value_b));
+    ck_assert_uint_eq(test_bits_of(value_a), test_bits_of(value_b));
 }
 
 START_TEST(test_schedule_round_trip_random)
@@ -684,14 +662,15 @@ START_TEST(test_schedule_expected_steps)
     ck_assert_status(
         parse_schedule_text(tiny_schedule_file, 5, NULL, &schedule),
         LEMICA_ERR_MISMATCH);
-    assert_message_has("line 2: the schedule was planned for 6 steps, not 5");
+    ck_assert_message_has(
+        "line 2: the schedule was planned for 6 steps, not 5");
     ck_assert_ptr_null(schedule);
     /* The mismatch is reported even when the rest of the file is bad. */
     ck_assert_status(parse_schedule_text("lemica-schedule 1.0\nnum_steps 50\n"
                                          "budget 99\n",
                                          40, NULL, &schedule),
                      LEMICA_ERR_MISMATCH);
-    assert_message_has("planned for 50 steps, not 40");
+    ck_assert_message_has("planned for 50 steps, not 40");
     ck_assert_status(
         parse_schedule_text(tiny_schedule_file, -1, NULL, &schedule),
         LEMICA_ERR_INVALID_ARGUMENT);
@@ -773,13 +752,7 @@ START_TEST(test_schedule_parse_refuses)
         lemica_status status =
             parse_schedule_text(bad_schedules[index].text, 0, NULL, &schedule);
 
-        if (status != bad_schedules[index].status ||
-            !strstr(lemica_last_error_message(), bad_schedules[index].message))
-            ck_abort_msg("input %zu: %s \"%s\", expected %s \"%s\"", index,
-                         lemica_status_name(status),
-                         lemica_last_error_message(),
-                         lemica_status_name(bad_schedules[index].status),
-                         bad_schedules[index].message);
+        assert_refused(index, status, &bad_schedules[index]);
         ck_assert_ptr_null(schedule);
     }
 }
@@ -790,7 +763,7 @@ START_TEST(test_schedule_truncated_everywhere)
     size_t length = strlen(tiny_schedule_file);
 
     for (size_t cut = 0; cut < length - 1; cut++) {
-        char *copy = unterminated_copy(tiny_schedule_file, cut);
+        char *copy = test_unterminated_copy(tiny_schedule_file, cut);
         lemica_schedule *schedule = NULL;
 
         if (lemica_schedule_parse(copy, cut, 0, NULL, &schedule) == LEMICA_OK)
@@ -872,7 +845,7 @@ START_TEST(test_save_and_load_files)
     lemica_schedule_free(schedule);
     ck_assert_status(lemica_schedule_load(schedule_path, 28, NULL, &schedule),
                      LEMICA_ERR_MISMATCH);
-    assert_message_has(
+    ck_assert_message_has(
         ": line 2: the schedule was planned for 6 steps, not 28");
     ck_assert_ok(lemica_schedule_load(schedule_path, 6, NULL, &schedule));
     lemica_schedule_free(schedule);
@@ -882,7 +855,7 @@ START_TEST(test_save_and_load_files)
     ck_assert_status(lemica_graph_load(dir.path, NULL, &graph), LEMICA_ERR_IO);
     ck_assert_status(lemica_graph_load("/nonexistent/x", NULL, &graph),
                      LEMICA_ERR_IO);
-    assert_message_has("/nonexistent/x: No such file or directory");
+    ck_assert_message_has("/nonexistent/x: No such file or directory");
     ck_assert_status(lemica_graph_save(NULL, NULL, graph_path),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_schedule_save(NULL, NULL, graph_path),
@@ -928,8 +901,8 @@ START_TEST(test_save_write_failure_keeps_old_file)
             ck_assert_status(lemica_graph_save(new_graph, NULL, path),
                              LEMICA_ERR_IO);
             lemica_save_fail_after(-1);
-            assert_message_has(path);
-            assert_message_has("cannot write: No space left on device");
+            ck_assert_message_has(path);
+            ck_assert_message_has("cannot write: No space left on device");
             text = test_read_text(path);
             ck_assert_str_eq(text, old_text);
             free(text);
@@ -957,7 +930,7 @@ START_TEST(test_save_bad_directories)
     test_temp_dir_make(&dir, "file");
     test_temp_dir_file(&dir, "missing/graph", path, sizeof(path));
     ck_assert_status(lemica_graph_save(graph, NULL, path), LEMICA_ERR_IO);
-    assert_message_has("cannot create a temporary file beside it: No such "
+    ck_assert_message_has("cannot create a temporary file beside it: No such "
                        "file or directory");
 
     /* A directory the process may not write: a read-only one, except for
@@ -969,12 +942,12 @@ START_TEST(test_save_bad_directories)
         ck_assert_int_eq(mkdir(sub, 0555), 0);
         snprintf(path, sizeof(path), "%s/graph", sub);
         ck_assert_status(lemica_graph_save(graph, NULL, path), LEMICA_ERR_IO);
-        assert_message_has("Permission denied");
+        ck_assert_message_has("Permission denied");
         rmdir(sub);
     }
     ck_assert_status(lemica_graph_save(graph, NULL, "/proc/lemica-test-graph"),
                      LEMICA_ERR_IO);
-    assert_message_has("/proc/lemica-test-graph: cannot create a temporary");
+    ck_assert_message_has("/proc/lemica-test-graph: cannot create a temporary");
     /* A directory in the way of the destination: the rename fails and
      * the temporary file goes. */
     test_temp_dir_file(&dir, "subdir", path, sizeof(path));
@@ -986,7 +959,7 @@ START_TEST(test_save_bad_directories)
         ck_assert_ok(lemica_graph_save(graph, NULL, inner));
     }
     ck_assert_status(lemica_graph_save(graph, NULL, path), LEMICA_ERR_IO);
-    assert_message_has("cannot replace it");
+    ck_assert_message_has("cannot replace it");
     ck_assert_int_eq(test_temp_dir_count(&dir), 1);
     {
         char inner[200];
@@ -1026,7 +999,7 @@ parse_profile_text(const char *text, lemica_metadata *metadata,
                    lemica_profiler **out)
 {
     size_t length = strlen(text);
-    char *copy = unterminated_copy(text, length);
+    char *copy = test_unterminated_copy(text, length);
     lemica_status status = lemica_profiler_parse(copy, length, metadata, out);
 
     free(copy);
@@ -1060,8 +1033,8 @@ assert_same_profile(const lemica_profiler *a, const lemica_profiler *b)
             if (count_a == 0)
                 continue;
             for (int index = 0; index < 4; index++)
-                ck_assert_uint_eq(bits_of(a_values[index]),
-                                  bits_of(b_values[index]));
+                ck_assert_uint_eq(test_bits_of(a_values[index]),
+                                  test_bits_of(b_values[index]));
         }
 }
 
@@ -1221,13 +1194,7 @@ START_TEST(test_profile_parse_refuses)
         lemica_status status =
             parse_profile_text(bad_profiles[index].text, NULL, &profiler);
 
-        if (status != bad_profiles[index].status ||
-            !strstr(lemica_last_error_message(), bad_profiles[index].message))
-            ck_abort_msg("input %zu: %s \"%s\", expected %s \"%s\"", index,
-                         lemica_status_name(status),
-                         lemica_last_error_message(),
-                         lemica_status_name(bad_profiles[index].status),
-                         bad_profiles[index].message);
+        assert_refused(index, status, &bad_profiles[index]);
         ck_assert_ptr_null(profiler);
     }
 }

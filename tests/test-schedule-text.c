@@ -12,57 +12,6 @@
 #include "alloc-int.h"
 #include "test-common.h"
 
-static uint64_t random_state;
-
-static void
-random_seed(uint64_t seed)
-{
-    random_state = seed * 2654435761u + 0x9e3779b97f4a7c15u;
-}
-
-static uint32_t
-random_next(void)
-{
-    /* xorshift64* */
-    random_state ^= random_state >> 12;
-    random_state ^= random_state << 25;
-    random_state ^= random_state >> 27;
-    return (uint32_t)((random_state * 0x2545f4914f6cdd1dull) >> 32);
-}
-
-static int
-random_below(int bound)
-{
-    return (int)(random_next() % (uint32_t)bound);
-}
-
-/* @budget distinct ascending steps with 0 and num_steps - 1. */
-static void
-random_steps(int num_steps, int budget, int *steps)
-{
-    int needed = budget - 2;
-    int stored = 0;
-
-    steps[stored++] = 0;
-    for (int step = 1; step < num_steps - 1; step++)
-        if (random_below(num_steps - 1 - step) < needed) {
-            steps[stored++] = step;
-            needed--;
-        }
-    steps[stored++] = num_steps - 1;
-    ck_assert_int_eq(stored, budget);
-}
-
-static int
-message_contains(const char *needle)
-{
-    return strstr(lemica_last_error_message(), needle) != NULL;
-}
-
-#define ck_assert_message(needle_)                                             \
-    ck_assert_msg(message_contains(needle_), "message \"%s\" lacks \"%s\"",    \
-                  lemica_last_error_message(), (needle_))
-
 /* A piece of text with its exact length, so entries may hold a NUL. */
 struct text_case {
     const char *text;
@@ -104,13 +53,10 @@ static lemica_status
 parse_steps_exact(int num_steps, const char *text, size_t length,
                   lemica_schedule **out)
 {
-    char *copy = malloc(length ? length : 1);
-    lemica_status status;
+    char *copy = test_unterminated_copy(text, length);
+    lemica_status status =
+        lemica_schedule_parse_steps(num_steps, copy, length, out);
 
-    ck_assert_ptr_nonnull(copy);
-    if (length)
-        memcpy(copy, text, length);
-    status = lemica_schedule_parse_steps(num_steps, copy, length, out);
     free(copy);
     return status;
 }
@@ -118,15 +64,35 @@ parse_steps_exact(int num_steps, const char *text, size_t length,
 static lemica_status
 parse_mask_exact(const char *text, size_t length, lemica_schedule **out)
 {
-    char *copy = malloc(length ? length : 1);
-    lemica_status status;
+    char *copy = test_unterminated_copy(text, length);
+    lemica_status status = lemica_schedule_parse_mask(copy, length, out);
 
-    ck_assert_ptr_nonnull(copy);
-    if (length)
-        memcpy(copy, text, length);
-    status = lemica_schedule_parse_mask(copy, length, out);
     free(copy);
     return status;
+}
+
+/* One text form of a schedule, so that one check serves the step list
+ * and the compute mask alike. */
+struct text_form {
+    const char *name; /* how its messages start, before ": " */
+    int is_mask;
+    lemica_status (*format)(const lemica_schedule *schedule, char *buffer,
+                            size_t size, size_t *length);
+};
+
+static const struct text_form step_list_form = {"step list", 0,
+                                                lemica_schedule_format_steps};
+static const struct text_form mask_form = {"mask", 1,
+                                           lemica_schedule_format_mask};
+
+/* @text in @form, parsed exactly; a step list is for @num_steps steps, a
+ * mask gives its own. */
+static lemica_status
+parse_form_exact(const struct text_form *form, int num_steps, const char *text,
+                 size_t length, lemica_schedule **out)
+{
+    return form->is_mask ? parse_mask_exact(text, length, out)
+                         : parse_steps_exact(num_steps, text, length, out);
 }
 
 static void
@@ -270,30 +236,41 @@ static const struct text_case bad_step_lists[] = {
     BAD("49"),
 };
 
-START_TEST(test_parse_steps_rejects)
+/* Every case is refused with its status, *out set to NULL, and a message
+ * that starts with the form's name. A step list is for 50 steps. */
+static void
+check_rejects(const struct text_form *form, const struct text_case *cases,
+              size_t count)
 {
-    const size_t count = sizeof(bad_step_lists) / sizeof(bad_step_lists[0]);
+    char prefix[32];
     char shown[256];
 
+    snprintf(prefix, sizeof(prefix), "%s: ", form->name);
     ck_assert_uint_ge(count, 30);
     for (size_t index = 0; index < count; index++) {
-        const struct text_case *bad = &bad_step_lists[index];
+        const struct text_case *bad = &cases[index];
         lemica_schedule *schedule = (lemica_schedule *)&schedule;
         lemica_status status;
 
-        status = parse_steps_exact(50, bad->text, bad->length, &schedule);
+        status = parse_form_exact(form, 50, bad->text, bad->length, &schedule);
         ck_assert_msg(status == bad->status, "\"%s\" gave %s, expected %s",
                       printable(bad->text, bad->length, shown, sizeof(shown)),
                       lemica_status_name(status),
                       lemica_status_name(bad->status));
         ck_assert_msg(schedule == NULL, "\"%s\": out is not NULL",
                       printable(bad->text, bad->length, shown, sizeof(shown)));
-        ck_assert_msg(strncmp(lemica_last_error_message(), "step list: ", 11) ==
-                          0,
-                      "\"%s\": message \"%s\"",
-                      printable(bad->text, bad->length, shown, sizeof(shown)),
-                      lemica_last_error_message());
+        ck_assert_msg(
+            strncmp(lemica_last_error_message(), prefix, strlen(prefix)) == 0,
+            "\"%s\": message \"%s\"",
+            printable(bad->text, bad->length, shown, sizeof(shown)),
+            lemica_last_error_message());
     }
+}
+
+START_TEST(test_parse_steps_rejects)
+{
+    check_rejects(&step_list_form, bad_step_lists,
+                  sizeof(bad_step_lists) / sizeof(bad_step_lists[0]));
 }
 END_TEST
 
@@ -334,74 +311,94 @@ static const struct accepted_case good_step_lists[] = {
     GOOD("0,9,10,99", 100, 4, 0, 9, 10, 99),
 };
 
-START_TEST(test_parse_steps_accepts)
+/* Every case parses to its steps. */
+static void
+check_accepts(const struct text_form *form, const struct accepted_case *cases,
+              size_t count)
 {
-    const size_t count = sizeof(good_step_lists) / sizeof(good_step_lists[0]);
-
     for (size_t index = 0; index < count; index++) {
-        const struct accepted_case *good = &good_step_lists[index];
+        const struct accepted_case *good = &cases[index];
         lemica_schedule *schedule = NULL;
         lemica_status status;
 
-        status = parse_steps_exact(good->num_steps, good->text, good->length,
-                                   &schedule);
+        status = parse_form_exact(form, good->num_steps, good->text,
+                                  good->length, &schedule);
         ck_assert_msg(status == LEMICA_OK, "\"%s\" gave %s: %s", good->text,
                       lemica_status_name(status), lemica_last_error_message());
         assert_steps(schedule, good->num_steps, good->steps, good->count);
         lemica_schedule_free(schedule);
     }
 }
+
+START_TEST(test_parse_steps_accepts)
+{
+    check_accepts(&step_list_form, good_step_lists,
+                  sizeof(good_step_lists) / sizeof(good_step_lists[0]));
+}
 END_TEST
 
+/* @text in @form is malformed, and the message says so with @needle. */
 static void
-assert_steps_message(int num_steps, const char *text, const char *needle)
+assert_parse_message(const struct text_form *form, int num_steps,
+                     const char *text, const char *needle)
 {
     lemica_schedule *schedule = NULL;
 
     ck_assert_status(
-        lemica_schedule_parse_steps(num_steps, text, strlen(text), &schedule),
+        parse_form_exact(form, num_steps, text, strlen(text), &schedule),
         LEMICA_ERR_PARSE);
     ck_assert_ptr_null(schedule);
-    ck_assert_msg(message_contains(needle),
+    ck_assert_msg(strstr(lemica_last_error_message(), needle),
                   "\"%s\": message \"%s\" lacks \"%s\"", text,
                   lemica_last_error_message(), needle);
 }
 
 START_TEST(test_parse_steps_messages)
 {
-    assert_steps_message(
-        50, "0,1,3,5,7,7,49",
+    assert_parse_message(
+        &step_list_form, 50, "0,1,3,5,7,7,49",
         "step list: entry 5 (7) is not greater than the entry before it (7)");
-    assert_steps_message(50, "0,1,3,7,7,49", "a step may appear only once");
-    assert_steps_message(
-        50, "0,5,3,49",
+    assert_parse_message(&step_list_form, 50, "0,1,3,7,7,49",
+                         "a step may appear only once");
+    assert_parse_message(
+        &step_list_form, 50, "0,5,3,49",
         "entry 2 (3) is not greater than the entry before it (5)");
-    assert_steps_message(50, "0,5,3,49", "ascending");
-    assert_steps_message(50, "0,1,50",
+    assert_parse_message(&step_list_form, 50, "0,5,3,49", "ascending");
+    assert_parse_message(&step_list_form, 50, "0,1,50",
                          "entry 2 (50) is outside the steps "
                          "0 .. 49");
-    assert_steps_message(50, "3,49", "entry 0 is 3");
-    assert_steps_message(50, "0,1,48", "the last entry, entry 2, is 48");
-    assert_steps_message(50, "0", "the last entry, entry 0, is 0");
-    assert_steps_message(50, "0,,49", "entry 1 (at byte 2) is empty");
-    assert_steps_message(50, "0,1,", "entry 2 (at byte 4) is empty");
-    assert_steps_message(50, "", "empty");
-    assert_steps_message(50, "0,-1,49",
+    assert_parse_message(&step_list_form, 50, "3,49", "entry 0 is 3");
+    assert_parse_message(&step_list_form, 50, "0,1,48",
+                         "the last entry, entry 2, is 48");
+    assert_parse_message(&step_list_form, 50, "0",
+                         "the last entry, entry 0, is 0");
+    assert_parse_message(&step_list_form, 50, "0,,49",
+                         "entry 1 (at byte 2) is empty");
+    assert_parse_message(&step_list_form, 50, "0,1,",
+                         "entry 2 (at byte 4) is empty");
+    assert_parse_message(&step_list_form, 50, "", "empty");
+    assert_parse_message(&step_list_form, 50, "0,-1,49",
                          "entry 1: unexpected character '-' "
                          "at byte 2");
-    assert_steps_message(50, "0,2147483648,49",
+    assert_parse_message(&step_list_form, 50, "0,2147483648,49",
                          "entry 1 (2147483648) is "
                          "too large");
-    assert_steps_message(50, "0,123456789012345678901234567890,49",
+    assert_parse_message(&step_list_form, 50,
+                         "0,123456789012345678901234567890,49",
                          "entry 1 (123456789012345678901234...) is too large");
-    assert_steps_message(50, "0,010,49", "entry 1 (010) has a leading zero");
-    assert_steps_message(50, "0,49 x",
+    assert_parse_message(&step_list_form, 50, "0,010,49",
+                         "entry 1 (010) has a leading zero");
+    assert_parse_message(&step_list_form, 50, "0,49 x",
                          "entry 1: unexpected character 'x' at "
                          "byte 5");
-    assert_steps_message(50, "[0,49", "closing ']' is missing");
-    assert_steps_message(50, "0,49]", "unexpected character ']'");
-    assert_steps_message(50, "[[0,49]]", "entry 0: unexpected character '['");
-    assert_steps_message(50, "0,49\r", "unexpected byte 0x0d at byte 4");
+    assert_parse_message(&step_list_form, 50, "[0,49",
+                         "closing ']' is missing");
+    assert_parse_message(&step_list_form, 50, "0,49]",
+                         "unexpected character ']'");
+    assert_parse_message(&step_list_form, 50, "[[0,49]]",
+                         "entry 0: unexpected character '['");
+    assert_parse_message(&step_list_form, 50, "0,49\r",
+                         "unexpected byte 0x0d at byte 4");
 }
 END_TEST
 
@@ -415,7 +412,7 @@ START_TEST(test_parse_steps_embedded_nul)
         lemica_schedule_parse_steps(50, text, sizeof(text) - 1, &schedule),
         LEMICA_ERR_PARSE);
     ck_assert_ptr_null(schedule);
-    ck_assert_message("unexpected byte 0x00 at byte 3");
+    ck_assert_message_has("unexpected byte 0x00 at byte 3");
 
     /* The same bytes cut before the NUL are a valid list for N = 5. */
     ck_assert_ok(lemica_schedule_parse_steps(5, text, 3, &schedule));
@@ -584,27 +581,8 @@ static const struct text_case bad_masks[] = {
 
 START_TEST(test_parse_mask_rejects)
 {
-    const size_t count = sizeof(bad_masks) / sizeof(bad_masks[0]);
-    char shown[256];
-
-    ck_assert_uint_ge(count, 30);
-    for (size_t index = 0; index < count; index++) {
-        const struct text_case *bad = &bad_masks[index];
-        lemica_schedule *schedule = (lemica_schedule *)&schedule;
-        lemica_status status;
-
-        status = parse_mask_exact(bad->text, bad->length, &schedule);
-        ck_assert_msg(status == bad->status, "\"%s\" gave %s, expected %s",
-                      printable(bad->text, bad->length, shown, sizeof(shown)),
-                      lemica_status_name(status),
-                      lemica_status_name(bad->status));
-        ck_assert_msg(schedule == NULL, "\"%s\": out is not NULL",
-                      printable(bad->text, bad->length, shown, sizeof(shown)));
-        ck_assert_msg(strncmp(lemica_last_error_message(), "mask: ", 6) == 0,
-                      "\"%s\": message \"%s\"",
-                      printable(bad->text, bad->length, shown, sizeof(shown)),
-                      lemica_last_error_message());
-    }
+    check_rejects(&mask_form, bad_masks,
+                  sizeof(bad_masks) / sizeof(bad_masks[0]));
 }
 END_TEST
 
@@ -624,43 +602,22 @@ static const struct accepted_case good_masks[] = {
 
 START_TEST(test_parse_mask_accepts)
 {
-    const size_t count = sizeof(good_masks) / sizeof(good_masks[0]);
-
-    for (size_t index = 0; index < count; index++) {
-        const struct accepted_case *good = &good_masks[index];
-        lemica_schedule *schedule = NULL;
-        lemica_status status;
-
-        status = parse_mask_exact(good->text, good->length, &schedule);
-        ck_assert_msg(status == LEMICA_OK, "\"%s\" gave %s: %s", good->text,
-                      lemica_status_name(status), lemica_last_error_message());
-        assert_steps(schedule, good->num_steps, good->steps, good->count);
-        lemica_schedule_free(schedule);
-    }
+    check_accepts(&mask_form, good_masks,
+                  sizeof(good_masks) / sizeof(good_masks[0]));
 }
 END_TEST
 
-static void
-assert_mask_message(const char *text, const char *needle)
-{
-    lemica_schedule *schedule = NULL;
-
-    ck_assert_status(lemica_schedule_parse_mask(text, strlen(text), &schedule),
-                     LEMICA_ERR_PARSE);
-    ck_assert_ptr_null(schedule);
-    ck_assert_msg(message_contains(needle),
-                  "\"%s\": message \"%s\" lacks \"%s\"", text,
-                  lemica_last_error_message(), needle);
-}
-
 START_TEST(test_parse_mask_messages)
 {
-    assert_mask_message("1,1,2,1", "mask: entry 2 (2) is not 0 or 1");
-    assert_mask_message("0,1", "entry 0 is 0");
-    assert_mask_message("1,1,0", "the last entry, entry 2, is 0");
-    assert_mask_message("1", "one entry");
-    assert_mask_message("1,01,1", "entry 1 (01) has a leading zero");
-    assert_mask_message("1,,1", "entry 1 (at byte 2) is empty");
+    assert_parse_message(&mask_form, 0, "1,1,2,1",
+                         "mask: entry 2 (2) is not 0 or 1");
+    assert_parse_message(&mask_form, 0, "0,1", "entry 0 is 0");
+    assert_parse_message(&mask_form, 0, "1,1,0",
+                         "the last entry, entry 2, is 0");
+    assert_parse_message(&mask_form, 0, "1", "one entry");
+    assert_parse_message(&mask_form, 0, "1,01,1",
+                         "entry 1 (01) has a leading zero");
+    assert_parse_message(&mask_form, 0, "1,,1", "entry 1 (at byte 2) is empty");
 }
 END_TEST
 
@@ -721,30 +678,32 @@ START_TEST(test_parse_mask_bad_arguments)
 }
 END_TEST
 
-START_TEST(test_format_steps_protocol)
+/* The buffer protocol of @form's formatter on @schedule, whose text is
+ * @expected. */
+static void
+check_format_protocol(const struct text_form *form,
+                      const lemica_schedule *schedule, const char *expected)
 {
-    static const int steps[] = {0, 1, 3, 10, 100, 999};
-    static const char expected[] = "0,1,3,10,100,999";
-    const size_t expected_length = sizeof(expected) - 1;
-    lemica_schedule *schedule = NULL;
+    const size_t expected_length = strlen(expected);
     char buffer[64];
     size_t length = 0;
 
-    ck_assert_ok(lemica_schedule_new_from_steps(1000, steps, 6, &schedule));
-
-    ck_assert_ok(lemica_schedule_format_steps(schedule, NULL, 0, &length));
+    ck_assert_uint_lt(expected_length, sizeof(buffer));
+    ck_assert_ok(form->format(schedule, NULL, 0, &length));
     ck_assert_uint_eq(length, expected_length);
-    ck_assert_ok(lemica_schedule_format_steps(schedule, NULL, 0, NULL));
-    ck_assert_status(lemica_schedule_format_steps(schedule, NULL, 8, &length),
+    ck_assert_ok(form->format(schedule, NULL, 0, NULL));
+    /* A NULL buffer that claims room is a caller bug. */
+    ck_assert_status(form->format(schedule, NULL, 1, &length),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(form->format(schedule, NULL, 8, &length),
                      LEMICA_ERR_INVALID_ARGUMENT);
 
     /* Every size without room for the text and its NUL: untouched. */
     for (size_t size = 0; size <= expected_length; size++) {
         memset(buffer, '#', sizeof(buffer));
         length = 0;
-        ck_assert_status(
-            lemica_schedule_format_steps(schedule, buffer, size, &length),
-            LEMICA_ERR_BUFFER_TOO_SMALL);
+        ck_assert_status(form->format(schedule, buffer, size, &length),
+                         LEMICA_ERR_BUFFER_TOO_SMALL);
         ck_assert_uint_eq(length, expected_length);
         for (size_t index = 0; index < sizeof(buffer); index++)
             ck_assert_int_eq(buffer[index], '#');
@@ -754,17 +713,24 @@ START_TEST(test_format_steps_protocol)
     for (size_t size = expected_length + 1; size < sizeof(buffer); size++) {
         memset(buffer, '#', sizeof(buffer));
         length = 0;
-        ck_assert_ok(
-            lemica_schedule_format_steps(schedule, buffer, size, &length));
+        ck_assert_ok(form->format(schedule, buffer, size, &length));
         ck_assert_uint_eq(length, expected_length);
         ck_assert_str_eq(buffer, expected);
         for (size_t index = expected_length + 1; index < sizeof(buffer);
              index++)
             ck_assert_int_eq(buffer[index], '#');
     }
-    ck_assert_ok(
-        lemica_schedule_format_steps(schedule, buffer, sizeof(buffer), NULL));
+    ck_assert_ok(form->format(schedule, buffer, sizeof(buffer), NULL));
     ck_assert_str_eq(buffer, expected);
+}
+
+START_TEST(test_format_steps_protocol)
+{
+    static const int steps[] = {0, 1, 3, 10, 100, 999};
+    lemica_schedule *schedule = NULL;
+
+    ck_assert_ok(lemica_schedule_new_from_steps(1000, steps, 6, &schedule));
+    check_format_protocol(&step_list_form, schedule, "0,1,3,10,100,999");
     lemica_schedule_free(schedule);
 }
 END_TEST
@@ -772,38 +738,10 @@ END_TEST
 START_TEST(test_format_mask_protocol)
 {
     static const int steps[] = {0, 1, 3, 6};
-    static const char expected[] = "1,1,0,1,0,0,1";
-    const size_t expected_length = sizeof(expected) - 1;
     lemica_schedule *schedule = NULL;
-    char buffer[32];
-    size_t length = 0;
 
     ck_assert_ok(lemica_schedule_new_from_steps(7, steps, 4, &schedule));
-    ck_assert_ok(lemica_schedule_format_mask(schedule, NULL, 0, &length));
-    ck_assert_uint_eq(length, expected_length);
-    ck_assert_ok(lemica_schedule_format_mask(schedule, NULL, 0, NULL));
-    ck_assert_status(lemica_schedule_format_mask(schedule, NULL, 1, &length),
-                     LEMICA_ERR_INVALID_ARGUMENT);
-    for (size_t size = 0; size <= expected_length; size++) {
-        memset(buffer, '#', sizeof(buffer));
-        length = 0;
-        ck_assert_status(
-            lemica_schedule_format_mask(schedule, buffer, size, &length),
-            LEMICA_ERR_BUFFER_TOO_SMALL);
-        ck_assert_uint_eq(length, expected_length);
-        for (size_t index = 0; index < sizeof(buffer); index++)
-            ck_assert_int_eq(buffer[index], '#');
-    }
-    for (size_t size = expected_length + 1; size < sizeof(buffer); size++) {
-        memset(buffer, '#', sizeof(buffer));
-        ck_assert_ok(
-            lemica_schedule_format_mask(schedule, buffer, size, &length));
-        ck_assert_uint_eq(length, expected_length);
-        ck_assert_str_eq(buffer, expected);
-        for (size_t index = expected_length + 1; index < sizeof(buffer);
-             index++)
-            ck_assert_int_eq(buffer[index], '#');
-    }
+    check_format_protocol(&mask_form, schedule, "1,1,0,1,0,0,1");
     lemica_schedule_free(schedule);
 }
 END_TEST
@@ -826,25 +764,18 @@ START_TEST(test_format_bad_arguments)
 }
 END_TEST
 
-/* Format with the size query, checking the text is NUL-terminated. */
+/* @schedule in @form as a new string (free()), through the size query,
+ * checking the text is NUL-terminated and without spaces. */
 static char *
-format_text(const lemica_schedule *schedule, int mask)
+format_text(const struct text_form *form, const lemica_schedule *schedule)
 {
     size_t length = 0, written = 0;
     char *text;
 
-    if (mask)
-        ck_assert_ok(lemica_schedule_format_mask(schedule, NULL, 0, &length));
-    else
-        ck_assert_ok(lemica_schedule_format_steps(schedule, NULL, 0, &length));
+    ck_assert_ok(form->format(schedule, NULL, 0, &length));
     text = malloc(length + 1);
     ck_assert_ptr_nonnull(text);
-    if (mask)
-        ck_assert_ok(
-            lemica_schedule_format_mask(schedule, text, length + 1, &written));
-    else
-        ck_assert_ok(
-            lemica_schedule_format_steps(schedule, text, length + 1, &written));
+    ck_assert_ok(form->format(schedule, text, length + 1, &written));
     ck_assert_uint_eq(written, length);
     ck_assert_uint_eq(strlen(text), length);
     ck_assert_ptr_null(strchr(text, ' '));
@@ -853,28 +784,28 @@ format_text(const lemica_schedule *schedule, int mask)
 
 START_TEST(test_round_trips)
 {
+    uint64_t rng = 17;
     int *steps = malloc(sizeof(int) * 2000);
     int *parsed_steps = malloc(sizeof(int) * 2000);
 
     ck_assert_ptr_nonnull(steps);
     ck_assert_ptr_nonnull(parsed_steps);
-    random_seed(17);
     for (int round = 0; round < 300; round++) {
-        int num_steps = 2 + random_below(round < 250 ? 120 : 1999);
-        int budget = 2 + random_below(num_steps - 1);
+        int num_steps = 2 + test_rng_below(&rng, round < 250 ? 120 : 1999);
+        int budget = 2 + test_rng_below(&rng, num_steps - 1);
         lemica_schedule *schedule = NULL, *from_steps = NULL, *from_mask = NULL;
         char *step_text, *mask_text, *again;
         size_t count = 0;
 
-        random_steps(num_steps, budget, steps);
+        test_random_steps(&rng, num_steps, budget, steps);
         ck_assert_ok(lemica_schedule_new_from_steps(num_steps, steps,
                                                     (size_t)budget, &schedule));
 
         /* step list: format -> parse -> format gives the same text. */
-        step_text = format_text(schedule, 0);
+        step_text = format_text(&step_list_form, schedule);
         ck_assert_ok(parse_steps_exact(num_steps, step_text, strlen(step_text),
                                        &from_steps));
-        again = format_text(from_steps, 0);
+        again = format_text(&step_list_form, from_steps);
         ck_assert_str_eq(again, step_text);
         free(again);
         ck_assert_ok(
@@ -883,7 +814,7 @@ START_TEST(test_round_trips)
         ck_assert_mem_eq(parsed_steps, steps, (size_t)budget * sizeof(int));
 
         /* mask: format -> parse -> the same steps and N. */
-        mask_text = format_text(schedule, 1);
+        mask_text = format_text(&mask_form, schedule);
         ck_assert_uint_eq(strlen(mask_text), 2 * (size_t)num_steps - 1);
         ck_assert_ok(
             parse_mask_exact(mask_text, strlen(mask_text), &from_mask));
@@ -898,7 +829,7 @@ START_TEST(test_round_trips)
             ck_assert_int_eq(lemica_schedule_should_compute(from_mask, step),
                              lemica_schedule_should_compute(schedule, step));
         }
-        again = format_text(from_mask, 0);
+        again = format_text(&step_list_form, from_mask);
         ck_assert_str_eq(again, step_text);
         free(again);
 
@@ -918,36 +849,16 @@ START_TEST(test_parse_allocation_failures)
     static const char steps_text[] = "0,1,3,7,49";
     static const char mask_text[] = "1,1,0,1,0,0,0,1";
     lemica_schedule *schedule;
-    lemica_status status;
-    long fail_after;
 
-    for (fail_after = 0;; fail_after++) {
-        schedule = (lemica_schedule *)&schedule;
-        lemica_alloc_fail_after(fail_after);
-        status = lemica_schedule_parse_steps(50, steps_text,
-                                             sizeof(steps_text) - 1, &schedule);
-        lemica_alloc_fail_after(-1);
-        if (status == LEMICA_OK)
-            break;
-        ck_assert_status(status, LEMICA_ERR_NO_MEMORY);
-        ck_assert_ptr_null(schedule);
-    }
-    ck_assert_int_gt(fail_after, 0);
+    ck_assert_each_allocation_failure(
+        &schedule, lemica_schedule_parse_steps(
+                       50, steps_text, sizeof(steps_text) - 1, &schedule));
     ck_assert_int_eq(lemica_schedule_budget(schedule), 5);
     lemica_schedule_free(schedule);
 
-    for (fail_after = 0;; fail_after++) {
-        schedule = (lemica_schedule *)&schedule;
-        lemica_alloc_fail_after(fail_after);
-        status = lemica_schedule_parse_mask(mask_text, sizeof(mask_text) - 1,
-                                            &schedule);
-        lemica_alloc_fail_after(-1);
-        if (status == LEMICA_OK)
-            break;
-        ck_assert_status(status, LEMICA_ERR_NO_MEMORY);
-        ck_assert_ptr_null(schedule);
-    }
-    ck_assert_int_gt(fail_after, 0);
+    ck_assert_each_allocation_failure(
+        &schedule, lemica_schedule_parse_mask(mask_text, sizeof(mask_text) - 1,
+                                              &schedule));
     ck_assert_int_eq(lemica_schedule_num_steps(schedule), 8);
     lemica_schedule_free(schedule);
 }

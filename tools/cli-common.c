@@ -82,8 +82,10 @@ lemica_cli_usage_error(const char *command, const char *format, ...)
     return LEMICA_CLI_EXIT_USAGE;
 }
 
-int
-lemica_cli_parse_count(const char *text, int *out)
+/* A count: decimal digits only, fitting an int. Returns 0 and sets *@out,
+ * or -1. */
+static int
+parse_count(const char *text, int *out)
 {
     int value = 0;
 
@@ -102,6 +104,55 @@ lemica_cli_parse_count(const char *text, int *out)
     }
     *out = value;
     return 0;
+}
+
+int
+lemica_cli_parse_option_count(const char *command, const char *option,
+                              const char *value, int minimum, int *out)
+{
+    if (parse_count(value, out) == 0 && *out >= minimum)
+        return 0;
+    if (minimum == 0)
+        return lemica_cli_usage_error(
+            command, "%s needs a non-negative integer, not '%s'", option,
+            value);
+    return lemica_cli_usage_error(
+        command, "%s needs an integer >= %d, not '%s'", option, minimum, value);
+}
+
+static const struct {
+    const char *name;
+    lemica_comparator comparator;
+} comparator_names[] = {
+    {"lexmax", LEMICA_COMPARATOR_LEXMAX},
+    {"sum", LEMICA_COMPARATOR_SUM},
+    {"max", LEMICA_COMPARATOR_MAX},
+};
+
+#define COMPARATOR_COUNT                                                       \
+    (sizeof(comparator_names) / sizeof(comparator_names[0]))
+
+int
+lemica_cli_parse_comparator(const char *command, const char *value,
+                            lemica_comparator *out)
+{
+    for (size_t index = 0; index < COMPARATOR_COUNT; index++)
+        if (strcmp(value, comparator_names[index].name) == 0) {
+            *out = comparator_names[index].comparator;
+            return 0;
+        }
+    return lemica_cli_usage_error(
+        command, "unknown comparator '%s' (expected lexmax, sum or max)",
+        value);
+}
+
+const char *
+lemica_cli_comparator_name(lemica_comparator comparator)
+{
+    for (size_t index = 0; index < COMPARATOR_COUNT; index++)
+        if (comparator_names[index].comparator == comparator)
+            return comparator_names[index].name;
+    return "lexmax";
 }
 
 int
@@ -136,8 +187,10 @@ find_short_option(const struct lemica_cli_option *options, char name)
     return NULL;
 }
 
-enum lemica_cli_arg_kind
-lemica_cli_next_arg(struct lemica_cli_args *args, int *id, const char **value)
+/* The next item: an option (*@id, *@value as for lemica_cli_next_option())
+ * or an operand (*@value). */
+static enum lemica_cli_arg_kind
+next_arg(struct lemica_cli_args *args, int *id, const char **value)
 {
     const struct lemica_cli_option *option;
     const char *arg;
@@ -153,7 +206,7 @@ lemica_cli_next_arg(struct lemica_cli_args *args, int *id, const char **value)
     }
     if (strcmp(arg, "--") == 0) {
         args->options_ended = 1;
-        return lemica_cli_next_arg(args, id, value);
+        return next_arg(args, id, value);
     }
     if (arg[1] == '-') {
         const char *name = arg + 2;
@@ -192,4 +245,22 @@ lemica_cli_next_arg(struct lemica_cli_args *args, int *id, const char **value)
     }
     *value = args->argv[args->index++];
     return LEMICA_CLI_ARG_OPTION;
+}
+
+enum lemica_cli_arg_kind
+lemica_cli_next_option(struct lemica_cli_args *args, int *id,
+                       const char **value)
+{
+    enum lemica_cli_arg_kind kind;
+
+    while ((kind = next_arg(args, id, value)) == LEMICA_CLI_ARG_OPERAND) {
+        if (args->num_operands == args->max_operands) {
+            lemica_cli_usage_error(
+                args->command, "unexpected argument '%s'%s", *value,
+                args->operand_hint ? args->operand_hint : "");
+            return LEMICA_CLI_ARG_ERROR;
+        }
+        args->operands[args->num_operands++] = *value;
+    }
+    return kind;
 }

@@ -172,8 +172,8 @@ lemica_cli_set_tool(lemica_metadata *metadata)
 }
 
 int
-lemica_cli_save_graph(const lemica_graph *graph, lemica_metadata *metadata,
-                      const lemica_metadata *settings, const char *path)
+lemica_cli_apply_settings(lemica_metadata *metadata,
+                          const lemica_metadata *settings)
 {
     /* --set values win over the input's, and keep the input's order. */
     for (size_t index = 0; index < lemica_metadata_count(settings); index++)
@@ -183,7 +183,14 @@ lemica_cli_save_graph(const lemica_graph *graph, lemica_metadata *metadata,
             lemica_cli_error("%s", lemica_last_error_message());
             return -1;
         }
-    if (lemica_cli_set_tool(metadata) != 0)
+    return lemica_cli_set_tool(metadata);
+}
+
+int
+lemica_cli_save_graph(const lemica_graph *graph, lemica_metadata *metadata,
+                      const lemica_metadata *settings, const char *path)
+{
+    if (lemica_cli_apply_settings(metadata, settings) != 0)
         return -1;
     if (lemica_graph_save(graph, metadata, path) != LEMICA_OK) {
         lemica_cli_error("%s", lemica_last_error_message());

@@ -48,9 +48,20 @@ void lemica_cli_error(const char *format, ...) LEMICA_CLI_PRINTF(1, 2);
 int lemica_cli_usage_error(const char *command, const char *format, ...)
     LEMICA_CLI_PRINTF(2, 3);
 
-/* Parse an option value that must be a non-negative decimal integer that
- * fits an int. Returns 0 and sets *@out, or -1. */
-int lemica_cli_parse_count(const char *text, int *out);
+/* The value of @option ("--budget") of @command as a count (decimal
+ * digits only, fitting an int) of at least @minimum. Returns 0 and sets *@out,
+ * or LEMICA_CLI_EXIT_USAGE after reporting "--budget needs an integer >= 2, not
+ * 'x'" (with @minimum 0: "needs a non-negative integer"). */
+int lemica_cli_parse_option_count(const char *command, const char *option,
+                                  const char *value, int minimum, int *out);
+
+/* --comparator: "lexmax", "sum" or "max". Returns 0 and sets *@out, or
+ * LEMICA_CLI_EXIT_USAGE after reporting the error. */
+int lemica_cli_parse_comparator(const char *command, const char *value,
+                                lemica_comparator *out);
+
+/* The name --comparator takes for @comparator. */
+const char *lemica_cli_comparator_name(lemica_comparator comparator);
 
 /* Flush stdout and report a failed write (a full disk, a closed pipe).
  * Returns @status, or LEMICA_CLI_EXIT_INPUT if writing failed. */
@@ -68,10 +79,17 @@ struct lemica_cli_option {
 struct lemica_cli_args {
     int argc;
     char **argv;
-    int index;
-    int options_ended;
     const char *command;
     const struct lemica_cli_option *options;
+    /* Where the operands go and how many fit; @operand_hint (may be NULL)
+     * ends the message about one more. */
+    const char **operands;
+    size_t max_operands;
+    const char *operand_hint;
+    /* The walk so far: zero to start. */
+    int index;
+    int options_ended;
+    size_t num_operands;
 };
 
 enum lemica_cli_arg_kind {
@@ -82,11 +100,13 @@ enum lemica_cli_arg_kind {
     LEMICA_CLI_ARG_ERROR
 };
 
-/* The next item. For LEMICA_CLI_ARG_OPTION, *@id is the option's id and
- * *@value its value (NULL for flags); for LEMICA_CLI_ARG_OPERAND, *@value
- * is the operand. @options ends with an entry whose name is NULL. */
-enum lemica_cli_arg_kind lemica_cli_next_arg(struct lemica_cli_args *args,
-                                             int *id, const char **value);
+/* The next option: *@id is its id and *@value its value (NULL for flags);
+ * @options ends with an entry whose name is NULL. The operands met on the
+ * way are stored in @args->operands, so LEMICA_CLI_ARG_OPERAND is never
+ * returned; one beyond @args->max_operands is a usage error ("unexpected
+ * argument 'x'"), reported, and gives LEMICA_CLI_ARG_ERROR. */
+enum lemica_cli_arg_kind lemica_cli_next_option(struct lemica_cli_args *args,
+                                                int *id, const char **value);
 
 /* What a file holds, from its first line: a native file names its kind;
  * anything else is taken for a CSV edge list. */
@@ -120,6 +140,12 @@ int lemica_cli_set_metadata(struct lemica_metadata *metadata,
 /* Record "tool lemica VERSION" in @metadata. Returns 0 or -1. */
 int lemica_cli_set_tool(struct lemica_metadata *metadata);
 
+/* What an output file records: the --set @settings over @metadata (a key
+ * it has keeps its place), then the tool line. Returns 0, or -1 after
+ * reporting the error. */
+int lemica_cli_apply_settings(struct lemica_metadata *metadata,
+                              const struct lemica_metadata *settings);
+
 /* Save @graph to @path as `import` and `graph` do: the --set @settings
  * over @metadata (keeping its order), the tool line, then one summary
  * line on stdout. Returns 0, or -1 after printing the error. */
@@ -148,6 +174,11 @@ void lemica_cli_graph_usage(FILE *stream);
 
 /* lemica info on a profile file (cmd-profile.c). */
 int lemica_cli_info_profile(const char *path);
+
+/* Lines of lemica info (cmd-info.c): "format: " and the first line of the
+ * file at @path; the metadata, "metadata: none" if there is none. */
+void lemica_cli_print_format(const char *path);
+void lemica_cli_print_metadata(const struct lemica_metadata *metadata);
 
 /* "l1", "mse" or "relative_l1", as in profile files. */
 const char *lemica_cli_metric_name(lemica_metric metric);

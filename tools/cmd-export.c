@@ -159,28 +159,24 @@ print_json(const lemica_schedule *schedule, const lemica_metadata *metadata)
 int
 lemica_cli_export(int argc, char **argv)
 {
-    struct lemica_cli_args args = {argc, argv, 0, 0, "export", export_options};
+    const char *path = NULL;
+    struct lemica_cli_args args = {.argc = argc,
+                                   .argv = argv,
+                                   .command = "export",
+                                   .options = export_options,
+                                   .operands = &path,
+                                   .max_operands = 1};
     enum lemica_cli_arg_kind kind;
     enum export_format format = FORMAT_STEPS;
     lemica_metadata *metadata = NULL;
     lemica_schedule *schedule = NULL;
-    const char *path = NULL;
     const char *value;
     int num_steps = 0;
     int id = 0;
     int status = LEMICA_CLI_EXIT_INPUT;
 
-    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
-           LEMICA_CLI_ARG_END) {
-        if (kind == LEMICA_CLI_ARG_ERROR)
-            return LEMICA_CLI_EXIT_USAGE;
-        if (kind == LEMICA_CLI_ARG_OPERAND) {
-            if (path)
-                return lemica_cli_usage_error(
-                    "export", "unexpected argument '%s'", value);
-            path = value;
-            continue;
-        }
+    while ((kind = lemica_cli_next_option(&args, &id, &value)) ==
+           LEMICA_CLI_ARG_OPTION) {
         if (id == OPTION_FORMAT) {
             size_t index;
 
@@ -197,15 +193,16 @@ lemica_cli_export(int argc, char **argv)
                     value);
             format = format_names[index].format;
         } else if (id == OPTION_NUM_STEPS) {
-            if (lemica_cli_parse_count(value, &num_steps) != 0 || num_steps < 2)
-                return lemica_cli_usage_error(
-                    "export", "--num-steps needs an integer >= 2, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count("export", "--num-steps", value, 2,
+                                              &num_steps) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
         } else {
             lemica_cli_export_usage(stdout);
             return lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
         }
     }
+    if (kind == LEMICA_CLI_ARG_ERROR)
+        return LEMICA_CLI_EXIT_USAGE;
     if (!path)
         return lemica_cli_usage_error("export", "SCHEDULE is missing");
     if (lemica_metadata_new(&metadata) != LEMICA_OK) {

@@ -64,12 +64,17 @@ lemica_cli_import_usage(FILE *stream)
 int
 lemica_cli_import(int argc, char **argv)
 {
-    struct lemica_cli_args args = {argc, argv, 0, 0, "import", import_options};
+    const char *paths[2] = {NULL, NULL};
+    struct lemica_cli_args args = {.argc = argc,
+                                   .argv = argv,
+                                   .command = "import",
+                                   .options = import_options,
+                                   .operands = paths,
+                                   .max_operands = 2};
     enum lemica_cli_arg_kind kind;
     lemica_metadata *metadata = NULL;
     lemica_metadata *settings = NULL;
     lemica_graph *graph = NULL;
-    const char *paths[2] = {NULL, NULL};
     const char *value;
     int num_steps = 0;
     int max_skip = 0;
@@ -81,36 +86,20 @@ lemica_cli_import(int argc, char **argv)
         lemica_cli_error("%s", lemica_last_error_message());
         goto out;
     }
-    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
-           LEMICA_CLI_ARG_END) {
-        if (kind == LEMICA_CLI_ARG_ERROR) {
-            status = LEMICA_CLI_EXIT_USAGE;
-            goto out;
-        }
-        if (kind == LEMICA_CLI_ARG_OPERAND) {
-            if (paths[1]) {
-                status = lemica_cli_usage_error(
-                    "import", "unexpected argument '%s'", value);
-                goto out;
-            }
-            paths[paths[0] ? 1 : 0] = value;
-            continue;
-        }
+    while ((kind = lemica_cli_next_option(&args, &id, &value)) ==
+           LEMICA_CLI_ARG_OPTION) {
         switch (id) {
         case OPTION_NUM_STEPS:
-            if (lemica_cli_parse_count(value, &num_steps) != 0 ||
-                num_steps < 2) {
-                status = lemica_cli_usage_error(
-                    "import", "--num-steps needs an integer >= 2, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count("import", "--num-steps", value, 2,
+                                              &num_steps) != 0) {
+                status = LEMICA_CLI_EXIT_USAGE;
                 goto out;
             }
             break;
         case OPTION_MAX_SKIP:
-            if (lemica_cli_parse_count(value, &max_skip) != 0 || max_skip < 1) {
-                status = lemica_cli_usage_error(
-                    "import", "--max-skip needs an integer >= 1, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count("import", "--max-skip", value, 1,
+                                              &max_skip) != 0) {
+                status = LEMICA_CLI_EXIT_USAGE;
                 goto out;
             }
             break;
@@ -126,7 +115,11 @@ lemica_cli_import(int argc, char **argv)
             goto out;
         }
     }
-    if (!paths[1]) {
+    if (kind == LEMICA_CLI_ARG_ERROR) {
+        status = LEMICA_CLI_EXIT_USAGE;
+        goto out;
+    }
+    if (args.num_operands < 2) {
         status = lemica_cli_usage_error("import", "%s is missing",
                                         paths[0] ? "OUT" : "IN.csv");
         goto out;

@@ -39,9 +39,8 @@ lemica_cli_info_usage(FILE *stream)
         stream);
 }
 
-/* The first line of the file, for the format line. */
-static void
-print_format(const char *path)
+void
+lemica_cli_print_format(const char *path)
 {
     char line[80] = "";
     FILE *file = fopen(path, "rb");
@@ -55,8 +54,8 @@ print_format(const char *path)
     printf("format: %s\n", line);
 }
 
-static void
-print_metadata(const lemica_metadata *metadata)
+void
+lemica_cli_print_metadata(const lemica_metadata *metadata)
 {
     size_t count = lemica_metadata_count(metadata);
 
@@ -110,7 +109,7 @@ info_graph(const char *path, enum lemica_cli_kind kind)
     if (kind == LEMICA_CLI_KIND_CSV)
         printf("format: csv edge list\n");
     else
-        print_format(path);
+        lemica_cli_print_format(path);
     printf("num_steps: %d\n", num_steps);
     printf("max_skip: %d\n", max_skip);
     printf("edges: %zu of %zu (%zu cache at least one step)\n",
@@ -122,7 +121,7 @@ info_graph(const char *path, enum lemica_cli_kind kind)
     else
         printf("min_budget: none (no path from the first to the last step)\n");
     if (kind != LEMICA_CLI_KIND_CSV)
-        print_metadata(metadata);
+        lemica_cli_print_metadata(metadata);
     status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:
     lemica_solver_free(solver);
@@ -155,7 +154,7 @@ info_schedule(const char *path)
     if (!mask)
         goto out;
     printf("kind: schedule\n");
-    print_format(path);
+    lemica_cli_print_format(path);
     printf("num_steps: %d\n", lemica_schedule_num_steps(schedule));
     printf("budget: %d (%d steps reuse the cache)\n",
            lemica_schedule_budget(schedule),
@@ -171,7 +170,7 @@ info_schedule(const char *path)
         lemica_cli_format_double(value, number);
         printf("sum: %s\n", number);
     }
-    print_metadata(metadata);
+    lemica_cli_print_metadata(metadata);
     status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:
     free(steps);
@@ -184,25 +183,24 @@ out:
 int
 lemica_cli_info(int argc, char **argv)
 {
-    struct lemica_cli_args args = {argc, argv, 0, 0, "info", info_options};
+    const char *path = NULL;
+    struct lemica_cli_args args = {.argc = argc,
+                                   .argv = argv,
+                                   .command = "info",
+                                   .options = info_options,
+                                   .operands = &path,
+                                   .max_operands = 1};
     enum lemica_cli_arg_kind kind;
     enum lemica_cli_kind file_kind;
-    const char *path = NULL;
     const char *value;
     int id = 0;
 
-    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
-           LEMICA_CLI_ARG_END) {
-        if (kind == LEMICA_CLI_ARG_ERROR)
-            return LEMICA_CLI_EXIT_USAGE;
-        if (kind == LEMICA_CLI_ARG_OPTION) {
-            lemica_cli_info_usage(stdout);
-            return lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
-        }
-        if (path)
-            return lemica_cli_usage_error("info", "unexpected argument '%s'",
-                                          value);
-        path = value;
+    kind = lemica_cli_next_option(&args, &id, &value);
+    if (kind == LEMICA_CLI_ARG_ERROR)
+        return LEMICA_CLI_EXIT_USAGE;
+    if (kind == LEMICA_CLI_ARG_OPTION) {
+        lemica_cli_info_usage(stdout);
+        return lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
     }
     if (!path)
         return lemica_cli_usage_error("info", "FILE is missing");

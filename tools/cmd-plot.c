@@ -199,7 +199,7 @@ weight_or_nan(const lemica_graph *graph, int from, int to)
 
     if (lemica_graph_has_edge(graph, from, to) != 1 ||
         lemica_graph_get_weight(graph, from, to, &weight) != LEMICA_OK)
-        return NAN;
+        return (double)NAN;
     return weight;
 }
 
@@ -519,58 +519,41 @@ draw_schedule(FILE *out, const lemica_schedule *schedule,
 static int
 parse_settings(int argc, char **argv, struct plot_settings *settings)
 {
-    struct lemica_cli_args args = {argc, argv, 0, 0, "plot", plot_options};
+    struct lemica_cli_args args = {.argc = argc,
+                                   .argv = argv,
+                                   .command = "plot",
+                                   .options = plot_options,
+                                   .operands = &settings->path,
+                                   .max_operands = 1};
     enum lemica_cli_arg_kind kind;
     const char *value;
     int id = 0;
 
-    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
-           LEMICA_CLI_ARG_END) {
-        if (kind == LEMICA_CLI_ARG_ERROR)
-            return LEMICA_CLI_EXIT_USAGE;
-        if (kind == LEMICA_CLI_ARG_OPERAND) {
-            if (settings->path)
-                return lemica_cli_usage_error(
-                    "plot", "unexpected argument '%s'", value);
-            settings->path = value;
-            continue;
-        }
+    while ((kind = lemica_cli_next_option(&args, &id, &value)) ==
+           LEMICA_CLI_ARG_OPTION) {
         switch (id) {
         case OPTION_BUDGET:
-            if (lemica_cli_parse_count(value, &settings->budget) != 0 ||
-                settings->budget < 2)
-                return lemica_cli_usage_error(
-                    "plot", "--budget needs an integer >= 2, not '%s'", value);
+            if (lemica_cli_parse_option_count("plot", "--budget", value, 2,
+                                              &settings->budget) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_SCHEDULE:
             settings->schedule_path = value;
             break;
         case OPTION_COMPARATOR:
-            if (strcmp(value, "lexmax") == 0)
-                settings->comparator = LEMICA_COMPARATOR_LEXMAX;
-            else if (strcmp(value, "sum") == 0)
-                settings->comparator = LEMICA_COMPARATOR_SUM;
-            else if (strcmp(value, "max") == 0)
-                settings->comparator = LEMICA_COMPARATOR_MAX;
-            else
-                return lemica_cli_usage_error(
-                    "plot",
-                    "unknown comparator '%s' (expected lexmax, sum or max)",
-                    value);
+            if (lemica_cli_parse_comparator("plot", value,
+                                            &settings->comparator) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_MAX_SKIP:
-            if (lemica_cli_parse_count(value, &settings->max_skip) != 0 ||
-                settings->max_skip < 1)
-                return lemica_cli_usage_error(
-                    "plot", "--max-skip needs an integer >= 1, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count("plot", "--max-skip", value, 1,
+                                              &settings->max_skip) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_NUM_STEPS:
-            if (lemica_cli_parse_count(value, &settings->num_steps) != 0 ||
-                settings->num_steps < 2)
-                return lemica_cli_usage_error(
-                    "plot", "--num-steps needs an integer >= 2, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count("plot", "--num-steps", value, 2,
+                                              &settings->num_steps) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_OUTPUT:
             settings->output = value;
@@ -580,6 +563,8 @@ parse_settings(int argc, char **argv, struct plot_settings *settings)
             return lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
         }
     }
+    if (kind == LEMICA_CLI_ARG_ERROR)
+        return LEMICA_CLI_EXIT_USAGE;
     if (settings->budget > 0 && settings->schedule_path)
         return lemica_cli_usage_error(
             "plot", "--budget and --schedule exclude each other");

@@ -80,15 +80,19 @@ lemica_cli_merge_usage(FILE *stream)
 int
 lemica_cli_merge(int argc, char **argv)
 {
-    struct lemica_cli_args args = {argc, argv, 0, 0, "merge", merge_options};
+    const char **inputs = calloc((size_t)argc + 1, sizeof(*inputs));
+    struct lemica_cli_args args = {.argc = argc,
+                                   .argv = argv,
+                                   .command = "merge",
+                                   .options = merge_options,
+                                   .operands = inputs,
+                                   .max_operands = (size_t)argc};
     enum lemica_cli_arg_kind kind;
     lemica_metadata *metadata = NULL;
     lemica_metadata *settings = NULL;
     lemica_profiler *total = NULL;
-    const char **inputs = calloc((size_t)argc + 1, sizeof(*inputs));
     const char *output = NULL;
     const char *value;
-    size_t input_count = 0;
     size_t segments;
     uint64_t samples;
     int id = 0;
@@ -99,16 +103,8 @@ lemica_cli_merge(int argc, char **argv)
         lemica_cli_error("out of memory");
         goto out;
     }
-    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
-           LEMICA_CLI_ARG_END) {
-        if (kind == LEMICA_CLI_ARG_ERROR) {
-            status = LEMICA_CLI_EXIT_USAGE;
-            goto out;
-        }
-        if (kind == LEMICA_CLI_ARG_OPERAND) {
-            inputs[input_count++] = value;
-            continue;
-        }
+    while ((kind = lemica_cli_next_option(&args, &id, &value)) ==
+           LEMICA_CLI_ARG_OPTION) {
         if (id == MERGE_OUTPUT) {
             output = value;
         } else if (id == MERGE_SET) {
@@ -122,15 +118,19 @@ lemica_cli_merge(int argc, char **argv)
             goto out;
         }
     }
+    if (kind == LEMICA_CLI_ARG_ERROR) {
+        status = LEMICA_CLI_EXIT_USAGE;
+        goto out;
+    }
     if (!output) {
         status = lemica_cli_usage_error("merge", "-o OUT is missing");
         goto out;
     }
-    if (input_count == 0) {
+    if (args.num_operands == 0) {
         status = lemica_cli_usage_error("merge", "PROFILE is missing");
         goto out;
     }
-    for (size_t index = 0; index < input_count; index++) {
+    for (size_t index = 0; index < args.num_operands; index++) {
         lemica_profiler *shard = NULL;
 
         if (lemica_profiler_load(inputs[index], index == 0 ? metadata : NULL,
@@ -166,14 +166,7 @@ lemica_cli_merge(int argc, char **argv)
         }
         lemica_profiler_free(shard);
     }
-    for (size_t index = 0; index < lemica_metadata_count(settings); index++)
-        if (lemica_metadata_set(metadata, lemica_metadata_key(settings, index),
-                                lemica_metadata_value(settings, index)) !=
-            LEMICA_OK) {
-            lemica_cli_error("%s", lemica_last_error_message());
-            goto out;
-        }
-    if (lemica_cli_set_tool(metadata) != 0)
+    if (lemica_cli_apply_settings(metadata, settings) != 0)
         goto out;
     if (lemica_profiler_save(total, metadata, output) != LEMICA_OK) {
         lemica_cli_error("%s", lemica_last_error_message());
@@ -185,7 +178,7 @@ lemica_cli_merge(int argc, char **argv)
            output, lemica_profiler_num_steps(total),
            lemica_profiler_max_skip(total),
            lemica_cli_metric_name(lemica_profiler_metric(total)), segments,
-           (unsigned long long)samples, input_count);
+           (unsigned long long)samples, args.num_operands);
     status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:
     free(inputs);
@@ -251,7 +244,13 @@ parse_z(const char *text, double *z)
 int
 lemica_cli_graph(int argc, char **argv)
 {
-    struct lemica_cli_args args = {argc, argv, 0, 0, "graph", graph_options};
+    const char *paths[2] = {NULL, NULL};
+    struct lemica_cli_args args = {.argc = argc,
+                                   .argv = argv,
+                                   .command = "graph",
+                                   .options = graph_options,
+                                   .operands = paths,
+                                   .max_operands = 2};
     enum lemica_cli_arg_kind kind;
     lemica_aggregate aggregate = LEMICA_AGGREGATE_MEAN;
     const char *aggregate_text = "mean";
@@ -259,7 +258,6 @@ lemica_cli_graph(int argc, char **argv)
     lemica_metadata *settings = NULL;
     lemica_profiler *profiler = NULL;
     lemica_graph *graph = NULL;
-    const char *paths[2] = {NULL, NULL};
     const char *z_text = "1";
     const char *value;
     double z = 1.0;
@@ -272,21 +270,8 @@ lemica_cli_graph(int argc, char **argv)
         lemica_cli_error("out of memory");
         goto out;
     }
-    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
-           LEMICA_CLI_ARG_END) {
-        if (kind == LEMICA_CLI_ARG_ERROR) {
-            status = LEMICA_CLI_EXIT_USAGE;
-            goto out;
-        }
-        if (kind == LEMICA_CLI_ARG_OPERAND) {
-            if (paths[1]) {
-                status = lemica_cli_usage_error(
-                    "graph", "unexpected argument '%s'", value);
-                goto out;
-            }
-            paths[paths[0] ? 1 : 0] = value;
-            continue;
-        }
+    while ((kind = lemica_cli_next_option(&args, &id, &value)) ==
+           LEMICA_CLI_ARG_OPTION) {
         switch (id) {
         case GRAPH_AGGREGATE:
             if (strcmp(value, "mean") == 0) {
@@ -327,7 +312,11 @@ lemica_cli_graph(int argc, char **argv)
             goto out;
         }
     }
-    if (!paths[1]) {
+    if (kind == LEMICA_CLI_ARG_ERROR) {
+        status = LEMICA_CLI_EXIT_USAGE;
+        goto out;
+    }
+    if (args.num_operands < 2) {
         status = lemica_cli_usage_error("graph", "%s is missing",
                                         paths[0] ? "OUT" : "PROFILE");
         goto out;
@@ -400,18 +389,7 @@ lemica_cli_info_profile(const char *path)
                 most = count;
         }
     printf("kind: profile\n");
-    {
-        char line[80] = "";
-        FILE *file = fopen(path, "rb");
-
-        if (file) {
-            if (!fgets(line, sizeof(line), file))
-                line[0] = '\0';
-            fclose(file);
-        }
-        line[strcspn(line, "\r\n")] = '\0';
-        printf("format: %s\n", line);
-    }
+    lemica_cli_print_format(path);
     printf("num_steps: %d\n", num_steps);
     printf("max_skip: %d\n", max_skip);
     printf("metric: %s\n",
@@ -426,17 +404,7 @@ lemica_cli_info_profile(const char *path)
                (unsigned long long)most);
     else
         printf("samples: 0\n");
-    {
-        size_t count = lemica_metadata_count(metadata);
-
-        if (count == 0)
-            printf("metadata: none\n");
-        else
-            printf("metadata:\n");
-        for (size_t index = 0; index < count; index++)
-            printf("  %s: %s\n", lemica_metadata_key(metadata, index),
-                   lemica_metadata_value(metadata, index));
-    }
+    lemica_cli_print_metadata(metadata);
     status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:
     lemica_profiler_free(profiler);

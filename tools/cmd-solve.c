@@ -125,85 +125,54 @@ lemica_cli_frontier_usage(FILE *stream)
           stream);
 }
 
-static int
-parse_comparator(const char *text, lemica_comparator *comparator)
-{
-    if (strcmp(text, "lexmax") == 0)
-        *comparator = LEMICA_COMPARATOR_LEXMAX;
-    else if (strcmp(text, "sum") == 0)
-        *comparator = LEMICA_COMPARATOR_SUM;
-    else if (strcmp(text, "max") == 0)
-        *comparator = LEMICA_COMPARATOR_MAX;
-    else
-        return -1;
-    return 0;
-}
-
 /* Returns -1 to go on with the settings filled in, or an exit status. */
 static int
 parse_settings(int argc, char **argv, struct solve_settings *settings)
 {
     int frontier = strcmp(settings->command, "frontier") == 0;
-    struct lemica_cli_args args = {argc,
-                                   argv,
-                                   0,
-                                   0,
-                                   settings->command,
-                                   frontier ? frontier_options : solve_options};
     const char *command = settings->command;
+    struct lemica_cli_args args = {.argc = argc,
+                                   .argv = argv,
+                                   .command = command,
+                                   .options = frontier ? frontier_options
+                                                       : solve_options,
+                                   .operands = &settings->path,
+                                   .max_operands = 1,
+                                   .operand_hint = " (one FILE only)"};
     enum lemica_cli_arg_kind kind;
     const char *value;
     int id = 0;
 
-    while ((kind = lemica_cli_next_arg(&args, &id, &value)) !=
-           LEMICA_CLI_ARG_END) {
-        if (kind == LEMICA_CLI_ARG_ERROR)
-            return LEMICA_CLI_EXIT_USAGE;
-        if (kind == LEMICA_CLI_ARG_OPERAND) {
-            if (settings->path)
-                return lemica_cli_usage_error(command,
-                                              "unexpected argument '%s' "
-                                              "(one FILE only)",
-                                              value);
-            settings->path = value;
-            continue;
-        }
+    while ((kind = lemica_cli_next_option(&args, &id, &value)) ==
+           LEMICA_CLI_ARG_OPTION) {
         switch (id) {
         case OPTION_BUDGET:
-            if (lemica_cli_parse_count(value, &settings->budget) != 0)
-                return lemica_cli_usage_error(
-                    command, "--budget needs a non-negative integer, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count(command, "--budget", value, 0,
+                                              &settings->budget) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_ALL:
             settings->all = 1;
             break;
         case OPTION_COMPARATOR:
-            if (parse_comparator(value, &settings->comparator) != 0)
-                return lemica_cli_usage_error(
-                    command,
-                    "unknown comparator '%s' (expected lexmax, sum or max)",
-                    value);
+            if (lemica_cli_parse_comparator(command, value,
+                                            &settings->comparator) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_MAX_SKIP:
-            if (lemica_cli_parse_count(value, &settings->max_skip) != 0 ||
-                settings->max_skip < 1)
-                return lemica_cli_usage_error(
-                    command, "--max-skip needs an integer >= 1, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count(command, "--max-skip", value, 1,
+                                              &settings->max_skip) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_WARMUP:
-            if (lemica_cli_parse_count(value, &settings->warmup) != 0)
-                return lemica_cli_usage_error(
-                    command, "--warmup needs a non-negative integer, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count(command, "--warmup", value, 0,
+                                              &settings->warmup) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_NUM_STEPS:
-            if (lemica_cli_parse_count(value, &settings->num_steps) != 0 ||
-                settings->num_steps < 2)
-                return lemica_cli_usage_error(
-                    command, "--num-steps needs an integer >= 2, not '%s'",
-                    value);
+            if (lemica_cli_parse_option_count(command, "--num-steps", value, 2,
+                                              &settings->num_steps) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
             break;
         case OPTION_JSON:
             settings->json = 1;
@@ -221,6 +190,8 @@ parse_settings(int argc, char **argv, struct solve_settings *settings)
             return lemica_cli_usage_error(command, "unhandled option");
         }
     }
+    if (kind == LEMICA_CLI_ARG_ERROR)
+        return LEMICA_CLI_EXIT_USAGE;
     if (frontier)
         settings->all = 1;
     else if (settings->budget >= 0 && settings->all)
@@ -494,19 +465,6 @@ configure_solver(const struct solve_settings *settings,
     return 0;
 }
 
-static const char *
-comparator_name(lemica_comparator comparator)
-{
-    switch (comparator) {
-    case LEMICA_COMPARATOR_SUM:
-        return "sum";
-    case LEMICA_COMPARATOR_MAX:
-        return "max";
-    default:
-        return "lexmax";
-    }
-}
-
 /* --save: the schedule with what it was planned from. The graph file's
  * metadata (model, sampler, metric...) comes first, in its order, then the
  * options that shaped the schedule and the tool. */
@@ -517,7 +475,8 @@ save_schedule(const struct solve_settings *settings,
     char number[16];
 
     if (lemica_metadata_set(metadata, "comparator",
-                            comparator_name(settings->comparator)) != LEMICA_OK)
+                            lemica_cli_comparator_name(settings->comparator)) !=
+        LEMICA_OK)
         goto fail;
     if (settings->max_skip > 0) {
         snprintf(number, sizeof(number), "%d", settings->max_skip);
