@@ -208,6 +208,15 @@ lemica_file_parse_metadata_line(const char *line, size_t length,
         return lemica_fail(LEMICA_ERR_PARSE,
                            "line %zu: empty line; expected \"key value\"",
                            line_number);
+    /* Past a limit is LEMICA_ERR_TOO_LARGE, as lemica_metadata_set() says
+     * for the same key and as a value past its limit is here. */
+    if (key_length > LEMICA_METADATA_MAX_KEY &&
+        lemica_metadata_key_has_valid_characters(line, key_length))
+        return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                           "line %zu: metadata key \"%.*s...\" has %zu bytes; "
+                           "the limit is %d",
+                           line_number, QUOTE_LIMIT, line, key_length,
+                           LEMICA_METADATA_MAX_KEY);
     if (!lemica_metadata_key_is_valid(line, key_length))
         return lemica_fail(LEMICA_ERR_PARSE,
                            "line %zu: \"%.*s\" does not start with a "
@@ -233,6 +242,11 @@ lemica_file_parse_metadata_line(const char *line, size_t length,
         return lemica_fail(LEMICA_ERR_PARSE,
                            "line %zu: metadata key \"%.*s\" appears twice",
                            line_number, (int)key_length, line);
+    /* Checked here, not only by the append, so the message names the line. */
+    if (lemica_metadata_count(metadata) >= LEMICA_METADATA_MAX_ENTRIES)
+        return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                           "line %zu: more than %d metadata entries",
+                           line_number, LEMICA_METADATA_MAX_ENTRIES);
     return lemica_metadata_append(metadata, line, key_length, value,
                                   value_length);
 }

@@ -20,7 +20,8 @@ lemica_frontier_alloc(size_t count, const int *budgets, int num_steps,
         total_costs += (size_t)budgets[i] - 1;
     }
     /* Doubles first, then ints, then bytes: each part stays aligned.
-     * Sizes are bounded by the solver's state limit, far from overflow. */
+     * N <= LEMICA_MAX_FRONTIER_STEPS bounds the total by 7 N^2 bytes, under
+     * 2^29, so no sum or product here can overflow even a 32-bit size_t. */
     bytes = total_costs * sizeof(double) + total_steps * sizeof(int) +
             count * (size_t)num_steps;
     frontier = lemica_alloc_zeroed(1, sizeof(*frontier));

@@ -21,6 +21,11 @@ struct lemica_metadata {
  * reserved keys pass. */
 int lemica_metadata_key_is_valid(const char *key, size_t length);
 
+/* Whether every byte of @key[0 .. @length) may appear in a key, whatever
+ * the length (a key of good characters but too long is "too large", not
+ * malformed). */
+int lemica_metadata_key_has_valid_characters(const char *key, size_t length);
+
 /* Whether @key[0 .. @length) is one of the keys the file formats write
  * themselves (num_steps, budget, edges...). */
 int lemica_metadata_key_is_reserved(const char *key, size_t length);

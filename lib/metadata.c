@@ -16,10 +16,8 @@ static const char *const reserved_keys[] = {
 };
 
 int
-lemica_metadata_key_is_valid(const char *key, size_t length)
+lemica_metadata_key_has_valid_characters(const char *key, size_t length)
 {
-    if (length == 0 || length > LEMICA_METADATA_MAX_KEY)
-        return 0;
     for (size_t pos = 0; pos < length; pos++) {
         char c = key[pos];
 
@@ -28,6 +26,14 @@ lemica_metadata_key_is_valid(const char *key, size_t length)
             return 0;
     }
     return 1;
+}
+
+int
+lemica_metadata_key_is_valid(const char *key, size_t length)
+{
+    if (length == 0 || length > LEMICA_METADATA_MAX_KEY)
+        return 0;
+    return lemica_metadata_key_has_valid_characters(key, length);
 }
 
 int

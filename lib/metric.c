@@ -18,6 +18,7 @@
  * they make the sum NaN or infinite, which is tested once at the end; only
  * then is the buffer scanned again to name the first bad element. */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -595,7 +596,14 @@ lemica_metric_compute(lemica_metric metric, const void *a, const void *b,
     if (count == 0)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
                            "metric: the buffers are empty (count 0)");
-    if (count > SIZE_MAX / element_size)
+    /* No object is larger than PTRDIFF_MAX bytes, and a buffer cannot run
+     * past the end of the address space: such a count describes no real
+     * buffer (count * element size below SIZE_MAX is not enough), and
+     * reading it would fault, so it is refused before either buffer is
+     * touched. */
+    if (count > (size_t)PTRDIFF_MAX / element_size ||
+        (uintptr_t)bytes_a > UINTPTR_MAX - count * element_size ||
+        (uintptr_t)bytes_b > UINTPTR_MAX - count * element_size)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
                            "metric: %zu %s elements do not fit in memory",
                            count, dtype_name(dtype));

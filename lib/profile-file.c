@@ -301,6 +301,17 @@ lemica_profiler_parse(const char *text, size_t length,
         status = lemica_file_next_int_line(&reader, "max_skip", &max_skip);
     if (status == LEMICA_OK)
         status = lemica_file_check_dag_size(num_steps, max_skip, "profile");
+    /* Checked here too, before the profiler is made, so that the message
+     * names the line. */
+    if (status == LEMICA_OK &&
+        (size_t)num_steps * (size_t)max_skip > LEMICA_MAX_PROFILER_SLOTS)
+        status = lemica_fail(LEMICA_ERR_TOO_LARGE,
+                             "line 3: a profile of %d steps with max skip %d "
+                             "needs %zu segment slots, above the maximum of "
+                             "%lu",
+                             num_steps, max_skip,
+                             (size_t)num_steps * (size_t)max_skip,
+                             (unsigned long)LEMICA_MAX_PROFILER_SLOTS);
     if (status != LEMICA_OK)
         return status;
     if (!lemica_line_next(&reader, &line, &line_length))

@@ -46,6 +46,16 @@ lemica_profiler_new(int num_steps, int max_skip, lemica_metric metric,
     status = lemica_check_dag_size(num_steps, max_skip, "a profiler", &max_skip);
     if (status != LEMICA_OK)
         return status;
+    /* 40 bytes a slot: at the graph's LEMICA_MAX_EDGE_SLOTS a profiler
+     * would be 5 GiB, which a 60-byte profile file could ask for. */
+    if ((size_t)num_steps * (size_t)max_skip > LEMICA_MAX_PROFILER_SLOTS)
+        return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                           "a profiler of %d steps with max skip %d would "
+                           "hold %zu segment slots, above the maximum of "
+                           "%lu: lower the max skip",
+                           num_steps, max_skip,
+                           (size_t)num_steps * (size_t)max_skip,
+                           (unsigned long)LEMICA_MAX_PROFILER_SLOTS);
     if (metric != LEMICA_METRIC_L1 && metric != LEMICA_METRIC_MSE &&
         metric != LEMICA_METRIC_RELATIVE_L1)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "unknown metric %d",
@@ -339,6 +349,12 @@ lemica_profiler_merge(lemica_profiler *dst, const lemica_profiler *src)
     for (size_t slot = 0; slot < slots; slot++) {
         struct lemica_edge_stats merged;
 
+        /* An empty source slot changes nothing: skipping it keeps a
+         * sparse merge from writing every slot of dst, and writes are
+         * what turn the zeroed, untouched pages of a large profiler into
+         * memory in use. */
+        if (src->stats[slot].count == 0)
+            continue;
         chan_combine(&dst->stats[slot], &src->stats[slot], &merged);
         dst->stats[slot] = merged;
     }

@@ -244,6 +244,13 @@ layer_range(const struct lemica_problem *problem, int c, int *lo, int *hi)
 {
     int last = problem->num_steps - 1;
     int first = c - 1;
+    /* c - 1 edges of at most K steps from step 0. Without this bound a
+     * budget near the smallest feasible one scanned about N - B states per
+     * layer, nearly all unreachable: at N = LEMICA_MAX_STEPS that was
+     * seconds for a path that is almost forced. (B + 1) * N is within
+     * LEMICA_MAX_SOLVER_STATES and K < N, so c * K fits in 32 bits; the
+     * products are taken in long long all the same. */
+    long long farthest = (long long)(c - 1) * problem->max_skip;
 
     if (c == 1) {
         /* Only step 0 starts a schedule. */
@@ -251,13 +258,17 @@ layer_range(const struct lemica_problem *problem, int c, int *lo, int *hi)
         return;
     }
     if (!problem->frontier) {
-        long remaining = (long)problem->budget - c;
-        long nearest = (long)last - remaining * problem->max_skip;
+        long long remaining = (long long)problem->budget - c;
+        long long nearest = (long long)last - remaining * problem->max_skip;
 
         last = (int)(last - remaining);
         if (nearest > first)
             first = (int)nearest;
     }
+    if (farthest < last)
+        last = (int)farthest;
+    /* An empty range (*lo > *hi) means the budget is infeasible; the
+     * layers after it stay empty. */
     *lo = first;
     *hi = last;
 }

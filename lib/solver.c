@@ -298,6 +298,17 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
                            "computes between 2 and %d of them",
                            budget, n, n);
 
+    /* A frontier holds a schedule for every feasible budget: about 7 N^2
+     * bytes of results on top of the DP, 1.9 GB at the N the state limit
+     * alone would allow. Its own step limit keeps it below the graph's
+     * 1 GiB (see LEMICA_MAX_FRONTIER_STEPS). */
+    if (frontier && n > LEMICA_MAX_FRONTIER_STEPS)
+        return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                           "a frontier over %d steps is above the maximum of "
+                           "%d steps (its schedules alone would take about "
+                           "%zu MiB): solve single budgets instead",
+                           n, LEMICA_MAX_FRONTIER_STEPS,
+                           (size_t)7 * (size_t)n * (size_t)n >> 20);
     {
         size_t layers = (size_t)(frontier ? n : budget) + 1;
         size_t limit = solver->comparator == LEMICA_COMPARATOR_USER

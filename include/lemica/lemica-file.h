@@ -76,8 +76,11 @@
  * follows the step-list grammar of @ref schedule. A metadata value is
  * everything after the first space of its line, spaces included. CRLF
  * line ends are accepted. Sizes are checked against ::LEMICA_MAX_STEPS and
- * ::LEMICA_MAX_EDGE_SLOTS before any storage is allocated, so an absurd N
- * gives ::LEMICA_ERR_TOO_LARGE and never a huge allocation.
+ * ::LEMICA_MAX_EDGE_SLOTS (::LEMICA_MAX_PROFILER_SLOTS for a profile)
+ * before any storage is allocated, so an absurd N gives
+ * ::LEMICA_ERR_TOO_LARGE and never a huge allocation; so do a size or
+ * count above INT_MAX, a sample count above 2^64 - 1 and metadata past the
+ * limits of @ref metadata (every limit is listed in @ref limits).
  *
  * Saving is atomic: the text goes to a new temporary file in the
  * destination's directory, which is flushed to disk (fsync) and then

@@ -48,10 +48,14 @@
  * @{
  */
 
-/** @brief The largest supported number of sampling steps N. */
+/** @brief The largest supported number of sampling steps N; above it
+ *         ::LEMICA_ERR_TOO_LARGE (see @ref limits for every limit). */
 #define LEMICA_MAX_STEPS 65536
 
-/** @brief The largest supported N * K (after clamping K): 2^27 edge slots. */
+/** @brief The largest supported N * K (after clamping K) of a graph or a
+ *         plan: 2^27 edge slots, 1 GiB of graph weights; above it
+ *         ::LEMICA_ERR_TOO_LARGE. Profilers have their own, lower
+ *         ::LEMICA_MAX_PROFILER_SLOTS. */
 #define LEMICA_MAX_EDGE_SLOTS 134217728
 
 /**

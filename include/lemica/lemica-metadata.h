@@ -51,13 +51,16 @@
  * @{
  */
 
-/** @brief The longest metadata key, in bytes. */
+/** @brief The longest metadata key, in bytes; longer is
+ *         ::LEMICA_ERR_TOO_LARGE. */
 #define LEMICA_METADATA_MAX_KEY 64
 
-/** @brief The longest metadata value, in bytes. */
+/** @brief The longest metadata value, in bytes; longer is
+ *         ::LEMICA_ERR_TOO_LARGE. */
 #define LEMICA_METADATA_MAX_VALUE 4096
 
-/** @brief The largest number of metadata entries. */
+/** @brief The largest number of metadata entries; one more is
+ *         ::LEMICA_ERR_TOO_LARGE. */
 #define LEMICA_METADATA_MAX_ENTRIES 1024
 
 /**

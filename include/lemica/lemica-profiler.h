@@ -161,9 +161,11 @@ LEMICA_API lemica_status lemica_metric_compute(lemica_metric metric,
  * samples are absent, so the solver routes around them, unless every
  * segment is required.
  *
- * **Limits.** The same as the graph's: N in 2 .. ::LEMICA_MAX_STEPS, K >= 1
- * clamped to N - 1, N * K at most ::LEMICA_MAX_EDGE_SLOTS; storage is
- * 40 * N * K bytes.
+ * **Limits.** N in 2 .. ::LEMICA_MAX_STEPS and K >= 1 clamped to N - 1, as
+ * for the graph. Storage is 40 * N * K bytes, so N * K is at most
+ * ::LEMICA_MAX_PROFILER_SLOTS (2^25 slots, 1.25 GiB), a quarter of the
+ * graph's ::LEMICA_MAX_EDGE_SLOTS. A segment's sample count stops at
+ * 2^64 - 1: more gives ::LEMICA_ERR_TOO_LARGE, never a wrap.
  *
  * **Threads.** A profiler is used by one thread at a time; distinct
  * profilers may be used on distinct threads concurrently, and const calls
@@ -186,6 +188,10 @@ LEMICA_API lemica_status lemica_metric_compute(lemica_metric metric,
  * @endcode
  * @{
  */
+
+/** @brief The largest N * K (after clamping K) of a profiler: 2^25 slots,
+ *         1.25 GiB of statistics; above it ::LEMICA_ERR_TOO_LARGE. */
+#define LEMICA_MAX_PROFILER_SLOTS 33554432
 
 /**
  * @brief How a segment's samples become one edge weight.
@@ -221,8 +227,8 @@ extern "C" {
  * @param[out] out The new profiler; set to NULL on failure.
  * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT for a NULL @p out,
  *         N < 2, K < 1 or an unknown metric; ::LEMICA_ERR_TOO_LARGE for N
- *         above ::LEMICA_MAX_STEPS or N * K above ::LEMICA_MAX_EDGE_SLOTS;
- *         ::LEMICA_ERR_NO_MEMORY.
+ *         above ::LEMICA_MAX_STEPS or N * K above
+ *         ::LEMICA_MAX_PROFILER_SLOTS; ::LEMICA_ERR_NO_MEMORY.
  * @since 0.1
  */
 LEMICA_API lemica_status lemica_profiler_new(int num_steps, int max_skip,

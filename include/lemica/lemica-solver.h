@@ -63,12 +63,17 @@
  *
  * **Cost.** One budget: O(B * (N - B) * K) time, 2 (B + 1) N bytes of
  * predecessor table plus 8 N K bytes for the solver's copy of the weights
- * and a few arrays of N. The frontier is the same with B = N. (B + 1) * N
- * is at most ::LEMICA_MAX_SOLVER_STATES (::LEMICA_MAX_USER_SOLVER_STATES
- * with a user comparator, which keeps full vectors: 16 bytes per state);
- * larger problems get ::LEMICA_ERR_TOO_LARGE. Repeated solves of sizes
- * already seen allocate nothing (use lemica_solver_solve_into() to reuse
- * the schedule too).
+ * and a few arrays of N (about 150 N bytes). The frontier is the same with
+ * B = N, plus its results: 12 bytes per step of every schedule and N bytes
+ * of mask per budget, about 7 N^2 bytes. (B + 1) * N is at most
+ * ::LEMICA_MAX_SOLVER_STATES (::LEMICA_MAX_USER_SOLVER_STATES with a user
+ * comparator, which keeps full vectors: 16 more bytes per state), and a
+ * frontier's N at most ::LEMICA_MAX_FRONTIER_STEPS; larger problems get
+ * ::LEMICA_ERR_TOO_LARGE before anything is allocated. So at N =
+ * ::LEMICA_MAX_STEPS a single budget is at most 4095, and with max skip K
+ * it must also be at least 1 + ceil((N - 1) / K): K >= 17. Repeated solves
+ * of sizes already seen allocate nothing (use lemica_solver_solve_into()
+ * to reuse the schedule too).
  *
  * **Threads.** A solver is used by one thread at a time; distinct solvers
  * may run concurrently on the same (unmodified) graph.
@@ -89,12 +94,18 @@
  */
 
 /** @brief The largest (B + 1) * N a solve accepts: 2^28 states (512 MiB of
- *         predecessor table). */
+ *         predecessor table); above it ::LEMICA_ERR_TOO_LARGE. */
 #define LEMICA_MAX_SOLVER_STATES 268435456
 
 /** @brief The largest (B + 1) * N a solve with a user comparator accepts:
- *         2^24 states. */
+ *         2^24 states (288 MiB with its full vectors); above it
+ *         ::LEMICA_ERR_TOO_LARGE. */
 #define LEMICA_MAX_USER_SOLVER_STATES 16777216
+
+/** @brief The largest N lemica_solver_solve_frontier() accepts: 8192 (its
+ *         results take about 7 N^2 bytes, 448 MiB, plus 128 MiB of DP);
+ *         above it ::LEMICA_ERR_TOO_LARGE. */
+#define LEMICA_MAX_FRONTIER_STEPS 8192
 
 /**
  * @brief Built-in orders on cost vectors.
@@ -313,8 +324,9 @@ LEMICA_API lemica_status lemica_solver_solve_into(lemica_solver *solver,
  * @param[in] graph The graph.
  * @param[out] out The frontier; NULL on failure.
  * @return ::LEMICA_OK; ::LEMICA_ERR_INFEASIBLE if no budget is feasible;
- *         ::LEMICA_ERR_OUT_OF_RANGE; ::LEMICA_ERR_TOO_LARGE;
- *         ::LEMICA_ERR_INVALID_ARGUMENT; ::LEMICA_ERR_NO_MEMORY.
+ *         ::LEMICA_ERR_OUT_OF_RANGE; ::LEMICA_ERR_TOO_LARGE for N above
+ *         ::LEMICA_MAX_FRONTIER_STEPS or (N + 1) * N above the state
+ *         limit; ::LEMICA_ERR_INVALID_ARGUMENT; ::LEMICA_ERR_NO_MEMORY.
  * @since 0.1
  */
 LEMICA_API lemica_status lemica_solver_solve_frontier(

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import json
+import operator
 import os
 import subprocess
 import threading
@@ -56,6 +57,50 @@ LIBRARY_NAMES: Tuple[str, ...] = (
 # The C signature of a comparator callback, lemica_compare_fn.
 COMPARE_FN = ctypes.CFUNCTYPE(c_int, POINTER(c_double), c_size_t,
                               POINTER(c_double), c_size_t, c_void_p)
+
+_INT_MAX = 2 ** (8 * ctypes.sizeof(c_int) - 1) - 1
+_SIZE_MAX = 2 ** (8 * ctypes.sizeof(c_size_t)) - 1
+
+
+def _saturating(ctype, low: int, high: int, outside):
+    """An argument type for ``ctype`` that never wraps a Python integer.
+
+    ctypes keeps only the low bits of an integer too large for the C type,
+    so ``Graph(2**32 + 50, 1)`` used to build a graph of 50 steps and
+    ``graph[0, 2**32 + 2]`` to set edge (0, 2). Integers outside
+    ``low .. high`` become ``outside(value)``, a value the library refuses
+    with its own status (above every limit, or an index past every
+    object), so the caller gets the exception the library gives for too
+    large a value. Everything else converts as with ``ctype`` itself.
+    """
+
+    class Saturating:
+        @classmethod
+        def from_param(cls, value):
+            try:
+                number = operator.index(value)
+            except TypeError:
+                return ctype.from_param(value)
+            if not low <= number <= high:
+                number = outside(number)
+            return ctype(number)
+
+    Saturating.__name__ = f"saturating_{ctype.__name__}"
+    return Saturating
+
+
+# The argument types _declare() puts in place of the prototypes' own.
+# int parameters (steps, sizes, budgets, enums, flags): beyond INT_MAX
+# reads as INT_MAX, below INT_MIN as INT_MIN, so that a huge N is too
+# large, a huge step out of range, a huge K clamped to N - 1, a huge enum
+# unknown and a huge flag still true. size_t parameters (indices,
+# lengths): negative or beyond SIZE_MAX reads as SIZE_MAX, past every
+# index (ctypes made -1 SIZE_MAX but -2**64 zero).
+_ARGUMENT_TYPES = {
+    c_int: _saturating(c_int, -_INT_MAX - 1, _INT_MAX,
+                       lambda number: _INT_MAX if number > 0 else -_INT_MAX - 1),
+    c_size_t: _saturating(c_size_t, 0, _SIZE_MAX, lambda number: _SIZE_MAX),
+}
 
 _HANDLE_OUT = POINTER(c_void_p)
 _STATUS = c_int
@@ -338,12 +383,12 @@ def _declare(cdll: ctypes.CDLL) -> Optional[str]:
         except AttributeError:
             return f"symbol {name} missing: library too old or not libLeMiCa"
         function.restype = restype
-        function.argtypes = list(argtypes)
+        function.argtypes = [_ARGUMENT_TYPES.get(t, t) for t in argtypes]
     for name, (restype, argtypes) in OPTIONAL_PROTOTYPES.items():
         function = getattr(cdll, name, None)
         if function is not None:
             function.restype = restype
-            function.argtypes = list(argtypes)
+            function.argtypes = [_ARGUMENT_TYPES.get(t, t) for t in argtypes]
     return None
 
 

@@ -14,7 +14,14 @@ from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 from . import files
 from ._core import Handle, check, lib, new_handle
 from .buffers import Dtype, buffer_pair
+from .errors import InvalidValueError, TooLargeError
 from .graph import Graph
+
+#: The largest num_steps * max_skip of a profiler (LEMICA_MAX_PROFILER_SLOTS).
+MAX_PROFILER_SLOTS = 33554432
+
+# The largest sample count of one segment (uint64_t).
+_UINT64_MAX = 2 ** 64 - 1
 
 
 class Metric(enum.IntEnum):
@@ -212,8 +219,21 @@ class Profiler(Handle):
 
     def add_stats(self, from_step: int, to_step: int, stats: EdgeStats) -> None:
         """Merge a summary of samples into one segment."""
+        count = int(stats.count)
+        # ctypes would keep only the low 64 bits of the count (2**64 + 5
+        # samples would become 5, -1 would become 2**64 - 1): refuse what
+        # uint64_t cannot hold with the errors the library gives for a
+        # count past 2^64 - 1 and for a negative value.
+        if count > _UINT64_MAX:
+            raise TooLargeError(-13, "LEMICA_ERR_TOO_LARGE",
+                                f"segment ({from_step}, {to_step}): a count of "
+                                f"{count} samples is above 2^64 - 1")
+        if count < 0:
+            raise InvalidValueError(-3, "LEMICA_ERR_INVALID_VALUE",
+                                    f"segment ({from_step}, {to_step}): the count "
+                                    f"{count} is negative")
         check(lib().lemica_profiler_add_stats(self._ptr, from_step, to_step,
-                                              int(stats.count), stats.mean, stats.variance,
+                                              count, stats.mean, stats.variance,
                                               stats.min, stats.max))
 
     def edge_stats(self, from_step: int, to_step: int) -> EdgeStats:

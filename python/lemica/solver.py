@@ -16,6 +16,8 @@ from .schedule import Schedule
 MAX_SOLVER_STATES = 268435456
 #: The same limit with a user comparator (LEMICA_MAX_USER_SOLVER_STATES).
 MAX_USER_SOLVER_STATES = 16777216
+#: The largest N a frontier accepts (LEMICA_MAX_FRONTIER_STEPS).
+MAX_FRONTIER_STEPS = 8192
 
 #: A user order on cost vectors: negative if ``a`` is better, 0 if equal,
 #: positive if ``b`` is better. Both arrive sorted descending.
