@@ -84,8 +84,14 @@ int
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             const struct lemica_problem *problem)
 {
-    double *incoming = solver->work.incoming.data;
-    const size_t slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
+    /* Whichever matrix the DP reads; its +inf entries stay +inf. */
+    double *matrix = problem->blocked ? solver->work.outgoing.data
+                                      : solver->work.incoming.data;
+    const size_t slots =
+        problem->blocked
+            ? ((size_t)problem->num_steps + 1) *
+                  ((size_t)problem->max_skip + LEMICA_BLOCK_PAD)
+            : (size_t)problem->num_steps * (size_t)problem->max_skip;
     const double base = (double)problem->budget;
     double levels[MAX_LEVELS + 1], digits[MAX_LEVELS + 1];
     struct level_cache cache;
@@ -106,7 +112,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         cache.level[i] = -1;
     }
     for (size_t i = 0; i < slots; i++) {
-        double w = incoming[i];
+        double w = matrix[i];
         unsigned slot = cache_slot(w);
 
         if (cache.value[slot] == w || w == 0.0 || w == HUGE_VAL)
@@ -129,14 +135,13 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         cache.level[slot] = k;
     }
     for (size_t i = 0; i < slots; i++) {
-        double w = incoming[i];
+        double w = matrix[i];
         unsigned slot = cache_slot(w);
 
         if (w == 0.0 || w == HUGE_VAL)
             continue;
-        incoming[i] = cache.value[slot] == w
-                          ? digits[cache.level[slot]]
-                          : digits[rank_of(levels, count, w)];
+        matrix[i] = cache.value[slot] == w ? digits[cache.level[slot]]
+                                           : digits[rank_of(levels, count, w)];
     }
     return 1;
 }

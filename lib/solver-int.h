@@ -14,6 +14,14 @@
 #define LEMICA_HEAD_RUNS_DEFAULT 4
 #define LEMICA_HEAD_RUNS_MAX 16
 
+/* The blocked scan (see solver-dp.c) computes eight states of a layer at
+ * once, from a matrix of outgoing weights: the weight of (s, t) is at
+ * s * (K + LEMICA_BLOCK_PAD) + LEMICA_BLOCK_PAD + t - s - 1. The +inf pad
+ * before each row, and one more row at the end, let a block read spans of
+ * -7 .. K + 6 without a bound check. */
+#define LEMICA_BLOCK_WIDTH 8
+#define LEMICA_BLOCK_PAD LEMICA_BLOCK_WIDTH
+
 /* One run of equal weights in a sorted cost vector. */
 struct lemica_run {
     double value;
@@ -31,10 +39,14 @@ struct lemica_buffer {
 struct lemica_workspace {
     struct lemica_buffer incoming;   /* double, N*K: weight of (t-K+k, t) at
                                         t*K + k; inf when unusable */
+    struct lemica_buffer outgoing;   /* double, (N+1)*(K+pad): the same
+                                        weights by predecessor (blocked) */
     struct lemica_buffer first_pred; /* int, N: smallest usable predecessor */
     struct lemica_buffer key[2];     /* double, N: max (LEXMAX, MAX) or sum
                                         (SUM) of each state; inf = unreached */
     struct lemica_buffer reached[2]; /* uchar, N: SUM only (inf is a sum) */
+    struct lemica_buffer last_tied;  /* uint16, N: blocked LEXMAX, last
+                                        candidate reaching the bottleneck */
     struct lemica_buffer pred;       /* uint16, (layers+1)*N predecessors */
     struct lemica_buffer heads[2];   /* lemica_run, N*head_runs (LEXMAX) */
     struct lemica_buffer head_len[2]; /* uchar, N: runs, high bit = truncated */
@@ -66,6 +78,7 @@ struct lemica_problem {
     int budget;      /* one budget, or num_steps for the frontier */
     int frontier;    /* 1: keep every layer's end state */
     int lexmax_as_sum; /* LEXMAX run as an exact SUM (see solver-encode.c) */
+    int blocked;       /* 1: scan with the outgoing matrix (small problems) */
 };
 
 /* What a prepared problem is for. */
@@ -76,11 +89,17 @@ enum lemica_solve_kind {
 };
 
 /* Validate @graph and @budget against the solver's constraints, grow the
- * workspace and fill the incoming matrix and first_pred. */
+ * workspace and fill first_pred and the incoming matrix (the outgoing one
+ * instead for the blocked scan). */
 lemica_status lemica_solver_prepare(lemica_solver *solver,
                                     const struct lemica_graph *graph,
                                     int budget, enum lemica_solve_kind kind,
                                     struct lemica_problem *problem);
+
+/* Whether the DP of @problem (num_steps, max_skip, comparator set) should
+ * use the blocked scan; prepare then fills the outgoing matrix. */
+int lemica_solver_use_blocked_scan(const lemica_solver *solver,
+                                   const struct lemica_problem *problem);
 
 /* Run the DP over layers 1 .. problem->budget (workspace prepared).
  * Afterwards end_reached[c] says whether (N-1, c) was reached. */
@@ -100,7 +119,8 @@ void lemica_solver_set_head_runs(lemica_solver *solver, int runs);
  * exact SUM of encoded weights, so tests can check both DPs. */
 void lemica_solver_set_digit_encoding(lemica_solver *solver, int allowed);
 
-/* If the usable weights of the prepared incoming matrix take few enough
+/* If the usable weights of the prepared weight matrix (incoming, or
+ * outgoing for the blocked scan) take few enough
  * distinct positive values, replace each by its exact digit encoding and
  * return 1; else leave the matrix alone and return 0. See solver-encode.c. */
 int lemica_solver_encode_lexmax(lemica_solver *solver,
@@ -110,5 +130,14 @@ int lemica_solver_encode_lexmax(lemica_solver *solver,
  * vector scan when the CPU has it (default 16). Both scans give the same
  * result; tests compare them. */
 void lemica_solver_set_vector_scan_min(int length);
+
+/* Test hook (process-wide): problems of at most @num_steps steps use the
+ * blocked scan when the CPU has it (default 128; 0 = never). Both scans
+ * give the same result; tests compare them. */
+void lemica_solver_set_blocked_scan_max_steps(int num_steps);
+
+/* Test hook (process-wide): allow (1, the default) or forbid (0) the
+ * AVX-512 kernel of the blocked scan, so tests run the AVX one too. */
+void lemica_solver_set_blocked_scan_avx512(int allowed);
 
 #endif /* LEMICA_SOLVER_INT_H */

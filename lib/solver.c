@@ -45,7 +45,9 @@ lemica_solver_free(lemica_solver *solver)
         return;
     work = &solver->work;
     buffer_free(&work->incoming);
+    buffer_free(&work->outgoing);
     buffer_free(&work->first_pred);
+    buffer_free(&work->last_tied);
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->key[i]);
         buffer_free(&work->reached[i]);
@@ -234,9 +236,17 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
     const size_t layers = (size_t)problem->budget + 1;
     int ok = 1;
 
-    ok = ok && reserve(&work->incoming,
-                       checked_product(n, (size_t)problem->max_skip),
-                       sizeof(double));
+    if (!problem->blocked)
+        ok = ok && reserve(&work->incoming,
+                           checked_product(n, (size_t)problem->max_skip),
+                           sizeof(double));
+    if (problem->blocked) {
+        ok = ok && reserve(&work->outgoing,
+                           checked_product(n + 1, (size_t)problem->max_skip +
+                                                      LEMICA_BLOCK_PAD),
+                           sizeof(double));
+        ok = ok && reserve(&work->last_tied, n, sizeof(uint16_t));
+    }
     ok = ok && reserve(&work->first_pred, n, sizeof(int));
     ok = ok && reserve(&work->pred, checked_product(n, layers),
                        sizeof(uint16_t));
@@ -265,6 +275,68 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
     return LEMICA_OK;
 }
 
+static int
+is_required(const lemica_solver *solver, int step)
+{
+    return (size_t)step < solver->required_capacity && solver->required[step];
+}
+
+/* Fill the incoming matrix: row t holds the usable edges into t. */
+static void
+fill_incoming(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    const int n = problem->num_steps, k = problem->max_skip;
+    const int *first_pred = solver->work.first_pred.data;
+    double *incoming = solver->work.incoming.data;
+
+    for (int t = 0; t < n; t++) {
+        double *row = incoming + (size_t)t * (size_t)k;
+
+        for (int j = 0; j < k; j++) {
+            int s = t - k + j;
+            double w = HUGE_VAL;
+
+            if (s >= first_pred[t] && s < t) {
+                w = lemica_graph_weight_or_nan(problem->graph, s, t);
+                if (isnan(w))
+                    w = HUGE_VAL;
+            }
+            row[j] = w;
+        }
+    }
+}
+
+/* Fill the outgoing matrix of the blocked scan (layout in solver-int.h):
+ * row s holds the usable edges out of s. It is the graph's own layout
+ * with +inf for absent edges, so each row is a straight copy. */
+static void
+fill_outgoing(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    const int n = problem->num_steps, k = problem->max_skip;
+    const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
+    const lemica_graph *graph = problem->graph;
+    double *outgoing = solver->work.outgoing.data;
+    /* The first required step after s: no usable edge from s jumps it. */
+    int next_required = n - 1;
+
+    for (int s = n; s >= 0; s--) {
+        double *row = outgoing + (size_t)s * stride;
+        const double *weights = graph->weights + (size_t)s * graph->max_skip;
+        int spans, d;
+
+        if (s + 1 < n && is_required(solver, s + 1))
+            next_required = s + 1;
+        spans = next_required - s < k ? next_required - s : k;
+        for (int i = 0; i < LEMICA_BLOCK_PAD; i++)
+            row[i] = HUGE_VAL;
+        row += LEMICA_BLOCK_PAD - 1; /* row[d]: the edge of span d */
+        for (d = 1; d <= spans; d++)
+            row[d] = isnan(weights[d - 1]) ? HUGE_VAL : weights[d - 1];
+        for (; d <= k; d++)
+            row[d] = HUGE_VAL;
+    }
+}
+
 lemica_status
 lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
                       int budget, enum lemica_solve_kind kind,
@@ -272,7 +344,6 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
 {
     const int frontier = kind == LEMICA_SOLVE_FRONTIER;
     lemica_status status;
-    double *incoming;
     int *first_pred;
     int last_required = 0;
     int n, k;
@@ -328,6 +399,8 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
     problem->budget = frontier ? n : budget;
     problem->frontier = frontier;
     problem->lexmax_as_sum = 0;
+    problem->blocked = kind != LEMICA_SOLVE_EDGES &&
+                       lemica_solver_use_blocked_scan(solver, problem);
     status = reserve_workspace(solver, problem);
     if (status != LEMICA_OK)
         return status;
@@ -335,25 +408,17 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
     /* A usable edge (s, t) has t - s <= k and jumps over no required step:
      * s >= the last required step before t. */
     first_pred = solver->work.first_pred.data;
-    incoming = solver->work.incoming.data;
     for (int t = 0; t < n; t++) {
-        double *row = incoming + (size_t)t * (size_t)k;
-
         first_pred[t] = t - k > last_required ? t - k : last_required;
-        for (int j = 0; j < k; j++) {
-            int s = t - k + j;
-            double w = HUGE_VAL;
-
-            if (s >= first_pred[t] && s < t) {
-                w = lemica_graph_weight_or_nan(graph, s, t);
-                if (isnan(w))
-                    w = HUGE_VAL;
-            }
-            row[j] = w;
-        }
-        if ((size_t)t < solver->required_capacity && solver->required[t])
+        if (is_required(solver, t))
             last_required = t;
     }
+    /* The blocked scan reads the outgoing matrix only; everything else
+     * reads the incoming one. */
+    if (problem->blocked)
+        fill_outgoing(solver, problem);
+    else
+        fill_incoming(solver, problem);
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
         kind != LEMICA_SOLVE_EDGES)
         problem->lexmax_as_sum = lemica_solver_encode_lexmax(solver, problem);
@@ -476,6 +541,46 @@ lemica_solver_solve(lemica_solver *solver, const lemica_graph *graph,
     return LEMICA_OK;
 }
 
+/* Backtrack every schedule of @frontier straight into its steps and (path
+ * order) costs. One walk is a chain of dependent loads; the walks of all
+ * budgets go back layer by layer together, so that the processor overlaps
+ * them instead of waiting on each load. */
+static void
+backtrack_frontier(lemica_solver *solver, const struct lemica_problem *problem,
+                   lemica_frontier *frontier)
+{
+    const size_t num_steps = (size_t)problem->num_steps;
+    const uint16_t *pred = solver->work.pred.data;
+    /* The step each walk is at; the path buffer has room for N + 1. */
+    int *at = solver->work.path.data;
+    size_t count = frontier->count, walking = count;
+
+    for (size_t i = 0; i < count; i++) {
+        lemica_schedule *schedule = &frontier->schedules[i];
+
+        at[i] = problem->num_steps - 1;
+        schedule->steps[schedule->steps_capacity - 1] = at[i];
+    }
+    /* Budgets ascend, so the walks still going at layer c (budget >= c)
+     * are a suffix of the schedules. */
+    for (int c = problem->budget; c > 1; c--) {
+        const uint16_t *row = pred + (size_t)c * num_steps;
+
+        while (walking > 0 &&
+               frontier->schedules[walking - 1].steps_capacity >= (size_t)c)
+            walking--;
+        for (size_t i = walking; i < count; i++) {
+            lemica_schedule *schedule = &frontier->schedules[i];
+            int before = row[at[i]];
+
+            schedule->steps[c - 2] = before;
+            schedule->costs[c - 2] =
+                lemica_graph_weight_or_nan(problem->graph, before, at[i]);
+            at[i] = before;
+        }
+    }
+}
+
 lemica_status
 lemica_solver_solve_frontier(lemica_solver *solver, const lemica_graph *graph,
                              lemica_frontier **out)
@@ -509,16 +614,14 @@ lemica_solver_solve_frontier(lemica_solver *solver, const lemica_graph *graph,
     if (status != LEMICA_OK)
         return status;
     /* Each schedule has exactly the room of its budget, so storing
-     * allocates nothing; backtracking reuses the path buffer, so the
-     * budget is read back from that room. */
+     * allocates nothing. */
+    backtrack_frontier(solver, &problem, frontier);
     for (size_t i = 0; i < count; i++) {
-        int budget = (int)frontier->schedules[i].steps_capacity;
+        lemica_schedule *schedule = &frontier->schedules[i];
 
-        status = store_result(solver, &problem, budget, &frontier->schedules[i]);
-        if (status != LEMICA_OK) {
-            lemica_frontier_free(frontier);
-            return status;
-        }
+        lemica_schedule_commit_steps(schedule, problem.num_steps,
+                                     (int)schedule->steps_capacity);
+        lemica_schedule_set_costs(schedule, schedule->costs);
     }
     *out = frontier;
     return LEMICA_OK;

@@ -116,6 +116,11 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
     /* Half the problems may run LEXMAX as an exact SUM (when the weights
      * allow), half must use the sorted-vector DP: both are checked. */
     lemica_solver_set_digit_encoding(solver, test_rng_below(rng, 2));
+    /* The blocked scan (small problems), with either kernel, or the row
+     * scan. */
+    lemica_solver_set_blocked_scan_max_steps(test_rng_below(rng, 2) ? 0
+                                                                    : MAX_N);
+    lemica_solver_set_blocked_scan_avx512(test_rng_below(rng, 2));
 }
 
 /* A path found by the enumerator. */
@@ -693,8 +698,14 @@ START_TEST(test_fast_paths_match_plain_dp)
                 char ta[1024], tb[1024];
 
                 lemica_solver_set_vector_scan_min(1 << 30);
+                lemica_solver_set_blocked_scan_max_steps(0);
                 sa = lemica_solver_solve(plain, graph, budget, &a);
                 lemica_solver_set_vector_scan_min(0);
+                /* Half the solves scan rows, half blocks (with either
+                 * kernel). */
+                lemica_solver_set_blocked_scan_max_steps(
+                    test_rng_below(&rng, 2) ? 0 : n);
+                lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
                 sb = lemica_solver_solve(fast, graph, budget, &b);
                 ck_assert_int_eq(sa, sb);
                 if (sa == LEMICA_OK) {
@@ -711,6 +722,8 @@ START_TEST(test_fast_paths_match_plain_dp)
         lemica_graph_free(graph);
     }
     lemica_solver_set_vector_scan_min(16);
+    lemica_solver_set_blocked_scan_max_steps(128);
+    lemica_solver_set_blocked_scan_avx512(1);
     lemica_solver_free(plain);
     lemica_solver_free(fast);
 }
