@@ -132,48 +132,6 @@ split_fields(struct csv_field line, struct csv_field fields[FIELD_COUNT])
     return count;
 }
 
-static int
-equals_ignoring_case(const char *text, size_t length, const char *word)
-{
-    size_t word_length = strlen(word);
-
-    if (length != word_length)
-        return 0;
-    for (size_t pos = 0; pos < length; pos++) {
-        char c = text[pos];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[pos])
-            return 0;
-    }
-    return 1;
-}
-
-/* What strtod would have read as NaN or an infinity ("nan", "-Inf",
- * "infinity", "nan(0x1)"): the number parser rejects them as syntax, but
- * the user deserves to hear that the value is the problem. Returns "NaN",
- * "infinite" or NULL. */
-static const char *
-non_finite_name(struct csv_field field)
-{
-    const char *text = field.text;
-    size_t length = field.length;
-
-    if (length > 0 && (text[0] == '+' || text[0] == '-')) {
-        text++;
-        length--;
-    }
-    if (equals_ignoring_case(text, length, "nan") ||
-        (length >= 5 && equals_ignoring_case(text, 4, "nan(") &&
-         text[length - 1] == ')'))
-        return "NaN";
-    if (equals_ignoring_case(text, length, "inf") ||
-        equals_ignoring_case(text, length, "infinity"))
-        return "infinite";
-    return NULL;
-}
-
 static lemica_status
 parse_step(struct csv_field field, const char *name, size_t line, int num_steps,
            int *step)
@@ -223,7 +181,8 @@ parse_weight(struct csv_field field, size_t line, double *weight)
                            "for a double)",
                            line, quote_length(field.length), field.text);
     if (status != LEMICA_OK) {
-        non_finite = non_finite_name(field);
+        /* strtod would have read these; say the value is the problem. */
+        non_finite = lemica_non_finite_name(field.text, field.length);
         if (non_finite)
             return lemica_fail(LEMICA_ERR_INVALID_VALUE,
                                "line %zu: weight is %s; weights must be "

@@ -80,8 +80,16 @@ lemica_status lemica_file_check_dag_size(int num_steps, int max_skip,
  * @num_steps steps: N - d of each span d. */
 size_t lemica_file_possible_edges(int num_steps, int max_skip, int min_span);
 
-/* Write the metadata lines of @metadata (may be NULL). */
 struct lemica_writer;
+
+/* Write the first line, "@kind MAJOR.MINOR", of the current format. */
+void lemica_file_write_header(struct lemica_writer *writer, const char *kind);
+
+/* Write one "@key @value" line. */
+void lemica_file_write_int_line(struct lemica_writer *writer, const char *key,
+                                long value);
+
+/* Write the metadata lines of @metadata (may be NULL). */
 void lemica_file_write_metadata(struct lemica_writer *writer,
                                 const lemica_metadata *metadata);
 

@@ -274,28 +274,11 @@ lemica_file_expect_end(struct lemica_line_reader *reader, const char *what)
     return LEMICA_OK;
 }
 
-static int
-equals_ignoring_case(const char *text, size_t length, const char *word)
-{
-    if (length != strlen(word))
-        return 0;
-    for (size_t pos = 0; pos < length; pos++) {
-        char c = text[pos];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[pos])
-            return 0;
-    }
-    return 1;
-}
-
 lemica_status
 lemica_file_parse_weight(const char *text, size_t length, size_t line_number,
                          const char *what, double *value)
 {
-    const char *unsigned_text = text;
-    size_t unsigned_length = length;
+    const char *non_finite;
     lemica_status status;
 
     status = lemica_parse_double(text, length, value);
@@ -307,22 +290,13 @@ lemica_file_parse_weight(const char *text, size_t length, size_t line_number,
                            "a double)",
                            line_number, what, quote_length(length), text);
     if (status != LEMICA_OK) {
-        if (unsigned_length > 0 &&
-            (unsigned_text[0] == '-' || unsigned_text[0] == '+')) {
-            unsigned_text++;
-            unsigned_length--;
-        }
-        if (equals_ignoring_case(unsigned_text, unsigned_length, "nan"))
+        /* strtod would have read these; say the value is the problem. */
+        non_finite = lemica_non_finite_name(text, length);
+        if (non_finite)
             return lemica_fail(LEMICA_ERR_INVALID_VALUE,
-                               "line %zu: %s is NaN; values must be finite "
+                               "line %zu: %s is %s; values must be finite "
                                "and >= 0",
-                               line_number, what);
-        if (equals_ignoring_case(unsigned_text, unsigned_length, "inf") ||
-            equals_ignoring_case(unsigned_text, unsigned_length, "infinity"))
-            return lemica_fail(LEMICA_ERR_INVALID_VALUE,
-                               "line %zu: %s is infinite; values must be "
-                               "finite and >= 0",
-                               line_number, what);
+                               line_number, what, non_finite);
         return lemica_fail(LEMICA_ERR_PARSE,
                            "line %zu: %s \"%.*s\" is not a decimal number",
                            line_number, what, quote_length(length), text);
@@ -335,6 +309,27 @@ lemica_file_parse_weight(const char *text, size_t length, size_t line_number,
     if (*value == 0.0)
         *value = 0.0;
     return LEMICA_OK;
+}
+
+void
+lemica_file_write_header(struct lemica_writer *writer, const char *kind)
+{
+    lemica_writer_puts(writer, kind);
+    lemica_writer_put(writer, " ", 1);
+    lemica_writer_int(writer, LEMICA_FILE_FORMAT_MAJOR);
+    lemica_writer_put(writer, ".", 1);
+    lemica_writer_int(writer, LEMICA_FILE_FORMAT_MINOR);
+    lemica_writer_put(writer, "\n", 1);
+}
+
+void
+lemica_file_write_int_line(struct lemica_writer *writer, const char *key,
+                           long value)
+{
+    lemica_writer_puts(writer, key);
+    lemica_writer_put(writer, " ", 1);
+    lemica_writer_int(writer, value);
+    lemica_writer_put(writer, "\n", 1);
 }
 
 void

@@ -191,11 +191,7 @@ lemica_graph_parse(const char *text, size_t length, lemica_metadata *metadata,
         return status;
 
     status = parse_body(&reader, num_steps, max_skip, &parsed, out);
-    if (status == LEMICA_OK && metadata)
-        lemica_metadata_swap(metadata, &parsed);
-    lemica_metadata_clear(&parsed);
-    lemica_dealloc(parsed.entries);
-    return status;
+    return lemica_metadata_finish_parse(&parsed, metadata, status);
 }
 
 struct graph_load {
@@ -235,16 +231,10 @@ produce_graph(const void *object, struct lemica_writer *writer)
     const lemica_graph *graph = file->graph;
     int num_steps = lemica_graph_num_steps(graph);
     int max_skip = lemica_graph_max_skip(graph);
-    char header[64];
 
-    snprintf(header, sizeof(header), "%s %d.%d\n", GRAPH_KIND,
-             LEMICA_FILE_FORMAT_MAJOR, LEMICA_FILE_FORMAT_MINOR);
-    lemica_writer_puts(writer, header);
-    lemica_writer_puts(writer, "num_steps ");
-    lemica_writer_int(writer, num_steps);
-    lemica_writer_puts(writer, "\nmax_skip ");
-    lemica_writer_int(writer, max_skip);
-    lemica_writer_put(writer, "\n", 1);
+    lemica_file_write_header(writer, GRAPH_KIND);
+    lemica_file_write_int_line(writer, "num_steps", num_steps);
+    lemica_file_write_int_line(writer, "max_skip", max_skip);
     lemica_file_write_metadata(writer, file->metadata);
     lemica_writer_puts(writer, "edges ");
     lemica_writer_int(writer, (long)lemica_graph_num_edges(graph));

@@ -43,8 +43,13 @@ lemica_status lemica_metadata_append(lemica_metadata *metadata, const char *key,
 size_t lemica_metadata_find(const lemica_metadata *metadata, const char *key,
                             size_t length);
 
-/* Exchange the contents of two lists (a parser fills a private list and
- * hands it over only on success). */
-void lemica_metadata_swap(lemica_metadata *a, lemica_metadata *b);
+/* The end of a file parse: a parser fills the private list @parsed (on
+ * the stack, initialised to {NULL, 0, 0}) and hands it over to the
+ * caller's @metadata (may be NULL) only if @status is LEMICA_OK, so a
+ * failed parse leaves the caller's list untouched. Frees what @parsed
+ * still holds and returns @status. */
+lemica_status lemica_metadata_finish_parse(lemica_metadata *parsed,
+                                           lemica_metadata *metadata,
+                                           lemica_status status);
 
 #endif /* LEMICA_METADATA_INT_H */

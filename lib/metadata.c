@@ -150,13 +150,21 @@ lemica_metadata_find(const lemica_metadata *metadata, const char *key,
     return (size_t)-1;
 }
 
-void
-lemica_metadata_swap(lemica_metadata *a, lemica_metadata *b)
+lemica_status
+lemica_metadata_finish_parse(lemica_metadata *parsed, lemica_metadata *metadata,
+                             lemica_status status)
 {
-    lemica_metadata saved = *a;
+    if (status == LEMICA_OK && metadata) {
+        lemica_metadata saved = *metadata;
 
-    *a = *b;
-    *b = saved;
+        *metadata = *parsed;
+        *parsed = saved;
+    }
+    lemica_metadata_clear(parsed);
+    lemica_dealloc(parsed->entries);
+    parsed->entries = NULL;
+    parsed->capacity = 0;
+    return status;
 }
 
 lemica_status

@@ -48,4 +48,10 @@ lemica_status lemica_format_double(double value, char *buffer, size_t size);
  * pointers. *@out is untouched on failure. */
 lemica_status lemica_parse_int(const char *text, size_t length, int *out);
 
+/* "NaN" or "infinite" when @text[0 .. @length) spells a value the parsers
+ * refuse as not finite (nan, nan(...), inf, infinity, any case, with an
+ * optional sign), else NULL; for messages that say why a number was
+ * refused rather than only that it is not decimal. */
+const char *lemica_non_finite_name(const char *text, size_t length);
+
 #endif /* LEMICA_NUMTEXT_INT_H */

@@ -258,3 +258,36 @@ lemica_parse_int(const char *text, size_t length, int *out)
     *out = value;
     return LEMICA_OK;
 }
+
+static int
+equals_ignoring_case(const char *text, size_t length, const char *word)
+{
+    if (length != strlen(word))
+        return 0;
+    for (size_t pos = 0; pos < length; pos++) {
+        char c = text[pos];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != word[pos])
+            return 0;
+    }
+    return 1;
+}
+
+const char *
+lemica_non_finite_name(const char *text, size_t length)
+{
+    if (length > 0 && (text[0] == '+' || text[0] == '-')) {
+        text++;
+        length--;
+    }
+    if (equals_ignoring_case(text, length, "nan") ||
+        (length >= 5 && equals_ignoring_case(text, 4, "nan(") &&
+         text[length - 1] == ')'))
+        return "NaN";
+    if (equals_ignoring_case(text, length, "inf") ||
+        equals_ignoring_case(text, length, "infinity"))
+        return "infinite";
+    return NULL;
+}

@@ -321,11 +321,7 @@ lemica_profiler_parse(const char *text, size_t length,
         return status;
 
     status = parse_body(&reader, num_steps, max_skip, metric, &parsed, out);
-    if (status == LEMICA_OK && metadata)
-        lemica_metadata_swap(metadata, &parsed);
-    lemica_metadata_clear(&parsed);
-    lemica_dealloc(parsed.entries);
-    return status;
+    return lemica_metadata_finish_parse(&parsed, metadata, status);
 }
 
 struct profile_load {
@@ -365,16 +361,11 @@ produce_profile(const void *object, struct lemica_writer *writer)
     const lemica_profiler *profiler = file->profiler;
     int num_steps = lemica_profiler_num_steps(profiler);
     int max_skip = lemica_profiler_max_skip(profiler);
-    char header[64];
 
-    snprintf(header, sizeof(header), "%s %d.%d\n", PROFILE_KIND,
-             LEMICA_FILE_FORMAT_MAJOR, LEMICA_FILE_FORMAT_MINOR);
-    lemica_writer_puts(writer, header);
-    lemica_writer_puts(writer, "num_steps ");
-    lemica_writer_int(writer, num_steps);
-    lemica_writer_puts(writer, "\nmax_skip ");
-    lemica_writer_int(writer, max_skip);
-    lemica_writer_puts(writer, "\nmetric ");
+    lemica_file_write_header(writer, PROFILE_KIND);
+    lemica_file_write_int_line(writer, "num_steps", num_steps);
+    lemica_file_write_int_line(writer, "max_skip", max_skip);
+    lemica_writer_puts(writer, "metric ");
     lemica_writer_puts(writer, metric_name(lemica_profiler_metric(profiler)));
     lemica_writer_put(writer, "\n", 1);
     lemica_file_write_metadata(writer, file->metadata);

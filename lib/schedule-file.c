@@ -272,11 +272,7 @@ lemica_schedule_parse(const char *text, size_t length, int expected_num_steps,
         return status;
 
     status = parse_body(&reader, num_steps, budget, &parsed, out);
-    if (status == LEMICA_OK && metadata)
-        lemica_metadata_swap(metadata, &parsed);
-    lemica_metadata_clear(&parsed);
-    lemica_dealloc(parsed.entries);
-    return status;
+    return lemica_metadata_finish_parse(&parsed, metadata, status);
 }
 
 struct schedule_load {
@@ -316,16 +312,10 @@ produce_schedule(const void *object, struct lemica_writer *writer)
 {
     const struct schedule_file *file = object;
     const lemica_schedule *schedule = file->schedule;
-    char header[64];
 
-    snprintf(header, sizeof(header), "%s %d.%d\n", SCHEDULE_KIND,
-             LEMICA_FILE_FORMAT_MAJOR, LEMICA_FILE_FORMAT_MINOR);
-    lemica_writer_puts(writer, header);
-    lemica_writer_puts(writer, "num_steps ");
-    lemica_writer_int(writer, schedule->num_steps);
-    lemica_writer_puts(writer, "\nbudget ");
-    lemica_writer_int(writer, schedule->budget);
-    lemica_writer_put(writer, "\n", 1);
+    lemica_file_write_header(writer, SCHEDULE_KIND);
+    lemica_file_write_int_line(writer, "num_steps", schedule->num_steps);
+    lemica_file_write_int_line(writer, "budget", schedule->budget);
     lemica_file_write_metadata(writer, file->metadata);
     lemica_writer_puts(writer, "steps ");
     for (int index = 0; index < schedule->budget; index++) {

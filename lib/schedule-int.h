@@ -30,6 +30,12 @@ lemica_status lemica_schedule_alloc(lemica_schedule **out);
 lemica_status lemica_schedule_reserve(lemica_schedule *schedule, int num_steps,
                                       int budget);
 
+/* lemica_schedule_alloc() then lemica_schedule_reserve(): a new schedule
+ * with room for its steps, mask and costs, so filling it (and a later
+ * lemica_schedule_evaluate()) allocates nothing. */
+lemica_status lemica_schedule_new_reserved(int num_steps, int budget,
+                                           lemica_schedule **out);
+
 /* After the caller wrote @budget valid steps into schedule->steps (room
  * reserved): set N and B, rebuild the mask, drop any cost vector. */
 void lemica_schedule_commit_steps(lemica_schedule *schedule, int num_steps,

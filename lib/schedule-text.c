@@ -271,14 +271,9 @@ lemica_schedule_parse_steps(int num_steps, const char *text, size_t length,
     if (status != LEMICA_OK)
         return status;
 
-    status = lemica_schedule_alloc(&schedule);
+    status = lemica_schedule_new_reserved(num_steps, budget, &schedule);
     if (status != LEMICA_OK)
         return status;
-    status = lemica_schedule_reserve(schedule, num_steps, budget);
-    if (status != LEMICA_OK) {
-        lemica_schedule_free(schedule);
-        return status;
-    }
     /* The text passed every check: the second pass cannot fail. */
     reader_begin(&reader, text, length, "step list");
     for (int index = 0; index < budget; index++)
@@ -353,14 +348,9 @@ lemica_schedule_parse_mask(const char *text, size_t length,
     if (status != LEMICA_OK)
         return status;
 
-    status = lemica_schedule_alloc(&schedule);
+    status = lemica_schedule_new_reserved(num_steps, budget, &schedule);
     if (status != LEMICA_OK)
         return status;
-    status = lemica_schedule_reserve(schedule, num_steps, budget);
-    if (status != LEMICA_OK) {
-        lemica_schedule_free(schedule);
-        return status;
-    }
     reader_begin(&reader, text, length, "mask");
     for (int step = 0; step < num_steps; step++) {
         int value = 0;

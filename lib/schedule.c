@@ -79,6 +79,24 @@ lemica_schedule_reserve(lemica_schedule *schedule, int num_steps, int budget)
     return status;
 }
 
+lemica_status
+lemica_schedule_new_reserved(int num_steps, int budget, lemica_schedule **out)
+{
+    lemica_schedule *schedule;
+    lemica_status status;
+
+    status = lemica_schedule_alloc(&schedule);
+    if (status != LEMICA_OK)
+        return status;
+    status = lemica_schedule_reserve(schedule, num_steps, budget);
+    if (status != LEMICA_OK) {
+        lemica_schedule_free(schedule);
+        return status;
+    }
+    *out = schedule;
+    return LEMICA_OK;
+}
+
 void
 lemica_schedule_commit_steps(lemica_schedule *schedule, int num_steps,
                              int budget)
@@ -236,16 +254,9 @@ lemica_schedule_new_from_steps(int num_steps, const int *steps, size_t count,
     status = lemica_schedule_check_steps(num_steps, steps, count, "steps");
     if (status != LEMICA_OK)
         return status;
-    status = lemica_schedule_alloc(&schedule);
+    status = lemica_schedule_new_reserved(num_steps, (int)count, &schedule);
     if (status != LEMICA_OK)
         return status;
-    /* The cost vector's room is reserved now too, so a later
-     * lemica_schedule_evaluate() need not allocate. */
-    status = lemica_schedule_reserve(schedule, num_steps, (int)count);
-    if (status != LEMICA_OK) {
-        lemica_schedule_free(schedule);
-        return status;
-    }
     memcpy(schedule->steps, steps, count * sizeof(int));
     lemica_schedule_commit_steps(schedule, num_steps, (int)count);
     *out = schedule;
@@ -275,15 +286,10 @@ lemica_schedule_copy(const lemica_schedule *schedule, lemica_schedule **out)
     *out = NULL;
     if (!schedule)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "schedule is NULL");
-    status = lemica_schedule_alloc(&copy);
+    status = lemica_schedule_new_reserved(schedule->num_steps,
+                                          schedule->budget, &copy);
     if (status != LEMICA_OK)
         return status;
-    status =
-        lemica_schedule_reserve(copy, schedule->num_steps, schedule->budget);
-    if (status != LEMICA_OK) {
-        lemica_schedule_free(copy);
-        return status;
-    }
     num_costs = schedule->budget > 0 ? (size_t)schedule->budget - 1 : 0;
     if (schedule->budget > 0)
         memcpy(copy->steps, schedule->steps,
