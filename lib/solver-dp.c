@@ -727,11 +727,54 @@ divergent_weights(const lemica_solver *solver,
     return n;
 }
 
+/* Rounds of compare_multisets() before it sorts. */
+#define MULTISET_ROUNDS 4
+
+/* The order of two multisets of @n weights each, as descending vectors:
+ * <0 if @a is smaller, >0 if @b is, 0 if equal. The largest value whose
+ * multiplicities differ decides, so each round takes the largest value
+ * left below the last one and counts it on both sides. With weights that
+ * rarely repeat the first round decides, in O(n) instead of two sorts
+ * (which dominated long paths: near the state limit, divergent parts run
+ * to hundreds of weights); past MULTISET_ROUNDS equal values, sort. */
+static int
+compare_multisets(double *a, double *b, size_t n)
+{
+    double bound = HUGE_VAL;
+
+    for (int round = 0; round < MULTISET_ROUNDS; round++) {
+        double largest = -HUGE_VAL;
+        size_t count_a = 0, count_b = 0;
+
+        for (size_t i = 0; i < n; i++) {
+            if (a[i] < bound && a[i] > largest)
+                largest = a[i];
+            if (b[i] < bound && b[i] > largest)
+                largest = b[i];
+        }
+        if (largest == -HUGE_VAL)
+            return 0; /* every value matched */
+        for (size_t i = 0; i < n; i++) {
+            count_a += a[i] == largest;
+            count_b += b[i] == largest;
+        }
+        if (count_a != count_b)
+            return count_a > count_b ? 1 : -1;
+        bound = largest;
+    }
+    lemica_sort_descending(a, n);
+    lemica_sort_descending(b, n);
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
 /* Exact LEXMAX comparison of candidates (@a at layer c - 1) + @wa and
  * (@b at layer c - 1) + @wb, for when their heads agree. Their DP paths
  * share everything before the state where they meet, and removing the same
  * weights from two multisets of equal size keeps their order, so only the
- * weights after that state are sorted and compared. */
+ * weights after that state are compared. */
 static int
 compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
               int c, int a, double wa, int b, double wb)
@@ -745,12 +788,7 @@ compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
     /* Both walks cover the same layers, so they have the same length. */
     na = 1 + divergent_weights(solver, problem, c - 1, a, b, da + 1);
     divergent_weights(solver, problem, c - 1, b, a, db + 1);
-    lemica_sort_descending(da, na);
-    lemica_sort_descending(db, na);
-    for (size_t i = 0; i < na; i++)
-        if (da[i] != db[i])
-            return da[i] < db[i] ? -1 : 1;
-    return 0;
+    return compare_multisets(da, db, na);
 }
 
 /* The heads of LEXMAX layers c - 1 (read) and c (written). */
