@@ -13,7 +13,13 @@
  * parenthesis). */
 #define LEMICA_ALLOC_STRINGIFY_(x) #x
 #define LEMICA_ALLOC_STRINGIFY(x) LEMICA_ALLOC_STRINGIFY_(x)
+/* The file's name only where the compiler has it, so that the library
+ * does not carry the build directory's path. */
+#ifdef __FILE_NAME__
+#define LEMICA_ALLOC_SITE __FILE_NAME__ ":" LEMICA_ALLOC_STRINGIFY(__LINE__)
+#else
 #define LEMICA_ALLOC_SITE __FILE__ ":" LEMICA_ALLOC_STRINGIFY(__LINE__)
+#endif
 
 /* malloc(count * size), NULL on overflow or failure. */
 #define lemica_alloc_array(count, size)                                        \

@@ -21,6 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #include "alloc-int.h"
 #include "error-int.h"
@@ -446,6 +449,23 @@ fail:
 
 #else /* !LEMICA_HAVE_POSIX_IO */
 
+/* Rename @from over @to in one step. C's rename() may refuse to replace
+ * an existing file (Windows' does), and removing the old file first would
+ * lose it if the rename then failed; Windows has the replacing rename
+ * under another name. */
+static int
+replace_file(const char *from, const char *to)
+{
+#ifdef _WIN32
+    return MoveFileExA(from, to,
+                       MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)
+               ? 0
+               : -1;
+#else
+    return rename(from, to);
+#endif
+}
+
 static lemica_status
 file_sink_write(void *context, const char *data, size_t length)
 {
@@ -488,16 +508,9 @@ save_job_run(struct save_job *job, lemica_produce_fn produce,
     }
     if (status != LEMICA_OK)
         goto fail;
-    /* Windows' rename() does not replace: remove the old file first. If
-     * the rename still fails, the new contents stay under the temporary
-     * name, and the message says where. */
-    remove(job->path);
-    if (rename(job->temp, job->path) == 0)
+    if (replace_file(job->temp, job->path) == 0)
         return LEMICA_OK;
-    return lemica_fail(LEMICA_ERR_IO,
-                       "%s: cannot replace it (%s); the new contents are in "
-                       "%s",
-                       job->path, strerror(errno), job->temp);
+    status = lemica_fail(LEMICA_ERR_IO, "%s: cannot replace it", job->path);
 fail:
     remove(job->temp);
     return status;

@@ -18,7 +18,7 @@
  * once, from a matrix of outgoing weights: the weight of (s, t) is at
  * s * (K + LEMICA_BLOCK_PAD) + LEMICA_BLOCK_PAD + t - s - 1. The +inf pad
  * before each row, and one more row at the end, let a block read spans of
- * -7 .. K + 6 without a bound check. */
+ * -6 .. K + 7 without a bound check. */
 #define LEMICA_BLOCK_WIDTH 8
 #define LEMICA_BLOCK_PAD LEMICA_BLOCK_WIDTH
 

@@ -377,9 +377,9 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
         return lemica_fail(LEMICA_ERR_TOO_LARGE,
                            "a frontier over %d steps is above the maximum of "
                            "%d steps (its schedules alone would take about "
-                           "%zu MiB): solve single budgets instead",
+                           "%llu MiB): solve single budgets instead",
                            n, LEMICA_MAX_FRONTIER_STEPS,
-                           (size_t)7 * (size_t)n * (size_t)n >> 20);
+                           7ull * (unsigned long long)n * (unsigned long long)n >> 20);
     {
         size_t layers = (size_t)(frontier ? n : budget) + 1;
         size_t limit = solver->comparator == LEMICA_COMPARATOR_USER

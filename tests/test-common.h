@@ -34,13 +34,25 @@ void lemica_test_register(struct lemica_test_suite *entry);
     }                                                                          \
     static void name_##_setup(Suite *suite)
 
-#define add_test(suite_, fn_)                                                  \
-    do {                                                                       \
-        TCase *tc_ = tcase_create(#fn_);                                       \
-        tcase_add_test(tc_, fn_);                                              \
-        tcase_set_timeout(tc_, 120);                                           \
-        suite_add_tcase((suite_), tc_);                                        \
-    } while (0)
+#define add_test(suite_, fn_) test_add_case((suite_), #fn_, fn_, NULL)
+
+/* The same, with @setup_ run before the test (also when Check does not
+ * fork, so a test that failed half-way cannot leave process-wide state,
+ * such as the solver's test hooks, to the next one). */
+#define add_test_with_setup(suite_, fn_, setup_)                               \
+    test_add_case((suite_), #fn_, fn_, (setup_))
+
+static inline void
+test_add_case(Suite *suite, const char *name, const TTest *test, SFun setup)
+{
+    TCase *tc = tcase_create(name);
+
+    if (setup)
+        tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(suite, tc);
+}
 
 /* Abort the test with the status name and the library's message when a call
  * that must succeed does not. */

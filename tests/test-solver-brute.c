@@ -721,18 +721,29 @@ START_TEST(test_fast_paths_match_plain_dp)
         }
         lemica_graph_free(graph);
     }
-    lemica_solver_set_vector_scan_min(16);
-    lemica_solver_set_blocked_scan_max_steps(128);
-    lemica_solver_set_blocked_scan_avx512(1);
     lemica_solver_free(plain);
     lemica_solver_free(fast);
 }
 END_TEST
 
+/* The library's defaults of the process-wide scan hooks the tests above
+ * change. */
+static void
+reset_scan_hooks(void)
+{
+    lemica_solver_set_vector_scan_min(16);
+    lemica_solver_set_blocked_scan_max_steps(128);
+    lemica_solver_set_blocked_scan_avx512(1);
+}
+
 TEST_SUITE(solver_brute)
 {
-    add_test(suite, test_fast_paths_match_plain_dp);
-    add_test(suite, test_solver_matches_brute_force);
-    add_test(suite, test_frontier_matches_single_solves);
-    add_test(suite, test_monotone_transform_invariance);
+    add_test_with_setup(suite, test_fast_paths_match_plain_dp,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_solver_matches_brute_force,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_frontier_matches_single_solves,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_monotone_transform_invariance,
+                        reset_scan_hooks);
 }
