@@ -77,6 +77,10 @@ scan_portable(enum scan_op op, const double *key, const double *row, int lo,
         scan_step(scan, candidate_value(op, key[s], row[s]), s);
 }
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define LEMICA_HAVE_AVX_SCAN 1
+
 /* Merge one vector lane (its best, first index and count) into @scan. */
 static inline void
 scan_merge_lane(struct scan *scan, double best, double first, double count)
@@ -91,10 +95,6 @@ scan_merge_lane(struct scan *scan, double best, double first, double count)
         scan->count += (int)count;
     }
 }
-
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#include <immintrin.h>
-#define LEMICA_HAVE_AVX_SCAN 1
 
 /* The same scan, four candidates at a time. Each lane keeps its own best,
  * first index (as a double: exact below 2^53) and count; lanes are merged
