@@ -210,7 +210,7 @@ check_step_list(int num_steps, const char *text, size_t length, int *budget)
 
     reader_begin(&reader, text, length, "step list");
     while (!reader.done) {
-        int step;
+        int step = 0; /* set by reader_next(); GCC -O3 cannot tell */
 
         status = reader_next(&reader, &step);
         if (status != LEMICA_OK)

@@ -396,12 +396,13 @@ lemica_solver_set_blocked_scan_avx512(int allowed)
 }
 
 /* Problems of at most this many steps use the blocked scan, where the
- * row scan's set-up per state costs the most. Measured at N = 1000 the
- * blocked scan is faster too (LEXMAX B = 250: 47 -> 21 ms with AVX-512,
- * 37 ms with AVX only), but it speeds the plain bottleneck DP up even
- * more, and LEXMAX's promise is to cost at most 1.3x that DP; larger
- * problems keep the row scan until that trade is decided. Tests set 0 to
- * compare both. */
+ * row scan's set-up per state costs the most. At N = 1000, K = 999 the
+ * blocked scan is faster too (random weights, best of 7: LEXMAX B = 250
+ * 28.4 -> 15.1 ms with AVX-512, 21.9 ms with AVX only), but it speeds the
+ * plain bottleneck DP up more (26.7 -> 11.6 ms), and LEXMAX's promise is
+ * to cost at most 1.3x that DP: bench-solver then gives 1.43-1.50x on
+ * distinct weights. Larger problems keep the row scan until LEXMAX's own
+ * per-state work shrinks. Tests set 0 to compare both. */
 static int blocked_scan_max_steps = 128;
 
 void
@@ -705,23 +706,25 @@ blocked_result(const struct layer *layer, const uint16_t *last, int t, int *to,
     }
 }
 
-/* Collect into @out the weights of the DP path of state (@step, @layer)
- * back to the first state it shares with the path of (@other, @layer);
- * both walks stop together since they go back one layer per edge. */
+/* Collect into @out_a and @out_b the weights of the DP paths of states
+ * (@a, @layer) and (@b, @layer) back to the first state they share; both
+ * walks stop together since they go back one layer per edge. Returns the
+ * number of weights of each. */
 static size_t
 divergent_weights(const lemica_solver *solver,
-                  const struct lemica_problem *problem, int layer, int step,
-                  int other, double *out)
+                  const struct lemica_problem *problem, int layer, int a, int b,
+                  double *out_a, double *out_b)
 {
     size_t n = 0;
 
-    while (step != other) {
+    while (a != b) {
         const uint16_t *pred = pred_row(solver, problem, layer);
-        int before = pred[step];
+        int before_a = pred[a], before_b = pred[b];
 
-        out[n++] = edge_weight(problem, before, step);
-        step = before;
-        other = pred[other];
+        out_a[n] = edge_weight(problem, before_a, a);
+        out_b[n++] = edge_weight(problem, before_b, b);
+        a = before_a;
+        b = before_b;
         layer--;
     }
     return n;
@@ -781,14 +784,12 @@ compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
 {
     double *da = solver->work.scratch[0].data;
     double *db = solver->work.scratch[1].data;
-    size_t na;
+    size_t n;
 
     da[0] = wa;
     db[0] = wb;
-    /* Both walks cover the same layers, so they have the same length. */
-    na = 1 + divergent_weights(solver, problem, c - 1, a, b, da + 1);
-    divergent_weights(solver, problem, c - 1, b, a, db + 1);
-    return compare_multisets(da, db, na);
+    n = 1 + divergent_weights(solver, problem, c - 1, a, b, da + 1, db + 1);
+    return compare_multisets(da, db, n);
 }
 
 /* The heads of LEXMAX layers c - 1 (read) and c (written). */
