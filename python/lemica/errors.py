@@ -115,6 +115,14 @@ class ClosedHandleError(ValueError):
     """The object was closed (freed) and cannot be used any more."""
 
 
+class ReentrantUseError(RuntimeError):
+    """A call used an object that a call on the same thread is already
+    using: a user comparator that closes its own solver or the graph being
+    solved, or starts another solve on the same solver. Nothing was done;
+    the running call goes on (and re-raises this when it returns, for a
+    comparator)."""
+
+
 class ScheduleMismatchError(ValueError):
     """A sampling loop does not match its schedule (step count, order)."""
 

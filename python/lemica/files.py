@@ -19,7 +19,7 @@ import ctypes
 import os
 from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
 
-from ._core import Handle, check, lib, new_handle
+from ._core import Handle, c_string, check, lib, new_handle, using
 from ._library import decode
 
 Metadata = Mapping[str, str]
@@ -35,51 +35,67 @@ class _MetadataHandle(Handle):
 
     def __init__(self, entries: Optional[Metadata] = None) -> None:
         super().__init__(new_handle(lib().lemica_metadata_new))
-        for key, value in (entries or {}).items():
-            check(lib().lemica_metadata_set(self._ptr, str(key).encode("utf-8"),
-                                            str(value).encode("utf-8")))
+        try:
+            with self._exclusive() as address:
+                for key, value in (entries or {}).items():
+                    check(lib().lemica_metadata_set(
+                        address, c_string(key, "metadata key"),
+                        c_string(value, f"metadata value of {key!r}")))
+        except BaseException:
+            self.close()
+            raise
 
     def to_dict(self) -> Dict[str, str]:
         cdll = lib()
-        return {decode(cdll.lemica_metadata_key(self._ptr, index)):
-                decode(cdll.lemica_metadata_value(self._ptr, index))
-                for index in range(cdll.lemica_metadata_count(self._ptr))}
+        with self._shared() as address:
+            return {decode(cdll.lemica_metadata_key(address, index)):
+                    decode(cdll.lemica_metadata_value(address, index))
+                    for index in range(cdll.lemica_metadata_count(address))}
 
 
 @contextlib.contextmanager
-def _metadata_in(entries: Optional[Metadata]) -> Iterator[Optional[int]]:
+def _metadata_in(entries: Optional[Metadata]) -> Iterator[Optional[_MetadataHandle]]:
     if not entries:
         yield None
         return
     with _MetadataHandle(entries) as handle:
-        yield handle._ptr
+        yield handle
 
 
-def dumps(formatter_name: str, address: int, metadata: Optional[Metadata]) -> str:
+def dumps(formatter_name: str, owner: Handle, metadata: Optional[Metadata]) -> str:
     """Run a ``lemica_X_format`` function with the size-query protocol."""
     formatter: Callable[..., int] = getattr(lib(), formatter_name)
-    with _metadata_in(metadata) as handle:
+    with _metadata_in(metadata) as handle, \
+            using((owner, False), (handle, False)) as (address, meta):
         length = ctypes.c_size_t()
-        check(formatter(address, handle, None, 0, ctypes.byref(length)))
+        check(formatter(address, meta, None, 0, ctypes.byref(length)))
         buffer = ctypes.create_string_buffer(length.value + 1)
-        check(formatter(address, handle, buffer, len(buffer), ctypes.byref(length)))
+        check(formatter(address, meta, buffer, len(buffer), ctypes.byref(length)))
     return buffer.raw[:length.value].decode("utf-8")
 
 
-def save(saver_name: str, address: int, path: PathLike,
+def save(saver_name: str, owner: Handle, path: PathLike,
          metadata: Optional[Metadata]) -> None:
     """Run a ``lemica_X_save`` function (atomic in the library)."""
-    with _metadata_in(metadata) as handle:
-        check(getattr(lib(), saver_name)(address, handle, os.fsencode(path)))
+    encoded = c_string(path, "path", path=True)
+    with _metadata_in(metadata) as handle, \
+            using((owner, False), (handle, False)) as (address, meta):
+        check(getattr(lib(), saver_name)(address, meta, encoded))
 
 
 def load(loader_name: str, leading: tuple, with_metadata: bool) -> Tuple[int, Dict[str, str]]:
     """Run a ``lemica_X_load``/``_parse`` function; returns the new handle's
     address (the caller adopts it) and the metadata if asked for."""
     with _MetadataHandle() as handle:
-        address = new_handle(getattr(lib(), loader_name), *leading,
-                             handle._ptr if with_metadata else None)
+        with handle._exclusive() as meta:
+            address = new_handle(getattr(lib(), loader_name), *leading,
+                                 meta if with_metadata else None)
         return address, (handle.to_dict() if with_metadata else {})
+
+
+def path_argument(path: PathLike) -> bytes:
+    """A path for the C library: encoded as the OS does, NUL refused."""
+    return c_string(path, "path", path=True)
 
 
 def text_arguments(text: Union[str, bytes]) -> tuple:

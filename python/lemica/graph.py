@@ -67,7 +67,8 @@ class Graph(Handle):
     def load_csv(cls, path: Union[str, os.PathLike], num_steps: int = 0,
                  max_skip: int = 0) -> "Graph":
         """Read a CSV edge list from a file (see :meth:`parse_csv`)."""
-        return cls._adopt(new_handle(lib().lemica_graph_load_csv, os.fsencode(path),
+        return cls._adopt(new_handle(lib().lemica_graph_load_csv,
+                                     files.path_argument(path),
                                      num_steps, max_skip))
 
     @classmethod
@@ -78,7 +79,8 @@ class Graph(Handle):
     @classmethod
     def load_with_metadata(cls, path: files.PathLike) -> Tuple["Graph", Dict[str, str]]:
         """Read a graph file and its metadata."""
-        address, metadata = files.load("lemica_graph_load", (os.fsencode(path),), True)
+        address, metadata = files.load("lemica_graph_load", (files.path_argument(path),),
+                                       True)
         return cls._adopt(address), metadata
 
     @classmethod
@@ -94,50 +96,58 @@ class Graph(Handle):
 
     def save(self, path: files.PathLike, metadata: Optional[files.Metadata] = None) -> None:
         """Write a graph file atomically, with optional metadata lines."""
-        files.save("lemica_graph_save", self._ptr, path, metadata)
+        files.save("lemica_graph_save", self, path, metadata)
 
     def dumps(self, metadata: Optional[files.Metadata] = None) -> str:
         """The graph file's text."""
-        return files.dumps("lemica_graph_format", self._ptr, metadata)
+        return files.dumps("lemica_graph_format", self, metadata)
 
     def copy(self) -> "Graph":
         """An independent copy."""
-        return Graph._adopt(new_handle(lib().lemica_graph_copy, self._ptr))
+        with self._shared() as address:
+            return Graph._adopt(new_handle(lib().lemica_graph_copy, address))
 
     @property
     def num_steps(self) -> int:
         """N, the number of sampling steps."""
-        return lib().lemica_graph_num_steps(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_graph_num_steps(address)
 
     @property
     def max_skip(self) -> int:
         """K, the longest edge span (after clamping to N - 1)."""
-        return lib().lemica_graph_max_skip(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_graph_max_skip(address)
 
     @property
     def num_edges(self) -> int:
         """The number of present edges, span-1 edges included."""
-        return lib().lemica_graph_num_edges(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_graph_num_edges(address)
 
     def set_weight(self, from_step: int, to_step: int, weight: float) -> None:
         """Add edge (from_step, to_step) or change its weight."""
-        check(lib().lemica_graph_set_weight(self._ptr, from_step, to_step, weight))
+        with self._exclusive() as address:
+            check(lib().lemica_graph_set_weight(address, from_step, to_step, weight))
 
     def get_weight(self, from_step: int, to_step: int) -> float:
         """The weight of a present edge; NotFoundError if it is absent."""
         weight = ctypes.c_double()
-        check(lib().lemica_graph_get_weight(self._ptr, from_step, to_step,
-                                            ctypes.byref(weight)))
+        with self._shared() as address:
+            check(lib().lemica_graph_get_weight(address, from_step, to_step,
+                                                ctypes.byref(weight)))
         return weight.value
 
     def remove_edge(self, from_step: int, to_step: int) -> None:
         """Remove an edge (absent edges are fine)."""
-        check(lib().lemica_graph_remove_edge(self._ptr, from_step, to_step))
+        with self._exclusive() as address:
+            check(lib().lemica_graph_remove_edge(address, from_step, to_step))
 
     def has_edge(self, from_step: int, to_step: int) -> bool:
         """Whether the edge is present; OutOfRangeError for a bad (i, j)."""
-        result = lib().lemica_graph_has_edge(self._ptr, from_step, to_step)
-        check(result)
+        with self._shared() as address:
+            result = lib().lemica_graph_has_edge(address, from_step, to_step)
+            check(result)
         return result == 1
 
     def edges(self) -> Iterator[Tuple[int, int, float]]:

@@ -46,41 +46,50 @@ class Plan(Handle):
     @property
     def num_steps(self) -> int:
         """N."""
-        return lib().lemica_plan_num_steps(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_plan_num_steps(address)
 
     @property
     def max_skip(self) -> int:
         """K, after clamping to N - 1."""
-        return lib().lemica_plan_max_skip(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_plan_max_skip(address)
 
     def select_segment(self, from_step: int, to_step: int, selected: bool = True) -> None:
         """Select or deselect one segment."""
-        check(lib().lemica_plan_select_segment(self._ptr, from_step, to_step, int(selected)))
+        with self._exclusive() as address:
+            check(lib().lemica_plan_select_segment(address, from_step, to_step,
+                                                   int(selected)))
 
     def select_start(self, step: int, selected: bool = True) -> None:
         """Select or deselect every segment starting at ``step``."""
-        check(lib().lemica_plan_select_start(self._ptr, step, int(selected)))
+        with self._exclusive() as address:
+            check(lib().lemica_plan_select_start(address, step, int(selected)))
 
     def select_all(self, selected: bool = True) -> None:
         """Select or deselect every segment."""
-        check(lib().lemica_plan_select_all(self._ptr, int(selected)))
+        with self._exclusive() as address:
+            check(lib().lemica_plan_select_all(address, int(selected)))
 
     def is_selected(self, from_step: int, to_step: int) -> bool:
         """Whether a segment is selected."""
-        result = lib().lemica_plan_is_selected(self._ptr, from_step, to_step)
-        check(result)
+        with self._shared() as address:
+            result = lib().lemica_plan_is_selected(address, from_step, to_step)
+            check(result)
         return result == 1
 
     @property
     def num_replays(self) -> int:
         """The number of replays (selected segments)."""
-        return lib().lemica_plan_num_replays(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_plan_num_replays(address)
 
     def replay(self, index: int) -> Tuple[int, int]:
         """The segment (i, j) of replay ``index``."""
         from_step, to_step = ctypes.c_int(), ctypes.c_int()
-        check(lib().lemica_plan_replay(self._ptr, index, ctypes.byref(from_step),
-                                       ctypes.byref(to_step)))
+        with self._shared() as address:
+            check(lib().lemica_plan_replay(address, index, ctypes.byref(from_step),
+                                           ctypes.byref(to_step)))
         return from_step.value, to_step.value
 
     def replays(self) -> List[Tuple[int, int]]:
@@ -89,20 +98,23 @@ class Plan(Handle):
 
     def step_action(self, replay: int, step: int) -> StepAction:
         """What replay ``replay`` does at ``step``."""
-        result = lib().lemica_plan_step_action(self._ptr, replay, step)
-        check(result)
+        with self._shared() as address:
+            result = lib().lemica_plan_step_action(address, replay, step)
+            check(result)
         return StepAction(result)
 
     @property
     def num_groups(self) -> int:
         """The number of start steps with at least one replay."""
-        return lib().lemica_plan_num_groups(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_plan_num_groups(address)
 
     def group(self, index: int) -> PlanGroup:
         """Group ``index``: replays sharing a start step (batchable)."""
         start, first, count = ctypes.c_int(), ctypes.c_size_t(), ctypes.c_size_t()
-        check(lib().lemica_plan_group(self._ptr, index, ctypes.byref(start),
-                                      ctypes.byref(first), ctypes.byref(count)))
+        with self._shared() as address:
+            check(lib().lemica_plan_group(address, index, ctypes.byref(start),
+                                          ctypes.byref(first), ctypes.byref(count)))
         return PlanGroup(start.value, first.value, count.value)
 
     def groups(self) -> Iterator[PlanGroup]:
@@ -113,7 +125,8 @@ class Plan(Handle):
     @property
     def model_calls(self) -> int:
         """Model calls to profile one sample: N + sum over replays of N - j."""
-        return lib().lemica_plan_model_calls(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_plan_model_calls(address)
 
     def __repr__(self) -> str:
         if self.closed:

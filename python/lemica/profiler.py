@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 
 from . import files
-from ._core import Handle, check, lib, new_handle
+from ._core import Handle, check, lib, new_handle, using
 from .buffers import Dtype, buffer_pair
 from .errors import InvalidValueError, TooLargeError
 from .graph import Graph
@@ -149,7 +149,8 @@ class Profiler(Handle):
     @classmethod
     def load_with_metadata(cls, path: files.PathLike) -> Tuple["Profiler", Dict[str, str]]:
         """Read a profile file and its metadata."""
-        address, metadata = files.load("lemica_profiler_load", (os.fsencode(path),), True)
+        address, metadata = files.load("lemica_profiler_load",
+                                       (files.path_argument(path),), True)
         return cls._adopt(address), metadata
 
     @classmethod
@@ -167,37 +168,42 @@ class Profiler(Handle):
 
     def save(self, path: files.PathLike, metadata: Optional[files.Metadata] = None) -> None:
         """Write a profile file atomically."""
-        files.save("lemica_profiler_save", self._ptr, path, metadata)
+        files.save("lemica_profiler_save", self, path, metadata)
 
     def dumps(self, metadata: Optional[files.Metadata] = None) -> str:
         """The profile file's text: every segment's exact state (count, mean,
         sum of squared deviations, min, max), so that profiles saved on
         different machines merge exactly as the profilers would have."""
-        return files.dumps("lemica_profiler_format", self._ptr, metadata)
+        return files.dumps("lemica_profiler_format", self, metadata)
 
     def copy(self) -> "Profiler":
         """An independent copy, samples included."""
-        return Profiler._adopt(new_handle(lib().lemica_profiler_copy, self._ptr))
+        with self._shared() as address:
+            return Profiler._adopt(new_handle(lib().lemica_profiler_copy, address))
 
     @property
     def num_steps(self) -> int:
         """N."""
-        return lib().lemica_profiler_num_steps(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_profiler_num_steps(address)
 
     @property
     def max_skip(self) -> int:
         """K, after clamping to N - 1."""
-        return lib().lemica_profiler_max_skip(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_profiler_max_skip(address)
 
     @property
     def metric(self) -> Metric:
         """The metric :meth:`add_buffers` computes."""
-        return Metric(lib().lemica_profiler_metric(self._ptr))
+        with self._shared() as address:
+            return Metric(lib().lemica_profiler_metric(address))
 
     @property
     def num_measured(self) -> int:
         """The number of segments with at least one sample."""
-        return lib().lemica_profiler_num_measured(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_profiler_num_measured(address)
 
     def add_buffers(self, from_step: int, to_step: int, cached: Any, reference: Any,
                     dtype: Optional[Dtype] = None, allow_copy: bool = False) -> None:
@@ -209,13 +215,15 @@ class Profiler(Handle):
         input). On error the profiler is unchanged.
         """
         first, second = buffer_pair(cached, reference, dtype, allow_copy)
-        check(lib().lemica_profiler_add_buffers(self._ptr, from_step, to_step,
-                                                first.address, second.address,
-                                                first.count, int(first.dtype)))
+        with self._exclusive() as address:
+            check(lib().lemica_profiler_add_buffers(address, from_step, to_step,
+                                                    first.address, second.address,
+                                                    first.count, int(first.dtype)))
 
     def add_error(self, from_step: int, to_step: int, error: float) -> None:
         """Add one sample the engine computed itself (on its GPU, say)."""
-        check(lib().lemica_profiler_add_error(self._ptr, from_step, to_step, error))
+        with self._exclusive() as address:
+            check(lib().lemica_profiler_add_error(address, from_step, to_step, error))
 
     def add_stats(self, from_step: int, to_step: int, stats: EdgeStats) -> None:
         """Merge a summary of samples into one segment."""
@@ -232,17 +240,19 @@ class Profiler(Handle):
             raise InvalidValueError(-3, "LEMICA_ERR_INVALID_VALUE",
                                     f"segment ({from_step}, {to_step}): the count "
                                     f"{count} is negative")
-        check(lib().lemica_profiler_add_stats(self._ptr, from_step, to_step,
-                                              count, stats.mean, stats.variance,
-                                              stats.min, stats.max))
+        with self._exclusive() as address:
+            check(lib().lemica_profiler_add_stats(address, from_step, to_step,
+                                                  count, stats.mean, stats.variance,
+                                                  stats.min, stats.max))
 
     def edge_stats(self, from_step: int, to_step: int) -> EdgeStats:
         """The statistics of segment (from_step, to_step)."""
         count = ctypes.c_uint64()
         values = [ctypes.c_double() for _ in range(4)]
-        check(lib().lemica_profiler_edge_stats(self._ptr, from_step, to_step,
-                                               ctypes.byref(count),
-                                               *[ctypes.byref(v) for v in values]))
+        with self._shared() as address:
+            check(lib().lemica_profiler_edge_stats(address, from_step, to_step,
+                                                   ctypes.byref(count),
+                                                   *[ctypes.byref(v) for v in values]))
         return EdgeStats(count.value, *(v.value for v in values))
 
     def segments(self) -> List[Tuple[int, int]]:
@@ -252,8 +262,14 @@ class Profiler(Handle):
                 for j in range(i + 2, min(i + max_skip, num_steps - 1) + 1)]
 
     def merge(self, other: "Profiler") -> None:
-        """Add every sample of ``other`` (same N, K and metric)."""
-        check(lib().lemica_profiler_merge(self._ptr, other._ptr))
+        """Add every sample of ``other`` (same N, K and metric).
+
+        Holds this profiler exclusively and ``other`` shared, locked in a
+        fixed order, so ``a.merge(b)`` and ``b.merge(a)`` on two threads
+        cannot deadlock; ``p.merge(p)`` holds ``p`` once, exclusively.
+        """
+        with using((self, True), (other, False)) as (address, other_address):
+            check(lib().lemica_profiler_merge(address, other_address))
 
     def to_graph(self, aggregate: Aggregate = Aggregate.MEAN, z: float = 0.0,
                  require_all: bool = False) -> Graph:
@@ -262,8 +278,9 @@ class Profiler(Handle):
         Unmeasured segments are absent unless ``require_all``, which makes
         them an error (StateError naming the segment).
         """
-        return Graph._adopt(new_handle(lib().lemica_profiler_to_graph, self._ptr,
-                                       int(aggregate), z, 1 if require_all else 0))
+        with self._shared() as address:
+            return Graph._adopt(new_handle(lib().lemica_profiler_to_graph, address,
+                                           int(aggregate), z, 1 if require_all else 0))
 
     def to_stats(self) -> ProfileStats:
         """The measured segments' statistics as plain numbers.

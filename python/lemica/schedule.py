@@ -4,22 +4,52 @@
 from __future__ import annotations
 
 import ctypes
+import operator
 import os
 from typing import Callable, Dict, Iterable, Optional, Tuple, Union
 
 from . import files
-from ._core import Handle, check, lib, new_handle
+from ._core import Handle, check, lib, new_handle, using
+from .errors import OutOfRangeError
 from .graph import Graph
 
 
-def _read_text(formatter: Callable[..., int], address: int) -> str:
+def _read_text(formatter: Callable[..., int], owner: Handle) -> str:
     # Size query first (buffer NULL, size 0), then the real call: the
     # library's buffer protocol, so no guessing of lengths.
-    length = ctypes.c_size_t()
-    check(formatter(address, None, 0, ctypes.byref(length)))
-    buffer = ctypes.create_string_buffer(length.value + 1)
-    check(formatter(address, buffer, len(buffer), ctypes.byref(length)))
+    with owner._shared() as address:
+        length = ctypes.c_size_t()
+        check(formatter(address, None, 0, ctypes.byref(length)))
+        buffer = ctypes.create_string_buffer(length.value + 1)
+        check(formatter(address, buffer, len(buffer), ctypes.byref(length)))
     return buffer.raw[:length.value].decode("ascii")
+
+
+def c_int_array(values: Iterable[object], what: str) -> "ctypes.Array[ctypes.c_int]":
+    """A C ``int`` array of ``values``, refusing what ``int`` cannot hold.
+
+    ctypes keeps only the low 32 bits of each element, so a step of
+    2**32 + 3 would reach the library as 3: a valid, different schedule.
+    Values must be integers (``operator.index``: no silent truncation of
+    2.7 to 2) within INT_MIN .. INT_MAX.
+    """
+    numbers = []
+    for position, value in enumerate(values):
+        try:
+            number = operator.index(value)
+        except TypeError:
+            raise TypeError(f"{what}[{position}] is {value!r}, not an integer") from None
+        if not _INT_MIN <= number <= _INT_MAX:
+            raise OutOfRangeError(
+                -2, "LEMICA_ERR_OUT_OF_RANGE",
+                f"{what}[{position}] = {number} is outside the C int range "
+                f"{_INT_MIN} .. {_INT_MAX}")
+        numbers.append(number)
+    return (ctypes.c_int * max(len(numbers), 1))(*numbers), len(numbers)
+
+
+_INT_MAX = 2 ** (8 * ctypes.sizeof(ctypes.c_int) - 1) - 1
+_INT_MIN = -_INT_MAX - 1
 
 
 class Schedule(Handle):
@@ -41,10 +71,9 @@ class Schedule(Handle):
 
     def __init__(self, num_steps: int, steps: Iterable[int]) -> None:
         """Build from the computed steps (ascending, 0 first, N - 1 last)."""
-        values = [int(step) for step in steps]
-        array = (ctypes.c_int * max(len(values), 1))(*values)
+        array, length = c_int_array(steps, "steps")
         super().__init__(new_handle(lib().lemica_schedule_new_from_steps, num_steps,
-                                    array, len(values)))
+                                    array, length))
 
     @classmethod
     def _adopt(cls, address: int) -> "Schedule":
@@ -82,7 +111,8 @@ class Schedule(Handle):
                            ) -> Tuple["Schedule", Dict[str, str]]:
         """Read a schedule file and its metadata."""
         address, metadata = files.load("lemica_schedule_load",
-                                       (os.fsencode(path), expected_num_steps), True)
+                                       (files.path_argument(path), expected_num_steps),
+                                       True)
         return cls._adopt(address), metadata
 
     @classmethod
@@ -101,33 +131,38 @@ class Schedule(Handle):
 
     def save(self, path: files.PathLike, metadata: Optional[files.Metadata] = None) -> None:
         """Write a schedule file atomically (with its costs if it has them)."""
-        files.save("lemica_schedule_save", self._ptr, path, metadata)
+        files.save("lemica_schedule_save", self, path, metadata)
 
     def dumps(self, metadata: Optional[files.Metadata] = None) -> str:
         """The schedule file's text."""
-        return files.dumps("lemica_schedule_format", self._ptr, metadata)
+        return files.dumps("lemica_schedule_format", self, metadata)
 
     def copy(self) -> "Schedule":
         """An independent copy, cost vector included."""
-        return Schedule._adopt(new_handle(lib().lemica_schedule_copy, self._ptr))
+        with self._shared() as address:
+            return Schedule._adopt(new_handle(lib().lemica_schedule_copy, address))
 
     @property
     def num_steps(self) -> int:
         """N, the number of sampling steps."""
-        return lib().lemica_schedule_num_steps(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_schedule_num_steps(address)
 
     @property
     def budget(self) -> int:
         """B, the number of model calls."""
-        return lib().lemica_schedule_budget(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_schedule_budget(address)
 
     @property
     def steps(self) -> Tuple[int, ...]:
         """The computed steps, ascending."""
         count = ctypes.c_size_t()
-        check(lib().lemica_schedule_steps(self._ptr, None, 0, ctypes.byref(count)))
-        array = (ctypes.c_int * count.value)()
-        check(lib().lemica_schedule_steps(self._ptr, array, count.value, ctypes.byref(count)))
+        with self._shared() as address:
+            check(lib().lemica_schedule_steps(address, None, 0, ctypes.byref(count)))
+            array = (ctypes.c_int * count.value)()
+            check(lib().lemica_schedule_steps(address, array, count.value,
+                                              ctypes.byref(count)))
         return tuple(array)
 
     @property
@@ -138,49 +173,56 @@ class Schedule(Handle):
 
     def should_compute(self, step: int) -> bool:
         """Whether the model runs at ``step`` (O(1) in the library)."""
-        result = lib().lemica_schedule_should_compute(self._ptr, step)
-        check(result)
+        with self._shared() as address:
+            result = lib().lemica_schedule_should_compute(address, step)
+            check(result)
         return result == 1
 
     def format_steps(self) -> str:
         """The step list ``"0,1,3,...,49"``."""
-        return _read_text(lib().lemica_schedule_format_steps, self._ptr)
+        return _read_text(lib().lemica_schedule_format_steps, self)
 
     def format_mask(self) -> str:
         """The compute mask ``"1,1,0,...,1"``."""
-        return _read_text(lib().lemica_schedule_format_mask, self._ptr)
+        return _read_text(lib().lemica_schedule_format_mask, self)
 
     @property
     def has_costs(self) -> bool:
         """Whether the schedule carries a cost vector."""
-        return lib().lemica_schedule_has_costs(self._ptr) == 1
+        with self._shared() as address:
+            return lib().lemica_schedule_has_costs(address) == 1
 
     @property
     def costs(self) -> Tuple[float, ...]:
         """The B - 1 segment errors, descending; StateError without costs."""
         count = ctypes.c_size_t()
-        check(lib().lemica_schedule_costs(self._ptr, None, 0, ctypes.byref(count)))
-        array = (ctypes.c_double * count.value)()
-        check(lib().lemica_schedule_costs(self._ptr, array, count.value, ctypes.byref(count)))
+        with self._shared() as address:
+            check(lib().lemica_schedule_costs(address, None, 0, ctypes.byref(count)))
+            array = (ctypes.c_double * count.value)()
+            check(lib().lemica_schedule_costs(address, array, count.value,
+                                              ctypes.byref(count)))
         return tuple(array)
 
     @property
     def max_cost(self) -> float:
         """The largest segment error (the bottleneck)."""
         value = ctypes.c_double()
-        check(lib().lemica_schedule_max_cost(self._ptr, ctypes.byref(value)))
+        with self._shared() as address:
+            check(lib().lemica_schedule_max_cost(address, ctypes.byref(value)))
         return value.value
 
     @property
     def sum_cost(self) -> float:
         """The sum of the segment errors, added in path order."""
         value = ctypes.c_double()
-        check(lib().lemica_schedule_sum_cost(self._ptr, ctypes.byref(value)))
+        with self._shared() as address:
+            check(lib().lemica_schedule_sum_cost(address, ctypes.byref(value)))
         return value.value
 
     def evaluate(self, graph: Graph) -> None:
         """Give the schedule the cost vector it has on ``graph``."""
-        check(lib().lemica_schedule_evaluate(self._ptr, graph._ptr))
+        with using((self, True), (graph, False)) as (address, graph_address):
+            check(lib().lemica_schedule_evaluate(address, graph_address))
 
     @property
     def calls_saved(self) -> int:

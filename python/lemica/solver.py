@@ -7,7 +7,7 @@ import ctypes
 import enum
 from typing import Callable, Iterator, List, Optional, Sequence
 
-from ._core import Handle, check, lib, new_handle
+from ._core import Handle, check, lib, new_handle, using
 from ._library import COMPARE_FN
 from .graph import Graph
 from .schedule import Schedule
@@ -65,14 +65,16 @@ class Solver(Handle):
     @property
     def comparator(self) -> Comparator:
         """The comparator in use; assign a built-in one to switch."""
-        return Comparator(lib().lemica_solver_comparator(self._ptr))
+        with self._exclusive() as address:
+            return Comparator(lib().lemica_solver_comparator(address))
 
     @comparator.setter
     def comparator(self, value: Comparator) -> None:
         if Comparator(value) == Comparator.USER:
             raise ValueError("use set_user_comparator() for a user comparator")
-        check(lib().lemica_solver_set_comparator(self._ptr, int(value)))
-        self._callback = None
+        with self._exclusive() as address:
+            check(lib().lemica_solver_set_comparator(address, int(value)))
+            self._callback = None
 
     def set_user_comparator(self, compare: CompareFunction) -> None:
         """Order cost vectors with a Python callable.
@@ -101,68 +103,84 @@ class Solver(Handle):
                 return 0
 
         callback = COMPARE_FN(trampoline)
-        check(lib().lemica_solver_set_user_comparator(self._ptr, callback, None))
-        self._callback = callback
+        with self._exclusive() as address:
+            check(lib().lemica_solver_set_user_comparator(address, callback, None))
+            self._callback = callback
 
     @property
     def max_skip(self) -> int:
         """The solver's own max skip (0: none beyond the graph's K)."""
-        return lib().lemica_solver_max_skip(self._ptr)
+        with self._exclusive() as address:
+            return lib().lemica_solver_max_skip(address)
 
     @max_skip.setter
     def max_skip(self, value: int) -> None:
-        check(lib().lemica_solver_set_max_skip(self._ptr, value))
+        with self._exclusive() as address:
+            check(lib().lemica_solver_set_max_skip(address, value))
 
     def require_step(self, step: int) -> None:
         """Every schedule must compute ``step``."""
-        check(lib().lemica_solver_require_step(self._ptr, step))
+        with self._exclusive() as address:
+            check(lib().lemica_solver_require_step(address, step))
 
     def require_first_steps(self, count: int) -> None:
         """Require steps 0 .. count - 1 (warm-up steps)."""
-        check(lib().lemica_solver_require_first_steps(self._ptr, count))
+        with self._exclusive() as address:
+            check(lib().lemica_solver_require_first_steps(address, count))
 
     def clear_required_steps(self) -> None:
         """Forget every required step."""
-        lib().lemica_solver_clear_required_steps(self._ptr)
+        with self._exclusive() as address:
+            lib().lemica_solver_clear_required_steps(address)
 
     def is_step_required(self, step: int) -> bool:
         """Whether ``step`` is required."""
-        return lib().lemica_solver_is_step_required(self._ptr, step) == 1
+        with self._exclusive() as address:
+            return lib().lemica_solver_is_step_required(address, step) == 1
 
-    def _run(self, call: Callable[[], int]) -> None:
-        self._callback_error.clear()
-        status = call()
-        if self._callback_error:
-            error = self._callback_error[0]
+    def _run(self, graph: Graph, call: Callable[[int, int], int],
+             target: Optional[Handle] = None) -> None:
+        # The solver is held exclusively for the whole solve (its
+        # workspace and the callback's error box are per solver), the graph
+        # shared (distinct solvers may read one graph at once), an output
+        # schedule exclusively. A Python comparator runs inside the call,
+        # on this thread: what it tries on these objects that would change
+        # or free them raises ReentrantUseError, which lands in the box and
+        # is re-raised here.
+        with using((self, True), (graph, False), (target, True)) as addresses:
             self._callback_error.clear()
-            raise error
-        check(status)
+            status = call(addresses[0], addresses[1])
+            if self._callback_error:
+                error = self._callback_error[0]
+                self._callback_error.clear()
+                raise error
+            check(status)
 
     def min_budget(self, graph: Graph) -> int:
         """The smallest feasible budget on ``graph`` under the constraints."""
         budget = ctypes.c_int()
-        self._run(lambda: lib().lemica_solver_min_budget(self._ptr, graph._ptr,
-                                                         ctypes.byref(budget)))
+        self._run(graph, lambda solver, graph_address: lib().lemica_solver_min_budget(
+            solver, graph_address, ctypes.byref(budget)))
         return budget.value
 
     def solve(self, graph: Graph, budget: int) -> Schedule:
         """The best schedule with exactly ``budget`` model calls."""
         out = ctypes.c_void_p()
-        self._run(lambda: lib().lemica_solver_solve(self._ptr, graph._ptr, budget,
-                                                    ctypes.byref(out)))
+        self._run(graph, lambda solver, graph_address: lib().lemica_solver_solve(
+            solver, graph_address, budget, ctypes.byref(out)))
         return Schedule._adopt(out.value)
 
     def solve_into(self, graph: Graph, budget: int, schedule: Schedule) -> Schedule:
         """Solve into an existing schedule, reusing its storage; returns it."""
-        self._run(lambda: lib().lemica_solver_solve_into(self._ptr, graph._ptr, budget,
-                                                         schedule._ptr))
+        self._run(graph, lambda solver, graph_address: lib().lemica_solver_solve_into(
+            solver, graph_address, budget, schedule._ptr), schedule)
         return schedule
 
     def frontier(self, graph: Graph) -> "Frontier":
         """The best schedule of every feasible budget, in one DP pass."""
         out = ctypes.c_void_p()
-        self._run(lambda: lib().lemica_solver_solve_frontier(self._ptr, graph._ptr,
-                                                             ctypes.byref(out)))
+        self._run(graph, lambda solver, graph_address: lib().lemica_solver_solve_frontier(
+            solver, graph_address, ctypes.byref(out)))
         return Frontier._adopt(out.value)
 
 
@@ -188,21 +206,24 @@ class Frontier(Handle):
         return frontier
 
     def __len__(self) -> int:
-        return lib().lemica_frontier_count(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_frontier_count(address)
 
     def _copy_out(self, borrowed: ctypes.c_void_p) -> Schedule:
+        # Only under the frontier's lock: the schedule belongs to it.
         return Schedule._adopt(new_handle(lib().lemica_schedule_copy, borrowed))
 
     def __getitem__(self, index: int) -> Schedule:
         """The schedule at ``index`` (ascending budget); negative indexes count
         from the end."""
-        count = len(self)
-        if index < 0:
-            index += count
-        borrowed = ctypes.c_void_p()
-        check(lib().lemica_frontier_get(self._ptr, index if index >= 0 else count,
-                                        ctypes.byref(borrowed)))
-        return self._copy_out(borrowed)
+        with self._shared() as address:
+            count = lib().lemica_frontier_count(address)
+            if index < 0:
+                index += count
+            borrowed = ctypes.c_void_p()
+            check(lib().lemica_frontier_get(address, index if index >= 0 else count,
+                                            ctypes.byref(borrowed)))
+            return self._copy_out(borrowed)
 
     def __iter__(self) -> Iterator[Schedule]:
         for index in range(len(self)):
@@ -211,15 +232,17 @@ class Frontier(Handle):
     def find(self, budget: int) -> Schedule:
         """The schedule with ``budget`` calls; InfeasibleError if none."""
         borrowed = ctypes.c_void_p()
-        check(lib().lemica_frontier_find(self._ptr, budget, ctypes.byref(borrowed)))
-        return self._copy_out(borrowed)
+        with self._shared() as address:
+            check(lib().lemica_frontier_find(address, budget, ctypes.byref(borrowed)))
+            return self._copy_out(borrowed)
 
     @property
     def budgets(self) -> List[int]:
         """The feasible budgets, ascending."""
         budgets = []
         borrowed = ctypes.c_void_p()
-        for index in range(len(self)):
-            check(lib().lemica_frontier_get(self._ptr, index, ctypes.byref(borrowed)))
-            budgets.append(lib().lemica_schedule_budget(borrowed))
+        with self._shared() as address:
+            for index in range(lib().lemica_frontier_count(address)):
+                check(lib().lemica_frontier_get(address, index, ctypes.byref(borrowed)))
+                budgets.append(lib().lemica_schedule_budget(borrowed))
         return budgets
