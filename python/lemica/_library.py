@@ -102,6 +102,33 @@ _ARGUMENT_TYPES = {
     c_size_t: _saturating(c_size_t, 0, _SIZE_MAX, lambda number: _SIZE_MAX),
 }
 
+class _CString:
+    """The argument type of a NUL-terminated ``const char *`` (a path, a
+    metadata key or value): refuses bytes holding a NUL, which C would
+    silently cut there. The binding checks its strings itself with clearer
+    messages (``_core.c_string``); this is the backstop for any it missed.
+    A ``char *`` followed by a length is a buffer, not a C string, and
+    keeps ``c_char_p``."""
+
+    @classmethod
+    def from_param(cls, value):
+        if isinstance(value, (bytes, bytearray)) and b"\0" in value:
+            raise ValueError(f"a C string cannot hold a NUL character: {bytes(value)!r}")
+        return c_char_p.from_param(value)
+
+
+def _argument_types(argtypes: Sequence[object]) -> List[object]:
+    """The argument types _declare() installs for a prototype's own."""
+    converted = []
+    for index, ctype in enumerate(argtypes):
+        if ctype is c_char_p and (index + 1 == len(argtypes)
+                                  or argtypes[index + 1] is not c_size_t):
+            converted.append(_CString)
+        else:
+            converted.append(_ARGUMENT_TYPES.get(ctype, ctype))
+    return converted
+
+
 _HANDLE_OUT = POINTER(c_void_p)
 _STATUS = c_int
 
@@ -383,12 +410,12 @@ def _declare(cdll: ctypes.CDLL) -> Optional[str]:
         except AttributeError:
             return f"symbol {name} missing: library too old or not libLeMiCa"
         function.restype = restype
-        function.argtypes = [_ARGUMENT_TYPES.get(t, t) for t in argtypes]
+        function.argtypes = _argument_types(argtypes)
     for name, (restype, argtypes) in OPTIONAL_PROTOTYPES.items():
         function = getattr(cdll, name, None)
         if function is not None:
             function.restype = restype
-            function.argtypes = [_ARGUMENT_TYPES.get(t, t) for t in argtypes]
+            function.argtypes = _argument_types(argtypes)
     return None
 
 
