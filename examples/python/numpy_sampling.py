@@ -100,17 +100,20 @@ def profile_sample(velocity, plan: lemica.Plan, profiler: lemica.Profiler,
     num_steps = plan.num_steps
     final, states, outputs = reference_pass(velocity, x0, cond, uncond, num_steps)
     calls = num_steps
+    # The whole plan in two arrays (one C call per replay, not one per
+    # replay and step): segments[r] = (i, j), actions[r, t] = StepAction.
+    all_segments = plan.replay_array()
+    actions = plan.action_array()
     for group in plan.groups():
-        replays = range(group.first, group.first + group.count)
-        segments = [plan.replay(r) for r in replays]
+        replays = slice(group.first, group.first + group.count)
+        segments = all_segments[replays]
         # Every replay of the group starts from the reference state after
         # step `start` (the plan's FROM_REFERENCE steps), as one batch.
         start = group.start
         x = np.repeat(states[start + 1] if start + 1 < num_steps else final,
                       group.count, axis=0)
         for step in range(start + 1, num_steps):
-            actions = [plan.step_action(r, step) for r in replays]
-            compute = np.array([a == lemica.StepAction.COMPUTE for a in actions])
+            compute = actions[replays, step] == lemica.StepAction.COMPUTE
             v = np.repeat(outputs[start], group.count, axis=0)
             if compute.any():
                 rows = np.flatnonzero(compute)
@@ -118,7 +121,7 @@ def profile_sample(velocity, plan: lemica.Plan, profiler: lemica.Profiler,
                                    np.repeat(uncond, len(rows), axis=0))
                 calls += len(rows)
             x = euler(x, v, num_steps)
-        for row, (from_step, to_step) in enumerate(segments):
+        for row, (from_step, to_step) in enumerate(segments.tolist()):
             # x[row] and final[0] are contiguous float32 rows: the profiler
             # reads them in place.
             profiler.add_buffers(from_step, to_step, x[row], final[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import enum
-from typing import Iterator, List, NamedTuple, Tuple
+from typing import Any, Iterator, List, NamedTuple, Tuple
 
 from ._core import Handle, check, lib, new_handle
 
@@ -97,11 +97,63 @@ class Plan(Handle):
         return [self.replay(index) for index in range(self.num_replays)]
 
     def step_action(self, replay: int, step: int) -> StepAction:
-        """What replay ``replay`` does at ``step``."""
+        """What replay ``replay`` does at ``step`` (one C call: for every step
+        of a replay use :meth:`replay_actions`, for the whole plan
+        :meth:`action_array`)."""
         with self._shared() as address:
             result = lib().lemica_plan_step_action(address, replay, step)
             check(result)
         return StepAction(result)
+
+    def replay_actions(self, replay: int) -> Tuple[StepAction, ...]:
+        """What replay ``replay`` does at every step 0 .. N-1, in one call.
+
+        The same answers as ``step_action(replay, t)`` for every ``t``
+        (the tests compare them), from one ``lemica_plan_replay`` call
+        instead of N: the actions follow from the replay's segment (i, j)
+        as lemica-plan.h defines them (t <= i from the reference, i < t < j
+        reused, t >= j computed).
+        """
+        from_step, to_step = self.replay(replay)
+        num_steps = self.num_steps
+        return ((StepAction.FROM_REFERENCE,) * (from_step + 1)
+                + (StepAction.REUSE,) * (to_step - from_step - 1)
+                + (StepAction.COMPUTE,) * (num_steps - to_step))
+
+    def replay_array(self) -> Any:
+        """Every replay's segment as a numpy ``int32`` array of shape
+        (num_replays, 2), columns i and j: one C call per replay."""
+        import numpy
+
+        with self._shared() as address:
+            count = lib().lemica_plan_num_replays(address)
+            segments = numpy.empty((count, 2), numpy.int32)
+            from_step, to_step = ctypes.c_int(), ctypes.c_int()
+            for index in range(count):
+                check(lib().lemica_plan_replay(address, index, ctypes.byref(from_step),
+                                               ctypes.byref(to_step)))
+                segments[index] = (from_step.value, to_step.value)
+        return segments
+
+    def action_array(self) -> Any:
+        """The whole plan as a numpy ``int8`` array of shape (num_replays,
+        num_steps): entry [r, t] is ``step_action(r, t)`` as an integer
+        (compare with ``StepAction.COMPUTE`` etc.). N * R values from R C
+        calls, for profiling loops that batch replays::
+
+            actions = plan.action_array()
+            for step in range(start + 1, plan.num_steps):
+                compute = actions[rows, step] == lemica.StepAction.COMPUTE
+        """
+        import numpy
+
+        segments = self.replay_array()
+        steps = numpy.arange(self.num_steps, dtype=numpy.int32)[None, :]
+        actions = numpy.full((len(segments), steps.shape[1]), int(StepAction.REUSE),
+                             numpy.int8)
+        actions[steps <= segments[:, :1]] = int(StepAction.FROM_REFERENCE)
+        actions[steps >= segments[:, 1:]] = int(StepAction.COMPUTE)
+        return actions
 
     @property
     def num_groups(self) -> int:

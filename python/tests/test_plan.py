@@ -3,8 +3,11 @@
 
 import unittest
 
+import numpy
+
 import support  # noqa: F401
 import lemica
+from lemica import _library
 
 
 class PlanTest(unittest.TestCase):
@@ -46,6 +49,73 @@ class PlanTest(unittest.TestCase):
                 plan.select_segment(3, 4)
             with self.assertRaises(lemica.OutOfRangeError):
                 plan.group(1)
+
+
+
+class BulkActionTest(unittest.TestCase):
+    """The whole plan in one pass (issue 16, point 12): the same answers as
+    step_action, without one C call per (replay, step)."""
+
+    def plans(self):
+        full = lemica.Plan(12, 4)
+        partial = lemica.Plan(12, 4)
+        partial.select_all(False)
+        for segment in ((0, 2), (0, 4), (3, 6), (7, 11), (9, 11)):
+            partial.select_segment(*segment)
+        empty = lemica.Plan(5, 2)
+        empty.select_all(False)
+        single = lemica.Plan(3, 2)
+        return [full, partial, empty, single]
+
+    def test_bulk_accessors_agree_with_step_action(self):
+        for plan in self.plans():
+            with plan, self.subTest(plan=repr(plan)):
+                expected = [[plan.step_action(r, t) for t in range(plan.num_steps)]
+                            for r in range(plan.num_replays)]
+                self.assertEqual([list(plan.replay_actions(r))
+                                  for r in range(plan.num_replays)], expected)
+                actions = plan.action_array()
+                self.assertEqual(actions.shape, (plan.num_replays, plan.num_steps))
+                self.assertEqual(actions.tolist(), [[int(a) for a in row] for row in expected])
+                segments = plan.replay_array()
+                self.assertEqual(segments.shape, (plan.num_replays, 2))
+                self.assertEqual([tuple(row) for row in segments.tolist()], plan.replays())
+                self.assertTrue(all(isinstance(a, lemica.StepAction)
+                                    for r in range(plan.num_replays)
+                                    for a in plan.replay_actions(r)))
+
+    def test_one_c_call_per_replay(self):
+        cdll = _library.library()
+        counts = {"lemica_plan_step_action": 0, "lemica_plan_replay": 0}
+        originals = {name: getattr(cdll, name) for name in counts}
+
+        def counting(name):
+            def call(*args):
+                counts[name] += 1
+                return originals[name](*args)
+            return call
+
+        with lemica.Plan(60, 8) as plan:
+            replays = plan.num_replays
+            try:
+                for name in counts:
+                    setattr(cdll, name, counting(name))
+                actions = plan.action_array()
+                for r in range(replays):
+                    plan.replay_actions(r)
+            finally:
+                for name, original in originals.items():
+                    setattr(cdll, name, original)
+        self.assertEqual(counts, {"lemica_plan_step_action": 0,
+                                  "lemica_plan_replay": 2 * replays})
+        self.assertEqual(int(numpy.count_nonzero(actions == lemica.StepAction.REUSE)),
+                         sum(j - i - 1 for i in range(60)
+                             for j in range(i + 2, min(i + 8, 59) + 1)))
+
+    def test_bad_replay_index(self):
+        with lemica.Plan(10, 3) as plan:
+            with self.assertRaises(lemica.OutOfRangeError):
+                plan.replay_actions(plan.num_replays)
 
 
 if __name__ == "__main__":

@@ -167,6 +167,12 @@ if support.HAVE_TORCH:
             hidden = self.stack(hidden_states=hidden, temb=self.time(torch.tensor([step])))
             return self.head(hidden)
 
+    class Affine(nn.Module):
+        """x * 2 + 1: residual x + 1, easy to follow by hand."""
+
+        def forward(self, hidden_states):
+            return hidden_states * 2 + 1
+
     class Recorder(nn.Module):
         """Records the main input and output of the module it wraps."""
 
@@ -201,7 +207,7 @@ class ResidualCacheTest(unittest.TestCase):
         model = TinyDiT()
         reference = self.sample(model, 10)
         with lemica.Schedule(10, range(10)) as schedule:
-            wrapper = ResidualCache(model.stack, schedule)
+            wrapper = ResidualCache(model.stack, schedule, count_calls=True)
             model.stack = wrapper
             cached = self.sample(model, 10)
             wrapper.finish()
@@ -212,7 +218,7 @@ class ResidualCacheTest(unittest.TestCase):
         stack = model.stack
         inner = Recorder(stack)
         with lemica.Schedule(10, [0, 1, 4, 9]) as schedule:
-            wrapper = ResidualCache(inner, schedule)
+            wrapper = ResidualCache(inner, schedule, count_calls=True)
             outer = Recorder(wrapper)
             model.stack = outer
             torch.manual_seed(1)
@@ -236,14 +242,16 @@ class ResidualCacheTest(unittest.TestCase):
         model = TinyDiT()
         reference = self.sample(model, 10, cond_offsets=(0.5, 0.0))
         with lemica.Schedule(10, range(10)) as full:
-            wrapper = ResidualCache(model.stack, full, branches=("cond", "uncond"))
+            wrapper = ResidualCache(model.stack, full, branches=("cond", "uncond"),
+                                    count_calls=True)
             model.stack = wrapper
             torch.testing.assert_close(self.sample(model, 10, cond_offsets=(0.5, 0.0)),
                                        reference, rtol=0, atol=0)
             wrapper.finish()
         model.stack = wrapper.module
         with lemica.Schedule(10, [0, 2, 5, 9]) as schedule:
-            wrapper = ResidualCache(model.stack, schedule, branches=("cond", "uncond"))
+            wrapper = ResidualCache(model.stack, schedule, branches=("cond", "uncond"),
+                                    count_calls=True)
             model.stack = wrapper
             cached = self.sample(model, 10, cond_offsets=(0.5, 0.0))
             self.assertEqual(wrapper.cache.stats(), {"cond": {"computed": 4, "reused": 6},
@@ -256,7 +264,8 @@ class ResidualCacheTest(unittest.TestCase):
     def test_explicit_branch_and_step_count_check(self):
         model = TinyDiT()
         with lemica.Schedule(6, [0, 3, 5]) as schedule:
-            wrapper = ResidualCache(model.stack, schedule, branches=("cond", "uncond"))
+            wrapper = ResidualCache(model.stack, schedule, branches=("cond", "uncond"),
+                                    count_calls=True)
             model.stack = wrapper
             x = torch.randn(2, 8)
             with torch.no_grad():
@@ -288,11 +297,11 @@ class ResidualCacheTest(unittest.TestCase):
         reference = self.sample(model, 10)
         with lemica.Schedule(10, range(10)) as full:
             original = model.blocks
-            model.blocks, wrapper = cache_block_list(original, full)
+            model.blocks, wrapper = cache_block_list(original, full, count_calls=True)
             torch.testing.assert_close(self.sample(model, 10), reference, rtol=0, atol=0)
             wrapper.finish()
         with lemica.Schedule(10, [0, 1, 3, 6, 9]) as schedule:
-            model.blocks, wrapper = cache_block_list(original, schedule)
+            model.blocks, wrapper = cache_block_list(original, schedule, count_calls=True)
             calls_before = original[0].calls
             cached = self.sample(model, 10)
             wrapper.finish()
@@ -302,10 +311,10 @@ class ResidualCacheTest(unittest.TestCase):
     def test_output_mode_for_shape_changing_modules(self):
         widen = nn.Linear(8, 16)
         with lemica.Schedule(4, [0, 3]) as schedule:
-            wrapper = ResidualCache(widen, schedule)
+            wrapper = ResidualCache(widen, schedule, count_calls=True)
             with self.assertRaises(ValueError):
                 wrapper(torch.randn(2, 8))
-            wrapper = ResidualCache(widen, schedule, mode="output")
+            wrapper = ResidualCache(widen, schedule, mode="output", count_calls=True)
             x = torch.randn(2, 8)
             first = wrapper(x)
             torch.testing.assert_close(wrapper(x * 2), first)  # step 1 reused
@@ -327,16 +336,107 @@ class ResidualCacheTest(unittest.TestCase):
                 return Output(hidden_states * 3)
 
         with lemica.Schedule(3, [0, 2]) as schedule:
-            wrapper = ResidualCache(ReturnsTuple(), schedule)
+            wrapper = ResidualCache(ReturnsTuple(), schedule, count_calls=True)
             x = torch.ones(2)
             wrapper(hidden_states=x)
             reused = wrapper(hidden_states=x + 1)
             self.assertEqual(reused[1], "extra")
             torch.testing.assert_close(reused[0], x + 1 + x)
             wrapper.reset()
-            wrapper = ResidualCache(ReturnsObject(), schedule)
+            wrapper = ResidualCache(ReturnsObject(), schedule, count_calls=True)
             wrapper(x)
             torch.testing.assert_close(wrapper(x + 1).sample, x + 1 + 2 * x)
+
+
+@unittest.skipUnless(support.HAVE_TORCH, support.NO_TORCH)
+class ExplicitStepTest(unittest.TestCase):
+    """ResidualCache with the step given by the loop (issue 16, point 12):
+    a sampler that splits one step's batch into chunks gets each chunk's
+    own residual, never another chunk's or another step's."""
+
+    def run_chunked(self, wrapper, x, steps, chunk_sizes):
+        with torch.no_grad():
+            for step in range(steps):
+                wrapper.set_step(step)
+                sizes = chunk_sizes(step)
+                x = torch.cat([wrapper(part) for part in torch.split(x, sizes)])
+        wrapper.finish()
+        return x
+
+    def test_split_batch_gets_each_chunks_residual(self):
+        # x*2+1 on 4 steps computing 0 and 3, batch [1, 2] split in two
+        # chunks every step. Step 0 computes 3, 5 (residuals 2, 3); steps 1
+        # and 2 add them: 5, 8 then 7, 11; step 3 computes 15, 23.
+        with lemica.Schedule(4, [0, 3]) as schedule:
+            wrapper = ResidualCache(Affine(), schedule)
+            x = self.run_chunked(wrapper, torch.tensor([[1.0], [2.0]]), 4, lambda step: 1)
+        torch.testing.assert_close(x, torch.tensor([[15.0], [23.0]]), rtol=0, atol=0)
+        self.assertEqual(wrapper.cache.stats(), {"main": {"computed": 2, "reused": 2}})
+
+    def test_unsplit_batch_gives_the_same_result(self):
+        with lemica.Schedule(4, [0, 3]) as schedule:
+            wrapper = ResidualCache(Affine(), schedule)
+            x = self.run_chunked(wrapper, torch.tensor([[1.0], [2.0]]), 4, lambda step: 2)
+        torch.testing.assert_close(x, torch.tensor([[15.0], [23.0]]), rtol=0, atol=0)
+
+    def test_a_call_without_a_step_is_refused(self):
+        with lemica.Schedule(4, [0, 3]) as schedule:
+            wrapper = ResidualCache(Affine(), schedule)
+            with self.assertRaisesRegex(lemica.ScheduleMismatchError, "set_step"):
+                wrapper(torch.ones(2, 1))
+            self.assertEqual(wrapper.cache.model_calls, 0)
+
+    def test_a_split_that_differs_from_the_computed_step_is_refused(self):
+        with lemica.Schedule(4, [0, 3]) as schedule:
+            wrapper = ResidualCache(Affine(), schedule)
+            with self.assertRaises(lemica.ScheduleMismatchError):
+                # One chunk at the computed step, two at the reused one.
+                self.run_chunked(wrapper, torch.ones(2, 1), 4,
+                                 lambda step: 2 if step == 0 else 1)
+            wrapper.reset()
+            with self.assertRaises(lemica.ScheduleMismatchError):
+                # Chunks of other sizes.
+                self.run_chunked(wrapper, torch.ones(3, 1), 4,
+                                 lambda step: [1, 2] if step == 0 else [2, 1])
+
+    def test_counting_calls_refuses_an_uneven_split(self):
+        # count_calls=True is the caller's promise of one call per step;
+        # a reused residual of another shape is still refused.
+        with lemica.Schedule(4, [0, 3]) as schedule:
+            wrapper = ResidualCache(Affine(), schedule, count_calls=True)
+            with torch.no_grad():
+                wrapper(torch.ones(2, 1))
+                with self.assertRaises(lemica.ScheduleMismatchError):
+                    wrapper(torch.ones(1, 1))
+
+    def test_steps_out_of_order_are_refused(self):
+        with lemica.Schedule(4, [0, 3]) as schedule:
+            wrapper = ResidualCache(Affine(), schedule)
+            wrapper.set_step(0)
+            wrapper(torch.ones(1, 1))
+            wrapper.set_step(2)
+            with self.assertRaises(lemica.ScheduleMismatchError):
+                wrapper(torch.ones(1, 1))
+
+    def test_branches_alternate_within_a_step(self):
+        model = TinyDiT()
+        with lemica.Schedule(10, [0, 2, 5, 9]) as schedule:
+            counted = ResidualCache(model.stack, schedule, branches=("cond", "uncond"),
+                                    count_calls=True)
+            model.stack = counted
+            expected = ResidualCacheTest.sample(None, model, 10, cond_offsets=(0.5, 0.0))
+            counted.finish()
+            explicit = ResidualCache(counted.module, schedule, branches=("cond", "uncond"))
+            model.stack = explicit
+            torch.manual_seed(1)
+            x = torch.randn(4, 8)
+            with torch.no_grad():
+                for step in range(10):
+                    explicit.set_step(step)
+                    outputs = [model(x + offset, step) for offset in (0.5, 0.0)]
+                    x = x + (outputs[1] + 2.0 * (outputs[0] - outputs[1])) / 10
+            explicit.finish()
+        torch.testing.assert_close(x, expected, rtol=0, atol=0)
 
 
 if __name__ == "__main__":
