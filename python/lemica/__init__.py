@@ -31,8 +31,7 @@ from .errors import (BufferTooSmallError, ClosedHandleError, InfeasibleError,
                      InvalidArgumentError, InvalidValueError, IOFailureError,
                      LemicaError, LibraryNotFoundError, MismatchError,
                      NoMemoryError, NotFoundError, OutOfRangeError, ParseError,
-                     ReentrantUseError,
-                     ScheduleMismatchError, StateError, TooLargeError,
+                     ReentrantUseError, ScheduleMismatchError, StateError, TooLargeError,
                      UnsupportedBufferError, VersionError)
 from .graph import MAX_EDGE_SLOTS, MAX_STEPS, Graph
 from .plan import Plan, PlanGroup, StepAction
@@ -73,7 +72,8 @@ __all__ = [
     "InvalidArgumentError", "InvalidValueError", "LIBRARY_NAMES", "LemicaError",
     "LibraryNotFoundError", "MAX_EDGE_SLOTS", "MAX_STEPS", "MIN_VERSION", "Metric",
     "MismatchError", "NoMemoryError", "NotFoundError", "OutOfRangeError", "ParseError",
-    "Plan", "PlanGroup", "ProfileStats", "Profiler", "ReentrantUseError", "Schedule", "ScheduleMismatchError",
+    "Plan", "PlanGroup", "ProfileStats", "Profiler", "ReentrantUseError", "Schedule",
+    "ScheduleMismatchError",
     "Solver", "StateError", "StepAction", "StepCache", "TooLargeError",
     "UnsupportedBufferError", "VersionError", "as_buffer", "library_path", "live_handles",
     "metric_compute", "status_name", "strerror", "uniform_schedule", "version",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ctypes
 import enum
-import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
 

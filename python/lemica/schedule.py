@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ctypes
 import operator
-import os
 from typing import Callable, Dict, Iterable, Optional, Tuple, Union
 
 from . import files
@@ -25,8 +24,9 @@ def _read_text(formatter: Callable[..., int], owner: Handle) -> str:
     return buffer.raw[:length.value].decode("ascii")
 
 
-def c_int_array(values: Iterable[object], what: str) -> "ctypes.Array[ctypes.c_int]":
-    """A C ``int`` array of ``values``, refusing what ``int`` cannot hold.
+def c_int_array(values: Iterable[object], what: str) -> Tuple[ctypes.Array, int]:
+    """A C ``int`` array of ``values`` and its length, refusing what
+    ``int`` cannot hold.
 
     ctypes keeps only the low 32 bits of each element, so a step of
     2**32 + 3 would reach the library as 3: a valid, different schedule.
