@@ -125,15 +125,15 @@ class Plan(Handle):
         (num_replays, 2), columns i and j: one C call per replay."""
         import numpy
 
+        cdll = lib()
+        pairs = []
+        from_step, to_step = ctypes.c_int(), ctypes.c_int()
+        from_ref, to_ref = ctypes.byref(from_step), ctypes.byref(to_step)
         with self._shared() as address:
-            count = lib().lemica_plan_num_replays(address)
-            segments = numpy.empty((count, 2), numpy.int32)
-            from_step, to_step = ctypes.c_int(), ctypes.c_int()
-            for index in range(count):
-                check(lib().lemica_plan_replay(address, index, ctypes.byref(from_step),
-                                               ctypes.byref(to_step)))
-                segments[index] = (from_step.value, to_step.value)
-        return segments
+            for index in range(cdll.lemica_plan_num_replays(address)):
+                check(cdll.lemica_plan_replay(address, index, from_ref, to_ref))
+                pairs.append((from_step.value, to_step.value))
+        return numpy.array(pairs, numpy.int32).reshape(len(pairs), 2)
 
     def action_array(self) -> Any:
         """The whole plan as a numpy ``int8`` array of shape (num_replays,
