@@ -36,7 +36,9 @@ class Aggregate(enum.IntEnum):
 
     MEAN = 0  #: the mean (the paper)
     MAX = 1  #: the largest sample
-    MEAN_PLUS_Z_STD = 2  #: mean + z * standard deviation
+    #: mean + z * sample standard deviation; a segment with one sample has
+    #: variance 0, so it gets its sample (see docs/python.md)
+    MEAN_PLUS_Z_STD = 2
 
 
 def metric_compute(a: Any, b: Any, metric: Metric = Metric.L1,
@@ -275,7 +277,9 @@ class Profiler(Handle):
         """A graph whose measured segments are weighted by ``aggregate``.
 
         Unmeasured segments are absent unless ``require_all``, which makes
-        them an error (StateError naming the segment).
+        them an error (StateError naming the segment). With
+        ``MEAN_PLUS_Z_STD``, a segment measured once has variance 0 in the
+        library, so its weight is its one sample whatever ``z``.
         """
         with self._shared() as address:
             return Graph._adopt(new_handle(lib().lemica_profiler_to_graph, address,

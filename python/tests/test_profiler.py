@@ -159,5 +159,20 @@ class ProfilerTest(unittest.TestCase):
             self.assertEqual(profiler.edge_stats(0, 2).count, 1)
 
 
+
+class OneSampleTest(unittest.TestCase):
+    def test_mean_plus_z_std_of_one_sample_is_the_sample(self):
+        # What docs/python.md says: the library takes the variance of a
+        # one-sample segment as 0, so mean + z * std is the sample itself.
+        with lemica.Profiler(6, 3) as profiler:
+            profiler.add_error(0, 2, 0.3)
+            profiler.add_error(1, 3, 0.2)
+            profiler.add_error(1, 3, 0.4)
+            self.assertEqual(profiler.edge_stats(0, 2).variance, 0.0)
+            with profiler.to_graph(lemica.Aggregate.MEAN_PLUS_Z_STD, z=3.0) as graph:
+                self.assertEqual(graph[0, 2], 0.3)
+                self.assertGreater(graph[1, 3], 0.4)
+
+
 if __name__ == "__main__":
     unittest.main()
