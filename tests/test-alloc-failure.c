@@ -718,7 +718,7 @@ SWEEP_TEST(profiler, 4)
 SWEEP_TEST(plan, 6)
 SWEEP_TEST(files, 3)
 
-/* Does @log hold a failure at lib/@file between lines @first and @last
+/* Does @log hold a failure at lib/<folder>/@file between lines @first and @last
  * (a call spanning lines is named by its first line with GCC, by its last
  * with clang)? */
 static int
@@ -747,17 +747,17 @@ is_identifier_char(char c)
 /* Find the calls of the allocation wrappers in one source file; returns
  * their number and appends those @log lacks to @missing. */
 static int
-check_source(const char *file, const struct site_log *log, char *missing,
-             size_t size)
+check_source(const char *directory, const char *file,
+             const struct site_log *log, char *missing, size_t size)
 {
     static const char *const calls[] = {"lemica_alloc_array(",
                                         "lemica_alloc_zeroed(",
                                         "lemica_realloc_array("};
-    char path[512];
+    char path[1024];
     char *text;
     int found = 0;
 
-    snprintf(path, sizeof(path), "%s/%s", LEMICA_LIB_SOURCE_DIR, file);
+    snprintf(path, sizeof(path), "%s/%s", directory, file);
     text = test_read_text(path);
     for (size_t c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
         for (const char *at = strstr(text, calls[c]); at;
@@ -791,8 +791,8 @@ START_TEST(test_every_allocation_site_fails)
 {
     struct site_log log = {{NULL}, 0, 0};
     char missing[4096] = "";
-    DIR *directory;
-    struct dirent *entry;
+    DIR *top;
+    struct dirent *folder;
     int sites = 0;
 
     sweep_both_modes(sweep_graph, &log);
@@ -803,18 +803,34 @@ START_TEST(test_every_allocation_site_fails)
     sweep_both_modes(sweep_plan, &log);
     sweep_both_modes(sweep_files, &log);
 
-    directory = opendir(LEMICA_LIB_SOURCE_DIR);
-    ck_assert_msg(directory != NULL, "cannot open %s", LEMICA_LIB_SOURCE_DIR);
-    while ((entry = readdir(directory)) != NULL) {
-        size_t length = strlen(entry->d_name);
+    /* lib/ groups its sources by concept, one folder each. */
+    top = opendir(LEMICA_LIB_SOURCE_DIR);
+    ck_assert_msg(top != NULL, "cannot open %s", LEMICA_LIB_SOURCE_DIR);
+    while ((folder = readdir(top)) != NULL) {
+        char path[512];
+        DIR *directory;
+        struct dirent *entry;
 
-        /* alloc.c defines the wrappers. */
-        if (length < 3 || strcmp(entry->d_name + length - 2, ".c") != 0 ||
-            strcmp(entry->d_name, "alloc.c") == 0)
+        if (folder->d_name[0] == '.')
             continue;
-        sites += check_source(entry->d_name, &log, missing, sizeof(missing));
+        snprintf(path, sizeof(path), "%s/%s", LEMICA_LIB_SOURCE_DIR,
+                 folder->d_name);
+        directory = opendir(path);
+        if (directory == NULL)
+            continue; /* a file such as lemica.map */
+        while ((entry = readdir(directory)) != NULL) {
+            size_t length = strlen(entry->d_name);
+
+            /* alloc.c defines the wrappers. */
+            if (length < 3 || strcmp(entry->d_name + length - 2, ".c") != 0 ||
+                strcmp(entry->d_name, "alloc.c") == 0)
+                continue;
+            sites += check_source(path, entry->d_name, &log, missing,
+                                  sizeof(missing));
+        }
+        closedir(directory);
     }
-    closedir(directory);
+    closedir(top);
     fprintf(stderr, "all operations: %ld allocations failed one by one; %zu "
                     "distinct sites of the %d allocation calls in lib/\n",
             log.failures, log.count, sites);

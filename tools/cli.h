@@ -171,6 +171,8 @@ int lemica_cli_merge(int argc, char **argv);
 void lemica_cli_merge_usage(FILE *stream);
 int lemica_cli_graph(int argc, char **argv);
 void lemica_cli_graph_usage(FILE *stream);
+int lemica_cli_transfer(int argc, char **argv);
+void lemica_cli_transfer_usage(FILE *stream);
 
 /* lemica info on a profile file (cmd-profile.c). */
 int lemica_cli_info_profile(const char *path);

@@ -31,6 +31,8 @@ static const struct command commands[] = {
      lemica_cli_merge_usage},
     {"graph", "turn a profile into a graph file (mean, max or mean+z)",
      lemica_cli_graph, lemica_cli_graph_usage},
+    {"transfer", "a graph for another step grid (an approximation)",
+     lemica_cli_transfer, lemica_cli_transfer_usage},
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

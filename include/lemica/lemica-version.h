@@ -45,7 +45,7 @@
 /** @brief Major version: incremented on an incompatible API or ABI change. */
 #define LEMICA_VERSION_MAJOR 0
 /** @brief Minor version: incremented when functionality is added. */
-#define LEMICA_VERSION_MINOR 1
+#define LEMICA_VERSION_MINOR 2
 /** @brief Patch version: incremented for fixes that change no interface. */
 #define LEMICA_VERSION_PATCH 0
 

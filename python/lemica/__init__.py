@@ -40,6 +40,9 @@ from .profiler import (Aggregate, EdgeStats, Metric, ProfileStats, Profiler,
 from .sampling import StepCache
 from .schedule import Schedule, uniform_schedule
 from .solver import Comparator, Frontier, Solver
+from .transfer import (TIME_GRID_KEY, check_time_grid, time_grid_distance,
+                       time_grid_from_metadata, time_grid_shifted,
+                       time_grid_value, transfer_graph)
 
 # Load the library now, so that a missing or unsupported library is
 # reported at import time with the list of places tried.
@@ -73,9 +76,10 @@ __all__ = [
     "LibraryNotFoundError", "MAX_EDGE_SLOTS", "MAX_STEPS", "MIN_VERSION", "Metric",
     "MismatchError", "NoMemoryError", "NotFoundError", "OutOfRangeError", "ParseError",
     "Plan", "PlanGroup", "ProfileStats", "Profiler", "ReentrantUseError", "Schedule",
-    "ScheduleMismatchError",
-    "Solver", "StateError", "StepAction", "StepCache", "TooLargeError",
+    "ScheduleMismatchError", "Solver", "StateError", "StepAction", "StepCache",
+    "TIME_GRID_KEY", "TooLargeError",
     "UnsupportedBufferError", "VersionError", "as_buffer", "library_path", "live_handles",
-    "metric_compute", "status_name", "strerror", "uniform_schedule", "version",
-    "version_number", "version_tuple",
+    "check_time_grid", "metric_compute", "status_name", "strerror", "time_grid_distance",
+    "time_grid_from_metadata", "time_grid_shifted", "time_grid_value", "transfer_graph",
+    "uniform_schedule", "version", "version_number", "version_tuple",
 ]

@@ -264,6 +264,33 @@ PROTOTYPES.update({
 #: raise NotImplementedError naming the missing symbol otherwise.
 OPTIONAL_PROTOTYPES: Dict[str, Tuple[object, Sequence[object]]] = {}
 
+# lemica-transfer.h (0.2)
+OPTIONAL_PROTOTYPES.update({
+    "lemica_time_grid_shifted": (_STATUS, (c_int, c_double, POINTER(c_double),
+                                           c_size_t)),
+    "lemica_time_grid_set": (_STATUS, (c_void_p, POINTER(c_double), c_size_t)),
+    "lemica_time_grid_get": (_STATUS, (c_void_p, POINTER(c_double), c_size_t,
+                                       POINTER(c_size_t))),
+    "lemica_time_grid_check": (_STATUS, (c_void_p, POINTER(c_double), c_size_t)),
+    "lemica_time_grid_distance": (_STATUS, (POINTER(c_double), c_size_t,
+                                            POINTER(c_double), c_size_t,
+                                            POINTER(c_double))),
+    "lemica_graph_transfer": (_STATUS, (c_void_p, POINTER(c_double), c_size_t,
+                                        POINTER(c_double), c_size_t,
+                                        _HANDLE_OUT)),
+})
+
+
+def optional(name: str):
+    """The declared function @name of a later release, or
+    NotImplementedError naming it when the loaded library lacks it."""
+    function = getattr(library(), name, None)
+    if function is None or name not in OPTIONAL_PROTOTYPES:
+        raise NotImplementedError(
+            f"{name} is missing from the loaded libLeMiCa {library_path()}: "
+            "it needs a newer library")
+    return function
+
 _lock = threading.Lock()
 _loaded: Optional[ctypes.CDLL] = None
 _loaded_path: Optional[str] = None
