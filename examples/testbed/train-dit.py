@@ -29,6 +29,10 @@ import struct
 import sys
 import time
 
+# torch runs its own intra-op threads (--threads); a second pool inside
+# OpenBLAS only fights it for the cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 try:
     import numpy as np
     import torch
@@ -480,7 +484,7 @@ def main():
                 p_ema.mul_(decay).add_(p, alpha=1 - decay)
         running = loss.item() if running is None else \
             0.98 * running + 0.02 * loss.item()
-        if step % 250 == 0 or step == args.steps - 1:
+        if step % 100 == 0 or step == args.steps - 1:
             log(f"step {step:5d}  loss {loss.item():.4f}  "
                 f"smoothed {running:.4f}  lr {lr:.2e}")
     log(f"training done: {args.steps} steps, smoothed loss {running:.4f}")
