@@ -42,16 +42,20 @@ lemica_cli_info_usage(FILE *stream)
 void
 lemica_cli_print_format(const char *path)
 {
-    char line[80] = "";
-    FILE *file = fopen(path, "rb");
+    const char *text = "";
+    size_t length = 0;
+    size_t line = 0;
 
-    if (file) {
-        if (!fgets(line, sizeof(line), file))
-            line[0] = '\0';
-        fclose(file);
+    /* The input is in memory already: read once, never reopened. */
+    lemica_cli_read_input(path, &text, &length);
+    if (length >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        length -= 3;
     }
-    line[strcspn(line, "\r\n")] = '\0';
-    printf("format: %s\n", line);
+    while (line < length && line < 79 && text[line] != '\n' &&
+           text[line] != '\r' && text[line] != '\0')
+        line++;
+    printf("format: %.*s\n", (int)line, text);
 }
 
 void
@@ -145,10 +149,8 @@ info_schedule(const char *path)
         lemica_cli_error("%s", lemica_last_error_message());
         goto out;
     }
-    if (lemica_schedule_load(path, 0, metadata, &schedule) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
+    if (lemica_cli_load_schedule(path, 0, metadata, &schedule) != 0)
         goto out;
-    }
     steps = lemica_cli_format_schedule(schedule, 0);
     mask = steps ? lemica_cli_format_schedule(schedule, 1) : NULL;
     if (!mask)
@@ -204,7 +206,8 @@ lemica_cli_info(int argc, char **argv)
     }
     if (!path)
         return lemica_cli_usage_error("info", "FILE is missing");
-    file_kind = lemica_cli_file_kind(path);
+    if (lemica_cli_input_kind(path, &file_kind) != 0)
+        return LEMICA_CLI_EXIT_INPUT;
     if (file_kind == LEMICA_CLI_KIND_SCHEDULE)
         return info_schedule(path);
     if (file_kind == LEMICA_CLI_KIND_PROFILE)
