@@ -62,7 +62,8 @@
  *   if the schedule has a cost vector, `costs` and its B - 1 values
  *   (descending) and `sum` and the path-order sum (`inf` if it
  *   overflowed); then `end`.
- * - Numbers: integers in plain decimal; weights in the shortest decimal
+ * - Numbers: integers in plain decimal without a leading zero (`0` but
+ *   not `010`, as in step lists and the tool's options); weights in the shortest decimal
  *   text that reads back as the same double, with '.' whatever the
  *   locale, so every value round-trips bit for bit and saving a loaded
  *   file gives the same bytes.
