@@ -526,9 +526,13 @@ sync_directory(const char *directory)
 enum save_kind {
     /* Absent or a regular file: a new file renamed over job->target. */
     SAVE_REPLACE,
-    /* A FIFO or a character device (or a /proc link to a file): written
-     * straight, opened without creating or truncating anything. */
+    /* A FIFO or a character device: written straight, opened without
+     * creating or truncating anything. */
     SAVE_STREAM,
+    /* A regular file reached through a /proc link (another process's open
+     * file): rewritten in place, truncated first, as a shell's ">"
+     * would. */
+    SAVE_REWRITE,
     /* /dev/stdout, /dev/fd/N, /proc/self/fd/N: the process's own
      * descriptor N, written at its current offset as shells do. */
     SAVE_DESCRIPTOR
@@ -614,7 +618,7 @@ save_job_resolve(struct save_job *job, enum save_kind *kind, int *descriptor)
                     return lemica_fail(LEMICA_ERR_IO, "%s: %s", job->path,
                                        strerror(errno));
                 if (S_ISREG(info.st_mode)) {
-                    *kind = SAVE_STREAM;
+                    *kind = SAVE_REWRITE;
                     return LEMICA_OK;
                 }
             } else {
@@ -855,10 +859,10 @@ save_job_run(struct save_job *job, lemica_produce_fn produce,
     if (kind == SAVE_DESCRIPTOR)
         fd = dup(descriptor);
     else
-        /* Exists already: nothing is created or truncated but a regular
-         * file reached through /proc, which is rewritten. A FIFO waits for
-         * its reader, as a shell's ">" does. */
-        fd = open(job->target, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        /* Exists already: nothing is created. A FIFO waits for its reader,
+         * as a shell's ">" does. */
+        fd = open(job->target, O_WRONLY | O_NOCTTY | O_CLOEXEC |
+                                   (kind == SAVE_REWRITE ? O_TRUNC : 0));
     if (fd < 0)
         return lemica_fail(LEMICA_ERR_IO, "%s: cannot open: %s", job->path,
                            strerror(errno));
