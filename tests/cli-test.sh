@@ -57,7 +57,7 @@ usage_error "--budget needs a non-negative integer, not '-3'" \
     solve --budget -3 "$tiny"
 usage_error "--budget needs a non-negative integer, not '1.5'" \
     solve --budget 1.5 "$tiny"
-usage_error "--budget needs a non-negative integer, not ''" \
+usage_error "option --budget needs a value, not an empty one" \
     solve --budget= "$tiny"
 usage_error "--budget needs a non-negative integer, not '99999999999'" \
     solve --budget 99999999999 "$tiny"

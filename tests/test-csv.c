@@ -282,8 +282,12 @@ START_TEST(test_parse_int)
 
     ck_assert_ok(lemica_parse_int("0", 1, &value));
     ck_assert_int_eq(value, 0);
-    ck_assert_ok(lemica_parse_int("0049", 4, &value));
-    ck_assert_int_eq(value, 49);
+    /* One rule for every integer: no leading zero (issue 16). */
+    value = -7;
+    ck_assert_status(lemica_parse_int("0049", 4, &value), LEMICA_ERR_PARSE);
+    ck_assert_message_has("leading zero");
+    ck_assert_status(lemica_parse_int("00", 2, &value), LEMICA_ERR_PARSE);
+    ck_assert_int_eq(value, -7);
     ck_assert_ok(lemica_parse_int("2147483647", 10, &value));
     ck_assert_int_eq(value, INT_MAX);
     ck_assert_ok(lemica_parse_int("65535xyz", 5, &value));

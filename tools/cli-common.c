@@ -82,15 +82,16 @@ lemica_cli_usage_error(const char *command, const char *format, ...)
     return LEMICA_CLI_EXIT_USAGE;
 }
 
-/* A count: decimal digits only, fitting an int. Returns 0 and sets *@out,
- * or -1. */
+/* A count: decimal digits only, no leading zero (the library's rule for
+ * every integer in files and step lists), fitting an int. Returns 0 and
+ * sets *@out, or -1. */
 static int
 parse_count(const char *text, int *out)
 {
     int value = 0;
 
     /* strtol would accept spaces, a sign and "0x"; a count is digits. */
-    if (!text || text[0] == '\0')
+    if (!text || text[0] == '\0' || (text[0] == '0' && text[1] != '\0'))
         return -1;
     for (const char *c = text; *c; c++) {
         int digit;
@@ -112,6 +113,10 @@ lemica_cli_parse_option_count(const char *command, const char *option,
 {
     if (parse_count(value, out) == 0 && *out >= minimum)
         return 0;
+    if (value[0] == '0' && value[1] >= '0' && value[1] <= '9')
+        return lemica_cli_usage_error(
+            command, "%s: '%s' has a leading zero (write %s without it)",
+            option, value, option);
     if (minimum == 0)
         return lemica_cli_usage_error(
             command, "%s needs a non-negative integer, not '%s'", option,
@@ -200,6 +205,13 @@ next_arg(struct lemica_cli_args *args, int *id, const char **value)
     if (args->index >= args->argc)
         return LEMICA_CLI_ARG_END;
     arg = args->argv[args->index++];
+    if (arg[0] == '\0') {
+        /* No file is named "" (the library refuses it too), and no option
+         * means anything by it: say so before anything is read or
+         * written. */
+        lemica_cli_usage_error(args->command, "an argument is empty");
+        return LEMICA_CLI_ARG_ERROR;
+    }
     if (args->options_ended || arg[0] != '-' || arg[1] == '\0') {
         *value = arg;
         return LEMICA_CLI_ARG_OPERAND;
@@ -234,6 +246,13 @@ next_arg(struct lemica_cli_args *args, int *id, const char **value)
     }
     if (equals) {
         *value = equals + 1;
+        if (!**value) {
+            lemica_cli_usage_error(args->command,
+                                   "option --%s needs a value, not an empty "
+                                   "one",
+                                   option->name);
+            return LEMICA_CLI_ARG_ERROR;
+        }
         return LEMICA_CLI_ARG_OPTION;
     }
     /* The next argument is the value even if it starts with '-', so that
@@ -244,6 +263,12 @@ next_arg(struct lemica_cli_args *args, int *id, const char **value)
         return LEMICA_CLI_ARG_ERROR;
     }
     *value = args->argv[args->index++];
+    if (!**value) {
+        lemica_cli_usage_error(args->command,
+                               "option --%s needs a value, not an empty one",
+                               option->name);
+        return LEMICA_CLI_ARG_ERROR;
+    }
     return LEMICA_CLI_ARG_OPTION;
 }
 

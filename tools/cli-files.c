@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Telling the input files apart and loading graphs from either form. */
+/* Reading each input once, telling the input files apart, loading them,
+ * and saving graphs. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,26 +10,215 @@
 
 #include "cli.h"
 
-enum lemica_cli_kind
-lemica_cli_file_kind(const char *path)
-{
-    char line[64];
-    FILE *file = fopen(path, "rb");
-    size_t got;
+/* The input read last. A command may look at one input several times
+ * (its kind, its first line, then the parse) but reads it once: a pipe, a
+ * FIFO or standard input gives its bytes only once. One is kept, so that
+ * merging many shards does not hold them all. */
+static struct {
+    char *path;
+    char *text;
+    size_t length;
+} last_input;
 
-    /* Unreadable files are left to the loader, whose message says why. */
-    if (!file)
-        return LEMICA_CLI_KIND_CSV;
-    got = fread(line, 1, sizeof(line) - 1, file);
-    fclose(file);
-    line[got] = '\0';
-    if (strncmp(line, "lemica-graph ", strlen("lemica-graph ")) == 0)
+void
+lemica_cli_release_inputs(void)
+{
+    free(last_input.path);
+    free(last_input.text);
+    last_input.path = NULL;
+    last_input.text = NULL;
+    last_input.length = 0;
+}
+
+const char *
+lemica_cli_input_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "standard input" : path;
+}
+
+/* Read all of @file into a new buffer. Stops after a NUL byte: no text
+ * format has one, the parser then names its line, and a device such as
+ * /dev/zero does not get read to the end of memory. Returns 0, or -1
+ * after reporting. */
+static int
+read_stream(FILE *file, const char *path, char **text, size_t *length)
+{
+    size_t capacity = 0;
+    size_t used = 0;
+    char *buffer = NULL;
+
+    for (;;) {
+        size_t got;
+
+        if (used == capacity) {
+            size_t grown_capacity = capacity ? capacity * 2 : 65536;
+            char *grown;
+
+            if (grown_capacity > LEMICA_MAX_FILE_BYTES)
+                grown_capacity = (size_t)LEMICA_MAX_FILE_BYTES + 1;
+            if (grown_capacity <= capacity) {
+                lemica_cli_error("%s: longer than %llu bytes, the most a "
+                                 "file may have",
+                                 lemica_cli_input_name(path),
+                                 (unsigned long long)LEMICA_MAX_FILE_BYTES);
+                free(buffer);
+                return -1;
+            }
+            grown = realloc(buffer, grown_capacity);
+            if (!grown) {
+                lemica_cli_error("%s: out of memory reading it",
+                                 lemica_cli_input_name(path));
+                free(buffer);
+                return -1;
+            }
+            buffer = grown;
+            capacity = grown_capacity;
+        }
+        errno = 0;
+        got = fread(buffer + used, 1, capacity - used, file);
+        if (got > 0 && memchr(buffer + used, '\0', got)) {
+            used += got;
+            break;
+        }
+        used += got;
+        if (used > LEMICA_MAX_FILE_BYTES) {
+            lemica_cli_error("%s: longer than %llu bytes, the most a file "
+                             "may have",
+                             lemica_cli_input_name(path),
+                             (unsigned long long)LEMICA_MAX_FILE_BYTES);
+            free(buffer);
+            return -1;
+        }
+        if (got > 0)
+            continue;
+        if (ferror(file)) {
+            lemica_cli_error("%s: %s", lemica_cli_input_name(path),
+                             strerror(errno ? errno : EIO));
+            free(buffer);
+            return -1;
+        }
+        break;
+    }
+    *text = buffer;
+    *length = used;
+    return 0;
+}
+
+int
+lemica_cli_read_input(const char *path, const char **text, size_t *length)
+{
+    FILE *file;
+    char *copy;
+    int status;
+
+    if (last_input.path && strcmp(last_input.path, path) == 0) {
+        *text = last_input.text;
+        *length = last_input.length;
+        return 0;
+    }
+    lemica_cli_release_inputs();
+    copy = malloc(strlen(path) + 1);
+    if (!copy) {
+        lemica_cli_error("out of memory");
+        return -1;
+    }
+    strcpy(copy, path);
+    file = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!file) {
+        lemica_cli_error("%s: %s", path, strerror(errno));
+        free(copy);
+        return -1;
+    }
+    status = read_stream(file, path, &last_input.text, &last_input.length);
+    if (file != stdin)
+        fclose(file);
+    if (status != 0) {
+        free(copy);
+        return -1;
+    }
+    last_input.path = copy;
+    *text = last_input.text;
+    *length = last_input.length;
+    return 0;
+}
+
+/* Whether @text starts with @prefix, after a UTF-8 byte order mark. */
+static int
+starts_with(const char *text, size_t length, const char *prefix)
+{
+    size_t prefix_length = strlen(prefix);
+
+    if (length >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        length -= 3;
+    }
+    return length >= prefix_length && memcmp(text, prefix, prefix_length) == 0;
+}
+
+enum lemica_cli_kind
+lemica_cli_text_kind(const char *text, size_t length)
+{
+    if (starts_with(text, length, "lemica-graph "))
         return LEMICA_CLI_KIND_GRAPH;
-    if (strncmp(line, "lemica-schedule ", strlen("lemica-schedule ")) == 0)
+    if (starts_with(text, length, "lemica-schedule "))
         return LEMICA_CLI_KIND_SCHEDULE;
-    if (strncmp(line, "lemica-profile ", strlen("lemica-profile ")) == 0)
+    if (starts_with(text, length, "lemica-profile "))
         return LEMICA_CLI_KIND_PROFILE;
     return LEMICA_CLI_KIND_CSV;
+}
+
+int
+lemica_cli_input_kind(const char *path, enum lemica_cli_kind *kind)
+{
+    const char *text;
+    size_t length;
+
+    if (lemica_cli_read_input(path, &text, &length) != 0)
+        return -1;
+    *kind = lemica_cli_text_kind(text, length);
+    return 0;
+}
+
+/* Report the failed parse of @path: the library's message, after the
+ * file's name as the library's loaders would put it. */
+static int
+parse_failed(const char *path)
+{
+    lemica_cli_error("%s: %s", lemica_cli_input_name(path),
+                     lemica_last_error_message());
+    return -1;
+}
+
+int
+lemica_cli_load_schedule(const char *path, int expected_num_steps,
+                         struct lemica_metadata *metadata,
+                         struct lemica_schedule **out)
+{
+    const char *text;
+    size_t length;
+
+    *out = NULL;
+    if (lemica_cli_read_input(path, &text, &length) != 0)
+        return -1;
+    if (lemica_schedule_parse(text, length, expected_num_steps, metadata,
+                              out) != LEMICA_OK)
+        return parse_failed(path);
+    return 0;
+}
+
+int
+lemica_cli_load_profile(const char *path, struct lemica_metadata *metadata,
+                        struct lemica_profiler **out)
+{
+    const char *text;
+    size_t length;
+
+    *out = NULL;
+    if (lemica_cli_read_input(path, &text, &length) != 0)
+        return -1;
+    if (lemica_profiler_parse(text, length, metadata, out) != LEMICA_OK)
+        return parse_failed(path);
+    return 0;
 }
 
 /* Replace *@graph by a copy without the edges longer than @max_skip, as
@@ -70,29 +261,30 @@ int
 lemica_cli_load_graph(const char *path, int num_steps, int max_skip,
                       lemica_metadata *metadata, lemica_graph **out)
 {
-    enum lemica_cli_kind kind = lemica_cli_file_kind(path);
+    enum lemica_cli_kind kind;
+    const char *text;
+    size_t length;
 
     *out = NULL;
+    if (lemica_cli_read_input(path, &text, &length) != 0)
+        return -1;
+    kind = lemica_cli_text_kind(text, length);
     if (kind == LEMICA_CLI_KIND_SCHEDULE || kind == LEMICA_CLI_KIND_PROFILE) {
         lemica_cli_error(
             "%s: this is a %s file; a graph file or a CSV edge "
             "list is needed",
-            path, kind == LEMICA_CLI_KIND_SCHEDULE ? "schedule" : "profile");
+            lemica_cli_input_name(path),
+            kind == LEMICA_CLI_KIND_SCHEDULE ? "schedule" : "profile");
         return -1;
     }
     if (kind == LEMICA_CLI_KIND_CSV) {
-        /* Both loaders' messages start with the path. */
-        if (lemica_graph_load_csv(path, num_steps, max_skip, out) !=
-            LEMICA_OK) {
-            lemica_cli_error("%s", lemica_last_error_message());
-            return -1;
-        }
+        if (lemica_graph_parse_csv(text, length, num_steps, max_skip, out) !=
+            LEMICA_OK)
+            return parse_failed(path);
         return 0;
     }
-    if (lemica_graph_load(path, metadata, out) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
-        return -1;
-    }
+    if (lemica_graph_parse(text, length, metadata, out) != LEMICA_OK)
+        return parse_failed(path);
     /* A graph file states its own size; a different one is a mistake. */
     if (num_steps > 0 && num_steps != lemica_graph_num_steps(*out)) {
         lemica_cli_error("%s: the graph has %d steps, not the %d of "
@@ -192,6 +384,7 @@ lemica_cli_save_graph(const lemica_graph *graph, lemica_metadata *metadata,
 {
     if (lemica_cli_apply_settings(metadata, settings) != 0)
         return -1;
+    fflush(stdout); /* see save_schedule() in cmd-solve.c */
     if (lemica_graph_save(graph, metadata, path) != LEMICA_OK) {
         lemica_cli_error("%s", lemica_last_error_message());
         return -1;
@@ -200,4 +393,30 @@ lemica_cli_save_graph(const lemica_graph *graph, lemica_metadata *metadata,
            lemica_graph_num_steps(graph), lemica_graph_max_skip(graph),
            lemica_graph_num_edges(graph));
     return 0;
+}
+
+int
+lemica_cli_save_stream(FILE *file, const char *path)
+{
+    char *text = NULL;
+    size_t length = 0;
+    int status = -1;
+
+    if (fflush(file) != 0 || ferror(file)) {
+        lemica_cli_error("%s: cannot write: %s", path, strerror(errno));
+        goto out;
+    }
+    rewind(file);
+    if (read_stream(file, path, &text, &length) != 0)
+        goto out;
+    fflush(stdout); /* see save_schedule() in cmd-solve.c */
+    if (lemica_save_text(path, text, length) != LEMICA_OK) {
+        lemica_cli_error("%s", lemica_last_error_message());
+        goto out;
+    }
+    status = 0;
+out:
+    free(text);
+    fclose(file);
+    return status;
 }

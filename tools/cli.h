@@ -117,7 +117,26 @@ enum lemica_cli_kind {
     LEMICA_CLI_KIND_PROFILE
 };
 
-enum lemica_cli_kind lemica_cli_file_kind(const char *path);
+/* Read the input @path ("-" for standard input) once, whole, into memory
+ * (at most LEMICA_MAX_FILE_BYTES; reading stops after a NUL byte, which
+ * the parsers then report): pipes, FIFOs and <(...) can be read once only.
+ * The text stays valid until the next input is read or
+ * lemica_cli_release_inputs(); reading the same path again returns it.
+ * Returns 0, or -1 after reporting the error. */
+int lemica_cli_read_input(const char *path, const char **text, size_t *length);
+
+/* Free what lemica_cli_read_input() keeps. */
+void lemica_cli_release_inputs(void);
+
+/* @path for messages: "standard input" for "-". */
+const char *lemica_cli_input_name(const char *path);
+
+/* The kind of a file's text (a UTF-8 byte order mark is skipped). */
+enum lemica_cli_kind lemica_cli_text_kind(const char *text, size_t length);
+
+/* The kind of the input @path (read as lemica_cli_read_input()). Returns 0,
+ * or -1 after reporting the error. */
+int lemica_cli_input_kind(const char *path, enum lemica_cli_kind *kind);
 
 /* Load a graph file or a CSV edge list (@num_steps and @max_skip as for
  * lemica_graph_load_csv(); a graph file must have @num_steps steps if it is
@@ -126,6 +145,16 @@ enum lemica_cli_kind lemica_cli_file_kind(const char *path);
 int lemica_cli_load_graph(const char *path, int num_steps, int max_skip,
                           struct lemica_metadata *metadata,
                           struct lemica_graph **out);
+
+/* Load a schedule file, as lemica_schedule_load() but read once through
+ * lemica_cli_read_input(). Returns 0, or -1 after reporting the error. */
+int lemica_cli_load_schedule(const char *path, int expected_num_steps,
+                             struct lemica_metadata *metadata,
+                             struct lemica_schedule **out);
+
+/* Load a profile file likewise. Returns 0, or -1 after reporting. */
+int lemica_cli_load_profile(const char *path, struct lemica_metadata *metadata,
+                            struct lemica_profiler **out);
 
 /* The step list (@mask 0) or compute mask (@mask 1) as a new string; NULL
  * after reporting an error. */
@@ -154,6 +183,11 @@ int lemica_cli_save_graph(const struct lemica_graph *graph,
                           const struct lemica_metadata *settings,
                           const char *path);
 
+/* Save what was written to @file (a tmpfile(), closed here) to @path by
+ * the library's save rule (lemica_save_text()). Returns 0, or -1 after
+ * reporting the error. */
+int lemica_cli_save_stream(FILE *file, const char *path);
+
 /* Subcommands. Each takes the arguments after its name. */
 int lemica_cli_solve(int argc, char **argv);
 void lemica_cli_solve_usage(FILE *stream);
@@ -178,7 +212,8 @@ void lemica_cli_transfer_usage(FILE *stream);
 int lemica_cli_info_profile(const char *path);
 
 /* Lines of lemica info (cmd-info.c): "format: " and the first line of the
- * file at @path; the metadata, "metadata: none" if there is none. */
+ * input @path (already read); the metadata, "metadata: none" if there is
+ * none. */
 void lemica_cli_print_format(const char *path);
 void lemica_cli_print_metadata(const struct lemica_metadata *metadata);
 

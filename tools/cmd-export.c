@@ -209,11 +209,8 @@ lemica_cli_export(int argc, char **argv)
         lemica_cli_error("%s", lemica_last_error_message());
         return LEMICA_CLI_EXIT_INPUT;
     }
-    if (lemica_schedule_load(path, num_steps, metadata, &schedule) !=
-        LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
+    if (lemica_cli_load_schedule(path, num_steps, metadata, &schedule) != 0)
         goto out;
-    }
     switch (format) {
     case FORMAT_STEPS:
         print_list(schedule, 0, ",");

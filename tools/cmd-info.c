@@ -42,16 +42,20 @@ lemica_cli_info_usage(FILE *stream)
 void
 lemica_cli_print_format(const char *path)
 {
-    char line[80] = "";
-    FILE *file = fopen(path, "rb");
+    const char *text = "";
+    size_t length = 0;
+    size_t line = 0;
 
-    if (file) {
-        if (!fgets(line, sizeof(line), file))
-            line[0] = '\0';
-        fclose(file);
+    /* The input is in memory already: read once, never reopened. */
+    lemica_cli_read_input(path, &text, &length);
+    if (length >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3;
+        length -= 3;
     }
-    line[strcspn(line, "\r\n")] = '\0';
-    printf("format: %s\n", line);
+    while (line < length && line < 79 && text[line] != '\n' &&
+           text[line] != '\r' && text[line] != '\0')
+        line++;
+    printf("format: %.*s\n", (int)line, text);
 }
 
 void
@@ -69,23 +73,54 @@ lemica_cli_print_metadata(const lemica_metadata *metadata)
                lemica_metadata_value(metadata, index));
 }
 
+/* The fewest model calls of any schedule (lemica_solver_min_budget()
+ * without constraints), or 0 if no path reaches the last step. */
+static int
+fewest_calls(const lemica_graph *graph)
+{
+    int num_steps = lemica_graph_num_steps(graph);
+    int max_skip = lemica_graph_max_skip(graph);
+    size_t edges = lemica_graph_num_edges(graph);
+    int *calls;
+    int result;
+
+    /* A path takes at least ceil((N - 1) / K) edges. */
+    if (edges < ((size_t)num_steps - 1 + (size_t)max_skip - 1) / (size_t)max_skip)
+        return 0;
+    calls = calloc((size_t)num_steps, sizeof(*calls));
+    if (!calls)
+        return 0;
+    calls[0] = 1;
+    for (int from = 0; from + 1 < num_steps; from++) {
+        if (calls[from] == 0)
+            continue;
+        for (int to = from + 1; to < num_steps && to - from <= max_skip; to++)
+            if (lemica_graph_has_edge(graph, from, to) == 1 &&
+                (calls[to] == 0 || calls[from] + 1 < calls[to]))
+                calls[to] = calls[from] + 1;
+    }
+    result = calls[num_steps - 1];
+    free(calls);
+    return result;
+}
+
 static int
 info_graph(const char *path, enum lemica_cli_kind kind)
 {
     lemica_metadata *metadata = NULL;
     lemica_graph *graph = NULL;
-    lemica_solver *solver = NULL;
     char number[LEMICA_CLI_DOUBLE_SIZE];
-    size_t possible = 0;
+    size_t possible;
     size_t caching = 0;
+    size_t edges;
+    size_t seen = 0;
     double max_weight = 0.0;
     int min_budget = 0;
     int num_steps;
     int max_skip;
     int status = LEMICA_CLI_EXIT_INPUT;
 
-    if (lemica_metadata_new(&metadata) != LEMICA_OK ||
-        lemica_solver_new(&solver) != LEMICA_OK) {
+    if (lemica_metadata_new(&metadata) != LEMICA_OK) {
         lemica_cli_error("%s", lemica_last_error_message());
         goto out;
     }
@@ -93,18 +128,28 @@ info_graph(const char *path, enum lemica_cli_kind kind)
         goto out;
     num_steps = lemica_graph_num_steps(graph);
     max_skip = lemica_graph_max_skip(graph);
-    for (int from = 0; from + 1 < num_steps; from++)
+    edges = lemica_graph_num_edges(graph);
+    /* Edges of span d: N - d of them. */
+    possible = (size_t)max_skip * (size_t)num_steps -
+               (size_t)max_skip * ((size_t)max_skip + 1) / 2;
+    /* The summaries cost time in proportion to what the graph holds: the
+     * walk stops at its last edge, and the fewest calls come from a
+     * breadth-first pass in N ints, not from a solver's N * K workspace
+     * (a file of a few bytes can announce N = 65536, K = 2048). */
+    for (int from = 0; from + 1 < num_steps && seen < edges; from++)
         for (int to = from + 1; to < num_steps && to - from <= max_skip; to++) {
             double weight;
 
-            possible++;
+            /* has_edge first: get_weight's "absent" is an error message. */
             if (lemica_graph_has_edge(graph, from, to) != 1 ||
                 lemica_graph_get_weight(graph, from, to, &weight) != LEMICA_OK)
                 continue;
+            seen++;
             caching += to - from > 1;
             if (weight > max_weight)
                 max_weight = weight;
         }
+    min_budget = fewest_calls(graph);
     printf("kind: graph\n");
     if (kind == LEMICA_CLI_KIND_CSV)
         printf("format: csv edge list\n");
@@ -116,7 +161,7 @@ info_graph(const char *path, enum lemica_cli_kind kind)
            lemica_graph_num_edges(graph), possible, caching);
     lemica_cli_format_double(max_weight, number);
     printf("max_weight: %s\n", number);
-    if (lemica_solver_min_budget(solver, graph, &min_budget) == LEMICA_OK)
+    if (min_budget > 0)
         printf("min_budget: %d\n", min_budget);
     else
         printf("min_budget: none (no path from the first to the last step)\n");
@@ -124,7 +169,6 @@ info_graph(const char *path, enum lemica_cli_kind kind)
         lemica_cli_print_metadata(metadata);
     status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:
-    lemica_solver_free(solver);
     lemica_graph_free(graph);
     lemica_metadata_free(metadata);
     return status;
@@ -145,10 +189,8 @@ info_schedule(const char *path)
         lemica_cli_error("%s", lemica_last_error_message());
         goto out;
     }
-    if (lemica_schedule_load(path, 0, metadata, &schedule) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
+    if (lemica_cli_load_schedule(path, 0, metadata, &schedule) != 0)
         goto out;
-    }
     steps = lemica_cli_format_schedule(schedule, 0);
     mask = steps ? lemica_cli_format_schedule(schedule, 1) : NULL;
     if (!mask)
@@ -204,7 +246,8 @@ lemica_cli_info(int argc, char **argv)
     }
     if (!path)
         return lemica_cli_usage_error("info", "FILE is missing");
-    file_kind = lemica_cli_file_kind(path);
+    if (lemica_cli_input_kind(path, &file_kind) != 0)
+        return LEMICA_CLI_EXIT_INPUT;
     if (file_kind == LEMICA_CLI_KIND_SCHEDULE)
         return info_schedule(path);
     if (file_kind == LEMICA_CLI_KIND_PROFILE)

@@ -584,10 +584,11 @@ chosen_schedule(const struct plot_settings *settings, const lemica_graph *graph,
     int budget = settings->budget;
 
     if (settings->schedule_path) {
-        if (lemica_schedule_load(settings->schedule_path,
-                                 lemica_graph_num_steps(graph), NULL,
-                                 &schedule) != LEMICA_OK ||
-            lemica_schedule_evaluate(schedule, graph) != LEMICA_OK) {
+        if (lemica_cli_load_schedule(settings->schedule_path,
+                                     lemica_graph_num_steps(graph), NULL,
+                                     &schedule) != 0)
+            return NULL;
+        if (lemica_schedule_evaluate(schedule, graph) != LEMICA_OK) {
             lemica_cli_error("%s", lemica_last_error_message());
             lemica_schedule_free(schedule);
             return NULL;
@@ -664,10 +665,12 @@ lemica_cli_plot(int argc, char **argv)
                 max_weight = weight;
         }
     if (settings.output) {
-        out = fopen(settings.output, "w");
+        /* Drawn into an anonymous file first, then saved by the library's
+         * save rule (atomic replacement, devices written straight). */
+        out = tmpfile();
         if (!out) {
-            lemica_cli_error("%s: cannot create: %s", settings.output,
-                             strerror(errno));
+            lemica_cli_error("%s: cannot create a temporary file: %s",
+                             settings.output, strerror(errno));
             goto out;
         }
     }
@@ -684,13 +687,11 @@ lemica_cli_plot(int argc, char **argv)
     draw_schedule(out, schedule, graph, max_weight);
     fputs("</svg>\n", out);
     if (out != stdout) {
-        if (fclose(out) != 0) {
-            out = stdout;
-            lemica_cli_error("%s: cannot write: %s", settings.output,
-                             strerror(errno));
-            goto out;
-        }
+        int saved = lemica_cli_save_stream(out, settings.output);
+
         out = stdout;
+        if (saved != 0)
+            goto out;
     }
     exit_status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:

@@ -133,11 +133,9 @@ lemica_cli_merge(int argc, char **argv)
     for (size_t index = 0; index < args.num_operands; index++) {
         lemica_profiler *shard = NULL;
 
-        if (lemica_profiler_load(inputs[index], index == 0 ? metadata : NULL,
-                                 index == 0 ? &total : &shard) != LEMICA_OK) {
-            lemica_cli_error("%s", lemica_last_error_message());
+        if (lemica_cli_load_profile(inputs[index], index == 0 ? metadata : NULL,
+                                    index == 0 ? &total : &shard) != 0)
             goto out;
-        }
         if (index == 0)
             continue;
         if (lemica_profiler_num_steps(shard) !=
@@ -168,6 +166,7 @@ lemica_cli_merge(int argc, char **argv)
     }
     if (lemica_cli_apply_settings(metadata, settings) != 0)
         goto out;
+    fflush(stdout); /* see save_schedule() in cmd-solve.c */
     if (lemica_profiler_save(total, metadata, output) != LEMICA_OK) {
         lemica_cli_error("%s", lemica_last_error_message());
         goto out;
@@ -321,10 +320,8 @@ lemica_cli_graph(int argc, char **argv)
                                         paths[0] ? "OUT" : "PROFILE");
         goto out;
     }
-    if (lemica_profiler_load(paths[0], metadata, &profiler) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
+    if (lemica_cli_load_profile(paths[0], metadata, &profiler) != 0)
         goto out;
-    }
     if (lemica_profiler_to_graph(profiler, aggregate, z, require_all, &graph) !=
         LEMICA_OK) {
         lemica_cli_error("%s: %s", paths[0], lemica_last_error_message());
@@ -368,10 +365,8 @@ lemica_cli_info_profile(const char *path)
         lemica_cli_error("out of memory");
         return LEMICA_CLI_EXIT_INPUT;
     }
-    if (lemica_profiler_load(path, metadata, &profiler) != LEMICA_OK) {
-        lemica_cli_error("%s", lemica_last_error_message());
+    if (lemica_cli_load_profile(path, metadata, &profiler) != 0)
         goto out;
-    }
     num_steps = lemica_profiler_num_steps(profiler);
     max_skip = lemica_profiler_max_skip(profiler);
     count_samples(profiler, &segments, &samples);

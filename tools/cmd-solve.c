@@ -491,6 +491,9 @@ save_schedule(const struct solve_settings *settings,
     }
     if (lemica_cli_set_tool(metadata) != 0)
         return -1;
+    /* What was printed comes first when the save goes to the same place
+     * (--save /dev/stdout). */
+    fflush(stdout);
     if (lemica_schedule_save(schedule, metadata, settings->save_path) !=
         LEMICA_OK)
         goto fail;

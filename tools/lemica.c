@@ -96,6 +96,7 @@ main(int argc, char **argv)
 {
     const struct command *command;
     const char *name;
+    int status;
 
     if (argc < 2) {
         usage(stderr);
@@ -117,5 +118,7 @@ main(int argc, char **argv)
     command = find_command(name);
     if (!command)
         return lemica_cli_usage_error(NULL, "unknown command '%s'", name);
-    return command->run(argc - 2, argv + 2);
+    status = command->run(argc - 2, argv + 2);
+    lemica_cli_release_inputs();
+    return status;
 }

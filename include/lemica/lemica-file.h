@@ -62,7 +62,8 @@
  *   if the schedule has a cost vector, `costs` and its B - 1 values
  *   (descending) and `sum` and the path-order sum (`inf` if it
  *   overflowed); then `end`.
- * - Numbers: integers in plain decimal; weights in the shortest decimal
+ * - Numbers: integers in plain decimal without a leading zero (`0` but
+ *   not `010`, as in step lists and the tool's options); weights in the shortest decimal
  *   text that reads back as the same double, with '.' whatever the
  *   locale, so every value round-trips bit for bit and saving a loaded
  *   file gives the same bytes.
@@ -82,10 +83,45 @@
  * count above INT_MAX, a sample count above 2^64 - 1 and metadata past the
  * limits of @ref metadata (every limit is listed in @ref limits).
  *
- * Saving is atomic: the text goes to a new temporary file in the
- * destination's directory, which is flushed to disk (fsync) and then
- * renamed over the destination. On any failure the temporary file is
- * removed and an existing file at the destination is left as it was.
+ * **Saving** (every `lemica_*_save()` and lemica_save_text()) looks at
+ * what is at the path first:
+ * - **nothing, or a regular file**: replaced atomically. The text goes to
+ *   a new file in the destination's directory, which is flushed to disk
+ *   (fsync), renamed over the destination, and the directory is flushed
+ *   too. A reader sees the old file or the new one, never a mix; on any
+ *   failure the new file is removed and the old one is left as it was. A
+ *   replaced file keeps its permission bits.
+ * - **a symbolic link**: followed (through any chain of links) to the
+ *   file it finally names, which is replaced as above; the link stays a
+ *   link. A dangling link's target is created, as a shell's `>` would.
+ * - **a FIFO or a character device** (`/dev/null`, a terminal):
+ *   written straight, with no temporary file, no rename and no fsync; a
+ *   device is never replaced by a regular file. A FIFO waits for its
+ *   reader. `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and
+ *   `/proc/self/fd/N` write to the process's descriptor N at its current
+ *   offset, whatever it is open on, as shells do.
+ * - **a directory, a socket or a block device**: refused with
+ *   ::LEMICA_ERR_IO, nothing written.
+ * - **an empty path**: ::LEMICA_ERR_INVALID_ARGUMENT, nothing written.
+ *
+ * Temporary files: on Linux the new file has no name (`O_TMPFILE`) until
+ * it is complete, so a save killed midway leaves nothing behind. Where
+ * that is missing (other systems, file systems without it, no `/proc`)
+ * it is named `.lemica-HASH-PID-N.tmp` in the destination's directory,
+ * HASH being 16 hex digits of a hash of the destination's name and PID
+ * the saving process: a short name, so any name the system accepts
+ * (up to NAME_MAX bytes) can be saved, and a findable one: each save
+ * first removes the leftovers of earlier saves of the same destination
+ * whose process is gone (`kill(PID, 0)` says so; on a directory shared by
+ * several machines a leftover is kept when its PID lives here).
+ *
+ * **Reading**: the loaders read a file once, whole, into memory, and
+ * refuse one longer than ::LEMICA_MAX_FILE_BYTES with
+ * ::LEMICA_ERR_TOO_LARGE; the text formats never contain a NUL byte, so
+ * reading stops at the first one and the parser names its line ("line 3:
+ * NUL byte: this is not a text file"), which also ends the read of a
+ * device like `/dev/zero` at once. A UTF-8 byte order mark at the start
+ * of a file or CSV text is skipped.
  *
  * @code
  * // At run time: refuse a schedule planned for another step count.
@@ -107,6 +143,19 @@
 /** @brief The minor version of the graph, schedule and profile formats
  *        written. */
 #define LEMICA_FILE_FORMAT_MINOR 0
+
+/**
+ * @brief The longest file the loaders read: 2^33 bytes (8 GiB).
+ *
+ * Larger than the largest graph or profile file the other limits allow
+ * (about 5 GiB for a graph of ::LEMICA_MAX_EDGE_SLOTS edges), so that
+ * whatever the library saves it loads again, but finite, so that an
+ * endless input (a pipe, a device) ends with ::LEMICA_ERR_TOO_LARGE
+ * instead of taking all memory. Where size_t is narrower, the address
+ * space is the limit.
+ * @since 0.2
+ */
+#define LEMICA_MAX_FILE_BYTES 8589934592ull
 
 #ifdef __cplusplus
 extern "C" {
@@ -306,6 +355,25 @@ LEMICA_API lemica_status lemica_profiler_format(const lemica_profiler *profiler,
 LEMICA_API lemica_status lemica_profiler_save(const lemica_profiler *profiler,
                                               const lemica_metadata *metadata,
                                               const char *path);
+
+/**
+ * @brief Write any text to a file by the library's save rule.
+ *
+ * For programs that write their own files (the `lemica plot` SVG) with
+ * the same guarantees as the library's saves: atomic replacement of a
+ * regular file, symbolic links followed, FIFOs and devices written
+ * straight, directories refused (see @ref files).
+ * @param[in] path The destination; not empty.
+ * @param[in] text The bytes to write (may be NULL when @p length is 0).
+ * @param[in] length Their number.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_IO (the message names the path and the
+ *         system's reason; the destination is unchanged);
+ *         ::LEMICA_ERR_INVALID_ARGUMENT (NULL or empty path, NULL text
+ *         with a length); ::LEMICA_ERR_NO_MEMORY.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_save_text(const char *path, const char *text,
+                                          size_t length);
 
 #ifdef __cplusplus
 }

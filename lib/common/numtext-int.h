@@ -42,7 +42,9 @@ lemica_status lemica_parse_double(const char *text, size_t length, double *out);
 lemica_status lemica_format_double(double value, char *buffer, size_t size);
 
 /* Parse @text[0 .. @length) as a non-negative decimal integer: one or
- * more digits and nothing else (no sign, no spaces).
+ * more digits and nothing else (no sign, no spaces, no leading zero:
+ * "0" but not "010", the rule of every integer in files, step lists and
+ * the tool's options).
  * Returns LEMICA_OK and sets *@out; LEMICA_ERR_PARSE for bad syntax;
  * LEMICA_ERR_TOO_LARGE above INT_MAX; LEMICA_ERR_INVALID_ARGUMENT for NULL
  * pointers. *@out is untouched on failure. */

@@ -245,6 +245,20 @@ lemica_parse_int(const char *text, size_t length, int *out)
                                "\"%.*s\" is not a non-negative integer",
                                quote_length(length), text);
         digit = text[pos] - '0';
+        /* One rule for every integer the library reads (sizes, counts,
+         * steps, as in step lists): "010" is refused, not read as 10 (or
+         * as 8 by a reader that takes C's octal). */
+        if (pos == 0 && digit == 0 && length > 1) {
+            for (pos = 1; pos < length; pos++)
+                if (!is_ascii_digit(text[pos]))
+                    return lemica_fail(LEMICA_ERR_PARSE,
+                                       "\"%.*s\" is not a non-negative "
+                                       "integer",
+                                       quote_length(length), text);
+            return lemica_fail(LEMICA_ERR_PARSE,
+                               "\"%.*s\" has a leading zero",
+                               quote_length(length), text);
+        }
         /* Keep checking the syntax after an overflow: "99999999999x" is
          * malformed, not merely large. */
         if (too_large || value > (INT_MAX - digit) / 10)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../common/alloc-int.h"
@@ -21,8 +22,18 @@ check_edge(const lemica_graph *graph, int from, int to)
     return LEMICA_OK;
 }
 
-lemica_status
-lemica_graph_new(int num_steps, int max_skip, lemica_graph **out)
+/* The slot of a weight: its bits inverted (see graph-int.h). */
+static uint64_t
+encode(double weight)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &weight, sizeof(bits));
+    return ~bits;
+}
+
+static lemica_status
+new_graph(int num_steps, int max_skip, int span_one_edges, lemica_graph **out)
 {
     lemica_graph *graph;
     size_t slots;
@@ -39,19 +50,42 @@ lemica_graph_new(int num_steps, int max_skip, lemica_graph **out)
     if (!graph)
         return lemica_fail_no_memory("a graph");
     slots = (size_t)num_steps * (size_t)max_skip;
-    graph->weights = lemica_alloc_array(slots, sizeof(double));
-    if (!graph->weights) {
+    /* Zeroed: every edge absent, and no page touched until an edge is
+     * stored in it. */
+    graph->slots = lemica_alloc_zeroed(slots, sizeof(uint64_t));
+    graph->row_edges = graph->slots
+                           ? lemica_alloc_zeroed((size_t)num_steps, sizeof(int))
+                           : NULL;
+    if (!graph->row_edges) {
+        lemica_dealloc(graph->slots);
         lemica_dealloc(graph);
         return lemica_fail_no_memory("graph weights");
     }
     graph->num_steps = num_steps;
     graph->max_skip = max_skip;
-    for (size_t slot = 0; slot < slots; slot++)
-        graph->weights[slot] = (double)NAN;
-    for (int from = 0; from + 1 < num_steps; from++)
-        graph->weights[lemica_graph_slot(graph, from, from + 1)] = 0.0;
+    graph->num_edges = 0;
+    if (span_one_edges) {
+        for (int from = 0; from + 1 < num_steps; from++) {
+            graph->slots[lemica_graph_slot(graph, from, from + 1)] =
+                encode(0.0);
+            graph->row_edges[from] = 1;
+        }
+        graph->num_edges = (size_t)num_steps - 1;
+    }
     *out = graph;
     return LEMICA_OK;
+}
+
+lemica_status
+lemica_graph_new(int num_steps, int max_skip, lemica_graph **out)
+{
+    return new_graph(num_steps, max_skip, 1, out);
+}
+
+lemica_status
+lemica_graph_new_empty(int num_steps, int max_skip, lemica_graph **out)
+{
+    return new_graph(num_steps, max_skip, 0, out);
 }
 
 void
@@ -59,7 +93,8 @@ lemica_graph_free(lemica_graph *graph)
 {
     if (!graph)
         return;
-    lemica_dealloc(graph->weights);
+    lemica_dealloc(graph->row_edges);
+    lemica_dealloc(graph->slots);
     lemica_dealloc(graph);
 }
 
@@ -78,14 +113,32 @@ lemica_graph_copy(const lemica_graph *graph, lemica_graph **out)
     if (!copy)
         return lemica_fail_no_memory("a graph");
     slots = (size_t)graph->num_steps * (size_t)graph->max_skip;
-    copy->weights = lemica_alloc_array(slots, sizeof(double));
-    if (!copy->weights) {
+    copy->slots = lemica_alloc_zeroed(slots, sizeof(uint64_t));
+    copy->row_edges =
+        copy->slots ? lemica_alloc_zeroed((size_t)graph->num_steps, sizeof(int))
+                    : NULL;
+    if (!copy->row_edges) {
+        lemica_dealloc(copy->slots);
         lemica_dealloc(copy);
         return lemica_fail_no_memory("graph weights");
     }
     copy->num_steps = graph->num_steps;
     copy->max_skip = graph->max_skip;
-    memcpy(copy->weights, graph->weights, slots * sizeof(double));
+    copy->num_edges = graph->num_edges;
+    /* Only the rows with edges are read and written: the copy of a
+     * sparse graph stays as light as the original. */
+    memcpy(copy->row_edges, graph->row_edges,
+           (size_t)graph->num_steps * sizeof(int));
+    for (int from = 0; from < graph->num_steps; from++) {
+        size_t first = (size_t)from * (size_t)graph->max_skip;
+
+        if (graph->row_edges[from] == 0)
+            continue;
+        for (size_t slot = first; slot < first + (size_t)graph->max_skip;
+             slot++)
+            if (graph->slots[slot])
+                copy->slots[slot] = graph->slots[slot];
+    }
     *out = copy;
     return LEMICA_OK;
 }
@@ -106,6 +159,7 @@ lemica_status
 lemica_graph_set_weight(lemica_graph *graph, int from, int to, double weight)
 {
     lemica_status status = check_edge(graph, from, to);
+    uint64_t *slot;
 
     if (status != LEMICA_OK)
         return status;
@@ -117,7 +171,10 @@ lemica_graph_set_weight(lemica_graph *graph, int from, int to, double weight)
     /* -0.0 == 0.0, so this stores +0.0 for both zeros. */
     if (weight == 0.0)
         weight = 0.0;
-    graph->weights[lemica_graph_slot(graph, from, to)] = weight;
+    slot = &graph->slots[lemica_graph_slot(graph, from, to)];
+    graph->num_edges += *slot == 0;
+    graph->row_edges[from] += *slot == 0;
+    *slot = encode(weight);
     return LEMICA_OK;
 }
 
@@ -132,7 +189,8 @@ lemica_graph_get_weight(const lemica_graph *graph, int from, int to,
         return status;
     if (!weight)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "weight is NULL");
-    value = lemica_graph_weight_or_nan(graph, from, to);
+    value = graph->row_edges[from] ? lemica_graph_weight_or_nan(graph, from, to)
+                                   : (double)NAN;
     if (isnan(value))
         return lemica_fail(LEMICA_ERR_NOT_FOUND, "edge (%d, %d) is absent",
                            from, to);
@@ -144,10 +202,14 @@ lemica_status
 lemica_graph_remove_edge(lemica_graph *graph, int from, int to)
 {
     lemica_status status = check_edge(graph, from, to);
+    uint64_t *slot;
 
     if (status != LEMICA_OK)
         return status;
-    graph->weights[lemica_graph_slot(graph, from, to)] = (double)NAN;
+    slot = &graph->slots[lemica_graph_slot(graph, from, to)];
+    graph->num_edges -= *slot != 0;
+    graph->row_edges[from] -= *slot != 0;
+    *slot = 0;
     return LEMICA_OK;
 }
 
@@ -158,19 +220,12 @@ lemica_graph_has_edge(const lemica_graph *graph, int from, int to)
 
     if (status != LEMICA_OK)
         return status;
-    return !isnan(lemica_graph_weight_or_nan(graph, from, to));
+    return graph->row_edges[from] != 0 &&
+           !isnan(lemica_graph_weight_or_nan(graph, from, to));
 }
 
 size_t
 lemica_graph_num_edges(const lemica_graph *graph)
 {
-    size_t count = 0;
-    size_t slots;
-
-    if (!graph)
-        return 0;
-    slots = (size_t)graph->num_steps * (size_t)graph->max_skip;
-    for (size_t slot = 0; slot < slots; slot++)
-        count += !isnan(graph->weights[slot]);
-    return count;
+    return graph ? graph->num_edges : 0;
 }

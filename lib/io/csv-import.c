@@ -377,7 +377,7 @@ lemica_status
 lemica_graph_parse_csv(const char *text, size_t length, int num_steps,
                        int max_skip, lemica_graph **out)
 {
-    struct csv_reader reader = {text, length, 0, 0};
+    struct csv_reader reader;
     struct csv_edge_list edges = {NULL, 0, 0};
     struct csv_field line;
     int header_seen = 0;
@@ -402,6 +402,12 @@ lemica_graph_parse_csv(const char *text, size_t length, int num_steps,
                            "max_skip must be 0 (inferred) or at least 1, "
                            "not %d",
                            max_skip);
+    if (length > 0) {
+        status = lemica_text_begin(&text, &length);
+        if (status != LEMICA_OK)
+            return status;
+    }
+    reader = (struct csv_reader){text, length, 0, 0};
 
     while (next_line(&reader, &line)) {
         struct csv_edge edge;

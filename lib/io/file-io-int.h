@@ -48,13 +48,25 @@ lemica_status lemica_produce_to_buffer(lemica_produce_fn produce,
                                        const void *object, char *buffer,
                                        size_t size, size_t *length);
 
-/* Run @produce into a temporary file beside @path, fsync it and rename it
- * over @path. On failure the temporary file is removed and @path is
- * untouched; the message names @path. */
+/* Save what @produce writes to @path by the save rule of lemica-file.h:
+ * a regular file or nothing at @path (after following symbolic links) is
+ * replaced atomically through a temporary file beside it (fsync, rename,
+ * fsync of the directory); a FIFO or character device is written straight;
+ * a directory, socket or block device is refused. On failure the
+ * temporary file is removed and @path is untouched; the message names
+ * @path. A NULL or empty @path is LEMICA_ERR_INVALID_ARGUMENT. */
 lemica_status lemica_save_atomic(const char *path, lemica_produce_fn produce,
                                  const void *object);
 
-/* Read a whole file into a new buffer (lemica_dealloc it). */
+/* The checks every text parser makes first: skip a UTF-8 byte order mark
+ * at the start of *@text (editors and spreadsheets write one), and refuse
+ * a NUL byte, which no text format has, with LEMICA_ERR_PARSE and "line
+ * L: NUL byte: this is not a text file". */
+lemica_status lemica_text_begin(const char **text, size_t *length);
+
+/* Read a whole file into a new buffer (lemica_dealloc it): at most
+ * LEMICA_MAX_FILE_BYTES (else LEMICA_ERR_TOO_LARGE), and no further than
+ * the first NUL byte (kept, for the parser to name its line). */
 lemica_status lemica_read_whole_file(const char *path, char **text,
                                      size_t *length);
 
@@ -76,5 +88,21 @@ lemica_status lemica_fail_with_path(lemica_status status, const char *path);
  * bytes have been written to the temporary file; a negative value turns
  * the failure off. Not exported from the shared library. */
 void lemica_save_fail_after(long bytes);
+
+/* Test hook: the read limit in bytes instead of LEMICA_MAX_FILE_BYTES; 0
+ * restores it. */
+void lemica_read_limit_set(unsigned long long bytes);
+
+/* Test hook: call @hook once a save has written @bytes more bytes (the
+ * tests kill the process there); a negative value turns it off. */
+void lemica_save_hook_after(long bytes, void (*hook)(void));
+
+/* Test hook: 0 makes saves use named temporary files even where O_TMPFILE
+ * exists, 1 (the default) lets them use it. */
+void lemica_save_use_tmpfile(int enabled);
+
+/* The start of the names of the temporary files of a save to @target
+ * (".lemica-HASH-"; the tests look for leftovers by it). */
+void lemica_save_temp_prefix(const char *target, char *prefix, size_t size);
 
 #endif /* LEMICA_FILE_IO_INT_H */

@@ -134,8 +134,10 @@ lemica_file_begin(struct lemica_line_reader *reader, const char *text,
 {
     const char *line;
     size_t line_length;
-    lemica_status status;
+    lemica_status status = lemica_text_begin(&text, &length);
 
+    if (status != LEMICA_OK)
+        return status;
     lemica_line_reader_init(reader, text, length);
     if (!lemica_line_next(reader, &line, &line_length))
         return lemica_fail(LEMICA_ERR_PARSE,
@@ -182,6 +184,13 @@ lemica_file_parse_int_line(const char *line, size_t length, size_t line_number,
         return lemica_fail(LEMICA_ERR_TOO_LARGE,
                            "line %zu: %s %.*s is larger than any supported "
                            "size",
+                           line_number, key,
+                           quote_length(length - key_length - 1),
+                           line + key_length + 1);
+    if (status != LEMICA_OK && length - key_length > 2 &&
+        line[key_length + 1] == '0')
+        return lemica_fail(LEMICA_ERR_PARSE,
+                           "line %zu: %s \"%.*s\" has a leading zero",
                            line_number, key,
                            quote_length(length - key_length - 1),
                            line + key_length + 1);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The graph file format (see lemica-file.h). Only the graph's public API
- * is used: the file is a client of the graph like any other. */
+/* The graph file format (see lemica-file.h). The graph's public API is
+ * used, plus lemica_graph_new_empty() (an edgeless graph, so that a file
+ * with few edges costs few pages): the file is a client of the graph. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "file-parse-int.h"
 #include "metadata-int.h"
 #include "../common/numtext-int.h"
+#include "../core/graph-int.h"
 
 #define GRAPH_KIND "lemica-graph"
 
@@ -130,12 +132,11 @@ parse_body(struct lemica_line_reader *reader, int num_steps, int max_skip,
     if (status != LEMICA_OK)
         return status;
 
-    status = lemica_graph_new(num_steps, max_skip, &graph);
+    /* The file lists every edge the graph has: none is implied, and a
+     * file of few edges touches few pages of the graph's storage. */
+    status = lemica_graph_new_empty(num_steps, max_skip, &graph);
     if (status != LEMICA_OK)
         return status;
-    /* The file lists every edge the graph has: none is implied. */
-    for (int from = 0; from + 1 < num_steps; from++)
-        lemica_graph_remove_edge(graph, from, from + 1);
     for (int index = 0; index < count; index++) {
         if (!lemica_line_next(reader, &line, &length)) {
             status =

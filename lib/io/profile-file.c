@@ -71,7 +71,8 @@ parse_metric_line(const char *line, size_t length, lemica_metric *metric)
                        quote_length(length), line);
 }
 
-/* A sample count: decimal digits, at most 2^64 - 1. */
+/* A sample count: decimal digits without a leading zero, at most
+ * 2^64 - 1. */
 static lemica_status
 parse_count(const char *text, size_t length, size_t line_number,
             uint64_t *count)
@@ -90,6 +91,11 @@ parse_count(const char *text, size_t length, size_t line_number,
                                "non-negative integer",
                                line_number, quote_length(length), text);
         digit = (unsigned)(text[pos] - '0');
+        /* No leading zero, as every integer (lemica_parse_int()). */
+        if (pos == 1 && text[0] == '0')
+            return lemica_fail(LEMICA_ERR_PARSE,
+                               "line %zu: count \"%.*s\" has a leading zero",
+                               line_number, quote_length(length), text);
         if (value > (UINT64_MAX - digit) / 10)
             return lemica_fail(LEMICA_ERR_TOO_LARGE,
                                "line %zu: count %.*s is above 2^64 - 1",

@@ -321,7 +321,6 @@ fill_outgoing(lemica_solver *solver, const struct lemica_problem *problem)
 
     for (int s = n; s >= 0; s--) {
         double *row = outgoing + (size_t)s * stride;
-        const double *weights = graph->weights + (size_t)s * graph->max_skip;
         int spans, d;
 
         if (s + 1 < n && is_required(solver, s + 1))
@@ -330,8 +329,11 @@ fill_outgoing(lemica_solver *solver, const struct lemica_problem *problem)
         for (int i = 0; i < LEMICA_BLOCK_PAD; i++)
             row[i] = HUGE_VAL;
         row += LEMICA_BLOCK_PAD - 1; /* row[d]: the edge of span d */
-        for (d = 1; d <= spans; d++)
-            row[d] = isnan(weights[d - 1]) ? HUGE_VAL : weights[d - 1];
+        for (d = 1; d <= spans; d++) {
+            double weight = lemica_graph_weight_or_nan(graph, s, s + d);
+
+            row[d] = isnan(weight) ? HUGE_VAL : weight;
+        }
         for (; d <= k; d++)
             row[d] = HUGE_VAL;
     }

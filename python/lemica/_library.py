@@ -257,6 +257,7 @@ PROTOTYPES.update({
     "lemica_profiler_format": (_STATUS, (c_void_p, c_void_p, c_char_p, c_size_t,
                                          POINTER(c_size_t))),
     "lemica_profiler_save": (_STATUS, (c_void_p, c_void_p, c_char_p)),
+    "lemica_save_text": (_STATUS, (c_char_p, c_char_p, c_size_t)),
 })
 
 #: Groups of functions a library may lack (added in a later release). The

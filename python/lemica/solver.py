@@ -97,7 +97,17 @@ class Solver(Handle):
                 return 0
             try:
                 result = compare(tuple(a[:a_length]), tuple(b[:b_length]))
-                return -1 if result < 0 else (1 if result > 0 else 0)
+                if result < 0:
+                    return -1
+                if result > 0:
+                    return 1
+                if result == 0:
+                    return 0
+                # NaN (or anything else unordered) is no answer: taking it
+                # for "equal" would give a schedule silently.
+                raise ValueError(
+                    f"the user comparator returned {result!r}, not a "
+                    f"negative, zero or positive number")
             except BaseException as error:  # re-raised after the solve
                 box.append(error)
                 return 0

@@ -89,6 +89,18 @@ class SolverTest(unittest.TestCase):
             solver.set_user_comparator(lambda a, b: 0)
             solver.solve(graph, 6).close()  # the solver still works
 
+    def test_comparator_nan_is_an_error(self):
+        # Issue 16: NaN compares neither below nor above 0; it used to be
+        # taken for "equal" and give a schedule silently.
+        with random_graph(10, 4, 1) as graph, lemica.Solver() as solver:
+            solver.set_user_comparator(lambda a, b: float("nan"))
+            with self.assertRaisesRegex(ValueError, "nan"):
+                solver.solve(graph, 6)
+            with self.assertRaisesRegex(ValueError, "nan"):
+                solver.frontier(graph)
+            solver.set_user_comparator(lambda a, b: sum(a) - sum(b))
+            solver.solve(graph, 6).close()  # floats that are numbers work
+
     def test_user_comparator_setter_refused(self):
         with lemica.Solver() as solver:
             with self.assertRaises(ValueError):
