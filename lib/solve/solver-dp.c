@@ -362,7 +362,9 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
 __attribute__((target("avx"))) static void
 blocked_scan_avx(const struct block_scan *scan)
 {
-    if (scan->op == SCAN_SUM)
+    if (scan->op == SCAN_SUM && scan->last)
+        blocked_scan_avx_op(scan, SCAN_SUM, 1);
+    else if (scan->op == SCAN_SUM)
         blocked_scan_avx_op(scan, SCAN_SUM, 0);
     else if (scan->last)
         blocked_scan_avx_op(scan, SCAN_MAX, 1);
@@ -373,7 +375,9 @@ blocked_scan_avx(const struct block_scan *scan)
 __attribute__((target("avx512f"))) static void
 blocked_scan_avx512(const struct block_scan *scan)
 {
-    if (scan->op == SCAN_SUM)
+    if (scan->op == SCAN_SUM && scan->last)
+        blocked_scan_avx512_op(scan, SCAN_SUM, 1);
+    else if (scan->op == SCAN_SUM)
         blocked_scan_avx512_op(scan, SCAN_SUM, 0);
     else if (scan->last)
         blocked_scan_avx512_op(scan, SCAN_MAX, 1);
@@ -924,20 +928,107 @@ layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
     }
 }
 
+/* Encoded LEXMAX with several digit groups (solver-encode.c): what the
+ * tie-break on the lower groups reads and writes. */
+struct lower_groups {
+    int count;                   /* groups - 1 */
+    const unsigned char *ids;    /* level ids, laid out like the weights */
+    const double *weights;       /* the weight matrix the ids mirror */
+    const unsigned char *row_lower;
+    const unsigned char *group;  /* lower_group of the workspace */
+    const double *digit;
+    const double *prev;          /* lower sums of layer c - 1 */
+    double *cur;                 /* of layer c */
+    const int *nz_prev;          /* prefix counts of nonzero lower sums */
+    int *nz_cur;
+};
+
+/* Each state's lower sums take LOWER_STRIDE doubles, the unused ones 0:
+ * fixed-size copies are a few moves where a loop of variable length became
+ * a call to memcpy. */
+#define LOWER_STRIDE (LEMICA_DIGIT_GROUPS_MAX - 1)
+
+/* The lower sums of candidate @s (edge id @id) into @out. */
+static inline void
+lower_candidate(const struct lower_groups *lower, int s, unsigned id,
+                double *out)
+{
+    memcpy(out, lower->prev + (size_t)s * LOWER_STRIDE,
+           LOWER_STRIDE * sizeof(double));
+    if (id)
+        out[lower->group[id - 1] - 1] += lower->digit[id - 1];
+}
+
+/* Among the candidates s in [@first, @to] of state @t whose group-0 sum
+ * is @best, the one whose lower sums are lexicographically smallest (the
+ * first on ties); its lower sums into @out. The candidates whose lower
+ * sums and edges are all zero need no look: with none, @first wins. */
+static int
+lower_ties(const struct layer *layer, const struct lower_groups *lower,
+           int t, const double *row, int first, int to, int left, double best,
+           double *out)
+{
+    const size_t base = (size_t)(row - lower->weights);
+    double candidate[LOWER_STRIDE];
+    int best_s = first;
+
+    lower_candidate(lower, first,
+                    lower->ids[base + (size_t)first * layer->row_step], out);
+    if (!lower->row_lower[t] &&
+        lower->nz_prev[to + 1] - lower->nz_prev[first] == 0)
+        return first;
+    for (int s = first + 1; left > 1 && s <= to; s++) {
+        size_t at = (size_t)s * layer->row_step;
+        int g;
+
+        if (layer->key_prev[s] + row[at] != best)
+            continue;
+        left--;
+        lower_candidate(lower, s, lower->ids[base + at], candidate);
+        for (g = 0; g < lower->count && candidate[g] == out[g]; g++)
+            ;
+        if (g < lower->count && candidate[g] < out[g]) {
+            memcpy(out, candidate, sizeof(candidate));
+            best_s = s;
+        }
+    }
+    return best_s;
+}
+
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
- * apart from the key. */
+ * apart from the key. Encoded LEXMAX runs here too; with several digit
+ * groups the candidates tied on group 0 are told apart by the others. */
 static void
 layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
-    const unsigned char *reached_prev = solver->work.reached[(c - 1) & 1].data;
-    unsigned char *reached_cur = solver->work.reached[c & 1].data;
-    /* A local: the byte stores below may alias *problem. */
+    struct lemica_workspace *work = &solver->work;
+    const unsigned char *reached_prev = work->reached[(c - 1) & 1].data;
+    unsigned char *reached_cur = work->reached[c & 1].data;
+    /* Locals: the byte stores below may alias *problem. */
     const int blocked = problem->blocked;
+    const int groups = problem->lexmax_as_sum ? problem->digit_groups : 1;
+    uint16_t *last = blocked && groups > 1 ? work->last_tied.data : NULL;
+    struct lower_groups lower = {0};
     struct layer layer;
 
     layer_init(solver, problem, c, &layer);
+    if (groups > 1) {
+        lower.count = groups - 1;
+        lower.ids = work->level_ids.data;
+        /* The matrix itself: layer.weights of the blocked scan is offset
+         * (see layer_init()). */
+        lower.weights = blocked ? (const double *)work->outgoing.data
+                                : (const double *)work->incoming.data;
+        lower.row_lower = work->row_lower.data;
+        lower.group = work->lower_group;
+        lower.digit = work->lower_digit;
+        lower.prev = work->lower_keys[(c - 1) & 1].data;
+        lower.cur = work->lower_keys[c & 1].data;
+        lower.nz_prev = work->lower_nz[(c - 1) & 1].data;
+        lower.nz_cur = work->lower_nz[c & 1].data;
+    }
     if (blocked)
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL);
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -946,7 +1037,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 
         reached_cur[t] = 0;
         if (blocked) {
-            blocked_result(&layer, NULL, t, &to, &scan);
+            blocked_result(&layer, last, t, &to, &scan);
         } else {
             layer.key_cur[t] = HUGE_VAL;
             if (from > to)
@@ -955,7 +1046,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         }
         s = scan.first;
         if (scan.best == HUGE_VAL) {
-            /* Every candidate sums to +inf: the first one that exists. */
+            /* Every candidate sums to +inf: the first one that exists.
+             * (Encoded sums are exact and finite: never here.) */
             for (s = from; s <= to; s++)
                 if (reached_prev[s] &&
                     candidate_weight(&layer, row, s) < HUGE_VAL)
@@ -963,9 +1055,38 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             if (s > to)
                 continue;
         }
+        if (groups > 1) {
+            double *sums = lower.cur + (size_t)t * LOWER_STRIDE;
+
+            if (scan.count > 1)
+                s = lower_ties(&layer, &lower, t, row, s, to, scan.count,
+                               scan.best, sums);
+            else
+                lower_candidate(
+                    &lower, s,
+                    lower.ids[(size_t)(row - lower.weights) +
+                              (size_t)s * layer.row_step],
+                    sums);
+        }
         layer.key_cur[t] = scan.best;
         reached_cur[t] = 1;
         layer.pred[t] = (uint16_t)s;
+    }
+    if (groups > 1) {
+        /* Prefix counts of the states with a nonzero lower sum, for
+         * lower_ties() of the next layer. Unreached states count as they
+         * are: they are never tied candidates, so a stale count only
+         * costs a look. */
+        lower.nz_cur[layer.lo] = 0;
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            const double *sums = lower.cur + (size_t)t * LOWER_STRIDE;
+            int nonzero = 0;
+
+            for (int g = 0; g < LOWER_STRIDE; g++)
+                nonzero |= sums[g] != 0.0;
+            lower.nz_cur[t + 1] =
+                lower.nz_cur[t] + (nonzero && reached_cur[t]);
+        }
     }
 }
 
@@ -1053,6 +1174,13 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     key[0] = 0.0;
     if (solver->comparator == LEMICA_COMPARATOR_SUM || problem->lexmax_as_sum)
         ((unsigned char *)work->reached[1].data)[0] = 1;
+    if (problem->lexmax_as_sum && problem->digit_groups > 1) {
+        int *nz = work->lower_nz[1].data;
+
+        for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+            ((double *)work->lower_keys[1].data)[g] = 0.0;
+        nz[0] = nz[1] = 0;
+    }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
     memset(reached_end, 0, (size_t)problem->budget + 1);

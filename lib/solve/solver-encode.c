@@ -18,53 +18,51 @@
  * sums mean equal vectors -- at the speed of a shortest-path DP. Graphs
  * with equal or few distinct weights are exactly where the sorted-vector
  * DP meets the most ties, so this is where it helps.
+ *
+ * Two refinements stretch that to more levels:
+ * - Mixed radix. A level's count on a path is also at most the number of
+ *   usable edges of that level, e_k, so its digit needs only radix
+ *   R_k = min(B, e_k + 1): a rare outlier value costs one bit, not log2 B.
+ *   Digits at positions P_k = prod_{j<k} R_j still order paths
+ *   lexicographically, since each n_k < R_k.
+ * - Groups. When prod R_k > 2^53 the levels are cut, from the top, into
+ *   groups whose radix products each stay <= 2^53: group 0 holds the
+ *   highest levels. A path's cost is then a few exact sums, one per group,
+ *   compared lexicographically (group 0 first). The DP scans group 0 like
+ *   a SUM and looks at the lower groups only among candidates that tie on
+ *   it (see layer_sum() in solver-dp.c).
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/error-int.h"
 #include "solver-int.h"
 
-/* More levels than this never fit: 2^53 >= B^D needs D <= 53 for B >= 2. */
-#define MAX_LEVELS 53
+#define MAX_LEVELS LEMICA_DIGIT_LEVELS_MAX
 
-/* The number of levels below @value: a branch-free count, since weights
- * with a few levels arrive in no predictable order. */
+/* The index of @value in the ascending @levels of @count, or of the first
+ * larger one (then the insertion point). */
 static inline int
-rank_of(const double *levels, int count, double value)
+level_search(const double *levels, int count, double value)
 {
-    int rank = 0;
+    int lo = 0, hi = count;
 
-    for (int k = 0; k < count; k++)
-        rank += levels[k] < value;
-    return rank;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+
+        if (levels[mid] < value)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-/* Insert @value into the ascending @levels unless present; return 0 when
- * that would make more than @max_levels. */
-static int
-add_level(double *levels, int *count, int max_levels, double value)
-{
-    int found = 0, at;
-
-    for (int k = 0; k < *count; k++)
-        found |= levels[k] == value;
-    if (found)
-        return 1;
-    if (*count == max_levels)
-        return 0;
-    at = rank_of(levels, *count, value);
-    for (int i = *count; i > at; i--)
-        levels[i] = levels[i - 1];
-    levels[at] = value;
-    (*count)++;
-    return 1;
-}
-
-/* A direct-mapped cache from weight to its level: the graph has a million
- * weights and only a few levels, so most look-ups hit and cost a multiply
- * and a compare instead of a search. A miss only costs the search. */
-#define CACHE_SLOTS 256
+/* A direct-mapped cache from weight to its level: the graph has up to a
+ * hundred million weights and only a few levels, so most look-ups hit and
+ * cost a multiply and a compare instead of a search. */
+#define CACHE_SLOTS 1024
 
 struct level_cache {
     double value[CACHE_SLOTS];
@@ -77,73 +75,198 @@ cache_slot(double value)
     uint64_t bits;
 
     memcpy(&bits, &value, sizeof(bits));
-    return (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 56);
+    return (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 54);
 }
 
-int
-lemica_solver_encode_lexmax(lemica_solver *solver,
-                            const struct lemica_problem *problem)
+/* No weight is negative: a -1 slot is empty. */
+static void
+cache_clear(struct level_cache *cache)
 {
-    /* Whichever matrix the DP reads; its +inf entries stay +inf. */
-    double *matrix = problem->blocked ? solver->work.outgoing.data
-                                      : solver->work.incoming.data;
-    const size_t slots =
-        problem->blocked
-            ? ((size_t)problem->num_steps + 1) *
-                  ((size_t)problem->max_skip + LEMICA_BLOCK_PAD)
-            : (size_t)problem->num_steps * (size_t)problem->max_skip;
-    const double base = (double)problem->budget;
-    double levels[MAX_LEVELS + 1], digits[MAX_LEVELS + 1];
-    struct level_cache cache;
-    double power = 1.0;
-    int max_levels = 0, count = 0;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+        cache->value[i] = -1.0;
+}
 
-    if (!solver->digit_encoding)
-        return 0;
-    /* B^D <= 2^53 keeps every sum of at most B - 1 encoded weights exact. */
-    while (max_levels < MAX_LEVELS && power * base <= 0x1.0p53) {
-        power *= base;
-        max_levels++;
-    }
-    /* 0 and +inf keep their meaning and are never levels; seeding every
-     * slot with 0 makes an empty slot a hit for exactly those. */
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        cache.value[i] = 0.0;
-        cache.level[i] = -1;
-    }
+/* The level of the positive finite @w, which must be in @levels. */
+static inline int
+level_of(struct level_cache *cache, const double *levels, int count, double w)
+{
+    unsigned slot = cache_slot(w);
+    int level;
+
+    if (cache->value[slot] == w)
+        return cache->level[slot];
+    level = level_search(levels, count, w);
+    cache->value[slot] = w;
+    cache->level[slot] = level;
+    return level;
+}
+
+/* The distinct positive finite values of @matrix into @levels, ascending;
+ * 0 if there are more than MAX_LEVELS. */
+static int
+collect_levels(const double *matrix, size_t slots, double *levels, int *count)
+{
+    struct level_cache cache;
+
+    cache_clear(&cache);
+    *count = 0;
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];
         unsigned slot = cache_slot(w);
+        int at;
 
         if (cache.value[slot] == w || w == 0.0 || w == HUGE_VAL)
             continue;
-        if (!add_level(levels, &count, max_levels, w))
-            return 0;
+        at = level_search(levels, *count, w);
+        if (at == *count || levels[at] != w) {
+            if (*count == MAX_LEVELS)
+                return 0;
+            memmove(levels + at + 1, levels + at,
+                    (size_t)(*count - at) * sizeof(*levels));
+            levels[at] = w;
+            (*count)++;
+        }
         cache.value[slot] = w;
     }
+    return 1;
+}
 
-    power = 1.0;
-    for (int k = 0; k < count; k++) {
-        digits[k] = power;
-        power *= base;
+/* The digit groups of @count levels with edge counts @edges (ascending
+ * levels), base @base: group[k] and digit[k] of each level. Returns the
+ * number of groups, or 0 if more than LEMICA_DIGIT_GROUPS_MAX. */
+static int
+assign_digits(const uint64_t *edges, int count, double base,
+              unsigned char *group, double *digit)
+{
+    int groups = 0, top = count - 1;
+
+    while (top >= 0) {
+        double product = 1.0;
+        int bottom = top;
+
+        if (groups == LEMICA_DIGIT_GROUPS_MAX)
+            return 0;
+        /* The longest run of levels from @top down whose radices multiply
+         * to at most 2^53 (one level always fits: R <= B <= 2^16). */
+        for (; bottom >= 0; bottom--) {
+            double radix = (double)edges[bottom] + 1.0 < base
+                               ? (double)edges[bottom] + 1.0
+                               : base;
+
+            if (product * radix > 0x1.0p53)
+                break;
+            product *= radix;
+        }
+        /* Digits from the group's lowest level up: higher levels weigh
+         * more. */
+        product = 1.0;
+        for (int k = bottom + 1; k <= top; k++) {
+            double radix = (double)edges[k] + 1.0 < base
+                               ? (double)edges[k] + 1.0
+                               : base;
+
+            group[k] = (unsigned char)groups;
+            digit[k] = product;
+            product *= radix;
+        }
+        groups++;
+        top = bottom;
     }
-    for (int i = 0; i < CACHE_SLOTS; i++)
-        cache.value[i] = -1.0; /* no weight is negative: every slot empty */
-    for (int k = 0; k < count; k++) {
-        unsigned slot = cache_slot(levels[k]);
-        cache.value[slot] = levels[k];
-        cache.level[slot] = k;
+    return groups;
+}
+
+/* The state into which slot @i of the weight matrix leads. */
+static inline int
+slot_target(const struct lemica_problem *problem, size_t i)
+{
+    if (problem->blocked) {
+        const size_t stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
+        size_t s = i / stride, j = i % stride;
+
+        /* (s, t) is at s * stride + pad + t - s - 1; pads are +inf. */
+        return (int)(s + 1 + j) - LEMICA_BLOCK_PAD;
+    }
+    return (int)(i / (size_t)problem->max_skip);
+}
+
+lemica_status
+lemica_solver_encode_lexmax(lemica_solver *solver,
+                            struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    /* Whichever matrix the DP reads; its +inf entries stay +inf. */
+    double *matrix = problem->blocked ? work->outgoing.data
+                                      : work->incoming.data;
+    const size_t n = (size_t)problem->num_steps;
+    const size_t slots =
+        problem->blocked
+            ? (n + 1) * ((size_t)problem->max_skip + LEMICA_BLOCK_PAD)
+            : n * (size_t)problem->max_skip;
+    double levels[MAX_LEVELS];
+    uint64_t edges[MAX_LEVELS];
+    unsigned char group[MAX_LEVELS];
+    double digit[MAX_LEVELS];
+    struct level_cache cache;
+    unsigned char *ids = NULL;
+    unsigned char *row_lower = NULL;
+    int count, groups;
+
+    if (!solver->digit_encoding)
+        return LEMICA_OK;
+    if (!collect_levels(matrix, slots, levels, &count))
+        return LEMICA_OK;
+    memset(edges, 0, sizeof(edges));
+    cache_clear(&cache);
+    for (size_t i = 0; i < slots; i++) {
+        double w = matrix[i];
+
+        if (w != 0.0 && w != HUGE_VAL)
+            edges[level_of(&cache, levels, count, w)]++;
+    }
+    groups = assign_digits(edges, count, (double)problem->budget, group, digit);
+    if (groups == 0)
+        return LEMICA_OK;
+    if (groups > 1) {
+        /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
+        size_t lower = LEMICA_DIGIT_GROUPS_MAX - 1;
+
+        if (!lemica_solver_reserve(&work->level_ids, slots, 1) ||
+            !lemica_solver_reserve(&work->row_lower, n + 1, 1) ||
+            !lemica_solver_reserve(&work->lower_keys[0], n * lower,
+                                   sizeof(double)) ||
+            !lemica_solver_reserve(&work->lower_keys[1], n * lower,
+                                   sizeof(double)) ||
+            !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
+            !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)))
+            return lemica_fail_no_memory("the solver workspace");
+        ids = work->level_ids.data;
+        row_lower = work->row_lower.data;
+        memset(row_lower, 0, n + 1);
+        for (int k = 0; k < count; k++) {
+            work->lower_group[k] = group[k];
+            work->lower_digit[k] = digit[k];
+        }
     }
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];
-        unsigned slot = cache_slot(w);
+        int level;
 
-        if (w == 0.0 || w == HUGE_VAL)
+        if (w == 0.0 || w == HUGE_VAL) {
+            if (ids)
+                ids[i] = 0;
             continue;
-        matrix[i] = cache.value[slot] == w ? digits[cache.level[slot]]
-                                           : digits[rank_of(levels, count, w)];
+        }
+        level = level_of(&cache, levels, count, w);
+        matrix[i] = group[level] == 0 ? digit[level] : 0.0;
+        if (ids) {
+            ids[i] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
+            if (group[level] != 0)
+                row_lower[slot_target(problem, i)] = 1;
+        }
     }
-    return 1;
+    problem->lexmax_as_sum = 1;
+    problem->digit_groups = groups;
+    return LEMICA_OK;
 }
 
 void
