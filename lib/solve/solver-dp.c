@@ -711,27 +711,51 @@ blocked_result(const struct layer *layer, const uint16_t *last, int t, int *to,
 }
 
 /* Collect into @out_a and @out_b the weights of the DP paths of states
- * (@a, @layer) and (@b, @layer) back to the first state they share; both
- * walks stop together since they go back one layer per edge. Returns the
- * number of weights of each. */
+ * (@a, @layer) and (@b, @layer) back to the first state they share at the
+ * same layer, leaving out the edges both paths use. Returns the number of
+ * weights of each (both lose as many as they share).
+ *
+ * Two good paths often run through the same states one layer apart (one
+ * took an extra step early on): walking both back a layer at a time then
+ * compares long, nearly equal lists, which had to be sorted. Walking back
+ * by step instead -- always the path that is at the later step -- meets
+ * every edge the two share at the same moment on both sides, so it drops
+ * out, and what is left is short and usually decided by its largest
+ * value. */
 static size_t
 divergent_weights(const lemica_solver *solver,
                   const struct lemica_problem *problem, int layer, int a, int b,
                   double *out_a, double *out_b)
 {
-    size_t n = 0;
+    int layer_a = layer, layer_b = layer;
+    size_t n_a = 0, n_b = 0;
 
-    while (a != b) {
-        const uint16_t *pred = pred_row(solver, problem, layer);
-        int before_a = pred[a], before_b = pred[b];
+    while (a != b || layer_a != layer_b) {
+        if (a == b) {
+            int before_a = pred_row(solver, problem, layer_a--)[a];
+            int before_b = pred_row(solver, problem, layer_b--)[b];
 
-        out_a[n] = edge_weight(problem, before_a, a);
-        out_b[n++] = edge_weight(problem, before_b, b);
-        a = before_a;
-        b = before_b;
-        layer--;
+            if (before_a != before_b) {
+                out_a[n_a++] = edge_weight(problem, before_a, a);
+                out_b[n_b++] = edge_weight(problem, before_b, b);
+            }
+            a = before_a;
+            b = before_b;
+        } else if (a > b) {
+            int before = pred_row(solver, problem, layer_a--)[a];
+
+            out_a[n_a++] = edge_weight(problem, before, a);
+            a = before;
+        } else {
+            int before = pred_row(solver, problem, layer_b--)[b];
+
+            out_b[n_b++] = edge_weight(problem, before, b);
+            b = before;
+        }
     }
-    return n;
+    /* Both walked from layer to the same layer and dropped the same
+     * number: n_a == n_b. */
+    return n_a;
 }
 
 /* Rounds of compare_multisets() before it sorts. */
