@@ -345,7 +345,8 @@ main(int argc, char **argv)
     parse_options(argc, argv, &options);
     printf("libLeMiCa %s solver benchmark%s\n", lemica_version_string(),
            options.full ? " (full grid)" : "");
-    if (!options.callgrind && options.family < 0 && options.n == 0)
+    if (!options.callgrind && options.family < 0 &&
+        (options.n == 0 || options.n == 50))
         bench_frontier_50();
     printf("%-12s %5s %5s %5s %11s %11s %7s\n", "family", "N", "K", "B",
            "lexmax ms", "max ms", "ratio");

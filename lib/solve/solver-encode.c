@@ -102,31 +102,50 @@ level_of(struct level_cache *cache, const double *levels, int count, double w)
 }
 
 /* The distinct positive finite values of @matrix into @levels, ascending;
- * 0 if there are more than MAX_LEVELS. */
+ * 0 if there are more than MAX_LEVELS. Distinct weights are the common
+ * case that fails: an open-addressing set finds that after MAX_LEVELS + 1
+ * values, at a few instructions each (a sorted insert cost a thousand
+ * instructions a value, the whole N = 50 frontier's budget). */
+#define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
+
 static int
 collect_levels(const double *matrix, size_t slots, double *levels, int *count)
 {
     struct level_cache cache;
+    double set[SET_SLOTS];
 
     cache_clear(&cache);
+    for (int i = 0; i < SET_SLOTS; i++)
+        set[i] = -1.0; /* no weight is negative: empty */
     *count = 0;
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];
-        unsigned slot = cache_slot(w);
-        int at;
+        unsigned slot = cache_slot(w), at;
 
         if (cache.value[slot] == w || w == 0.0 || w == HUGE_VAL)
             continue;
-        at = level_search(levels, *count, w);
-        if (at == *count || levels[at] != w) {
-            if (*count == MAX_LEVELS)
-                return 0;
-            memmove(levels + at + 1, levels + at,
-                    (size_t)(*count - at) * sizeof(*levels));
-            levels[at] = w;
-            (*count)++;
-        }
         cache.value[slot] = w;
+        for (at = slot & (SET_SLOTS - 1); set[at] != -1.0 && set[at] != w;
+             at = (at + 1) & (SET_SLOTS - 1))
+            ;
+        if (set[at] == w)
+            continue;
+        if (*count == MAX_LEVELS)
+            return 0;
+        set[at] = w;
+        (*count)++;
+    }
+    /* Ascending, by insertion: at most MAX_LEVELS values. */
+    *count = 0;
+    for (int i = 0; i < SET_SLOTS; i++) {
+        int at;
+
+        if (set[i] == -1.0)
+            continue;
+        for (at = *count; at > 0 && levels[at - 1] > set[i]; at--)
+            levels[at] = levels[at - 1];
+        levels[at] = set[i];
+        (*count)++;
     }
     return 1;
 }
