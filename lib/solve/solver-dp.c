@@ -959,63 +959,84 @@ struct lower_groups {
     const unsigned char *ids;    /* level ids, laid out like the weights */
     const double *weights;       /* the weight matrix the ids mirror */
     const unsigned char *row_lower;
-    const unsigned char *group;  /* lower_group of the workspace */
-    const double *digit;
+    const double (*add)[LEMICA_DIGIT_LEVELS_MAX + 1]; /* lower_add */
     const double *prev;          /* lower sums of layer c - 1 */
     double *cur;                 /* of layer c */
     const int *nz_prev;          /* prefix counts of nonzero lower sums */
     int *nz_cur;
 };
 
-/* Each state's lower sums take LOWER_STRIDE doubles, the unused ones 0:
- * fixed-size copies are a few moves where a loop of variable length became
- * a call to memcpy. */
+/* Each state's lower sums take LOWER_STRIDE doubles, the unused ones 0. */
 #define LOWER_STRIDE (LEMICA_DIGIT_GROUPS_MAX - 1)
 
-/* The lower sums of candidate @s (edge id @id) into @out. */
-static inline void
-lower_candidate(const struct lower_groups *lower, int s, unsigned id,
-                double *out)
+/* Lower sum @g of candidate @s whose edge has level id @id. */
+static inline double
+lower_sum(const struct lower_groups *lower, int s, unsigned id, int g)
 {
-    memcpy(out, lower->prev + (size_t)s * LOWER_STRIDE,
-           LOWER_STRIDE * sizeof(double));
-    if (id)
-        out[lower->group[id - 1] - 1] += lower->digit[id - 1];
+    return lower->prev[(size_t)s * LOWER_STRIDE + (size_t)g] + lower->add[g][id];
+}
+
+/* Store the lower sums of state @t reached from @s by an edge of id @id. */
+static inline void
+lower_store(const struct lower_groups *lower, int t, int s, unsigned id)
+{
+    double *out = lower->cur + (size_t)t * LOWER_STRIDE;
+
+    for (int g = 0; g < LOWER_STRIDE; g++)
+        out[g] = lower_sum(lower, s, id, g);
 }
 
 /* Among the candidates s in [@first, @to] of state @t whose group-0 sum
- * is @best, the one whose lower sums are lexicographically smallest (the
- * first on ties); its lower sums into @out. The candidates whose lower
- * sums and edges are all zero need no look: with none, @first wins. */
+ * is @best (@left of them), the one whose lower sums are
+ * lexicographically smallest, the first on ties. When neither the edges
+ * into t nor the candidates' lower sums have anything nonzero, all tie and
+ * @first wins without a look. Each candidate costs its group-1 sum; the
+ * further groups only when that ties too. Sets *@id to its edge's id. */
 static int
 lower_ties(const struct layer *layer, const struct lower_groups *lower,
            int t, const double *row, int first, int to, int left, double best,
-           double *out)
+           unsigned *id)
 {
     const size_t base = (size_t)(row - lower->weights);
-    double candidate[LOWER_STRIDE];
     int best_s = first;
+    unsigned best_id = lower->ids[base + (size_t)first * layer->row_step];
+    double best_1;
 
-    lower_candidate(lower, first,
-                    lower->ids[base + (size_t)first * layer->row_step], out);
+    *id = best_id;
     if (!lower->row_lower[t] &&
         lower->nz_prev[to + 1] - lower->nz_prev[first] == 0)
         return first;
+    best_1 = lower_sum(lower, first, best_id, 0);
     for (int s = first + 1; left > 1 && s <= to; s++) {
         size_t at = (size_t)s * layer->row_step;
-        int g;
+        unsigned s_id;
+        double v;
 
         if (layer->key_prev[s] + row[at] != best)
             continue;
         left--;
-        lower_candidate(lower, s, lower->ids[base + at], candidate);
-        for (g = 0; g < lower->count && candidate[g] == out[g]; g++)
-            ;
-        if (g < lower->count && candidate[g] < out[g]) {
-            memcpy(out, candidate, sizeof(candidate));
-            best_s = s;
+        s_id = lower->ids[base + at];
+        v = lower_sum(lower, s, s_id, 0);
+        if (v > best_1)
+            continue;
+        if (v == best_1) {
+            int g = 1;
+            double a = 0.0, b = 0.0;
+
+            for (; g < lower->count; g++) {
+                a = lower_sum(lower, s, s_id, g);
+                b = lower_sum(lower, best_s, best_id, g);
+                if (a != b)
+                    break;
+            }
+            if (g == lower->count || a > b)
+                continue;
         }
+        best_s = s;
+        best_id = s_id;
+        best_1 = v;
     }
+    *id = best_id;
     return best_s;
 }
 
@@ -1044,8 +1065,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.weights = blocked ? (const double *)work->outgoing.data
                                 : (const double *)work->incoming.data;
         lower.row_lower = work->row_lower.data;
-        lower.group = work->lower_group;
-        lower.digit = work->lower_digit;
+        lower.add = (const double(*)[LEMICA_DIGIT_LEVELS_MAX + 1])work->lower_add;
         lower.prev = work->lower_keys[(c - 1) & 1].data;
         lower.cur = work->lower_keys[c & 1].data;
         lower.nz_prev = work->lower_nz[(c - 1) & 1].data;
@@ -1080,17 +1100,15 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
                 continue;
         }
         if (groups > 1) {
-            double *sums = lower.cur + (size_t)t * LOWER_STRIDE;
+            unsigned id;
 
             if (scan.count > 1)
                 s = lower_ties(&layer, &lower, t, row, s, to, scan.count,
-                               scan.best, sums);
+                               scan.best, &id);
             else
-                lower_candidate(
-                    &lower, s,
-                    lower.ids[(size_t)(row - lower.weights) +
-                              (size_t)s * layer.row_step],
-                    sums);
+                id = lower.ids[(size_t)(row - lower.weights) +
+                               (size_t)s * layer.row_step];
+            lower_store(&lower, t, s, id);
         }
         layer.key_cur[t] = scan.best;
         reached_cur[t] = 1;

@@ -261,10 +261,10 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         ids = work->level_ids.data;
         row_lower = work->row_lower.data;
         memset(row_lower, 0, n + 1);
-        for (int k = 0; k < count; k++) {
-            work->lower_group[k] = group[k];
-            work->lower_digit[k] = digit[k];
-        }
+        memset(work->lower_add, 0, sizeof(work->lower_add));
+        for (int k = 0; k < count; k++)
+            if (group[k] > 0)
+                work->lower_add[group[k] - 1][k + 1] = digit[k];
     }
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];

@@ -75,10 +75,9 @@ struct lemica_workspace {
                                            state's sums of the lower groups */
     struct lemica_buffer lower_nz[2]; /* int, N+1: prefix counts of states
                                          with a nonzero lower sum */
-    /* Per lower-group level (index = level_ids - 1): its group (1 ..) and
-     * its digit in that group. */
-    unsigned char lower_group[LEMICA_DIGIT_LEVELS_MAX];
-    double lower_digit[LEMICA_DIGIT_LEVELS_MAX];
+    /* What an edge of level id i adds to lower group g + 1:
+     * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
+    double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];
 };
 
 struct lemica_solver {
