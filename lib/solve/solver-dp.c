@@ -1116,18 +1116,17 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     }
     if (groups > 1) {
         /* Prefix counts of the states with a nonzero lower sum, for
-         * lower_ties() of the next layer. Unreached states count as they
-         * are: they are never tied candidates, so a stale count only
-         * costs a look. */
+         * lower_ties() of the next layer. Unreached states never are
+         * candidates (and their sums were never written): they count 0. */
         lower.nz_cur[layer.lo] = 0;
         for (int t = layer.lo; t <= layer.hi; t++) {
             const double *sums = lower.cur + (size_t)t * LOWER_STRIDE;
             int nonzero = 0;
 
-            for (int g = 0; g < LOWER_STRIDE; g++)
-                nonzero |= sums[g] != 0.0;
-            lower.nz_cur[t + 1] =
-                lower.nz_cur[t] + (nonzero && reached_cur[t]);
+            if (reached_cur[t])
+                for (int g = 0; g < LOWER_STRIDE; g++)
+                    nonzero |= sums[g] != 0.0;
+            lower.nz_cur[t + 1] = lower.nz_cur[t] + nonzero;
         }
     }
 }

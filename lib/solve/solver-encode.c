@@ -41,111 +41,78 @@
 
 #define MAX_LEVELS LEMICA_DIGIT_LEVELS_MAX
 
-/* The index of @value in the ascending @levels of @count, or of the first
- * larger one (then the insertion point). */
-static inline int
-level_search(const double *levels, int count, double value)
-{
-    int lo = 0, hi = count;
+/* The distinct positive finite weights of the matrix, in an
+ * open-addressing set: each look-up is a multiply and a compare or two.
+ * Distinct weights are the common case that does not encode: the set
+ * finds that after MAX_LEVELS + 1 values. */
+#define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-
-        if (levels[mid] < value)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* A direct-mapped cache from weight to its level: the graph has up to a
- * hundred million weights and only a few levels, so most look-ups hit and
- * cost a multiply and a compare instead of a search. */
-#define CACHE_SLOTS 1024
-
-struct level_cache {
-    double value[CACHE_SLOTS];
-    int level[CACHE_SLOTS];
+struct level_set {
+    double value[SET_SLOTS]; /* -1: empty (no weight is negative) */
+    uint64_t edges[SET_SLOTS]; /* how many slots of the matrix hold it */
+    int level[SET_SLOTS];    /* its rank among the values, once sorted */
+    int count;
 };
 
 static inline unsigned
-cache_slot(double value)
+set_slot(const struct level_set *set, double value)
 {
     uint64_t bits;
+    unsigned at;
 
     memcpy(&bits, &value, sizeof(bits));
-    return (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 54);
+    at = (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 55);
+    while (set->value[at] != value && set->value[at] != -1.0)
+        at = (at + 1) & (SET_SLOTS - 1);
+    return at;
 }
 
-/* No weight is negative: a -1 slot is empty. */
-static void
-cache_clear(struct level_cache *cache)
-{
-    for (int i = 0; i < CACHE_SLOTS; i++)
-        cache->value[i] = -1.0;
-}
-
-/* The level of the positive finite @w, which must be in @levels. */
-static inline int
-level_of(struct level_cache *cache, const double *levels, int count, double w)
-{
-    unsigned slot = cache_slot(w);
-    int level;
-
-    if (cache->value[slot] == w)
-        return cache->level[slot];
-    level = level_search(levels, count, w);
-    cache->value[slot] = w;
-    cache->level[slot] = level;
-    return level;
-}
-
-/* The distinct positive finite values of @matrix into @levels, ascending;
- * 0 if there are more than MAX_LEVELS. Distinct weights are the common
- * case that fails: an open-addressing set finds that after MAX_LEVELS + 1
- * values, at a few instructions each (a sorted insert cost a thousand
- * instructions a value, the whole N = 50 frontier's budget). */
-#define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
-
+/* Collect the levels of @matrix with their edge counts, ascending into
+ * @levels and @edges; 0 if there are more than MAX_LEVELS. */
 static int
-collect_levels(const double *matrix, size_t slots, double *levels, int *count)
+collect_levels(const double *matrix, size_t slots, struct level_set *set,
+               double *levels, uint64_t *edges)
 {
-    struct level_cache cache;
-    double set[SET_SLOTS];
-
-    cache_clear(&cache);
-    for (int i = 0; i < SET_SLOTS; i++)
-        set[i] = -1.0; /* no weight is negative: empty */
-    *count = 0;
+    set->count = 0;
+    for (int i = 0; i < SET_SLOTS; i++) {
+        set->value[i] = -1.0;
+        set->edges[i] = 0;
+    }
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];
-        unsigned slot = cache_slot(w), at;
+        unsigned at;
 
-        if (cache.value[slot] == w || w == 0.0 || w == HUGE_VAL)
+        if (w == 0.0 || w == HUGE_VAL)
             continue;
-        cache.value[slot] = w;
-        for (at = slot & (SET_SLOTS - 1); set[at] != -1.0 && set[at] != w;
-             at = (at + 1) & (SET_SLOTS - 1))
-            ;
-        if (set[at] == w)
-            continue;
-        if (*count == MAX_LEVELS)
-            return 0;
-        set[at] = w;
-        (*count)++;
+        at = set_slot(set, w);
+        if (set->value[at] == -1.0) {
+            if (set->count == MAX_LEVELS)
+                return 0;
+            set->value[at] = w;
+            set->count++;
+        }
+        set->edges[at]++;
     }
-    /* Ascending, by insertion: at most MAX_LEVELS values. */
-    *count = 0;
-    for (int i = 0; i < SET_SLOTS; i++) {
-        int at;
+    /* Ascending, by insertion (at most MAX_LEVELS values), then each
+     * slot learns its rank. */
+    {
+        int count = 0;
 
-        if (set[i] == -1.0)
-            continue;
-        for (at = *count; at > 0 && levels[at - 1] > set[i]; at--)
-            levels[at] = levels[at - 1];
-        levels[at] = set[i];
-        (*count)++;
+        for (int i = 0; i < SET_SLOTS; i++) {
+            int at;
+
+            if (set->value[i] == -1.0)
+                continue;
+            for (at = count; at > 0 && levels[at - 1] > set->value[i]; at--) {
+                levels[at] = levels[at - 1];
+                edges[at] = edges[at - 1];
+            }
+            levels[at] = set->value[i];
+            edges[at] = set->edges[i];
+            count++;
+        }
+        for (int k = 0; k < count; k++)
+            set->level[set_slot(set, levels[k])] = k;
     }
     return 1;
 }
@@ -225,23 +192,16 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     uint64_t edges[MAX_LEVELS];
     unsigned char group[MAX_LEVELS];
     double digit[MAX_LEVELS];
-    struct level_cache cache;
+    struct level_set set;
     unsigned char *ids = NULL;
     unsigned char *row_lower = NULL;
     int count, groups;
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
-    if (!collect_levels(matrix, slots, levels, &count))
+    if (!collect_levels(matrix, slots, &set, levels, edges))
         return LEMICA_OK;
-    memset(edges, 0, sizeof(edges));
-    cache_clear(&cache);
-    for (size_t i = 0; i < slots; i++) {
-        double w = matrix[i];
-
-        if (w != 0.0 && w != HUGE_VAL)
-            edges[level_of(&cache, levels, count, w)]++;
-    }
+    count = set.count;
     groups = assign_digits(edges, count, (double)problem->budget, group, digit);
     if (groups == 0)
         return LEMICA_OK;
@@ -275,7 +235,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                 ids[i] = 0;
             continue;
         }
-        level = level_of(&cache, levels, count, w);
+        level = set.level[set_slot(&set, w)];
         matrix[i] = group[level] == 0 ? digit[level] : 0.0;
         if (ids) {
             ids[i] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
