@@ -73,6 +73,9 @@ static int
 collect_levels(const double *matrix, size_t slots, struct level_set *set,
                double *levels, uint64_t *edges)
 {
+    double last = -1.0;
+    unsigned at = 0;
+
     set->count = 0;
     for (int i = 0; i < SET_SLOTS; i++) {
         set->value[i] = -1.0;
@@ -80,8 +83,14 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
     }
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];
-        unsigned at;
 
+        /* Runs of one weight are common (few levels, +inf pads): no
+         * look-up for them. */
+        if (w == last) {
+            set->edges[at] += last != HUGE_VAL && last != 0.0;
+            continue;
+        }
+        last = w;
         if (w == 0.0 || w == HUGE_VAL)
             continue;
         at = set_slot(set, w);
@@ -99,16 +108,16 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
         int count = 0;
 
         for (int i = 0; i < SET_SLOTS; i++) {
-            int at;
+            int k;
 
             if (set->value[i] == -1.0)
                 continue;
-            for (at = count; at > 0 && levels[at - 1] > set->value[i]; at--) {
-                levels[at] = levels[at - 1];
-                edges[at] = edges[at - 1];
+            for (k = count; k > 0 && levels[k - 1] > set->value[i]; k--) {
+                levels[k] = levels[k - 1];
+                edges[k] = edges[k - 1];
             }
-            levels[at] = set->value[i];
-            edges[at] = set->edges[i];
+            levels[k] = set->value[i];
+            edges[k] = set->edges[i];
             count++;
         }
         for (int k = 0; k < count; k++)
@@ -226,16 +235,19 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             if (group[k] > 0)
                 work->lower_add[group[k] - 1][k + 1] = digit[k];
     }
-    for (size_t i = 0; i < slots; i++) {
+    for (size_t i = 0, level = 0; i < slots; i++) {
         double w = matrix[i];
-        int level;
 
         if (w == 0.0 || w == HUGE_VAL) {
             if (ids)
                 ids[i] = 0;
             continue;
         }
-        level = set.level[set_slot(&set, w)];
+        /* As in collect_levels(): a run of one weight needs one look-up.
+         * (The previous slot holds its encoding now, so compare with the
+         * level's value.) */
+        if (w != levels[level])
+            level = (size_t)set.level[set_slot(&set, w)];
         matrix[i] = group[level] == 0 ? digit[level] : 0.0;
         if (ids) {
             ids[i] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
