@@ -74,7 +74,7 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
                double *levels, uint64_t *edges)
 {
     double last = -1.0;
-    unsigned at = 0;
+    unsigned at = 0, counted = 0; /* counted: last is a level */
 
     set->count = 0;
     for (int i = 0; i < SET_SLOTS; i++) {
@@ -87,11 +87,12 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
         /* Runs of one weight are common (few levels, +inf pads): no
          * look-up for them. */
         if (w == last) {
-            set->edges[at] += last != HUGE_VAL && last != 0.0;
+            set->edges[at] += counted;
             continue;
         }
         last = w;
-        if (w == 0.0 || w == HUGE_VAL)
+        counted = w != 0.0 && w != HUGE_VAL;
+        if (!counted)
             continue;
         at = set_slot(set, w);
         if (set->value[at] == -1.0) {
@@ -235,24 +236,32 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             if (group[k] > 0)
                 work->lower_add[group[k] - 1][k + 1] = digit[k];
     }
-    for (size_t i = 0, level = 0; i < slots; i++) {
-        double w = matrix[i];
+    {
+        /* The encoding of the previous slot's weight: runs of one weight
+         * (few levels, +inf pads) reuse it. */
+        double previous = -1.0, code = 0.0;
+        unsigned char id = 0;
 
-        if (w == 0.0 || w == HUGE_VAL) {
-            if (ids)
-                ids[i] = 0;
-            continue;
-        }
-        /* As in collect_levels(): a run of one weight needs one look-up.
-         * (The previous slot holds its encoding now, so compare with the
-         * level's value.) */
-        if (w != levels[level])
-            level = (size_t)set.level[set_slot(&set, w)];
-        matrix[i] = group[level] == 0 ? digit[level] : 0.0;
-        if (ids) {
-            ids[i] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
-            if (group[level] != 0)
-                row_lower[slot_target(problem, i)] = 1;
+        for (size_t i = 0; i < slots; i++) {
+            double w = matrix[i];
+
+            if (w != previous) {
+                previous = w;
+                code = w; /* 0 and +inf keep their meaning */
+                id = 0;
+                if (w != 0.0 && w != HUGE_VAL) {
+                    int level = set.level[set_slot(&set, w)];
+
+                    code = group[level] == 0 ? digit[level] : 0.0;
+                    id = group[level] == 0 ? 0 : (unsigned char)(level + 1);
+                }
+            }
+            matrix[i] = code;
+            if (ids) {
+                ids[i] = id;
+                if (id)
+                    row_lower[slot_target(problem, i)] = 1;
+            }
         }
     }
     problem->lexmax_as_sum = 1;
