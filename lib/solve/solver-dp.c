@@ -19,6 +19,10 @@
  * candidates almost always differ within the first runs. When a comparison
  * does run past both heads, the full vectors are rebuilt from the
  * predecessor table, which is exact because it records the DP's own paths.
+ *
+ * Graphs with few distinct weights (few levels, zeros, a few outliers)
+ * skip all that: solver-encode.c turns their LEXMAX into one to four exact
+ * sums compared lexicographically, and layer_sum() runs them.
  */
 #include <limits.h>
 #include <math.h>
