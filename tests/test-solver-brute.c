@@ -20,8 +20,79 @@ enum weight_kind {
     WEIGHTS_FEW,       /* integers 0 .. 3: heavy ties */
     WEIGHTS_ZERO,      /* all zero: everything ties */
     WEIGHTS_MIXED,     /* zeros, ties and distinct values */
+    /* The tie-heavy families of issue 11: */
+    WEIGHTS_LEVELS,    /* integers 1 .. k, k in {2, 3, 5, 6, 8, 16} */
+    WEIGHTS_OUTLIERS,  /* all 1 but m smaller random ones, m in {1, 8, 64} */
+    WEIGHTS_QUANTISED, /* k / 8: 8 profiling samples of an error growing
+                          with the span, larger for early starts */
+    WEIGHTS_DIFFUSION, /* that error itself, with a little noise */
     WEIGHT_KINDS
 };
+
+/* The "true" error of skipping from @i to @j of @n steps in a diffusion
+ * model, in [0, 1]. */
+static double
+diffusion_error(int i, int j, int n)
+{
+    double span = (double)(j - i) / (double)n;
+    double e = 4.0 * pow(span, 1.5) * (1.0 + 3.0 * exp(-4.0 * i / (double)n));
+
+    return e < 1.0 ? e : 1.0;
+}
+
+/* A weight of the tie-heavy families for edge (@i, @j) of @n steps;
+ * @levels is k of WEIGHTS_LEVELS. */
+static double
+draw_family_weight(uint64_t *rng, enum weight_kind kind, int levels, int i,
+                   int j, int n)
+{
+    switch (kind) {
+    case WEIGHTS_LEVELS:
+        return (double)(1 + test_rng_below(rng, levels));
+    case WEIGHTS_OUTLIERS:
+        return 1.0;
+    case WEIGHTS_QUANTISED: {
+        double e = diffusion_error(i, j, n);
+        int flips = 0;
+
+        for (int sample = 0; sample < 8; sample++)
+            flips += test_rng_unit(rng) < e;
+        return flips / 8.0;
+    }
+    default:
+        return diffusion_error(i, j, n) * (1.0 + 0.05 * test_rng_unit(rng));
+    }
+}
+
+/* Replace @m random present edges of the weights @weight[i][j] (NAN =
+ * absent; @set changes one in the graph too) by random values below 1. */
+static void
+add_outliers(uint64_t *rng, int n, int k, int m, double (*weight)[MAX_N],
+             lemica_graph *graph)
+{
+    for (int o = 0; o < m; o++) {
+        int i = test_rng_below(rng, n - 1);
+        int span = 1 + test_rng_below(rng, k < n - 1 - i ? k : n - 1 - i);
+
+        double w;
+
+        if (weight && isnan(weight[i][i + span]))
+            continue;
+        if (!weight &&
+            lemica_graph_get_weight(graph, i, i + span, &w) != LEMICA_OK)
+            continue;
+        {
+            w = 0.99 * test_rng_unit(rng);
+
+            if (weight)
+                weight[i][i + span] = w;
+            ck_assert_ok(lemica_graph_set_weight(graph, i, i + span, w));
+        }
+    }
+}
+
+static const int family_levels[] = {2, 3, 5, 6, 8, 16};
+static const int family_outliers[] = {1, 8, 64};
 
 /* A random problem: graph plus solver constraints, mirrored in plain
  * arrays for the enumerator. */
@@ -59,6 +130,8 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
              lemica_solver *solver)
 {
     enum weight_kind kind = (enum weight_kind)test_rng_below(rng, WEIGHT_KINDS);
+    int levels = family_levels[test_rng_below(rng, 6)];
+    int outliers = family_outliers[test_rng_below(rng, 3)];
     int absent_percent = test_rng_below(rng, 4) * 15; /* 0, 15, 30, 45 % */
     int k_request;
 
@@ -70,7 +143,9 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
     p->k_solver = test_rng_below(rng, 3) == 0 ? 1 + test_rng_below(rng, p->n) : 0;
     p->k_effective = p->k_solver && p->k_solver < p->k_graph ? p->k_solver
                                                              : p->k_graph;
-    p->integer_weights = kind == WEIGHTS_FEW || kind == WEIGHTS_ZERO;
+    /* Sums of these are exact (k / 8 too). */
+    p->integer_weights = kind == WEIGHTS_FEW || kind == WEIGHTS_ZERO ||
+                         kind == WEIGHTS_LEVELS || kind == WEIGHTS_QUANTISED;
 
     ck_assert_ok(lemica_graph_new(p->n, k_request, graph));
     ck_assert_int_eq(lemica_graph_max_skip(*graph), p->k_graph);
@@ -91,10 +166,15 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
                 p->weight[i][j] = 0.0; /* the default */
                 continue;
             }
-            p->weight[i][j] = draw_weight(rng, kind);
+            p->weight[i][j] = kind >= WEIGHTS_LEVELS
+                                  ? draw_family_weight(rng, kind, levels, i, j,
+                                                       p->n)
+                                  : draw_weight(rng, kind);
             ck_assert_ok(lemica_graph_set_weight(*graph, i, j, p->weight[i][j]));
         }
     }
+    if (kind == WEIGHTS_OUTLIERS)
+        add_outliers(rng, p->n, p->k_graph, outliers, p->weight, *graph);
 
     lemica_solver_clear_required_steps(solver);
     if (test_rng_below(rng, 3) == 0) {
@@ -668,25 +748,55 @@ START_TEST(test_fast_paths_match_plain_dp)
     ck_assert_ok(lemica_solver_new(&fast));
     lemica_solver_set_digit_encoding(plain, 0);
     lemica_solver_set_head_runs(plain, LEMICA_HEAD_RUNS_MAX);
-    for (int g = 0; g < 150; g++) {
+    for (int g = 0; g < 240; g++) {
         uint64_t rng = 777000u + (uint64_t)g;
         int n = 16 + test_rng_below(&rng, 100);
         int k = 1 + test_rng_below(&rng, n - 1);
-        int levels = test_rng_below(&rng, 3) == 0 ? 0 : 1 + test_rng_below(&rng, 6);
+        /* Distinct values, 1 .. 6 levels as before, or a family of issue
+         * 11 (levels 8, 16, 64 go past one digit group or all four). */
+        int family = test_rng_below(&rng, 8);
+        int levels = family == 1 ? 1 + test_rng_below(&rng, 6)
+                     : family == 2 ? (const int[]){8, 16, 64}[test_rng_below(&rng, 3)]
+                                   : 0;
         lemica_graph *graph;
 
         ck_assert_ok(lemica_graph_new(n, k, &graph));
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w;
+
                 if (test_rng_below(&rng, 10) == 0) {
                     ck_assert_ok(lemica_graph_remove_edge(graph, i, j));
                     continue;
                 }
-                ck_assert_ok(lemica_graph_set_weight(
-                    graph, i, j,
-                    levels ? (double)test_rng_below(&rng, levels)
-                           : test_rng_unit(&rng)));
+                switch (family) {
+                case 1:
+                    w = (double)test_rng_below(&rng, levels);
+                    break;
+                case 2:
+                    w = (double)(1 + test_rng_below(&rng, levels));
+                    break;
+                case 3: /* levels with zeros */
+                    w = (double)test_rng_below(&rng, 5);
+                    break;
+                case 4: /* all equal, then outliers */
+                    w = 1.0;
+                    break;
+                case 5:
+                    w = draw_family_weight(&rng, WEIGHTS_QUANTISED, 0, i, j, n);
+                    break;
+                case 6:
+                    w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 0, i, j, n);
+                    break;
+                default:
+                    w = test_rng_unit(&rng);
+                    break;
+                }
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
             }
+        if (family == 4 && test_rng_below(&rng, 4) != 0)
+            add_outliers(&rng, n, k, family_outliers[test_rng_below(&rng, 3)],
+                         NULL, graph);
         lemica_solver_set_head_runs(fast, 1 + test_rng_below(&rng, 6));
         for (size_t ci = 0; ci < 3; ci++) {
             ck_assert_ok(lemica_solver_set_comparator(plain, comparators[ci]));
@@ -726,6 +836,53 @@ START_TEST(test_fast_paths_match_plain_dp)
 }
 END_TEST
 
+/* The digit groups the encoding chooses (mixed radix, groups of at most
+ * 2^53), and that each grouped solve gives the plain DP's schedule. */
+START_TEST(test_digit_groups)
+{
+    /* levels (0: all 1 but 8 outliers), budget, expected groups */
+    const int cases[][3] = {{0, 30, 1},  {8, 59, 1},  {16, 59, 2},
+                            {30, 59, 4}, {40, 59, 0}, {16, 8, 1}};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const int n = 60, levels = cases[c][0], budget = cases[c][1];
+        uint64_t rng = 4242u + c;
+        struct lemica_problem problem;
+        lemica_graph *graph;
+        lemica_schedule *a = NULL, *b = NULL;
+        char ta[1024], tb[1024];
+
+        ck_assert_ok(lemica_graph_new(n, n - 1, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    levels ? (double)(1 + test_rng_below(&rng, levels)) : 1.0));
+        if (!levels)
+            add_outliers(&rng, n, n - 1, 8, NULL, graph);
+        ck_assert_ok(lemica_solver_prepare(fast, graph, budget,
+                                           LEMICA_SOLVE_ONE, &problem));
+        ck_assert_msg(problem.digit_groups == cases[c][2], "case %zu: %d groups",
+                      c, problem.digit_groups);
+        ck_assert_int_eq(problem.lexmax_as_sum, cases[c][2] > 0);
+        ck_assert_ok(lemica_solver_solve(plain, graph, budget, &a));
+        ck_assert_ok(lemica_solver_solve(fast, graph, budget, &b));
+        ck_assert_ok(lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
+        ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
+        ck_assert_str_eq(ta, tb);
+        lemica_schedule_free(a);
+        lemica_schedule_free(b);
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
 static void
@@ -740,6 +897,7 @@ TEST_SUITE(solver_brute)
 {
     add_test_with_setup(suite, test_fast_paths_match_plain_dp,
                         reset_scan_hooks);
+    add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_frontier_matches_single_solves,

@@ -313,12 +313,28 @@ print_json_object(const lemica_schedule *schedule)
     printf("{\"num_steps\":%d,\"budget\":%d,\"steps\":[",
            lemica_schedule_num_steps(schedule),
            lemica_schedule_budget(schedule));
-    for (size_t index = 0; index < numbers.step_count; index++)
-        printf("%s%d", index ? "," : "", numbers.steps[index]);
+    /* A frontier prints millions of these: putchar and fputs, not a
+     * printf each. */
+    for (size_t index = 0; index < numbers.step_count; index++) {
+        char digits[16];
+        int at = (int)sizeof(digits);
+        unsigned step = (unsigned)numbers.steps[index];
+
+        digits[--at] = '\0';
+        do {
+            digits[--at] = (char)('0' + step % 10);
+            step /= 10;
+        } while (step);
+        if (index)
+            putchar(',');
+        fputs(digits + at, stdout);
+    }
     fputs("],\"costs\":[", stdout);
     for (size_t index = 0; index < numbers.cost_count; index++) {
         lemica_cli_format_json_number(numbers.costs[index], number);
-        printf("%s%s", index ? "," : "", number);
+        if (index)
+            putchar(',');
+        fputs(number, stdout);
     }
     lemica_cli_format_json_number(numbers.max_cost, number);
     printf("],\"max\":%s", number);

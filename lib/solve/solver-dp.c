@@ -19,6 +19,10 @@
  * candidates almost always differ within the first runs. When a comparison
  * does run past both heads, the full vectors are rebuilt from the
  * predecessor table, which is exact because it records the DP's own paths.
+ *
+ * Graphs with few distinct weights (few levels, zeros, a few outliers)
+ * skip all that: solver-encode.c turns their LEXMAX into one to four exact
+ * sums compared lexicographically, and layer_sum() runs them.
  */
 #include <limits.h>
 #include <math.h>
@@ -362,7 +366,9 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
 __attribute__((target("avx"))) static void
 blocked_scan_avx(const struct block_scan *scan)
 {
-    if (scan->op == SCAN_SUM)
+    if (scan->op == SCAN_SUM && scan->last)
+        blocked_scan_avx_op(scan, SCAN_SUM, 1);
+    else if (scan->op == SCAN_SUM)
         blocked_scan_avx_op(scan, SCAN_SUM, 0);
     else if (scan->last)
         blocked_scan_avx_op(scan, SCAN_MAX, 1);
@@ -373,7 +379,9 @@ blocked_scan_avx(const struct block_scan *scan)
 __attribute__((target("avx512f"))) static void
 blocked_scan_avx512(const struct block_scan *scan)
 {
-    if (scan->op == SCAN_SUM)
+    if (scan->op == SCAN_SUM && scan->last)
+        blocked_scan_avx512_op(scan, SCAN_SUM, 1);
+    else if (scan->op == SCAN_SUM)
         blocked_scan_avx512_op(scan, SCAN_SUM, 0);
     else if (scan->last)
         blocked_scan_avx512_op(scan, SCAN_MAX, 1);
@@ -707,27 +715,51 @@ blocked_result(const struct layer *layer, const uint16_t *last, int t, int *to,
 }
 
 /* Collect into @out_a and @out_b the weights of the DP paths of states
- * (@a, @layer) and (@b, @layer) back to the first state they share; both
- * walks stop together since they go back one layer per edge. Returns the
- * number of weights of each. */
+ * (@a, @layer) and (@b, @layer) back to the first state they share at the
+ * same layer, leaving out the edges both paths use. Returns the number of
+ * weights of each (both lose as many as they share).
+ *
+ * Two good paths often run through the same states one layer apart (one
+ * took an extra step early on): walking both back a layer at a time then
+ * compares long, nearly equal lists, which had to be sorted. Walking back
+ * by step instead -- always the path that is at the later step -- meets
+ * every edge the two share at the same moment on both sides, so it drops
+ * out, and what is left is short and usually decided by its largest
+ * value. */
 static size_t
 divergent_weights(const lemica_solver *solver,
                   const struct lemica_problem *problem, int layer, int a, int b,
                   double *out_a, double *out_b)
 {
-    size_t n = 0;
+    int layer_a = layer, layer_b = layer;
+    size_t n_a = 0, n_b = 0;
 
-    while (a != b) {
-        const uint16_t *pred = pred_row(solver, problem, layer);
-        int before_a = pred[a], before_b = pred[b];
+    while (a != b || layer_a != layer_b) {
+        if (a == b) {
+            int before_a = pred_row(solver, problem, layer_a--)[a];
+            int before_b = pred_row(solver, problem, layer_b--)[b];
 
-        out_a[n] = edge_weight(problem, before_a, a);
-        out_b[n++] = edge_weight(problem, before_b, b);
-        a = before_a;
-        b = before_b;
-        layer--;
+            if (before_a != before_b) {
+                out_a[n_a++] = edge_weight(problem, before_a, a);
+                out_b[n_b++] = edge_weight(problem, before_b, b);
+            }
+            a = before_a;
+            b = before_b;
+        } else if (a > b) {
+            int before = pred_row(solver, problem, layer_a--)[a];
+
+            out_a[n_a++] = edge_weight(problem, before, a);
+            a = before;
+        } else {
+            int before = pred_row(solver, problem, layer_b--)[b];
+
+            out_b[n_b++] = edge_weight(problem, before, b);
+            b = before;
+        }
     }
-    return n;
+    /* Both walked from layer to the same layer and dropped the same
+     * number: n_a == n_b. */
+    return n_a;
 }
 
 /* Rounds of compare_multisets() before it sorts. */
@@ -924,20 +956,127 @@ layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
     }
 }
 
+/* Encoded LEXMAX with several digit groups (solver-encode.c): what the
+ * tie-break on the lower groups reads and writes. */
+struct lower_groups {
+    int count;                   /* groups - 1 */
+    const unsigned char *ids;    /* level ids, laid out like the weights */
+    const double *weights;       /* the weight matrix the ids mirror */
+    const unsigned char *row_lower;
+    const double (*add)[LEMICA_DIGIT_LEVELS_MAX + 1]; /* lower_add */
+    const double *prev;          /* lower sums of layer c - 1 */
+    double *cur;                 /* of layer c */
+    const int *nz_prev;          /* prefix counts of nonzero lower sums */
+    int *nz_cur;
+};
+
+/* Each state's lower sums take LOWER_STRIDE doubles, the unused ones 0. */
+#define LOWER_STRIDE (LEMICA_DIGIT_GROUPS_MAX - 1)
+
+/* Lower sum @g of candidate @s whose edge has level id @id. */
+static inline double
+lower_sum(const struct lower_groups *lower, int s, unsigned id, int g)
+{
+    return lower->prev[(size_t)s * LOWER_STRIDE + (size_t)g] + lower->add[g][id];
+}
+
+/* Store the lower sums of state @t reached from @s by an edge of id @id. */
+static inline void
+lower_store(const struct lower_groups *lower, int t, int s, unsigned id)
+{
+    double *out = lower->cur + (size_t)t * LOWER_STRIDE;
+
+    for (int g = 0; g < LOWER_STRIDE; g++)
+        out[g] = lower_sum(lower, s, id, g);
+}
+
+/* Among the candidates s in [@first, @to] of state @t whose group-0 sum
+ * is @best (@left of them), the one whose lower sums are
+ * lexicographically smallest, the first on ties. When neither the edges
+ * into t nor the candidates' lower sums have anything nonzero, all tie and
+ * @first wins without a look. Each candidate costs its group-1 sum; the
+ * further groups only when that ties too. Sets *@id to its edge's id. */
+static int
+lower_ties(const struct layer *layer, const struct lower_groups *lower,
+           int t, const double *row, int first, int to, int left, double best,
+           unsigned *id)
+{
+    const size_t base = (size_t)(row - lower->weights);
+    int best_s = first;
+    unsigned best_id = lower->ids[base + (size_t)first * layer->row_step];
+    double best_1;
+
+    *id = best_id;
+    if (!lower->row_lower[t] &&
+        lower->nz_prev[to + 1] - lower->nz_prev[first] == 0)
+        return first;
+    best_1 = lower_sum(lower, first, best_id, 0);
+    for (int s = first + 1; left > 1 && s <= to; s++) {
+        size_t at = (size_t)s * layer->row_step;
+        unsigned s_id;
+        double v;
+
+        if (layer->key_prev[s] + row[at] != best)
+            continue;
+        left--;
+        s_id = lower->ids[base + at];
+        v = lower_sum(lower, s, s_id, 0);
+        if (v > best_1)
+            continue;
+        if (v == best_1) {
+            int g = 1;
+            double a = 0.0, b = 0.0;
+
+            for (; g < lower->count; g++) {
+                a = lower_sum(lower, s, s_id, g);
+                b = lower_sum(lower, best_s, best_id, g);
+                if (a != b)
+                    break;
+            }
+            if (g == lower->count || a > b)
+                continue;
+        }
+        best_s = s;
+        best_id = s_id;
+        best_1 = v;
+    }
+    *id = best_id;
+    return best_s;
+}
+
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
- * apart from the key. */
+ * apart from the key. Encoded LEXMAX runs here too; with several digit
+ * groups the candidates tied on group 0 are told apart by the others. */
 static void
 layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
-    const unsigned char *reached_prev = solver->work.reached[(c - 1) & 1].data;
-    unsigned char *reached_cur = solver->work.reached[c & 1].data;
-    /* A local: the byte stores below may alias *problem. */
+    struct lemica_workspace *work = &solver->work;
+    const unsigned char *reached_prev = work->reached[(c - 1) & 1].data;
+    unsigned char *reached_cur = work->reached[c & 1].data;
+    /* Locals: the byte stores below may alias *problem. */
     const int blocked = problem->blocked;
+    const int groups = problem->lexmax_as_sum ? problem->digit_groups : 1;
+    uint16_t *last = blocked && groups > 1 ? work->last_tied.data : NULL;
+    struct lower_groups lower = {0};
     struct layer layer;
 
     layer_init(solver, problem, c, &layer);
+    if (groups > 1) {
+        lower.count = groups - 1;
+        lower.ids = work->level_ids.data;
+        /* The matrix itself: layer.weights of the blocked scan is offset
+         * (see layer_init()). */
+        lower.weights = blocked ? (const double *)work->outgoing.data
+                                : (const double *)work->incoming.data;
+        lower.row_lower = work->row_lower.data;
+        lower.add = (const double(*)[LEMICA_DIGIT_LEVELS_MAX + 1])work->lower_add;
+        lower.prev = work->lower_keys[(c - 1) & 1].data;
+        lower.cur = work->lower_keys[c & 1].data;
+        lower.nz_prev = work->lower_nz[(c - 1) & 1].data;
+        lower.nz_cur = work->lower_nz[c & 1].data;
+    }
     if (blocked)
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL);
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -946,7 +1085,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 
         reached_cur[t] = 0;
         if (blocked) {
-            blocked_result(&layer, NULL, t, &to, &scan);
+            blocked_result(&layer, last, t, &to, &scan);
         } else {
             layer.key_cur[t] = HUGE_VAL;
             if (from > to)
@@ -955,7 +1094,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         }
         s = scan.first;
         if (scan.best == HUGE_VAL) {
-            /* Every candidate sums to +inf: the first one that exists. */
+            /* Every candidate sums to +inf: the first one that exists.
+             * (Encoded sums are exact and finite: never here.) */
             for (s = from; s <= to; s++)
                 if (reached_prev[s] &&
                     candidate_weight(&layer, row, s) < HUGE_VAL)
@@ -963,9 +1103,35 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             if (s > to)
                 continue;
         }
+        if (groups > 1) {
+            unsigned id;
+
+            if (scan.count > 1)
+                s = lower_ties(&layer, &lower, t, row, s, to, scan.count,
+                               scan.best, &id);
+            else
+                id = lower.ids[(size_t)(row - lower.weights) +
+                               (size_t)s * layer.row_step];
+            lower_store(&lower, t, s, id);
+        }
         layer.key_cur[t] = scan.best;
         reached_cur[t] = 1;
         layer.pred[t] = (uint16_t)s;
+    }
+    if (groups > 1) {
+        /* Prefix counts of the states with a nonzero lower sum, for
+         * lower_ties() of the next layer. Unreached states never are
+         * candidates (and their sums were never written): they count 0. */
+        lower.nz_cur[layer.lo] = 0;
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            const double *sums = lower.cur + (size_t)t * LOWER_STRIDE;
+            int nonzero = 0;
+
+            if (reached_cur[t])
+                for (int g = 0; g < LOWER_STRIDE; g++)
+                    nonzero |= sums[g] != 0.0;
+            lower.nz_cur[t + 1] = lower.nz_cur[t] + nonzero;
+        }
     }
 }
 
@@ -1053,6 +1219,13 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     key[0] = 0.0;
     if (solver->comparator == LEMICA_COMPARATOR_SUM || problem->lexmax_as_sum)
         ((unsigned char *)work->reached[1].data)[0] = 1;
+    if (problem->lexmax_as_sum && problem->digit_groups > 1) {
+        int *nz = work->lower_nz[1].data;
+
+        for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+            ((double *)work->lower_keys[1].data)[g] = 0.0;
+        nz[0] = nz[1] = 0;
+    }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
     memset(reached_end, 0, (size_t)problem->budget + 1);

@@ -18,132 +18,255 @@
  * sums mean equal vectors -- at the speed of a shortest-path DP. Graphs
  * with equal or few distinct weights are exactly where the sorted-vector
  * DP meets the most ties, so this is where it helps.
+ *
+ * Two refinements stretch that to more levels:
+ * - Mixed radix. A level's count on a path is also at most the number of
+ *   usable edges of that level, e_k, so its digit needs only radix
+ *   R_k = min(B, e_k + 1): a rare outlier value costs one bit, not log2 B.
+ *   Digits at positions P_k = prod_{j<k} R_j still order paths
+ *   lexicographically, since each n_k < R_k.
+ * - Groups. When prod R_k > 2^53 the levels are cut, from the top, into
+ *   groups whose radix products each stay <= 2^53: group 0 holds the
+ *   highest levels. A path's cost is then a few exact sums, one per group,
+ *   compared lexicographically (group 0 first). The DP scans group 0 like
+ *   a SUM and looks at the lower groups only among candidates that tie on
+ *   it (see layer_sum() in solver-dp.c).
  */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "../common/error-int.h"
 #include "solver-int.h"
 
-/* More levels than this never fit: 2^53 >= B^D needs D <= 53 for B >= 2. */
-#define MAX_LEVELS 53
+#define MAX_LEVELS LEMICA_DIGIT_LEVELS_MAX
 
-/* The number of levels below @value: a branch-free count, since weights
- * with a few levels arrive in no predictable order. */
-static inline int
-rank_of(const double *levels, int count, double value)
-{
-    int rank = 0;
+/* The distinct positive finite weights of the matrix, in an
+ * open-addressing set: each look-up is a multiply and a compare or two.
+ * Distinct weights are the common case that does not encode: the set
+ * finds that after MAX_LEVELS + 1 values. */
+#define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 
-    for (int k = 0; k < count; k++)
-        rank += levels[k] < value;
-    return rank;
-}
-
-/* Insert @value into the ascending @levels unless present; return 0 when
- * that would make more than @max_levels. */
-static int
-add_level(double *levels, int *count, int max_levels, double value)
-{
-    int found = 0, at;
-
-    for (int k = 0; k < *count; k++)
-        found |= levels[k] == value;
-    if (found)
-        return 1;
-    if (*count == max_levels)
-        return 0;
-    at = rank_of(levels, *count, value);
-    for (int i = *count; i > at; i--)
-        levels[i] = levels[i - 1];
-    levels[at] = value;
-    (*count)++;
-    return 1;
-}
-
-/* A direct-mapped cache from weight to its level: the graph has a million
- * weights and only a few levels, so most look-ups hit and cost a multiply
- * and a compare instead of a search. A miss only costs the search. */
-#define CACHE_SLOTS 256
-
-struct level_cache {
-    double value[CACHE_SLOTS];
-    int level[CACHE_SLOTS];
+struct level_set {
+    double value[SET_SLOTS]; /* -1: empty (no weight is negative) */
+    uint64_t edges[SET_SLOTS]; /* how many slots of the matrix hold it */
+    int level[SET_SLOTS];    /* its rank among the values, once sorted */
+    int count;
 };
 
 static inline unsigned
-cache_slot(double value)
+set_slot(const struct level_set *set, double value)
 {
     uint64_t bits;
+    unsigned at;
 
     memcpy(&bits, &value, sizeof(bits));
-    return (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 56);
+    at = (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 55);
+    while (set->value[at] != value && set->value[at] != -1.0)
+        at = (at + 1) & (SET_SLOTS - 1);
+    return at;
 }
 
-int
-lemica_solver_encode_lexmax(lemica_solver *solver,
-                            const struct lemica_problem *problem)
+/* Collect the levels of @matrix with their edge counts, ascending into
+ * @levels and @edges; 0 if there are more than MAX_LEVELS. */
+static int
+collect_levels(const double *matrix, size_t slots, struct level_set *set,
+               double *levels, uint64_t *edges)
 {
-    /* Whichever matrix the DP reads; its +inf entries stay +inf. */
-    double *matrix = problem->blocked ? solver->work.outgoing.data
-                                      : solver->work.incoming.data;
-    const size_t slots =
-        problem->blocked
-            ? ((size_t)problem->num_steps + 1) *
-                  ((size_t)problem->max_skip + LEMICA_BLOCK_PAD)
-            : (size_t)problem->num_steps * (size_t)problem->max_skip;
-    const double base = (double)problem->budget;
-    double levels[MAX_LEVELS + 1], digits[MAX_LEVELS + 1];
-    struct level_cache cache;
-    double power = 1.0;
-    int max_levels = 0, count = 0;
+    double last = -1.0;
+    unsigned at = 0, counted = 0; /* counted: last is a level */
 
-    if (!solver->digit_encoding)
-        return 0;
-    /* B^D <= 2^53 keeps every sum of at most B - 1 encoded weights exact. */
-    while (max_levels < MAX_LEVELS && power * base <= 0x1.0p53) {
-        power *= base;
-        max_levels++;
-    }
-    /* 0 and +inf keep their meaning and are never levels; seeding every
-     * slot with 0 makes an empty slot a hit for exactly those. */
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        cache.value[i] = 0.0;
-        cache.level[i] = -1;
+    set->count = 0;
+    for (int i = 0; i < SET_SLOTS; i++) {
+        set->value[i] = -1.0;
+        set->edges[i] = 0;
     }
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];
-        unsigned slot = cache_slot(w);
 
-        if (cache.value[slot] == w || w == 0.0 || w == HUGE_VAL)
+        /* Runs of one weight are common (few levels, +inf pads): no
+         * look-up for them. */
+        if (w == last) {
+            set->edges[at] += counted;
             continue;
-        if (!add_level(levels, &count, max_levels, w))
-            return 0;
-        cache.value[slot] = w;
-    }
-
-    power = 1.0;
-    for (int k = 0; k < count; k++) {
-        digits[k] = power;
-        power *= base;
-    }
-    for (int i = 0; i < CACHE_SLOTS; i++)
-        cache.value[i] = -1.0; /* no weight is negative: every slot empty */
-    for (int k = 0; k < count; k++) {
-        unsigned slot = cache_slot(levels[k]);
-        cache.value[slot] = levels[k];
-        cache.level[slot] = k;
-    }
-    for (size_t i = 0; i < slots; i++) {
-        double w = matrix[i];
-        unsigned slot = cache_slot(w);
-
-        if (w == 0.0 || w == HUGE_VAL)
+        }
+        last = w;
+        counted = w != 0.0 && w != HUGE_VAL;
+        if (!counted)
             continue;
-        matrix[i] = cache.value[slot] == w ? digits[cache.level[slot]]
-                                           : digits[rank_of(levels, count, w)];
+        at = set_slot(set, w);
+        if (set->value[at] == -1.0) {
+            if (set->count == MAX_LEVELS)
+                return 0;
+            set->value[at] = w;
+            set->count++;
+        }
+        set->edges[at]++;
+    }
+    /* Ascending, by insertion (at most MAX_LEVELS values), then each
+     * slot learns its rank. */
+    {
+        int count = 0;
+
+        for (int i = 0; i < SET_SLOTS; i++) {
+            int k;
+
+            if (set->value[i] == -1.0)
+                continue;
+            for (k = count; k > 0 && levels[k - 1] > set->value[i]; k--) {
+                levels[k] = levels[k - 1];
+                edges[k] = edges[k - 1];
+            }
+            levels[k] = set->value[i];
+            edges[k] = set->edges[i];
+            count++;
+        }
+        for (int k = 0; k < count; k++)
+            set->level[set_slot(set, levels[k])] = k;
     }
     return 1;
+}
+
+/* The digit groups of @count levels with edge counts @edges (ascending
+ * levels), base @base: group[k] and digit[k] of each level. Returns the
+ * number of groups, or 0 if more than LEMICA_DIGIT_GROUPS_MAX. */
+static int
+assign_digits(const uint64_t *edges, int count, double base,
+              unsigned char *group, double *digit)
+{
+    int groups = 0, top = count - 1;
+
+    while (top >= 0) {
+        double product = 1.0;
+        int bottom = top;
+
+        if (groups == LEMICA_DIGIT_GROUPS_MAX)
+            return 0;
+        /* The longest run of levels from @top down whose radices multiply
+         * to at most 2^53 (one level always fits: R <= B <= 2^16). */
+        for (; bottom >= 0; bottom--) {
+            double radix = (double)edges[bottom] + 1.0 < base
+                               ? (double)edges[bottom] + 1.0
+                               : base;
+
+            if (product * radix > 0x1.0p53)
+                break;
+            product *= radix;
+        }
+        /* Digits from the group's lowest level up: higher levels weigh
+         * more. */
+        product = 1.0;
+        for (int k = bottom + 1; k <= top; k++) {
+            double radix = (double)edges[k] + 1.0 < base
+                               ? (double)edges[k] + 1.0
+                               : base;
+
+            group[k] = (unsigned char)groups;
+            digit[k] = product;
+            product *= radix;
+        }
+        groups++;
+        top = bottom;
+    }
+    return groups;
+}
+
+/* The state into which slot @i of the weight matrix leads. */
+static inline int
+slot_target(const struct lemica_problem *problem, size_t i)
+{
+    if (problem->blocked) {
+        const size_t stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
+        size_t s = i / stride, j = i % stride;
+
+        /* (s, t) is at s * stride + pad + t - s - 1; pads are +inf. */
+        return (int)(s + 1 + j) - LEMICA_BLOCK_PAD;
+    }
+    return (int)(i / (size_t)problem->max_skip);
+}
+
+lemica_status
+lemica_solver_encode_lexmax(lemica_solver *solver,
+                            struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    /* Whichever matrix the DP reads; its +inf entries stay +inf. */
+    double *matrix = problem->blocked ? work->outgoing.data
+                                      : work->incoming.data;
+    const size_t n = (size_t)problem->num_steps;
+    const size_t slots =
+        problem->blocked
+            ? (n + 1) * ((size_t)problem->max_skip + LEMICA_BLOCK_PAD)
+            : n * (size_t)problem->max_skip;
+    double levels[MAX_LEVELS];
+    uint64_t edges[MAX_LEVELS];
+    unsigned char group[MAX_LEVELS];
+    double digit[MAX_LEVELS];
+    struct level_set set;
+    unsigned char *ids = NULL;
+    unsigned char *row_lower = NULL;
+    int count, groups;
+
+    if (!solver->digit_encoding)
+        return LEMICA_OK;
+    if (!collect_levels(matrix, slots, &set, levels, edges))
+        return LEMICA_OK;
+    count = set.count;
+    groups = assign_digits(edges, count, (double)problem->budget, group, digit);
+    if (groups == 0)
+        return LEMICA_OK;
+    if (groups > 1) {
+        /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
+        size_t lower = LEMICA_DIGIT_GROUPS_MAX - 1;
+
+        if (!lemica_solver_reserve(&work->level_ids, slots, 1) ||
+            !lemica_solver_reserve(&work->row_lower, n + 1, 1) ||
+            !lemica_solver_reserve(&work->lower_keys[0], n * lower,
+                                   sizeof(double)) ||
+            !lemica_solver_reserve(&work->lower_keys[1], n * lower,
+                                   sizeof(double)) ||
+            !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
+            !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)))
+            return lemica_fail_no_memory("the solver workspace");
+        ids = work->level_ids.data;
+        row_lower = work->row_lower.data;
+        memset(row_lower, 0, n + 1);
+        memset(work->lower_add, 0, sizeof(work->lower_add));
+        for (int k = 0; k < count; k++)
+            if (group[k] > 0)
+                work->lower_add[group[k] - 1][k + 1] = digit[k];
+    }
+    {
+        /* The encoding of the previous slot's weight: runs of one weight
+         * (few levels, +inf pads) reuse it. */
+        double previous = -1.0, code = 0.0;
+        unsigned char id = 0;
+
+        for (size_t i = 0; i < slots; i++) {
+            double w = matrix[i];
+
+            if (w != previous) {
+                previous = w;
+                code = w; /* 0 and +inf keep their meaning */
+                id = 0;
+                if (w != 0.0 && w != HUGE_VAL) {
+                    int level = set.level[set_slot(&set, w)];
+
+                    code = group[level] == 0 ? digit[level] : 0.0;
+                    id = group[level] == 0 ? 0 : (unsigned char)(level + 1);
+                }
+            }
+            matrix[i] = code;
+            if (ids) {
+                ids[i] = id;
+                if (id)
+                    row_lower[slot_target(problem, i)] = 1;
+            }
+        }
+    }
+    problem->lexmax_as_sum = 1;
+    problem->digit_groups = groups;
+    return LEMICA_OK;
 }
 
 void

@@ -22,6 +22,15 @@
 #define LEMICA_BLOCK_WIDTH 8
 #define LEMICA_BLOCK_PAD LEMICA_BLOCK_WIDTH
 
+/* LEXMAX on graphs with few distinct weights runs as lexicographic sums of
+ * digit groups (solver-encode.c): at most this many groups, each an exact
+ * sum below 2^53, so at most this many times 53 levels. */
+#define LEMICA_DIGIT_GROUPS_MAX 4
+#define LEMICA_DIGIT_LEVELS_MAX (53 * LEMICA_DIGIT_GROUPS_MAX)
+#if LEMICA_DIGIT_LEVELS_MAX > 254
+#error "level ids are bytes"
+#endif
+
 /* One run of equal weights in a sorted cost vector. */
 struct lemica_run {
     double value;
@@ -55,6 +64,20 @@ struct lemica_workspace {
     struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
     struct lemica_buffer path;       /* int, layers: a result's steps */
     struct lemica_buffer path_weights; /* double, layers: its weights */
+    /* Encoded LEXMAX with more than one digit group (solver-encode.c): */
+    struct lemica_buffer level_ids;  /* uchar, like the weight matrix the
+                                        DP reads: 1 + index into lower_digit
+                                        of the edge's level if it is in a
+                                        lower group, else 0 */
+    struct lemica_buffer row_lower;  /* uchar, N: some edge into t has a
+                                        lower-group level */
+    struct lemica_buffer lower_keys[2]; /* double, N*(groups_max-1): each
+                                           state's sums of the lower groups */
+    struct lemica_buffer lower_nz[2]; /* int, N+1: prefix counts of states
+                                         with a nonzero lower sum */
+    /* What an edge of level id i adds to lower group g + 1:
+     * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
+    double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];
 };
 
 struct lemica_solver {
@@ -77,7 +100,8 @@ struct lemica_problem {
     int max_skip;
     int budget;      /* one budget, or num_steps for the frontier */
     int frontier;    /* 1: keep every layer's end state */
-    int lexmax_as_sum; /* LEXMAX run as an exact SUM (see solver-encode.c) */
+    int lexmax_as_sum; /* LEXMAX run as exact SUMs (see solver-encode.c) */
+    int digit_groups;  /* then: how many sums, compared lexicographically */
     int blocked;       /* 1: scan with the outgoing matrix (small problems) */
 };
 
@@ -95,6 +119,11 @@ lemica_status lemica_solver_prepare(lemica_solver *solver,
                                     const struct lemica_graph *graph,
                                     int budget, enum lemica_solve_kind kind,
                                     struct lemica_problem *problem);
+
+/* Grow @buffer to at least @count elements of @size bytes (contents not
+ * kept). Returns 0 when the allocation fails. */
+int lemica_solver_reserve(struct lemica_buffer *buffer, size_t count,
+                          size_t size);
 
 /* Whether the DP of @problem (num_steps, max_skip, comparator set) should
  * use the blocked scan; prepare then fills the outgoing matrix. */
@@ -120,11 +149,13 @@ void lemica_solver_set_head_runs(lemica_solver *solver, int runs);
 void lemica_solver_set_digit_encoding(lemica_solver *solver, int allowed);
 
 /* If the usable weights of the prepared weight matrix (incoming, or
- * outgoing for the blocked scan) take few enough
- * distinct positive values, replace each by its exact digit encoding and
- * return 1; else leave the matrix alone and return 0. See solver-encode.c. */
-int lemica_solver_encode_lexmax(lemica_solver *solver,
-                                const struct lemica_problem *problem);
+ * outgoing for the blocked scan) take few enough distinct positive values,
+ * replace each by its exact digit encoding in the first group (0 if its
+ * level is in a lower group), fill the lower-group tables of the workspace
+ * and set problem->lexmax_as_sum and digit_groups; else leave the matrix
+ * alone. Fails only when the workspace cannot grow. See solver-encode.c. */
+lemica_status lemica_solver_encode_lexmax(lemica_solver *solver,
+                                          struct lemica_problem *problem);
 
 /* Test hook (process-wide): rows of at least @length candidates use the
  * vector scan when the CPU has it (default 16). Both scans give the same

@@ -60,6 +60,12 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->end_reached);
     buffer_free(&work->path);
     buffer_free(&work->path_weights);
+    buffer_free(&work->level_ids);
+    buffer_free(&work->row_lower);
+    for (int i = 0; i < 2; i++) {
+        buffer_free(&work->lower_keys[i]);
+        buffer_free(&work->lower_nz[i]);
+    }
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
 }
@@ -207,8 +213,8 @@ lemica_solver_set_head_runs(lemica_solver *solver, int runs)
 
 /* Grow @buffer to @count elements of @size bytes; keeps nothing worth
  * keeping, but realloc keeps the block valid on failure. */
-static int
-reserve(struct lemica_buffer *buffer, size_t count, size_t size)
+int
+lemica_solver_reserve(struct lemica_buffer *buffer, size_t count, size_t size)
 {
     void *grown;
 
@@ -237,37 +243,37 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
     int ok = 1;
 
     if (!problem->blocked)
-        ok = ok && reserve(&work->incoming,
+        ok = ok && lemica_solver_reserve(&work->incoming,
                            checked_product(n, (size_t)problem->max_skip),
                            sizeof(double));
     if (problem->blocked) {
-        ok = ok && reserve(&work->outgoing,
+        ok = ok && lemica_solver_reserve(&work->outgoing,
                            checked_product(n + 1, (size_t)problem->max_skip +
                                                       LEMICA_BLOCK_PAD),
                            sizeof(double));
-        ok = ok && reserve(&work->last_tied, n, sizeof(uint16_t));
+        ok = ok && lemica_solver_reserve(&work->last_tied, n, sizeof(uint16_t));
     }
-    ok = ok && reserve(&work->first_pred, n, sizeof(int));
-    ok = ok && reserve(&work->pred, checked_product(n, layers),
+    ok = ok && lemica_solver_reserve(&work->first_pred, n, sizeof(int));
+    ok = ok && lemica_solver_reserve(&work->pred, checked_product(n, layers),
                        sizeof(uint16_t));
-    ok = ok && reserve(&work->end_reached, layers, 1);
-    ok = ok && reserve(&work->path, layers, sizeof(int));
-    ok = ok && reserve(&work->path_weights, layers, sizeof(double));
+    ok = ok && lemica_solver_reserve(&work->end_reached, layers, 1);
+    ok = ok && lemica_solver_reserve(&work->path, layers, sizeof(int));
+    ok = ok && lemica_solver_reserve(&work->path_weights, layers, sizeof(double));
     for (int i = 0; i < 2; i++) {
-        ok = ok && reserve(&work->key[i], n, sizeof(double));
-        ok = ok && reserve(&work->scratch[i], layers, sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->key[i], n, sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->scratch[i], layers, sizeof(double));
         /* LEXMAX may run as a SUM (solver-encode.c). */
         if (solver->comparator == LEMICA_COMPARATOR_SUM ||
             solver->comparator == LEMICA_COMPARATOR_LEXMAX)
-            ok = ok && reserve(&work->reached[i], n, 1);
+            ok = ok && lemica_solver_reserve(&work->reached[i], n, 1);
         if (solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
-            ok = ok && reserve(&work->heads[i],
+            ok = ok && lemica_solver_reserve(&work->heads[i],
                                checked_product(n, (size_t)solver->head_runs),
                                sizeof(struct lemica_run));
-            ok = ok && reserve(&work->head_len[i], n, 1);
+            ok = ok && lemica_solver_reserve(&work->head_len[i], n, 1);
         }
         if (solver->comparator == LEMICA_COMPARATOR_USER)
-            ok = ok && reserve(&work->vectors[i], checked_product(n, layers),
+            ok = ok && lemica_solver_reserve(&work->vectors[i], checked_product(n, layers),
                                sizeof(double));
     }
     if (!ok)
@@ -401,6 +407,7 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
     problem->budget = frontier ? n : budget;
     problem->frontier = frontier;
     problem->lexmax_as_sum = 0;
+    problem->digit_groups = 0;
     problem->blocked = kind != LEMICA_SOLVE_EDGES &&
                        lemica_solver_use_blocked_scan(solver, problem);
     status = reserve_workspace(solver, problem);
@@ -423,7 +430,7 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
         fill_incoming(solver, problem);
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
         kind != LEMICA_SOLVE_EDGES)
-        problem->lexmax_as_sum = lemica_solver_encode_lexmax(solver, problem);
+        return lemica_solver_encode_lexmax(solver, problem);
     return LEMICA_OK;
 }
 
@@ -445,7 +452,7 @@ lemica_solver_min_budget(lemica_solver *solver, const lemica_graph *graph,
         return status;
     /* Fewest calls to reach each step, breadth-first over the usable
      * edges; the path buffer holds the counts. */
-    if (!reserve(&solver->work.path, (size_t)problem.num_steps, sizeof(int)))
+    if (!lemica_solver_reserve(&solver->work.path, (size_t)problem.num_steps, sizeof(int)))
         return lemica_fail_no_memory("the solver workspace");
     incoming = solver->work.incoming.data;
     first_pred = solver->work.first_pred.data;
