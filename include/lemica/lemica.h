@@ -12,6 +12,7 @@
 #include "lemica-graph.h"
 #include "lemica-schedule.h"
 #include "lemica-solver.h"
+#include "lemica-kbest.h"
 #include "lemica-csv.h"
 #include "lemica-metadata.h"
 #include "lemica-file.h"
