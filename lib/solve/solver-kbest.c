@@ -26,13 +26,18 @@
 struct kbest_entry {
     uint32_t parent;
     int32_t step;
-    double key; /* SUM: path-order sum; MAX: the max; otherwise unused */
+    double key; /* SUM: path-order sum; MAX and LEXMAX: the max */
+    uint32_t rank; /* strict DP: the entry's class among its state's
+                      entries (equal cost vectors, equal rank) */
 };
 
 /* A candidate of the strict DP: entry @parent extended by weight @w. */
 struct kbest_candidate {
     uint32_t parent;
+    int32_t from;  /* the parent's step */
     double w;
+    double max;    /* the candidate's largest weight */
+    uint32_t rank; /* the parent's rank */
 };
 
 struct kbest_dp {
@@ -52,6 +57,7 @@ struct kbest_dp {
     size_t vec_capacity[2];              /* in doubles */
     struct kbest_candidate *selected;    /* strict DP: k */
     uint32_t *top;                       /* weak DP: k entry indices */
+    double *head_max;                    /* strict DP: k smallest maxima */
     double *scratch;                     /* USER: a candidate's vector */
     uint32_t *results;                   /* (layers + 1) * k entries */
     uint32_t *result_count;              /* layers + 1 */
@@ -138,7 +144,7 @@ grow(void **data, size_t *capacity, size_t needed, size_t size)
  * vector is @parent's with @w inserted. */
 static lemica_status
 append_entry(struct kbest_dp *dp, int layer, uint32_t parent, int t, double w,
-             double key)
+             double key, uint32_t rank)
 {
     struct kbest_entry *entry;
 
@@ -166,6 +172,7 @@ append_entry(struct kbest_dp *dp, int layer, uint32_t parent, int t, double w,
     entry->parent = parent;
     entry->step = t;
     entry->key = key;
+    entry->rank = rank;
     return LEMICA_OK;
 }
 
@@ -179,6 +186,24 @@ incoming_row(const struct kbest_dp *dp, int t)
     return incoming + (size_t)(t + 1) * k - (size_t)t;
 }
 
+/* Candidates @a and @b of the strict DP at @layer. Two extensions of
+ * entries of the same state by the same edge compare as the entries do
+ * (strict monotonicity), so their ranks decide without reading the
+ * vectors: the k best of a state are mostly such near-twins, whose
+ * vectors agree far down. */
+static int
+compare_candidates(const struct kbest_dp *dp, const struct kbest_candidate *a,
+                   const struct kbest_candidate *b, int layer)
+{
+    if (a->max != b->max)
+        return a->max < b->max ? -1 : 1;
+    if (a->from == b->from)
+        return (a->rank > b->rank) - (a->rank < b->rank);
+    return compare_extended(entry_vector(dp, a->parent, layer - 1), a->w,
+                            entry_vector(dp, b->parent, layer - 1), b->w,
+                            (size_t)layer - 2);
+}
+
 /* The strict DP at state (@t, @layer): the k best candidates in order,
  * ties to the earlier (smaller backwards step list). Candidates come by
  * ascending predecessor, each predecessor's in its own order, so among
@@ -190,12 +215,40 @@ strict_state(struct kbest_dp *dp, int t, int layer)
     const int n = dp->problem->num_steps;
     const int *first_pred = dp->solver->work.first_pred.data;
     const double *row = incoming_row(dp, t);
-    const size_t length = (size_t)layer - 2; /* of the parents' vectors */
     struct kbest_candidate *sel = dp->selected;
-    size_t selected = 0;
-    int s = first_pred[t] > layer - 2 ? first_pred[t] : layer - 2;
+    double *head_max = dp->head_max;
+    size_t selected = 0, heads = 0;
+    uint32_t rank = 0;
+    const int s_first = first_pred[t] > layer - 2 ? first_pred[t] : layer - 2;
+    double bound = HUGE_VAL;
 
-    for (; s < t; s++) {
+    /* The largest weight of a predecessor's best candidate is a lower bound
+     * on all of its candidates' (its entries are in order, and LEXMAX
+     * compares the largest weight first). With k such heads at most theta,
+     * a predecessor whose head is above theta has k strictly better
+     * candidates elsewhere: skip it whole, without reading a vector. */
+    for (int s = s_first; s < t; s++) {
+        const size_t state = (size_t)(layer - 1) * (size_t)n + (size_t)s;
+        const double w = row[s];
+        double m;
+        size_t at;
+
+        if (dp->state_count[state] == 0 || w == HUGE_VAL)
+            continue;
+        m = dp->entries[dp->state_first[state]].key;
+        m = m > w ? m : w;
+        if (heads == dp->count && m >= head_max[heads - 1])
+            continue;
+        at = heads < dp->count ? heads++ : heads - 1;
+        while (at > 0 && head_max[at - 1] > m) {
+            head_max[at] = head_max[at - 1];
+            at--;
+        }
+        head_max[at] = m;
+    }
+    if (heads == dp->count)
+        bound = head_max[heads - 1];
+    for (int s = s_first; s < t; s++) {
         const size_t state = (size_t)(layer - 1) * (size_t)n + (size_t)s;
         const uint32_t first = dp->state_first[state];
         const uint32_t count = dp->state_count[state];
@@ -203,29 +256,30 @@ strict_state(struct kbest_dp *dp, int t, int layer)
 
         if (count == 0 || w == HUGE_VAL)
             continue;
+        if (dp->entries[first].key > bound || w > bound)
+            continue;
         for (uint32_t i = 0; i < count; i++) {
-            const uint32_t parent = first + i;
-            const double *pv = entry_vector(dp, parent, layer - 1);
+            struct kbest_candidate candidate;
+            const struct kbest_entry *parent = &dp->entries[first + i];
             size_t lo = 0, hi = selected;
 
+            candidate.parent = first + i;
+            candidate.from = s;
+            candidate.w = w;
+            candidate.max = parent->key > w ? parent->key : w;
+            candidate.rank = parent->rank;
             if (selected == dp->count) {
-                const struct kbest_candidate *last = &sel[selected - 1];
-
                 /* The predecessor's entries are in order and insertion
                  * keeps order: none after this one can enter either. */
-                if (compare_extended(pv, w,
-                                     entry_vector(dp, last->parent, layer - 1),
-                                     last->w, length) >= 0)
+                if (compare_candidates(dp, &candidate, &sel[selected - 1],
+                                       layer) >= 0)
                     break;
                 hi = selected - 1;
             }
             while (lo < hi) {
                 size_t mid = lo + (hi - lo) / 2;
-                const struct kbest_candidate *at = &sel[mid];
 
-                if (compare_extended(pv, w,
-                                     entry_vector(dp, at->parent, layer - 1),
-                                     at->w, length) < 0)
+                if (compare_candidates(dp, &candidate, &sel[mid], layer) < 0)
                     hi = mid;
                 else
                     lo = mid + 1;
@@ -234,13 +288,16 @@ strict_state(struct kbest_dp *dp, int t, int layer)
                 selected++;
             memmove(sel + lo + 1, sel + lo,
                     (selected - 1 - lo) * sizeof(*sel));
-            sel[lo].parent = parent;
-            sel[lo].w = w;
+            sel[lo] = candidate;
         }
     }
     for (size_t i = 0; i < selected; i++) {
-        lemica_status status =
-            append_entry(dp, layer, sel[i].parent, t, sel[i].w, 0.0);
+        lemica_status status;
+
+        if (i > 0 && compare_candidates(dp, &sel[i - 1], &sel[i], layer) != 0)
+            rank++;
+        status = append_entry(dp, layer, sel[i].parent, t, sel[i].w,
+                              sel[i].max, rank);
         if (status != LEMICA_OK)
             return status;
     }
@@ -378,7 +435,7 @@ weak_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
                 if (order >= 0)
                     continue;
             }
-            status = append_entry(dp, layer, parent, t, w, key);
+            status = append_entry(dp, layer, parent, t, w, key, 0);
             if (status != LEMICA_OK)
                 return status;
             weak_insert(dp, top_count, key, parent,
@@ -402,8 +459,9 @@ run_kbest(struct kbest_dp *dp)
     /* The root: step 0, one call, an empty cost vector. */
     dp->layer_start[1] = 0;
     status = append_entry(dp, 1, KBEST_NONE, 0, 0.0,
-                          dp->comparator == LEMICA_COMPARATOR_MAX ? -HUGE_VAL
-                                                                  : 0.0);
+                          dp->comparator == LEMICA_COMPARATOR_SUM ? 0.0
+                                                                  : -HUGE_VAL,
+                          0);
     if (status != LEMICA_OK)
         return status;
     dp->state_first[(size_t)n] = 0;
@@ -484,6 +542,7 @@ dp_free(struct kbest_dp *dp)
     lemica_dealloc(dp->vec[1]);
     lemica_dealloc(dp->selected);
     lemica_dealloc(dp->top);
+    lemica_dealloc(dp->head_max);
     lemica_dealloc(dp->scratch);
     lemica_dealloc(dp->results);
     lemica_dealloc(dp->result_count);
@@ -500,15 +559,17 @@ dp_alloc(struct kbest_dp *dp)
     dp->layer_start = lemica_alloc_zeroed(layers + 1, sizeof(size_t));
     dp->results = lemica_alloc_array(layers * dp->count, sizeof(uint32_t));
     dp->result_count = lemica_alloc_zeroed(layers, sizeof(uint32_t));
-    if (dp->strict)
+    if (dp->strict) {
         dp->selected = lemica_alloc_array(dp->count, sizeof(*dp->selected));
-    else
+        dp->head_max = lemica_alloc_array(dp->count, sizeof(double));
+    } else {
         dp->top = lemica_alloc_array(dp->count, sizeof(*dp->top));
+    }
     if (dp->comparator == LEMICA_COMPARATOR_USER)
         dp->scratch = lemica_alloc_array(layers, sizeof(double));
     if (!dp->state_first || !dp->state_count || !dp->layer_start ||
         !dp->results || !dp->result_count ||
-        (dp->strict ? !dp->selected : !dp->top) ||
+        (dp->strict ? !dp->selected || !dp->head_max : !dp->top) ||
         (dp->comparator == LEMICA_COMPARATOR_USER && !dp->scratch))
         return lemica_fail_no_memory("the k-best DP");
     return LEMICA_OK;

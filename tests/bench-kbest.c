@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * k-best speed: the 10 best schedules of every budget of N = 50, K = 49
+ * (lemica_solver_solve_k_best_frontier) against one frontier of the same
+ * graph and comparator (lemica_solver_solve_frontier), as a ratio measured
+ * in this run (goal <= 5x). The two alternate so that both see the same
+ * machine state; each figure is a median. Exits non-zero when the LEXMAX
+ * ratio is above the goal.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bench-common.h"
+#include "lemica/lemica.h"
+#include "test-rng.h"
+
+enum { KBEST_REPEATS = 301 };
+
+static double frontier_times[KBEST_REPEATS], kbest_times[KBEST_REPEATS];
+
+int
+main(void)
+{
+    const char *const names[] = {"lexmax", "sum", "max"};
+    uint64_t rng = 4242;
+    lemica_graph *graph;
+    lemica_solver *solver;
+    double lexmax_ratio = 0.0;
+
+    printf("libLeMiCa %s k-best benchmark\n", lemica_version_string());
+    bench_check(lemica_graph_new(50, 49, &graph), "graph");
+    for (int i = 0; i < 50; i++)
+        for (int j = i + 1; j < 50; j++)
+            bench_check(lemica_graph_set_weight(graph, i, j,
+                                                test_rng_unit(&rng)),
+                        "weight");
+    bench_check(lemica_solver_new(&solver), "solver");
+    for (int comparator = 0; comparator < 3; comparator++) {
+        size_t schedules = 0;
+        double frontier, kbest;
+
+        bench_check(lemica_solver_set_comparator(solver,
+                                                 (lemica_comparator)comparator),
+                    "comparator");
+        for (int r = -20; r < KBEST_REPEATS; r++) {
+            lemica_frontier *one;
+            lemica_schedule_list *list;
+            double start = bench_now_seconds(), middle;
+
+            bench_check(lemica_solver_solve_frontier(solver, graph, &one),
+                        "frontier");
+            middle = bench_now_seconds();
+            bench_check(lemica_solver_solve_k_best_frontier(solver, graph, 10,
+                                                            &list),
+                        "k best");
+            if (r >= 0) {
+                frontier_times[r] = middle - start;
+                kbest_times[r] = bench_now_seconds() - middle;
+            }
+            schedules = lemica_schedule_list_count(list);
+            lemica_frontier_free(one);
+            lemica_schedule_list_free(list);
+        }
+        frontier = bench_median(frontier_times, KBEST_REPEATS);
+        kbest = bench_median(kbest_times, KBEST_REPEATS);
+        printf("N=50 K=49 every budget, %-6s: frontier %.1f us, 10 best %.1f "
+               "us (%zu schedules), ratio %.2fx (goal <= 5x)\n",
+               names[comparator], frontier * 1e6, kbest * 1e6, schedules,
+               kbest / frontier);
+        if (comparator == 0)
+            lexmax_ratio = kbest / frontier;
+    }
+    lemica_solver_free(solver);
+    lemica_graph_free(graph);
+    return lexmax_ratio <= 5.0 ? 0 : 1;
+}
