@@ -18,5 +18,6 @@
 #include "lemica-file.h"
 #include "lemica-profiler.h"
 #include "lemica-plan.h"
+#include "lemica-verifier.h"
 
 #endif /* LEMICA_H */

@@ -40,6 +40,13 @@ struct kbest_candidate {
     uint32_t rank; /* the parent's rank */
 };
 
+/* A candidate of the SUM DP. */
+struct kbest_sum_candidate {
+    uint32_t parent;
+    double w;
+    double key;
+};
+
 struct kbest_dp {
     lemica_solver *solver;
     const struct lemica_problem *problem;
@@ -59,6 +66,10 @@ struct kbest_dp {
     uint32_t *top;                       /* weak DP: k entry indices */
     double *head_max;                    /* strict DP: k smallest maxima */
     double *scratch;                     /* USER: a candidate's vector */
+    struct kbest_sum_candidate *sums;    /* SUM: a state's candidates */
+    size_t sums_capacity;
+    double *smallest;                    /* SUM: k smallest sums */
+    double margin;                       /* SUM: see sum_state() */
     uint32_t *results;                   /* (layers + 1) * k entries */
     uint32_t *result_count;              /* layers + 1 */
     lemica_status status;
@@ -447,6 +458,84 @@ weak_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
     return LEMICA_OK;
 }
 
+/* The SUM DP at state (@t, @layer). Floating-point sums keep order only
+ * weakly (a < b may round to a + w == b + w), but a gap wider than the
+ * rounding of the additions still to come survives them: every rounding
+ * moves a sum by at most half an ulp of the largest sum U, so after at
+ * most N more additions a gap above dp->margin = 2 N ulp(U) is still
+ * positive. So q dominates p when q's sum is below p's by more than the
+ * margin, whatever their step lists, or when it is at most p's and q's
+ * step list comes first. A candidate is kept unless k candidates dominate
+ * it; with exact sums that leaves k per state plus the near-ties. */
+static lemica_status
+sum_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
+{
+    const int n = dp->problem->num_steps;
+    const int *first_pred = dp->solver->work.first_pred.data;
+    const double *row = incoming_row(dp, t);
+    const double margin = dp->margin;
+    size_t candidates = 0, smallest = 0;
+    double bound = HUGE_VAL;
+    int s = first_pred[t] > layer - 2 ? first_pred[t] : layer - 2;
+
+    *top_count = 0;
+    /* The candidates in the order of their backwards step lists, and the
+     * k smallest sums among them. */
+    for (; s < t; s++) {
+        const size_t state = (size_t)(layer - 1) * (size_t)n + (size_t)s;
+        const uint32_t first = dp->state_first[state];
+        const uint32_t count = dp->state_count[state];
+        const double w = row[s];
+
+        if (count == 0 || w == HUGE_VAL)
+            continue;
+        if (!grow((void **)&dp->sums, &dp->sums_capacity, candidates + count,
+                  sizeof(*dp->sums)))
+            return lemica_fail_no_memory("the k-best DP");
+        for (uint32_t i = 0; i < count; i++) {
+            struct kbest_sum_candidate *c = &dp->sums[candidates++];
+            size_t at;
+
+            c->parent = first + i;
+            c->w = w;
+            c->key = dp->entries[first + i].key + w;
+            if (smallest == dp->count && c->key >= dp->smallest[smallest - 1])
+                continue;
+            at = smallest < dp->count ? smallest++ : smallest - 1;
+            while (at > 0 && dp->smallest[at - 1] > c->key) {
+                dp->smallest[at] = dp->smallest[at - 1];
+                at--;
+            }
+            dp->smallest[at] = c->key;
+        }
+    }
+    /* Above the k-th smallest sum plus the margin, k candidates dominate. */
+    if (smallest == dp->count)
+        bound = dp->smallest[smallest - 1] + margin;
+    for (size_t i = 0; i < candidates; i++) {
+        const struct kbest_sum_candidate *c = &dp->sums[i];
+        size_t dominated = 0;
+        lemica_status status;
+
+        if (c->key > bound)
+            continue;
+        for (size_t j = 0; j < candidates && dominated < dp->count; j++) {
+            const double other = dp->sums[j].key;
+
+            dominated += other < c->key - margin ||
+                         (j < i && other <= c->key);
+        }
+        if (dominated >= dp->count)
+            continue;
+        status = append_entry(dp, layer, c->parent, t, c->w, c->key, 0);
+        if (status != LEMICA_OK)
+            return status;
+        weak_insert(dp, top_count, c->key, c->parent,
+                    (uint32_t)(dp->num_entries - 1), layer);
+    }
+    return LEMICA_OK;
+}
+
 /* Run the DP over layers 2 .. dp->layers, recording the k best of every
  * end state (N - 1, c) wanted. */
 static lemica_status
@@ -491,6 +580,8 @@ run_kbest(struct kbest_dp *dp)
                 continue;
             if (dp->strict)
                 status = strict_state(dp, t, layer);
+            else if (dp->comparator == LEMICA_COMPARATOR_SUM)
+                status = sum_state(dp, t, layer, &top_count);
             else
                 status = weak_state(dp, t, layer, &top_count);
             if (status != LEMICA_OK)
@@ -544,6 +635,8 @@ dp_free(struct kbest_dp *dp)
     lemica_dealloc(dp->top);
     lemica_dealloc(dp->head_max);
     lemica_dealloc(dp->scratch);
+    lemica_dealloc(dp->sums);
+    lemica_dealloc(dp->smallest);
     lemica_dealloc(dp->results);
     lemica_dealloc(dp->result_count);
 }
@@ -567,10 +660,13 @@ dp_alloc(struct kbest_dp *dp)
     }
     if (dp->comparator == LEMICA_COMPARATOR_USER)
         dp->scratch = lemica_alloc_array(layers, sizeof(double));
+    if (dp->comparator == LEMICA_COMPARATOR_SUM)
+        dp->smallest = lemica_alloc_array(dp->count, sizeof(double));
     if (!dp->state_first || !dp->state_count || !dp->layer_start ||
         !dp->results || !dp->result_count ||
         (dp->strict ? !dp->selected || !dp->head_max : !dp->top) ||
-        (dp->comparator == LEMICA_COMPARATOR_USER && !dp->scratch))
+        (dp->comparator == LEMICA_COMPARATOR_USER && !dp->scratch) ||
+        (dp->comparator == LEMICA_COMPARATOR_SUM && !dp->smallest))
         return lemica_fail_no_memory("the k-best DP");
     return LEMICA_OK;
 }
@@ -608,6 +704,24 @@ collect(const struct kbest_dp *dp, lemica_schedule_list **out)
     }
     *out = list;
     return LEMICA_OK;
+}
+
+/* The SUM DP's margin (see sum_state): 2 N ulp(U), U above every partial
+ * sum (N - 1 times the largest usable weight, with room for rounding),
+ * ulp(U) <= U 2^-52. Infinite when U overflows: then only the step lists
+ * decide between near sums, which is always sound. */
+static double
+sum_margin(const struct lemica_problem *problem, const lemica_solver *solver)
+{
+    const double *incoming = solver->work.incoming.data;
+    const size_t slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
+    double largest = 0.0, bound;
+
+    for (size_t i = 0; i < slots; i++)
+        if (incoming[i] != HUGE_VAL && incoming[i] > largest)
+            largest = incoming[i];
+    bound = largest * (double)problem->num_steps * 1.001;
+    return 2.0 * (double)problem->num_steps * bound * 0x1p-52;
 }
 
 static lemica_status
@@ -670,6 +784,7 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
     dp.layers = budget;
     dp.frontier = frontier;
     dp.status = LEMICA_OK;
+    dp.margin = sum_margin(&problem, solver);
     status = dp_alloc(&dp);
     if (status == LEMICA_OK)
         status = run_kbest(&dp);
