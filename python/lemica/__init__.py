@@ -40,6 +40,8 @@ from .profiler import (Aggregate, EdgeStats, Metric, ProfileStats, Profiler,
 from .sampling import StepCache
 from .schedule import Schedule, uniform_schedule
 from .solver import Comparator, Frontier, Solver
+from .verify import (VerificationResult, Verifier, candidate_schedules,
+                     verify_schedules)
 
 # Load the library now, so that a missing or unsupported library is
 # reported at import time with the list of places tried.
@@ -74,7 +76,8 @@ __all__ = [
     "MismatchError", "NoMemoryError", "NotFoundError", "OutOfRangeError", "ParseError",
     "Plan", "PlanGroup", "ProfileStats", "Profiler", "Schedule", "ScheduleMismatchError",
     "Solver", "StateError", "StepAction", "StepCache", "TooLargeError",
-    "UnsupportedBufferError", "VersionError", "as_buffer", "library_path", "live_handles",
+    "UnsupportedBufferError", "VerificationResult", "Verifier", "VersionError", "as_buffer",
+    "candidate_schedules", "verify_schedules", "library_path", "live_handles",
     "metric_compute", "status_name", "strerror", "uniform_schedule", "version",
     "version_number", "version_tuple",
 ]
