@@ -49,7 +49,7 @@
  * partial schedules q_1..q_k dominate p, so the k distinct schedules
  * q_i + e all come before P: P is not among the first k. By induction over
  * the layers every prefix of every wanted schedule is kept, and the last
- * state ranks the survivors by the order itself. Two dominance tests are
+ * state ranks the survivors by the order itself. Three dominance tests are
  * used:
  * - *Strict* (::LEMICA_COMPARATOR_LEXMAX): q dominates p when q comes
  *   before p. Sound because the comparator keeps strict order under
@@ -61,16 +61,25 @@
  *   then compare as p and q do. Then only k partial schedules per state
  *   survive: O(k) memory per state, and a block of candidates from one
  *   predecessor is cut at the first that cannot enter.
- * - *Weak* (::LEMICA_COMPARATOR_SUM, ::LEMICA_COMPARATOR_MAX, user
- *   comparators): q dominates p when q's cost is at most p's and q's step
- *   list comes first. Sound for every *monotone* comparator (the contract
- *   of @ref solver: a <= b implies a + {w} <= b + {w}), because q + e then
- *   costs at most p + e and still comes first on the step list. The
- *   strict test is not sound for these: max(a, w) = max(b, w) for every
- *   w >= max(b), and a floating-point sum a + w may round to b + w when
- *   a < b, so a partial schedule that is worse may still end up tied and
- *   win on the step list. More partial schedules survive per state
- *   (typically a few times k; bounded by ::LEMICA_MAX_KBEST_ENTRIES).
+ * - *Weak* (::LEMICA_COMPARATOR_MAX, user comparators): q dominates p
+ *   when q's cost is at most p's and q's step list comes first. Sound for
+ *   every *monotone* comparator (the contract of @ref solver, that a <= b
+ *   implies a + {w} <= b + {w}), because q + e then costs at most p + e
+ *   and still comes first on the step list. The strict test is not sound
+ *   for these: max(a, w) = max(b, w) for every w >= max(b), so a partial
+ *   schedule with a worse maximum may end up tied and win on the step
+ *   list. More partial schedules survive per state: every one that fewer
+ *   than k earlier ones (on the step list) undercut, up to
+ *   ::LEMICA_MAX_KBEST_ENTRIES; on graphs whose weights grow with the span
+ *   that can be many, and the call fails with ::LEMICA_ERR_TOO_LARGE.
+ * - *Rounded* (::LEMICA_COMPARATOR_SUM): floating-point sums keep order
+ *   only weakly (a < b may round to a + w = b + w), but each later
+ *   addition moves a sum by at most half an ulp of the largest possible
+ *   sum U, so a gap wider than 2 N ulp(U) survives all of them. q
+ *   dominates p when its sum is below p's by more than that margin, or
+ *   when it is at most p's and q's step list comes first. Only near-ties
+ *   (sums within the margin, exact ties with integer weights) keep more
+ *   than k partial schedules per state.
  *
  * With a user comparator that is not monotone the result is not defined to
  * be the k best; where the DP sees it (two extensions of partial schedules
@@ -80,7 +89,7 @@
  *
  * **Cost.** The DP visits the same states as lemica_solver_solve() (every
  * budget at once for the frontier form). For LEXMAX it keeps k entries of
- * 16 bytes per state plus, for two layers at a time, the sorted cost
+ * 24 bytes per state plus, for two layers at a time, the sorted cost
  * vectors (8 B bytes per entry). k * (B + 1) * N must be at most
  * ::LEMICA_MAX_KBEST_ENTRIES (N + 1 for B in the frontier form); the weak
  * DP also stops with ::LEMICA_ERR_TOO_LARGE if its kept entries exceed it.
@@ -100,7 +109,7 @@
  */
 
 /** @brief The largest k * (B + 1) * N a k-best solve accepts, and the most
- *         partial schedules its DP may keep: 2^24 (256 MiB of entries, plus
+ *         partial schedules its DP may keep: 2^24 (384 MiB of entries, plus
  *         up to 256 MiB of cost vectors for LEXMAX and user comparators);
  *         above it ::LEMICA_ERR_TOO_LARGE. */
 #define LEMICA_MAX_KBEST_ENTRIES 16777216
