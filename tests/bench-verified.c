@@ -11,8 +11,9 @@
  * Settings are the demo's defaults: N = 50, every segment profiled, 8
  * profiling seeds and 32 evaluation seeds per class, 4 classes.
  *
- *   bench-verified [K [AGGREGATE]]   K best per comparator (default 3);
- *                                    mean (default), max or z1 (mean + std)
+ *   bench-verified [K [AGGREGATE [Z]]]  K best per comparator (default 3);
+ *                                       mean (default), max or z1 (mean +
+ *                                       std); Z: significance (default 0)
  */
 #include <math.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ main(int argc, char **argv)
         strcmp(aggregate_name, "max") == 0  ? LEMICA_AGGREGATE_MAX
         : strcmp(aggregate_name, "z1") == 0 ? LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
                                             : LEMICA_AGGREGATE_MEAN;
+    const double significance = argc > 3 ? atof(argv[3]) : 0.0;
     const size_t num_profile = PROFILE_SEEDS * TESTBED_NUM_CLASSES;
     const size_t num_eval = EVAL_SEEDS * TESTBED_NUM_CLASSES;
     struct testbed_sample_id profile_samples[PROFILE_SEEDS * TESTBED_NUM_CLASSES];
@@ -146,8 +148,8 @@ main(int argc, char **argv)
     check(lemica_solver_new(&solver), "solver");
     printf("## Verified plans on the GMM test bed: N = %d, %zu profiling "
            "samples, %zu held-out, candidates: the %d best by LEXMAX and by "
-           "SUM, chosen by the %s L1\n\n",
-           NUM_STEPS, num_profile, num_eval, k, aggregate_name);
+           "SUM, chosen by the %s L1, significance z = %g\n\n",
+           NUM_STEPS, num_profile, num_eval, k, aggregate_name, significance);
     printf("Full profiling: %llu model calls (%llu per sample).\n\n",
            profiling_calls, profiling_calls / num_profile);
     printf("| B | LeMiCa (LEXMAX) | Shortest path (SUM) | LeMiCa, verified | "
@@ -165,6 +167,8 @@ main(int argc, char **argv)
         check(lemica_verifier_new(num_profile, &verifier), "verifier");
         check(lemica_verifier_set_aggregate(verifier, aggregate, 1.0),
               "aggregate");
+        check(lemica_verifier_set_significance(verifier, significance),
+              "significance");
         /* LEXMAX-optimal first (ties keep it), then the k best of each. */
         for (int c = 0; c < 2; c++) {
             lemica_schedule_list *list;

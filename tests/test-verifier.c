@@ -175,8 +175,66 @@ START_TEST(test_verifier_bad_input)
 }
 END_TEST
 
+/* The paired test: a candidate better on average only through one lucky
+ * sample is not taken; one better on every sample is. */
+START_TEST(test_verifier_significance)
+{
+    lemica_verifier *verifier;
+    lemica_schedule *s[3] = {
+        steps_schedule(6, (const int[]){0, 2, 5}, 3),
+        steps_schedule(6, (const int[]){0, 3, 5}, 3),
+        steps_schedule(6, (const int[]){0, 1, 5}, 3)};
+    /* 1: one huge gain, small losses elsewhere; 2: a steady gain. */
+    const double errors[3][5] = {{1.0, 1.0, 1.0, 1.0, 1.0},
+                                 {0.0, 1.1, 1.1, 1.1, 1.1},
+                                 {0.95, 0.96, 0.95, 0.96, 0.95}};
+    size_t best;
+    double error;
+
+    ck_assert_ok(lemica_verifier_new(5, &verifier));
+    for (int c = 0; c < 3; c++) {
+        ck_assert_ok(lemica_verifier_add_candidate(verifier, s[c], NULL));
+        for (int k = 0; k < 5; k++)
+            ck_assert_ok(lemica_verifier_report_error(verifier, (size_t)c,
+                                                      (size_t)k,
+                                                      errors[c][k]));
+    }
+    ck_assert_ok(lemica_verifier_error(verifier, 1, 0, &error));
+    ck_assert(error == 0.0);
+    /* Plain: candidate 1 has the smallest mean (0.88). */
+    ck_assert_ok(lemica_verifier_best(verifier, &best));
+    ck_assert_uint_eq(best, 1);
+    /* Paired, z = 1: 1's differences (-1, .1, .1, .1, .1) have mean -0.12
+     * and standard error 0.2: not significant; 2's are. */
+    ck_assert_ok(lemica_verifier_set_significance(verifier, 1.0));
+    ck_assert_ok(lemica_verifier_best(verifier, &best));
+    ck_assert_uint_eq(best, 2);
+    /* Without candidate 2 passing, the first stays. */
+    ck_assert_ok(lemica_verifier_report_error(verifier, 2, 0, 1.5));
+    ck_assert_ok(lemica_verifier_best(verifier, &best));
+    ck_assert_uint_eq(best, 0);
+    ck_assert_status(lemica_verifier_set_significance(verifier, -1.0),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_verifier_set_significance(verifier, NAN),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_verifier_error(verifier, 3, 0, &error),
+                     LEMICA_ERR_OUT_OF_RANGE);
+    ck_assert_status(lemica_verifier_error(verifier, 0, 0, NULL),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    lemica_verifier_free(verifier);
+    ck_assert_ok(lemica_verifier_new(2, &verifier));
+    ck_assert_ok(lemica_verifier_add_candidate(verifier, s[0], NULL));
+    ck_assert_status(lemica_verifier_error(verifier, 0, 1, &error),
+                     LEMICA_ERR_STATE);
+    lemica_verifier_free(verifier);
+    for (int c = 0; c < 3; c++)
+        lemica_schedule_free(s[c]);
+}
+END_TEST
+
 TEST_SUITE(verifier)
 {
+    add_test(suite, test_verifier_significance);
     add_test(suite, test_verifier_workflow);
     add_test(suite, test_verifier_bad_input);
 }

@@ -252,7 +252,41 @@ LEMICA_API lemica_status lemica_verifier_score(const lemica_verifier *verifier,
                                                double *score);
 
 /**
- * @brief The candidate with the smallest score; ties to the smaller index.
+ * @brief Keep the first candidate unless another beats it significantly.
+ *
+ * A handful of samples measure a candidate's error with noise, and the
+ * noise can pick a candidate that is worse on other samples. With
+ * @p z > 0, lemica_verifier_best() considers a candidate other than the
+ * first only if, over the per-sample differences of its errors and the
+ * first candidate's, mean + @p z standard errors is below zero (a paired
+ * test: every candidate runs the same samples, so the spread between
+ * samples mostly cancels). Among those, and the first, the smallest score
+ * wins.
+ * @param[in,out] verifier The verifier.
+ * @param[in] z Finite and >= 0; 0 (the default) turns the test off.
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_verifier_set_significance(
+    lemica_verifier *verifier, double z);
+
+/**
+ * @brief The error reported for a run.
+ * @param[in] verifier The verifier.
+ * @param[in] candidate The candidate's index.
+ * @param[in] sample The sample's index.
+ * @param[out] error The error.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_STATE (not reported yet);
+ *         ::LEMICA_ERR_OUT_OF_RANGE; ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_verifier_error(const lemica_verifier *verifier,
+                                               size_t candidate, size_t sample,
+                                               double *error);
+
+/**
+ * @brief The candidate with the smallest score; ties to the smaller index
+ *        (see also lemica_verifier_set_significance()).
  * @param[in] verifier The verifier.
  * @param[out] candidate Its index.
  * @return ::LEMICA_OK; ::LEMICA_ERR_STATE (no candidate, or a run not

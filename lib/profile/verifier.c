@@ -15,6 +15,7 @@ struct lemica_verifier {
     lemica_metric metric;
     lemica_aggregate aggregate;
     double z;
+    double significance; /* 0: smallest score; else the paired test */
     size_t count, capacity;
     lemica_schedule **candidates;
     double *errors; /* capacity * num_samples, NaN = not reported */
@@ -340,6 +341,63 @@ lemica_verifier_score(const lemica_verifier *verifier, size_t candidate,
 }
 
 lemica_status
+lemica_verifier_set_significance(lemica_verifier *verifier, double z)
+{
+    if (!verifier)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "verifier is NULL");
+    if (!(isfinite(z) && z >= 0.0))
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "the significance must be finite and >= 0, not %g",
+                           z);
+    verifier->significance = z;
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_verifier_error(const lemica_verifier *verifier, size_t candidate,
+                      size_t sample, double *error)
+{
+    lemica_status status = check_run(verifier, candidate, sample);
+    double value;
+
+    if (status != LEMICA_OK)
+        return status;
+    if (!error)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "error is NULL");
+    value = verifier->errors[candidate * verifier->num_samples + sample];
+    if (isnan(value))
+        return lemica_fail(LEMICA_ERR_STATE,
+                           "candidate %zu has no error for sample %zu yet",
+                           candidate, sample);
+    *error = value;
+    return LEMICA_OK;
+}
+
+/* Whether candidate @i beats candidate 0 by the paired test: the mean of
+ * the per-sample differences of errors plus z standard errors is below
+ * zero. The same samples run every candidate, so most of the spread
+ * between samples cancels in the differences. */
+static int
+beats_first(const lemica_verifier *verifier, size_t i)
+{
+    const size_t n = verifier->num_samples;
+    const double *first = verifier->errors, *other = verifier->errors + i * n;
+    double mean = 0.0, squares = 0.0, error = 0.0;
+
+    for (size_t s = 0; s < n; s++)
+        mean += other[s] - first[s];
+    mean /= (double)n;
+    if (n > 1) {
+        for (size_t s = 0; s < n; s++) {
+            double d = other[s] - first[s] - mean;
+            squares += d * d;
+        }
+        error = sqrt(squares / (double)(n - 1) / (double)n);
+    }
+    return mean + verifier->significance * error < 0.0;
+}
+
+lemica_status
 lemica_verifier_best(const lemica_verifier *verifier, size_t *candidate)
 {
     double best_score = 0.0;
@@ -356,6 +414,9 @@ lemica_verifier_best(const lemica_verifier *verifier, size_t *candidate)
 
         if (status != LEMICA_OK)
             return status;
+        if (i > 0 && verifier->significance > 0.0 &&
+            !beats_first(verifier, i))
+            continue;
         if (i == 0 || score < best_score) {
             best_score = score;
             best = i;

@@ -265,6 +265,8 @@ OPTIONAL_PROTOTYPES.update({
     "lemica_verifier_num_missing": (c_size_t, (c_void_p,)),
     "lemica_verifier_score": (_STATUS, (c_void_p, c_size_t, POINTER(c_double))),
     "lemica_verifier_best": (_STATUS, (c_void_p, POINTER(c_size_t))),
+    "lemica_verifier_set_significance": (_STATUS, (c_void_p, c_double)),
+    "lemica_verifier_error": (_STATUS, (c_void_p, c_size_t, c_size_t, POINTER(c_double))),
     "lemica_verifier_model_calls": (c_size_t, (c_void_p,)),
 })
 

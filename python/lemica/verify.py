@@ -46,13 +46,28 @@ class Verifier(Handle):
     __slots__ = ()
 
     def __init__(self, num_samples: int, metric: Metric = Metric.L1,
-                 aggregate: Aggregate = Aggregate.MEAN, z: float = 0.0) -> None:
+                 aggregate: Aggregate = Aggregate.MEAN, z: float = 0.0,
+                 significance: float = 0.0) -> None:
         library_function("lemica_verifier_new")
         super().__init__(new_handle(lib().lemica_verifier_new, num_samples))
         if metric != Metric.L1:
             check(lib().lemica_verifier_set_metric(self._ptr, int(metric)))
         if aggregate != Aggregate.MEAN:
             self.set_aggregate(aggregate, z)
+        if significance:
+            self.set_significance(significance)
+
+    def set_significance(self, z: float) -> None:
+        """Keep the first candidate unless another beats it by a paired
+        test: mean per-sample difference + z standard errors < 0 (0: off)."""
+        check(lib().lemica_verifier_set_significance(self._ptr, float(z)))
+
+    def error(self, candidate: int, sample: int) -> float:
+        """The error reported for one run."""
+        value = ctypes.c_double()
+        check(lib().lemica_verifier_error(self._ptr, candidate, sample,
+                                          ctypes.byref(value)))
+        return value.value
 
     def set_aggregate(self, aggregate: Aggregate, z: float = 0.0) -> None:
         """How a candidate's errors become its score: mean, max or
@@ -184,16 +199,18 @@ RunResult = Union[float, Tuple[Any, Any]]
 def verify_schedules(candidates: Sequence[Schedule], num_samples: int,
                      run: Callable[[Schedule, int], RunResult],
                      metric: Metric = Metric.L1, aggregate: Aggregate = Aggregate.MEAN,
-                     z: float = 0.0) -> VerificationResult:
+                     z: float = 0.0, significance: float = 0.0) -> VerificationResult:
     """Run every candidate on every profiling sample and pick the best.
 
     ``run(schedule, sample)`` samples with ``schedule`` from the noise of
     profiling sample ``sample`` (0 .. num_samples - 1) and returns either
     the error itself or the pair ``(final_sample, reference_final_sample)``
     (numpy arrays or torch tensors), whose ``metric`` the library computes.
-    Put the graph-optimal schedule first (:func:`candidate_schedules` does).
+    Put the graph-optimal schedule first (:func:`candidate_schedules` does);
+    with ``significance`` > 0 another candidate must beat it by a paired
+    test (see :meth:`Verifier.set_significance`).
     """
-    with Verifier(num_samples, metric, aggregate, z) as verifier:
+    with Verifier(num_samples, metric, aggregate, z, significance) as verifier:
         kept: List[Schedule] = []
         for schedule in candidates:
             if verifier.add(schedule) == len(kept):

@@ -90,6 +90,10 @@ class VerifyTest(unittest.TestCase):
             self.assertEqual(verifier.best(), 0)  # tie at 1.0: the earlier
             with self.assertRaises(lemica.InvalidValueError):
                 verifier.report_error(0, 0, float("nan"))
+            self.assertEqual(verifier.error(1, 0), 0.5)
+            verifier.set_aggregate(lemica.Aggregate.MEAN)
+            verifier.set_significance(3.0)  # 2 samples: not significant
+            self.assertEqual(verifier.best(), 0)
 
     def test_candidates_and_verification(self):
         with random_graph(12, 5, 3) as graph:
