@@ -93,6 +93,10 @@
  * vectors (8 B bytes per entry). k * (B + 1) * N must be at most
  * ::LEMICA_MAX_KBEST_ENTRIES (N + 1 for B in the frontier form); the weak
  * DP also stops with ::LEMICA_ERR_TOO_LARGE if its kept entries exceed it.
+ * Time: about 50 candidates are weighed per state where the one-best DP
+ * weighs one; the 10 best of every budget of N = 50 take about 100 times
+ * a frontier's time (4.7 ms against 44 us of CPU, tests/bench-kbest.c),
+ * one budget a fraction of that.
  *
  * @code
  * lemica_schedule_list *list = NULL;
