@@ -689,6 +689,100 @@ report(const char *what, const struct site_log *log)
             what, log->failures, log->count);
 }
 
+/* ---- k best and verifier ------------------------------------------------ */
+
+/* LEXMAX through the callback: a monotone user comparator. */
+static int
+compare_lexmax(const double *a, size_t a_length, const double *b,
+               size_t b_length, void *user_data)
+{
+    (void)user_data;
+    (void)b_length;
+    for (size_t i = 0; i < a_length; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+static void
+sweep_kbest(struct site_log *log)
+{
+    lemica_graph *graph = make_graph(30, 8);
+    /* The weak DP of a user comparator keeps every partial schedule that
+     * fewer than k earlier ones beat: many on this graph, whose weights
+     * grow with the span. A smaller graph keeps the sweep short. */
+    lemica_graph *small = make_graph(14, 6);
+
+    for (int comparator = 0; comparator < 4; comparator++) {
+        lemica_solver *solver;
+        lemica_schedule_list *list = NULL;
+        const lemica_schedule *member;
+        size_t first, count;
+
+        ck_assert_ok(lemica_solver_new(&solver));
+        if (comparator == LEMICA_COMPARATOR_USER)
+            ck_assert_ok(lemica_solver_set_user_comparator(
+                solver, compare_lexmax, NULL));
+        else
+            ck_assert_ok(lemica_solver_set_comparator(
+                solver, (lemica_comparator)comparator));
+        ck_assert_ok(lemica_solver_require_first_steps(solver, 2));
+        SWEEP(log, lemica_solver_solve_k_best(
+                       solver, comparator == 3 ? small : graph, 8, 6, &list),
+              ck_assert_ptr_null(list));
+        ck_assert_uint_eq(lemica_schedule_list_count(list), 6);
+        lemica_schedule_list_free(list);
+        list = NULL;
+        SWEEP(log, lemica_solver_solve_k_best_frontier(
+                       solver, comparator == 3 ? small : graph, 4, &list),
+              ck_assert_ptr_null(list));
+        SWEEP(log, lemica_schedule_list_find(list, 8, &first, &count),
+              (void)0);
+        SWEEP(log, lemica_schedule_list_get(list, first, &member), (void)0);
+        ck_assert_int_eq(lemica_schedule_budget(member), 8);
+        lemica_schedule_list_free(list);
+        lemica_solver_free(solver);
+    }
+    lemica_graph_free(graph);
+    lemica_graph_free(small);
+}
+
+static void
+sweep_verifier(struct site_log *log)
+{
+    lemica_verifier *verifier = NULL;
+    lemica_schedule *schedules[10];
+    size_t index, best;
+    const float x[3] = {1.0f, 2.0f, 3.0f}, y[3] = {1.0f, 2.5f, 3.0f};
+
+    SWEEP(log, lemica_verifier_new(3, &verifier), ck_assert_ptr_null(verifier));
+    /* Ten candidates: the arrays grow past their first size. */
+    for (int i = 0; i < 10; i++) {
+        int steps[3] = {0, 1 + i, 19};
+
+        ck_assert_ok(lemica_schedule_new_from_steps(20, steps, 3,
+                                                    &schedules[i]));
+        SWEEP(log, lemica_verifier_add_candidate(verifier, schedules[i],
+                                                 &index),
+              ck_assert_uint_eq(lemica_verifier_num_candidates(verifier),
+                                (size_t)i));
+        ck_assert_uint_eq(index, (size_t)i);
+    }
+    for (size_t run = 0; run < lemica_verifier_num_runs(verifier); run++) {
+        size_t candidate, sample;
+
+        ck_assert_ok(lemica_verifier_run(verifier, run, &candidate, &sample));
+        SWEEP(log, lemica_verifier_report_buffers(verifier, candidate, sample,
+                                                  x, y, 3, LEMICA_DTYPE_F32),
+              (void)0);
+    }
+    SWEEP(log, lemica_verifier_best(verifier, &best), (void)0);
+    ck_assert_uint_eq(best, 0);
+    lemica_verifier_free(verifier);
+    for (int i = 0; i < 10; i++)
+        lemica_schedule_free(schedules[i]);
+}
+
 typedef void (*sweep_fn)(struct site_log *log);
 
 static void
@@ -717,6 +811,8 @@ SWEEP_TEST(solver, 4)
 SWEEP_TEST(profiler, 4)
 SWEEP_TEST(plan, 6)
 SWEEP_TEST(files, 3)
+SWEEP_TEST(kbest, 5)
+SWEEP_TEST(verifier, 2)
 
 /* Does @log hold a failure at lib/<folder>/@file between lines @first and @last
  * (a call spanning lines is named by its first line with GCC, by its last
@@ -802,6 +898,8 @@ START_TEST(test_every_allocation_site_fails)
     sweep_both_modes(sweep_profiler, &log);
     sweep_both_modes(sweep_plan, &log);
     sweep_both_modes(sweep_files, &log);
+    sweep_both_modes(sweep_kbest, &log);
+    sweep_both_modes(sweep_verifier, &log);
 
     /* lib/ groups its sources by concept, one folder each. */
     top = opendir(LEMICA_LIB_SOURCE_DIR);
@@ -850,5 +948,7 @@ TEST_SUITE(alloc_failure)
     add_test(suite, test_profiler_allocation_failures);
     add_test(suite, test_plan_allocation_failures);
     add_test(suite, test_files_allocation_failures);
+    add_test(suite, test_kbest_allocation_failures);
+    add_test(suite, test_verifier_allocation_failures);
     add_test(suite, test_every_allocation_site_fails);
 }

@@ -191,6 +191,11 @@ int lemica_cli_save_stream(FILE *file, const char *path);
 /* Subcommands. Each takes the arguments after its name. */
 int lemica_cli_solve(int argc, char **argv);
 void lemica_cli_solve_usage(FILE *stream);
+/* solve --k-best: print the @count best schedules of @budget (0: every
+ * budget); returns an exit status (cmd-solve-kbest.c). */
+int lemica_cli_solve_k_best(const char *path, struct lemica_solver *solver,
+                            const struct lemica_graph *graph, int budget,
+                            int count, int json);
 int lemica_cli_frontier(int argc, char **argv);
 void lemica_cli_frontier_usage(FILE *stream);
 int lemica_cli_info(int argc, char **argv);

@@ -18,6 +18,7 @@ enum solve_option_id {
     OPTION_NUM_STEPS,
     OPTION_JSON,
     OPTION_SAVE,
+    OPTION_K_BEST,
     OPTION_HELP
 };
 
@@ -30,6 +31,7 @@ static const struct lemica_cli_option solve_options[] = {
     {"num-steps", 0, 1, OPTION_NUM_STEPS},
     {"json", 0, 0, OPTION_JSON},
     {"save", 0, 1, OPTION_SAVE},
+    {"k-best", 0, 1, OPTION_K_BEST},
     {"help", 'h', 0, OPTION_HELP},
     {NULL, 0, 0, 0},
 };
@@ -56,6 +58,7 @@ struct solve_settings {
     int num_steps; /* 0: 1 + the largest listed step */
     int json;
     const char *save_path; /* --save FILE, or NULL */
+    int k_best;            /* --k-best K, 0 without */
 };
 
 void
@@ -90,6 +93,11 @@ lemica_cli_solve_usage(FILE *stream)
           "file\n"
           "                        OUT (with --budget), which records N, the\n"
           "                        options and the graph file's metadata\n"
+          "      --k-best K        print the K best schedules (of B, or of\n"
+          "                        every budget with --all), best first: a\n"
+          "                        table \"budget rank max sum steps\", or\n"
+          "                        with --json an array of schedules with a\n"
+          "                        \"rank\" (0 = best)\n"
           "  -h, --help            print this help and exit\n"
           "\n"
           "Output: the computed steps, the compute mask (1 = call the model),\n"
@@ -180,6 +188,11 @@ parse_settings(int argc, char **argv, struct solve_settings *settings)
         case OPTION_SAVE:
             settings->save_path = value;
             break;
+        case OPTION_K_BEST:
+            if (lemica_cli_parse_option_count(command, "--k-best", value, 1,
+                                              &settings->k_best) != 0)
+                return LEMICA_CLI_EXIT_USAGE;
+            break;
         case OPTION_HELP:
             if (frontier)
                 lemica_cli_frontier_usage(stdout);
@@ -204,6 +217,10 @@ parse_settings(int argc, char **argv, struct solve_settings *settings)
         return lemica_cli_usage_error(command,
                                       "--save needs --budget: a schedule "
                                       "file holds one schedule");
+    if (settings->save_path && settings->k_best)
+        return lemica_cli_usage_error(command,
+                                      "--save and --k-best exclude each "
+                                      "other");
     if (!settings->path)
         return lemica_cli_usage_error(command, "FILE is missing");
     return -1;
@@ -544,6 +561,14 @@ solve(const struct solve_settings *settings)
     }
     if (configure_solver(settings, graph, solver) != 0)
         goto out;
+    if (settings->k_best > 0 && (settings->all || (settings->budget >= 2 &&
+                                 settings->budget <=
+                                     lemica_graph_num_steps(graph)))) {
+        exit_status = lemica_cli_solve_k_best(
+            settings->path, solver, graph, settings->all ? 0 : settings->budget,
+            settings->k_best, settings->json);
+        goto out;
+    }
 
     if (settings->all) {
         status = lemica_solver_solve_frontier(solver, graph, &frontier);
@@ -602,7 +627,7 @@ int
 lemica_cli_solve(int argc, char **argv)
 {
     struct solve_settings settings = {
-        "solve", NULL, -1, 0, LEMICA_COMPARATOR_LEXMAX, 0, 0, 0, 0, NULL,
+        "solve", NULL, -1, 0, LEMICA_COMPARATOR_LEXMAX, 0, 0, 0, 0, NULL, 0,
     };
     int status = parse_settings(argc, argv, &settings);
 
@@ -615,7 +640,7 @@ int
 lemica_cli_frontier(int argc, char **argv)
 {
     struct solve_settings settings = {
-        "frontier", NULL, -1, 1, LEMICA_COMPARATOR_LEXMAX, 0, 0, 0, 0, NULL,
+        "frontier", NULL, -1, 1, LEMICA_COMPARATOR_LEXMAX, 0, 0, 0, 0, NULL, 0,
     };
     int status = parse_settings(argc, argv, &settings);
 

@@ -12,11 +12,13 @@
 #include "lemica-graph.h"
 #include "lemica-schedule.h"
 #include "lemica-solver.h"
+#include "lemica-kbest.h"
 #include "lemica-csv.h"
 #include "lemica-metadata.h"
 #include "lemica-file.h"
 #include "lemica-profiler.h"
 #include "lemica-plan.h"
 #include "lemica-transfer.h"
+#include "lemica-verifier.h"
 
 #endif /* LEMICA_H */

@@ -43,6 +43,8 @@ from .solver import Comparator, Frontier, Solver
 from .transfer import (TIME_GRID_KEY, check_time_grid, time_grid_distance,
                        time_grid_from_metadata, time_grid_shifted,
                        time_grid_value, transfer_graph)
+from .verify import (VerificationResult, Verifier, candidate_schedules,
+                     verify_schedules)
 
 # Load the library now, so that a missing or unsupported library is
 # reported at import time with the list of places tried.
@@ -77,9 +79,10 @@ __all__ = [
     "MismatchError", "NoMemoryError", "NotFoundError", "OutOfRangeError", "ParseError",
     "Plan", "PlanGroup", "ProfileStats", "Profiler", "ReentrantUseError", "Schedule",
     "ScheduleMismatchError", "Solver", "StateError", "StepAction", "StepCache",
-    "TIME_GRID_KEY", "TooLargeError",
-    "UnsupportedBufferError", "VersionError", "as_buffer", "library_path", "live_handles",
-    "check_time_grid", "metric_compute", "status_name", "strerror", "time_grid_distance",
-    "time_grid_from_metadata", "time_grid_shifted", "time_grid_value", "transfer_graph",
-    "uniform_schedule", "version", "version_number", "version_tuple",
+    "TIME_GRID_KEY", "TooLargeError", "UnsupportedBufferError", "VerificationResult",
+    "Verifier", "VersionError", "as_buffer", "candidate_schedules", "check_time_grid",
+    "library_path", "live_handles", "metric_compute", "status_name", "strerror",
+    "time_grid_distance", "time_grid_from_metadata", "time_grid_shifted",
+    "time_grid_value", "transfer_graph", "uniform_schedule", "verify_schedules",
+    "version", "version_number", "version_tuple",
 ]

@@ -292,6 +292,39 @@ def optional(name: str):
             "it needs a newer library")
     return function
 
+# 0.2: the k best schedules and the verifier (lemica-kbest.h,
+# lemica-verifier.h; used by kbest.py and verify.py).
+OPTIONAL_PROTOTYPES.update({
+    "lemica_solver_solve_k_best": (_STATUS, (c_void_p, c_void_p, c_int, c_int, _HANDLE_OUT)),
+    "lemica_solver_solve_k_best_frontier": (_STATUS, (c_void_p, c_void_p, c_int, _HANDLE_OUT)),
+    "lemica_schedule_list_free": (None, (c_void_p,)),
+    "lemica_schedule_list_count": (c_size_t, (c_void_p,)),
+    "lemica_schedule_list_get": (_STATUS, (c_void_p, c_size_t, _HANDLE_OUT)),
+    "lemica_schedule_list_rank": (c_int, (c_void_p, c_size_t)),
+    "lemica_schedule_list_find": (_STATUS, (c_void_p, c_int, POINTER(c_size_t),
+                                            POINTER(c_size_t))),
+    "lemica_verifier_new": (_STATUS, (c_size_t, _HANDLE_OUT)),
+    "lemica_verifier_free": (None, (c_void_p,)),
+    "lemica_verifier_set_metric": (_STATUS, (c_void_p, c_int)),
+    "lemica_verifier_set_aggregate": (_STATUS, (c_void_p, c_int, c_double)),
+    "lemica_verifier_add_candidate": (_STATUS, (c_void_p, c_void_p, POINTER(c_size_t))),
+    "lemica_verifier_num_candidates": (c_size_t, (c_void_p,)),
+    "lemica_verifier_num_samples": (c_size_t, (c_void_p,)),
+    "lemica_verifier_candidate": (_STATUS, (c_void_p, c_size_t, _HANDLE_OUT)),
+    "lemica_verifier_num_runs": (c_size_t, (c_void_p,)),
+    "lemica_verifier_run": (_STATUS, (c_void_p, c_size_t, POINTER(c_size_t),
+                                      POINTER(c_size_t))),
+    "lemica_verifier_report_error": (_STATUS, (c_void_p, c_size_t, c_size_t, c_double)),
+    "lemica_verifier_report_buffers": (_STATUS, (c_void_p, c_size_t, c_size_t, c_void_p,
+                                                 c_void_p, c_size_t, c_int)),
+    "lemica_verifier_num_missing": (c_size_t, (c_void_p,)),
+    "lemica_verifier_score": (_STATUS, (c_void_p, c_size_t, POINTER(c_double))),
+    "lemica_verifier_best": (_STATUS, (c_void_p, POINTER(c_size_t))),
+    "lemica_verifier_set_significance": (_STATUS, (c_void_p, c_double)),
+    "lemica_verifier_error": (_STATUS, (c_void_p, c_size_t, c_size_t, POINTER(c_double))),
+    "lemica_verifier_model_calls": (c_size_t, (c_void_p,)),
+})
+
 _lock = threading.Lock()
 _loaded: Optional[ctypes.CDLL] = None
 _loaded_path: Optional[str] = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import enum
-from typing import Callable, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 from ._core import Handle, check, lib, new_handle, using
 from ._library import COMPARE_FN
@@ -192,6 +192,18 @@ class Solver(Handle):
         self._run(graph, lambda solver, graph_address: lib().lemica_solver_solve_frontier(
             solver, graph_address, ctypes.byref(out)))
         return Frontier._adopt(out.value)
+
+    def solve_k_best(self, graph: Graph, budget: int, count: int) -> List[Schedule]:
+        """Up to ``count`` best distinct schedules with exactly ``budget``
+        calls, best first (see :mod:`lemica.kbest`)."""
+        from .kbest import solve_k_best
+        return solve_k_best(self, graph, budget, count)
+
+    def solve_k_best_frontier(self, graph: Graph, count: int) -> Dict[int, List[Schedule]]:
+        """Up to ``count`` best schedules of every feasible budget,
+        ``{budget: [best, ...]}`` (see :mod:`lemica.kbest`)."""
+        from .kbest import solve_k_best_frontier
+        return solve_k_best_frontier(self, graph, count)
 
 
 class Frontier(Handle):

@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The k best schedules against a brute-force enumerator: on random small
+ * graphs (ties, absent edges, required steps, max skip) every path of every
+ * budget is listed, ranked by the comparator and then by the backwards
+ * step list, and the first k must be exactly what the solver returns, for
+ * one budget and for the frontier form, for every comparator.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test-common.h"
+
+#define KB_MAX_N 11
+
+struct kb_problem {
+    int n, k_effective;
+    double weight[KB_MAX_N][KB_MAX_N]; /* NAN = absent */
+    int required[KB_MAX_N];
+    int integer_weights;
+};
+
+struct kb_path {
+    int budget;
+    int steps[KB_MAX_N];
+    double sorted[KB_MAX_N]; /* descending */
+    double sum;              /* path order */
+    double max;
+};
+
+/* What the test compares by: a built-in comparator, or a user callback
+ * that mirrors LEXMAX (strict) or MAX (weak, through the vector DP). */
+enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
+                KB_ORDERS };
+
+static void
+kb_make_problem(uint64_t *rng, struct kb_problem *p, lemica_graph **graph,
+                lemica_solver *solver)
+{
+    int kind = test_rng_below(rng, 4);
+    int absent = test_rng_below(rng, 3) * 15;
+    int k_graph, k_solver;
+
+    memset(p, 0, sizeof(*p));
+    p->n = 2 + test_rng_below(rng, KB_MAX_N - 1);
+    k_graph = 1 + test_rng_below(rng, p->n - 1);
+    k_solver = test_rng_below(rng, 3) == 0 ? 1 + test_rng_below(rng, p->n) : 0;
+    p->k_effective = k_solver && k_solver < k_graph ? k_solver : k_graph;
+    p->integer_weights = kind != 3;
+    ck_assert_ok(lemica_graph_new(p->n, k_graph, graph));
+    for (int i = 0; i < KB_MAX_N; i++)
+        for (int j = 0; j < KB_MAX_N; j++)
+            p->weight[i][j] = (double)NAN;
+    for (int i = 0; i < p->n; i++)
+        for (int j = i + 1; j < p->n && j - i <= k_graph; j++) {
+            double w;
+
+            if (test_rng_below(rng, 100) < absent) {
+                ck_assert_ok(lemica_graph_remove_edge(*graph, i, j));
+                continue;
+            }
+            switch (kind) {
+            case 0: /* everything ties */
+                w = 1.0;
+                break;
+            case 1: /* heavy ties */
+                w = (double)test_rng_below(rng, 3);
+                break;
+            case 2:
+                w = (double)test_rng_below(rng, 8);
+                break;
+            default: /* distinct values, some zeros */
+                w = test_rng_below(rng, 4) == 0 ? 0.0 : test_rng_unit(rng);
+                break;
+            }
+            p->weight[i][j] = w;
+            ck_assert_ok(lemica_graph_set_weight(*graph, i, j, w));
+        }
+    lemica_solver_clear_required_steps(solver);
+    if (test_rng_below(rng, 3) == 0) {
+        int step = test_rng_below(rng, p->n);
+        ck_assert_ok(lemica_solver_require_step(solver, step));
+        p->required[step] = 1;
+    }
+    ck_assert_ok(lemica_solver_set_max_skip(solver, k_solver));
+}
+
+static int
+kb_descending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* Every valid path with @budget steps. */
+static size_t
+kb_enumerate(const struct kb_problem *p, int budget, struct kb_path *paths)
+{
+    size_t count = 0;
+    uint32_t interior = p->n > 2 ? 1u << (p->n - 2) : 1u;
+
+    for (uint32_t mask = 0; mask < interior; mask++) {
+        struct kb_path path;
+        double segment[KB_MAX_N];
+        int valid = 1;
+
+        path.budget = 0;
+        path.steps[path.budget++] = 0;
+        for (int t = 1; t < p->n - 1; t++) {
+            if (mask & (1u << (t - 1)))
+                path.steps[path.budget++] = t;
+            else if (p->required[t])
+                valid = 0;
+        }
+        path.steps[path.budget++] = p->n - 1;
+        if (!valid || path.budget != budget)
+            continue;
+        path.sum = 0.0;
+        for (int e = 0; e + 1 < path.budget; e++) {
+            int from = path.steps[e], to = path.steps[e + 1];
+
+            if (to - from > p->k_effective || isnan(p->weight[from][to])) {
+                valid = 0;
+                break;
+            }
+            segment[e] = p->weight[from][to];
+            path.sum += segment[e];
+        }
+        if (!valid)
+            continue;
+        memcpy(path.sorted, segment, sizeof(double) * (size_t)(budget - 1));
+        qsort(path.sorted, (size_t)(budget - 1), sizeof(double),
+              kb_descending);
+        path.max = path.sorted[0];
+        paths[count++] = path;
+    }
+    return count;
+}
+
+static enum kb_order kb_current_order;
+
+static int
+kb_compare_paths(const void *pa, const void *pb)
+{
+    const struct kb_path *a = pa, *b = pb;
+    int order = 0;
+
+    switch (kb_current_order) {
+    case KB_SUM:
+        order = (a->sum > b->sum) - (a->sum < b->sum);
+        break;
+    case KB_MAX:
+    case KB_USER_MAX:
+        order = (a->max > b->max) - (a->max < b->max);
+        break;
+    default:
+        for (int i = 0; i < a->budget - 1 && order == 0; i++)
+            if (a->sorted[i] != b->sorted[i])
+                order = a->sorted[i] < b->sorted[i] ? -1 : 1;
+        break;
+    }
+    if (order != 0)
+        return order;
+    /* The tie rule: the backwards step list. */
+    for (int i = a->budget - 1; i >= 0; i--)
+        if (a->steps[i] != b->steps[i])
+            return a->steps[i] < b->steps[i] ? -1 : 1;
+    return 0;
+}
+
+static int
+kb_user_lexmax(const double *a, size_t a_length, const double *b,
+               size_t b_length, void *user_data)
+{
+    (void)user_data;
+    ck_assert_uint_eq(a_length, b_length);
+    for (size_t i = 0; i < a_length; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+static int
+kb_user_max(const double *a, size_t a_length, const double *b,
+            size_t b_length, void *user_data)
+{
+    (void)user_data;
+    ck_assert_uint_eq(a_length, b_length);
+    ck_assert_uint_ge(a_length, 1);
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+static void
+kb_set_order(lemica_solver *solver, enum kb_order order)
+{
+    switch (order) {
+    case KB_LEXMAX:
+        ck_assert_ok(lemica_solver_set_comparator(solver,
+                                                  LEMICA_COMPARATOR_LEXMAX));
+        break;
+    case KB_SUM:
+        ck_assert_ok(lemica_solver_set_comparator(solver,
+                                                  LEMICA_COMPARATOR_SUM));
+        break;
+    case KB_MAX:
+        ck_assert_ok(lemica_solver_set_comparator(solver,
+                                                  LEMICA_COMPARATOR_MAX));
+        break;
+    case KB_USER_LEXMAX:
+        ck_assert_ok(lemica_solver_set_user_comparator(solver, kb_user_lexmax,
+                                                       NULL));
+        break;
+    default:
+        ck_assert_ok(lemica_solver_set_user_comparator(solver, kb_user_max,
+                                                       NULL));
+        break;
+    }
+}
+
+/* The schedule equals the path: steps, sorted costs, sum, max. */
+static void
+kb_check_equal(const lemica_schedule *schedule, const struct kb_path *path,
+               uint64_t seed, int budget, size_t rank)
+{
+    int steps[KB_MAX_N];
+    double costs[KB_MAX_N], value;
+    size_t count;
+
+    ck_assert_ok(lemica_schedule_steps(schedule, steps, KB_MAX_N, &count));
+    ck_assert_uint_eq(count, (size_t)path->budget);
+    for (size_t i = 0; i < count; i++)
+        ck_assert_msg(steps[i] == path->steps[i],
+                      "seed %llu order %d budget %d rank %zu: step %zu is "
+                      "%d, brute force says %d",
+                      (unsigned long long)seed, (int)kb_current_order, budget,
+                      rank, i, steps[i], path->steps[i]);
+    ck_assert_ok(lemica_schedule_costs(schedule, costs, KB_MAX_N, &count));
+    for (size_t i = 0; i < count; i++)
+        ck_assert(costs[i] == path->sorted[i]);
+    ck_assert_ok(lemica_schedule_sum_cost(schedule, &value));
+    ck_assert(value == path->sum);
+}
+
+static struct kb_path kb_paths[1u << (KB_MAX_N - 2)];
+
+START_TEST(test_kbest_matches_brute_force)
+{
+    const int graphs = 700;
+    unsigned long lists = 0, schedules = 0, ties = 0, short_lists = 0;
+    lemica_solver *solver;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    for (int g = 0; g < graphs; g++) {
+        uint64_t seed = 5000u + (uint64_t)g;
+        uint64_t rng = seed;
+        struct kb_problem p;
+        lemica_graph *graph;
+        enum kb_order order;
+        int k;
+        lemica_schedule_list *frontier = NULL;
+        lemica_status frontier_status;
+
+        kb_make_problem(&rng, &p, &graph, solver);
+        order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
+        k = (int)(1 + test_rng_below(&rng, 20));
+        kb_current_order = order;
+        kb_set_order(solver, order);
+        frontier_status =
+            lemica_solver_solve_k_best_frontier(solver, graph, k, &frontier);
+        ck_assert(frontier_status == LEMICA_OK ||
+                  frontier_status == LEMICA_ERR_INFEASIBLE);
+        for (int budget = 2; budget <= p.n; budget++) {
+            size_t count = kb_enumerate(&p, budget, kb_paths);
+            size_t expected = count < (size_t)k ? count : (size_t)k;
+            lemica_schedule_list *list = NULL;
+            lemica_status status;
+            size_t first = 0, in_frontier = 0;
+
+            qsort(kb_paths, count, sizeof(kb_paths[0]), kb_compare_paths);
+            status = lemica_solver_solve_k_best(solver, graph, budget, k,
+                                                &list);
+            if (count == 0) {
+                ck_assert_status(status, LEMICA_ERR_INFEASIBLE);
+                ck_assert_ptr_null(list);
+                if (frontier)
+                    ck_assert_status(lemica_schedule_list_find(frontier, budget,
+                                                               &first,
+                                                               &in_frontier),
+                                     LEMICA_ERR_INFEASIBLE);
+                continue;
+            }
+            ck_assert_ok(status);
+            ck_assert_ptr_nonnull(frontier);
+            ck_assert_uint_eq(lemica_schedule_list_count(list), expected);
+            ck_assert_ok(lemica_schedule_list_find(frontier, budget, &first,
+                                                   &in_frontier));
+            ck_assert_uint_eq(in_frontier, expected);
+            lists++;
+            short_lists += count < (size_t)k;
+            for (size_t i = 0; i < expected; i++) {
+                const lemica_schedule *schedule;
+
+                ck_assert_ok(lemica_schedule_list_get(list, i, &schedule));
+                ck_assert_int_eq(lemica_schedule_list_rank(list, i), (int)i);
+                kb_check_equal(schedule, &kb_paths[i], seed, budget, i);
+                ck_assert_ok(lemica_schedule_list_get(frontier, first + i,
+                                                      &schedule));
+                ck_assert_int_eq(lemica_schedule_list_rank(frontier,
+                                                           first + i),
+                                 (int)i);
+                kb_check_equal(schedule, &kb_paths[i], seed, budget, i);
+                schedules++;
+                if (i > 0) {
+                    struct kb_path a = kb_paths[i - 1], b = kb_paths[i];
+
+                    /* Count the neighbours that tie under the comparator
+                     * (the tie rule decided): equal step lists leave the
+                     * comparator alone to decide. */
+                    memset(a.steps, 0, sizeof(a.steps));
+                    memset(b.steps, 0, sizeof(b.steps));
+                    ties += kb_compare_paths(&a, &b) == 0;
+                }
+            }
+            /* The first is lemica_solver_solve()'s where the tie rules
+             * agree (LEXMAX; SUM with exact sums); otherwise equally
+             * good. */
+            {
+                lemica_schedule *best;
+                const lemica_schedule *first_schedule;
+                double a, b;
+
+                ck_assert_ok(lemica_solver_solve(solver, graph, budget, &best));
+                ck_assert_ok(lemica_schedule_list_get(list, 0,
+                                                      &first_schedule));
+                if (order == KB_LEXMAX || order == KB_USER_LEXMAX ||
+                    (order == KB_SUM && p.integer_weights)) {
+                    struct kb_path path;
+                    size_t n;
+
+                    ck_assert_ok(lemica_schedule_steps(best, path.steps,
+                                                       KB_MAX_N, &n));
+                    ck_assert_int_eq(memcmp(path.steps, kb_paths[0].steps,
+                                            n * sizeof(int)),
+                                     0);
+                } else if (order == KB_SUM) {
+                    ck_assert_ok(lemica_schedule_sum_cost(best, &a));
+                    ck_assert_ok(lemica_schedule_sum_cost(first_schedule, &b));
+                    ck_assert(a == b);
+                } else {
+                    ck_assert_ok(lemica_schedule_max_cost(best, &a));
+                    ck_assert_ok(lemica_schedule_max_cost(first_schedule, &b));
+                    ck_assert(a == b);
+                }
+                lemica_schedule_free(best);
+            }
+            lemica_schedule_list_free(list);
+        }
+        lemica_schedule_list_free(frontier);
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(solver);
+    printf("k best: %lu lists, %lu schedules checked, %lu neighbours tied "
+           "under the comparator, %lu lists shorter than k\n",
+           lists, schedules, ties, short_lists);
+    ck_assert_uint_gt(ties, 100);
+    ck_assert_uint_gt(short_lists, 10);
+}
+END_TEST
+
+/* Sums of segments at even positions of the sorted vector: inserting a
+ * weight shifts the positions, so the order is not monotone. */
+static int
+kb_user_even_positions(const double *a, size_t a_length, const double *b,
+                       size_t b_length, void *user_data)
+{
+    double x = 0.0, y = 0.0;
+
+    (void)user_data;
+    for (size_t i = 0; i < a_length; i += 2)
+        x += a[i];
+    for (size_t i = 0; i < b_length; i += 2)
+        y += b[i];
+    return (x > y) - (x < y);
+}
+
+static int
+kb_user_always_less(const double *a, size_t a_length, const double *b,
+                    size_t b_length, void *user_data)
+{
+    (void)a;
+    (void)a_length;
+    (void)b;
+    (void)b_length;
+    (void)user_data;
+    return -1;
+}
+
+START_TEST(test_kbest_bad_input)
+{
+    lemica_solver *solver;
+    lemica_graph *graph;
+    lemica_schedule_list *list = (lemica_schedule_list *)&list;
+    const lemica_schedule *schedule;
+    size_t first, count;
+    int detected = 0;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    ck_assert_ok(lemica_graph_new(12, 11, &graph));
+    for (int i = 0; i < 12; i++)
+        for (int j = i + 1; j < 12; j++)
+            ck_assert_ok(lemica_graph_set_weight(graph, i, j,
+                                                 (double)((i * 7 + j * 3) % 5)));
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 5, 0, &list),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_ptr_null(list);
+    ck_assert_message_has(">= 1");
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 5, -3, &list),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 5,
+                                                LEMICA_MAX_KBEST_ENTRIES, &list),
+                     LEMICA_ERR_TOO_LARGE);
+    ck_assert_ptr_null(list);
+    ck_assert_message_has("maximum");
+    ck_assert_status(lemica_solver_solve_k_best_frontier(solver, graph,
+                                                         2147483647, &list),
+                     LEMICA_ERR_TOO_LARGE);
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 1, 3, &list),
+                     LEMICA_ERR_INFEASIBLE);
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 13, 3, &list),
+                     LEMICA_ERR_INFEASIBLE);
+    ck_assert_status(lemica_solver_solve_k_best(NULL, graph, 5, 3, &list),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_solver_solve_k_best(solver, NULL, 5, 3, &list),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 5, 3, NULL),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_ok(lemica_solver_require_step(solver, 20));
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 5, 3, &list),
+                     LEMICA_ERR_OUT_OF_RANGE);
+    lemica_solver_clear_required_steps(solver);
+    /* Infeasible through the max skip: the message names the minimum. */
+    ck_assert_ok(lemica_solver_set_max_skip(solver, 2));
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 3, 3, &list),
+                     LEMICA_ERR_INFEASIBLE);
+    ck_assert_message_has("smallest feasible budget is 7");
+    ck_assert_ok(lemica_solver_set_max_skip(solver, 0));
+
+    /* A comparator that contradicts itself. */
+    ck_assert_ok(lemica_solver_set_user_comparator(solver, kb_user_always_less,
+                                                   NULL));
+    ck_assert_status(lemica_solver_solve_k_best(solver, graph, 6, 3, &list),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_message_has("antisymmetric");
+    ck_assert_ptr_null(list);
+    /* A non-monotone one is caught on some graphs (where two extensions by
+     * the same edge meet); never a crash or a bad list elsewhere. */
+    ck_assert_ok(lemica_solver_set_user_comparator(
+        solver, kb_user_even_positions, NULL));
+    for (int g = 0; g < 50; g++) {
+        uint64_t rng = 77u + (uint64_t)g;
+        lemica_graph *random_graph;
+        lemica_status status;
+
+        ck_assert_ok(lemica_graph_new(10, 9, &random_graph));
+        for (int i = 0; i < 10; i++)
+            for (int j = i + 1; j < 10; j++)
+                ck_assert_ok(lemica_graph_set_weight(random_graph, i, j,
+                                                     test_rng_unit(&rng)));
+        status = lemica_solver_solve_k_best_frontier(solver, random_graph, 5,
+                                                     &list);
+        if (status == LEMICA_ERR_INVALID_ARGUMENT) {
+            ck_assert_message_has("not monotone");
+            ck_assert_ptr_null(list);
+            detected++;
+        } else {
+            ck_assert_ok(status);
+            lemica_schedule_list_free(list);
+        }
+        lemica_graph_free(random_graph);
+    }
+    ck_assert_int_gt(detected, 0);
+
+    /* List accessors. */
+    ck_assert_ok(lemica_solver_set_comparator(solver,
+                                              LEMICA_COMPARATOR_LEXMAX));
+    ck_assert_ok(lemica_solver_solve_k_best(solver, graph, 4, 3, &list));
+    ck_assert_uint_eq(lemica_schedule_list_count(list), 3);
+    ck_assert_status(lemica_schedule_list_get(list, 3, &schedule),
+                     LEMICA_ERR_OUT_OF_RANGE);
+    ck_assert_status(lemica_schedule_list_get(NULL, 0, &schedule),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_schedule_list_get(list, 0, NULL),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_int_eq(lemica_schedule_list_rank(list, 3), -1);
+    ck_assert_int_eq(lemica_schedule_list_rank(NULL, 0), -1);
+    ck_assert_ok(lemica_schedule_list_find(list, 4, &first, &count));
+    ck_assert_uint_eq(first, 0);
+    ck_assert_uint_eq(count, 3);
+    ck_assert_status(lemica_schedule_list_find(list, 5, &first, &count),
+                     LEMICA_ERR_INFEASIBLE);
+    ck_assert_status(lemica_schedule_list_find(list, 4, NULL, &count),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_uint_eq(lemica_schedule_list_count(NULL), 0);
+    lemica_schedule_list_free(list);
+    lemica_schedule_list_free(NULL);
+    lemica_graph_free(graph);
+    lemica_solver_free(solver);
+}
+END_TEST
+
+TEST_SUITE(kbest)
+{
+    add_test(suite, test_kbest_matches_brute_force);
+    add_test(suite, test_kbest_bad_input);
+}
