@@ -27,6 +27,14 @@ class ExamplesTest(unittest.TestCase):
                                  r"([0-9.]+)", result.stdout))
         self.assertLess(float(errors["lemica"]), float(errors["uniform"]))
 
+    def test_adaptive_sampling(self):
+        result = run_example("adaptive_sampling.py", "--steps", "24", "--max-skip", "23",
+                             "--budgets", "8,12", "--profile-samples", "2",
+                             "--dim", "32", "--hidden", "64", "--check-full")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("identical to full profiling: yes", result.stdout)
+        self.assertRegex(result.stdout, r"adaptive: \d+ rounds")
+
     @unittest.skipUnless(support.HAVE_DISTRIBUTED, support.NO_DISTRIBUTED)
     def test_dask_profiling(self):
         result = run_example("dask_profiling.py", "--samples", "4", "--steps", "16",
