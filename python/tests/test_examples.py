@@ -44,5 +44,16 @@ class ExamplesTest(unittest.TestCase):
         self.assertIn("schedule (B=8 of 16)", result.stdout)
 
 
+class AdaptiveDaskTest(unittest.TestCase):
+    @unittest.skipUnless(support.HAVE_DISTRIBUTED, support.NO_DISTRIBUTED)
+    def test_dask_adaptive(self):
+        result = run_example("dask_profiling.py", "--adaptive", "--samples", "4",
+                             "--steps", "16", "--max-skip", "15", "--budget", "8",
+                             "--dim", "32", "--hidden", "64")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertRegex(result.stdout, r"adaptive: \d+ rounds, \d+ of 2304 model calls")
+        self.assertIn("schedule (B=8 of 16)", result.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
