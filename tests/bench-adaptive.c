@@ -357,6 +357,229 @@ report(const char *bed, const struct profile_data *d, int samples,
     fflush(stdout);
 }
 
+/* ---- Item 4: the sample stopping rule ------------------------------------ */
+
+#define EVAL_SAMPLES 32
+
+/* Held-out mean L1 of @schedule against full sampling. */
+static double
+held_out_error(struct gmm_bed *bed, const lemica_schedule *schedule)
+{
+    double full[TESTBED_PIXELS], cached[TESTBED_PIXELS], total = 0.0;
+
+    for (int e = 0; e < EVAL_SAMPLES; e++) {
+        struct testbed_run run = bed->run;
+        double error = 0.0;
+
+        run.class_id = e % TESTBED_NUM_CLASSES;
+        if (testbed_sample(&run, EVAL_SEED_BASE + (uint64_t)e, full) != 0 ||
+            testbed_sample_schedule(&run, schedule, EVAL_SEED_BASE + (uint64_t)e,
+                                    cached) != 0)
+            exit(1);
+        bench_check(lemica_metric_compute(LEMICA_METRIC_L1, cached, full,
+                                          TESTBED_PIXELS, LEMICA_DTYPE_F64,
+                                          &error),
+                    "metric");
+        total += error;
+    }
+    return total / EVAL_SAMPLES;
+}
+
+/* A view of @d with its samples in the order @order. */
+static void
+permuted(const struct profile_data *d, const int *order, struct profile_data *out)
+{
+    size_t per = (size_t)d->n * (size_t)d->k;
+
+    data_alloc(out, d->n, d->k, d->samples);
+    for (int s = 0; s < d->samples; s++)
+        memcpy(out->err + (size_t)s * per, d->err + (size_t)order[s] * per,
+               per * sizeof(double));
+}
+
+/* Add samples one at a time, run the adaptive loop to the end at each
+ * count, stop when the schedules stayed the same over @window counts
+ * (lemica_adaptive_num_stable() >= window). Reports the stop, the calls
+ * against full profiling of all samples, and the held-out error of the
+ * stopped plans against the all-sample full-profile plans. */
+static void
+stopping_rule(struct gmm_bed *bed, const struct profile_data *d, size_t window,
+              double tolerance,
+              const int *budgets, int num_budgets, const double *reference_error,
+              double *worst_ratio_out, double *mean_ratio_out, int *stop_out,
+              double *calls_out)
+{
+    lemica_adaptive *adaptive = NULL;
+    lemica_profiler *profiler = NULL;
+    lemica_plan *plan = NULL;
+    int samples;
+    double worst = 0.0;
+
+    bench_check(lemica_adaptive_new(d->n, d->k, LEMICA_ASSUMPTION_NESTED, &adaptive),
+                "new");
+    bench_check(lemica_adaptive_set_min_batch(adaptive, 24), "batch");
+    bench_check(lemica_adaptive_set_stable_tolerance(adaptive, tolerance), "tol");
+    for (int b = 0; b < num_budgets; b++)
+        bench_check(lemica_adaptive_request_budget(adaptive, budgets[b]), "budget");
+    bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
+                "profiler");
+    for (samples = 1; samples <= d->samples; samples++) {
+        bench_check(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples),
+                    "samples");
+        for (;;) {
+            bench_check(lemica_adaptive_next(adaptive, profiler, &plan), "next");
+            if (!plan)
+                break;
+            for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
+                int from, to;
+                uint64_t have = 0;
+
+                lemica_plan_replay(plan, r, &from, &to);
+                lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
+                                           NULL, NULL);
+                add_samples(profiler, d, from, to, (int)have, samples);
+            }
+            lemica_plan_free(plan);
+        }
+        if (lemica_adaptive_num_stable(adaptive) >= window)
+            break;
+    }
+    if (samples > d->samples)
+        samples = d->samples;
+    for (int b = 0; b < num_budgets; b++) {
+        lemica_schedule *schedule = NULL;
+        double ratio;
+
+        bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),
+                    "schedule");
+        ratio = held_out_error(bed, schedule) / reference_error[b];
+        if (ratio > worst)
+            worst = ratio;
+        *mean_ratio_out += ratio / num_budgets;
+        lemica_schedule_free(schedule);
+    }
+    *worst_ratio_out = worst;
+    *stop_out = samples;
+    /* Against full profiling of every sample of the protocol. */
+    *calls_out = (double)lemica_adaptive_model_calls(adaptive) /
+                 ((double)lemica_adaptive_full_model_calls(adaptive) / samples *
+                  d->samples);
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
+}
+
+static void
+report_stopping(struct gmm_bed *bed, const struct profile_data *d)
+{
+    static const int five[] = {10, 14, 17, 20, 25};
+    double reference[5];
+    lemica_profiler *full = full_profiler(d, d->samples);
+    lemica_graph *graph = NULL;
+    lemica_solver *solver = NULL;
+    uint64_t rng = 2026;
+
+    bench_check(lemica_profiler_to_graph(full, LEMICA_AGGREGATE_MEAN, 0, 1, &graph),
+                "to_graph");
+    bench_check(lemica_solver_new(&solver), "solver");
+    for (int b = 0; b < 5; b++) {
+        lemica_schedule *schedule = NULL;
+        bench_check(lemica_solver_solve(solver, graph, five[b], &schedule), "solve");
+        reference[b] = held_out_error(bed, schedule);
+        lemica_schedule_free(schedule);
+    }
+    printf("stopping rule (gmm, N=%d, %d-sample protocol, held-out error on %d "
+           "unseen seeds, budgets 10,14,17,20,25 requested together):\n",
+           d->n, d->samples, EVAL_SAMPLES);
+    /* Without a rule: the plans of the first S samples, for fixed S. */
+    for (int fixed = 1; fixed <= 10; fixed = fixed < 5 ? fixed + 1 : fixed * 2) {
+        double worst_all = 0.0, mean_all = 0.0;
+
+        rng = 2026;
+        for (int trial = 0; trial < 8; trial++) {
+            int order[64];
+            struct profile_data shuffled;
+            lemica_profiler *part;
+            lemica_graph *g = NULL;
+
+            for (int s = 0; s < d->samples; s++)
+                order[s] = s;
+            for (int s = d->samples - 1; trial > 0 && s > 0; s--) {
+                int t = test_rng_below(&rng, s + 1), tmp = order[s];
+                order[s] = order[t];
+                order[t] = tmp;
+            }
+            permuted(d, order, &shuffled);
+            part = full_profiler(&shuffled, fixed);
+            bench_check(lemica_profiler_to_graph(part, LEMICA_AGGREGATE_MEAN, 0, 1, &g),
+                        "to_graph");
+            for (int b = 0; b < 5; b++) {
+                lemica_schedule *schedule = NULL;
+                double ratio;
+
+                bench_check(lemica_solver_solve(solver, g, five[b], &schedule), "solve");
+                ratio = held_out_error(bed, schedule) / reference[b];
+                worst_all = ratio > worst_all ? ratio : worst_all;
+                mean_all += ratio / 40.0;
+                lemica_schedule_free(schedule);
+            }
+            lemica_graph_free(g);
+            lemica_profiler_free(part);
+            free(shuffled.err);
+        }
+        printf("  fixed %2d samples: held-out error vs the %d-sample plans: mean "
+               "%+.1f%%, worst %+.1f%% (8 orders x 5 budgets)\n",
+               fixed, d->samples, 100.0 * (mean_all - 1.0), 100.0 * (worst_all - 1.0));
+        fflush(stdout);
+    }
+    for (int setting = 0; setting < 6; setting++) {
+        size_t window = setting < 3 ? 2 : 3;
+        double tolerance = setting % 3 == 0 ? 0.0 : setting % 3 == 1 ? 0.02 : 0.05;
+        int stops = 0, max_stop = 0;
+        double worst_all = 0, calls_all = 0, mean_all = 0;
+
+        rng = 2026;
+        for (int trial = 0; trial < 8; trial++) {
+            int order[64], stop;
+            struct profile_data shuffled;
+            double worst, calls, mean = 0.0;
+
+            for (int s = 0; s < d->samples; s++)
+                order[s] = s;
+            /* Trial 0: the protocol's own order (classes round-robin);
+             * others: random orders. */
+            for (int s = d->samples - 1; trial > 0 && s > 0; s--) {
+                int t = test_rng_below(&rng, s + 1), tmp = order[s];
+                order[s] = order[t];
+                order[t] = tmp;
+            }
+            permuted(d, order, &shuffled);
+            stopping_rule(bed, &shuffled, window, tolerance, five, 5, reference,
+                          &worst, &mean, &stop, &calls);
+            mean_all += mean / 8.0;
+            if (getenv("BENCH_VERBOSE"))
+                printf("    order %d: stop %d, calls %.1f%%, worst ratio %.3f\n",
+                       trial, stop, 100.0 * calls, worst);
+            stops += stop;
+            max_stop = stop > max_stop ? stop : max_stop;
+            worst_all = worst > worst_all ? worst : worst_all;
+            calls_all += calls;
+            free(shuffled.err);
+        }
+        printf("  rule: unchanged over %zu sample counts, tolerance %.2f: stops at "
+               "%.1f samples on average (at most %d of %d), %.1f%% of the calls "
+               "of full %d-sample profiling, worst held-out error vs the "
+               "%d-sample plans: mean %+.1f%%, worst %+.1f%% (8 sample orders x "
+               "5 budgets)\n",
+               window, tolerance, stops / 8.0, max_stop, d->samples,
+               100.0 * calls_all / 8.0, d->samples, d->samples,
+               100.0 * (mean_all - 1.0), 100.0 * (worst_all - 1.0));
+        fflush(stdout);
+    }
+    lemica_solver_free(solver);
+    lemica_graph_free(graph);
+    lemica_profiler_free(full);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -365,11 +588,13 @@ main(int argc, char **argv)
     struct profile_data gmm, synth;
     struct gmm_bed bed;
     size_t batch = 24;
-    int quick = 0;
+    int quick = 0, stopping = 0;
 
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--quick") == 0)
             quick = 1;
+        else if (strcmp(argv[a], "--stopping") == 0)
+            stopping = 1;
         else if (strcmp(argv[a], "--data") == 0 && a + 1 < argc)
             data_path = argv[++a];
         else if (strcmp(argv[a], "--batch") == 0 && a + 1 < argc)
@@ -377,6 +602,12 @@ main(int argc, char **argv)
     }
     gmm_bed_init(&bed);
     gmm_generate(&bed, &gmm, data_path);
+    if (stopping) {
+        report_stopping(&bed, &gmm);
+        free(gmm.err);
+        testbed_model_free(bed.model);
+        return 0;
+    }
 
     for (int s = 1; s <= (quick ? 1 : 20); s += 19) {
         for (int a = LEMICA_ASSUMPTION_NESTED; a >= 0; a--) {

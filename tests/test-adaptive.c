@@ -494,6 +494,63 @@ START_TEST(test_adaptive_stable_count)
 }
 END_TEST
 
+/* With a tolerance, schedules that change but keep their total error
+ * within it count as unchanged; without, they reset the count. */
+START_TEST(test_adaptive_stable_tolerance)
+{
+    for (int with_tolerance = 0; with_tolerance < 2; with_tolerance++) {
+        lemica_adaptive *adaptive = NULL;
+        lemica_profiler *profiler = NULL;
+        lemica_plan *plan = NULL;
+
+        ck_assert_ok(lemica_adaptive_new(7, 4, LEMICA_ASSUMPTION_NONE, &adaptive));
+        ck_assert_ok(lemica_adaptive_request_budget(adaptive, 3));
+        ck_assert_ok(
+            lemica_adaptive_set_stable_tolerance(adaptive, with_tolerance ? 0.1 : 0));
+        ck_assert_ok(lemica_profiler_new(7, 4, LEMICA_METRIC_L1, &profiler));
+        for (int samples = 1; samples <= 2; samples++) {
+            ck_assert_ok(
+                lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples));
+            for (;;) {
+                ck_assert_ok(lemica_adaptive_next(adaptive, profiler, &plan));
+                if (!plan)
+                    break;
+                for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
+                    int from, to;
+                    uint64_t have = 0;
+
+                    lemica_plan_replay(plan, r, &from, &to);
+                    lemica_profiler_edge_stats(profiler, from, to, &have, NULL,
+                                               NULL, NULL, NULL);
+                    /* Sample 1 picks 0-3-6 (1, 1) over 0-2-6 (1.05, 0.95);
+                     * sample 2 raises (3, 6) to a mean of 1.1, so 0-2-6
+                     * wins, with a total error 5% below 0-3-6's. */
+                    for (int s = (int)have; s < samples; s++) {
+                        double error = 5.0;
+
+                        if (from == 0 && to == 3)
+                            error = 1.0;
+                        else if (from == 3 && to == 6)
+                            error = s == 0 ? 1.0 : 1.2;
+                        else if (from == 0 && to == 2)
+                            error = 0.95;
+                        else if (from == 2 && to == 6)
+                            error = 1.05;
+                        ck_assert_ok(
+                            lemica_profiler_add_error(profiler, from, to, error));
+                    }
+                }
+                lemica_plan_free(plan);
+            }
+        }
+        ck_assert_uint_eq(lemica_adaptive_num_stable(adaptive),
+                          (with_tolerance ? 2u : 1u));
+        lemica_profiler_free(profiler);
+        lemica_adaptive_free(adaptive);
+    }
+}
+END_TEST
+
 START_TEST(test_adaptive_bad_input)
 {
     lemica_adaptive *adaptive = NULL;
@@ -552,6 +609,12 @@ START_TEST(test_adaptive_bad_input)
                          adaptive, LEMICA_AGGREGATE_MEAN_PLUS_Z_STD, -1.0),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_adaptive_set_comparator(adaptive, LEMICA_COMPARATOR_USER),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_adaptive_set_stable_tolerance(adaptive, NAN),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_adaptive_set_stable_tolerance(adaptive, -0.5),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_adaptive_set_stable_tolerance(NULL, 0.1),
                      LEMICA_ERR_INVALID_ARGUMENT);
 
     /* Schedules before the end. */
@@ -674,6 +737,7 @@ TEST_SUITE(adaptive)
     add_test(suite, test_adaptive_counters);
     add_test(suite, test_adaptive_more_samples);
     add_test(suite, test_adaptive_stable_count);
+    add_test(suite, test_adaptive_stable_tolerance);
     add_test(suite, test_adaptive_bad_input);
     add_test(suite, test_adaptive_trivial);
 }

@@ -406,6 +406,24 @@ lemica_adaptive_full_model_calls(const lemica_adaptive *adaptive);
 LEMICA_API size_t lemica_adaptive_num_stable(const lemica_adaptive *adaptive);
 
 /**
+ * @brief How much the schedules may change between sample counts and still
+ *        count as the same for lemica_adaptive_num_stable().
+ * With 0 (the default) the schedules must be identical. With a tolerance
+ * t > 0, a requested budget's new schedule also counts as unchanged when
+ * the previous one's total error, under the new samples, is within t of
+ * the new one's: near-ties that swap schedules without changing their
+ * quality do not reset the count. The previous schedules' segments are
+ * then measured on the new samples too (usually they are anyway).
+ * @param[in,out] adaptive The handle.
+ * @param[in] tolerance Relative, finite, >= 0 (e.g. 0.02).
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status
+lemica_adaptive_set_stable_tolerance(lemica_adaptive *adaptive,
+                                     double tolerance);
+
+/**
  * @brief The number of measured segments that violate the assumption, as
  *        of the last lemica_adaptive_next().
  * Always 0 for ::LEMICA_ASSUMPTION_NONE.

@@ -50,7 +50,13 @@ struct lemica_adaptive {
     struct violation_scan violations;
     size_t stable;
     uint64_t stable_samples;
-    uint64_t stable_hash;
+    double stable_tolerance;
+    /* The final paths of the last end, and of the current round: records
+     * of [budget, count, steps...]. */
+    int *paths;
+    size_t paths_length, paths_capacity;
+    int *current;
+    size_t current_length, current_capacity;
 
     /* Scratch. */
     uint64_t *counts;
@@ -101,6 +107,8 @@ lemica_adaptive_free(lemica_adaptive *adaptive)
     lemica_dealloc(adaptive->in_batch);
     lemica_dealloc(adaptive->batch);
     lemica_dealloc(adaptive->steps);
+    lemica_dealloc(adaptive->paths);
+    lemica_dealloc(adaptive->current);
     lemica_dealloc(adaptive);
 }
 
@@ -500,27 +508,11 @@ wants(const lemica_adaptive *adaptive, int budget)
     return adaptive->all_budgets || adaptive->requested[budget];
 }
 
-/* FNV-1a over the final paths, to tell whether they changed. */
-static uint64_t
-hash_steps(uint64_t hash, const int *steps, size_t count)
-{
-    for (size_t i = 0; i < count; i++) {
-        uint32_t v = (uint32_t)steps[i];
-        for (int b = 0; b < 4; b++) {
-            hash ^= (v >> (8 * b)) & 0xffu;
-            hash *= 1099511628211ull;
-        }
-    }
-    hash ^= 0xffu;
-    hash *= 1099511628211ull;
-    return hash;
-}
-
 /* What one pass over the requested budgets found. */
 struct pass {
     size_t added;      /* unmeasured segments newly put in the batch */
     size_t batch_size; /* the batch after the pass */
-    uint64_t hash;     /* of the paths, when nothing was added */
+    int record;        /* append the paths to adaptive->current */
 };
 
 /* Add the unmeasured segments of @schedule's path to the batch. */
@@ -532,7 +524,15 @@ collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
 
     lemica_schedule_steps(schedule, adaptive->steps, (size_t)adaptive->num_steps,
                           &count);
-    pass->hash = hash_steps(pass->hash, adaptive->steps, count);
+    if (pass->record) {
+        /* Room was made before the pass (reserve_current()). */
+        int *out = adaptive->current + adaptive->current_length;
+
+        out[0] = lemica_schedule_budget(schedule);
+        out[1] = (int)count;
+        memcpy(out + 2, adaptive->steps, count * sizeof(int));
+        adaptive->current_length += 2 + count;
+    }
     for (size_t e = 1; e < count; e++) {
         int from = adaptive->steps[e - 1], to = adaptive->steps[e];
         size_t s;
@@ -559,7 +559,7 @@ solve_pass(lemica_adaptive *adaptive, const lemica_graph *graph, int strict,
     int n = adaptive->num_steps;
 
     pass->added = 0;
-    pass->hash = 14695981039346656037ull;
+    adaptive->current_length = 0;
     if (adaptive->all_budgets) {
         lemica_frontier *frontier = NULL;
 
@@ -650,6 +650,7 @@ fill_lookahead(lemica_adaptive *adaptive, const lemica_graph *graph,
         return status;
     while (*batch_size < adaptive->min_batch) {
         struct pass pass = {0, *batch_size, 0};
+        /* record stays 0: the look-ahead's paths are not final. */
 
         for (; removed < *batch_size; removed++) {
             size_t s = adaptive->batch[removed], k = (size_t)adaptive->max_skip;
@@ -734,6 +735,119 @@ make_plan(const lemica_adaptive *adaptive, size_t batch_size, lemica_plan **out)
     return LEMICA_OK;
 }
 
+/* Room in current[] for the paths of every requested budget. */
+static lemica_status
+reserve_current(lemica_adaptive *adaptive)
+{
+    size_t budgets = 0, needed;
+    int *grown;
+
+    for (int budget = 2; budget <= adaptive->num_steps; budget++)
+        budgets += (size_t)wants(adaptive, budget);
+    needed = budgets * ((size_t)adaptive->num_steps + 2);
+    if (needed <= adaptive->current_capacity)
+        return LEMICA_OK;
+    grown = lemica_realloc_array(adaptive->current, needed, sizeof(int));
+    if (!grown)
+        return lemica_fail_no_memory("the schedules of an adaptive loop");
+    adaptive->current = grown;
+    adaptive->current_capacity = needed;
+    return LEMICA_OK;
+}
+
+/* The path of @budget in a record list, or NULL. */
+static const int *
+find_path(const int *records, size_t length, int budget)
+{
+    for (size_t at = 0; at < length; at += 2 + (size_t)records[at + 1])
+        if (records[at] == budget)
+            return records + at;
+    return NULL;
+}
+
+static void
+add_previous_paths(lemica_adaptive *adaptive, struct pass *pass)
+{
+    for (size_t at = 0; at < adaptive->paths_length;
+         at += 2 + (size_t)adaptive->paths[at + 1]) {
+        const int *steps = adaptive->paths + at + 2;
+
+        if (!wants(adaptive, adaptive->paths[at]))
+            continue;
+        for (int e = 1; e < adaptive->paths[at + 1]; e++) {
+            size_t s;
+
+            if (steps[e] - steps[e - 1] < 2)
+                continue;
+            s = slot_of(adaptive, steps[e - 1], steps[e]);
+            if (adaptive->counts[s] >= adaptive->num_samples || adaptive->in_batch[s])
+                continue;
+            adaptive->in_batch[s] = 1;
+            adaptive->batch[pass->batch_size++] = s;
+            pass->added++;
+        }
+    }
+}
+
+/* The total weight of a path on the final bound graph (its segments are
+ * measured there). */
+static double
+path_weight(const lemica_graph *graph, const int *steps, int count)
+{
+    double total = 0.0;
+
+    for (int e = 1; e < count; e++) {
+        double weight = 0.0;
+
+        lemica_graph_get_weight(graph, steps[e - 1], steps[e], &weight);
+        total += weight;
+    }
+    return total;
+}
+
+/* Whether the schedules just found (current[]) are the same as those of
+ * the last end (paths[]): equal, or within the tolerance by total error. */
+static int
+same_schedules(const lemica_adaptive *adaptive, const lemica_graph *graph)
+{
+    if (adaptive->paths_length == 0)
+        return 0;
+    for (size_t at = 0; at < adaptive->current_length;
+         at += 2 + (size_t)adaptive->current[at + 1]) {
+        const int *now = adaptive->current + at;
+        const int *before =
+            find_path(adaptive->paths, adaptive->paths_length, now[0]);
+        double now_weight, before_weight;
+
+        if (!before)
+            return 0;
+        if (before[1] == now[1] &&
+            memcmp(before + 2, now + 2, (size_t)now[1] * sizeof(int)) == 0)
+            continue;
+        if (!(adaptive->stable_tolerance > 0))
+            return 0;
+        now_weight = path_weight(graph, now + 2, now[1]);
+        before_weight = path_weight(graph, before + 2, before[1]);
+        if (before_weight - now_weight > adaptive->stable_tolerance * now_weight ||
+            now_weight - before_weight > adaptive->stable_tolerance * now_weight)
+            return 0;
+    }
+    return 1;
+}
+
+lemica_status
+lemica_adaptive_set_stable_tolerance(lemica_adaptive *adaptive, double tolerance)
+{
+    if (!adaptive)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "adaptive is NULL");
+    if (!(isfinite(tolerance) && tolerance >= 0))
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "the tolerance must be finite and >= 0 (got %g)",
+                           tolerance);
+    adaptive->stable_tolerance = tolerance;
+    return LEMICA_OK;
+}
+
 lemica_status
 lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
                      lemica_plan **out)
@@ -741,10 +855,10 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     lemica_graph *graph = NULL;
     lemica_plan *plan = NULL;
     struct violation_scan violations;
-    struct pass pass = {0, 0, 0};
+    struct pass pass = {0, 0, 1};
     lemica_status status;
     size_t batch_size = 0, measured = 0, k;
-    int n, any = 0;
+    int n, any = 0, stable_now = 0;
 
     if (!out)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "out is NULL");
@@ -759,6 +873,9 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     if (!any)
         return lemica_fail(LEMICA_ERR_STATE, "no budget is requested");
     status = check_profiler(adaptive, profiler);
+    if (status != LEMICA_OK)
+        return status;
+    status = reserve_current(adaptive);
     if (status != LEMICA_OK)
         return status;
 
@@ -791,7 +908,14 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     status = solve_pass(adaptive, graph, 1, &pass);
     if (status != LEMICA_OK)
         goto fail;
+    /* With a tolerance, the previous end's schedules are compared by their
+     * error under the new samples: measure them too. */
+    if (adaptive->stable_tolerance > 0 && adaptive->paths_length > 0 &&
+        adaptive->num_samples > adaptive->stable_samples)
+        add_previous_paths(adaptive, &pass);
     batch_size = pass.batch_size;
+    if (batch_size == 0)
+        stable_now = same_schedules(adaptive, graph);
     if (batch_size > 0) {
         if (batch_size < adaptive->min_batch) {
             status = fill_lookahead(adaptive, graph, &batch_size);
@@ -831,14 +955,22 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     }
     adaptive->final = graph;
     adaptive->done = 1;
-    if (adaptive->stable > 0 && adaptive->stable_hash == pass.hash) {
-        if (adaptive->num_samples > adaptive->stable_samples)
-            adaptive->stable++;
-    } else {
+    if (!stable_now || adaptive->stable == 0)
         adaptive->stable = 1;
-    }
-    adaptive->stable_hash = pass.hash;
+    else if (adaptive->num_samples > adaptive->stable_samples)
+        adaptive->stable++;
     adaptive->stable_samples = adaptive->num_samples;
+    {
+        int *swap = adaptive->paths;
+        size_t capacity = adaptive->paths_capacity;
+
+        adaptive->paths = adaptive->current;
+        adaptive->paths_capacity = adaptive->current_capacity;
+        adaptive->paths_length = adaptive->current_length;
+        adaptive->current = swap;
+        adaptive->current_capacity = capacity;
+        adaptive->current_length = 0;
+    }
     return LEMICA_OK;
 
 fail:

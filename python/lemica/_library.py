@@ -253,6 +253,7 @@ PROTOTYPES.update({
     "lemica_adaptive_model_calls": (c_uint64, (c_void_p,)),
     "lemica_adaptive_full_model_calls": (c_uint64, (c_void_p,)),
     "lemica_adaptive_num_stable": (c_size_t, (c_void_p,)),
+    "lemica_adaptive_set_stable_tolerance": (_STATUS, (c_void_p, c_double)),
     "lemica_adaptive_num_violations": (c_size_t, (c_void_p,)),
     "lemica_adaptive_worst_violation": (_STATUS, (c_void_p, POINTER(c_int), POINTER(c_int),
                                                   POINTER(c_int), POINTER(c_int),

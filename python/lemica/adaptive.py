@@ -235,6 +235,11 @@ class AdaptivePlan(Handle):
         """Model calls of full profiling with the same samples."""
         return lib().lemica_adaptive_full_model_calls(self._ptr)
 
+    def set_stable_tolerance(self, tolerance: float) -> None:
+        """Schedules whose total error changes by at most ``tolerance``
+        (relative) between sample counts count as unchanged."""
+        check(lib().lemica_adaptive_set_stable_tolerance(self._ptr, float(tolerance)))
+
     @property
     def num_stable(self) -> int:
         """Consecutive sample counts that ended with the same schedules."""

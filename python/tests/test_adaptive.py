@@ -64,6 +64,9 @@ class AdaptiveTest(unittest.TestCase):
         self.assertGreater(adaptive.num_measured, 0)
         self.assertEqual(adaptive.schedule(10).budget, 10)
         self.assertEqual(adaptive.num_stable, 1)
+        adaptive.set_stable_tolerance(0.02)
+        with self.assertRaises(lemica.InvalidArgumentError):
+            adaptive.set_stable_tolerance(-1.0)
         self.assertIn("done=True", repr(adaptive))
 
     def test_violation_warns(self):
