@@ -580,6 +580,69 @@ sweep_plan(struct site_log *log)
     lemica_plan_free(plan);
 }
 
+/* ---- adaptive profiling ------------------------------------------------ */
+
+/* A failing round leaves the handle as it was: same rounds, calls and
+ * measured count, and the next attempt gives the same plan. */
+static void
+adaptive_loop(struct site_log *log, lemica_adaptive *adaptive,
+              lemica_profiler *profiler)
+{
+    for (;;) {
+        lemica_plan *plan = NULL;
+        size_t rounds = lemica_adaptive_num_rounds(adaptive);
+        uint64_t calls = lemica_adaptive_model_calls(adaptive);
+
+        SWEEP(log, lemica_adaptive_next(adaptive, profiler, &plan), {
+            ck_assert_ptr_null(plan);
+            ck_assert_uint_eq(lemica_adaptive_num_rounds(adaptive), rounds);
+            ck_assert_uint_eq(lemica_adaptive_model_calls(adaptive), calls);
+        });
+        if (!plan)
+            break;
+        for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
+            int from, to;
+
+            ck_assert_ok(lemica_plan_replay(plan, r, &from, &to));
+            ck_assert_ok(lemica_profiler_add_error(
+                profiler, from, to,
+                0.01 * (double)((to - from) * (to - from)) * (1 + from % 3)));
+        }
+        lemica_plan_free(plan);
+    }
+}
+
+static void
+sweep_adaptive(struct site_log *log)
+{
+    lemica_adaptive *adaptive = NULL;
+    lemica_profiler *profiler = NULL;
+    lemica_schedule *schedule = NULL;
+    size_t violations = 0;
+
+    SWEEP(log,
+          lemica_adaptive_new(14, 6, LEMICA_ASSUMPTION_NESTED, &adaptive),
+          ck_assert_ptr_null(adaptive));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 5));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 8));
+    ck_assert_ok(lemica_adaptive_set_min_batch(adaptive, 6));
+    ck_assert_ok(lemica_profiler_new(14, 6, LEMICA_METRIC_L1, &profiler));
+    adaptive_loop(log, adaptive, profiler);
+    SWEEP(log, lemica_adaptive_schedule(adaptive, 5, &schedule),
+          ck_assert_ptr_null(schedule));
+    lemica_schedule_free(schedule);
+    /* Every budget: the frontier path. */
+    ck_assert_ok(lemica_adaptive_request_all_budgets(adaptive));
+    adaptive_loop(log, adaptive, profiler);
+    SWEEP(log,
+          lemica_assumption_check(profiler, LEMICA_ASSUMPTION_NESTED,
+                                  LEMICA_AGGREGATE_MEAN, 0, &violations, NULL,
+                                  NULL, NULL, NULL, NULL),
+          (void)0);
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 /* A save that fails leaves the destination as it was and no temporary
@@ -810,6 +873,7 @@ SWEEP_TEST(schedule, 2)
 SWEEP_TEST(solver, 4)
 SWEEP_TEST(profiler, 4)
 SWEEP_TEST(plan, 6)
+SWEEP_TEST(adaptive, 8)
 SWEEP_TEST(files, 3)
 SWEEP_TEST(kbest, 5)
 SWEEP_TEST(verifier, 2)
@@ -897,6 +961,7 @@ START_TEST(test_every_allocation_site_fails)
     sweep_both_modes(sweep_solver, &log);
     sweep_both_modes(sweep_profiler, &log);
     sweep_both_modes(sweep_plan, &log);
+    sweep_both_modes(sweep_adaptive, &log);
     sweep_both_modes(sweep_files, &log);
     sweep_both_modes(sweep_kbest, &log);
     sweep_both_modes(sweep_verifier, &log);
@@ -947,6 +1012,7 @@ TEST_SUITE(alloc_failure)
     add_test(suite, test_solver_allocation_failures);
     add_test(suite, test_profiler_allocation_failures);
     add_test(suite, test_plan_allocation_failures);
+    add_test(suite, test_adaptive_allocation_failures);
     add_test(suite, test_files_allocation_failures);
     add_test(suite, test_kbest_allocation_failures);
     add_test(suite, test_verifier_allocation_failures);

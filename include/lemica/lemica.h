@@ -20,5 +20,6 @@
 #include "lemica-plan.h"
 #include "lemica-transfer.h"
 #include "lemica-verifier.h"
+#include "lemica-adaptive.h"
 
 #endif /* LEMICA_H */

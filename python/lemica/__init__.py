@@ -26,6 +26,8 @@ from __future__ import annotations
 from . import _library
 from ._core import live_handles
 from ._library import LIBRARY_NAMES, MIN_VERSION, library_path, version_tuple
+from .adaptive import (AdaptivePlan, Assumption, AssumptionReport, AssumptionWarning,
+                       Violation, check_assumption)
 from .buffers import Buffer, Dtype, as_buffer
 from .errors import (BufferTooSmallError, ClosedHandleError, InfeasibleError,
                      InvalidArgumentError, InvalidValueError, IOFailureError,
@@ -72,17 +74,19 @@ def strerror(status: int) -> str:
 
 
 __all__ = [
-    "Aggregate", "Buffer", "BufferTooSmallError", "ClosedHandleError", "Comparator",
-    "Dtype", "EdgeStats", "Frontier", "Graph", "IOFailureError", "InfeasibleError",
+    "AdaptivePlan", "Aggregate", "Assumption", "AssumptionReport", "AssumptionWarning",
+    "Buffer", "BufferTooSmallError", "ClosedHandleError", "Comparator", "Dtype",
+    "EdgeStats", "Frontier", "Graph", "IOFailureError", "InfeasibleError",
     "InvalidArgumentError", "InvalidValueError", "LIBRARY_NAMES", "LemicaError",
     "LibraryNotFoundError", "MAX_EDGE_SLOTS", "MAX_STEPS", "MIN_VERSION", "Metric",
     "MismatchError", "NoMemoryError", "NotFoundError", "OutOfRangeError", "ParseError",
     "Plan", "PlanGroup", "ProfileStats", "Profiler", "ReentrantUseError", "Schedule",
     "ScheduleMismatchError", "Solver", "StateError", "StepAction", "StepCache",
     "TIME_GRID_KEY", "TooLargeError", "UnsupportedBufferError", "VerificationResult",
-    "Verifier", "VersionError", "as_buffer", "candidate_schedules", "check_time_grid",
-    "library_path", "live_handles", "metric_compute", "status_name", "strerror",
-    "time_grid_distance", "time_grid_from_metadata", "time_grid_shifted",
-    "time_grid_value", "transfer_graph", "uniform_schedule", "verify_schedules",
-    "version", "version_number", "version_tuple",
+    "Verifier", "VersionError", "Violation", "as_buffer", "candidate_schedules",
+    "check_assumption", "check_time_grid", "library_path", "live_handles",
+    "metric_compute", "status_name", "strerror", "time_grid_distance",
+    "time_grid_from_metadata", "time_grid_shifted", "time_grid_value", "transfer_graph",
+    "uniform_schedule", "verify_schedules", "version", "version_number",
+    "version_tuple",
 ]
