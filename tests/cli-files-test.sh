@@ -445,6 +445,43 @@ usage_error "--budget and --schedule exclude each other" \
     plot --budget 3 --schedule "$schedule" "$graph"
 usage_error "GRAPH is missing" plot
 
+# Issue 16, item 1: a weight of DBL_MAX made an axis loop endless (48 GB of
+# SVG in 10 minutes). Every extreme weight, zero-only and one-edge graphs
+# plot in bounded time and size, with finite coordinates. The output goes
+# through head so that a regression cannot fill the disk.
+plot_bounded() {
+    local name=$1
+    shift
+    checks=$((checks + 1))
+    printf '%s\n' "$@" >"$tmp/$name.csv"
+    timeout 120 "${wrapper[@]}" "$lemica" plot "$tmp/$name.csv" 2>"$tmp/err" |
+        head -c 200000 >"$tmp/$name.svg"
+    local status=${PIPESTATUS[0]}
+    if [ "$status" -ne 0 ]; then
+        fail "lemica plot $name: exit status $status, expected 0"
+    elif [ "$(tail -n 1 "$tmp/$name.svg")" != "</svg>" ]; then
+        fail "lemica plot $name: the SVG does not end with </svg>"
+    elif [ "$(wc -c <"$tmp/$name.svg")" -gt 100000 ]; then
+        fail "lemica plot $name: $(wc -c <"$tmp/$name.svg") bytes"
+    elif grep -qiE '="[^"]*(inf|nan)' "$tmp/$name.svg"; then
+        fail "lemica plot $name: a coordinate is not finite: $(grep -iE '="[^"]*(inf|nan)' "$tmp/$name.svg" | head -n 1)"
+    fi
+}
+plot_bounded dbl-max 'i,j,weight' '0,1,1.7976931348623157e308'
+plot_bounded subnormal 'i,j,weight' '0,1,5e-324'
+plot_bounded one-edge 'i,j,weight' '0,1,1'
+plot_bounded zeros 'i,j,weight' '0,1,0' '0,2,0' '1,2,0' '1,3,0' '2,3,0'
+plot_bounded huge-sums 'i,j,weight' '0,1,1.7976931348623157e308' \
+    '0,2,1.7976931348623157e308' '1,2,1e308' '1,3,5e-324' \
+    '2,3,1.7976931348623157e308' '2,4,0' '3,4,1.7976931348623157e308' \
+    '3,5,8.98846567431158e307' '4,5,1e308'
+plot_bounded tiny-mix 'i,j,weight' '0,1,5e-324' '0,2,1e-320' '1,2,0' \
+    '1,3,2.2250738585072014e-308' '2,3,5e-324'
+# The ticks of an axis up to DBL_MAX: five, at finite values.
+if [ "$(grep -c '>1.8e+308</text>' "$tmp/dbl-max.svg")" -ne 1 ]; then
+    fail "lemica plot dbl-max: the colour scale does not end at 1.8e+308"
+fi
+
 # ---------------------------------------------------------------------------
 
 cli_finish
