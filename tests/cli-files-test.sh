@@ -279,6 +279,11 @@ stderr_has "line 11: edge (0, 2) is listed twice"
 sed 's/^steps 0,1,3,5$/steps 0,1,3,6/' "$schedule" >"$tmp/range.lemica-schedule"
 run 1 export "$tmp/range.lemica-schedule"
 stderr_has "line 10: step list: entry 3"
+# Issue 16, item 10: a sum its costs do not give.
+sed 's/^sum 0.4$/sum 0.5/' "$schedule" >"$tmp/sum.lemica-schedule"
+run 1 export "$tmp/sum.lemica-schedule"
+stdout_is_empty
+stderr_has "lemica: $tmp/sum.lemica-schedule: line 12: sum 0.5 is not the sum of the costs (0.4) within rounding"
 
 # ---------------------------------------------------------------------------
 # merge and graph: profiles of two shards -> one profile -> a graph file.
@@ -355,6 +360,38 @@ run 1 merge -o "$tmp/x" "$tmp/a.lemica-profile" "$graph"
 stderr_has "lemica: $graph: line 1: this is a graph file, not a profile file"
 usage_error "-o OUT is missing" merge "$tmp/a.lemica-profile"
 usage_error "PROFILE is missing" merge -o "$tmp/x"
+
+# Issue 16, item 5: samples {0, 1.5e154} fit one profiler; their two shards
+# merge to what the single pass gives (m2 = 1.5e154 * 7.5e153).
+printf 'lemica-profile 1.0\nnum_steps 4\nmax_skip 2\nmetric l1\nsegments 1\n0 2 1 0 0 0 0\nend\n' >"$tmp/zero.lemica-profile"
+printf 'lemica-profile 1.0\nnum_steps 4\nmax_skip 2\nmetric l1\nsegments 1\n0 2 1 1.5e154 0 1.5e154 1.5e154\nend\n' >"$tmp/huge.lemica-profile"
+run 0 merge -o "$tmp/x" "$tmp/zero.lemica-profile" "$tmp/huge.lemica-profile"
+stderr_is_empty
+file_is "$tmp/x" \
+    "lemica-profile 1.0" \
+    "num_steps 4" \
+    "max_skip 2" \
+    "metric l1" \
+    "tool lemica $version" \
+    "segments 1" \
+    "0 2 2 7.5e+153 1.1250000000000002e+308 0 1.5e+154" \
+    "end"
+rm -f "$tmp/x"
+
+# Issue 16, item 10: statistics no samples can give are refused with the
+# file and the line, and nothing is written.
+sed 's/^0 2 2 0.5 0.02 0.4 0.6$/0 2 2 5 0.02 0.4 0.6/' "$tmp/a.lemica-profile" >"$tmp/mean5.lemica-profile"
+run 1 merge -o "$tmp/x" "$tmp/mean5.lemica-profile" "$tmp/b.lemica-profile"
+stdout_is_empty
+stderr_has "lemica: $tmp/mean5.lemica-profile: line 7: segment (0, 2) is inconsistent: mean 5 is outside [min, max] = [0.4, 0.6]"
+run 1 graph "$tmp/mean5.lemica-profile" "$tmp/x"
+stderr_has "lemica: $tmp/mean5.lemica-profile: line 7: segment (0, 2) is inconsistent: mean 5 is outside [min, max] = [0.4, 0.6]"
+sed 's/^1 4 1 0.6 0 0.6 0.6$/1 4 1 0.6 0.01 0.6 0.6/' "$tmp/a.lemica-profile" >"$tmp/m2.lemica-profile"
+run 1 merge -o "$tmp/x" "$tmp/m2.lemica-profile" "$tmp/b.lemica-profile"
+stderr_has "lemica: $tmp/m2.lemica-profile: line 8: segment (1, 4) is inconsistent: one sample, but M2 0.01 is not 0"
+if [ -e "$tmp/x" ]; then
+    fail "a refused merge wrote its output"
+fi
 
 run 0 graph "$profile" "$tmp/mean.lemica-graph"
 stdout_is "$tmp/mean.lemica-graph: graph of 6 steps, max skip 3, 9 edges"
