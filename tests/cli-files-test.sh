@@ -34,9 +34,17 @@ for command in solve frontier info import export plot merge graph; do
     done
 done
 run 0 help export
-for form in steps mask calc-list cache-dit sd-cpp json \
-    "calc_list = [0, 1, 3, 5]" "steps_computation_mask=[1, 1, 0, 1, 0, 1]" \
-    "--scm-mask 1,1,0,1,0,1"; do
+for form in steps mask calc-list calc-dict cache-dit cache-dit-yaml sd-cpp \
+    json "calc_list = [0, 1, 3, 5]" "4: [0, 1, 3, 5]," \
+    "steps_computation_mask=[1, 1, 0, 1, 0, 1]," \
+    'steps_computation_policy="static"' \
+    "  steps_computation_mask: [1, 1, 0, 1, 0, 1]" \
+    "  steps_computation_policy: static" \
+    'Under its default,' '"dynamic", a 0 only allows caching' \
+    "first Fn_compute_blocks" "the last Bn_compute_blocks" \
+    "does not check the mask length" \
+    "--scm-mask 1,1,0,1,0,1" "as of its code of" \
+    "August 2026, does not apply it"; do
     if ! grep -qF -- "$form" "$tmp/out"; then
         fail "lemica help export does not document '$form'"
     fi
@@ -241,8 +249,21 @@ run 0 export --format mask "$schedule"
 stdout_is "1,1,0,1,0,1"
 run 0 export -f calc-list "$schedule"
 stdout_is "calc_list = [0, 1, 3, 5]"
+run 0 export -f calc-dict "$schedule"
+stdout_is "4: [0, 1, 3, 5],"
 run 0 export --format=cache-dit "$schedule"
-stdout_is "steps_computation_mask=[1, 1, 0, 1, 0, 1]"
+stdout_is 'steps_computation_mask=[1, 1, 0, 1, 0, 1], steps_computation_policy="static"'
+run 0 export --format cache-dit-yaml --num-steps 6 "$schedule"
+stdout_is "cache_config:" \
+    "  steps_computation_mask: [1, 1, 0, 1, 0, 1]" \
+    "  steps_computation_policy: static"
+# The forms that embed the budget or the mask follow the schedule.
+run 0 export -f calc-dict "$tmp/csv.lemica-schedule"
+stdout_is "3: [0, 2, 5],"
+run 0 export -f cache-dit-yaml "$tmp/csv.lemica-schedule"
+stdout_is "cache_config:" \
+    "  steps_computation_mask: [1, 0, 1, 0, 0, 1]" \
+    "  steps_computation_policy: static"
 run 0 export --format sd-cpp --num-steps 6 "$schedule"
 stdout_is "--scm-mask 1,1,0,1,0,1"
 run 0 export --format json "$schedule"
@@ -255,7 +276,7 @@ stdout_is '{"num_steps":4,"budget":2,"steps":[0,3],"mask":[1,0,0,1],"metadata":{
 run 1 export --num-steps 5 "$schedule"
 stdout_is_empty
 stderr_has "lemica: $schedule: line 2: the schedule was planned for 6 steps, not 5"
-usage_error "unknown format 'yaml' (expected steps, mask, calc-list, cache-dit, sd-cpp or json)" \
+usage_error "unknown format 'yaml' (expected steps, mask, calc-list, calc-dict, cache-dit, cache-dit-yaml, sd-cpp or json)" \
     export --format yaml "$schedule"
 usage_error "SCHEDULE is missing" export
 run 1 export "$graph"
