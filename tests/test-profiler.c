@@ -426,6 +426,36 @@ START_TEST(test_profiler_merge_huge_means)
 }
 END_TEST
 
+/* A merged M2 that rounds past DBL_MAX by less than the accuracy bound is
+ * stored as DBL_MAX; one really above DBL_MAX is refused and changes
+ * nothing. */
+START_TEST(test_profiler_merge_saturates_at_the_edge)
+{
+    lemica_profiler *a, *b;
+    uint64_t count;
+    double variance;
+
+    ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &a));
+    ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &b));
+    ck_assert_ok(lemica_profiler_add_stats(a, 0, 2, 2, 1.0, 1e308, 0.0, 2.0));
+    /* 1e308 + 0.7976931348623159e308 = DBL_MAX + 2e292: rounds to inf. */
+    ck_assert_ok(lemica_profiler_add_stats(b, 0, 2, 2, 1.0,
+                                           0.7976931348623159e308, 0.0, 2.0));
+    ck_assert_ok(lemica_profiler_merge(b, a));
+    ck_assert_ok(
+        lemica_profiler_edge_stats(b, 0, 2, &count, NULL, &variance, NULL, NULL));
+    ck_assert(count == 4 && variance == DBL_MAX / 3.0);
+    ck_assert_status(lemica_profiler_add_stats(a, 0, 2, 2, 1.0, 0.8e308, 0.0,
+                                               2.0),
+                     LEMICA_ERR_INVALID_VALUE);
+    ck_assert_ok(
+        lemica_profiler_edge_stats(a, 0, 2, &count, NULL, &variance, NULL, NULL));
+    ck_assert(count == 2 && variance == 1e308);
+    lemica_profiler_free(a);
+    lemica_profiler_free(b);
+}
+END_TEST
+
 /* Samples for the accuracy test, by family. */
 static double
 accuracy_sample(int family, uint64_t *rng, double base, int count, int index)
@@ -1017,6 +1047,7 @@ TEST_SUITE(profiler)
     add_test(suite, test_profiler_merge_sharding_independent);
     add_test(suite, test_profiler_merge_rules);
     add_test(suite, test_profiler_merge_huge_means);
+    add_test(suite, test_profiler_merge_saturates_at_the_edge);
     add_test(suite, test_profiler_accuracy_bound);
     add_test(suite, test_profiler_add_stats_consistency);
     add_test(suite, test_profiler_bad_input_leaves_state);

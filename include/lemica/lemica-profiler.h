@@ -147,8 +147,10 @@ LEMICA_API lemica_status lemica_metric_compute(lemica_metric metric,
  * **Merge.** lemica_profiler_merge() adds the samples of one profiler to
  * another of the same N, K and metric with Chan's pairwise update, scaled
  * so that it overflows only where the merged statistics themselves would:
- * any set of samples one profiler accepts also merges from any sharding
- * (samples {0, 1.5e154} in two shards included). This is how profiling is
+ * the samples one profiler accepts also merge from any sharding (samples
+ * {0, 1.5e154} in two shards included; a merged sum of squared deviations
+ * that rounds past DBL_MAX by less than the accuracy bound below is stored
+ * as DBL_MAX). This is how profiling is
  * spread over GPUs and nodes by whatever
  * runs the engine (Slurm, Ray, Dask, torch.distributed): every worker
  * fills its own profiler; across processes, each segment's summary

@@ -231,8 +231,8 @@ lemica_profiler_add_buffers(lemica_profiler *profiler, int from, int to,
  * The sum of the three parts may round past DBL_MAX where the exact M2,
  * and the single pass's, stays below it. A sum within the documented
  * relative error (lemica-profiler.h) of DBL_MAX is stored as DBL_MAX, so
- * that every set of samples one profiler accepts also merges from any
- * sharding; beyond that the statistics really overflow. */
+ * that the samples one profiler accepts also merge from any sharding;
+ * beyond that the statistics really overflow. */
 static int
 chan_combine(const struct lemica_edge_stats *x,
              const struct lemica_edge_stats *y, struct lemica_edge_stats *out)
@@ -265,7 +265,9 @@ chan_combine(const struct lemica_edge_stats *x,
         /* Halved, the sum cannot overflow: each part is <= DBL_MAX. */
         double half = 0.5 * x->m2 + 0.5 * y->m2 + 0.5 * between;
 
-        if (half > 0.5 * DBL_MAX * (1.0 + LEMICA_PROFILER_VARIANCE_REL(n)))
+        /* 4 g: the single pass's error and the merge's, with room. */
+        if (half >
+            0.5 * DBL_MAX * (1.0 + 4.0 * LEMICA_PROFILER_VARIANCE_REL(n)))
             return -1;
         out->m2 = DBL_MAX;
     }
