@@ -34,9 +34,17 @@ for command in solve frontier info import export plot merge graph; do
     done
 done
 run 0 help export
-for form in steps mask calc-list cache-dit sd-cpp json \
-    "calc_list = [0, 1, 3, 5]" "steps_computation_mask=[1, 1, 0, 1, 0, 1]" \
-    "--scm-mask 1,1,0,1,0,1"; do
+for form in steps mask calc-list calc-dict cache-dit cache-dit-yaml sd-cpp \
+    json "calc_list = [0, 1, 3, 5]" "4: [0, 1, 3, 5]," \
+    "steps_computation_mask=[1, 1, 0, 1, 0, 1]," \
+    'steps_computation_policy="static"' \
+    "  steps_computation_mask: [1, 1, 0, 1, 0, 1]" \
+    "  steps_computation_policy: static" \
+    'Under its default,' '"dynamic", a 0 only allows caching' \
+    "first Fn_compute_blocks" "the last Bn_compute_blocks" \
+    "does not check the mask length" \
+    "--scm-mask 1,1,0,1,0,1" "as of its code of" \
+    "August 2026, does not apply it"; do
     if ! grep -qF -- "$form" "$tmp/out"; then
         fail "lemica help export does not document '$form'"
     fi
@@ -241,8 +249,21 @@ run 0 export --format mask "$schedule"
 stdout_is "1,1,0,1,0,1"
 run 0 export -f calc-list "$schedule"
 stdout_is "calc_list = [0, 1, 3, 5]"
+run 0 export -f calc-dict "$schedule"
+stdout_is "4: [0, 1, 3, 5],"
 run 0 export --format=cache-dit "$schedule"
-stdout_is "steps_computation_mask=[1, 1, 0, 1, 0, 1]"
+stdout_is 'steps_computation_mask=[1, 1, 0, 1, 0, 1], steps_computation_policy="static"'
+run 0 export --format cache-dit-yaml --num-steps 6 "$schedule"
+stdout_is "cache_config:" \
+    "  steps_computation_mask: [1, 1, 0, 1, 0, 1]" \
+    "  steps_computation_policy: static"
+# The forms that embed the budget or the mask follow the schedule.
+run 0 export -f calc-dict "$tmp/csv.lemica-schedule"
+stdout_is "3: [0, 2, 5],"
+run 0 export -f cache-dit-yaml "$tmp/csv.lemica-schedule"
+stdout_is "cache_config:" \
+    "  steps_computation_mask: [1, 0, 1, 0, 0, 1]" \
+    "  steps_computation_policy: static"
 run 0 export --format sd-cpp --num-steps 6 "$schedule"
 stdout_is "--scm-mask 1,1,0,1,0,1"
 run 0 export --format json "$schedule"
@@ -255,7 +276,7 @@ stdout_is '{"num_steps":4,"budget":2,"steps":[0,3],"mask":[1,0,0,1],"metadata":{
 run 1 export --num-steps 5 "$schedule"
 stdout_is_empty
 stderr_has "lemica: $schedule: line 2: the schedule was planned for 6 steps, not 5"
-usage_error "unknown format 'yaml' (expected steps, mask, calc-list, cache-dit, sd-cpp or json)" \
+usage_error "unknown format 'yaml' (expected steps, mask, calc-list, calc-dict, cache-dit, cache-dit-yaml, sd-cpp or json)" \
     export --format yaml "$schedule"
 usage_error "SCHEDULE is missing" export
 run 1 export "$graph"
@@ -279,6 +300,11 @@ stderr_has "line 11: edge (0, 2) is listed twice"
 sed 's/^steps 0,1,3,5$/steps 0,1,3,6/' "$schedule" >"$tmp/range.lemica-schedule"
 run 1 export "$tmp/range.lemica-schedule"
 stderr_has "line 10: step list: entry 3"
+# Issue 16, item 10: a sum its costs do not give.
+sed 's/^sum 0.4$/sum 0.5/' "$schedule" >"$tmp/sum.lemica-schedule"
+run 1 export "$tmp/sum.lemica-schedule"
+stdout_is_empty
+stderr_has "lemica: $tmp/sum.lemica-schedule: line 12: sum 0.5 is not the sum of the costs (0.4) within rounding"
 
 # ---------------------------------------------------------------------------
 # merge and graph: profiles of two shards -> one profile -> a graph file.
@@ -386,6 +412,38 @@ stderr_has "lemica: $graph: line 1: this is a graph file, not a profile file"
 usage_error "-o OUT is missing" merge "$tmp/a.lemica-profile"
 usage_error "PROFILE is missing" merge -o "$tmp/x"
 
+# Issue 16, item 5: samples {0, 1.5e154} fit one profiler; their two shards
+# merge to what the single pass gives (m2 = 1.5e154 * 7.5e153).
+printf 'lemica-profile 1.0\nnum_steps 4\nmax_skip 2\nmetric l1\nsegments 1\n0 2 1 0 0 0 0\nend\n' >"$tmp/zero.lemica-profile"
+printf 'lemica-profile 1.0\nnum_steps 4\nmax_skip 2\nmetric l1\nsegments 1\n0 2 1 1.5e154 0 1.5e154 1.5e154\nend\n' >"$tmp/huge.lemica-profile"
+run 0 merge -o "$tmp/x" "$tmp/zero.lemica-profile" "$tmp/huge.lemica-profile"
+stderr_is_empty
+file_is "$tmp/x" \
+    "lemica-profile 1.0" \
+    "num_steps 4" \
+    "max_skip 2" \
+    "metric l1" \
+    "tool lemica $version" \
+    "segments 1" \
+    "0 2 2 7.5e+153 1.1250000000000002e+308 0 1.5e+154" \
+    "end"
+rm -f "$tmp/x"
+
+# Issue 16, item 10: statistics no samples can give are refused with the
+# file and the line, and nothing is written.
+sed 's/^0 2 2 0.5 0.02 0.4 0.6$/0 2 2 5 0.02 0.4 0.6/' "$tmp/a.lemica-profile" >"$tmp/mean5.lemica-profile"
+run 1 merge -o "$tmp/x" "$tmp/mean5.lemica-profile" "$tmp/b.lemica-profile"
+stdout_is_empty
+stderr_has "lemica: $tmp/mean5.lemica-profile: line 7: segment (0, 2) is inconsistent: mean 5 is outside [min, max] = [0.4, 0.6]"
+run 1 graph "$tmp/mean5.lemica-profile" "$tmp/x"
+stderr_has "lemica: $tmp/mean5.lemica-profile: line 7: segment (0, 2) is inconsistent: mean 5 is outside [min, max] = [0.4, 0.6]"
+sed 's/^1 4 1 0.6 0 0.6 0.6$/1 4 1 0.6 0.01 0.6 0.6/' "$tmp/a.lemica-profile" >"$tmp/m2.lemica-profile"
+run 1 merge -o "$tmp/x" "$tmp/m2.lemica-profile" "$tmp/b.lemica-profile"
+stderr_has "lemica: $tmp/m2.lemica-profile: line 8: segment (1, 4) is inconsistent: one sample, but M2 0.01 is not 0"
+if [ -e "$tmp/x" ]; then
+    fail "a refused merge wrote its output"
+fi
+
 run 0 graph "$profile" "$tmp/mean.lemica-graph"
 stdout_is "$tmp/mean.lemica-graph: graph of 6 steps, max skip 3, 9 edges"
 file_is "$tmp/mean.lemica-graph" \
@@ -474,6 +532,43 @@ stderr_has "the schedule was planned for 6 steps, not 8"
 usage_error "--budget and --schedule exclude each other" \
     plot --budget 3 --schedule "$schedule" "$graph"
 usage_error "GRAPH is missing" plot
+
+# Issue 16, item 1: a weight of DBL_MAX made an axis loop endless (48 GB of
+# SVG in 10 minutes). Every extreme weight, zero-only and one-edge graphs
+# plot in bounded time and size, with finite coordinates. The output goes
+# through head so that a regression cannot fill the disk.
+plot_bounded() {
+    local name=$1
+    shift
+    checks=$((checks + 1))
+    printf '%s\n' "$@" >"$tmp/$name.csv"
+    timeout 120 "${wrapper[@]}" "$lemica" plot "$tmp/$name.csv" 2>"$tmp/err" |
+        head -c 200000 >"$tmp/$name.svg"
+    local status=${PIPESTATUS[0]}
+    if [ "$status" -ne 0 ]; then
+        fail "lemica plot $name: exit status $status, expected 0"
+    elif [ "$(tail -n 1 "$tmp/$name.svg")" != "</svg>" ]; then
+        fail "lemica plot $name: the SVG does not end with </svg>"
+    elif [ "$(wc -c <"$tmp/$name.svg")" -gt 100000 ]; then
+        fail "lemica plot $name: $(wc -c <"$tmp/$name.svg") bytes"
+    elif grep -qiE '="[^"]*(inf|nan)' "$tmp/$name.svg"; then
+        fail "lemica plot $name: a coordinate is not finite: $(grep -iE '="[^"]*(inf|nan)' "$tmp/$name.svg" | head -n 1)"
+    fi
+}
+plot_bounded dbl-max 'i,j,weight' '0,1,1.7976931348623157e308'
+plot_bounded subnormal 'i,j,weight' '0,1,5e-324'
+plot_bounded one-edge 'i,j,weight' '0,1,1'
+plot_bounded zeros 'i,j,weight' '0,1,0' '0,2,0' '1,2,0' '1,3,0' '2,3,0'
+plot_bounded huge-sums 'i,j,weight' '0,1,1.7976931348623157e308' \
+    '0,2,1.7976931348623157e308' '1,2,1e308' '1,3,5e-324' \
+    '2,3,1.7976931348623157e308' '2,4,0' '3,4,1.7976931348623157e308' \
+    '3,5,8.98846567431158e307' '4,5,1e308'
+plot_bounded tiny-mix 'i,j,weight' '0,1,5e-324' '0,2,1e-320' '1,2,0' \
+    '1,3,2.2250738585072014e-308' '2,3,5e-324'
+# The ticks of an axis up to DBL_MAX: five, at finite values.
+if [ "$(grep -c '>1.8e+308</text>' "$tmp/dbl-max.svg")" -ne 1 ]; then
+    fail "lemica plot dbl-max: the colour scale does not end at 1.8e+308"
+fi
 
 # ---------------------------------------------------------------------------
 # Issue 16: inputs are read once (pipes, FIFOs, "-"), saves respect what is

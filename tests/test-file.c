@@ -623,6 +623,79 @@ START_TEST(test_schedule_round_trip_random)
 }
 END_TEST
 
+/* Issue 16, item 10: the loader checks the sum against the costs, so every
+ * schedule the library writes must pass that check, whatever the order of
+ * its path and the magnitudes of its costs: random-bit weights (subnormal
+ * to DBL_MAX, sums that overflow), clustered weights whose path-order and
+ * sorted sums round differently, every comparator, long paths. */
+START_TEST(test_schedule_written_sums_load_back)
+{
+    static const lemica_comparator comparators[] = {
+        LEMICA_COMPARATOR_LEXMAX, LEMICA_COMPARATOR_SUM,
+        LEMICA_COMPARATOR_MAX};
+    uint64_t state = 1616;
+    lemica_solver *solver = NULL;
+    size_t checked = 0;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    for (int round = 0; round < 24; round++) {
+        int num_steps = 3 + (int)(test_rng_next(&state) % 200);
+        int max_skip = 2 + (int)(test_rng_next(&state) % 6);
+        int kind = round % 4;
+        lemica_graph *graph = NULL;
+        lemica_frontier *frontier = NULL;
+
+        ck_assert_ok(lemica_graph_new(num_steps, max_skip, &graph));
+        max_skip = lemica_graph_max_skip(graph);
+        for (int from = 0; from < num_steps; from++)
+            for (int to = from + 1; to < num_steps && to - from <= max_skip;
+                 to++) {
+                double weight;
+
+                if (kind == 0)
+                    weight = random_weight(&state);
+                else if (kind == 1) /* 1 + a few ulps: sums disagree */
+                    weight = 1.0 + ldexp((double)test_rng_below(&state, 64),
+                                         -52) * 3.0;
+                else if (kind == 2) /* near the overflow of the sum */
+                    weight = DBL_MAX / num_steps *
+                             (0.5 + test_rng_unit(&state));
+                else /* mixed magnitudes */
+                    weight = ldexp(test_rng_unit(&state),
+                                   test_rng_below(&state, 120) - 60);
+                ck_assert_ok(lemica_graph_set_weight(graph, from, to, weight));
+            }
+        ck_assert_ok(lemica_solver_set_comparator(solver,
+                                                  comparators[round % 3]));
+        ck_assert_ok(lemica_solver_solve_frontier(solver, graph, &frontier));
+        for (size_t index = 0; index < lemica_frontier_count(frontier);
+             index++) {
+            const lemica_schedule *schedule = NULL;
+            lemica_schedule *loaded = NULL;
+            char *text;
+            char *again;
+
+            ck_assert_ok(lemica_frontier_get(frontier, index, &schedule));
+            text = test_schedule_text(schedule, NULL);
+            if (parse_schedule_text(text, num_steps, NULL, &loaded) !=
+                LEMICA_OK)
+                ck_abort_msg("round %d: a written schedule is refused: %s",
+                             round, lemica_last_error_message());
+            again = test_schedule_text(loaded, NULL);
+            ck_assert_str_eq(text, again);
+            lemica_schedule_free(loaded);
+            free(again);
+            free(text);
+            checked++;
+        }
+        lemica_frontier_free(frontier);
+        lemica_graph_free(graph);
+    }
+    ck_assert_uint_gt(checked, 500);
+    lemica_solver_free(solver);
+}
+END_TEST
+
 START_TEST(test_schedule_infinite_sum)
 {
     lemica_graph *graph = NULL;
@@ -734,6 +807,17 @@ static const struct bad_input bad_schedules[] = {
      LEMICA_ERR_PARSE, "line 6: sum 0.2 is less than the largest cost"},
     {SCHEDULE_HEAD "steps 0,1,3,5\ncosts 0.3,0.1,0\nsum nan\nend\n",
      LEMICA_ERR_INVALID_VALUE, "line 6: sum is NaN"},
+    /* Issue 16, item 10: a sum the costs do not give. */
+    {SCHEDULE_HEAD "steps 0,1,3,5\ncosts 0.3,0.1,0\nsum 0.5\nend\n",
+     LEMICA_ERR_PARSE,
+     "line 6: sum 0.5 is not the sum of the costs (0.4) within rounding"},
+    {SCHEDULE_HEAD "steps 0,1,3,5\ncosts 0.3,0.1,0\nsum 0.40000001\nend\n",
+     LEMICA_ERR_PARSE, "line 6: sum 0.40000001 is not the sum of the costs"},
+    {SCHEDULE_HEAD "steps 0,1,3,5\ncosts 0.3,0.1,0\nsum inf\nend\n",
+     LEMICA_ERR_PARSE, "line 6: sum inf is not the sum of the costs (0.4)"},
+    {SCHEDULE_HEAD "steps 0,1,3,5\ncosts 1e308,1e308,0\nsum 1e308\nend\n",
+     LEMICA_ERR_PARSE,
+     "line 6: sum 1e308 is not the sum of the costs (inf) within rounding"},
     {SCHEDULE_HEAD "steps 0,1,3,5\ncosts 0.3,0.1,0\nsum 0.4\n",
      LEMICA_ERR_PARSE, "line 7: the text ends before \"end\""},
     {SCHEDULE_HEAD "steps 0,1,3,5\ncosts 0.3,0.1,0\nsum 0.4\nend\nend\n",
@@ -1141,6 +1225,74 @@ START_TEST(test_profile_round_trip_and_merge)
 }
 END_TEST
 
+/* Issue 16, item 10: the loader checks every segment's statistics, so
+ * every profile the library writes must pass: nearly constant samples
+ * (rounded means), huge and subnormal magnitudes, merges and summaries. */
+START_TEST(test_profile_written_stats_load_back)
+{
+    uint64_t state = 1610;
+
+    for (int round = 0; round < 40; round++) {
+        lemica_profiler *profiler = NULL;
+        lemica_profiler *other = NULL;
+        lemica_profiler *loaded = NULL;
+        int kind = round % 5;
+        char *text;
+
+        ck_assert_ok(lemica_profiler_new(8, 4, LEMICA_METRIC_L1, &profiler));
+        ck_assert_ok(lemica_profiler_new(8, 4, LEMICA_METRIC_L1, &other));
+        for (int from = 0; from < 8; from++)
+            for (int to = from + 2; to < 8 && to - from <= 4; to++) {
+                int samples = 1 + test_rng_below(&state, 40);
+                double base = ldexp(1.0 + test_rng_unit(&state),
+                                    test_rng_below(&state, 400) - 200);
+
+                for (int sample = 0; sample < samples; sample++) {
+                    double value;
+
+                    if (kind == 0)
+                        value = base * (1.0 + ldexp((double)test_rng_below(
+                                                        &state, 4),
+                                                    -52));
+                    else if (kind == 1)
+                        value = test_rng_unit(&state) * 1e153;
+                    else if (kind == 2)
+                        value = (double)test_rng_below(&state, 3) * 5e-324;
+                    else if (kind == 3)
+                        value = base;
+                    else
+                        value = random_weight(&state) * 1e-160;
+                    ck_assert_ok(lemica_profiler_add_error(
+                        sample % 2 ? other : profiler, from, to, value));
+                }
+            }
+        if (round % 2)
+            ck_assert_ok(lemica_profiler_merge(profiler, other));
+        else
+            for (int from = 0; from < 8; from++)
+                for (int to = from + 2; to < 8 && to - from <= 4; to++) {
+                    uint64_t count;
+                    double mean, variance, min, max;
+
+                    ck_assert_ok(lemica_profiler_edge_stats(
+                        other, from, to, &count, &mean, &variance, &min,
+                        &max));
+                    ck_assert_ok(lemica_profiler_add_stats(
+                        profiler, from, to, count, mean, variance, min, max));
+                }
+        text = test_profile_text(profiler, NULL);
+        if (parse_profile_text(text, NULL, &loaded) != LEMICA_OK)
+            ck_abort_msg("round %d: a written profile is refused: %s", round,
+                         lemica_last_error_message());
+        assert_same_profile(profiler, loaded);
+        free(text);
+        lemica_profiler_free(loaded);
+        lemica_profiler_free(other);
+        lemica_profiler_free(profiler);
+    }
+}
+END_TEST
+
 #define PROFILE_HEAD "lemica-profile 1.0\nnum_steps 5\nmax_skip 3\nmetric l1\n"
 
 static const struct bad_input bad_profiles[] = {
@@ -1173,7 +1325,25 @@ static const struct bad_input bad_profiles[] = {
     {PROFILE_HEAD "segments 1\n0 2 1 0 -1 0 0\nend\n", LEMICA_ERR_INVALID_VALUE,
      "line 6: m2 of segment (0, 2) is negative"},
     {PROFILE_HEAD "segments 1\n0 2 1 0 0 2 1\nend\n", LEMICA_ERR_PARSE,
-     "line 6: segment (0, 2) has min above max"},
+     "line 6: segment (0, 2) is inconsistent: min 2 is above max 1"},
+    /* Issue 16, item 10: statistics no samples can give. */
+    {PROFILE_HEAD "segments 1\n0 2 3 5 0.02 0.4 0.6\nend\n",
+     LEMICA_ERR_PARSE,
+     "line 6: segment (0, 2) is inconsistent: mean 5 is outside [min, max] "
+     "= [0.4, 0.6]"},
+    {PROFILE_HEAD "segments 1\n0 2 3 0.3 0.02 0.4 0.6\nend\n",
+     LEMICA_ERR_PARSE, "mean 0.3 is outside [min, max] = [0.4, 0.6]"},
+    {PROFILE_HEAD "segments 2\n0 2 1 0.5 0 0.5 0.5\n1 3 1 0.5 0.25 0.5 "
+                  "0.5\nend\n",
+     LEMICA_ERR_PARSE,
+     "line 7: segment (1, 3) is inconsistent: one sample, but M2 0.25 is not "
+     "0"},
+    {PROFILE_HEAD "segments 1\n0 2 1 0.5 0 0.4 0.6\nend\n",
+     LEMICA_ERR_PARSE,
+     "line 6: segment (0, 2) is inconsistent: one sample, but mean 0.5, min "
+     "0.4 and max 0.6 differ"},
+    {PROFILE_HEAD "segments 1\n0 2 1 0.5 0 0.5 0.6\nend\n",
+     LEMICA_ERR_PARSE, "one sample, but mean 0.5, min 0.5 and max 0.6"},
     {PROFILE_HEAD "segments 1\n0 2 1 0 0 0\nend\n", LEMICA_ERR_PARSE,
      "line 6: expected \"i j count mean m2 min max\""},
     {PROFILE_HEAD "segments 1\n0 2 1 0 0 0 0 0\nend\n", LEMICA_ERR_PARSE,
@@ -1250,6 +1420,7 @@ TEST_SUITE(file)
     add_test(suite, test_schedule_format_exact);
     add_test(suite, test_schedule_round_trip_random);
     add_test(suite, test_schedule_infinite_sum);
+    add_test(suite, test_schedule_written_sums_load_back);
     add_test(suite, test_schedule_expected_steps);
     add_test(suite, test_schedule_parse_refuses);
     add_test(suite, test_schedule_truncated_everywhere);
@@ -1261,5 +1432,6 @@ TEST_SUITE(file)
     add_test(suite, test_profile_format_exact);
     add_test(suite, test_profile_round_trip_and_merge);
     add_test(suite, test_profile_parse_refuses);
+    add_test(suite, test_profile_written_stats_load_back);
     add_test(suite, test_profile_files);
 }

@@ -368,6 +368,297 @@ START_TEST(test_profiler_merge_rules)
 }
 END_TEST
 
+/* Issue 16, item 5: samples {0, 1.5e154} fit one profiler (M2 = 1.125e308)
+ * but their two shards failed to merge, the between-shards term squaring
+ * the difference of means (2.25e308) before scaling it by 1/2. Up to the
+ * edge: {0, 1.896e154} has M2 = 1.797e308 < DBL_MAX. */
+START_TEST(test_profiler_merge_huge_means)
+{
+    static const double highs[] = {1.5e154, 1.896e154, 1e200 / 1e46};
+
+    for (size_t h = 0; h < sizeof(highs) / sizeof(highs[0]); h++) {
+        lemica_profiler *single, *left, *right, *summary;
+        uint64_t count;
+        double want[4], got[4];
+
+        ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &single));
+        ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &left));
+        ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &right));
+        ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &summary));
+        ck_assert_ok(lemica_profiler_add_error(single, 0, 2, 0.0));
+        ck_assert_ok(lemica_profiler_add_error(single, 0, 2, highs[h]));
+        ck_assert_ok(lemica_profiler_add_error(left, 0, 2, 0.0));
+        ck_assert_ok(lemica_profiler_add_error(right, 0, 2, highs[h]));
+        ck_assert_ok(lemica_profiler_edge_stats(single, 0, 2, &count, &want[0],
+                                                &want[1], &want[2], &want[3]));
+        ck_assert(isfinite(want[1]));
+
+        /* Both merge orders, and the summaries between processes. */
+        ck_assert_ok(lemica_profiler_add_stats(summary, 0, 2, 1, highs[h], 0.0,
+                                               highs[h], highs[h]));
+        ck_assert_ok(lemica_profiler_add_stats(summary, 0, 2, 1, 0.0, 0.0, 0.0,
+                                               0.0));
+        ck_assert_ok(lemica_profiler_merge(right, left));
+        ck_assert_ok(lemica_profiler_edge_stats(right, 0, 2, &count, &got[0],
+                                                &got[1], &got[2], &got[3]));
+        ck_assert(count == 2);
+        for (int k = 0; k < 4; k++)
+            ck_assert_msg(got[k] == want[k], "%d: %.17g vs %.17g", k, got[k],
+                          want[k]);
+        ck_assert_ok(lemica_profiler_edge_stats(summary, 0, 2, &count,
+                                                &got[0], &got[1], &got[2],
+                                                &got[3]));
+        for (int k = 0; k < 4; k++)
+            ck_assert(got[k] == want[k]);
+        /* Three samples of which the third overflows: refused by both. */
+        ck_assert_status(lemica_profiler_add_error(single, 0, 2, DBL_MAX),
+                         LEMICA_ERR_INVALID_VALUE);
+        lemica_profiler_free(summary);
+        ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &summary));
+        ck_assert_ok(lemica_profiler_add_error(summary, 0, 2, DBL_MAX));
+        ck_assert_status(lemica_profiler_merge(right, summary),
+                         LEMICA_ERR_INVALID_VALUE);
+        lemica_profiler_free(summary);
+        lemica_profiler_free(single);
+        lemica_profiler_free(left);
+        lemica_profiler_free(right);
+    }
+}
+END_TEST
+
+/* A merged M2 that rounds past DBL_MAX by less than the accuracy bound is
+ * stored as DBL_MAX; one really above DBL_MAX is refused and changes
+ * nothing. */
+START_TEST(test_profiler_merge_saturates_at_the_edge)
+{
+    lemica_profiler *a, *b;
+    uint64_t count;
+    double variance;
+
+    ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &a));
+    ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &b));
+    ck_assert_ok(lemica_profiler_add_stats(a, 0, 2, 2, 1.0, 1e308, 0.0, 2.0));
+    /* 1e308 + 0.7976931348623159e308 = DBL_MAX + 2e292: rounds to inf. */
+    ck_assert_ok(lemica_profiler_add_stats(b, 0, 2, 2, 1.0,
+                                           0.7976931348623159e308, 0.0, 2.0));
+    ck_assert_ok(lemica_profiler_merge(b, a));
+    ck_assert_ok(
+        lemica_profiler_edge_stats(b, 0, 2, &count, NULL, &variance, NULL, NULL));
+    ck_assert(count == 4 && variance == DBL_MAX / 3.0);
+    ck_assert_status(lemica_profiler_add_stats(a, 0, 2, 2, 1.0, 0.8e308, 0.0,
+                                               2.0),
+                     LEMICA_ERR_INVALID_VALUE);
+    ck_assert_ok(
+        lemica_profiler_edge_stats(a, 0, 2, &count, NULL, &variance, NULL, NULL));
+    ck_assert(count == 2 && variance == 1e308);
+    lemica_profiler_free(a);
+    lemica_profiler_free(b);
+}
+END_TEST
+
+/* Samples for the accuracy test, by family. */
+static double
+accuracy_sample(int family, uint64_t *rng, double base, int count, int index)
+{
+    double u = test_rng_unit(rng);
+
+    switch (family) {
+    case 0: /* nearly constant: a few ulps apart */
+        return base * (1.0 + (double)test_rng_below(rng, 8) * 0x1p-52);
+    case 1: /* huge, spread: M2 near n/12 * (1.8e154)^2 / n */
+        return u * 1.8e154 / sqrt((double)count);
+    case 2: /* huge, two clusters: M2 up to just below DBL_MAX */
+        return test_rng_below(rng, 2)
+                   ? 0.0
+                   : 1.89e154 / sqrt((double)count) * (1.0 - 1e-9 * u);
+    case 3: /* eighty binary orders of magnitude */
+        return ldexp(1.0 + u, test_rng_below(rng, 80) - 40);
+    case 4: /* constant */
+        return base;
+    case 5: /* subnormal */
+        return (double)test_rng_below(rng, 5) * 4.9406564584124654e-324;
+    case 7: /* zeros and one x with x^2 > DBL_MAX >= M2 = x^2 (n-1)/n: a
+             * shard holding x alone squared a difference that overflows */
+        return index == 0 ? 1.3407807929942596e154 *
+                                sqrt((double)count / (count - 1)) *
+                                (1.0 - 1e-9 * u)
+                          : 0.0;
+    default: /* nearly constant: relative spread 1e-9 */
+        return base * (1.0 + 1e-9 * u);
+    }
+}
+
+/* Issue 16, item 5: the accuracy lemica-profiler.h documents. For n
+ * samples of maximum M, exact mean m and sample variance v (s = sqrt v),
+ * g = n 2^-50, d = n 2^-1074: |mean - m| <= g M + d and |variance - v| <=
+ * g (v + M s) + (g M)^2 + d, after a single pass and after any sharding and merge order
+ * (merge trees and summaries); and any samples one profiler accepts merge
+ * from any sharding. The exact statistics come from a two-pass sum in long
+ * double where it has at least 64 bits; elsewhere the single pass and the
+ * merge are compared with twice the bound. */
+START_TEST(test_profiler_accuracy_bound)
+{
+    enum { MAX_SHARDS = 8 };
+    uint64_t rng = 16005;
+    int exact_reference = LDBL_MANT_DIG >= 64;
+
+    for (int trial = 0; trial < 800; trial++) {
+        int family = trial % 8;
+        int count = family == 7 ? 2 + test_rng_below(&rng, 4)
+                                : 2 + test_rng_below(&rng, trial % 10 == 0
+                                                               ? 3000
+                                                               : 60);
+        double base =
+            ldexp(1.0 + test_rng_unit(&rng), test_rng_below(&rng, 200) - 100);
+        int num_shards = 1 + test_rng_below(&rng, MAX_SHARDS);
+        lemica_profiler *single, *shards[MAX_SHARDS], *summaries;
+        double *samples = malloc((size_t)count * sizeof(*samples));
+        long double sum = 0.0L, squares = 0.0L, exact_mean, exact_variance;
+        double largest = 0.0;
+        double results[3][2];
+
+        ck_assert_ptr_nonnull(samples);
+        ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &single));
+        ck_assert_ok(lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &summaries));
+        for (int s = 0; s < num_shards; s++)
+            ck_assert_ok(
+                lemica_profiler_new(4, 2, LEMICA_METRIC_L1, &shards[s]));
+        for (int index = 0; index < count; index++) {
+            double value =
+                accuracy_sample(family, &rng, base, count, index);
+
+            samples[index] = value;
+            sum += value;
+            if (value > largest)
+                largest = value;
+            ck_assert_ok(lemica_profiler_add_error(single, 0, 2, value));
+            ck_assert_ok(lemica_profiler_add_error(
+                shards[test_rng_below(&rng, num_shards)], 0, 2, value));
+        }
+        exact_mean = sum / count;
+        for (int index = 0; index < count; index++)
+            squares += (samples[index] - exact_mean) *
+                       (samples[index] - exact_mean);
+        exact_variance = squares / (count - 1);
+
+        /* Summaries of every shard, then a random merge tree. */
+        for (int s = 0; s < num_shards; s++) {
+            uint64_t n;
+            double mean, variance, min, max;
+
+            ck_assert_ok(lemica_profiler_edge_stats(shards[s], 0, 2, &n, &mean,
+                                                    &variance, &min, &max));
+            ck_assert_ok(lemica_profiler_add_stats(summaries, 0, 2, n, mean,
+                                                   variance, min, max));
+        }
+        for (int live = num_shards; live > 1; live--) {
+            int x = test_rng_below(&rng, live), y = test_rng_below(&rng, live - 1);
+            lemica_profiler *t;
+
+            if (y >= x)
+                y++;
+            if (lemica_profiler_merge(shards[x], shards[y]) != LEMICA_OK)
+                ck_abort_msg("trial %d family %d: merge refused: %s", trial,
+                             family, lemica_last_error_message());
+            t = shards[y];
+            shards[y] = shards[live - 1];
+            shards[live - 1] = t;
+        }
+        ck_assert_ok(lemica_profiler_edge_stats(single, 0, 2, NULL,
+                                                &results[0][0], &results[0][1],
+                                                NULL, NULL));
+        ck_assert_ok(lemica_profiler_edge_stats(shards[0], 0, 2, NULL,
+                                                &results[1][0], &results[1][1],
+                                                NULL, NULL));
+        ck_assert_ok(lemica_profiler_edge_stats(summaries, 0, 2, NULL,
+                                                &results[2][0], &results[2][1],
+                                                NULL, NULL));
+        {
+            double g = count * 0x1p-50;
+            double sd = sqrt((double)exact_variance);
+            /* The last terms: rounding to the subnormal grid. */
+            double underflow = count * 4.9406564584124654e-324;
+            double mean_bound = g * largest + underflow;
+            double variance_bound = g * ((double)exact_variance + largest * sd) +
+                                    (g * largest) * (g * largest) + underflow;
+
+            for (int r = 0; r < 3; r++) {
+                double mean_error, variance_error, scale = 1.0;
+
+                if (exact_reference) {
+                    mean_error = (double)fabsl(results[r][0] - exact_mean);
+                    variance_error =
+                        (double)fabsl(results[r][1] - exact_variance);
+                } else {
+                    mean_error = fabs(results[r][0] - results[0][0]);
+                    variance_error = fabs(results[r][1] - results[0][1]);
+                    scale = 2.0;
+                }
+                ck_assert_msg(mean_error <= scale * mean_bound,
+                              "trial %d family %d path %d: mean %.17g, "
+                              "error %g > bound %g",
+                              trial, family, r, results[r][0], mean_error,
+                              mean_bound);
+                ck_assert_msg(variance_error <= scale * variance_bound,
+                              "trial %d family %d path %d: variance %.17g, "
+                              "error %g > bound %g",
+                              trial, family, r, results[r][1], variance_error,
+                              variance_bound);
+            }
+        }
+        free(samples);
+        lemica_profiler_free(single);
+        lemica_profiler_free(summaries);
+        for (int s = 0; s < num_shards; s++)
+            lemica_profiler_free(shards[s]);
+    }
+}
+END_TEST
+
+/* Issue 16, item 10: a summary no samples can give is refused, and the
+ * profiler keeps what it had. */
+START_TEST(test_profiler_add_stats_consistency)
+{
+    lemica_profiler *profiler;
+    uint64_t count;
+    double mean;
+
+    ck_assert_ok(lemica_profiler_new(6, 3, LEMICA_METRIC_L1, &profiler));
+    ck_assert_status(
+        lemica_profiler_add_stats(profiler, 0, 2, 3, 5.0, 0.01, 0.4, 0.6),
+        LEMICA_ERR_INVALID_VALUE);
+    ck_assert_str_eq(lemica_last_error_message(),
+                     "summary of segment (0, 2) is inconsistent: mean 5 is "
+                     "outside [min, max] = [0.4, 0.6]");
+    ck_assert_status(
+        lemica_profiler_add_stats(profiler, 0, 2, 3, 0.3, 0.01, 0.4, 0.6),
+        LEMICA_ERR_INVALID_VALUE);
+    ck_assert_status(
+        lemica_profiler_add_stats(profiler, 0, 2, 1, 0.5, 0.25, 0.5, 0.5),
+        LEMICA_ERR_INVALID_VALUE);
+    ck_assert_str_eq(lemica_last_error_message(),
+                     "summary of segment (0, 2) is inconsistent: one sample, "
+                     "but M2 0.25 is not 0");
+    ck_assert_status(
+        lemica_profiler_add_stats(profiler, 0, 2, 1, 0.5, 0.0, 0.4, 0.6),
+        LEMICA_ERR_INVALID_VALUE);
+    ck_assert_status(
+        lemica_profiler_add_stats(profiler, 0, 2, 1, 0.5, 0.0, 0.5, 0.6),
+        LEMICA_ERR_INVALID_VALUE);
+    ck_assert_uint_eq(lemica_profiler_num_measured(profiler), 0);
+
+    /* A mean rounded an ulp outside (a caller's own mean of constant
+     * samples) is accepted and moved inside. */
+    ck_assert_ok(lemica_profiler_add_stats(profiler, 0, 2, 10,
+                                           nextafter(0.1, 1.0), 0.0, 0.1,
+                                           0.1));
+    ck_assert_ok(lemica_profiler_edge_stats(profiler, 0, 2, &count, &mean,
+                                            NULL, NULL, NULL));
+    ck_assert(count == 10 && mean == 0.1);
+    lemica_profiler_free(profiler);
+}
+END_TEST
+
 /* Every refused input leaves every statistic bit for bit as it was. */
 START_TEST(test_profiler_bad_input_leaves_state)
 {
@@ -755,6 +1046,10 @@ TEST_SUITE(profiler)
     add_test(suite, test_profiler_welford_vs_two_pass);
     add_test(suite, test_profiler_merge_sharding_independent);
     add_test(suite, test_profiler_merge_rules);
+    add_test(suite, test_profiler_merge_huge_means);
+    add_test(suite, test_profiler_merge_saturates_at_the_edge);
+    add_test(suite, test_profiler_accuracy_bound);
+    add_test(suite, test_profiler_add_stats_consistency);
     add_test(suite, test_profiler_bad_input_leaves_state);
     add_test(suite, test_profiler_add_buffers_uses_metric);
     add_test(suite, test_profiler_to_graph);

@@ -21,7 +21,9 @@ enum export_format {
     FORMAT_STEPS,
     FORMAT_MASK,
     FORMAT_CALC_LIST,
+    FORMAT_CALC_DICT,
     FORMAT_CACHE_DIT,
+    FORMAT_CACHE_DIT_YAML,
     FORMAT_SD_CPP,
     FORMAT_JSON
 };
@@ -30,9 +32,14 @@ static const struct {
     const char *name;
     enum export_format format;
 } format_names[] = {
-    {"steps", FORMAT_STEPS},         {"mask", FORMAT_MASK},
-    {"calc-list", FORMAT_CALC_LIST}, {"cache-dit", FORMAT_CACHE_DIT},
-    {"sd-cpp", FORMAT_SD_CPP},       {"json", FORMAT_JSON},
+    {"steps", FORMAT_STEPS},
+    {"mask", FORMAT_MASK},
+    {"calc-list", FORMAT_CALC_LIST},
+    {"calc-dict", FORMAT_CALC_DICT},
+    {"cache-dit", FORMAT_CACHE_DIT},
+    {"cache-dit-yaml", FORMAT_CACHE_DIT_YAML},
+    {"sd-cpp", FORMAT_SD_CPP},
+    {"json", FORMAT_JSON},
 };
 
 void
@@ -51,20 +58,50 @@ lemica_cli_export_usage(FILE *stream)
         "  calc-list  calc_list = [0, 1, 3, 5]   the Python list of the "
         "LeMiCa\n"
         "                                        release's scripts\n"
-        "  cache-dit  steps_computation_mask=[1, 1, 0, 1, 0, 1]\n"
-        "                                        the DBCacheConfig keyword "
+        "  calc-dict  4: [0, 1, 3, 5],           the same as an entry of "
+        "their\n"
+        "                                        calc_dict, keyed by the "
+        "budget\n"
+        "  cache-dit  steps_computation_mask=[1, 1, 0, 1, 0, 1],\n"
+        "             steps_computation_policy=\"static\"\n"
+        "                                        the DBCacheConfig keywords "
         "of\n"
-        "                                        cache-dit (Python list of "
-        "int)\n"
+        "                                        cache-dit, on one line\n"
+        "  cache-dit-yaml\n"
+        "             cache_config:              the same in cache-dit's "
+        "YAML\n"
+        "               steps_computation_mask: [1, 1, 0, 1, 0, 1]\n"
+        "               steps_computation_policy: static\n"
         "  sd-cpp     --scm-mask 1,1,0,1,0,1     the stable-diffusion.cpp "
         "option\n"
-        "                                        and its value\n"
+        "                                        and its value (not applied "
+        "by it:\n"
+        "                                        below)\n"
         "  json       {\"num_steps\":6,\"budget\":4,\"steps\":[0,1,3,5],\n"
         "             \"mask\":[1,1,0,1,0,1],...}  also costs, max, sum "
         "(when\n"
         "                                        recorded) and metadata\n"
         "\n"
         "Each form ends with a newline.\n"
+        "\n"
+        "What the peers do with it (read in their code of August 2026):\n"
+        "- cache-dit follows the mask only under steps_computation_policy\n"
+        "  \"static\", which both cache-dit forms set. Under its default,\n"
+        "  \"dynamic\", a 0 only allows caching: the step is reused only if\n"
+        "  cache-dit's own L1 test (residual_diff_threshold) and step limits\n"
+        "  pass, so steps the schedule reuses may compute. Under both\n"
+        "  policies a reused step still runs the first Fn_compute_blocks and\n"
+        "  the last Bn_compute_blocks transformer blocks (defaults 8 and 0):\n"
+        "  caching skips the blocks in between, not the whole call.\n"
+        "  cache-dit does not check the mask length against the step count:\n"
+        "  steps past the end of the mask count as 0 (under \"static\",\n"
+        "  always reused). Export with --num-steps set to the sampler's\n"
+        "  step count.\n"
+        "- stable-diffusion.cpp parses --scm-mask but, as of its code of\n"
+        "  August 2026, does not apply it: its runtime decides which steps\n"
+        "  to skip by its own residual threshold and sigma window, whatever\n"
+        "  the mask says (--scm-policy is not read either). The form is kept\n"
+        "  for when it does.\n"
         "\n"
         "Options:\n"
         "  -f, --format F        one of the forms above\n"
@@ -189,7 +226,7 @@ lemica_cli_export(int argc, char **argv)
                 return lemica_cli_usage_error(
                     "export",
                     "unknown format '%s' (expected steps, mask, calc-list, "
-                    "cache-dit, sd-cpp or json)",
+                    "calc-dict, cache-dit, cache-dit-yaml, sd-cpp or json)",
                     value);
             format = format_names[index].format;
         } else if (id == OPTION_NUM_STEPS) {
@@ -223,10 +260,22 @@ lemica_cli_export(int argc, char **argv)
         print_list(schedule, 0, ", ");
         fputc(']', stdout);
         break;
+    case FORMAT_CALC_DICT:
+        printf("%d: [", lemica_schedule_budget(schedule));
+        print_list(schedule, 0, ", ");
+        fputs("],", stdout);
+        break;
     case FORMAT_CACHE_DIT:
+        /* "static": under cache-dit's default "dynamic" policy a 0 only
+         * allows caching, subject to its own threshold. */
         fputs("steps_computation_mask=[", stdout);
         print_list(schedule, 1, ", ");
-        fputc(']', stdout);
+        fputs("], steps_computation_policy=\"static\"", stdout);
+        break;
+    case FORMAT_CACHE_DIT_YAML:
+        fputs("cache_config:\n  steps_computation_mask: [", stdout);
+        print_list(schedule, 1, ", ");
+        fputs("]\n  steps_computation_policy: static", stdout);
         break;
     case FORMAT_SD_CPP:
         fputs("--scm-mask ", stdout);

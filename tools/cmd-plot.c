@@ -79,7 +79,10 @@ lemica_cli_plot_usage(FILE *stream)
           "  segment error of the best schedule of every feasible budget;\n"
           "- one schedule: the steps that call the model (dark) and the\n"
           "  cached segments as arcs colored by their error.\n"
-          "Open the file in a web browser.\n"
+          "Open the file in a web browser. Any finite weights plot (0 to\n"
+          "DBL_MAX); the image has at most 250000 edge cells (N x K, larger\n"
+          "graphs are refused: lower --max-skip) and 32 ticks an axis, so\n"
+          "it stays under 40 MB.\n"
           "\n"
           "Options:\n"
           "      --budget B        the schedule to draw (default: the middle\n"
@@ -146,6 +149,25 @@ tick_step(double range, int count)
     return 10.0 * power;
 }
 
+/* No axis gets more ticks than this, whatever its range: every tick loop
+ * counts with an int up to a bound fixed before it starts, never steps a
+ * double towards a limit that rounding or overflow can put out of reach
+ * (a weight of DBL_MAX once made the bound infinite and the SVG endless).
+ * tick_step() aims at 5 or 10 ticks and gives at most 2.5 times that. */
+#define MAX_TICKS 32
+
+/* The number of ticks first, first + step, ... up to @last, at most
+ * MAX_TICKS. */
+static int
+tick_count(double first, double last, double step)
+{
+    double count = floor((last - first) / step * (1 + 1e-9)) + 1;
+
+    if (!(count >= 1.0))
+        return 1;
+    return count > MAX_TICKS ? MAX_TICKS : (int)count;
+}
+
 static void
 tick_label(double value, char *text, size_t size)
 {
@@ -170,16 +192,20 @@ x_axis(FILE *out, double bottom, double lo, double hi, double left,
        double right, double cell_center)
 {
     double step = tick_step(hi - lo, 10);
+    double first;
+    int count;
     char label[32];
 
     if (step < 1.0)
         step = 1.0;
+    first = ceil(lo / step) * step;
+    count = tick_count(first, hi, step);
     fprintf(out,
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
             "stroke=\"#333\"/>\n",
             left, bottom, right, bottom);
-    for (double value = ceil(lo / step) * step; value <= hi + 1e-9;
-         value += step) {
+    for (int tick = 0; tick < count; tick++) {
+        double value = first + tick * step;
         double x = left + (value - lo + cell_center) /
                               (hi - lo + 2 * cell_center) * (right - left);
 
@@ -249,7 +275,9 @@ draw_heatmap(FILE *out, const lemica_graph *graph, double max_weight)
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
             "stroke=\"#333\"/>\n",
             PLOT_LEFT, HEAT_TOP, PLOT_LEFT, HEAT_BOTTOM);
-    for (double span = 1; span <= max_skip + 1e-9; span += step) {
+    for (int tick = 0, count = tick_count(1, max_skip, step); tick < count;
+         tick++) {
+        double span = 1 + tick * step;
         double y = HEAT_BOTTOM - (span - 0.5) * height;
 
         fprintf(out,
@@ -281,10 +309,42 @@ draw_heatmap(FILE *out, const lemica_graph *graph, double max_weight)
     for (int tick = 0; tick <= 4; tick++) {
         double y = HEAT_BOTTOM - tick / 4.0 * (HEAT_BOTTOM - HEAT_TOP);
 
-        tick_label(max_weight * tick / 4.0, label, sizeof(label));
+        /* max_weight * tick would overflow for weights near DBL_MAX. */
+        tick_label(max_weight * (tick / 4.0), label, sizeof(label));
         text_at(out, PLOT_RIGHT + 40, y + 4, "start", 12, NULL, label);
     }
     text_at(out, PLOT_RIGHT + 28, HEAT_TOP - 8, "middle", 12, NULL, "error");
+}
+
+/* The top of an axis: the data maximum rounded up to a tick, or the
+ * maximum itself where that would overflow (a maximum near DBL_MAX) or
+ * underflow (subnormal maxima, whose tick step rounds to 0). Always finite
+ * and > 0. */
+static double
+axis_top(double maximum)
+{
+    double step;
+    double top;
+
+    if (!(maximum > 0.0) || !isfinite(maximum))
+        return 1.0;
+    step = tick_step(maximum, 5);
+    top = ceil(maximum / step * (1 - 1e-12)) * step;
+    return isfinite(top) && top >= maximum ? top : maximum;
+}
+
+/* The y of @value on an axis 0 .. @top of the frontier panel: values above
+ * the top (an infinite total error) at the top, NaN at the bottom. */
+static double
+frontier_y(double value, double top)
+{
+    double fraction = value / top;
+
+    if (!(fraction > 0.0))
+        fraction = 0.0;
+    if (fraction > 1.0)
+        fraction = 1.0;
+    return FRONT_BOTTOM - fraction * (FRONT_BOTTOM - FRONT_TOP);
 }
 
 struct frontier_point {
@@ -311,7 +371,7 @@ draw_series(FILE *out, const struct frontier_point *points, size_t count,
 
         fprintf(out, "%.1f,%.1f ",
                 PLOT_LEFT + (points[index].budget - lo_budget) / span * width,
-                FRONT_BOTTOM - value / top * (FRONT_BOTTOM - FRONT_TOP));
+                frontier_y(value, top));
     }
     fputs("\"/>\n", out);
     for (size_t index = 0; index < count; index++) {
@@ -322,7 +382,7 @@ draw_series(FILE *out, const struct frontier_point *points, size_t count,
                 "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\">"
                 "<title>B = %d: %s %.6g</title></circle>\n",
                 PLOT_LEFT + (points[index].budget - lo_budget) / span * width,
-                FRONT_BOTTOM - value / top * (FRONT_BOTTOM - FRONT_TOP), color,
+                frontier_y(value, top), color,
                 points[index].budget, use_sum ? "sum" : "max", value);
     }
 }
@@ -332,15 +392,16 @@ y_axis(FILE *out, double x, double top_value, const char *color, int right,
        const char *title)
 {
     double step = tick_step(top_value, 5);
+    int count = tick_count(0.0, top_value, step);
     char label[64];
 
     fprintf(out,
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
             "stroke=\"%s\"/>\n",
             x, FRONT_TOP, x, FRONT_BOTTOM, color);
-    for (double value = 0; value <= top_value * (1 + 1e-9); value += step) {
-        double y =
-            FRONT_BOTTOM - value / top_value * (FRONT_BOTTOM - FRONT_TOP);
+    for (int tick = 0; tick < count; tick++) {
+        double value = tick * step;
+        double y = frontier_y(value, top_value);
 
         fprintf(out,
                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
@@ -359,18 +420,6 @@ y_axis(FILE *out, double x, double top_value, const char *color, int right,
              right ? x + 62 : x - 55, (FRONT_TOP + FRONT_BOTTOM) / 2, color);
     text_at(out, right ? x + 62 : x - 55, (FRONT_TOP + FRONT_BOTTOM) / 2,
             "middle", 14, label, title);
-}
-
-/* The top of an axis: the data maximum rounded up to a tick. */
-static double
-axis_top(double maximum)
-{
-    double step;
-
-    if (!(maximum > 0.0) || !isfinite(maximum))
-        return 1.0;
-    step = tick_step(maximum, 5);
-    return ceil(maximum / step * (1 - 1e-12)) * step;
 }
 
 static int

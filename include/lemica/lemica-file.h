@@ -57,11 +57,18 @@
  *   metadata, `segments COUNT` and one line `i j count mean m2 min max` per
  *   segment with samples (m2: the sum of squared deviations from the mean,
  *   so the variance is m2 / (count - 1)); then `end`. The metadata key
- *   `metric` is taken by line 4.
+ *   `metric` is taken by line 4. Each segment must be statistics samples
+ *   can give: m2 >= 0, min <= mean <= max (a mean outside by its rounding,
+ *   at most min(count, 2^20) * 2^-50 * max, is moved inside), and with
+ *   count 1, m2 = 0 and min = max = mean.
  * - **Schedule records**: `steps` and the B computed steps as a step list;
  *   if the schedule has a cost vector, `costs` and its B - 1 values
  *   (descending) and `sum` and the path-order sum (`inf` if it
- *   overflowed); then `end`.
+ *   overflowed); then `end`. The sum must be that of the costs within
+ *   rounding: |sum - S| <= m * 2^-51 * max(sum, S) + m * 2^-1074, S the sum
+ *   of the m = B - 1 costs added largest first (two sums of the same m
+ *   terms in any orders differ by less), `inf` only if S reaches DBL_MAX
+ *   within that tolerance.
  * - Numbers: integers in plain decimal without a leading zero (`0` but
  *   not `010`, as in step lists and the tool's options); weights in the shortest decimal
  *   text that reads back as the same double, with '.' whatever the

@@ -145,14 +145,37 @@ LEMICA_API lemica_status lemica_metric_compute(lemica_metric metric,
  * sample it is 0.
  *
  * **Merge.** lemica_profiler_merge() adds the samples of one profiler to
- * another of the same N, K and metric with Chan's pairwise update. Counts,
- * min and max are exact; mean and variance agree with a single pass over
- * all samples within 1e-12 relative, whatever the sharding and the merge
- * order. This is how profiling is spread over GPUs and nodes by whatever
+ * another of the same N, K and metric with Chan's pairwise update, scaled
+ * so that it overflows only where the merged statistics themselves would:
+ * the samples one profiler accepts also merge from any sharding (samples
+ * {0, 1.5e154} in two shards included; a merged sum of squared deviations
+ * that rounds past DBL_MAX by less than the accuracy bound below is stored
+ * as DBL_MAX). This is how profiling is
+ * spread over GPUs and nodes by whatever
  * runs the engine (Slurm, Ray, Dask, torch.distributed): every worker
  * fills its own profiler; across processes, each segment's summary
  * travels as five numbers, read with lemica_profiler_edge_stats() and
  * merged on the other side with lemica_profiler_add_stats().
+ *
+ * **Accuracy.** Counts, min and max are exact. For a segment of n samples
+ * with largest sample M, exact mean m and exact sample variance v
+ * (s = sqrt(v)), write g = n * 2^-50 and d = n * 2^-1074 (the smallest
+ * subnormal, n times). After any sequence of additions, merges and
+ * summaries, in any sharding and order, the mean and variance returned
+ * satisfy
+ *
+ *     |mean - m|     <= g * M + d
+ *     |variance - v| <= g * v  +  g * M * s + (g * M)^2 + d
+ *
+ * a relative part (g * v) and an absolute part that scales with the
+ * magnitude of the samples. For samples with real spread the relative
+ * part dominates (about 1e-15 * v for n = 10). For nearly constant
+ * samples the absolute part does: samples near 1 that differ in their
+ * last bits have a variance of about 1e-32, and a merge may return a
+ * variance differing from a single pass's by 100% of it (both within
+ * about 1e-32 of the truth). Compare variances from different shardings
+ * with this bound, not a relative tolerance. The mean always lies in
+ * [min, max].
  *
  * **To graph.** lemica_profiler_to_graph() builds a graph of the same N and
  * K whose weight on each measured segment is an aggregate of its samples:
@@ -324,8 +347,12 @@ LEMICA_API lemica_status lemica_profiler_add_error(lemica_profiler *profiler,
  * The counterpart of lemica_profiler_edge_stats() for moving statistics
  * between processes with any transport (files, MPI, torch.distributed):
  * read every segment's summary on one side, add it here on the other.
- * The result is that of adding the samples themselves, within rounding
- * (the variance goes through one multiplication by count - 1).
+ * The result is that of adding the samples themselves, within the
+ * accuracy bound above (the variance goes through one multiplication by
+ * count - 1). The summary must be one that samples can give:
+ * min <= mean <= max (a mean outside by its own rounding, at most
+ * min(count, 2^20) * 2^-50 * max, is accepted and moved inside), and with
+ * one sample variance 0 and min == max == mean.
  * @param[in,out] profiler The profiler.
  * @param[in] from i.
  * @param[in] to j; 2 <= j - i <= K, j <= N - 1.
@@ -337,7 +364,8 @@ LEMICA_API lemica_status lemica_profiler_add_error(lemica_profiler *profiler,
  * @param[in] max The largest sample.
  * @return ::LEMICA_OK; ::LEMICA_ERR_OUT_OF_RANGE for a bad segment;
  *         ::LEMICA_ERR_INVALID_VALUE if a value is NaN, infinite or
- *         negative, @p min > @p max, or the statistics would overflow;
+ *         negative, @p min > @p max, the summary is inconsistent (above),
+ *         or the statistics would overflow;
  *         ::LEMICA_ERR_TOO_LARGE if the count would pass 2^64 - 1;
  *         ::LEMICA_ERR_INVALID_ARGUMENT for a NULL profiler. On error the
  *         profiler is unchanged.
@@ -388,7 +416,8 @@ LEMICA_API size_t lemica_profiler_num_measured(const lemica_profiler *profiler);
  * @param[in,out] dst The profiler that receives the samples.
  * @param[in] src The profiler whose samples are added; unchanged.
  * @return ::LEMICA_OK; ::LEMICA_ERR_MISMATCH if N, K or the metric differ;
- *         ::LEMICA_ERR_INVALID_VALUE if a statistic would overflow;
+ *         ::LEMICA_ERR_INVALID_VALUE if a merged statistic would
+ *         overflow (a sum of squared deviations above DBL_MAX);
  *         ::LEMICA_ERR_TOO_LARGE if a count would pass 2^64 - 1;
  *         ::LEMICA_ERR_INVALID_ARGUMENT for NULL. On error @p dst is
  *         unchanged.

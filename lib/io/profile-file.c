@@ -137,6 +137,7 @@ parse_segment(lemica_profiler *profiler, const char *line, size_t length,
     size_t lengths[SEGMENT_FIELDS];
     struct lemica_profiler_raw raw;
     struct lemica_profiler_raw existing;
+    char why[160];
     double values[4];
     size_t start = 0;
     size_t count = 0;
@@ -193,10 +194,12 @@ parse_segment(lemica_profiler *profiler, const char *line, size_t length,
     raw.m2 = values[1];
     raw.min = values[2];
     raw.max = values[3];
-    if (raw.min > raw.max)
+    /* Statistics no set of samples can give would become a weight all the
+     * same (a mean of 5 with max 0.6): refused, as a parse error. */
+    if (lemica_profiler_raw_check(&raw, why, sizeof(why)) != 0)
         return lemica_fail(LEMICA_ERR_PARSE,
-                           "line %zu: segment (%d, %d) has min above max",
-                           line_number, from, to);
+                           "line %zu: segment (%d, %d) is inconsistent: %s",
+                           line_number, from, to, why);
     lemica_profiler_raw_get(profiler, from, to, &existing);
     if (existing.count != 0)
         return lemica_fail(LEMICA_ERR_PARSE,

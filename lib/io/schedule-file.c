@@ -2,6 +2,7 @@
 /* The schedule file format (see lemica-file.h). It belongs to the
  * schedule module: a loaded file restores the cost vector and its sum
  * exactly, which the public API cannot set. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
+#include "../common/numtext-int.h"
 #include "file-io-int.h"
 #include "file-parse-int.h"
 #include "metadata-int.h"
@@ -128,6 +130,43 @@ parse_costs_line(const char *line, size_t length, size_t line_number,
     return LEMICA_OK;
 }
 
+/* Half the sum of the costs, added largest first: halved so that it
+ * cannot overflow (halving is exact above the subnormals). */
+static double
+half_sum_of_costs(const lemica_schedule *schedule)
+{
+    double half = 0.0;
+
+    for (int index = 0; index + 1 < schedule->budget; index++)
+        half += 0.5 * schedule->costs[index];
+    return half;
+}
+
+/* Whether @sum, the file's path-order sum of the m = B - 1 costs, is their
+ * sum within rounding. Two recursive sums of the same m non-negative terms
+ * in different orders each lie within (m - 1) u / (1 - (m - 1) u) of the
+ * exact sum (u = 2^-53), so they differ by at most 2^-51 * m times the
+ * larger of them (m <= 65535 keeps (m - 1) u tiny); halving the subnormal
+ * costs loses up to 2^-1075 each, hence m * 2^-1074 more. A path-order sum
+ * that overflowed is written "inf": accepted when the costs add up to
+ * DBL_MAX within the same tolerance. Every sum the library writes passes,
+ * whatever the order of the path. */
+static int
+sum_matches_costs(double sum, const lemica_schedule *schedule)
+{
+    double terms = (double)(schedule->budget - 1);
+    double half = half_sum_of_costs(schedule);
+    double relative = 0x1p-51 * terms;
+    double absolute = terms * 0x1p-1074;
+    double half_sum;
+
+    if (isinf(sum))
+        return half >= 0.5 * DBL_MAX * (1.0 - relative) - absolute;
+    half_sum = 0.5 * sum;
+    return fabs(half_sum - half) <=
+           relative * (half_sum > half ? half_sum : half) + absolute;
+}
+
 static lemica_status
 parse_sum_line(const char *line, size_t length, size_t line_number,
                lemica_schedule *schedule, double *sum)
@@ -145,18 +184,33 @@ parse_sum_line(const char *line, size_t length, size_t line_number,
     /* A sum of finite costs can overflow; it is written as "inf". */
     if (value_length == 3 && memcmp(value, "inf", 3) == 0) {
         *sum = (double)INFINITY;
-        return LEMICA_OK;
+    } else {
+        status = lemica_file_parse_weight(value, value_length, line_number,
+                                          "sum", sum);
+        if (status != LEMICA_OK)
+            return status;
+        /* Rounding is monotone, so a sum of non-negative values is never
+         * below its largest term. */
+        if (*sum < schedule->costs[0])
+            return lemica_fail(LEMICA_ERR_PARSE,
+                               "line %zu: sum %.*s is less than the largest "
+                               "cost",
+                               line_number, quote_length(value_length), value);
     }
-    status =
-        lemica_file_parse_weight(value, value_length, line_number, "sum", sum);
-    if (status != LEMICA_OK)
-        return status;
-    /* Rounding is monotone, so a sum of non-negative values is never below
-     * its largest term. */
-    if (*sum < schedule->costs[0])
+    if (!sum_matches_costs(*sum, schedule)) {
+        char total[LEMICA_DOUBLE_TEXT_SIZE];
+        double half = half_sum_of_costs(schedule);
+
+        if (half > 0.5 * DBL_MAX ||
+            lemica_format_double(2.0 * half, total, sizeof(total)) !=
+                LEMICA_OK)
+            snprintf(total, sizeof(total), "inf");
         return lemica_fail(LEMICA_ERR_PARSE,
-                           "line %zu: sum %.*s is less than the largest cost",
-                           line_number, quote_length(value_length), value);
+                           "line %zu: sum %.*s is not the sum of the costs "
+                           "(%s) within rounding",
+                           line_number, quote_length(value_length), value,
+                           total);
+    }
     return LEMICA_OK;
 }
 

@@ -6,6 +6,12 @@
 
 #include "lemica/lemica-profiler.h"
 
+/* gamma(n) = n * 2^-50: the unit of the error bound the profiler documents
+ * for n samples (lemica-profiler.h, "Accuracy"): mean within gamma * max,
+ * variance within gamma * (variance + max * sd) + (gamma * max)^2 of the
+ * exact sample statistics, whatever the sharding and merge order. */
+#define LEMICA_PROFILER_VARIANCE_REL(n) ((double)(n) * 0x1p-50)
+
 /* Running statistics of one segment. m2 is the sum of squared deviations
  * from the mean (Welford); min and max are meaningless while count is 0. */
 struct lemica_edge_stats {

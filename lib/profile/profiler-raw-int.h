@@ -7,6 +7,7 @@
 #ifndef LEMICA_PROFILER_RAW_INT_H
 #define LEMICA_PROFILER_RAW_INT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lemica/lemica-profiler.h"
@@ -29,5 +30,13 @@ void lemica_profiler_raw_get(const lemica_profiler *profiler, int from, int to,
  * taken as they are). */
 void lemica_profiler_raw_set(lemica_profiler *profiler, int from, int to,
                              const struct lemica_profiler_raw *raw);
+
+/* Checks that @raw (count >= 1, every value finite) could come from
+ * samples: m2 >= 0; min <= mean <= max, the mean allowed outside by its
+ * rounding, at most min(count, 2^20) * 2^-50 * max, and then moved inside;
+ * one sample: m2 == 0 and min == max == mean. Returns 0, or -1 with the
+ * reason in @why. */
+int lemica_profiler_raw_check(struct lemica_profiler_raw *raw, char *why,
+                              size_t size);
 
 #endif /* LEMICA_PROFILER_RAW_INT_H */

@@ -3,6 +3,7 @@
  * merge of two sets of them (Chan, Golub and LeVeque's pairwise update:
  * counts, min and max exact, mean and variance to rounding) and the graph
  * they give. */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "../common/dag-size-int.h"
 #include "../common/error-int.h"
 #include "profiler-int.h"
+#include "profiler-raw-int.h"
 
 static lemica_status
 check_segment(const lemica_profiler *profiler, int from, int to)
@@ -132,6 +134,19 @@ lemica_profiler_metric(const lemica_profiler *profiler)
     return profiler ? profiler->metric : LEMICA_METRIC_L1;
 }
 
+/* The exact mean lies in [min, max]; a rounded one may step an ulp
+ * outside. Kept inside, so that every state the profiler holds (and every
+ * profile file it writes) passes the consistency checks of the loaders. */
+static double
+clamp_mean(double mean, double min, double max)
+{
+    if (mean < min)
+        return min;
+    if (mean > max)
+        return max;
+    return mean;
+}
+
 /* Welford's update of @stats by one sample, into @next; fails (leaving
  * both as they were) if the statistics would not stay finite. */
 static lemica_status
@@ -149,6 +164,7 @@ welford_add(const struct lemica_edge_stats *stats, double value, int from,
     next->m2 = stats->m2 + delta * (value - next->mean);
     next->min = (stats->count == 0 || value < stats->min) ? value : stats->min;
     next->max = (stats->count == 0 || value > stats->max) ? value : stats->max;
+    next->mean = clamp_mean(next->mean, next->min, next->max);
     if (!isfinite(next->mean) || !isfinite(next->m2))
         return lemica_fail(LEMICA_ERR_INVALID_VALUE,
                            "adding %g to segment (%d, %d) overflows its "
@@ -202,12 +218,26 @@ lemica_profiler_add_buffers(lemica_profiler *profiler, int from, int to,
 
 /* Chan, Golub and LeVeque's pairwise combination of two sets of
  * statistics. Returns 0, or -1 if the count or a statistic would
- * overflow. */
+ * overflow.
+ *
+ * The between-sets term of M2 is delta^2 * nx * ny / n. Squaring delta
+ * first overflows for means 1.5e154 apart although the term is finite
+ * (the single pass over the same samples never squares a difference): it
+ * is computed as delta * (delta * w), w = nx * ny / n in [0.5, n / 4],
+ * which overflows only where the term itself does (|delta| <= 1: the
+ * inner product is at most w; |delta| > 1: an overflowing inner product
+ * means a term above |delta| * DBL_MAX).
+ *
+ * The sum of the three parts may round past DBL_MAX where the exact M2,
+ * and the single pass's, stays below it. A sum within the documented
+ * relative error (lemica-profiler.h) of DBL_MAX is stored as DBL_MAX, so
+ * that the samples one profiler accepts also merge from any sharding;
+ * beyond that the statistics really overflow. */
 static int
 chan_combine(const struct lemica_edge_stats *x,
              const struct lemica_edge_stats *y, struct lemica_edge_stats *out)
 {
-    double nx, ny, n, delta;
+    double nx, ny, n, delta, between;
 
     if (y->count == 0) {
         *out = *x;
@@ -223,12 +253,25 @@ chan_combine(const struct lemica_edge_stats *x,
     ny = (double)y->count;
     n = nx + ny;
     delta = y->mean - x->mean;
+    between = delta * (delta * (nx * (ny / n)));
     out->count = x->count + y->count;
-    out->mean = x->mean + delta * (ny / n);
-    out->m2 = x->m2 + y->m2 + delta * delta * (nx * (ny / n));
     out->min = y->min < x->min ? y->min : x->min;
     out->max = y->max > x->max ? y->max : x->max;
-    return isfinite(out->mean) && isfinite(out->m2) ? 0 : -1;
+    out->mean = clamp_mean(x->mean + delta * (ny / n), out->min, out->max);
+    if (!isfinite(out->mean) || !isfinite(between))
+        return -1;
+    out->m2 = x->m2 + y->m2 + between;
+    if (!isfinite(out->m2)) {
+        /* Halved, the sum cannot overflow: each part is <= DBL_MAX. */
+        double half = 0.5 * x->m2 + 0.5 * y->m2 + 0.5 * between;
+
+        /* 4 g: the single pass's error and the merge's, with room. */
+        if (half >
+            0.5 * DBL_MAX * (1.0 + 4.0 * LEMICA_PROFILER_VARIANCE_REL(n)))
+            return -1;
+        out->m2 = DBL_MAX;
+    }
+    return 0;
 }
 
 lemica_status
@@ -238,6 +281,8 @@ lemica_profiler_add_stats(lemica_profiler *profiler, int from, int to,
 {
     lemica_status status = check_segment(profiler, from, to);
     struct lemica_edge_stats *stats, summary, merged;
+    struct lemica_profiler_raw raw;
+    char why[160];
 
     if (status != LEMICA_OK)
         return status;
@@ -252,11 +297,24 @@ lemica_profiler_add_stats(lemica_profiler *profiler, int from, int to,
                            "min <= max)",
                            from, to, mean, variance, min, max);
     /* +0.0 for both zeros, as add_error stores them. */
-    summary.count = count;
-    summary.mean = mean == 0.0 ? 0.0 : mean;
-    summary.m2 = variance * (double)(count - 1);
-    summary.min = min == 0.0 ? 0.0 : min;
-    summary.max = max == 0.0 ? 0.0 : max;
+    raw.count = count;
+    raw.mean = mean == 0.0 ? 0.0 : mean;
+    raw.m2 = variance * (double)(count - 1);
+    raw.min = min == 0.0 ? 0.0 : min;
+    raw.max = max == 0.0 ? 0.0 : max;
+    /* One sample with a variance would be dropped silently by the
+     * multiplication by count - 1: checked on the variance itself. */
+    if (count == 1 && variance != 0.0)
+        raw.m2 = variance;
+    if (isfinite(raw.m2) && lemica_profiler_raw_check(&raw, why, sizeof(why)) != 0)
+        return lemica_fail(LEMICA_ERR_INVALID_VALUE,
+                           "summary of segment (%d, %d) is inconsistent: %s",
+                           from, to, why);
+    summary.count = raw.count;
+    summary.mean = raw.mean;
+    summary.m2 = raw.m2;
+    summary.min = raw.min;
+    summary.max = raw.max;
     stats = &profiler->stats[lemica_profiler_slot(profiler, from, to)];
     if (stats->count > UINT64_MAX - count)
         return lemica_fail(LEMICA_ERR_TOO_LARGE,

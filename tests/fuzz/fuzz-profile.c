@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz the profile file parser. Whatever it accepts must format and parse
- * back to the same text, and survive a merge with itself. */
+ * back to the same text, hold statistics samples can give, and survive a
+ * merge with itself. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (lemica_profiler_parse(text, size, metadata, &profiler) != LEMICA_OK)
         goto out;
+    /* Accepted statistics are ones samples can give (issue 16, item 10). */
+    for (int from = 0; from < lemica_profiler_num_steps(profiler); from++)
+        for (int to = from + 2; to < lemica_profiler_num_steps(profiler) &&
+                                to - from <= lemica_profiler_max_skip(profiler);
+             to++) {
+            uint64_t count;
+            double mean, variance, min, max;
+
+            if (lemica_profiler_edge_stats(profiler, from, to, &count, &mean,
+                                           &variance, &min, &max) != LEMICA_OK)
+                abort();
+            if (count != 0 &&
+                (!(min <= mean && mean <= max) || variance < 0.0 ||
+                 (count == 1 && (variance != 0.0 || min != max))))
+                abort();
+        }
     first = format_profile(profiler, metadata);
     if (lemica_profiler_parse(first, strlen(first), NULL, &again) != LEMICA_OK)
         abort();
