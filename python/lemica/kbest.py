@@ -53,8 +53,8 @@ def solve_k_best(solver, graph, budget: int, count: int) -> List[Schedule]:
     best first, under ``solver``'s comparator and constraints."""
     function = library_function("lemica_solver_solve_k_best")
     out = ctypes.c_void_p()
-    solver._run(lambda: function(solver._ptr, graph._ptr, budget, count,
-                                 ctypes.byref(out)))
+    solver._run(graph, lambda solver_address, graph_address: function(
+        solver_address, graph_address, budget, count, ctypes.byref(out)))
     return _copy_list(out.value)
 
 
@@ -63,7 +63,8 @@ def solve_k_best_frontier(solver, graph, count: int) -> Dict[int, List[Schedule]
     ``{budget: [best, second, ...]}``, budgets ascending."""
     function = library_function("lemica_solver_solve_k_best_frontier")
     out = ctypes.c_void_p()
-    solver._run(lambda: function(solver._ptr, graph._ptr, count, ctypes.byref(out)))
+    solver._run(graph, lambda solver_address, graph_address: function(
+        solver_address, graph_address, count, ctypes.byref(out)))
     result: Dict[int, List[Schedule]] = {}
     for schedule in _copy_list(out.value):
         result.setdefault(schedule.budget, []).append(schedule)
