@@ -237,7 +237,12 @@ class AdaptivePlan(Handle):
 
     def next(self, profiler: Profiler) -> Optional[Plan]:
         """The next batch as a :class:`Plan`, or None when the schedules are
-        final. Warns once per new violation count."""
+        final. Warns once per new violation count.
+
+        With a borrowed solver's Python comparator that raised, the
+        exception is re-raised here and the round's plan freed; the loop
+        may have counted that round, and asks again for its segments at
+        the next call (they got no samples)."""
         out = ctypes.c_void_p()
         report: List[Any] = []
 
