@@ -20,9 +20,10 @@ from __future__ import annotations
 import ctypes
 import enum
 import warnings
-from typing import Iterable, Iterator, NamedTuple, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, List, NamedTuple, Optional, Union
 
-from ._core import Handle, check, lib, new_handle
+from ._core import Handle, check, lib, new_handle, using
+from .errors import ClosedHandleError
 from .plan import Plan
 from .profiler import Aggregate, Profiler
 from .schedule import Schedule
@@ -64,10 +65,11 @@ def check_assumption(profiler: Profiler, assumption: Assumption = Assumption.NES
     count = ctypes.c_size_t()
     ends = [ctypes.c_int() for _ in range(4)]
     excess = ctypes.c_double()
-    check(lib().lemica_assumption_check(profiler._ptr, int(assumption), int(aggregate),
-                                        float(z), ctypes.byref(count),
-                                        *[ctypes.byref(e) for e in ends],
-                                        ctypes.byref(excess)))
+    with profiler._shared() as address:
+        check(lib().lemica_assumption_check(address, int(assumption), int(aggregate),
+                                            float(z), ctypes.byref(count),
+                                            *[ctypes.byref(e) for e in ends],
+                                            ctypes.byref(excess)))
     worst = None
     if count.value:
         worst = Violation((ends[0].value, ends[1].value), (ends[2].value, ends[3].value),
@@ -123,33 +125,54 @@ class AdaptivePlan(Handle):
 
     def request_budget(self, budget: int) -> None:
         """Request the schedule of one budget."""
-        check(lib().lemica_adaptive_request_budget(self._ptr, budget))
+        with self._exclusive() as address:
+            check(lib().lemica_adaptive_request_budget(address, budget))
 
     def request_all_budgets(self) -> None:
         """Request every feasible budget."""
-        check(lib().lemica_adaptive_request_all_budgets(self._ptr))
+        with self._exclusive() as address:
+            check(lib().lemica_adaptive_request_all_budgets(address))
 
     def clear_budgets(self) -> None:
         """Forget every requested budget."""
-        lib().lemica_adaptive_clear_budgets(self._ptr)
+        with self._exclusive() as address:
+            lib().lemica_adaptive_clear_budgets(address)
 
     def is_budget_requested(self, budget: int) -> bool:
         """Whether ``budget`` is requested."""
-        return bool(lib().lemica_adaptive_is_budget_requested(self._ptr, budget))
+        with self._shared() as address:
+            return bool(lib().lemica_adaptive_is_budget_requested(address, budget))
 
     def set_comparator(self, comparator: Comparator) -> None:
-        """Use a built-in comparator (LEXMAX, SUM, MAX)."""
-        check(lib().lemica_adaptive_set_comparator(self._ptr, int(comparator)))
-        self._solver = None
+        """Use a built-in comparator (LEXMAX, SUM, MAX) with the loop's own
+        solver (forgets a solver given to :meth:`use_solver`)."""
+        with self._exclusive() as address:
+            check(lib().lemica_adaptive_set_comparator(address, int(comparator)))
+            self._solver = None
 
     def use_solver(self, solver: Optional[Solver]) -> None:
-        """Solve with a configured solver (None: the loop's own)."""
-        check(lib().lemica_adaptive_use_solver(self._ptr, solver._ptr if solver else None))
-        self._solver = solver
+        """Solve with a configured solver (None: the loop's own).
+
+        The loop borrows the solver: this object keeps it alive, and
+        every call that solves (:meth:`next`, :meth:`schedule`) holds it
+        exclusively, so threads using it elsewhere wait for the call and
+        a Python comparator's exception is re-raised here as from
+        :meth:`Solver.solve`. Closing the solver while the loop still
+        uses it makes those calls raise ClosedHandleError (the library
+        is never handed a freed solver); its configuration should not
+        change between rounds, or the schedules are not those of one
+        solver on the full profile.
+        """
+        # Shared: the call only records the address; the solver must not
+        # be closed while that is read.
+        with using((self, True), (solver, False)) as (address, solver_address):
+            check(lib().lemica_adaptive_use_solver(address, solver_address))
+            self._solver = solver
 
     def set_aggregate(self, aggregate: Aggregate, z: float = 0.0) -> None:
         """How samples become a weight, as in ``Profiler.to_graph``."""
-        check(lib().lemica_adaptive_set_aggregate(self._ptr, int(aggregate), float(z)))
+        with self._exclusive() as address:
+            check(lib().lemica_adaptive_set_aggregate(address, int(aggregate), float(z)))
 
     @property
     def min_batch(self) -> int:
@@ -160,8 +183,9 @@ class AdaptivePlan(Handle):
     def min_batch(self, value: int) -> None:
         if value < 0:
             raise ValueError("min_batch must be >= 1")
-        check(lib().lemica_adaptive_set_min_batch(self._ptr, int(value)))
-        self._min_batch = int(value)
+        with self._exclusive() as address:
+            check(lib().lemica_adaptive_set_min_batch(address, int(value)))
+            self._min_batch = int(value)
 
     @property
     def num_samples(self) -> int:
@@ -173,25 +197,83 @@ class AdaptivePlan(Handle):
     def num_samples(self, value: int) -> None:
         if value < 0:
             raise ValueError("num_samples must be >= 1")
-        check(lib().lemica_adaptive_set_num_samples(self._ptr, int(value)))
-        self._num_samples = int(value)
+        with self._exclusive() as address:
+            check(lib().lemica_adaptive_set_num_samples(address, int(value)))
+            self._num_samples = int(value)
+
+    def _solving(self, call: Callable[[int, Optional[int]], int],
+                 profiler: Optional[Profiler] = None) -> None:
+        """Run ``call(adaptive, profiler)``, a call that may solve: the loop
+        exclusively, the profiler shared, and a borrowed solver
+        exclusively (its workspace is used), as :meth:`Solver._run` does.
+        """
+        while True:
+            solver = self._solver
+            with using((self, True), (profiler, False), (solver, True)) as addresses:
+                if self._solver is not solver:
+                    continue  # use_solver ran meanwhile: lock the new one
+                if solver is None:
+                    check(call(addresses[0], addresses[1]))
+                    return
+                box = solver._callback_error
+                box.clear()
+                status = call(addresses[0], addresses[1])
+                if box:
+                    error = box[0]
+                    box.clear()
+                    raise error
+                check(status)
+                return
+
+    def _worst(self, address: int) -> Optional[Violation]:
+        if not lib().lemica_adaptive_num_violations(address):
+            return None
+        ends = [ctypes.c_int() for _ in range(4)]
+        excess = ctypes.c_double()
+        check(lib().lemica_adaptive_worst_violation(
+            address, *[ctypes.byref(e) for e in ends], ctypes.byref(excess)))
+        return Violation((ends[0].value, ends[1].value), (ends[2].value, ends[3].value),
+                         excess.value)
 
     def next(self, profiler: Profiler) -> Optional[Plan]:
         """The next batch as a :class:`Plan`, or None when the schedules are
-        final. Warns once per new violation count."""
+        final. Warns once per new violation count.
+
+        With a borrowed solver's Python comparator that raised, the
+        exception is re-raised here and the round's plan freed; the loop
+        may have counted that round, and asks again for its segments at
+        the next call (they got no samples)."""
         out = ctypes.c_void_p()
-        check(lib().lemica_adaptive_next(self._ptr, profiler._ptr, ctypes.byref(out)))
-        violations = self.num_violations
-        if violations > self._warned:
-            self._warned = violations
-            worst = self.worst_violation
+        report: List[Any] = []
+
+        def call(address: int, profiler_address: Optional[int]) -> int:
+            status = lib().lemica_adaptive_next(address, profiler_address,
+                                                ctypes.byref(out))
+            if status >= 0:
+                # Read under the same lock: another thread's round must not
+                # slip in between, nor two threads warn of one count.
+                violations = lib().lemica_adaptive_num_violations(address)
+                if violations > self._warned:
+                    self._warned = violations
+                    report.extend((violations, self._worst(address)))
+            return status
+
+        try:
+            self._solving(call, profiler)
+        except BaseException:
+            # A comparator's exception re-raised after a plan was made.
+            if out.value:
+                lib().lemica_plan_free(out.value)
+            raise
+        plan = None
+        if out.value:
+            plan = Plan.__new__(Plan)
+            Handle.__init__(plan, out.value)
+        if report:
+            violations, worst = report
             warnings.warn(f"{violations} measured segments break the assumption; worst: "
                           f"{worst.outer} has {worst.excess:.3g} less error than "
                           f"{worst.inner} inside it", AssumptionWarning, stacklevel=2)
-        if not out.value:
-            return None
-        plan = Plan.__new__(Plan)
-        Handle.__init__(plan, out.value)
         return plan
 
     def rounds(self, profiler: Profiler) -> Iterator[Plan]:
@@ -207,63 +289,71 @@ class AdaptivePlan(Handle):
     @property
     def done(self) -> bool:
         """Whether the schedules are final."""
-        return bool(lib().lemica_adaptive_is_done(self._ptr))
+        with self._shared() as address:
+            return bool(lib().lemica_adaptive_is_done(address))
 
     def schedule(self, budget: int) -> Schedule:
         """The final schedule of a requested budget."""
         out = ctypes.c_void_p()
-        check(lib().lemica_adaptive_schedule(self._ptr, budget, ctypes.byref(out)))
+        self._solving(lambda address, _: lib().lemica_adaptive_schedule(
+            address, budget, ctypes.byref(out)))
         return Schedule._adopt(out.value)
 
     @property
     def num_rounds(self) -> int:
         """Rounds so far (calls of next() that returned a plan)."""
-        return lib().lemica_adaptive_num_rounds(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_adaptive_num_rounds(address)
 
     @property
     def num_measured(self) -> int:
         """Segments measured at the last round."""
-        return lib().lemica_adaptive_num_measured(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_adaptive_num_measured(address)
 
     @property
     def model_calls(self) -> int:
         """Model calls the plans asked for, reference passes included."""
-        return lib().lemica_adaptive_model_calls(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_adaptive_model_calls(address)
 
     @property
     def full_model_calls(self) -> int:
         """Model calls of full profiling with the same samples."""
-        return lib().lemica_adaptive_full_model_calls(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_adaptive_full_model_calls(address)
 
     def set_stable_tolerance(self, tolerance: float) -> None:
         """Schedules whose total error changes by at most ``tolerance``
         (relative) between sample counts count as unchanged."""
-        check(lib().lemica_adaptive_set_stable_tolerance(self._ptr, float(tolerance)))
+        with self._exclusive() as address:
+            check(lib().lemica_adaptive_set_stable_tolerance(address, float(tolerance)))
 
     @property
     def num_stable(self) -> int:
         """Consecutive sample counts that ended with the same schedules."""
-        return lib().lemica_adaptive_num_stable(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_adaptive_num_stable(address)
 
     @property
     def num_violations(self) -> int:
         """Measured segments that break the assumption."""
-        return lib().lemica_adaptive_num_violations(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_adaptive_num_violations(address)
 
     @property
     def worst_violation(self) -> Optional[Violation]:
         """The worst violation, or None."""
-        if not self.num_violations:
-            return None
-        ends = [ctypes.c_int() for _ in range(4)]
-        excess = ctypes.c_double()
-        check(lib().lemica_adaptive_worst_violation(
-            self._ptr, *[ctypes.byref(e) for e in ends], ctypes.byref(excess)))
-        return Violation((ends[0].value, ends[1].value), (ends[2].value, ends[3].value),
-                         excess.value)
+        with self._shared() as address:
+            return self._worst(address)
 
     def __repr__(self) -> str:
-        if self.closed:
+        try:
+            with self._shared() as address:
+                cdll = lib()
+                return (f"<lemica.AdaptivePlan rounds={cdll.lemica_adaptive_num_rounds(address)} "
+                        f"done={bool(cdll.lemica_adaptive_is_done(address))} "
+                        f"calls={cdll.lemica_adaptive_model_calls(address)}/"
+                        f"{cdll.lemica_adaptive_full_model_calls(address)}>")
+        except ClosedHandleError:
             return "<lemica.AdaptivePlan closed>"
-        return (f"<lemica.AdaptivePlan rounds={self.num_rounds} done={self.done} "
-                f"calls={self.model_calls}/{self.full_model_calls}>")

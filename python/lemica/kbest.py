@@ -12,7 +12,7 @@ from __future__ import annotations
 import ctypes
 from typing import Dict, List
 
-from ._core import check, lib, new_handle
+from ._core import Handle, check, lib, new_handle
 from .schedule import Schedule
 
 #: The largest k * (B + 1) * N a k-best solve accepts
@@ -31,21 +31,37 @@ def library_function(name: str):
     return function
 
 
+class _ScheduleList(Handle):
+    """A ``lemica_schedule_list`` while its schedules are copied out.
+
+    Only the function that received it sees it, but it is a handle like
+    any other: freed exactly once (also when a copy fails), counted in
+    :func:`lemica.live_handles`, read under its lock.
+    """
+
+    _free_name = "lemica_schedule_list_free"
+    _kind = "schedule list"
+    __slots__ = ()
+
+
 def _copy_list(address: int) -> List[Schedule]:
     """Copy every schedule out of a C list, then free it."""
-    free = library_function("lemica_schedule_list_free")
-    try:
-        count = library_function("lemica_schedule_list_count")(address)
+    library_function("lemica_schedule_list_free")
+    count_function = library_function("lemica_schedule_list_count")
+    get = library_function("lemica_schedule_list_get")
+    with _ScheduleList(address) as schedule_list, schedule_list._shared() as list_address:
         schedules = []
         borrowed = ctypes.c_void_p()
-        for index in range(count):
-            check(library_function("lemica_schedule_list_get")(
-                address, index, ctypes.byref(borrowed)))
-            schedules.append(Schedule._adopt(
-                new_handle(lib().lemica_schedule_copy, borrowed)))
+        try:
+            for index in range(count_function(list_address)):
+                check(get(list_address, index, ctypes.byref(borrowed)))
+                schedules.append(Schedule._adopt(
+                    new_handle(lib().lemica_schedule_copy, borrowed)))
+        except BaseException:
+            for schedule in schedules:
+                schedule.close()
+            raise
         return schedules
-    finally:
-        free(address)
 
 
 def solve_k_best(solver, graph, budget: int, count: int) -> List[Schedule]:

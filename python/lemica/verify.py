@@ -21,7 +21,7 @@ import ctypes
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
-from ._core import Handle, check, lib, new_handle
+from ._core import Handle, check, lib, new_handle, using
 from .buffers import Dtype, buffer_pair
 from .graph import Graph
 from .kbest import library_function
@@ -39,6 +39,10 @@ class Verifier(Handle):
 
     Add the graph-optimal schedule first: ties go to the earlier candidate.
     A schedule already added is not added twice (its index is returned).
+
+    One verifier may be shared by threads (one engine worker per sample,
+    say): reports and additions hold it exclusively, queries share it, as
+    every handle does (docs/python.md, Threads).
     """
 
     _free_name = "lemica_verifier_free"
@@ -51,7 +55,8 @@ class Verifier(Handle):
         library_function("lemica_verifier_new")
         super().__init__(new_handle(lib().lemica_verifier_new, num_samples))
         if metric != Metric.L1:
-            check(lib().lemica_verifier_set_metric(self._ptr, int(metric)))
+            with self._exclusive() as address:
+                check(lib().lemica_verifier_set_metric(address, int(metric)))
         if aggregate != Aggregate.MEAN:
             self.set_aggregate(aggregate, z)
         if significance:
@@ -60,83 +65,108 @@ class Verifier(Handle):
     def set_significance(self, z: float) -> None:
         """Keep the first candidate unless another beats it by a paired
         test: mean per-sample difference + z standard errors < 0 (0: off)."""
-        check(lib().lemica_verifier_set_significance(self._ptr, float(z)))
+        with self._exclusive() as address:
+            check(lib().lemica_verifier_set_significance(address, float(z)))
 
     def error(self, candidate: int, sample: int) -> float:
         """The error reported for one run."""
         value = ctypes.c_double()
-        check(lib().lemica_verifier_error(self._ptr, candidate, sample,
-                                          ctypes.byref(value)))
+        with self._shared() as address:
+            check(lib().lemica_verifier_error(address, candidate, sample,
+                                              ctypes.byref(value)))
         return value.value
 
     def set_aggregate(self, aggregate: Aggregate, z: float = 0.0) -> None:
         """How a candidate's errors become its score: mean, max or
         mean + z * std."""
-        check(lib().lemica_verifier_set_aggregate(self._ptr, int(aggregate), float(z)))
+        with self._exclusive() as address:
+            check(lib().lemica_verifier_set_aggregate(address, int(aggregate), float(z)))
 
     def add(self, schedule: Schedule) -> int:
         """Add a candidate (copied); returns its index."""
         index = ctypes.c_size_t()
-        check(lib().lemica_verifier_add_candidate(self._ptr, schedule._ptr,
-                                                  ctypes.byref(index)))
+        with using((self, True), (schedule, False)) as (address, schedule_address):
+            check(lib().lemica_verifier_add_candidate(address, schedule_address,
+                                                      ctypes.byref(index)))
         return index.value
 
     def __len__(self) -> int:
-        return lib().lemica_verifier_num_candidates(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_verifier_num_candidates(address)
 
     @property
     def num_samples(self) -> int:
         """The number of profiling samples."""
-        return lib().lemica_verifier_num_samples(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_verifier_num_samples(address)
 
     def candidate(self, index: int) -> Schedule:
         """A copy of candidate ``index``."""
         borrowed = ctypes.c_void_p()
-        check(lib().lemica_verifier_candidate(self._ptr, index, ctypes.byref(borrowed)))
-        return Schedule._adopt(new_handle(lib().lemica_schedule_copy, borrowed))
+        # The copy is made under the same hold: the borrowed schedule is
+        # the verifier's, valid only while nobody changes or frees it.
+        with self._shared() as address:
+            check(lib().lemica_verifier_candidate(address, index, ctypes.byref(borrowed)))
+            return Schedule._adopt(new_handle(lib().lemica_schedule_copy, borrowed))
 
     def runs(self) -> Iterator[Tuple[int, int]]:
-        """Every (candidate, sample) to run, grouped by sample."""
+        """Every (candidate, sample) to run, grouped by sample.
+
+        Each step holds the verifier only for its own call, so the loop
+        body may report errors; adding a candidate during the iteration
+        renumbers the runs and raises RuntimeError at the next step.
+        """
         candidate, sample = ctypes.c_size_t(), ctypes.c_size_t()
-        for run in range(lib().lemica_verifier_num_runs(self._ptr)):
-            check(lib().lemica_verifier_run(self._ptr, run, ctypes.byref(candidate),
-                                            ctypes.byref(sample)))
+        with self._shared() as address:
+            count = lib().lemica_verifier_num_runs(address)
+        for run in range(count):
+            with self._shared() as address:
+                if lib().lemica_verifier_num_runs(address) != count:
+                    raise RuntimeError("a candidate was added while iterating runs()")
+                check(lib().lemica_verifier_run(address, run, ctypes.byref(candidate),
+                                                ctypes.byref(sample)))
             yield candidate.value, sample.value
 
     def report_error(self, candidate: int, sample: int, error: float) -> None:
         """The error of a run, computed by the engine."""
-        check(lib().lemica_verifier_report_error(self._ptr, candidate, sample,
-                                                 float(error)))
+        with self._exclusive() as address:
+            check(lib().lemica_verifier_report_error(address, candidate, sample,
+                                                     float(error)))
 
     def report_buffers(self, candidate: int, sample: int, cached: Any, reference: Any,
                        dtype: Optional[Dtype] = None, allow_copy: bool = False) -> None:
         """A run's final sample against the reference's (read in place)."""
         first, second = buffer_pair(cached, reference, dtype, allow_copy)
-        check(lib().lemica_verifier_report_buffers(self._ptr, candidate, sample,
-                                                   first.address, second.address,
-                                                   first.count, int(first.dtype)))
+        with self._exclusive() as address:
+            check(lib().lemica_verifier_report_buffers(address, candidate, sample,
+                                                       first.address, second.address,
+                                                       first.count, int(first.dtype)))
 
     @property
     def missing(self) -> int:
         """Runs not reported yet."""
-        return lib().lemica_verifier_num_missing(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_verifier_num_missing(address)
 
     def score(self, candidate: int) -> float:
         """A candidate's aggregated error (StateError while a run is missing)."""
         value = ctypes.c_double()
-        check(lib().lemica_verifier_score(self._ptr, candidate, ctypes.byref(value)))
+        with self._shared() as address:
+            check(lib().lemica_verifier_score(address, candidate, ctypes.byref(value)))
         return value.value
 
     def best(self) -> int:
         """The index of the candidate with the smallest score."""
         index = ctypes.c_size_t()
-        check(lib().lemica_verifier_best(self._ptr, ctypes.byref(index)))
+        with self._shared() as address:
+            check(lib().lemica_verifier_best(address, ctypes.byref(index)))
         return index.value
 
     @property
     def model_calls(self) -> int:
         """The model calls all runs cost: budgets summed times samples."""
-        return lib().lemica_verifier_model_calls(self._ptr)
+        with self._shared() as address:
+            return lib().lemica_verifier_model_calls(address)
 
 
 def candidate_schedules(graph: Graph, budget: int, count: int = 3,

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Threads and re-entrancy (issue 16, point 3).
+"""Threads and re-entrancy (issue 16, point 3; AdaptivePlan and Verifier too).
 
 ctypes releases the GIL during every foreign call, so the binding itself
 must keep the C library's one-thread-per-object rule: threads sharing a
@@ -319,6 +319,223 @@ class ReentrantComparatorTest(unittest.TestCase):
             solver.set_user_comparator(compare)
             self.assertEqual(solver.solve(graph, 5).budget, 5)
             self.assertEqual(inner_results, [expected])
+
+
+@contextlib.contextmanager
+def watched_rw(writers, readers):
+    """Like watched(), over several functions of one kind of object: calls
+    of `writers` must have the object to themselves, calls of `readers`
+    may only share it with other readers. Yields a list of the overlaps
+    seen (empty when the binding keeps the rule)."""
+    cdll = _library.library()
+    reals = {name: getattr(cdll, name) for name in writers + readers}
+    guard = threading.Lock()
+    inside = {}  # address -> [writers inside, readers inside]
+    overlaps = []
+
+    def wrap(name, writer):
+        real = reals[name]
+
+        def wrapper(address, *args):
+            with guard:
+                state = inside.setdefault(address, [0, 0])
+                if state[0] or (writer and state[1]):
+                    overlaps.append(name)
+                state[0 if writer else 1] += 1
+            try:
+                time.sleep(0.0002)
+                return real(address, *args)
+            finally:
+                with guard:
+                    inside[address][0 if writer else 1] -= 1
+        return wrapper
+
+    for name in writers:
+        setattr(cdll, name, wrap(name, True))
+    for name in readers:
+        setattr(cdll, name, wrap(name, False))
+    try:
+        yield overlaps
+    finally:
+        for name, real in reals.items():
+            setattr(cdll, name, real)
+
+
+def nested_errors(num_steps, seed):
+    """Errors satisfying NESTED, so the loop's schedules are exact."""
+    rng = random.Random(seed)
+    w = {}
+    for span in range(2, num_steps):
+        for i in range(0, num_steps - span):
+            j = i + span
+            w[(i, j)] = max(w.get((i + 1, j), 0.0), w.get((i, j - 1), 0.0)) + rng.randrange(3)
+    return w
+
+
+class SharedAdaptivePlanTest(unittest.TestCase):
+    """One AdaptivePlan and one Profiler: a driver thread runs the loop,
+    worker threads replay each plan's segments into the profiler, and the
+    rest query the loop all along."""
+
+    N, BUDGETS = 14, (4, 7)
+
+    def run_loop(self, adaptive, profiler, errors, workers):
+        for plan in adaptive.rounds(profiler):
+            replays = plan.replays()
+            if workers == 1:
+                for i, j in replays:
+                    profiler.add_error(i, j, errors[(i, j)])
+                continue
+            run_threads(lambda index: [profiler.add_error(i, j, errors[(i, j)])
+                                       for i, j in replays[index::workers]], workers)
+
+    def test_shared_loop(self):
+        errors = nested_errors(self.N, seed=7)
+        with lemica.AdaptivePlan(self.N, self.N - 1, budgets=self.BUDGETS) as alone, \
+                lemica.Profiler(self.N, self.N - 1) as profiler:
+            self.run_loop(alone, profiler, errors, 1)
+            expected = [alone.schedule(b).steps for b in self.BUDGETS]
+            expected_calls = alone.model_calls
+
+        with lemica.AdaptivePlan(self.N, self.N - 1, budgets=self.BUDGETS) as adaptive, \
+                lemica.Profiler(self.N, self.N - 1) as profiler, \
+                watched_rw(["lemica_adaptive_next", "lemica_adaptive_schedule"],
+                           ["lemica_adaptive_num_rounds", "lemica_adaptive_is_done",
+                            "lemica_adaptive_model_calls"]) as overlaps:
+            finished = threading.Event()
+            seen = []
+
+            def work(index):
+                if index == 0:
+                    try:
+                        self.run_loop(adaptive, profiler, errors, 3)
+                    finally:
+                        finished.set()
+                    return
+                while not finished.is_set():
+                    rounds, done = adaptive.num_rounds, adaptive.done
+                    seen.append((rounds, adaptive.model_calls))
+                    self.assertTrue(repr(adaptive).startswith("<lemica.AdaptivePlan"))
+                    if done:
+                        adaptive.schedule(self.BUDGETS[0]).close()
+                    # Readers never wait for a waiting writer (HandleLock):
+                    # pause so the driver's next() gets its turn.
+                    time.sleep(0.002)
+
+            run_threads(work, 4)
+            self.assertTrue(adaptive.done)
+            # No replay lost: the same schedules and cost as one thread.
+            self.assertEqual([adaptive.schedule(b).steps for b in self.BUDGETS], expected)
+            self.assertEqual(adaptive.model_calls, expected_calls)
+            self.assertTrue(seen)
+        self.assertEqual(overlaps, [])
+
+    def test_borrowed_solver_is_locked_and_checked(self):
+        errors = nested_errors(10, seed=3)
+        adaptive = lemica.AdaptivePlan(10, 9, budgets=[4])
+        solver = lemica.Solver()
+        profiler = lemica.Profiler(10, 9)
+        adaptive.use_solver(solver)
+
+        # A comparator running inside next() may not touch the loop that
+        # is calling it: ReentrantUseError, re-raised by next().
+        solver.set_user_comparator(lambda a, b: (adaptive.num_rounds, lexmax_compare(a, b))[1])
+        with self.assertRaises(lemica.ReentrantUseError):
+            adaptive.next(profiler)
+        # (The C round may have run on the comparator's forced answers; its
+        # plan was freed, and the next round asks for those segments again.)
+        # Nor close the solver being used.
+        solver.set_user_comparator(lambda a, b: (solver.close(), 0)[1])
+        with self.assertRaises(lemica.ReentrantUseError):
+            adaptive.next(profiler)
+        self.assertFalse(solver.closed)
+
+        # A closed borrowed solver: ClosedHandleError, never a freed pointer.
+        solver.close()
+        with self.assertRaises(lemica.ClosedHandleError):
+            adaptive.next(profiler)
+        self.assertFalse(adaptive.closed)
+        adaptive.use_solver(None)
+        while True:
+            plan = adaptive.next(profiler)
+            if plan is None:
+                break
+            with plan:
+                for i, j in plan.replays():
+                    profiler.add_error(i, j, errors[(i, j)])
+        self.assertEqual(adaptive.schedule(4).budget, 4)
+        with self.assertRaises(lemica.ClosedHandleError):
+            adaptive.use_solver(solver)
+
+        adaptive.close()
+        self.assertEqual(repr(adaptive), "<lemica.AdaptivePlan closed>")
+        for call in (lambda: adaptive.next(profiler), lambda: adaptive.num_rounds,
+                     lambda: adaptive.schedule(4), lambda: adaptive.worst_violation,
+                     lambda: adaptive.request_budget(5)):
+            with self.assertRaises(lemica.ClosedHandleError):
+                call()
+        profiler.close()
+        with self.assertRaises(lemica.ClosedHandleError):
+            lemica.check_assumption(profiler)
+
+
+class SharedVerifierTest(unittest.TestCase):
+    """One Verifier, one thread per profiling sample reporting its runs."""
+
+    def test_no_report_is_lost(self):
+        with random_graph(16, 4, seed=4) as graph:
+            candidates = lemica.candidate_schedules(graph, 7, count=3)
+        with lemica.Verifier(THREADS) as verifier, \
+                watched_rw(["lemica_verifier_report_error"],
+                           ["lemica_verifier_num_missing",
+                            "lemica_verifier_num_candidates"]) as overlaps:
+            for schedule in candidates:
+                verifier.add(schedule)
+            runs = list(verifier.runs())
+            rng = random.Random(1)
+            expected = {run: rng.random() for run in runs}
+
+            def work(index):
+                for candidate, sample in runs:
+                    if sample == index:
+                        verifier.report_error(candidate, sample, expected[candidate, sample])
+                        self.assertGreaterEqual(verifier.missing, 0)
+                        self.assertEqual(len(verifier), len(candidates))
+
+            run_threads(work)
+            self.assertEqual(verifier.missing, 0)
+            for (candidate, sample), error in expected.items():
+                self.assertEqual(verifier.error(candidate, sample), error)
+            means = [sum(expected[c, s] for s in range(THREADS)) / THREADS
+                     for c in range(len(candidates))]
+            self.assertEqual(verifier.best(), means.index(min(means)))
+        self.assertEqual(overlaps, [])
+        for schedule in candidates:
+            schedule.close()
+
+    def test_closed_and_changed_during_iteration(self):
+        with random_graph(12, 4, seed=6) as graph:
+            candidates = lemica.candidate_schedules(graph, 5, count=2)
+        verifier = lemica.Verifier(2)
+        verifier.add(candidates[0])
+        runs = verifier.runs()
+        next(runs)
+        verifier.add(candidates[1])
+        with self.assertRaises(RuntimeError):
+            next(runs)
+        closed = candidates[1]
+        closed.close()
+        with self.assertRaises(lemica.ClosedHandleError):
+            verifier.add(closed)
+        self.assertEqual(len(verifier), 2)
+        verifier.close()
+        for call in (lambda: len(verifier), lambda: verifier.add(candidates[0]),
+                     lambda: verifier.report_error(0, 0, 1.0), lambda: verifier.best(),
+                     lambda: verifier.candidate(0), lambda: list(verifier.runs())):
+            with self.assertRaises(lemica.ClosedHandleError):
+                call()
+        for schedule in candidates:
+            schedule.close()
 
 
 if __name__ == "__main__":
