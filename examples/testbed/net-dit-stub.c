@@ -6,9 +6,10 @@
 
 int
 testbed_net_new_dit(const char *weights, const char *classifier,
-                    double guidance, struct testbed_net **out, char *error,
-                    size_t error_size)
+                    double guidance, int threads, struct testbed_net **out,
+                    char *error, size_t error_size)
 {
+    (void)threads;
     (void)weights;
     (void)classifier;
     (void)guidance;

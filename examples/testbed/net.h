@@ -59,12 +59,17 @@ struct testbed_net {
  * nearest prototype. Returns 0 or -1. */
 int testbed_net_new_gmm(testbed_model *gmm, struct testbed_net **out);
 
+/* The most threads the DiT splits a batch over. */
+#define TESTBED_DIT_MAX_THREADS 8
+
 /* Load the trained DiT from @weights and its classifier from
- * @classifier, with guidance scale @guidance. On failure writes a reason
- * to @error (size @error_size) and returns -1. */
+ * @classifier, with guidance scale @guidance; batches of at least 8
+ * images per thread run on @threads threads (1 .. 8). On failure writes
+ * a reason to @error (size @error_size) and returns -1. */
 int testbed_net_new_dit(const char *weights, const char *classifier,
-                        double guidance, struct testbed_net **out,
-                        char *error, size_t error_size);
+                        double guidance, int threads,
+                        struct testbed_net **out, char *error,
+                        size_t error_size);
 
 void testbed_net_free(struct testbed_net *net);
 
