@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""The C DiT (lemica-dit-bench) against torch on the same CPU, batch and
+thread count (one: the C pass is single-threaded), in one run: rounds
+alternate between the two so load from other processes hits both alike.
+Prints each side's best and median time per guided call, their ratio, and
+which BLAS torch runs on. Exits 77 without torch."""
+
+import argparse
+import importlib.util
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+# One BLAS thread, before torch loads it.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = "1"
+
+try:
+    import torch
+except ImportError as error:
+    print(f"dit-bench.py: skipped, {error}", file=sys.stderr)
+    sys.exit(77)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_training_module():
+    spec = importlib.util.spec_from_file_location(
+        "train_dit", os.path.join(HERE, "train-dit.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def blas_libraries():
+    """The BLAS / LAPACK shared objects mapped into this process."""
+    found = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1]
+            name = os.path.basename(path)
+            if re.search(r"blas|lapack|mkl", name) and "python" not in path:
+                found.add(os.path.realpath(path))
+    return sorted(found)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--c-bench", required=True)
+    parser.add_argument("--weights", required=True)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--guidance", type=float, default=3.0)
+    parser.add_argument("--calls", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    train = load_training_module()
+    model = train.read_dit(args.weights).eval()
+    generator = torch.Generator().manual_seed(0)
+    x = torch.rand(args.batch, 1, 16, 16, generator=generator) * 2 - 1
+    t = torch.full((args.batch,), 0.5)
+    y = torch.arange(args.batch) % 10
+
+    def torch_round():
+        times = []
+        with torch.no_grad():
+            train.guided(model, x, t, y, args.guidance)
+            for _ in range(args.calls):
+                start = time.perf_counter()
+                train.guided(model, x, t, y, args.guidance)
+                times.append(time.perf_counter() - start)
+        return min(times), statistics.median(times)
+
+    def c_round():
+        out = subprocess.run(
+            [args.c_bench, args.weights, str(args.batch), str(args.guidance),
+             str(args.calls)], check=True, capture_output=True, text=True)
+        values = dict(line.split() for line in out.stdout.splitlines())
+        return float(values["best"]), float(values["median"])
+
+    c_best, c_median, t_best, t_median = [], [], [], []
+    for _ in range(args.rounds):
+        best, median = c_round()
+        c_best.append(best)
+        c_median.append(median)
+        best, median = torch_round()
+        t_best.append(best)
+        t_median.append(median)
+    config = torch.__config__.show()
+    blas = re.search(r"BLAS_INFO=([^,]*)", config)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, "
+          f"BLAS_INFO={blas.group(1) if blas else '?'}, "
+          f"capability {torch.backends.cpu.get_cpu_capability()}")
+    print("BLAS libraries mapped: " + (", ".join(blas_libraries()) or "none"))
+    rows = args.batch * (1 if args.guidance == 1 else 2)
+    print(f"guided call, batch {args.batch} ({rows} rows), "
+          f"{args.rounds} rounds of {args.calls} calls:")
+    print(f"  C     best {1e3 * min(c_best):8.2f} ms   median "
+          f"{1e3 * statistics.median(c_median):8.2f} ms")
+    print(f"  torch best {1e3 * min(t_best):8.2f} ms   median "
+          f"{1e3 * statistics.median(t_median):8.2f} ms")
+    print(f"  C / torch: best {min(c_best) / min(t_best):.2f}, median "
+          f"{statistics.median(c_median) / statistics.median(t_median):.2f}")
+
+
+if __name__ == "__main__":
+    main()
