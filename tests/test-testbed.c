@@ -778,6 +778,157 @@ START_TEST(test_end_to_end_lexmax_not_worse_than_uniform)
 }
 END_TEST
 
+#ifdef TESTBED_HAVE_DIT
+/* The trained DiT from the directory meson passes in TESTBED_DIT_DATA. */
+static struct testbed_net *
+open_dit(int threads)
+{
+    const char *dir = getenv("TESTBED_DIT_DATA");
+    char weights[4096], classifier[4096], error[256];
+    struct testbed_net *net = NULL;
+
+    ck_assert_ptr_nonnull(dir);
+    snprintf(weights, sizeof(weights), "%s/dit-digits.bin", dir);
+    snprintf(classifier, sizeof(classifier), "%s/digits-classifier.bin", dir);
+    ck_assert_msg(testbed_net_new_dit(weights, classifier, 3.0, threads, &net,
+                                      error, sizeof(error)) == 0,
+                  "%s", error);
+    ck_assert_int_eq(net->pixels, TESTBED_PIXELS);
+    ck_assert_uint_gt(net->residual_size, 0);
+    return net;
+}
+
+/* Residual reuse computes what output reuse computes where nothing is
+ * skipped, and differs where something is; splitting a batch over threads
+ * changes nothing. */
+START_TEST(test_dit_residual_reuse)
+{
+    enum { N = 12, COUNT = 20 };
+    struct testbed_net *net = open_dit(2), *single = open_dit(1);
+    double times[N + 1], *a, *b, *c;
+    int classes[COUNT];
+    uint64_t seeds[COUNT];
+    unsigned char mask[N];
+    struct testbed_batch batch;
+    size_t size = COUNT * TESTBED_PIXELS * sizeof(double);
+
+    a = malloc(size);
+    b = malloc(size);
+    c = malloc(size);
+    ck_assert(a && b && c);
+    testbed_time_grid(N, 3.0, times);
+    for (int s = 0; s < COUNT; s++) {
+        classes[s] = s % 10;
+        seeds[s] = (uint64_t)(50 + s);
+    }
+    memset(&batch, 0, sizeof(batch));
+    batch.net = net;
+    batch.num_steps = N;
+    batch.times = times;
+    batch.count = COUNT;
+    batch.classes = classes;
+    ck_assert_int_eq(testbed_batch_sample(&batch, seeds, a), 0);
+    batch.reuse = TESTBED_REUSE_RESIDUAL;
+    ck_assert_int_eq(testbed_batch_sample(&batch, seeds, b), 0);
+    ck_assert_int_eq(memcmp(a, b, size), 0);
+    batch.net = single;
+    ck_assert_int_eq(testbed_batch_sample(&batch, seeds, c), 0);
+    ck_assert_int_eq(memcmp(a, c, size), 0);
+    for (int t = 0; t < N; t++)
+        mask[t] = t % 3 == 0 || t == N - 1;
+    batch.decide = testbed_decide_mask;
+    batch.decide_context = mask;
+    ck_assert_int_eq(testbed_batch_sample(&batch, seeds, b), 0);
+    ck_assert_int_eq(batch.model_calls, COUNT * testbed_mask_calls(mask, N));
+    batch.reuse = TESTBED_REUSE_OUTPUT;
+    ck_assert_int_eq(testbed_batch_sample(&batch, seeds, c), 0);
+    ck_assert_int_ne(memcmp(b, c, size), 0);
+    ck_assert_int_ne(memcmp(a, c, size), 0);
+    free(a);
+    free(b);
+    free(c);
+    testbed_net_free(single);
+    testbed_net_free(net);
+}
+END_TEST
+
+/* The residual-reuse replays, batched by start step across samples, give
+ * the errors of sampling with the explicit schedules. */
+START_TEST(test_dit_residual_replays_equal_schedules)
+{
+    enum { N = 12, K = 5, COUNT = 3 };
+    static const struct testbed_sample_id samples[COUNT] = {
+        {2, 11}, {7, 12}, {4, 13}};
+    struct testbed_net *net = open_dit(2);
+    struct testbed_batch settings;
+    struct testbed_reference reference;
+    lemica_plan *plan = NULL;
+    lemica_profiler *profiler = NULL;
+    lemica_graph *graph = NULL;
+    double times[N + 1], ratios[N];
+
+    testbed_time_grid(N, 3.0, times);
+    memset(&settings, 0, sizeof(settings));
+    settings.net = net;
+    settings.reuse = TESTBED_REUSE_RESIDUAL;
+    settings.num_steps = N;
+    settings.times = times;
+    ck_assert_int_eq(
+        testbed_reference_record(&settings, samples, COUNT, &reference), 0);
+    ck_assert_ptr_nonnull(reference.residuals);
+    ck_assert_int_eq(testbed_magcache_ratios(&reference, 0,
+                                             TESTBED_REUSE_RESIDUAL,
+                                             net->residual_token_dim, ratios),
+                     0);
+    for (int t = 0; t < N; t++)
+        ck_assert(isfinite(ratios[t]) && ratios[t] > 0.0);
+    ck_assert_ok(lemica_plan_new(N, K, &plan));
+    ck_assert_ok(lemica_profiler_new(N, K, LEMICA_METRIC_L1, &profiler));
+    ck_assert_ok(testbed_profile_replays(&settings, plan, &reference, 7,
+                                         profiler, NULL));
+    ck_assert_ok(lemica_profiler_to_graph(profiler, LEMICA_AGGREGATE_MEAN, 0.0,
+                                          1, &graph));
+    for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
+        double x[COUNT * TESTBED_PIXELS], expected = 0.0, measured;
+        int classes[COUNT], from, to;
+        uint64_t seeds[COUNT];
+        unsigned char mask[N];
+        struct testbed_batch batch = settings;
+
+        ck_assert_ok(lemica_plan_replay(plan, r, &from, &to));
+        for (int t = 0; t < N; t++)
+            mask[t] = t <= from || t >= to;
+        for (int s = 0; s < COUNT; s++) {
+            classes[s] = samples[s].class_id;
+            seeds[s] = samples[s].seed;
+        }
+        batch.count = COUNT;
+        batch.classes = classes;
+        batch.decide = testbed_decide_mask;
+        batch.decide_context = mask;
+        ck_assert_int_eq(testbed_batch_sample(&batch, seeds, x), 0);
+        for (int s = 0; s < COUNT; s++)
+            expected += testbed_mean_l1(x + s * TESTBED_PIXELS,
+                                        reference.final + s * TESTBED_PIXELS,
+                                        TESTBED_PIXELS) /
+                        COUNT;
+        ck_assert_ok(lemica_graph_get_weight(graph, from, to, &measured));
+        /* dit.c may round a row differently at another position in a
+         * batch (its kernels block rows); float noise, far below the
+         * errors being measured. */
+        ck_assert_msg(fabs(measured - expected) <= 1e-5 * expected + 1e-9,
+                      "replay (%d, %d): %.9g vs %.9g", from, to, measured,
+                      expected);
+    }
+    lemica_graph_free(graph);
+    lemica_profiler_free(profiler);
+    lemica_plan_free(plan);
+    testbed_reference_free(&reference);
+    testbed_net_free(net);
+}
+END_TEST
+#endif
+
 TEST_SUITE(testbed)
 {
     add_test(suite, test_velocity_matches_brute_force);
@@ -794,4 +945,8 @@ TEST_SUITE(testbed)
     add_test(suite, test_metrics_known_values);
     add_test(suite, test_png_checksums_and_file);
     add_test(suite, test_end_to_end_lexmax_not_worse_than_uniform);
+#ifdef TESTBED_HAVE_DIT
+    add_test(suite, test_dit_residual_reuse);
+    add_test(suite, test_dit_residual_replays_equal_schedules);
+#endif
 }
