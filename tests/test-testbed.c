@@ -440,6 +440,29 @@ START_TEST(test_replay_equals_explicit_schedule)
         checked++;
     }
     ck_assert_uint_eq(checked, lemica_plan_num_replays(plan));
+    /* The one-call profiling of the first test bed measures the same. */
+    {
+        struct testbed_run run = {bed.model, 0, N, bed.times};
+        lemica_profiler *again = NULL;
+        lemica_graph *same = NULL;
+
+        ck_assert_ok(lemica_profiler_new(N, K, LEMICA_METRIC_L1, &again));
+        ck_assert_ok(
+            testbed_profile(&run, plan, samples, COUNT, again, NULL));
+        ck_assert_ok(lemica_profiler_to_graph(again, LEMICA_AGGREGATE_MEAN,
+                                              0.0, 1, &same));
+        for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
+            double w1, w2;
+            int from, to;
+
+            ck_assert_ok(lemica_plan_replay(plan, r, &from, &to));
+            ck_assert_ok(lemica_graph_get_weight(graph, from, to, &w1));
+            ck_assert_ok(lemica_graph_get_weight(same, from, to, &w2));
+            ck_assert(w1 == w2);
+        }
+        lemica_graph_free(same);
+        lemica_profiler_free(again);
+    }
     lemica_graph_free(graph);
     lemica_profiler_free(profiler);
     lemica_plan_free(plan);

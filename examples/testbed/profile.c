@@ -201,3 +201,35 @@ testbed_profile_replays(const struct testbed_batch *settings,
         fprintf(progress, "\n");
     return LEMICA_OK;
 }
+
+lemica_status
+testbed_profile(const struct testbed_run *run, const lemica_plan *plan,
+                const struct testbed_sample_id *samples, size_t num_samples,
+                lemica_profiler *profiler, FILE *progress)
+{
+    struct testbed_net *net = NULL;
+    struct testbed_batch settings;
+    struct testbed_reference reference;
+    lemica_status status;
+
+    if (!run || !run->model || !run->times || !plan || !samples ||
+        num_samples == 0 || !profiler)
+        return LEMICA_ERR_INVALID_ARGUMENT;
+    if (testbed_net_new_gmm(run->model, &net) != 0)
+        return LEMICA_ERR_NO_MEMORY;
+    memset(&settings, 0, sizeof(settings));
+    settings.net = net;
+    settings.reuse = TESTBED_REUSE_OUTPUT;
+    settings.num_steps = run->num_steps;
+    settings.times = run->times;
+    if (testbed_reference_record(&settings, samples, num_samples,
+                                 &reference) != 0) {
+        testbed_net_free(net);
+        return LEMICA_ERR_INVALID_ARGUMENT;
+    }
+    status = testbed_profile_replays(&settings, plan, &reference, 0, profiler,
+                                     progress);
+    testbed_reference_free(&reference);
+    testbed_net_free(net);
+    return status;
+}

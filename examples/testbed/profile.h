@@ -58,4 +58,23 @@ lemica_status testbed_profile_replays(const struct testbed_batch *settings,
                                       lemica_profiler *profiler,
                                       FILE *progress);
 
+/* The Gaussian mixture's profiling in one call, for callers of the
+ * first test bed (tests/bench-adaptive.c): @run names the mixture, the
+ * step count and the grid; the other fields are ignored. */
+struct testbed_run {
+    testbed_model *model;
+    int class_id;
+    int num_steps;
+    const double *times;
+};
+
+/* testbed_reference_record() then testbed_profile_replays() on the
+ * mixture behind the model interface, output reuse, all replays of a
+ * group in one batch. Returns a lemica status. */
+lemica_status testbed_profile(const struct testbed_run *run,
+                              const lemica_plan *plan,
+                              const struct testbed_sample_id *samples,
+                              size_t num_samples, lemica_profiler *profiler,
+                              FILE *progress);
+
 #endif /* TESTBED_PROFILE_H */
