@@ -92,9 +92,10 @@ def main():
         t_median.append(median)
     config = torch.__config__.show()
     blas = re.search(r"BLAS_INFO=([^,]*)", config)
+    capability = re.search(r"CPU capability usage: (\S+)", config)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, "
-          f"BLAS_INFO={blas.group(1) if blas else '?'}, "
-          f"capability {torch.backends.cpu.get_cpu_capability()}")
+          f"BLAS_INFO={blas.group(1) if blas else '?'}, CPU capability "
+          f"{capability.group(1) if capability else '?'}")
     print("BLAS libraries mapped: " + (", ".join(blas_libraries()) or "none"))
     rows = args.batch * (1 if args.guidance == 1 else 2)
     print(f"guided call, batch {args.batch} ({rows} rows), "
