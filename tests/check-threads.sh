@@ -13,5 +13,5 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$source_dir"
 
 "$@" -std=c11 -O1 -g -fsanitize=thread -D_POSIX_C_SOURCE=200809L -Iinclude \
-    lib/*.c tests/threads.c -o "$tmp/threads" -lpthread -lm
+    lib/*/*.c tests/threads.c -o "$tmp/threads" -lpthread -lm
 TSAN_OPTIONS="halt_on_error=1 exitcode=66 ${TSAN_OPTIONS:-}" "$tmp/threads"

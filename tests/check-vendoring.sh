@@ -12,9 +12,9 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$source_dir"
 
 # The command documented in README.md ("Vendoring the sources").
-"$@" -std=c11 -O2 -Iinclude lib/*.c -shared -fPIC -o "$tmp/libLeMiCa.so" -lm
+"$@" -std=c11 -O2 -Iinclude lib/*/*.c -shared -fPIC -o "$tmp/libLeMiCa.so" -lm
 "$@" -std=c11 -O2 -Iinclude examples/hello.c -L"$tmp" -lLeMiCa -lm \
     -o "$tmp/hello"
 LD_LIBRARY_PATH="$tmp" "$tmp/hello" >"$tmp/out"
 grep -q '^steps: 0,2,4,7,9 ' "$tmp/out"
-echo "ok: vendored build of lib/*.c runs examples/hello.c"
+echo "ok: vendored build of lib/*/*.c runs examples/hello.c"

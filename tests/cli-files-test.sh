@@ -336,10 +336,40 @@ stdout_is \
     "metric: l1" \
     "segments: 4 of 7 measured" \
     "samples: 7 (1 .. 3 per measured segment)" \
+    "assumption same-start: holds" \
+    "assumption nested: holds" \
     "metadata:" \
     "  model: flux-dev" \
     "  shards: 2" \
     "  tool: lemica $version"
+
+# A profile that breaks both assumptions of adaptive profiling: a warning.
+cat >"$tmp/broken.lemica-profile" <<'PROFILE'
+lemica-profile 1.0
+num_steps 6
+max_skip 5
+metric l1
+segments 3
+0 4 1 2 0 2 2
+1 3 1 5 0 5 5
+1 4 1 4 0 4 4
+end
+PROFILE
+run 0 info "$tmp/broken.lemica-profile"
+stdout_is \
+    "kind: profile" \
+    "format: lemica-profile 1.0" \
+    "num_steps: 6" \
+    "max_skip: 5" \
+    "metric: l1" \
+    "segments: 3 of 10 measured" \
+    "samples: 3 (1 .. 1 per measured segment)" \
+    "assumption same-start: 1 violations, worst (1, 4) has 1 less error than (1, 3)" \
+    "assumption nested: 2 violations, worst (0, 4) has 3 less error than (1, 3)" \
+    "metadata: none"
+if ! grep -q "warning: the profile breaks the nested assumption on 2 segments" "$tmp/err"; then
+    fail "lemica info: no warning for a broken assumption"
+fi
 
 sed 's/^metric l1$/metric mse/' "$tmp/b.lemica-profile" >"$tmp/mse.lemica-profile"
 run 1 merge -o "$tmp/x" "$tmp/a.lemica-profile" "$tmp/mse.lemica-profile"

@@ -580,6 +580,69 @@ sweep_plan(struct site_log *log)
     lemica_plan_free(plan);
 }
 
+/* ---- adaptive profiling ------------------------------------------------ */
+
+/* A failing round leaves the handle as it was: same rounds, calls and
+ * measured count, and the next attempt gives the same plan. */
+static void
+adaptive_loop(struct site_log *log, lemica_adaptive *adaptive,
+              lemica_profiler *profiler)
+{
+    for (;;) {
+        lemica_plan *plan = NULL;
+        size_t rounds = lemica_adaptive_num_rounds(adaptive);
+        uint64_t calls = lemica_adaptive_model_calls(adaptive);
+
+        SWEEP(log, lemica_adaptive_next(adaptive, profiler, &plan), {
+            ck_assert_ptr_null(plan);
+            ck_assert_uint_eq(lemica_adaptive_num_rounds(adaptive), rounds);
+            ck_assert_uint_eq(lemica_adaptive_model_calls(adaptive), calls);
+        });
+        if (!plan)
+            break;
+        for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
+            int from, to;
+
+            ck_assert_ok(lemica_plan_replay(plan, r, &from, &to));
+            ck_assert_ok(lemica_profiler_add_error(
+                profiler, from, to,
+                0.01 * (double)((to - from) * (to - from)) * (1 + from % 3)));
+        }
+        lemica_plan_free(plan);
+    }
+}
+
+static void
+sweep_adaptive(struct site_log *log)
+{
+    lemica_adaptive *adaptive = NULL;
+    lemica_profiler *profiler = NULL;
+    lemica_schedule *schedule = NULL;
+    size_t violations = 0;
+
+    SWEEP(log,
+          lemica_adaptive_new(14, 6, LEMICA_ASSUMPTION_NESTED, &adaptive),
+          ck_assert_ptr_null(adaptive));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 5));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 8));
+    ck_assert_ok(lemica_adaptive_set_min_batch(adaptive, 6));
+    ck_assert_ok(lemica_profiler_new(14, 6, LEMICA_METRIC_L1, &profiler));
+    adaptive_loop(log, adaptive, profiler);
+    SWEEP(log, lemica_adaptive_schedule(adaptive, 5, &schedule),
+          ck_assert_ptr_null(schedule));
+    lemica_schedule_free(schedule);
+    /* Every budget: the frontier path. */
+    ck_assert_ok(lemica_adaptive_request_all_budgets(adaptive));
+    adaptive_loop(log, adaptive, profiler);
+    SWEEP(log,
+          lemica_assumption_check(profiler, LEMICA_ASSUMPTION_NESTED,
+                                  LEMICA_AGGREGATE_MEAN, 0, &violations, NULL,
+                                  NULL, NULL, NULL, NULL),
+          (void)0);
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 /* A save that fails leaves the destination as it was and no temporary
@@ -716,9 +779,10 @@ SWEEP_TEST(schedule, 2)
 SWEEP_TEST(solver, 4)
 SWEEP_TEST(profiler, 4)
 SWEEP_TEST(plan, 6)
+SWEEP_TEST(adaptive, 8)
 SWEEP_TEST(files, 3)
 
-/* Does @log hold a failure at lib/@file between lines @first and @last
+/* Does @log hold a failure at lib/<folder>/@file between lines @first and @last
  * (a call spanning lines is named by its first line with GCC, by its last
  * with clang)? */
 static int
@@ -747,17 +811,17 @@ is_identifier_char(char c)
 /* Find the calls of the allocation wrappers in one source file; returns
  * their number and appends those @log lacks to @missing. */
 static int
-check_source(const char *file, const struct site_log *log, char *missing,
-             size_t size)
+check_source(const char *directory, const char *file,
+             const struct site_log *log, char *missing, size_t size)
 {
     static const char *const calls[] = {"lemica_alloc_array(",
                                         "lemica_alloc_zeroed(",
                                         "lemica_realloc_array("};
-    char path[512];
+    char path[1024];
     char *text;
     int found = 0;
 
-    snprintf(path, sizeof(path), "%s/%s", LEMICA_LIB_SOURCE_DIR, file);
+    snprintf(path, sizeof(path), "%s/%s", directory, file);
     text = test_read_text(path);
     for (size_t c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
         for (const char *at = strstr(text, calls[c]); at;
@@ -791,8 +855,8 @@ START_TEST(test_every_allocation_site_fails)
 {
     struct site_log log = {{NULL}, 0, 0};
     char missing[4096] = "";
-    DIR *directory;
-    struct dirent *entry;
+    DIR *top;
+    struct dirent *folder;
     int sites = 0;
 
     sweep_both_modes(sweep_graph, &log);
@@ -801,20 +865,37 @@ START_TEST(test_every_allocation_site_fails)
     sweep_both_modes(sweep_solver, &log);
     sweep_both_modes(sweep_profiler, &log);
     sweep_both_modes(sweep_plan, &log);
+    sweep_both_modes(sweep_adaptive, &log);
     sweep_both_modes(sweep_files, &log);
 
-    directory = opendir(LEMICA_LIB_SOURCE_DIR);
-    ck_assert_msg(directory != NULL, "cannot open %s", LEMICA_LIB_SOURCE_DIR);
-    while ((entry = readdir(directory)) != NULL) {
-        size_t length = strlen(entry->d_name);
+    /* lib/ groups its sources by concept, one folder each. */
+    top = opendir(LEMICA_LIB_SOURCE_DIR);
+    ck_assert_msg(top != NULL, "cannot open %s", LEMICA_LIB_SOURCE_DIR);
+    while ((folder = readdir(top)) != NULL) {
+        char path[512];
+        DIR *directory;
+        struct dirent *entry;
 
-        /* alloc.c defines the wrappers. */
-        if (length < 3 || strcmp(entry->d_name + length - 2, ".c") != 0 ||
-            strcmp(entry->d_name, "alloc.c") == 0)
+        if (folder->d_name[0] == '.')
             continue;
-        sites += check_source(entry->d_name, &log, missing, sizeof(missing));
+        snprintf(path, sizeof(path), "%s/%s", LEMICA_LIB_SOURCE_DIR,
+                 folder->d_name);
+        directory = opendir(path);
+        if (directory == NULL)
+            continue; /* a file such as lemica.map */
+        while ((entry = readdir(directory)) != NULL) {
+            size_t length = strlen(entry->d_name);
+
+            /* alloc.c defines the wrappers. */
+            if (length < 3 || strcmp(entry->d_name + length - 2, ".c") != 0 ||
+                strcmp(entry->d_name, "alloc.c") == 0)
+                continue;
+            sites += check_source(path, entry->d_name, &log, missing,
+                                  sizeof(missing));
+        }
+        closedir(directory);
     }
-    closedir(directory);
+    closedir(top);
     fprintf(stderr, "all operations: %ld allocations failed one by one; %zu "
                     "distinct sites of the %d allocation calls in lib/\n",
             log.failures, log.count, sites);
@@ -833,6 +914,7 @@ TEST_SUITE(alloc_failure)
     add_test(suite, test_solver_allocation_failures);
     add_test(suite, test_profiler_allocation_failures);
     add_test(suite, test_plan_allocation_failures);
+    add_test(suite, test_adaptive_allocation_failures);
     add_test(suite, test_files_allocation_failures);
     add_test(suite, test_every_allocation_site_fails);
 }

@@ -351,6 +351,43 @@ out:
     return status;
 }
 
+/* What adaptive profiling may assume about this profile: each assumption
+ * checked on the measured segments, a warning when one breaks. */
+static void
+print_assumptions(const lemica_profiler *profiler)
+{
+    static const struct {
+        lemica_assumption assumption;
+        const char *name;
+    } checks[] = {{LEMICA_ASSUMPTION_SAME_START, "same-start"},
+                  {LEMICA_ASSUMPTION_NESTED, "nested"}};
+
+    for (size_t c = 0; c < sizeof(checks) / sizeof(checks[0]); c++) {
+        size_t count = 0;
+        int outer_from, outer_to, inner_from, inner_to;
+        double excess;
+
+        if (lemica_assumption_check(profiler, checks[c].assumption,
+                                    LEMICA_AGGREGATE_MEAN, 0.0, &count,
+                                    &outer_from, &outer_to, &inner_from,
+                                    &inner_to, &excess) != LEMICA_OK)
+            continue;
+        if (count == 0) {
+            printf("assumption %s: holds\n", checks[c].name);
+            continue;
+        }
+        printf("assumption %s: %zu violations, worst (%d, %d) has %.17g less "
+               "error than (%d, %d)\n",
+               checks[c].name, count, outer_from, outer_to, excess, inner_from,
+               inner_to);
+        fprintf(stderr,
+                "lemica: warning: the profile breaks the %s assumption on %zu "
+                "segments: adaptive profiling with it may not find the "
+                "full-profile schedules\n",
+                checks[c].name, count);
+    }
+}
+
 int
 lemica_cli_info_profile(const char *path)
 {
@@ -404,6 +441,7 @@ lemica_cli_info_profile(const char *path)
                (unsigned long long)most);
     else
         printf("samples: 0\n");
+    print_assumptions(profiler);
     lemica_cli_print_metadata(metadata);
     status = lemica_cli_finish_output(LEMICA_CLI_EXIT_OK);
 out:

@@ -64,6 +64,46 @@ def profile_distributed(client, seeds: Sequence[int], num_shards: int, steps: in
     return total
 
 
+def profile_segments(seeds: Sequence[int], segments: Sequence[tuple], steps: int,
+                     max_skip: int, dim: int, hidden: int, guidance: float) -> str:
+    """Replay only ``segments`` (one adaptive round) on the samples
+    ``seeds``; return the profile file's text."""
+    model = toy.ToyDenoiser(dim, hidden, steps)
+    velocity = toy.Guidance(model, guidance)
+    with lemica.Plan(steps, max_skip) as plan, \
+            lemica.Profiler(steps, max_skip, lemica.Metric.L1) as profiler:
+        plan.select_all(False)
+        for from_step, to_step in segments:
+            plan.select_segment(from_step, to_step)
+        for seed in seeds:
+            x0, cond, uncond = toy.make_inputs(seed, dim, hidden)
+            toy.profile_sample(velocity, plan, profiler, x0, cond, uncond)
+        return profiler.dumps()
+
+
+def profile_adaptive(client, seeds: Sequence[int], num_shards: int, steps: int,
+                     max_skip: int, budgets: Sequence[int], min_batch: int, dim: int,
+                     hidden: int, guidance: float):
+    """Adaptive profiling: every round's batch fans out to the workers (a
+    shard of the samples each), the driver merges their profiles and asks
+    the loop for the next batch. Returns (adaptive plan, merged profiler)."""
+    solver = lemica.Solver()
+    solver.require_first_steps(2)
+    adaptive = lemica.AdaptivePlan(steps, max_skip, budgets=budgets, solver=solver,
+                                   min_batch=min_batch, num_samples=len(seeds))
+    total = lemica.Profiler(steps, max_skip, lemica.Metric.L1)
+    shards = [shard for shard in (list(seeds[k::num_shards]) for k in range(num_shards))
+              if shard]
+    for plan in adaptive.rounds(total):
+        segments = plan.replays()
+        futures = [client.submit(profile_segments, shard, segments, steps, max_skip, dim,
+                                 hidden, guidance, pure=False) for shard in shards]
+        for text in client.gather(futures):
+            with lemica.Profiler.loads(text) as part:
+                total.merge(part)
+    return adaptive, total
+
+
 def start_local_cluster(workers: int):
     """A LocalCluster of worker processes that can import this example."""
     from dask.distributed import Client, LocalCluster
@@ -90,6 +130,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--budget", type=int, default=12)
     parser.add_argument("--dim", type=int, default=128)
     parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--adaptive", action="store_true",
+                        help="profile adaptively: fan out each round's batch")
+    parser.add_argument("--min-batch", type=int, default=16)
     args = parser.parse_args(argv)
 
     if args.scheduler:
@@ -100,6 +143,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     started = time.perf_counter()
     try:
         seeds = list(range(args.samples))
+        if args.adaptive:
+            adaptive, total = profile_adaptive(client, seeds, args.workers * 2, args.steps,
+                                               args.max_skip, [args.budget], args.min_batch,
+                                               args.dim, args.hidden, 4.0)
+            with adaptive, total, adaptive.schedule(args.budget) as schedule:
+                print(f"adaptive: {adaptive.num_rounds} rounds, {adaptive.model_calls} of "
+                      f"{adaptive.full_model_calls} model calls")
+                print(f"schedule (B={schedule.budget} of {args.steps}): {schedule}")
+            return 0
         with profile_distributed(client, seeds, args.workers * 2, args.steps,
                                  args.max_skip, args.dim, args.hidden, 4.0) as total:
             print(f"merged profile: {total.num_measured} segments, "

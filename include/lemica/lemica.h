@@ -17,5 +17,6 @@
 #include "lemica-file.h"
 #include "lemica-profiler.h"
 #include "lemica-plan.h"
+#include "lemica-adaptive.h"
 
 #endif /* LEMICA_H */

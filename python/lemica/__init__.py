@@ -26,6 +26,8 @@ from __future__ import annotations
 from . import _library
 from ._core import live_handles
 from ._library import LIBRARY_NAMES, MIN_VERSION, library_path, version_tuple
+from .adaptive import (AdaptivePlan, Assumption, AssumptionReport, AssumptionWarning,
+                       Violation, check_assumption)
 from .buffers import Buffer, Dtype, as_buffer
 from .errors import (BufferTooSmallError, ClosedHandleError, InfeasibleError,
                      InvalidArgumentError, InvalidValueError, IOFailureError,
@@ -67,6 +69,8 @@ def strerror(status: int) -> str:
 
 
 __all__ = [
+    "AdaptivePlan", "Assumption", "AssumptionReport", "AssumptionWarning", "Violation",
+    "check_assumption",
     "Aggregate", "Buffer", "BufferTooSmallError", "ClosedHandleError", "Comparator",
     "Dtype", "EdgeStats", "Frontier", "Graph", "IOFailureError", "InfeasibleError",
     "InvalidArgumentError", "InvalidValueError", "LIBRARY_NAMES", "LemicaError",

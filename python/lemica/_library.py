@@ -232,6 +232,38 @@ PROTOTYPES.update({
     "lemica_profiler_save": (_STATUS, (c_void_p, c_void_p, c_char_p)),
 })
 
+# lemica-adaptive.h (0.2): adaptive profiling.
+PROTOTYPES.update({
+    "lemica_adaptive_new": (_STATUS, (c_int, c_int, c_int, _HANDLE_OUT)),
+    "lemica_adaptive_free": (None, (c_void_p,)),
+    "lemica_adaptive_request_budget": (_STATUS, (c_void_p, c_int)),
+    "lemica_adaptive_request_all_budgets": (_STATUS, (c_void_p,)),
+    "lemica_adaptive_clear_budgets": (None, (c_void_p,)),
+    "lemica_adaptive_is_budget_requested": (c_int, (c_void_p, c_int)),
+    "lemica_adaptive_set_comparator": (_STATUS, (c_void_p, c_int)),
+    "lemica_adaptive_use_solver": (_STATUS, (c_void_p, c_void_p)),
+    "lemica_adaptive_set_aggregate": (_STATUS, (c_void_p, c_int, c_double)),
+    "lemica_adaptive_set_min_batch": (_STATUS, (c_void_p, c_size_t)),
+    "lemica_adaptive_set_num_samples": (_STATUS, (c_void_p, c_uint64)),
+    "lemica_adaptive_next": (_STATUS, (c_void_p, c_void_p, _HANDLE_OUT)),
+    "lemica_adaptive_is_done": (c_int, (c_void_p,)),
+    "lemica_adaptive_schedule": (_STATUS, (c_void_p, c_int, _HANDLE_OUT)),
+    "lemica_adaptive_num_rounds": (c_size_t, (c_void_p,)),
+    "lemica_adaptive_num_measured": (c_size_t, (c_void_p,)),
+    "lemica_adaptive_model_calls": (c_uint64, (c_void_p,)),
+    "lemica_adaptive_full_model_calls": (c_uint64, (c_void_p,)),
+    "lemica_adaptive_num_stable": (c_size_t, (c_void_p,)),
+    "lemica_adaptive_set_stable_tolerance": (_STATUS, (c_void_p, c_double)),
+    "lemica_adaptive_num_violations": (c_size_t, (c_void_p,)),
+    "lemica_adaptive_worst_violation": (_STATUS, (c_void_p, POINTER(c_int), POINTER(c_int),
+                                                  POINTER(c_int), POINTER(c_int),
+                                                  POINTER(c_double))),
+    "lemica_assumption_check": (_STATUS, (c_void_p, c_int, c_int, c_double,
+                                          POINTER(c_size_t), POINTER(c_int), POINTER(c_int),
+                                          POINTER(c_int), POINTER(c_int),
+                                          POINTER(c_double))),
+})
+
 #: Groups of functions a library may lack (added in a later release). The
 #: binding declares them when present; the Python methods that need them
 #: raise NotImplementedError naming the missing symbol otherwise.

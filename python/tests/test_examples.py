@@ -27,12 +27,31 @@ class ExamplesTest(unittest.TestCase):
                                  r"([0-9.]+)", result.stdout))
         self.assertLess(float(errors["lemica"]), float(errors["uniform"]))
 
+    def test_adaptive_sampling(self):
+        result = run_example("adaptive_sampling.py", "--steps", "24", "--max-skip", "23",
+                             "--budgets", "8,12", "--profile-samples", "2",
+                             "--dim", "32", "--hidden", "64", "--check-full")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("identical to full profiling: yes", result.stdout)
+        self.assertRegex(result.stdout, r"adaptive: \d+ rounds")
+
     @unittest.skipUnless(support.HAVE_DISTRIBUTED, support.NO_DISTRIBUTED)
     def test_dask_profiling(self):
         result = run_example("dask_profiling.py", "--samples", "4", "--steps", "16",
                              "--max-skip", "4", "--budget", "8", "--dim", "32",
                              "--hidden", "64")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("schedule (B=8 of 16)", result.stdout)
+
+
+class AdaptiveDaskTest(unittest.TestCase):
+    @unittest.skipUnless(support.HAVE_DISTRIBUTED, support.NO_DISTRIBUTED)
+    def test_dask_adaptive(self):
+        result = run_example("dask_profiling.py", "--adaptive", "--samples", "4",
+                             "--steps", "16", "--max-skip", "15", "--budget", "8",
+                             "--dim", "32", "--hidden", "64")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertRegex(result.stdout, r"adaptive: \d+ rounds, \d+ of 2304 model calls")
         self.assertIn("schedule (B=8 of 16)", result.stdout)
 
 

@@ -3,7 +3,7 @@
 #define LEMICA_FRONTIER_INT_H
 
 #include "lemica/lemica-solver.h"
-#include "schedule-int.h"
+#include "../core/schedule-int.h"
 
 /* The schedules of the feasible budgets, ascending. All their arrays live
  * in one block: a frontier of N = 50 is 49 schedules, and 200 small

@@ -4,11 +4,11 @@
 
 #include "lemica/lemica-file.h"
 
-#include "error-int.h"
+#include "../common/error-int.h"
 #include "file-io-int.h"
 #include "file-parse-int.h"
 #include "metadata-int.h"
-#include "numtext-int.h"
+#include "../common/numtext-int.h"
 
 /* Messages quote at most this many bytes of a bad line or field. */
 #define QUOTE_LIMIT 40

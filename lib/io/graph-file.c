@@ -6,12 +6,12 @@
 
 #include "lemica/lemica-file.h"
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "file-io-int.h"
 #include "file-parse-int.h"
 #include "metadata-int.h"
-#include "numtext-int.h"
+#include "../common/numtext-int.h"
 
 #define GRAPH_KIND "lemica-graph"
 

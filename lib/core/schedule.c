@@ -4,8 +4,8 @@
  * schedule-evaluate.c. */
 #include <string.h>
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "schedule-int.h"
 
 lemica_status

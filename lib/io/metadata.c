@@ -4,8 +4,8 @@
  * linear scans that keep the file order for free. */
 #include <string.h>
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "metadata-int.h"
 
 /* The keys the savers write from the objects themselves; a user value

@@ -27,8 +27,8 @@
 #include <limits.h>
 #include <string.h>
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "schedule-int.h"
 
 /* Longest piece of an overlong number quoted in a message. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "frontier-int.h"
-#include "schedule-int.h"
+#include "../core/schedule-int.h"
 
 lemica_status
 lemica_frontier_alloc(size_t count, const int *budgets, int num_steps,

@@ -2,9 +2,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc-int.h"
-#include "dag-size-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/dag-size-int.h"
+#include "../common/error-int.h"
 #include "graph-int.h"
 
 static lemica_status

@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "alloc-int.h"
-#include "dag-size-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/dag-size-int.h"
+#include "../common/error-int.h"
 #include "lemica/lemica-graph.h"
 #include "lemica/lemica-plan.h"
 

@@ -8,12 +8,12 @@
 
 #include "lemica/lemica-file.h"
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "file-io-int.h"
 #include "file-parse-int.h"
 #include "metadata-int.h"
-#include "schedule-int.h"
+#include "../core/schedule-int.h"
 
 #define SCHEDULE_KIND "lemica-schedule"
 

@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "error-int.h"
+#include "../common/error-int.h"
 #include "metric-int.h"
 
 /* Elements per block: a multiple of every vector step below. */

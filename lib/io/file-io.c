@@ -25,10 +25,10 @@
 #include <windows.h>
 #endif
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "file-io-int.h"
-#include "numtext-int.h"
+#include "../common/numtext-int.h"
 
 void
 lemica_writer_init(struct lemica_writer *writer, lemica_sink_fn sink,

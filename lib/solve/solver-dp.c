@@ -24,8 +24,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "graph-int.h"
-#include "schedule-int.h"
+#include "../core/graph-int.h"
+#include "../core/schedule-int.h"
 #include "solver-int.h"
 
 

@@ -12,10 +12,10 @@
 
 #include "lemica/lemica-csv.h"
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "file-io-int.h"
-#include "numtext-int.h"
+#include "../common/numtext-int.h"
 
 /* Messages quote at most this many bytes of a bad field. */
 #define QUOTE_LIMIT 40

@@ -9,13 +9,13 @@
 
 #include "lemica/lemica-file.h"
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "file-io-int.h"
 #include "file-parse-int.h"
 #include "metadata-int.h"
-#include "numtext-int.h"
-#include "profiler-raw-int.h"
+#include "../common/numtext-int.h"
+#include "../profile/profiler-raw-int.h"
 
 #define PROFILE_KIND "lemica-profile"
 

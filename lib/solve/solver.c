@@ -4,11 +4,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc-int.h"
-#include "error-int.h"
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
 #include "frontier-int.h"
-#include "graph-int.h"
-#include "schedule-int.h"
+#include "../core/graph-int.h"
+#include "../core/schedule-int.h"
 #include "solver-int.h"
 
 lemica_status

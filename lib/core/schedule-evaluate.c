@@ -3,7 +3,7 @@
  * uniform one, one shipped as text) with the solver's. */
 #include <math.h>
 
-#include "error-int.h"
+#include "../common/error-int.h"
 #include "graph-int.h"
 #include "schedule-int.h"
 

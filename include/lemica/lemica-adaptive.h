@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file lemica-adaptive.h
+ * @brief Adaptive profiling: measure only the segments that can change the
+ *        schedules of the requested budgets, and get exactly the schedules
+ *        a full profile would give.
+ */
+#ifndef LEMICA_ADAPTIVE_H
+#define LEMICA_ADAPTIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lemica-graph.h"
+#include "lemica-plan.h"
+#include "lemica-profiler.h"
+#include "lemica-schedule.h"
+#include "lemica-solver.h"
+#include "lemica-status.h"
+
+/**
+ * @defgroup adaptive Adaptive profiling
+ * @brief The profiling loop that replays only what can change the answer.
+ * Full profiling replays every segment (i, j) on every profiling sample
+ * (lemica_plan_model_calls()). Most of those replays cannot change the
+ * schedules: a segment whose error is surely larger than what the best
+ * schedules tolerate never enters them. The adaptive loop finds the
+ * schedules of the requested budgets while measuring a fraction of the
+ * segments, and its schedules are **exactly** those of
+ * lemica_profiler_to_graph() + lemica_solver_solve() on a full profile of
+ * the same samples, provided the errors satisfy the chosen
+ * ::lemica_assumption (see "Exactness" below).
+ *
+ * **The loop.** The engine keeps one ::lemica_profiler and its S
+ * profiling samples (prompts and seeds, with their recorded reference
+ * passes), and repeats:
+ * 1. lemica_adaptive_next() reads the profiler and returns a
+ *    ::lemica_plan selecting the next batch of segments, or NULL when the
+ *    schedules are final;
+ * 2. the engine replays every segment of the plan on each of its S samples
+ *    (groups by start step, as for a full plan) and adds the errors to the
+ *    same profiler (lemica_profiler_add_error() or _add_buffers()), then
+ *    frees the plan.
+ * lemica_adaptive_schedule() then returns the schedule of any requested
+ * budget. A round is one call of lemica_adaptive_next() that returned a
+ * plan: one synchronisation point of the engine's GPUs. Every plan holds at
+ * least lemica_adaptive_set_min_batch() segments while that many remain
+ * unmeasured, so the engine can keep its GPUs busy.
+ *
+ * **Measured.** A segment is *measured* when the profiler holds at least S
+ * samples for it (lemica_adaptive_set_num_samples(), default 1). Its edge
+ * weight is then exactly the one lemica_profiler_to_graph() gives (same
+ * aggregate). Span-1 segments weigh 0 and are never replayed.
+ *
+ * **Bounds.** Every unmeasured segment gets a lower bound lb <= its weight
+ * once measured:
+ * - ::LEMICA_ASSUMPTION_NONE: no assumption. lb is what its own samples
+ *   already prove: a segment with c < S samples of mean m has a mean over
+ *   S samples of at least c m / S (errors are >= 0); with the max
+ *   aggregate, at least its current max; with no samples, 0.
+ * - ::LEMICA_ASSUMPTION_SAME_START: caching longer from the same start
+ *   never gives a smaller error, w(i, j) <= w(i, j + 1). lb(i, j) is the
+ *   largest of the own bound above and the weights (or own bounds) of
+ *   (i, j') for j' < j.
+ * - ::LEMICA_ASSUMPTION_NESTED: a segment that contains another has at
+ *   least its error, w(i', j') <= w(i, j) whenever i <= i' < j' <= j.
+ *   lb(i, j) is the largest own bound of any segment inside (i, j).
+ *
+ * **Exactness.** Let G be the graph of the full profile and G' the *bound
+ * graph*: the measured segments with their exact weights, every other
+ * segment with its lower bound, so G' <= G edge by edge. The solver is a
+ * dynamic program over states (step t, calls c) that keeps, for every
+ * state, one partial schedule: among the candidates (s, c - 1) -> (t, c)
+ * the best value of "value of (s, c - 1) extended by w(s, t)" under the
+ * comparator, the *smallest s* among equally good ones (lib/solve/
+ * solver-dp.c: "ties go to the smallest predecessor", for LEXMAX, SUM and
+ * MAX alike). Assume the comparator is monotone in both senses: extending
+ * a better vector by the same weight keeps it better (the condition in
+ * @ref solver), and raising a weight never makes a vector better. LEXMAX,
+ * MAX and SUM are (for SUM, IEEE addition is monotone too).
+ * - (a) By induction over c, every state value in G' is at most its value
+ *   in G: each candidate in G' is at most the same candidate in G.
+ * - (b) Let P be the path the solver returns on G' and suppose every
+ *   segment of P is measured. Its prefix to any state (p_k, k) on it is the
+ *   partial schedule G' kept there, so value'(p_k, k) = cost of that prefix
+ *   in G' = its cost in G (measured) >= value(p_k, k) >= value'(p_k, k)
+ *   by (a). So the prefix is also optimal for that state in G.
+ * - (c) At (p_k, k), take the candidates in G. A predecessor s < p_{k-1}
+ *   was strictly worse than P's in G', and in G it is at least as bad as
+ *   in G' (by (a) and the raised weight), so still strictly worse.
+ *   P's own predecessor reaches value(p_k, k) by (b). A predecessor
+ *   s > p_{k-1} was not better in G', so it is not better in G; a tie goes
+ *   to the smaller step. So G's DP keeps P's predecessor at every state of
+ *   P, and returns P: the full-profile schedule, tie rule included.
+ * The proof needs no global order on paths, so it holds for MAX (whose
+ * ties are decided state by state) and for SUM with rounding as much as
+ * for LEXMAX (where it gives the documented rule: the optimal schedule
+ * whose step list read backwards is smallest). It needs the bounds to be
+ * true lower bounds, which is where the assumption enters; with
+ * ::LEMICA_ASSUMPTION_NONE it is unconditional. The loop stops when the
+ * solver's paths on G' are fully measured for every requested budget, so
+ * lemica_adaptive_schedule() returns lemica_solver_solve() on G', which by
+ * (c) is lemica_solver_solve() on G. A user comparator gets the same
+ * guarantee when it is monotone in both senses.
+ *
+ * **Checking the assumption.** Every call of lemica_adaptive_next()
+ * compares the measured segments the assumption relates: a *violation* is
+ * a measured segment whose weight is below that of a measured segment the
+ * assumption puts under it (same start and shorter for SAME_START,
+ * contained for NESTED). lemica_adaptive_num_violations() counts the
+ * segments in violation, lemica_adaptive_worst_violation() names the pair
+ * with the largest excess. With violations the bounds may be wrong, so the
+ * schedules may differ from the full profile's; they are still valid
+ * schedules of the requested budgets, and the loop still ends: every round
+ * measures at least one segment that was not measured before.
+ *
+ * **Cost.** A replay of (i, j) costs N - j model calls per sample; the
+ * reference pass costs N per sample, counted once (the engine keeps its
+ * recorded states across rounds). lemica_adaptive_model_calls() adds both
+ * over the segments the plans asked for and the samples they lacked;
+ * lemica_adaptive_full_model_calls() is what full profiling of S samples
+ * costs, lemica_plan_model_calls() of a full plan times S.
+ *
+ * **Fewer samples.** An engine may add profiling samples over time: raise
+ * lemica_adaptive_set_num_samples() to S + 1, run the loop again (it asks
+ * only for segments whose new sample matters; the S samples already
+ * measured give tight bounds), and stop adding samples when
+ * lemica_adaptive_num_stable() reaches the number of consecutive sample
+ * counts over which the schedules must not have changed, up to
+ * lemica_adaptive_set_stable_tolerance(). On the built-in test bed, 3
+ * counts with a tolerance of 0.02 stopped after 5.2 samples on average
+ * (of a 20-sample protocol, 8 sample orders), at 10% of that protocol's
+ * full-profiling calls, with a held-out error 2.0% above that of the
+ * 20-sample schedules on average (tests/bench-adaptive.c --stopping).
+ *
+ * **Threads.** One thread at a time per handle; distinct handles are
+ * independent. A solver handed over with lemica_adaptive_use_solver() is
+ * used by the handle's calls, so it must not be used elsewhere meanwhile.
+ * @code
+ * lemica_adaptive *adaptive = NULL;
+ * lemica_profiler *profiler = NULL;
+ * lemica_plan *plan = NULL;
+ * lemica_schedule *schedule = NULL;
+ * lemica_adaptive_new(50, 49, LEMICA_ASSUMPTION_NESTED, &adaptive);
+ * lemica_profiler_new(50, 49, LEMICA_METRIC_L1, &profiler);
+ * lemica_adaptive_request_budget(adaptive, 10);
+ * lemica_adaptive_request_budget(adaptive, 20);
+ * lemica_adaptive_set_min_batch(adaptive, 16);
+ * while (lemica_adaptive_next(adaptive, profiler, &plan) == LEMICA_OK && plan) {
+ *     // replay every segment of the plan on every sample, then
+ *     // lemica_profiler_add_error(profiler, from, to, error) for each
+ *     lemica_plan_free(plan);
+ * }
+ * lemica_adaptive_schedule(adaptive, 10, &schedule);
+ * @endcode
+ * @{
+ */
+
+/**
+ * @brief What the loop may assume about segment errors to skip replays.
+ * The numeric values are part of the ABI.
+ * @since 0.2
+ */
+typedef enum lemica_assumption {
+    /** Nothing: bounds only from each segment's own samples. Always exact;
+     *  saves the least. */
+    LEMICA_ASSUMPTION_NONE = 0,
+    /** w(i, j) <= w(i, j + 1): a longer segment from the same start has at
+     *  least the error of a shorter one. */
+    LEMICA_ASSUMPTION_SAME_START = 1,
+    /** w(i', j') <= w(i, j) for i <= i' < j' <= j: a segment has at least
+     *  the error of every segment it contains. Implies SAME_START. */
+    LEMICA_ASSUMPTION_NESTED = 2
+} lemica_assumption;
+
+/**
+ * @brief Opaque adaptive profiling handle.
+ * @since 0.2
+ */
+typedef struct lemica_adaptive lemica_adaptive;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Create an adaptive loop: no budget requested yet, LEXMAX, mean
+ *        aggregate, one sample, batches of at least one segment.
+ * @param[in] num_steps N: 2 .. ::LEMICA_MAX_STEPS.
+ * @param[in] max_skip K >= 1; above N - 1 it is clamped to N - 1.
+ * @param[in] assumption The ::lemica_assumption the bounds rest on.
+ * @param[out] out The new handle; set to NULL on failure.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT for a NULL @p out,
+ *         N < 2, K < 1 or an unknown assumption; ::LEMICA_ERR_TOO_LARGE
+ *         for N * K above ::LEMICA_MAX_PROFILER_SLOTS;
+ *         ::LEMICA_ERR_NO_MEMORY.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_new(int num_steps, int max_skip,
+                                             lemica_assumption assumption,
+                                             lemica_adaptive **out);
+
+/**
+ * @brief Free the handle (not a solver given to it). NULL is a no-op.
+ * @param[in] adaptive The handle, or NULL.
+ * @since 0.2
+ */
+LEMICA_API void lemica_adaptive_free(lemica_adaptive *adaptive);
+
+/**
+ * @brief Request the schedule of one budget (again: no effect).
+ * Changing the request after the loop ended reopens it.
+ * @param[in,out] adaptive The handle.
+ * @param[in] budget B, 2 .. N. A budget the solver cannot meet (too
+ *            small for K or the required steps) makes
+ *            lemica_adaptive_next() fail with ::LEMICA_ERR_INFEASIBLE.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_OUT_OF_RANGE for a budget outside
+ *         2 .. N; ::LEMICA_ERR_INVALID_ARGUMENT for NULL.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_request_budget(lemica_adaptive *adaptive,
+                                                        int budget);
+
+/**
+ * @brief Request every feasible budget (the whole frontier).
+ * @param[in,out] adaptive The handle.
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status
+lemica_adaptive_request_all_budgets(lemica_adaptive *adaptive);
+
+/**
+ * @brief Forget every requested budget.
+ * @param[in,out] adaptive The handle (NULL is a no-op).
+ * @since 0.2
+ */
+LEMICA_API void lemica_adaptive_clear_budgets(lemica_adaptive *adaptive);
+
+/**
+ * @brief Whether a budget is requested (individually or by "all").
+ * @param[in] adaptive The handle.
+ * @param[in] budget B.
+ * @return 1 or 0 (also for NULL or a budget out of range).
+ * @since 0.2
+ */
+LEMICA_API int lemica_adaptive_is_budget_requested(const lemica_adaptive *adaptive,
+                                                   int budget);
+
+/**
+ * @brief Choose the comparator of the handle's own solver.
+ * @param[in,out] adaptive The handle.
+ * @param[in] comparator ::LEMICA_COMPARATOR_LEXMAX, ::LEMICA_COMPARATOR_SUM
+ *            or ::LEMICA_COMPARATOR_MAX (a user comparator goes through
+ *            lemica_adaptive_use_solver()).
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_set_comparator(lemica_adaptive *adaptive,
+                                                        lemica_comparator comparator);
+
+/**
+ * @brief Solve with a configured solver (comparator, max skip, required
+ *        steps) instead of the handle's own.
+ * The handle borrows @p solver: it must outlive the handle (or the next
+ * call of this function) and keep its configuration; the schedules are
+ * then those of lemica_solver_solve() with this solver on the full
+ * profile. NULL goes back to the handle's own solver.
+ * @param[in,out] adaptive The handle.
+ * @param[in] solver The solver, or NULL.
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_use_solver(lemica_adaptive *adaptive,
+                                                    lemica_solver *solver);
+
+/**
+ * @brief How samples become a weight, as in lemica_profiler_to_graph().
+ * @param[in,out] adaptive The handle.
+ * @param[in] aggregate The aggregate (default ::LEMICA_AGGREGATE_MEAN).
+ * @param[in] z For ::LEMICA_AGGREGATE_MEAN_PLUS_Z_STD: finite, >= 0.
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_set_aggregate(lemica_adaptive *adaptive,
+                                                       lemica_aggregate aggregate,
+                                                       double z);
+
+/**
+ * @brief The smallest batch: every plan selects at least @p min_batch
+ *        segments while that many are unmeasured.
+ * Larger batches mean fewer rounds and a few more replays.
+ * @param[in,out] adaptive The handle.
+ * @param[in] min_batch >= 1 (default 1).
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_set_min_batch(lemica_adaptive *adaptive,
+                                                       size_t min_batch);
+
+/**
+ * @brief The number of profiling samples S a measured segment must have.
+ * Raising it reopens the loop: the segments that matter are asked for
+ * again, for their missing samples.
+ * @param[in,out] adaptive The handle.
+ * @param[in] num_samples S >= 1 (default 1).
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_set_num_samples(lemica_adaptive *adaptive,
+                                                         uint64_t num_samples);
+
+/**
+ * @brief Read the profiler and return the next batch, or NULL when the
+ *        schedules of every requested budget are final.
+ * The profiler must have the handle's N and K. After the first call it
+ * may only gain samples on segments some plan asked for (anything else
+ * means the engine replayed the wrong segment). A plan's segments that
+ * did not get their samples are asked for again.
+ * @param[in,out] adaptive The handle.
+ * @param[in] profiler The profiler the engine fills.
+ * @param[out] out A new plan the caller frees with lemica_plan_free(), or
+ *             NULL when the loop is done.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_MISMATCH for a profiler of another N
+ *         or K; ::LEMICA_ERR_STATE when no budget is requested, or the
+ *         profiler gained samples on a segment no plan asked for or lost
+ *         samples (the message names the segment);
+ *         ::LEMICA_ERR_INFEASIBLE for a requested budget no schedule can
+ *         meet; the errors of lemica_solver_solve();
+ *         ::LEMICA_ERR_INVALID_ARGUMENT for NULL; ::LEMICA_ERR_NO_MEMORY.
+ *         On error the handle is unchanged and @p out is NULL.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_next(lemica_adaptive *adaptive,
+                                              const lemica_profiler *profiler,
+                                              lemica_plan **out);
+
+/**
+ * @brief Whether the last lemica_adaptive_next() found every requested
+ *        schedule final (and nothing was changed since).
+ * @param[in] adaptive The handle.
+ * @return 1 or 0 (0 for NULL).
+ * @since 0.2
+ */
+LEMICA_API int lemica_adaptive_is_done(const lemica_adaptive *adaptive);
+
+/**
+ * @brief The final schedule of a requested budget.
+ * @param[in] adaptive The handle, done.
+ * @param[in] budget A requested budget.
+ * @param[out] out A new schedule with its costs (the measured weights),
+ *             equal to the full-profile schedule; NULL on failure.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_STATE when the loop is not done;
+ *         ::LEMICA_ERR_OUT_OF_RANGE for a budget not requested;
+ *         ::LEMICA_ERR_INFEASIBLE; ::LEMICA_ERR_INVALID_ARGUMENT;
+ *         ::LEMICA_ERR_NO_MEMORY.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_schedule(lemica_adaptive *adaptive,
+                                                  int budget,
+                                                  lemica_schedule **out);
+
+/**
+ * @brief The rounds so far: calls of lemica_adaptive_next() that returned
+ *        a plan.
+ * @param[in] adaptive The handle.
+ * @return The count (0 for NULL).
+ * @since 0.2
+ */
+LEMICA_API size_t lemica_adaptive_num_rounds(const lemica_adaptive *adaptive);
+
+/**
+ * @brief The segments measured (with S samples) at the last
+ *        lemica_adaptive_next().
+ * @param[in] adaptive The handle.
+ * @return The count (0 for NULL).
+ * @since 0.2
+ */
+LEMICA_API size_t lemica_adaptive_num_measured(const lemica_adaptive *adaptive);
+
+/**
+ * @brief The model calls the plans asked for so far, reference passes
+ *        included (see "Cost" above).
+ * @param[in] adaptive The handle.
+ * @return The count (0 for NULL).
+ * @since 0.2
+ */
+LEMICA_API uint64_t lemica_adaptive_model_calls(const lemica_adaptive *adaptive);
+
+/**
+ * @brief The model calls full profiling of S samples costs.
+ * @param[in] adaptive The handle.
+ * @return The count (0 for NULL).
+ * @since 0.2
+ */
+LEMICA_API uint64_t
+lemica_adaptive_full_model_calls(const lemica_adaptive *adaptive);
+
+/**
+ * @brief The number of consecutive sample counts S, ending with the
+ *        current one, at which the loop ended with the same schedules.
+ * 0 before the loop first ends; 1 after it ends at a sample count whose
+ * schedules differ from those at the previous one (or the first time).
+ * Increments each time the loop ends at a larger S with unchanged
+ * schedules for every requested budget.
+ * @param[in] adaptive The handle.
+ * @return The count (0 for NULL).
+ * @since 0.2
+ */
+LEMICA_API size_t lemica_adaptive_num_stable(const lemica_adaptive *adaptive);
+
+/**
+ * @brief How much the schedules may change between sample counts and still
+ *        count as the same for lemica_adaptive_num_stable().
+ * With 0 (the default) the schedules must be identical. With a tolerance
+ * t > 0, a requested budget's new schedule also counts as unchanged when
+ * the previous one's total error, under the new samples, is within t of
+ * the new one's: near-ties that swap schedules without changing their
+ * quality do not reset the count. The previous schedules' segments are
+ * then measured on the new samples too (usually they are anyway).
+ * @param[in,out] adaptive The handle.
+ * @param[in] tolerance Relative, finite, >= 0 (e.g. 0.02).
+ * @return ::LEMICA_OK or ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status
+lemica_adaptive_set_stable_tolerance(lemica_adaptive *adaptive,
+                                     double tolerance);
+
+/**
+ * @brief The number of measured segments that violate the assumption, as
+ *        of the last lemica_adaptive_next().
+ * Always 0 for ::LEMICA_ASSUMPTION_NONE.
+ * @param[in] adaptive The handle.
+ * @return The count (0 for NULL).
+ * @since 0.2
+ */
+LEMICA_API size_t
+lemica_adaptive_num_violations(const lemica_adaptive *adaptive);
+
+/**
+ * @brief The worst violation: the measured pair whose weights break the
+ *        assumption by the largest amount.
+ * @param[in] adaptive The handle.
+ * @param[out] outer_from The segment the assumption says is at least as
+ *             bad (the longer one), or NULL.
+ * @param[out] outer_to Its end step, or NULL.
+ * @param[out] inner_from The segment it should bound, or NULL.
+ * @param[out] inner_to Its end step, or NULL.
+ * @param[out] excess w(inner) - w(outer) > 0, or NULL.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_STATE when there is no violation (then
+ *         nothing is written); ::LEMICA_ERR_INVALID_ARGUMENT for NULL.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_adaptive_worst_violation(
+    const lemica_adaptive *adaptive, int *outer_from, int *outer_to,
+    int *inner_from, int *inner_to, double *excess);
+
+/**
+ * @brief Check an assumption on every measured segment of a profiler,
+ *        without a loop (what `lemica info` prints).
+ * @param[in] profiler The profiler.
+ * @param[in] assumption The assumption.
+ * @param[in] aggregate How samples become a weight.
+ * @param[in] z For ::LEMICA_AGGREGATE_MEAN_PLUS_Z_STD.
+ * @param[out] num_violations The segments in violation, or NULL.
+ * @param[out] outer_from As lemica_adaptive_worst_violation() (-1 when there
+ *             is none), or NULL.
+ * @param[out] outer_to Or NULL.
+ * @param[out] inner_from Or NULL.
+ * @param[out] inner_to Or NULL.
+ * @param[out] excess 0 when there is none, or NULL.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT;
+ *         ::LEMICA_ERR_NO_MEMORY.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_assumption_check(
+    const lemica_profiler *profiler, lemica_assumption assumption,
+    lemica_aggregate aggregate, double z, size_t *num_violations,
+    int *outer_from, int *outer_to, int *inner_from, int *inner_to,
+    double *excess);
+
+#ifdef __cplusplus
+}
+#endif
+
+/** @} */
+
+#endif /* LEMICA_ADAPTIVE_H */

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: MIT
+"""lemica.AdaptivePlan: the loop gives the full profile's schedules, warns
+on violated assumptions, and refuses bad input."""
+
+import random
+import unittest
+import warnings
+
+import support  # noqa: F401  (sets up the import path)
+
+import lemica
+
+
+def nested_errors(num_steps, seed):
+    """Errors satisfying NESTED, with few levels (many ties)."""
+    rng = random.Random(seed)
+    w = {}
+    for span in range(2, num_steps):
+        for i in range(0, num_steps - span):
+            j = i + span
+            base = max(w.get((i + 1, j), 0.0), w.get((i, j - 1), 0.0))
+            w[(i, j)] = base + rng.randrange(3)
+    return w
+
+
+def run(adaptive, profiler, errors):
+    for plan in adaptive.rounds(profiler):
+        for i, j in plan.replays():
+            profiler.add_error(i, j, errors[(i, j)])
+
+
+class AdaptiveTest(unittest.TestCase):
+    def test_equals_full_profile(self):
+        for seed in range(40):
+            n = 6 + seed % 7
+            errors = nested_errors(n, seed)
+            budgets = [3, n - 2] if n > 5 else [3]
+            for comparator in lemica.Comparator:
+                if comparator == lemica.Comparator.USER:
+                    continue
+                adaptive = lemica.AdaptivePlan(n, n - 1, lemica.Assumption.NESTED,
+                                               budgets=budgets, comparator=comparator,
+                                               min_batch=1 + seed % 4)
+                profiler = lemica.Profiler(n, n - 1)
+                run(adaptive, profiler, errors)
+                self.assertTrue(adaptive.done)
+                self.assertEqual(adaptive.num_violations, 0)
+                self.assertLessEqual(adaptive.model_calls, adaptive.full_model_calls)
+                full = lemica.Profiler(n, n - 1)
+                for (i, j), e in errors.items():
+                    full.add_error(i, j, e)
+                solver = lemica.Solver(comparator)
+                graph = full.to_graph(require_all=True)
+                for b in budgets:
+                    self.assertEqual(str(adaptive.schedule(b)), str(solver.solve(graph, b)))
+
+    def test_all_budgets_and_counters(self):
+        errors = nested_errors(10, 3)
+        adaptive = lemica.AdaptivePlan(10, 9, budgets="all", min_batch=4)
+        self.assertTrue(adaptive.is_budget_requested(2))
+        profiler = lemica.Profiler(10, 9)
+        run(adaptive, profiler, errors)
+        self.assertGreater(adaptive.num_rounds, 0)
+        self.assertGreater(adaptive.num_measured, 0)
+        self.assertEqual(adaptive.schedule(10).budget, 10)
+        self.assertEqual(adaptive.num_stable, 1)
+        adaptive.set_stable_tolerance(0.02)
+        with self.assertRaises(lemica.InvalidArgumentError):
+            adaptive.set_stable_tolerance(-1.0)
+        self.assertIn("done=True", repr(adaptive))
+
+    def test_violation_warns(self):
+        rng = random.Random(5)
+        errors = {(i, j): float(rng.randrange(5)) for i in range(12) for j in range(i + 2, 12)}
+        adaptive = lemica.AdaptivePlan(12, 11, budgets=[4, 8], min_batch=30)
+        profiler = lemica.Profiler(12, 11)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            run(adaptive, profiler, errors)
+        self.assertGreater(adaptive.num_violations, 0)
+        self.assertTrue(any(issubclass(w.category, lemica.AssumptionWarning) for w in caught))
+        worst = adaptive.worst_violation
+        self.assertGreater(worst.excess, 0)
+        report = lemica.check_assumption(profiler, lemica.Assumption.NESTED)
+        self.assertGreater(report.num_violations, 0)
+        self.assertEqual(lemica.check_assumption(profiler, lemica.Assumption.NONE),
+                         lemica.AssumptionReport(0, None))
+        self.assertEqual(adaptive.schedule(4).budget, 4)
+
+    def test_bad_input(self):
+        with self.assertRaises(lemica.InvalidArgumentError):
+            lemica.AdaptivePlan(1, 1)
+        adaptive = lemica.AdaptivePlan(10, 4)
+        with self.assertRaises(lemica.StateError):
+            adaptive.next(lemica.Profiler(10, 4))  # no budget
+        with self.assertRaises(lemica.OutOfRangeError):
+            adaptive.request_budget(11)
+        adaptive.request_budget(5)
+        with self.assertRaises(lemica.MismatchError):
+            adaptive.next(lemica.Profiler(10, 5))
+        with self.assertRaises(lemica.StateError):
+            adaptive.schedule(5)
+        with self.assertRaises(lemica.InvalidArgumentError):
+            adaptive.min_batch = 0
+        with self.assertRaises(ValueError):
+            adaptive.num_samples = -1
+        self.assertEqual(adaptive.num_rounds, 0)
+        profiler = lemica.Profiler(10, 4)
+        plan = adaptive.next(profiler)
+        unasked = next((i, j) for i in range(8) for j in range(i + 2, min(i + 4, 9) + 1)
+                       if not plan.is_selected(i, j))
+        profiler.add_error(*unasked, 1.0)
+        with self.assertRaises(lemica.StateError):
+            adaptive.next(profiler)
+        self.assertEqual(adaptive.num_rounds, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
