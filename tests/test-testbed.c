@@ -463,6 +463,22 @@ START_TEST(test_replay_equals_explicit_schedule)
         lemica_graph_free(same);
         lemica_profiler_free(again);
     }
+    /* ... and its one-sample sampling is the batched sampler's. */
+    {
+        struct testbed_run run = {bed.model, 1, N, bed.times};
+        double one[TESTBED_PIXELS], two[TESTBED_PIXELS];
+        lemica_schedule *uniform = NULL;
+
+        ck_assert_int_eq(testbed_sample(&run, samples[1].seed, one), 0);
+        ck_assert_int_eq(memcmp(one, reference.final + TESTBED_PIXELS,
+                                sizeof(one)),
+                         0);
+        ck_assert_ok(testbed_uniform_schedule(N, 5, &uniform));
+        ck_assert_int_eq(
+            testbed_sample_schedule(&run, uniform, samples[1].seed, two), 0);
+        ck_assert_int_ne(memcmp(one, two, sizeof(one)), 0);
+        lemica_schedule_free(uniform);
+    }
     lemica_graph_free(graph);
     lemica_profiler_free(profiler);
     lemica_plan_free(plan);

@@ -233,3 +233,53 @@ testbed_profile(const struct testbed_run *run, const lemica_plan *plan,
     testbed_net_free(net);
     return status;
 }
+
+static int
+sample_one(const struct testbed_run *run, const lemica_schedule *schedule,
+           uint64_t seed, double *x0)
+{
+    struct testbed_net *net = NULL;
+    struct testbed_batch batch;
+    unsigned char *mask = NULL;
+    int result = -1;
+
+    if (!run || !run->model || !run->times || !x0 || run->num_steps < 1 ||
+        testbed_net_new_gmm(run->model, &net) != 0)
+        return -1;
+    memset(&batch, 0, sizeof(batch));
+    batch.net = net;
+    batch.num_steps = run->num_steps;
+    batch.times = run->times;
+    batch.count = 1;
+    batch.classes = &run->class_id;
+    if (schedule) {
+        mask = malloc((size_t)run->num_steps);
+        if (!mask || lemica_schedule_num_steps(schedule) != run->num_steps ||
+            testbed_schedule_mask(schedule, mask) != 0)
+            goto out;
+        batch.decide = testbed_decide_mask;
+        batch.decide_context = mask;
+    }
+    result = testbed_batch_sample(&batch, &seed, x0);
+
+out:
+    free(mask);
+    testbed_net_free(net);
+    return result;
+}
+
+int
+testbed_sample(const struct testbed_run *run, uint64_t seed, double *x0)
+{
+    return sample_one(run, NULL, seed, x0);
+}
+
+int
+testbed_sample_schedule(const struct testbed_run *run,
+                        const lemica_schedule *schedule, uint64_t seed,
+                        double *x0)
+{
+    if (!schedule)
+        return -1;
+    return sample_one(run, schedule, seed, x0);
+}

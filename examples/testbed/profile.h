@@ -58,15 +58,24 @@ lemica_status testbed_profile_replays(const struct testbed_batch *settings,
                                       lemica_profiler *profiler,
                                       FILE *progress);
 
-/* The Gaussian mixture's profiling in one call, for callers of the
- * first test bed (tests/bench-adaptive.c): @run names the mixture, the
- * step count and the grid; the other fields are ignored. */
+/* One-call profiling and sampling of the Gaussian mixture, for callers of
+ * the first test bed (tests/bench-adaptive.c): @run names the mixture,
+ * the class (for sampling), the step count and the grid. */
 struct testbed_run {
     testbed_model *model;
     int class_id;
     int num_steps;
     const double *times;
 };
+
+/* One uncached sample of run->class_id from the noise of @seed into @x0
+ * (TESTBED_PIXELS values). Returns 0 or -1. */
+int testbed_sample(const struct testbed_run *run, uint64_t seed, double *x0);
+
+/* The same, computing where @schedule says so. Returns 0 or -1. */
+int testbed_sample_schedule(const struct testbed_run *run,
+                            const lemica_schedule *schedule, uint64_t seed,
+                            double *x0);
 
 /* testbed_reference_record() then testbed_profile_replays() on the
  * mixture behind the model interface, output reuse, all replays of a
