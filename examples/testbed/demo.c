@@ -82,6 +82,7 @@ struct options {
     const char *out_dir;
     int quiet;
     int full;
+    int adaptive;
 };
 
 struct result {
@@ -97,6 +98,12 @@ struct mode_state {
     int enabled;
     lemica_frontier *frontiers[2]; /* LEXMAX, SUM */
     double profile_seconds;
+    /* --adaptive: the schedules of every budget by comparator, what the
+     * loops cost and whether they match the full profile's. */
+    lemica_schedule *adaptive_schedules[2][MAX_BUDGETS];
+    uint64_t adaptive_calls[2], full_calls;
+    size_t adaptive_rounds[2], adaptive_violations[2];
+    double adaptive_seconds;
     double mag_ratios[LEMICA_MAX_STEPS];
     double teacache_thresholds[MAX_BUDGETS];
     double teacache_calibration_calls[MAX_BUDGETS];
@@ -145,6 +152,9 @@ usage(FILE *out)
         "  --eval-samples E    held-out samples (default 64; gmm 128)\n"
         "  --full              the larger protocol: 20 profiling and 200\n"
         "                      held-out samples\n"
+        "  --adaptive          plan from adaptive profiling (lemica_adaptive,\n"
+        "                      nested assumption); full profiling runs too\n"
+        "                      and the plans are compared\n"
         "  --reuse MODE        output, residual or both (default both; gmm\n"
         "                      output)\n"
         "  --max-skip K        longest cache segment profiled; 0 = N - 1,\n"
@@ -264,6 +274,9 @@ parse_options(int argc, char **argv, struct options *options)
             continue;
         } else if (strcmp(arg, "--full") == 0) {
             options->full = 1;
+            continue;
+        } else if (strcmp(arg, "--adaptive") == 0) {
+            options->adaptive = 1;
             continue;
         }
         if (!takes_value(arg)) {
@@ -483,8 +496,93 @@ setup(struct demo *demo)
     return 0;
 }
 
-/* The one place the demo profiles: full profiling through the plan.
- * Adaptive profiling replaces this function's body. */
+/* Adaptive profiling: one lemica_adaptive loop per comparator over every
+ * budget, the SUM loop reusing what the LEXMAX loop measured (one
+ * profiler). Each round's plan is replayed like a full plan. */
+static int
+profile_adaptive(struct demo *demo, struct mode_state *mode)
+{
+    const struct options *options = &demo->options;
+    struct testbed_batch settings = mode_settings(demo, mode->reuse);
+    lemica_profiler *profiler = NULL;
+    lemica_adaptive *adaptive = NULL;
+    lemica_plan *plan = NULL;
+    lemica_status status;
+    double started = now_seconds();
+    int result = -1;
+
+    status = lemica_profiler_new(options->num_steps, options->max_skip,
+                                 LEMICA_METRIC_L1, &profiler);
+    for (int c = 0; c < 2 && status == LEMICA_OK; c++) {
+        status = lemica_adaptive_new(options->num_steps, options->max_skip,
+                                     LEMICA_ASSUMPTION_NESTED, &adaptive);
+        for (int b = 0; b < options->num_budgets && status == LEMICA_OK; b++)
+            status = lemica_adaptive_request_budget(adaptive,
+                                                    options->budgets[b]);
+        if (status == LEMICA_OK)
+            status = lemica_adaptive_set_comparator(
+                adaptive,
+                c == 0 ? LEMICA_COMPARATOR_LEXMAX : LEMICA_COMPARATOR_SUM);
+        if (status == LEMICA_OK)
+            status = lemica_adaptive_set_num_samples(adaptive,
+                                                     demo->num_profile);
+        /* Rounds of at least 16 segments keep the batches large. */
+        if (status == LEMICA_OK)
+            status = lemica_adaptive_set_min_batch(adaptive, 16);
+        while (status == LEMICA_OK &&
+               (status = lemica_adaptive_next(adaptive, profiler, &plan)) ==
+                   LEMICA_OK &&
+               plan) {
+            status = testbed_profile_replays(&settings, plan,
+                                             &demo->profile_reference,
+                                             PROFILE_BATCH, profiler, NULL);
+            lemica_plan_free(plan);
+            plan = NULL;
+        }
+        for (int b = 0; b < options->num_budgets && status == LEMICA_OK; b++)
+            status = lemica_adaptive_schedule(adaptive, options->budgets[b],
+                                              &mode->adaptive_schedules[c][b]);
+        if (status != LEMICA_OK)
+            break;
+        mode->adaptive_calls[c] = lemica_adaptive_model_calls(adaptive);
+        mode->full_calls = lemica_adaptive_full_model_calls(adaptive);
+        mode->adaptive_rounds[c] = lemica_adaptive_num_rounds(adaptive);
+        mode->adaptive_violations[c] = lemica_adaptive_num_violations(adaptive);
+        lemica_adaptive_free(adaptive);
+        adaptive = NULL;
+    }
+    if (status != LEMICA_OK) {
+        fail("adaptive profiling", status);
+        goto out;
+    }
+    mode->adaptive_seconds = now_seconds() - started;
+    if (!options->quiet)
+        fprintf(stderr, "adaptive profiling (%s): %.1f s\n",
+                mode_names[mode->reuse], mode->adaptive_seconds);
+    result = 0;
+
+out:
+    lemica_adaptive_free(adaptive);
+    lemica_profiler_free(profiler);
+    return result;
+}
+
+/* The schedule a method of @mode uses at budget index @b: the adaptive
+ * loop's with --adaptive, else the full profile's frontier's. */
+static const lemica_schedule *
+planned(const struct demo *demo, const struct mode_state *mode, int c, int b)
+{
+    const lemica_schedule *found = NULL;
+
+    if (demo->options.adaptive)
+        return mode->adaptive_schedules[c][b];
+    if (lemica_frontier_find(mode->frontiers[c], demo->options.budgets[b],
+                             &found) != LEMICA_OK)
+        return NULL;
+    return found;
+}
+
+/* The one place the demo profiles: full profiling through the plan. */
 static int
 profile_and_solve(struct demo *demo, struct mode_state *mode)
 {
@@ -692,9 +790,8 @@ evaluate_mode(struct demo *demo, struct mode_state *mode)
 
             if (m == METHOD_LEMICA || m == METHOD_SUM) {
                 /* A budget below what K allows has no schedule. */
-                if (lemica_frontier_find(mode->frontiers[m], budget, &found) !=
-                        LEMICA_OK ||
-                    testbed_schedule_mask(found, mask) != 0)
+                found = planned(demo, mode, m, b);
+                if (!found || testbed_schedule_mask(found, mask) != 0)
                     continue;
             } else if (m == METHOD_UNIFORM) {
                 status = testbed_uniform_schedule(options->num_steps, budget,
@@ -824,17 +921,54 @@ print_table(const struct demo *demo, const struct mode_state *mode)
            mode->profile_seconds);
     for (int b = 0; b < options->num_budgets; b++)
         for (int c = 0; c < 2; c++) {
-            const lemica_schedule *schedule;
+            const lemica_schedule *schedule = planned(demo, mode, c, b);
             char text[8192];
 
-            if (lemica_frontier_find(mode->frontiers[c], options->budgets[b],
-                                     &schedule) != LEMICA_OK ||
+            if (!schedule ||
                 lemica_schedule_format_steps(schedule, text, sizeof(text),
                                              NULL) != LEMICA_OK)
                 continue;
             printf("  B=%-3d %-6s %s\n", options->budgets[b],
                    c == 0 ? "LEXMAX" : "SUM", text);
         }
+    if (options->adaptive) {
+        printf("\nAdaptive profiling (nested assumption, all budgets at once) "
+               "took %.1f s: the LEXMAX loop asked for %llu model calls in "
+               "%zu rounds (%zu violations of the assumption), the SUM loop "
+               "for %llu more in %zu rounds (%zu violations); full profiling "
+               "costs %llu (the LEXMAX loop spent %.1f%% of it).\n",
+               mode->adaptive_seconds,
+               (unsigned long long)mode->adaptive_calls[0],
+               mode->adaptive_rounds[0], mode->adaptive_violations[0],
+               (unsigned long long)mode->adaptive_calls[1],
+               mode->adaptive_rounds[1], mode->adaptive_violations[1],
+               (unsigned long long)mode->full_calls,
+               100.0 * (double)mode->adaptive_calls[0] /
+                   (double)mode->full_calls);
+        for (int b = 0; b < options->num_budgets; b++)
+            for (int c = 0; c < 2; c++) {
+                const lemica_schedule *full = NULL;
+                char a[8192], f[8192];
+                int same;
+
+                if (!mode->adaptive_schedules[c][b] ||
+                    lemica_frontier_find(mode->frontiers[c],
+                                         options->budgets[b],
+                                         &full) != LEMICA_OK ||
+                    lemica_schedule_format_steps(mode->adaptive_schedules[c][b],
+                                                 a, sizeof(a),
+                                                 NULL) != LEMICA_OK ||
+                    lemica_schedule_format_steps(full, f, sizeof(f), NULL) !=
+                        LEMICA_OK)
+                    continue;
+                same = strcmp(a, f) == 0;
+                printf("  B=%-3d %-6s adaptive plan %s the full-profile "
+                       "plan%s%s\n",
+                       options->budgets[b], c == 0 ? "LEXMAX" : "SUM",
+                       same ? "equals" : "DIFFERS from",
+                       same ? "" : ": ", same ? "" : f);
+            }
+    }
     for (int b = 0; b < options->num_budgets; b++) {
         if (mode->results[b][METHOD_TEACACHE].ok)
             printf("  B=%-3d TeaCache threshold %.5g (%.2f calls on the "
@@ -983,8 +1117,11 @@ static void
 demo_free(struct demo *demo)
 {
     for (int k = 0; k < NUM_MODES; k++) {
-        for (int c = 0; c < 2; c++)
+        for (int c = 0; c < 2; c++) {
             lemica_frontier_free(demo->modes[k].frontiers[c]);
+            for (int b = 0; b < MAX_BUDGETS; b++)
+                lemica_schedule_free(demo->modes[k].adaptive_schedules[c][b]);
+        }
         for (int m = 0; m < NUM_METHODS; m++) {
             free(demo->modes[k].image_outputs[m]);
             for (int b = 0; b < MAX_BUDGETS; b++)
@@ -1031,7 +1168,9 @@ main(int argc, char **argv)
     progress(&demo, "reference passes and TeaCache fit", now_seconds() - phase);
     for (int k = 0; k < NUM_MODES; k++)
         if (demo.modes[k].enabled &&
-            profile_and_solve(&demo, &demo.modes[k]) != 0)
+            ((demo.options.adaptive &&
+              profile_adaptive(&demo, &demo.modes[k]) != 0) ||
+             profile_and_solve(&demo, &demo.modes[k]) != 0))
             goto out;
     phase = now_seconds();
     if (evaluate_reference(&demo) != 0) {
