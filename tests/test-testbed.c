@@ -396,8 +396,8 @@ START_TEST(test_replay_equals_explicit_schedule)
     ck_assert_ok(lemica_plan_new(N, K, &plan));
     ck_assert_ok(lemica_profiler_new(N, K, LEMICA_METRIC_L1, &profiler));
     /* A batch limit of 5 splits groups across calls. */
-    ck_assert_ok(
-        testbed_profile_replays(&settings, plan, &reference, 5, profiler, NULL));
+    ck_assert_ok(testbed_profile_replays(&settings, plan, &reference, 5,
+                                         profiler, NULL));
     ck_assert_uint_eq(lemica_profiler_num_measured(profiler),
                       lemica_plan_num_replays(plan));
     ck_assert_ok(lemica_profiler_to_graph(profiler, LEMICA_AGGREGATE_MEAN, 0.0,
@@ -447,10 +447,9 @@ START_TEST(test_replay_equals_explicit_schedule)
         lemica_graph *same = NULL;
 
         ck_assert_ok(lemica_profiler_new(N, K, LEMICA_METRIC_L1, &again));
-        ck_assert_ok(
-            testbed_profile(&run, plan, samples, COUNT, again, NULL));
-        ck_assert_ok(lemica_profiler_to_graph(again, LEMICA_AGGREGATE_MEAN,
-                                              0.0, 1, &same));
+        ck_assert_ok(testbed_profile(&run, plan, samples, COUNT, again, NULL));
+        ck_assert_ok(lemica_profiler_to_graph(again, LEMICA_AGGREGATE_MEAN, 0.0,
+                                              1, &same));
         for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
             double w1, w2;
             int from, to;
@@ -470,9 +469,8 @@ START_TEST(test_replay_equals_explicit_schedule)
         lemica_schedule *uniform = NULL;
 
         ck_assert_int_eq(testbed_sample(&run, samples[1].seed, one), 0);
-        ck_assert_int_eq(memcmp(one, reference.final + TESTBED_PIXELS,
-                                sizeof(one)),
-                         0);
+        ck_assert_int_eq(
+            memcmp(one, reference.final + TESTBED_PIXELS, sizeof(one)), 0);
         ck_assert_ok(testbed_uniform_schedule(N, 5, &uniform));
         ck_assert_int_eq(
             testbed_sample_schedule(&run, uniform, samples[1].seed, two), 0);
@@ -522,8 +520,7 @@ START_TEST(test_polyfit_recovers_polynomial)
     ck_assert_int_eq(testbed_polyfit(x, y, 40, 4, fitted), 0);
     for (int k = 0; k < 5; k++)
         ck_assert_msg(fabs(fitted[k] - truth[k]) <= 1e-8 * fabs(truth[k]),
-                      "coefficient %d: %.17g vs %.17g", k, fitted[k],
-                      truth[k]);
+                      "coefficient %d: %.17g vs %.17g", k, fitted[k], truth[k]);
     /* Least squares through points off a line: y = 2x + 1 +- 1 gives the
      * line itself (the residuals cancel pairwise). */
     for (int i = 0; i < 10; i++) {
@@ -558,12 +555,12 @@ START_TEST(test_teacache_calibration)
         samples[s].class_id = s % TESTBED_NUM_CLASSES;
         samples[s].seed = (uint64_t)(100 + s);
     }
-    ck_assert_double_eq(testbed_teacache_mean_calls(&settings, identity, 0.0,
-                                                    samples, COUNT),
-                        N);
-    ck_assert_double_eq(testbed_teacache_mean_calls(&settings, identity, 1e9,
-                                                    samples, COUNT),
-                        2.0);
+    ck_assert_double_eq(
+        testbed_teacache_mean_calls(&settings, identity, 0.0, samples, COUNT),
+        N);
+    ck_assert_double_eq(
+        testbed_teacache_mean_calls(&settings, identity, 1e9, samples, COUNT),
+        2.0);
     for (int budget = 6; budget <= 18; budget += 4) {
         double calls = 0.0;
         double threshold = testbed_teacache_calibrate(
@@ -648,8 +645,7 @@ START_TEST(test_metrics_known_values)
         b[d] = a[d] + (d % 2 ? 0.02 : -0.02);
     ck_assert_double_eq_tol(testbed_psnr(a, b, TESTBED_PIXELS, 2.0), 40.0,
                             1e-9);
-    ck_assert_double_eq_tol(testbed_mean_l1(a, b, TESTBED_PIXELS), 0.02,
-                            1e-15);
+    ck_assert_double_eq_tol(testbed_mean_l1(a, b, TESTBED_PIXELS), 0.02, 1e-15);
     /* Constant images: no variance, SSIM = luminance term
      * (2 ab + C1) / (a^2 + b^2 + C1), C1 = (0.01 * 2)^2. */
     for (int d = 0; d < TESTBED_PIXELS; d++) {
@@ -657,8 +653,7 @@ START_TEST(test_metrics_known_values)
         b[d] = -0.25;
     }
     ck_assert_double_eq_tol(testbed_ssim(a, b, TESTBED_SIDE, 2.0),
-                            (2.0 * 0.5 * -0.25 + 4e-4) /
-                                (0.25 + 0.0625 + 4e-4),
+                            (2.0 * 0.5 * -0.25 + 4e-4) / (0.25 + 0.0625 + 4e-4),
                             1e-12);
     /* More noise, less similarity. */
     {

@@ -49,8 +49,7 @@ enum method {
 };
 
 static const char *const method_names[NUM_METHODS] = {
-    "LeMiCa (LEXMAX)", "Shortest path (SUM)", "Uniform", "TeaCache",
-    "MagCache",
+    "LeMiCa (LEXMAX)", "Shortest path (SUM)", "Uniform", "TeaCache", "MagCache",
 };
 static const char *const method_labels[NUM_METHODS] = {
     "LEMICA", "SUM", "UNIFORM", "TEACACHE", "MAGCACHE",
@@ -90,7 +89,7 @@ struct result {
     double calls;
     double mean_l1, worst_l1, psnr, ssim, agreement;
     double seconds, cpu_seconds; /* best wall and process CPU time */
-    double *l1; /* per evaluation sample */
+    double *l1;                  /* per evaluation sample */
 };
 
 struct mode_state {
@@ -126,7 +125,7 @@ struct demo {
     size_t pixels;
     struct testbed_reference profile_reference;
     double teacache_coefficients[TESTBED_TEACACHE_DEGREE + 1];
-    double *reference;   /* uncached evaluation outputs */
+    double *reference;      /* uncached evaluation outputs */
     int *reference_classes; /* what the classifier sees in them */
     double reference_seconds, reference_cpu_seconds;
     double reference_class_accuracy; /* vs the requested class */
@@ -228,11 +227,11 @@ static int
 takes_value(const char *arg)
 {
     static const char *const names[] = {
-        "--model",        "--weights",   "--classifier", "--steps",
-        "--budgets",      "--profile-samples", "--eval-samples",
-        "--reuse",        "--max-skip",  "--prototypes", "--repeats",
-        "--image-budget", "--shift",     "--guidance",   "--sigma-data",
-        "--out",          "--threads",
+        "--model",    "--weights",         "--classifier",   "--steps",
+        "--budgets",  "--profile-samples", "--eval-samples", "--reuse",
+        "--max-skip", "--prototypes",      "--repeats",      "--image-budget",
+        "--shift",    "--guidance",        "--sigma-data",   "--out",
+        "--threads",
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -314,8 +313,8 @@ parse_options(int argc, char **argv, struct options *options)
         } else if (strcmp(arg, "--prototypes") == 0) {
             bad = parse_int(value, 1, 1024, &options->prototypes);
         } else if (strcmp(arg, "--threads") == 0) {
-            bad = parse_int(value, 1, TESTBED_DIT_MAX_THREADS,
-                            &options->threads);
+            bad =
+                parse_int(value, 1, TESTBED_DIT_MAX_THREADS, &options->threads);
         } else if (strcmp(arg, "--repeats") == 0) {
             bad = parse_int(value, 1, 1000, &options->repeats);
         } else if (strcmp(arg, "--image-budget") == 0) {
@@ -335,15 +334,15 @@ parse_options(int argc, char **argv, struct options *options)
         }
         i++;
     }
-    options->guidance = guidance >= 0.0 ? guidance
+    options->guidance = guidance >= 0.0    ? guidance
                         : options->use_gmm ? 1.0
                                            : 3.0;
-    options->profile_samples = profile   ? profile
-                               : options->full ? 20
+    options->profile_samples = profile            ? profile
+                               : options->full    ? 20
                                : options->use_gmm ? 32
                                                   : 4;
-    options->eval_samples = eval            ? eval
-                            : options->full ? 200
+    options->eval_samples = eval               ? eval
+                            : options->full    ? 200
                             : options->use_gmm ? 128
                                                : 64;
     options->modes = modes ? modes : options->use_gmm ? 1 : 3;
@@ -438,8 +437,7 @@ setup(struct demo *demo)
         testbed_model_set_guidance(demo->gmm, options->guidance);
     } else if (testbed_net_new_dit(options->weights, options->classifier,
                                    options->guidance, options->threads,
-                                   &demo->net, error,
-                                   sizeof(error)) != 0) {
+                                   &demo->net, error, sizeof(error)) != 0) {
         fprintf(stderr, "lemica-demo: cannot load the DiT: %s\n", error);
         return -1;
     }
@@ -472,8 +470,7 @@ setup(struct demo *demo)
             if (!mode->image_outputs[k])
                 return -1;
             for (int b = 0; b < options->num_budgets; b++) {
-                mode->results[b][k].l1 =
-                    calloc(demo->num_eval, sizeof(double));
+                mode->results[b][k].l1 = calloc(demo->num_eval, sizeof(double));
                 if (!mode->results[b][k].l1)
                     return -1;
             }
@@ -517,15 +514,15 @@ profile_adaptive(struct demo *demo, struct mode_state *mode)
         status = lemica_adaptive_new(options->num_steps, options->max_skip,
                                      LEMICA_ASSUMPTION_NESTED, &adaptive);
         for (int b = 0; b < options->num_budgets && status == LEMICA_OK; b++)
-            status = lemica_adaptive_request_budget(adaptive,
-                                                    options->budgets[b]);
+            status =
+                lemica_adaptive_request_budget(adaptive, options->budgets[b]);
         if (status == LEMICA_OK)
             status = lemica_adaptive_set_comparator(
                 adaptive,
                 c == 0 ? LEMICA_COMPARATOR_LEXMAX : LEMICA_COMPARATOR_SUM);
         if (status == LEMICA_OK)
-            status = lemica_adaptive_set_num_samples(adaptive,
-                                                     demo->num_profile);
+            status =
+                lemica_adaptive_set_num_samples(adaptive, demo->num_profile);
         /* Rounds of at least 16 segments keep the batches large. */
         if (status == LEMICA_OK)
             status = lemica_adaptive_set_min_batch(adaptive, 16);
@@ -615,9 +612,9 @@ profile_and_solve(struct demo *demo, struct mode_state *mode)
         fail("lemica_profiler_new", status);
         goto out;
     }
-    status = testbed_profile_replays(&settings, plan,
-                                     &demo->profile_reference, PROFILE_BATCH,
-                                     profiler, options->quiet ? NULL : stderr);
+    status = testbed_profile_replays(&settings, plan, &demo->profile_reference,
+                                     PROFILE_BATCH, profiler,
+                                     options->quiet ? NULL : stderr);
     if (status != LEMICA_OK) {
         fail("profiling", status);
         goto out;
@@ -708,9 +705,8 @@ score(struct demo *demo, const double *outputs, struct result *result)
     double l1_sum = 0.0, psnr_sum = 0.0, ssim_sum = 0.0;
     size_t agree = 0;
 
-    if (!classes ||
-        demo->net->ops->classify(demo->net, demo->num_eval, outputs,
-                                 classes) != 0) {
+    if (!classes || demo->net->ops->classify(demo->net, demo->num_eval, outputs,
+                                             classes) != 0) {
         free(classes);
         return -1;
     }
@@ -826,8 +822,7 @@ evaluate_mode(struct demo *demo, struct mode_state *mode)
                 mode->magcache_max_skip[b] = max_skip;
             }
             if (timed_run(demo, mode->reuse, m, use_mask, threshold, outputs,
-                          &res->calls, &res->seconds,
-                          &res->cpu_seconds) != 0 ||
+                          &res->calls, &res->seconds, &res->cpu_seconds) != 0 ||
                 score(demo, outputs, res) != 0) {
                 fprintf(stderr, "lemica-demo: sampling failed\n");
                 goto out;
@@ -859,8 +854,8 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                  "branch and run only the embeddings and the final layer");
     printf("| %-3s | %-19s | %6s | %7s | %7s | %9s | %9s | %6s | %6s | %6s "
            "|\n",
-           "B", "Method", "Calls", "CPU", "Wall", "Mean L1", "Worst L1",
-           "PSNR", "SSIM", "Class");
+           "B", "Method", "Calls", "CPU", "Wall", "Mean L1", "Worst L1", "PSNR",
+           "SSIM", "Class");
     printf("|----:|---------------------|-------:|--------:|--------:|"
            "----------:|----------:|-------:|-------:|-------:|\n");
     for (int b = 0; b < options->num_budgets; b++)
@@ -879,8 +874,7 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                    options->budgets[b], method_names[m], res->calls,
                    demo->reference_cpu_seconds / res->cpu_seconds,
                    demo->reference_seconds / res->seconds, res->mean_l1,
-                   res->worst_l1, res->psnr, res->ssim,
-                   100.0 * res->agreement);
+                   res->worst_l1, res->psnr, res->ssim, 100.0 * res->agreement);
         }
     printf("\nPaired comparison: held-out samples where LeMiCa's L1 is lower "
            "/ equal / higher than the other method's (of %zu).\n\n",
@@ -910,8 +904,7 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                 ties += lemica->l1[s] == other->l1[s];
                 losses += lemica->l1[s] > other->l1[s];
             }
-            snprintf(cell, sizeof(cell), "%zu / %zu / %zu", wins, ties,
-                     losses);
+            snprintf(cell, sizeof(cell), "%zu / %zu / %zu", wins, ties, losses);
             printf(" %-19s |", cell);
         }
         printf("\n");
@@ -932,19 +925,18 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                    c == 0 ? "LEXMAX" : "SUM", text);
         }
     if (options->adaptive) {
-        printf("\nAdaptive profiling (nested assumption, all budgets at once) "
-               "took %.1f s: the LEXMAX loop asked for %llu model calls in "
-               "%zu rounds (%zu violations of the assumption), the SUM loop "
-               "for %llu more in %zu rounds (%zu violations); full profiling "
-               "costs %llu (the LEXMAX loop spent %.1f%% of it).\n",
-               mode->adaptive_seconds,
-               (unsigned long long)mode->adaptive_calls[0],
-               mode->adaptive_rounds[0], mode->adaptive_violations[0],
-               (unsigned long long)mode->adaptive_calls[1],
-               mode->adaptive_rounds[1], mode->adaptive_violations[1],
-               (unsigned long long)mode->full_calls,
-               100.0 * (double)mode->adaptive_calls[0] /
-                   (double)mode->full_calls);
+        printf(
+            "\nAdaptive profiling (nested assumption, all budgets at once) "
+            "took %.1f s: the LEXMAX loop asked for %llu model calls in "
+            "%zu rounds (%zu violations of the assumption), the SUM loop "
+            "for %llu more in %zu rounds (%zu violations); full profiling "
+            "costs %llu (the LEXMAX loop spent %.1f%% of it).\n",
+            mode->adaptive_seconds, (unsigned long long)mode->adaptive_calls[0],
+            mode->adaptive_rounds[0], mode->adaptive_violations[0],
+            (unsigned long long)mode->adaptive_calls[1],
+            mode->adaptive_rounds[1], mode->adaptive_violations[1],
+            (unsigned long long)mode->full_calls,
+            100.0 * (double)mode->adaptive_calls[0] / (double)mode->full_calls);
         for (int b = 0; b < options->num_budgets; b++)
             for (int c = 0; c < 2; c++) {
                 const lemica_schedule *full = NULL;
@@ -965,8 +957,8 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                 printf("  B=%-3d %-6s adaptive plan %s the full-profile "
                        "plan%s%s\n",
                        options->budgets[b], c == 0 ? "LEXMAX" : "SUM",
-                       same ? "equals" : "DIFFERS from",
-                       same ? "" : ": ", same ? "" : f);
+                       same ? "equals" : "DIFFERS from", same ? "" : ": ",
+                       same ? "" : f);
             }
     }
     for (int b = 0; b < options->num_budgets; b++) {
@@ -1013,7 +1005,8 @@ print_header(const struct demo *demo)
     printf("Uncached sampling: %.3f ms CPU, %.3f ms wall per sample "
            "(batched, %d run%s, best kept). CPU and Wall are the speedups "
            "against it in process CPU time (the work, summed over threads) "
-           "and in wall time (with whatever else the machine runs). The classifier gives %.1f%% of the uncached "
+           "and in wall time (with whatever else the machine runs). The "
+           "classifier gives %.1f%% of the uncached "
            "samples their requested class.\n",
            1e3 * demo->reference_cpu_seconds / (double)demo->num_eval,
            1e3 * demo->reference_seconds / (double)demo->num_eval,
@@ -1073,9 +1066,9 @@ write_plot(const struct demo *demo, const char *path)
         panels[num_panels] = (struct testbed_panel){
             titles[num_panels], "mean |x0 - x0_uncached|", 1,
             series[num_panels], NUM_METHODS};
-        panels[num_panels + 1] = (struct testbed_panel){
-            titles[num_panels + 1], "1 - SSIM", 1, series[num_panels + 1],
-            NUM_METHODS};
+        panels[num_panels + 1] =
+            (struct testbed_panel){titles[num_panels + 1], "1 - SSIM", 1,
+                                   series[num_panels + 1], NUM_METHODS};
         num_panels += 2;
     }
     snprintf(title, sizeof(title),
@@ -1180,8 +1173,7 @@ main(int argc, char **argv)
     progress(&demo, "uncached evaluation samples", now_seconds() - phase);
     for (int k = 0; k < NUM_MODES; k++) {
         phase = now_seconds();
-        if (demo.modes[k].enabled &&
-            evaluate_mode(&demo, &demo.modes[k]) != 0)
+        if (demo.modes[k].enabled && evaluate_mode(&demo, &demo.modes[k]) != 0)
             goto out;
         if (demo.modes[k].enabled && !demo.options.quiet)
             fprintf(stderr, "evaluating (%s): %.1f s\n", mode_names[k],

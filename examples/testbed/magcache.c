@@ -46,14 +46,14 @@ testbed_magcache_ratios(const struct testbed_reference *reference,
 
         if (reuse == TESTBED_REUSE_RESIDUAL) {
             size_t tokens = reference->residual_size / residual_token_dim;
-            const float *cur = reference->residuals +
-                               now * reference->residual_size;
+            const float *cur =
+                reference->residuals + now * reference->residual_size;
             const float *prev = cur - reference->residual_size;
             double sum = 0.0;
 
             for (size_t k = 0; k < tokens; k++) {
-                double below = norm2f(prev + k * residual_token_dim,
-                                      residual_token_dim);
+                double below =
+                    norm2f(prev + k * residual_token_dim, residual_token_dim);
 
                 sum += below > 0.0 ? norm2f(cur + k * residual_token_dim,
                                             residual_token_dim) /

@@ -25,8 +25,7 @@ testbed_psnr(const double *a, const double *b, size_t count, double data_range)
     if (count == 0 || mse == 0.0)
         return TESTBED_PSNR_CAP;
     mse /= (double)count;
-    return fmin(TESTBED_PSNR_CAP,
-                10.0 * log10(data_range * data_range / mse));
+    return fmin(TESTBED_PSNR_CAP, 10.0 * log10(data_range * data_range / mse));
 }
 
 double

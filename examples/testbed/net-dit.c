@@ -31,7 +31,7 @@ struct dit_net {
     testbed_dit *dit;
     testbed_dit_classifier *classifier;
     float guidance;
-    int rows;       /* rows per image: 2 with CFG, 1 without */
+    int rows; /* rows per image: 2 with CFG, 1 without */
     size_t row_size;
     int workers;
     struct dit_worker worker[DIT_WORKERS];
@@ -54,8 +54,7 @@ to_double(const float *in, double *out, size_t count)
 /* Between dit.h's [branch][image][row] and the sampler's
  * [image][branch][row] for @batch images. */
 static void
-rows_to_samples(const struct dit_net *d, int batch, const float *in,
-                float *out)
+rows_to_samples(const struct dit_net *d, int batch, const float *in, float *out)
 {
     for (int b = 0; b < d->rows; b++)
         for (int i = 0; i < batch; i++)
@@ -65,8 +64,7 @@ rows_to_samples(const struct dit_net *d, int batch, const float *in,
 }
 
 static void
-samples_to_rows(const struct dit_net *d, int batch, const float *in,
-                float *out)
+samples_to_rows(const struct dit_net *d, int batch, const float *in, float *out)
 {
     for (int b = 0; b < d->rows; b++)
         for (int i = 0; i < batch; i++)
@@ -94,8 +92,7 @@ dit_chunk(struct testbed_net *net, struct dit_worker *w, int mode, int batch,
     memcpy(w->classes, classes, (size_t)batch * sizeof(int));
     if (mode == 2) {
         rc = testbed_dit_modulated_input(w->context, batch, w->x, w->t,
-                                         w->classes, d->guidance,
-                                         w->modulated);
+                                         w->classes, d->guidance, w->modulated);
     } else {
         if (mode == 1)
             samples_to_rows(d, batch, cached, w->residual);
@@ -146,13 +143,13 @@ dit_job_run(void *argument)
         size_t left = job->first + job->count - done;
         int batch = (int)(left < DIT_CHUNK ? left : DIT_CHUNK);
 
-        if (dit_chunk(net, job->worker, job->mode, batch, job->x + done * pixels,
-                      job->classes + done, job->t,
+        if (dit_chunk(net, job->worker, job->mode, batch,
+                      job->x + done * pixels, job->classes + done, job->t,
                       job->cached ? job->cached + done * per_sample : NULL,
                       job->velocity ? job->velocity + done * pixels : NULL,
                       job->residual ? job->residual + done * per_sample : NULL,
-                      job->signal ? job->signal + done * per_sample
-                                  : NULL) != 0) {
+                      job->signal ? job->signal + done * per_sample : NULL) !=
+            0) {
             job->result = -1;
             break;
         }
@@ -178,12 +175,12 @@ dit_run(struct testbed_net *net, int mode, size_t count, const double *x,
     if ((size_t)workers * DIT_MIN_PER_WORKER > count)
         workers = 1;
     for (int k = 0; k < workers; k++) {
-        size_t share = count / (size_t)workers + ((size_t)k < count % (size_t)workers);
+        size_t share =
+            count / (size_t)workers + ((size_t)k < count % (size_t)workers);
 
-        jobs[k] = (struct dit_job){net,      &d->worker[k], mode,   first,
-                                   share,    x,             classes, t,
-                                   cached,   velocity,      signal, residual,
-                                   0};
+        jobs[k] = (struct dit_job){
+            net, &d->worker[k], mode,     first,  share,    x, classes,
+            t,   cached,        velocity, signal, residual, 0};
         first += share;
     }
     for (int k = 1; k < workers; k++)
@@ -297,7 +294,9 @@ testbed_net_new_dit(const char *weights, const char *classifier,
     d->guidance = (float)guidance;
     d->rows = testbed_dit_rows(1, d->guidance);
     d->row_size = testbed_dit_row_size(d->dit);
-    d->workers = threads < 1 ? 1 : threads > DIT_WORKERS ? DIT_WORKERS : threads;
+    d->workers = threads < 1             ? 1
+                 : threads > DIT_WORKERS ? DIT_WORKERS
+                                         : threads;
     pixels = (size_t)testbed_dit_pixels(d->dit);
     rows_max = (size_t)DIT_CHUNK * (size_t)d->rows * d->row_size;
     for (int k = 0; k < d->workers; k++) {

@@ -26,9 +26,8 @@ struct testbed_net_ops {
      * cached block-stack residual, final layer, CFG. NULL when the model
      * has no residual to reuse. */
     int (*velocity_from_residual)(struct testbed_net *net, size_t count,
-                                  const double *x, const int *classes,
-                                  double t, const float *residual,
-                                  double *velocity);
+                                  const double *x, const int *classes, double t,
+                                  const float *residual, double *velocity);
     /* TeaCache's signal alone, the cheap head of a forward pass. */
     int (*signal)(struct testbed_net *net, size_t count, const double *x,
                   const int *classes, double t, double *signal);
@@ -41,10 +40,10 @@ struct testbed_net_ops {
 struct testbed_net {
     const struct testbed_net_ops *ops;
     const char *name;
-    int pixels;          /* values per sample, a side x side image */
+    int pixels; /* values per sample, a side x side image */
     int side;
-    int num_classes;     /* the classes that play the part of prompts */
-    size_t signal_size;  /* values per sample of TeaCache's signal */
+    int num_classes;      /* the classes that play the part of prompts */
+    size_t signal_size;   /* values per sample of TeaCache's signal */
     size_t residual_size; /* floats per sample of the residual; 0: none */
     /* The residual is residual_size / residual_token_dim vectors (tokens of
      * both CFG branches) of residual_token_dim floats: MagCache's
@@ -67,9 +66,8 @@ int testbed_net_new_gmm(testbed_model *gmm, struct testbed_net **out);
  * images per thread run on @threads threads (1 .. 8). On failure writes
  * a reason to @error (size @error_size) and returns -1. */
 int testbed_net_new_dit(const char *weights, const char *classifier,
-                        double guidance, int threads,
-                        struct testbed_net **out, char *error,
-                        size_t error_size);
+                        double guidance, int threads, struct testbed_net **out,
+                        char *error, size_t error_size);
 
 void testbed_net_free(struct testbed_net *net);
 

@@ -102,15 +102,15 @@ run_group(const struct testbed_batch *settings, const lemica_plan *plan,
     int residual_mode = settings->reuse == TESTBED_REUSE_RESIDUAL;
     double *x = malloc(chunk * pixels * sizeof(double));
     double *velocity = malloc(chunk * pixels * sizeof(double));
-    float *cached = residual_mode ? malloc(chunk * residual * sizeof(float))
-                                  : NULL;
+    float *cached =
+        residual_mode ? malloc(chunk * residual * sizeof(float)) : NULL;
     int *classes = malloc(chunk * sizeof(int));
     size_t *replays = malloc(chunk * sizeof(size_t));
     size_t *owners = malloc(chunk * sizeof(size_t));
     lemica_status status = LEMICA_ERR_NO_MEMORY;
 
-    if (!x || !velocity || (residual_mode && !cached) || !classes ||
-        !replays || !owners)
+    if (!x || !velocity || (residual_mode && !cached) || !classes || !replays ||
+        !owners)
         goto out;
     for (size_t done = 0; done < total; done += chunk) {
         size_t m = total - done < chunk ? total - done : chunk;
@@ -187,7 +187,8 @@ testbed_profile_replays(const struct testbed_batch *settings,
     for (size_t g = 0; g < groups; g++) {
         int start;
         size_t first, count;
-        lemica_status status = lemica_plan_group(plan, g, &start, &first, &count);
+        lemica_status status =
+            lemica_plan_group(plan, g, &start, &first, &count);
 
         if (status == LEMICA_OK && count > 0)
             status = run_group(settings, plan, reference, start, first, count,
@@ -222,8 +223,8 @@ testbed_profile(const struct testbed_run *run, const lemica_plan *plan,
     settings.reuse = TESTBED_REUSE_OUTPUT;
     settings.num_steps = run->num_steps;
     settings.times = run->times;
-    if (testbed_reference_record(&settings, samples, num_samples,
-                                 &reference) != 0) {
+    if (testbed_reference_record(&settings, samples, num_samples, &reference) !=
+        0) {
         testbed_net_free(net);
         return LEMICA_ERR_INVALID_ARGUMENT;
     }

@@ -53,11 +53,11 @@ testbed_initial_noise(uint64_t seed, int pixels, double *x)
 }
 
 struct scratch {
-    double *velocity;  /* count * P, the velocity each sample uses */
-    float *residual;   /* count * R, each sample's cached residual */
-    double *signal;    /* count * S */
+    double *velocity; /* count * P, the velocity each sample uses */
+    float *residual;  /* count * R, each sample's cached residual */
+    double *signal;   /* count * S */
     unsigned char *have, *compute;
-    size_t *index;     /* the samples gathered for one call */
+    size_t *index; /* the samples gathered for one call */
     double *gather_x, *gather_velocity;
     float *gather_residual;
     int *gather_classes;
@@ -96,8 +96,8 @@ scratch_new(struct scratch *s, size_t count, size_t pixels, size_t residual,
     }
     if (signal)
         s->signal = malloc(count * signal * sizeof(double));
-    if (!s->velocity || !s->have || !s->compute || !s->index ||
-        !s->gather_x || !s->gather_velocity || !s->gather_classes ||
+    if (!s->velocity || !s->have || !s->compute || !s->index || !s->gather_x ||
+        !s->gather_velocity || !s->gather_classes ||
         (residual && (!s->residual || !s->gather_residual)) ||
         (signal && !s->signal)) {
         scratch_free(s);
@@ -172,17 +172,16 @@ testbed_batch_integrate(struct testbed_batch *batch, int start, double *x,
         double dt = batch->times[step + 1] - t;
         size_t m = 0;
 
-        if (want_signal && net->ops->signal(net, count, x, batch->classes, t,
-                                            s.signal) != 0)
+        if (want_signal &&
+            net->ops->signal(net, count, x, batch->classes, t, s.signal) != 0)
             goto out;
         for (size_t i = 0; i < count; i++) {
-            s.compute[i] =
-                batch->decide
-                    ? batch->decide(batch->decide_context, i, step,
-                                    batch->needs_signal
-                                        ? s.signal + i * signal_size
-                                        : NULL) != 0
-                    : 1;
+            s.compute[i] = batch->decide
+                               ? batch->decide(batch->decide_context, i, step,
+                                               batch->needs_signal
+                                                   ? s.signal + i * signal_size
+                                                   : NULL) != 0
+                               : 1;
             if (!s.compute[i] && !s.have[i])
                 goto out;
             if (s.compute[i])
@@ -190,10 +189,9 @@ testbed_batch_integrate(struct testbed_batch *batch, int start, double *x,
         }
         if (m > 0) {
             gather(batch, &s, m, x, 0);
-            if (net->ops->velocity(net, m, s.gather_x, s.gather_classes, t,
-                                   s.gather_velocity,
-                                   want_residual ? s.gather_residual : NULL,
-                                   NULL) != 0)
+            if (net->ops->velocity(
+                    net, m, s.gather_x, s.gather_classes, t, s.gather_velocity,
+                    want_residual ? s.gather_residual : NULL, NULL) != 0)
                 goto out;
             for (size_t k = 0; k < m; k++) {
                 size_t i = s.index[k];

@@ -25,10 +25,7 @@ void testbed_time_grid(int num_steps, double shift, double *times);
  * on every machine. */
 void testbed_initial_noise(uint64_t seed, int pixels, double *x);
 
-enum testbed_reuse {
-    TESTBED_REUSE_OUTPUT = 0,
-    TESTBED_REUSE_RESIDUAL = 1
-};
+enum testbed_reuse { TESTBED_REUSE_OUTPUT = 0, TESTBED_REUSE_RESIDUAL = 1 };
 
 /* Whether sample @sample of the batch calls the model at @step. @signal
  * is its TeaCache signal at this step when the batch asks for signals,
@@ -45,7 +42,7 @@ struct testbed_batch {
     const int *classes;       /* count class ids */
     testbed_decide_fn decide; /* NULL: compute at every step */
     void *decide_context;
-    int needs_signal;         /* compute every step's signal for decide */
+    int needs_signal; /* compute every step's signal for decide */
     /* Optional traces, sample-major: [sample][step][value]. The state
      * entering every step, the velocity used at it (computed or reused),
      * the signal (needs_signal or not) and the residual (on computed

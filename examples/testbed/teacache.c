@@ -131,10 +131,10 @@ testbed_teacache_fit(const struct testbed_reference *reference,
         for (size_t t = 1; t < n; t++) {
             size_t now = s * n + t;
 
-            x[at] = relative_l1(reference->signals + now * reference->signal_size,
-                                reference->signals +
-                                    (now - 1) * reference->signal_size,
-                                reference->signal_size);
+            x[at] = relative_l1(
+                reference->signals + now * reference->signal_size,
+                reference->signals + (now - 1) * reference->signal_size,
+                reference->signal_size);
             y[at] = relative_l1(reference->velocities + now * reference->pixels,
                                 reference->velocities +
                                     (now - 1) * reference->pixels,
@@ -192,9 +192,9 @@ testbed_teacache_decide(void *context, size_t sample, int step,
      * resets the sum; otherwise the rescaled distance accumulates and the
      * step is skipped while the sum stays below rel_l1_thresh. */
     if (step > 0 && step < cache->num_steps - 1) {
-        *accumulated += testbed_polyval(
-            cache->coefficients, TESTBED_TEACACHE_DEGREE,
-            relative_l1(signal, previous, cache->signal_size));
+        *accumulated +=
+            testbed_polyval(cache->coefficients, TESTBED_TEACACHE_DEGREE,
+                            relative_l1(signal, previous, cache->signal_size));
         compute = !(*accumulated < cache->threshold);
     }
     if (compute)
@@ -271,8 +271,8 @@ testbed_teacache_calibrate(const struct testbed_batch *settings,
         if (high_calls < 0.0)
             return -1.0;
     }
-    for (int iteration = 0; iteration < 40 && high - low > 1e-9 * high &&
-                            high_calls != budget;
+    for (int iteration = 0;
+         iteration < 40 && high - low > 1e-9 * high && high_calls != budget;
          iteration++) {
         double middle = 0.5 * (low + high);
         double calls = testbed_teacache_mean_calls(

@@ -61,8 +61,7 @@ int testbed_teacache_decide(void *context, size_t sample, int step,
  * of model calls, or -1 on failure. @settings supplies net, grid and
  * reuse mode. */
 double testbed_teacache_mean_calls(const struct testbed_batch *settings,
-                                   const double *coefficients,
-                                   double threshold,
+                                   const double *coefficients, double threshold,
                                    const struct testbed_sample_id *samples,
                                    size_t num_samples);
 
