@@ -82,6 +82,7 @@ struct options {
     int quiet;
     int full;
     int adaptive;
+    int compare;
 };
 
 struct result {
@@ -152,8 +153,9 @@ usage(FILE *out)
         "  --full              the larger protocol: 20 profiling and 200\n"
         "                      held-out samples\n"
         "  --adaptive          plan from adaptive profiling (lemica_adaptive,\n"
-        "                      nested assumption); full profiling runs too\n"
-        "                      and the plans are compared\n"
+        "                      nested assumption) instead of full profiling\n"
+        "  --compare           with --adaptive: run full profiling too and\n"
+        "                      say whether every plan is the same\n"
         "  --reuse MODE        output, residual or both (default both; gmm\n"
         "                      output)\n"
         "  --max-skip K        longest cache segment profiled; 0 = N - 1,\n"
@@ -276,6 +278,9 @@ parse_options(int argc, char **argv, struct options *options)
             continue;
         } else if (strcmp(arg, "--adaptive") == 0) {
             options->adaptive = 1;
+            continue;
+        } else if (strcmp(arg, "--compare") == 0) {
+            options->compare = 1;
             continue;
         }
         if (!takes_value(arg)) {
@@ -909,9 +914,13 @@ print_table(const struct demo *demo, const struct mode_state *mode)
         }
         printf("\n");
     }
-    printf("\nProfiling and solving took %.1f s. Planned schedules "
-           "(computed steps):\n",
-           mode->profile_seconds);
+    if (options->adaptive && !options->compare)
+        printf("\nPlanned schedules (computed steps, adaptive profiling):\n");
+    else
+        printf("\nFull profiling and solving took %.1f s. Planned schedules "
+               "(computed steps%s):\n",
+               mode->profile_seconds,
+               options->adaptive ? ", adaptive profiling" : "");
     for (int b = 0; b < options->num_budgets; b++)
         for (int c = 0; c < 2; c++) {
             const lemica_schedule *schedule = planned(demo, mode, c, b);
@@ -943,7 +952,7 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                 char a[8192], f[8192];
                 int same;
 
-                if (!mode->adaptive_schedules[c][b] ||
+                if (!mode->adaptive_schedules[c][b] || !options->compare ||
                     lemica_frontier_find(mode->frontiers[c],
                                          options->budgets[b],
                                          &full) != LEMICA_OK ||
@@ -1163,7 +1172,8 @@ main(int argc, char **argv)
         if (demo.modes[k].enabled &&
             ((demo.options.adaptive &&
               profile_adaptive(&demo, &demo.modes[k]) != 0) ||
-             profile_and_solve(&demo, &demo.modes[k]) != 0))
+             ((!demo.options.adaptive || demo.options.compare) &&
+              profile_and_solve(&demo, &demo.modes[k]) != 0)))
             goto out;
     phase = now_seconds();
     if (evaluate_reference(&demo) != 0) {
