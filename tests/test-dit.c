@@ -309,6 +309,61 @@ START_TEST(test_dit_pieces_chain)
 }
 END_TEST
 
+/* A row's result does not depend on the batch around it (the demo replays
+ * samples in batches of any size and compares them with full passes). */
+START_TEST(test_dit_batch_independent)
+{
+    enum { BATCH = 7 };
+    testbed_dit *dit = load_dit();
+    testbed_dit_context *context = NULL;
+    size_t row_size = testbed_dit_row_size(dit);
+    float *x = malloc(BATCH * TESTBED_DIT_PIXELS * sizeof(float));
+    float *v = malloc(BATCH * TESTBED_DIT_PIXELS * sizeof(float));
+    float *residual = malloc(2 * BATCH * row_size * sizeof(float));
+    float one_v[TESTBED_DIT_PIXELS], *one_residual;
+    float t[BATCH];
+    int classes[BATCH];
+    uint64_t rng = 5;
+
+    one_residual = malloc(2 * row_size * sizeof(float));
+    ck_assert(x && v && residual && one_residual);
+    for (int i = 0; i < BATCH * TESTBED_DIT_PIXELS; i++)
+        x[i] = (float)(2.0 * test_rng_unit(&rng) - 1.0);
+    for (int b = 0; b < BATCH; b++) {
+        t[b] = (float)test_rng_unit(&rng);
+        classes[b] = (b * 3) % 11;
+    }
+    ck_assert_int_eq(testbed_dit_context_new(dit, BATCH, &context), 0);
+    ck_assert_int_eq(testbed_dit_velocity(context, BATCH, x, t, classes, 2.5f,
+                                          NULL, residual, NULL, v),
+                     0);
+    for (int b = 0; b < BATCH; b++) {
+        ck_assert_int_eq(
+            testbed_dit_velocity(context, 1, x + b * TESTBED_DIT_PIXELS, t + b,
+                                 classes + b, 2.5f, NULL, one_residual, NULL,
+                                 one_v),
+            0);
+        ck_assert_msg(memcmp(one_v, v + b * TESTBED_DIT_PIXELS,
+                             sizeof(one_v)) == 0,
+                      "image %d: velocity depends on the batch", b);
+        /* Its conditional row and its unconditional row. */
+        ck_assert_msg(memcmp(one_residual, residual + b * row_size,
+                             row_size * sizeof(float)) == 0,
+                      "image %d: residual depends on the batch", b);
+        ck_assert_msg(memcmp(one_residual + row_size,
+                             residual + (BATCH + b) * row_size,
+                             row_size * sizeof(float)) == 0,
+                      "image %d: null residual depends on the batch", b);
+    }
+    testbed_dit_context_free(context);
+    testbed_dit_free(dit);
+    free(x);
+    free(v);
+    free(residual);
+    free(one_residual);
+}
+END_TEST
+
 START_TEST(test_dit_bad_arguments)
 {
     testbed_dit *dit = load_dit();
@@ -629,6 +684,7 @@ TEST_SUITE(dit)
     add_test(suite, test_dit_dimensions);
     add_test(suite, test_dit_matches_torch);
     add_test(suite, test_dit_pieces_chain);
+    add_test(suite, test_dit_batch_independent);
     add_test(suite, test_dit_bad_arguments);
     add_test(suite, test_dit_classifier_matches_torch);
     add_test(suite, test_dit_refuses_malformed);

@@ -2,7 +2,8 @@
 /* Time the C DiT's guided call: lemica-dit-bench WEIGHTS BATCH GUIDANCE
  * CALLS prints the best and the median seconds per call over CALLS calls
  * (after one warm-up), one "key value" per line, for dit-bench.py, which
- * compares them with torch in the same run. */
+ * compares them with torch in the same run; then the same for a call that
+ * reuses a cached block residual (embedding and final layer only). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -33,7 +34,7 @@ main(int argc, char **argv)
     testbed_dit *dit = NULL;
     testbed_dit_context *context = NULL;
     int batch, calls, rows;
-    float guidance, *x, *t, *v;
+    float guidance, *x, *t, *v, *residual;
     int *classes;
     double *seconds;
     unsigned long long state = 12345;
@@ -59,7 +60,9 @@ main(int argc, char **argv)
     t = malloc((size_t)batch * sizeof(float));
     classes = malloc((size_t)batch * sizeof(int));
     seconds = malloc((size_t)calls * sizeof(double));
-    if (!x || !v || !t || !classes || !seconds ||
+    residual = malloc((size_t)2 * batch * testbed_dit_row_size(dit) *
+                      sizeof(float));
+    if (!x || !v || !t || !classes || !seconds || !residual ||
         testbed_dit_context_new(dit, batch, &context) < 0) {
         fprintf(stderr, "%s: out of memory\n", argv[0]);
         return 1;
@@ -73,8 +76,8 @@ main(int argc, char **argv)
         t[b] = 0.5f;
         classes[b] = b % 10;
     }
-    testbed_dit_velocity(context, batch, x, t, classes, guidance, NULL, NULL,
-                         NULL, v);
+    testbed_dit_velocity(context, batch, x, t, classes, guidance, NULL,
+                         residual, NULL, v);
     for (int c = 0; c < calls; c++) {
         double start = now();
 
@@ -85,6 +88,16 @@ main(int argc, char **argv)
     qsort(seconds, (size_t)calls, sizeof(double), compare_doubles);
     printf("rows %d\nbest %.9f\nmedian %.9f\ncheck %.6f\n", rows, seconds[0],
            seconds[calls / 2], (double)v[0]);
+    for (int c = 0; c < calls; c++) {
+        double start = now();
+
+        testbed_dit_velocity(context, batch, x, t, classes, guidance, residual,
+                             NULL, NULL, v);
+        seconds[c] = now() - start;
+    }
+    qsort(seconds, (size_t)calls, sizeof(double), compare_doubles);
+    printf("reuse_best %.9f\nreuse_median %.9f\n", seconds[0],
+           seconds[calls / 2]);
     testbed_dit_context_free(context);
     testbed_dit_free(dit);
     free(x);
@@ -92,5 +105,6 @@ main(int argc, char **argv)
     free(t);
     free(classes);
     free(seconds);
+    free(residual);
     return 0;
 }

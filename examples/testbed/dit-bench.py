@@ -75,15 +75,42 @@ def main():
                 times.append(time.perf_counter() - start)
         return min(times), statistics.median(times)
 
+    # The GEMMs of one guided call alone (torch.nn.functional.linear on the
+    # same shapes): the floor torch's BLAS sets, without its eager overhead.
+    rows = args.batch * (1 if args.guidance == 1 else 2)
+    n = rows * 16
+    shapes = [(n, 16, 64), (rows, 64, 64), (rows, 64, 64)]
+    shapes += [(rows, 64, 384), (n, 64, 192), (n, 64, 64), (n, 64, 256),
+               (n, 256, 64)] * 4
+    shapes += [(rows, 64, 128), (n, 64, 16)]
+    operands = [(torch.rand(m, k, generator=generator),
+                 torch.rand(o, k, generator=generator),
+                 torch.rand(o, generator=generator)) for m, k, o in shapes]
+
+    def gemm_round():
+        times = []
+        with torch.no_grad():
+            for _ in range(args.calls):
+                start = time.perf_counter()
+                for a, w, b in operands:
+                    torch.nn.functional.linear(a, w, b)
+                times.append(time.perf_counter() - start)
+        return min(times), statistics.median(times)
+
     def c_round():
         out = subprocess.run(
             [args.c_bench, args.weights, str(args.batch), str(args.guidance),
              str(args.calls)], check=True, capture_output=True, text=True)
         values = dict(line.split() for line in out.stdout.splitlines())
+        reuse.append(float(values["reuse_best"]))
         return float(values["best"]), float(values["median"])
 
-    c_best, c_median, t_best, t_median = [], [], [], []
+    c_best, c_median, t_best, t_median, reuse = [], [], [], [], []
+    g_best, g_median = [], []
     for _ in range(args.rounds):
+        best, median = gemm_round()
+        g_best.append(best)
+        g_median.append(median)
         best, median = c_round()
         c_best.append(best)
         c_median.append(median)
@@ -97,15 +124,22 @@ def main():
           f"BLAS_INFO={blas.group(1) if blas else '?'}, CPU capability "
           f"{capability.group(1) if capability else '?'}")
     print("BLAS libraries mapped: " + (", ".join(blas_libraries()) or "none"))
-    rows = args.batch * (1 if args.guidance == 1 else 2)
     print(f"guided call, batch {args.batch} ({rows} rows), "
           f"{args.rounds} rounds of {args.calls} calls:")
     print(f"  C     best {1e3 * min(c_best):8.2f} ms   median "
           f"{1e3 * statistics.median(c_median):8.2f} ms")
     print(f"  torch best {1e3 * min(t_best):8.2f} ms   median "
           f"{1e3 * statistics.median(t_median):8.2f} ms")
+    print(f"  C, reusing a cached block residual: best "
+          f"{1e3 * min(reuse):8.2f} ms ({min(reuse) / min(c_best):.3f} of "
+          f"a full call)")
+    print(f"  torch GEMMs alone best {1e3 * min(g_best):8.2f} ms   median "
+          f"{1e3 * statistics.median(g_median):8.2f} ms")
     print(f"  C / torch: best {min(c_best) / min(t_best):.2f}, median "
           f"{statistics.median(c_median) / statistics.median(t_median):.2f}")
+    print(f"  C / torch GEMMs alone: best {min(c_best) / min(g_best):.2f}, "
+          f"median "
+          f"{statistics.median(c_median) / statistics.median(g_median):.2f}")
 
 
 if __name__ == "__main__":

@@ -159,8 +159,8 @@ dit_matmul_plain(int n, int in, int out, const float *restrict x,
 /* The same with GCC's vector extensions, so the tile's accumulators stay
  * in registers (plain arrays ended up on the stack, one load and store per
  * multiply-add): per target, 4 rows by NVEC vectors of LANES floats. The
- * columns past the last full tile and the rows past the last full 4 go to
- * the plain kernel. */
+ * columns past the last full tile go to a plain loop (the same for every
+ * row). */
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
 #define DIT_HAVE_SIMD 1
 #define DIT_DEFINE_SIMD_MATMUL(name_, target_, lanes_, nvec_)                  \
@@ -217,12 +217,40 @@ dit_matmul_plain(int n, int in, int out, const float *restrict x,
                 }                                                              \
             }                                                                  \
         }                                                                      \
-        if (full_cols < out && full_rows > 0)                                  \
-            dit_matmul_strip(full_rows, in, out, full_cols, x, w, bias, y);    \
-        if (full_rows < n)                                                     \
-            dit_matmul_plain(n - full_rows, in, out,                           \
-                             x + (size_t)full_rows * in, w, bias,              \
-                             y + (size_t)full_rows * out);                     \
+        /* The last rows one at a time with the same vector operations, so \
+         * a row's result does not depend on its place in the batch. */     \
+        for (int i = full_rows; i < n; i++) {                                  \
+            const float *x0 = x + (size_t)i * in;                              \
+                                                                               \
+            for (int o = 0; o < full_cols; o += COLS) {                        \
+                name_##_vec a0[nvec_];                                         \
+                                                                               \
+                for (int v = 0; v < (nvec_); v++) {                            \
+                    name_##_vec b = {0};                                       \
+                                                                               \
+                    if (bias)                                                  \
+                        __builtin_memcpy(&b, bias + o + v * (lanes_),          \
+                                         sizeof(b));                           \
+                    a0[v] = b;                                                 \
+                }                                                              \
+                for (int k = 0; k < in; k++) {                                 \
+                    const float *wk = w + (size_t)k * out + o;                 \
+                    float s0 = x0[k];                                          \
+                                                                               \
+                    for (int v = 0; v < (nvec_); v++) {                        \
+                        name_##_vec wv;                                        \
+                                                                               \
+                        __builtin_memcpy(&wv, wk + v * (lanes_), sizeof(wv));  \
+                        a0[v] += s0 * wv;                                      \
+                    }                                                          \
+                }                                                              \
+                for (int v = 0; v < (nvec_); v++)                              \
+                    __builtin_memcpy(y + (size_t)i * out + o + v * (lanes_),   \
+                                     &a0[v], sizeof(a0[v]));                   \
+            }                                                                  \
+        }                                                                      \
+        if (full_cols < out)                                                   \
+            dit_matmul_strip(n, in, out, full_cols, x, w, bias, y);            \
     }
 
 /* Columns @first .. out - 1 of rows 0 .. n - 1, plainly. */

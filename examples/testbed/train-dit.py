@@ -17,9 +17,16 @@ bilinearly to 16x16 and scaled to [-1, 1]. The DiT is trained by
 rectified flow with the test bed sampler's convention: x_t = (1 - t) x0 +
 t eps, t = 1 noise, t = 0 data, the network predicts v = eps - x0. Labels
 are dropped to the null class 10% of the time for classifier-free guidance.
-Everything is seeded and runs on the CPU with two threads; --smoke runs a
-few iterations (the meson smoke test) and exits 77 if torch or sklearn is
+Everything is seeded and runs on the CPU (one torch thread by default:
+on a shared machine a second thread mostly spins); --smoke runs a few
+iterations (the meson smoke test) and exits 77 if torch or sklearn is
 missing.
+
+The committed files came from the default command above (2,000 steps of
+batch 128): 318,224 parameters, smoothed loss 0.157 at the end, 19 min
+wall on a 2-core machine shared with other jobs (load about 12; about
+0.1 s per step when the machine is idle), classifier test accuracy 98.9%
+(360 held-out images), 99.5% class agreement of 200 samples.
 """
 
 import argparse
