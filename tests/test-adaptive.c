@@ -630,6 +630,7 @@ START_TEST(test_adaptive_bad_input)
     ck_assert_ok(lemica_profiler_new(10, 3, LEMICA_METRIC_L1, &other));
     ck_assert_status(lemica_adaptive_next(adaptive, other, &plan),
                      LEMICA_ERR_MISMATCH);
+    lemica_profiler_free(other);
     ck_assert_ptr_null(plan);
     ck_assert_uint_eq(lemica_adaptive_num_rounds(adaptive), 0);
     ck_assert_status(lemica_adaptive_next(NULL, profiler, &plan),
