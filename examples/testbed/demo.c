@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* lemica-demo: the whole method on a real sampler in under a minute.
- * Profile the closed-form Gaussian-mixture model through the profiling
- * plan and the profiler-accumulator, solve the frontier, then compare on
- * seeds the profile never saw: LeMiCa (LEXMAX), the shortest path (SUM),
- * uniform spacing and a TeaCache-style online greedy at equal budgets.
- * Only the public API is used: the calls an engine makes. */
+/* lemica-demo: the whole method on a trained network in under a minute.
+ * Profile a small class-conditional DiT (or, with --model gmm, the
+ * closed-form Gaussian mixture) through the profiling plan and the
+ * profiler-accumulator, solve the frontier, then compare on samples the
+ * profile never saw, at equal model calls: LeMiCa (LEXMAX), the shortest
+ * path (SUM), uniform spacing, TeaCache and MagCache. Both ways of
+ * reusing are profiled and timed: the guided velocity (output reuse) and
+ * the block stack's residual (residual reuse). Only the public API of the
+ * library is used: the calls an engine makes. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,61 +19,118 @@
 #include <lemica/lemica.h>
 
 #include "gmm-model.h"
-#include "sample-sheet.h"
+#include "magcache.h"
+#include "metrics.h"
+#include "net.h"
 #include "profile.h"
+#include "sample-sheet.h"
 #include "sampler.h"
 #include "svg-plot.h"
 #include "teacache.h"
 
+#ifndef TESTBED_DATA_DIR
+#define TESTBED_DATA_DIR "examples/testbed"
+#endif
+
 #define MAX_BUDGETS 32
+#define NUM_MODES 2
 /* Evaluation seeds start here so that they never meet profiling seeds. */
 #define EVAL_SEED_BASE 1000000u
+/* Replays per network call while profiling. */
+#define PROFILE_BATCH 1024
 
 enum method {
     METHOD_LEMICA,
     METHOD_SUM,
     METHOD_UNIFORM,
     METHOD_TEACACHE,
+    METHOD_MAGCACHE,
     NUM_METHODS
 };
 
 static const char *const method_names[NUM_METHODS] = {
-    "LeMiCa (LEXMAX)",
-    "Shortest path (SUM)",
-    "Uniform",
-    "TeaCache-style",
+    "LeMiCa (LEXMAX)", "Shortest path (SUM)", "Uniform", "TeaCache", "MagCache",
+};
+static const char *const method_labels[NUM_METHODS] = {
+    "LEMICA", "SUM", "UNIFORM", "TEACACHE", "MAGCACHE",
 };
 static const char *const method_colors[NUM_METHODS] = {
-    "#d62728",
-    "#1f77b4",
-    "#7f7f7f",
-    "#2ca02c",
+    "#d62728", "#1f77b4", "#7f7f7f", "#2ca02c", "#9467bd",
 };
+static const char *const mode_names[NUM_MODES] = {"output reuse",
+                                                  "residual reuse"};
 
 struct options {
+    int use_gmm;
+    const char *weights;
+    const char *classifier;
     int num_steps;
     int budgets[MAX_BUDGETS];
     int num_budgets;
-    int profile_seeds;
-    int eval_seeds;
+    int profile_samples;
+    int eval_samples;
     int max_skip;
     int prototypes;
     int repeats;
+    int threads;
     int image_budget;
+    int modes; /* bit 0: output reuse, bit 1: residual reuse */
     double shift;
     double guidance;
     double sigma_data;
     const char *out_dir;
     int quiet;
+    int full;
+    int adaptive;
+    int compare;
 };
 
 struct result {
     int ok;
     double calls;
-    double mean_l1;
-    double worst_l1;
-    double psnr;
-    double seconds;
+    double mean_l1, worst_l1, psnr, ssim, agreement;
+    double seconds, cpu_seconds; /* best wall and process CPU time */
+    double *l1;                  /* per evaluation sample */
+};
+
+struct mode_state {
+    enum testbed_reuse reuse;
+    int enabled;
+    lemica_frontier *frontiers[2]; /* LEXMAX, SUM */
+    double profile_seconds;
+    /* --adaptive: the schedules of every budget by comparator, what the
+     * loops cost and whether they match the full profile's. */
+    lemica_schedule *adaptive_schedules[2][MAX_BUDGETS];
+    uint64_t adaptive_calls[2], full_calls;
+    size_t adaptive_rounds[2], adaptive_violations[2];
+    double adaptive_seconds;
+    double mag_ratios[LEMICA_MAX_STEPS];
+    double teacache_thresholds[MAX_BUDGETS];
+    double teacache_calibration_calls[MAX_BUDGETS];
+    double magcache_thresholds[MAX_BUDGETS];
+    int magcache_max_skip[MAX_BUDGETS];
+    struct result results[MAX_BUDGETS][NUM_METHODS];
+    double *image_outputs[NUM_METHODS];
+};
+
+struct demo {
+    struct options options;
+    testbed_model *gmm;
+    struct testbed_net *net;
+    double *times;
+    struct testbed_sample_id *profile_samples;
+    size_t num_profile;
+    int *eval_classes;
+    uint64_t *eval_seeds;
+    size_t num_eval;
+    size_t pixels;
+    struct testbed_reference profile_reference;
+    double teacache_coefficients[TESTBED_TEACACHE_DEGREE + 1];
+    double *reference;      /* uncached evaluation outputs */
+    int *reference_classes; /* what the classifier sees in them */
+    double reference_seconds, reference_cpu_seconds;
+    double reference_class_accuracy; /* vs the requested class */
+    struct mode_state modes[NUM_MODES];
 };
 
 static void
@@ -79,21 +139,34 @@ usage(FILE *out)
     fprintf(
         out,
         "Usage: lemica-demo [options]\n"
-        "Profile a closed-form diffusion model with libLeMiCa, plan cache\n"
-        "schedules and compare them with baselines on unseen seeds.\n"
+        "Profile a trained diffusion transformer with libLeMiCa, plan cache\n"
+        "schedules and compare them with baselines on unseen samples.\n"
         "\n"
+        "  --model dit|gmm     the network: the trained DiT (default) or the\n"
+        "                      closed-form Gaussian mixture\n"
+        "  --weights FILE      DiT weights (default: the committed file)\n"
+        "  --classifier FILE   digit classifier (default: the committed one)\n"
         "  --steps N           sampling steps (default 50)\n"
         "  --budgets B,B,...   model-call budgets (default 10,14,17,20,25)\n"
-        "  --profile-seeds S   profiling seeds per class (default 8)\n"
-        "  --eval-seeds S      evaluation seeds per class (default 32)\n"
+        "  --profile-samples P profiling samples (default 4; gmm 32)\n"
+        "  --eval-samples E    held-out samples (default 64; gmm 128)\n"
+        "  --full              the larger protocol: 20 profiling and 200\n"
+        "                      held-out samples\n"
+        "  --adaptive          plan from adaptive profiling (lemica_adaptive,\n"
+        "                      nested assumption) instead of full profiling\n"
+        "  --compare           with --adaptive: run full profiling too and\n"
+        "                      say whether every plan is the same\n"
+        "  --reuse MODE        output, residual or both (default both; gmm\n"
+        "                      output)\n"
         "  --max-skip K        longest cache segment profiled; 0 = N - 1,\n"
         "                      every segment (default 0)\n"
         "  --guidance W        classifier-free guidance scale; 1 = off\n"
-        "                      (default 1)\n"
+        "                      (default 3; gmm 1)\n"
         "  --shift S           time-grid shift (default 3)\n"
-        "  --prototypes M      prototype images per class (default 64)\n"
-        "  --sigma-data S      std of each mixture component (default 0.1)\n"
-        "  --repeats R         timing repetitions, best kept (default 5)\n"
+        "  --prototypes M      gmm: prototype images per class (default 64)\n"
+        "  --sigma-data S      gmm: std of each component (default 0.1)\n"
+        "  --repeats R         timing repetitions, best kept (default 1)\n"
+        "  --threads T         DiT: threads a batch is split over (default 2)\n"
         "  --image-budget B    budget shown in samples.png (default: the\n"
         "                      smallest budget)\n"
         "  --out DIR           output directory (default lemica-demo-out)\n"
@@ -156,9 +229,11 @@ static int
 takes_value(const char *arg)
 {
     static const char *const names[] = {
-        "--steps",    "--budgets",    "--profile-seeds", "--eval-seeds",
-        "--max-skip", "--prototypes", "--repeats",       "--image-budget",
-        "--shift",    "--guidance",   "--sigma-data",    "--out",
+        "--model",    "--weights",         "--classifier",   "--steps",
+        "--budgets",  "--profile-samples", "--eval-samples", "--reuse",
+        "--max-skip", "--prototypes",      "--repeats",      "--image-budget",
+        "--shift",    "--guidance",        "--sigma-data",   "--out",
+        "--threads",
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -171,21 +246,21 @@ static int
 parse_options(int argc, char **argv, struct options *options)
 {
     static const int default_budgets[] = {10, 14, 17, 20, 25};
+    int profile = 0, eval = 0, modes = 0;
+    double guidance = -1.0;
 
+    memset(options, 0, sizeof(*options));
+    options->weights = TESTBED_DATA_DIR "/dit-digits.bin";
+    options->classifier = TESTBED_DATA_DIR "/digits-classifier.bin";
     options->num_steps = 50;
     options->num_budgets = 5;
     memcpy(options->budgets, default_budgets, sizeof(default_budgets));
-    options->profile_seeds = 8;
-    options->eval_seeds = 32;
-    options->max_skip = 0;
     options->prototypes = 64;
-    options->repeats = 5;
-    options->image_budget = 0;
+    options->repeats = 1;
+    options->threads = 2;
     options->shift = 3.0;
-    options->guidance = 1.0;
     options->sigma_data = 0.1;
     options->out_dir = "lemica-demo-out";
-    options->quiet = 0;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -198,6 +273,15 @@ parse_options(int argc, char **argv, struct options *options)
         } else if (strcmp(arg, "--quiet") == 0) {
             options->quiet = 1;
             continue;
+        } else if (strcmp(arg, "--full") == 0) {
+            options->full = 1;
+            continue;
+        } else if (strcmp(arg, "--adaptive") == 0) {
+            options->adaptive = 1;
+            continue;
+        } else if (strcmp(arg, "--compare") == 0) {
+            options->compare = 1;
+            continue;
         }
         if (!takes_value(arg)) {
             fprintf(stderr, "lemica-demo: unknown option %s\n", arg);
@@ -208,35 +292,69 @@ parse_options(int argc, char **argv, struct options *options)
             fprintf(stderr, "lemica-demo: %s needs a value\n", arg);
             return -1;
         }
-        if (strcmp(arg, "--steps") == 0)
+        if (strcmp(arg, "--model") == 0) {
+            bad = strcmp(value, "dit") != 0 && strcmp(value, "gmm") != 0;
+            options->use_gmm = strcmp(value, "gmm") == 0;
+        } else if (strcmp(arg, "--weights") == 0) {
+            options->weights = value;
+        } else if (strcmp(arg, "--classifier") == 0) {
+            options->classifier = value;
+        } else if (strcmp(arg, "--reuse") == 0) {
+            modes = strcmp(value, "output") == 0     ? 1
+                    : strcmp(value, "residual") == 0 ? 2
+                    : strcmp(value, "both") == 0     ? 3
+                                                     : 0;
+            bad = modes == 0;
+        } else if (strcmp(arg, "--steps") == 0) {
             bad = parse_int(value, 3, 1000, &options->num_steps);
-        else if (strcmp(arg, "--budgets") == 0)
+        } else if (strcmp(arg, "--budgets") == 0) {
             bad = parse_budgets(value, options);
-        else if (strcmp(arg, "--profile-seeds") == 0)
-            bad = parse_int(value, 1, 10000, &options->profile_seeds);
-        else if (strcmp(arg, "--eval-seeds") == 0)
-            bad = parse_int(value, 1, 4096, &options->eval_seeds);
-        else if (strcmp(arg, "--max-skip") == 0)
+        } else if (strcmp(arg, "--profile-samples") == 0) {
+            bad = parse_int(value, 1, 100000, &profile);
+        } else if (strcmp(arg, "--eval-samples") == 0) {
+            bad = parse_int(value, 1, 100000, &eval);
+        } else if (strcmp(arg, "--max-skip") == 0) {
             bad = parse_int(value, 0, 1000, &options->max_skip);
-        else if (strcmp(arg, "--prototypes") == 0)
+        } else if (strcmp(arg, "--prototypes") == 0) {
             bad = parse_int(value, 1, 1024, &options->prototypes);
-        else if (strcmp(arg, "--repeats") == 0)
+        } else if (strcmp(arg, "--threads") == 0) {
+            bad =
+                parse_int(value, 1, TESTBED_DIT_MAX_THREADS, &options->threads);
+        } else if (strcmp(arg, "--repeats") == 0) {
             bad = parse_int(value, 1, 1000, &options->repeats);
-        else if (strcmp(arg, "--image-budget") == 0)
+        } else if (strcmp(arg, "--image-budget") == 0) {
             bad = parse_int(value, 2, LEMICA_MAX_STEPS, &options->image_budget);
-        else if (strcmp(arg, "--shift") == 0)
+        } else if (strcmp(arg, "--shift") == 0) {
             bad = parse_double(value, 0.05, 100.0, &options->shift);
-        else if (strcmp(arg, "--guidance") == 0)
-            bad = parse_double(value, 0.0, 20.0, &options->guidance);
-        else if (strcmp(arg, "--sigma-data") == 0)
+        } else if (strcmp(arg, "--guidance") == 0) {
+            bad = parse_double(value, 0.0, 20.0, &guidance);
+        } else if (strcmp(arg, "--sigma-data") == 0) {
             bad = parse_double(value, 1e-3, 10.0, &options->sigma_data);
-        else
+        } else {
             options->out_dir = value;
+        }
         if (bad) {
             fprintf(stderr, "lemica-demo: bad value for %s: %s\n", arg, value);
             return -1;
         }
         i++;
+    }
+    options->guidance = guidance >= 0.0    ? guidance
+                        : options->use_gmm ? 1.0
+                                           : 3.0;
+    options->profile_samples = profile            ? profile
+                               : options->full    ? 20
+                               : options->use_gmm ? 32
+                                                  : 4;
+    options->eval_samples = eval               ? eval
+                            : options->full    ? 200
+                            : options->use_gmm ? 128
+                                               : 64;
+    options->modes = modes ? modes : options->use_gmm ? 1 : 3;
+    if (options->use_gmm && (options->modes & 2)) {
+        fprintf(stderr, "lemica-demo: the Gaussian mixture has no residual "
+                        "to reuse; use --reuse output\n");
+        return -1;
     }
     for (int b = 0; b < options->num_budgets; b++)
         if (options->budgets[b] > options->num_steps) {
@@ -265,6 +383,18 @@ now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Process CPU time, summed over the network's threads: the work done,
+ * which the other processes of a shared machine do not inflate as they do
+ * wall time. */
+static double
+cpu_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int
 fail(const char *what, lemica_status status)
 {
@@ -273,182 +403,193 @@ fail(const char *what, lemica_status status)
     return -1;
 }
 
-struct demo {
-    struct options options;
-    testbed_model *model;
-    double *times;
-    struct testbed_run run;
-    struct testbed_sample_id *profile_samples;
-    size_t num_profile;
-    struct testbed_sample_id *eval_samples;
-    size_t num_eval;
-    double *reference;             /* uncached outputs, num_eval * PIXELS */
-    double reference_seconds;      /* best time of one uncached pass */
-    lemica_frontier *frontiers[2]; /* LEXMAX, SUM */
-    /* outputs[method] for the image budget, num_eval * PIXELS each */
-    double *image_outputs[NUM_METHODS];
-    struct result results[MAX_BUDGETS][NUM_METHODS];
-    double teacache_thresholds[MAX_BUDGETS];
-};
-
-/* One pass over the evaluation samples. Each sample is timed on its own
- * and @best_seconds keeps its fastest run over the passes: a sample that
- * another process interrupted then does not count. */
-static int
-run_pass(struct demo *demo, int method, const lemica_schedule *schedule,
-         double threshold, double *outputs, double *calls, double *best_seconds)
+/* "what: 1.2 s" on stderr unless quiet. */
+static void
+progress(const struct demo *demo, const char *what, double seconds)
 {
-    struct testbed_teacache cache;
-    long total_calls = 0;
-
-    for (size_t s = 0; s < demo->num_eval; s++) {
-        struct testbed_run pass = demo->run;
-        double *x0 = outputs + s * TESTBED_PIXELS;
-        double started = now_seconds(), seconds;
-        int rc;
-
-        pass.class_id = demo->eval_samples[s].class_id;
-        if (method == METHOD_TEACACHE) {
-            testbed_teacache_reset(&cache, threshold, demo->options.num_steps);
-            pass.decide = testbed_teacache_decide;
-            pass.decide_context = &cache;
-            rc = testbed_sample(&pass, demo->eval_samples[s].seed, x0);
-        } else if (schedule) {
-            rc = testbed_sample_schedule(&pass, schedule,
-                                         demo->eval_samples[s].seed, x0);
-        } else {
-            rc = testbed_sample(&pass, demo->eval_samples[s].seed, x0);
-        }
-        seconds = now_seconds() - started;
-        if (rc != 0)
-            return -1;
-        if (seconds < best_seconds[s])
-            best_seconds[s] = seconds;
-        total_calls += pass.model_calls;
-    }
-    *calls = (double)total_calls / (double)demo->num_eval;
-    return 0;
+    if (!demo->options.quiet)
+        fprintf(stderr, "%s: %.1f s\n", what, seconds);
 }
 
-/* The sum over samples of their best times, after R passes. */
-static int
-timed_passes(struct demo *demo, int method, const lemica_schedule *schedule,
-             double threshold, double *outputs, double *calls, double *seconds)
+/* The settings every batch of a mode shares. */
+static struct testbed_batch
+mode_settings(const struct demo *demo, enum testbed_reuse reuse)
 {
-    double *best = malloc(demo->num_eval * sizeof(double));
+    struct testbed_batch batch;
 
-    if (!best)
-        return -1;
-    for (size_t s = 0; s < demo->num_eval; s++)
-        best[s] = (double)INFINITY;
-    for (int r = 0; r < demo->options.repeats; r++)
-        if (run_pass(demo, method, schedule, threshold, outputs, calls, best) !=
-            0) {
-            free(best);
-            return -1;
-        }
-    *seconds = 0.0;
-    for (size_t s = 0; s < demo->num_eval; s++)
-        *seconds += best[s];
-    free(best);
-    return 0;
-}
-
-/* Run a method and score it against the uncached outputs. */
-static int
-evaluate(struct demo *demo, int method, const lemica_schedule *schedule,
-         double threshold, double *outputs, struct result *result)
-{
-    double psnr_sum = 0.0, l1_sum = 0.0, worst = 0.0;
-
-    if (timed_passes(demo, method, schedule, threshold, outputs, &result->calls,
-                     &result->seconds) != 0)
-        return -1;
-    for (size_t s = 0; s < demo->num_eval; s++) {
-        const double *a = outputs + s * TESTBED_PIXELS;
-        const double *b = demo->reference + s * TESTBED_PIXELS;
-        double l1, mse;
-        lemica_status status;
-
-        status = lemica_metric_compute(LEMICA_METRIC_L1, a, b, TESTBED_PIXELS,
-                                       LEMICA_DTYPE_F64, &l1);
-        if (status == LEMICA_OK)
-            status =
-                lemica_metric_compute(LEMICA_METRIC_MSE, a, b, TESTBED_PIXELS,
-                                      LEMICA_DTYPE_F64, &mse);
-        if (status != LEMICA_OK)
-            return fail("lemica_metric_compute", status);
-        l1_sum += l1;
-        if (l1 > worst)
-            worst = l1;
-        /* Pixels span [-1, 1]: the peak-to-peak range is 2. An identical
-         * output is capped at 100 dB so that the mean stays finite. */
-        psnr_sum += mse > 0.0 ? fmin(100.0, 10.0 * log10(4.0 / mse)) : 100.0;
-    }
-    result->ok = 1;
-    result->mean_l1 = l1_sum / (double)demo->num_eval;
-    result->worst_l1 = worst;
-    result->psnr = psnr_sum / (double)demo->num_eval;
-    return 0;
+    memset(&batch, 0, sizeof(batch));
+    batch.net = demo->net;
+    batch.reuse = reuse;
+    batch.num_steps = demo->options.num_steps;
+    batch.times = demo->times;
+    return batch;
 }
 
 static int
 setup(struct demo *demo)
 {
     const struct options *options = &demo->options;
-    size_t index = 0;
+    char error[256];
+    int num_classes;
 
-    if (testbed_model_new(options->prototypes, options->sigma_data,
-                          &demo->model) != 0) {
-        fprintf(stderr, "lemica-demo: cannot build the model\n");
+    if (options->use_gmm) {
+        if (testbed_model_new(options->prototypes, options->sigma_data,
+                              &demo->gmm) != 0 ||
+            testbed_net_new_gmm(demo->gmm, &demo->net) != 0) {
+            fprintf(stderr, "lemica-demo: cannot build the model\n");
+            return -1;
+        }
+        testbed_model_set_guidance(demo->gmm, options->guidance);
+    } else if (testbed_net_new_dit(options->weights, options->classifier,
+                                   options->guidance, options->threads,
+                                   &demo->net, error, sizeof(error)) != 0) {
+        fprintf(stderr, "lemica-demo: cannot load the DiT: %s\n", error);
         return -1;
     }
-    testbed_model_set_guidance(demo->model, options->guidance);
+    num_classes = demo->net->num_classes;
+    demo->pixels = (size_t)demo->net->pixels;
     demo->times = malloc((size_t)(options->num_steps + 1) * sizeof(double));
-    demo->num_profile = (size_t)options->profile_seeds * TESTBED_NUM_CLASSES;
-    demo->num_eval = (size_t)options->eval_seeds * TESTBED_NUM_CLASSES;
+    demo->num_profile = (size_t)options->profile_samples;
+    demo->num_eval = (size_t)options->eval_samples;
     demo->profile_samples =
         malloc(demo->num_profile * sizeof(*demo->profile_samples));
-    demo->eval_samples = malloc(demo->num_eval * sizeof(*demo->eval_samples));
-    demo->reference = malloc(demo->num_eval * TESTBED_PIXELS * sizeof(double));
-    for (int m = 0; m < NUM_METHODS; m++)
-        demo->image_outputs[m] =
-            calloc(demo->num_eval * TESTBED_PIXELS, sizeof(double));
-    if (!demo->times || !demo->profile_samples || !demo->eval_samples ||
-        !demo->reference) {
+    demo->eval_classes = malloc(demo->num_eval * sizeof(int));
+    demo->eval_seeds = malloc(demo->num_eval * sizeof(uint64_t));
+    demo->reference = malloc(demo->num_eval * demo->pixels * sizeof(double));
+    demo->reference_classes = malloc(demo->num_eval * sizeof(int));
+    if (!demo->times || !demo->profile_samples || !demo->eval_classes ||
+        !demo->eval_seeds || !demo->reference || !demo->reference_classes) {
         fprintf(stderr, "lemica-demo: out of memory\n");
         return -1;
     }
-    for (int m = 0; m < NUM_METHODS; m++)
-        if (!demo->image_outputs[m]) {
-            fprintf(stderr, "lemica-demo: out of memory\n");
-            return -1;
+    for (int m = 0; m < NUM_MODES; m++) {
+        struct mode_state *mode = &demo->modes[m];
+
+        mode->reuse = m == 0 ? TESTBED_REUSE_OUTPUT : TESTBED_REUSE_RESIDUAL;
+        mode->enabled = (options->modes >> m) & 1;
+        if (!mode->enabled)
+            continue;
+        for (int k = 0; k < NUM_METHODS; k++) {
+            mode->image_outputs[k] =
+                calloc(demo->num_eval * demo->pixels, sizeof(double));
+            if (!mode->image_outputs[k])
+                return -1;
+            for (int b = 0; b < options->num_budgets; b++) {
+                mode->results[b][k].l1 = calloc(demo->num_eval, sizeof(double));
+                if (!mode->results[b][k].l1)
+                    return -1;
+            }
         }
+    }
     testbed_time_grid(options->num_steps, options->shift, demo->times);
-    demo->run.model = demo->model;
-    demo->run.num_steps = options->num_steps;
-    demo->run.times = demo->times;
-    /* Class-major order keeps every class in the first rows of the sheet. */
-    for (int seed = 0; seed < options->profile_seeds; seed++)
-        for (int c = 0; c < TESTBED_NUM_CLASSES; c++) {
-            demo->profile_samples[index].class_id = c;
-            demo->profile_samples[index].seed = (uint64_t)seed;
-            index++;
-        }
-    index = 0;
-    for (int seed = 0; seed < options->eval_seeds; seed++)
-        for (int c = 0; c < TESTBED_NUM_CLASSES; c++) {
-            demo->eval_samples[index].class_id = c;
-            demo->eval_samples[index].seed = EVAL_SEED_BASE + (uint64_t)seed;
-            index++;
-        }
+    /* Fewer profiling samples than classes: spread them over the classes.
+     * Evaluation cycles through every class. */
+    for (size_t i = 0; i < demo->num_profile; i++) {
+        demo->profile_samples[i].class_id =
+            demo->num_profile < (size_t)num_classes
+                ? (int)(i * (size_t)num_classes / demo->num_profile)
+                : (int)(i % (size_t)num_classes);
+        demo->profile_samples[i].seed = (uint64_t)i;
+    }
+    for (size_t i = 0; i < demo->num_eval; i++) {
+        demo->eval_classes[i] = (int)(i % (size_t)num_classes);
+        demo->eval_seeds[i] = EVAL_SEED_BASE + (uint64_t)i;
+    }
     return 0;
 }
 
+/* Adaptive profiling: one lemica_adaptive loop per comparator over every
+ * budget, the SUM loop reusing what the LEXMAX loop measured (one
+ * profiler). Each round's plan is replayed like a full plan. */
 static int
-profile_and_solve(struct demo *demo)
+profile_adaptive(struct demo *demo, struct mode_state *mode)
 {
     const struct options *options = &demo->options;
+    struct testbed_batch settings = mode_settings(demo, mode->reuse);
+    lemica_profiler *profiler = NULL;
+    lemica_adaptive *adaptive = NULL;
+    lemica_plan *plan = NULL;
+    lemica_status status;
+    double started = now_seconds();
+    int result = -1;
+
+    status = lemica_profiler_new(options->num_steps, options->max_skip,
+                                 LEMICA_METRIC_L1, &profiler);
+    for (int c = 0; c < 2 && status == LEMICA_OK; c++) {
+        status = lemica_adaptive_new(options->num_steps, options->max_skip,
+                                     LEMICA_ASSUMPTION_NESTED, &adaptive);
+        for (int b = 0; b < options->num_budgets && status == LEMICA_OK; b++)
+            status =
+                lemica_adaptive_request_budget(adaptive, options->budgets[b]);
+        if (status == LEMICA_OK)
+            status = lemica_adaptive_set_comparator(
+                adaptive,
+                c == 0 ? LEMICA_COMPARATOR_LEXMAX : LEMICA_COMPARATOR_SUM);
+        if (status == LEMICA_OK)
+            status =
+                lemica_adaptive_set_num_samples(adaptive, demo->num_profile);
+        /* Rounds of at least 16 segments keep the batches large. */
+        if (status == LEMICA_OK)
+            status = lemica_adaptive_set_min_batch(adaptive, 16);
+        while (status == LEMICA_OK &&
+               (status = lemica_adaptive_next(adaptive, profiler, &plan)) ==
+                   LEMICA_OK &&
+               plan) {
+            status = testbed_profile_replays(&settings, plan,
+                                             &demo->profile_reference,
+                                             PROFILE_BATCH, profiler, NULL);
+            lemica_plan_free(plan);
+            plan = NULL;
+        }
+        for (int b = 0; b < options->num_budgets && status == LEMICA_OK; b++)
+            status = lemica_adaptive_schedule(adaptive, options->budgets[b],
+                                              &mode->adaptive_schedules[c][b]);
+        if (status != LEMICA_OK)
+            break;
+        mode->adaptive_calls[c] = lemica_adaptive_model_calls(adaptive);
+        mode->full_calls = lemica_adaptive_full_model_calls(adaptive);
+        mode->adaptive_rounds[c] = lemica_adaptive_num_rounds(adaptive);
+        mode->adaptive_violations[c] = lemica_adaptive_num_violations(adaptive);
+        lemica_adaptive_free(adaptive);
+        adaptive = NULL;
+    }
+    if (status != LEMICA_OK) {
+        fail("adaptive profiling", status);
+        goto out;
+    }
+    mode->adaptive_seconds = now_seconds() - started;
+    if (!options->quiet)
+        fprintf(stderr, "adaptive profiling (%s): %.1f s\n",
+                mode_names[mode->reuse], mode->adaptive_seconds);
+    result = 0;
+
+out:
+    lemica_adaptive_free(adaptive);
+    lemica_profiler_free(profiler);
+    return result;
+}
+
+/* The schedule a method of @mode uses at budget index @b: the adaptive
+ * loop's with --adaptive, else the full profile's frontier's. */
+static const lemica_schedule *
+planned(const struct demo *demo, const struct mode_state *mode, int c, int b)
+{
+    const lemica_schedule *found = NULL;
+
+    if (demo->options.adaptive)
+        return mode->adaptive_schedules[c][b];
+    if (lemica_frontier_find(mode->frontiers[c], demo->options.budgets[b],
+                             &found) != LEMICA_OK)
+        return NULL;
+    return found;
+}
+
+/* The one place the demo profiles: full profiling through the plan. */
+static int
+profile_and_solve(struct demo *demo, struct mode_state *mode)
+{
+    const struct options *options = &demo->options;
+    struct testbed_batch settings = mode_settings(demo, mode->reuse);
     lemica_plan *plan = NULL;
     lemica_profiler *profiler = NULL;
     lemica_graph *graph = NULL;
@@ -464,9 +605,9 @@ profile_and_solve(struct demo *demo)
     }
     if (!options->quiet)
         fprintf(stderr,
-                "profiling: %zu samples x %llu model calls (N = %d, K = %d, "
-                "%zu replays each)\n",
-                demo->num_profile,
+                "profiling (%s): %zu samples x %llu model calls (N = %d, "
+                "K = %d, %zu replays each)\n",
+                mode_names[mode->reuse], demo->num_profile,
                 (unsigned long long)lemica_plan_model_calls(plan),
                 options->num_steps, lemica_plan_max_skip(plan),
                 lemica_plan_num_replays(plan));
@@ -476,9 +617,9 @@ profile_and_solve(struct demo *demo)
         fail("lemica_profiler_new", status);
         goto out;
     }
-    status = testbed_profile(&demo->run, plan, demo->profile_samples,
-                             demo->num_profile, profiler,
-                             options->quiet ? NULL : stderr);
+    status = testbed_profile_replays(&settings, plan, &demo->profile_reference,
+                                     PROFILE_BATCH, profiler,
+                                     options->quiet ? NULL : stderr);
     if (status != LEMICA_OK) {
         fail("profiling", status);
         goto out;
@@ -495,15 +636,16 @@ profile_and_solve(struct demo *demo)
             solver, c == 0 ? LEMICA_COMPARATOR_LEXMAX : LEMICA_COMPARATOR_SUM);
         if (status == LEMICA_OK)
             status = lemica_solver_solve_frontier(solver, graph,
-                                                  &demo->frontiers[c]);
+                                                  &mode->frontiers[c]);
     }
     if (status != LEMICA_OK) {
         fail("solving the frontier", status);
         goto out;
     }
+    mode->profile_seconds = now_seconds() - started;
     if (!options->quiet)
-        fprintf(stderr, "profiling and solving: %.1f s\n",
-                now_seconds() - started);
+        fprintf(stderr, "profiling and solving (%s): %.1f s\n",
+                mode_names[mode->reuse], mode->profile_seconds);
     result = 0;
 
 out:
@@ -514,70 +656,185 @@ out:
     return result;
 }
 
+/* One timed batched run over the evaluation samples, @repeats times; the
+ * fastest run counts. TeaCache's state is reset before every run. */
 static int
-evaluate_all(struct demo *demo)
+timed_run(struct demo *demo, enum testbed_reuse reuse, int method,
+          const unsigned char *mask, double threshold, double *outputs,
+          double *calls, double *seconds, double *cpu)
+{
+    struct testbed_batch batch = mode_settings(demo, reuse);
+    struct testbed_teacache cache;
+
+    batch.count = demo->num_eval;
+    batch.classes = demo->eval_classes;
+    *seconds = *cpu = (double)INFINITY;
+    for (int r = 0; r < demo->options.repeats; r++) {
+        double started, cpu_started;
+        int rc;
+
+        if (method == METHOD_TEACACHE) {
+            if (testbed_teacache_init(&cache, demo->teacache_coefficients,
+                                      threshold, demo->options.num_steps,
+                                      demo->num_eval,
+                                      demo->net->signal_size) != 0)
+                return -1;
+            batch.decide = testbed_teacache_decide;
+            batch.decide_context = &cache;
+            batch.needs_signal = 1;
+        } else if (mask) {
+            batch.decide = testbed_decide_mask;
+            batch.decide_context = (void *)(uintptr_t)mask;
+        }
+        started = now_seconds();
+        cpu_started = cpu_seconds();
+        rc = testbed_batch_sample(&batch, demo->eval_seeds, outputs);
+        if (cpu_seconds() - cpu_started < *cpu)
+            *cpu = cpu_seconds() - cpu_started;
+        if (now_seconds() - started < *seconds)
+            *seconds = now_seconds() - started;
+        if (method == METHOD_TEACACHE)
+            testbed_teacache_release(&cache);
+        if (rc != 0)
+            return -1;
+    }
+    *calls = (double)batch.model_calls / (double)demo->num_eval;
+    return 0;
+}
+
+/* Score @outputs against the uncached samples. */
+static int
+score(struct demo *demo, const double *outputs, struct result *result)
+{
+    int *classes = malloc(demo->num_eval * sizeof(int));
+    double l1_sum = 0.0, psnr_sum = 0.0, ssim_sum = 0.0;
+    size_t agree = 0;
+
+    if (!classes || demo->net->ops->classify(demo->net, demo->num_eval, outputs,
+                                             classes) != 0) {
+        free(classes);
+        return -1;
+    }
+    result->worst_l1 = 0.0;
+    for (size_t s = 0; s < demo->num_eval; s++) {
+        const double *a = outputs + s * demo->pixels;
+        const double *b = demo->reference + s * demo->pixels;
+        double l1 = testbed_mean_l1(a, b, demo->pixels);
+
+        result->l1[s] = l1;
+        l1_sum += l1;
+        if (l1 > result->worst_l1)
+            result->worst_l1 = l1;
+        psnr_sum += testbed_psnr(a, b, demo->pixels, TESTBED_DATA_RANGE);
+        ssim_sum += testbed_ssim(a, b, demo->net->side, TESTBED_DATA_RANGE);
+        agree += classes[s] == demo->reference_classes[s];
+    }
+    free(classes);
+    result->ok = 1;
+    result->mean_l1 = l1_sum / (double)demo->num_eval;
+    result->psnr = psnr_sum / (double)demo->num_eval;
+    result->ssim = ssim_sum / (double)demo->num_eval;
+    result->agreement = (double)agree / (double)demo->num_eval;
+    return 0;
+}
+
+static int
+evaluate_reference(struct demo *demo)
+{
+    double calls;
+    size_t correct = 0;
+
+    if (timed_run(demo, TESTBED_REUSE_OUTPUT, -1, NULL, 0.0, demo->reference,
+                  &calls, &demo->reference_seconds,
+                  &demo->reference_cpu_seconds) != 0 ||
+        demo->net->ops->classify(demo->net, demo->num_eval, demo->reference,
+                                 demo->reference_classes) != 0)
+        return -1;
+    for (size_t s = 0; s < demo->num_eval; s++)
+        correct += demo->reference_classes[s] == demo->eval_classes[s];
+    demo->reference_class_accuracy = (double)correct / (double)demo->num_eval;
+    return 0;
+}
+
+static int
+evaluate_mode(struct demo *demo, struct mode_state *mode)
 {
     const struct options *options = &demo->options;
-    double *outputs = malloc(demo->num_eval * TESTBED_PIXELS * sizeof(double));
+    struct testbed_batch settings = mode_settings(demo, mode->reuse);
+    double *outputs = malloc(demo->num_eval * demo->pixels * sizeof(double));
+    unsigned char *mask = malloc((size_t)options->num_steps);
+    int retained = testbed_magcache_retained(options->num_steps,
+                                             TESTBED_MAGCACHE_RETENTION);
     int result = -1;
 
-    if (!outputs)
+    if (!outputs || !mask)
         goto out;
-    /* The uncached reference, timed the same way as the methods. */
-    {
-        double calls;
-
-        if (timed_passes(demo, -1, NULL, 0.0, demo->reference, &calls,
-                         &demo->reference_seconds) != 0)
-            goto out;
-    }
+    /* MagCache calibrates its ratios on one sample. */
+    if (testbed_magcache_ratios(&demo->profile_reference, 0, mode->reuse,
+                                demo->net->residual_token_dim,
+                                mode->mag_ratios) != 0)
+        goto out;
     for (int b = 0; b < options->num_budgets; b++) {
         int budget = options->budgets[b];
 
         if (!options->quiet)
-            fprintf(stderr, "\revaluating: budget %d (%d/%d)   ", budget, b + 1,
+            fprintf(stderr, "\revaluating (%s): budget %d (%d/%d)   ",
+                    mode_names[mode->reuse], budget, b + 1,
                     options->num_budgets);
         for (int m = 0; m < NUM_METHODS; m++) {
-            struct result *res = &demo->results[b][m];
+            struct result *res = &mode->results[b][m];
             const lemica_schedule *found = NULL;
             lemica_schedule *uniform = NULL;
+            const unsigned char *use_mask = mask;
             double threshold = 0.0;
-            int rc;
+            lemica_status status;
 
             if (m == METHOD_LEMICA || m == METHOD_SUM) {
                 /* A budget below what K allows has no schedule. */
-                if (lemica_frontier_find(demo->frontiers[m], budget, &found) !=
-                    LEMICA_OK)
+                found = planned(demo, mode, m, b);
+                if (!found || testbed_schedule_mask(found, mask) != 0)
                     continue;
             } else if (m == METHOD_UNIFORM) {
-                lemica_status status = testbed_uniform_schedule(
-                    options->num_steps, budget, &uniform);
-
+                status = testbed_uniform_schedule(options->num_steps, budget,
+                                                  &uniform);
                 if (status != LEMICA_OK) {
                     fail("uniform schedule", status);
                     goto out;
                 }
-                found = uniform;
-            } else {
-                double calls;
-
-                /* Bisected on the evaluation samples themselves: this
-                 * matches TeaCache's mean calls to the budget on the very
-                 * data scored; it sees no errors, only call counts. */
-                threshold = testbed_teacache_calibrate(&demo->run, budget,
-                                                       demo->eval_samples,
-                                                       demo->num_eval, &calls);
+                testbed_schedule_mask(uniform, mask);
+                lemica_schedule_free(uniform);
+            } else if (m == METHOD_TEACACHE) {
+                /* Calibrated on the profiling samples: TeaCache's
+                 * threshold is set offline on a few prompts and then
+                 * used on every new one. */
+                threshold = testbed_teacache_calibrate(
+                    &settings, demo->teacache_coefficients, budget,
+                    demo->profile_samples, demo->num_profile,
+                    &mode->teacache_calibration_calls[b]);
                 if (threshold < 0.0)
                     continue;
-                demo->teacache_thresholds[b] = threshold;
+                mode->teacache_thresholds[b] = threshold;
+                use_mask = NULL;
+            } else {
+                int max_skip = testbed_magcache_max_skip(
+                    options->num_steps, budget, TESTBED_MAGCACHE_RETENTION);
+
+                if (max_skip < 0 ||
+                    testbed_magcache_calibrate(
+                        mode->mag_ratios, options->num_steps, budget, max_skip,
+                        retained, mask, &mode->magcache_thresholds[b]) < 0)
+                    continue;
+                mode->magcache_max_skip[b] = max_skip;
             }
-            rc = evaluate(demo, m, found, threshold, outputs, res);
-            lemica_schedule_free(uniform);
-            if (rc != 0)
+            if (timed_run(demo, mode->reuse, m, use_mask, threshold, outputs,
+                          &res->calls, &res->seconds, &res->cpu_seconds) != 0 ||
+                score(demo, outputs, res) != 0) {
+                fprintf(stderr, "lemica-demo: sampling failed\n");
                 goto out;
+            }
             if (budget == options->image_budget)
-                memcpy(demo->image_outputs[m], outputs,
-                       demo->num_eval * TESTBED_PIXELS * sizeof(double));
+                memcpy(mode->image_outputs[m], outputs,
+                       demo->num_eval * demo->pixels * sizeof(double));
         }
     }
     if (!options->quiet)
@@ -586,170 +843,356 @@ evaluate_all(struct demo *demo)
 
 out:
     free(outputs);
+    free(mask);
     return result;
 }
 
 static void
-print_table(const struct demo *demo)
+print_table(const struct demo *demo, const struct mode_state *mode)
 {
     const struct options *options = &demo->options;
-    double reference_ms =
-        1e3 * demo->reference_seconds / (double)demo->num_eval;
 
-    printf("## LeMiCa test bed: %d-step flow matching, %d classes x %d "
-           "prototypes, sigma_data %g, shift %g, guidance %g\n\n",
-           options->num_steps, TESTBED_NUM_CLASSES, options->prototypes,
-           options->sigma_data, options->shift, options->guidance);
-    printf("Profiled on %zu samples (seeds 0..%d), max skip %d; evaluated on "
-           "%zu unseen samples (seeds %u..%u).\n",
-           demo->num_profile, options->profile_seeds - 1, options->max_skip,
-           demo->num_eval, EVAL_SEED_BASE,
-           EVAL_SEED_BASE + (unsigned)options->eval_seeds - 1);
-    printf("Errors are against the uncached sample of the same seed; "
-           "pixels span [-1, 1].\n\n");
-    printf("| %-5s | %-20s | %11s | %13s | %13s | %11s | %11s | %9s |\n", "B",
-           "Method", "Model calls", "Speedup calls", "Speedup time", "Mean L1",
-           "Worst L1", "PSNR (dB)");
-    printf("|-------|----------------------|-------------|---------------|"
-           "---------------|-------------|-------------|-----------|\n");
-    printf("| %-5s | %-20s | %11.2f | %12.2fx | %12.2fx | %11s | %11s | "
-           "%9s |\n",
-           "-", "Original (uncached)", (double)options->num_steps, 1.0, 1.0,
-           "-", "-", "-");
+    printf("\n### %s%s\n\n", mode_names[mode->reuse],
+           mode->reuse == TESTBED_REUSE_OUTPUT
+               ? ": skipped steps reuse the guided velocity"
+               : ": skipped steps reuse the block stack's residual per CFG "
+                 "branch and run only the embeddings and the final layer");
+    printf("| %-3s | %-19s | %6s | %7s | %7s | %9s | %9s | %6s | %6s | %6s "
+           "|\n",
+           "B", "Method", "Calls", "CPU", "Wall", "Mean L1", "Worst L1", "PSNR",
+           "SSIM", "Class");
+    printf("|----:|---------------------|-------:|--------:|--------:|"
+           "----------:|----------:|-------:|-------:|-------:|\n");
     for (int b = 0; b < options->num_budgets; b++)
         for (int m = 0; m < NUM_METHODS; m++) {
-            const struct result *res = &demo->results[b][m];
+            const struct result *res = &mode->results[b][m];
 
             if (!res->ok) {
-                printf("| %-5d | %-20s | %11s | %13s | %13s | %11s | %11s | "
-                       "%9s |\n",
-                       options->budgets[b], method_names[m], "infeasible", "-",
-                       "-", "-", "-", "-");
+                printf("| %-3d | %-19s | %6s | %7s | %7s | %9s | %9s | %6s | "
+                       "%6s | %6s |\n",
+                       options->budgets[b], method_names[m], "n/a", "-", "-",
+                       "-", "-", "-", "-", "-");
                 continue;
             }
-            printf("| %-5d | %-20s | %11.2f | %12.2fx | %12.2fx | %11.3e | "
-                   "%11.3e | %9.2f |\n",
+            printf("| %-3d | %-19s | %6.2f | %6.2fx | %6.2fx | %9.3e | %9.3e | "
+                   "%6.2f | %6.4f | %5.1f%% |\n",
                    options->budgets[b], method_names[m], res->calls,
-                   (double)options->num_steps / res->calls,
+                   demo->reference_cpu_seconds / res->cpu_seconds,
                    demo->reference_seconds / res->seconds, res->mean_l1,
-                   res->worst_l1, res->psnr);
+                   res->worst_l1, res->psnr, res->ssim, 100.0 * res->agreement);
         }
-    printf("\nUncached sampling: %.3f ms per sample. Times are per sample, "
-           "the best of %d runs each.\n",
-           reference_ms, options->repeats);
-    printf("\nPlanned schedules (computed steps):\n");
+    printf("\nPaired comparison: held-out samples where LeMiCa's L1 is lower "
+           "/ equal / higher than the other method's (of %zu).\n\n",
+           demo->num_eval);
+    printf("| %-3s |", "B");
+    for (int m = 1; m < NUM_METHODS; m++)
+        printf(" %-19s |", method_names[m]);
+    printf("\n|----:|");
+    for (int m = 1; m < NUM_METHODS; m++)
+        printf("---------------------|");
+    printf("\n");
+    for (int b = 0; b < options->num_budgets; b++) {
+        const struct result *lemica = &mode->results[b][METHOD_LEMICA];
+
+        printf("| %-3d |", options->budgets[b]);
+        for (int m = 1; m < NUM_METHODS; m++) {
+            const struct result *other = &mode->results[b][m];
+            size_t wins = 0, ties = 0, losses = 0;
+            char cell[64];
+
+            if (!lemica->ok || !other->ok) {
+                printf(" %-19s |", "-");
+                continue;
+            }
+            for (size_t s = 0; s < demo->num_eval; s++) {
+                wins += lemica->l1[s] < other->l1[s];
+                ties += lemica->l1[s] == other->l1[s];
+                losses += lemica->l1[s] > other->l1[s];
+            }
+            snprintf(cell, sizeof(cell), "%zu / %zu / %zu", wins, ties, losses);
+            printf(" %-19s |", cell);
+        }
+        printf("\n");
+    }
+    if (options->adaptive && !options->compare)
+        printf("\nPlanned schedules (computed steps, adaptive profiling):\n");
+    else
+        printf("\nFull profiling and solving took %.1f s. Planned schedules "
+               "(computed steps%s):\n",
+               mode->profile_seconds,
+               options->adaptive ? ", adaptive profiling" : "");
     for (int b = 0; b < options->num_budgets; b++)
         for (int c = 0; c < 2; c++) {
-            const lemica_schedule *schedule;
+            const lemica_schedule *schedule = planned(demo, mode, c, b);
             char text[8192];
 
-            if (lemica_frontier_find(demo->frontiers[c], options->budgets[b],
-                                     &schedule) != LEMICA_OK ||
+            if (!schedule ||
                 lemica_schedule_format_steps(schedule, text, sizeof(text),
                                              NULL) != LEMICA_OK)
                 continue;
             printf("  B=%-3d %-6s %s\n", options->budgets[b],
                    c == 0 ? "LEXMAX" : "SUM", text);
         }
-    for (int b = 0; b < options->num_budgets; b++)
-        if (demo->results[b][METHOD_TEACACHE].ok)
-            printf("  B=%-3d TeaCache threshold %.5g\n", options->budgets[b],
-                   demo->teacache_thresholds[b]);
+    if (options->adaptive) {
+        printf(
+            "\nAdaptive profiling (nested assumption, all budgets at once) "
+            "took %.1f s: the LEXMAX loop asked for %llu model calls in "
+            "%zu rounds (%zu violations of the assumption), the SUM loop "
+            "for %llu more in %zu rounds (%zu violations); full profiling "
+            "costs %llu (the LEXMAX loop spent %.1f%% of it).\n",
+            mode->adaptive_seconds, (unsigned long long)mode->adaptive_calls[0],
+            mode->adaptive_rounds[0], mode->adaptive_violations[0],
+            (unsigned long long)mode->adaptive_calls[1],
+            mode->adaptive_rounds[1], mode->adaptive_violations[1],
+            (unsigned long long)mode->full_calls,
+            100.0 * (double)mode->adaptive_calls[0] / (double)mode->full_calls);
+        for (int b = 0; b < options->num_budgets; b++)
+            for (int c = 0; c < 2; c++) {
+                const lemica_schedule *full = NULL;
+                char a[8192], f[8192];
+                int same;
+
+                if (!mode->adaptive_schedules[c][b] || !options->compare ||
+                    lemica_frontier_find(mode->frontiers[c],
+                                         options->budgets[b],
+                                         &full) != LEMICA_OK ||
+                    lemica_schedule_format_steps(mode->adaptive_schedules[c][b],
+                                                 a, sizeof(a),
+                                                 NULL) != LEMICA_OK ||
+                    lemica_schedule_format_steps(full, f, sizeof(f), NULL) !=
+                        LEMICA_OK)
+                    continue;
+                same = strcmp(a, f) == 0;
+                printf("  B=%-3d %-6s adaptive plan %s the full-profile "
+                       "plan%s%s\n",
+                       options->budgets[b], c == 0 ? "LEXMAX" : "SUM",
+                       same ? "equals" : "DIFFERS from", same ? "" : ": ",
+                       same ? "" : f);
+            }
+    }
+    for (int b = 0; b < options->num_budgets; b++) {
+        if (mode->results[b][METHOD_TEACACHE].ok)
+            printf("  B=%-3d TeaCache threshold %.5g (%.2f calls on the "
+                   "profiling samples)\n",
+                   options->budgets[b], mode->teacache_thresholds[b],
+                   mode->teacache_calibration_calls[b]);
+        if (mode->results[b][METHOD_MAGCACHE].ok)
+            printf("  B=%-3d MagCache threshold %.5g, max skip %d, first %d "
+                   "steps computed\n",
+                   options->budgets[b], mode->magcache_thresholds[b],
+                   mode->magcache_max_skip[b],
+                   testbed_magcache_retained(options->num_steps,
+                                             TESTBED_MAGCACHE_RETENTION));
+    }
+}
+
+static void
+print_header(const struct demo *demo)
+{
+    const struct options *options = &demo->options;
+    const double *c = demo->teacache_coefficients;
+
+    if (options->use_gmm)
+        printf("## LeMiCa test bed: closed-form Gaussian mixture, %d classes "
+               "x %d prototypes, sigma_data %g\n\n",
+               demo->net->num_classes, options->prototypes,
+               options->sigma_data);
+    else
+        printf("## LeMiCa test bed: the trained DiT on 16x16 digits (%d "
+               "classes)\n\n",
+               demo->net->num_classes);
+    printf("%d-step flow matching, shift %g, guidance %g. Profiled on %zu "
+           "samples (seeds 0..%zu), max skip %d; evaluated on %zu unseen "
+           "samples (seeds %u..%u).\n",
+           options->num_steps, options->shift, options->guidance,
+           demo->num_profile, demo->num_profile - 1, options->max_skip,
+           demo->num_eval, EVAL_SEED_BASE,
+           EVAL_SEED_BASE + (unsigned)demo->num_eval - 1);
+    printf("Errors are against the uncached sample of the same seed (pixels "
+           "span [-1, 1]); Class is the share of samples the classifier "
+           "puts in the same class as the uncached one.\n");
+    printf("Uncached sampling: %.3f ms CPU, %.3f ms wall per sample "
+           "(batched, %d run%s, best kept). CPU and Wall are the speedups "
+           "against it in process CPU time (the work, summed over threads) "
+           "and in wall time (with whatever else the machine runs). The "
+           "classifier gives %.1f%% of the uncached "
+           "samples their requested class.\n",
+           1e3 * demo->reference_cpu_seconds / (double)demo->num_eval,
+           1e3 * demo->reference_seconds / (double)demo->num_eval,
+           options->repeats, options->repeats == 1 ? "" : "s",
+           100.0 * demo->reference_class_accuracy);
+    printf("TeaCache rescaling polynomial fitted on the profiling passes: "
+           "%.4g x^4 %+.4g x^3 %+.4g x^2 %+.4g x %+.4g\n",
+           c[0], c[1], c[2], c[3], c[4]);
 }
 
 static int
 write_plot(const struct demo *demo, const char *path)
 {
     const struct options *options = &demo->options;
-    double x[NUM_METHODS][MAX_BUDGETS];
-    double mean[NUM_METHODS][MAX_BUDGETS], worst[NUM_METHODS][MAX_BUDGETS];
-    double psnr[NUM_METHODS][MAX_BUDGETS];
-    struct testbed_series series[3][NUM_METHODS];
-    struct testbed_panel panels[3];
+    static double x[NUM_MODES][NUM_METHODS][MAX_BUDGETS];
+    static double mean[NUM_MODES][NUM_METHODS][MAX_BUDGETS];
+    static double ssim[NUM_MODES][NUM_METHODS][MAX_BUDGETS];
+    static char titles[2 * NUM_MODES][96];
+    struct testbed_series series[2 * NUM_MODES][NUM_METHODS];
+    struct testbed_panel panels[2 * NUM_MODES];
+    size_t num_panels = 0;
     char title[160];
 
-    for (int m = 0; m < NUM_METHODS; m++) {
-        size_t count = 0;
+    for (int k = 0; k < NUM_MODES; k++) {
+        const struct mode_state *mode = &demo->modes[k];
 
-        for (int b = 0; b < options->num_budgets; b++) {
-            const struct result *res = &demo->results[b][m];
+        if (!mode->enabled)
+            continue;
+        for (int m = 0; m < NUM_METHODS; m++) {
+            size_t count = 0;
 
-            if (!res->ok)
-                continue;
-            x[m][count] = res->calls;
-            mean[m][count] = res->mean_l1;
-            worst[m][count] = res->worst_l1;
-            psnr[m][count] = res->psnr;
-            count++;
+            for (int b = 0; b < options->num_budgets; b++) {
+                const struct result *res = &mode->results[b][m];
+
+                if (!res->ok)
+                    continue;
+                x[k][m][count] = res->calls;
+                mean[k][m][count] = res->mean_l1;
+                ssim[k][m][count] = 1.0 - res->ssim;
+                count++;
+            }
+            for (int p = 0; p < 2; p++) {
+                struct testbed_series *s = &series[num_panels + p][m];
+
+                s->name = method_names[m];
+                s->color = method_colors[m];
+                s->dashed = m >= METHOD_UNIFORM;
+                s->count = count;
+                s->x = x[k][m];
+                s->y = p == 0 ? mean[k][m] : ssim[k][m];
+            }
         }
-        for (int p = 0; p < 3; p++) {
-            series[p][m].name = method_names[m];
-            series[p][m].color = method_colors[m];
-            series[p][m].dashed = m == METHOD_UNIFORM || m == METHOD_TEACACHE;
-            series[p][m].count = count;
-            series[p][m].x = x[m];
-            series[p][m].y = p == 0 ? mean[m] : p == 1 ? worst[m] : psnr[m];
-        }
+        snprintf(titles[num_panels], sizeof(titles[0]),
+                 "Mean L1, %s (lower is better)", mode_names[k]);
+        snprintf(titles[num_panels + 1], sizeof(titles[0]),
+                 "1 - SSIM, %s (lower is better)", mode_names[k]);
+        panels[num_panels] = (struct testbed_panel){
+            titles[num_panels], "mean |x0 - x0_uncached|", 1,
+            series[num_panels], NUM_METHODS};
+        panels[num_panels + 1] =
+            (struct testbed_panel){titles[num_panels + 1], "1 - SSIM", 1,
+                                   series[num_panels + 1], NUM_METHODS};
+        num_panels += 2;
     }
-    panels[0] = (struct testbed_panel){"Mean L1 (lower is better)",
-                                       "mean |x0 - x0_uncached|", 1, series[0],
-                                       NUM_METHODS};
-    panels[1] = (struct testbed_panel){"Worst sample L1 (lower is better)",
-                                       "max over samples of L1", 1, series[1],
-                                       NUM_METHODS};
-    panels[2] = (struct testbed_panel){"PSNR (higher is better)", "PSNR (dB)",
-                                       0, series[2], NUM_METHODS};
     snprintf(title, sizeof(title),
-             "Cache schedules on the test bed: error vs model calls "
-             "(N = %d, %zu unseen samples)",
-             options->num_steps, demo->num_eval);
-    return testbed_svg_write(path, title, "model calls per sample", panels, 3);
+             "Cache schedules on the %s: error vs model calls (N = %d, %zu "
+             "unseen samples)",
+             options->use_gmm ? "Gaussian mixture" : "DiT", options->num_steps,
+             demo->num_eval);
+    return testbed_svg_write(path, title, "model calls per sample", panels,
+                             num_panels);
 }
 
 /* The first rows of evaluation samples at the image budget, uncached and
- * by every method, with their error maps. */
+ * by every method, with their error maps; residual reuse when profiled. */
 static int
 write_sheet(const struct demo *demo, const char *path)
 {
-    static const char *const labels[NUM_METHODS] = {
-        "LEMICA",
-        "SUM",
-        "UNIFORM",
-        "TEACACHE",
-    };
+    const struct mode_state *mode =
+        demo->modes[1].enabled ? &demo->modes[1] : &demo->modes[0];
     struct testbed_sheet_column columns[NUM_METHODS];
+    size_t rows = demo->num_eval < 10 ? demo->num_eval : 10;
     char title[64];
 
     for (int m = 0; m < NUM_METHODS; m++) {
         unsigned color = 0;
 
         sscanf(method_colors[m] + 1, "%x", &color);
-        columns[m].label = labels[m];
+        columns[m].label = method_labels[m];
         columns[m].color = color;
-        columns[m].images = demo->image_outputs[m];
+        columns[m].images = mode->image_outputs[m];
     }
-    snprintf(title, sizeof(title), "B=%d OF %d CALLS",
-             demo->options.image_budget, demo->options.num_steps);
+    snprintf(title, sizeof(title), "B=%d OF %d CALLS, %s",
+             demo->options.image_budget, demo->options.num_steps,
+             mode->reuse == TESTBED_REUSE_RESIDUAL ? "RESIDUAL" : "OUTPUT");
     return testbed_sheet_write(path, title, demo->reference, columns,
-                               NUM_METHODS,
-                               demo->num_eval < 8 ? demo->num_eval : 8);
+                               NUM_METHODS, rows);
+}
+
+static void
+demo_free(struct demo *demo)
+{
+    for (int k = 0; k < NUM_MODES; k++) {
+        for (int c = 0; c < 2; c++) {
+            lemica_frontier_free(demo->modes[k].frontiers[c]);
+            for (int b = 0; b < MAX_BUDGETS; b++)
+                lemica_schedule_free(demo->modes[k].adaptive_schedules[c][b]);
+        }
+        for (int m = 0; m < NUM_METHODS; m++) {
+            free(demo->modes[k].image_outputs[m]);
+            for (int b = 0; b < MAX_BUDGETS; b++)
+                free(demo->modes[k].results[b][m].l1);
+        }
+    }
+    testbed_reference_free(&demo->profile_reference);
+    free(demo->reference);
+    free(demo->reference_classes);
+    free(demo->eval_classes);
+    free(demo->eval_seeds);
+    free(demo->profile_samples);
+    free(demo->times);
+    testbed_net_free(demo->net);
+    testbed_model_free(demo->gmm);
 }
 
 int
 main(int argc, char **argv)
 {
-    struct demo demo;
+    static struct demo demo;
     char path[4096];
-    double started = now_seconds();
+    double started = now_seconds(), phase;
     int status = EXIT_FAILURE;
 
-    memset(&demo, 0, sizeof(demo));
     if (parse_options(argc, argv, &demo.options) != 0)
         return 2;
-    if (setup(&demo) != 0 || profile_and_solve(&demo) != 0 ||
-        evaluate_all(&demo) != 0)
+    if (setup(&demo) != 0)
         goto out;
-    print_table(&demo);
+    phase = now_seconds();
+    {
+        struct testbed_batch settings =
+            mode_settings(&demo, TESTBED_REUSE_OUTPUT);
+
+        if (testbed_reference_record(&settings, demo.profile_samples,
+                                     demo.num_profile,
+                                     &demo.profile_reference) != 0 ||
+            testbed_teacache_fit(&demo.profile_reference,
+                                 demo.teacache_coefficients) != 0) {
+            fprintf(stderr, "lemica-demo: the profiling passes failed\n");
+            goto out;
+        }
+    }
+    progress(&demo, "reference passes and TeaCache fit", now_seconds() - phase);
+    for (int k = 0; k < NUM_MODES; k++)
+        if (demo.modes[k].enabled &&
+            ((demo.options.adaptive &&
+              profile_adaptive(&demo, &demo.modes[k]) != 0) ||
+             ((!demo.options.adaptive || demo.options.compare) &&
+              profile_and_solve(&demo, &demo.modes[k]) != 0)))
+            goto out;
+    phase = now_seconds();
+    if (evaluate_reference(&demo) != 0) {
+        fprintf(stderr, "lemica-demo: uncached sampling failed\n");
+        goto out;
+    }
+    progress(&demo, "uncached evaluation samples", now_seconds() - phase);
+    for (int k = 0; k < NUM_MODES; k++) {
+        phase = now_seconds();
+        if (demo.modes[k].enabled && evaluate_mode(&demo, &demo.modes[k]) != 0)
+            goto out;
+        if (demo.modes[k].enabled && !demo.options.quiet)
+            fprintf(stderr, "evaluating (%s): %.1f s\n", mode_names[k],
+                    now_seconds() - phase);
+    }
+    print_header(&demo);
+    for (int k = 0; k < NUM_MODES; k++)
+        if (demo.modes[k].enabled)
+            print_table(&demo, &demo.modes[k]);
     if (mkdir(demo.options.out_dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "lemica-demo: cannot create %s: %s\n",
                 demo.options.out_dir, strerror(errno));
@@ -767,22 +1210,14 @@ main(int argc, char **argv)
                 strerror(errno));
         goto out;
     }
-    printf("Wrote %s (columns: uncached, then LeMiCa, SUM, uniform, TeaCache "
-           "at B=%d; then their |error| x4 in red)\n",
+    printf("Wrote %s (columns: uncached, then LeMiCa, SUM, uniform, "
+           "TeaCache, MagCache at B=%d; then their |error| x4 in red)\n",
            path, demo.options.image_budget);
-    if (!demo.options.quiet)
-        fprintf(stderr, "total: %.1f s\n", now_seconds() - started);
+    printf("Total run time: %.1f s wall, %.1f s CPU\n", now_seconds() - started,
+           cpu_seconds());
     status = EXIT_SUCCESS;
 
 out:
-    for (int c = 0; c < 2; c++)
-        lemica_frontier_free(demo.frontiers[c]);
-    for (int m = 0; m < NUM_METHODS; m++)
-        free(demo.image_outputs[m]);
-    free(demo.reference);
-    free(demo.eval_samples);
-    free(demo.profile_samples);
-    free(demo.times);
-    testbed_model_free(demo.model);
+    demo_free(&demo);
     return status;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Euler over the shifted time grid. Every entry point goes through
- * testbed_integrate(), so a replay, a scheduled run and an uncached run do
- * the same arithmetic in the same order and agree bit for bit where their
- * decisions agree. */
+ * testbed_batch_integrate(), so a replay, a scheduled run and an uncached
+ * run do the same arithmetic in the same order and agree bit for bit where
+ * their decisions agree: a sample's result never depends on which other
+ * samples share its batch (the networks compute every sample on its own). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,132 +35,275 @@ noise_random(uint64_t *state)
 }
 
 void
-testbed_initial_noise(uint64_t seed, double *x)
+testbed_initial_noise(uint64_t seed, int pixels, double *x)
 {
     const double two_pi = 6.28318530717958647692;
     uint64_t state = seed * 0xd1342543de82ef95ull + 0x2545f4914f6cdd1dull;
 
     /* Box-Muller on 53-bit uniforms; u1 is kept away from 0 for the log. */
-    for (int d = 0; d < TESTBED_PIXELS; d += 2) {
+    for (int d = 0; d < pixels; d += 2) {
         double u1 = ((double)(noise_random(&state) >> 11) + 0.5) * 0x1.0p-53;
         double u2 = (double)(noise_random(&state) >> 11) * 0x1.0p-53;
         double radius = sqrt(-2.0 * log(u1));
 
         x[d] = radius * cos(two_pi * u2);
-        if (d + 1 < TESTBED_PIXELS)
+        if (d + 1 < pixels)
             x[d + 1] = radius * sin(two_pi * u2);
     }
 }
 
-int
-testbed_integrate(struct testbed_run *run, int start, double *x,
-                  const double *cached)
+struct scratch {
+    double *velocity; /* count * P, the velocity each sample uses */
+    float *residual;  /* count * R, each sample's cached residual */
+    double *signal;   /* count * S */
+    unsigned char *have, *compute;
+    size_t *index; /* the samples gathered for one call */
+    double *gather_x, *gather_velocity;
+    float *gather_residual;
+    int *gather_classes;
+};
+
+static void
+scratch_free(struct scratch *s)
 {
-    double velocity[TESTBED_PIXELS];
-    int have_velocity = 0;
+    free(s->velocity);
+    free(s->residual);
+    free(s->signal);
+    free(s->have);
+    free(s->compute);
+    free(s->index);
+    free(s->gather_x);
+    free(s->gather_velocity);
+    free(s->gather_residual);
+    free(s->gather_classes);
+}
 
-    if (!run || !run->model || !run->times || !x || run->num_steps < 1 ||
-        start < 0 || start >= run->num_steps)
-        return -1;
-    run->model_calls = 0;
-    if (cached) {
-        memcpy(velocity, cached, sizeof(velocity));
-        have_velocity = 1;
+static int
+scratch_new(struct scratch *s, size_t count, size_t pixels, size_t residual,
+            size_t signal)
+{
+    memset(s, 0, sizeof(*s));
+    s->velocity = malloc(count * pixels * sizeof(double));
+    s->have = calloc(count, 1);
+    s->compute = calloc(count, 1);
+    s->index = malloc(count * sizeof(size_t));
+    s->gather_x = malloc(count * pixels * sizeof(double));
+    s->gather_velocity = malloc(count * pixels * sizeof(double));
+    s->gather_classes = malloc(count * sizeof(int));
+    if (residual) {
+        s->residual = malloc(count * residual * sizeof(float));
+        s->gather_residual = malloc(count * residual * sizeof(float));
     }
-    for (int step = start; step < run->num_steps; step++) {
-        double t = run->times[step];
-        double dt = run->times[step + 1] - t;
-        int compute =
-            run->decide ? run->decide(run->decide_context, step, x) != 0 : 1;
+    if (signal)
+        s->signal = malloc(count * signal * sizeof(double));
+    if (!s->velocity || !s->have || !s->compute || !s->index || !s->gather_x ||
+        !s->gather_velocity || !s->gather_classes ||
+        (residual && (!s->residual || !s->gather_residual)) ||
+        (signal && !s->signal)) {
+        scratch_free(s);
+        return -1;
+    }
+    return 0;
+}
 
-        if (compute) {
-            testbed_model_velocity(run->model, run->class_id, x, t, velocity);
-            run->model_calls++;
-            have_velocity = 1;
-        } else if (!have_velocity) {
-            return -1;
+/* Copy the samples in s->index[0 .. m) into the gather buffers. */
+static void
+gather(const struct testbed_batch *batch, struct scratch *s, size_t m,
+       const double *x, int with_residual)
+{
+    size_t pixels = (size_t)batch->net->pixels;
+    size_t residual = batch->net->residual_size;
+
+    for (size_t k = 0; k < m; k++) {
+        size_t i = s->index[k];
+
+        memcpy(s->gather_x + k * pixels, x + i * pixels,
+               pixels * sizeof(double));
+        s->gather_classes[k] = batch->classes[i];
+        if (with_residual)
+            memcpy(s->gather_residual + k * residual,
+                   s->residual + i * residual, residual * sizeof(float));
+    }
+}
+
+int
+testbed_batch_integrate(struct testbed_batch *batch, int start, double *x,
+                        const double *cached_velocity,
+                        const float *cached_residual)
+{
+    struct testbed_net *net;
+    size_t pixels, residual_size, signal_size, count;
+    int residual_mode, want_residual, want_signal;
+    struct scratch s;
+    int result = -1;
+
+    if (!batch || !batch->net || !batch->times || !x || !batch->classes ||
+        batch->count == 0 || batch->num_steps < 1 || start < 0 ||
+        start >= batch->num_steps)
+        return -1;
+    net = batch->net;
+    residual_mode = batch->reuse == TESTBED_REUSE_RESIDUAL;
+    if (residual_mode &&
+        (net->residual_size == 0 || !net->ops->velocity_from_residual))
+        return -1;
+    count = batch->count;
+    pixels = (size_t)net->pixels;
+    residual_size = net->residual_size;
+    signal_size = net->signal_size;
+    want_residual = residual_mode || (batch->trace_residuals && residual_size);
+    want_signal = batch->needs_signal || batch->trace_signals;
+    if (scratch_new(&s, count, pixels, want_residual ? residual_size : 0,
+                    want_signal ? signal_size : 0) != 0)
+        return -1;
+    batch->model_calls = 0;
+    if (cached_velocity) {
+        memcpy(s.velocity, cached_velocity, count * pixels * sizeof(double));
+        memset(s.have, 1, count);
+    }
+    if (residual_mode) {
+        if (!cached_residual && cached_velocity)
+            goto out;
+        if (cached_residual)
+            memcpy(s.residual, cached_residual,
+                   count * residual_size * sizeof(float));
+    }
+    for (int step = start; step < batch->num_steps; step++) {
+        double t = batch->times[step];
+        double dt = batch->times[step + 1] - t;
+        size_t m = 0;
+
+        if (want_signal &&
+            net->ops->signal(net, count, x, batch->classes, t, s.signal) != 0)
+            goto out;
+        for (size_t i = 0; i < count; i++) {
+            s.compute[i] = batch->decide
+                               ? batch->decide(batch->decide_context, i, step,
+                                               batch->needs_signal
+                                                   ? s.signal + i * signal_size
+                                                   : NULL) != 0
+                               : 1;
+            if (!s.compute[i] && !s.have[i])
+                goto out;
+            if (s.compute[i])
+                s.index[m++] = i;
         }
-        if (run->trace_states)
-            memcpy(run->trace_states + (size_t)step * TESTBED_PIXELS, x,
-                   sizeof(velocity));
-        if (run->trace_velocities)
-            memcpy(run->trace_velocities + (size_t)step * TESTBED_PIXELS,
-                   velocity, sizeof(velocity));
-        for (int d = 0; d < TESTBED_PIXELS; d++)
-            x[d] += dt * velocity[d];
+        if (m > 0) {
+            gather(batch, &s, m, x, 0);
+            if (net->ops->velocity(
+                    net, m, s.gather_x, s.gather_classes, t, s.gather_velocity,
+                    want_residual ? s.gather_residual : NULL, NULL) != 0)
+                goto out;
+            for (size_t k = 0; k < m; k++) {
+                size_t i = s.index[k];
+
+                memcpy(s.velocity + i * pixels, s.gather_velocity + k * pixels,
+                       pixels * sizeof(double));
+                if (want_residual)
+                    memcpy(s.residual + i * residual_size,
+                           s.gather_residual + k * residual_size,
+                           residual_size * sizeof(float));
+                s.have[i] = 1;
+            }
+            batch->model_calls += (long)m;
+        }
+        /* Residual reuse: the skipping samples run the embeddings and the
+         * final layer around their cached residual. At @start a given
+         * velocity is the recorded one and stands as it is. */
+        if (residual_mode && !(step == start && cached_velocity)) {
+            m = 0;
+            for (size_t i = 0; i < count; i++)
+                if (!s.compute[i])
+                    s.index[m++] = i;
+            if (m > 0) {
+                gather(batch, &s, m, x, 1);
+                if (net->ops->velocity_from_residual(
+                        net, m, s.gather_x, s.gather_classes, t,
+                        s.gather_residual, s.gather_velocity) != 0)
+                    goto out;
+                for (size_t k = 0; k < m; k++)
+                    memcpy(s.velocity + s.index[k] * pixels,
+                           s.gather_velocity + k * pixels,
+                           pixels * sizeof(double));
+            }
+        }
+        for (size_t i = 0; i < count; i++) {
+            size_t at = i * (size_t)batch->num_steps + (size_t)step;
+            double *xi = x + i * pixels;
+            const double *vi = s.velocity + i * pixels;
+
+            if (batch->trace_states)
+                memcpy(batch->trace_states + at * pixels, xi,
+                       pixels * sizeof(double));
+            if (batch->trace_velocities)
+                memcpy(batch->trace_velocities + at * pixels, vi,
+                       pixels * sizeof(double));
+            if (batch->trace_signals)
+                memcpy(batch->trace_signals + at * signal_size,
+                       s.signal + i * signal_size,
+                       signal_size * sizeof(double));
+            if (batch->trace_residuals && residual_size && s.compute[i])
+                memcpy(batch->trace_residuals + at * residual_size,
+                       s.residual + i * residual_size,
+                       residual_size * sizeof(float));
+            for (size_t d = 0; d < pixels; d++)
+                xi[d] += dt * vi[d];
+        }
+    }
+    result = 0;
+
+out:
+    scratch_free(&s);
+    return result;
+}
+
+int
+testbed_batch_sample(struct testbed_batch *batch, const uint64_t *seeds,
+                     double *x0)
+{
+    if (!batch || !batch->net || !seeds || !x0)
+        return -1;
+    for (size_t i = 0; i < batch->count; i++)
+        testbed_initial_noise(seeds[i], batch->net->pixels,
+                              x0 + i * (size_t)batch->net->pixels);
+    return testbed_batch_integrate(batch, 0, x0, NULL, NULL);
+}
+
+int
+testbed_decide_mask(void *context, size_t sample, int step,
+                    const double *signal)
+{
+    const unsigned char *mask = context;
+
+    (void)sample;
+    (void)signal;
+    return mask[step] != 0;
+}
+
+int
+testbed_schedule_mask(const lemica_schedule *schedule, unsigned char *mask)
+{
+    int num_steps = lemica_schedule_num_steps(schedule);
+
+    if (num_steps < 1)
+        return -1;
+    for (int t = 0; t < num_steps; t++) {
+        int compute = lemica_schedule_should_compute(schedule, t);
+
+        if (compute < 0)
+            return -1;
+        mask[t] = compute != 0;
     }
     return 0;
 }
 
 int
-testbed_sample(struct testbed_run *run, uint64_t seed, double *x0)
+testbed_mask_calls(const unsigned char *mask, int num_steps)
 {
-    testbed_initial_noise(seed, x0);
-    return testbed_integrate(run, 0, x0, NULL);
-}
+    int calls = 0;
 
-static int
-decide_by_schedule(void *context, int step, const double *state)
-{
-    (void)state;
-    /* A negative status is an error; computing is the safe reading. */
-    return lemica_schedule_should_compute(context, step) != 0;
-}
-
-int
-testbed_sample_schedule(struct testbed_run *run,
-                        const lemica_schedule *schedule, uint64_t seed,
-                        double *x0)
-{
-    struct testbed_run scheduled;
-    int result;
-
-    if (!run || !schedule ||
-        lemica_schedule_num_steps(schedule) != run->num_steps)
-        return -1;
-    scheduled = *run;
-    scheduled.decide = decide_by_schedule;
-    /* The callback only reads the schedule. */
-    scheduled.decide_context = (void *)(uintptr_t)schedule;
-    result = testbed_sample(&scheduled, seed, x0);
-    run->model_calls = scheduled.model_calls;
-    return result;
-}
-
-struct replay_context {
-    const lemica_plan *plan;
-    size_t replay;
-};
-
-static int
-decide_by_plan(void *context, int step, const double *state)
-{
-    const struct replay_context *replay = context;
-
-    (void)state;
-    return lemica_plan_step_action(replay->plan, replay->replay, step) ==
-           LEMICA_STEP_COMPUTE;
-}
-
-int
-testbed_replay(struct testbed_run *run, const lemica_plan *plan, size_t replay,
-               const double *state, const double *velocity, double *x0)
-{
-    struct replay_context context = {plan, replay};
-    struct testbed_run replaying;
-    int from, to, result;
-
-    if (!run || !plan || !state || !velocity || !x0 ||
-        lemica_plan_num_steps(plan) != run->num_steps ||
-        lemica_plan_replay(plan, replay, &from, &to) != LEMICA_OK)
-        return -1;
-    replaying = *run;
-    replaying.decide = decide_by_plan;
-    replaying.decide_context = &context;
-    memcpy(x0, state, TESTBED_PIXELS * sizeof(double));
-    result = testbed_integrate(&replaying, from, x0, velocity);
-    run->model_calls = replaying.model_calls;
-    return result;
+    for (int t = 0; t < num_steps; t++)
+        calls += mask[t] != 0;
+    return calls;
 }
 
 lemica_status

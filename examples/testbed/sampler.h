@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The flow-matching Euler sampler, with model-output caching as engines do
- * it: at a skipped step the velocity of the last computed step is reused. */
+/* The flow-matching Euler sampler over a batch of samples, with caching
+ * as engines do it. At a skipped step a sample reuses either the guided
+ * velocity of its last computed step (output reuse) or that step's
+ * block-stack residual, around which the network then runs only its
+ * embeddings and final layer (residual reuse, as TeaCache and the LeMiCa
+ * release do it). All samples of a batch are at the same step; those that
+ * compute at it go to the network together. */
 #ifndef TESTBED_SAMPLER_H
 #define TESTBED_SAMPLER_H
 
@@ -8,7 +13,7 @@
 
 #include <lemica/lemica.h>
 
-#include "gmm-model.h"
+#include "net.h"
 
 /* Times t_0 = 1 (noise) > t_1 > ... > t_N = 0 (data): the uniform grid
  * u_i = 1 - i / N, shifted as in SD3, Flux and Wan,
@@ -16,54 +21,64 @@
  * @times holds N + 1 values. */
 void testbed_time_grid(int num_steps, double shift, double *times);
 
-/* The initial noise of a seed: TESTBED_PIXELS standard normal values, the
- * same on every machine. */
-void testbed_initial_noise(uint64_t seed, double *x);
+/* The initial noise of a seed: @pixels standard normal values, the same
+ * on every machine. */
+void testbed_initial_noise(uint64_t seed, int pixels, double *x);
 
-/* Whether the sampler calls the model at @step. @state is the latent
- * entering the step (online policies such as TeaCache read it). Returns
- * non-zero to compute. */
-typedef int (*testbed_decide_fn)(void *context, int step, const double *state);
+enum testbed_reuse { TESTBED_REUSE_OUTPUT = 0, TESTBED_REUSE_RESIDUAL = 1 };
 
-struct testbed_run {
-    testbed_model *model;
-    int class_id;
+/* Whether sample @sample of the batch calls the model at @step. @signal
+ * is its TeaCache signal at this step when the batch asks for signals,
+ * else NULL. Returns non-zero to compute. */
+typedef int (*testbed_decide_fn)(void *context, size_t sample, int step,
+                                 const double *signal);
+
+struct testbed_batch {
+    struct testbed_net *net;
+    enum testbed_reuse reuse;
     int num_steps;
     const double *times;      /* N + 1 values, testbed_time_grid() */
+    size_t count;             /* samples in the batch */
+    const int *classes;       /* count class ids */
     testbed_decide_fn decide; /* NULL: compute at every step */
     void *decide_context;
-    /* Optional trace: the state entering every step and the velocity used
-     * at it (computed or reused), N * TESTBED_PIXELS values each. */
+    int needs_signal; /* compute every step's signal for decide */
+    /* Optional traces, sample-major: [sample][step][value]. The state
+     * entering every step, the velocity used at it (computed or reused),
+     * the signal (needs_signal or not) and the residual (on computed
+     * steps; residual reuse models only). */
     double *trace_states;
     double *trace_velocities;
-    int model_calls; /* out: the calls made */
+    double *trace_signals;
+    float *trace_residuals;
+    long model_calls; /* out: full model calls, summed over the batch */
 };
 
-/* Integrate from step @start (state @x, TESTBED_PIXELS values, updated in
- * place) to the end, t = 0. @cached is the velocity to reuse at steps the
- * policy skips before the first computed one (the replay's recorded
- * output); it may be NULL when the policy computes at @start, and must not
- * alias @x. Returns 0, or -1 if the policy skips with nothing cached or
- * an argument is bad. */
-int testbed_integrate(struct testbed_run *run, int start, double *x,
-                      const double *cached);
+/* Integrate every sample of the batch from step @start (states @x,
+ * count * pixels values, updated in place) to t = 0. @cached_velocity (and
+ * in residual reuse @cached_residual) are per-sample values of the step
+ * before, for samples that skip before they first compute (a replay's
+ * recorded step); at @start itself a non-NULL @cached_velocity is used
+ * as is. Returns 0, or -1 if a sample skips with nothing cached, the
+ * network fails, memory runs out or an argument is bad. */
+int testbed_batch_integrate(struct testbed_batch *batch, int start, double *x,
+                            const double *cached_velocity,
+                            const float *cached_residual);
 
-/* Sample from noise: testbed_integrate() from step 0. */
-int testbed_sample(struct testbed_run *run, uint64_t seed, double *x0);
+/* Sample from the noise of @seeds (count of them) into @x0. */
+int testbed_batch_sample(struct testbed_batch *batch, const uint64_t *seeds,
+                         double *x0);
 
-/* Sample with a schedule: the model runs where
- * lemica_schedule_should_compute() says so. */
-int testbed_sample_schedule(struct testbed_run *run,
-                            const lemica_schedule *schedule, uint64_t seed,
-                            double *x0);
+/* A compute mask as a policy: context is an unsigned char[N], 1 where the
+ * model runs, the same for every sample. */
+int testbed_decide_mask(void *context, size_t sample, int step,
+                        const double *signal);
 
-/* Replay @replay of a profiling plan: start from the reference pass's
- * state and velocity at the replay's start step i (@state, @velocity),
- * reuse that velocity up to its end step j and compute from j on, as
- * lemica_plan_step_action() says. Writes the final sample to @x0. */
-int testbed_replay(struct testbed_run *run, const lemica_plan *plan,
-                   size_t replay, const double *state, const double *velocity,
-                   double *x0);
+/* The mask of a schedule; @mask holds N bytes. Returns 0 or -1. */
+int testbed_schedule_mask(const lemica_schedule *schedule, unsigned char *mask);
+
+/* Calls in a mask. */
+int testbed_mask_calls(const unsigned char *mask, int num_steps);
 
 /* The schedule of @budget calls spaced evenly over N steps:
  * round(k (N - 1) / (B - 1)), k = 0 .. B - 1. Returns a lemica status. */
