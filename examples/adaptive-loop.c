@@ -4,7 +4,7 @@
  * until the schedules are final. The "engine" here is a formula standing
  * in for the replays (an error that grows with the reused span and is
  * larger late in sampling). Build:
- * cc adaptive.c $(pkg-config --cflags --libs lemica) */
+ * cc adaptive-loop.c $(pkg-config --cflags --libs lemica) */
 #include <stdio.h>
 
 #include <lemica/lemica.h>
