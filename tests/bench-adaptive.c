@@ -23,6 +23,7 @@
 
 #include "bench-common.h"
 #include "gmm-model.h"
+#include "net.h"
 #include "profile.h"
 #include "sampler.h"
 #include "test-rng.h"
@@ -138,6 +139,98 @@ gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
                             d->err[(size_t)s * n * k + data_slot(d, i, j)]);
         fclose(f);
     }
+}
+
+/* ---- Test bed: the trained DiT ------------------------------------------- */
+
+#ifndef TESTBED_DATA_DIR
+#define TESTBED_DATA_DIR "examples/testbed"
+#endif
+#define DIT_SAMPLES 4
+
+/* The demo's protocol (examples/testbed/demo.c defaults): N = 50, shift 3,
+ * guidance 3, 4 profiling samples spread over the classes (class
+ * i * 10 / 4, seed i), output or residual reuse. Each sample is profiled
+ * on its own so that its errors can be replayed one by one. Returns 0, or
+ * -1 when the DiT's files are missing. */
+static int
+dit_generate(struct profile_data *d, enum testbed_reuse reuse, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = GMM_STEPS, k = GMM_STEPS - 1;
+    struct testbed_net *net = NULL;
+    double times[GMM_STEPS + 1];
+    char error[256];
+
+    data_alloc(d, n, k, DIT_SAMPLES);
+    if (f) {
+        int ok = 1;
+        for (int s = 0; s < d->samples && ok; s++)
+            for (int i = 0; i < n - 2 && ok; i++)
+                for (int j = i + 2; j <= seg_end(n, k, i) && ok; j++)
+                    ok = fscanf(f, "%lf", &d->err[(size_t)s * n * k +
+                                                  data_slot(d, i, j)]) == 1;
+        fclose(f);
+        if (ok)
+            return 0;
+        fprintf(stderr, "%s: unreadable, profiling again\n", path);
+    }
+    if (testbed_net_new_dit(TESTBED_DATA_DIR "/dit-digits.bin",
+                            TESTBED_DATA_DIR "/digits-classifier.bin", 3.0, 2,
+                            &net, error, sizeof(error)) != 0) {
+        fprintf(stderr, "no DiT test bed: %s\n", error);
+        free(d->err);
+        d->err = NULL;
+        return -1;
+    }
+    testbed_time_grid(n, 3.0, times);
+    fprintf(stderr, "profiling the DiT fully (%s reuse): %d samples of %d steps\n",
+            reuse == TESTBED_REUSE_OUTPUT ? "output" : "residual", d->samples, n);
+    for (int s = 0; s < d->samples; s++) {
+        struct testbed_batch settings;
+        struct testbed_reference reference;
+        struct testbed_sample_id id = {s * net->num_classes / DIT_SAMPLES,
+                                       (uint64_t)s};
+        lemica_profiler *profiler = NULL;
+        lemica_plan *plan = NULL;
+
+        memset(&settings, 0, sizeof(settings));
+        memset(&reference, 0, sizeof(reference));
+        settings.net = net;
+        settings.reuse = reuse;
+        settings.num_steps = n;
+        settings.times = times;
+        if (testbed_reference_record(&settings, &id, 1, &reference) != 0) {
+            fprintf(stderr, "DiT reference pass failed\n");
+            exit(1);
+        }
+        bench_check(lemica_profiler_new(n, k, LEMICA_METRIC_L1, &profiler),
+                    "profiler");
+        bench_check(lemica_plan_new(n, k, &plan), "plan");
+        bench_check(testbed_profile_replays(&settings, plan, &reference, 1024,
+                                            profiler, NULL),
+                    "testbed_profile_replays");
+        for (int i = 0; i < n - 2; i++)
+            for (int j = i + 2; j <= seg_end(n, k, i); j++)
+                lemica_profiler_edge_stats(
+                    profiler, i, j, NULL,
+                    &d->err[(size_t)s * n * k + data_slot(d, i, j)], NULL, NULL,
+                    NULL);
+        lemica_plan_free(plan);
+        lemica_profiler_free(profiler);
+        testbed_reference_free(&reference);
+    }
+    testbed_net_free(net);
+    f = fopen(path, "w");
+    if (f) {
+        for (int s = 0; s < d->samples; s++)
+            for (int i = 0; i < n - 2; i++)
+                for (int j = i + 2; j <= seg_end(n, k, i); j++)
+                    fprintf(f, "%.17g\n",
+                            d->err[(size_t)s * n * k + data_slot(d, i, j)]);
+        fclose(f);
+    }
+    return 0;
 }
 
 /* ---- Synthetic diffusion-like graphs ---------------------------------------- */
@@ -256,14 +349,21 @@ run_loop(const struct profile_data *d, int samples, lemica_assumption assumption
         lemica_plan_free(plan);
     }
     if (getenv("BENCH_DUMP")) {
-        FILE *f = fopen(getenv("BENCH_DUMP"), "w");
+        char name[512];
+        FILE *f;
+
+        snprintf(name, sizeof(name), "%s-M%zu-B%d-%d", getenv("BENCH_DUMP"),
+                 min_batch, budgets[0], num_budgets);
+        f = fopen(name, "w");
         for (int i = 0; i < d->n - 2; i++)
             for (int j = i + 2; j <= seg_end(d->n, d->k, i); j++) {
                 uint64_t have = 0;
                 lemica_profiler_edge_stats(profiler, i, j, &have, NULL, NULL,
                                            NULL, NULL);
-                fprintf(f, "%d %d %d %.9g\n", i, j, have > 0,
-                        d->err[data_slot(d, i, j)]);
+                double mean = 0.0;
+                for (int s = 0; s < samples; s++)
+                    mean += d->err[(size_t)s * d->n * d->k + data_slot(d, i, j)];
+                fprintf(f, "%d %d %d %.9g\n", i, j, have > 0, mean / samples);
             }
         fclose(f);
     }
@@ -329,7 +429,9 @@ assumption_name(lemica_assumption a)
                                                : "nested";
 }
 
-static void
+/* Runs the loop with batches of @min_batch and of 1 (the naive loop) and
+ * prints one line; returns the batched run. */
+static struct run_result
 report(const char *bed, const struct profile_data *d, int samples,
        const int *budgets, int num_budgets, lemica_assumption assumption,
        size_t min_batch)
@@ -345,15 +447,46 @@ report(const char *bed, const struct profile_data *d, int samples,
              num_budgets, min_batch, &adaptive);
     run_loop(d, samples, assumption, LEMICA_COMPARATOR_LEXMAX, budgets,
              num_budgets, 1, &naive);
-    printf("%-10s N=%-3d S=%-2d %-10s %-16s M=%-3zu  calls %5.1f%% "
-           "rounds %3zu  identical %-3s | naive %5.1f%% rounds %3zu "
-           "identical %-3s | naive/adaptive %.2fx  floor %4.1f%%  viol %zu\n",
+    printf("%-12s N=%-3d S=%-2d %-10s %-16s M=%-3zu  calls %5.1f%% "
+           "rounds %3zu  identical %-3s | M=1 %5.1f%% rounds %3zu "
+           "identical %-3s | floor %4.1f%%  viol %zu\n",
            bed, d->n, samples, assumption_name(assumption), set, min_batch,
            100.0 * adaptive.calls_fraction, adaptive.rounds,
            adaptive.identical ? "yes" : "NO", 100.0 * naive.calls_fraction,
            naive.rounds, naive.identical ? "yes" : "NO",
-           naive.calls_fraction / adaptive.calls_fraction,
            100.0 * adaptive.floor_fraction, adaptive.violations);
+    fflush(stdout);
+    return adaptive;
+}
+
+/* The five budgets together and each alone, with a summary line against
+ * the targets (30% together, 20% alone, 20 rounds). */
+static void
+report_bed(const char *bed, const struct profile_data *d, int samples,
+           lemica_assumption assumption, size_t min_batch)
+{
+    static const int five[] = {10, 14, 17, 20, 25};
+    struct run_result all = report(bed, d, samples, five, 5, assumption, min_batch);
+    double worst_single = 0.0, best_single = 1.0;
+    size_t rounds = all.rounds;
+    int identical = all.identical;
+
+    for (int b = 0; b < 5; b++) {
+        struct run_result one =
+            report(bed, d, samples, &five[b], 1, assumption, min_batch);
+        worst_single = one.calls_fraction > worst_single ? one.calls_fraction
+                                                         : worst_single;
+        best_single = one.calls_fraction < best_single ? one.calls_fraction
+                                                       : best_single;
+        rounds = one.rounds > rounds ? one.rounds : rounds;
+        identical &= one.identical;
+    }
+    printf("SUMMARY %-12s S=%-2d %-10s M=%-3zu five budgets %.3f of full "
+           "(%.2fx fewer), single budgets %.3f-%.3f, at most %zu rounds, "
+           "identical %s\n",
+           bed, samples, assumption_name(assumption), min_batch,
+           all.calls_fraction, 1.0 / all.calls_fraction, best_single,
+           worst_single, rounds, identical ? "yes" : "NO");
     fflush(stdout);
 }
 
@@ -580,11 +713,18 @@ report_stopping(struct gmm_bed *bed, const struct profile_data *d)
     lemica_profiler_free(full);
 }
 
+static int
+wanted(const char *filter, const char *name)
+{
+    return !filter || strcmp(filter, name) == 0;
+}
+
 int
 main(int argc, char **argv)
 {
     static const int five[] = {10, 14, 17, 20, 25};
     const char *data_path = "bench-adaptive-gmm-N50-S20.txt";
+    const char *bed_filter = NULL, *assumption_filter = NULL;
     struct profile_data gmm, synth;
     struct gmm_bed bed;
     size_t batch = 24;
@@ -599,24 +739,54 @@ main(int argc, char **argv)
             data_path = argv[++a];
         else if (strcmp(argv[a], "--batch") == 0 && a + 1 < argc)
             batch = (size_t)atoi(argv[++a]);
+        else if (strcmp(argv[a], "--bed") == 0 && a + 1 < argc)
+            bed_filter = argv[++a];
+        else if (strcmp(argv[a], "--assumption") == 0 && a + 1 < argc)
+            assumption_filter = argv[++a];
+        else {
+            fprintf(stderr,
+                    "usage: bench-adaptive [--quick] [--stopping] [--data FILE] "
+                    "[--batch M] [--bed gmm|dit-output|dit-residual|synthetic] "
+                    "[--assumption nested|same-start|none]\n");
+            return 2;
+        }
     }
     gmm_bed_init(&bed);
-    gmm_generate(&bed, &gmm, data_path);
     if (stopping) {
+        gmm_generate(&bed, &gmm, data_path);
         report_stopping(&bed, &gmm);
         free(gmm.err);
         testbed_model_free(bed.model);
         return 0;
     }
 
-    for (int s = 1; s <= (quick ? 1 : 20); s += 19) {
-        for (int a = LEMICA_ASSUMPTION_NESTED; a >= 0; a--) {
-            report("gmm", &gmm, s, five, 5, (lemica_assumption)a, batch);
-            for (int b = 0; b < 5; b++)
-                report("gmm", &gmm, s, &five[b], 1, (lemica_assumption)a, batch);
-        }
+    if (wanted(bed_filter, "gmm")) {
+        gmm_generate(&bed, &gmm, data_path);
+        for (int s = 1; s <= (quick ? 1 : 20); s += 19)
+            for (int a = LEMICA_ASSUMPTION_NESTED; a >= 0; a--)
+                if (wanted(assumption_filter,
+                           assumption_name((lemica_assumption)a)))
+                    report_bed("gmm", &gmm, s, (lemica_assumption)a, batch);
+        free(gmm.err);
     }
-    for (int n = 50; n <= 250; n = n == 50 ? 100 : n == 100 ? 250 : 1000) {
+    for (int r = 0; r < 2 && !quick; r++) {
+        const char *name = r == 0 ? "dit-output" : "dit-residual";
+        struct profile_data dit;
+
+        if (!wanted(bed_filter, name))
+            continue;
+        if (dit_generate(&dit,
+                         r == 0 ? TESTBED_REUSE_OUTPUT : TESTBED_REUSE_RESIDUAL,
+                         r == 0 ? "bench-adaptive-dit-output-N50-S4.txt"
+                                : "bench-adaptive-dit-residual-N50-S4.txt") != 0)
+            continue;
+        for (int a = LEMICA_ASSUMPTION_NESTED; a >= 0; a--)
+            if (wanted(assumption_filter, assumption_name((lemica_assumption)a)))
+                report_bed(name, &dit, DIT_SAMPLES, (lemica_assumption)a, batch);
+        free(dit.err);
+    }
+    for (int n = 50; n <= 250 && wanted(bed_filter, "synthetic");
+         n = n == 50 ? 100 : n == 100 ? 250 : 1000) {
         int scaled[5];
         for (int b = 0; b < 5; b++)
             scaled[b] = five[b] * n / 50;
@@ -626,7 +796,6 @@ main(int argc, char **argv)
                batch);
         free(synth.err);
     }
-    free(gmm.err);
     testbed_model_free(bed.model);
     return 0;
 }

@@ -63,7 +63,10 @@ struct lemica_adaptive {
     double *own;            /* exact weight or own lower bound */
     double *bound;          /* assumption DP */
     int *source;            /* violation DP: slot of the largest below */
-    double *below;          /* violation DP: largest measured below */
+    double *below;          /* violation DP: largest measured below; then
+                               the exact weights (NONE_BELOW: unmeasured) */
+    double *guess;          /* batch choice: a guess of every weight */
+    double *spec_bound;     /* batch choice: bounds if guesses came true */
     unsigned char *in_batch;
     size_t *batch;          /* slots of the batch */
     int *steps;             /* N */
@@ -104,6 +107,8 @@ lemica_adaptive_free(lemica_adaptive *adaptive)
     lemica_dealloc(adaptive->bound);
     lemica_dealloc(adaptive->source);
     lemica_dealloc(adaptive->below);
+    lemica_dealloc(adaptive->guess);
+    lemica_dealloc(adaptive->spec_bound);
     lemica_dealloc(adaptive->in_batch);
     lemica_dealloc(adaptive->batch);
     lemica_dealloc(adaptive->steps);
@@ -162,12 +167,16 @@ lemica_adaptive_new(int num_steps, int max_skip, lemica_assumption assumption,
     adaptive->bound = lemica_alloc_array(slots, sizeof(double));
     adaptive->source = lemica_alloc_array(slots, sizeof(int));
     adaptive->below = lemica_alloc_array(slots, sizeof(double));
+    adaptive->guess = lemica_alloc_array(slots, sizeof(double));
+    adaptive->spec_bound = lemica_alloc_array(slots, sizeof(double));
     adaptive->in_batch = lemica_alloc_zeroed(slots, 1);
     adaptive->batch = lemica_alloc_array(slots, sizeof(size_t));
     adaptive->steps = lemica_alloc_array((size_t)num_steps, sizeof(int));
     if (!adaptive->requested || !adaptive->seen || !adaptive->asked ||
         !adaptive->counts || !adaptive->own || !adaptive->bound ||
-        !adaptive->source || !adaptive->below || !adaptive->in_batch ||
+        !adaptive->source || !adaptive->below || !adaptive->guess ||
+        !adaptive->spec_bound ||
+        !adaptive->in_batch ||
         !adaptive->batch || !adaptive->steps) {
         lemica_adaptive_free(adaptive);
         return lemica_fail_no_memory("an adaptive loop");
@@ -633,13 +642,124 @@ fill_by_bound(lemica_adaptive *adaptive, size_t *batch_size)
     }
 }
 
+/* A guess of every unmeasured weight, for choosing batches only (never for
+ * bounds, so it cannot affect exactness): errors of diffusion samplers
+ * grow about quadratically with the number of reused steps, so extrapolate
+ * from the nearest measured segment of the same start (shorter) and of the
+ * same end (shorter), average, and clamp between the lower bound and the
+ * smallest measured segment containing it (the nested shape, whatever the
+ * assumption). @exact holds the measured weights, NONE_BELOW elsewhere. */
+static void
+compute_guesses(lemica_adaptive *adaptive, const double *exact)
+{
+    int n = adaptive->num_steps, k = adaptive->max_skip;
+    double *guess = adaptive->guess;
+
+    /* Upper bounds: by decreasing span, the smallest measured weight of a
+     * segment containing this one (HUGE_VAL: none). */
+    for (int span = k; span >= 2; span--)
+        for (int from = 0; from + span <= n - 1; from++) {
+            int to = from + span;
+            size_t s = slot_of(adaptive, from, to);
+            double up = HUGE_VAL;
+
+            if (exact[s] > NONE_BELOW) {
+                guess[s] = exact[s];
+                continue;
+            }
+            if (span < k && to + 1 <= n - 1)
+                up = fmin(up, guess[slot_of(adaptive, from, to + 1)]);
+            if (span < k && from >= 1)
+                up = fmin(up, guess[slot_of(adaptive, from - 1, to)]);
+            guess[s] = up;
+        }
+    for (int from = 0; from < n - 2; from++)
+        for (int to = from + 2; to <= last_end(n, k, from); to++) {
+            size_t s = slot_of(adaptive, from, to);
+            double reused = (double)(to - from - 1), sum = 0.0, low, up;
+            int found = 0;
+
+            if (exact[s] > NONE_BELOW)
+                continue;
+            for (int inner = to - 1; inner >= from + 2; inner--)
+                if (exact[slot_of(adaptive, from, inner)] > NONE_BELOW) {
+                    double r = reused / (double)(inner - from - 1);
+                    sum += exact[slot_of(adaptive, from, inner)] * r * r;
+                    found++;
+                    break;
+                }
+            for (int start = from + 1; start <= to - 2; start++)
+                if (exact[slot_of(adaptive, start, to)] > NONE_BELOW) {
+                    double r = reused / (double)(to - start - 1);
+                    sum += exact[slot_of(adaptive, start, to)] * r * r;
+                    found++;
+                    break;
+                }
+            low = adaptive->bound[s];
+            up = guess[s];
+            if (!found)
+                guess[s] = up < HUGE_VAL ? 0.5 * (low + up) : low;
+            else
+                guess[s] = fmax(low, fmin(sum / found, up));
+        }
+}
+
+/* Speculate: while the batch is short, pretend its segments came out as
+ * guessed and collect what the paths would ask for next: the segments the
+ * next rounds would measure if the guesses were right. */
+static lemica_status
+fill_speculative(lemica_adaptive *adaptive, const lemica_graph *graph,
+                 size_t target, size_t *batch_size)
+{
+    lemica_graph *ahead = NULL;
+    lemica_status status;
+    double *own = adaptive->below; /* the exact weights are not needed now */
+    size_t set = 0;
+    int n = adaptive->num_steps;
+
+    status = lemica_graph_copy(graph, &ahead);
+    if (status != LEMICA_OK)
+        return status;
+    memcpy(own, adaptive->own, num_slots(adaptive) * sizeof(double));
+    while (*batch_size < target) {
+        struct pass pass = {0, *batch_size, 0};
+
+        for (; set < *batch_size; set++) {
+            size_t s = adaptive->batch[set];
+            own[s] = adaptive->guess[s];
+        }
+        /* As if the batch were measured: its guesses raise the bounds of
+         * what the assumption relates to them. */
+        compute_bounds(adaptive, own, adaptive->spec_bound);
+        for (int from = 0; from < n - 2; from++)
+            for (int to = from + 2; to <= last_end(n, adaptive->max_skip, from); to++) {
+                size_t s = slot_of(adaptive, from, to);
+
+                if (adaptive->counts[s] < adaptive->num_samples)
+                    lemica_graph_set_weight(ahead, from, to, adaptive->spec_bound[s]);
+            }
+        status = solve_pass(adaptive, ahead, 0, &pass);
+        if (status == LEMICA_ERR_INFEASIBLE)
+            break;
+        if (status != LEMICA_OK)
+            goto out;
+        *batch_size = pass.batch_size;
+        if (pass.added == 0)
+            break;
+    }
+    status = LEMICA_OK;
+out:
+    lemica_graph_free(ahead);
+    return status;
+}
+
 /* Look ahead: while the batch is short, pretend its segments are too bad
  * to use (remove them from a copy of the bound graph) and collect what the
  * paths take instead: the segments the next rounds would ask for if the
  * batch's measurements came out high. */
 static lemica_status
 fill_lookahead(lemica_adaptive *adaptive, const lemica_graph *graph,
-               size_t *batch_size)
+               size_t target, size_t *batch_size)
 {
     lemica_graph *ahead = NULL;
     lemica_status status;
@@ -648,7 +768,7 @@ fill_lookahead(lemica_adaptive *adaptive, const lemica_graph *graph,
     status = lemica_graph_copy(graph, &ahead);
     if (status != LEMICA_OK)
         return status;
-    while (*batch_size < adaptive->min_batch) {
+    while (*batch_size < target) {
         struct pass pass = {0, *batch_size, 0};
         /* record stays 0: the look-ahead's paths are not final. */
 
@@ -917,8 +1037,17 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     if (batch_size == 0)
         stable_now = same_schedules(adaptive, graph);
     if (batch_size > 0) {
+        /* Speculate first (the next rounds as the guesses see them), and
+         * only then look ahead pessimistically and by bound. */
         if (batch_size < adaptive->min_batch) {
-            status = fill_lookahead(adaptive, graph, &batch_size);
+            compute_guesses(adaptive, adaptive->below);
+            status = fill_speculative(adaptive, graph, adaptive->min_batch,
+                                      &batch_size);
+            if (status != LEMICA_OK)
+                goto fail;
+        }
+        if (batch_size < adaptive->min_batch) {
+            status = fill_lookahead(adaptive, graph, adaptive->min_batch, &batch_size);
             if (status != LEMICA_OK)
                 goto fail;
         }
