@@ -67,6 +67,7 @@ struct lemica_adaptive {
                                the exact weights (NONE_BELOW: unmeasured) */
     double *guess;          /* batch choice: a guess of every weight */
     double *spec_bound;     /* batch choice: bounds if guesses came true */
+    double *drift;          /* batch choice: 3 (N + 1) drift model terms */
     unsigned char *in_batch;
     size_t *batch;          /* slots of the batch */
     int *steps;             /* N */
@@ -109,6 +110,7 @@ lemica_adaptive_free(lemica_adaptive *adaptive)
     lemica_dealloc(adaptive->below);
     lemica_dealloc(adaptive->guess);
     lemica_dealloc(adaptive->spec_bound);
+    lemica_dealloc(adaptive->drift);
     lemica_dealloc(adaptive->in_batch);
     lemica_dealloc(adaptive->batch);
     lemica_dealloc(adaptive->steps);
@@ -169,13 +171,14 @@ lemica_adaptive_new(int num_steps, int max_skip, lemica_assumption assumption,
     adaptive->below = lemica_alloc_array(slots, sizeof(double));
     adaptive->guess = lemica_alloc_array(slots, sizeof(double));
     adaptive->spec_bound = lemica_alloc_array(slots, sizeof(double));
+    adaptive->drift = lemica_alloc_array(3 * ((size_t)num_steps + 1), sizeof(double));
     adaptive->in_batch = lemica_alloc_zeroed(slots, 1);
     adaptive->batch = lemica_alloc_array(slots, sizeof(size_t));
     adaptive->steps = lemica_alloc_array((size_t)num_steps, sizeof(int));
     if (!adaptive->requested || !adaptive->seen || !adaptive->asked ||
         !adaptive->counts || !adaptive->own || !adaptive->bound ||
         !adaptive->source || !adaptive->below || !adaptive->guess ||
-        !adaptive->spec_bound ||
+        !adaptive->spec_bound || !adaptive->drift ||
         !adaptive->in_batch ||
         !adaptive->batch || !adaptive->steps) {
         lemica_adaptive_free(adaptive);
@@ -522,7 +525,25 @@ struct pass {
     size_t added;      /* unmeasured segments newly put in the batch */
     size_t batch_size; /* the batch after the pass */
     int record;        /* append the paths to adaptive->current */
+    int extend;        /* also the segments one step longer (a certificate) */
 };
+
+/* Add segment (from, to) to the batch if it exists and is unmeasured. */
+static void
+collect_segment(lemica_adaptive *adaptive, int from, int to, struct pass *pass)
+{
+    size_t s;
+
+    if (from < 0 || to - from < 2 ||
+        to > last_end(adaptive->num_steps, adaptive->max_skip, from))
+        return;
+    s = slot_of(adaptive, from, to);
+    if (adaptive->counts[s] >= adaptive->num_samples || adaptive->in_batch[s])
+        return;
+    adaptive->in_batch[s] = 1;
+    adaptive->batch[pass->batch_size++] = s;
+    pass->added++;
+}
 
 /* Add the unmeasured segments of @schedule's path to the batch. */
 static void
@@ -544,16 +565,15 @@ collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
     }
     for (size_t e = 1; e < count; e++) {
         int from = adaptive->steps[e - 1], to = adaptive->steps[e];
-        size_t s;
 
-        if (to - from < 2)
+        collect_segment(adaptive, from, to, pass);
+        if (!pass->extend)
             continue;
-        s = slot_of(adaptive, from, to);
-        if (adaptive->counts[s] >= adaptive->num_samples || adaptive->in_batch[s])
-            continue;
-        adaptive->in_batch[s] = 1;
-        adaptive->batch[pass->batch_size++] = s;
-        pass->added++;
+        /* The segments one step longer bound every segment containing
+         * them: measured, they rule out the paths that stretch this one. */
+        collect_segment(adaptive, from, to + 1, pass);
+        if (adaptive->assumption == LEMICA_ASSUMPTION_NESTED)
+            collect_segment(adaptive, from - 1, to, pass);
     }
 }
 
@@ -652,8 +672,8 @@ fill_by_bound(lemica_adaptive *adaptive, size_t *batch_size)
 static void
 compute_guesses(lemica_adaptive *adaptive, const double *exact)
 {
-    int n = adaptive->num_steps, k = adaptive->max_skip;
-    double *guess = adaptive->guess;
+    int n = adaptive->num_steps, k = adaptive->max_skip, model_ok = 0;
+    double *guess = adaptive->guess, *level = NULL, *moment = NULL, scale = 1.0;
 
     /* Upper bounds: by decreasing span, the smallest measured weight of a
      * segment containing this one (HUGE_VAL: none). */
@@ -673,6 +693,61 @@ compute_guesses(lemica_adaptive *adaptive, const double *exact)
                 up = fmin(up, guess[slot_of(adaptive, from - 1, to)]);
             guess[s] = up;
         }
+    /* The drift model: reusing step i's output up to j costs about
+     * sum over t = i+1 .. j-1 of (t - i) h(t), h(t) = w(t - 1, t + 1)
+     * (measured, else interpolated), scaled to fit the measured longer
+     * segments (geometric mean of measured / modelled). */
+    {
+        double *h = adaptive->drift;
+        int known = 0, last = -1;
+
+        level = h + (n + 1);
+        moment = level + (n + 1);
+        for (int t = 0; t <= n; t++)
+            h[t] = -1.0;
+        for (int t = 1; t + 1 <= n - 1 && k >= 2; t++)
+            if (exact[slot_of(adaptive, t - 1, t + 1)] > NONE_BELOW) {
+                h[t] = exact[slot_of(adaptive, t - 1, t + 1)];
+                known++;
+            }
+        for (int t = 1; t + 1 <= n - 1 && known > 0; t++) {
+            if (h[t] >= 0) {
+                /* Fill the gap since the last known value linearly. */
+                for (int g = last + 1; g < t; g++)
+                    h[g] = last < 1 ? h[t]
+                                    : h[last] + (h[t] - h[last]) * (double)(g - last) /
+                                                    (double)(t - last);
+                last = t;
+            }
+        }
+        for (int g = last + 1; g <= n && known > 0; g++)
+            h[g] = h[last];
+        model_ok = known > 0;
+        level[0] = moment[0] = 0.0;
+        for (int t = 0; t < n && model_ok; t++) {
+            double v = h[t] > 0 ? h[t] : 0.0;
+            /* level[t] = sum of h below t, moment[t] = sum of t h. */
+            level[t + 1] = level[t] + v;
+            moment[t + 1] = moment[t] + (double)t * v;
+        }
+        if (model_ok) {
+            double logs = 0.0;
+            size_t fits = 0;
+
+            for (int from = 0; from < n - 2; from++)
+                for (int to = from + 3; to <= last_end(n, k, from); to++) {
+                    size_t s = slot_of(adaptive, from, to);
+                    double m = (moment[to] - moment[from + 1]) -
+                               (double)from * (level[to] - level[from + 1]);
+
+                    if (exact[s] > 0 && m > 0) {
+                        logs += log(exact[s] / m);
+                        fits++;
+                    }
+                }
+            scale = fits ? exp(logs / (double)fits) : 1.0;
+        }
+    }
     for (int from = 0; from < n - 2; from++)
         for (int to = from + 2; to <= last_end(n, k, from); to++) {
             size_t s = slot_of(adaptive, from, to);
@@ -697,11 +772,78 @@ compute_guesses(lemica_adaptive *adaptive, const double *exact)
                 }
             low = adaptive->bound[s];
             up = guess[s];
-            if (!found)
+            if (model_ok) {
+                double i = (double)from;
+                double m = scale * ((moment[to] - moment[from + 1]) -
+                                    i * (level[to] - level[from + 1]));
+                guess[s] = fmax(low, fmin(m, up));
+            } else if (!found)
                 guess[s] = up < HUGE_VAL ? 0.5 * (low + up) : low;
             else
                 guess[s] = fmax(low, fmin(sum / found, up));
         }
+}
+
+/* The batch the guesses point at: the paths of the graph with every
+ * unmeasured weight guessed (at least its bound), with the segments one
+ * step longer that would prove them optimal. With nothing measured yet,
+ * the shortest segments (span 2) instead: they seed the guesses. */
+static lemica_status
+build_predicted(lemica_adaptive *adaptive, const lemica_graph *graph,
+                size_t measured, size_t *batch_size)
+{
+    lemica_graph *guessed = NULL;
+    lemica_status status;
+    struct pass pass = {0, 0, 0, 1};
+    int n = adaptive->num_steps;
+
+    if (measured == 0 && adaptive->max_skip >= 2) {
+        for (int from = 0; from + 2 <= n - 1; from++)
+            collect_segment(adaptive, from, from + 2, &pass);
+        *batch_size = pass.batch_size;
+        return LEMICA_OK;
+    }
+    status = lemica_graph_copy(graph, &guessed);
+    if (status != LEMICA_OK)
+        return status;
+    for (int from = 0; from < n - 2; from++)
+        for (int to = from + 2; to <= last_end(n, adaptive->max_skip, from); to++) {
+            size_t s = slot_of(adaptive, from, to);
+
+            if (adaptive->counts[s] < adaptive->num_samples)
+                lemica_graph_set_weight(guessed, from, to, adaptive->guess[s]);
+        }
+    status = solve_pass(adaptive, guessed, 0, &pass);
+    lemica_graph_free(guessed);
+    if (status == LEMICA_ERR_INFEASIBLE)
+        status = LEMICA_OK;
+    *batch_size = pass.batch_size;
+    return status;
+}
+
+/* The segments to measure when the paths on the bound graph are not all
+ * measured (@pass holds theirs): those the guesses point at, or, when the
+ * guesses point at nothing unmeasured, the paths' own. Either way at least
+ * one unmeasured segment, so the loop ends. */
+static lemica_status
+choose_batch(lemica_adaptive *adaptive, const lemica_graph *graph,
+             size_t measured, struct pass *pass)
+{
+    lemica_status status;
+    size_t batch_size = pass->batch_size;
+
+    compute_guesses(adaptive, adaptive->below);
+    while (batch_size > 0)
+        adaptive->in_batch[adaptive->batch[--batch_size]] = 0;
+    status = build_predicted(adaptive, graph, measured, &batch_size);
+    if (status != LEMICA_OK)
+        return status;
+    if (batch_size == 0) {
+        pass->batch_size = 0;
+        return solve_pass(adaptive, graph, 1, pass);
+    }
+    pass->batch_size = batch_size;
+    return LEMICA_OK;
 }
 
 /* Speculate: while the batch is short, pretend its segments came out as
@@ -722,7 +864,7 @@ fill_speculative(lemica_adaptive *adaptive, const lemica_graph *graph,
         return status;
     memcpy(own, adaptive->own, num_slots(adaptive) * sizeof(double));
     while (*batch_size < target) {
-        struct pass pass = {0, *batch_size, 0};
+        struct pass pass = {0, *batch_size, 0, 0};
 
         for (; set < *batch_size; set++) {
             size_t s = adaptive->batch[set];
@@ -769,7 +911,7 @@ fill_lookahead(lemica_adaptive *adaptive, const lemica_graph *graph,
     if (status != LEMICA_OK)
         return status;
     while (*batch_size < target) {
-        struct pass pass = {0, *batch_size, 0};
+        struct pass pass = {0, *batch_size, 0, 0};
         /* record stays 0: the look-ahead's paths are not final. */
 
         for (; removed < *batch_size; removed++) {
@@ -975,7 +1117,7 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     lemica_graph *graph = NULL;
     lemica_plan *plan = NULL;
     struct violation_scan violations;
-    struct pass pass = {0, 0, 1};
+    struct pass pass = {0, 0, 1, 0};
     lemica_status status;
     size_t batch_size = 0, measured = 0, k;
     int n, any = 0, stable_now = 0;
@@ -1026,6 +1168,8 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     memset(adaptive->in_batch, 0, num_slots(adaptive));
     pass.batch_size = 0;
     status = solve_pass(adaptive, graph, 1, &pass);
+    if (status == LEMICA_OK && pass.batch_size > 0)
+        status = choose_batch(adaptive, graph, measured, &pass);
     if (status != LEMICA_OK)
         goto fail;
     /* With a tolerance, the previous end's schedules are compared by their
