@@ -526,6 +526,7 @@ struct pass {
     size_t batch_size; /* the batch after the pass */
     int record;        /* append the paths to adaptive->current */
     int extend;        /* also the segments one step longer (a certificate) */
+    const lemica_graph *graph; /* with extend: the graph solved */
 };
 
 /* Add segment (from, to) to the batch if it exists and is unmeasured. */
@@ -543,6 +544,37 @@ collect_segment(lemica_adaptive *adaptive, int from, int to, struct pass *pass)
     adaptive->in_batch[s] = 1;
     adaptive->batch[pass->batch_size++] = s;
     pass->added++;
+}
+
+/* Row caps: with T the largest weight of the path just collected
+ * (adaptive->steps, @count steps) on pass->graph, every path with a
+ * segment above T is worse, so for every start step, the first segment
+ * guessed above T (if its bound is not above T yet) proves that the rest
+ * of its row is out. */
+static void
+collect_caps(lemica_adaptive *adaptive, size_t count, struct pass *pass)
+{
+    int n = adaptive->num_steps, k = adaptive->max_skip;
+    double top = 0.0;
+
+    for (size_t e = 1; e < count; e++) {
+        double w = 0.0;
+
+        lemica_graph_get_weight(pass->graph, adaptive->steps[e - 1],
+                                adaptive->steps[e], &w);
+        top = w > top ? w : top;
+    }
+    for (int from = 0; from < n - 2; from++)
+        for (int to = from + 2; to <= last_end(n, k, from); to++) {
+            size_t s = slot_of(adaptive, from, to);
+
+            if (adaptive->bound[s] > top)
+                break;
+            if (adaptive->guess[s] > top) {
+                collect_segment(adaptive, from, to, pass);
+                break;
+            }
+        }
 }
 
 /* Add the unmeasured segments of @schedule's path to the batch. */
@@ -575,6 +607,9 @@ collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
         if (adaptive->assumption == LEMICA_ASSUMPTION_NESTED)
             collect_segment(adaptive, from - 1, to, pass);
     }
+    if (pass->extend && pass->graph &&
+        adaptive->assumption == LEMICA_ASSUMPTION_SAME_START)
+        collect_caps(adaptive, count, pass);
 }
 
 /* Solve every requested budget on @graph and collect the unmeasured
@@ -618,48 +653,6 @@ solve_pass(lemica_adaptive *adaptive, const lemica_graph *graph, int strict,
         lemica_schedule_free(schedule);
     }
     return LEMICA_OK;
-}
-
-static int
-compare_by_bound(const lemica_adaptive *adaptive, size_t a, size_t b)
-{
-    double x = adaptive->bound[a], y = adaptive->bound[b];
-    size_t k = (size_t)adaptive->max_skip;
-    int end_a = (int)(a / k + a % k + 1), end_b = (int)(b / k + b % k + 1);
-
-    if (x != y)
-        return x < y ? -1 : 1;
-    /* Cheaper (later end) first, then by slot: a fixed order. */
-    if (end_a != end_b)
-        return end_a > end_b ? -1 : 1;
-    return a < b ? -1 : (a > b);
-}
-
-/* Top up the batch with the unmeasured segments of smallest bound (a
- * selection by repeated scans; only runs when the look-ahead ran dry). */
-static void
-fill_by_bound(lemica_adaptive *adaptive, size_t *batch_size)
-{
-    int n = adaptive->num_steps, k = adaptive->max_skip;
-
-    while (*batch_size < adaptive->min_batch) {
-        size_t best = SIZE_MAX;
-
-        for (int from = 0; from < n - 2; from++)
-            for (int to = from + 2; to <= last_end(n, k, from); to++) {
-                size_t s = slot_of(adaptive, from, to);
-
-                if (adaptive->counts[s] >= adaptive->num_samples ||
-                    adaptive->in_batch[s])
-                    continue;
-                if (best == SIZE_MAX || compare_by_bound(adaptive, s, best) < 0)
-                    best = s;
-            }
-        if (best == SIZE_MAX)
-            return;
-        adaptive->in_batch[best] = 1;
-        adaptive->batch[(*batch_size)++] = best;
-    }
 }
 
 /* A guess of every unmeasured weight, for choosing batches only (never for
@@ -794,7 +787,7 @@ build_predicted(lemica_adaptive *adaptive, const lemica_graph *graph,
 {
     lemica_graph *guessed = NULL;
     lemica_status status;
-    struct pass pass = {0, 0, 0, 1};
+    struct pass pass = {0, 0, 0, 1, NULL};
     int n = adaptive->num_steps;
 
     if (measured == 0 && adaptive->max_skip >= 2) {
@@ -813,6 +806,7 @@ build_predicted(lemica_adaptive *adaptive, const lemica_graph *graph,
             if (adaptive->counts[s] < adaptive->num_samples)
                 lemica_graph_set_weight(guessed, from, to, adaptive->guess[s]);
         }
+    pass.graph = guessed;
     status = solve_pass(adaptive, guessed, 0, &pass);
     lemica_graph_free(guessed);
     if (status == LEMICA_ERR_INFEASIBLE)
@@ -831,6 +825,9 @@ choose_batch(lemica_adaptive *adaptive, const lemica_graph *graph,
 {
     lemica_status status;
     size_t batch_size = pass->batch_size;
+
+    if (adaptive->assumption == LEMICA_ASSUMPTION_NONE)
+        return LEMICA_OK;
 
     compute_guesses(adaptive, adaptive->below);
     while (batch_size > 0)
@@ -864,7 +861,7 @@ fill_speculative(lemica_adaptive *adaptive, const lemica_graph *graph,
         return status;
     memcpy(own, adaptive->own, num_slots(adaptive) * sizeof(double));
     while (*batch_size < target) {
-        struct pass pass = {0, *batch_size, 0, 0};
+        struct pass pass = {0, *batch_size, 0, 0, NULL};
 
         for (; set < *batch_size; set++) {
             size_t s = adaptive->batch[set];
@@ -895,45 +892,32 @@ out:
     return status;
 }
 
-/* Look ahead: while the batch is short, pretend its segments are too bad
- * to use (remove them from a copy of the bound graph) and collect what the
- * paths take instead: the segments the next rounds would ask for if the
- * batch's measurements came out high. */
-static lemica_status
-fill_lookahead(lemica_adaptive *adaptive, const lemica_graph *graph,
-               size_t target, size_t *batch_size)
+/* Top up the batch with the cheapest unmeasured segments (latest end;
+ * among equal ends the smallest bound, then the smallest slot). */
+static void
+fill_by_cost(lemica_adaptive *adaptive, size_t *batch_size)
 {
-    lemica_graph *ahead = NULL;
-    lemica_status status;
-    size_t removed = 0;
+    int n = adaptive->num_steps, k = adaptive->max_skip;
 
-    status = lemica_graph_copy(graph, &ahead);
-    if (status != LEMICA_OK)
-        return status;
-    while (*batch_size < target) {
-        struct pass pass = {0, *batch_size, 0, 0};
-        /* record stays 0: the look-ahead's paths are not final. */
+    for (int to = n - 1; to >= 2 && *batch_size < adaptive->min_batch; to--) {
+        while (*batch_size < adaptive->min_batch) {
+            size_t best = SIZE_MAX;
 
-        for (; removed < *batch_size; removed++) {
-            size_t s = adaptive->batch[removed], k = (size_t)adaptive->max_skip;
-            int from = (int)(s / k), to = from + (int)(s % k) + 1;
+            for (int from = to - 2; from >= 0 && to - from <= k; from--) {
+                size_t s = slot_of(adaptive, from, to);
 
-            lemica_graph_remove_edge(ahead, from, to);
+                if (adaptive->counts[s] >= adaptive->num_samples ||
+                    adaptive->in_batch[s])
+                    continue;
+                if (best == SIZE_MAX || adaptive->bound[s] < adaptive->bound[best])
+                    best = s;
+            }
+            if (best == SIZE_MAX)
+                break;
+            adaptive->in_batch[best] = 1;
+            adaptive->batch[(*batch_size)++] = best;
         }
-        status = solve_pass(adaptive, ahead, 0, &pass);
-        if (status == LEMICA_ERR_INFEASIBLE)
-            break;
-        if (status != LEMICA_OK)
-            goto out;
-        *batch_size = pass.batch_size;
-        if (pass.added == 0)
-            break;
     }
-    fill_by_bound(adaptive, batch_size);
-    status = LEMICA_OK;
-out:
-    lemica_graph_free(ahead);
-    return status;
 }
 
 /* Check the profiler against the handle and what the plans asked for;
@@ -1117,7 +1101,7 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     lemica_graph *graph = NULL;
     lemica_plan *plan = NULL;
     struct violation_scan violations;
-    struct pass pass = {0, 0, 1, 0};
+    struct pass pass = {0, 0, 1, 0, NULL};
     lemica_status status;
     size_t batch_size = 0, measured = 0, k;
     int n, any = 0, stable_now = 0;
@@ -1181,20 +1165,16 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     if (batch_size == 0)
         stable_now = same_schedules(adaptive, graph);
     if (batch_size > 0) {
-        /* Speculate first (the next rounds as the guesses see them), and
-         * only then look ahead pessimistically and by bound. */
+        /* Short of the smallest batch: the next rounds as the guesses see
+         * them, then the cheapest segments. */
         if (batch_size < adaptive->min_batch) {
-            compute_guesses(adaptive, adaptive->below);
             status = fill_speculative(adaptive, graph, adaptive->min_batch,
                                       &batch_size);
             if (status != LEMICA_OK)
                 goto fail;
         }
-        if (batch_size < adaptive->min_batch) {
-            status = fill_lookahead(adaptive, graph, adaptive->min_batch, &batch_size);
-            if (status != LEMICA_OK)
-                goto fail;
-        }
+        if (batch_size < adaptive->min_batch)
+            fill_by_cost(adaptive, &batch_size);
         status = make_plan(adaptive, batch_size, &plan);
         if (status != LEMICA_OK)
             goto fail;
