@@ -9,7 +9,9 @@
 
 #include "test-common.h"
 
-#define MAX_N 12
+#define MAX_N 32
+/* The random tables of the property tests: small, so that ties abound. */
+#define RANDOM_MAX_N 12
 
 /* Errors per segment: w[i][j]; span-1 entries unused. */
 struct table {
@@ -42,6 +44,39 @@ make_same_start(struct table *t, uint64_t *rng)
             t->w[i][j] = (j == i + 2 ? (double)test_rng_below(rng, 4)
                                      : t->w[i][j - 1]) +
                          (double)test_rng_below(rng, 2);
+}
+
+/* Diffusion-like (the batch choice's own model): w(i, j) = the sum over
+ * t = i+1 .. j-1 of (t - i) h(t) with random h >= 0, so NESTED holds; h
+ * in small integers (exact sums, ties) or in floats. */
+static void
+make_drift(struct table *t, uint64_t *rng)
+{
+    double h[MAX_N];
+    int integer = test_rng_below(rng, 2);
+
+    for (int s = 0; s < t->n; s++)
+        h[s] = integer ? (double)test_rng_below(rng, 3)
+                       : exp(-4.0 * s / t->n) * test_rng_unit(rng);
+    for (int i = 0; i + 2 <= t->n - 1; i++) {
+        double acc = 0.0;
+
+        for (int j = i + 2; j <= t->n - 1; j++) {
+            acc += (double)(j - 1 - i) * h[j - 1];
+            t->w[i][j] = acc;
+        }
+    }
+}
+
+/* The same with every weight scaled by a random factor in [0.6, 1.4]:
+ * violations of both assumptions, but a shape the model still fits. */
+static void
+make_noisy_drift(struct table *t, uint64_t *rng)
+{
+    make_drift(t, rng);
+    for (int i = 0; i + 2 <= t->n - 1; i++)
+        for (int j = i + 2; j <= t->n - 1; j++)
+            t->w[i][j] *= 0.6 + 0.8 * test_rng_unit(rng);
 }
 
 /* No structure: violations for both assumptions. */
@@ -128,9 +163,16 @@ run_loop(lemica_adaptive *adaptive, lemica_profiler *profiler,
 }
 
 static void
-random_table(struct table *t, uint64_t *rng)
+random_table(struct table *t, uint64_t *rng, int large)
 {
-    t->n = 3 + test_rng_below(rng, MAX_N - 2);
+    if (large) {
+        /* Room for the model: N 8 .. 32, K often N - 1. */
+        t->n = 8 + test_rng_below(rng, MAX_N - 7);
+        t->k = test_rng_below(rng, 3) ? t->n - 1
+                                      : 2 + test_rng_below(rng, t->n - 2);
+        return;
+    }
+    t->n = 3 + test_rng_below(rng, RANDOM_MAX_N - 2);
     t->k = 1 + test_rng_below(rng, t->n - 1);
     if (test_rng_below(rng, 2))
         t->k = t->n - 1;
@@ -139,7 +181,7 @@ random_table(struct table *t, uint64_t *rng)
 /* One random problem: returns how many schedules were compared. */
 static int
 check_random_problem(uint64_t seed, void (*make)(struct table *, uint64_t *),
-                     lemica_assumption assumption, int expect_exact)
+                     lemica_assumption assumption, int expect_exact, int large)
 {
     static const lemica_comparator comparators[] = {
         LEMICA_COMPARATOR_LEXMAX, LEMICA_COMPARATOR_SUM, LEMICA_COMPARATOR_MAX};
@@ -150,10 +192,10 @@ check_random_problem(uint64_t seed, void (*make)(struct table *, uint64_t *),
     lemica_solver *solver = NULL;
     lemica_comparator comparator = comparators[test_rng_below(&rng, 3)];
     int all = test_rng_below(&rng, 4) == 0, compared = 0, min_budget = 2;
-    size_t min_batch = 1 + (size_t)test_rng_below(&rng, 6);
+    size_t min_batch = 1 + (size_t)test_rng_below(&rng, large ? 30 : 6);
     int requested[MAX_N + 1] = {0};
 
-    random_table(&t, &rng);
+    random_table(&t, &rng, large);
     make(&t, &rng);
     ck_assert_ok(lemica_solver_new(&solver));
     ck_assert_ok(lemica_solver_set_comparator(solver, comparator));
@@ -227,7 +269,7 @@ START_TEST(test_adaptive_nested_equals_full)
     for (uint64_t seed = 1; seed <= 1500; seed++)
         for (int a = 0; a < 3; a++)
             compared += check_random_problem(seed * 3 + (uint64_t)a, make_nested,
-                                             (lemica_assumption)a, 1);
+                                             (lemica_assumption)a, 1, 0);
     ck_assert_int_gt(compared, 4500);
 }
 END_TEST
@@ -238,16 +280,16 @@ START_TEST(test_adaptive_same_start_equals_full)
 
     for (uint64_t seed = 1; seed <= 1500; seed++) {
         compared += check_random_problem(seed + 100000, make_same_start,
-                                         LEMICA_ASSUMPTION_SAME_START, 1);
+                                         LEMICA_ASSUMPTION_SAME_START, 1, 0);
         compared += check_random_problem(seed + 200000, make_random,
-                                         LEMICA_ASSUMPTION_NONE, 1);
+                                         LEMICA_ASSUMPTION_NONE, 1, 0);
     }
     ck_assert_int_gt(compared, 3000);
 }
 END_TEST
 
-/* Violating graphs: the loop ends with valid schedules, and violations are
- * reported on a good share of them. */
+/* Violating graphs (NESTED and SAME_START in turn): the loop ends with
+ * valid schedules, and violations are reported on a good share of them. */
 START_TEST(test_adaptive_violations_terminate)
 {
     int reported = 0;
@@ -259,11 +301,13 @@ START_TEST(test_adaptive_violations_terminate)
         lemica_profiler *profiler = NULL;
         lemica_schedule *schedule = NULL;
 
-        random_table(&t, &rng);
+        random_table(&t, &rng, 0);
         t.n = t.n < 6 ? 6 : t.n;
         t.k = t.n - 1;
         make_random(&t, &rng);
-        ck_assert_ok(lemica_adaptive_new(t.n, t.k, LEMICA_ASSUMPTION_NESTED,
+        ck_assert_ok(lemica_adaptive_new(t.n, t.k,
+                                         seed % 2 ? LEMICA_ASSUMPTION_NESTED
+                                                  : LEMICA_ASSUMPTION_SAME_START,
                                          &adaptive));
         ck_assert_ok(lemica_adaptive_request_budget(adaptive, 3));
         ck_assert_ok(lemica_adaptive_request_budget(adaptive, t.n - 1));
@@ -729,6 +773,62 @@ START_TEST(test_adaptive_trivial)
 }
 END_TEST
 
+/* Larger diffusion-like graphs, where the batch choice's model guesses
+ * well and the rounds take the guessed paths and their certificates: the
+ * schedules are still exactly the full profile's, for every assumption
+ * (both hold), comparator and batch size. */
+START_TEST(test_adaptive_drift_equals_full)
+{
+    int compared = 0;
+
+    for (uint64_t seed = 1; seed <= 120; seed++)
+        for (int a = 0; a < 3; a++)
+            compared += check_random_problem(seed * 3 + (uint64_t)a + 300000,
+                                             make_drift, (lemica_assumption)a,
+                                             1, 1);
+    ck_assert_int_gt(compared, 360);
+}
+END_TEST
+
+/* The same graphs with noise: both assumptions fail here and there; the
+ * loop ends (every round measures something new) with schedules of the
+ * requested budgets, and reports violations. */
+START_TEST(test_adaptive_noisy_drift_terminates)
+{
+    int reported = 0;
+
+    for (uint64_t seed = 1; seed <= 120; seed++)
+        for (int a = 1; a < 3; a++) {
+            uint64_t rng = seed * 7 + (uint64_t)a;
+            struct table t;
+            lemica_adaptive *adaptive = NULL;
+            lemica_profiler *profiler = NULL;
+            lemica_schedule *schedule = NULL;
+            int budget;
+
+            random_table(&t, &rng, 1);
+            t.k = t.n - 1;
+            make_noisy_drift(&t, &rng);
+            budget = 3 + test_rng_below(&rng, t.n - 3);
+            ck_assert_ok(lemica_adaptive_new(t.n, t.k, (lemica_assumption)a,
+                                             &adaptive));
+            ck_assert_ok(lemica_adaptive_request_budget(adaptive, budget));
+            ck_assert_ok(lemica_profiler_new(t.n, t.k, LEMICA_METRIC_L1,
+                                             &profiler));
+            run_loop(adaptive, profiler, &t, 1 + seed % 20);
+            reported += lemica_adaptive_num_violations(adaptive) > 0;
+            ck_assert_uint_le(lemica_adaptive_model_calls(adaptive),
+                              lemica_adaptive_full_model_calls(adaptive));
+            ck_assert_ok(lemica_adaptive_schedule(adaptive, budget, &schedule));
+            ck_assert_int_eq(lemica_schedule_budget(schedule), budget);
+            lemica_schedule_free(schedule);
+            lemica_profiler_free(profiler);
+            lemica_adaptive_free(adaptive);
+        }
+    ck_assert_int_gt(reported, 40);
+}
+END_TEST
+
 TEST_SUITE(adaptive)
 {
     add_test(suite, test_adaptive_nested_equals_full);
@@ -741,4 +841,6 @@ TEST_SUITE(adaptive)
     add_test(suite, test_adaptive_stable_tolerance);
     add_test(suite, test_adaptive_bad_input);
     add_test(suite, test_adaptive_trivial);
+    add_test(suite, test_adaptive_drift_equals_full);
+    add_test(suite, test_adaptive_noisy_drift_terminates);
 }
