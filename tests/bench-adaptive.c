@@ -429,6 +429,15 @@ assumption_name(lemica_assumption a)
                                                : "nested";
 }
 
+/* The comparator of every run (--comparator). */
+static lemica_comparator bench_comparator = LEMICA_COMPARATOR_LEXMAX;
+
+static const char *
+comparator_name(lemica_comparator c)
+{
+    return c == LEMICA_COMPARATOR_SUM ? "sum" : c == LEMICA_COMPARATOR_MAX ? "max" : "lexmax";
+}
+
 /* Runs the loop with batches of @min_batch and of 1 (the naive loop) and
  * prints one line; returns the batched run. */
 static struct run_result
@@ -443,10 +452,10 @@ report(const char *bed, const struct profile_data *d, int samples,
     for (int b = 0; b < num_budgets; b++)
         off += (size_t)snprintf(set + off, sizeof(set) - off, "%s%d",
                                 b ? "," : "", budgets[b]);
-    run_loop(d, samples, assumption, LEMICA_COMPARATOR_LEXMAX, budgets,
-             num_budgets, min_batch, &adaptive);
-    run_loop(d, samples, assumption, LEMICA_COMPARATOR_LEXMAX, budgets,
-             num_budgets, 1, &naive);
+    run_loop(d, samples, assumption, bench_comparator, budgets, num_budgets,
+             min_batch, &adaptive);
+    run_loop(d, samples, assumption, bench_comparator, budgets, num_budgets, 1,
+             &naive);
     printf("%-12s N=%-3d S=%-2d %-10s %-16s M=%-3zu  calls %5.1f%% "
            "rounds %3zu  identical %-3s | M=1 %5.1f%% rounds %3zu "
            "identical %-3s | floor %4.1f%%  viol %zu\n",
@@ -481,11 +490,11 @@ report_bed(const char *bed, const struct profile_data *d, int samples,
         rounds = one.rounds > rounds ? one.rounds : rounds;
         identical &= one.identical;
     }
-    printf("SUMMARY %-12s S=%-2d %-10s M=%-3zu five budgets %.3f of full "
+    printf("SUMMARY %-12s %-6s S=%-2d %-10s M=%-3zu five budgets %.3f of full "
            "(%.2fx fewer), single budgets %.3f-%.3f, at most %zu rounds, "
            "identical %s\n",
-           bed, samples, assumption_name(assumption), min_batch,
-           all.calls_fraction, 1.0 / all.calls_fraction, best_single,
+           bed, comparator_name(bench_comparator), samples,
+           assumption_name(assumption), min_batch, all.calls_fraction, 1.0 / all.calls_fraction, best_single,
            worst_single, rounds, identical ? "yes" : "NO");
     fflush(stdout);
 }
@@ -743,11 +752,18 @@ main(int argc, char **argv)
             bed_filter = argv[++a];
         else if (strcmp(argv[a], "--assumption") == 0 && a + 1 < argc)
             assumption_filter = argv[++a];
+        else if (strcmp(argv[a], "--comparator") == 0 && a + 1 < argc) {
+            a++;
+            bench_comparator = strcmp(argv[a], "sum") == 0   ? LEMICA_COMPARATOR_SUM
+                               : strcmp(argv[a], "max") == 0 ? LEMICA_COMPARATOR_MAX
+                                                             : LEMICA_COMPARATOR_LEXMAX;
+        }
         else {
             fprintf(stderr,
                     "usage: bench-adaptive [--quick] [--stopping] [--data FILE] "
                     "[--batch M] [--bed gmm|dit-output|dit-residual|synthetic] "
-                    "[--assumption nested|same-start|none]\n");
+                    "[--assumption nested|same-start|none] "
+                    "[--comparator lexmax|sum|max]\n");
             return 2;
         }
     }

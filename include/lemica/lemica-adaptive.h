@@ -116,8 +116,8 @@
  *   smallest measured segment containing the segment;
  * - with nothing measured yet, a round asks for every span-2 segment
  *   (they seed the model: about 6% of full profiling at N = 50);
- * - otherwise, with ::LEMICA_ASSUMPTION_NESTED or _SAME_START, the loop
- *   solves on the *guessed* graph and asks for the unmeasured segments of
+ * - otherwise, with ::LEMICA_ASSUMPTION_NESTED or _SAME_START and the
+ *   LEXMAX or MAX comparator, the loop solves on the *guessed* graph and asks for the unmeasured segments of
  *   its paths together with what would certify them: the segments one
  *   step longer, (i, j + 1) and, for NESTED, (i - 1, j), whose weights
  *   bound every segment containing them: a path that stretches a segment
@@ -130,9 +130,10 @@
  *   path's largest weight, which rules out the rest of its row. When the
  *   guesses point at nothing unmeasured (the guessed paths and their
  *   certificate are measured, but G' still prefers a path through
- *   unmeasured segments), and always with ::LEMICA_ASSUMPTION_NONE, the
- *   round asks for the unmeasured segments of the solver's paths on G'
- *   (the plain loop);
+ *   unmeasured segments), and always with ::LEMICA_ASSUMPTION_NONE, SUM
+ *   or a user comparator (these certificates rule a path out by one large
+ *   weight, which does not settle a sum), the round asks for the
+ *   unmeasured segments of the solver's paths on G' (the plain loop);
  * - a batch short of lemica_adaptive_set_min_batch() is filled first with
  *   what the next rounds would ask for if the batch's weights came out as
  *   guessed (their bounds propagated, the paths on G' solved again), then
