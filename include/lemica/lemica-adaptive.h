@@ -114,8 +114,9 @@
  *   geometric mean of measured / modelled over the measured longer
  *   segments; then clamped to at least the lower bound and at most the
  *   smallest measured segment containing the segment;
- * - with nothing measured yet, a round asks for every span-2 segment
- *   (they seed the model: about 6% of full profiling at N = 50);
+ * - with nothing measured yet, a round asks for 12 span-2 segments spread
+ *   evenly over the steps (they seed the model, for about 1.5% of full
+ *   profiling at N = 50);
  * - otherwise, with ::LEMICA_ASSUMPTION_NESTED or _SAME_START and the
  *   LEXMAX or MAX comparator, the loop solves on the *guessed* graph and asks for the unmeasured segments of
  *   its paths together with what would certify them: the segments one
@@ -141,10 +142,12 @@
  * Every round asks for at least one unmeasured segment, so the loop ends
  * after at most as many rounds as there are segments. When the model
  * guesses well, a round measures the full profile's paths and their
- * certificate at once; on the test beds (tests/bench-adaptive.c) the
- * loop ends in at most 10 rounds (batches of 24) with 24-26% of full
+ * certificate at once; on the test beds (tests/bench-adaptive.c: the
+ * Gaussian mixture and the trained DiT, N = 50, K = 49, NESTED, LEXMAX,
+ * batches of 24) the loop ends in at most 15 rounds with 22-24% of full
  * profiling's model calls for the budgets {10, 14, 17, 20, 25} together
- * and 9-16% for one budget (NESTED, N = 50, K = 49).
+ * and 6-16% for one budget (SAME_START: 36-38% and 11-18%; SUM, which
+ * keeps the plain loop: about 60%).
  *
  * **Checking the assumption.** Every call of lemica_adaptive_next()
  * compares the measured segments the assumption relates: a *violation* is

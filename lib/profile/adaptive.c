@@ -11,6 +11,10 @@
 #include "../common/error-int.h"
 #include "lemica/lemica-adaptive.h"
 
+/* The span-2 segments of the first round, evenly spread: they seed the
+ * guesses (lemica-adaptive.h, "Which segments a round asks for"). */
+#define SEED_SEGMENTS 12
+
 /* No measured segment below: weights are >= 0. */
 #define NONE_BELOW (-1.0)
 
@@ -791,8 +795,17 @@ build_predicted(lemica_adaptive *adaptive, const lemica_graph *graph,
     int n = adaptive->num_steps;
 
     if (measured == 0 && adaptive->max_skip >= 2) {
-        for (int from = 0; from + 2 <= n - 1; from++)
+        int seeds = SEED_SEGMENTS, last = n - 3; /* last span-2 start */
+
+        if (seeds > last + 1)
+            seeds = last + 1;
+        for (int i = 0; i < seeds; i++) {
+            int from = seeds == 1 ? 0
+                                  : (int)(((long)i * last + (seeds - 1) / 2) /
+                                          (seeds - 1));
+
             collect_segment(adaptive, from, from + 2, &pass);
+        }
         *batch_size = pass.batch_size;
         return LEMICA_OK;
     }
