@@ -175,15 +175,15 @@ lemica_adaptive_new(int num_steps, int max_skip, lemica_assumption assumption,
     adaptive->below = lemica_alloc_array(slots, sizeof(double));
     adaptive->guess = lemica_alloc_array(slots, sizeof(double));
     adaptive->spec_bound = lemica_alloc_array(slots, sizeof(double));
-    adaptive->drift = lemica_alloc_array(3 * ((size_t)num_steps + 1), sizeof(double));
+    adaptive->drift =
+        lemica_alloc_array(3 * ((size_t)num_steps + 1), sizeof(double));
     adaptive->in_batch = lemica_alloc_zeroed(slots, 1);
     adaptive->batch = lemica_alloc_array(slots, sizeof(size_t));
     adaptive->steps = lemica_alloc_array((size_t)num_steps, sizeof(int));
     if (!adaptive->requested || !adaptive->seen || !adaptive->asked ||
         !adaptive->counts || !adaptive->own || !adaptive->bound ||
         !adaptive->source || !adaptive->below || !adaptive->guess ||
-        !adaptive->spec_bound || !adaptive->drift ||
-        !adaptive->in_batch ||
+        !adaptive->spec_bound || !adaptive->drift || !adaptive->in_batch ||
         !adaptive->batch || !adaptive->steps) {
         lemica_adaptive_free(adaptive);
         return lemica_fail_no_memory("an adaptive loop");
@@ -660,12 +660,13 @@ solve_pass(lemica_adaptive *adaptive, const lemica_graph *graph, int strict,
 }
 
 /* A guess of every unmeasured weight, for choosing batches only (never for
- * bounds, so it cannot affect exactness): errors of diffusion samplers
- * grow about quadratically with the number of reused steps, so extrapolate
- * from the nearest measured segment of the same start (shorter) and of the
- * same end (shorter), average, and clamp between the lower bound and the
- * smallest measured segment containing it (the nested shape, whatever the
- * assumption). @exact holds the measured weights, NONE_BELOW elsewhere. */
+ * bounds, so it cannot affect exactness): the drift model of
+ * lemica-adaptive.h once some span-2 segment is measured, else a
+ * quadratic extrapolation from the nearest measured shorter segment of the
+ * same start and of the same end; either clamped between the lower bound
+ * and the smallest measured segment containing it (the nested shape,
+ * whatever the assumption). @exact holds the measured weights, NONE_BELOW
+ * elsewhere. */
 static void
 compute_guesses(lemica_adaptive *adaptive, const double *exact)
 {
@@ -712,7 +713,8 @@ compute_guesses(lemica_adaptive *adaptive, const double *exact)
                 /* Fill the gap since the last known value linearly. */
                 for (int g = last + 1; g < t; g++)
                     h[g] = last < 1 ? h[t]
-                                    : h[last] + (h[t] - h[last]) * (double)(g - last) /
+                                    : h[last] + (h[t] - h[last]) *
+                                                    (double)(g - last) /
                                                     (double)(t - last);
                 last = t;
             }
@@ -829,19 +831,18 @@ build_predicted(lemica_adaptive *adaptive, const lemica_graph *graph,
 }
 
 /* The segments to measure when the paths on the bound graph are not all
- * measured (@pass holds theirs): those the guesses point at, or, when the
- * guesses point at nothing unmeasured, the paths' own. Either way at least
- * one unmeasured segment, so the loop ends. */
+ * measured (@pass holds theirs; the guesses are computed): those the
+ * guesses point at, or, when the guesses point at nothing unmeasured, the
+ * paths' own. Either way at least one unmeasured segment, so the loop
+ * ends. */
 static lemica_status
 choose_batch(lemica_adaptive *adaptive, const lemica_graph *graph,
              size_t measured, struct pass *pass)
 {
+    lemica_comparator comparator = lemica_solver_comparator(adaptive->solver);
     lemica_status status;
     size_t batch_size = pass->batch_size;
 
-    lemica_comparator comparator = lemica_solver_comparator(adaptive->solver);
-
-    compute_guesses(adaptive, adaptive->below);
     /* The certificates rule paths out by one large weight: a bottleneck
      * argument, for LEXMAX and MAX. A sum needs every weight of the
      * alternatives; there the plain loop measured less on the test beds. */
@@ -1171,6 +1172,8 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     memset(adaptive->in_batch, 0, num_slots(adaptive));
     pass.batch_size = 0;
     status = solve_pass(adaptive, graph, 1, &pass);
+    if (status == LEMICA_OK)
+        compute_guesses(adaptive, adaptive->below);
     if (status == LEMICA_OK && pass.batch_size > 0)
         status = choose_batch(adaptive, graph, measured, &pass);
     if (status != LEMICA_OK)
