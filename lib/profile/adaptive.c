@@ -618,7 +618,7 @@ collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
 
 /* Solve every requested budget on @graph and collect the unmeasured
  * segments of the paths. @strict: an infeasible budget is an error (the
- * real bound graph) rather than the end of the look-ahead. */
+ * real bound graph) rather than skipped (a guessed or speculative one). */
 static lemica_status
 solve_pass(lemica_adaptive *adaptive, const lemica_graph *graph, int strict,
            struct pass *pass)
