@@ -203,6 +203,60 @@ scan_avx_sum(const double *key, const double *row, int lo, int hi,
     scan_avx(SCAN_SUM, key, row, lo, hi, scan);
 }
 
+/* The tie-break of encoded LEXMAX with several digit groups, four
+ * candidates at a time: among s in [lo, hi) whose group-0 sum
+ * key0[s] + row0[s] is @best, the smallest group-1 sum key1[s] + row1[s],
+ * the first s reaching it and how many do. The others count as +inf (no
+ * group-1 sum is: they are exact integers). */
+__attribute__((target("avx"))) static void
+scan_lower_avx(const double *key0, const double *row0, double best,
+               const double *key1, const double *row1, int lo, int hi,
+               struct scan *scan)
+{
+    const __m256d target = _mm256_set1_pd(best), inf = _mm256_set1_pd(HUGE_VAL);
+    const __m256d four = _mm256_set1_pd(4.0), one = _mm256_set1_pd(1.0);
+    __m256d best1 = inf, first = _mm256_setzero_pd(), count = first;
+    __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    int s = lo;
+
+    scan->best = HUGE_VAL;
+    scan->first = lo;
+    scan->count = 0;
+    for (; s + 4 <= hi; s += 4) {
+        __m256d sum0 = _mm256_add_pd(_mm256_loadu_pd(key0 + s),
+                                     _mm256_loadu_pd(row0 + s));
+        __m256d tied = _mm256_cmp_pd(sum0, target, _CMP_EQ_OQ);
+        __m256d sum1 = _mm256_add_pd(_mm256_loadu_pd(key1 + s),
+                                     _mm256_loadu_pd(row1 + s));
+        __m256d value = _mm256_or_pd(_mm256_and_pd(tied, sum1),
+                                     _mm256_andnot_pd(tied, inf));
+        __m256d less = _mm256_cmp_pd(value, best1, _CMP_LT_OQ);
+        __m256d equal = _mm256_and_pd(
+            tied, _mm256_cmp_pd(value, best1, _CMP_EQ_OQ));
+
+        count = _mm256_add_pd(count, _mm256_and_pd(equal, one));
+        count = _mm256_or_pd(_mm256_and_pd(less, one),
+                             _mm256_andnot_pd(less, count));
+        first = _mm256_or_pd(_mm256_and_pd(less, index),
+                             _mm256_andnot_pd(less, first));
+        best1 = _mm256_min_pd(best1, value);
+        index = _mm256_add_pd(index, four);
+    }
+    if (s > lo) {
+        double b[4], f[4], c[4];
+
+        _mm256_storeu_pd(b, best1);
+        _mm256_storeu_pd(f, first);
+        _mm256_storeu_pd(c, count);
+        for (int lane = 0; lane < 4; lane++)
+            if (b[lane] < HUGE_VAL)
+                scan_merge_lane(scan, b[lane], f[lane], c[lane]);
+    }
+    for (; s < hi; s++)
+        if (key0[s] + row0[s] == best)
+            scan_step(scan, key1[s] + row1[s], s);
+}
+
 static int
 cpu_has_avx(void)
 {
@@ -968,6 +1022,10 @@ struct lower_groups {
     double *cur;                 /* of layer c */
     const int *nz_prev;          /* prefix counts of nonzero lower sums */
     int *nz_cur;
+    /* The row scan's vector tie-break (NULL without it): */
+    const double *weights_1;     /* lower_weights: group-1 adds */
+    const double *first_prev;    /* group-1 sums of layer c - 1 */
+    double *first_cur;           /* of layer c */
 };
 
 /* Each state's lower sums take LOWER_STRIDE doubles, the unused ones 0. */
@@ -1044,6 +1102,35 @@ lower_ties(const struct layer *layer, const struct lower_groups *lower,
     return best_s;
 }
 
+/* lower_ties() for the row scan: when the candidates' group-1 sums can
+ * differ, a vector scan of them finds the smallest, which decides with
+ * two groups or when it is unique; else lower_ties() looks at them all.
+ * Same result, same tie rule (the first). */
+static int
+lower_ties_scan(const struct layer *layer, const struct lower_groups *lower,
+                int t, const double *row, int first, int to, int left,
+                double best, unsigned *id)
+{
+#ifdef LEMICA_HAVE_AVX_SCAN
+    const size_t base = (size_t)(row - lower->weights);
+
+    if (layer->row_step == 1 && to + 1 - first >= vector_scan_min &&
+        (lower->row_lower[t] ||
+         lower->nz_prev[to + 1] - lower->nz_prev[first] != 0) &&
+        cpu_has_avx()) {
+        struct scan scan;
+
+        scan_lower_avx(layer->key_prev, row, best, lower->first_prev,
+                       lower->weights_1 + base, first, to + 1, &scan);
+        if (lower->count == 1 || scan.count == 1) {
+            *id = lower->ids[base + (size_t)scan.first];
+            return scan.first;
+        }
+    }
+#endif
+    return lower_ties(layer, lower, t, row, first, to, left, best, id);
+}
+
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
  * apart from the key. Encoded LEXMAX runs here too; with several digit
  * groups the candidates tied on group 0 are told apart by the others. */
@@ -1074,6 +1161,9 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.cur = work->lower_keys[c & 1].data;
         lower.nz_prev = work->lower_nz[(c - 1) & 1].data;
         lower.nz_cur = work->lower_nz[c & 1].data;
+        lower.weights_1 = work->lower_weights.data;
+        lower.first_prev = work->lower_first[(c - 1) & 1].data;
+        lower.first_cur = work->lower_first[c & 1].data;
     }
     if (blocked)
         layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
@@ -1084,6 +1174,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         int s;
 
         reached_cur[t] = 0;
+        if (groups > 1)
+            lower.first_cur[t] = 0.0;
         if (blocked) {
             blocked_result(&layer, last, t, &to, &scan);
         } else {
@@ -1107,12 +1199,13 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             unsigned id;
 
             if (scan.count > 1)
-                s = lower_ties(&layer, &lower, t, row, s, to, scan.count,
-                               scan.best, &id);
+                s = lower_ties_scan(&layer, &lower, t, row, s, to, scan.count,
+                                    scan.best, &id);
             else
                 id = lower.ids[(size_t)(row - lower.weights) +
                                (size_t)s * layer.row_step];
             lower_store(&lower, t, s, id);
+            lower.first_cur[t] = lower_sum(&lower, s, id, 0);
         }
         layer.key_cur[t] = scan.best;
         reached_cur[t] = 1;
@@ -1224,6 +1317,7 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
 
         for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
             ((double *)work->lower_keys[1].data)[g] = 0.0;
+        ((double *)work->lower_first[1].data)[0] = 0.0;
         nz[0] = nz[1] = 0;
     }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)

@@ -205,6 +205,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     struct level_set set;
     unsigned char *ids = NULL;
     unsigned char *row_lower = NULL;
+    double *lower_weights = NULL;
     int count, groups;
 
     if (!solver->digit_encoding)
@@ -226,9 +227,14 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             !lemica_solver_reserve(&work->lower_keys[1], n * lower,
                                    sizeof(double)) ||
             !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
-            !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)))
+            !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)) ||
+            !lemica_solver_reserve(&work->lower_weights, slots,
+                                   sizeof(double)) ||
+            !lemica_solver_reserve(&work->lower_first[0], n, sizeof(double)) ||
+            !lemica_solver_reserve(&work->lower_first[1], n, sizeof(double)))
             return lemica_fail_no_memory("the solver workspace");
         ids = work->level_ids.data;
+        lower_weights = work->lower_weights.data;
         row_lower = work->row_lower.data;
         memset(row_lower, 0, n + 1);
         memset(work->lower_add, 0, sizeof(work->lower_add));
@@ -239,7 +245,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     {
         /* The encoding of the previous slot's weight: runs of one weight
          * (few levels, +inf pads) reuse it. */
-        double previous = -1.0, code = 0.0;
+        double previous = -1.0, code = 0.0, code_1 = 0.0;
         unsigned char id = 0;
 
         for (size_t i = 0; i < slots; i++) {
@@ -248,17 +254,20 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             if (w != previous) {
                 previous = w;
                 code = w; /* 0 and +inf keep their meaning */
+                code_1 = 0.0;
                 id = 0;
                 if (w != 0.0 && w != HUGE_VAL) {
                     int level = set.level[set_slot(&set, w)];
 
                     code = group[level] == 0 ? digit[level] : 0.0;
+                    code_1 = group[level] == 1 ? digit[level] : 0.0;
                     id = group[level] == 0 ? 0 : (unsigned char)(level + 1);
                 }
             }
             matrix[i] = code;
             if (ids) {
                 ids[i] = id;
+                lower_weights[i] = code_1;
                 if (id)
                     row_lower[slot_target(problem, i)] = 1;
             }

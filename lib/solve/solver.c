@@ -62,9 +62,11 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->path_weights);
     buffer_free(&work->level_ids);
     buffer_free(&work->row_lower);
+    buffer_free(&work->lower_weights);
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->lower_keys[i]);
         buffer_free(&work->lower_nz[i]);
+        buffer_free(&work->lower_first[i]);
     }
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
