@@ -1167,6 +1167,12 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     }
     if (blocked)
         layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
+    if (blocked && problem->lexmax_as_sum && groups == 1) {
+        /* The blocked scan did it all: encoded sums are exact and finite,
+         * so +inf means unreached (end_reached() reads the key), and
+         * ties go to the first candidate, which it keeps. */
+        return;
+    }
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -1295,7 +1301,8 @@ end_reached(const lemica_solver *solver, const struct lemica_problem *problem,
     layer_range(problem, c, &lo, &hi);
     if (last < lo || last > hi)
         return 0;
-    if (solver->comparator == LEMICA_COMPARATOR_SUM || problem->lexmax_as_sum)
+    /* Encoded LEXMAX sums are finite: +inf is unreached there too. */
+    if (solver->comparator == LEMICA_COMPARATOR_SUM)
         return ((const unsigned char *)solver->work.reached[c & 1].data)[last];
     return ((const double *)solver->work.key[c & 1].data)[last] < HUGE_VAL;
 }

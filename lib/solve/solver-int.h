@@ -68,7 +68,8 @@ struct lemica_workspace {
     struct lemica_buffer level_ids;  /* uchar, like the weight matrix the
                                         DP reads: 1 + index into lower_digit
                                         of the edge's level if it is in a
-                                        lower group, else 0 */
+                                        lower group, else 0 (while encoding:
+                                        each slot's value index) */
     struct lemica_buffer row_lower;  /* uchar, N: some edge into t has a
                                         lower-group level */
     struct lemica_buffer lower_keys[2]; /* double, N*(groups_max-1): each
