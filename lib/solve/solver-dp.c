@@ -204,18 +204,21 @@ scan_avx_sum(const double *key, const double *row, int lo, int hi,
 }
 
 /* The tie-break of encoded LEXMAX with several digit groups, four
- * candidates at a time: among s in [lo, hi) whose group-0 sum
- * key0[s] + row0[s] is @best, the smallest group-1 sum key1[s] + row1[s],
- * the first s reaching it and how many do. The others count as +inf (no
- * group-1 sum is: they are exact integers). */
+ * candidates at a time: among s in [lo, hi) whose sums of groups 0 ..
+ * @depth - 1, key[g][s] + row[g][s], are target[g], the smallest sum of
+ * group @depth, the first s reaching it and how many do. The others count
+ * as +inf (no group sum is: they are exact integers). */
 __attribute__((target("avx"))) static void
-scan_lower_avx(const double *key0, const double *row0, double best,
-               const double *key1, const double *row1, int lo, int hi,
+scan_lower_avx(const double *const *key, const double *const *row,
+               const double *target, int depth, int lo, int hi,
                struct scan *scan)
 {
-    const __m256d target = _mm256_set1_pd(best), inf = _mm256_set1_pd(HUGE_VAL);
+    const __m256d inf = _mm256_set1_pd(HUGE_VAL);
     const __m256d four = _mm256_set1_pd(4.0), one = _mm256_set1_pd(1.0);
-    __m256d best1 = inf, first = _mm256_setzero_pd(), count = first;
+    const double *value_key = key[depth], *value_row = row[depth];
+    const double *key0 = key[0], *row0 = row[0];
+    const __m256d target0 = _mm256_set1_pd(target[0]);
+    __m256d best = inf, first = _mm256_setzero_pd(), count = first;
     __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
     int s = lo;
 
@@ -223,38 +226,49 @@ scan_lower_avx(const double *key0, const double *row0, double best,
     scan->first = lo;
     scan->count = 0;
     for (; s + 4 <= hi; s += 4) {
-        __m256d sum0 = _mm256_add_pd(_mm256_loadu_pd(key0 + s),
-                                     _mm256_loadu_pd(row0 + s));
-        __m256d tied = _mm256_cmp_pd(sum0, target, _CMP_EQ_OQ);
-        __m256d sum1 = _mm256_add_pd(_mm256_loadu_pd(key1 + s),
-                                     _mm256_loadu_pd(row1 + s));
-        __m256d value = _mm256_or_pd(_mm256_and_pd(tied, sum1),
-                                     _mm256_andnot_pd(tied, inf));
-        __m256d less = _mm256_cmp_pd(value, best1, _CMP_LT_OQ);
-        __m256d equal = _mm256_and_pd(
-            tied, _mm256_cmp_pd(value, best1, _CMP_EQ_OQ));
+        __m256d tied = _mm256_cmp_pd(_mm256_add_pd(_mm256_loadu_pd(key0 + s),
+                                                   _mm256_loadu_pd(row0 + s)),
+                                     target0, _CMP_EQ_OQ);
+        __m256d value, less, equal;
 
+        for (int g = 1; g < depth; g++)
+            tied = _mm256_and_pd(
+                tied, _mm256_cmp_pd(
+                          _mm256_add_pd(_mm256_loadu_pd(key[g] + s),
+                                        _mm256_loadu_pd(row[g] + s)),
+                          _mm256_set1_pd(target[g]), _CMP_EQ_OQ));
+        value = _mm256_add_pd(_mm256_loadu_pd(value_key + s),
+                              _mm256_loadu_pd(value_row + s));
+        value = _mm256_or_pd(_mm256_and_pd(tied, value),
+                             _mm256_andnot_pd(tied, inf));
+        less = _mm256_cmp_pd(value, best, _CMP_LT_OQ);
+        equal = _mm256_and_pd(tied, _mm256_cmp_pd(value, best, _CMP_EQ_OQ));
         count = _mm256_add_pd(count, _mm256_and_pd(equal, one));
         count = _mm256_or_pd(_mm256_and_pd(less, one),
                              _mm256_andnot_pd(less, count));
         first = _mm256_or_pd(_mm256_and_pd(less, index),
                              _mm256_andnot_pd(less, first));
-        best1 = _mm256_min_pd(best1, value);
+        best = _mm256_min_pd(best, value);
         index = _mm256_add_pd(index, four);
     }
     if (s > lo) {
         double b[4], f[4], c[4];
 
-        _mm256_storeu_pd(b, best1);
+        _mm256_storeu_pd(b, best);
         _mm256_storeu_pd(f, first);
         _mm256_storeu_pd(c, count);
         for (int lane = 0; lane < 4; lane++)
             if (b[lane] < HUGE_VAL)
                 scan_merge_lane(scan, b[lane], f[lane], c[lane]);
     }
-    for (; s < hi; s++)
-        if (key0[s] + row0[s] == best)
-            scan_step(scan, key1[s] + row1[s], s);
+    for (; s < hi; s++) {
+        int g = 0;
+
+        while (g < depth && key[g][s] + row[g][s] == target[g])
+            g++;
+        if (g == depth)
+            scan_step(scan, value_key[s] + value_row[s], s);
+    }
 }
 
 static int
@@ -1023,29 +1037,31 @@ struct lower_groups {
     const int *nz_prev;          /* prefix counts of nonzero lower sums */
     int *nz_cur;
     /* The row scan's vector tie-break (NULL without it): */
-    const double *weights_1;     /* lower_weights: group-1 adds */
-    const double *first_prev;    /* group-1 sums of layer c - 1 */
-    double *first_cur;           /* of layer c */
+    const double *lower_weights; /* what edges add to lower groups */
+    size_t slots;                /* per group in lower_weights */
+    size_t num_steps;            /* per group in prev, cur */
 };
 
-/* Each state's lower sums take LOWER_STRIDE doubles, the unused ones 0. */
+/* Lower sum g of state t is at g * N + t of a layer's lower sums, so
+ * that the vector tie-break reads each group's sums in a row; there are
+ * LOWER_STRIDE of them, the unused ones 0. */
 #define LOWER_STRIDE (LEMICA_DIGIT_GROUPS_MAX - 1)
 
 /* Lower sum @g of candidate @s whose edge has level id @id. */
 static inline double
 lower_sum(const struct lower_groups *lower, int s, unsigned id, int g)
 {
-    return lower->prev[(size_t)s * LOWER_STRIDE + (size_t)g] + lower->add[g][id];
+    return lower->prev[(size_t)g * lower->num_steps + (size_t)s] +
+           lower->add[g][id];
 }
 
 /* Store the lower sums of state @t reached from @s by an edge of id @id. */
 static inline void
 lower_store(const struct lower_groups *lower, int t, int s, unsigned id)
 {
-    double *out = lower->cur + (size_t)t * LOWER_STRIDE;
-
     for (int g = 0; g < LOWER_STRIDE; g++)
-        out[g] = lower_sum(lower, s, id, g);
+        lower->cur[(size_t)g * lower->num_steps + (size_t)t] =
+            lower_sum(lower, s, id, g);
 }
 
 /* Among the candidates s in [@first, @to] of state @t whose group-0 sum
@@ -1118,13 +1134,27 @@ lower_ties_scan(const struct layer *layer, const struct lower_groups *lower,
         (lower->row_lower[t] ||
          lower->nz_prev[to + 1] - lower->nz_prev[first] != 0) &&
         cpu_has_avx()) {
-        struct scan scan;
+        const double *key[LEMICA_DIGIT_GROUPS_MAX];
+        const double *rows[LEMICA_DIGIT_GROUPS_MAX];
+        double target[LEMICA_DIGIT_GROUPS_MAX];
 
-        scan_lower_avx(layer->key_prev, row, best, lower->first_prev,
-                       lower->weights_1 + base, first, to + 1, &scan);
-        if (lower->count == 1 || scan.count == 1) {
-            *id = lower->ids[base + (size_t)scan.first];
-            return scan.first;
+        key[0] = layer->key_prev;
+        rows[0] = row;
+        target[0] = best;
+        for (int g = 1; g <= lower->count; g++) {
+            struct scan scan;
+
+            key[g] = lower->prev + (size_t)(g - 1) * lower->num_steps;
+            rows[g] = lower->lower_weights + (size_t)(g - 1) * lower->slots +
+                      base;
+            scan_lower_avx(key, rows, target, g, first, to + 1, &scan);
+            /* The last group decides; so does a unique smallest sum. */
+            if (g == lower->count || scan.count == 1) {
+                *id = lower->ids[base + (size_t)scan.first];
+                return scan.first;
+            }
+            target[g] = scan.best;
+            first = scan.first;
         }
     }
 #endif
@@ -1161,9 +1191,9 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.cur = work->lower_keys[c & 1].data;
         lower.nz_prev = work->lower_nz[(c - 1) & 1].data;
         lower.nz_cur = work->lower_nz[c & 1].data;
-        lower.weights_1 = work->lower_weights.data;
-        lower.first_prev = work->lower_first[(c - 1) & 1].data;
-        lower.first_cur = work->lower_first[c & 1].data;
+        lower.lower_weights = work->lower_weights.data;
+        lower.slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
+        lower.num_steps = (size_t)problem->num_steps;
     }
     if (blocked)
         layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
@@ -1180,8 +1210,9 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         int s;
 
         reached_cur[t] = 0;
-        if (groups > 1)
-            lower.first_cur[t] = 0.0;
+        if (groups > 1) /* read by the next layer's vector tie-break */
+            for (int g = 0; g < groups - 1; g++)
+                lower.cur[(size_t)g * lower.num_steps + (size_t)t] = 0.0;
         if (blocked) {
             blocked_result(&layer, last, t, &to, &scan);
         } else {
@@ -1211,7 +1242,6 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
                 id = lower.ids[(size_t)(row - lower.weights) +
                                (size_t)s * layer.row_step];
             lower_store(&lower, t, s, id);
-            lower.first_cur[t] = lower_sum(&lower, s, id, 0);
         }
         layer.key_cur[t] = scan.best;
         reached_cur[t] = 1;
@@ -1220,15 +1250,15 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     if (groups > 1) {
         /* Prefix counts of the states with a nonzero lower sum, for
          * lower_ties() of the next layer. Unreached states never are
-         * candidates (and their sums were never written): they count 0. */
+         * candidates (their sums are 0 anyway): they count 0. */
         lower.nz_cur[layer.lo] = 0;
         for (int t = layer.lo; t <= layer.hi; t++) {
-            const double *sums = lower.cur + (size_t)t * LOWER_STRIDE;
             int nonzero = 0;
 
             if (reached_cur[t])
-                for (int g = 0; g < LOWER_STRIDE; g++)
-                    nonzero |= sums[g] != 0.0;
+                for (int g = 0; g < groups - 1; g++)
+                    nonzero |= lower.cur[(size_t)g * lower.num_steps +
+                                         (size_t)t] != 0.0;
             lower.nz_cur[t + 1] = lower.nz_cur[t] + nonzero;
         }
     }
@@ -1323,8 +1353,9 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         int *nz = work->lower_nz[1].data;
 
         for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
-            ((double *)work->lower_keys[1].data)[g] = 0.0;
-        ((double *)work->lower_first[1].data)[0] = 0.0;
+            ((double *)work->lower_keys[1].data)[(size_t)g *
+                                                (size_t)problem->num_steps] =
+                0.0;
         nz[0] = nz[1] = 0;
     }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)

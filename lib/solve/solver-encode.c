@@ -220,7 +220,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     double digit[MAX_LEVELS];
     /* By value index (see collect_levels()): the group-0 code, the
      * group-1 code, the level id of the DP's lower tables. */
-    double code[256], code_1[256];
+    double code[256], code_lower[LEMICA_DIGIT_GROUPS_MAX - 1][256];
     unsigned char id[256];
     struct level_set set;
     unsigned char *indices;
@@ -252,13 +252,14 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                                    sizeof(double)) ||
             !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
             !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)) ||
-            !lemica_solver_reserve(&work->lower_weights, slots,
-                                   sizeof(double)) ||
-            !lemica_solver_reserve(&work->lower_first[0], n, sizeof(double)) ||
-            !lemica_solver_reserve(&work->lower_first[1], n, sizeof(double)))
+            (!problem->blocked &&
+             !lemica_solver_reserve(&work->lower_weights,
+                                    slots * (size_t)(groups - 1),
+                                    sizeof(double))))
             return lemica_fail_no_memory("the solver workspace");
         row_lower = work->row_lower.data;
-        lower_weights = work->lower_weights.data;
+        if (!problem->blocked)
+            lower_weights = work->lower_weights.data;
         memset(row_lower, 0, n + 1);
         memset(work->lower_add, 0, sizeof(work->lower_add));
         for (int k = 0; k < count; k++)
@@ -267,24 +268,32 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     }
     code[INDEX_ZERO] = 0.0;
     code[INDEX_INF] = HUGE_VAL;
-    code_1[INDEX_ZERO] = code_1[INDEX_INF] = 0.0;
+    for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+        code_lower[g][INDEX_ZERO] = code_lower[g][INDEX_INF] = 0.0;
     id[INDEX_ZERO] = id[INDEX_INF] = 0;
     for (int v = 0; v < count; v++) {
         int level = set.level[v];
 
         code[v] = group[level] == 0 ? digit[level] : 0.0;
-        code_1[v] = group[level] == 1 ? digit[level] : 0.0;
+        for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+            code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;
         id[v] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
     }
     if (groups == 1) {
         for (size_t i = 0; i < slots; i++)
             matrix[i] = code[indices[i]];
     } else {
+        if (lower_weights)
+            for (int g = 0; g < groups - 1; g++) {
+                double *to = lower_weights + (size_t)g * slots;
+
+                for (size_t i = 0; i < slots; i++)
+                    to[i] = code_lower[g][indices[i]];
+            }
         for (size_t i = 0; i < slots; i++) {
             unsigned v = indices[i];
 
             matrix[i] = code[v];
-            lower_weights[i] = code_1[v];
             indices[i] = id[v];
             if (id[v])
                 row_lower[slot_target(problem, i)] = 1;

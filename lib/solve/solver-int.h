@@ -72,16 +72,18 @@ struct lemica_workspace {
                                         each slot's value index) */
     struct lemica_buffer row_lower;  /* uchar, N: some edge into t has a
                                         lower-group level */
-    struct lemica_buffer lower_keys[2]; /* double, N*(groups_max-1): each
-                                           state's sums of the lower groups */
+    struct lemica_buffer lower_keys[2]; /* double, (groups_max-1)*N: each
+                                           state's sums of the lower groups,
+                                           sum g of state t at g * N + t */
     struct lemica_buffer lower_nz[2]; /* int, N+1: prefix counts of states
                                          with a nonzero lower sum */
-    struct lemica_buffer lower_weights; /* double, like the weight matrix:
+    struct lemica_buffer lower_weights; /* double, (groups - 1) copies of
+                                           the (incoming) weight matrix:
                                            what each edge adds to lower
-                                           group 1 (the vector tie-break of
-                                           the row scan) */
-    struct lemica_buffer lower_first[2]; /* double, N: each state's group-1
-                                            sum, contiguous (0 unreached) */
+                                           group g + 1 in copy g (the
+                                           vector tie-break of the row
+                                           scan; empty for the blocked
+                                           scan) */
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];

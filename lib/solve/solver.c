@@ -66,7 +66,6 @@ lemica_solver_free(lemica_solver *solver)
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->lower_keys[i]);
         buffer_free(&work->lower_nz[i]);
-        buffer_free(&work->lower_first[i]);
     }
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
