@@ -899,7 +899,48 @@ struct lexmax_heads {
     const unsigned char *len_prev;
     struct lemica_run *cur;
     unsigned char *len_cur;
+    int lazy; /* blocked scan: layers of all_heads, filled on demand */
 };
+
+/* all_head_len of a head not computed yet. */
+#define HEAD_UNKNOWN 0xffu
+
+/* The blocked scan finds each state's bottleneck and first candidate by
+ * itself, and most states have a single candidate reaching it: they need
+ * no head. So blocked LEXMAX keeps the heads of every layer and computes
+ * one only when a tie compares it. The head of (s, layer) is the head of
+ * its predecessor merged with the edge between them: walk back to the
+ * nearest known head, then merge forward, keeping each head on the way
+ * (the next tie often asks for a neighbour on the same path). */
+static void
+lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
+          int limit, int layer, int s)
+{
+    const size_t n = (size_t)problem->num_steps;
+    struct lemica_run *all = solver->work.all_heads.data;
+    unsigned char *len = solver->work.all_head_len.data;
+    /* The path buffer (layers + 1 ints) is free during the DP. */
+    int *chain = solver->work.path.data;
+    int depth = 0;
+
+    /* Layer 1 (step 0, the empty vector) is always known. */
+    while (len[(size_t)layer * n + (size_t)s] == HEAD_UNKNOWN) {
+        chain[depth++] = s;
+        s = pred_row(solver, problem, layer)[s];
+        layer--;
+    }
+    while (depth > 0) {
+        int t = chain[--depth];
+        size_t from = (size_t)layer * n + (size_t)s;
+        size_t to = (size_t)(layer + 1) * n + (size_t)t;
+
+        len[to] = (unsigned char)merge_head(
+            all + from * (size_t)limit, len[from], edge_weight(problem, s, t),
+            limit, all + to * (size_t)limit);
+        layer++;
+        s = t;
+    }
+}
 
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
  * @scan->best: the best of them by their heads, or by their full vectors
@@ -916,9 +957,12 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
     struct lemica_run candidate[LEMICA_HEAD_RUNS_MAX];
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
-    unsigned best_len =
-        merge_head(heads->prev + (size_t)best_s * limit,
-                   heads->len_prev[best_s], w_best, limit, best);
+    unsigned best_len;
+
+    if (heads->lazy)
+        lazy_head(solver, problem, limit, layer->c - 1, best_s);
+    best_len = merge_head(heads->prev + (size_t)best_s * limit,
+                          heads->len_prev[best_s], w_best, limit, best);
 
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
         double w = candidate_weight(layer, row, s);
@@ -928,6 +972,8 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         if (max_double(key_prev[s], w) != scan->best)
             continue;
         left--;
+        if (heads->lazy)
+            lazy_head(solver, problem, limit, layer->c - 1, s);
         len = merge_head(heads->prev + (size_t)s * limit, heads->len_prev[s], w,
                          limit, candidate);
         order = compare_heads(candidate, len, best, best_len);
@@ -962,9 +1008,33 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     heads.len_prev = work->head_len[(c - 1) & 1].data;
     heads.cur = work->heads[c & 1].data;
     heads.len_cur = work->head_len[c & 1].data;
+    heads.lazy = 0;
     layer_init(solver, problem, c, &layer);
-    if (problem->blocked)
+    if (problem->blocked) {
+        const size_t n = (size_t)problem->num_steps;
+        struct lemica_run *all = work->all_heads.data;
+        unsigned char *all_len = work->all_head_len.data;
+
+        heads.prev = all + (size_t)(c - 1) * n * (size_t)heads.limit;
+        heads.len_prev = all_len + (size_t)(c - 1) * n;
+        heads.cur = all + (size_t)c * n * (size_t)heads.limit;
+        heads.len_cur = all_len + (size_t)c * n;
+        heads.lazy = 1;
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
+        /* key_cur and pred are the scan's; only ties need more. */
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            int from, to;
+            const double *row;
+            struct scan scan;
+
+            if (last[t] == layer.pred[t] || layer.key_cur[t] == HUGE_VAL)
+                continue;
+            row = layer_candidates(&layer, t, &from, &to);
+            blocked_result(&layer, last, t, &to, &scan);
+            lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
+        }
+        return;
+    }
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -1360,6 +1430,14 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
+        !problem->lexmax_as_sum) {
+        unsigned char *len = work->all_head_len.data;
+        const size_t n = (size_t)problem->num_steps;
+
+        memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
+        len[n] = 0; /* (0, 1): the empty vector */
+    }
     memset(reached_end, 0, (size_t)problem->budget + 1);
 
     for (int c = 2; c <= problem->budget; c++) {

@@ -60,6 +60,12 @@ struct lemica_workspace {
     struct lemica_buffer heads[2];   /* lemica_run, N*head_runs (LEXMAX) */
     struct lemica_buffer head_len[2]; /* uchar, N: runs, high bit = truncated */
     struct lemica_buffer vectors[2]; /* double, N*layers: full vectors (USER) */
+    struct lemica_buffer all_heads;  /* lemica_run, (layers+1)*N*head_runs:
+                                        blocked LEXMAX keeps every layer's
+                                        heads, filled only when a tie needs
+                                        them (see solver-dp.c) */
+    struct lemica_buffer all_head_len; /* uchar, (layers+1)*N: their run
+                                          counts; 0xff = not computed */
     struct lemica_buffer scratch[2]; /* double, layers: full vectors */
     struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
     struct lemica_buffer path;       /* int, layers: a result's steps */
