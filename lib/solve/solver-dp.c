@@ -1113,8 +1113,8 @@ struct lower_groups {
 };
 
 /* Lower sum g of state t is at g * N + t of a layer's lower sums, so
- * that the vector tie-break reads each group's sums in a row; there are
- * LOWER_STRIDE of them, the unused ones 0. */
+ * that the vector tie-break reads each group's sums in a row; room for
+ * LOWER_STRIDE groups, of which the first groups - 1 are used. */
 #define LOWER_STRIDE (LEMICA_DIGIT_GROUPS_MAX - 1)
 
 /* Lower sum @g of candidate @s whose edge has level id @id. */
@@ -1129,7 +1129,7 @@ lower_sum(const struct lower_groups *lower, int s, unsigned id, int g)
 static inline void
 lower_store(const struct lower_groups *lower, int t, int s, unsigned id)
 {
-    for (int g = 0; g < LOWER_STRIDE; g++)
+    for (int g = 0; g < lower->count; g++)
         lower->cur[(size_t)g * lower->num_steps + (size_t)t] =
             lower_sum(lower, s, id, g);
 }
