@@ -166,19 +166,6 @@ lemica_sort_descending(double *values, size_t count)
 
     if (count < 2)
         return;
-    if (count <= 64) {
-        /* Short vectors (most schedules of small problems): plain
-         * insertion, whose inner loop is a compare and a move. */
-        for (size_t i = 1; i < count; i++) {
-            double moving = values[i];
-            size_t j = i;
-
-            for (; j > 0 && values[j - 1] < moving; j--)
-                values[j] = values[j - 1];
-            values[j] = moving;
-        }
-        return;
-    }
     if (count <= 1000) {
         for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
             size_t gap = gaps[g];

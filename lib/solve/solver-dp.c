@@ -1010,7 +1010,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     heads.len_cur = work->head_len[c & 1].data;
     heads.lazy = 0;
     layer_init(solver, problem, c, &layer);
-    if (problem->blocked) {
+    if (problem->blocked && !problem->frontier) {
         const size_t n = (size_t)problem->num_steps;
         struct lemica_run *all = work->all_heads.data;
         unsigned char *all_len = work->all_head_len.data;
@@ -1021,7 +1021,9 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         heads.len_cur = all_len + (size_t)c * n;
         heads.lazy = 1;
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
-        /* key_cur and pred are the scan's; only ties need more. */
+        /* key_cur and pred are the scan's; only ties need more. (Not for
+         * the frontier: its long paths tie so often that the walks cost
+         * more than building every head, measured at N = 50.) */
         for (int t = layer.lo; t <= layer.hi; t++) {
             int from, to;
             const double *row;
@@ -1035,6 +1037,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         }
         return;
     }
+    if (problem->blocked)
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -1431,7 +1435,7 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
-        !problem->lexmax_as_sum) {
+        !problem->frontier && !problem->lexmax_as_sum) {
         unsigned char *len = work->all_head_len.data;
         const size_t n = (size_t)problem->num_steps;
 
