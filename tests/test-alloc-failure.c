@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "alloc-int.h"
+#include "solver-int.h"
 #include "test-common.h"
 #include "test-files.h"
 
@@ -486,6 +487,27 @@ sweep_solver(struct site_log *log)
     sweep_solver_with(log, graph, LEMICA_COMPARATOR_MAX, 0);
     sweep_solver_with(log, graph, LEMICA_COMPARATOR_LEXMAX, 1);
     lemica_graph_free(graph);
+
+    /* LEXMAX encoded in three digit groups (40 levels, budget 8), on the
+     * row scan: the lower groups' workspace, weight copies included. */
+    {
+        lemica_solver *solver = NULL;
+        lemica_schedule *schedule = NULL;
+
+        ck_assert_ok(lemica_graph_new(30, 29, &graph));
+        for (int i = 0; i < 30; i++)
+            for (int j = i + 1; j < 30; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j, (double)(1 + (i * 31 + j * 17) % 40)));
+        lemica_solver_set_blocked_scan_max_steps(0);
+        ck_assert_ok(lemica_solver_new(&solver));
+        SWEEP(log, lemica_solver_solve(solver, graph, 8, &schedule),
+              ck_assert_ptr_null(schedule));
+        lemica_schedule_free(schedule);
+        lemica_solver_free(solver);
+        lemica_solver_set_blocked_scan_max_steps(128);
+        lemica_graph_free(graph);
+    }
 }
 
 /* ---- profiler and plan -------------------------------------------------- */

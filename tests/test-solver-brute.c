@@ -4,6 +4,7 @@
  * graphs: every path of every budget is listed, costed and ranked here,
  * independently of the DP.
  */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +22,8 @@ enum weight_kind {
     WEIGHTS_ZERO,      /* all zero: everything ties */
     WEIGHTS_MIXED,     /* zeros, ties and distinct values */
     /* The tie-heavy families of issue 11: */
-    WEIGHTS_LEVELS,    /* integers 1 .. k, k in {2, 3, 5, 6, 8, 16} */
+    WEIGHTS_LEVELS,    /* integers 1 .. k, k in {1 (all equal), 2, 3, 5, 6,
+                          8, 16, 64, 256} */
     WEIGHTS_OUTLIERS,  /* all 1 but m smaller random ones, m in {1, 8, 64} */
     WEIGHTS_QUANTISED, /* k / 8: 8 profiling samples of an error growing
                           with the span, larger for early starts */
@@ -91,7 +93,10 @@ add_outliers(uint64_t *rng, int n, int k, int m, double (*weight)[MAX_N],
     }
 }
 
-static const int family_levels[] = {2, 3, 5, 6, 8, 16};
+/* k-level ties of issue 11; k = 1 is "all equal". */
+static const int family_levels[] = {1, 2, 3, 5, 6, 8, 16, 64, 256};
+#define FAMILY_LEVEL_COUNT                                                     \
+    ((int)(sizeof(family_levels) / sizeof(family_levels[0])))
 static const int family_outliers[] = {1, 8, 64};
 
 /* A random problem: graph plus solver constraints, mirrored in plain
@@ -130,7 +135,7 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
              lemica_solver *solver)
 {
     enum weight_kind kind = (enum weight_kind)test_rng_below(rng, WEIGHT_KINDS);
-    int levels = family_levels[test_rng_below(rng, 6)];
+    int levels = family_levels[test_rng_below(rng, FAMILY_LEVEL_COUNT)];
     int outliers = family_outliers[test_rng_below(rng, 3)];
     int absent_percent = test_rng_below(rng, 4) * 15; /* 0, 15, 30, 45 % */
     int k_request;
@@ -753,10 +758,11 @@ START_TEST(test_fast_paths_match_plain_dp)
         int n = 16 + test_rng_below(&rng, 100);
         int k = 1 + test_rng_below(&rng, n - 1);
         /* Distinct values, 1 .. 6 levels as before, or a family of issue
-         * 11 (levels 8, 16, 64 go past one digit group or all four). */
-        int family = test_rng_below(&rng, 8);
+         * 11 (levels 8, 16, 64, 256 go past one digit group or all four;
+         * 8: DBL_MAX mixed with a few levels and distinct values). */
+        int family = test_rng_below(&rng, 9);
         int levels = family == 1 ? 1 + test_rng_below(&rng, 6)
-                     : family == 2 ? (const int[]){8, 16, 64}[test_rng_below(&rng, 3)]
+                     : family == 2 ? (const int[]){8, 16, 64, 256}[test_rng_below(&rng, 4)]
                                    : 0;
         lemica_graph *graph;
 
@@ -787,6 +793,11 @@ START_TEST(test_fast_paths_match_plain_dp)
                     break;
                 case 6:
                     w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 0, i, j, n);
+                    break;
+                case 8:
+                    w = test_rng_below(&rng, 3) == 0 ? DBL_MAX
+                        : test_rng_below(&rng, 2)    ? (double)test_rng_below(&rng, 3)
+                                                     : test_rng_unit(&rng);
                     break;
                 default:
                     w = test_rng_unit(&rng);
@@ -870,12 +881,19 @@ START_TEST(test_digit_groups)
                       c, problem.digit_groups);
         ck_assert_int_eq(problem.lexmax_as_sum, cases[c][2] > 0);
         ck_assert_ok(lemica_solver_solve(plain, graph, budget, &a));
-        ck_assert_ok(lemica_solver_solve(fast, graph, budget, &b));
         ck_assert_ok(lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
-        ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
-        ck_assert_str_eq(ta, tb);
+        /* The blocked scan, then the row scan with its vector tie-break
+         * on the lower groups (rows of any length). */
+        for (int scan = 0; scan < 2; scan++) {
+            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+            lemica_solver_set_vector_scan_min(scan ? 0 : 16);
+            ck_assert_ok(lemica_solver_solve(fast, graph, budget, &b));
+            ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
+            ck_assert_str_eq(ta, tb);
+            lemica_schedule_free(b);
+            b = NULL;
+        }
         lemica_schedule_free(a);
-        lemica_schedule_free(b);
         lemica_graph_free(graph);
     }
     lemica_solver_free(plain);

@@ -203,6 +203,74 @@ scan_avx_sum(const double *key, const double *row, int lo, int hi,
     scan_avx(SCAN_SUM, key, row, lo, hi, scan);
 }
 
+/* The tie-break of encoded LEXMAX with several digit groups, four
+ * candidates at a time: among s in [lo, hi) whose sums of groups 0 ..
+ * @depth - 1, key[g][s] + row[g][s], are target[g], the smallest sum of
+ * group @depth, the first s reaching it and how many do. The others count
+ * as +inf (no group sum is: they are exact integers). */
+__attribute__((target("avx"))) static void
+scan_lower_avx(const double *const *key, const double *const *row,
+               const double *target, int depth, int lo, int hi,
+               struct scan *scan)
+{
+    const __m256d inf = _mm256_set1_pd(HUGE_VAL);
+    const __m256d four = _mm256_set1_pd(4.0), one = _mm256_set1_pd(1.0);
+    const double *value_key = key[depth], *value_row = row[depth];
+    const double *key0 = key[0], *row0 = row[0];
+    const __m256d target0 = _mm256_set1_pd(target[0]);
+    __m256d best = inf, first = _mm256_setzero_pd(), count = first;
+    __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    int s = lo;
+
+    scan->best = HUGE_VAL;
+    scan->first = lo;
+    scan->count = 0;
+    for (; s + 4 <= hi; s += 4) {
+        __m256d tied = _mm256_cmp_pd(_mm256_add_pd(_mm256_loadu_pd(key0 + s),
+                                                   _mm256_loadu_pd(row0 + s)),
+                                     target0, _CMP_EQ_OQ);
+        __m256d value, less, equal;
+
+        for (int g = 1; g < depth; g++)
+            tied = _mm256_and_pd(
+                tied, _mm256_cmp_pd(
+                          _mm256_add_pd(_mm256_loadu_pd(key[g] + s),
+                                        _mm256_loadu_pd(row[g] + s)),
+                          _mm256_set1_pd(target[g]), _CMP_EQ_OQ));
+        value = _mm256_add_pd(_mm256_loadu_pd(value_key + s),
+                              _mm256_loadu_pd(value_row + s));
+        value = _mm256_or_pd(_mm256_and_pd(tied, value),
+                             _mm256_andnot_pd(tied, inf));
+        less = _mm256_cmp_pd(value, best, _CMP_LT_OQ);
+        equal = _mm256_and_pd(tied, _mm256_cmp_pd(value, best, _CMP_EQ_OQ));
+        count = _mm256_add_pd(count, _mm256_and_pd(equal, one));
+        count = _mm256_or_pd(_mm256_and_pd(less, one),
+                             _mm256_andnot_pd(less, count));
+        first = _mm256_or_pd(_mm256_and_pd(less, index),
+                             _mm256_andnot_pd(less, first));
+        best = _mm256_min_pd(best, value);
+        index = _mm256_add_pd(index, four);
+    }
+    if (s > lo) {
+        double b[4], f[4], c[4];
+
+        _mm256_storeu_pd(b, best);
+        _mm256_storeu_pd(f, first);
+        _mm256_storeu_pd(c, count);
+        for (int lane = 0; lane < 4; lane++)
+            if (b[lane] < HUGE_VAL)
+                scan_merge_lane(scan, b[lane], f[lane], c[lane]);
+    }
+    for (; s < hi; s++) {
+        int g = 0;
+
+        while (g < depth && key[g][s] + row[g][s] == target[g])
+            g++;
+        if (g == depth)
+            scan_step(scan, value_key[s] + value_row[s], s);
+    }
+}
+
 static int
 cpu_has_avx(void)
 {
@@ -831,7 +899,48 @@ struct lexmax_heads {
     const unsigned char *len_prev;
     struct lemica_run *cur;
     unsigned char *len_cur;
+    int lazy; /* blocked scan: layers of all_heads, filled on demand */
 };
+
+/* all_head_len of a head not computed yet. */
+#define HEAD_UNKNOWN 0xffu
+
+/* The blocked scan finds each state's bottleneck and first candidate by
+ * itself, and most states have a single candidate reaching it: they need
+ * no head. So blocked LEXMAX keeps the heads of every layer and computes
+ * one only when a tie compares it. The head of (s, layer) is the head of
+ * its predecessor merged with the edge between them: walk back to the
+ * nearest known head, then merge forward, keeping each head on the way
+ * (the next tie often asks for a neighbour on the same path). */
+static void
+lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
+          int limit, int layer, int s)
+{
+    const size_t n = (size_t)problem->num_steps;
+    struct lemica_run *all = solver->work.all_heads.data;
+    unsigned char *len = solver->work.all_head_len.data;
+    /* The path buffer (layers + 1 ints) is free during the DP. */
+    int *chain = solver->work.path.data;
+    int depth = 0;
+
+    /* Layer 1 (step 0, the empty vector) is always known. */
+    while (len[(size_t)layer * n + (size_t)s] == HEAD_UNKNOWN) {
+        chain[depth++] = s;
+        s = pred_row(solver, problem, layer)[s];
+        layer--;
+    }
+    while (depth > 0) {
+        int t = chain[--depth];
+        size_t from = (size_t)layer * n + (size_t)s;
+        size_t to = (size_t)(layer + 1) * n + (size_t)t;
+
+        len[to] = (unsigned char)merge_head(
+            all + from * (size_t)limit, len[from], edge_weight(problem, s, t),
+            limit, all + to * (size_t)limit);
+        layer++;
+        s = t;
+    }
+}
 
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
  * @scan->best: the best of them by their heads, or by their full vectors
@@ -848,9 +957,12 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
     struct lemica_run candidate[LEMICA_HEAD_RUNS_MAX];
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
-    unsigned best_len =
-        merge_head(heads->prev + (size_t)best_s * limit,
-                   heads->len_prev[best_s], w_best, limit, best);
+    unsigned best_len;
+
+    if (heads->lazy)
+        lazy_head(solver, problem, limit, layer->c - 1, best_s);
+    best_len = merge_head(heads->prev + (size_t)best_s * limit,
+                          heads->len_prev[best_s], w_best, limit, best);
 
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
         double w = candidate_weight(layer, row, s);
@@ -860,6 +972,8 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         if (max_double(key_prev[s], w) != scan->best)
             continue;
         left--;
+        if (heads->lazy)
+            lazy_head(solver, problem, limit, layer->c - 1, s);
         len = merge_head(heads->prev + (size_t)s * limit, heads->len_prev[s], w,
                          limit, candidate);
         order = compare_heads(candidate, len, best, best_len);
@@ -894,7 +1008,35 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     heads.len_prev = work->head_len[(c - 1) & 1].data;
     heads.cur = work->heads[c & 1].data;
     heads.len_cur = work->head_len[c & 1].data;
+    heads.lazy = 0;
     layer_init(solver, problem, c, &layer);
+    if (problem->blocked && !problem->frontier) {
+        const size_t n = (size_t)problem->num_steps;
+        struct lemica_run *all = work->all_heads.data;
+        unsigned char *all_len = work->all_head_len.data;
+
+        heads.prev = all + (size_t)(c - 1) * n * (size_t)heads.limit;
+        heads.len_prev = all_len + (size_t)(c - 1) * n;
+        heads.cur = all + (size_t)c * n * (size_t)heads.limit;
+        heads.len_cur = all_len + (size_t)c * n;
+        heads.lazy = 1;
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
+        /* key_cur and pred are the scan's; only ties need more. (Not for
+         * the frontier: its long paths tie so often that the walks cost
+         * more than building every head, measured at N = 50.) */
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            int from, to;
+            const double *row;
+            struct scan scan;
+
+            if (last[t] == layer.pred[t] || layer.key_cur[t] == HUGE_VAL)
+                continue;
+            row = layer_candidates(&layer, t, &from, &to);
+            blocked_result(&layer, last, t, &to, &scan);
+            lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
+        }
+        return;
+    }
     if (problem->blocked)
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -968,26 +1110,32 @@ struct lower_groups {
     double *cur;                 /* of layer c */
     const int *nz_prev;          /* prefix counts of nonzero lower sums */
     int *nz_cur;
+    /* The row scan's vector tie-break (NULL without it): */
+    const double *lower_weights; /* what edges add to lower groups */
+    size_t slots;                /* per group in lower_weights */
+    size_t num_steps;            /* per group in prev, cur */
 };
 
-/* Each state's lower sums take LOWER_STRIDE doubles, the unused ones 0. */
+/* Lower sum g of state t is at g * N + t of a layer's lower sums, so
+ * that the vector tie-break reads each group's sums in a row; room for
+ * LOWER_STRIDE groups, of which the first groups - 1 are used. */
 #define LOWER_STRIDE (LEMICA_DIGIT_GROUPS_MAX - 1)
 
 /* Lower sum @g of candidate @s whose edge has level id @id. */
 static inline double
 lower_sum(const struct lower_groups *lower, int s, unsigned id, int g)
 {
-    return lower->prev[(size_t)s * LOWER_STRIDE + (size_t)g] + lower->add[g][id];
+    return lower->prev[(size_t)g * lower->num_steps + (size_t)s] +
+           lower->add[g][id];
 }
 
 /* Store the lower sums of state @t reached from @s by an edge of id @id. */
 static inline void
 lower_store(const struct lower_groups *lower, int t, int s, unsigned id)
 {
-    double *out = lower->cur + (size_t)t * LOWER_STRIDE;
-
-    for (int g = 0; g < LOWER_STRIDE; g++)
-        out[g] = lower_sum(lower, s, id, g);
+    for (int g = 0; g < lower->count; g++)
+        lower->cur[(size_t)g * lower->num_steps + (size_t)t] =
+            lower_sum(lower, s, id, g);
 }
 
 /* Among the candidates s in [@first, @to] of state @t whose group-0 sum
@@ -1044,6 +1192,49 @@ lower_ties(const struct layer *layer, const struct lower_groups *lower,
     return best_s;
 }
 
+/* lower_ties() for the row scan: when the candidates' group-1 sums can
+ * differ, a vector scan of them finds the smallest, which decides with
+ * two groups or when it is unique; else lower_ties() looks at them all.
+ * Same result, same tie rule (the first). */
+static int
+lower_ties_scan(const struct layer *layer, const struct lower_groups *lower,
+                int t, const double *row, int first, int to, int left,
+                double best, unsigned *id)
+{
+#ifdef LEMICA_HAVE_AVX_SCAN
+    const size_t base = (size_t)(row - lower->weights);
+
+    if (layer->row_step == 1 && to + 1 - first >= vector_scan_min &&
+        (lower->row_lower[t] ||
+         lower->nz_prev[to + 1] - lower->nz_prev[first] != 0) &&
+        cpu_has_avx()) {
+        const double *key[LEMICA_DIGIT_GROUPS_MAX];
+        const double *rows[LEMICA_DIGIT_GROUPS_MAX];
+        double target[LEMICA_DIGIT_GROUPS_MAX];
+
+        key[0] = layer->key_prev;
+        rows[0] = row;
+        target[0] = best;
+        for (int g = 1; g <= lower->count; g++) {
+            struct scan scan;
+
+            key[g] = lower->prev + (size_t)(g - 1) * lower->num_steps;
+            rows[g] = lower->lower_weights + (size_t)(g - 1) * lower->slots +
+                      base;
+            scan_lower_avx(key, rows, target, g, first, to + 1, &scan);
+            /* The last group decides; so does a unique smallest sum. */
+            if (g == lower->count || scan.count == 1) {
+                *id = lower->ids[base + (size_t)scan.first];
+                return scan.first;
+            }
+            target[g] = scan.best;
+            first = scan.first;
+        }
+    }
+#endif
+    return lower_ties(layer, lower, t, row, first, to, left, best, id);
+}
+
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
  * apart from the key. Encoded LEXMAX runs here too; with several digit
  * groups the candidates tied on group 0 are told apart by the others. */
@@ -1074,9 +1265,18 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.cur = work->lower_keys[c & 1].data;
         lower.nz_prev = work->lower_nz[(c - 1) & 1].data;
         lower.nz_cur = work->lower_nz[c & 1].data;
+        lower.lower_weights = work->lower_weights.data;
+        lower.slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
+        lower.num_steps = (size_t)problem->num_steps;
     }
     if (blocked)
         layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
+    if (blocked && problem->lexmax_as_sum && groups == 1) {
+        /* The blocked scan did it all: encoded sums are exact and finite,
+         * so +inf means unreached (end_reached() reads the key), and
+         * ties go to the first candidate, which it keeps. */
+        return;
+    }
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -1084,6 +1284,9 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         int s;
 
         reached_cur[t] = 0;
+        if (groups > 1) /* read by the next layer's vector tie-break */
+            for (int g = 0; g < groups - 1; g++)
+                lower.cur[(size_t)g * lower.num_steps + (size_t)t] = 0.0;
         if (blocked) {
             blocked_result(&layer, last, t, &to, &scan);
         } else {
@@ -1107,8 +1310,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             unsigned id;
 
             if (scan.count > 1)
-                s = lower_ties(&layer, &lower, t, row, s, to, scan.count,
-                               scan.best, &id);
+                s = lower_ties_scan(&layer, &lower, t, row, s, to, scan.count,
+                                    scan.best, &id);
             else
                 id = lower.ids[(size_t)(row - lower.weights) +
                                (size_t)s * layer.row_step];
@@ -1121,15 +1324,15 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     if (groups > 1) {
         /* Prefix counts of the states with a nonzero lower sum, for
          * lower_ties() of the next layer. Unreached states never are
-         * candidates (and their sums were never written): they count 0. */
+         * candidates (their sums are 0 anyway): they count 0. */
         lower.nz_cur[layer.lo] = 0;
         for (int t = layer.lo; t <= layer.hi; t++) {
-            const double *sums = lower.cur + (size_t)t * LOWER_STRIDE;
             int nonzero = 0;
 
             if (reached_cur[t])
-                for (int g = 0; g < LOWER_STRIDE; g++)
-                    nonzero |= sums[g] != 0.0;
+                for (int g = 0; g < groups - 1; g++)
+                    nonzero |= lower.cur[(size_t)g * lower.num_steps +
+                                         (size_t)t] != 0.0;
             lower.nz_cur[t + 1] = lower.nz_cur[t] + nonzero;
         }
     }
@@ -1202,7 +1405,8 @@ end_reached(const lemica_solver *solver, const struct lemica_problem *problem,
     layer_range(problem, c, &lo, &hi);
     if (last < lo || last > hi)
         return 0;
-    if (solver->comparator == LEMICA_COMPARATOR_SUM || problem->lexmax_as_sum)
+    /* Encoded LEXMAX sums are finite: +inf is unreached there too. */
+    if (solver->comparator == LEMICA_COMPARATOR_SUM)
         return ((const unsigned char *)solver->work.reached[c & 1].data)[last];
     return ((const double *)solver->work.key[c & 1].data)[last] < HUGE_VAL;
 }
@@ -1223,11 +1427,21 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         int *nz = work->lower_nz[1].data;
 
         for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
-            ((double *)work->lower_keys[1].data)[g] = 0.0;
+            ((double *)work->lower_keys[1].data)[(size_t)g *
+                                                (size_t)problem->num_steps] =
+                0.0;
         nz[0] = nz[1] = 0;
     }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
+        !problem->frontier && !problem->lexmax_as_sum) {
+        unsigned char *len = work->all_head_len.data;
+        const size_t n = (size_t)problem->num_steps;
+
+        memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
+        len[n] = 0; /* (0, 1): the empty vector */
+    }
     memset(reached_end, 0, (size_t)problem->budget + 1);
 
     for (int c = 2; c <= problem->budget; c++) {

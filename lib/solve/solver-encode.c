@@ -44,13 +44,22 @@
 /* The distinct positive finite weights of the matrix, in an
  * open-addressing set: each look-up is a multiply and a compare or two.
  * Distinct weights are the common case that does not encode: the set
- * finds that after MAX_LEVELS + 1 values. */
+ * finds that after MAX_LEVELS + 1 values. Each value gets an index in the
+ * order it is first seen; collect_levels() leaves that index in a byte per
+ * slot of the matrix, so the encoding pass is a table look-up per slot. */
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
+#define INDEX_ZERO 254u /* the byte of a slot holding 0 */
+#define INDEX_INF 255u  /* of one holding +inf */
+#if MAX_LEVELS > 253
+#error "value indices are bytes, two of them reserved"
+#endif
 
 struct level_set {
-    double value[SET_SLOTS]; /* -1: empty (no weight is negative) */
-    uint64_t edges[SET_SLOTS]; /* how many slots of the matrix hold it */
-    int level[SET_SLOTS];    /* its rank among the values, once sorted */
+    double value[SET_SLOTS];    /* -1: empty (no weight is negative) */
+    unsigned char index[SET_SLOTS]; /* its index, in the order first seen */
+    double seen[MAX_LEVELS];    /* the values by index */
+    uint64_t edges[MAX_LEVELS]; /* by index: how many slots hold it */
+    int level[MAX_LEVELS];      /* by index: its rank among the values */
     int count;
 };
 
@@ -68,61 +77,68 @@ set_slot(const struct level_set *set, double value)
 }
 
 /* Collect the levels of @matrix with their edge counts, ascending into
- * @levels and @edges; 0 if there are more than MAX_LEVELS. */
+ * @levels and @edges, and each slot's value index into @indices; 0 if
+ * there are more than MAX_LEVELS. */
 static int
 collect_levels(const double *matrix, size_t slots, struct level_set *set,
-               double *levels, uint64_t *edges)
+               unsigned char *indices, double *levels, uint64_t *edges)
 {
     double last = -1.0;
-    unsigned at = 0, counted = 0; /* counted: last is a level */
+    unsigned index = INDEX_INF;
+    size_t run_start = 0; /* where the run of @last began */
 
     set->count = 0;
-    for (int i = 0; i < SET_SLOTS; i++) {
+    for (int i = 0; i < SET_SLOTS; i++)
         set->value[i] = -1.0;
-        set->edges[i] = 0;
-    }
     for (size_t i = 0; i < slots; i++) {
         double w = matrix[i];
 
         /* Runs of one weight are common (few levels, +inf pads): no
-         * look-up for them. */
-        if (w == last) {
-            set->edges[at] += counted;
-            continue;
-        }
-        last = w;
-        counted = w != 0.0 && w != HUGE_VAL;
-        if (!counted)
-            continue;
-        at = set_slot(set, w);
-        if (set->value[at] == -1.0) {
-            if (set->count == MAX_LEVELS)
-                return 0;
-            set->value[at] = w;
-            set->count++;
-        }
-        set->edges[at]++;
-    }
-    /* Ascending, by insertion (at most MAX_LEVELS values), then each
-     * slot learns its rank. */
-    {
-        int count = 0;
+         * look-up for them, and their edges are counted at their end. */
+        if (w != last) {
+            if (index < INDEX_ZERO)
+                set->edges[index] += i - run_start;
+            run_start = i;
+            last = w;
+            if (w == HUGE_VAL) {
+                index = INDEX_INF;
+            } else if (w == 0.0) {
+                index = INDEX_ZERO;
+            } else {
+                unsigned at = set_slot(set, w);
 
-        for (int i = 0; i < SET_SLOTS; i++) {
+                if (set->value[at] == -1.0) {
+                    if (set->count == MAX_LEVELS)
+                        return 0;
+                    set->value[at] = w;
+                    set->index[at] = (unsigned char)set->count;
+                    set->seen[set->count] = w;
+                    set->edges[set->count++] = 0;
+                }
+                index = set->index[at];
+            }
+        }
+        indices[i] = (unsigned char)index;
+    }
+    if (index < INDEX_ZERO)
+        set->edges[index] += slots - run_start;
+    /* Ascending, by insertion (at most MAX_LEVELS values, usually a
+     * handful), then each index learns its rank. */
+    {
+        int order[MAX_LEVELS];
+
+        for (int v = 0; v < set->count; v++) {
             int k;
 
-            if (set->value[i] == -1.0)
-                continue;
-            for (k = count; k > 0 && levels[k - 1] > set->value[i]; k--) {
-                levels[k] = levels[k - 1];
-                edges[k] = edges[k - 1];
-            }
-            levels[k] = set->value[i];
-            edges[k] = set->edges[i];
-            count++;
+            for (k = v; k > 0 && set->seen[order[k - 1]] > set->seen[v]; k--)
+                order[k] = order[k - 1];
+            order[k] = v;
         }
-        for (int k = 0; k < count; k++)
-            set->level[set_slot(set, levels[k])] = k;
+        for (int k = 0; k < set->count; k++) {
+            levels[k] = set->seen[order[k]];
+            edges[k] = set->edges[order[k]];
+            set->level[order[k]] = k;
+        }
     }
     return 1;
 }
@@ -202,14 +218,24 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     uint64_t edges[MAX_LEVELS];
     unsigned char group[MAX_LEVELS];
     double digit[MAX_LEVELS];
+    /* By value index (see collect_levels()): the group-0 code, the
+     * group-1 code, the level id of the DP's lower tables. */
+    double code[256], code_lower[LEMICA_DIGIT_GROUPS_MAX - 1][256];
+    unsigned char id[256];
     struct level_set set;
-    unsigned char *ids = NULL;
+    unsigned char *indices;
     unsigned char *row_lower = NULL;
+    double *lower_weights = NULL;
     int count, groups;
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
-    if (!collect_levels(matrix, slots, &set, levels, edges))
+    /* The value index of each slot; with several groups the same bytes
+     * then become the level ids. */
+    if (!lemica_solver_reserve(&work->level_ids, slots, 1))
+        return lemica_fail_no_memory("the solver workspace");
+    indices = work->level_ids.data;
+    if (!collect_levels(matrix, slots, &set, indices, levels, edges))
         return LEMICA_OK;
     count = set.count;
     groups = assign_digits(edges, count, (double)problem->budget, group, digit);
@@ -219,49 +245,58 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
         size_t lower = LEMICA_DIGIT_GROUPS_MAX - 1;
 
-        if (!lemica_solver_reserve(&work->level_ids, slots, 1) ||
-            !lemica_solver_reserve(&work->row_lower, n + 1, 1) ||
+        if (!lemica_solver_reserve(&work->row_lower, n + 1, 1) ||
             !lemica_solver_reserve(&work->lower_keys[0], n * lower,
                                    sizeof(double)) ||
             !lemica_solver_reserve(&work->lower_keys[1], n * lower,
                                    sizeof(double)) ||
             !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
-            !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)))
+            !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)) ||
+            (!problem->blocked &&
+             !lemica_solver_reserve(&work->lower_weights,
+                                    slots * (size_t)(groups - 1),
+                                    sizeof(double))))
             return lemica_fail_no_memory("the solver workspace");
-        ids = work->level_ids.data;
         row_lower = work->row_lower.data;
+        if (!problem->blocked)
+            lower_weights = work->lower_weights.data;
         memset(row_lower, 0, n + 1);
         memset(work->lower_add, 0, sizeof(work->lower_add));
         for (int k = 0; k < count; k++)
             if (group[k] > 0)
                 work->lower_add[group[k] - 1][k + 1] = digit[k];
     }
-    {
-        /* The encoding of the previous slot's weight: runs of one weight
-         * (few levels, +inf pads) reuse it. */
-        double previous = -1.0, code = 0.0;
-        unsigned char id = 0;
+    code[INDEX_ZERO] = 0.0;
+    code[INDEX_INF] = HUGE_VAL;
+    for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+        code_lower[g][INDEX_ZERO] = code_lower[g][INDEX_INF] = 0.0;
+    id[INDEX_ZERO] = id[INDEX_INF] = 0;
+    for (int v = 0; v < count; v++) {
+        int level = set.level[v];
 
+        code[v] = group[level] == 0 ? digit[level] : 0.0;
+        for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+            code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;
+        id[v] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
+    }
+    if (groups == 1) {
+        for (size_t i = 0; i < slots; i++)
+            matrix[i] = code[indices[i]];
+    } else {
+        if (lower_weights)
+            for (int g = 0; g < groups - 1; g++) {
+                double *to = lower_weights + (size_t)g * slots;
+
+                for (size_t i = 0; i < slots; i++)
+                    to[i] = code_lower[g][indices[i]];
+            }
         for (size_t i = 0; i < slots; i++) {
-            double w = matrix[i];
+            unsigned v = indices[i];
 
-            if (w != previous) {
-                previous = w;
-                code = w; /* 0 and +inf keep their meaning */
-                id = 0;
-                if (w != 0.0 && w != HUGE_VAL) {
-                    int level = set.level[set_slot(&set, w)];
-
-                    code = group[level] == 0 ? digit[level] : 0.0;
-                    id = group[level] == 0 ? 0 : (unsigned char)(level + 1);
-                }
-            }
-            matrix[i] = code;
-            if (ids) {
-                ids[i] = id;
-                if (id)
-                    row_lower[slot_target(problem, i)] = 1;
-            }
+            matrix[i] = code[v];
+            indices[i] = id[v];
+            if (id[v])
+                row_lower[slot_target(problem, i)] = 1;
         }
     }
     problem->lexmax_as_sum = 1;

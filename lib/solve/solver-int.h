@@ -60,6 +60,12 @@ struct lemica_workspace {
     struct lemica_buffer heads[2];   /* lemica_run, N*head_runs (LEXMAX) */
     struct lemica_buffer head_len[2]; /* uchar, N: runs, high bit = truncated */
     struct lemica_buffer vectors[2]; /* double, N*layers: full vectors (USER) */
+    struct lemica_buffer all_heads;  /* lemica_run, (layers+1)*N*head_runs:
+                                        blocked LEXMAX keeps every layer's
+                                        heads, filled only when a tie needs
+                                        them (see solver-dp.c) */
+    struct lemica_buffer all_head_len; /* uchar, (layers+1)*N: their run
+                                          counts; 0xff = not computed */
     struct lemica_buffer scratch[2]; /* double, layers: full vectors */
     struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
     struct lemica_buffer path;       /* int, layers: a result's steps */
@@ -68,13 +74,22 @@ struct lemica_workspace {
     struct lemica_buffer level_ids;  /* uchar, like the weight matrix the
                                         DP reads: 1 + index into lower_digit
                                         of the edge's level if it is in a
-                                        lower group, else 0 */
+                                        lower group, else 0 (while encoding:
+                                        each slot's value index) */
     struct lemica_buffer row_lower;  /* uchar, N: some edge into t has a
                                         lower-group level */
-    struct lemica_buffer lower_keys[2]; /* double, N*(groups_max-1): each
-                                           state's sums of the lower groups */
+    struct lemica_buffer lower_keys[2]; /* double, (groups_max-1)*N: each
+                                           state's sums of the lower groups,
+                                           sum g of state t at g * N + t */
     struct lemica_buffer lower_nz[2]; /* int, N+1: prefix counts of states
                                          with a nonzero lower sum */
+    struct lemica_buffer lower_weights; /* double, (groups - 1) copies of
+                                           the (incoming) weight matrix:
+                                           what each edge adds to lower
+                                           group g + 1 in copy g (the
+                                           vector tie-break of the row
+                                           scan; empty for the blocked
+                                           scan) */
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];

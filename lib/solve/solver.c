@@ -62,6 +62,9 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->path_weights);
     buffer_free(&work->level_ids);
     buffer_free(&work->row_lower);
+    buffer_free(&work->lower_weights);
+    buffer_free(&work->all_heads);
+    buffer_free(&work->all_head_len);
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->lower_keys[i]);
         buffer_free(&work->lower_nz[i]);
@@ -259,6 +262,15 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
     ok = ok && lemica_solver_reserve(&work->end_reached, layers, 1);
     ok = ok && lemica_solver_reserve(&work->path, layers, sizeof(int));
     ok = ok && lemica_solver_reserve(&work->path_weights, layers, sizeof(double));
+    if (problem->blocked && !problem->frontier &&
+        solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
+        ok = ok && lemica_solver_reserve(&work->all_heads,
+                           checked_product(checked_product(n, layers),
+                                           (size_t)solver->head_runs),
+                           sizeof(struct lemica_run));
+        ok = ok && lemica_solver_reserve(&work->all_head_len,
+                           checked_product(n, layers), 1);
+    }
     for (int i = 0; i < 2; i++) {
         ok = ok && lemica_solver_reserve(&work->key[i], n, sizeof(double));
         ok = ok && lemica_solver_reserve(&work->scratch[i], layers, sizeof(double));
