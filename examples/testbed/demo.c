@@ -87,6 +87,7 @@ struct options {
     int compare;
     int verify_k;    /* candidates per comparator; 0: no verified row */
     double verify_z; /* significance of lemica_verifier; 0: off */
+    int verify_aggregate; /* a lemica_aggregate */
 };
 
 struct result {
@@ -178,6 +179,8 @@ usage(FILE *out)
         "  --verify-z Z        keep the LEXMAX plan unless a candidate is\n"
         "                      better by Z standard errors (paired; default\n"
         "                      0: the smallest mean error wins)\n"
+        "  --verify-aggregate A mean (default), max or z1 (mean + std) of\n"
+        "                      a candidate's errors on the profiling samples\n"
         "  --reuse MODE        output, residual or both (default both; gmm\n"
         "                      output)\n"
         "  --max-skip K        longest cache segment profiled; 0 = N - 1,\n"
@@ -255,7 +258,7 @@ takes_value(const char *arg)
         "--budgets",  "--profile-samples", "--eval-samples", "--reuse",
         "--max-skip", "--prototypes",      "--repeats",      "--image-budget",
         "--shift",    "--guidance",        "--sigma-data",   "--out",
-        "--threads",  "--verify-k",        "--verify-z",
+        "--threads",  "--verify-k",        "--verify-z",     "--verify-aggregate",
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -359,6 +362,13 @@ parse_options(int argc, char **argv, struct options *options)
             bad = parse_double(value, 0.0, 20.0, &guidance);
         } else if (strcmp(arg, "--verify-k") == 0) {
             bad = parse_int(value, 0, 100, &options->verify_k);
+        } else if (strcmp(arg, "--verify-aggregate") == 0) {
+            options->verify_aggregate =
+                strcmp(value, "mean") == 0  ? LEMICA_AGGREGATE_MEAN
+                : strcmp(value, "max") == 0 ? LEMICA_AGGREGATE_MAX
+                : strcmp(value, "z1") == 0  ? LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
+                                            : -1;
+            bad = options->verify_aggregate < 0;
         } else if (strcmp(arg, "--verify-z") == 0) {
             bad = parse_double(value, 0.0, 100.0, &options->verify_z);
         } else if (strcmp(arg, "--sigma-data") == 0) {
@@ -765,6 +775,9 @@ verify_mode(struct demo *demo, struct mode_state *mode)
         if (status == LEMICA_OK)
             status = lemica_verifier_set_significance(verifier,
                                                       options->verify_z);
+        if (status == LEMICA_OK)
+            status = lemica_verifier_set_aggregate(
+                verifier, (lemica_aggregate)options->verify_aggregate, 1.0);
         /* At most 2 k + 2 candidates; their labels. */
         free(labels);
         labels = calloc(2 * (size_t)options->verify_k + 2, sizeof(*labels));
@@ -1212,9 +1225,13 @@ print_table(const struct demo *demo, const struct mode_state *mode)
             total += mode->verified_calls[b];
         printf("\nLeMiCa, verified: per budget the planned LEXMAX schedule, "
                "then the %d best by LEXMAX and by SUM (distinct ones), each "
-               "run whole on the %zu profiling samples; the smallest mean L1 "
+               "run whole on the %zu profiling samples; the smallest %s "
                "there is kept%s. Verification took %.1f s.\n",
                options->verify_k, demo->num_profile,
+               options->verify_aggregate == LEMICA_AGGREGATE_MAX ? "max L1"
+               : options->verify_aggregate == LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
+                   ? "mean + std of L1"
+                   : "mean L1",
                options->verify_z > 0.0
                    ? " if it beats the LEXMAX plan's by the paired test"
                    : "",
@@ -1225,8 +1242,8 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                    options->verify_z);
         for (int b = 0; b < options->num_budgets; b++)
             if (mode->verified[b])
-                printf("  B=%-3d chose %-9s of %zu candidates (profiling "
-                       "mean L1 %.4e, LEXMAX plan %.4e): %zu model calls, "
+                printf("  B=%-3d chose %-9s of %zu candidates (score on the "
+                       "profiling samples %.4e, LEXMAX plan %.4e): %zu model calls, "
                        "%.2f%% of full profiling\n",
                        options->budgets[b], mode->verified_origin[b],
                        mode->verified_candidates[b], mode->verified_score[b],
