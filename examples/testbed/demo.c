@@ -856,6 +856,22 @@ verify_mode(struct demo *demo, struct mode_state *mode)
         }
         if (status != LEMICA_OK)
             break;
+        if (!options->quiet) {
+            fprintf(stderr,
+                    "verifying (%s): B=%d, mean L1 on the profiling "
+                    "samples:",
+                    mode_names[mode->reuse], budget);
+            for (size_t c = 0; c < num; c++) {
+                double mean = 0.0, error;
+
+                for (size_t s = 0; s < count; s++)
+                    if (lemica_verifier_error(verifier, c, s, &error) ==
+                        LEMICA_OK)
+                        mean += error / (double)count;
+                fprintf(stderr, "%s %s %.4e", c ? "," : "", labels[c], mean);
+            }
+            fprintf(stderr, "; chose %s\n", labels[chosen]);
+        }
         mode->verified_calls[b] = lemica_verifier_model_calls(verifier);
         mode->verified_candidates[b] = num;
         memcpy(mode->verified_origin[b], labels[chosen], sizeof(labels[0]));
