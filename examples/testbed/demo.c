@@ -86,7 +86,7 @@ struct options {
     int full;
     int adaptive;
     int compare;
-    int verify_k;         /* candidates per comparator; 0: no verified row */
+    int verify_k;         /* candidates per comparator; 0: no verification */
     double verify_z;      /* significance of lemica_verifier; 0: off */
     int verify_aggregate; /* a lemica_aggregate */
 };
@@ -176,7 +176,7 @@ usage(FILE *out)
         "                      too and say whether every plan is the same\n"
         "  --verify-k K        the verified row's candidates: the K best by\n"
         "                      LEXMAX and by SUM, run on the profiling\n"
-        "                      samples (default 3; 0: no verified row)\n"
+        "                      samples (default 3; 0: none, row n/a)\n"
         "  --verify-z Z        keep the LEXMAX plan unless a candidate is\n"
         "                      better by Z standard errors (paired test;\n"
         "                      default 2; 0: the smallest score wins)\n"
