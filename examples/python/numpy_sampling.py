@@ -7,9 +7,13 @@
    groups allow), and give each replay's final sample with the reference's
    to the profiler, which computes the L1 error in C on the numpy memory.
 2. Plan: turn the profile into a graph and solve for the budget.
-3. Run: sample held-out prompts and seeds with the planned schedule through
-   StepCache (separate cond/uncond state under classifier-free guidance),
-   and compare with the uniform schedule of the same budget.
+3. Verify: run the k best schedules by LEXMAX and by SUM whole on the
+   profiling samples (B model calls each per sample) and keep the planned
+   one unless another is better by a paired test (lemica.verify_schedules).
+4. Run: sample held-out prompts and seeds with the planned and the
+   verified schedule through StepCache (separate cond/uncond state under
+   classifier-free guidance), and compare with the uniform schedule of the
+   same budget.
 
 The "model" is a small random two-layer network with a timestep embedding:
 cheap, deterministic, and nonlinear enough that the error of skipping a
@@ -158,6 +162,10 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--dim", type=int, default=256)
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--guidance", type=float, default=4.0)
+    parser.add_argument("--verify-k", type=int, default=3,
+                        help="candidates per comparator to verify (0: none)")
+    parser.add_argument("--verify-z", type=float, default=2.0,
+                        help="paired-test standard errors a candidate must win by")
     args = parser.parse_args(argv)
 
     model = ToyDenoiser(args.dim, args.hidden, args.steps)
@@ -167,6 +175,7 @@ def main(argv: List[str]) -> int:
     with lemica.Plan(args.steps, args.max_skip) as plan, \
             lemica.Profiler(args.steps, args.max_skip, lemica.Metric.L1) as profiler:
         print(f"libLeMiCa {lemica.version()} from {lemica.library_path()}")
+        plan_calls = plan.model_calls
         print(f"plan: {args.steps} steps, max skip {plan.max_skip}, "
               f"{plan.num_replays} replays in {plan.num_groups} groups, "
               f"{plan.model_calls} model calls per sample")
@@ -182,23 +191,48 @@ def main(argv: List[str]) -> int:
     with graph, lemica.Solver() as solver:
         solver.require_first_steps(2)  # the usual warm-up steps
         planned = solver.solve(graph, args.budget)
+        candidates = (lemica.candidate_schedules(graph, args.budget, args.verify_k,
+                                                 solver=solver)
+                      if args.verify_k > 0 else [])
     uniform = lemica.uniform_schedule(args.steps, args.budget)
     print(f"planned schedule (B={planned.budget}): {planned}")
     print(f"uniform schedule (B={uniform.budget}): {uniform}")
 
-    errors = {"lemica": [], "uniform": []}
+    methods = [("lemica", planned), ("uniform", uniform)]
+    if candidates:
+        # The engine keeps the reference passes' final samples from
+        # profiling; recomputed here to keep profile_sample() simple.
+        finals = [reference_pass(velocity, *make_inputs(sample, args.dim, args.hidden),
+                                 args.steps)[0] for sample in range(args.profile_samples)]
+
+        def run(schedule: lemica.Schedule, sample: int):
+            x0, cond, uncond = make_inputs(sample, args.dim, args.hidden)
+            cache = lemica.StepCache(schedule, branches=("cond", "uncond"))
+            return cached_run(velocity, schedule, x0, cond, uncond, cache)[0], finals[sample][0]
+
+        result = lemica.verify_schedules(candidates, args.profile_samples, run,
+                                         significance=args.verify_z)
+        verified = result.best.copy()
+        print(f"verified schedule (B={verified.budget}): {verified} (candidate "
+              f"{result.best_index + 1} of {len(result.candidates)}, "
+              f"{result.model_calls} extra model calls, "
+              f"{100.0 * result.model_calls / (plan_calls * args.profile_samples):.2f}% "
+              f"of profiling)")
+        methods.insert(1, ("verified", verified))
+
+    errors = {name: [] for name, _ in methods}
     caches = {name: lemica.StepCache(schedule, branches=("cond", "uncond"))
-              for name, schedule in (("lemica", planned), ("uniform", uniform))}
+              for name, schedule in methods}
     for sample in range(args.eval_samples):
         # Held-out prompts and seeds: never profiled.
         x0, cond, uncond = make_inputs(10_000 + sample, args.dim, args.hidden)
         full, _, _ = reference_pass(velocity, x0, cond, uncond, args.steps)
-        for name, schedule in (("lemica", planned), ("uniform", uniform)):
+        for name, schedule in methods:
             cached = cached_run(velocity, schedule, x0, cond, uncond, caches[name])
             errors[name].append(lemica.metric_compute(cached, full))
 
     full_calls = 2 * args.steps * args.eval_samples
-    for name in ("lemica", "uniform"):
+    for name, _ in methods:
         cache = caches[name]
         saved = cache.calls_reused
         print(f"{name:8s}: {cache.model_calls} of {full_calls} model calls "

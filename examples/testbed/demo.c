@@ -42,6 +42,7 @@
 enum method {
     METHOD_LEMICA,
     METHOD_SUM,
+    METHOD_VERIFIED,
     METHOD_UNIFORM,
     METHOD_TEACACHE,
     METHOD_MAGCACHE,
@@ -49,13 +50,15 @@ enum method {
 };
 
 static const char *const method_names[NUM_METHODS] = {
-    "LeMiCa (LEXMAX)", "Shortest path (SUM)", "Uniform", "TeaCache", "MagCache",
+    "LeMiCa (LEXMAX)",  "Shortest path (SUM)",
+    "LeMiCa, verified", "Uniform",
+    "TeaCache",         "MagCache",
 };
 static const char *const method_labels[NUM_METHODS] = {
-    "LEMICA", "SUM", "UNIFORM", "TEACACHE", "MAGCACHE",
+    "LEMICA", "SUM", "VERIFIED", "UNIFORM", "TEACACHE", "MAGCACHE",
 };
 static const char *const method_colors[NUM_METHODS] = {
-    "#d62728", "#1f77b4", "#7f7f7f", "#2ca02c", "#9467bd",
+    "#d62728", "#1f77b4", "#ff7f0e", "#7f7f7f", "#2ca02c", "#9467bd",
 };
 static const char *const mode_names[NUM_MODES] = {"output reuse",
                                                   "residual reuse"};
@@ -83,6 +86,9 @@ struct options {
     int full;
     int adaptive;
     int compare;
+    int verify_k;         /* candidates per comparator; 0: no verification */
+    double verify_z;      /* significance of lemica_verifier; 0: off */
+    int verify_aggregate; /* a lemica_aggregate */
 };
 
 struct result {
@@ -102,6 +108,17 @@ struct mode_state {
      * loops cost and whether they match the full profile's. */
     lemica_schedule *adaptive_schedules[2][MAX_BUDGETS];
     uint64_t adaptive_calls[2], full_calls;
+    /* The graph the plans came from (the measured segments only with
+     * adaptive profiling), for the k best schedules. */
+    lemica_graph *graph;
+    /* The verified plans: the chosen candidate of every budget, what the
+     * runs on the profiling samples cost, and how the choice came out. */
+    lemica_schedule *verified[MAX_BUDGETS];
+    size_t verified_calls[MAX_BUDGETS];
+    size_t verified_candidates[MAX_BUDGETS];
+    char verified_origin[MAX_BUDGETS][32];
+    double verified_score[MAX_BUDGETS], verified_lexmax_score[MAX_BUDGETS];
+    double verify_seconds;
     size_t adaptive_rounds[2], adaptive_violations[2];
     double adaptive_seconds;
     double mag_ratios[LEMICA_MAX_STEPS];
@@ -157,6 +174,14 @@ usage(FILE *out)
         "  --full-profiling    plan from full profiling (every segment)\n"
         "  --compare           with adaptive profiling: run full profiling\n"
         "                      too and say whether every plan is the same\n"
+        "  --verify-k K        the verified row's candidates: the K best by\n"
+        "                      LEXMAX and by SUM, run on the profiling\n"
+        "                      samples (default 3; 0: none, row n/a)\n"
+        "  --verify-z Z        keep the LEXMAX plan unless a candidate is\n"
+        "                      better by Z standard errors (paired test;\n"
+        "                      default 2; 0: the smallest score wins)\n"
+        "  --verify-aggregate A mean (default), max or z1 (mean + std) of\n"
+        "                      a candidate's errors on the profiling samples\n"
         "  --reuse MODE        output, residual or both (default both; gmm\n"
         "                      output)\n"
         "  --max-skip K        longest cache segment profiled; 0 = N - 1,\n"
@@ -230,11 +255,16 @@ static int
 takes_value(const char *arg)
 {
     static const char *const names[] = {
-        "--model",    "--weights",         "--classifier",   "--steps",
-        "--budgets",  "--profile-samples", "--eval-samples", "--reuse",
-        "--max-skip", "--prototypes",      "--repeats",      "--image-budget",
-        "--shift",    "--guidance",        "--sigma-data",   "--out",
-        "--threads",
+        "--model",        "--weights",
+        "--classifier",   "--steps",
+        "--budgets",      "--profile-samples",
+        "--eval-samples", "--reuse",
+        "--max-skip",     "--prototypes",
+        "--repeats",      "--image-budget",
+        "--shift",        "--guidance",
+        "--sigma-data",   "--out",
+        "--threads",      "--verify-k",
+        "--verify-z",     "--verify-aggregate",
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -265,6 +295,10 @@ parse_options(int argc, char **argv, struct options *options)
     options->shift = 3.0;
     options->sigma_data = 0.1;
     options->out_dir = "lemica-demo-out";
+    options->verify_k = 3;
+    /* A handful of profiling samples measures small differences with
+     * noise: keep the LEXMAX plan unless a candidate is clearly better. */
+    options->verify_z = 2.0;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -335,6 +369,17 @@ parse_options(int argc, char **argv, struct options *options)
             bad = parse_double(value, 0.05, 100.0, &options->shift);
         } else if (strcmp(arg, "--guidance") == 0) {
             bad = parse_double(value, 0.0, 20.0, &guidance);
+        } else if (strcmp(arg, "--verify-k") == 0) {
+            bad = parse_int(value, 0, 100, &options->verify_k);
+        } else if (strcmp(arg, "--verify-aggregate") == 0) {
+            options->verify_aggregate =
+                strcmp(value, "mean") == 0  ? LEMICA_AGGREGATE_MEAN
+                : strcmp(value, "max") == 0 ? LEMICA_AGGREGATE_MAX
+                : strcmp(value, "z1") == 0  ? LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
+                                            : -1;
+            bad = options->verify_aggregate < 0;
+        } else if (strcmp(arg, "--verify-z") == 0) {
+            bad = parse_double(value, 0.0, 100.0, &options->verify_z);
         } else if (strcmp(arg, "--sigma-data") == 0) {
             bad = parse_double(value, 1e-3, 10.0, &options->sigma_data);
         } else {
@@ -560,6 +605,11 @@ profile_adaptive(struct demo *demo, struct mode_state *mode)
         lemica_adaptive_free(adaptive);
         adaptive = NULL;
     }
+    /* The measured segments, for the verified row's k best schedules:
+     * every segment of the adaptive plans is among them. */
+    if (status == LEMICA_OK)
+        status = lemica_profiler_to_graph(profiler, LEMICA_AGGREGATE_MEAN, 0.0,
+                                          0, &mode->graph);
     if (status != LEMICA_OK) {
         fail("adaptive profiling", status);
         goto out;
@@ -649,6 +699,12 @@ profile_and_solve(struct demo *demo, struct mode_state *mode)
         fail("solving the frontier", status);
         goto out;
     }
+    mode->full_calls =
+        lemica_plan_model_calls(plan) * (uint64_t)demo->num_profile;
+    if (!options->adaptive) {
+        mode->graph = graph;
+        graph = NULL;
+    }
     mode->profile_seconds = now_seconds() - started;
     if (!options->quiet)
         fprintf(stderr, "profiling and solving (%s): %.1f s\n",
@@ -660,6 +716,187 @@ out:
     lemica_graph_free(graph);
     lemica_profiler_free(profiler);
     lemica_plan_free(plan);
+    return result;
+}
+
+/* Add @schedule to @verifier; a new candidate is labelled @comparator and
+ * its rank (1 = the best). */
+static lemica_status
+add_candidate(lemica_verifier *verifier, const lemica_schedule *schedule,
+              const char *comparator, size_t rank, char (*labels)[32])
+{
+    size_t before = lemica_verifier_num_candidates(verifier), index;
+    lemica_status status =
+        lemica_verifier_add_candidate(verifier, schedule, &index);
+
+    if (status == LEMICA_OK && index == before)
+        snprintf(labels[index], sizeof(labels[0]), "%s #%zu", comparator, rank);
+    return status;
+}
+
+/* The verified plans of @mode: for every budget, the planned LEXMAX
+ * schedule first, then the k best by LEXMAX and by SUM (the planned SUM
+ * one among them), each run whole on the profiling samples through the
+ * same batched sampler as every other run; lemica_verifier keeps the one
+ * with the smallest mean L1 against the recorded uncached samples (ties
+ * and, with --verify-z, insignificant gains go to the LEXMAX plan). Each
+ * candidate costs B model calls per profiling sample. */
+static int
+verify_mode(struct demo *demo, struct mode_state *mode)
+{
+    const struct options *options = &demo->options;
+    struct testbed_batch batch = mode_settings(demo, mode->reuse);
+    size_t count = demo->num_profile, pixels = demo->pixels;
+    double *outputs = malloc(count * pixels * sizeof(double));
+    uint64_t *seeds = malloc(count * sizeof(uint64_t));
+    int *classes = malloc(count * sizeof(int));
+    unsigned char *mask = malloc((size_t)options->num_steps);
+    char(*labels)[32] = NULL;
+    lemica_solver *solver = NULL;
+    lemica_verifier *verifier = NULL;
+    lemica_schedule_list *list = NULL;
+    lemica_status status = LEMICA_OK;
+    double started = now_seconds();
+    int result = -1;
+
+    if (!outputs || !seeds || !classes || !mask) {
+        fprintf(stderr, "lemica-demo: out of memory\n");
+        goto out;
+    }
+    for (size_t s = 0; s < count; s++) {
+        seeds[s] = demo->profile_samples[s].seed;
+        classes[s] = demo->profile_samples[s].class_id;
+    }
+    batch.count = count;
+    batch.classes = classes;
+    batch.decide = testbed_decide_mask;
+    batch.decide_context = mask;
+    status = lemica_solver_new(&solver);
+    for (int b = 0; b < options->num_budgets && status == LEMICA_OK; b++) {
+        int budget = options->budgets[b];
+        size_t chosen, num;
+
+        /* A budget below what K allows has no schedule to verify. */
+        if (!planned(demo, mode, 0, b))
+            continue;
+        status = lemica_verifier_new(count, &verifier);
+        if (status == LEMICA_OK)
+            status =
+                lemica_verifier_set_significance(verifier, options->verify_z);
+        if (status == LEMICA_OK)
+            status = lemica_verifier_set_aggregate(
+                verifier, (lemica_aggregate)options->verify_aggregate, 1.0);
+        /* At most 2 k + 2 candidates; their labels. */
+        free(labels);
+        labels = calloc(2 * (size_t)options->verify_k + 2, sizeof(*labels));
+        if (!labels) {
+            fprintf(stderr, "lemica-demo: out of memory\n");
+            goto out;
+        }
+        for (int c = 0; c < 2 && status == LEMICA_OK; c++) {
+            const char *name = c == 0 ? "LEXMAX" : "SUM";
+            const lemica_schedule *plan = planned(demo, mode, c, b);
+
+            if (plan)
+                status = add_candidate(verifier, plan, name, 1, labels);
+            if (status == LEMICA_OK)
+                status = lemica_solver_set_comparator(
+                    solver,
+                    c == 0 ? LEMICA_COMPARATOR_LEXMAX : LEMICA_COMPARATOR_SUM);
+            if (status == LEMICA_OK)
+                status = lemica_solver_solve_k_best(solver, mode->graph, budget,
+                                                    options->verify_k, &list);
+            for (size_t i = 0;
+                 status == LEMICA_OK && i < lemica_schedule_list_count(list);
+                 i++) {
+                const lemica_schedule *schedule;
+
+                status = lemica_schedule_list_get(list, i, &schedule);
+                if (status == LEMICA_OK)
+                    status =
+                        add_candidate(verifier, schedule, name, i + 1, labels);
+            }
+            lemica_schedule_list_free(list);
+            list = NULL;
+        }
+        /* The engine's part: each candidate on every profiling sample, as
+         * one batch, each final sample reported against the uncached one. */
+        num = lemica_verifier_num_candidates(verifier);
+        for (size_t c = 0; c < num && status == LEMICA_OK; c++) {
+            const lemica_schedule *schedule;
+
+            status = lemica_verifier_candidate(verifier, c, &schedule);
+            if (status != LEMICA_OK)
+                break;
+            if (testbed_schedule_mask(schedule, mask) != 0 ||
+                testbed_batch_sample(&batch, seeds, outputs) != 0) {
+                fprintf(stderr, "lemica-demo: verification sampling failed\n");
+                goto out;
+            }
+            for (size_t s = 0; s < count && status == LEMICA_OK; s++)
+                status = lemica_verifier_report_buffers(
+                    verifier, c, s, outputs + s * pixels,
+                    demo->profile_reference.final + s * pixels, pixels,
+                    LEMICA_DTYPE_F64);
+        }
+        if (status == LEMICA_OK)
+            status = lemica_verifier_best(verifier, &chosen);
+        if (status == LEMICA_OK)
+            status = lemica_verifier_score(verifier, chosen,
+                                           &mode->verified_score[b]);
+        if (status == LEMICA_OK)
+            status = lemica_verifier_score(verifier, 0,
+                                           &mode->verified_lexmax_score[b]);
+        if (status == LEMICA_OK) {
+            const lemica_schedule *schedule;
+
+            status = lemica_verifier_candidate(verifier, chosen, &schedule);
+            if (status == LEMICA_OK)
+                status = lemica_schedule_copy(schedule, &mode->verified[b]);
+        }
+        if (status != LEMICA_OK)
+            break;
+        if (!options->quiet) {
+            fprintf(stderr,
+                    "verifying (%s): B=%d, mean L1 on the profiling "
+                    "samples:",
+                    mode_names[mode->reuse], budget);
+            for (size_t c = 0; c < num; c++) {
+                double mean = 0.0, error;
+
+                for (size_t s = 0; s < count; s++)
+                    if (lemica_verifier_error(verifier, c, s, &error) ==
+                        LEMICA_OK)
+                        mean += error / (double)count;
+                fprintf(stderr, "%s %s %.4e", c ? "," : "", labels[c], mean);
+            }
+            fprintf(stderr, "; chose %s\n", labels[chosen]);
+        }
+        mode->verified_calls[b] = lemica_verifier_model_calls(verifier);
+        mode->verified_candidates[b] = num;
+        memcpy(mode->verified_origin[b], labels[chosen], sizeof(labels[0]));
+        lemica_verifier_free(verifier);
+        verifier = NULL;
+    }
+    if (status != LEMICA_OK) {
+        fail("verifying candidates", status);
+        goto out;
+    }
+    mode->verify_seconds = now_seconds() - started;
+    if (!options->quiet)
+        fprintf(stderr, "verifying candidates (%s): %.1f s\n",
+                mode_names[mode->reuse], mode->verify_seconds);
+    result = 0;
+
+out:
+    lemica_schedule_list_free(list);
+    lemica_verifier_free(verifier);
+    lemica_solver_free(solver);
+    free(labels);
+    free(mask);
+    free(classes);
+    free(seeds);
+    free(outputs);
     return result;
 }
 
@@ -801,6 +1038,10 @@ evaluate_mode(struct demo *demo, struct mode_state *mode)
                 found = planned(demo, mode, m, b);
                 if (!found || testbed_schedule_mask(found, mask) != 0)
                     continue;
+            } else if (m == METHOD_VERIFIED) {
+                found = mode->verified[b];
+                if (!found || testbed_schedule_mask(found, mask) != 0)
+                    continue;
             } else if (m == METHOD_UNIFORM) {
                 status = testbed_uniform_schedule(options->num_steps, budget,
                                                   &uniform);
@@ -940,6 +1181,14 @@ print_table(const struct demo *demo, const struct mode_state *mode)
             printf("  B=%-3d %-6s %s\n", options->budgets[b],
                    c == 0 ? "LEXMAX" : "SUM", text);
         }
+    for (int b = 0; b < options->num_budgets; b++) {
+        char text[8192];
+
+        if (mode->verified[b] &&
+            lemica_schedule_format_steps(mode->verified[b], text, sizeof(text),
+                                         NULL) == LEMICA_OK)
+            printf("  B=%-3d %-8s %s\n", options->budgets[b], "VERIFIED", text);
+    }
     if (options->adaptive) {
         printf(
             "\nAdaptive profiling (nested assumption, all budgets at once) "
@@ -990,6 +1239,53 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                    mode->magcache_max_skip[b],
                    testbed_magcache_retained(options->num_steps,
                                              TESTBED_MAGCACHE_RETENTION));
+    }
+    if (options->verify_k > 0) {
+        size_t total = 0;
+        uint64_t planning;
+
+        for (int b = 0; b < options->num_budgets; b++)
+            total += mode->verified_calls[b];
+        printf("\nLeMiCa, verified: per budget the planned LEXMAX schedule, "
+               "then the %d best by LEXMAX and by SUM (distinct ones), each "
+               "run whole on the %zu profiling samples; the one with the "
+               "smallest %s there is kept",
+               options->verify_k, demo->num_profile,
+               options->verify_aggregate == LEMICA_AGGREGATE_MAX ? "max L1"
+               : options->verify_aggregate == LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
+                   ? "mean + std of L1"
+                   : "mean L1");
+        if (options->verify_z > 0.0)
+            printf(" if it beats the LEXMAX plan by a paired test (mean "
+                   "per-sample difference + %g standard errors below 0)",
+                   options->verify_z);
+        printf(". Verification took %.1f s.\n", mode->verify_seconds);
+        for (int b = 0; b < options->num_budgets; b++)
+            if (mode->verified[b])
+                printf("  B=%-3d chose %-9s of %zu candidates (score on the "
+                       "profiling samples %.4e, LEXMAX plan %.4e): %zu model "
+                       "calls, "
+                       "%.2f%% of full profiling\n",
+                       options->budgets[b], mode->verified_origin[b],
+                       mode->verified_candidates[b], mode->verified_score[b],
+                       mode->verified_lexmax_score[b], mode->verified_calls[b],
+                       100.0 * (double)mode->verified_calls[b] /
+                           (double)mode->full_calls);
+        planning = (options->adaptive
+                        ? mode->adaptive_calls[0] + mode->adaptive_calls[1]
+                        : mode->full_calls) +
+                   (uint64_t)total;
+        printf("Verifying all %d budgets cost %zu model calls, %.2f%% of full "
+               "profiling's %llu; with them the plans cost %llu model calls "
+               "(%s plus verification), "
+               "%.1f%% of full profiling.\n",
+               options->num_budgets, total,
+               100.0 * (double)total / (double)mode->full_calls,
+               (unsigned long long)mode->full_calls,
+               (unsigned long long)planning,
+               options->adaptive ? "the adaptive loops of both comparators"
+                                 : "full profiling",
+               100.0 * (double)planning / (double)mode->full_calls);
     }
 }
 
@@ -1131,6 +1427,9 @@ demo_free(struct demo *demo)
             for (int b = 0; b < MAX_BUDGETS; b++)
                 lemica_schedule_free(demo->modes[k].adaptive_schedules[c][b]);
         }
+        lemica_graph_free(demo->modes[k].graph);
+        for (int b = 0; b < MAX_BUDGETS; b++)
+            lemica_schedule_free(demo->modes[k].verified[b]);
         for (int m = 0; m < NUM_METHODS; m++) {
             free(demo->modes[k].image_outputs[m]);
             for (int b = 0; b < MAX_BUDGETS; b++)
@@ -1180,7 +1479,9 @@ main(int argc, char **argv)
             ((demo.options.adaptive &&
               profile_adaptive(&demo, &demo.modes[k]) != 0) ||
              ((!demo.options.adaptive || demo.options.compare) &&
-              profile_and_solve(&demo, &demo.modes[k]) != 0)))
+              profile_and_solve(&demo, &demo.modes[k]) != 0) ||
+             (demo.options.verify_k > 0 &&
+              verify_mode(&demo, &demo.modes[k]) != 0)))
             goto out;
     phase = now_seconds();
     if (evaluate_reference(&demo) != 0) {
@@ -1217,8 +1518,9 @@ main(int argc, char **argv)
                 strerror(errno));
         goto out;
     }
-    printf("Wrote %s (columns: uncached, then LeMiCa, SUM, uniform, "
-           "TeaCache, MagCache at B=%d; then their |error| x4 in red)\n",
+    printf("Wrote %s (columns: uncached, then LeMiCa, SUM, verified, "
+           "uniform, TeaCache, MagCache at B=%d; then their |error| x4 in "
+           "red)\n",
            path, demo.options.image_budget);
     printf("Total run time: %.1f s wall, %.1f s CPU\n", now_seconds() - started,
            cpu_seconds());

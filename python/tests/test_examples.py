@@ -23,6 +23,13 @@ class ExamplesTest(unittest.TestCase):
                              "--eval-samples", "3", "--dim", "64", "--hidden", "128")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertRegex(result.stdout, r"lemica  : 72 of 180 model calls \(108 saved, 60%\)")
+        # The verification step: candidates run on the 2 profiling samples,
+        # B = 12 calls each, and the verified schedule evaluated like the rest.
+        self.assertRegex(result.stdout, r"verified schedule \(B=12\): .*, (\d+) extra model "
+                                        r"calls")
+        calls = int(re.search(r"(\d+) extra model calls", result.stdout).group(1))
+        self.assertEqual(calls % (12 * 2), 0)
+        self.assertRegex(result.stdout, r"verified: 72 of 180 model calls")
         errors = dict(re.findall(r"(lemica|uniform) *: .*mean L1 error vs full sampling "
                                  r"([0-9.]+)", result.stdout))
         self.assertLess(float(errors["lemica"]), float(errors["uniform"]))
