@@ -480,6 +480,116 @@ LEMICA_API lemica_status lemica_assumption_check(
     int *outer_from, int *outer_to, int *inner_from, int *inner_to,
     double *excess);
 
+/**
+ * @brief The sample stopping rule, an opaque handle.
+ *
+ * For an engine that adds profiling samples over time (S, then S + 1, ...,
+ * running the adaptive loop to its end at each count): after each end,
+ * lemica_sample_stop_update() keeps the schedules of every requested
+ * budget and says whether to stop adding samples. It stops when the
+ * schedules of the last @e window updates agree: none of the older ones
+ * has a total error (the sum of its cached segments' mean errors) more
+ * than @e tolerance above the newest one's, both measured on the samples
+ * the profiler holds now. Schedules that changed but are as good under
+ * the newer samples (near-ties) do not hold it back; an older schedule
+ * that the newer samples show to be worse does. Unlike
+ * lemica_adaptive_num_stable() it compares every older schedule of the
+ * window with the newest (not only neighbours, whose small differences
+ * can add up), by error rather than by identity. A segment that the loop
+ * did not measure on the newest samples enters with the samples it has.
+ *
+ * **What it can and cannot promise** (tests/bench-stopping.c, N = 50,
+ * K = 49, budgets 10, 14, 17, 20, 25, a 20-sample protocol, 16 sample
+ * orders, held-out mean L1 on 1,000 (Gaussian mixture) or 200 (trained
+ * DiT) unseen seeds). With window 3 and tolerance 0.10 it stopped after
+ * MEASURED_GMM on the Gaussian mixture and MEASURED_DIT on the DiT.
+ * No rule that stops within five samples can bound the worst case: five
+ * samples that happen to be unrepresentative (on the mixture, an order
+ * whose first five samples give plans 10-34% worse on held-out seeds)
+ * agree with one another as well as representative ones do, and even
+ * plans from 10 of the 20 samples were up to 17% (mixture) and 5% (DiT)
+ * worse than the 20-sample plans in some order. Cycling the prompts
+ * (classes) while adding samples helps more than any rule: see the
+ * benchmark's --balanced.
+ * @since 0.2
+ */
+typedef struct lemica_sample_stop lemica_sample_stop;
+
+/** The largest window of lemica_sample_stop_new(). @since 0.2 */
+#define LEMICA_SAMPLE_STOP_MAX_WINDOW 64
+
+/**
+ * @brief Create a sample stopping rule.
+ * @param[in] window The number of consecutive updates whose schedules
+ *            must agree, 2 .. ::LEMICA_SAMPLE_STOP_MAX_WINDOW (3 is a good
+ *            start: it never stops before the third update).
+ * @param[in] tolerance How much worse, relative, an older schedule may be
+ *            than the newest one, finite and >= 0 (e.g. 0.10).
+ * @param[out] out The rule; free with lemica_sample_stop_free().
+ * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT;
+ *         ::LEMICA_ERR_NO_MEMORY.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_sample_stop_new(size_t window, double tolerance,
+                                                lemica_sample_stop **out);
+
+/**
+ * @brief Free a rule; NULL is a no-op.
+ * @param[in] rule The rule.
+ * @since 0.2
+ */
+LEMICA_API void lemica_sample_stop_free(lemica_sample_stop *rule);
+
+/**
+ * @brief Record the schedules of a finished loop and say whether to stop.
+ * Call it each time the loop has ended (lemica_adaptive_next() returned
+ * no plan) at a larger sample count than at the last update: the count
+ * is the largest of any segment in @p profiler. The schedules are those
+ * of lemica_adaptive_schedule() for every requested budget; a budget
+ * that an older update did not have makes the window disagree.
+ * @param[in,out] rule The rule.
+ * @param[in] adaptive The handle, done.
+ * @param[in] profiler The profiler the loop ran on.
+ * @param[out] stop 1 to stop adding samples, else 0 (0 on failure).
+ * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT (a NULL argument, a
+ *         profiler of another N); ::LEMICA_ERR_STATE (the loop is not done,
+ *         no budget is requested, or no sample was added since the last
+ *         update); ::LEMICA_ERR_NO_MEMORY. On failure the rule is as it
+ *         was.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_sample_stop_update(lemica_sample_stop *rule,
+                                                   lemica_adaptive *adaptive,
+                                                   const lemica_profiler *profiler,
+                                                   int *stop);
+
+/**
+ * @brief What the last update said: 1 to stop, else 0.
+ * @param[in] rule The rule.
+ * @return 1 or 0 (0 for NULL and before the first update).
+ * @since 0.2
+ */
+LEMICA_API int lemica_sample_stop_should_stop(const lemica_sample_stop *rule);
+
+/**
+ * @brief How much worse than the newest schedule, relative, the worst
+ *        older schedule of the window was at the last update.
+ * 0 when none was worse (and before the second update); +infinity when
+ * one could not be compared (a budget it lacked, a segment without
+ * samples, a newest schedule of zero error).
+ * @param[in] rule The rule.
+ * @return The excess (NAN for NULL).
+ * @since 0.2
+ */
+LEMICA_API double lemica_sample_stop_excess(const lemica_sample_stop *rule);
+
+/**
+ * @brief Forget every update (to start a new profiling run).
+ * @param[in,out] rule The rule; NULL is a no-op.
+ * @since 0.2
+ */
+LEMICA_API void lemica_sample_stop_reset(lemica_sample_stop *rule);
+
 #ifdef __cplusplus
 }
 #endif
