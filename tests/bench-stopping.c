@@ -16,6 +16,7 @@
  *
  * Usage: bench-stopping [--model gmm|dit] [--orders R] [--eval E]
  *                       [--data FILE] [--profile-only] [--verbose]
+ *                       [--balanced] [--eval-seed-base SEED]
  */
 #include <math.h>
 #include <stdio.h>
@@ -36,11 +37,12 @@
 #define NUM_STEPS 50
 #define PROTOCOL 20
 #define NUM_BUDGETS 5
-#define EVAL_SEED_BASE 3000000u
 #define MAX_ORDERS 64
 #define MAX_RULES 16
 
 static const int budgets[NUM_BUDGETS] = {10, 14, 17, 20, 25};
+/* The held-out seeds: base, base + 1, ... (classes cycling). */
+static uint64_t eval_seed_base = 3000000u;
 
 /* Per-sample errors of every segment: err[sample * slots + slot], slot
  * i * K + j - i - 1. */
@@ -208,7 +210,7 @@ evaluator_init(struct evaluator *ev, struct testbed_net *net,
         exit(1);
     for (size_t e = 0; e < count; e++) {
         ev->classes[e] = (int)(e % (size_t)net->num_classes);
-        ev->seeds[e] = EVAL_SEED_BASE + e;
+        ev->seeds[e] = eval_seed_base + e;
     }
     evaluator_sample(ev, NULL, ev->references);
 }
@@ -320,18 +322,24 @@ run_loop(lemica_adaptive *adaptive, lemica_profiler *profiler,
 }
 
 /* A rule: a name, the handle's settings, and the question after each S. */
-enum rule_kind { RULE_FIXED, RULE_STABLE, RULE_SAMPLES, RULE_WINDOW, RULE_LIBRARY };
-static lemica_schedule *plan_of(const struct profile_data *d, int count, int budget);
-static void path_error(const struct profile_data *d, const lemica_schedule *schedule, int first, int count, double *sum, double *max, double *se);
+enum rule_kind { RULE_FIXED, RULE_STABLE, RULE_SAMPLES, RULE_LIBRARY };
 
+/* FIXED: the plans of the first @fixed samples. STABLE (the old rule):
+ * lemica_adaptive_num_stable() >= window with set_stable_tolerance().
+ * SAMPLES (a standard-error rule, prototyped here): for every budget the
+ * plan's summed standard errors over its summed mean errors <= margin
+ * (an upper bound of its relative standard error whatever the
+ * correlations). LIBRARY: lemica_sample_stop with window and tolerance;
+ * margin > 0 also sets the loop's stable tolerance, which makes it
+ * measure the previous schedules on every new sample. */
 struct rule {
     const char *name;
     enum rule_kind kind;
-    int fixed;        /* RULE_FIXED: stop at this S */
-    size_t window;    /* RULE_STABLE: num_stable >= window */
-    double tolerance; /* RULE_STABLE: set_stable_tolerance */
-    double z;         /* RULE_SAMPLES */
-    double margin;    /* RULE_SAMPLES */
+    int fixed;
+    size_t window;
+    double tolerance;
+    double z; /* unused */
+    double margin;
 };
 
 struct outcome {
@@ -361,7 +369,6 @@ rule_says_stop(const struct rule *rule, lemica_adaptive *adaptive,
         return samples >= rule->fixed;
     case RULE_STABLE:
         return lemica_adaptive_num_stable(adaptive) >= rule->window;
-    case RULE_WINDOW:
     case RULE_LIBRARY:
         return 0;
     case RULE_SAMPLES: {
@@ -410,40 +417,6 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
     lemica_sample_stop *stop_rule = NULL;
     int samples;
 
-    if (rule->kind == RULE_WINDOW) {
-        /* Prototype on the data: stop at the first S >= fixed where the
-         * plans of the last window counts are within tolerance of the
-         * current plan under the current samples. */
-        lemica_schedule *plans[PROTOCOL + 1][NUM_BUDGETS];
-        for (samples = 1; samples <= d->samples; samples++) {
-            int ok = samples >= rule->fixed && samples >= (int)rule->window;
-            for (int b = 0; b < NUM_BUDGETS; b++)
-                plans[samples][b] = plan_of(d, samples, budgets[b]);
-            for (int b = 0; b < NUM_BUDGETS && ok; b++) {
-                double now, old, m;
-                path_error(d, plans[samples][b], 0, samples, &now, &m, NULL);
-                for (int i = 1; i < (int)rule->window && ok; i++) {
-                    path_error(d, plans[samples - i][b], 0, samples, &old, &m, NULL);
-                    ok = old <= (1 + rule->tolerance) * now;
-                }
-            }
-            if (ok || samples == d->samples)
-                break;
-        }
-        out->stop = samples;
-        for (int b = 0; b < NUM_BUDGETS; b++)
-            out->ratio[b] = held_out_error(ev, plans[samples][b]) / reference[b];
-        for (int c = 1; c <= samples; c++)
-            for (int b = 0; b < NUM_BUDGETS; b++)
-                lemica_schedule_free(plans[c][b]);
-        lemica_adaptive_free(adaptive);
-        return;
-    }
-    if (rule->kind == RULE_STABLE || rule->kind == RULE_SAMPLES)
-        bench_check(lemica_adaptive_set_stable_tolerance(adaptive, rule->tolerance),
-                    "tolerance");
-    bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
-                "profiler");
     if (rule->kind == RULE_LIBRARY) {
         bench_check(lemica_sample_stop_new(rule->window, rule->tolerance, &stop_rule),
                     "stop rule");
@@ -773,6 +746,8 @@ main(int argc, char **argv)
             num_eval = (size_t)atoi(argv[++a]);
         else if (strcmp(argv[a], "--data") == 0 && a + 1 < argc)
             data_path = argv[++a];
+        else if (strcmp(argv[a], "--eval-seed-base") == 0 && a + 1 < argc)
+            eval_seed_base = (uint64_t)strtoull(argv[++a], NULL, 10);
         else if (strcmp(argv[a], "--balanced") == 0)
             balanced = 1;
         else if (strcmp(argv[a], "--profile-only") == 0)
@@ -781,7 +756,8 @@ main(int argc, char **argv)
             verbose++;
         else {
             fprintf(stderr, "usage: bench-stopping [--model gmm|dit] [--orders R] "
-                            "[--eval E] [--data FILE] [--profile-only] [--verbose]\n");
+                            "[--eval E] [--data FILE] [--profile-only] [--verbose] "
+                            "[--balanced] [--eval-seed-base SEED]\n");
             return 2;
         }
     }
