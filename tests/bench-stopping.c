@@ -417,6 +417,11 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
     lemica_sample_stop *stop_rule = NULL;
     int samples;
 
+    if (rule->kind == RULE_STABLE || rule->kind == RULE_SAMPLES)
+        bench_check(lemica_adaptive_set_stable_tolerance(adaptive, rule->tolerance),
+                    "tolerance");
+    bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
+                "profiler");
     if (rule->kind == RULE_LIBRARY) {
         bench_check(lemica_sample_stop_new(rule->window, rule->tolerance, &stop_rule),
                     "stop rule");
