@@ -665,6 +665,38 @@ sweep_adaptive(struct site_log *log)
     lemica_adaptive_free(adaptive);
 }
 
+/* ---- the sample stopping rule ------------------------------------------- */
+
+/* A failing update leaves the rule as it was: the same answer, and the
+ * next attempt counts as the same update. */
+static void
+sweep_sample_stop(struct site_log *log)
+{
+    lemica_sample_stop *rule = NULL;
+    lemica_adaptive *adaptive = NULL;
+    lemica_profiler *profiler = NULL;
+
+    SWEEP(log, lemica_sample_stop_new(2, 0.5, &rule), ck_assert_ptr_null(rule));
+    ck_assert_ok(lemica_adaptive_new(14, 6, LEMICA_ASSUMPTION_NESTED, &adaptive));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 5));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 8));
+    ck_assert_ok(lemica_profiler_new(14, 6, LEMICA_METRIC_L1, &profiler));
+    for (uint64_t samples = 1; samples <= 3; samples++) {
+        int stop = -1, before = lemica_sample_stop_should_stop(rule);
+
+        ck_assert_ok(lemica_adaptive_set_num_samples(adaptive, samples));
+        adaptive_loop(log, adaptive, profiler);
+        SWEEP(log, lemica_sample_stop_update(rule, adaptive, profiler, &stop), {
+            ck_assert_int_eq(stop, 0);
+            ck_assert_int_eq(lemica_sample_stop_should_stop(rule), before);
+        });
+        ck_assert_int_eq(stop, samples >= 2);
+    }
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
+    lemica_sample_stop_free(rule);
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 /* A save that fails leaves the destination as it was and no temporary
@@ -896,6 +928,7 @@ SWEEP_TEST(solver, 4)
 SWEEP_TEST(profiler, 4)
 SWEEP_TEST(plan, 6)
 SWEEP_TEST(adaptive, 8)
+SWEEP_TEST(sample_stop, 3)
 SWEEP_TEST(files, 3)
 SWEEP_TEST(kbest, 5)
 SWEEP_TEST(verifier, 2)
@@ -984,6 +1017,7 @@ START_TEST(test_every_allocation_site_fails)
     sweep_both_modes(sweep_profiler, &log);
     sweep_both_modes(sweep_plan, &log);
     sweep_both_modes(sweep_adaptive, &log);
+    sweep_both_modes(sweep_sample_stop, &log);
     sweep_both_modes(sweep_files, &log);
     sweep_both_modes(sweep_kbest, &log);
     sweep_both_modes(sweep_verifier, &log);
@@ -1035,6 +1069,7 @@ TEST_SUITE(alloc_failure)
     add_test(suite, test_profiler_allocation_failures);
     add_test(suite, test_plan_allocation_failures);
     add_test(suite, test_adaptive_allocation_failures);
+    add_test(suite, test_sample_stop_allocation_failures);
     add_test(suite, test_files_allocation_failures);
     add_test(suite, test_kbest_allocation_failures);
     add_test(suite, test_verifier_allocation_failures);

@@ -27,7 +27,7 @@ from . import _library
 from ._core import live_handles
 from ._library import LIBRARY_NAMES, MIN_VERSION, library_path, version_tuple
 from .adaptive import (AdaptivePlan, Assumption, AssumptionReport, AssumptionWarning,
-                       Violation, check_assumption)
+                       SampleStop, Violation, check_assumption)
 from .buffers import Buffer, Dtype, as_buffer
 from .errors import (BufferTooSmallError, ClosedHandleError, InfeasibleError,
                      InvalidArgumentError, InvalidValueError, IOFailureError,
@@ -74,7 +74,7 @@ def strerror(status: int) -> str:
 
 
 __all__ = [
-    "AdaptivePlan", "Aggregate", "Assumption", "AssumptionReport", "AssumptionWarning",
+    "AdaptivePlan", "SampleStop", "Aggregate", "Assumption", "AssumptionReport", "AssumptionWarning",
     "Buffer", "BufferTooSmallError", "ClosedHandleError", "Comparator", "Dtype",
     "EdgeStats", "Frontier", "Graph", "IOFailureError", "InfeasibleError",
     "InvalidArgumentError", "InvalidValueError", "LIBRARY_NAMES", "LemicaError",

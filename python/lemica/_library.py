@@ -314,6 +314,17 @@ OPTIONAL_PROTOTYPES.update({
 })
 
 
+# lemica-adaptive.h (0.2): the sample stopping rule.
+OPTIONAL_PROTOTYPES.update({
+    "lemica_sample_stop_new": (_STATUS, (c_size_t, c_double, _HANDLE_OUT)),
+    "lemica_sample_stop_free": (None, (c_void_p,)),
+    "lemica_sample_stop_update": (_STATUS, (c_void_p, c_void_p, c_void_p,
+                                            POINTER(c_int))),
+    "lemica_sample_stop_should_stop": (c_int, (c_void_p,)),
+    "lemica_sample_stop_excess": (c_double, (c_void_p,)),
+    "lemica_sample_stop_reset": (None, (c_void_p,)),
+})
+
 def optional(name: str):
     """The declared function @name of a later release, or
     NotImplementedError naming it when the loaded library lacks it."""

@@ -23,6 +23,7 @@ import warnings
 from typing import Any, Callable, Iterable, Iterator, List, NamedTuple, Optional, Union
 
 from ._core import Handle, check, lib, new_handle, using
+from ._library import optional
 from .errors import ClosedHandleError
 from .plan import Plan
 from .profiler import Aggregate, Profiler
@@ -357,3 +358,62 @@ class AdaptivePlan(Handle):
                         f"{cdll.lemica_adaptive_full_model_calls(address)}>")
         except ClosedHandleError:
             return "<lemica.AdaptivePlan closed>"
+
+
+class SampleStop(Handle):
+    """The sample stopping rule (``lemica_sample_stop``): when an engine
+    that adds profiling samples one count at a time may stop.
+
+    After the loop of an :class:`AdaptivePlan` ends at each sample count,
+    :meth:`update` keeps the schedules of every requested budget and
+    returns True when the schedules of the last ``window`` updates agree:
+    none of the older ones has a total error more than ``tolerance``
+    (relative) above the newest one's, under the samples measured now.
+    See lemica-adaptive.h for what it can and cannot promise.
+
+    >>> rule = lemica.SampleStop(window=3, tolerance=0.10)     # doctest: +SKIP
+    >>> for samples in range(1, 21):                            # doctest: +SKIP
+    ...     adaptive.num_samples = samples
+    ...     for plan in adaptive.rounds(profiler):
+    ...         replay(plan)
+    ...     if rule.update(adaptive, profiler):
+    ...         break
+    """
+
+    _free_name = "lemica_sample_stop_free"
+    _kind = "sample stop"
+    __slots__ = ()
+
+    def __init__(self, window: int = 3, tolerance: float = 0.10) -> None:
+        # A negative window becomes 0, which the library refuses.
+        super().__init__(new_handle(optional("lemica_sample_stop_new"),
+                                    max(0, int(window)), float(tolerance)))
+
+    def update(self, adaptive: AdaptivePlan, profiler: Profiler) -> bool:
+        """Record the schedules of the finished loop; True to stop adding
+        samples."""
+        stop = ctypes.c_int(0)
+        with using((self, True), (adaptive, True), (profiler, False)) as (
+                address, adaptive_address, profiler_address):
+            check(optional("lemica_sample_stop_update")(
+                address, adaptive_address, profiler_address, ctypes.byref(stop)))
+        return bool(stop.value)
+
+    @property
+    def should_stop(self) -> bool:
+        """What the last update said."""
+        with self._shared() as address:
+            return bool(optional("lemica_sample_stop_should_stop")(address))
+
+    @property
+    def excess(self) -> float:
+        """How much worse, relative, the worst older schedule of the window
+        was than the newest at the last update (0: none; inf: could not
+        compare)."""
+        with self._shared() as address:
+            return float(optional("lemica_sample_stop_excess")(address))
+
+    def reset(self) -> None:
+        """Forget every update."""
+        with self._exclusive() as address:
+            optional("lemica_sample_stop_reset")(address)

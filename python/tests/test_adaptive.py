@@ -69,6 +69,37 @@ class AdaptiveTest(unittest.TestCase):
             adaptive.set_stable_tolerance(-1.0)
         self.assertIn("done=True", repr(adaptive))
 
+    def test_sample_stop(self):
+        # SUM, budget 3 on N = 6: x = 2 costs first + 4, x = 3 costs 5. The
+        # first sample favours x = 2, the others x = 3 by far.
+        def errors(first):
+            return {(i, j): (first if (i, j) == (0, 2) else float((j - i - 1) ** 2))
+                    for i in range(6) for j in range(i + 2, 6)}
+
+        adaptive = lemica.AdaptivePlan(6, 5, lemica.Assumption.NONE, budgets=[3],
+                                       comparator=lemica.Comparator.SUM)
+        profiler = lemica.Profiler(6, 5)
+        rule = lemica.SampleStop(window=3, tolerance=0.1)
+        samples = [errors(0.5)] + [errors(3.0)] * 3
+        stops = []
+        for count in range(1, 5):
+            adaptive.num_samples = count
+            for plan in adaptive.rounds(profiler):
+                for i, j in plan.replays():
+                    for s in range(profiler.edge_stats(i, j).count, count):
+                        profiler.add_error(i, j, samples[s][(i, j)])
+            stops.append(rule.update(adaptive, profiler))
+        self.assertEqual(stops, [False, False, False, True])
+        self.assertTrue(rule.should_stop)
+        self.assertEqual(rule.excess, 0.0)
+        with self.assertRaises(lemica.StateError):
+            rule.update(adaptive, profiler)
+        rule.reset()
+        self.assertFalse(rule.should_stop)
+        for window, tolerance in ((1, 0.1), (-2, 0.1), (3, float("nan")), (3, -1.0)):
+            with self.assertRaises(lemica.InvalidArgumentError):
+                lemica.SampleStop(window, tolerance)
+
     def test_violation_warns(self):
         rng = random.Random(5)
         errors = {(i, j): float(rng.randrange(5)) for i in range(12) for j in range(i + 2, 12)}
