@@ -16,6 +16,7 @@
 #include "../common/error-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
+#include "kbest-lazy-int.h"
 #include "schedule-list-int.h"
 #include "solver-int.h"
 
@@ -724,6 +725,25 @@ sum_margin(const struct lemica_problem *problem, const lemica_solver *solver)
     return 2.0 * (double)problem->num_steps * bound * 0x1p-52;
 }
 
+/* The failure when no wanted budget has a schedule. */
+static lemica_status
+infeasible(lemica_solver *solver, const lemica_graph *graph, int budget,
+           int n, int frontier)
+{
+    int minimum;
+
+    if (!frontier &&
+        lemica_solver_min_budget(solver, graph, &minimum) == LEMICA_OK)
+        return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                           "budget %d is infeasible for %d steps under these "
+                           "edges and constraints (the smallest feasible "
+                           "budget is %d)",
+                           budget, n, minimum);
+    return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                       "no schedule reaches the last step under these edges "
+                       "and constraints");
+}
+
 static lemica_status
 solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
              int count, int frontier, lemica_schedule_list **out)
@@ -773,6 +793,13 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
                                         : "of this budget on",
                                n, entries, LEMICA_MAX_KBEST_ENTRIES);
     }
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
+        status = lemica_solver_kbest_lazy(solver, &problem, budget, count,
+                                          frontier, out);
+        if (status != LEMICA_ERR_INFEASIBLE)
+            return status;
+        return infeasible(solver, graph, budget, n, frontier);
+    }
     memset(&dp, 0, sizeof(dp));
     dp.solver = solver;
     dp.problem = &problem;
@@ -793,22 +820,8 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
 
         for (int c = 2; c <= budget; c++)
             any |= dp.result_count[c] != 0;
-        if (!any) {
-            int minimum;
-
-            if (!frontier &&
-                lemica_solver_min_budget(solver, graph, &minimum) ==
-                    LEMICA_OK)
-                status = lemica_fail(LEMICA_ERR_INFEASIBLE,
-                                     "budget %d is infeasible for %d steps "
-                                     "under these edges and constraints "
-                                     "(the smallest feasible budget is %d)",
-                                     budget, n, minimum);
-            else
-                status = lemica_fail(LEMICA_ERR_INFEASIBLE,
-                                     "no schedule reaches the last step "
-                                     "under these edges and constraints");
-        }
+        if (!any)
+            status = infeasible(solver, graph, budget, n, frontier);
     }
     if (status == LEMICA_OK)
         status = collect(&dp, out);

@@ -1,0 +1,663 @@
+/* SPDX-License-Identifier: MIT */
+/* The k best schedules under LEXMAX by lazy enumeration, in the manner of
+ * Jimenez and Marzal's recursive enumeration algorithm, over the DP states
+ * (step, calls).
+ *
+ * Every state v keeps its paths (partial schedules ending there) in the
+ * order of lemica-kbest.h, best first, as far as they were asked for. A
+ * one-best DP gives the first path of every state. The m-th path of v is
+ * the best of the candidates "j-th path of a predecessor u, extended by
+ * the edge (u, v)" not taken yet; because extending by the same edge keeps
+ * the order (strictly, for LEXMAX and the step-list tie rule: the proof is
+ * in lemica-kbest.h), only the next untaken path of each predecessor can
+ * be the best, so each state holds a heap of one candidate per
+ * predecessor. The heap is built the first time a second path is asked
+ * for; taking u's j-th path then asks u for its (j + 1)-th, recursively
+ * down the layers. The final states (N - 1, B) are asked for k paths each;
+ * no state is ever asked for more than k.
+ *
+ * A path stores the head of its sorted cost vector (the first runs of
+ * equal weights, as the one-best DP of solver-dp.c does). Two candidates
+ * compare by their largest weight, then by their merged heads, and only
+ * when the heads agree all through by their full vectors, rebuilt from the
+ * parent links. Equal vectors go to the smaller predecessor: that is the
+ * step-list rule, since two candidates of one state differ first at their
+ * predecessor. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
+#include "../core/graph-int.h"
+#include "../core/schedule-int.h"
+#include "kbest-lazy-int.h"
+#include "schedule-list-int.h"
+
+#define LAZY_NONE UINT32_MAX
+#define LAZY_RUNS 4
+#define LAZY_UNDECIDED 2
+
+/* State flags. */
+#define LAZY_EXHAUSTED 1u /* no further path */
+#define LAZY_BUILT 2u     /* the candidate heap exists */
+
+/* The first runs of a sorted (descending) cost vector; counts are exact,
+ * @truncated says that runs were left off after them. */
+struct lazy_head {
+    uint16_t runs;
+    uint16_t truncated;
+    uint32_t count[LAZY_RUNS];
+    double value[LAZY_RUNS];
+};
+
+/* A path: @parent extended by the edge to @step; @index is its rank among
+ * the paths of its state (0 = best). */
+struct lazy_path {
+    uint32_t parent;
+    int32_t step;
+    uint32_t index;
+    struct lazy_head head;
+};
+
+/* A candidate of a state's heap: path @path of predecessor @from extended
+ * by weight @w; @max its largest weight. */
+struct lazy_candidate {
+    uint32_t path;
+    int32_t from;
+    double w;
+    double max;
+};
+
+struct lazy {
+    const lemica_solver *solver;
+    const struct lemica_problem *problem;
+    size_t count; /* k */
+    int layers;
+    struct lazy_path *paths;
+    size_t num_paths, paths_capacity;
+    /* Per state c * N + t, c = 0 .. layers: */
+    uint32_t *known;     /* paths found */
+    unsigned char *flags;
+    double *best_max;    /* the first path's largest weight; +inf if none */
+    uint32_t *list;      /* k path indices per state */
+    size_t *heap_at;     /* into candidates, when LAZY_BUILT */
+    uint32_t *heap_size;
+    struct lazy_candidate *candidates;
+    size_t num_candidates, candidates_capacity;
+    uint32_t *stack;     /* layers + 1 states */
+    double *full[2];     /* layers doubles each: rebuilt cost vectors */
+};
+
+static int
+lazy_grow(void **data, size_t *capacity, size_t needed, size_t size)
+{
+    size_t wanted;
+    void *grown;
+
+    if (needed <= *capacity)
+        return 1;
+    wanted = *capacity < 256 ? 256 : *capacity;
+    while (wanted < needed)
+        wanted *= 2;
+    grown = lemica_realloc_array(*data, wanted, size);
+    if (!grown)
+        return 0;
+    *data = grown;
+    *capacity = wanted;
+    return 1;
+}
+
+/* The usable weights into @t: row[s] for s in first_pred[t] .. t - 1,
+ * +inf where unusable. */
+static const double *
+lazy_row(const struct lazy *lz, int t)
+{
+    const double *incoming = lz->solver->work.incoming.data;
+    const size_t k = (size_t)lz->problem->max_skip;
+
+    return incoming + (size_t)(t + 1) * k - (size_t)t;
+}
+
+/* @head with @w inserted, into @out. A weight below the runs of a
+ * truncated head falls in the part left off: the head stays. */
+static void
+head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
+{
+    unsigned i = 0, o = 0;
+
+    out->truncated = head->truncated;
+    while (i < head->runs && head->value[i] > w) {
+        out->value[o] = head->value[i];
+        out->count[o++] = head->count[i++];
+    }
+    if (i < head->runs && head->value[i] == w) {
+        out->value[o] = w;
+        out->count[o++] = head->count[i++] + 1;
+    } else if (i < head->runs || !head->truncated) {
+        if (o == LAZY_RUNS) {
+            out->truncated = 1;
+            out->runs = (uint16_t)o;
+            return;
+        }
+        out->value[o] = w;
+        out->count[o++] = 1;
+    }
+    for (; i < head->runs; i++) {
+        if (o == LAZY_RUNS) {
+            out->truncated = 1;
+            break;
+        }
+        out->value[o] = head->value[i];
+        out->count[o++] = head->count[i];
+    }
+    out->runs = (uint16_t)o;
+}
+
+/* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
+ * when they agree as far as both go and one was truncated. */
+static int
+head_compare(const struct lazy_head *a, const struct lazy_head *b)
+{
+    unsigned i = 0, j = 0;
+    uint32_t left_a = a->runs ? a->count[0] : 0;
+    uint32_t left_b = b->runs ? b->count[0] : 0;
+
+    while (i < a->runs && j < b->runs) {
+        uint32_t take;
+
+        if (a->value[i] != b->value[j])
+            return a->value[i] < b->value[j] ? -1 : 1;
+        take = left_a < left_b ? left_a : left_b;
+        left_a -= take;
+        left_b -= take;
+        if (left_a == 0 && ++i < a->runs)
+            left_a = a->count[i];
+        if (left_b == 0 && ++j < b->runs)
+            left_b = b->count[j];
+    }
+    /* Equal lengths: a head that ended untruncated covered the whole
+     * vector, so the other did too. */
+    if ((i == a->runs && !a->truncated) || (j == b->runs && !b->truncated))
+        return 0;
+    return LAZY_UNDECIDED;
+}
+
+static int
+lazy_descending(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+
+    return (a < b) - (a > b);
+}
+
+static void
+sort_descending(double *values, size_t length)
+{
+    if (length > 32) {
+        qsort(values, length, sizeof(double), lazy_descending);
+        return;
+    }
+    for (size_t i = 1; i < length; i++) {
+        double v = values[i];
+        size_t j = i;
+
+        for (; j > 0 && values[j - 1] < v; j--)
+            values[j] = values[j - 1];
+        values[j] = v;
+    }
+}
+
+/* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
+ * both into the same state: -1, 0 or 1 by cost vector alone. When the
+ * heads do not decide, only the weights after the paths' common prefix
+ * are compared: the common ones are inserted into both vectors alike,
+ * which keeps their order (lemica-kbest.h). The parent links go up both
+ * paths a layer at a time until they meet. */
+static int
+compare_full(struct lazy *lz, uint32_t pa, double wa,
+             const struct lazy_head *ha, uint32_t pb, double wb,
+             const struct lazy_head *hb)
+{
+    int order = head_compare(ha, hb);
+    double *a = lz->full[0], *b = lz->full[1];
+    size_t length = 0;
+
+    if (order != LAZY_UNDECIDED)
+        return order;
+    a[0] = wa;
+    b[0] = wb;
+    length = 1;
+    while (pa != pb) {
+        const struct lazy_path *x = &lz->paths[pa], *y = &lz->paths[pb];
+
+        a[length] = lazy_row(lz, x->step)[lz->paths[x->parent].step];
+        b[length++] = lazy_row(lz, y->step)[lz->paths[y->parent].step];
+        pa = x->parent;
+        pb = y->parent;
+    }
+    sort_descending(a, length);
+    sort_descending(b, length);
+    for (size_t i = 0; i < length; i++)
+        if (a[i] != b[i])
+            return a[i] < b[i] ? -1 : 1;
+    return 0;
+}
+
+/* Whether candidate @a comes before @b (distinct predecessors). */
+static int
+candidate_before(struct lazy *lz, const struct lazy_candidate *a,
+                 const struct lazy_candidate *b)
+{
+    struct lazy_head ha, hb;
+    int order;
+
+    if (a->max != b->max)
+        return a->max < b->max;
+    head_insert(&lz->paths[a->path].head, a->w, &ha);
+    head_insert(&lz->paths[b->path].head, b->w, &hb);
+    order = compare_full(lz, a->path, a->w, &ha, b->path, b->w, &hb);
+    if (order != 0)
+        return order < 0;
+    return a->from < b->from;
+}
+
+static void
+sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size, size_t at)
+{
+    for (;;) {
+        size_t child = 2 * at + 1, best = at;
+        struct lazy_candidate swap;
+
+        if (child < size && candidate_before(lz, &heap[child], &heap[best]))
+            best = child;
+        if (child + 1 < size &&
+            candidate_before(lz, &heap[child + 1], &heap[best]))
+            best = child + 1;
+        if (best == at)
+            return;
+        swap = heap[at];
+        heap[at] = heap[best];
+        heap[best] = swap;
+        at = best;
+    }
+}
+
+static void
+sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at)
+{
+    while (at > 0) {
+        size_t parent = (at - 1) / 2;
+        struct lazy_candidate swap;
+
+        if (!candidate_before(lz, &heap[at], &heap[parent]))
+            return;
+        swap = heap[at];
+        heap[at] = heap[parent];
+        heap[parent] = swap;
+        at = parent;
+    }
+}
+
+/* The predecessors of (@t, @c) that may hold paths: s in *lo .. t - 1. */
+static int
+first_candidate(const struct lazy *lz, int t, int c)
+{
+    const int *first_pred = lz->solver->work.first_pred.data;
+
+    return first_pred[t] > c - 2 ? first_pred[t] : c - 2;
+}
+
+/* Append a path; LAZY_NONE if the array cannot grow. */
+static uint32_t
+add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
+         const struct lazy_head *head)
+{
+    struct lazy_path *path;
+
+    if (!lazy_grow((void **)&lz->paths, &lz->paths_capacity,
+                   lz->num_paths + 1, sizeof(*lz->paths)))
+        return LAZY_NONE;
+    path = &lz->paths[lz->num_paths];
+    path->parent = parent;
+    path->step = step;
+    path->index = index;
+    path->head = *head;
+    return (uint32_t)lz->num_paths++;
+}
+
+/* The one-best DP: the first path of every state, in the order of
+ * lemica-kbest.h (largest weight, then head, then full vector, then the
+ * smaller predecessor). */
+static lemica_status
+first_paths(struct lazy *lz, int budget, int frontier)
+{
+    const int n = lz->problem->num_steps, k = lz->problem->max_skip;
+    const size_t count = lz->count;
+    struct lazy_head empty, best_head, head;
+
+    memset(&empty, 0, sizeof(empty));
+    if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
+        return lemica_fail_no_memory("the k-best paths");
+    lz->list[(size_t)n * count] = 0;
+    lz->known[n] = 1;
+    lz->flags[n] = LAZY_EXHAUSTED;
+    lz->best_max[n] = -HUGE_VAL;
+    for (int c = 2; c <= budget; c++) {
+        /* As in solver-kbest.c: the states that can still end at a wanted
+         * (N - 1, B). */
+        int t_min = c - 1, t_max = n - 1;
+
+        if (!frontier) {
+            int left = budget - c;
+
+            t_max = n - 1 - left;
+            if (left == 0)
+                t_min = n - 1;
+            if ((long long)left * k < (long long)(n - 1) - t_min)
+                t_min = (int)((long long)(n - 1) - (long long)left * k);
+        }
+        for (int t = t_min; t <= t_max; t++) {
+            const size_t state = (size_t)c * (size_t)n + (size_t)t;
+            const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
+            const double *row = lazy_row(lz, t);
+            double best = HUGE_VAL;
+            int best_s = -1, merged = 0;
+            uint32_t index;
+
+            if (t == n - 1 && !frontier && c != budget)
+                continue;
+            for (int s = first_candidate(lz, t, c); s < t; s++) {
+                double m = maxes[s] > row[s] ? maxes[s] : row[s];
+
+                if (m < best) {
+                    best = m;
+                    best_s = s;
+                    merged = 0;
+                } else if (m == best && m != HUGE_VAL) {
+                    uint32_t pa = lz->list[((size_t)(c - 1) * (size_t)n +
+                                            (size_t)s) * count];
+                    uint32_t pb = lz->list[((size_t)(c - 1) * (size_t)n +
+                                            (size_t)best_s) * count];
+
+                    if (!merged) {
+                        head_insert(&lz->paths[pb].head, row[best_s],
+                                    &best_head);
+                        merged = 1;
+                    }
+                    head_insert(&lz->paths[pa].head, row[s], &head);
+                    if (compare_full(lz, pa, row[s], &head, pb, row[best_s],
+                                     &best_head) < 0) {
+                        best_s = s;
+                        best_head = head;
+                    }
+                }
+            }
+            if (best_s < 0)
+                continue;
+            {
+                uint32_t parent = lz->list[((size_t)(c - 1) * (size_t)n +
+                                            (size_t)best_s) * count];
+
+                if (!merged)
+                    head_insert(&lz->paths[parent].head, row[best_s],
+                                &best_head);
+                index = add_path(lz, parent, t, 0, &best_head);
+            }
+            if (index == LAZY_NONE)
+                return lemica_fail_no_memory("the k-best paths");
+            lz->list[state * count] = index;
+            lz->known[state] = 1;
+            lz->best_max[state] = best;
+        }
+    }
+    return LEMICA_OK;
+}
+
+/* Build the heap of state @state = (t, c): the first path of every
+ * predecessor but the one the state's first path came through. */
+static lemica_status
+build_heap(struct lazy *lz, size_t state)
+{
+    const int n = lz->problem->num_steps;
+    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
+    const size_t count = lz->count;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
+    const double *row = lazy_row(lz, t);
+    const int taken = lz->paths[lz->paths[lz->list[state * count]].parent].step;
+    const int s_first = first_candidate(lz, t, c);
+    struct lazy_candidate *heap;
+    size_t size = 0;
+
+    if (!lazy_grow((void **)&lz->candidates, &lz->candidates_capacity,
+                   lz->num_candidates + (size_t)(t - s_first),
+                   sizeof(*lz->candidates)))
+        return lemica_fail_no_memory("the k-best candidates");
+    heap = lz->candidates + lz->num_candidates;
+    for (int s = s_first; s < t; s++) {
+        double m = maxes[s] > row[s] ? maxes[s] : row[s];
+
+        if (m == HUGE_VAL || s == taken)
+            continue;
+        heap[size].path =
+            lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) * count];
+        heap[size].from = s;
+        heap[size].w = row[s];
+        heap[size].max = m;
+        size++;
+    }
+    for (size_t i = size / 2; i-- > 0;)
+        sift_down(lz, heap, size, i);
+    lz->heap_at[state] = lz->num_candidates;
+    lz->heap_size[state] = (uint32_t)size;
+    /* Room for the taken predecessor's next path as well. */
+    lz->num_candidates += (size_t)(t - s_first);
+    lz->flags[state] |= LAZY_BUILT;
+    return LEMICA_OK;
+}
+
+/* The predecessor state and rank of the last path found at @state. */
+static void
+last_origin(const struct lazy *lz, size_t state, size_t *pred, uint32_t *rank)
+{
+    const int n = lz->problem->num_steps;
+    const uint32_t last = lz->list[state * lz->count + lz->known[state] - 1];
+    const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
+
+    *pred = (state / (size_t)n - 1) * (size_t)n + (size_t)parent->step;
+    *rank = parent->index;
+}
+
+/* Find the next path of @state (which has some and is not exhausted), or
+ * mark it exhausted. Walks down the layers while the predecessor whose
+ * next path is needed has not found it yet, then back up. */
+static lemica_status
+next_path(struct lazy *lz, size_t state)
+{
+    const int n = lz->problem->num_steps;
+    const size_t count = lz->count;
+    size_t depth = 0, cur = state, pred;
+    uint32_t rank;
+
+    for (;;) {
+        lz->stack[depth++] = (uint32_t)cur;
+        last_origin(lz, cur, &pred, &rank);
+        if (rank + 1 >= count || lz->known[pred] > rank + 1 ||
+            (lz->flags[pred] & LAZY_EXHAUSTED))
+            break;
+        cur = pred;
+    }
+    while (depth-- > 0) {
+        const int t = (int)(lz->stack[depth] % (uint32_t)n);
+        struct lazy_candidate *heap, top;
+        size_t size;
+        uint32_t index;
+        lemica_status status;
+
+        cur = lz->stack[depth];
+        if (!(lz->flags[cur] & LAZY_BUILT)) {
+            status = build_heap(lz, cur);
+            if (status != LEMICA_OK)
+                return status;
+        }
+        heap = lz->candidates + lz->heap_at[cur];
+        size = lz->heap_size[cur];
+        last_origin(lz, cur, &pred, &rank);
+        if (rank + 1 < count && lz->known[pred] > rank + 1) {
+            const int s = (int)(pred % (size_t)n);
+            const uint32_t next = lz->list[pred * count + rank + 1];
+            const double w = lazy_row(lz, t)[s];
+            const double m = lz->paths[next].head.value[0];
+
+            heap[size].path = next;
+            heap[size].from = s;
+            heap[size].w = w;
+            heap[size].max = m > w ? m : w;
+            sift_up(lz, heap, size);
+            size++;
+        }
+        if (size == 0) {
+            lz->heap_size[cur] = 0;
+            lz->flags[cur] |= LAZY_EXHAUSTED;
+            continue;
+        }
+        top = heap[0];
+        heap[0] = heap[--size];
+        sift_down(lz, heap, size, 0);
+        lz->heap_size[cur] = (uint32_t)size;
+        {
+            struct lazy_head head;
+
+            head_insert(&lz->paths[top.path].head, top.w, &head);
+            index = add_path(lz, top.path, t, lz->known[cur], &head);
+        }
+        if (index == LAZY_NONE)
+            return lemica_fail_no_memory("the k-best paths");
+        lz->list[cur * count + lz->known[cur]++] = index;
+    }
+    return LEMICA_OK;
+}
+
+static void
+lazy_free(struct lazy *lz)
+{
+    lemica_dealloc(lz->paths);
+    lemica_dealloc(lz->known);
+    lemica_dealloc(lz->flags);
+    lemica_dealloc(lz->best_max);
+    lemica_dealloc(lz->list);
+    lemica_dealloc(lz->heap_at);
+    lemica_dealloc(lz->heap_size);
+    lemica_dealloc(lz->candidates);
+    lemica_dealloc(lz->stack);
+    lemica_dealloc(lz->full[0]);
+    lemica_dealloc(lz->full[1]);
+}
+
+static lemica_status
+lazy_alloc(struct lazy *lz)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t layers = (size_t)lz->layers + 1;
+    const size_t states = layers * n;
+
+    lz->known = lemica_alloc_zeroed(states, sizeof(uint32_t));
+    lz->flags = lemica_alloc_zeroed(states, 1);
+    lz->best_max = lemica_alloc_array(states, sizeof(double));
+    lz->list = lemica_alloc_array(states * lz->count, sizeof(uint32_t));
+    lz->heap_at = lemica_alloc_array(states, sizeof(size_t));
+    lz->heap_size = lemica_alloc_array(states, sizeof(uint32_t));
+    lz->stack = lemica_alloc_array(layers, sizeof(uint32_t));
+    lz->full[0] = lemica_alloc_array(layers, sizeof(double));
+    lz->full[1] = lemica_alloc_array(layers, sizeof(double));
+    if (!lz->known || !lz->flags || !lz->best_max || !lz->list ||
+        !lz->heap_at || !lz->heap_size || !lz->stack || !lz->full[0] ||
+        !lz->full[1])
+        return lemica_fail_no_memory("the k-best enumeration");
+    for (size_t i = 0; i < states; i++)
+        lz->best_max[i] = HUGE_VAL;
+    return LEMICA_OK;
+}
+
+/* The list of the paths found at the final states (N - 1, c). */
+static lemica_status
+lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
+{
+    const int n = lz->problem->num_steps;
+    const lemica_graph *graph = lz->problem->graph;
+    lemica_schedule_list *list;
+    lemica_status status;
+    size_t total = 0, at = 0;
+    int *budgets;
+
+    for (int c = 2; c <= lz->layers; c++)
+        total += lz->known[(size_t)c * (size_t)n + (size_t)n - 1];
+    if (total == 0)
+        return LEMICA_ERR_INFEASIBLE;
+    budgets = lemica_alloc_array(total, sizeof(int));
+    if (!budgets)
+        return lemica_fail_no_memory("a schedule list");
+    for (int c = 2; c <= lz->layers; c++)
+        for (uint32_t i = 0;
+             i < lz->known[(size_t)c * (size_t)n + (size_t)n - 1]; i++)
+            budgets[at++] = c;
+    status = lemica_schedule_list_alloc(total, budgets, n, &list);
+    lemica_dealloc(budgets);
+    if (status != LEMICA_OK)
+        return status;
+    at = 0;
+    for (int c = 2; c <= lz->layers; c++) {
+        const size_t state = (size_t)c * (size_t)n + (size_t)n - 1;
+
+        for (uint32_t i = 0; i < lz->known[state]; i++, at++) {
+            lemica_schedule *schedule = &list->block->schedules[at];
+            uint32_t path = lz->list[state * lz->count + i];
+
+            for (int call = c; call >= 1; call--) {
+                schedule->steps[call - 1] = lz->paths[path].step;
+                path = lz->paths[path].parent;
+            }
+            for (int e = 0; e + 1 < c; e++)
+                schedule->costs[e] = lemica_graph_weight_or_nan(
+                    graph, schedule->steps[e], schedule->steps[e + 1]);
+            lemica_schedule_commit_steps(schedule, n, c);
+            lemica_schedule_set_costs(schedule, schedule->costs);
+            list->ranks[at] = (int)i;
+        }
+    }
+    *out = list;
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_solver_kbest_lazy(lemica_solver *solver,
+                         const struct lemica_problem *problem, int budget,
+                         int count, int frontier, lemica_schedule_list **out)
+{
+    const int n = problem->num_steps;
+    struct lazy lz;
+    lemica_status status;
+
+    memset(&lz, 0, sizeof(lz));
+    lz.solver = solver;
+    lz.problem = problem;
+    lz.count = (size_t)count;
+    lz.layers = budget;
+    status = lazy_alloc(&lz);
+    if (status == LEMICA_OK)
+        status = first_paths(&lz, budget, frontier);
+    for (int c = frontier ? 2 : budget; status == LEMICA_OK && c <= budget;
+         c++) {
+        const size_t state = (size_t)c * (size_t)n + (size_t)n - 1;
+
+        while (status == LEMICA_OK && lz.known[state] > 0 &&
+               lz.known[state] < lz.count &&
+               !(lz.flags[state] & LAZY_EXHAUSTED))
+            status = next_path(&lz, state);
+    }
+    if (status == LEMICA_OK)
+        status = lazy_collect(&lz, out);
+    lazy_free(&lz);
+    return status;
+}
