@@ -25,7 +25,6 @@
  * predecessor. */
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../common/alloc-int.h"
@@ -184,19 +183,13 @@ head_compare(const struct lazy_head *a, const struct lazy_head *b)
     return LAZY_UNDECIDED;
 }
 
-static int
-lazy_descending(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-
-    return (a < b) - (a > b);
-}
-
+/* Sort descending: insertion sort for the few weights a comparison
+ * usually walks, the library's sort beyond. */
 static void
-sort_descending(double *values, size_t length)
+sort_short(double *values, size_t length)
 {
-    if (length > 32) {
-        qsort(values, length, sizeof(double), lazy_descending);
+    if (length > 24) {
+        lemica_sort_descending(values, length);
         return;
     }
     for (size_t i = 1; i < length; i++) {
@@ -237,30 +230,63 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
         pa = x->parent;
         pb = y->parent;
     }
-    sort_descending(a, length);
-    sort_descending(b, length);
-    for (size_t i = 0; i < length; i++)
-        if (a[i] != b[i])
-            return a[i] < b[i] ? -1 : 1;
+    /* Usually the largest weights of the two rests already differ: pick
+     * them one at a time, and sort only when that goes on. */
+    for (size_t i = 0; i < length; i++) {
+        size_t ia = i, ib = i;
+        double swap;
+
+        if (i == 8) {
+            sort_short(a + i, length - i);
+            sort_short(b + i, length - i);
+            for (; i < length; i++)
+                if (a[i] != b[i])
+                    return a[i] < b[i] ? -1 : 1;
+            return 0;
+        }
+        for (size_t j = i + 1; j < length; j++) {
+            if (a[j] > a[ia])
+                ia = j;
+            if (b[j] > b[ib])
+                ib = j;
+        }
+        if (a[ia] != b[ib])
+            return a[ia] < b[ib] ? -1 : 1;
+        swap = a[i];
+        a[i] = a[ia];
+        a[ia] = swap;
+        swap = b[i];
+        b[i] = b[ib];
+        b[ib] = swap;
+    }
     return 0;
 }
 
-/* Whether candidate @a comes before @b (distinct predecessors). */
+/* Whether candidate @a comes before @b (distinct predecessors), their
+ * largest weights being equal. */
 static int
-candidate_before(struct lazy *lz, const struct lazy_candidate *a,
+candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
                  const struct lazy_candidate *b)
 {
     struct lazy_head ha, hb;
     int order;
 
-    if (a->max != b->max)
-        return a->max < b->max;
     head_insert(&lz->paths[a->path].head, a->w, &ha);
     head_insert(&lz->paths[b->path].head, b->w, &hb);
     order = compare_full(lz, a->path, a->w, &ha, b->path, b->w, &hb);
     if (order != 0)
         return order < 0;
     return a->from < b->from;
+}
+
+/* Whether candidate @a comes before @b (distinct predecessors). */
+static inline int
+candidate_before(struct lazy *lz, const struct lazy_candidate *a,
+                 const struct lazy_candidate *b)
+{
+    if (a->max != b->max)
+        return a->max < b->max;
+    return candidate_tie_before(lz, a, b);
 }
 
 static void
@@ -338,6 +364,10 @@ first_paths(struct lazy *lz, int budget, int frontier)
     struct lazy_head empty, best_head, head;
 
     memset(&empty, 0, sizeof(empty));
+    /* Room for every first path and a few more: growing copies. */
+    if (!lazy_grow((void **)&lz->paths, &lz->paths_capacity,
+                   2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
+        return lemica_fail_no_memory("the k-best paths");
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     lz->list[(size_t)n * count] = 0;
