@@ -75,6 +75,18 @@ struct lemica_workspace {
                                            state's sums of the lower groups */
     struct lemica_buffer lower_nz[2]; /* int, N+1: prefix counts of states
                                          with a nonzero lower sum */
+    /* The lazy k-best enumeration (solver-kbest-lazy.c), kept like the
+     * rest so that repeated k-best solves reuse their memory: */
+    struct lemica_buffer kbest_paths;      /* its paths */
+    struct lemica_buffer kbest_candidates; /* its states' heaps */
+    struct lemica_buffer kbest_known;      /* uint32, per state */
+    struct lemica_buffer kbest_flags;      /* uchar, per state */
+    struct lemica_buffer kbest_best_max;   /* double, per state */
+    struct lemica_buffer kbest_list;       /* uint32, k per state */
+    struct lemica_buffer kbest_heap_at;    /* size_t, per state */
+    struct lemica_buffer kbest_heap_size;  /* uint32, per state */
+    struct lemica_buffer kbest_stack;      /* uint32, layers */
+    struct lemica_buffer kbest_full[2];    /* double, layers */
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];

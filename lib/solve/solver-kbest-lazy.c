@@ -70,12 +70,12 @@ struct lazy_candidate {
 };
 
 struct lazy {
-    const lemica_solver *solver;
+    lemica_solver *solver;
     const struct lemica_problem *problem;
     size_t count; /* k */
     int layers;
     struct lazy_path *paths;
-    size_t num_paths, paths_capacity;
+    size_t num_paths;
     /* Per state c * N + t, c = 0 .. layers: */
     uint32_t *known;     /* paths found */
     unsigned char *flags;
@@ -84,27 +84,31 @@ struct lazy {
     size_t *heap_at;     /* into candidates, when LAZY_BUILT */
     uint32_t *heap_size;
     struct lazy_candidate *candidates;
-    size_t num_candidates, candidates_capacity;
+    size_t num_candidates;
     uint32_t *stack;     /* layers + 1 states */
     double *full[2];     /* layers doubles each: rebuilt cost vectors */
 };
 
+/* Grow @buffer (of the solver's workspace) to @needed elements of @size
+ * bytes, keeping its contents; @data then points to it. */
 static int
-lazy_grow(void **data, size_t *capacity, size_t needed, size_t size)
+lazy_grow(struct lemica_buffer *buffer, void **data, size_t needed,
+          size_t size)
 {
     size_t wanted;
     void *grown;
 
-    if (needed <= *capacity)
-        return 1;
-    wanted = *capacity < 256 ? 256 : *capacity;
-    while (wanted < needed)
-        wanted *= 2;
-    grown = lemica_realloc_array(*data, wanted, size);
-    if (!grown)
-        return 0;
-    *data = grown;
-    *capacity = wanted;
+    if (needed > buffer->capacity) {
+        wanted = buffer->capacity < 256 ? 256 : buffer->capacity;
+        while (wanted < needed)
+            wanted *= 2;
+        grown = lemica_realloc_array(buffer->data, wanted, size);
+        if (!grown)
+            return 0;
+        buffer->data = grown;
+        buffer->capacity = wanted;
+    }
+    *data = buffer->data;
     return 1;
 }
 
@@ -342,7 +346,8 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
 {
     struct lazy_path *path;
 
-    if (!lazy_grow((void **)&lz->paths, &lz->paths_capacity,
+    if (lz->num_paths + 1 > lz->solver->work.kbest_paths.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
                    lz->num_paths + 1, sizeof(*lz->paths)))
         return LAZY_NONE;
     path = &lz->paths[lz->num_paths];
@@ -365,7 +370,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
 
     memset(&empty, 0, sizeof(empty));
     /* Room for every first path and a few more: growing copies. */
-    if (!lazy_grow((void **)&lz->paths, &lz->paths_capacity,
+    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
                    2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
         return lemica_fail_no_memory("the k-best paths");
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
@@ -460,7 +465,8 @@ build_heap(struct lazy *lz, size_t state)
     struct lazy_candidate *heap;
     size_t size = 0;
 
-    if (!lazy_grow((void **)&lz->candidates, &lz->candidates_capacity,
+    if (!lazy_grow(&lz->solver->work.kbest_candidates,
+                   (void **)&lz->candidates,
                    lz->num_candidates + (size_t)(t - s_first),
                    sizeof(*lz->candidates)))
         return lemica_fail_no_memory("the k-best candidates");
@@ -569,42 +575,48 @@ next_path(struct lazy *lz, size_t state)
     return LEMICA_OK;
 }
 
-static void
-lazy_free(struct lazy *lz)
-{
-    lemica_dealloc(lz->paths);
-    lemica_dealloc(lz->known);
-    lemica_dealloc(lz->flags);
-    lemica_dealloc(lz->best_max);
-    lemica_dealloc(lz->list);
-    lemica_dealloc(lz->heap_at);
-    lemica_dealloc(lz->heap_size);
-    lemica_dealloc(lz->candidates);
-    lemica_dealloc(lz->stack);
-    lemica_dealloc(lz->full[0]);
-    lemica_dealloc(lz->full[1]);
-}
-
+/* Point at the workspace's buffers, grown as needed. */
 static lemica_status
 lazy_alloc(struct lazy *lz)
 {
+    struct lemica_workspace *work = &lz->solver->work;
     const size_t n = (size_t)lz->problem->num_steps;
     const size_t layers = (size_t)lz->layers + 1;
     const size_t states = layers * n;
+    int ok = 1;
 
-    lz->known = lemica_alloc_zeroed(states, sizeof(uint32_t));
-    lz->flags = lemica_alloc_zeroed(states, 1);
-    lz->best_max = lemica_alloc_array(states, sizeof(double));
-    lz->list = lemica_alloc_array(states * lz->count, sizeof(uint32_t));
-    lz->heap_at = lemica_alloc_array(states, sizeof(size_t));
-    lz->heap_size = lemica_alloc_array(states, sizeof(uint32_t));
-    lz->stack = lemica_alloc_array(layers, sizeof(uint32_t));
-    lz->full[0] = lemica_alloc_array(layers, sizeof(double));
-    lz->full[1] = lemica_alloc_array(layers, sizeof(double));
-    if (!lz->known || !lz->flags || !lz->best_max || !lz->list ||
-        !lz->heap_at || !lz->heap_size || !lz->stack || !lz->full[0] ||
-        !lz->full[1])
+    ok = ok && lemica_solver_reserve(&work->kbest_known, states,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_flags, states, 1);
+    ok = ok && lemica_solver_reserve(&work->kbest_best_max, states,
+                                     sizeof(double));
+    ok = ok && lemica_solver_reserve(&work->kbest_list, states * lz->count,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_heap_at, states,
+                                     sizeof(size_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_heap_size, states,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_stack, layers,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_full[0], layers,
+                                     sizeof(double));
+    ok = ok && lemica_solver_reserve(&work->kbest_full[1], layers,
+                                     sizeof(double));
+    if (!ok)
         return lemica_fail_no_memory("the k-best enumeration");
+    lz->known = work->kbest_known.data;
+    lz->flags = work->kbest_flags.data;
+    lz->best_max = work->kbest_best_max.data;
+    lz->list = work->kbest_list.data;
+    lz->heap_at = work->kbest_heap_at.data;
+    lz->heap_size = work->kbest_heap_size.data;
+    lz->stack = work->kbest_stack.data;
+    lz->full[0] = work->kbest_full[0].data;
+    lz->full[1] = work->kbest_full[1].data;
+    lz->paths = work->kbest_paths.data;
+    lz->candidates = work->kbest_candidates.data;
+    memset(lz->known, 0, states * sizeof(uint32_t));
+    memset(lz->flags, 0, states);
     for (size_t i = 0; i < states; i++)
         lz->best_max[i] = HUGE_VAL;
     return LEMICA_OK;
@@ -688,6 +700,5 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
     }
     if (status == LEMICA_OK)
         status = lazy_collect(&lz, out);
-    lazy_free(&lz);
     return status;
 }

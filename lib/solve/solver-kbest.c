@@ -28,17 +28,6 @@ struct kbest_entry {
     uint32_t parent;
     int32_t step;
     double key; /* SUM: path-order sum; MAX and LEXMAX: the max */
-    uint32_t rank; /* strict DP: the entry's class among its state's
-                      entries (equal cost vectors, equal rank) */
-};
-
-/* A candidate of the strict DP: entry @parent extended by weight @w. */
-struct kbest_candidate {
-    uint32_t parent;
-    int32_t from;  /* the parent's step */
-    double w;
-    double max;    /* the candidate's largest weight */
-    uint32_t rank; /* the parent's rank */
 };
 
 /* A candidate of the SUM DP. */
@@ -52,8 +41,7 @@ struct kbest_dp {
     lemica_solver *solver;
     const struct lemica_problem *problem;
     lemica_comparator comparator;
-    int strict;    /* strict dominance (LEXMAX) or weak */
-    int vectors;   /* keeps sorted cost vectors (LEXMAX, USER) */
+    int vectors;   /* keeps sorted cost vectors (USER) */
     size_t count;  /* k */
     int layers;    /* the largest budget solved */
     int frontier;
@@ -63,9 +51,7 @@ struct kbest_dp {
     size_t *layer_start;                 /* layers + 2 */
     double *vec[2];                      /* cost vectors of two layers */
     size_t vec_capacity[2];              /* in doubles */
-    struct kbest_candidate *selected;    /* strict DP: k */
-    uint32_t *top;                       /* weak DP: k entry indices */
-    double *head_max;                    /* strict DP: k smallest maxima */
+    uint32_t *top;                       /* k entry indices */
     double *scratch;                     /* USER: a candidate's vector */
     struct kbest_sum_candidate *sums;    /* SUM: a state's candidates */
     size_t sums_capacity;
@@ -88,36 +74,6 @@ entry_vector(const struct kbest_dp *dp, uint32_t entry, int layer)
     if (length == 0)
         return kbest_no_costs;
     return dp->vec[layer & 1] + (entry - dp->layer_start[layer]) * length;
-}
-
-/* Sorted (descending) vector @a of @length plus @wa against @b plus @wb,
- * element by element from the largest, without building either. */
-static int
-compare_extended(const double *a, double wa, const double *b, double wb,
-                 size_t length)
-{
-    size_t i = 0, j = 0;
-    int a_in = 0, b_in = 0;
-
-    for (size_t n = 0; n <= length; n++) {
-        double x, y;
-
-        if (!a_in && (i == length || wa >= a[i])) {
-            x = wa;
-            a_in = 1;
-        } else {
-            x = a[i++];
-        }
-        if (!b_in && (j == length || wb >= b[j])) {
-            y = wb;
-            b_in = 1;
-        } else {
-            y = b[j++];
-        }
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return 0;
 }
 
 /* @parent (descending, @length) with @w inserted, into @out. */
@@ -156,7 +112,7 @@ grow(void **data, size_t *capacity, size_t needed, size_t size)
  * vector is @parent's with @w inserted. */
 static lemica_status
 append_entry(struct kbest_dp *dp, int layer, uint32_t parent, int t, double w,
-             double key, uint32_t rank)
+             double key)
 {
     struct kbest_entry *entry;
 
@@ -184,7 +140,6 @@ append_entry(struct kbest_dp *dp, int layer, uint32_t parent, int t, double w,
     entry->parent = parent;
     entry->step = t;
     entry->key = key;
-    entry->rank = rank;
     return LEMICA_OK;
 }
 
@@ -196,124 +151,6 @@ incoming_row(const struct kbest_dp *dp, int t)
     const size_t k = (size_t)dp->problem->max_skip;
 
     return incoming + (size_t)(t + 1) * k - (size_t)t;
-}
-
-/* Candidates @a and @b of the strict DP at @layer. Two extensions of
- * entries of the same state by the same edge compare as the entries do
- * (strict monotonicity), so their ranks decide without reading the
- * vectors: the k best of a state are mostly such near-twins, whose
- * vectors agree far down. */
-static int
-compare_candidates(const struct kbest_dp *dp, const struct kbest_candidate *a,
-                   const struct kbest_candidate *b, int layer)
-{
-    if (a->max != b->max)
-        return a->max < b->max ? -1 : 1;
-    if (a->from == b->from)
-        return (a->rank > b->rank) - (a->rank < b->rank);
-    return compare_extended(entry_vector(dp, a->parent, layer - 1), a->w,
-                            entry_vector(dp, b->parent, layer - 1), b->w,
-                            (size_t)layer - 2);
-}
-
-/* The strict DP at state (@t, @layer): the k best candidates in order,
- * ties to the earlier (smaller backwards step list). Candidates come by
- * ascending predecessor, each predecessor's in its own order, so among
- * equal ones the earlier in this stream is the smaller on the step list,
- * and inserting after equal ones keeps the order. */
-static lemica_status
-strict_state(struct kbest_dp *dp, int t, int layer)
-{
-    const int n = dp->problem->num_steps;
-    const int *first_pred = dp->solver->work.first_pred.data;
-    const double *row = incoming_row(dp, t);
-    struct kbest_candidate *sel = dp->selected;
-    double *head_max = dp->head_max;
-    size_t selected = 0, heads = 0;
-    uint32_t rank = 0;
-    const int s_first = first_pred[t] > layer - 2 ? first_pred[t] : layer - 2;
-    double bound = HUGE_VAL;
-
-    /* The largest weight of a predecessor's best candidate is a lower bound
-     * on all of its candidates' (its entries are in order, and LEXMAX
-     * compares the largest weight first). With k such heads at most theta,
-     * a predecessor whose head is above theta has k strictly better
-     * candidates elsewhere: skip it whole, without reading a vector. */
-    for (int s = s_first; s < t; s++) {
-        const size_t state = (size_t)(layer - 1) * (size_t)n + (size_t)s;
-        const double w = row[s];
-        double m;
-        size_t at;
-
-        if (dp->state_count[state] == 0 || w == HUGE_VAL)
-            continue;
-        m = dp->entries[dp->state_first[state]].key;
-        m = m > w ? m : w;
-        if (heads == dp->count && m >= head_max[heads - 1])
-            continue;
-        at = heads < dp->count ? heads++ : heads - 1;
-        while (at > 0 && head_max[at - 1] > m) {
-            head_max[at] = head_max[at - 1];
-            at--;
-        }
-        head_max[at] = m;
-    }
-    if (heads == dp->count)
-        bound = head_max[heads - 1];
-    for (int s = s_first; s < t; s++) {
-        const size_t state = (size_t)(layer - 1) * (size_t)n + (size_t)s;
-        const uint32_t first = dp->state_first[state];
-        const uint32_t count = dp->state_count[state];
-        const double w = row[s];
-
-        if (count == 0 || w == HUGE_VAL)
-            continue;
-        if (dp->entries[first].key > bound || w > bound)
-            continue;
-        for (uint32_t i = 0; i < count; i++) {
-            struct kbest_candidate candidate;
-            const struct kbest_entry *parent = &dp->entries[first + i];
-            size_t lo = 0, hi = selected;
-
-            candidate.parent = first + i;
-            candidate.from = s;
-            candidate.w = w;
-            candidate.max = parent->key > w ? parent->key : w;
-            candidate.rank = parent->rank;
-            if (selected == dp->count) {
-                /* The predecessor's entries are in order and insertion
-                 * keeps order: none after this one can enter either. */
-                if (compare_candidates(dp, &candidate, &sel[selected - 1],
-                                       layer) >= 0)
-                    break;
-                hi = selected - 1;
-            }
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (compare_candidates(dp, &candidate, &sel[mid], layer) < 0)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            if (selected < dp->count)
-                selected++;
-            memmove(sel + lo + 1, sel + lo,
-                    (selected - 1 - lo) * sizeof(*sel));
-            sel[lo] = candidate;
-        }
-    }
-    for (size_t i = 0; i < selected; i++) {
-        lemica_status status;
-
-        if (i > 0 && compare_candidates(dp, &sel[i - 1], &sel[i], layer) != 0)
-            rank++;
-        status = append_entry(dp, layer, sel[i].parent, t, sel[i].w,
-                              sel[i].max, rank);
-        if (status != LEMICA_OK)
-            return status;
-    }
-    return LEMICA_OK;
 }
 
 static int
@@ -447,7 +284,7 @@ weak_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
                 if (order >= 0)
                     continue;
             }
-            status = append_entry(dp, layer, parent, t, w, key, 0);
+            status = append_entry(dp, layer, parent, t, w, key);
             if (status != LEMICA_OK)
                 return status;
             weak_insert(dp, top_count, key, parent,
@@ -528,7 +365,7 @@ sum_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
         }
         if (dominated >= dp->count)
             continue;
-        status = append_entry(dp, layer, c->parent, t, c->w, c->key, 0);
+        status = append_entry(dp, layer, c->parent, t, c->w, c->key);
         if (status != LEMICA_OK)
             return status;
         weak_insert(dp, top_count, c->key, c->parent,
@@ -550,8 +387,7 @@ run_kbest(struct kbest_dp *dp)
     dp->layer_start[1] = 0;
     status = append_entry(dp, 1, KBEST_NONE, 0, 0.0,
                           dp->comparator == LEMICA_COMPARATOR_SUM ? 0.0
-                                                                  : -HUGE_VAL,
-                          0);
+                                                                  : -HUGE_VAL);
     if (status != LEMICA_OK)
         return status;
     dp->state_first[(size_t)n] = 0;
@@ -579,9 +415,7 @@ run_kbest(struct kbest_dp *dp)
 
             if (t == n - 1 && !dp->frontier && layer != budget)
                 continue;
-            if (dp->strict)
-                status = strict_state(dp, t, layer);
-            else if (dp->comparator == LEMICA_COMPARATOR_SUM)
+            if (dp->comparator == LEMICA_COMPARATOR_SUM)
                 status = sum_state(dp, t, layer, &top_count);
             else
                 status = weak_state(dp, t, layer, &top_count);
@@ -591,13 +425,9 @@ run_kbest(struct kbest_dp *dp)
             dp->state_count[state] = (uint32_t)(dp->num_entries - before);
             if (t == n - 1) {
                 uint32_t *results = dp->results + (size_t)layer * dp->count;
-                size_t found = dp->strict ? dp->num_entries - before
-                                          : top_count;
-
-                for (size_t i = 0; i < found; i++)
-                    results[i] = dp->strict ? (uint32_t)(before + i)
-                                            : dp->top[i];
-                dp->result_count[layer] = (uint32_t)found;
+                for (size_t i = 0; i < top_count; i++)
+                    results[i] = dp->top[i];
+                dp->result_count[layer] = (uint32_t)top_count;
             }
         }
     }
@@ -632,9 +462,7 @@ dp_free(struct kbest_dp *dp)
     lemica_dealloc(dp->layer_start);
     lemica_dealloc(dp->vec[0]);
     lemica_dealloc(dp->vec[1]);
-    lemica_dealloc(dp->selected);
     lemica_dealloc(dp->top);
-    lemica_dealloc(dp->head_max);
     lemica_dealloc(dp->scratch);
     lemica_dealloc(dp->sums);
     lemica_dealloc(dp->smallest);
@@ -653,19 +481,14 @@ dp_alloc(struct kbest_dp *dp)
     dp->layer_start = lemica_alloc_zeroed(layers + 1, sizeof(size_t));
     dp->results = lemica_alloc_array(layers * dp->count, sizeof(uint32_t));
     dp->result_count = lemica_alloc_zeroed(layers, sizeof(uint32_t));
-    if (dp->strict) {
-        dp->selected = lemica_alloc_array(dp->count, sizeof(*dp->selected));
-        dp->head_max = lemica_alloc_array(dp->count, sizeof(double));
-    } else {
-        dp->top = lemica_alloc_array(dp->count, sizeof(*dp->top));
-    }
+    dp->top = lemica_alloc_array(dp->count, sizeof(*dp->top));
     if (dp->comparator == LEMICA_COMPARATOR_USER)
         dp->scratch = lemica_alloc_array(layers, sizeof(double));
     if (dp->comparator == LEMICA_COMPARATOR_SUM)
         dp->smallest = lemica_alloc_array(dp->count, sizeof(double));
     if (!dp->state_first || !dp->state_count || !dp->layer_start ||
         !dp->results || !dp->result_count ||
-        (dp->strict ? !dp->selected || !dp->head_max : !dp->top) ||
+        !dp->top ||
         (dp->comparator == LEMICA_COMPARATOR_USER && !dp->scratch) ||
         (dp->comparator == LEMICA_COMPARATOR_SUM && !dp->smallest))
         return lemica_fail_no_memory("the k-best DP");
@@ -804,9 +627,7 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
     dp.solver = solver;
     dp.problem = &problem;
     dp.comparator = solver->comparator;
-    dp.strict = dp.comparator == LEMICA_COMPARATOR_LEXMAX;
-    dp.vectors = dp.comparator == LEMICA_COMPARATOR_LEXMAX ||
-                 dp.comparator == LEMICA_COMPARATOR_USER;
+    dp.vectors = dp.comparator == LEMICA_COMPARATOR_USER;
     dp.count = (size_t)count;
     dp.layers = budget;
     dp.frontier = frontier;

@@ -66,6 +66,17 @@ lemica_solver_free(lemica_solver *solver)
         buffer_free(&work->lower_keys[i]);
         buffer_free(&work->lower_nz[i]);
     }
+    buffer_free(&work->kbest_paths);
+    buffer_free(&work->kbest_candidates);
+    buffer_free(&work->kbest_known);
+    buffer_free(&work->kbest_flags);
+    buffer_free(&work->kbest_best_max);
+    buffer_free(&work->kbest_list);
+    buffer_free(&work->kbest_heap_at);
+    buffer_free(&work->kbest_heap_size);
+    buffer_free(&work->kbest_stack);
+    buffer_free(&work->kbest_full[0]);
+    buffer_free(&work->kbest_full[1]);
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
 }
