@@ -12,24 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brute-paths.h"
 #include "test-common.h"
 
 #define KB_MAX_N 11
-
-struct kb_problem {
-    int n, k_effective;
-    double weight[KB_MAX_N][KB_MAX_N]; /* NAN = absent */
-    int required[KB_MAX_N];
-    int integer_weights;
-};
-
-struct kb_path {
-    int budget;
-    int steps[KB_MAX_N];
-    double sorted[KB_MAX_N]; /* descending */
-    double sum;              /* path order */
-    double max;
-};
 
 /* What the test compares by: a built-in comparator, or a user callback
  * that mirrors LEXMAX (strict) or MAX (weak, through the vector DP). */
@@ -37,7 +23,7 @@ enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
                 KB_ORDERS };
 
 static void
-kb_make_problem(uint64_t *rng, struct kb_problem *p, lemica_graph **graph,
+kb_make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
                 lemica_solver *solver)
 {
     int kind = test_rng_below(rng, 4);
@@ -49,6 +35,8 @@ kb_make_problem(uint64_t *rng, struct kb_problem *p, lemica_graph **graph,
     k_graph = 1 + test_rng_below(rng, p->n - 1);
     k_solver = test_rng_below(rng, 3) == 0 ? 1 + test_rng_below(rng, p->n) : 0;
     p->k_effective = k_solver && k_solver < k_graph ? k_solver : k_graph;
+    p->k_graph = k_graph;
+    p->k_solver = k_solver;
     p->integer_weights = kind != 3;
     ck_assert_ok(lemica_graph_new(p->n, k_graph, graph));
     for (int i = 0; i < KB_MAX_N; i++)
@@ -88,87 +76,30 @@ kb_make_problem(uint64_t *rng, struct kb_problem *p, lemica_graph **graph,
     ck_assert_ok(lemica_solver_set_max_skip(solver, k_solver));
 }
 
-static int
-kb_descending(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x < y) - (x > y);
-}
-
-/* Every valid path with @budget steps. */
-static size_t
-kb_enumerate(const struct kb_problem *p, int budget, struct kb_path *paths)
-{
-    size_t count = 0;
-    uint32_t interior = p->n > 2 ? 1u << (p->n - 2) : 1u;
-
-    for (uint32_t mask = 0; mask < interior; mask++) {
-        struct kb_path path;
-        double segment[KB_MAX_N];
-        int valid = 1;
-
-        path.budget = 0;
-        path.steps[path.budget++] = 0;
-        for (int t = 1; t < p->n - 1; t++) {
-            if (mask & (1u << (t - 1)))
-                path.steps[path.budget++] = t;
-            else if (p->required[t])
-                valid = 0;
-        }
-        path.steps[path.budget++] = p->n - 1;
-        if (!valid || path.budget != budget)
-            continue;
-        path.sum = 0.0;
-        for (int e = 0; e + 1 < path.budget; e++) {
-            int from = path.steps[e], to = path.steps[e + 1];
-
-            if (to - from > p->k_effective || isnan(p->weight[from][to])) {
-                valid = 0;
-                break;
-            }
-            segment[e] = p->weight[from][to];
-            path.sum += segment[e];
-        }
-        if (!valid)
-            continue;
-        memcpy(path.sorted, segment, sizeof(double) * (size_t)(budget - 1));
-        qsort(path.sorted, (size_t)(budget - 1), sizeof(double),
-              kb_descending);
-        path.max = path.sorted[0];
-        paths[count++] = path;
-    }
-    return count;
-}
-
 static enum kb_order kb_current_order;
 
+static lemica_comparator
+kb_comparator(enum kb_order order)
+{
+    switch (order) {
+    case KB_SUM:
+        return LEMICA_COMPARATOR_SUM;
+    case KB_MAX:
+    case KB_USER_MAX:
+        return LEMICA_COMPARATOR_MAX;
+    default:
+        return LEMICA_COMPARATOR_LEXMAX;
+    }
+}
+
+/* The order of lemica-kbest.h: the comparator, then the tie rule. */
 static int
 kb_compare_paths(const void *pa, const void *pb)
 {
-    const struct kb_path *a = pa, *b = pb;
-    int order = 0;
+    const struct brute_path *a = pa, *b = pb;
+    int order = brute_compare_cost(kb_comparator(kb_current_order), a, b);
 
-    switch (kb_current_order) {
-    case KB_SUM:
-        order = (a->sum > b->sum) - (a->sum < b->sum);
-        break;
-    case KB_MAX:
-    case KB_USER_MAX:
-        order = (a->max > b->max) - (a->max < b->max);
-        break;
-    default:
-        for (int i = 0; i < a->budget - 1 && order == 0; i++)
-            if (a->sorted[i] != b->sorted[i])
-                order = a->sorted[i] < b->sorted[i] ? -1 : 1;
-        break;
-    }
-    if (order != 0)
-        return order;
-    /* The tie rule: the backwards step list. */
-    for (int i = a->budget - 1; i >= 0; i--)
-        if (a->steps[i] != b->steps[i])
-            return a->steps[i] < b->steps[i] ? -1 : 1;
-    return 0;
+    return order != 0 ? order : brute_compare_backwards(a, b);
 }
 
 static int
@@ -222,29 +153,17 @@ kb_set_order(lemica_solver *solver, enum kb_order order)
 
 /* The schedule equals the path: steps, sorted costs, sum, max. */
 static void
-kb_check_equal(const lemica_schedule *schedule, const struct kb_path *path,
+kb_check_equal(const lemica_schedule *schedule, const struct brute_path *path,
                uint64_t seed, int budget, size_t rank)
 {
-    int steps[KB_MAX_N];
-    double costs[KB_MAX_N], value;
-    size_t count;
+    char where[128];
 
-    ck_assert_ok(lemica_schedule_steps(schedule, steps, KB_MAX_N, &count));
-    ck_assert_uint_eq(count, (size_t)path->budget);
-    for (size_t i = 0; i < count; i++)
-        ck_assert_msg(steps[i] == path->steps[i],
-                      "seed %llu order %d budget %d rank %zu: step %zu is "
-                      "%d, brute force says %d",
-                      (unsigned long long)seed, (int)kb_current_order, budget,
-                      rank, i, steps[i], path->steps[i]);
-    ck_assert_ok(lemica_schedule_costs(schedule, costs, KB_MAX_N, &count));
-    for (size_t i = 0; i < count; i++)
-        ck_assert(costs[i] == path->sorted[i]);
-    ck_assert_ok(lemica_schedule_sum_cost(schedule, &value));
-    ck_assert(value == path->sum);
+    snprintf(where, sizeof(where), "seed %llu order %d budget %d rank %zu",
+             (unsigned long long)seed, (int)kb_current_order, budget, rank);
+    brute_check_schedule(schedule, path, where);
 }
 
-static struct kb_path kb_paths[1u << (KB_MAX_N - 2)];
+static struct brute_path kb_paths[1u << (BRUTE_MAX_N - 2)];
 
 START_TEST(test_kbest_matches_brute_force)
 {
@@ -256,7 +175,7 @@ START_TEST(test_kbest_matches_brute_force)
     for (int g = 0; g < graphs; g++) {
         uint64_t seed = 5000u + (uint64_t)g;
         uint64_t rng = seed;
-        struct kb_problem p;
+        struct brute_problem p;
         lemica_graph *graph;
         enum kb_order order;
         int k;
@@ -273,7 +192,7 @@ START_TEST(test_kbest_matches_brute_force)
         ck_assert(frontier_status == LEMICA_OK ||
                   frontier_status == LEMICA_ERR_INFEASIBLE);
         for (int budget = 2; budget <= p.n; budget++) {
-            size_t count = kb_enumerate(&p, budget, kb_paths);
+            size_t count = brute_enumerate(&p, budget, kb_paths);
             size_t expected = count < (size_t)k ? count : (size_t)k;
             lemica_schedule_list *list = NULL;
             lemica_status status;
@@ -314,7 +233,7 @@ START_TEST(test_kbest_matches_brute_force)
                 kb_check_equal(schedule, &kb_paths[i], seed, budget, i);
                 schedules++;
                 if (i > 0) {
-                    struct kb_path a = kb_paths[i - 1], b = kb_paths[i];
+                    struct brute_path a = kb_paths[i - 1], b = kb_paths[i];
 
                     /* Count the neighbours that tie under the comparator
                      * (the tie rule decided): equal step lists leave the
@@ -337,7 +256,7 @@ START_TEST(test_kbest_matches_brute_force)
                                                       &first_schedule));
                 if (order == KB_LEXMAX || order == KB_USER_LEXMAX ||
                     (order == KB_SUM && p.integer_weights)) {
-                    struct kb_path path;
+                    struct brute_path path;
                     size_t n;
 
                     ck_assert_ok(lemica_schedule_steps(best, path.steps,
