@@ -22,25 +22,31 @@
 enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
                 KB_ORDERS };
 
+/* Weight kinds: 0 everything ties, 1 three levels, 2 eight levels, 3
+ * distinct with zeros; 4 six levels, so that cost vectors run past the
+ * k-best heads (4 runs) and tie there; 5 twelve values with zeros, near
+ * twins that differ deep in their vectors. */
+#define KB_KINDS 6
+
+/* A random problem of 2 .. @max_n steps with weights of @kind. */
 static void
-kb_make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
-                lemica_solver *solver)
+kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
+                   lemica_solver *solver, int max_n, int kind)
 {
-    int kind = test_rng_below(rng, 4);
     int absent = test_rng_below(rng, 3) * 15;
     int k_graph, k_solver;
 
     memset(p, 0, sizeof(*p));
-    p->n = 2 + test_rng_below(rng, KB_MAX_N - 1);
+    p->n = 2 + test_rng_below(rng, max_n - 1);
     k_graph = 1 + test_rng_below(rng, p->n - 1);
     k_solver = test_rng_below(rng, 3) == 0 ? 1 + test_rng_below(rng, p->n) : 0;
     p->k_effective = k_solver && k_solver < k_graph ? k_solver : k_graph;
     p->k_graph = k_graph;
     p->k_solver = k_solver;
-    p->integer_weights = kind != 3;
+    p->integer_weights = kind != 3 && kind != 5;
     ck_assert_ok(lemica_graph_new(p->n, k_graph, graph));
-    for (int i = 0; i < KB_MAX_N; i++)
-        for (int j = 0; j < KB_MAX_N; j++)
+    for (int i = 0; i < BRUTE_MAX_N; i++)
+        for (int j = 0; j < BRUTE_MAX_N; j++)
             p->weight[i][j] = (double)NAN;
     for (int i = 0; i < p->n; i++)
         for (int j = i + 1; j < p->n && j - i <= k_graph; j++) {
@@ -60,6 +66,14 @@ kb_make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
             case 2:
                 w = (double)test_rng_below(rng, 8);
                 break;
+            case 4:
+                w = (double)(1 + test_rng_below(rng, 6));
+                break;
+            case 5:
+                w = test_rng_below(rng, 4) == 0
+                        ? 0.0
+                        : 0.1 * (double)(1 + test_rng_below(rng, 11));
+                break;
             default: /* distinct values, some zeros */
                 w = test_rng_below(rng, 4) == 0 ? 0.0 : test_rng_unit(rng);
                 break;
@@ -74,6 +88,15 @@ kb_make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
         p->required[step] = 1;
     }
     ck_assert_ok(lemica_solver_set_max_skip(solver, k_solver));
+}
+
+static void
+kb_make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
+                lemica_solver *solver)
+{
+    int kind = test_rng_below(rng, 4);
+
+    kb_make_problem_of(rng, p, graph, solver, KB_MAX_N, kind);
 }
 
 static enum kb_order kb_current_order;
@@ -165,15 +188,24 @@ kb_check_equal(const lemica_schedule *schedule, const struct brute_path *path,
 
 static struct brute_path kb_paths[1u << (BRUTE_MAX_N - 2)];
 
-START_TEST(test_kbest_matches_brute_force)
+/* What kb_check_graphs() saw. */
+struct kb_stats {
+    unsigned long lists, schedules, ties, short_lists;
+};
+
+/* Check @graphs random problems from seed @seed_base on: every comparator
+ * on problems of up to KB_MAX_N steps, or (@lexmax_only) LEXMAX on the
+ * tie-heavy kinds too, up to 13 steps. */
+static void
+kb_check_graphs(int graphs, uint64_t seed_base, int lexmax_only,
+                struct kb_stats *stats)
 {
-    const int graphs = 700;
     unsigned long lists = 0, schedules = 0, ties = 0, short_lists = 0;
     lemica_solver *solver;
 
     ck_assert_ok(lemica_solver_new(&solver));
     for (int g = 0; g < graphs; g++) {
-        uint64_t seed = 5000u + (uint64_t)g;
+        uint64_t seed = seed_base + (uint64_t)g;
         uint64_t rng = seed;
         struct brute_problem p;
         lemica_graph *graph;
@@ -182,8 +214,14 @@ START_TEST(test_kbest_matches_brute_force)
         lemica_schedule_list *frontier = NULL;
         lemica_status frontier_status;
 
-        kb_make_problem(&rng, &p, &graph, solver);
-        order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
+        if (lexmax_only) {
+            kb_make_problem_of(&rng, &p, &graph, solver, 13,
+                               test_rng_below(&rng, KB_KINDS));
+            order = KB_LEXMAX;
+        } else {
+            kb_make_problem(&rng, &p, &graph, solver);
+            order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
+        }
         k = (int)(1 + test_rng_below(&rng, 20));
         kb_current_order = order;
         kb_set_order(solver, order);
@@ -260,7 +298,7 @@ START_TEST(test_kbest_matches_brute_force)
                     size_t n;
 
                     ck_assert_ok(lemica_schedule_steps(best, path.steps,
-                                                       KB_MAX_N, &n));
+                                                       BRUTE_MAX_N, &n));
                     ck_assert_int_eq(memcmp(path.steps, kb_paths[0].steps,
                                             n * sizeof(int)),
                                      0);
@@ -281,11 +319,35 @@ START_TEST(test_kbest_matches_brute_force)
         lemica_graph_free(graph);
     }
     lemica_solver_free(solver);
-    printf("k best: %lu lists, %lu schedules checked, %lu neighbours tied "
+    printf("k best%s: %lu lists, %lu schedules checked, %lu neighbours tied "
            "under the comparator, %lu lists shorter than k\n",
-           lists, schedules, ties, short_lists);
-    ck_assert_uint_gt(ties, 100);
-    ck_assert_uint_gt(short_lists, 10);
+           lexmax_only ? " (LEXMAX, tie-heavy)" : "", lists, schedules, ties,
+           short_lists);
+    stats->lists = lists;
+    stats->schedules = schedules;
+    stats->ties = ties;
+    stats->short_lists = short_lists;
+}
+
+START_TEST(test_kbest_matches_brute_force)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(700, 5000u, 0, &stats);
+    ck_assert_uint_gt(stats.ties, 100);
+    ck_assert_uint_gt(stats.short_lists, 10);
+}
+END_TEST
+
+/* The lazy enumeration behind LEXMAX on ties: equal vectors (the step
+ * lists decide), vectors tied past the heads of their paths, near twins. */
+START_TEST(test_kbest_lexmax_ties)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(500, 90000u, 1, &stats);
+    ck_assert_uint_gt(stats.ties, 2000);
+    ck_assert_uint_gt(stats.short_lists, 10);
 }
 END_TEST
 
@@ -433,5 +495,6 @@ END_TEST
 TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_matches_brute_force);
+    add_test(suite, test_kbest_lexmax_ties);
     add_test(suite, test_kbest_bad_input);
 }
