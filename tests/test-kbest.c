@@ -25,8 +25,11 @@ enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
 /* Weight kinds: 0 everything ties, 1 three levels, 2 eight levels, 3
  * distinct with zeros; 4 six levels, so that cost vectors run past the
  * k-best heads (4 runs) and tie there; 5 twelve values with zeros, near
- * twins that differ deep in their vectors. */
-#define KB_KINDS 6
+ * twins that differ deep in their vectors; 6 distinct values of very
+ * different sizes (SUM's exact sums do not fit its 128 bits: the DP runs
+ * instead); 7 everything 0.1 (SUM: inexact sums, all tied, more ties than
+ * its enumeration holds: the DP again). */
+#define KB_KINDS 8
 
 /* A random problem of 2 .. @max_n steps with weights of @kind. */
 static void
@@ -43,7 +46,7 @@ kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
     p->k_effective = k_solver && k_solver < k_graph ? k_solver : k_graph;
     p->k_graph = k_graph;
     p->k_solver = k_solver;
-    p->integer_weights = kind != 3 && kind != 5;
+    p->integer_weights = kind < 3 || kind == 4;
     ck_assert_ok(lemica_graph_new(p->n, k_graph, graph));
     for (int i = 0; i < BRUTE_MAX_N; i++)
         for (int j = 0; j < BRUTE_MAX_N; j++)
@@ -73,6 +76,13 @@ kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
                 w = test_rng_below(rng, 4) == 0
                         ? 0.0
                         : 0.1 * (double)(1 + test_rng_below(rng, 11));
+                break;
+            case 6:
+                w = test_rng_unit(rng) *
+                    (test_rng_below(rng, 2) == 0 ? 1e-200 : 1.0);
+                break;
+            case 7:
+                w = 0.1;
                 break;
             default: /* distinct values, some zeros */
                 w = test_rng_below(rng, 4) == 0 ? 0.0 : test_rng_unit(rng);
@@ -194,10 +204,10 @@ struct kb_stats {
 };
 
 /* Check @graphs random problems from seed @seed_base on: every comparator
- * on problems of up to KB_MAX_N steps, or (@lexmax_only) LEXMAX on the
+ * on problems of up to KB_MAX_N steps (@only < 0), or order @only on the
  * tie-heavy kinds too, up to 13 steps. */
 static void
-kb_check_graphs(int graphs, uint64_t seed_base, int lexmax_only,
+kb_check_graphs(int graphs, uint64_t seed_base, int only,
                 struct kb_stats *stats)
 {
     unsigned long lists = 0, schedules = 0, ties = 0, short_lists = 0;
@@ -214,10 +224,10 @@ kb_check_graphs(int graphs, uint64_t seed_base, int lexmax_only,
         lemica_schedule_list *frontier = NULL;
         lemica_status frontier_status;
 
-        if (lexmax_only) {
+        if (only >= 0) {
             kb_make_problem_of(&rng, &p, &graph, solver, 13,
                                test_rng_below(&rng, KB_KINDS));
-            order = KB_LEXMAX;
+            order = (enum kb_order)only;
         } else {
             kb_make_problem(&rng, &p, &graph, solver);
             order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
@@ -321,7 +331,10 @@ kb_check_graphs(int graphs, uint64_t seed_base, int lexmax_only,
     lemica_solver_free(solver);
     printf("k best%s: %lu lists, %lu schedules checked, %lu neighbours tied "
            "under the comparator, %lu lists shorter than k\n",
-           lexmax_only ? " (LEXMAX, tie-heavy)" : "", lists, schedules, ties,
+           only == KB_LEXMAX ? " (LEXMAX, tie-heavy)"
+           : only == KB_SUM  ? " (SUM, tie-heavy)"
+                             : "",
+           lists, schedules, ties,
            short_lists);
     stats->lists = lists;
     stats->schedules = schedules;
@@ -333,7 +346,7 @@ START_TEST(test_kbest_matches_brute_force)
 {
     struct kb_stats stats;
 
-    kb_check_graphs(700, 5000u, 0, &stats);
+    kb_check_graphs(700, 5000u, -1, &stats);
     ck_assert_uint_gt(stats.ties, 100);
     ck_assert_uint_gt(stats.short_lists, 10);
 }
@@ -345,7 +358,20 @@ START_TEST(test_kbest_lexmax_ties)
 {
     struct kb_stats stats;
 
-    kb_check_graphs(500, 90000u, 1, &stats);
+    kb_check_graphs(500, 90000u, KB_LEXMAX, &stats);
+    ck_assert_uint_gt(stats.ties, 2000);
+    ck_assert_uint_gt(stats.short_lists, 10);
+}
+END_TEST
+
+/* The same for SUM, whose lazy enumeration orders exact sums and then
+ * the floating-point ones: exact ties, near-ties that round either way
+ * (multiples of 0.1), sums exact in doubles (integers). */
+START_TEST(test_kbest_sum_ties)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(500, 190000u, KB_SUM, &stats);
     ck_assert_uint_gt(stats.ties, 2000);
     ck_assert_uint_gt(stats.short_lists, 10);
 }
@@ -496,5 +522,6 @@ TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_matches_brute_force);
     add_test(suite, test_kbest_lexmax_ties);
+    add_test(suite, test_kbest_sum_ties);
     add_test(suite, test_kbest_bad_input);
 }

@@ -87,6 +87,10 @@ struct lemica_workspace {
     struct lemica_buffer kbest_heap_size;  /* uint32, per state */
     struct lemica_buffer kbest_stack;      /* uint32, layers */
     struct lemica_buffer kbest_full[2];    /* double, layers */
+    struct lemica_buffer kbest_order;      /* uint32, k per budget */
+    struct lemica_buffer kbest_listed;     /* uint32, per budget */
+    struct lemica_buffer kbest_fl;         /* double, k + 1 (SUM) */
+    struct lemica_buffer kbest_fixed;      /* uint64, 2 per weight (SUM) */
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];

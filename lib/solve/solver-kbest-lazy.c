@@ -51,13 +51,23 @@ struct lazy_head {
     double value[LAZY_RUNS];
 };
 
+/* SUM: a path's exact sum, a 128-bit multiple of the smallest weight
+ * unit (see fixed_weights()), and its floating-point sum in path order. */
+struct lazy_sum {
+    uint64_t hi, lo;
+    double fl;
+};
+
 /* A path: @parent extended by the edge to @step; @index is its rank among
  * the paths of its state (0 = best). */
 struct lazy_path {
     uint32_t parent;
     int32_t step;
     uint32_t index;
-    struct lazy_head head;
+    union {
+        struct lazy_head head; /* LEXMAX */
+        struct lazy_sum sum;   /* SUM */
+    } key;
 };
 
 /* A candidate of a state's heap: path @path of predecessor @from extended
@@ -66,14 +76,24 @@ struct lazy_candidate {
     uint32_t path;
     int32_t from;
     double w;
-    double max;
+    double max;      /* LEXMAX */
+    uint64_t hi, lo; /* SUM: the exact sum */
 };
 
 struct lazy {
     lemica_solver *solver;
     const struct lemica_problem *problem;
-    size_t count; /* k */
+    size_t count; /* paths a state may hold: k, k + 1 for SUM */
+    size_t wanted; /* k */
+    int sum;       /* SUM (else LEXMAX) */
     int layers;
+    const uint64_t *fixed; /* SUM: per incoming slot, hi and lo */
+    uint32_t *order;       /* per budget c, the paths listed (count) */
+    uint32_t *listed;      /* per budget c, how many */
+    double *fl_scratch;    /* SUM: count doubles */
+    double margin;         /* SUM: see select_sum() */
+    int unit_exp;          /* SUM: exact sums count units of 2^unit_exp */
+    int exact_doubles;     /* SUM: every sum is exact in a double too */
     struct lazy_path *paths;
     size_t num_paths;
     /* Per state c * N + t, c = 0 .. layers: */
@@ -275,8 +295,8 @@ candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
     struct lazy_head ha, hb;
     int order;
 
-    head_insert(&lz->paths[a->path].head, a->w, &ha);
-    head_insert(&lz->paths[b->path].head, b->w, &hb);
+    head_insert(&lz->paths[a->path].key.head, a->w, &ha);
+    head_insert(&lz->paths[b->path].key.head, b->w, &hb);
     order = compare_full(lz, a->path, a->w, &ha, b->path, b->w, &hb);
     if (order != 0)
         return order < 0;
@@ -288,6 +308,13 @@ static inline int
 candidate_before(struct lazy *lz, const struct lazy_candidate *a,
                  const struct lazy_candidate *b)
 {
+    if (lz->sum) {
+        if (a->hi != b->hi)
+            return a->hi < b->hi;
+        if (a->lo != b->lo)
+            return a->lo < b->lo;
+        return a->from < b->from;
+    }
     if (a->max != b->max)
         return a->max < b->max;
     return candidate_tie_before(lz, a, b);
@@ -330,6 +357,55 @@ sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at)
     }
 }
 
+/* SUM: the exact weight of (@s, @t), as (hi, lo). */
+static const uint64_t *
+fixed_weight(const struct lazy *lz, int t, int s)
+{
+    const size_t k = (size_t)lz->problem->max_skip;
+
+    return lz->fixed + 2 * ((size_t)(t + 1) * k - (size_t)t + (size_t)s);
+}
+
+/* Fill the key of candidate @c (path @path from @s into @t, weight @w). */
+static void
+candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
+              int s, int t, double w)
+{
+    const struct lazy_path *p = &lz->paths[path];
+
+    c->path = path;
+    c->from = s;
+    c->w = w;
+    if (lz->sum) {
+        const uint64_t *f = fixed_weight(lz, t, s);
+        uint64_t lo = p->key.sum.lo + f[1];
+
+        c->hi = p->key.sum.hi + f[0] + (lo < f[1]);
+        c->lo = lo;
+        c->max = 0.0;
+    } else {
+        double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
+
+        c->max = m > w ? m : w;
+        c->hi = c->lo = 0;
+    }
+}
+
+/* Make path @index the candidate @c taken: its key from the parent's. */
+static void
+take_key(struct lazy *lz, uint32_t index, const struct lazy_candidate *c)
+{
+    struct lazy_path *p = &lz->paths[index];
+
+    if (lz->sum) {
+        p->key.sum.hi = c->hi;
+        p->key.sum.lo = c->lo;
+        p->key.sum.fl = lz->paths[c->path].key.sum.fl + c->w;
+    } else {
+        head_insert(&lz->paths[c->path].key.head, c->w, &p->key.head);
+    }
+}
+
 /* The predecessors of (@t, @c) that may hold paths: s in *lo .. t - 1. */
 static int
 first_candidate(const struct lazy *lz, int t, int c)
@@ -354,8 +430,46 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     path->parent = parent;
     path->step = step;
     path->index = index;
-    path->head = *head;
+    if (head)
+        path->key.head = *head;
     return (uint32_t)lz->num_paths++;
+}
+
+/* The one-best DP of SUM at state (@t, @c): the smallest exact sum, the
+ * smaller predecessor on ties. */
+static lemica_status
+first_path_sum(struct lazy *lz, int t, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t state = (size_t)c * n + (size_t)t;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    struct lazy_candidate best, candidate;
+    int found = 0;
+    uint32_t index;
+
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL)
+            continue;
+        candidate_key(lz, &candidate,
+                      lz->list[((size_t)(c - 1) * n + (size_t)s) * lz->count],
+                      s, t, row[s]);
+        if (!found || candidate.hi < best.hi ||
+            (candidate.hi == best.hi && candidate.lo < best.lo)) {
+            best = candidate;
+            found = 1;
+        }
+    }
+    if (!found)
+        return LEMICA_OK;
+    index = add_path(lz, best.path, t, 0, NULL);
+    if (index == LAZY_NONE)
+        return lemica_fail_no_memory("the k-best paths");
+    take_key(lz, index, &best);
+    lz->list[state * lz->count] = index;
+    lz->known[state] = 1;
+    lz->best_max[state] = 0.0;
+    return LEMICA_OK;
 }
 
 /* The one-best DP: the first path of every state, in the order of
@@ -367,6 +481,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
     const int n = lz->problem->num_steps, k = lz->problem->max_skip;
     const size_t count = lz->count;
     struct lazy_head empty, best_head, head;
+    lemica_status status;
 
     memset(&empty, 0, sizeof(empty));
     /* Room for every first path and a few more: growing copies. */
@@ -375,6 +490,8 @@ first_paths(struct lazy *lz, int budget, int frontier)
         return lemica_fail_no_memory("the k-best paths");
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
+    if (lz->sum)
+        memset(&lz->paths[0].key.sum, 0, sizeof(lz->paths[0].key.sum));
     lz->list[(size_t)n * count] = 0;
     lz->known[n] = 1;
     lz->flags[n] = LAZY_EXHAUSTED;
@@ -403,6 +520,12 @@ first_paths(struct lazy *lz, int budget, int frontier)
 
             if (t == n - 1 && !frontier && c != budget)
                 continue;
+            if (lz->sum) {
+                status = first_path_sum(lz, t, c);
+                if (status != LEMICA_OK)
+                    return status;
+                continue;
+            }
             for (int s = first_candidate(lz, t, c); s < t; s++) {
                 double m = maxes[s] > row[s] ? maxes[s] : row[s];
 
@@ -417,11 +540,11 @@ first_paths(struct lazy *lz, int budget, int frontier)
                                             (size_t)best_s) * count];
 
                     if (!merged) {
-                        head_insert(&lz->paths[pb].head, row[best_s],
+                        head_insert(&lz->paths[pb].key.head, row[best_s],
                                     &best_head);
                         merged = 1;
                     }
-                    head_insert(&lz->paths[pa].head, row[s], &head);
+                    head_insert(&lz->paths[pa].key.head, row[s], &head);
                     if (compare_full(lz, pa, row[s], &head, pb, row[best_s],
                                      &best_head) < 0) {
                         best_s = s;
@@ -436,7 +559,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
                                             (size_t)best_s) * count];
 
                 if (!merged)
-                    head_insert(&lz->paths[parent].head, row[best_s],
+                    head_insert(&lz->paths[parent].key.head, row[best_s],
                                 &best_head);
                 index = add_path(lz, parent, t, 0, &best_head);
             }
@@ -472,16 +595,12 @@ build_heap(struct lazy *lz, size_t state)
         return lemica_fail_no_memory("the k-best candidates");
     heap = lz->candidates + lz->num_candidates;
     for (int s = s_first; s < t; s++) {
-        double m = maxes[s] > row[s] ? maxes[s] : row[s];
-
-        if (m == HUGE_VAL || s == taken)
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
             continue;
-        heap[size].path =
-            lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) * count];
-        heap[size].from = s;
-        heap[size].w = row[s];
-        heap[size].max = m;
-        size++;
+        candidate_key(lz, &heap[size++],
+                      lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) *
+                               count],
+                      s, t, row[s]);
     }
     for (size_t i = size / 2; i-- > 0;)
         sift_down(lz, heap, size, i);
@@ -542,14 +661,10 @@ next_path(struct lazy *lz, size_t state)
         last_origin(lz, cur, &pred, &rank);
         if (rank + 1 < count && lz->known[pred] > rank + 1) {
             const int s = (int)(pred % (size_t)n);
-            const uint32_t next = lz->list[pred * count + rank + 1];
-            const double w = lazy_row(lz, t)[s];
-            const double m = lz->paths[next].head.value[0];
 
-            heap[size].path = next;
-            heap[size].from = s;
-            heap[size].w = w;
-            heap[size].max = m > w ? m : w;
+            candidate_key(lz, &heap[size],
+                          lz->list[pred * count + rank + 1], s, t,
+                          lazy_row(lz, t)[s]);
             sift_up(lz, heap, size);
             size++;
         }
@@ -562,14 +677,10 @@ next_path(struct lazy *lz, size_t state)
         heap[0] = heap[--size];
         sift_down(lz, heap, size, 0);
         lz->heap_size[cur] = (uint32_t)size;
-        {
-            struct lazy_head head;
-
-            head_insert(&lz->paths[top.path].head, top.w, &head);
-            index = add_path(lz, top.path, t, lz->known[cur], &head);
-        }
+        index = add_path(lz, top.path, t, lz->known[cur], NULL);
         if (index == LAZY_NONE)
             return lemica_fail_no_memory("the k-best paths");
+        take_key(lz, index, &top);
         lz->list[cur * count + lz->known[cur]++] = index;
     }
     return LEMICA_OK;
@@ -602,6 +713,18 @@ lazy_alloc(struct lazy *lz)
                                      sizeof(double));
     ok = ok && lemica_solver_reserve(&work->kbest_full[1], layers,
                                      sizeof(double));
+    ok = ok && lemica_solver_reserve(&work->kbest_order, layers * lz->count,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_listed, layers,
+                                     sizeof(uint32_t));
+    if (lz->sum) {
+        ok = ok && lemica_solver_reserve(&work->kbest_fl, lz->count,
+                                         sizeof(double));
+        ok = ok && lemica_solver_reserve(
+                       &work->kbest_fixed,
+                       2 * n * (size_t)lz->problem->max_skip,
+                       sizeof(uint64_t));
+    }
     if (!ok)
         return lemica_fail_no_memory("the k-best enumeration");
     lz->known = work->kbest_known.data;
@@ -615,6 +738,10 @@ lazy_alloc(struct lazy *lz)
     lz->full[1] = work->kbest_full[1].data;
     lz->paths = work->kbest_paths.data;
     lz->candidates = work->kbest_candidates.data;
+    lz->order = work->kbest_order.data;
+    lz->listed = work->kbest_listed.data;
+    lz->fl_scratch = work->kbest_fl.data;
+    memset(lz->listed, 0, layers * sizeof(uint32_t));
     memset(lz->known, 0, states * sizeof(uint32_t));
     memset(lz->flags, 0, states);
     for (size_t i = 0; i < states; i++)
@@ -634,15 +761,14 @@ lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
     int *budgets;
 
     for (int c = 2; c <= lz->layers; c++)
-        total += lz->known[(size_t)c * (size_t)n + (size_t)n - 1];
+        total += lz->listed[c];
     if (total == 0)
         return LEMICA_ERR_INFEASIBLE;
     budgets = lemica_alloc_array(total, sizeof(int));
     if (!budgets)
         return lemica_fail_no_memory("a schedule list");
     for (int c = 2; c <= lz->layers; c++)
-        for (uint32_t i = 0;
-             i < lz->known[(size_t)c * (size_t)n + (size_t)n - 1]; i++)
+        for (uint32_t i = 0; i < lz->listed[c]; i++)
             budgets[at++] = c;
     status = lemica_schedule_list_alloc(total, budgets, n, &list);
     lemica_dealloc(budgets);
@@ -650,11 +776,9 @@ lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
         return status;
     at = 0;
     for (int c = 2; c <= lz->layers; c++) {
-        const size_t state = (size_t)c * (size_t)n + (size_t)n - 1;
-
-        for (uint32_t i = 0; i < lz->known[state]; i++, at++) {
+        for (uint32_t i = 0; i < lz->listed[c]; i++, at++) {
             lemica_schedule *schedule = &list->block->schedules[at];
-            uint32_t path = lz->list[state * lz->count + i];
+            uint32_t path = lz->order[(size_t)c * lz->count + i];
 
             for (int call = c; call >= 1; call--) {
                 schedule->steps[call - 1] = lz->paths[path].step;
@@ -672,21 +796,195 @@ lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
     return LEMICA_OK;
 }
 
+/* SUM: the floating-point sums of two paths into the same state, then
+ * their step lists read backwards. */
+static int
+sum_order(const struct lazy *lz, uint32_t a, uint32_t b)
+{
+    double x = lz->paths[a].key.sum.fl, y = lz->paths[b].key.sum.fl;
+
+    if (x != y)
+        return x < y ? -1 : 1;
+    while (a != b) {
+        a = lz->paths[a].parent;
+        b = lz->paths[b].parent;
+        if (lz->paths[a].step != lz->paths[b].step)
+            return lz->paths[a].step < lz->paths[b].step ? -1 : 1;
+    }
+    return 0;
+}
+
+/* SUM: the exact sum of path @p as a double. */
+static double
+exact_value(const struct lazy *lz, uint32_t p)
+{
+    const struct lazy_sum *sum = &lz->paths[p].key.sum;
+
+    return ldexp((double)sum->hi * 0x1p64 + (double)sum->lo, lz->unit_exp);
+}
+
+/* SUM at final state @state of budget @c: the paths come in the order of
+ * their exact sums, the list wants that of their floating-point sums.
+ * Every path's floating-point sum is within lz->margin / 2 of its exact
+ * one, so once the next exact sum is above the k-th smallest
+ * floating-point sum so far plus the margin, no later path can enter:
+ * sort what came before that. Sets *@fallback when that would need more
+ * paths than a state holds. */
+static lemica_status
+select_sum(struct lazy *lz, size_t state, int c, int *fallback)
+{
+    const size_t k = lz->wanted;
+    uint32_t *order = lz->order + (size_t)c * lz->count;
+    const uint32_t *list = lz->list + state * lz->count;
+    size_t included = lz->known[state];
+    lemica_status status;
+
+    while (included >= k && !(lz->flags[state] & LAZY_EXHAUSTED)) {
+        double *fl = lz->fl_scratch, bound;
+
+        for (size_t i = 0; i < included; i++)
+            fl[i] = lz->paths[list[i]].key.sum.fl;
+        lemica_sort_descending(fl, included);
+        bound = fl[included - k] + lz->margin;
+        if (lz->known[state] == lz->count) {
+            *fallback = 1;
+            return LEMICA_OK;
+        }
+        status = next_path(lz, state);
+        if (status != LEMICA_OK)
+            return status;
+        if (lz->known[state] == included ||
+            !(exact_value(lz, list[included]) <= bound))
+            break;
+        included++;
+    }
+    /* Insertion sort: the exact order is nearly the wanted one. */
+    for (size_t i = 0; i < included; i++) {
+        uint32_t p = list[i];
+        size_t j = i;
+
+        for (; j > 0 && sum_order(lz, order[j - 1], p) > 0; j--)
+            order[j] = order[j - 1];
+        order[j] = p;
+    }
+    lz->listed[c] = (uint32_t)(included < k ? included : k);
+    return LEMICA_OK;
+}
+
+/* SUM: the exact weights, as multiples of 2^E for the smallest E that
+ * some usable weight needs, in 128 bits. Returns 0 (the caller falls back
+ * to the DP) when a sum of N of them may not fit. */
+static int
+fixed_weights(struct lazy *lz, uint64_t *fixed)
+{
+    const size_t slots =
+        (size_t)lz->problem->num_steps * (size_t)lz->problem->max_skip;
+    const double *incoming = lz->solver->work.incoming.data;
+    int smallest = INT32_MAX, widest = 0, carry = 0;
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < slots; i++) {
+            double w = incoming[i];
+            uint64_t bits, mantissa;
+            int exponent, length = 0, shift;
+
+            if (w == HUGE_VAL || w == 0.0)
+                continue;
+            memcpy(&bits, &w, sizeof(bits));
+            mantissa = bits & ((UINT64_C(1) << 52) - 1);
+            exponent = (int)((bits >> 52) & 0x7ff);
+            if (exponent == 0) {
+                exponent = -1074;
+            } else {
+                mantissa |= UINT64_C(1) << 52;
+                exponent -= 1075;
+            }
+            while (!(mantissa & 1)) {
+                mantissa >>= 1;
+                exponent++;
+            }
+            if (pass == 0) {
+                if (exponent < smallest)
+                    smallest = exponent;
+                continue;
+            }
+            while (length < 64 && (mantissa >> length) != 0)
+                length++;
+            shift = exponent - smallest;
+            if (shift > 127 || length + shift > widest)
+                widest = shift > 127 ? 128 : length + shift;
+            if (widest > 127)
+                return 0;
+            if (shift >= 64) {
+                fixed[2 * i] = mantissa << (shift - 64);
+                fixed[2 * i + 1] = 0;
+            } else {
+                fixed[2 * i] = shift == 0 ? 0 : mantissa >> (64 - shift);
+                fixed[2 * i + 1] = mantissa << shift;
+            }
+        }
+    }
+    /* A sum of N - 1 of them needs log2(N) more bits. */
+    while ((1ull << carry) < (unsigned long long)lz->problem->num_steps)
+        carry++;
+    if (widest + carry > 127)
+        return 0;
+    /* Sums below 2^53 units are exact in doubles too: the floating-point
+     * order is the exact one, and no margin is needed. */
+    lz->exact_doubles = widest + carry <= 53;
+    lz->unit_exp = smallest == INT32_MAX ? 0 : smallest;
+    /* Zero weights (the pass skipped them). */
+    for (size_t i = 0; i < slots; i++)
+        if (incoming[i] == 0.0)
+            fixed[2 * i] = fixed[2 * i + 1] = 0;
+    return 1;
+}
+
+double
+lemica_kbest_sum_margin(const struct lemica_problem *problem,
+                        const lemica_solver *solver)
+{
+    const double *incoming = solver->work.incoming.data;
+    const size_t slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
+    double largest = 0.0, bound;
+
+    for (size_t i = 0; i < slots; i++)
+        if (incoming[i] != HUGE_VAL && incoming[i] > largest)
+            largest = incoming[i];
+    bound = largest * (double)problem->num_steps * 1.001;
+    return 2.0 * (double)problem->num_steps * bound * 0x1p-52;
+}
+
 lemica_status
 lemica_solver_kbest_lazy(lemica_solver *solver,
                          const struct lemica_problem *problem, int budget,
-                         int count, int frontier, lemica_schedule_list **out)
+                         int count, int frontier, lemica_schedule_list **out,
+                         int *fallback)
 {
     const int n = problem->num_steps;
     struct lazy lz;
     lemica_status status;
 
+    *fallback = 0;
     memset(&lz, 0, sizeof(lz));
     lz.solver = solver;
     lz.problem = problem;
-    lz.count = (size_t)count;
+    lz.sum = solver->comparator == LEMICA_COMPARATOR_SUM;
+    lz.wanted = (size_t)count;
+    /* SUM may look past the k-th path at the final states (near-ties):
+     * room for k more. */
+    lz.count = (size_t)count * (lz.sum ? 2 : 1);
     lz.layers = budget;
     status = lazy_alloc(&lz);
+    if (status == LEMICA_OK && lz.sum) {
+        if (!fixed_weights(&lz, solver->work.kbest_fixed.data)) {
+            *fallback = 1;
+            return LEMICA_OK;
+        }
+        lz.fixed = solver->work.kbest_fixed.data;
+        lz.margin = lz.exact_doubles ? 0.0
+                                     : lemica_kbest_sum_margin(problem, solver);
+    }
     if (status == LEMICA_OK)
         status = first_paths(&lz, budget, frontier);
     for (int c = frontier ? 2 : budget; status == LEMICA_OK && c <= budget;
@@ -694,9 +992,19 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
         const size_t state = (size_t)c * (size_t)n + (size_t)n - 1;
 
         while (status == LEMICA_OK && lz.known[state] > 0 &&
-               lz.known[state] < lz.count &&
+               lz.known[state] < lz.wanted &&
                !(lz.flags[state] & LAZY_EXHAUSTED))
             status = next_path(&lz, state);
+        if (status == LEMICA_OK && lz.sum && lz.margin > 0.0 &&
+            lz.known[state] > 0) {
+            status = select_sum(&lz, state, c, fallback);
+            if (*fallback)
+                return LEMICA_OK;
+        } else if (status == LEMICA_OK) {
+            memcpy(lz.order + (size_t)c * lz.count, lz.list + state * lz.count,
+                   lz.known[state] * sizeof(uint32_t));
+            lz.listed[c] = lz.known[state];
+        }
     }
     if (status == LEMICA_OK)
         status = lazy_collect(&lz, out);

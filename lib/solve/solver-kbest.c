@@ -530,24 +530,6 @@ collect(const struct kbest_dp *dp, lemica_schedule_list **out)
     return LEMICA_OK;
 }
 
-/* The SUM DP's margin (see sum_state): 2 N ulp(U), U above every partial
- * sum (N - 1 times the largest usable weight, with room for rounding),
- * ulp(U) <= U 2^-52. Infinite when U overflows: then only the step lists
- * decide between near sums, which is always sound. */
-static double
-sum_margin(const struct lemica_problem *problem, const lemica_solver *solver)
-{
-    const double *incoming = solver->work.incoming.data;
-    const size_t slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
-    double largest = 0.0, bound;
-
-    for (size_t i = 0; i < slots; i++)
-        if (incoming[i] != HUGE_VAL && incoming[i] > largest)
-            largest = incoming[i];
-    bound = largest * (double)problem->num_steps * 1.001;
-    return 2.0 * (double)problem->num_steps * bound * 0x1p-52;
-}
-
 /* The failure when no wanted budget has a schedule. */
 static lemica_status
 infeasible(lemica_solver *solver, const lemica_graph *graph, int budget,
@@ -616,12 +598,16 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
                                         : "of this budget on",
                                n, entries, LEMICA_MAX_KBEST_ENTRIES);
     }
-    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX ||
+        solver->comparator == LEMICA_COMPARATOR_SUM) {
+        int fallback;
+
         status = lemica_solver_kbest_lazy(solver, &problem, budget, count,
-                                          frontier, out);
-        if (status != LEMICA_ERR_INFEASIBLE)
+                                          frontier, out, &fallback);
+        if (status == LEMICA_ERR_INFEASIBLE)
+            return infeasible(solver, graph, budget, n, frontier);
+        if (status != LEMICA_OK || !fallback)
             return status;
-        return infeasible(solver, graph, budget, n, frontier);
     }
     memset(&dp, 0, sizeof(dp));
     dp.solver = solver;
@@ -632,7 +618,7 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
     dp.layers = budget;
     dp.frontier = frontier;
     dp.status = LEMICA_OK;
-    dp.margin = sum_margin(&problem, solver);
+    dp.margin = lemica_kbest_sum_margin(&problem, solver);
     status = dp_alloc(&dp);
     if (status == LEMICA_OK)
         status = run_kbest(&dp);

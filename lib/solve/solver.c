@@ -77,6 +77,10 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->kbest_stack);
     buffer_free(&work->kbest_full[0]);
     buffer_free(&work->kbest_full[1]);
+    buffer_free(&work->kbest_order);
+    buffer_free(&work->kbest_listed);
+    buffer_free(&work->kbest_fl);
+    buffer_free(&work->kbest_fixed);
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
 }
