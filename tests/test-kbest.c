@@ -333,6 +333,7 @@ kb_check_graphs(int graphs, uint64_t seed_base, int only,
            "under the comparator, %lu lists shorter than k\n",
            only == KB_LEXMAX ? " (LEXMAX, tie-heavy)"
            : only == KB_SUM  ? " (SUM, tie-heavy)"
+           : only == KB_MAX  ? " (MAX, tie-heavy)"
                              : "",
            lists, schedules, ties,
            short_lists);
@@ -518,10 +519,23 @@ START_TEST(test_kbest_bad_input)
 }
 END_TEST
 
+/* And MAX, whose backward search goes by levels of the maximum: most
+ * schedules tie under it, and the step lists decide. */
+START_TEST(test_kbest_max_ties)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(500, 290000u, KB_MAX, &stats);
+    ck_assert_uint_gt(stats.ties, 2000);
+    ck_assert_uint_gt(stats.short_lists, 10);
+}
+END_TEST
+
 TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_matches_brute_force);
     add_test(suite, test_kbest_lexmax_ties);
     add_test(suite, test_kbest_sum_ties);
+    add_test(suite, test_kbest_max_ties);
     add_test(suite, test_kbest_bad_input);
 }

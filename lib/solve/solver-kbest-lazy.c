@@ -80,6 +80,23 @@ struct lazy_candidate {
     uint64_t hi, lo; /* SUM: the exact sum */
 };
 
+/* MAX: a node of the backward search, the suffix from (N - 1, B) back to
+ * (@step, @layer), @parent the node it extends (toward the end), @theta
+ * its largest weight (-inf for none). */
+struct lazy_node {
+    uint32_t parent;
+    int32_t step;
+    int32_t layer;
+    double theta;
+};
+
+/* MAX: an expanded node and the smallest bound of its children not made
+ * yet. */
+struct lazy_pending {
+    uint32_t node;
+    double next;
+};
+
 struct lazy {
     lemica_solver *solver;
     const struct lemica_problem *problem;
@@ -91,6 +108,15 @@ struct lazy {
     uint32_t *order;       /* per budget c, the paths listed (count) */
     uint32_t *listed;      /* per budget c, how many */
     double *fl_scratch;    /* SUM: count doubles */
+    int max;               /* MAX: the backward search instead */
+    struct lazy_node *nodes;
+    size_t num_nodes;
+    struct lazy_pending *pending;
+    size_t num_pending;
+    uint32_t *dfs;
+    size_t num_dfs;
+    uint32_t *items;
+    size_t num_items;
     double margin;         /* SUM: see select_sum() */
     int unit_exp;          /* SUM: exact sums count units of 2^unit_exp */
     int exact_doubles;     /* SUM: every sum is exact in a double too */
@@ -780,9 +806,17 @@ lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
             lemica_schedule *schedule = &list->block->schedules[at];
             uint32_t path = lz->order[(size_t)c * lz->count + i];
 
-            for (int call = c; call >= 1; call--) {
-                schedule->steps[call - 1] = lz->paths[path].step;
-                path = lz->paths[path].parent;
+            if (lz->max) {
+                /* A search node: its suffix goes forward from step 0. */
+                for (int call = 1; call <= c; call++) {
+                    schedule->steps[call - 1] = lz->nodes[path].step;
+                    path = lz->nodes[path].parent;
+                }
+            } else {
+                for (int call = c; call >= 1; call--) {
+                    schedule->steps[call - 1] = lz->paths[path].step;
+                    path = lz->paths[path].parent;
+                }
             }
             for (int e = 0; e + 1 < c; e++)
                 schedule->costs[e] = lemica_graph_weight_or_nan(
@@ -793,6 +827,269 @@ lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
         }
     }
     *out = list;
+    return LEMICA_OK;
+}
+
+/* ---- MAX ---------------------------------------------------------------
+ *
+ * MAX keeps order only weakly: extended by a weight w, every path whose
+ * maximum is at most w ties, and the step lists decide among them, so
+ * the paths of a state have no order that all their extensions keep, and
+ * the enumeration above does not apply. Instead each final state (N - 1,
+ * B) is searched backwards, best first. A node is a suffix of schedules,
+ * from (N - 1, B) back to a state (t, c), with its largest weight theta;
+ * F(t, c), the smallest maximum of a path from the start to (t, c) (the
+ * one-best DP), makes max(theta, F(t, c)) the best maximum of any
+ * schedule with that suffix, and some schedule has it. In the order of
+ * lemica-kbest.h, by that bound first and then by the backwards step
+ * list, every suffix comes before its extensions (bounds only grow along
+ * a suffix, and a prefix of a step list comes first), so the complete
+ * schedules come out of a best-first search in order. The search runs by
+ * levels of the bound: at level L a depth-first walk, children by
+ * ascending step, visits the suffixes of bound L in the order of their
+ * step lists (every one completes at level L: no dead ends); each
+ * expanded node remembers the smallest bound above L of its children,
+ * and the next level starts from those of its nodes, in the order of
+ * their step lists. */
+
+/* The one-best DP of MAX: F(t, c) into best_max (+inf if unreached). */
+static void
+max_bounds(struct lazy *lz, int budget, int frontier)
+{
+    const int n = lz->problem->num_steps, k = lz->problem->max_skip;
+
+    lz->best_max[n] = -HUGE_VAL;
+    for (int c = 2; c <= budget; c++) {
+        int t_min = c - 1, t_max = n - 1;
+
+        if (!frontier) {
+            int left = budget - c;
+
+            t_max = n - 1 - left;
+            if (left == 0)
+                t_min = n - 1;
+            if ((long long)left * k < (long long)(n - 1) - t_min)
+                t_min = (int)((long long)(n - 1) - (long long)left * k);
+        }
+        for (int t = t_min; t <= t_max; t++) {
+            const double *prev = lz->best_max + (size_t)(c - 1) * (size_t)n;
+            const double *row = lazy_row(lz, t);
+            double best = HUGE_VAL;
+
+            for (int s = first_candidate(lz, t, c); s < t; s++) {
+                double m = prev[s] > row[s] ? prev[s] : row[s];
+
+                best = m < best ? m : best;
+            }
+            lz->best_max[(size_t)c * (size_t)n + (size_t)t] = best;
+        }
+    }
+}
+
+static uint32_t
+add_node(struct lazy *lz, uint32_t parent, int step, int layer, double theta)
+{
+    struct lazy_node *node;
+
+    if (lz->num_nodes + 1 > lz->solver->work.kbest_nodes.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_nodes, (void **)&lz->nodes,
+                         lz->num_nodes + 1, sizeof(*lz->nodes)))
+        return LAZY_NONE;
+    node = &lz->nodes[lz->num_nodes];
+    node->parent = parent;
+    node->step = step;
+    node->layer = layer;
+    node->theta = theta;
+    return (uint32_t)lz->num_nodes++;
+}
+
+static int
+push_dfs(struct lazy *lz, uint32_t node)
+{
+    if (lz->num_dfs + 1 > lz->solver->work.kbest_dfs.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
+                         lz->num_dfs + 1, sizeof(*lz->dfs)))
+        return 0;
+    lz->dfs[lz->num_dfs++] = node;
+    return 1;
+}
+
+static void
+pending_sift_down(struct lazy_pending *heap, size_t size, size_t at)
+{
+    for (;;) {
+        size_t child = 2 * at + 1, best = at;
+        struct lazy_pending swap;
+
+        if (child < size && heap[child].next < heap[best].next)
+            best = child;
+        if (child + 1 < size && heap[child + 1].next < heap[best].next)
+            best = child + 1;
+        if (best == at)
+            return;
+        swap = heap[at];
+        heap[at] = heap[best];
+        heap[best] = swap;
+        at = best;
+    }
+}
+
+static int
+push_pending(struct lazy *lz, uint32_t node, double next)
+{
+    struct lazy_pending *heap;
+    size_t at;
+
+    if (lz->num_pending + 1 > lz->solver->work.kbest_pending.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_pending,
+                         (void **)&lz->pending, lz->num_pending + 1,
+                         sizeof(*lz->pending)))
+        return 0;
+    heap = lz->pending;
+    at = lz->num_pending++;
+    heap[at].node = node;
+    heap[at].next = next;
+    while (at > 0 && heap[(at - 1) / 2].next > heap[at].next) {
+        struct lazy_pending swap = heap[at];
+
+        heap[at] = heap[(at - 1) / 2];
+        heap[(at - 1) / 2] = swap;
+        at = (at - 1) / 2;
+    }
+    return 1;
+}
+
+/* The children of @node at level @level: made (as items when @items,
+ * else pushed for the walk, last step first), and the smallest bound
+ * above the level into *@next (+inf if none). */
+static lemica_status
+node_children(struct lazy *lz, uint32_t node, double level, int items,
+              double *next)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const int t = lz->nodes[node].step, c = lz->nodes[node].layer;
+    const double theta = lz->nodes[node].theta;
+    const double *bound = lz->best_max + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const int s_first = first_candidate(lz, t, c);
+
+    *next = HUGE_VAL;
+    for (int s = t - 1; s >= s_first; s--) {
+        double w = row[s], b;
+        uint32_t child;
+
+        if (bound[s] == HUGE_VAL || w == HUGE_VAL)
+            continue;
+        b = theta > w ? theta : w;
+        b = b > bound[s] ? b : bound[s];
+        if (b != level) {
+            if (b > level && b < *next)
+                *next = b;
+            continue;
+        }
+        child = add_node(lz, node, s, c - 1, theta > w ? theta : w);
+        if (child == LAZY_NONE)
+            return lemica_fail_no_memory("the k-best search");
+        if (items) {
+            if (lz->num_items + 1 > lz->solver->work.kbest_items.capacity &&
+                !lazy_grow(&lz->solver->work.kbest_items,
+                                 (void **)&lz->items, lz->num_items + 1,
+                                 sizeof(*lz->items)))
+                return lemica_fail_no_memory("the k-best search");
+            lz->items[lz->num_items++] = child;
+        } else if (!push_dfs(lz, child)) {
+            return lemica_fail_no_memory("the k-best search");
+        }
+    }
+    return LEMICA_OK;
+}
+
+/* Two suffixes, neither extending the other, by their step lists read
+ * backwards: -1 or 1. */
+static int
+suffix_order(const struct lazy *lz, uint32_t a, uint32_t b)
+{
+    const struct lazy_node *nodes = lz->nodes;
+
+    while (nodes[a].layer < nodes[b].layer)
+        a = nodes[a].parent;
+    while (nodes[b].layer < nodes[a].layer)
+        b = nodes[b].parent;
+    if (a == b)
+        return 0;
+    while (nodes[a].parent != nodes[b].parent) {
+        a = nodes[a].parent;
+        b = nodes[b].parent;
+    }
+    return nodes[a].step < nodes[b].step ? -1 : 1;
+}
+
+/* The k best schedules of budget @c by the backward search. */
+static lemica_status
+search_max(struct lazy *lz, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    uint32_t *order = lz->order + (size_t)c * lz->count;
+    double level = lz->best_max[(size_t)c * n + n - 1];
+    uint32_t root, found = 0;
+    lemica_status status;
+
+    lz->listed[c] = 0;
+    if (level == HUGE_VAL)
+        return LEMICA_OK;
+    root = add_node(lz, LAZY_NONE, (int)n - 1, c, -HUGE_VAL);
+    if (root == LAZY_NONE)
+        return lemica_fail_no_memory("the k-best search");
+    lz->num_pending = 0;
+    lz->num_dfs = 0;
+    if (!push_dfs(lz, root))
+        return lemica_fail_no_memory("the k-best search");
+    for (;;) {
+        while (lz->num_dfs > 0 && found < lz->wanted) {
+            uint32_t node = lz->dfs[--lz->num_dfs];
+            double next;
+
+            if (lz->nodes[node].layer == 1) {
+                order[found++] = node;
+                continue;
+            }
+            status = node_children(lz, node, level, 0, &next);
+            if (status != LEMICA_OK)
+                return status;
+            if (next != HUGE_VAL && !push_pending(lz, node, next))
+                return lemica_fail_no_memory("the k-best search");
+        }
+        if (found == lz->wanted || lz->num_pending == 0)
+            break;
+        /* The next level: the children of that bound of every node
+         * waiting for it, in the order of their step lists. */
+        level = lz->pending[0].next;
+        lz->num_items = 0;
+        while (lz->num_pending > 0 && lz->pending[0].next == level) {
+            uint32_t node = lz->pending[0].node;
+            double next;
+
+            lz->pending[0] = lz->pending[--lz->num_pending];
+            pending_sift_down(lz->pending, lz->num_pending, 0);
+            status = node_children(lz, node, level, 1, &next);
+            if (status != LEMICA_OK)
+                return status;
+            if (next != HUGE_VAL && !push_pending(lz, node, next))
+                return lemica_fail_no_memory("the k-best search");
+        }
+        for (size_t i = 1; i < lz->num_items; i++) {
+            uint32_t item = lz->items[i];
+            size_t j = i;
+
+            for (; j > 0 && suffix_order(lz, lz->items[j - 1], item) > 0; j--)
+                lz->items[j] = lz->items[j - 1];
+            lz->items[j] = item;
+        }
+        for (size_t i = lz->num_items; i-- > 0;)
+            if (!push_dfs(lz, lz->items[i]))
+                return lemica_fail_no_memory("the k-best search");
+    }
+    lz->listed[c] = found;
     return LEMICA_OK;
 }
 
@@ -970,6 +1267,7 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
     lz.solver = solver;
     lz.problem = problem;
     lz.sum = solver->comparator == LEMICA_COMPARATOR_SUM;
+    lz.max = solver->comparator == LEMICA_COMPARATOR_MAX;
     lz.wanted = (size_t)count;
     /* SUM may look past the k-th path at the final states (near-ties):
      * room for k more. */
@@ -984,6 +1282,19 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
         lz.fixed = solver->work.kbest_fixed.data;
         lz.margin = lz.exact_doubles ? 0.0
                                      : lemica_kbest_sum_margin(problem, solver);
+    }
+    if (status == LEMICA_OK && lz.max) {
+        max_bounds(&lz, budget, frontier);
+        lz.nodes = solver->work.kbest_nodes.data;
+        lz.pending = solver->work.kbest_pending.data;
+        lz.dfs = solver->work.kbest_dfs.data;
+        lz.items = solver->work.kbest_items.data;
+        for (int c = frontier ? 2 : budget; status == LEMICA_OK && c <= budget;
+             c++)
+            status = search_max(&lz, c);
+        if (status == LEMICA_OK)
+            status = lazy_collect(&lz, out);
+        return status;
     }
     if (status == LEMICA_OK)
         status = first_paths(&lz, budget, frontier);

@@ -598,8 +598,7 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
                                         : "of this budget on",
                                n, entries, LEMICA_MAX_KBEST_ENTRIES);
     }
-    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX ||
-        solver->comparator == LEMICA_COMPARATOR_SUM) {
+    if (solver->comparator != LEMICA_COMPARATOR_USER) {
         int fallback;
 
         status = lemica_solver_kbest_lazy(solver, &problem, budget, count,

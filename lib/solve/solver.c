@@ -81,6 +81,10 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->kbest_listed);
     buffer_free(&work->kbest_fl);
     buffer_free(&work->kbest_fixed);
+    buffer_free(&work->kbest_nodes);
+    buffer_free(&work->kbest_pending);
+    buffer_free(&work->kbest_dfs);
+    buffer_free(&work->kbest_items);
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
 }
