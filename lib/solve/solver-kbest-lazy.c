@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* The k best schedules under LEXMAX by lazy enumeration, in the manner of
- * Jimenez and Marzal's recursive enumeration algorithm, over the DP states
- * (step, calls).
+/* The k best schedules under LEXMAX and SUM by lazy enumeration, in the
+ * manner of Jimenez and Marzal's recursive enumeration algorithm, over the
+ * DP states (step, calls); under MAX by a backward search (further down).
  *
  * Every state v keeps its paths (partial schedules ending there) in the
  * order of lemica-kbest.h, best first, as far as they were asked for. A
  * one-best DP gives the first path of every state. The m-th path of v is
  * the best of the candidates "j-th path of a predecessor u, extended by
  * the edge (u, v)" not taken yet; because extending by the same edge keeps
- * the order (strictly, for LEXMAX and the step-list tie rule: the proof is
- * in lemica-kbest.h), only the next untaken path of each predecessor can
+ * the order (strictly, for LEXMAX, for exact sums, and the step-list tie
+ * rule: the proofs are in lemica-kbest.h), only the next untaken path of each predecessor can
  * be the best, so each state holds a heap of one candidate per
  * predecessor. The heap is built the first time a second path is asked
  * for; taking u's j-th path then asks u for its (j + 1)-th, recursively
- * down the layers. The final states (N - 1, B) are asked for k paths each;
- * no state is ever asked for more than k.
+ * down the layers. The final states (N - 1, B) are asked for k paths each
+ * (SUM: up to 2 k); no state is ever asked for more than they are.
  *
- * A path stores the head of its sorted cost vector (the first runs of
+ * SUM compares exact 128-bit sums; select_sum() turns their order into
+ * that of the floating-point sums at the final states. A LEXMAX path
+ * stores the head of its sorted cost vector (the first runs of
  * equal weights, as the one-best DP of solver-dp.c does). Two candidates
  * compare by their largest weight, then by their merged heads, and only
- * when the heads agree all through by their full vectors, rebuilt from the
- * parent links. Equal vectors go to the smaller predecessor: that is the
+ * when the heads agree all through by the weights after their common
+ * prefix, read from the parent links. Equal vectors go to the smaller predecessor: that is the
  * step-list rule, since two candidates of one state differ first at their
  * predecessor. */
 #include <math.h>
@@ -987,6 +989,12 @@ node_children(struct lazy *lz, uint32_t node, double level, int items,
                 *next = b;
             continue;
         }
+        if (lz->num_nodes >= LEMICA_MAX_KBEST_ENTRIES)
+            return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                               "the k-best search keeps more than %d "
+                               "nodes: ask for fewer schedules or a "
+                               "smaller problem",
+                               LEMICA_MAX_KBEST_ENTRIES);
         child = add_node(lz, node, s, c - 1, theta > w ? theta : w);
         if (child == LAZY_NONE)
             return lemica_fail_no_memory("the k-best search");

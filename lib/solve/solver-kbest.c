@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The k best schedules of a budget, or of every budget: a DP over the
- * states (step, calls) like the one of solver-dp.c, keeping at every state
- * the partial schedules that fewer than k kept ones dominate (the order,
- * the dominance tests and the proof are in lemica-kbest.h).
+/* The k best schedules of a budget, or of every budget: validation, then
+ * the lazy enumeration of solver-kbest-lazy.c for LEXMAX, SUM and MAX, and
+ * for user comparators (and SUM where its exact sums do not fit) a DP over
+ * the states (step, calls) like the one of solver-dp.c, keeping at every
+ * state the partial schedules that fewer than k kept ones dominate (the
+ * order, the methods and the proofs are in lemica-kbest.h).
  *
  * It shares the solver's validation and weight matrix
  * (lemica_solver_prepare with LEMICA_SOLVE_EDGES: the plain incoming
