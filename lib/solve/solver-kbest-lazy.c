@@ -395,7 +395,7 @@ fixed_weight(const struct lazy *lz, int t, int s)
 }
 
 /* Fill the key of candidate @c (path @path from @s into @t, weight @w). */
-static void
+static inline void
 candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
               int s, int t, double w)
 {
@@ -472,24 +472,32 @@ first_path_sum(struct lazy *lz, int t, int c)
     const size_t state = (size_t)c * n + (size_t)t;
     const double *maxes = lz->best_max + (size_t)(c - 1) * n;
     const double *row = lazy_row(lz, t);
-    struct lazy_candidate best, candidate;
-    int found = 0;
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    const uint64_t *fixed = fixed_weight(lz, t, 0);
+    struct lazy_candidate best;
+    uint64_t best_hi = 0, best_lo = 0;
+    int best_s = -1;
     uint32_t index;
 
     for (int s = first_candidate(lz, t, c); s < t; s++) {
+        const struct lazy_sum *sum;
+        uint64_t lo, hi;
+
         if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL)
             continue;
-        candidate_key(lz, &candidate,
-                      lz->list[((size_t)(c - 1) * n + (size_t)s) * lz->count],
-                      s, t, row[s]);
-        if (!found || candidate.hi < best.hi ||
-            (candidate.hi == best.hi && candidate.lo < best.lo)) {
-            best = candidate;
-            found = 1;
+        sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
+        lo = sum->lo + fixed[2 * s + 1];
+        hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
+        if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
+            best_hi = hi;
+            best_lo = lo;
+            best_s = s;
         }
     }
-    if (!found)
+    if (best_s < 0)
         return LEMICA_OK;
+    candidate_key(lz, &best, first[(size_t)best_s * lz->count], best_s, t,
+                  row[best_s]);
     index = add_path(lz, best.path, t, 0, NULL);
     if (index == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
