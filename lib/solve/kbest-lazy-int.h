@@ -27,4 +27,16 @@ lemica_status lemica_solver_kbest_lazy(lemica_solver *solver,
 double lemica_kbest_sum_margin(const struct lemica_problem *problem,
                                const lemica_solver *solver);
 
+/* The states (t, @c) that can still end at a wanted (N - 1, B): t in
+ * *@t_min .. *@t_max (every t >= c - 1 for the frontier form). */
+void lemica_kbest_state_range(const struct lemica_problem *problem,
+                              int budget, int frontier, int c, int *t_min,
+                              int *t_max);
+
+/* The usable weights into @t of the prepared incoming matrix: row[s] for
+ * s in first_pred[t] .. t - 1, +inf where unusable. */
+const double *lemica_kbest_incoming_row(const lemica_solver *solver,
+                                        const struct lemica_problem *problem,
+                                        int t);
+
 #endif /* LEMICA_KBEST_LAZY_INT_H */

@@ -160,15 +160,39 @@ lazy_grow(struct lemica_buffer *buffer, void **data, size_t needed,
     return 1;
 }
 
-/* The usable weights into @t: row[s] for s in first_pred[t] .. t - 1,
- * +inf where unusable. */
+void
+lemica_kbest_state_range(const struct lemica_problem *problem, int budget,
+                         int frontier, int c, int *t_min, int *t_max)
+{
+    const int n = problem->num_steps, k = problem->max_skip;
+
+    *t_min = c - 1;
+    *t_max = n - 1;
+    if (!frontier) {
+        int left = budget - c;
+
+        *t_max = n - 1 - left;
+        if (left == 0)
+            *t_min = n - 1;
+        if ((long long)left * k < (long long)(n - 1) - *t_min)
+            *t_min = (int)((long long)(n - 1) - (long long)left * k);
+    }
+}
+
+const double *
+lemica_kbest_incoming_row(const lemica_solver *solver,
+                          const struct lemica_problem *problem, int t)
+{
+    const double *incoming = solver->work.incoming.data;
+    const size_t k = (size_t)problem->max_skip;
+
+    return incoming + (size_t)(t + 1) * k - (size_t)t;
+}
+
 static const double *
 lazy_row(const struct lazy *lz, int t)
 {
-    const double *incoming = lz->solver->work.incoming.data;
-    const size_t k = (size_t)lz->problem->max_skip;
-
-    return incoming + (size_t)(t + 1) * k - (size_t)t;
+    return lemica_kbest_incoming_row(lz->solver, lz->problem, t);
 }
 
 /* @head with @w inserted, into @out. A weight below the runs of a
@@ -514,7 +538,7 @@ first_path_sum(struct lazy *lz, int t, int c)
 static lemica_status
 first_paths(struct lazy *lz, int budget, int frontier)
 {
-    const int n = lz->problem->num_steps, k = lz->problem->max_skip;
+    const int n = lz->problem->num_steps;
     const size_t count = lz->count;
     struct lazy_head empty, best_head, head;
     lemica_status status;
@@ -533,19 +557,10 @@ first_paths(struct lazy *lz, int budget, int frontier)
     lz->flags[n] = LAZY_EXHAUSTED;
     lz->best_max[n] = -HUGE_VAL;
     for (int c = 2; c <= budget; c++) {
-        /* As in solver-kbest.c: the states that can still end at a wanted
-         * (N - 1, B). */
-        int t_min = c - 1, t_max = n - 1;
+        int t_min, t_max;
 
-        if (!frontier) {
-            int left = budget - c;
-
-            t_max = n - 1 - left;
-            if (left == 0)
-                t_min = n - 1;
-            if ((long long)left * k < (long long)(n - 1) - t_min)
-                t_min = (int)((long long)(n - 1) - (long long)left * k);
-        }
+        lemica_kbest_state_range(lz->problem, budget, frontier, c, &t_min,
+                                 &t_max);
         for (int t = t_min; t <= t_max; t++) {
             const size_t state = (size_t)c * (size_t)n + (size_t)t;
             const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
@@ -866,21 +881,14 @@ lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
 static void
 max_bounds(struct lazy *lz, int budget, int frontier)
 {
-    const int n = lz->problem->num_steps, k = lz->problem->max_skip;
+    const int n = lz->problem->num_steps;
 
     lz->best_max[n] = -HUGE_VAL;
     for (int c = 2; c <= budget; c++) {
-        int t_min = c - 1, t_max = n - 1;
+        int t_min, t_max;
 
-        if (!frontier) {
-            int left = budget - c;
-
-            t_max = n - 1 - left;
-            if (left == 0)
-                t_min = n - 1;
-            if ((long long)left * k < (long long)(n - 1) - t_min)
-                t_min = (int)((long long)(n - 1) - (long long)left * k);
-        }
+        lemica_kbest_state_range(lz->problem, budget, frontier, c, &t_min,
+                                 &t_max);
         for (int t = t_min; t <= t_max; t++) {
             const double *prev = lz->best_max + (size_t)(c - 1) * (size_t)n;
             const double *row = lazy_row(lz, t);

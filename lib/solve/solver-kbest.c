@@ -145,14 +145,10 @@ append_entry(struct kbest_dp *dp, int layer, uint32_t parent, int t, double w,
     return LEMICA_OK;
 }
 
-/* The incoming weights of @t: row[s] for s in first_pred[t] .. t - 1. */
 static const double *
 incoming_row(const struct kbest_dp *dp, int t)
 {
-    const double *incoming = dp->solver->work.incoming.data;
-    const size_t k = (size_t)dp->problem->max_skip;
-
-    return incoming + (size_t)(t + 1) * k - (size_t)t;
+    return lemica_kbest_incoming_row(dp->solver, dp->problem, t);
 }
 
 static int
@@ -381,7 +377,7 @@ sum_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
 static lemica_status
 run_kbest(struct kbest_dp *dp)
 {
-    const int n = dp->problem->num_steps, k = dp->problem->max_skip;
+    const int n = dp->problem->num_steps;
     const int budget = dp->layers;
     lemica_status status;
 
@@ -398,17 +394,10 @@ run_kbest(struct kbest_dp *dp)
         /* A state (t, layer) matters if it can still end at (N - 1, B) for
          * a wanted B: t >= layer - 1, and for one budget, the rest of the
          * steps can be covered with the calls left. */
-        int t_min = layer - 1, t_max = n - 1;
+        int t_min, t_max;
 
-        if (!dp->frontier) {
-            int left = budget - layer;
-
-            t_max = n - 1 - left;
-            if (left == 0)
-                t_min = n - 1;
-            if ((long long)left * k < (long long)(n - 1) - t_min)
-                t_min = (int)((long long)(n - 1) - (long long)left * k);
-        }
+        lemica_kbest_state_range(dp->problem, budget, dp->frontier, layer,
+                                 &t_min, &t_max);
         dp->layer_start[layer] = dp->num_entries;
         for (int t = t_min; t <= t_max; t++) {
             const size_t state = (size_t)layer * (size_t)n + (size_t)t;
