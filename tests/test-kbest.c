@@ -353,15 +353,23 @@ START_TEST(test_kbest_matches_brute_force)
 }
 END_TEST
 
+/* 500 tie-heavy problems under @order: many neighbours tied under the
+ * comparator, some lists shorter than k. */
+static void
+kb_check_ties(uint64_t seed_base, enum kb_order order)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(500, seed_base, (int)order, &stats);
+    ck_assert_uint_gt(stats.ties, 2000);
+    ck_assert_uint_gt(stats.short_lists, 10);
+}
+
 /* The lazy enumeration behind LEXMAX on ties: equal vectors (the step
  * lists decide), vectors tied past the heads of their paths, near twins. */
 START_TEST(test_kbest_lexmax_ties)
 {
-    struct kb_stats stats;
-
-    kb_check_graphs(500, 90000u, KB_LEXMAX, &stats);
-    ck_assert_uint_gt(stats.ties, 2000);
-    ck_assert_uint_gt(stats.short_lists, 10);
+    kb_check_ties(90000u, KB_LEXMAX);
 }
 END_TEST
 
@@ -370,11 +378,7 @@ END_TEST
  * (multiples of 0.1), sums exact in doubles (integers). */
 START_TEST(test_kbest_sum_ties)
 {
-    struct kb_stats stats;
-
-    kb_check_graphs(500, 190000u, KB_SUM, &stats);
-    ck_assert_uint_gt(stats.ties, 2000);
-    ck_assert_uint_gt(stats.short_lists, 10);
+    kb_check_ties(190000u, KB_SUM);
 }
 END_TEST
 
@@ -523,11 +527,7 @@ END_TEST
  * schedules tie under it, and the step lists decide. */
 START_TEST(test_kbest_max_ties)
 {
-    struct kb_stats stats;
-
-    kb_check_graphs(500, 290000u, KB_MAX, &stats);
-    ck_assert_uint_gt(stats.ties, 2000);
-    ck_assert_uint_gt(stats.short_lists, 10);
+    kb_check_ties(290000u, KB_MAX);
 }
 END_TEST
 
