@@ -5,8 +5,8 @@
  * graph and comparator (lemica_solver_solve_frontier), as a ratio measured
  * in this run (goal <= 5x). The two alternate so that both see the same
  * machine state; each figure is the median thread CPU time. The goal is
- * not met (about 33x for LEXMAX and 45x for SUM and MAX where this was
- * written, 12x, 20x and 21x in instructions: the one-best DP, the
+ * not met (about 28x for LEXMAX, 34x for SUM and 41x for MAX where this
+ * was written, 12x, 18x and 21x in instructions: the one-best DP, the
  * enumeration and writing 472 schedules out each cost a few frontiers),
  * so the program reports the ratio rather than failing on it.
  */

@@ -126,10 +126,10 @@
  * node. The dominance DP keeps 24 bytes per entry plus, for user
  * comparators, the sorted cost vectors of two layers (8 B bytes an
  * entry). Time, for the 10 best of every budget of N = 50, K = 49 against
- * one frontier of the same graph (tests/bench-kbest.c): about 33 times a
- * frontier's CPU time for LEXMAX and 45 for SUM and MAX (12, 20 and 21
- * times in instructions); one budget a fraction of that. About half of
- * it is the one-best DP and writing the 472 schedules out.
+ * one frontier of the same graph (tests/bench-kbest.c): about 28 times a
+ * frontier's CPU time for LEXMAX, 34 for SUM and 41 for MAX (12, 18 and
+ * 21 times in instructions); one budget a fraction of that. A good part
+ * of it is the one-best DP and writing the 472 schedules out.
  *
  * @code
  * lemica_schedule_list *list = NULL;
