@@ -850,6 +850,18 @@ sweep_kbest(struct site_log *log)
         ck_assert_uint_eq(lemica_schedule_list_count(list), 6);
         lemica_schedule_list_free(list);
         list = NULL;
+        /* Again with the workspace warm (LEXMAX keeps its enumeration
+         * there): now the list's own blocks fail first. */
+        SWEEP(log, lemica_solver_solve_k_best(
+                       solver, comparator == 3 ? small : graph, 8, 6, &list),
+              ck_assert_ptr_null(list));
+        lemica_schedule_list_free(list);
+        list = NULL;
+        SWEEP(log, lemica_solver_solve_k_best_frontier(
+                       solver, comparator == 3 ? small : graph, 4, &list),
+              ck_assert_ptr_null(list));
+        lemica_schedule_list_free(list);
+        list = NULL;
         SWEEP(log, lemica_solver_solve_k_best_frontier(
                        solver, comparator == 3 ? small : graph, 4, &list),
               ck_assert_ptr_null(list));

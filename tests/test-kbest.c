@@ -12,47 +12,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brute-paths.h"
 #include "test-common.h"
 
 #define KB_MAX_N 11
-
-struct kb_problem {
-    int n, k_effective;
-    double weight[KB_MAX_N][KB_MAX_N]; /* NAN = absent */
-    int required[KB_MAX_N];
-    int integer_weights;
-};
-
-struct kb_path {
-    int budget;
-    int steps[KB_MAX_N];
-    double sorted[KB_MAX_N]; /* descending */
-    double sum;              /* path order */
-    double max;
-};
 
 /* What the test compares by: a built-in comparator, or a user callback
  * that mirrors LEXMAX (strict) or MAX (weak, through the vector DP). */
 enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
                 KB_ORDERS };
 
+/* Weight kinds: 0 everything ties, 1 three levels, 2 eight levels, 3
+ * distinct with zeros; 4 six levels, so that cost vectors run past the
+ * k-best heads (4 runs) and tie there; 5 twelve values with zeros, near
+ * twins that differ deep in their vectors; 6 distinct values of very
+ * different sizes (SUM's exact sums do not fit its 128 bits: the DP runs
+ * instead); 7 everything 0.1 (SUM: inexact sums, all tied, more ties than
+ * its enumeration holds: the DP again). */
+#define KB_KINDS 8
+
+/* A random problem of 2 .. @max_n steps with weights of @kind. */
 static void
-kb_make_problem(uint64_t *rng, struct kb_problem *p, lemica_graph **graph,
-                lemica_solver *solver)
+kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
+                   lemica_solver *solver, int max_n, int kind)
 {
-    int kind = test_rng_below(rng, 4);
     int absent = test_rng_below(rng, 3) * 15;
     int k_graph, k_solver;
 
     memset(p, 0, sizeof(*p));
-    p->n = 2 + test_rng_below(rng, KB_MAX_N - 1);
+    p->n = 2 + test_rng_below(rng, max_n - 1);
     k_graph = 1 + test_rng_below(rng, p->n - 1);
     k_solver = test_rng_below(rng, 3) == 0 ? 1 + test_rng_below(rng, p->n) : 0;
     p->k_effective = k_solver && k_solver < k_graph ? k_solver : k_graph;
-    p->integer_weights = kind != 3;
+    p->k_graph = k_graph;
+    p->k_solver = k_solver;
+    p->integer_weights = kind < 3 || kind == 4;
     ck_assert_ok(lemica_graph_new(p->n, k_graph, graph));
-    for (int i = 0; i < KB_MAX_N; i++)
-        for (int j = 0; j < KB_MAX_N; j++)
+    for (int i = 0; i < BRUTE_MAX_N; i++)
+        for (int j = 0; j < BRUTE_MAX_N; j++)
             p->weight[i][j] = (double)NAN;
     for (int i = 0; i < p->n; i++)
         for (int j = i + 1; j < p->n && j - i <= k_graph; j++) {
@@ -72,6 +69,21 @@ kb_make_problem(uint64_t *rng, struct kb_problem *p, lemica_graph **graph,
             case 2:
                 w = (double)test_rng_below(rng, 8);
                 break;
+            case 4:
+                w = (double)(1 + test_rng_below(rng, 6));
+                break;
+            case 5:
+                w = test_rng_below(rng, 4) == 0
+                        ? 0.0
+                        : 0.1 * (double)(1 + test_rng_below(rng, 11));
+                break;
+            case 6:
+                w = test_rng_unit(rng) *
+                    (test_rng_below(rng, 2) == 0 ? 1e-200 : 1.0);
+                break;
+            case 7:
+                w = 0.1;
+                break;
             default: /* distinct values, some zeros */
                 w = test_rng_below(rng, 4) == 0 ? 0.0 : test_rng_unit(rng);
                 break;
@@ -88,87 +100,39 @@ kb_make_problem(uint64_t *rng, struct kb_problem *p, lemica_graph **graph,
     ck_assert_ok(lemica_solver_set_max_skip(solver, k_solver));
 }
 
-static int
-kb_descending(const void *a, const void *b)
+static void
+kb_make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
+                lemica_solver *solver)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x < y) - (x > y);
-}
+    int kind = test_rng_below(rng, 4);
 
-/* Every valid path with @budget steps. */
-static size_t
-kb_enumerate(const struct kb_problem *p, int budget, struct kb_path *paths)
-{
-    size_t count = 0;
-    uint32_t interior = p->n > 2 ? 1u << (p->n - 2) : 1u;
-
-    for (uint32_t mask = 0; mask < interior; mask++) {
-        struct kb_path path;
-        double segment[KB_MAX_N];
-        int valid = 1;
-
-        path.budget = 0;
-        path.steps[path.budget++] = 0;
-        for (int t = 1; t < p->n - 1; t++) {
-            if (mask & (1u << (t - 1)))
-                path.steps[path.budget++] = t;
-            else if (p->required[t])
-                valid = 0;
-        }
-        path.steps[path.budget++] = p->n - 1;
-        if (!valid || path.budget != budget)
-            continue;
-        path.sum = 0.0;
-        for (int e = 0; e + 1 < path.budget; e++) {
-            int from = path.steps[e], to = path.steps[e + 1];
-
-            if (to - from > p->k_effective || isnan(p->weight[from][to])) {
-                valid = 0;
-                break;
-            }
-            segment[e] = p->weight[from][to];
-            path.sum += segment[e];
-        }
-        if (!valid)
-            continue;
-        memcpy(path.sorted, segment, sizeof(double) * (size_t)(budget - 1));
-        qsort(path.sorted, (size_t)(budget - 1), sizeof(double),
-              kb_descending);
-        path.max = path.sorted[0];
-        paths[count++] = path;
-    }
-    return count;
+    kb_make_problem_of(rng, p, graph, solver, KB_MAX_N, kind);
 }
 
 static enum kb_order kb_current_order;
 
+static lemica_comparator
+kb_comparator(enum kb_order order)
+{
+    switch (order) {
+    case KB_SUM:
+        return LEMICA_COMPARATOR_SUM;
+    case KB_MAX:
+    case KB_USER_MAX:
+        return LEMICA_COMPARATOR_MAX;
+    default:
+        return LEMICA_COMPARATOR_LEXMAX;
+    }
+}
+
+/* The order of lemica-kbest.h: the comparator, then the tie rule. */
 static int
 kb_compare_paths(const void *pa, const void *pb)
 {
-    const struct kb_path *a = pa, *b = pb;
-    int order = 0;
+    const struct brute_path *a = pa, *b = pb;
+    int order = brute_compare_cost(kb_comparator(kb_current_order), a, b);
 
-    switch (kb_current_order) {
-    case KB_SUM:
-        order = (a->sum > b->sum) - (a->sum < b->sum);
-        break;
-    case KB_MAX:
-    case KB_USER_MAX:
-        order = (a->max > b->max) - (a->max < b->max);
-        break;
-    default:
-        for (int i = 0; i < a->budget - 1 && order == 0; i++)
-            if (a->sorted[i] != b->sorted[i])
-                order = a->sorted[i] < b->sorted[i] ? -1 : 1;
-        break;
-    }
-    if (order != 0)
-        return order;
-    /* The tie rule: the backwards step list. */
-    for (int i = a->budget - 1; i >= 0; i--)
-        if (a->steps[i] != b->steps[i])
-            return a->steps[i] < b->steps[i] ? -1 : 1;
-    return 0;
+    return order != 0 ? order : brute_compare_backwards(a, b);
 }
 
 static int
@@ -222,49 +186,52 @@ kb_set_order(lemica_solver *solver, enum kb_order order)
 
 /* The schedule equals the path: steps, sorted costs, sum, max. */
 static void
-kb_check_equal(const lemica_schedule *schedule, const struct kb_path *path,
+kb_check_equal(const lemica_schedule *schedule, const struct brute_path *path,
                uint64_t seed, int budget, size_t rank)
 {
-    int steps[KB_MAX_N];
-    double costs[KB_MAX_N], value;
-    size_t count;
+    char where[128];
 
-    ck_assert_ok(lemica_schedule_steps(schedule, steps, KB_MAX_N, &count));
-    ck_assert_uint_eq(count, (size_t)path->budget);
-    for (size_t i = 0; i < count; i++)
-        ck_assert_msg(steps[i] == path->steps[i],
-                      "seed %llu order %d budget %d rank %zu: step %zu is "
-                      "%d, brute force says %d",
-                      (unsigned long long)seed, (int)kb_current_order, budget,
-                      rank, i, steps[i], path->steps[i]);
-    ck_assert_ok(lemica_schedule_costs(schedule, costs, KB_MAX_N, &count));
-    for (size_t i = 0; i < count; i++)
-        ck_assert(costs[i] == path->sorted[i]);
-    ck_assert_ok(lemica_schedule_sum_cost(schedule, &value));
-    ck_assert(value == path->sum);
+    snprintf(where, sizeof(where), "seed %llu order %d budget %d rank %zu",
+             (unsigned long long)seed, (int)kb_current_order, budget, rank);
+    brute_check_schedule(schedule, path, where);
 }
 
-static struct kb_path kb_paths[1u << (KB_MAX_N - 2)];
+static struct brute_path kb_paths[1u << (BRUTE_MAX_N - 2)];
 
-START_TEST(test_kbest_matches_brute_force)
+/* What kb_check_graphs() saw. */
+struct kb_stats {
+    unsigned long lists, schedules, ties, short_lists;
+};
+
+/* Check @graphs random problems from seed @seed_base on: every comparator
+ * on problems of up to KB_MAX_N steps (@only < 0), or order @only on the
+ * tie-heavy kinds too, up to 13 steps. */
+static void
+kb_check_graphs(int graphs, uint64_t seed_base, int only,
+                struct kb_stats *stats)
 {
-    const int graphs = 700;
     unsigned long lists = 0, schedules = 0, ties = 0, short_lists = 0;
     lemica_solver *solver;
 
     ck_assert_ok(lemica_solver_new(&solver));
     for (int g = 0; g < graphs; g++) {
-        uint64_t seed = 5000u + (uint64_t)g;
+        uint64_t seed = seed_base + (uint64_t)g;
         uint64_t rng = seed;
-        struct kb_problem p;
+        struct brute_problem p;
         lemica_graph *graph;
         enum kb_order order;
         int k;
         lemica_schedule_list *frontier = NULL;
         lemica_status frontier_status;
 
-        kb_make_problem(&rng, &p, &graph, solver);
-        order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
+        if (only >= 0) {
+            kb_make_problem_of(&rng, &p, &graph, solver, 13,
+                               test_rng_below(&rng, KB_KINDS));
+            order = (enum kb_order)only;
+        } else {
+            kb_make_problem(&rng, &p, &graph, solver);
+            order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
+        }
         k = (int)(1 + test_rng_below(&rng, 20));
         kb_current_order = order;
         kb_set_order(solver, order);
@@ -273,7 +240,7 @@ START_TEST(test_kbest_matches_brute_force)
         ck_assert(frontier_status == LEMICA_OK ||
                   frontier_status == LEMICA_ERR_INFEASIBLE);
         for (int budget = 2; budget <= p.n; budget++) {
-            size_t count = kb_enumerate(&p, budget, kb_paths);
+            size_t count = brute_enumerate(&p, budget, kb_paths);
             size_t expected = count < (size_t)k ? count : (size_t)k;
             lemica_schedule_list *list = NULL;
             lemica_status status;
@@ -314,7 +281,7 @@ START_TEST(test_kbest_matches_brute_force)
                 kb_check_equal(schedule, &kb_paths[i], seed, budget, i);
                 schedules++;
                 if (i > 0) {
-                    struct kb_path a = kb_paths[i - 1], b = kb_paths[i];
+                    struct brute_path a = kb_paths[i - 1], b = kb_paths[i];
 
                     /* Count the neighbours that tie under the comparator
                      * (the tie rule decided): equal step lists leave the
@@ -337,11 +304,11 @@ START_TEST(test_kbest_matches_brute_force)
                                                       &first_schedule));
                 if (order == KB_LEXMAX || order == KB_USER_LEXMAX ||
                     (order == KB_SUM && p.integer_weights)) {
-                    struct kb_path path;
+                    struct brute_path path;
                     size_t n;
 
                     ck_assert_ok(lemica_schedule_steps(best, path.steps,
-                                                       KB_MAX_N, &n));
+                                                       BRUTE_MAX_N, &n));
                     ck_assert_int_eq(memcmp(path.steps, kb_paths[0].steps,
                                             n * sizeof(int)),
                                      0);
@@ -362,11 +329,56 @@ START_TEST(test_kbest_matches_brute_force)
         lemica_graph_free(graph);
     }
     lemica_solver_free(solver);
-    printf("k best: %lu lists, %lu schedules checked, %lu neighbours tied "
+    printf("k best%s: %lu lists, %lu schedules checked, %lu neighbours tied "
            "under the comparator, %lu lists shorter than k\n",
-           lists, schedules, ties, short_lists);
-    ck_assert_uint_gt(ties, 100);
-    ck_assert_uint_gt(short_lists, 10);
+           only == KB_LEXMAX ? " (LEXMAX, tie-heavy)"
+           : only == KB_SUM  ? " (SUM, tie-heavy)"
+           : only == KB_MAX  ? " (MAX, tie-heavy)"
+                             : "",
+           lists, schedules, ties,
+           short_lists);
+    stats->lists = lists;
+    stats->schedules = schedules;
+    stats->ties = ties;
+    stats->short_lists = short_lists;
+}
+
+START_TEST(test_kbest_matches_brute_force)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(700, 5000u, -1, &stats);
+    ck_assert_uint_gt(stats.ties, 100);
+    ck_assert_uint_gt(stats.short_lists, 10);
+}
+END_TEST
+
+/* 500 tie-heavy problems under @order: many neighbours tied under the
+ * comparator, some lists shorter than k. */
+static void
+kb_check_ties(uint64_t seed_base, enum kb_order order)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(500, seed_base, (int)order, &stats);
+    ck_assert_uint_gt(stats.ties, 2000);
+    ck_assert_uint_gt(stats.short_lists, 10);
+}
+
+/* The lazy enumeration behind LEXMAX on ties: equal vectors (the step
+ * lists decide), vectors tied past the heads of their paths, near twins. */
+START_TEST(test_kbest_lexmax_ties)
+{
+    kb_check_ties(90000u, KB_LEXMAX);
+}
+END_TEST
+
+/* The same for SUM, whose lazy enumeration orders exact sums and then
+ * the floating-point ones: exact ties, near-ties that round either way
+ * (multiples of 0.1), sums exact in doubles (integers). */
+START_TEST(test_kbest_sum_ties)
+{
+    kb_check_ties(190000u, KB_SUM);
 }
 END_TEST
 
@@ -511,8 +523,19 @@ START_TEST(test_kbest_bad_input)
 }
 END_TEST
 
+/* And MAX, whose backward search goes by levels of the maximum: most
+ * schedules tie under it, and the step lists decide. */
+START_TEST(test_kbest_max_ties)
+{
+    kb_check_ties(290000u, KB_MAX);
+}
+END_TEST
+
 TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_matches_brute_force);
+    add_test(suite, test_kbest_lexmax_ties);
+    add_test(suite, test_kbest_sum_ties);
+    add_test(suite, test_kbest_max_ties);
     add_test(suite, test_kbest_bad_input);
 }

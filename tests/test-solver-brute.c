@@ -11,10 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "brute-paths.h"
 #include "solver-int.h"
 #include "test-common.h"
 
-#define MAX_N 14
+#define MAX_N BRUTE_MAX_N
 
 enum weight_kind {
     WEIGHTS_DISTINCT,  /* random doubles */
@@ -99,15 +100,6 @@ static const int family_levels[] = {1, 2, 3, 5, 6, 8, 16, 64, 256};
     ((int)(sizeof(family_levels) / sizeof(family_levels[0])))
 static const int family_outliers[] = {1, 8, 64};
 
-/* A random problem: graph plus solver constraints, mirrored in plain
- * arrays for the enumerator. */
-struct problem {
-    int n, k_graph, k_solver, k_effective;
-    double weight[MAX_N][MAX_N]; /* NAN = absent */
-    int required[MAX_N];
-    int integer_weights;
-};
-
 static double
 draw_weight(uint64_t *rng, enum weight_kind kind)
 {
@@ -131,7 +123,7 @@ draw_weight(uint64_t *rng, enum weight_kind kind)
 }
 
 static void
-make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
+make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
              lemica_solver *solver)
 {
     enum weight_kind kind = (enum weight_kind)test_rng_below(rng, WEIGHT_KINDS);
@@ -208,98 +200,6 @@ make_problem(uint64_t *rng, struct problem *p, lemica_graph **graph,
     lemica_solver_set_blocked_scan_avx512(test_rng_below(rng, 2));
 }
 
-/* A path found by the enumerator. */
-struct path {
-    int budget;
-    int steps[MAX_N];
-    double sorted[MAX_N]; /* cost vector, descending */
-    double sum;           /* path order */
-    double max;
-};
-
-static int
-descending(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x < y) - (x > y);
-}
-
-/* All valid paths of the problem, over all budgets. */
-static size_t
-enumerate_paths(const struct problem *p, struct path *paths)
-{
-    size_t count = 0;
-    uint32_t interior = p->n > 2 ? (1u << (p->n - 2)) : 1u;
-
-    for (uint32_t mask = 0; mask < interior; mask++) {
-        struct path path;
-        int valid = 1;
-        double segment[MAX_N];
-
-        path.budget = 0;
-        path.steps[path.budget++] = 0;
-        for (int t = 1; t < p->n - 1; t++)
-            if (mask & (1u << (t - 1)))
-                path.steps[path.budget++] = t;
-        if (p->n > 1)
-            path.steps[path.budget++] = p->n - 1;
-        for (int t = 0; t < p->n; t++)
-            if (t != 0 && t != p->n - 1 && p->required[t] &&
-                !(mask & (1u << (t - 1))))
-                valid = 0;
-        path.sum = 0.0;
-        for (int e = 0; valid && e + 1 < path.budget; e++) {
-            int from = path.steps[e], to = path.steps[e + 1];
-            if (to - from > p->k_effective || isnan(p->weight[from][to])) {
-                valid = 0;
-                break;
-            }
-            segment[e] = p->weight[from][to];
-            path.sum += segment[e];
-        }
-        if (!valid)
-            continue;
-        memcpy(path.sorted, segment, sizeof(double) * (size_t)(path.budget - 1));
-        qsort(path.sorted, (size_t)(path.budget - 1), sizeof(double), descending);
-        path.max = path.sorted[0];
-        paths[count++] = path;
-    }
-    return count;
-}
-
-static int
-compare_lexmax(const struct path *a, const struct path *b)
-{
-    for (int i = 0; i < a->budget - 1; i++)
-        if (a->sorted[i] != b->sorted[i])
-            return a->sorted[i] < b->sorted[i] ? -1 : 1;
-    return 0;
-}
-
-static int
-compare_paths(lemica_comparator comparator, const struct path *a,
-              const struct path *b)
-{
-    switch (comparator) {
-    case LEMICA_COMPARATOR_SUM:
-        return (a->sum > b->sum) - (a->sum < b->sum);
-    case LEMICA_COMPARATOR_MAX:
-        return (a->max > b->max) - (a->max < b->max);
-    default:
-        return compare_lexmax(a, b);
-    }
-}
-
-/* The documented tie rule: step lists compared backwards from the end. */
-static int
-compare_backwards(const struct path *a, const struct path *b)
-{
-    for (int i = a->budget - 1; i >= 0; i--)
-        if (a->steps[i] != b->steps[i])
-            return a->steps[i] < b->steps[i] ? -1 : 1;
-    return 0;
-}
-
 /* The user comparator used in these tests: LEXMAX again, through the
  * callback path of the DP. It counts its calls and checks the lengths. */
 static int
@@ -318,34 +218,19 @@ user_lexmax(const double *a, size_t a_length, const double *b,
 }
 
 static void
-check_schedule_matches(const lemica_schedule *schedule, const struct path *path,
-                       const char *what, uint64_t seed, int budget)
+check_schedule_matches(const lemica_schedule *schedule,
+                       const struct brute_path *path, const char *what,
+                       uint64_t seed, int budget)
 {
-    int steps[MAX_N];
-    double costs[MAX_N];
-    size_t count;
-    double value;
+    char where[128];
 
-    ck_assert_ok(lemica_schedule_steps(schedule, steps, MAX_N, &count));
-    ck_assert_uint_eq(count, (size_t)path->budget);
-    for (size_t i = 0; i < count; i++)
-        ck_assert_msg(steps[i] == path->steps[i],
-                      "%s: seed %llu budget %d: step %zu is %d, brute force "
-                      "says %d",
-                      what, (unsigned long long)seed, budget, i, steps[i],
-                      path->steps[i]);
-    ck_assert_ok(lemica_schedule_costs(schedule, costs, MAX_N, &count));
-    ck_assert_uint_eq(count, (size_t)path->budget - 1);
-    for (size_t i = 0; i < count; i++)
-        ck_assert(costs[i] == path->sorted[i]);
-    ck_assert_ok(lemica_schedule_sum_cost(schedule, &value));
-    ck_assert(value == path->sum);
-    ck_assert_ok(lemica_schedule_max_cost(schedule, &value));
-    ck_assert(value == path->max);
+    snprintf(where, sizeof(where), "%s: seed %llu budget %d", what,
+             (unsigned long long)seed, budget);
+    brute_check_schedule(schedule, path, where);
 }
 
 static void
-check_valid_schedule(const struct problem *p, const lemica_schedule *schedule,
+check_valid_schedule(const struct brute_problem *p, const lemica_schedule *schedule,
                      int budget)
 {
     int steps[MAX_N];
@@ -373,7 +258,7 @@ struct prefix_optimum {
 };
 
 static void
-enumerate_prefixes(const struct problem *p, struct prefix_optimum *opt)
+enumerate_prefixes(const struct brute_problem *p, struct prefix_optimum *opt)
 {
     for (int t = 0; t < MAX_N; t++)
         for (int c = 0; c <= MAX_N; c++)
@@ -419,7 +304,7 @@ enumerate_prefixes(const struct problem *p, struct prefix_optimum *opt)
  * smallest s whose best prefix plus the edge (s, t) reaches the best value
  * of (t, c). */
 static void
-check_tie_rule(const struct problem *p, const struct prefix_optimum *opt,
+check_tie_rule(const struct brute_problem *p, const struct prefix_optimum *opt,
                lemica_comparator comparator, const lemica_schedule *schedule)
 {
     int steps[MAX_N];
@@ -453,7 +338,7 @@ check_tie_rule(const struct problem *p, const struct prefix_optimum *opt,
     }
 }
 
-static struct path all_paths[1u << (MAX_N - 2)];
+static struct brute_path all_paths[1u << (MAX_N - 2)];
 
 START_TEST(test_solver_matches_brute_force)
 {
@@ -472,14 +357,14 @@ START_TEST(test_solver_matches_brute_force)
     for (int g = 0; g < graphs; g++) {
         uint64_t seed = 1000u + (uint64_t)g;
         uint64_t rng = seed;
-        struct problem p;
+        struct brute_problem p;
         lemica_graph *graph;
         size_t path_count;
         int min_budget = 0;
         struct prefix_optimum prefixes;
 
         make_problem(&rng, &p, &graph, solver);
-        path_count = enumerate_paths(&p, all_paths);
+        path_count = brute_enumerate(&p, 0, all_paths);
         enumerate_prefixes(&p, &prefixes);
         for (size_t i = 0; i < path_count; i++)
             if (min_budget == 0 || all_paths[i].budget < min_budget)
@@ -505,7 +390,7 @@ START_TEST(test_solver_matches_brute_force)
                 ck_assert_int_eq(reached_min, min_budget);
 
             for (int budget = 0; budget <= p.n + 1; budget++) {
-                const struct path *best = NULL;
+                const struct brute_path *best = NULL;
                 lemica_schedule *schedule = NULL;
                 lemica_status status;
                 /* SUM on real-valued weights: rounding can make a + w equal
@@ -516,7 +401,7 @@ START_TEST(test_solver_matches_brute_force)
                              p.integer_weights);
 
                 for (size_t i = 0; i < path_count; i++) {
-                    const struct path *path = &all_paths[i];
+                    const struct brute_path *path = &all_paths[i];
                     int order;
 
                     if (path->budget != budget)
@@ -525,9 +410,9 @@ START_TEST(test_solver_matches_brute_force)
                         best = path;
                         continue;
                     }
-                    order = compare_paths(comparator, path, best);
+                    order = brute_compare_cost(comparator, path, best);
                     if (order < 0 ||
-                        (order == 0 && compare_backwards(path, best) < 0))
+                        (order == 0 && brute_compare_backwards(path, best) < 0))
                         best = path;
                 }
 
@@ -602,7 +487,7 @@ START_TEST(test_frontier_matches_single_solves)
     ck_assert_ok(lemica_solver_new(&solver));
     for (int g = 0; g < 600; g++) {
         uint64_t rng = 90000u + (uint64_t)g;
-        struct problem p;
+        struct brute_problem p;
         lemica_graph *graph;
         lemica_frontier *frontier = NULL;
         lemica_status status;
@@ -686,7 +571,7 @@ START_TEST(test_monotone_transform_invariance)
     ck_assert_ok(lemica_solver_new(&solver));
     for (int g = 0; g < 800; g++) {
         uint64_t rng = 50000u + (uint64_t)g;
-        struct problem p;
+        struct brute_problem p;
         lemica_graph *graph, *mapped;
         double (*map)(double) = maps[g % 3];
         int integer_only = map != map_scale;

@@ -38,48 +38,78 @@
  * lemica_solver_solve() breaks ties state by state, this list by the rule
  * above.
  *
- * **Exactness.** Write p + e for a partial schedule p extended by the
- * common continuation e, and "q dominates p" for two partial schedules
- * ending at the same step with the same number of calls when q + e comes
- * before p + e in the order above for *every* continuation e. The DP keeps,
- * at every state (step, calls), the partial schedules that fewer than k
- * kept ones dominate; it is exact (returns exactly the first k schedules of
- * the order) whenever the dominance test it uses is sound. Proof: if a
- * schedule P = p + e among the first k had its prefix p dropped, k kept
- * partial schedules q_1..q_k dominate p, so the k distinct schedules
- * q_i + e all come before P: P is not among the first k. By induction over
- * the layers every prefix of every wanted schedule is kept, and the last
- * state ranks the survivors by the order itself. Three dominance tests are
- * used:
- * - *Strict* (::LEMICA_COMPARATOR_LEXMAX): q dominates p when q comes
- *   before p. Sound because the comparator keeps strict order under
- *   insertion of a common weight: for sorted vectors of equal length,
- *   a < b lexicographically iff, at the largest value whose count differs,
- *   a has fewer copies; inserting w adds one copy of w to both, which
+ * **Exactness.** Write p + e for a partial schedule p (a path from step
+ * 0 to a state (step, calls)) extended by the edge e, and say that the
+ * order is *kept* when p before q implies p + e before q + e. Each
+ * comparator gets the method its order allows:
+ * - *Lazy enumeration* (::LEMICA_COMPARATOR_LEXMAX). Every state keeps
+ *   its partial schedules best first, as far as they were asked for; a
+ *   one-best DP gives each state's first. The m-th of state v is the best
+ *   not yet taken among "j-th of a predecessor u, plus (u, v)"; as the
+ *   order is kept, u's j-th plus (u, v) comes after its first j - 1 plus
+ *   (u, v), so only the next untaken one of each predecessor can be the
+ *   best, and v holds a heap of one candidate per predecessor; taking u's
+ *   j-th asks u for its (j + 1)-th, down the layers (the recursive
+ *   enumeration of Jimenez and Marzal). By induction over the layers and
+ *   over m, every state lists its partial schedules exactly in order, the
+ *   last step (N - 1, B) too; no state is asked for more than k. The
+ *   order is kept, strictly: for sorted vectors of equal length, a < b
+ *   lexicographically iff, at the largest value whose count differs, a
+ *   has fewer copies; inserting w adds one copy of w to both, which
  *   changes no difference of counts, so a + {w} < b + {w}, and equal
- *   vectors stay equal; the backwards step lists share e's steps first,
- *   then compare as p and q do. Then only k partial schedules per state
- *   survive: O(k) memory per state, and a block of candidates from one
- *   predecessor is cut at the first that cannot enter.
- * - *Weak* (::LEMICA_COMPARATOR_MAX, user comparators): q dominates p
- *   when q's cost is at most p's and q's step list comes first. Sound for
- *   every *monotone* comparator (the contract of @ref solver, that a <= b
- *   implies a + {w} <= b + {w}), because q + e then costs at most p + e
- *   and still comes first on the step list. The strict test is not sound
- *   for these: max(a, w) = max(b, w) for every w >= max(b), so a partial
- *   schedule with a worse maximum may end up tied and win on the step
- *   list. More partial schedules survive per state: every one that fewer
- *   than k earlier ones (on the step list) undercut, up to
- *   ::LEMICA_MAX_KBEST_ENTRIES; on graphs whose weights grow with the span
- *   that can be many, and the call fails with ::LEMICA_ERR_TOO_LARGE.
- * - *Rounded* (::LEMICA_COMPARATOR_SUM): floating-point sums keep order
- *   only weakly (a < b may round to a + w = b + w), but each later
- *   addition moves a sum by at most half an ulp of the largest possible
- *   sum U, so a gap wider than 2 N ulp(U) survives all of them. q
- *   dominates p when its sum is below p's by more than that margin, or
- *   when it is at most p's and q's step list comes first. Only near-ties
- *   (sums within the margin, exact ties with integer weights) keep more
- *   than k partial schedules per state.
+ *   vectors stay equal; equal vectors then go by the step lists, which
+ *   share e's step first and then compare as p and q do. Two candidates
+ *   compare by the largest weight, then by the first runs of their
+ *   vectors, then by the weights after their common prefix only (the
+ *   common ones are inserted alike).
+ * - *Exact sums, then rounding* (::LEMICA_COMPARATOR_SUM). Floating-point
+ *   sums keep the order only weakly (a < b may round to a + w = b + w).
+ *   Exact sums keep it strictly, so the enumeration above runs on them:
+ *   every usable weight is an integer multiple of 2^E for the smallest E
+ *   any of them needs, and when every sum of N of those integers fits
+ *   127 bits the sums are exact 128-bit integers. The last state then
+ *   lists its schedules by exact sum; each one's floating-point sum (in
+ *   path order) is within half of a margin of 2 N ulp(U) of its exact
+ *   one (U above every partial sum), so once the next exact sum is above
+ *   the k-th smallest floating-point sum so far plus the margin, no later
+ *   schedule can enter: those before it are sorted by the order above.
+ *   When every sum of N weights is below 2^53 units (integer weights,
+ *   say) the floating-point sums are the exact ones and no margin is
+ *   needed. Otherwise (exact sums wider than 127 bits: weights of very
+ *   different sizes; or more than k schedules within the margin of the
+ *   k-th) the dominance DP below runs instead.
+ * - *Backward search* (::LEMICA_COMPARATOR_MAX). The maximum keeps the
+ *   order only weakly: every partial schedule whose maximum is at most w
+ *   ties after + e, and the step lists decide among them, so no order of
+ *   a state's partial schedules is kept by all their extensions. Each
+ *   last state (N - 1, B) is searched backwards, best first, over
+ *   suffixes: a suffix from (N - 1, B) back to (t, c) with largest weight
+ *   theta has max(theta, F(t, c)) as the best maximum of a schedule
+ *   ending in it (F from the one-best DP), and some schedule reaches it.
+ *   Ordered by that bound and then by its step list read backwards, a
+ *   suffix comes before all its extensions (the bound only grows, and a
+ *   prefix of a step list comes first), so complete schedules come out
+ *   in order. The search goes level by level of the bound; within a
+ *   level a depth-first walk, children by ascending step, meets the
+ *   suffixes in the order of their step lists and never a dead end.
+ * - *Dominance DP* (user comparators; SUM where the above cannot run).
+ *   Say q dominates p, two partial schedules ending at the same state,
+ *   when q + e comes before p + e for *every* continuation e. The DP
+ *   keeps, at every state, the partial schedules that fewer than k kept
+ *   ones dominate; it returns exactly the first k schedules whenever its
+ *   dominance test is sound. Proof: if a schedule P = p + e among the
+ *   first k had its prefix p dropped, k kept partial schedules q_1..q_k
+ *   dominate p, so the k distinct schedules q_i + e all come before P:
+ *   P is not among the first k. For a *monotone* user comparator (the
+ *   contract of @ref solver, that a <= b implies a + {w} <= b + {w}), q
+ *   dominates p when q's cost is at most p's and q's step list comes
+ *   first: q + e then costs at most p + e and still comes first on the
+ *   step list. For SUM, q dominates p also when its sum is below p's by
+ *   more than the margin above, whatever the step lists. Partial
+ *   schedules that undercut each other survive together, up to
+ *   ::LEMICA_MAX_KBEST_ENTRIES; on graphs whose weights grow with the
+ *   span that can be many, and the call fails with
+ *   ::LEMICA_ERR_TOO_LARGE.
  *
  * With a user comparator that is not monotone the result is not defined to
  * be the k best; where the DP sees it (two extensions of partial schedules
@@ -87,16 +117,19 @@
  * contradicts the swapped call) it fails with ::LEMICA_ERR_INVALID_ARGUMENT
  * instead of returning a list.
  *
- * **Cost.** The DP visits the same states as lemica_solver_solve() (every
- * budget at once for the frontier form). For LEXMAX it keeps k entries of
- * 24 bytes per state plus, for two layers at a time, the sorted cost
- * vectors (8 B bytes per entry). k * (B + 1) * N must be at most
- * ::LEMICA_MAX_KBEST_ENTRIES (N + 1 for B in the frontier form); the weak
- * DP also stops with ::LEMICA_ERR_TOO_LARGE if its kept entries exceed it.
- * Time: about 50 candidates are weighed per state where the one-best DP
- * weighs one; the 10 best of every budget of N = 50 take about 100 times
- * a frontier's time (4.7 ms against 44 us of CPU, tests/bench-kbest.c),
- * one budget a fraction of that.
+ * **Cost.** k * (B + 1) * N must be at most ::LEMICA_MAX_KBEST_ENTRIES
+ * (N + 1 for B in the frontier form). LEXMAX, SUM and MAX keep their
+ * storage in the solver, like its DP (so repeated solves reuse it; it is
+ * freed with the solver): about 25 bytes per state plus 4 k (8 k for SUM)
+ * for its list, 72 bytes per partial schedule found (at most k per state,
+ * 2 k for SUM), for SUM 16 bytes per edge slot; MAX 24 bytes per search
+ * node. The dominance DP keeps 24 bytes per entry plus, for user
+ * comparators, the sorted cost vectors of two layers (8 B bytes an
+ * entry). Time, for the 10 best of every budget of N = 50, K = 49 against
+ * one frontier of the same graph (tests/bench-kbest.c): about 28 times a
+ * frontier's CPU time for LEXMAX, 34 for SUM and 41 for MAX (12, 18 and
+ * 21 times in instructions); one budget a fraction of that. A good part
+ * of it is the one-best DP and writing the 472 schedules out.
  *
  * @code
  * lemica_schedule_list *list = NULL;
@@ -113,9 +146,10 @@
  */
 
 /** @brief The largest k * (B + 1) * N a k-best solve accepts, and the most
- *         partial schedules its DP may keep: 2^24 (384 MiB of entries, plus
- *         up to 256 MiB of cost vectors for LEXMAX and user comparators);
- *         above it ::LEMICA_ERR_TOO_LARGE. */
+ *         partial schedules the dominance DP may keep: 2^24 (384 MiB of
+ *         entries, plus up to 256 MiB of cost vectors for user
+ *         comparators); the lazy enumeration keeps at most k (2 k for SUM)
+ *         per state; above it ::LEMICA_ERR_TOO_LARGE. */
 #define LEMICA_MAX_KBEST_ENTRIES 16777216
 
 /**

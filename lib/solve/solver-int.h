@@ -90,6 +90,26 @@ struct lemica_workspace {
                                            vector tie-break of the row
                                            scan; empty for the blocked
                                            scan) */
+    /* The lazy k-best enumeration (solver-kbest-lazy.c), kept like the
+     * rest so that repeated k-best solves reuse their memory: */
+    struct lemica_buffer kbest_paths;      /* its paths */
+    struct lemica_buffer kbest_candidates; /* its states' heaps */
+    struct lemica_buffer kbest_known;      /* uint32, per state */
+    struct lemica_buffer kbest_flags;      /* uchar, per state */
+    struct lemica_buffer kbest_best_max;   /* double, per state */
+    struct lemica_buffer kbest_list;       /* uint32, k per state */
+    struct lemica_buffer kbest_heap_at;    /* size_t, per state */
+    struct lemica_buffer kbest_heap_size;  /* uint32, per state */
+    struct lemica_buffer kbest_stack;      /* uint32, layers */
+    struct lemica_buffer kbest_full[2];    /* double, layers */
+    struct lemica_buffer kbest_order;      /* uint32, k per budget */
+    struct lemica_buffer kbest_listed;     /* uint32, per budget */
+    struct lemica_buffer kbest_fl;         /* double, k + 1 (SUM) */
+    struct lemica_buffer kbest_fixed;      /* uint64, 2 per weight (SUM) */
+    struct lemica_buffer kbest_nodes;      /* MAX search: its nodes */
+    struct lemica_buffer kbest_pending;    /* MAX search: expanded nodes */
+    struct lemica_buffer kbest_dfs;        /* uint32 (MAX search) */
+    struct lemica_buffer kbest_items;      /* uint32 (MAX search) */
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The k best schedules of a budget, or of every budget: a DP over the
- * states (step, calls) like the one of solver-dp.c, keeping at every state
- * the partial schedules that fewer than k kept ones dominate (the order,
- * the dominance tests and the proof are in lemica-kbest.h).
+/* The k best schedules of a budget, or of every budget: validation, then
+ * the lazy enumeration of solver-kbest-lazy.c for LEXMAX, SUM and MAX, and
+ * for user comparators (and SUM where its exact sums do not fit) a DP over
+ * the states (step, calls) like the one of solver-dp.c, keeping at every
+ * state the partial schedules that fewer than k kept ones dominate (the
+ * order, the methods and the proofs are in lemica-kbest.h).
  *
  * It shares the solver's validation and weight matrix
  * (lemica_solver_prepare with LEMICA_SOLVE_EDGES: the plain incoming
@@ -16,6 +18,7 @@
 #include "../common/error-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
+#include "kbest-lazy-int.h"
 #include "schedule-list-int.h"
 #include "solver-int.h"
 
@@ -27,17 +30,6 @@ struct kbest_entry {
     uint32_t parent;
     int32_t step;
     double key; /* SUM: path-order sum; MAX and LEXMAX: the max */
-    uint32_t rank; /* strict DP: the entry's class among its state's
-                      entries (equal cost vectors, equal rank) */
-};
-
-/* A candidate of the strict DP: entry @parent extended by weight @w. */
-struct kbest_candidate {
-    uint32_t parent;
-    int32_t from;  /* the parent's step */
-    double w;
-    double max;    /* the candidate's largest weight */
-    uint32_t rank; /* the parent's rank */
 };
 
 /* A candidate of the SUM DP. */
@@ -51,8 +43,7 @@ struct kbest_dp {
     lemica_solver *solver;
     const struct lemica_problem *problem;
     lemica_comparator comparator;
-    int strict;    /* strict dominance (LEXMAX) or weak */
-    int vectors;   /* keeps sorted cost vectors (LEXMAX, USER) */
+    int vectors;   /* keeps sorted cost vectors (USER) */
     size_t count;  /* k */
     int layers;    /* the largest budget solved */
     int frontier;
@@ -62,9 +53,7 @@ struct kbest_dp {
     size_t *layer_start;                 /* layers + 2 */
     double *vec[2];                      /* cost vectors of two layers */
     size_t vec_capacity[2];              /* in doubles */
-    struct kbest_candidate *selected;    /* strict DP: k */
-    uint32_t *top;                       /* weak DP: k entry indices */
-    double *head_max;                    /* strict DP: k smallest maxima */
+    uint32_t *top;                       /* k entry indices */
     double *scratch;                     /* USER: a candidate's vector */
     struct kbest_sum_candidate *sums;    /* SUM: a state's candidates */
     size_t sums_capacity;
@@ -87,36 +76,6 @@ entry_vector(const struct kbest_dp *dp, uint32_t entry, int layer)
     if (length == 0)
         return kbest_no_costs;
     return dp->vec[layer & 1] + (entry - dp->layer_start[layer]) * length;
-}
-
-/* Sorted (descending) vector @a of @length plus @wa against @b plus @wb,
- * element by element from the largest, without building either. */
-static int
-compare_extended(const double *a, double wa, const double *b, double wb,
-                 size_t length)
-{
-    size_t i = 0, j = 0;
-    int a_in = 0, b_in = 0;
-
-    for (size_t n = 0; n <= length; n++) {
-        double x, y;
-
-        if (!a_in && (i == length || wa >= a[i])) {
-            x = wa;
-            a_in = 1;
-        } else {
-            x = a[i++];
-        }
-        if (!b_in && (j == length || wb >= b[j])) {
-            y = wb;
-            b_in = 1;
-        } else {
-            y = b[j++];
-        }
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return 0;
 }
 
 /* @parent (descending, @length) with @w inserted, into @out. */
@@ -155,7 +114,7 @@ grow(void **data, size_t *capacity, size_t needed, size_t size)
  * vector is @parent's with @w inserted. */
 static lemica_status
 append_entry(struct kbest_dp *dp, int layer, uint32_t parent, int t, double w,
-             double key, uint32_t rank)
+             double key)
 {
     struct kbest_entry *entry;
 
@@ -183,136 +142,13 @@ append_entry(struct kbest_dp *dp, int layer, uint32_t parent, int t, double w,
     entry->parent = parent;
     entry->step = t;
     entry->key = key;
-    entry->rank = rank;
     return LEMICA_OK;
 }
 
-/* The incoming weights of @t: row[s] for s in first_pred[t] .. t - 1. */
 static const double *
 incoming_row(const struct kbest_dp *dp, int t)
 {
-    const double *incoming = dp->solver->work.incoming.data;
-    const size_t k = (size_t)dp->problem->max_skip;
-
-    return incoming + (size_t)(t + 1) * k - (size_t)t;
-}
-
-/* Candidates @a and @b of the strict DP at @layer. Two extensions of
- * entries of the same state by the same edge compare as the entries do
- * (strict monotonicity), so their ranks decide without reading the
- * vectors: the k best of a state are mostly such near-twins, whose
- * vectors agree far down. */
-static int
-compare_candidates(const struct kbest_dp *dp, const struct kbest_candidate *a,
-                   const struct kbest_candidate *b, int layer)
-{
-    if (a->max != b->max)
-        return a->max < b->max ? -1 : 1;
-    if (a->from == b->from)
-        return (a->rank > b->rank) - (a->rank < b->rank);
-    return compare_extended(entry_vector(dp, a->parent, layer - 1), a->w,
-                            entry_vector(dp, b->parent, layer - 1), b->w,
-                            (size_t)layer - 2);
-}
-
-/* The strict DP at state (@t, @layer): the k best candidates in order,
- * ties to the earlier (smaller backwards step list). Candidates come by
- * ascending predecessor, each predecessor's in its own order, so among
- * equal ones the earlier in this stream is the smaller on the step list,
- * and inserting after equal ones keeps the order. */
-static lemica_status
-strict_state(struct kbest_dp *dp, int t, int layer)
-{
-    const int n = dp->problem->num_steps;
-    const int *first_pred = dp->solver->work.first_pred.data;
-    const double *row = incoming_row(dp, t);
-    struct kbest_candidate *sel = dp->selected;
-    double *head_max = dp->head_max;
-    size_t selected = 0, heads = 0;
-    uint32_t rank = 0;
-    const int s_first = first_pred[t] > layer - 2 ? first_pred[t] : layer - 2;
-    double bound = HUGE_VAL;
-
-    /* The largest weight of a predecessor's best candidate is a lower bound
-     * on all of its candidates' (its entries are in order, and LEXMAX
-     * compares the largest weight first). With k such heads at most theta,
-     * a predecessor whose head is above theta has k strictly better
-     * candidates elsewhere: skip it whole, without reading a vector. */
-    for (int s = s_first; s < t; s++) {
-        const size_t state = (size_t)(layer - 1) * (size_t)n + (size_t)s;
-        const double w = row[s];
-        double m;
-        size_t at;
-
-        if (dp->state_count[state] == 0 || w == HUGE_VAL)
-            continue;
-        m = dp->entries[dp->state_first[state]].key;
-        m = m > w ? m : w;
-        if (heads == dp->count && m >= head_max[heads - 1])
-            continue;
-        at = heads < dp->count ? heads++ : heads - 1;
-        while (at > 0 && head_max[at - 1] > m) {
-            head_max[at] = head_max[at - 1];
-            at--;
-        }
-        head_max[at] = m;
-    }
-    if (heads == dp->count)
-        bound = head_max[heads - 1];
-    for (int s = s_first; s < t; s++) {
-        const size_t state = (size_t)(layer - 1) * (size_t)n + (size_t)s;
-        const uint32_t first = dp->state_first[state];
-        const uint32_t count = dp->state_count[state];
-        const double w = row[s];
-
-        if (count == 0 || w == HUGE_VAL)
-            continue;
-        if (dp->entries[first].key > bound || w > bound)
-            continue;
-        for (uint32_t i = 0; i < count; i++) {
-            struct kbest_candidate candidate;
-            const struct kbest_entry *parent = &dp->entries[first + i];
-            size_t lo = 0, hi = selected;
-
-            candidate.parent = first + i;
-            candidate.from = s;
-            candidate.w = w;
-            candidate.max = parent->key > w ? parent->key : w;
-            candidate.rank = parent->rank;
-            if (selected == dp->count) {
-                /* The predecessor's entries are in order and insertion
-                 * keeps order: none after this one can enter either. */
-                if (compare_candidates(dp, &candidate, &sel[selected - 1],
-                                       layer) >= 0)
-                    break;
-                hi = selected - 1;
-            }
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (compare_candidates(dp, &candidate, &sel[mid], layer) < 0)
-                    hi = mid;
-                else
-                    lo = mid + 1;
-            }
-            if (selected < dp->count)
-                selected++;
-            memmove(sel + lo + 1, sel + lo,
-                    (selected - 1 - lo) * sizeof(*sel));
-            sel[lo] = candidate;
-        }
-    }
-    for (size_t i = 0; i < selected; i++) {
-        lemica_status status;
-
-        if (i > 0 && compare_candidates(dp, &sel[i - 1], &sel[i], layer) != 0)
-            rank++;
-        status = append_entry(dp, layer, sel[i].parent, t, sel[i].w,
-                              sel[i].max, rank);
-        if (status != LEMICA_OK)
-            return status;
-    }
-    return LEMICA_OK;
+    return lemica_kbest_incoming_row(dp->solver, dp->problem, t);
 }
 
 static int
@@ -446,7 +282,7 @@ weak_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
                 if (order >= 0)
                     continue;
             }
-            status = append_entry(dp, layer, parent, t, w, key, 0);
+            status = append_entry(dp, layer, parent, t, w, key);
             if (status != LEMICA_OK)
                 return status;
             weak_insert(dp, top_count, key, parent,
@@ -527,7 +363,7 @@ sum_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
         }
         if (dominated >= dp->count)
             continue;
-        status = append_entry(dp, layer, c->parent, t, c->w, c->key, 0);
+        status = append_entry(dp, layer, c->parent, t, c->w, c->key);
         if (status != LEMICA_OK)
             return status;
         weak_insert(dp, top_count, c->key, c->parent,
@@ -541,7 +377,7 @@ sum_state(struct kbest_dp *dp, int t, int layer, size_t *top_count)
 static lemica_status
 run_kbest(struct kbest_dp *dp)
 {
-    const int n = dp->problem->num_steps, k = dp->problem->max_skip;
+    const int n = dp->problem->num_steps;
     const int budget = dp->layers;
     lemica_status status;
 
@@ -549,8 +385,7 @@ run_kbest(struct kbest_dp *dp)
     dp->layer_start[1] = 0;
     status = append_entry(dp, 1, KBEST_NONE, 0, 0.0,
                           dp->comparator == LEMICA_COMPARATOR_SUM ? 0.0
-                                                                  : -HUGE_VAL,
-                          0);
+                                                                  : -HUGE_VAL);
     if (status != LEMICA_OK)
         return status;
     dp->state_first[(size_t)n] = 0;
@@ -559,17 +394,10 @@ run_kbest(struct kbest_dp *dp)
         /* A state (t, layer) matters if it can still end at (N - 1, B) for
          * a wanted B: t >= layer - 1, and for one budget, the rest of the
          * steps can be covered with the calls left. */
-        int t_min = layer - 1, t_max = n - 1;
+        int t_min, t_max;
 
-        if (!dp->frontier) {
-            int left = budget - layer;
-
-            t_max = n - 1 - left;
-            if (left == 0)
-                t_min = n - 1;
-            if ((long long)left * k < (long long)(n - 1) - t_min)
-                t_min = (int)((long long)(n - 1) - (long long)left * k);
-        }
+        lemica_kbest_state_range(dp->problem, budget, dp->frontier, layer,
+                                 &t_min, &t_max);
         dp->layer_start[layer] = dp->num_entries;
         for (int t = t_min; t <= t_max; t++) {
             const size_t state = (size_t)layer * (size_t)n + (size_t)t;
@@ -578,9 +406,7 @@ run_kbest(struct kbest_dp *dp)
 
             if (t == n - 1 && !dp->frontier && layer != budget)
                 continue;
-            if (dp->strict)
-                status = strict_state(dp, t, layer);
-            else if (dp->comparator == LEMICA_COMPARATOR_SUM)
+            if (dp->comparator == LEMICA_COMPARATOR_SUM)
                 status = sum_state(dp, t, layer, &top_count);
             else
                 status = weak_state(dp, t, layer, &top_count);
@@ -590,13 +416,9 @@ run_kbest(struct kbest_dp *dp)
             dp->state_count[state] = (uint32_t)(dp->num_entries - before);
             if (t == n - 1) {
                 uint32_t *results = dp->results + (size_t)layer * dp->count;
-                size_t found = dp->strict ? dp->num_entries - before
-                                          : top_count;
-
-                for (size_t i = 0; i < found; i++)
-                    results[i] = dp->strict ? (uint32_t)(before + i)
-                                            : dp->top[i];
-                dp->result_count[layer] = (uint32_t)found;
+                for (size_t i = 0; i < top_count; i++)
+                    results[i] = dp->top[i];
+                dp->result_count[layer] = (uint32_t)top_count;
             }
         }
     }
@@ -631,9 +453,7 @@ dp_free(struct kbest_dp *dp)
     lemica_dealloc(dp->layer_start);
     lemica_dealloc(dp->vec[0]);
     lemica_dealloc(dp->vec[1]);
-    lemica_dealloc(dp->selected);
     lemica_dealloc(dp->top);
-    lemica_dealloc(dp->head_max);
     lemica_dealloc(dp->scratch);
     lemica_dealloc(dp->sums);
     lemica_dealloc(dp->smallest);
@@ -652,19 +472,14 @@ dp_alloc(struct kbest_dp *dp)
     dp->layer_start = lemica_alloc_zeroed(layers + 1, sizeof(size_t));
     dp->results = lemica_alloc_array(layers * dp->count, sizeof(uint32_t));
     dp->result_count = lemica_alloc_zeroed(layers, sizeof(uint32_t));
-    if (dp->strict) {
-        dp->selected = lemica_alloc_array(dp->count, sizeof(*dp->selected));
-        dp->head_max = lemica_alloc_array(dp->count, sizeof(double));
-    } else {
-        dp->top = lemica_alloc_array(dp->count, sizeof(*dp->top));
-    }
+    dp->top = lemica_alloc_array(dp->count, sizeof(*dp->top));
     if (dp->comparator == LEMICA_COMPARATOR_USER)
         dp->scratch = lemica_alloc_array(layers, sizeof(double));
     if (dp->comparator == LEMICA_COMPARATOR_SUM)
         dp->smallest = lemica_alloc_array(dp->count, sizeof(double));
     if (!dp->state_first || !dp->state_count || !dp->layer_start ||
         !dp->results || !dp->result_count ||
-        (dp->strict ? !dp->selected || !dp->head_max : !dp->top) ||
+        !dp->top ||
         (dp->comparator == LEMICA_COMPARATOR_USER && !dp->scratch) ||
         (dp->comparator == LEMICA_COMPARATOR_SUM && !dp->smallest))
         return lemica_fail_no_memory("the k-best DP");
@@ -706,22 +521,23 @@ collect(const struct kbest_dp *dp, lemica_schedule_list **out)
     return LEMICA_OK;
 }
 
-/* The SUM DP's margin (see sum_state): 2 N ulp(U), U above every partial
- * sum (N - 1 times the largest usable weight, with room for rounding),
- * ulp(U) <= U 2^-52. Infinite when U overflows: then only the step lists
- * decide between near sums, which is always sound. */
-static double
-sum_margin(const struct lemica_problem *problem, const lemica_solver *solver)
+/* The failure when no wanted budget has a schedule. */
+static lemica_status
+infeasible(lemica_solver *solver, const lemica_graph *graph, int budget,
+           int n, int frontier)
 {
-    const double *incoming = solver->work.incoming.data;
-    const size_t slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
-    double largest = 0.0, bound;
+    int minimum;
 
-    for (size_t i = 0; i < slots; i++)
-        if (incoming[i] != HUGE_VAL && incoming[i] > largest)
-            largest = incoming[i];
-    bound = largest * (double)problem->num_steps * 1.001;
-    return 2.0 * (double)problem->num_steps * bound * 0x1p-52;
+    if (!frontier &&
+        lemica_solver_min_budget(solver, graph, &minimum) == LEMICA_OK)
+        return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                           "budget %d is infeasible for %d steps under these "
+                           "edges and constraints (the smallest feasible "
+                           "budget is %d)",
+                           budget, n, minimum);
+    return lemica_fail(LEMICA_ERR_INFEASIBLE,
+                       "no schedule reaches the last step under these edges "
+                       "and constraints");
 }
 
 static lemica_status
@@ -773,18 +589,26 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
                                         : "of this budget on",
                                n, entries, LEMICA_MAX_KBEST_ENTRIES);
     }
+    if (solver->comparator != LEMICA_COMPARATOR_USER) {
+        int fallback;
+
+        status = lemica_solver_kbest_lazy(solver, &problem, budget, count,
+                                          frontier, out, &fallback);
+        if (status == LEMICA_ERR_INFEASIBLE)
+            return infeasible(solver, graph, budget, n, frontier);
+        if (status != LEMICA_OK || !fallback)
+            return status;
+    }
     memset(&dp, 0, sizeof(dp));
     dp.solver = solver;
     dp.problem = &problem;
     dp.comparator = solver->comparator;
-    dp.strict = dp.comparator == LEMICA_COMPARATOR_LEXMAX;
-    dp.vectors = dp.comparator == LEMICA_COMPARATOR_LEXMAX ||
-                 dp.comparator == LEMICA_COMPARATOR_USER;
+    dp.vectors = dp.comparator == LEMICA_COMPARATOR_USER;
     dp.count = (size_t)count;
     dp.layers = budget;
     dp.frontier = frontier;
     dp.status = LEMICA_OK;
-    dp.margin = sum_margin(&problem, solver);
+    dp.margin = lemica_kbest_sum_margin(&problem, solver);
     status = dp_alloc(&dp);
     if (status == LEMICA_OK)
         status = run_kbest(&dp);
@@ -793,22 +617,8 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
 
         for (int c = 2; c <= budget; c++)
             any |= dp.result_count[c] != 0;
-        if (!any) {
-            int minimum;
-
-            if (!frontier &&
-                lemica_solver_min_budget(solver, graph, &minimum) ==
-                    LEMICA_OK)
-                status = lemica_fail(LEMICA_ERR_INFEASIBLE,
-                                     "budget %d is infeasible for %d steps "
-                                     "under these edges and constraints "
-                                     "(the smallest feasible budget is %d)",
-                                     budget, n, minimum);
-            else
-                status = lemica_fail(LEMICA_ERR_INFEASIBLE,
-                                     "no schedule reaches the last step "
-                                     "under these edges and constraints");
-        }
+        if (!any)
+            status = infeasible(solver, graph, budget, n, frontier);
     }
     if (status == LEMICA_OK)
         status = collect(&dp, out);

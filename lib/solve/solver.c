@@ -69,6 +69,25 @@ lemica_solver_free(lemica_solver *solver)
         buffer_free(&work->lower_keys[i]);
         buffer_free(&work->lower_nz[i]);
     }
+    buffer_free(&work->kbest_paths);
+    buffer_free(&work->kbest_candidates);
+    buffer_free(&work->kbest_known);
+    buffer_free(&work->kbest_flags);
+    buffer_free(&work->kbest_best_max);
+    buffer_free(&work->kbest_list);
+    buffer_free(&work->kbest_heap_at);
+    buffer_free(&work->kbest_heap_size);
+    buffer_free(&work->kbest_stack);
+    buffer_free(&work->kbest_full[0]);
+    buffer_free(&work->kbest_full[1]);
+    buffer_free(&work->kbest_order);
+    buffer_free(&work->kbest_listed);
+    buffer_free(&work->kbest_fl);
+    buffer_free(&work->kbest_fixed);
+    buffer_free(&work->kbest_nodes);
+    buffer_free(&work->kbest_pending);
+    buffer_free(&work->kbest_dfs);
+    buffer_free(&work->kbest_items);
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
 }

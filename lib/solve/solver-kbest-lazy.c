@@ -1,0 +1,1347 @@
+/* SPDX-License-Identifier: MIT */
+/* The k best schedules under LEXMAX and SUM by lazy enumeration, in the
+ * manner of Jimenez and Marzal's recursive enumeration algorithm, over the
+ * DP states (step, calls); under MAX by a backward search (further down).
+ *
+ * Every state v keeps its paths (partial schedules ending there) in the
+ * order of lemica-kbest.h, best first, as far as they were asked for. A
+ * one-best DP gives the first path of every state. The m-th path of v is
+ * the best of the candidates "j-th path of a predecessor u, extended by
+ * the edge (u, v)" not taken yet; because extending by the same edge keeps
+ * the order (strictly, for LEXMAX, for exact sums, and the step-list tie
+ * rule: the proofs are in lemica-kbest.h), only the next untaken path of each predecessor can
+ * be the best, so each state holds a heap of one candidate per
+ * predecessor. The heap is built the first time a second path is asked
+ * for; taking u's j-th path then asks u for its (j + 1)-th, recursively
+ * down the layers. The final states (N - 1, B) are asked for k paths each
+ * (SUM: up to 2 k); no state is ever asked for more than they are.
+ *
+ * SUM compares exact 128-bit sums; select_sum() turns their order into
+ * that of the floating-point sums at the final states. A LEXMAX path
+ * stores the head of its sorted cost vector (the first runs of
+ * equal weights, as the one-best DP of solver-dp.c does). Two candidates
+ * compare by their largest weight, then by their merged heads, and only
+ * when the heads agree all through by the weights after their common
+ * prefix, read from the parent links. Equal vectors go to the smaller predecessor: that is the
+ * step-list rule, since two candidates of one state differ first at their
+ * predecessor. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../common/alloc-int.h"
+#include "../common/error-int.h"
+#include "../core/graph-int.h"
+#include "../core/schedule-int.h"
+#include "kbest-lazy-int.h"
+#include "schedule-list-int.h"
+
+#define LAZY_NONE UINT32_MAX
+#define LAZY_RUNS 4
+#define LAZY_UNDECIDED 2
+
+/* State flags. */
+#define LAZY_EXHAUSTED 1u /* no further path */
+#define LAZY_BUILT 2u     /* the candidate heap exists */
+
+/* The first runs of a sorted (descending) cost vector; counts are exact,
+ * @truncated says that runs were left off after them. */
+struct lazy_head {
+    uint16_t runs;
+    uint16_t truncated;
+    uint32_t count[LAZY_RUNS];
+    double value[LAZY_RUNS];
+};
+
+/* SUM: a path's exact sum, a 128-bit multiple of the smallest weight
+ * unit (see fixed_weights()), and its floating-point sum in path order. */
+struct lazy_sum {
+    uint64_t hi, lo;
+    double fl;
+};
+
+/* A path: @parent extended by the edge to @step; @index is its rank among
+ * the paths of its state (0 = best). */
+struct lazy_path {
+    uint32_t parent;
+    int32_t step;
+    uint32_t index;
+    union {
+        struct lazy_head head; /* LEXMAX */
+        struct lazy_sum sum;   /* SUM */
+    } key;
+};
+
+/* A candidate of a state's heap: path @path of predecessor @from extended
+ * by weight @w; @max its largest weight. */
+struct lazy_candidate {
+    uint32_t path;
+    int32_t from;
+    double w;
+    double max;      /* LEXMAX */
+    uint64_t hi, lo; /* SUM: the exact sum */
+};
+
+/* MAX: a node of the backward search, the suffix from (N - 1, B) back to
+ * (@step, @layer), @parent the node it extends (toward the end), @theta
+ * its largest weight (-inf for none). */
+struct lazy_node {
+    uint32_t parent;
+    int32_t step;
+    int32_t layer;
+    double theta;
+};
+
+/* MAX: an expanded node and the smallest bound of its children not made
+ * yet. */
+struct lazy_pending {
+    uint32_t node;
+    double next;
+};
+
+struct lazy {
+    lemica_solver *solver;
+    const struct lemica_problem *problem;
+    size_t count; /* paths a state may hold: k, k + 1 for SUM */
+    size_t wanted; /* k */
+    int sum;       /* SUM (else LEXMAX) */
+    int layers;
+    const uint64_t *fixed; /* SUM: per incoming slot, hi and lo */
+    uint32_t *order;       /* per budget c, the paths listed (count) */
+    uint32_t *listed;      /* per budget c, how many */
+    double *fl_scratch;    /* SUM: count doubles */
+    int max;               /* MAX: the backward search instead */
+    struct lazy_node *nodes;
+    size_t num_nodes;
+    struct lazy_pending *pending;
+    size_t num_pending;
+    uint32_t *dfs;
+    size_t num_dfs;
+    uint32_t *items;
+    size_t num_items;
+    double margin;         /* SUM: see select_sum() */
+    int unit_exp;          /* SUM: exact sums count units of 2^unit_exp */
+    int exact_doubles;     /* SUM: every sum is exact in a double too */
+    struct lazy_path *paths;
+    size_t num_paths;
+    /* Per state c * N + t, c = 0 .. layers: */
+    uint32_t *known;     /* paths found */
+    unsigned char *flags;
+    double *best_max;    /* the first path's largest weight; +inf if none */
+    uint32_t *list;      /* k path indices per state */
+    size_t *heap_at;     /* into candidates, when LAZY_BUILT */
+    uint32_t *heap_size;
+    struct lazy_candidate *candidates;
+    size_t num_candidates;
+    uint32_t *stack;     /* layers + 1 states */
+    double *full[2];     /* layers doubles each: rebuilt cost vectors */
+};
+
+/* Grow @buffer (of the solver's workspace) to @needed elements of @size
+ * bytes, keeping its contents; @data then points to it. */
+static int
+lazy_grow(struct lemica_buffer *buffer, void **data, size_t needed,
+          size_t size)
+{
+    size_t wanted;
+    void *grown;
+
+    if (needed > buffer->capacity) {
+        wanted = buffer->capacity < 256 ? 256 : buffer->capacity;
+        while (wanted < needed)
+            wanted *= 2;
+        grown = lemica_realloc_array(buffer->data, wanted, size);
+        if (!grown)
+            return 0;
+        buffer->data = grown;
+        buffer->capacity = wanted;
+    }
+    *data = buffer->data;
+    return 1;
+}
+
+void
+lemica_kbest_state_range(const struct lemica_problem *problem, int budget,
+                         int frontier, int c, int *t_min, int *t_max)
+{
+    const int n = problem->num_steps, k = problem->max_skip;
+
+    *t_min = c - 1;
+    *t_max = n - 1;
+    if (!frontier) {
+        int left = budget - c;
+
+        *t_max = n - 1 - left;
+        if (left == 0)
+            *t_min = n - 1;
+        if ((long long)left * k < (long long)(n - 1) - *t_min)
+            *t_min = (int)((long long)(n - 1) - (long long)left * k);
+    }
+}
+
+const double *
+lemica_kbest_incoming_row(const lemica_solver *solver,
+                          const struct lemica_problem *problem, int t)
+{
+    const double *incoming = solver->work.incoming.data;
+    const size_t k = (size_t)problem->max_skip;
+
+    return incoming + (size_t)(t + 1) * k - (size_t)t;
+}
+
+static const double *
+lazy_row(const struct lazy *lz, int t)
+{
+    return lemica_kbest_incoming_row(lz->solver, lz->problem, t);
+}
+
+/* @head with @w inserted, into @out. A weight below the runs of a
+ * truncated head falls in the part left off: the head stays. */
+static void
+head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
+{
+    unsigned i = 0, o = 0;
+
+    out->truncated = head->truncated;
+    while (i < head->runs && head->value[i] > w) {
+        out->value[o] = head->value[i];
+        out->count[o++] = head->count[i++];
+    }
+    if (i < head->runs && head->value[i] == w) {
+        out->value[o] = w;
+        out->count[o++] = head->count[i++] + 1;
+    } else if (i < head->runs || !head->truncated) {
+        if (o == LAZY_RUNS) {
+            out->truncated = 1;
+            out->runs = (uint16_t)o;
+            return;
+        }
+        out->value[o] = w;
+        out->count[o++] = 1;
+    }
+    for (; i < head->runs; i++) {
+        if (o == LAZY_RUNS) {
+            out->truncated = 1;
+            break;
+        }
+        out->value[o] = head->value[i];
+        out->count[o++] = head->count[i];
+    }
+    out->runs = (uint16_t)o;
+}
+
+/* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
+ * when they agree as far as both go and one was truncated. */
+static int
+head_compare(const struct lazy_head *a, const struct lazy_head *b)
+{
+    unsigned i = 0, j = 0;
+    uint32_t left_a = a->runs ? a->count[0] : 0;
+    uint32_t left_b = b->runs ? b->count[0] : 0;
+
+    while (i < a->runs && j < b->runs) {
+        uint32_t take;
+
+        if (a->value[i] != b->value[j])
+            return a->value[i] < b->value[j] ? -1 : 1;
+        take = left_a < left_b ? left_a : left_b;
+        left_a -= take;
+        left_b -= take;
+        if (left_a == 0 && ++i < a->runs)
+            left_a = a->count[i];
+        if (left_b == 0 && ++j < b->runs)
+            left_b = b->count[j];
+    }
+    /* Equal lengths: a head that ended untruncated covered the whole
+     * vector, so the other did too. */
+    if ((i == a->runs && !a->truncated) || (j == b->runs && !b->truncated))
+        return 0;
+    return LAZY_UNDECIDED;
+}
+
+/* Sort descending: insertion sort for the few weights a comparison
+ * usually walks, the library's sort beyond. */
+static void
+sort_short(double *values, size_t length)
+{
+    if (length > 24) {
+        lemica_sort_descending(values, length);
+        return;
+    }
+    for (size_t i = 1; i < length; i++) {
+        double v = values[i];
+        size_t j = i;
+
+        for (; j > 0 && values[j - 1] < v; j--)
+            values[j] = values[j - 1];
+        values[j] = v;
+    }
+}
+
+/* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
+ * both into the same state: -1, 0 or 1 by cost vector alone. When the
+ * heads do not decide, only the weights after the paths' common prefix
+ * are compared: the common ones are inserted into both vectors alike,
+ * which keeps their order (lemica-kbest.h). The parent links go up both
+ * paths a layer at a time until they meet. */
+static int
+compare_full(struct lazy *lz, uint32_t pa, double wa,
+             const struct lazy_head *ha, uint32_t pb, double wb,
+             const struct lazy_head *hb)
+{
+    int order = head_compare(ha, hb);
+    double *a = lz->full[0], *b = lz->full[1];
+    size_t length = 0;
+
+    if (order != LAZY_UNDECIDED)
+        return order;
+    a[0] = wa;
+    b[0] = wb;
+    length = 1;
+    while (pa != pb) {
+        const struct lazy_path *x = &lz->paths[pa], *y = &lz->paths[pb];
+
+        a[length] = lazy_row(lz, x->step)[lz->paths[x->parent].step];
+        b[length++] = lazy_row(lz, y->step)[lz->paths[y->parent].step];
+        pa = x->parent;
+        pb = y->parent;
+    }
+    /* Usually the largest weights of the two rests already differ: pick
+     * them one at a time, and sort only when that goes on. */
+    for (size_t i = 0; i < length; i++) {
+        size_t ia = i, ib = i;
+        double swap;
+
+        if (i == 8) {
+            sort_short(a + i, length - i);
+            sort_short(b + i, length - i);
+            for (; i < length; i++)
+                if (a[i] != b[i])
+                    return a[i] < b[i] ? -1 : 1;
+            return 0;
+        }
+        for (size_t j = i + 1; j < length; j++) {
+            if (a[j] > a[ia])
+                ia = j;
+            if (b[j] > b[ib])
+                ib = j;
+        }
+        if (a[ia] != b[ib])
+            return a[ia] < b[ib] ? -1 : 1;
+        swap = a[i];
+        a[i] = a[ia];
+        a[ia] = swap;
+        swap = b[i];
+        b[i] = b[ib];
+        b[ib] = swap;
+    }
+    return 0;
+}
+
+/* Whether candidate @a comes before @b (distinct predecessors), their
+ * largest weights being equal. */
+static int
+candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
+                 const struct lazy_candidate *b)
+{
+    struct lazy_head ha, hb;
+    int order;
+
+    head_insert(&lz->paths[a->path].key.head, a->w, &ha);
+    head_insert(&lz->paths[b->path].key.head, b->w, &hb);
+    order = compare_full(lz, a->path, a->w, &ha, b->path, b->w, &hb);
+    if (order != 0)
+        return order < 0;
+    return a->from < b->from;
+}
+
+/* Whether candidate @a comes before @b (distinct predecessors). */
+static inline int
+candidate_before(struct lazy *lz, const struct lazy_candidate *a,
+                 const struct lazy_candidate *b)
+{
+    if (lz->sum) {
+        if (a->hi != b->hi)
+            return a->hi < b->hi;
+        if (a->lo != b->lo)
+            return a->lo < b->lo;
+        return a->from < b->from;
+    }
+    if (a->max != b->max)
+        return a->max < b->max;
+    return candidate_tie_before(lz, a, b);
+}
+
+static void
+sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size, size_t at)
+{
+    for (;;) {
+        size_t child = 2 * at + 1, best = at;
+        struct lazy_candidate swap;
+
+        if (child < size && candidate_before(lz, &heap[child], &heap[best]))
+            best = child;
+        if (child + 1 < size &&
+            candidate_before(lz, &heap[child + 1], &heap[best]))
+            best = child + 1;
+        if (best == at)
+            return;
+        swap = heap[at];
+        heap[at] = heap[best];
+        heap[best] = swap;
+        at = best;
+    }
+}
+
+static void
+sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at)
+{
+    while (at > 0) {
+        size_t parent = (at - 1) / 2;
+        struct lazy_candidate swap;
+
+        if (!candidate_before(lz, &heap[at], &heap[parent]))
+            return;
+        swap = heap[at];
+        heap[at] = heap[parent];
+        heap[parent] = swap;
+        at = parent;
+    }
+}
+
+/* SUM: the exact weight of (@s, @t), as (hi, lo). */
+static const uint64_t *
+fixed_weight(const struct lazy *lz, int t, int s)
+{
+    const size_t k = (size_t)lz->problem->max_skip;
+
+    return lz->fixed + 2 * ((size_t)(t + 1) * k - (size_t)t + (size_t)s);
+}
+
+/* Fill the key of candidate @c (path @path from @s into @t, weight @w). */
+static inline void
+candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
+              int s, int t, double w)
+{
+    const struct lazy_path *p = &lz->paths[path];
+
+    c->path = path;
+    c->from = s;
+    c->w = w;
+    if (lz->sum) {
+        const uint64_t *f = fixed_weight(lz, t, s);
+        uint64_t lo = p->key.sum.lo + f[1];
+
+        c->hi = p->key.sum.hi + f[0] + (lo < f[1]);
+        c->lo = lo;
+        c->max = 0.0;
+    } else {
+        double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
+
+        c->max = m > w ? m : w;
+        c->hi = c->lo = 0;
+    }
+}
+
+/* Make path @index the candidate @c taken: its key from the parent's. */
+static void
+take_key(struct lazy *lz, uint32_t index, const struct lazy_candidate *c)
+{
+    struct lazy_path *p = &lz->paths[index];
+
+    if (lz->sum) {
+        p->key.sum.hi = c->hi;
+        p->key.sum.lo = c->lo;
+        p->key.sum.fl = lz->paths[c->path].key.sum.fl + c->w;
+    } else {
+        head_insert(&lz->paths[c->path].key.head, c->w, &p->key.head);
+    }
+}
+
+/* The predecessors of (@t, @c) that may hold paths: s in *lo .. t - 1. */
+static int
+first_candidate(const struct lazy *lz, int t, int c)
+{
+    const int *first_pred = lz->solver->work.first_pred.data;
+
+    return first_pred[t] > c - 2 ? first_pred[t] : c - 2;
+}
+
+/* Append a path; LAZY_NONE if the array cannot grow. */
+static uint32_t
+add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
+         const struct lazy_head *head)
+{
+    struct lazy_path *path;
+
+    if (lz->num_paths + 1 > lz->solver->work.kbest_paths.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
+                   lz->num_paths + 1, sizeof(*lz->paths)))
+        return LAZY_NONE;
+    path = &lz->paths[lz->num_paths];
+    path->parent = parent;
+    path->step = step;
+    path->index = index;
+    if (head)
+        path->key.head = *head;
+    return (uint32_t)lz->num_paths++;
+}
+
+/* The one-best DP of SUM at state (@t, @c): the smallest exact sum, the
+ * smaller predecessor on ties. */
+static lemica_status
+first_path_sum(struct lazy *lz, int t, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t state = (size_t)c * n + (size_t)t;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    const uint64_t *fixed = fixed_weight(lz, t, 0);
+    struct lazy_candidate best;
+    uint64_t best_hi = 0, best_lo = 0;
+    int best_s = -1;
+    uint32_t index;
+
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
+        const struct lazy_sum *sum;
+        uint64_t lo, hi;
+
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL)
+            continue;
+        sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
+        lo = sum->lo + fixed[2 * s + 1];
+        hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
+        if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
+            best_hi = hi;
+            best_lo = lo;
+            best_s = s;
+        }
+    }
+    if (best_s < 0)
+        return LEMICA_OK;
+    candidate_key(lz, &best, first[(size_t)best_s * lz->count], best_s, t,
+                  row[best_s]);
+    index = add_path(lz, best.path, t, 0, NULL);
+    if (index == LAZY_NONE)
+        return lemica_fail_no_memory("the k-best paths");
+    take_key(lz, index, &best);
+    lz->list[state * lz->count] = index;
+    lz->known[state] = 1;
+    lz->best_max[state] = 0.0;
+    return LEMICA_OK;
+}
+
+/* The one-best DP: the first path of every state, in the order of
+ * lemica-kbest.h (largest weight, then head, then full vector, then the
+ * smaller predecessor). */
+static lemica_status
+first_paths(struct lazy *lz, int budget, int frontier)
+{
+    const int n = lz->problem->num_steps;
+    const size_t count = lz->count;
+    struct lazy_head empty, best_head, head;
+    lemica_status status;
+
+    memset(&empty, 0, sizeof(empty));
+    /* Room for every first path and a few more: growing copies. */
+    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
+                   2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
+        return lemica_fail_no_memory("the k-best paths");
+    if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
+        return lemica_fail_no_memory("the k-best paths");
+    if (lz->sum)
+        memset(&lz->paths[0].key.sum, 0, sizeof(lz->paths[0].key.sum));
+    lz->list[(size_t)n * count] = 0;
+    lz->known[n] = 1;
+    lz->flags[n] = LAZY_EXHAUSTED;
+    lz->best_max[n] = -HUGE_VAL;
+    for (int c = 2; c <= budget; c++) {
+        int t_min, t_max;
+
+        lemica_kbest_state_range(lz->problem, budget, frontier, c, &t_min,
+                                 &t_max);
+        for (int t = t_min; t <= t_max; t++) {
+            const size_t state = (size_t)c * (size_t)n + (size_t)t;
+            const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
+            const double *row = lazy_row(lz, t);
+            double best = HUGE_VAL;
+            int best_s = -1, merged = 0;
+            uint32_t index;
+
+            if (t == n - 1 && !frontier && c != budget)
+                continue;
+            if (lz->sum) {
+                status = first_path_sum(lz, t, c);
+                if (status != LEMICA_OK)
+                    return status;
+                continue;
+            }
+            for (int s = first_candidate(lz, t, c); s < t; s++) {
+                double m = maxes[s] > row[s] ? maxes[s] : row[s];
+
+                if (m < best) {
+                    best = m;
+                    best_s = s;
+                    merged = 0;
+                } else if (m == best && m != HUGE_VAL) {
+                    uint32_t pa = lz->list[((size_t)(c - 1) * (size_t)n +
+                                            (size_t)s) * count];
+                    uint32_t pb = lz->list[((size_t)(c - 1) * (size_t)n +
+                                            (size_t)best_s) * count];
+
+                    if (!merged) {
+                        head_insert(&lz->paths[pb].key.head, row[best_s],
+                                    &best_head);
+                        merged = 1;
+                    }
+                    head_insert(&lz->paths[pa].key.head, row[s], &head);
+                    if (compare_full(lz, pa, row[s], &head, pb, row[best_s],
+                                     &best_head) < 0) {
+                        best_s = s;
+                        best_head = head;
+                    }
+                }
+            }
+            if (best_s < 0)
+                continue;
+            {
+                uint32_t parent = lz->list[((size_t)(c - 1) * (size_t)n +
+                                            (size_t)best_s) * count];
+
+                if (!merged)
+                    head_insert(&lz->paths[parent].key.head, row[best_s],
+                                &best_head);
+                index = add_path(lz, parent, t, 0, &best_head);
+            }
+            if (index == LAZY_NONE)
+                return lemica_fail_no_memory("the k-best paths");
+            lz->list[state * count] = index;
+            lz->known[state] = 1;
+            lz->best_max[state] = best;
+        }
+    }
+    return LEMICA_OK;
+}
+
+/* Build the heap of state @state = (t, c): the first path of every
+ * predecessor but the one the state's first path came through. */
+static lemica_status
+build_heap(struct lazy *lz, size_t state)
+{
+    const int n = lz->problem->num_steps;
+    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
+    const size_t count = lz->count;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
+    const double *row = lazy_row(lz, t);
+    const int taken = lz->paths[lz->paths[lz->list[state * count]].parent].step;
+    const int s_first = first_candidate(lz, t, c);
+    struct lazy_candidate *heap;
+    size_t size = 0;
+
+    if (!lazy_grow(&lz->solver->work.kbest_candidates,
+                   (void **)&lz->candidates,
+                   lz->num_candidates + (size_t)(t - s_first),
+                   sizeof(*lz->candidates)))
+        return lemica_fail_no_memory("the k-best candidates");
+    heap = lz->candidates + lz->num_candidates;
+    for (int s = s_first; s < t; s++) {
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+            continue;
+        candidate_key(lz, &heap[size++],
+                      lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) *
+                               count],
+                      s, t, row[s]);
+    }
+    for (size_t i = size / 2; i-- > 0;)
+        sift_down(lz, heap, size, i);
+    lz->heap_at[state] = lz->num_candidates;
+    lz->heap_size[state] = (uint32_t)size;
+    /* Room for the taken predecessor's next path as well. */
+    lz->num_candidates += (size_t)(t - s_first);
+    lz->flags[state] |= LAZY_BUILT;
+    return LEMICA_OK;
+}
+
+/* The predecessor state and rank of the last path found at @state. */
+static void
+last_origin(const struct lazy *lz, size_t state, size_t *pred, uint32_t *rank)
+{
+    const int n = lz->problem->num_steps;
+    const uint32_t last = lz->list[state * lz->count + lz->known[state] - 1];
+    const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
+
+    *pred = (state / (size_t)n - 1) * (size_t)n + (size_t)parent->step;
+    *rank = parent->index;
+}
+
+/* Find the next path of @state (which has some and is not exhausted), or
+ * mark it exhausted. Walks down the layers while the predecessor whose
+ * next path is needed has not found it yet, then back up. */
+static lemica_status
+next_path(struct lazy *lz, size_t state)
+{
+    const int n = lz->problem->num_steps;
+    const size_t count = lz->count;
+    size_t depth = 0, cur = state, pred;
+    uint32_t rank;
+
+    for (;;) {
+        lz->stack[depth++] = (uint32_t)cur;
+        last_origin(lz, cur, &pred, &rank);
+        if (rank + 1 >= count || lz->known[pred] > rank + 1 ||
+            (lz->flags[pred] & LAZY_EXHAUSTED))
+            break;
+        cur = pred;
+    }
+    while (depth-- > 0) {
+        const int t = (int)(lz->stack[depth] % (uint32_t)n);
+        struct lazy_candidate *heap, top;
+        size_t size;
+        uint32_t index;
+        lemica_status status;
+
+        cur = lz->stack[depth];
+        if (!(lz->flags[cur] & LAZY_BUILT)) {
+            status = build_heap(lz, cur);
+            if (status != LEMICA_OK)
+                return status;
+        }
+        heap = lz->candidates + lz->heap_at[cur];
+        size = lz->heap_size[cur];
+        last_origin(lz, cur, &pred, &rank);
+        if (rank + 1 < count && lz->known[pred] > rank + 1) {
+            const int s = (int)(pred % (size_t)n);
+
+            candidate_key(lz, &heap[size],
+                          lz->list[pred * count + rank + 1], s, t,
+                          lazy_row(lz, t)[s]);
+            sift_up(lz, heap, size);
+            size++;
+        }
+        if (size == 0) {
+            lz->heap_size[cur] = 0;
+            lz->flags[cur] |= LAZY_EXHAUSTED;
+            continue;
+        }
+        top = heap[0];
+        heap[0] = heap[--size];
+        sift_down(lz, heap, size, 0);
+        lz->heap_size[cur] = (uint32_t)size;
+        index = add_path(lz, top.path, t, lz->known[cur], NULL);
+        if (index == LAZY_NONE)
+            return lemica_fail_no_memory("the k-best paths");
+        take_key(lz, index, &top);
+        lz->list[cur * count + lz->known[cur]++] = index;
+    }
+    return LEMICA_OK;
+}
+
+/* Point at the workspace's buffers, grown as needed. */
+static lemica_status
+lazy_alloc(struct lazy *lz)
+{
+    struct lemica_workspace *work = &lz->solver->work;
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t layers = (size_t)lz->layers + 1;
+    const size_t states = layers * n;
+    int ok = 1;
+
+    ok = ok && lemica_solver_reserve(&work->kbest_known, states,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_flags, states, 1);
+    ok = ok && lemica_solver_reserve(&work->kbest_best_max, states,
+                                     sizeof(double));
+    ok = ok && lemica_solver_reserve(&work->kbest_list, states * lz->count,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_heap_at, states,
+                                     sizeof(size_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_heap_size, states,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_stack, layers,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_full[0], layers,
+                                     sizeof(double));
+    ok = ok && lemica_solver_reserve(&work->kbest_full[1], layers,
+                                     sizeof(double));
+    ok = ok && lemica_solver_reserve(&work->kbest_order, layers * lz->count,
+                                     sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_listed, layers,
+                                     sizeof(uint32_t));
+    if (lz->sum) {
+        ok = ok && lemica_solver_reserve(&work->kbest_fl, lz->count,
+                                         sizeof(double));
+        ok = ok && lemica_solver_reserve(
+                       &work->kbest_fixed,
+                       2 * n * (size_t)lz->problem->max_skip,
+                       sizeof(uint64_t));
+    }
+    if (!ok)
+        return lemica_fail_no_memory("the k-best enumeration");
+    lz->known = work->kbest_known.data;
+    lz->flags = work->kbest_flags.data;
+    lz->best_max = work->kbest_best_max.data;
+    lz->list = work->kbest_list.data;
+    lz->heap_at = work->kbest_heap_at.data;
+    lz->heap_size = work->kbest_heap_size.data;
+    lz->stack = work->kbest_stack.data;
+    lz->full[0] = work->kbest_full[0].data;
+    lz->full[1] = work->kbest_full[1].data;
+    lz->paths = work->kbest_paths.data;
+    lz->candidates = work->kbest_candidates.data;
+    lz->order = work->kbest_order.data;
+    lz->listed = work->kbest_listed.data;
+    lz->fl_scratch = work->kbest_fl.data;
+    memset(lz->listed, 0, layers * sizeof(uint32_t));
+    memset(lz->known, 0, states * sizeof(uint32_t));
+    memset(lz->flags, 0, states);
+    for (size_t i = 0; i < states; i++)
+        lz->best_max[i] = HUGE_VAL;
+    return LEMICA_OK;
+}
+
+/* The list of the paths found at the final states (N - 1, c). */
+static lemica_status
+lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
+{
+    const int n = lz->problem->num_steps;
+    const lemica_graph *graph = lz->problem->graph;
+    lemica_schedule_list *list;
+    lemica_status status;
+    size_t total = 0, at = 0;
+    int *budgets;
+
+    for (int c = 2; c <= lz->layers; c++)
+        total += lz->listed[c];
+    if (total == 0)
+        return LEMICA_ERR_INFEASIBLE;
+    budgets = lemica_alloc_array(total, sizeof(int));
+    if (!budgets)
+        return lemica_fail_no_memory("a schedule list");
+    for (int c = 2; c <= lz->layers; c++)
+        for (uint32_t i = 0; i < lz->listed[c]; i++)
+            budgets[at++] = c;
+    status = lemica_schedule_list_alloc(total, budgets, n, &list);
+    lemica_dealloc(budgets);
+    if (status != LEMICA_OK)
+        return status;
+    at = 0;
+    for (int c = 2; c <= lz->layers; c++) {
+        for (uint32_t i = 0; i < lz->listed[c]; i++, at++) {
+            lemica_schedule *schedule = &list->block->schedules[at];
+            uint32_t path = lz->order[(size_t)c * lz->count + i];
+
+            if (lz->max) {
+                /* A search node: its suffix goes forward from step 0. */
+                for (int call = 1; call <= c; call++) {
+                    schedule->steps[call - 1] = lz->nodes[path].step;
+                    path = lz->nodes[path].parent;
+                }
+            } else {
+                for (int call = c; call >= 1; call--) {
+                    schedule->steps[call - 1] = lz->paths[path].step;
+                    path = lz->paths[path].parent;
+                }
+            }
+            for (int e = 0; e + 1 < c; e++)
+                schedule->costs[e] = lemica_graph_weight_or_nan(
+                    graph, schedule->steps[e], schedule->steps[e + 1]);
+            lemica_schedule_commit_steps(schedule, n, c);
+            lemica_schedule_set_costs(schedule, schedule->costs);
+            list->ranks[at] = (int)i;
+        }
+    }
+    *out = list;
+    return LEMICA_OK;
+}
+
+/* ---- MAX ---------------------------------------------------------------
+ *
+ * MAX keeps order only weakly: extended by a weight w, every path whose
+ * maximum is at most w ties, and the step lists decide among them, so
+ * the paths of a state have no order that all their extensions keep, and
+ * the enumeration above does not apply. Instead each final state (N - 1,
+ * B) is searched backwards, best first. A node is a suffix of schedules,
+ * from (N - 1, B) back to a state (t, c), with its largest weight theta;
+ * F(t, c), the smallest maximum of a path from the start to (t, c) (the
+ * one-best DP), makes max(theta, F(t, c)) the best maximum of any
+ * schedule with that suffix, and some schedule has it. In the order of
+ * lemica-kbest.h, by that bound first and then by the backwards step
+ * list, every suffix comes before its extensions (bounds only grow along
+ * a suffix, and a prefix of a step list comes first), so the complete
+ * schedules come out of a best-first search in order. The search runs by
+ * levels of the bound: at level L a depth-first walk, children by
+ * ascending step, visits the suffixes of bound L in the order of their
+ * step lists (every one completes at level L: no dead ends); each
+ * expanded node remembers the smallest bound above L of its children,
+ * and the next level starts from those of its nodes, in the order of
+ * their step lists. */
+
+/* The one-best DP of MAX: F(t, c) into best_max (+inf if unreached). */
+static void
+max_bounds(struct lazy *lz, int budget, int frontier)
+{
+    const int n = lz->problem->num_steps;
+
+    lz->best_max[n] = -HUGE_VAL;
+    for (int c = 2; c <= budget; c++) {
+        int t_min, t_max;
+
+        lemica_kbest_state_range(lz->problem, budget, frontier, c, &t_min,
+                                 &t_max);
+        for (int t = t_min; t <= t_max; t++) {
+            const double *prev = lz->best_max + (size_t)(c - 1) * (size_t)n;
+            const double *row = lazy_row(lz, t);
+            double best = HUGE_VAL;
+
+            for (int s = first_candidate(lz, t, c); s < t; s++) {
+                double m = prev[s] > row[s] ? prev[s] : row[s];
+
+                best = m < best ? m : best;
+            }
+            lz->best_max[(size_t)c * (size_t)n + (size_t)t] = best;
+        }
+    }
+}
+
+static uint32_t
+add_node(struct lazy *lz, uint32_t parent, int step, int layer, double theta)
+{
+    struct lazy_node *node;
+
+    if (lz->num_nodes + 1 > lz->solver->work.kbest_nodes.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_nodes, (void **)&lz->nodes,
+                         lz->num_nodes + 1, sizeof(*lz->nodes)))
+        return LAZY_NONE;
+    node = &lz->nodes[lz->num_nodes];
+    node->parent = parent;
+    node->step = step;
+    node->layer = layer;
+    node->theta = theta;
+    return (uint32_t)lz->num_nodes++;
+}
+
+static int
+push_dfs(struct lazy *lz, uint32_t node)
+{
+    if (lz->num_dfs + 1 > lz->solver->work.kbest_dfs.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
+                         lz->num_dfs + 1, sizeof(*lz->dfs)))
+        return 0;
+    lz->dfs[lz->num_dfs++] = node;
+    return 1;
+}
+
+static void
+pending_sift_down(struct lazy_pending *heap, size_t size, size_t at)
+{
+    for (;;) {
+        size_t child = 2 * at + 1, best = at;
+        struct lazy_pending swap;
+
+        if (child < size && heap[child].next < heap[best].next)
+            best = child;
+        if (child + 1 < size && heap[child + 1].next < heap[best].next)
+            best = child + 1;
+        if (best == at)
+            return;
+        swap = heap[at];
+        heap[at] = heap[best];
+        heap[best] = swap;
+        at = best;
+    }
+}
+
+static int
+push_pending(struct lazy *lz, uint32_t node, double next)
+{
+    struct lazy_pending *heap;
+    size_t at;
+
+    if (lz->num_pending + 1 > lz->solver->work.kbest_pending.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_pending,
+                         (void **)&lz->pending, lz->num_pending + 1,
+                         sizeof(*lz->pending)))
+        return 0;
+    heap = lz->pending;
+    at = lz->num_pending++;
+    heap[at].node = node;
+    heap[at].next = next;
+    while (at > 0 && heap[(at - 1) / 2].next > heap[at].next) {
+        struct lazy_pending swap = heap[at];
+
+        heap[at] = heap[(at - 1) / 2];
+        heap[(at - 1) / 2] = swap;
+        at = (at - 1) / 2;
+    }
+    return 1;
+}
+
+/* The children of @node at level @level: made (as items when @items,
+ * else pushed for the walk, last step first), and the smallest bound
+ * above the level into *@next (+inf if none). */
+static lemica_status
+node_children(struct lazy *lz, uint32_t node, double level, int items,
+              double *next)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const int t = lz->nodes[node].step, c = lz->nodes[node].layer;
+    const double theta = lz->nodes[node].theta;
+    const double *bound = lz->best_max + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const int s_first = first_candidate(lz, t, c);
+
+    *next = HUGE_VAL;
+    for (int s = t - 1; s >= s_first; s--) {
+        double w = row[s], b;
+        uint32_t child;
+
+        if (bound[s] == HUGE_VAL || w == HUGE_VAL)
+            continue;
+        b = theta > w ? theta : w;
+        b = b > bound[s] ? b : bound[s];
+        if (b != level) {
+            if (b > level && b < *next)
+                *next = b;
+            continue;
+        }
+        if (lz->num_nodes >= LEMICA_MAX_KBEST_ENTRIES)
+            return lemica_fail(LEMICA_ERR_TOO_LARGE,
+                               "the k-best search keeps more than %d "
+                               "nodes: ask for fewer schedules or a "
+                               "smaller problem",
+                               LEMICA_MAX_KBEST_ENTRIES);
+        child = add_node(lz, node, s, c - 1, theta > w ? theta : w);
+        if (child == LAZY_NONE)
+            return lemica_fail_no_memory("the k-best search");
+        if (items) {
+            if (lz->num_items + 1 > lz->solver->work.kbest_items.capacity &&
+                !lazy_grow(&lz->solver->work.kbest_items,
+                                 (void **)&lz->items, lz->num_items + 1,
+                                 sizeof(*lz->items)))
+                return lemica_fail_no_memory("the k-best search");
+            lz->items[lz->num_items++] = child;
+        } else if (!push_dfs(lz, child)) {
+            return lemica_fail_no_memory("the k-best search");
+        }
+    }
+    return LEMICA_OK;
+}
+
+/* Two suffixes, neither extending the other, by their step lists read
+ * backwards: -1 or 1. */
+static int
+suffix_order(const struct lazy *lz, uint32_t a, uint32_t b)
+{
+    const struct lazy_node *nodes = lz->nodes;
+
+    while (nodes[a].layer < nodes[b].layer)
+        a = nodes[a].parent;
+    while (nodes[b].layer < nodes[a].layer)
+        b = nodes[b].parent;
+    if (a == b)
+        return 0;
+    while (nodes[a].parent != nodes[b].parent) {
+        a = nodes[a].parent;
+        b = nodes[b].parent;
+    }
+    return nodes[a].step < nodes[b].step ? -1 : 1;
+}
+
+/* The k best schedules of budget @c by the backward search. */
+static lemica_status
+search_max(struct lazy *lz, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    uint32_t *order = lz->order + (size_t)c * lz->count;
+    double level = lz->best_max[(size_t)c * n + n - 1];
+    uint32_t root, found = 0;
+    lemica_status status;
+
+    lz->listed[c] = 0;
+    if (level == HUGE_VAL)
+        return LEMICA_OK;
+    root = add_node(lz, LAZY_NONE, (int)n - 1, c, -HUGE_VAL);
+    if (root == LAZY_NONE)
+        return lemica_fail_no_memory("the k-best search");
+    lz->num_pending = 0;
+    lz->num_dfs = 0;
+    if (!push_dfs(lz, root))
+        return lemica_fail_no_memory("the k-best search");
+    for (;;) {
+        while (lz->num_dfs > 0 && found < lz->wanted) {
+            uint32_t node = lz->dfs[--lz->num_dfs];
+            double next;
+
+            if (lz->nodes[node].layer == 1) {
+                order[found++] = node;
+                continue;
+            }
+            status = node_children(lz, node, level, 0, &next);
+            if (status != LEMICA_OK)
+                return status;
+            if (next != HUGE_VAL && !push_pending(lz, node, next))
+                return lemica_fail_no_memory("the k-best search");
+        }
+        if (found == lz->wanted || lz->num_pending == 0)
+            break;
+        /* The next level: the children of that bound of every node
+         * waiting for it, in the order of their step lists. */
+        level = lz->pending[0].next;
+        lz->num_items = 0;
+        while (lz->num_pending > 0 && lz->pending[0].next == level) {
+            uint32_t node = lz->pending[0].node;
+            double next;
+
+            lz->pending[0] = lz->pending[--lz->num_pending];
+            pending_sift_down(lz->pending, lz->num_pending, 0);
+            status = node_children(lz, node, level, 1, &next);
+            if (status != LEMICA_OK)
+                return status;
+            if (next != HUGE_VAL && !push_pending(lz, node, next))
+                return lemica_fail_no_memory("the k-best search");
+        }
+        for (size_t i = 1; i < lz->num_items; i++) {
+            uint32_t item = lz->items[i];
+            size_t j = i;
+
+            for (; j > 0 && suffix_order(lz, lz->items[j - 1], item) > 0; j--)
+                lz->items[j] = lz->items[j - 1];
+            lz->items[j] = item;
+        }
+        for (size_t i = lz->num_items; i-- > 0;)
+            if (!push_dfs(lz, lz->items[i]))
+                return lemica_fail_no_memory("the k-best search");
+    }
+    lz->listed[c] = found;
+    return LEMICA_OK;
+}
+
+/* SUM: the floating-point sums of two paths into the same state, then
+ * their step lists read backwards. */
+static int
+sum_order(const struct lazy *lz, uint32_t a, uint32_t b)
+{
+    double x = lz->paths[a].key.sum.fl, y = lz->paths[b].key.sum.fl;
+
+    if (x != y)
+        return x < y ? -1 : 1;
+    while (a != b) {
+        a = lz->paths[a].parent;
+        b = lz->paths[b].parent;
+        if (lz->paths[a].step != lz->paths[b].step)
+            return lz->paths[a].step < lz->paths[b].step ? -1 : 1;
+    }
+    return 0;
+}
+
+/* SUM: the exact sum of path @p as a double. */
+static double
+exact_value(const struct lazy *lz, uint32_t p)
+{
+    const struct lazy_sum *sum = &lz->paths[p].key.sum;
+
+    return ldexp((double)sum->hi * 0x1p64 + (double)sum->lo, lz->unit_exp);
+}
+
+/* SUM at final state @state of budget @c: the paths come in the order of
+ * their exact sums, the list wants that of their floating-point sums.
+ * Every path's floating-point sum is within lz->margin / 2 of its exact
+ * one, so once the next exact sum is above the k-th smallest
+ * floating-point sum so far plus the margin, no later path can enter:
+ * sort what came before that. Sets *@fallback when that would need more
+ * paths than a state holds. */
+static lemica_status
+select_sum(struct lazy *lz, size_t state, int c, int *fallback)
+{
+    const size_t k = lz->wanted;
+    uint32_t *order = lz->order + (size_t)c * lz->count;
+    const uint32_t *list = lz->list + state * lz->count;
+    size_t included = lz->known[state];
+    lemica_status status;
+
+    while (included >= k && !(lz->flags[state] & LAZY_EXHAUSTED)) {
+        double *fl = lz->fl_scratch, bound;
+
+        for (size_t i = 0; i < included; i++)
+            fl[i] = lz->paths[list[i]].key.sum.fl;
+        lemica_sort_descending(fl, included);
+        bound = fl[included - k] + lz->margin;
+        if (lz->known[state] == lz->count) {
+            *fallback = 1;
+            return LEMICA_OK;
+        }
+        status = next_path(lz, state);
+        if (status != LEMICA_OK)
+            return status;
+        if (lz->known[state] == included ||
+            !(exact_value(lz, list[included]) <= bound))
+            break;
+        included++;
+    }
+    /* Insertion sort: the exact order is nearly the wanted one. */
+    for (size_t i = 0; i < included; i++) {
+        uint32_t p = list[i];
+        size_t j = i;
+
+        for (; j > 0 && sum_order(lz, order[j - 1], p) > 0; j--)
+            order[j] = order[j - 1];
+        order[j] = p;
+    }
+    lz->listed[c] = (uint32_t)(included < k ? included : k);
+    return LEMICA_OK;
+}
+
+/* SUM: the exact weights, as multiples of 2^E for the smallest E that
+ * some usable weight needs, in 128 bits. Returns 0 (the caller falls back
+ * to the DP) when a sum of N of them may not fit. */
+static int
+fixed_weights(struct lazy *lz, uint64_t *fixed)
+{
+    const size_t slots =
+        (size_t)lz->problem->num_steps * (size_t)lz->problem->max_skip;
+    const double *incoming = lz->solver->work.incoming.data;
+    int smallest = INT32_MAX, widest = 0, carry = 0;
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < slots; i++) {
+            double w = incoming[i];
+            uint64_t bits, mantissa;
+            int exponent, length = 0, shift;
+
+            if (w == HUGE_VAL || w == 0.0)
+                continue;
+            memcpy(&bits, &w, sizeof(bits));
+            mantissa = bits & ((UINT64_C(1) << 52) - 1);
+            exponent = (int)((bits >> 52) & 0x7ff);
+            if (exponent == 0) {
+                exponent = -1074;
+            } else {
+                mantissa |= UINT64_C(1) << 52;
+                exponent -= 1075;
+            }
+            while (!(mantissa & 1)) {
+                mantissa >>= 1;
+                exponent++;
+            }
+            if (pass == 0) {
+                if (exponent < smallest)
+                    smallest = exponent;
+                continue;
+            }
+            while (length < 64 && (mantissa >> length) != 0)
+                length++;
+            shift = exponent - smallest;
+            if (shift > 127 || length + shift > widest)
+                widest = shift > 127 ? 128 : length + shift;
+            if (widest > 127)
+                return 0;
+            if (shift >= 64) {
+                fixed[2 * i] = mantissa << (shift - 64);
+                fixed[2 * i + 1] = 0;
+            } else {
+                fixed[2 * i] = shift == 0 ? 0 : mantissa >> (64 - shift);
+                fixed[2 * i + 1] = mantissa << shift;
+            }
+        }
+    }
+    /* A sum of N - 1 of them needs log2(N) more bits. */
+    while ((1ull << carry) < (unsigned long long)lz->problem->num_steps)
+        carry++;
+    if (widest + carry > 127)
+        return 0;
+    /* Sums below 2^53 units are exact in doubles too: the floating-point
+     * order is the exact one, and no margin is needed. */
+    lz->exact_doubles = widest + carry <= 53;
+    lz->unit_exp = smallest == INT32_MAX ? 0 : smallest;
+    /* Zero weights (the pass skipped them). */
+    for (size_t i = 0; i < slots; i++)
+        if (incoming[i] == 0.0)
+            fixed[2 * i] = fixed[2 * i + 1] = 0;
+    return 1;
+}
+
+double
+lemica_kbest_sum_margin(const struct lemica_problem *problem,
+                        const lemica_solver *solver)
+{
+    const double *incoming = solver->work.incoming.data;
+    const size_t slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
+    double largest = 0.0, bound;
+
+    for (size_t i = 0; i < slots; i++)
+        if (incoming[i] != HUGE_VAL && incoming[i] > largest)
+            largest = incoming[i];
+    bound = largest * (double)problem->num_steps * 1.001;
+    return 2.0 * (double)problem->num_steps * bound * 0x1p-52;
+}
+
+lemica_status
+lemica_solver_kbest_lazy(lemica_solver *solver,
+                         const struct lemica_problem *problem, int budget,
+                         int count, int frontier, lemica_schedule_list **out,
+                         int *fallback)
+{
+    const int n = problem->num_steps;
+    struct lazy lz;
+    lemica_status status;
+
+    *fallback = 0;
+    memset(&lz, 0, sizeof(lz));
+    lz.solver = solver;
+    lz.problem = problem;
+    lz.sum = solver->comparator == LEMICA_COMPARATOR_SUM;
+    lz.max = solver->comparator == LEMICA_COMPARATOR_MAX;
+    lz.wanted = (size_t)count;
+    /* SUM may look past the k-th path at the final states (near-ties):
+     * room for k more. */
+    lz.count = (size_t)count * (lz.sum ? 2 : 1);
+    lz.layers = budget;
+    status = lazy_alloc(&lz);
+    if (status == LEMICA_OK && lz.sum) {
+        if (!fixed_weights(&lz, solver->work.kbest_fixed.data)) {
+            *fallback = 1;
+            return LEMICA_OK;
+        }
+        lz.fixed = solver->work.kbest_fixed.data;
+        lz.margin = lz.exact_doubles ? 0.0
+                                     : lemica_kbest_sum_margin(problem, solver);
+    }
+    if (status == LEMICA_OK && lz.max) {
+        max_bounds(&lz, budget, frontier);
+        lz.nodes = solver->work.kbest_nodes.data;
+        lz.pending = solver->work.kbest_pending.data;
+        lz.dfs = solver->work.kbest_dfs.data;
+        lz.items = solver->work.kbest_items.data;
+        for (int c = frontier ? 2 : budget; status == LEMICA_OK && c <= budget;
+             c++)
+            status = search_max(&lz, c);
+        if (status == LEMICA_OK)
+            status = lazy_collect(&lz, out);
+        return status;
+    }
+    if (status == LEMICA_OK)
+        status = first_paths(&lz, budget, frontier);
+    for (int c = frontier ? 2 : budget; status == LEMICA_OK && c <= budget;
+         c++) {
+        const size_t state = (size_t)c * (size_t)n + (size_t)n - 1;
+
+        while (status == LEMICA_OK && lz.known[state] > 0 &&
+               lz.known[state] < lz.wanted &&
+               !(lz.flags[state] & LAZY_EXHAUSTED))
+            status = next_path(&lz, state);
+        if (status == LEMICA_OK && lz.sum && lz.margin > 0.0 &&
+            lz.known[state] > 0) {
+            status = select_sum(&lz, state, c, fallback);
+            if (*fallback)
+                return LEMICA_OK;
+        } else if (status == LEMICA_OK) {
+            memcpy(lz.order + (size_t)c * lz.count, lz.list + state * lz.count,
+                   lz.known[state] * sizeof(uint32_t));
+            lz.listed[c] = lz.known[state];
+        }
+    }
+    if (status == LEMICA_OK)
+        status = lazy_collect(&lz, out);
+    return status;
+}
