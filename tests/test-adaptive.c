@@ -35,6 +35,27 @@ make_nested(struct table *t, uint64_t *rng)
         }
 }
 
+/* NESTED with steps at the edges of the doubles: zeros, denormals,
+ * DBL_MAX (clamped there), huge spreads. */
+static void
+make_extreme_nested(struct table *t, uint64_t *rng)
+{
+    static const double extreme[] = {0.0, 4.9406564584124654e-324,
+                                     2.2250738585072014e-308, 1e-300, 1.0,
+                                     1e300, 1.7976931348623157e308};
+
+    for (int span = 2; span <= t->n - 1; span++)
+        for (int i = 0; i + span <= t->n - 1; i++) {
+            int j = i + span;
+            double base = 0.0;
+
+            if (span > 2)
+                base = fmax(t->w[i + 1][j], t->w[i][j - 1]);
+            t->w[i][j] = fmin(base + extreme[test_rng_below(rng, 7)],
+                              1.7976931348623157e308);
+        }
+}
+
 /* SAME_START only: rows grow with the end, starts unrelated. */
 static void
 make_same_start(struct table *t, uint64_t *rng)
@@ -285,6 +306,22 @@ START_TEST(test_adaptive_same_start_equals_full)
                                          LEMICA_ASSUMPTION_NONE, 1, 0);
     }
     ck_assert_int_gt(compared, 3000);
+}
+END_TEST
+
+/* Weights at the edges of the doubles: the guesses (logs, scales, sums
+ * that overflow) choose batches only; the schedules stay exact. */
+START_TEST(test_adaptive_extreme_equals_full)
+{
+    int compared = 0;
+
+    for (uint64_t seed = 1; seed <= 150; seed++)
+        for (int a = 0; a < 3; a++)
+            compared += check_random_problem(seed * 3 + (uint64_t)a + 700000,
+                                             make_extreme_nested,
+                                             (lemica_assumption)a, 1,
+                                             (int)(seed % 2));
+    ck_assert_int_gt(compared, 400);
 }
 END_TEST
 
@@ -832,6 +869,7 @@ END_TEST
 TEST_SUITE(adaptive)
 {
     add_test(suite, test_adaptive_nested_equals_full);
+    add_test(suite, test_adaptive_extreme_equals_full);
     add_test(suite, test_adaptive_same_start_equals_full);
     add_test(suite, test_adaptive_violations_terminate);
     add_test(suite, test_adaptive_violation_example);

@@ -84,6 +84,13 @@ kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
             case 7:
                 w = 0.1;
                 break;
+            case 8: { /* extremes: DBL_MAX, denormals, zeros, huge spreads */
+                static const double extreme[] = {
+                    0.0, 4.9406564584124654e-324, 2.2250738585072014e-308,
+                    1e-300, 0.5, 1.0, 3.0, 1e300, 1.7976931348623157e308};
+                w = extreme[test_rng_below(rng, 9)];
+                break;
+            }
             default: /* distinct values, some zeros */
                 w = test_rng_below(rng, 4) == 0 ? 0.0 : test_rng_unit(rng);
                 break;
@@ -224,7 +231,11 @@ kb_check_graphs(int graphs, uint64_t seed_base, int only,
         lemica_schedule_list *frontier = NULL;
         lemica_status frontier_status;
 
-        if (only >= 0) {
+        if (only >= KB_ORDERS) {
+            /* The extreme weights, every order. */
+            order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
+            kb_make_problem_of(&rng, &p, &graph, solver, 12, 8);
+        } else if (only >= 0) {
             kb_make_problem_of(&rng, &p, &graph, solver, 13,
                                test_rng_below(&rng, KB_KINDS));
             order = (enum kb_order)only;
@@ -531,8 +542,20 @@ START_TEST(test_kbest_max_ties)
 }
 END_TEST
 
+/* Weights at the edges of the doubles: DBL_MAX (sums overflow to
+ * infinity), denormals, zeros, spreads beyond any exact sum. */
+START_TEST(test_kbest_extreme_weights)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(600, 390000u, KB_ORDERS, &stats);
+    ck_assert_uint_gt(stats.lists, 100);
+}
+END_TEST
+
 TEST_SUITE(kbest)
 {
+    add_test(suite, test_kbest_extreme_weights);
     add_test(suite, test_kbest_matches_brute_force);
     add_test(suite, test_kbest_lexmax_ties);
     add_test(suite, test_kbest_sum_ties);

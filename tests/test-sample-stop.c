@@ -262,6 +262,12 @@ START_TEST(test_sample_stop_bad_input)
     ck_assert_status(lemica_sample_stop_update(run.rule, run.adaptive, other, &stop),
                      LEMICA_ERR_INVALID_ARGUMENT);
     lemica_profiler_free(other);
+    /* A smaller N, below every requested budget (3): still another N. */
+    ck_assert_ok(lemica_profiler_new(N - 4, 1, LEMICA_METRIC_L1, &other));
+    ck_assert_status(lemica_sample_stop_update(run.rule, run.adaptive, other, &stop),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_message_has("N = 2");
+    lemica_profiler_free(other);
     ck_assert_int_eq(run_update(&run), 0);
     /* No sample added since: refused, the rule as it was. */
     run_add_sample(&run, 0.5);

@@ -114,9 +114,10 @@
  *   geometric mean of measured / modelled over the measured longer
  *   segments; then clamped to at least the lower bound and at most the
  *   smallest measured segment containing the segment;
- * - with nothing measured yet, a round asks for 12 span-2 segments spread
- *   evenly over the steps (they seed the model, for about 1.5% of full
- *   profiling at N = 50);
+ * - with nothing measured yet and the certificate batches of the next
+ *   item in use (NESTED or SAME_START with LEXMAX or MAX), a round asks
+ *   for 12 span-2 segments spread evenly over the steps (they seed the
+ *   model, for about 1.5% of full profiling at N = 50);
  * - otherwise, with ::LEMICA_ASSUMPTION_NESTED or _SAME_START and the
  *   LEXMAX or MAX comparator, the loop solves on the *guessed* graph and asks for the unmeasured segments of
  *   its paths together with what would certify them: the segments one

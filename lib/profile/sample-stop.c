@@ -98,8 +98,16 @@ collect(lemica_adaptive *adaptive, int num_steps, int **out, size_t *length)
     for (int budget = 2; budget <= num_steps; budget++)
         if (lemica_adaptive_is_budget_requested(adaptive, budget))
             capacity += 2 + (size_t)budget;
-    if (capacity == 0)
+    if (capacity == 0) {
+        /* Budgets above the profiler's N: the loop has a larger N. */
+        for (int budget = num_steps + 1; budget <= LEMICA_MAX_STEPS; budget++)
+            if (lemica_adaptive_is_budget_requested(adaptive, budget))
+                return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                                   "the profiler has N = %d, the adaptive "
+                                   "loop requests budget %d",
+                                   num_steps, budget);
         return lemica_fail(LEMICA_ERR_STATE, "no budget is requested");
+    }
     records = lemica_alloc_array(capacity, sizeof(int));
     if (!records)
         return lemica_fail_no_memory("the schedules of a stopping rule");
