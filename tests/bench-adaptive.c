@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adaptive-driver.h"
 #include "bench-common.h"
 #include "gmm-model.h"
 #include "net.h"
@@ -62,6 +63,45 @@ data_alloc(struct profile_data *d, int n, int k, int samples)
         exit(1);
 }
 
+/* Reads the errors of @d (allocated) from the cache file @path, one
+ * number a line, sample by sample, segment by segment; returns 1, or 0 when
+ * there is none or it is unreadable (said so). */
+static int
+data_load(struct profile_data *d, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = d->n, k = d->k, ok = 1;
+
+    if (!f)
+        return 0;
+    for (int s = 0; s < d->samples && ok; s++)
+        for (int i = 0; i < n - 2 && ok; i++)
+            for (int j = i + 2; j <= seg_end(n, k, i) && ok; j++)
+                ok = fscanf(f, "%lf", &d->err[(size_t)s * n * k +
+                                              data_slot(d, i, j)]) == 1;
+    fclose(f);
+    if (!ok)
+        fprintf(stderr, "%s: unreadable, profiling again\n", path);
+    return ok;
+}
+
+/* Writes the cache file that data_load() reads (if it can). */
+static void
+data_save(const struct profile_data *d, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    int n = d->n, k = d->k;
+
+    if (!f)
+        return;
+    for (int s = 0; s < d->samples; s++)
+        for (int i = 0; i < n - 2; i++)
+            for (int j = i + 2; j <= seg_end(n, k, i); j++)
+                fprintf(f, "%.17g\n",
+                        d->err[(size_t)s * n * k + data_slot(d, i, j)]);
+    fclose(f);
+}
+
 /* ---- Test bed: the Gaussian-mixture flow model ---------------------------- */
 
 struct gmm_bed {
@@ -93,22 +133,11 @@ gmm_sample_id(int index)
 static void
 gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
 {
-    FILE *f = fopen(path, "r");
     int n = GMM_STEPS, k = GMM_STEPS - 1;
 
     data_alloc(d, n, k, GMM_SAMPLES);
-    if (f) {
-        int ok = 1;
-        for (int s = 0; s < d->samples && ok; s++)
-            for (int i = 0; i < n - 2 && ok; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i) && ok; j++)
-                    ok = fscanf(f, "%lf", &d->err[(size_t)s * n * k +
-                                                  data_slot(d, i, j)]) == 1;
-        fclose(f);
-        if (ok)
-            return;
-        fprintf(stderr, "%s: unreadable, profiling again\n", path);
-    }
+    if (data_load(d, path))
+        return;
     fprintf(stderr, "profiling the gmm test bed fully: %d samples of %d steps\n",
             d->samples, n);
     for (int s = 0; s < d->samples; s++) {
@@ -130,15 +159,7 @@ gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
         lemica_plan_free(plan);
         lemica_profiler_free(profiler);
     }
-    f = fopen(path, "w");
-    if (f) {
-        for (int s = 0; s < d->samples; s++)
-            for (int i = 0; i < n - 2; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                    fprintf(f, "%.17g\n",
-                            d->err[(size_t)s * n * k + data_slot(d, i, j)]);
-        fclose(f);
-    }
+    data_save(d, path);
 }
 
 /* ---- Test bed: the trained DiT ------------------------------------------- */
@@ -156,25 +177,14 @@ gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
 static int
 dit_generate(struct profile_data *d, enum testbed_reuse reuse, const char *path)
 {
-    FILE *f = fopen(path, "r");
     int n = GMM_STEPS, k = GMM_STEPS - 1;
     struct testbed_net *net = NULL;
     double times[GMM_STEPS + 1];
     char error[256];
 
     data_alloc(d, n, k, DIT_SAMPLES);
-    if (f) {
-        int ok = 1;
-        for (int s = 0; s < d->samples && ok; s++)
-            for (int i = 0; i < n - 2 && ok; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i) && ok; j++)
-                    ok = fscanf(f, "%lf", &d->err[(size_t)s * n * k +
-                                                  data_slot(d, i, j)]) == 1;
-        fclose(f);
-        if (ok)
-            return 0;
-        fprintf(stderr, "%s: unreadable, profiling again\n", path);
-    }
+    if (data_load(d, path))
+        return 0;
     if (testbed_net_new_dit(TESTBED_DATA_DIR "/dit-digits.bin",
                             TESTBED_DATA_DIR "/digits-classifier.bin", 3.0, 2,
                             &net, error, sizeof(error)) != 0) {
@@ -221,15 +231,7 @@ dit_generate(struct profile_data *d, enum testbed_reuse reuse, const char *path)
         testbed_reference_free(&reference);
     }
     testbed_net_free(net);
-    f = fopen(path, "w");
-    if (f) {
-        for (int s = 0; s < d->samples; s++)
-            for (int i = 0; i < n - 2; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                    fprintf(f, "%.17g\n",
-                            d->err[(size_t)s * n * k + data_slot(d, i, j)]);
-        fclose(f);
-    }
+    data_save(d, path);
     return 0;
 }
 
@@ -275,15 +277,26 @@ struct run_result {
     double floor_fraction; /* the final paths' own segments */
 };
 
-static void
+static lemica_status
 add_samples(lemica_profiler *profiler, const struct profile_data *d, int from,
             int to, int first, int count)
 {
-    for (int s = first; s < count; s++)
-        bench_check(lemica_profiler_add_error(
-                        profiler, from, to,
-                        d->err[(size_t)s * d->n * d->k + data_slot(d, from, to)]),
-                    "add_error");
+    lemica_status status = LEMICA_OK;
+
+    for (int s = first; s < count && status == LEMICA_OK; s++)
+        status = lemica_profiler_add_error(
+            profiler, from, to,
+            d->err[(size_t)s * d->n * d->k + data_slot(d, from, to)]);
+    return status;
+}
+
+/* The loop's measurement (adaptive-driver.h): the held samples' errors. */
+static lemica_status
+measure_samples(lemica_profiler *profiler, int from, int to,
+                uint64_t first_sample, uint64_t end_sample, void *ctx)
+{
+    return add_samples(profiler, ctx, from, to, (int)first_sample,
+                       (int)end_sample);
 }
 
 /* The full profile of the first @samples samples. */
@@ -296,7 +309,7 @@ full_profiler(const struct profile_data *d, int samples)
                 "profiler");
     for (int i = 0; i < d->n - 2; i++)
         for (int j = i + 2; j <= seg_end(d->n, d->k, i); j++)
-            add_samples(profiler, d, i, j, 0, samples);
+            bench_check(add_samples(profiler, d, i, j, 0, samples), "add_error");
     return profiler;
 }
 
@@ -321,33 +334,18 @@ run_loop(const struct profile_data *d, int samples, lemica_assumption assumption
     lemica_profiler *profiler = NULL, *full;
     lemica_graph *graph = NULL;
     lemica_solver *solver = NULL;
-    lemica_plan *plan = NULL;
 
     bench_check(lemica_adaptive_new(d->n, d->k, assumption, &adaptive), "new");
     bench_check(lemica_adaptive_set_comparator(adaptive, comparator), "cmp");
     bench_check(lemica_adaptive_set_min_batch(adaptive, min_batch), "batch");
-    bench_check(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples),
-                "samples");
     for (int b = 0; b < num_budgets; b++)
         bench_check(lemica_adaptive_request_budget(adaptive, budgets[b]),
                     "budget");
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                 "profiler");
-    for (;;) {
-        bench_check(lemica_adaptive_next(adaptive, profiler, &plan), "next");
-        if (!plan)
-            break;
-        for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-            int from, to;
-            uint64_t have = 0;
-
-            lemica_plan_replay(plan, r, &from, &to);
-            lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
-                                       NULL, NULL);
-            add_samples(profiler, d, from, to, (int)have, samples);
-        }
-        lemica_plan_free(plan);
-    }
+    bench_check(lemica_test_adaptive_run(adaptive, profiler, (uint64_t)samples,
+                                         measure_samples, (void *)d),
+                "loop");
     if (getenv("BENCH_DUMP")) {
         char name[512];
         FILE *f;
@@ -553,7 +551,6 @@ stopping_rule(struct gmm_bed *bed, const struct profile_data *d, size_t window,
 {
     lemica_adaptive *adaptive = NULL;
     lemica_profiler *profiler = NULL;
-    lemica_plan *plan = NULL;
     int samples;
     double worst = 0.0;
 
@@ -566,23 +563,10 @@ stopping_rule(struct gmm_bed *bed, const struct profile_data *d, size_t window,
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                 "profiler");
     for (samples = 1; samples <= d->samples; samples++) {
-        bench_check(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples),
-                    "samples");
-        for (;;) {
-            bench_check(lemica_adaptive_next(adaptive, profiler, &plan), "next");
-            if (!plan)
-                break;
-            for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-                int from, to;
-                uint64_t have = 0;
-
-                lemica_plan_replay(plan, r, &from, &to);
-                lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
-                                           NULL, NULL);
-                add_samples(profiler, d, from, to, (int)have, samples);
-            }
-            lemica_plan_free(plan);
-        }
+        bench_check(lemica_test_adaptive_run(adaptive, profiler,
+                                             (uint64_t)samples, measure_samples,
+                                             (void *)d),
+                    "loop");
         if (lemica_adaptive_num_stable(adaptive) >= window)
             break;
     }
