@@ -34,3 +34,26 @@ lemica_test_adaptive_run(lemica_adaptive *adaptive, lemica_profiler *profiler,
     }
     return status;
 }
+
+lemica_status
+lemica_test_add_samples(lemica_profiler *profiler, const struct profile_data *d,
+                        int from, int to, uint64_t first_sample,
+                        uint64_t end_sample)
+{
+    size_t per = (size_t)d->n * (size_t)d->k, slot = data_slot(d, from, to);
+    lemica_status status = LEMICA_OK;
+
+    for (uint64_t s = first_sample; s < end_sample && status == LEMICA_OK; s++)
+        status = lemica_profiler_add_error(profiler, from, to,
+                                           d->err[(size_t)s * per + slot]);
+    return status;
+}
+
+lemica_status
+lemica_test_measure_samples(lemica_profiler *profiler, int from, int to,
+                            uint64_t first_sample, uint64_t end_sample,
+                            void *ctx)
+{
+    return lemica_test_add_samples(profiler, ctx, from, to, first_sample,
+                                   end_sample);
+}

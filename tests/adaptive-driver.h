@@ -10,6 +10,7 @@
 #ifndef LEMICA_TEST_ADAPTIVE_DRIVER_H
 #define LEMICA_TEST_ADAPTIVE_DRIVER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lemica/lemica.h"
@@ -31,5 +32,30 @@ lemica_status lemica_test_adaptive_run(lemica_adaptive *adaptive,
                                        uint64_t num_samples,
                                        lemica_test_measure_fn measure,
                                        void *ctx);
+
+/* Per-sample errors of every segment, as the benchmarks replay them:
+ * err[sample * N * K + slot], slot as in a graph: i * K + j - i - 1. */
+struct profile_data {
+    int n, k, samples;
+    double *err;
+};
+
+static inline size_t
+data_slot(const struct profile_data *d, int from, int to)
+{
+    return (size_t)from * (size_t)d->k + (size_t)(to - from - 1);
+}
+
+/* Adds the errors of samples @first_sample .. @end_sample - 1 of segment
+ * (@from, @to) from @d to @profiler. */
+lemica_status lemica_test_add_samples(lemica_profiler *profiler,
+                                      const struct profile_data *d, int from,
+                                      int to, uint64_t first_sample,
+                                      uint64_t end_sample);
+
+/* The same as a lemica_test_measure_fn, @ctx the struct profile_data. */
+lemica_status lemica_test_measure_samples(lemica_profiler *profiler, int from,
+                                          int to, uint64_t first_sample,
+                                          uint64_t end_sample, void *ctx);
 
 #endif /* LEMICA_TEST_ADAPTIVE_DRIVER_H */

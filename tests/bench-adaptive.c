@@ -33,19 +33,6 @@
 #define GMM_SAMPLES 20
 #define EVAL_SEED_BASE 100000
 
-/* Per-sample errors of every segment: err[sample * slots + slot], slot as
- * in a graph: i * K + j - i - 1. */
-struct profile_data {
-    int n, k, samples;
-    double *err;
-};
-
-static size_t
-data_slot(const struct profile_data *d, int from, int to)
-{
-    return (size_t)from * (size_t)d->k + (size_t)(to - from - 1);
-}
-
 static int
 seg_end(int n, int k, int from)
 {
@@ -102,6 +89,21 @@ data_save(const struct profile_data *d, const char *path)
     fclose(f);
 }
 
+/* Stores the mean errors of @profiler, one sample's profile, as sample @s
+ * of @d. */
+static void
+data_take(struct profile_data *d, int s, const lemica_profiler *profiler)
+{
+    int n = d->n, k = d->k;
+
+    for (int i = 0; i < n - 2; i++)
+        for (int j = i + 2; j <= seg_end(n, k, i); j++)
+            lemica_profiler_edge_stats(
+                profiler, i, j, NULL,
+                &d->err[(size_t)s * n * k + data_slot(d, i, j)], NULL, NULL,
+                NULL);
+}
+
 /* ---- Test bed: the Gaussian-mixture flow model ---------------------------- */
 
 struct gmm_bed {
@@ -150,12 +152,7 @@ gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
         bench_check(lemica_plan_new(n, k, &plan), "plan");
         bench_check(testbed_profile(&bed->run, plan, &id, 1, profiler, NULL),
                     "testbed_profile");
-        for (int i = 0; i < n - 2; i++)
-            for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                lemica_profiler_edge_stats(
-                    profiler, i, j, NULL,
-                    &d->err[(size_t)s * n * k + data_slot(d, i, j)], NULL, NULL,
-                    NULL);
+        data_take(d, s, profiler);
         lemica_plan_free(plan);
         lemica_profiler_free(profiler);
     }
@@ -220,12 +217,7 @@ dit_generate(struct profile_data *d, enum testbed_reuse reuse, const char *path)
         bench_check(testbed_profile_replays(&settings, plan, &reference, 1024,
                                             profiler, NULL),
                     "testbed_profile_replays");
-        for (int i = 0; i < n - 2; i++)
-            for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                lemica_profiler_edge_stats(
-                    profiler, i, j, NULL,
-                    &d->err[(size_t)s * n * k + data_slot(d, i, j)], NULL, NULL,
-                    NULL);
+        data_take(d, s, profiler);
         lemica_plan_free(plan);
         lemica_profiler_free(profiler);
         testbed_reference_free(&reference);
@@ -277,28 +269,6 @@ struct run_result {
     double floor_fraction; /* the final paths' own segments */
 };
 
-static lemica_status
-add_samples(lemica_profiler *profiler, const struct profile_data *d, int from,
-            int to, int first, int count)
-{
-    lemica_status status = LEMICA_OK;
-
-    for (int s = first; s < count && status == LEMICA_OK; s++)
-        status = lemica_profiler_add_error(
-            profiler, from, to,
-            d->err[(size_t)s * d->n * d->k + data_slot(d, from, to)]);
-    return status;
-}
-
-/* The loop's measurement (adaptive-driver.h): the held samples' errors. */
-static lemica_status
-measure_samples(lemica_profiler *profiler, int from, int to,
-                uint64_t first_sample, uint64_t end_sample, void *ctx)
-{
-    return add_samples(profiler, ctx, from, to, (int)first_sample,
-                       (int)end_sample);
-}
-
 /* The full profile of the first @samples samples. */
 static lemica_profiler *
 full_profiler(const struct profile_data *d, int samples)
@@ -309,7 +279,9 @@ full_profiler(const struct profile_data *d, int samples)
                 "profiler");
     for (int i = 0; i < d->n - 2; i++)
         for (int j = i + 2; j <= seg_end(d->n, d->k, i); j++)
-            bench_check(add_samples(profiler, d, i, j, 0, samples), "add_error");
+            bench_check(lemica_test_add_samples(profiler, d, i, j, 0,
+                                                (uint64_t)samples),
+                        "add_error");
     return profiler;
 }
 
@@ -344,7 +316,8 @@ run_loop(const struct profile_data *d, int samples, lemica_assumption assumption
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                 "profiler");
     bench_check(lemica_test_adaptive_run(adaptive, profiler, (uint64_t)samples,
-                                         measure_samples, (void *)d),
+                                         lemica_test_measure_samples,
+                                         (void *)d),
                 "loop");
     if (getenv("BENCH_DUMP")) {
         char name[512];
@@ -564,7 +537,8 @@ stopping_rule(struct gmm_bed *bed, const struct profile_data *d, size_t window,
                 "profiler");
     for (samples = 1; samples <= d->samples; samples++) {
         bench_check(lemica_test_adaptive_run(adaptive, profiler,
-                                             (uint64_t)samples, measure_samples,
+                                             (uint64_t)samples,
+                                             lemica_test_measure_samples,
                                              (void *)d),
                     "loop");
         if (lemica_adaptive_num_stable(adaptive) >= window)

@@ -45,19 +45,6 @@ static const int budgets[NUM_BUDGETS] = {10, 14, 17, 20, 25};
 /* The held-out seeds: base, base + 1, ... (classes cycling). */
 static uint64_t eval_seed_base = 3000000u;
 
-/* Per-sample errors of every segment: err[sample * slots + slot], slot
- * i * K + j - i - 1. */
-struct profile_data {
-    int n, k, samples;
-    double *err;
-};
-
-static size_t
-data_slot(const struct profile_data *d, int from, int to)
-{
-    return (size_t)from * (size_t)d->k + (size_t)(to - from - 1);
-}
-
 static size_t
 data_per_sample(const struct profile_data *d)
 {
@@ -286,27 +273,6 @@ permuted(const struct profile_data *d, const int *order, struct profile_data *ou
                per * sizeof(double));
 }
 
-static lemica_status
-add_samples(lemica_profiler *profiler, const struct profile_data *d, int from,
-            int to, int first, int count)
-{
-    lemica_status status = LEMICA_OK;
-
-    for (int s = first; s < count && status == LEMICA_OK; s++)
-        status = lemica_profiler_add_error(profiler, from, to,
-                                           data_sample(d, s)[data_slot(d, from, to)]);
-    return status;
-}
-
-/* The loop's measurement (adaptive-driver.h): the held samples' errors. */
-static lemica_status
-measure_samples(lemica_profiler *profiler, int from, int to,
-                uint64_t first_sample, uint64_t end_sample, void *ctx)
-{
-    return add_samples(profiler, ctx, from, to, (int)first_sample,
-                       (int)end_sample);
-}
-
 /* A rule: a name, the handle's settings, and the question after each S. */
 enum rule_kind { RULE_FIXED, RULE_STABLE, RULE_SAMPLES, RULE_LIBRARY };
 
@@ -416,8 +382,10 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
                     "tolerance");
     }
     for (samples = 1; samples <= d->samples; samples++) {
-        bench_check(lemica_test_adaptive_run(adaptive, profiler, (uint64_t)samples,
-                                             measure_samples, (void *)d),
+        bench_check(lemica_test_adaptive_run(adaptive, profiler,
+                                             (uint64_t)samples,
+                                             lemica_test_measure_samples,
+                                             (void *)d),
                     "loop");
         if (stop_rule) {
             int stop = 0;
@@ -511,7 +479,9 @@ plan_of(const struct profile_data *d, int count, int budget)
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler), "p");
     for (int i = 0; i < d->n - 2; i++)
         for (int j = i + 2; j <= d->n - 1; j++)
-            bench_check(add_samples(profiler, d, i, j, 0, count), "add_error");
+            bench_check(lemica_test_add_samples(profiler, d, i, j, 0,
+                                                (uint64_t)count),
+                        "add_error");
     bench_check(lemica_profiler_to_graph(profiler, LEMICA_AGGREGATE_MEAN, 0, 1, &graph),
                 "g");
     bench_check(lemica_solver_new(&solver), "s");
@@ -628,7 +598,8 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
                     "profiler");
         bench_check(lemica_test_adaptive_run(adaptive, profiler,
                                              (uint64_t)d->samples,
-                                             measure_samples, (void *)d),
+                                             lemica_test_measure_samples,
+                                             (void *)d),
                     "loop");
         for (int b = 0; b < NUM_BUDGETS; b++) {
             lemica_schedule *schedule = NULL;
