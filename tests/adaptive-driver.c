@@ -49,11 +49,21 @@ lemica_test_add_samples(lemica_profiler *profiler, const struct profile_data *d,
     return status;
 }
 
-lemica_status
-lemica_test_measure_samples(lemica_profiler *profiler, int from, int to,
-                            uint64_t first_sample, uint64_t end_sample,
-                            void *ctx)
+/* lemica_test_add_samples() as a measurement, @ctx the struct
+ * profile_data. */
+static lemica_status
+measure_samples(lemica_profiler *profiler, int from, int to,
+                uint64_t first_sample, uint64_t end_sample, void *ctx)
 {
     return lemica_test_add_samples(profiler, ctx, from, to, first_sample,
                                    end_sample);
+}
+
+lemica_status
+lemica_test_adaptive_replay(lemica_adaptive *adaptive,
+                            lemica_profiler *profiler,
+                            const struct profile_data *d, int num_samples)
+{
+    return lemica_test_adaptive_run(adaptive, profiler, (uint64_t)num_samples,
+                                    measure_samples, (void *)d);
 }

@@ -53,9 +53,10 @@ lemica_status lemica_test_add_samples(lemica_profiler *profiler,
                                       int to, uint64_t first_sample,
                                       uint64_t end_sample);
 
-/* The same as a lemica_test_measure_fn, @ctx the struct profile_data. */
-lemica_status lemica_test_measure_samples(lemica_profiler *profiler, int from,
-                                          int to, uint64_t first_sample,
-                                          uint64_t end_sample, void *ctx);
+/* lemica_test_adaptive_run() with the errors of @d as the measurement. */
+lemica_status lemica_test_adaptive_replay(lemica_adaptive *adaptive,
+                                          lemica_profiler *profiler,
+                                          const struct profile_data *d,
+                                          int num_samples);
 
 #endif /* LEMICA_TEST_ADAPTIVE_DRIVER_H */

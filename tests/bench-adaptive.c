@@ -315,9 +315,7 @@ run_loop(const struct profile_data *d, int samples, lemica_assumption assumption
                     "budget");
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                 "profiler");
-    bench_check(lemica_test_adaptive_run(adaptive, profiler, (uint64_t)samples,
-                                         lemica_test_measure_samples,
-                                         (void *)d),
+    bench_check(lemica_test_adaptive_replay(adaptive, profiler, d, samples),
                 "loop");
     if (getenv("BENCH_DUMP")) {
         char name[512];
@@ -536,10 +534,7 @@ stopping_rule(struct gmm_bed *bed, const struct profile_data *d, size_t window,
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                 "profiler");
     for (samples = 1; samples <= d->samples; samples++) {
-        bench_check(lemica_test_adaptive_run(adaptive, profiler,
-                                             (uint64_t)samples,
-                                             lemica_test_measure_samples,
-                                             (void *)d),
+        bench_check(lemica_test_adaptive_replay(adaptive, profiler, d, samples),
                     "loop");
         if (lemica_adaptive_num_stable(adaptive) >= window)
             break;

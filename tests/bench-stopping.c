@@ -382,10 +382,7 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
                     "tolerance");
     }
     for (samples = 1; samples <= d->samples; samples++) {
-        bench_check(lemica_test_adaptive_run(adaptive, profiler,
-                                             (uint64_t)samples,
-                                             lemica_test_measure_samples,
-                                             (void *)d),
+        bench_check(lemica_test_adaptive_replay(adaptive, profiler, d, samples),
                     "loop");
         if (stop_rule) {
             int stop = 0;
@@ -596,11 +593,9 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
 
         bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                     "profiler");
-        bench_check(lemica_test_adaptive_run(adaptive, profiler,
-                                             (uint64_t)d->samples,
-                                             lemica_test_measure_samples,
-                                             (void *)d),
-                    "loop");
+        bench_check(
+            lemica_test_adaptive_replay(adaptive, profiler, d, d->samples),
+            "loop");
         for (int b = 0; b < NUM_BUDGETS; b++) {
             lemica_schedule *schedule = NULL;
             bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),
