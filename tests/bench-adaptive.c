@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adaptive-driver.h"
 #include "bench-common.h"
 #include "gmm-model.h"
 #include "net.h"
@@ -31,19 +32,6 @@
 #define GMM_STEPS 50
 #define GMM_SAMPLES 20
 #define EVAL_SEED_BASE 100000
-
-/* Per-sample errors of every segment: err[sample * slots + slot], slot as
- * in a graph: i * K + j - i - 1. */
-struct profile_data {
-    int n, k, samples;
-    double *err;
-};
-
-static size_t
-data_slot(const struct profile_data *d, int from, int to)
-{
-    return (size_t)from * (size_t)d->k + (size_t)(to - from - 1);
-}
 
 static int
 seg_end(int n, int k, int from)
@@ -60,6 +48,60 @@ data_alloc(struct profile_data *d, int n, int k, int samples)
     d->err = calloc((size_t)samples * (size_t)n * (size_t)k, sizeof(double));
     if (!d->err)
         exit(1);
+}
+
+/* Reads the errors of @d (allocated) from the cache file @path, one
+ * number a line, sample by sample, segment by segment; returns 1, or 0 when
+ * there is none or it is unreadable (said so). */
+static int
+data_load(struct profile_data *d, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = d->n, k = d->k, ok = 1;
+
+    if (!f)
+        return 0;
+    for (int s = 0; s < d->samples && ok; s++)
+        for (int i = 0; i < n - 2 && ok; i++)
+            for (int j = i + 2; j <= seg_end(n, k, i) && ok; j++)
+                ok = fscanf(f, "%lf", &d->err[(size_t)s * n * k +
+                                              data_slot(d, i, j)]) == 1;
+    fclose(f);
+    if (!ok)
+        fprintf(stderr, "%s: unreadable, profiling again\n", path);
+    return ok;
+}
+
+/* Writes the cache file that data_load() reads (if it can). */
+static void
+data_save(const struct profile_data *d, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    int n = d->n, k = d->k;
+
+    if (!f)
+        return;
+    for (int s = 0; s < d->samples; s++)
+        for (int i = 0; i < n - 2; i++)
+            for (int j = i + 2; j <= seg_end(n, k, i); j++)
+                fprintf(f, "%.17g\n",
+                        d->err[(size_t)s * n * k + data_slot(d, i, j)]);
+    fclose(f);
+}
+
+/* Stores the mean errors of @profiler, one sample's profile, as sample @s
+ * of @d. */
+static void
+data_take(struct profile_data *d, int s, const lemica_profiler *profiler)
+{
+    int n = d->n, k = d->k;
+
+    for (int i = 0; i < n - 2; i++)
+        for (int j = i + 2; j <= seg_end(n, k, i); j++)
+            lemica_profiler_edge_stats(
+                profiler, i, j, NULL,
+                &d->err[(size_t)s * n * k + data_slot(d, i, j)], NULL, NULL,
+                NULL);
 }
 
 /* ---- Test bed: the Gaussian-mixture flow model ---------------------------- */
@@ -93,22 +135,11 @@ gmm_sample_id(int index)
 static void
 gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
 {
-    FILE *f = fopen(path, "r");
     int n = GMM_STEPS, k = GMM_STEPS - 1;
 
     data_alloc(d, n, k, GMM_SAMPLES);
-    if (f) {
-        int ok = 1;
-        for (int s = 0; s < d->samples && ok; s++)
-            for (int i = 0; i < n - 2 && ok; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i) && ok; j++)
-                    ok = fscanf(f, "%lf", &d->err[(size_t)s * n * k +
-                                                  data_slot(d, i, j)]) == 1;
-        fclose(f);
-        if (ok)
-            return;
-        fprintf(stderr, "%s: unreadable, profiling again\n", path);
-    }
+    if (data_load(d, path))
+        return;
     fprintf(stderr, "profiling the gmm test bed fully: %d samples of %d steps\n",
             d->samples, n);
     for (int s = 0; s < d->samples; s++) {
@@ -121,24 +152,11 @@ gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
         bench_check(lemica_plan_new(n, k, &plan), "plan");
         bench_check(testbed_profile(&bed->run, plan, &id, 1, profiler, NULL),
                     "testbed_profile");
-        for (int i = 0; i < n - 2; i++)
-            for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                lemica_profiler_edge_stats(
-                    profiler, i, j, NULL,
-                    &d->err[(size_t)s * n * k + data_slot(d, i, j)], NULL, NULL,
-                    NULL);
+        data_take(d, s, profiler);
         lemica_plan_free(plan);
         lemica_profiler_free(profiler);
     }
-    f = fopen(path, "w");
-    if (f) {
-        for (int s = 0; s < d->samples; s++)
-            for (int i = 0; i < n - 2; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                    fprintf(f, "%.17g\n",
-                            d->err[(size_t)s * n * k + data_slot(d, i, j)]);
-        fclose(f);
-    }
+    data_save(d, path);
 }
 
 /* ---- Test bed: the trained DiT ------------------------------------------- */
@@ -156,25 +174,14 @@ gmm_generate(struct gmm_bed *bed, struct profile_data *d, const char *path)
 static int
 dit_generate(struct profile_data *d, enum testbed_reuse reuse, const char *path)
 {
-    FILE *f = fopen(path, "r");
     int n = GMM_STEPS, k = GMM_STEPS - 1;
     struct testbed_net *net = NULL;
     double times[GMM_STEPS + 1];
     char error[256];
 
     data_alloc(d, n, k, DIT_SAMPLES);
-    if (f) {
-        int ok = 1;
-        for (int s = 0; s < d->samples && ok; s++)
-            for (int i = 0; i < n - 2 && ok; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i) && ok; j++)
-                    ok = fscanf(f, "%lf", &d->err[(size_t)s * n * k +
-                                                  data_slot(d, i, j)]) == 1;
-        fclose(f);
-        if (ok)
-            return 0;
-        fprintf(stderr, "%s: unreadable, profiling again\n", path);
-    }
+    if (data_load(d, path))
+        return 0;
     if (testbed_net_new_dit(TESTBED_DATA_DIR "/dit-digits.bin",
                             TESTBED_DATA_DIR "/digits-classifier.bin", 3.0, 2,
                             &net, error, sizeof(error)) != 0) {
@@ -210,26 +217,13 @@ dit_generate(struct profile_data *d, enum testbed_reuse reuse, const char *path)
         bench_check(testbed_profile_replays(&settings, plan, &reference, 1024,
                                             profiler, NULL),
                     "testbed_profile_replays");
-        for (int i = 0; i < n - 2; i++)
-            for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                lemica_profiler_edge_stats(
-                    profiler, i, j, NULL,
-                    &d->err[(size_t)s * n * k + data_slot(d, i, j)], NULL, NULL,
-                    NULL);
+        data_take(d, s, profiler);
         lemica_plan_free(plan);
         lemica_profiler_free(profiler);
         testbed_reference_free(&reference);
     }
     testbed_net_free(net);
-    f = fopen(path, "w");
-    if (f) {
-        for (int s = 0; s < d->samples; s++)
-            for (int i = 0; i < n - 2; i++)
-                for (int j = i + 2; j <= seg_end(n, k, i); j++)
-                    fprintf(f, "%.17g\n",
-                            d->err[(size_t)s * n * k + data_slot(d, i, j)]);
-        fclose(f);
-    }
+    data_save(d, path);
     return 0;
 }
 
@@ -275,17 +269,6 @@ struct run_result {
     double floor_fraction; /* the final paths' own segments */
 };
 
-static void
-add_samples(lemica_profiler *profiler, const struct profile_data *d, int from,
-            int to, int first, int count)
-{
-    for (int s = first; s < count; s++)
-        bench_check(lemica_profiler_add_error(
-                        profiler, from, to,
-                        d->err[(size_t)s * d->n * d->k + data_slot(d, from, to)]),
-                    "add_error");
-}
-
 /* The full profile of the first @samples samples. */
 static lemica_profiler *
 full_profiler(const struct profile_data *d, int samples)
@@ -296,7 +279,9 @@ full_profiler(const struct profile_data *d, int samples)
                 "profiler");
     for (int i = 0; i < d->n - 2; i++)
         for (int j = i + 2; j <= seg_end(d->n, d->k, i); j++)
-            add_samples(profiler, d, i, j, 0, samples);
+            bench_check(lemica_test_add_samples(profiler, d, i, j, 0,
+                                                (uint64_t)samples),
+                        "add_error");
     return profiler;
 }
 
@@ -321,33 +306,17 @@ run_loop(const struct profile_data *d, int samples, lemica_assumption assumption
     lemica_profiler *profiler = NULL, *full;
     lemica_graph *graph = NULL;
     lemica_solver *solver = NULL;
-    lemica_plan *plan = NULL;
 
     bench_check(lemica_adaptive_new(d->n, d->k, assumption, &adaptive), "new");
     bench_check(lemica_adaptive_set_comparator(adaptive, comparator), "cmp");
     bench_check(lemica_adaptive_set_min_batch(adaptive, min_batch), "batch");
-    bench_check(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples),
-                "samples");
     for (int b = 0; b < num_budgets; b++)
         bench_check(lemica_adaptive_request_budget(adaptive, budgets[b]),
                     "budget");
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                 "profiler");
-    for (;;) {
-        bench_check(lemica_adaptive_next(adaptive, profiler, &plan), "next");
-        if (!plan)
-            break;
-        for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-            int from, to;
-            uint64_t have = 0;
-
-            lemica_plan_replay(plan, r, &from, &to);
-            lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
-                                       NULL, NULL);
-            add_samples(profiler, d, from, to, (int)have, samples);
-        }
-        lemica_plan_free(plan);
-    }
+    bench_check(lemica_test_adaptive_replay(adaptive, profiler, d, samples),
+                "loop");
     if (getenv("BENCH_DUMP")) {
         char name[512];
         FILE *f;
@@ -553,7 +522,6 @@ stopping_rule(struct gmm_bed *bed, const struct profile_data *d, size_t window,
 {
     lemica_adaptive *adaptive = NULL;
     lemica_profiler *profiler = NULL;
-    lemica_plan *plan = NULL;
     int samples;
     double worst = 0.0;
 
@@ -566,23 +534,8 @@ stopping_rule(struct gmm_bed *bed, const struct profile_data *d, size_t window,
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                 "profiler");
     for (samples = 1; samples <= d->samples; samples++) {
-        bench_check(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples),
-                    "samples");
-        for (;;) {
-            bench_check(lemica_adaptive_next(adaptive, profiler, &plan), "next");
-            if (!plan)
-                break;
-            for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-                int from, to;
-                uint64_t have = 0;
-
-                lemica_plan_replay(plan, r, &from, &to);
-                lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
-                                           NULL, NULL);
-                add_samples(profiler, d, from, to, (int)have, samples);
-            }
-            lemica_plan_free(plan);
-        }
+        bench_check(lemica_test_adaptive_replay(adaptive, profiler, d, samples),
+                    "loop");
         if (lemica_adaptive_num_stable(adaptive) >= window)
             break;
     }

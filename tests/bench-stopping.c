@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adaptive-driver.h"
 #include "bench-common.h"
 #include "gmm-model.h"
 #include "net.h"
@@ -43,19 +44,6 @@
 static const int budgets[NUM_BUDGETS] = {10, 14, 17, 20, 25};
 /* The held-out seeds: base, base + 1, ... (classes cycling). */
 static uint64_t eval_seed_base = 3000000u;
-
-/* Per-sample errors of every segment: err[sample * slots + slot], slot
- * i * K + j - i - 1. */
-struct profile_data {
-    int n, k, samples;
-    double *err;
-};
-
-static size_t
-data_slot(const struct profile_data *d, int from, int to)
-{
-    return (size_t)from * (size_t)d->k + (size_t)(to - from - 1);
-}
 
 static size_t
 data_per_sample(const struct profile_data *d)
@@ -285,42 +273,6 @@ permuted(const struct profile_data *d, const int *order, struct profile_data *ou
                per * sizeof(double));
 }
 
-static void
-add_samples(lemica_profiler *profiler, const struct profile_data *d, int from,
-            int to, int first, int count)
-{
-    for (int s = first; s < count; s++)
-        bench_check(lemica_profiler_add_error(profiler, from, to,
-                                              data_sample(d, s)[data_slot(d, from, to)]),
-                    "add_error");
-}
-
-/* The loop to its end at the handle's sample count. */
-static void
-run_loop(lemica_adaptive *adaptive, lemica_profiler *profiler,
-         const struct profile_data *d, int samples)
-{
-    lemica_plan *plan = NULL;
-
-    bench_check(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples),
-                "samples");
-    for (;;) {
-        bench_check(lemica_adaptive_next(adaptive, profiler, &plan), "next");
-        if (!plan)
-            break;
-        for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-            int from, to;
-            uint64_t have = 0;
-
-            lemica_plan_replay(plan, r, &from, &to);
-            lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
-                                       NULL, NULL);
-            add_samples(profiler, d, from, to, (int)have, samples);
-        }
-        lemica_plan_free(plan);
-    }
-}
-
 /* A rule: a name, the handle's settings, and the question after each S. */
 enum rule_kind { RULE_FIXED, RULE_STABLE, RULE_SAMPLES, RULE_LIBRARY };
 
@@ -430,7 +382,8 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
                     "tolerance");
     }
     for (samples = 1; samples <= d->samples; samples++) {
-        run_loop(adaptive, profiler, d, samples);
+        bench_check(lemica_test_adaptive_replay(adaptive, profiler, d, samples),
+                    "loop");
         if (stop_rule) {
             int stop = 0;
             bench_check(lemica_sample_stop_update(stop_rule, adaptive, profiler, &stop),
@@ -523,7 +476,9 @@ plan_of(const struct profile_data *d, int count, int budget)
     bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler), "p");
     for (int i = 0; i < d->n - 2; i++)
         for (int j = i + 2; j <= d->n - 1; j++)
-            add_samples(profiler, d, i, j, 0, count);
+            bench_check(lemica_test_add_samples(profiler, d, i, j, 0,
+                                                (uint64_t)count),
+                        "add_error");
     bench_check(lemica_profiler_to_graph(profiler, LEMICA_AGGREGATE_MEAN, 0, 1, &graph),
                 "g");
     bench_check(lemica_solver_new(&solver), "s");
@@ -638,7 +593,9 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
 
         bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &profiler),
                     "profiler");
-        run_loop(adaptive, profiler, d, d->samples);
+        bench_check(
+            lemica_test_adaptive_replay(adaptive, profiler, d, d->samples),
+            "loop");
         for (int b = 0; b < NUM_BUDGETS; b++) {
             lemica_schedule *schedule = NULL;
             bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),

@@ -7,6 +7,7 @@
  * table into the profiler, as an engine's replay would. */
 #include <math.h>
 
+#include "adaptive-driver.h"
 #include "test-common.h"
 
 #define MAX_N 32
@@ -458,6 +459,58 @@ START_TEST(test_adaptive_counters)
 }
 END_TEST
 
+/* The measurements of the tests that add samples (adaptive-driver.h).
+ * measure_new_samples: sample s of a segment is tables[s]'s error, and a
+ * replayed segment always lacks a sample. */
+static lemica_status
+measure_new_samples(lemica_profiler *profiler, int from, int to,
+                    uint64_t first_sample, uint64_t end_sample, void *ctx)
+{
+    const struct table *tables = ctx;
+
+    ck_assert_uint_lt(first_sample, end_sample);
+    for (uint64_t s = first_sample; s < end_sample; s++)
+        ck_assert_ok(lemica_profiler_add_error(profiler, from, to,
+                                               tables[s].w[from][to]));
+    return LEMICA_OK;
+}
+
+/* Every sample the same table. */
+static lemica_status
+measure_same_sample(lemica_profiler *profiler, int from, int to,
+                    uint64_t first_sample, uint64_t end_sample, void *ctx)
+{
+    const struct table *t = ctx;
+
+    for (uint64_t s = first_sample; s < end_sample; s++)
+        ck_assert_ok(lemica_profiler_add_error(profiler, from, to, t->w[from][to]));
+    return LEMICA_OK;
+}
+
+/* Sample 1 picks 0-3-6 (1, 1) over 0-2-6 (1.05, 0.95); sample 2 raises
+ * (3, 6) to a mean of 1.1, so 0-2-6 wins, with a total error 5% below
+ * 0-3-6's. */
+static lemica_status
+measure_tolerance(lemica_profiler *profiler, int from, int to,
+                  uint64_t first_sample, uint64_t end_sample, void *ctx)
+{
+    (void)ctx;
+    for (uint64_t s = first_sample; s < end_sample; s++) {
+        double error = 5.0;
+
+        if (from == 0 && to == 3)
+            error = 1.0;
+        else if (from == 3 && to == 6)
+            error = s == 0 ? 1.0 : 1.2;
+        else if (from == 0 && to == 2)
+            error = 0.95;
+        else if (from == 2 && to == 6)
+            error = 1.05;
+        ck_assert_ok(lemica_profiler_add_error(profiler, from, to, error));
+    }
+    return LEMICA_OK;
+}
+
 /* Samples added over time: raising S asks again for what matters, the
  * bounds from the earlier samples stay valid, the schedules equal those of
  * the full profile of S samples, and num_stable counts unchanged plans. */
@@ -466,7 +519,6 @@ START_TEST(test_adaptive_more_samples)
     struct table tables[3] = {{9, 8, {{0}}}, {9, 8, {{0}}}, {9, 8, {{0}}}};
     lemica_adaptive *adaptive = NULL;
     lemica_profiler *profiler = NULL;
-    lemica_plan *plan = NULL;
     uint64_t rng = 99;
 
     for (int s = 0; s < 3; s++)
@@ -483,23 +535,9 @@ START_TEST(test_adaptive_more_samples)
 
         ck_assert_ok(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples));
         ck_assert(!lemica_adaptive_is_done(adaptive));
-        for (;;) {
-            ck_assert_ok(lemica_adaptive_next(adaptive, profiler, &plan));
-            if (!plan)
-                break;
-            for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-                int from, to;
-                uint64_t have = 0;
-                lemica_plan_replay(plan, r, &from, &to);
-                lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
-                                           NULL, NULL);
-                ck_assert_uint_lt(have, (uint64_t)samples);
-                for (int s = (int)have; s < samples; s++)
-                    ck_assert_ok(lemica_profiler_add_error(
-                        profiler, from, to, tables[s].w[from][to]));
-            }
-            lemica_plan_free(plan);
-        }
+        ck_assert_ok(lemica_test_adaptive_run(adaptive, profiler,
+                                              (uint64_t)samples,
+                                              measure_new_samples, tables));
         ck_assert_uint_ge(lemica_adaptive_num_stable(adaptive), 1);
         /* Against the full profile of the same samples. */
         ck_assert_ok(lemica_profiler_new(9, 8, LEMICA_METRIC_L1, &full));
@@ -547,23 +585,9 @@ START_TEST(test_adaptive_stable_count)
     ck_assert_ok(lemica_adaptive_request_budget(adaptive, 4));
     ck_assert_ok(lemica_profiler_new(8, 7, LEMICA_METRIC_L1, &profiler));
     for (int samples = 1; samples <= 3; samples++) {
-        ck_assert_ok(lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples));
-        for (;;) {
-            ck_assert_ok(lemica_adaptive_next(adaptive, profiler, &plan));
-            if (!plan)
-                break;
-            for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-                int from, to;
-                uint64_t have = 0;
-                lemica_plan_replay(plan, r, &from, &to);
-                lemica_profiler_edge_stats(profiler, from, to, &have, NULL, NULL,
-                                           NULL, NULL);
-                for (int s = (int)have; s < samples; s++)
-                    ck_assert_ok(
-                        lemica_profiler_add_error(profiler, from, to, t.w[from][to]));
-            }
-            lemica_plan_free(plan);
-        }
+        ck_assert_ok(lemica_test_adaptive_run(adaptive, profiler,
+                                              (uint64_t)samples,
+                                              measure_same_sample, &t));
         ck_assert_uint_eq(lemica_adaptive_num_stable(adaptive), (size_t)samples);
         /* Asking again once done changes nothing. */
         ck_assert_ok(lemica_adaptive_next(adaptive, profiler, &plan));
@@ -582,7 +606,6 @@ START_TEST(test_adaptive_stable_tolerance)
     for (int with_tolerance = 0; with_tolerance < 2; with_tolerance++) {
         lemica_adaptive *adaptive = NULL;
         lemica_profiler *profiler = NULL;
-        lemica_plan *plan = NULL;
 
         ck_assert_ok(lemica_adaptive_new(7, 4, LEMICA_ASSUMPTION_NONE, &adaptive));
         ck_assert_ok(lemica_adaptive_request_budget(adaptive, 3));
@@ -590,39 +613,9 @@ START_TEST(test_adaptive_stable_tolerance)
             lemica_adaptive_set_stable_tolerance(adaptive, with_tolerance ? 0.1 : 0));
         ck_assert_ok(lemica_profiler_new(7, 4, LEMICA_METRIC_L1, &profiler));
         for (int samples = 1; samples <= 2; samples++) {
-            ck_assert_ok(
-                lemica_adaptive_set_num_samples(adaptive, (uint64_t)samples));
-            for (;;) {
-                ck_assert_ok(lemica_adaptive_next(adaptive, profiler, &plan));
-                if (!plan)
-                    break;
-                for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-                    int from, to;
-                    uint64_t have = 0;
-
-                    lemica_plan_replay(plan, r, &from, &to);
-                    lemica_profiler_edge_stats(profiler, from, to, &have, NULL,
-                                               NULL, NULL, NULL);
-                    /* Sample 1 picks 0-3-6 (1, 1) over 0-2-6 (1.05, 0.95);
-                     * sample 2 raises (3, 6) to a mean of 1.1, so 0-2-6
-                     * wins, with a total error 5% below 0-3-6's. */
-                    for (int s = (int)have; s < samples; s++) {
-                        double error = 5.0;
-
-                        if (from == 0 && to == 3)
-                            error = 1.0;
-                        else if (from == 3 && to == 6)
-                            error = s == 0 ? 1.0 : 1.2;
-                        else if (from == 0 && to == 2)
-                            error = 0.95;
-                        else if (from == 2 && to == 6)
-                            error = 1.05;
-                        ck_assert_ok(
-                            lemica_profiler_add_error(profiler, from, to, error));
-                    }
-                }
-                lemica_plan_free(plan);
-            }
+            ck_assert_ok(lemica_test_adaptive_run(adaptive, profiler,
+                                                  (uint64_t)samples,
+                                                  measure_tolerance, NULL));
         }
         ck_assert_uint_eq(lemica_adaptive_num_stable(adaptive),
                           (with_tolerance ? 2u : 1u));

@@ -6,6 +6,7 @@
  * swap schedules do not hold it back; bad input leaves it as it was. */
 #include <math.h>
 
+#include "adaptive-driver.h"
 #include "test-common.h"
 
 #define N 6
@@ -51,32 +52,27 @@ run_free(struct run *run)
     lemica_adaptive_free(run->adaptive);
 }
 
+/* The loop's measurement (adaptive-driver.h): sample s's errors. */
+static lemica_status
+measure_samples(lemica_profiler *profiler, int from, int to,
+                uint64_t first_sample, uint64_t end_sample, void *ctx)
+{
+    const struct run *run = ctx;
+
+    for (uint64_t s = first_sample; s < end_sample; s++)
+        ck_assert_ok(lemica_profiler_add_error(profiler, from, to,
+                                               error_of(from, to, run->firsts[s])));
+    return LEMICA_OK;
+}
+
 /* Add a sample whose (0, 2) costs @first, run the loop to its end. */
 static void
 run_add_sample(struct run *run, double first)
 {
-    lemica_plan *plan = NULL;
-
     run->firsts[run->samples++] = first;
-    ck_assert_ok(lemica_adaptive_set_num_samples(run->adaptive,
-                                                 (uint64_t)run->samples));
-    for (;;) {
-        ck_assert_ok(lemica_adaptive_next(run->adaptive, run->profiler, &plan));
-        if (!plan)
-            break;
-        for (size_t r = 0; r < lemica_plan_num_replays(plan); r++) {
-            int from, to;
-            uint64_t have = 0;
-
-            lemica_plan_replay(plan, r, &from, &to);
-            lemica_profiler_edge_stats(run->profiler, from, to, &have, NULL,
-                                       NULL, NULL, NULL);
-            for (int s = (int)have; s < run->samples; s++)
-                ck_assert_ok(lemica_profiler_add_error(
-                    run->profiler, from, to, error_of(from, to, run->firsts[s])));
-        }
-        lemica_plan_free(plan);
-    }
+    ck_assert_ok(lemica_test_adaptive_run(run->adaptive, run->profiler,
+                                          (uint64_t)run->samples,
+                                          measure_samples, run));
 }
 
 static int
