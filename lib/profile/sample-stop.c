@@ -159,7 +159,7 @@ path_error(const lemica_profiler *profiler, const int *steps, int count)
         if (lemica_profiler_edge_stats(profiler, steps[e - 1], steps[e], &samples,
                                        &mean, NULL, NULL, NULL) != LEMICA_OK ||
             samples == 0)
-            return NAN;
+            return (double)NAN;
         total += mean;
     }
     return total;
@@ -192,11 +192,11 @@ window_excess(const lemica_sample_stop *rule, const lemica_profiler *profiler,
             double now, then, excess;
 
             if (!before)
-                return INFINITY;
+                return (double)INFINITY;
             now = path_error(profiler, records + at + 2, records[at + 1]);
             then = path_error(profiler, before + 2, before[1]);
             if (isnan(now) || isnan(then))
-                return INFINITY;
+                return (double)INFINITY;
             if (then <= now)
                 continue;
             excess = now > 0 ? (then - now) / now : (double)INFINITY;

@@ -320,7 +320,7 @@ corner_weight(const lemica_graph *source, int p, int q)
         return 0.0;
     if (q - p > lemica_graph_max_skip(source) ||
         lemica_graph_get_weight(source, p, q, &weight) != LEMICA_OK)
-        return NAN;
+        return (double)NAN;
     return weight;
 }
 
@@ -364,7 +364,7 @@ interpolate(const lemica_graph *source, double a, double b)
                 continue;
             corner = corner_weight(source, p + dp, q + dq);
             if (isnan(corner))
-                return NAN;
+                return (double)NAN;
             sum += wp * wq * corner;
         }
     }
