@@ -5,6 +5,7 @@
  * have their minimum size, the counters add up, and bad input leaves the
  * handle as it was. A "measurement" copies the segment's error from a
  * table into the profiler, as an engine's replay would. */
+#include <float.h>
 #include <math.h>
 
 #include "adaptive-driver.h"
@@ -20,10 +21,11 @@ struct table {
     double w[MAX_N][MAX_N];
 };
 
-/* NESTED: w(i, j) >= w(i + 1, j) and w(i, j - 1), plus a random step of a
- * few levels, so ties are everywhere and integer sums are exact. */
+/* NESTED: w(i, j) = max(w(i + 1, j), w(i, j - 1)) plus a step drawn from
+ * @steps, clamped at DBL_MAX. */
 static void
-make_nested(struct table *t, uint64_t *rng)
+fill_nested(struct table *t, uint64_t *rng, const double *steps,
+            int num_steps)
 {
     for (int span = 2; span <= t->n - 1; span++)
         for (int i = 0; i + span <= t->n - 1; i++) {
@@ -32,8 +34,19 @@ make_nested(struct table *t, uint64_t *rng)
 
             if (span > 2)
                 base = fmax(t->w[i + 1][j], t->w[i][j - 1]);
-            t->w[i][j] = base + (double)test_rng_below(rng, 3);
+            t->w[i][j] = fmin(base + steps[test_rng_below(rng, num_steps)],
+                              DBL_MAX);
         }
+}
+
+/* NESTED with steps of a few levels, so ties are everywhere and integer
+ * sums are exact. */
+static void
+make_nested(struct table *t, uint64_t *rng)
+{
+    static const double levels[] = {0.0, 1.0, 2.0};
+
+    fill_nested(t, rng, levels, 3);
 }
 
 /* NESTED with steps at the edges of the doubles: zeros, denormals,
@@ -45,16 +58,7 @@ make_extreme_nested(struct table *t, uint64_t *rng)
                                      2.2250738585072014e-308, 1e-300, 1.0,
                                      1e300, 1.7976931348623157e308};
 
-    for (int span = 2; span <= t->n - 1; span++)
-        for (int i = 0; i + span <= t->n - 1; i++) {
-            int j = i + span;
-            double base = 0.0;
-
-            if (span > 2)
-                base = fmax(t->w[i + 1][j], t->w[i][j - 1]);
-            t->w[i][j] = fmin(base + extreme[test_rng_below(rng, 7)],
-                              1.7976931348623157e308);
-        }
+    fill_nested(t, rng, extreme, 7);
 }
 
 /* SAME_START only: rows grow with the end, starts unrelated. */
