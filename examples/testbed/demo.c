@@ -93,7 +93,7 @@ struct options {
     int verify_aggregate; /* a lemica_aggregate */
     int verify_samples;   /* fresh verification samples; -1: auto */
     double verify_share;  /* auto: verification within this % of profiling */
-    int verify_profiling; /* also verify on the profiling samples */
+    int verify_profiling; /* verify on the profiling samples too */
     int verify_check;     /* check the trie runs against whole runs */
 };
 
@@ -195,7 +195,10 @@ usage(FILE *out)
         "                      pays for, references and runs together)\n"
         "  --verify-share PCT  default V: verification within PCT%% of full\n"
         "                      profiling's model calls (default 2)\n"
-        "  --verify-profiling  verify on the profiling samples too\n"
+        "  --verify-profiling  verify on the profiling samples too, before\n"
+        "                      the fresh ones (their references are paid\n"
+        "                      for; if they alone cost more than the share,\n"
+        "                      as many of them as it pays for, at least 2)\n"
         "  --verify-check      rerun every candidate whole and check that\n"
         "                      the trie runs gave the same bits\n"
         "  --verify-z Z        keep the LEXMAX plan unless a candidate is\n"
@@ -321,7 +324,8 @@ parse_options(int argc, char **argv, struct options *options)
     /* A handful of profiling samples measures small differences with
      * noise: keep the LEXMAX plan unless a candidate is clearly better. */
     options->verify_z = 2.0;
-    /* Fresh samples, as many as 2% of full profiling pays for. */
+    /* Fresh samples (not the ones the graph was measured on), as many as
+     * 2% of full profiling pays for. */
     options->verify_samples = -1;
     options->verify_share = 2.0;
 
@@ -959,15 +963,27 @@ verify_mode(struct demo *demo, struct mode_state *mode)
     if (options->verify_samples >= 0) {
         fresh = (size_t)options->verify_samples;
     } else {
-        double allowed = options->verify_share / 100.0 *
-                             (double)mode->full_calls -
-                         (double)(num_profiling * per_sample);
+        /* The profiling samples first (their references are paid for),
+         * then fresh ones, as many as the share pays for. */
+        double allowed =
+            options->verify_share / 100.0 * (double)mode->full_calls;
+        double left = allowed - (double)(num_profiling * per_sample);
 
-        fresh = allowed > 0.0 ? (size_t)(allowed / (double)(n + per_sample))
-                              : 0;
+        if (left < 0.0) {
+            num_profiling = per_sample ? (size_t)(allowed / (double)per_sample)
+                                       : num_profiling;
+            left = 0.0;
+        }
+        fresh = (size_t)(left / (double)(n + per_sample));
         /* The paired test needs two samples at least. */
-        if (fresh + num_profiling < 2)
-            fresh = 2 - num_profiling;
+        if (fresh + num_profiling < 2) {
+            size_t more = 2 - fresh - num_profiling;
+            size_t room = (options->verify_profiling ? demo->num_profile : 0) -
+                          num_profiling;
+
+            num_profiling += more < room ? more : room;
+            fresh = num_profiling + fresh < 2 ? 2 - num_profiling : fresh;
+        }
     }
     count = num_profiling + fresh;
     if (count == 0) {
