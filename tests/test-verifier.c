@@ -258,13 +258,12 @@ START_TEST(test_verifier_prefix_order)
 
             test_random_steps(&rng, num_steps, budget, steps);
             schedule = steps_schedule(num_steps, steps, (size_t)budget);
-            ck_assert_ok(lemica_verifier_add_candidate(verifier, schedule,
-                                                       NULL));
+            ck_assert_ok(
+                lemica_verifier_add_candidate(verifier, schedule, NULL));
             lemica_schedule_free(schedule);
         }
         /* Brute force over the verifier's distinct candidates. */
-        for (size_t c = 0; c < lemica_verifier_num_candidates(verifier);
-             c++) {
+        for (size_t c = 0; c < lemica_verifier_num_candidates(verifier); c++) {
             const lemica_schedule *schedule;
 
             ck_assert_ok(lemica_verifier_candidate(verifier, c, &schedule));
@@ -283,8 +282,7 @@ START_TEST(test_verifier_prefix_order)
                     first = memcmp(masks[c], masks[d], (size_t)t + 1) != 0;
                 distinct += (size_t)first;
             }
-        for (size_t p = 0; p < lemica_verifier_num_candidates(verifier);
-             p++) {
+        for (size_t p = 0; p < lemica_verifier_num_candidates(verifier); p++) {
             size_t candidate, calls, longest = 0, computed = 0;
             int start;
 
@@ -327,15 +325,12 @@ END_TEST
 START_TEST(test_verifier_best_of_budget)
 {
     lemica_verifier *verifier;
-    lemica_schedule *s[4] = {
-        steps_schedule(6, (const int[]){0, 2, 5}, 3),
-        steps_schedule(6, (const int[]){0, 1, 3, 5}, 4),
-        steps_schedule(6, (const int[]){0, 3, 5}, 3),
-        steps_schedule(6, (const int[]){0, 2, 4, 5}, 4)};
-    const double errors[4][3] = {{1.0, 1.0, 1.0},
-                                 {0.5, 0.5, 0.5},
-                                 {0.9, 0.91, 0.9},
-                                 {0.1, 0.6, 0.6}};
+    lemica_schedule *s[4] = {steps_schedule(6, (const int[]){0, 2, 5}, 3),
+                             steps_schedule(6, (const int[]){0, 1, 3, 5}, 4),
+                             steps_schedule(6, (const int[]){0, 3, 5}, 3),
+                             steps_schedule(6, (const int[]){0, 2, 4, 5}, 4)};
+    const double errors[4][3] = {
+        {1.0, 1.0, 1.0}, {0.5, 0.5, 0.5}, {0.9, 0.91, 0.9}, {0.1, 0.6, 0.6}};
     size_t best, candidate, calls;
     int start;
 
@@ -346,16 +341,16 @@ START_TEST(test_verifier_best_of_budget)
                      LEMICA_ERR_STATE);
     for (int c = 0; c < 3; c++)
         for (int k = 0; k < 3; k++)
-            ck_assert_ok(lemica_verifier_report_error(
-                verifier, (size_t)c, (size_t)k, errors[c][k]));
+            ck_assert_ok(lemica_verifier_report_error(verifier, (size_t)c,
+                                                      (size_t)k, errors[c][k]));
     /* Budget 3 is reported in full; budget 4 is not. */
     ck_assert_ok(lemica_verifier_best_of_budget(verifier, 3, &best));
     ck_assert_uint_eq(best, 2);
     ck_assert_status(lemica_verifier_best_of_budget(verifier, 4, &best),
                      LEMICA_ERR_STATE);
     for (int k = 0; k < 3; k++)
-        ck_assert_ok(lemica_verifier_report_error(verifier, 3, (size_t)k,
-                                                  errors[3][k]));
+        ck_assert_ok(
+            lemica_verifier_report_error(verifier, 3, (size_t)k, errors[3][k]));
     /* Smallest mean of budget 4: 3 (0.433 < 0.5); paired against 1 with
      * z = 2 it is not significant, so 1 stays. Budget 3: 2 is. */
     ck_assert_ok(lemica_verifier_best_of_budget(verifier, 4, &best));
@@ -375,24 +370,24 @@ START_TEST(test_verifier_best_of_budget)
     ck_assert_status(lemica_verifier_best_of_budget(verifier, 3, NULL),
                      LEMICA_ERR_INVALID_ARGUMENT);
     /* Prefix order: 0,1,3,5 < 0,2,4,5 < 0,2,5 < 0,3,5. */
-    ck_assert_ok(lemica_verifier_prefix_run(verifier, 0, &candidate, &start,
-                                            &calls));
+    ck_assert_ok(
+        lemica_verifier_prefix_run(verifier, 0, &candidate, &start, &calls));
     ck_assert_uint_eq(candidate, 1);
     ck_assert_int_eq(start, 0);
     ck_assert_uint_eq(calls, 4);
-    ck_assert_ok(lemica_verifier_prefix_run(verifier, 2, &candidate, &start,
-                                            &calls));
+    ck_assert_ok(
+        lemica_verifier_prefix_run(verifier, 2, &candidate, &start, &calls));
     ck_assert_uint_eq(candidate, 0);
     ck_assert_int_eq(start, 4);
     ck_assert_uint_eq(calls, 1);
     ck_assert_uint_eq(lemica_verifier_prefix_model_calls(verifier),
                       (4 + 3 + 1 + 2) * 3);
-    ck_assert_status(lemica_verifier_prefix_run(verifier, 4, &candidate,
-                                                &start, &calls),
-                     LEMICA_ERR_OUT_OF_RANGE);
-    ck_assert_status(lemica_verifier_prefix_run(verifier, 0, NULL, &start,
-                                                &calls),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(
+        lemica_verifier_prefix_run(verifier, 4, &candidate, &start, &calls),
+        LEMICA_ERR_OUT_OF_RANGE);
+    ck_assert_status(
+        lemica_verifier_prefix_run(verifier, 0, NULL, &start, &calls),
+        LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_uint_eq(lemica_verifier_prefix_model_calls(NULL), 0);
     lemica_verifier_free(verifier);
     for (int c = 0; c < 4; c++)

@@ -279,16 +279,16 @@ static int
 takes_value(const char *arg)
 {
     static const char *const names[] = {
-        "--model",        "--weights",
-        "--classifier",   "--steps",
-        "--budgets",      "--profile-samples",
-        "--eval-samples", "--reuse",
-        "--max-skip",     "--prototypes",
-        "--repeats",      "--image-budget",
-        "--shift",        "--guidance",
-        "--sigma-data",   "--out",
-        "--threads",      "--verify-k",
-        "--verify-z",     "--verify-aggregate",
+        "--model",          "--weights",
+        "--classifier",     "--steps",
+        "--budgets",        "--profile-samples",
+        "--eval-samples",   "--reuse",
+        "--max-skip",       "--prototypes",
+        "--repeats",        "--image-budget",
+        "--shift",          "--guidance",
+        "--sigma-data",     "--out",
+        "--threads",        "--verify-k",
+        "--verify-z",       "--verify-aggregate",
         "--verify-samples", "--verify-share",
     };
 
@@ -800,8 +800,8 @@ add_all_candidates(const struct demo *demo, const struct mode_state *mode,
             if (plan) {
                 status = add_candidate(verifier, plan, name, 1, labels);
                 if (c == 0 && status == LEMICA_OK)
-                    status = lemica_verifier_add_candidate(verifier, plan,
-                                                           &index);
+                    status =
+                        lemica_verifier_add_candidate(verifier, plan, &index);
                 if (c == 0 && status == LEMICA_OK)
                     first[b] = (long)index;
             }
@@ -810,9 +810,9 @@ add_all_candidates(const struct demo *demo, const struct mode_state *mode,
                     solver,
                     c == 0 ? LEMICA_COMPARATOR_LEXMAX : LEMICA_COMPARATOR_SUM);
             if (status == LEMICA_OK)
-                status = lemica_solver_solve_k_best(
-                    solver, mode->graph, options->budgets[b],
-                    options->verify_k, &list);
+                status = lemica_solver_solve_k_best(solver, mode->graph,
+                                                    options->budgets[b],
+                                                    options->verify_k, &list);
             for (size_t i = 0;
                  status == LEMICA_OK && i < lemica_schedule_list_count(list);
                  i++) {
@@ -950,8 +950,8 @@ verify_mode(struct demo *demo, struct mode_state *mode)
     if (status == LEMICA_OK)
         status = lemica_verifier_new(1, &verifier);
     if (status == LEMICA_OK)
-        status = add_all_candidates(demo, mode, solver, verifier, labels,
-                                    first);
+        status =
+            add_all_candidates(demo, mode, solver, verifier, labels, first);
     if (status != LEMICA_OK) {
         fail("verifying candidates", status);
         goto out;
@@ -1014,8 +1014,7 @@ verify_mode(struct demo *demo, struct mode_state *mode)
     }
     for (size_t s = 0; s < fresh; s++) {
         seeds[num_profiling + s] = VERIFY_SEED_BASE + (uint64_t)s;
-        classes[num_profiling + s] =
-            (int)(s % (size_t)demo->net->num_classes);
+        classes[num_profiling + s] = (int)(s % (size_t)demo->net->num_classes);
     }
     /* The fresh samples' uncached references: N calls each. */
     mode->verify_reference_calls = 0;
@@ -1036,8 +1035,8 @@ verify_mode(struct demo *demo, struct mode_state *mode)
         status = lemica_verifier_set_aggregate(
             verifier, (lemica_aggregate)options->verify_aggregate, 1.0);
     if (status == LEMICA_OK)
-        status = add_all_candidates(demo, mode, solver, verifier, labels,
-                                    first);
+        status =
+            add_all_candidates(demo, mode, solver, verifier, labels, first);
     if (status != LEMICA_OK) {
         fail("verifying candidates", status);
         goto out;
@@ -1104,8 +1103,8 @@ verify_mode(struct demo *demo, struct mode_state *mode)
                         s < num_profiling
                             ? demo->profile_reference.final + s * pixels
                             : fresh_reference + (s - num_profiling) * pixels,
-                        pixels, LEMICA_DTYPE_F64, &mode->verify_check_error) !=
-                        LEMICA_OK ||
+                        pixels, LEMICA_DTYPE_F64,
+                        &mode->verify_check_error) != LEMICA_OK ||
                     mode->verify_check_error != error) {
                     fprintf(stderr,
                             "lemica-demo: candidate %zu sample %zu: the trie "
@@ -1535,8 +1534,7 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                "plus %zu profiling samples); the one with the smallest %s "
                "there is kept",
                options->verify_k, mode->verify_num_samples, mode->verify_fresh,
-               VERIFY_SEED_BASE,
-               mode->verify_num_samples - mode->verify_fresh,
+               VERIFY_SEED_BASE, mode->verify_num_samples - mode->verify_fresh,
                options->verify_aggregate == LEMICA_AGGREGATE_MAX ? "max L1"
                : options->verify_aggregate == LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
                    ? "mean + std of L1"

@@ -355,9 +355,9 @@ LEMICA_API lemica_status lemica_verifier_best_of_budget(
  *         ::LEMICA_ERR_INVALID_ARGUMENT.
  * @since 0.2
  */
-LEMICA_API lemica_status lemica_verifier_prefix_run(
-    const lemica_verifier *verifier, size_t position, size_t *candidate,
-    int *start_step, size_t *calls);
+LEMICA_API lemica_status
+lemica_verifier_prefix_run(const lemica_verifier *verifier, size_t position,
+                           size_t *candidate, int *start_step, size_t *calls);
 
 /**
  * @brief The model calls the runs cost when shared prefixes are run once
@@ -368,8 +368,8 @@ LEMICA_API lemica_status lemica_verifier_prefix_run(
  * @return The count; 0 if @p verifier is NULL.
  * @since 0.2
  */
-LEMICA_API size_t lemica_verifier_prefix_model_calls(
-    const lemica_verifier *verifier);
+LEMICA_API size_t
+lemica_verifier_prefix_model_calls(const lemica_verifier *verifier);
 
 /**
  * @brief The model calls the runs cost: the candidates' budgets summed,

@@ -520,8 +520,8 @@ lemica_verifier_prefix_run(const lemica_verifier *verifier, size_t position,
                            "not be NULL");
     if (position >= verifier->count)
         return lemica_fail(LEMICA_ERR_OUT_OF_RANGE,
-                           "position %zu is past the %zu candidates",
-                           position, verifier->count);
+                           "position %zu is past the %zu candidates", position,
+                           verifier->count);
     schedule = verifier->candidates[verifier->order[position]];
     if (position > 0)
         compare_steps(verifier->candidates[verifier->order[position - 1]],
