@@ -2,7 +2,7 @@
 /**
  * @file lemica-verifier.h
  * @brief Choosing among candidate schedules by the error they measurably
- *        cause when run whole on the profiling samples.
+ *        cause when run whole on a few samples.
  */
 #ifndef LEMICA_VERIFIER_H
 #define LEMICA_VERIFIER_H
@@ -15,8 +15,9 @@
 
 /**
  * @defgroup verifier Verifier
- * @brief Run a few candidate schedules on the profiling samples, keep the
- *        one whose final samples are closest to the full passes.
+ * @brief Run a few candidate schedules on a few samples (profiling ones or
+ *        fresh ones), keep the one whose final samples are closest to the
+ *        full passes.
  *
  * The graph weighs one cached segment at a time, and segment errors do not
  * add up exactly: the schedule that is best on the graph is not always the
@@ -26,9 +27,9 @@
  * best by LEXMAX and by SUM, say (see @ref kbest).
  *
  * The workflow:
- * 1. lemica_verifier_new() with the number of profiling samples (the
- *    engine's (prompt, seed) pairs, numbered 0 .. S - 1, whose full
- *    reference passes it kept from profiling);
+ * 1. lemica_verifier_new() with the number of samples (the engine's
+ *    (prompt, seed) pairs, numbered 0 .. S - 1, with their full reference
+ *    passes: kept from profiling, or run for fresh seeds);
  * 2. lemica_verifier_add_candidate() for each candidate; add the
  *    graph-optimal schedule **first**: ties go to the earlier candidate, so
  *    it is kept unless another one measures strictly better. A schedule
