@@ -3,6 +3,7 @@
  * under each aggregate, the choice and its tie rule, bad input. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "test-common.h"
 
@@ -232,8 +233,172 @@ START_TEST(test_verifier_significance)
 }
 END_TEST
 
+/* The prefix order against brute force: candidates of mixed budgets over
+ * few steps (many shared prefixes, duplicates), the calls with sharing
+ * equal to the distinct (mask prefix ending in a computed step) pairs,
+ * every start step the first difference from the run before, and the
+ * run before sharing the longest prefix of all earlier ones. */
+START_TEST(test_verifier_prefix_order)
+{
+    uint64_t rng = 12;
+
+    for (int round = 0; round < 200; round++) {
+        const int num_steps = 3 + test_rng_below(&rng, 8);
+        const int count = 1 + test_rng_below(&rng, 12);
+        unsigned char masks[12][10] = {{0}}, ran[12][10];
+        int steps[10], seen = 0;
+        size_t samples = 1 + (size_t)test_rng_below(&rng, 3);
+        size_t distinct = 0, total = 0, unshared = 0;
+        lemica_verifier *verifier;
+
+        ck_assert_ok(lemica_verifier_new(samples, &verifier));
+        for (int c = 0; c < count; c++) {
+            int budget = 2 + test_rng_below(&rng, num_steps - 1);
+            lemica_schedule *schedule;
+
+            test_random_steps(&rng, num_steps, budget, steps);
+            schedule = steps_schedule(num_steps, steps, (size_t)budget);
+            ck_assert_ok(
+                lemica_verifier_add_candidate(verifier, schedule, NULL));
+            lemica_schedule_free(schedule);
+        }
+        /* Brute force over the verifier's distinct candidates. */
+        for (size_t c = 0; c < lemica_verifier_num_candidates(verifier); c++) {
+            const lemica_schedule *schedule;
+
+            ck_assert_ok(lemica_verifier_candidate(verifier, c, &schedule));
+            unshared += (size_t)lemica_schedule_budget(schedule);
+            for (int t = 0; t < num_steps; t++)
+                masks[c][t] =
+                    (unsigned char)lemica_schedule_should_compute(schedule, t);
+        }
+        for (size_t c = 0; c < lemica_verifier_num_candidates(verifier); c++)
+            for (int t = 0; t < num_steps; t++) {
+                int first = 1;
+
+                if (!masks[c][t])
+                    continue;
+                for (size_t d = 0; d < c && first; d++)
+                    first = memcmp(masks[c], masks[d], (size_t)t + 1) != 0;
+                distinct += (size_t)first;
+            }
+        for (size_t p = 0; p < lemica_verifier_num_candidates(verifier); p++) {
+            size_t candidate, calls, longest = 0, computed = 0;
+            int start;
+
+            ck_assert_ok(lemica_verifier_prefix_run(verifier, p, &candidate,
+                                                    &start, &calls));
+            ck_assert_int_eq((seen >> candidate) & 1, 0);
+            seen |= 1 << candidate;
+            for (size_t q = 0; q < p; q++) {
+                size_t shared = 0;
+
+                while (shared < (size_t)num_steps &&
+                       ran[q][shared] == masks[candidate][shared])
+                    shared++;
+                longest = shared > longest ? shared : longest;
+            }
+            ck_assert_uint_eq((size_t)start, longest);
+            if (p > 0) {
+                /* Sorted: the first difference computes in the earlier. */
+                ck_assert_int_eq(ran[p - 1][start], 1);
+                ck_assert_int_eq(masks[candidate][start], 0);
+            }
+            for (int t = start; t < num_steps; t++)
+                computed += masks[candidate][t];
+            ck_assert_uint_eq(calls, computed);
+            memcpy(ran[p], masks[candidate], (size_t)num_steps);
+            total += calls;
+        }
+        ck_assert_uint_eq(total, distinct);
+        ck_assert_uint_eq(lemica_verifier_prefix_model_calls(verifier),
+                          distinct * samples);
+        ck_assert_uint_eq(lemica_verifier_model_calls(verifier),
+                          unshared * samples);
+        lemica_verifier_free(verifier);
+    }
+}
+END_TEST
+
+/* Candidates of two budgets in one verifier: each budget chooses among
+ * its own, its first candidate kept by the paired test. */
+START_TEST(test_verifier_best_of_budget)
+{
+    lemica_verifier *verifier;
+    lemica_schedule *s[4] = {steps_schedule(6, (const int[]){0, 2, 5}, 3),
+                             steps_schedule(6, (const int[]){0, 1, 3, 5}, 4),
+                             steps_schedule(6, (const int[]){0, 3, 5}, 3),
+                             steps_schedule(6, (const int[]){0, 2, 4, 5}, 4)};
+    const double errors[4][3] = {
+        {1.0, 1.0, 1.0}, {0.5, 0.5, 0.5}, {0.9, 0.91, 0.9}, {0.1, 0.6, 0.6}};
+    size_t best, candidate, calls;
+    int start;
+
+    ck_assert_ok(lemica_verifier_new(3, &verifier));
+    for (int c = 0; c < 4; c++)
+        ck_assert_ok(lemica_verifier_add_candidate(verifier, s[c], NULL));
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, 3, &best),
+                     LEMICA_ERR_STATE);
+    for (int c = 0; c < 3; c++)
+        for (int k = 0; k < 3; k++)
+            ck_assert_ok(lemica_verifier_report_error(verifier, (size_t)c,
+                                                      (size_t)k, errors[c][k]));
+    /* Budget 3 is reported in full; budget 4 is not. */
+    ck_assert_ok(lemica_verifier_best_of_budget(verifier, 3, &best));
+    ck_assert_uint_eq(best, 2);
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, 4, &best),
+                     LEMICA_ERR_STATE);
+    for (int k = 0; k < 3; k++)
+        ck_assert_ok(
+            lemica_verifier_report_error(verifier, 3, (size_t)k, errors[3][k]));
+    /* Smallest mean of budget 4: 3 (0.433 < 0.5); paired against 1 with
+     * z = 2 it is not significant, so 1 stays. Budget 3: 2 is. */
+    ck_assert_ok(lemica_verifier_best_of_budget(verifier, 4, &best));
+    ck_assert_uint_eq(best, 3);
+    ck_assert_ok(lemica_verifier_set_significance(verifier, 2.0));
+    ck_assert_ok(lemica_verifier_best_of_budget(verifier, 4, &best));
+    ck_assert_uint_eq(best, 1);
+    ck_assert_ok(lemica_verifier_best_of_budget(verifier, 3, &best));
+    ck_assert_uint_eq(best, 2);
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, 5, &best),
+                     LEMICA_ERR_STATE);
+    ck_assert_message_has("no candidate of budget 5");
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, 1, &best),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_verifier_best_of_budget(NULL, 3, &best),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, 3, NULL),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    /* Prefix order: 0,1,3,5 < 0,2,4,5 < 0,2,5 < 0,3,5. */
+    ck_assert_ok(
+        lemica_verifier_prefix_run(verifier, 0, &candidate, &start, &calls));
+    ck_assert_uint_eq(candidate, 1);
+    ck_assert_int_eq(start, 0);
+    ck_assert_uint_eq(calls, 4);
+    ck_assert_ok(
+        lemica_verifier_prefix_run(verifier, 2, &candidate, &start, &calls));
+    ck_assert_uint_eq(candidate, 0);
+    ck_assert_int_eq(start, 4);
+    ck_assert_uint_eq(calls, 1);
+    ck_assert_uint_eq(lemica_verifier_prefix_model_calls(verifier),
+                      (4 + 3 + 1 + 2) * 3);
+    ck_assert_status(
+        lemica_verifier_prefix_run(verifier, 4, &candidate, &start, &calls),
+        LEMICA_ERR_OUT_OF_RANGE);
+    ck_assert_status(
+        lemica_verifier_prefix_run(verifier, 0, NULL, &start, &calls),
+        LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_uint_eq(lemica_verifier_prefix_model_calls(NULL), 0);
+    lemica_verifier_free(verifier);
+    for (int c = 0; c < 4; c++)
+        lemica_schedule_free(s[c]);
+}
+END_TEST
+
 TEST_SUITE(verifier)
 {
+    add_test(suite, test_verifier_prefix_order);
+    add_test(suite, test_verifier_best_of_budget);
     add_test(suite, test_verifier_significance);
     add_test(suite, test_verifier_workflow);
     add_test(suite, test_verifier_bad_input);

@@ -36,6 +36,8 @@
 #define NUM_MODES 2
 /* Evaluation seeds start here so that they never meet profiling seeds. */
 #define EVAL_SEED_BASE 1000000u
+/* Fresh verification seeds start here: never profiling or held-out. */
+#define VERIFY_SEED_BASE 2000000u
 /* Replays per network call while profiling. */
 #define PROFILE_BATCH 1024
 
@@ -89,6 +91,10 @@ struct options {
     int verify_k;         /* candidates per comparator; 0: no verification */
     double verify_z;      /* significance of lemica_verifier; 0: off */
     int verify_aggregate; /* a lemica_aggregate */
+    int verify_samples;   /* fresh verification samples; -1: auto */
+    double verify_share;  /* auto: verification within this % of profiling */
+    int verify_profiling; /* verify on the profiling samples too */
+    int verify_check;     /* check the trie runs against whole runs */
 };
 
 struct result {
@@ -114,8 +120,15 @@ struct mode_state {
     /* The verified plans: the chosen candidate of every budget, what the
      * runs on the profiling samples cost, and how the choice came out. */
     lemica_schedule *verified[MAX_BUDGETS];
-    size_t verified_calls[MAX_BUDGETS];
     size_t verified_candidates[MAX_BUDGETS];
+    /* Model calls: the fresh samples' references, the trie runs as the
+     * sampler counted them and as lemica_verifier_prefix_model_calls()
+     * planned them, and what the runs would cost whole. */
+    size_t verify_reference_calls, verify_run_calls, verify_planned_calls;
+    size_t verify_unshared_calls, verify_unshared_per_sample;
+    size_t verify_fresh, verify_num_samples, verify_num_candidates;
+    size_t verify_checked;
+    double verify_check_error;
     char verified_origin[MAX_BUDGETS][32];
     double verified_score[MAX_BUDGETS], verified_lexmax_score[MAX_BUDGETS];
     double verify_seconds;
@@ -175,8 +188,19 @@ usage(FILE *out)
         "  --compare           with adaptive profiling: run full profiling\n"
         "                      too and say whether every plan is the same\n"
         "  --verify-k K        the verified row's candidates: the K best by\n"
-        "                      LEXMAX and by SUM, run on the profiling\n"
-        "                      samples (default 3; 0: none, row n/a)\n"
+        "                      LEXMAX and by SUM, run on fresh samples\n"
+        "                      (default 3; 0: none, row n/a)\n"
+        "  --verify-samples V  fresh verification samples (seeds from\n"
+        "                      2000000; default: as many as --verify-share\n"
+        "                      pays for, references and runs together)\n"
+        "  --verify-share PCT  default V: verification within PCT%% of full\n"
+        "                      profiling's model calls (default 2)\n"
+        "  --verify-profiling  verify on the profiling samples too, before\n"
+        "                      the fresh ones (their references are paid\n"
+        "                      for; if they alone cost more than the share,\n"
+        "                      as many of them as it pays for, at least 2)\n"
+        "  --verify-check      rerun every candidate whole and check that\n"
+        "                      the trie runs gave the same bits\n"
         "  --verify-z Z        keep the LEXMAX plan unless a candidate is\n"
         "                      better by Z standard errors (paired test;\n"
         "                      default 2; 0: the smallest score wins)\n"
@@ -255,16 +279,17 @@ static int
 takes_value(const char *arg)
 {
     static const char *const names[] = {
-        "--model",        "--weights",
-        "--classifier",   "--steps",
-        "--budgets",      "--profile-samples",
-        "--eval-samples", "--reuse",
-        "--max-skip",     "--prototypes",
-        "--repeats",      "--image-budget",
-        "--shift",        "--guidance",
-        "--sigma-data",   "--out",
-        "--threads",      "--verify-k",
-        "--verify-z",     "--verify-aggregate",
+        "--model",          "--weights",
+        "--classifier",     "--steps",
+        "--budgets",        "--profile-samples",
+        "--eval-samples",   "--reuse",
+        "--max-skip",       "--prototypes",
+        "--repeats",        "--image-budget",
+        "--shift",          "--guidance",
+        "--sigma-data",     "--out",
+        "--threads",        "--verify-k",
+        "--verify-z",       "--verify-aggregate",
+        "--verify-samples", "--verify-share",
     };
 
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -299,6 +324,10 @@ parse_options(int argc, char **argv, struct options *options)
     /* A handful of profiling samples measures small differences with
      * noise: keep the LEXMAX plan unless a candidate is clearly better. */
     options->verify_z = 2.0;
+    /* Fresh samples (not the ones the graph was measured on), as many as
+     * 2% of full profiling pays for. */
+    options->verify_samples = -1;
+    options->verify_share = 2.0;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -322,6 +351,12 @@ parse_options(int argc, char **argv, struct options *options)
             continue;
         } else if (strcmp(arg, "--compare") == 0) {
             options->compare = 1;
+            continue;
+        } else if (strcmp(arg, "--verify-profiling") == 0) {
+            options->verify_profiling = 1;
+            continue;
+        } else if (strcmp(arg, "--verify-check") == 0) {
+            options->verify_check = 1;
             continue;
         }
         if (!takes_value(arg)) {
@@ -378,6 +413,10 @@ parse_options(int argc, char **argv, struct options *options)
                 : strcmp(value, "z1") == 0  ? LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
                                             : -1;
             bad = options->verify_aggregate < 0;
+        } else if (strcmp(arg, "--verify-samples") == 0) {
+            bad = parse_int(value, 0, 100000, &options->verify_samples);
+        } else if (strcmp(arg, "--verify-share") == 0) {
+            bad = parse_double(value, 0.0, 100.0, &options->verify_share);
         } else if (strcmp(arg, "--verify-z") == 0) {
             bad = parse_double(value, 0.0, 100.0, &options->verify_z);
         } else if (strcmp(arg, "--sigma-data") == 0) {
@@ -734,77 +773,45 @@ add_candidate(lemica_verifier *verifier, const lemica_schedule *schedule,
     return status;
 }
 
-/* The verified plans of @mode: for every budget, the planned LEXMAX
- * schedule first, then the k best by LEXMAX and by SUM (the planned SUM
- * one among them), each run whole on the profiling samples through the
- * same batched sampler as every other run; lemica_verifier keeps the one
- * with the smallest mean L1 against the recorded uncached samples (ties
- * and, with --verify-z, insignificant gains go to the LEXMAX plan). Each
- * candidate costs B model calls per profiling sample. */
-static int
-verify_mode(struct demo *demo, struct mode_state *mode)
+/* Add every budget's candidates to @verifier: the planned LEXMAX schedule
+ * first (the one the paired test keeps), then the k best by LEXMAX and by
+ * SUM (the planned SUM one among them). @labels holds a label per
+ * candidate, @first the index of every budget's LEXMAX plan (or -1). */
+static lemica_status
+add_all_candidates(const struct demo *demo, const struct mode_state *mode,
+                   lemica_solver *solver, lemica_verifier *verifier,
+                   char (*labels)[32], long *first)
 {
     const struct options *options = &demo->options;
-    struct testbed_batch batch = mode_settings(demo, mode->reuse);
-    size_t count = demo->num_profile, pixels = demo->pixels;
-    double *outputs = malloc(count * pixels * sizeof(double));
-    uint64_t *seeds = malloc(count * sizeof(uint64_t));
-    int *classes = malloc(count * sizeof(int));
-    unsigned char *mask = malloc((size_t)options->num_steps);
-    char(*labels)[32] = NULL;
-    lemica_solver *solver = NULL;
-    lemica_verifier *verifier = NULL;
     lemica_schedule_list *list = NULL;
     lemica_status status = LEMICA_OK;
-    double started = now_seconds();
-    int result = -1;
 
-    if (!outputs || !seeds || !classes || !mask) {
-        fprintf(stderr, "lemica-demo: out of memory\n");
-        goto out;
-    }
-    for (size_t s = 0; s < count; s++) {
-        seeds[s] = demo->profile_samples[s].seed;
-        classes[s] = demo->profile_samples[s].class_id;
-    }
-    batch.count = count;
-    batch.classes = classes;
-    batch.decide = testbed_decide_mask;
-    batch.decide_context = mask;
-    status = lemica_solver_new(&solver);
     for (int b = 0; b < options->num_budgets && status == LEMICA_OK; b++) {
-        int budget = options->budgets[b];
-        size_t chosen, num;
+        size_t index;
 
+        first[b] = -1;
         /* A budget below what K allows has no schedule to verify. */
         if (!planned(demo, mode, 0, b))
             continue;
-        status = lemica_verifier_new(count, &verifier);
-        if (status == LEMICA_OK)
-            status =
-                lemica_verifier_set_significance(verifier, options->verify_z);
-        if (status == LEMICA_OK)
-            status = lemica_verifier_set_aggregate(
-                verifier, (lemica_aggregate)options->verify_aggregate, 1.0);
-        /* At most 2 k + 2 candidates; their labels. */
-        free(labels);
-        labels = calloc(2 * (size_t)options->verify_k + 2, sizeof(*labels));
-        if (!labels) {
-            fprintf(stderr, "lemica-demo: out of memory\n");
-            goto out;
-        }
         for (int c = 0; c < 2 && status == LEMICA_OK; c++) {
             const char *name = c == 0 ? "LEXMAX" : "SUM";
             const lemica_schedule *plan = planned(demo, mode, c, b);
 
-            if (plan)
+            if (plan) {
                 status = add_candidate(verifier, plan, name, 1, labels);
+                if (c == 0 && status == LEMICA_OK)
+                    status =
+                        lemica_verifier_add_candidate(verifier, plan, &index);
+                if (c == 0 && status == LEMICA_OK)
+                    first[b] = (long)index;
+            }
             if (status == LEMICA_OK)
                 status = lemica_solver_set_comparator(
                     solver,
                     c == 0 ? LEMICA_COMPARATOR_LEXMAX : LEMICA_COMPARATOR_SUM);
             if (status == LEMICA_OK)
-                status = lemica_solver_solve_k_best(solver, mode->graph, budget,
+                status = lemica_solver_solve_k_best(solver, mode->graph,
+                                                    options->budgets[b],
                                                     options->verify_k, &list);
             for (size_t i = 0;
                  status == LEMICA_OK && i < lemica_schedule_list_count(list);
@@ -819,64 +826,340 @@ verify_mode(struct demo *demo, struct mode_state *mode)
             lemica_schedule_list_free(list);
             list = NULL;
         }
-        /* The engine's part: each candidate on every profiling sample, as
-         * one batch, each final sample reported against the uncached one. */
-        num = lemica_verifier_num_candidates(verifier);
-        for (size_t c = 0; c < num && status == LEMICA_OK; c++) {
+    }
+    return status;
+}
+
+/* The buffers of the trie runs: per sample, the path last run (the state
+ * entering every step, the velocity used at it, the residual of every
+ * computed step), and the cache handed to a resumed run. */
+struct trie_buffers {
+    double *x, *states, *velocities, *cached_velocity;
+    float *residuals, *cached_residual;
+};
+
+static void
+trie_buffers_free(struct trie_buffers *t)
+{
+    free(t->x);
+    free(t->states);
+    free(t->velocities);
+    free(t->cached_velocity);
+    free(t->residuals);
+    free(t->cached_residual);
+}
+
+/* Run the candidate at @position of the prefix order on every sample of
+ * @batch from the saved path, as lemica_verifier_prefix_run() says, and
+ * leave the final samples in t->x. Returns the model calls the sampler
+ * made, or -1. */
+static long
+run_prefix(struct testbed_batch *batch, const lemica_verifier *verifier,
+           size_t position, const uint64_t *seeds, unsigned char *mask,
+           struct trie_buffers *t, size_t *candidate)
+{
+    size_t count = batch->count, pixels = (size_t)batch->net->pixels;
+    size_t residual = batch->net->residual_size, calls, n;
+    const lemica_schedule *schedule;
+    int start, last = 0;
+    const double *cached_velocity = NULL;
+    const float *cached_residual = NULL;
+
+    if (lemica_verifier_prefix_run(verifier, position, candidate, &start,
+                                   &calls) != LEMICA_OK ||
+        lemica_verifier_candidate(verifier, *candidate, &schedule) !=
+            LEMICA_OK ||
+        testbed_schedule_mask(schedule, mask) != 0)
+        return -1;
+    n = (size_t)batch->num_steps;
+    if (start == 0) {
+        for (size_t i = 0; i < count; i++)
+            testbed_initial_noise(seeds[i], (int)pixels, t->x + i * pixels);
+    } else {
+        for (int step = 0; step < start; step++)
+            if (mask[step])
+                last = step;
+        for (size_t i = 0; i < count; i++) {
+            memcpy(t->x + i * pixels,
+                   t->states + (i * n + (size_t)start) * pixels,
+                   pixels * sizeof(double));
+            if (batch->reuse == TESTBED_REUSE_RESIDUAL)
+                memcpy(t->cached_residual + i * residual,
+                       t->residuals + (i * n + (size_t)last) * residual,
+                       residual * sizeof(float));
+            else
+                memcpy(t->cached_velocity + i * pixels,
+                       t->velocities + (i * n + (size_t)start - 1) * pixels,
+                       pixels * sizeof(double));
+        }
+        /* Computing at @start needs no cache; skipping reuses the last
+         * computed step's output (or residual) on the shared prefix. */
+        if (!mask[start]) {
+            if (batch->reuse == TESTBED_REUSE_RESIDUAL)
+                cached_residual = t->cached_residual;
+            else
+                cached_velocity = t->cached_velocity;
+        }
+    }
+    if (testbed_batch_integrate(batch, start, t->x, cached_velocity,
+                                cached_residual) != 0)
+        return -1;
+    return batch->model_calls;
+}
+
+/* The verified plans of @mode. Every budget's candidates go into one
+ * lemica_verifier; they run on fresh samples (seeds from
+ * VERIFY_SEED_BASE, never profiling or held-out ones; with
+ * --verify-profiling on the profiling samples too) as a trie in the
+ * verifier's prefix order, each run resumed from the saved path where it
+ * leaves the one before, so shared first steps run once. A fresh sample
+ * costs its uncached reference pass (N calls) and the trie's calls. The
+ * verifier keeps, per budget, the LEXMAX plan unless a candidate beats it
+ * by the paired test (--verify-z). */
+static int
+verify_mode(struct demo *demo, struct mode_state *mode)
+{
+    const struct options *options = &demo->options;
+    struct testbed_batch batch = mode_settings(demo, mode->reuse);
+    const size_t pixels = demo->pixels, n = (size_t)options->num_steps;
+    const size_t residual = demo->net->residual_size;
+    const size_t per_budget = 2 * (size_t)options->verify_k + 2;
+    const size_t max_candidates = per_budget * (size_t)options->num_budgets;
+    size_t num_profiling = options->verify_profiling ? demo->num_profile : 0;
+    size_t fresh, count, num, per_sample;
+    char(*labels)[32] = calloc(max_candidates, sizeof(*labels));
+    long first[MAX_BUDGETS];
+    unsigned char *mask = malloc(n);
+    uint64_t *seeds = NULL;
+    int *classes = NULL;
+    double *fresh_reference = NULL, *whole = NULL;
+    struct trie_buffers trie = {0};
+    lemica_solver *solver = NULL;
+    lemica_verifier *verifier = NULL;
+    lemica_status status;
+    double started = now_seconds();
+    long counted = 0;
+    int result = -1;
+
+    if (!labels || !mask) {
+        fprintf(stderr, "lemica-demo: out of memory\n");
+        goto out;
+    }
+    status = lemica_solver_new(&solver);
+    /* The trie's calls per sample, for the number of fresh samples. */
+    if (status == LEMICA_OK)
+        status = lemica_verifier_new(1, &verifier);
+    if (status == LEMICA_OK)
+        status =
+            add_all_candidates(demo, mode, solver, verifier, labels, first);
+    if (status != LEMICA_OK) {
+        fail("verifying candidates", status);
+        goto out;
+    }
+    per_sample = lemica_verifier_prefix_model_calls(verifier);
+    mode->verify_unshared_per_sample = lemica_verifier_model_calls(verifier);
+    lemica_verifier_free(verifier);
+    verifier = NULL;
+    if (options->verify_samples >= 0) {
+        fresh = (size_t)options->verify_samples;
+    } else {
+        /* The profiling samples first (their references are paid for),
+         * then fresh ones, as many as the share pays for. */
+        double allowed =
+            options->verify_share / 100.0 * (double)mode->full_calls;
+        double left = allowed - (double)(num_profiling * per_sample);
+
+        if (left < 0.0) {
+            num_profiling = per_sample ? (size_t)(allowed / (double)per_sample)
+                                       : num_profiling;
+            left = 0.0;
+        }
+        fresh = (size_t)(left / (double)(n + per_sample));
+        /* The paired test needs two samples at least. */
+        if (fresh + num_profiling < 2) {
+            size_t more = 2 - fresh - num_profiling;
+            size_t room = (options->verify_profiling ? demo->num_profile : 0) -
+                          num_profiling;
+
+            num_profiling += more < room ? more : room;
+            fresh = num_profiling + fresh < 2 ? 2 - num_profiling : fresh;
+        }
+    }
+    count = num_profiling + fresh;
+    if (count == 0) {
+        fprintf(stderr, "lemica-demo: no verification sample\n");
+        goto out;
+    }
+    seeds = malloc(count * sizeof(uint64_t));
+    classes = malloc(count * sizeof(int));
+    fresh_reference = malloc((fresh ? fresh : 1) * pixels * sizeof(double));
+    whole = malloc(count * pixels * sizeof(double));
+    trie.x = malloc(count * pixels * sizeof(double));
+    trie.states = malloc(count * n * pixels * sizeof(double));
+    trie.velocities = malloc(count * n * pixels * sizeof(double));
+    trie.cached_velocity = malloc(count * pixels * sizeof(double));
+    if (residual) {
+        trie.residuals = malloc(count * n * residual * sizeof(float));
+        trie.cached_residual = malloc(count * residual * sizeof(float));
+    }
+    if (!seeds || !classes || !fresh_reference || !whole || !trie.x ||
+        !trie.states || !trie.velocities || !trie.cached_velocity ||
+        (residual && (!trie.residuals || !trie.cached_residual))) {
+        fprintf(stderr, "lemica-demo: out of memory\n");
+        goto out;
+    }
+    for (size_t s = 0; s < num_profiling; s++) {
+        seeds[s] = demo->profile_samples[s].seed;
+        classes[s] = demo->profile_samples[s].class_id;
+    }
+    for (size_t s = 0; s < fresh; s++) {
+        seeds[num_profiling + s] = VERIFY_SEED_BASE + (uint64_t)s;
+        classes[num_profiling + s] = (int)(s % (size_t)demo->net->num_classes);
+    }
+    /* The fresh samples' uncached references: N calls each. */
+    mode->verify_reference_calls = 0;
+    if (fresh > 0) {
+        batch.count = fresh;
+        batch.classes = classes + num_profiling;
+        if (testbed_batch_sample(&batch, seeds + num_profiling,
+                                 fresh_reference) != 0) {
+            fprintf(stderr, "lemica-demo: verification references failed\n");
+            goto out;
+        }
+        mode->verify_reference_calls = (size_t)batch.model_calls;
+    }
+    status = lemica_verifier_new(count, &verifier);
+    if (status == LEMICA_OK)
+        status = lemica_verifier_set_significance(verifier, options->verify_z);
+    if (status == LEMICA_OK)
+        status = lemica_verifier_set_aggregate(
+            verifier, (lemica_aggregate)options->verify_aggregate, 1.0);
+    if (status == LEMICA_OK)
+        status =
+            add_all_candidates(demo, mode, solver, verifier, labels, first);
+    if (status != LEMICA_OK) {
+        fail("verifying candidates", status);
+        goto out;
+    }
+    /* The engine's part: the trie over all samples as one batch. */
+    num = lemica_verifier_num_candidates(verifier);
+    batch.count = count;
+    batch.classes = classes;
+    batch.decide = testbed_decide_mask;
+    batch.decide_context = mask;
+    batch.trace_states = trie.states;
+    batch.trace_velocities = trie.velocities;
+    batch.trace_residuals =
+        mode->reuse == TESTBED_REUSE_RESIDUAL ? trie.residuals : NULL;
+    for (size_t p = 0; p < num && status == LEMICA_OK; p++) {
+        size_t c;
+        long calls = run_prefix(&batch, verifier, p, seeds, mask, &trie, &c);
+
+        if (calls < 0) {
+            fprintf(stderr, "lemica-demo: verification sampling failed\n");
+            goto out;
+        }
+        counted += calls;
+        for (size_t s = 0; s < count && status == LEMICA_OK; s++)
+            status = lemica_verifier_report_buffers(
+                verifier, c, s, trie.x + s * pixels,
+                s < num_profiling
+                    ? demo->profile_reference.final + s * pixels
+                    : fresh_reference + (s - num_profiling) * pixels,
+                pixels, LEMICA_DTYPE_F64);
+    }
+    if (status != LEMICA_OK) {
+        fail("verifying candidates", status);
+        goto out;
+    }
+    mode->verify_run_calls = (size_t)counted;
+    mode->verify_planned_calls = lemica_verifier_prefix_model_calls(verifier);
+    mode->verify_unshared_calls = lemica_verifier_model_calls(verifier);
+    mode->verify_fresh = fresh;
+    mode->verify_num_samples = count;
+    mode->verify_num_candidates = num;
+    /* --verify-check: every candidate again, whole, bit for bit. */
+    if (options->verify_check) {
+        batch.trace_states = NULL;
+        batch.trace_velocities = NULL;
+        batch.trace_residuals = NULL;
+        for (size_t c = 0; c < num; c++) {
             const lemica_schedule *schedule;
 
-            status = lemica_verifier_candidate(verifier, c, &schedule);
-            if (status != LEMICA_OK)
-                break;
-            if (testbed_schedule_mask(schedule, mask) != 0 ||
-                testbed_batch_sample(&batch, seeds, outputs) != 0) {
-                fprintf(stderr, "lemica-demo: verification sampling failed\n");
+            if (lemica_verifier_candidate(verifier, c, &schedule) !=
+                    LEMICA_OK ||
+                testbed_schedule_mask(schedule, mask) != 0 ||
+                testbed_batch_sample(&batch, seeds, whole) != 0) {
+                fprintf(stderr, "lemica-demo: verification check failed\n");
                 goto out;
             }
-            for (size_t s = 0; s < count && status == LEMICA_OK; s++)
-                status = lemica_verifier_report_buffers(
-                    verifier, c, s, outputs + s * pixels,
-                    demo->profile_reference.final + s * pixels, pixels,
-                    LEMICA_DTYPE_F64);
+            for (size_t s = 0; s < count; s++) {
+                double error;
+
+                if (lemica_verifier_error(verifier, c, s, &error) !=
+                        LEMICA_OK ||
+                    lemica_metric_compute(
+                        LEMICA_METRIC_L1, whole + s * pixels,
+                        s < num_profiling
+                            ? demo->profile_reference.final + s * pixels
+                            : fresh_reference + (s - num_profiling) * pixels,
+                        pixels, LEMICA_DTYPE_F64,
+                        &mode->verify_check_error) != LEMICA_OK ||
+                    mode->verify_check_error != error) {
+                    fprintf(stderr,
+                            "lemica-demo: candidate %zu sample %zu: the trie "
+                            "run differs from the whole run\n",
+                            c, s);
+                    goto out;
+                }
+            }
         }
-        if (status == LEMICA_OK)
-            status = lemica_verifier_best(verifier, &chosen);
+        mode->verify_checked = num;
+    }
+    for (int b = 0; b < options->num_budgets; b++) {
+        int budget = options->budgets[b];
+        size_t chosen, of_budget = 0;
+        const lemica_schedule *schedule;
+
+        if (first[b] < 0)
+            continue;
+        status = lemica_verifier_best_of_budget(verifier, budget, &chosen);
         if (status == LEMICA_OK)
             status = lemica_verifier_score(verifier, chosen,
                                            &mode->verified_score[b]);
         if (status == LEMICA_OK)
-            status = lemica_verifier_score(verifier, 0,
+            status = lemica_verifier_score(verifier, (size_t)first[b],
                                            &mode->verified_lexmax_score[b]);
-        if (status == LEMICA_OK) {
-            const lemica_schedule *schedule;
-
+        if (status == LEMICA_OK)
             status = lemica_verifier_candidate(verifier, chosen, &schedule);
-            if (status == LEMICA_OK)
-                status = lemica_schedule_copy(schedule, &mode->verified[b]);
-        }
+        if (status == LEMICA_OK)
+            status = lemica_schedule_copy(schedule, &mode->verified[b]);
         if (status != LEMICA_OK)
             break;
-        if (!options->quiet) {
+        if (!options->quiet)
             fprintf(stderr,
-                    "verifying (%s): B=%d, mean L1 on the profiling "
+                    "verifying (%s): B=%d, mean L1 on the %zu verification "
                     "samples:",
-                    mode_names[mode->reuse], budget);
-            for (size_t c = 0; c < num; c++) {
-                double mean = 0.0, error;
+                    mode_names[mode->reuse], budget, count);
+        for (size_t c = 0; c < num; c++) {
+            double mean = 0.0, error;
 
-                for (size_t s = 0; s < count; s++)
-                    if (lemica_verifier_error(verifier, c, s, &error) ==
-                        LEMICA_OK)
-                        mean += error / (double)count;
-                fprintf(stderr, "%s %s %.4e", c ? "," : "", labels[c], mean);
-            }
-            fprintf(stderr, "; chose %s\n", labels[chosen]);
+            if (lemica_verifier_candidate(verifier, c, &schedule) !=
+                    LEMICA_OK ||
+                lemica_schedule_budget(schedule) != budget)
+                continue;
+            of_budget++;
+            for (size_t s = 0; s < count; s++)
+                if (lemica_verifier_error(verifier, c, s, &error) == LEMICA_OK)
+                    mean += error / (double)count;
+            if (!options->quiet)
+                fprintf(stderr, "%s %s %.4e", of_budget > 1 ? "," : "",
+                        labels[c], mean);
         }
-        mode->verified_calls[b] = lemica_verifier_model_calls(verifier);
-        mode->verified_candidates[b] = num;
+        if (!options->quiet)
+            fprintf(stderr, "; chose %s\n", labels[chosen]);
+        mode->verified_candidates[b] = of_budget;
         memcpy(mode->verified_origin[b], labels[chosen], sizeof(labels[0]));
-        lemica_verifier_free(verifier);
-        verifier = NULL;
     }
     if (status != LEMICA_OK) {
         fail("verifying candidates", status);
@@ -889,14 +1172,15 @@ verify_mode(struct demo *demo, struct mode_state *mode)
     result = 0;
 
 out:
-    lemica_schedule_list_free(list);
     lemica_verifier_free(verifier);
     lemica_solver_free(solver);
-    free(labels);
-    free(mask);
+    trie_buffers_free(&trie);
+    free(whole);
+    free(fresh_reference);
     free(classes);
     free(seeds);
-    free(outputs);
+    free(mask);
+    free(labels);
     return result;
 }
 
@@ -1241,16 +1525,16 @@ print_table(const struct demo *demo, const struct mode_state *mode)
                                              TESTBED_MAGCACHE_RETENTION));
     }
     if (options->verify_k > 0) {
-        size_t total = 0;
+        size_t total = mode->verify_reference_calls + mode->verify_run_calls;
         uint64_t planning;
 
-        for (int b = 0; b < options->num_budgets; b++)
-            total += mode->verified_calls[b];
         printf("\nLeMiCa, verified: per budget the planned LEXMAX schedule, "
-               "then the %d best by LEXMAX and by SUM (distinct ones), each "
-               "run whole on the %zu profiling samples; the one with the "
-               "smallest %s there is kept",
-               options->verify_k, demo->num_profile,
+               "then the %d best by LEXMAX and by SUM (distinct ones), run "
+               "whole on %zu verification samples (%zu fresh, seeds %u.., "
+               "plus %zu profiling samples); the one with the smallest %s "
+               "there is kept",
+               options->verify_k, mode->verify_num_samples, mode->verify_fresh,
+               VERIFY_SEED_BASE, mode->verify_num_samples - mode->verify_fresh,
                options->verify_aggregate == LEMICA_AGGREGATE_MAX ? "max L1"
                : options->verify_aggregate == LEMICA_AGGREGATE_MEAN_PLUS_Z_STD
                    ? "mean + std of L1"
@@ -1263,23 +1547,31 @@ print_table(const struct demo *demo, const struct mode_state *mode)
         for (int b = 0; b < options->num_budgets; b++)
             if (mode->verified[b])
                 printf("  B=%-3d chose %-9s of %zu candidates (score on the "
-                       "profiling samples %.4e, LEXMAX plan %.4e): %zu model "
-                       "calls, "
-                       "%.2f%% of full profiling\n",
+                       "verification samples %.4e, LEXMAX plan %.4e)\n",
                        options->budgets[b], mode->verified_origin[b],
                        mode->verified_candidates[b], mode->verified_score[b],
-                       mode->verified_lexmax_score[b], mode->verified_calls[b],
-                       100.0 * (double)mode->verified_calls[b] /
-                           (double)mode->full_calls);
+                       mode->verified_lexmax_score[b]);
+        printf("Candidate runs: %zu candidates on %zu samples as a trie: "
+               "%zu model calls counted by the sampler, %zu planned by "
+               "lemica_verifier_prefix_model_calls(), %zu if run whole.\n",
+               mode->verify_num_candidates, mode->verify_num_samples,
+               mode->verify_run_calls, mode->verify_planned_calls,
+               mode->verify_unshared_calls);
+        if (options->verify_check)
+            printf("Checked: all %zu candidates rerun whole give the same "
+                   "errors bit for bit.\n",
+                   mode->verify_checked);
         planning = (options->adaptive
                         ? mode->adaptive_calls[0] + mode->adaptive_calls[1]
                         : mode->full_calls) +
                    (uint64_t)total;
-        printf("Verifying all %d budgets cost %zu model calls, %.2f%% of full "
-               "profiling's %llu; with them the plans cost %llu model calls "
-               "(%s plus verification), "
-               "%.1f%% of full profiling.\n",
-               options->num_budgets, total,
+        printf("Verifying all %d budgets cost %zu model calls (%zu for the "
+               "fresh samples' references, %zu for the candidate runs), "
+               "%.2f%% of full profiling's %llu; with them the plans cost "
+               "%llu model calls (%s plus verification), %.1f%% of full "
+               "profiling.\n",
+               options->num_budgets, total, mode->verify_reference_calls,
+               mode->verify_run_calls,
                100.0 * (double)total / (double)mode->full_calls,
                (unsigned long long)mode->full_calls,
                (unsigned long long)planning,

@@ -163,9 +163,13 @@ testbed_batch_integrate(struct testbed_batch *batch, int start, double *x,
     if (residual_mode) {
         if (!cached_residual && cached_velocity)
             goto out;
-        if (cached_residual)
+        /* A residual alone is enough to skip: the velocity at @start is
+         * then computed around it like at any skipped step. */
+        if (cached_residual) {
             memcpy(s.residual, cached_residual,
                    count * residual_size * sizeof(float));
+            memset(s.have, 1, count);
+        }
     }
     for (int step = start; step < batch->num_steps; step++) {
         double t = batch->times[step];

@@ -59,7 +59,9 @@ struct testbed_batch {
  * in residual reuse @cached_residual) are per-sample values of the step
  * before, for samples that skip before they first compute (a replay's
  * recorded step); at @start itself a non-NULL @cached_velocity is used
- * as is. Returns 0, or -1 if a sample skips with nothing cached, the
+ * as is. In residual reuse @cached_residual alone (@cached_velocity NULL)
+ * lets samples skip from @start on, the velocity at @start computed
+ * around it (resuming a scheduled run from its trace). Returns 0, or -1 if a sample skips with nothing cached, the
  * network fails, memory runs out or an argument is bad. */
 int testbed_batch_integrate(struct testbed_batch *batch, int start, double *x,
                             const double *cached_velocity,

@@ -2,7 +2,7 @@
 /**
  * @file lemica-verifier.h
  * @brief Choosing among candidate schedules by the error they measurably
- *        cause when run whole on the profiling samples.
+ *        cause when run whole on a few samples.
  */
 #ifndef LEMICA_VERIFIER_H
 #define LEMICA_VERIFIER_H
@@ -15,8 +15,9 @@
 
 /**
  * @defgroup verifier Verifier
- * @brief Run a few candidate schedules on the profiling samples, keep the
- *        one whose final samples are closest to the full passes.
+ * @brief Run a few candidate schedules on a few samples (profiling ones or
+ *        fresh ones), keep the one whose final samples are closest to the
+ *        full passes.
  *
  * The graph weighs one cached segment at a time, and segment errors do not
  * add up exactly: the schedule that is best on the graph is not always the
@@ -26,9 +27,9 @@
  * best by LEXMAX and by SUM, say (see @ref kbest).
  *
  * The workflow:
- * 1. lemica_verifier_new() with the number of profiling samples (the
- *    engine's (prompt, seed) pairs, numbered 0 .. S - 1, whose full
- *    reference passes it kept from profiling);
+ * 1. lemica_verifier_new() with the number of samples (the engine's
+ *    (prompt, seed) pairs, numbered 0 .. S - 1, with their full reference
+ *    passes: kept from profiling, or run for fresh seeds);
  * 2. lemica_verifier_add_candidate() for each candidate; add the
  *    graph-optimal schedule **first**: ties go to the earlier candidate, so
  *    it is kept unless another one measures strictly better. A schedule
@@ -45,7 +46,12 @@
  *    or mean + z std), lemica_verifier_score() gives each candidate's.
  *
  * The extra cost is lemica_verifier_model_calls(): the sum of the
- * candidates' budgets times the number of samples.
+ * candidates' budgets times the number of samples; or, if the engine can
+ * start a run from a saved state, lemica_verifier_prefix_model_calls():
+ * candidates that compute the same first steps run them once (see
+ * lemica_verifier_prefix_run()). The samples need not be the profiling
+ * ones: fresh samples cost a full pass each for their reference, and give
+ * the choice more evidence than samples the graph was measured on.
  *
  * @code
  * lemica_verifier *verifier;
@@ -295,6 +301,76 @@ LEMICA_API lemica_status lemica_verifier_error(const lemica_verifier *verifier,
  */
 LEMICA_API lemica_status lemica_verifier_best(const lemica_verifier *verifier,
                                               size_t *candidate);
+
+/**
+ * @brief The candidate with the smallest score among those of budget
+ *        @p budget; the first of them added is the one the paired test
+ *        keeps (lemica_verifier_set_significance()), ties go to the
+ *        smaller index.
+ *
+ * One verifier can hold the candidates of several budgets, so that their
+ * runs share prefixes across budgets too (lemica_verifier_prefix_run());
+ * each budget then chooses among its own. Only the runs of that budget's
+ * candidates need to be reported.
+ * @param[in] verifier The verifier.
+ * @param[in] budget B >= 2.
+ * @param[out] candidate Its index.
+ * @return ::LEMICA_OK; ::LEMICA_ERR_STATE (no candidate of that budget, or
+ *         one of its runs not reported); ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status lemica_verifier_best_of_budget(
+    const lemica_verifier *verifier, int budget, size_t *candidate);
+
+/**
+ * @brief The candidates in prefix order, for running them as a trie: the
+ *        steps each one shares with the run before it are not run again.
+ *
+ * Two schedules that compute the same steps before step t reach step t in
+ * the same state, with the same cached output (for the same sample, bit
+ * for bit in a deterministic engine). The verifier sorts its candidates
+ * by their compute masks (at the first step where two differ, the one
+ * that computes there comes first). Run them in that order: position 0
+ * from the noise (@p start_step 0); every later one from @p start_step,
+ * the first step where it differs from the candidate before it, starting
+ * from the state that run (or an earlier one) reached entering that step
+ * and the output (or residual) of the last step computed before it.
+ *
+ * Why this is the least work: in sorted order the candidate before a
+ * candidate shares the longest prefix with it of all earlier ones, so
+ * nothing it could share is run again; the calls summed over all
+ * positions are the distinct (prefix, computed step) pairs, the computed
+ * nodes of the candidates' trie. An engine keeps one array of N states
+ * per sample (the path it ran last, entry t the state entering step t)
+ * and overwrites it from @p start_step on: entries before it are on the
+ * shared prefix. With output reuse it also keeps the output used at each
+ * step, with residual reuse the residual of each computed step.
+ * @param[in] verifier The verifier.
+ * @param[in] position 0 .. lemica_verifier_num_candidates() - 1.
+ * @param[out] candidate The candidate's index.
+ * @param[out] start_step The step to start from: 0 at position 0, else
+ *             1 .. N - 2.
+ * @param[out] calls The model calls of the candidate from @p start_step
+ *             on: its computed steps >= @p start_step.
+ * @return ::LEMICA_OK, ::LEMICA_ERR_OUT_OF_RANGE or
+ *         ::LEMICA_ERR_INVALID_ARGUMENT.
+ * @since 0.2
+ */
+LEMICA_API lemica_status
+lemica_verifier_prefix_run(const lemica_verifier *verifier, size_t position,
+                           size_t *candidate, int *start_step, size_t *calls);
+
+/**
+ * @brief The model calls the runs cost when shared prefixes are run once
+ *        (lemica_verifier_prefix_run()): its calls summed over every
+ *        position, times the number of samples. At most
+ *        lemica_verifier_model_calls().
+ * @param[in] verifier The verifier.
+ * @return The count; 0 if @p verifier is NULL.
+ * @since 0.2
+ */
+LEMICA_API size_t
+lemica_verifier_prefix_model_calls(const lemica_verifier *verifier);
 
 /**
  * @brief The model calls the runs cost: the candidates' budgets summed,

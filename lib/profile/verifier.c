@@ -19,6 +19,7 @@ struct lemica_verifier {
     size_t count, capacity;
     lemica_schedule **candidates;
     double *errors; /* capacity * num_samples, NaN = not reported */
+    size_t *order;  /* the candidates sorted by their steps (prefix order) */
 };
 
 lemica_status
@@ -55,6 +56,7 @@ lemica_verifier_free(lemica_verifier *verifier)
         lemica_schedule_free(verifier->candidates[i]);
     lemica_dealloc(verifier->candidates);
     lemica_dealloc(verifier->errors);
+    lemica_dealloc(verifier->order);
     lemica_dealloc(verifier);
 }
 
@@ -106,6 +108,29 @@ same_steps(const lemica_schedule *a, const lemica_schedule *b)
     return 1;
 }
 
+/* The prefix order: compare the compute masks step by step; at the first
+ * step where they differ, the schedule that computes there comes first.
+ * @branch gets that step (N if they are the same). */
+static int
+compare_steps(const lemica_schedule *a, const lemica_schedule *b, int *branch)
+{
+    int n = lemica_schedule_num_steps(a);
+
+    for (int t = 0; t < n; t++) {
+        int ca = lemica_schedule_should_compute(a, t) > 0;
+        int cb = lemica_schedule_should_compute(b, t) > 0;
+
+        if (ca != cb) {
+            if (branch)
+                *branch = t;
+            return ca ? -1 : 1;
+        }
+    }
+    if (branch)
+        *branch = n;
+    return 0;
+}
+
 /* Room for one more candidate; nothing changes on failure. */
 static lemica_status
 grow(lemica_verifier *verifier)
@@ -113,6 +138,7 @@ grow(lemica_verifier *verifier)
     size_t capacity = verifier->capacity ? verifier->capacity * 2 : 8;
     lemica_schedule **candidates;
     double *errors;
+    size_t *order;
 
     if (verifier->count < verifier->capacity)
         return LEMICA_OK;
@@ -129,6 +155,10 @@ grow(lemica_verifier *verifier)
     if (!errors)
         return lemica_fail_no_memory("verifier errors");
     verifier->errors = errors;
+    order = lemica_realloc_array(verifier->order, capacity, sizeof(*order));
+    if (!order)
+        return lemica_fail_no_memory("verifier order");
+    verifier->order = order;
     verifier->capacity = capacity;
     return LEMICA_OK;
 }
@@ -140,6 +170,7 @@ lemica_verifier_add_candidate(lemica_verifier *verifier,
     lemica_schedule *copy;
     lemica_status status;
     double *errors;
+    size_t low = 0, high;
 
     if (!verifier || !schedule)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
@@ -176,6 +207,20 @@ lemica_verifier_add_candidate(lemica_verifier *verifier,
     for (size_t s = 0; s < verifier->num_samples; s++)
         errors[s] = (double)NAN;
     verifier->candidates[verifier->count] = copy;
+    /* Insert into the prefix order (binary search; no two are equal). */
+    high = verifier->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+
+        if (compare_steps(verifier->candidates[verifier->order[middle]], copy,
+                          NULL) < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    memmove(verifier->order + low + 1, verifier->order + low,
+            (verifier->count - low) * sizeof(*verifier->order));
+    verifier->order[low] = verifier->count;
     if (index)
         *index = verifier->count;
     verifier->count++;
@@ -373,23 +418,24 @@ lemica_verifier_error(const lemica_verifier *verifier, size_t candidate,
     return LEMICA_OK;
 }
 
-/* Whether candidate @i beats candidate 0 by the paired test: the mean of
- * the per-sample differences of errors plus z standard errors is below
- * zero. The same samples run every candidate, so most of the spread
+/* Whether candidate @i beats candidate @first by the paired test: the
+ * mean of the per-sample differences of errors plus z standard errors is
+ * below zero. The same samples run every candidate, so most of the spread
  * between samples cancels in the differences. */
 static int
-beats_first(const lemica_verifier *verifier, size_t i)
+beats_first(const lemica_verifier *verifier, size_t first, size_t i)
 {
     const size_t n = verifier->num_samples;
-    const double *first = verifier->errors, *other = verifier->errors + i * n;
+    const double *base = verifier->errors + first * n;
+    const double *other = verifier->errors + i * n;
     double mean = 0.0, squares = 0.0, error = 0.0;
 
     for (size_t s = 0; s < n; s++)
-        mean += other[s] - first[s];
+        mean += other[s] - base[s];
     mean /= (double)n;
     if (n > 1) {
         for (size_t s = 0; s < n; s++) {
-            double d = other[s] - first[s] - mean;
+            double d = other[s] - base[s] - mean;
             squares += d * d;
         }
         error = sqrt(squares / (double)(n - 1) / (double)n);
@@ -397,33 +443,113 @@ beats_first(const lemica_verifier *verifier, size_t i)
     return mean + verifier->significance * error < 0.0;
 }
 
+/* The choice among the candidates of @budget (0: all of them); the first
+ * of them is the one the paired test keeps. */
+static lemica_status
+choose(const lemica_verifier *verifier, int budget, size_t *candidate)
+{
+    double best_score = 0.0;
+    size_t best = 0, first = 0;
+    int found = 0;
+
+    for (size_t i = 0; i < verifier->count; i++) {
+        double score;
+        lemica_status status;
+
+        if (budget > 0 &&
+            lemica_schedule_budget(verifier->candidates[i]) != budget)
+            continue;
+        status = lemica_verifier_score(verifier, i, &score);
+        if (status != LEMICA_OK)
+            return status;
+        if (!found) {
+            first = best = i;
+            best_score = score;
+            found = 1;
+            continue;
+        }
+        if (verifier->significance > 0.0 && !beats_first(verifier, first, i))
+            continue;
+        if (score < best_score) {
+            best_score = score;
+            best = i;
+        }
+    }
+    if (!found)
+        return lemica_fail(LEMICA_ERR_STATE, "no candidate of budget %d",
+                           budget);
+    *candidate = best;
+    return LEMICA_OK;
+}
+
 lemica_status
 lemica_verifier_best(const lemica_verifier *verifier, size_t *candidate)
 {
-    double best_score = 0.0;
-    size_t best = 0;
-
     if (!verifier || !candidate)
         return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
                            "verifier and candidate must not be NULL");
     if (verifier->count == 0)
         return lemica_fail(LEMICA_ERR_STATE, "the verifier has no candidate");
-    for (size_t i = 0; i < verifier->count; i++) {
-        double score;
-        lemica_status status = lemica_verifier_score(verifier, i, &score);
+    return choose(verifier, 0, candidate);
+}
 
-        if (status != LEMICA_OK)
-            return status;
-        if (i > 0 && verifier->significance > 0.0 &&
-            !beats_first(verifier, i))
-            continue;
-        if (i == 0 || score < best_score) {
-            best_score = score;
-            best = i;
-        }
-    }
-    *candidate = best;
+lemica_status
+lemica_verifier_best_of_budget(const lemica_verifier *verifier, int budget,
+                               size_t *candidate)
+{
+    if (!verifier || !candidate)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "verifier and candidate must not be NULL");
+    if (budget < 2)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "budget %d: a schedule makes at least 2 calls",
+                           budget);
+    return choose(verifier, budget, candidate);
+}
+
+lemica_status
+lemica_verifier_prefix_run(const lemica_verifier *verifier, size_t position,
+                           size_t *candidate, int *start_step, size_t *calls)
+{
+    const lemica_schedule *schedule;
+    int start = 0, computed = 0;
+
+    if (!verifier || !candidate || !start_step || !calls)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "verifier, candidate, start_step and calls must "
+                           "not be NULL");
+    if (position >= verifier->count)
+        return lemica_fail(LEMICA_ERR_OUT_OF_RANGE,
+                           "position %zu is past the %zu candidates", position,
+                           verifier->count);
+    schedule = verifier->candidates[verifier->order[position]];
+    if (position > 0)
+        compare_steps(verifier->candidates[verifier->order[position - 1]],
+                      schedule, &start);
+    for (int t = start; t < lemica_schedule_num_steps(schedule); t++)
+        computed += lemica_schedule_should_compute(schedule, t) > 0;
+    *candidate = verifier->order[position];
+    *start_step = start;
+    *calls = (size_t)computed;
     return LEMICA_OK;
+}
+
+size_t
+lemica_verifier_prefix_model_calls(const lemica_verifier *verifier)
+{
+    size_t calls = 0;
+
+    if (!verifier)
+        return 0;
+    for (size_t p = 0; p < verifier->count; p++) {
+        size_t candidate, run_calls;
+        int start;
+
+        if (lemica_verifier_prefix_run(verifier, p, &candidate, &start,
+                                       &run_calls) == LEMICA_OK)
+            calls += run_calls;
+    }
+    return calls * verifier->num_samples;
 }
 
 size_t

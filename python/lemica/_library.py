@@ -366,6 +366,10 @@ OPTIONAL_PROTOTYPES.update({
     "lemica_verifier_set_significance": (_STATUS, (c_void_p, c_double)),
     "lemica_verifier_error": (_STATUS, (c_void_p, c_size_t, c_size_t, POINTER(c_double))),
     "lemica_verifier_model_calls": (c_size_t, (c_void_p,)),
+    "lemica_verifier_best_of_budget": (_STATUS, (c_void_p, c_int, POINTER(c_size_t))),
+    "lemica_verifier_prefix_run": (_STATUS, (c_void_p, c_size_t, POINTER(c_size_t),
+                                             POINTER(c_int), POINTER(c_size_t))),
+    "lemica_verifier_prefix_model_calls": (c_size_t, (c_void_p,)),
 })
 
 _lock = threading.Lock()

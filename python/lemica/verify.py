@@ -168,6 +168,46 @@ class Verifier(Handle):
         with self._shared() as address:
             return lib().lemica_verifier_model_calls(address)
 
+    def best_of_budget(self, budget: int) -> int:
+        """The index of the best candidate among those of ``budget``.
+
+        The first of them added is the one the paired test keeps; only
+        that budget's runs need to be reported.
+        """
+        index = ctypes.c_size_t()
+        with self._shared() as address:
+            check(lib().lemica_verifier_best_of_budget(address, budget,
+                                                       ctypes.byref(index)))
+        return index.value
+
+    def prefix_runs(self) -> Iterator[Tuple[int, int, int]]:
+        """The candidates as a trie: (candidate, start_step, calls) each.
+
+        In this order a candidate shares the longest prefix of computed
+        steps with the one before it: start it from the state the earlier
+        runs reached entering ``start_step`` (and the output or residual of
+        the last step computed before it); ``calls`` are its model calls
+        from there on. The first starts at step 0 from the noise.
+        """
+        candidate, start, calls = ctypes.c_size_t(), ctypes.c_int(), ctypes.c_size_t()
+        with self._shared() as address:
+            count = lib().lemica_verifier_num_candidates(address)
+        for position in range(count):
+            with self._shared() as address:
+                if lib().lemica_verifier_num_candidates(address) != count:
+                    raise RuntimeError("a candidate was added while iterating prefix_runs()")
+                check(lib().lemica_verifier_prefix_run(address, position,
+                                                       ctypes.byref(candidate),
+                                                       ctypes.byref(start),
+                                                       ctypes.byref(calls)))
+            yield candidate.value, start.value, calls.value
+
+    @property
+    def prefix_model_calls(self) -> int:
+        """The model calls of all runs when shared prefixes run once."""
+        with self._shared() as address:
+            return lib().lemica_verifier_prefix_model_calls(address)
+
 
 def candidate_schedules(graph: Graph, budget: int, count: int = 3,
                         comparators: Sequence[Comparator] = (Comparator.LEXMAX,

@@ -95,6 +95,22 @@ class VerifyTest(unittest.TestCase):
             verifier.set_significance(3.0)  # 2 samples: not significant
             self.assertEqual(verifier.best(), 0)
 
+    def test_prefix_runs_and_budgets(self):
+        with lemica.Verifier(2) as verifier:
+            for steps in ([0, 2, 5], [0, 1, 3, 5], [0, 3, 5], [0, 2, 4, 5]):
+                verifier.add(lemica.Schedule(6, steps))
+            # Prefix order 0,1,3,5 < 0,2,4,5 < 0,2,5 < 0,3,5.
+            self.assertEqual(list(verifier.prefix_runs()),
+                             [(1, 0, 4), (3, 1, 3), (0, 4, 1), (2, 2, 2)])
+            self.assertEqual(verifier.prefix_model_calls, (4 + 3 + 1 + 2) * 2)
+            self.assertEqual(verifier.model_calls, (3 + 4 + 3 + 4) * 2)
+            for sample in range(2):
+                verifier.report_error(0, sample, 1.0)
+                verifier.report_error(2, sample, 0.5)
+            self.assertEqual(verifier.best_of_budget(3), 2)
+            with self.assertRaises(lemica.StateError):
+                verifier.best_of_budget(4)
+
     def test_candidates_and_verification(self):
         with random_graph(12, 5, 3) as graph:
             candidates = lemica.candidate_schedules(graph, 6, count=3)
