@@ -143,8 +143,8 @@
  *   which, measured above T, bounds the rest of the row by T; then solves
  *   again, until the paths take no such segment. At most one cap per row
  *   and round: the next round places the row's other caps with guesses
- *   calibrated on the first. When the
- *   guesses point at nothing unmeasured (the guessed paths and their
+ *   calibrated on the first (a batch short of the smallest batch takes
+ *   more caps first). When the guesses point at nothing unmeasured (the guessed paths and their
  *   certificate are measured, but G' still prefers a path through
  *   unmeasured segments), and always with ::LEMICA_ASSUMPTION_NONE, SUM
  *   or a user comparator (these certificates rule a path out by one large
@@ -161,7 +161,7 @@
  * Gaussian mixture and the trained DiT, N = 50, K = 49, NESTED, LEXMAX,
  * batches of 24) the loop ends in at most 15 rounds with 22-24% of full
  * profiling's model calls for the budgets {10, 14, 17, 20, 25} together
- * and 6-16% for one budget (SAME_START, LEXMAX or MAX: 28-30% and
+ * and 6-16% for one budget (SAME_START, LEXMAX or MAX: 28-29.6% and
  * 10-18% in at most 7 rounds; SUM, which keeps the plain loop: about
  * 60%).
  *

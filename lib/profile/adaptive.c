@@ -605,7 +605,8 @@ collect_cap(lemica_adaptive *adaptive, int from, int to, double top,
     if (adaptive->counts[s] >= adaptive->num_samples || adaptive->in_batch[s] ||
         !(adaptive->guess[s] > top))
         return;
-    for (int end = from + 2; end <= last; end++)
+    /* pass->caps 2 (filling a short batch): no limit per row. */
+    for (int end = from + 2; end <= last && pass->caps == 1; end++)
         if (adaptive->in_batch[slot_of(adaptive, from, end)] == 2)
             return;
     for (int cap = from + 2; cap < to; cap++) {
@@ -1344,8 +1345,17 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     if (batch_size == 0)
         stable_now = same_schedules(adaptive, graph);
     if (batch_size > 0) {
-        /* Short of the smallest batch: the next rounds as the guesses see
-         * them, then the cheapest segments. */
+        /* Short of the smallest batch: for SAME_START the caps the next
+         * rounds would add (more than one per row), then the next rounds
+         * as the guesses see them, then the cheapest segments. */
+        if (batch_size < adaptive->min_batch &&
+            adaptive->assumption == LEMICA_ASSUMPTION_SAME_START &&
+            adaptive->rounds >= CAP_FIRST_ROUND) {
+            status = speculate(adaptive, graph, adaptive->min_batch, 2,
+                               &batch_size);
+            if (status != LEMICA_OK)
+                goto fail;
+        }
         if (batch_size < adaptive->min_batch) {
             status = speculate(adaptive, graph, adaptive->min_batch, 0,
                                &batch_size);
