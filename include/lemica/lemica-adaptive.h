@@ -150,6 +150,13 @@
  *   or a user comparator (these certificates rule a path out by one large
  *   weight, which does not settle a sum), the round asks for the
  *   unmeasured segments of the solver's paths on G' (the plain loop);
+ * - with SUM and NESTED or SAME_START, once something is measured, the
+ *   round then runs the plain loop ahead on the guesses: it pretends the
+ *   batch measured as guessed, solves G' again and adds what the paths
+ *   take, until they take nothing new; a segment guessed above 3 times
+ *   its bound is replaced by the shortest unmeasured segment inside it
+ *   guessed at least 0.7 of it (NESTED: with the same end; SAME_START:
+ *   with the same start), which bounds more segments once measured;
  * - a batch short of lemica_adaptive_set_min_batch() is filled first with
  *   what the next rounds would ask for if the batch's weights came out as
  *   guessed (their bounds propagated, the paths on G' solved again), then
@@ -162,8 +169,9 @@
  * batches of 24) the loop ends in at most 15 rounds with 22-24% of full
  * profiling's model calls for the budgets {10, 14, 17, 20, 25} together
  * and 6-16% for one budget (SAME_START, LEXMAX or MAX: 28-29.6% and
- * 10-18% in at most 7 rounds; SUM, which keeps the plain loop: about
- * 60%).
+ * 10-18% in at most 7 rounds; SUM: 48-56% with NESTED, 64-70% with
+ * SAME_START, in at most 10 rounds; a greedily thinned certificate of
+ * the full profile still needs 39% for SUM and NESTED on the DiT).
  *
  * **Checking the assumption.** Every call of lemica_adaptive_next()
  * compares the measured segments the assumption relates: a *violation* is

@@ -22,6 +22,12 @@
  * guessed paths, whose measurements calibrate the guesses row by row. */
 #define CAP_FIRST_ROUND 2
 
+/* SUM (collect_inner()): a segment guessed above INNER_LOOSE times its
+ * bound is replaced by a segment inside it guessed at least
+ * INNER_FRACTION of it. */
+#define INNER_LOOSE 3.0
+#define INNER_FRACTION 0.7
+
 /* No measured segment below: weights are >= 0. */
 #define NONE_BELOW (-1.0)
 
@@ -543,8 +549,10 @@ struct pass {
     int record;        /* append the paths to adaptive->current */
     int extend;        /* also the segments one step longer (a certificate) */
     const lemica_graph *graph; /* with extend: the graph solved */
-    int caps;          /* SAME_START: instead of the paths' segments, the
-                          caps of the rows they misuse (collect_cap()) */
+    int caps;          /* instead of the paths' segments: 1, 2 the SAME_START
+                          caps of the rows they misuse (collect_cap(); 2
+                          without the limit per row); 3 for SUM, segments
+                          inside the loosely bounded ones (collect_inner()) */
 };
 
 /* Add segment (from, to) to the batch if it exists and is unmeasured. */
@@ -622,6 +630,42 @@ collect_cap(lemica_adaptive *adaptive, int from, int to, double top,
     }
 }
 
+/* SUM: a path of the speculative bound graph uses the unmeasured (from,
+ * to). A sum is settled only by weights close to the true ones, so the
+ * segment must be measured, or a segment inside it whose weight comes
+ * close: if the guesses put (from, to) well above its bound, the round
+ * asks for the shortest unmeasured segment inside it guessed at least
+ * INNER_FRACTION of it, sharing its end (NESTED: same cost, and it bounds
+ * the segments from the starts in between too) or its start (SAME_START,
+ * where only those bound it). Measured, it raises the bounds of every
+ * segment containing it, not only those of (from, to). */
+static void
+collect_inner(lemica_adaptive *adaptive, int from, int to, struct pass *pass)
+{
+    int nested = adaptive->assumption == LEMICA_ASSUMPTION_NESTED;
+    size_t s;
+
+    if (to - from < 2)
+        return;
+    s = slot_of(adaptive, from, to);
+    if (adaptive->counts[s] >= adaptive->num_samples || adaptive->in_batch[s])
+        return;
+    if (to - from >= 3 && adaptive->guess[s] > INNER_LOOSE * adaptive->bound[s])
+        for (int d = to - from - 2; d >= 1; d--) {
+            int a = nested ? from + d : from, b = nested ? to : to - d;
+            size_t c = slot_of(adaptive, a, b);
+
+            if (adaptive->counts[c] >= adaptive->num_samples ||
+                adaptive->in_batch[c])
+                continue;
+            if (adaptive->guess[c] >= INNER_FRACTION * adaptive->guess[s]) {
+                collect_segment(adaptive, a, b, pass);
+                return;
+            }
+        }
+    collect_segment(adaptive, from, to, pass);
+}
+
 /* Add the unmeasured segments of @schedule's path to the batch. */
 static void
 collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
@@ -646,7 +690,9 @@ collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
     for (size_t e = 1; e < count; e++) {
         int from = adaptive->steps[e - 1], to = adaptive->steps[e];
 
-        if (pass->caps)
+        if (pass->caps == 3)
+            collect_inner(adaptive, from, to, pass);
+        else if (pass->caps)
             collect_cap(adaptive, from, to,
                         adaptive->tops[lemica_schedule_budget(schedule)], pass);
         else
@@ -996,8 +1042,20 @@ choose_batch(lemica_adaptive *adaptive, const lemica_graph *graph,
      * alternatives; there the plain loop measured less on the test beds. */
     if (adaptive->assumption == LEMICA_ASSUMPTION_NONE ||
         (comparator != LEMICA_COMPARATOR_LEXMAX &&
-         comparator != LEMICA_COMPARATOR_MAX))
+         comparator != LEMICA_COMPARATOR_MAX)) {
+        /* SUM: the plain loop's batch, and with it what the next rounds
+         * of the plain loop would ask for, were the batch measured as
+         * guessed (with segments inside the loosely bounded ones:
+         * collect_inner()), until the guesses say the batch settles the
+         * schedules: the plain loop in a few rounds. */
+        if (comparator == LEMICA_COMPARATOR_SUM &&
+            adaptive->assumption != LEMICA_ASSUMPTION_NONE && measured > 0) {
+            status = speculate(adaptive, graph, SIZE_MAX, 3, &batch_size);
+            pass->batch_size = batch_size;
+            return status;
+        }
         return LEMICA_OK;
+    }
     while (batch_size > 0)
         adaptive->in_batch[adaptive->batch[--batch_size]] = 0;
     for (int budget = 0; budget <= adaptive->num_steps; budget++)
