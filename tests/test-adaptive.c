@@ -105,6 +105,22 @@ make_noisy_drift(struct table *t, uint64_t *rng)
             t->w[i][j] *= 0.6 + 0.8 * test_rng_unit(rng);
 }
 
+/* Diffusion-like rows at unrelated levels: make_drift() with each row
+ * scaled by its own factor in [0.3, 3]. SAME_START holds, NESTED fails,
+ * and the guesses need their row-by-row calibration (the SAME_START caps
+ * of lib/profile/adaptive.c). */
+static void
+make_row_scaled_drift(struct table *t, uint64_t *rng)
+{
+    make_drift(t, rng);
+    for (int i = 0; i + 2 <= t->n - 1; i++) {
+        double factor = 0.3 + 2.7 * test_rng_unit(rng);
+
+        for (int j = i + 2; j <= t->n - 1; j++)
+            t->w[i][j] *= factor;
+    }
+}
+
 /* No structure: violations for both assumptions. */
 static void
 make_random(struct table *t, uint64_t *rng)
@@ -824,6 +840,23 @@ START_TEST(test_adaptive_drift_equals_full)
 }
 END_TEST
 
+/* SAME_START on larger graphs where only it holds: the rounds place row
+ * caps from calibrated guesses; the schedules stay exactly the full
+ * profile's for every comparator, budget set and batch size. */
+START_TEST(test_adaptive_same_start_drift_equals_full)
+{
+    int compared = 0;
+
+    for (uint64_t seed = 1; seed <= 200; seed++) {
+        compared += check_random_problem(seed + 400000, make_drift,
+                                         LEMICA_ASSUMPTION_SAME_START, 1, 1);
+        compared += check_random_problem(seed + 500000, make_row_scaled_drift,
+                                         LEMICA_ASSUMPTION_SAME_START, 1, 1);
+    }
+    ck_assert_int_gt(compared, 400);
+}
+END_TEST
+
 /* The same graphs with noise: both assumptions fail here and there; the
  * loop ends (every round measures something new) with schedules of the
  * requested budgets, and reports violations. */
@@ -877,5 +910,6 @@ TEST_SUITE(adaptive)
     add_test(suite, test_adaptive_bad_input);
     add_test(suite, test_adaptive_trivial);
     add_test(suite, test_adaptive_drift_equals_full);
+    add_test(suite, test_adaptive_same_start_drift_equals_full);
     add_test(suite, test_adaptive_noisy_drift_terminates);
 }

@@ -663,6 +663,25 @@ sweep_adaptive(struct site_log *log)
           (void)0);
     lemica_profiler_free(profiler);
     lemica_adaptive_free(adaptive);
+    /* SAME_START, whose rounds also place row caps (speculating on a copy
+     * of the bound graph). */
+    ck_assert_ok(lemica_adaptive_new(14, 13, LEMICA_ASSUMPTION_SAME_START,
+                                     &adaptive));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 4));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 6));
+    ck_assert_ok(lemica_adaptive_set_min_batch(adaptive, 2));
+    ck_assert_ok(lemica_profiler_new(14, 13, LEMICA_METRIC_L1, &profiler));
+    adaptive_loop(log, adaptive, profiler);
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
+    /* SUM, whose rounds speculate the plain loop ahead. */
+    ck_assert_ok(lemica_adaptive_new(14, 13, LEMICA_ASSUMPTION_NESTED, &adaptive));
+    ck_assert_ok(lemica_adaptive_set_comparator(adaptive, LEMICA_COMPARATOR_SUM));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 5));
+    ck_assert_ok(lemica_profiler_new(14, 13, LEMICA_METRIC_L1, &profiler));
+    adaptive_loop(log, adaptive, profiler);
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
 }
 
 /* ---- the sample stopping rule ------------------------------------------- */

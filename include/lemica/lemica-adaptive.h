@@ -112,8 +112,12 @@
  *   the sum over t = i+1 .. j-1 of (t - i) h(t), where h(t) is the measured
  *   weight of (t - 1, t + 1) (interpolated where unmeasured), scaled by the
  *   geometric mean of measured / modelled over the measured longer
- *   segments; then clamped to at least the lower bound and at most the
- *   smallest measured segment containing the segment;
+ *   segments; with ::LEMICA_ASSUMPTION_SAME_START also by the ratio
+ *   measured / modelled of the nearest measured segments of the same
+ *   start (interpolated between the two sides; in a row with none, the
+ *   mean ratio of the nearest rows with some); then clamped to at least
+ *   the lower bound and at most the smallest measured segment containing
+ *   the segment;
  * - with nothing measured yet and the certificate batches of the next
  *   item in use (NESTED or SAME_START with LEXMAX or MAX), a round asks
  *   for 12 span-2 segments spread evenly over the steps (they seed the
@@ -128,14 +132,31 @@
  *   loop, found offline from the full profile, was little more than the
  *   final paths and these neighbours: 2-5% of full profiling for one
  *   budget, 14% for five, against 20-38% for the plain loop); for
- *   SAME_START also, per start step, the first segment guessed above the
- *   path's largest weight, which rules out the rest of its row. When the
- *   guesses point at nothing unmeasured (the guessed paths and their
+ *   SAME_START, from the third round on (when the guessed paths of the
+ *   second have calibrated the guesses), also *row caps*: under SAME_START
+ *   an unmeasured (i, j) is bounded only by the measured (i, j') with
+ *   j' < j, so the solver on the bound graph, were the batch measured as
+ *   guessed, still takes segments from rows that lack a measured segment
+ *   above the threshold T of their budget (the largest weight of its
+ *   guessed path). For each such segment guessed above T the round asks
+ *   for its row's cap, the first segment of the row guessed above 1.2 T,
+ *   which, measured above T, bounds the rest of the row by T; then solves
+ *   again, until the paths take no such segment. At most one cap per row
+ *   and round: the next round places the row's other caps with guesses
+ *   calibrated on the first (a batch short of the smallest batch takes
+ *   more caps first). When the guesses point at nothing unmeasured (the guessed paths and their
  *   certificate are measured, but G' still prefers a path through
  *   unmeasured segments), and always with ::LEMICA_ASSUMPTION_NONE, SUM
  *   or a user comparator (these certificates rule a path out by one large
  *   weight, which does not settle a sum), the round asks for the
  *   unmeasured segments of the solver's paths on G' (the plain loop);
+ * - with SUM and NESTED or SAME_START, once something is measured, the
+ *   round then runs the plain loop ahead on the guesses: it pretends the
+ *   batch measured as guessed, solves G' again and adds what the paths
+ *   take, until they take nothing new; a segment guessed above 3 times
+ *   its bound is replaced by the shortest unmeasured segment inside it
+ *   guessed at least 0.7 of it (NESTED: with the same end; SAME_START:
+ *   with the same start), which bounds more segments once measured;
  * - a batch short of lemica_adaptive_set_min_batch() is filled first with
  *   what the next rounds would ask for if the batch's weights came out as
  *   guessed (their bounds propagated, the paths on G' solved again), then
@@ -147,8 +168,10 @@
  * Gaussian mixture and the trained DiT, N = 50, K = 49, NESTED, LEXMAX,
  * batches of 24) the loop ends in at most 15 rounds with 22-24% of full
  * profiling's model calls for the budgets {10, 14, 17, 20, 25} together
- * and 6-16% for one budget (SAME_START: 36-38% and 11-18%; SUM, which
- * keeps the plain loop: about 60%).
+ * and 6-16% for one budget (SAME_START, LEXMAX or MAX: 28-29.6% and
+ * 10-18% in at most 7 rounds; SUM: 48-56% with NESTED, 64-70% with
+ * SAME_START, in at most 10 rounds; a greedily thinned certificate of
+ * the full profile still needs 39% for SUM and NESTED on the DiT).
  *
  * **Checking the assumption.** Every call of lemica_adaptive_next()
  * compares the measured segments the assumption relates: a *violation* is

@@ -15,6 +15,19 @@
  * guesses (lemica-adaptive.h, "Which segments a round asks for"). */
 #define SEED_SEGMENTS 12
 
+/* SAME_START caps: guessed this much above the threshold (collect_cap()). */
+#define CAP_MARGIN 1.2
+
+/* SAME_START caps from this round on: after the seeds and one round of
+ * guessed paths, whose measurements calibrate the guesses row by row. */
+#define CAP_FIRST_ROUND 2
+
+/* SUM (collect_inner()): a segment guessed above INNER_LOOSE times its
+ * bound is replaced by a segment inside it guessed at least
+ * INNER_FRACTION of it. */
+#define INNER_LOOSE 3.0
+#define INNER_FRACTION 0.7
+
 /* No measured segment below: weights are >= 0. */
 #define NONE_BELOW (-1.0)
 
@@ -71,7 +84,9 @@ struct lemica_adaptive {
                                the exact weights (NONE_BELOW: unmeasured) */
     double *guess;          /* batch choice: a guess of every weight */
     double *spec_bound;     /* batch choice: bounds if guesses came true */
-    double *drift;          /* batch choice: 3 (N + 1) drift model terms */
+    double *drift;          /* batch choice: 4 (N + 1) drift model terms */
+    double *tops;           /* batch choice: per budget (N + 1), the largest
+                               weight of its path on the guessed graph */
     unsigned char *in_batch;
     size_t *batch;          /* slots of the batch */
     int *steps;             /* N */
@@ -115,6 +130,7 @@ lemica_adaptive_free(lemica_adaptive *adaptive)
     lemica_dealloc(adaptive->guess);
     lemica_dealloc(adaptive->spec_bound);
     lemica_dealloc(adaptive->drift);
+    lemica_dealloc(adaptive->tops);
     lemica_dealloc(adaptive->in_batch);
     lemica_dealloc(adaptive->batch);
     lemica_dealloc(adaptive->steps);
@@ -176,14 +192,16 @@ lemica_adaptive_new(int num_steps, int max_skip, lemica_assumption assumption,
     adaptive->guess = lemica_alloc_array(slots, sizeof(double));
     adaptive->spec_bound = lemica_alloc_array(slots, sizeof(double));
     adaptive->drift =
-        lemica_alloc_array(3 * ((size_t)num_steps + 1), sizeof(double));
+        lemica_alloc_array(4 * ((size_t)num_steps + 1), sizeof(double));
+    adaptive->tops = lemica_alloc_array((size_t)num_steps + 1, sizeof(double));
     adaptive->in_batch = lemica_alloc_zeroed(slots, 1);
     adaptive->batch = lemica_alloc_array(slots, sizeof(size_t));
     adaptive->steps = lemica_alloc_array((size_t)num_steps, sizeof(int));
     if (!adaptive->requested || !adaptive->seen || !adaptive->asked ||
         !adaptive->counts || !adaptive->own || !adaptive->bound ||
         !adaptive->source || !adaptive->below || !adaptive->guess ||
-        !adaptive->spec_bound || !adaptive->drift || !adaptive->in_batch ||
+        !adaptive->spec_bound || !adaptive->drift || !adaptive->tops ||
+        !adaptive->in_batch ||
         !adaptive->batch || !adaptive->steps) {
         lemica_adaptive_free(adaptive);
         return lemica_fail_no_memory("an adaptive loop");
@@ -531,6 +549,10 @@ struct pass {
     int record;        /* append the paths to adaptive->current */
     int extend;        /* also the segments one step longer (a certificate) */
     const lemica_graph *graph; /* with extend: the graph solved */
+    int caps;          /* instead of the paths' segments: 1, 2 the SAME_START
+                          caps of the rows they misuse (collect_cap(); 2
+                          without the limit per row); 3 for SUM, segments
+                          inside the loosely bounded ones (collect_inner()) */
 };
 
 /* Add segment (from, to) to the batch if it exists and is unmeasured. */
@@ -550,35 +572,98 @@ collect_segment(lemica_adaptive *adaptive, int from, int to, struct pass *pass)
     pass->added++;
 }
 
-/* Row caps: with T the largest weight of the path just collected
- * (adaptive->steps, @count steps) on pass->graph, every path with a
- * segment above T is worse, so for every start step, the first segment
- * guessed above T (if its bound is not above T yet) proves that the rest
- * of its row is out. */
-static void
-collect_caps(lemica_adaptive *adaptive, size_t count, struct pass *pass)
+/* The largest weight on a path of @graph. */
+static double
+path_top(const lemica_graph *graph, const int *steps, size_t count)
 {
-    int n = adaptive->num_steps, k = adaptive->max_skip;
     double top = 0.0;
 
     for (size_t e = 1; e < count; e++) {
         double w = 0.0;
 
-        lemica_graph_get_weight(pass->graph, adaptive->steps[e - 1],
-                                adaptive->steps[e], &w);
+        lemica_graph_get_weight(graph, steps[e - 1], steps[e], &w);
         top = w > top ? w : top;
     }
-    for (int from = 0; from < n - 2; from++)
-        for (int to = from + 2; to <= last_end(n, k, from); to++) {
-            size_t s = slot_of(adaptive, from, to);
+    return top;
+}
 
-            if (adaptive->bound[s] > top)
-                break;
-            if (adaptive->guess[s] > top) {
-                collect_segment(adaptive, from, to, pass);
-                break;
+/* SAME_START: a path of the speculative bound graph uses the unmeasured
+ * (from, to), whose bound is low only because little is measured shorter
+ * from the same start. If the guesses put it above @top (the largest
+ * weight of its budget's guessed path), it is an impostor, and the
+ * cheapest way to rule it out with everything after it is the row's
+ * *cap*: the first segment from @from guessed above @top, which makes
+ * the bound of the rest of the row at least @top once measured. The cap
+ * is guessed a margin above @top: guesses err both ways, and a cap that
+ * comes out just below @top bounds nothing, while one step too far leaves
+ * one segment to measure later, and a shorter one costs more. At most one
+ * cap per row and round (in_batch 2 marks them): the next round places
+ * the row's other caps with its guesses calibrated on the first. A
+ * segment not guessed above @top is left to the guessed paths. */
+static void
+collect_cap(lemica_adaptive *adaptive, int from, int to, double top,
+            struct pass *pass)
+{
+    int last = last_end(adaptive->num_steps, adaptive->max_skip, from);
+    size_t s;
+
+    if (to - from < 2)
+        return;
+    s = slot_of(adaptive, from, to);
+    if (adaptive->counts[s] >= adaptive->num_samples || adaptive->in_batch[s] ||
+        !(adaptive->guess[s] > top))
+        return;
+    /* pass->caps 2 (filling a short batch): no limit per row. */
+    for (int end = from + 2; end <= last && pass->caps == 1; end++)
+        if (adaptive->in_batch[slot_of(adaptive, from, end)] == 2)
+            return;
+    for (int cap = from + 2; cap < to; cap++) {
+        size_t c = slot_of(adaptive, from, cap);
+
+        if (adaptive->counts[c] >= adaptive->num_samples || adaptive->in_batch[c])
+            continue;
+        if (adaptive->guess[c] > CAP_MARGIN * top) {
+            collect_segment(adaptive, from, cap, pass);
+            adaptive->in_batch[c] = 2;
+            return;
+        }
+    }
+}
+
+/* SUM: a path of the speculative bound graph uses the unmeasured (from,
+ * to). A sum is settled only by weights close to the true ones, so the
+ * segment must be measured, or a segment inside it whose weight comes
+ * close: if the guesses put (from, to) well above its bound, the round
+ * asks for the shortest unmeasured segment inside it guessed at least
+ * INNER_FRACTION of it, sharing its end (NESTED: same cost, and it bounds
+ * the segments from the starts in between too) or its start (SAME_START,
+ * where only those bound it). Measured, it raises the bounds of every
+ * segment containing it, not only those of (from, to). */
+static void
+collect_inner(lemica_adaptive *adaptive, int from, int to, struct pass *pass)
+{
+    int nested = adaptive->assumption == LEMICA_ASSUMPTION_NESTED;
+    size_t s;
+
+    if (to - from < 2)
+        return;
+    s = slot_of(adaptive, from, to);
+    if (adaptive->counts[s] >= adaptive->num_samples || adaptive->in_batch[s])
+        return;
+    if (to - from >= 3 && adaptive->guess[s] > INNER_LOOSE * adaptive->bound[s])
+        for (int d = to - from - 2; d >= 1; d--) {
+            int a = nested ? from + d : from, b = nested ? to : to - d;
+            size_t c = slot_of(adaptive, a, b);
+
+            if (adaptive->counts[c] >= adaptive->num_samples ||
+                adaptive->in_batch[c])
+                continue;
+            if (adaptive->guess[c] >= INNER_FRACTION * adaptive->guess[s]) {
+                collect_segment(adaptive, a, b, pass);
+                return;
             }
         }
+    collect_segment(adaptive, from, to, pass);
 }
 
 /* Add the unmeasured segments of @schedule's path to the batch. */
@@ -599,10 +684,19 @@ collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
         memcpy(out + 2, adaptive->steps, count * sizeof(int));
         adaptive->current_length += 2 + count;
     }
+    if (pass->extend && pass->graph)
+        adaptive->tops[lemica_schedule_budget(schedule)] =
+            path_top(pass->graph, adaptive->steps, count);
     for (size_t e = 1; e < count; e++) {
         int from = adaptive->steps[e - 1], to = adaptive->steps[e];
 
-        collect_segment(adaptive, from, to, pass);
+        if (pass->caps == 3)
+            collect_inner(adaptive, from, to, pass);
+        else if (pass->caps)
+            collect_cap(adaptive, from, to,
+                        adaptive->tops[lemica_schedule_budget(schedule)], pass);
+        else
+            collect_segment(adaptive, from, to, pass);
         if (!pass->extend)
             continue;
         /* The segments one step longer bound every segment containing
@@ -611,9 +705,6 @@ collect_path(lemica_adaptive *adaptive, const lemica_schedule *schedule,
         if (adaptive->assumption == LEMICA_ASSUMPTION_NESTED)
             collect_segment(adaptive, from - 1, to, pass);
     }
-    if (pass->extend && pass->graph &&
-        adaptive->assumption == LEMICA_ASSUMPTION_SAME_START)
-        collect_caps(adaptive, count, pass);
 }
 
 /* Solve every requested budget on @graph and collect the unmeasured
@@ -659,6 +750,59 @@ solve_pass(lemica_adaptive *adaptive, const lemica_graph *graph, int strict,
     return LEMICA_OK;
 }
 
+/* The drift model's (unscaled) error of (from, to): the sum over the
+ * reused steps t of (t - from) h(t), from the prefix sums of h and t h. */
+static double
+drift_at(const double *level, const double *moment, int from, int to)
+{
+    return (moment[to] - moment[from + 1]) -
+           (double)from * (level[to] - level[from + 1]);
+}
+
+/* How far the measured segments of row @from sit from the scaled drift
+ * model near (from, to): the ratio measured / modelled of the nearest
+ * measured segment on either side, interpolated geometrically between
+ * the two (1 with none). One row's errors follow the model's shape more
+ * closely than its level. */
+static double
+row_ratio(const lemica_adaptive *adaptive, const double *exact,
+          const double *level, const double *moment, const double *row_log,
+          double scale, int from, int to)
+{
+    int n = adaptive->num_steps, k = adaptive->max_skip;
+    int left = -1, right = -1;
+    double log_left = 0.0, log_right = 0.0;
+
+    for (int j = to - 1; j >= from + 2; j--) {
+        double w = exact[slot_of(adaptive, from, j)];
+        double m = scale * drift_at(level, moment, from, j);
+
+        if (w > 0 && m > 0) {
+            left = j;
+            log_left = log(w / m);
+            break;
+        }
+    }
+    for (int j = to + 1; j <= last_end(n, k, from); j++) {
+        double w = exact[slot_of(adaptive, from, j)];
+        double m = scale * drift_at(level, moment, from, j);
+
+        if (w > 0 && m > 0) {
+            right = j;
+            log_right = log(w / m);
+            break;
+        }
+    }
+    if (left >= 0 && right >= 0)
+        return exp(log_left + (log_right - log_left) * (double)(to - left) /
+                                  (double)(right - left));
+    if (left >= 0)
+        return exp(log_left);
+    if (right >= 0)
+        return exp(log_right);
+    return row_log ? exp(row_log[from]) : 1.0;
+}
+
 /* A guess of every unmeasured weight, for choosing batches only (never for
  * bounds, so it cannot affect exactness): the drift model of
  * lemica-adaptive.h once some span-2 segment is measured, else a
@@ -672,6 +816,11 @@ compute_guesses(lemica_adaptive *adaptive, const double *exact)
 {
     int n = adaptive->num_steps, k = adaptive->max_skip, model_ok = 0;
     double *guess = adaptive->guess, *level = NULL, *moment = NULL, scale = 1.0;
+    double *row_log = NULL;
+    /* SAME_START places caps by the guesses, so they must be close in
+     * every row: calibrate them row by row. (NESTED's certificates are
+     * less sensitive; its batches stay as they were.) */
+    int calibrate = adaptive->assumption == LEMICA_ASSUMPTION_SAME_START;
 
     /* Upper bounds: by decreasing span, the smallest measured weight of a
      * segment containing this one (HUGE_VAL: none). */
@@ -746,6 +895,45 @@ compute_guesses(lemica_adaptive *adaptive, const double *exact)
                 }
             scale = fits ? exp(logs / (double)fits) : 1.0;
         }
+        /* A row without measured segments: the log ratio measured /
+         * modelled of the nearest rows with some, interpolated. */
+        row_log = moment + (n + 1);
+        for (int from = 0; from < n && model_ok && calibrate; from++) {
+            double logs = 0.0;
+            size_t fits = 0;
+
+            for (int to = from + 2; to <= last_end(n, k, from) && from < n - 2; to++) {
+                size_t s = slot_of(adaptive, from, to);
+                double m = scale * drift_at(level, moment, from, to);
+
+                if (exact[s] > 0 && m > 0) {
+                    logs += log(exact[s] / m);
+                    fits++;
+                }
+            }
+            row_log[from] = fits ? logs / (double)fits : HUGE_VAL;
+        }
+        for (int from = 0; from < n && model_ok && calibrate; from++) {
+            int before = from - 1, after = from + 1;
+
+            if (row_log[from] < HUGE_VAL)
+                continue;
+            while (before >= 0 && !(row_log[before] < HUGE_VAL))
+                before--;
+            while (after < n && !(row_log[after] < HUGE_VAL))
+                after++;
+            /* Rows before are final already; rows after still raw. */
+            if (before >= 0 && after < n)
+                row_log[from] = row_log[before] +
+                                (row_log[after] - row_log[before]) *
+                                    (double)(from - before) / (double)(after - before);
+            else if (before >= 0)
+                row_log[from] = row_log[before];
+            else if (after < n)
+                row_log[from] = row_log[after];
+            else
+                row_log[from] = 0.0;
+        }
     }
     for (int from = 0; from < n - 2; from++)
         for (int to = from + 2; to <= last_end(n, k, from); to++) {
@@ -772,9 +960,11 @@ compute_guesses(lemica_adaptive *adaptive, const double *exact)
             low = adaptive->bound[s];
             up = guess[s];
             if (model_ok) {
-                double i = (double)from;
-                double m = scale * ((moment[to] - moment[from + 1]) -
-                                    i * (level[to] - level[from + 1]));
+                double m = scale * drift_at(level, moment, from, to);
+
+                if (calibrate)
+                    m *= row_ratio(adaptive, exact, level, moment, row_log,
+                                   scale, from, to);
                 guess[s] = fmax(low, fmin(m, up));
             } else if (!found)
                 guess[s] = up < HUGE_VAL ? 0.5 * (low + up) : low;
@@ -793,7 +983,7 @@ build_predicted(lemica_adaptive *adaptive, const lemica_graph *graph,
 {
     lemica_graph *guessed = NULL;
     lemica_status status;
-    struct pass pass = {0, 0, 0, 1, NULL};
+    struct pass pass = {0, 0, 0, 1, NULL, 0};
     int n = adaptive->num_steps;
 
     if (measured == 0 && adaptive->max_skip >= 2) {
@@ -830,6 +1020,10 @@ build_predicted(lemica_adaptive *adaptive, const lemica_graph *graph,
     return status;
 }
 
+static lemica_status speculate(lemica_adaptive *adaptive,
+                               const lemica_graph *graph, size_t target,
+                               int caps, size_t *batch_size);
+
 /* The segments to measure when the paths on the bound graph are not all
  * measured (@pass holds theirs; the guesses are computed): those the
  * guesses point at, or, when the guesses point at nothing unmeasured, the
@@ -848,11 +1042,33 @@ choose_batch(lemica_adaptive *adaptive, const lemica_graph *graph,
      * alternatives; there the plain loop measured less on the test beds. */
     if (adaptive->assumption == LEMICA_ASSUMPTION_NONE ||
         (comparator != LEMICA_COMPARATOR_LEXMAX &&
-         comparator != LEMICA_COMPARATOR_MAX))
+         comparator != LEMICA_COMPARATOR_MAX)) {
+        /* SUM: the plain loop's batch, and with it what the next rounds
+         * of the plain loop would ask for, were the batch measured as
+         * guessed (with segments inside the loosely bounded ones:
+         * collect_inner()), until the guesses say the batch settles the
+         * schedules: the plain loop in a few rounds. */
+        if (comparator == LEMICA_COMPARATOR_SUM &&
+            adaptive->assumption != LEMICA_ASSUMPTION_NONE && measured > 0) {
+            status = speculate(adaptive, graph, SIZE_MAX, 3, &batch_size);
+            pass->batch_size = batch_size;
+            return status;
+        }
         return LEMICA_OK;
+    }
     while (batch_size > 0)
         adaptive->in_batch[adaptive->batch[--batch_size]] = 0;
+    for (int budget = 0; budget <= adaptive->num_steps; budget++)
+        adaptive->tops[budget] = HUGE_VAL;
     status = build_predicted(adaptive, graph, measured, &batch_size);
+    /* SAME_START: the paths of the bound graph, were the batch measured as
+     * guessed, still take segments whose bound is low only because their
+     * rows lack a cap: add the caps until they take none (the guesses
+     * then say the batch settles the schedules). */
+    if (status == LEMICA_OK && measured > 0 &&
+        adaptive->rounds >= CAP_FIRST_ROUND &&
+        adaptive->assumption == LEMICA_ASSUMPTION_SAME_START)
+        status = speculate(adaptive, graph, SIZE_MAX, 1, &batch_size);
     if (status != LEMICA_OK)
         return status;
     if (batch_size == 0) {
@@ -867,8 +1083,8 @@ choose_batch(lemica_adaptive *adaptive, const lemica_graph *graph,
  * guessed and collect what the paths would ask for next: the segments the
  * next rounds would measure if the guesses were right. */
 static lemica_status
-fill_speculative(lemica_adaptive *adaptive, const lemica_graph *graph,
-                 size_t target, size_t *batch_size)
+speculate(lemica_adaptive *adaptive, const lemica_graph *graph, size_t target,
+          int caps, size_t *batch_size)
 {
     lemica_graph *ahead = NULL;
     lemica_status status;
@@ -881,7 +1097,7 @@ fill_speculative(lemica_adaptive *adaptive, const lemica_graph *graph,
         return status;
     memcpy(own, adaptive->own, num_slots(adaptive) * sizeof(double));
     while (*batch_size < target) {
-        struct pass pass = {0, *batch_size, 0, 0, NULL};
+        struct pass pass = {0, *batch_size, 0, 0, NULL, caps};
 
         for (; set < *batch_size; set++) {
             size_t s = adaptive->batch[set];
@@ -1121,7 +1337,7 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     lemica_graph *graph = NULL;
     lemica_plan *plan = NULL;
     struct violation_scan violations;
-    struct pass pass = {0, 0, 1, 0, NULL};
+    struct pass pass = {0, 0, 1, 0, NULL, 0};
     lemica_status status;
     size_t batch_size = 0, measured = 0, k;
     int n, any = 0, stable_now = 0;
@@ -1187,11 +1403,20 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
     if (batch_size == 0)
         stable_now = same_schedules(adaptive, graph);
     if (batch_size > 0) {
-        /* Short of the smallest batch: the next rounds as the guesses see
-         * them, then the cheapest segments. */
+        /* Short of the smallest batch: for SAME_START the caps the next
+         * rounds would add (more than one per row), then the next rounds
+         * as the guesses see them, then the cheapest segments. */
+        if (batch_size < adaptive->min_batch &&
+            adaptive->assumption == LEMICA_ASSUMPTION_SAME_START &&
+            adaptive->rounds >= CAP_FIRST_ROUND) {
+            status = speculate(adaptive, graph, adaptive->min_batch, 2,
+                               &batch_size);
+            if (status != LEMICA_OK)
+                goto fail;
+        }
         if (batch_size < adaptive->min_batch) {
-            status = fill_speculative(adaptive, graph, adaptive->min_batch,
-                                      &batch_size);
+            status = speculate(adaptive, graph, adaptive->min_batch, 0,
+                               &batch_size);
             if (status != LEMICA_OK)
                 goto fail;
         }
