@@ -17,6 +17,7 @@
  * Usage: bench-stopping [--model gmm|dit] [--orders R] [--eval E]
  *                       [--data FILE] [--profile-only] [--verbose]
  *                       [--balanced] [--eval-seed-base SEED]
+ *                       [--orders-seed SEED]
  */
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +45,8 @@
 static const int budgets[NUM_BUDGETS] = {10, 14, 17, 20, 25};
 /* The held-out seeds: base, base + 1, ... (classes cycling). */
 static uint64_t eval_seed_base = 3000000u;
+/* The seed of the random sample orders. */
+static uint64_t orders_seed = 2026u;
 
 static size_t
 data_per_sample(const struct profile_data *d)
@@ -580,7 +583,7 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
     double reference[NUM_BUDGETS], reference_20[NUM_BUDGETS];
     struct outcome *outcomes = calloc((size_t)num_orders, sizeof(*outcomes));
     int (*orders)[PROTOCOL] = calloc((size_t)num_orders, sizeof(*orders));
-    uint64_t rng = 2026;
+    uint64_t rng = orders_seed;
     double start = bench_now_seconds();
 
     if (!outcomes || !orders)
@@ -710,6 +713,8 @@ main(int argc, char **argv)
             data_path = argv[++a];
         else if (strcmp(argv[a], "--eval-seed-base") == 0 && a + 1 < argc)
             eval_seed_base = (uint64_t)strtoull(argv[++a], NULL, 10);
+        else if (strcmp(argv[a], "--orders-seed") == 0 && a + 1 < argc)
+            orders_seed = (uint64_t)strtoull(argv[++a], NULL, 10);
         else if (strcmp(argv[a], "--balanced") == 0)
             balanced = 1;
         else if (strcmp(argv[a], "--profile-only") == 0)
@@ -719,7 +724,8 @@ main(int argc, char **argv)
         else {
             fprintf(stderr, "usage: bench-stopping [--model gmm|dit] [--orders R] "
                             "[--eval E] [--data FILE] [--profile-only] [--verbose] "
-                            "[--balanced] [--eval-seed-base SEED]\n");
+                            "[--balanced] [--eval-seed-base SEED] "
+                            "[--orders-seed SEED]\n");
             return 2;
         }
     }

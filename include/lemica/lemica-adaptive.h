@@ -615,13 +615,19 @@ LEMICA_API void lemica_sample_stop_free(lemica_sample_stop *rule);
  * no plan) at a larger sample count than at the last update: the count
  * is the largest of any segment in @p profiler. The schedules are those
  * of lemica_adaptive_schedule() for every requested budget; a budget
- * that an older update did not have makes the window disagree.
+ * that an older update did not have makes the window disagree. Every
+ * update of a run must pass a profiler of the same N and K (reset the
+ * rule to start a run with another). When the profiler has no segment to
+ * cache (K = 1, or N < 3), the loop has nothing to measure and no sample
+ * can change a schedule: every update then says stop, from the first on,
+ * with no excess, whether or not a sample was added.
  * @param[in,out] rule The rule.
  * @param[in] adaptive The handle, done.
  * @param[in] profiler The profiler the loop ran on.
  * @param[out] stop 1 to stop adding samples, else 0 (0 on failure).
  * @return ::LEMICA_OK; ::LEMICA_ERR_INVALID_ARGUMENT (a NULL argument, a
- *         profiler of another N); ::LEMICA_ERR_STATE (the loop is not done,
+ *         profiler of another N than the loop, or of another N or K than
+ *         the earlier updates); ::LEMICA_ERR_STATE (the loop is not done,
  *         no budget is requested, or no sample was added since the last
  *         update); ::LEMICA_ERR_NO_MEMORY. On failure the rule is as it
  *         was.

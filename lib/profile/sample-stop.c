@@ -24,6 +24,7 @@ struct lemica_sample_stop {
     size_t filled;              /* entries held */
     size_t newest;              /* ring index of the newest */
     uint64_t samples;           /* the sample count at the last update */
+    int num_steps, max_skip;    /* the profiler's N and K at the updates */
     double excess;
     int stop;
 };
@@ -210,7 +211,7 @@ lemica_status
 lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
                           const lemica_profiler *profiler, int *stop)
 {
-    int num_steps, *records = NULL;
+    int num_steps, max_skip, nothing_to_measure, *records = NULL;
     size_t length = 0, slot;
     uint64_t samples;
     double excess;
@@ -226,9 +227,18 @@ lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
                            "the adaptive loop is not done: call "
                            "lemica_adaptive_next() until it returns no plan");
     num_steps = lemica_profiler_num_steps(profiler);
-    samples = profiler_samples(profiler, num_steps,
-                               lemica_profiler_max_skip(profiler));
-    if (rule->filled > 0 && samples <= rule->samples)
+    max_skip = lemica_profiler_max_skip(profiler);
+    if (rule->filled > 0 &&
+        (num_steps != rule->num_steps || max_skip != rule->max_skip))
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "the profiler has N = %d, K = %d, the earlier "
+                           "updates had N = %d, K = %d (reset the rule for a "
+                           "new run)",
+                           num_steps, max_skip, rule->num_steps, rule->max_skip);
+    /* K < 2: no segment can be cached, no sample changes a schedule. */
+    nothing_to_measure = max_skip < 2 || num_steps < 3;
+    samples = profiler_samples(profiler, num_steps, max_skip);
+    if (!nothing_to_measure && rule->filled > 0 && samples <= rule->samples)
         return lemica_fail(LEMICA_ERR_STATE,
                            "no sample was added since the last update (%llu "
                            "then, %llu now)",
@@ -237,7 +247,8 @@ lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
     status = collect(adaptive, num_steps, &records, &length);
     if (status != LEMICA_OK)
         return status;
-    excess = window_excess(rule, profiler, records, length);
+    excess = nothing_to_measure ? 0.0
+                                : window_excess(rule, profiler, records, length);
 
     /* Commit. */
     slot = rule->filled == 0 ? 0 : (rule->newest + 1) % rule->window;
@@ -248,8 +259,11 @@ lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
     if (rule->filled < rule->window)
         rule->filled++;
     rule->samples = samples;
+    rule->num_steps = num_steps;
+    rule->max_skip = max_skip;
     rule->excess = excess;
-    rule->stop = rule->filled >= rule->window && excess <= rule->tolerance;
+    rule->stop = nothing_to_measure ||
+                 (rule->filled >= rule->window && excess <= rule->tolerance);
     *stop = rule->stop;
     return LEMICA_OK;
 }
@@ -279,6 +293,8 @@ lemica_sample_stop_reset(lemica_sample_stop *rule)
     rule->filled = 0;
     rule->newest = 0;
     rule->samples = 0;
+    rule->num_steps = 0;
+    rule->max_skip = 0;
     rule->excess = 0.0;
     rule->stop = 0;
 }
