@@ -68,19 +68,6 @@ sample_id(const struct testbed_net *net, int index)
     return id;
 }
 
-static struct testbed_batch
-settings_of(struct testbed_net *net, const double *times)
-{
-    struct testbed_batch batch;
-
-    memset(&batch, 0, sizeof(batch));
-    batch.net = net;
-    batch.reuse = TESTBED_REUSE_OUTPUT;
-    batch.num_steps = NUM_STEPS;
-    batch.times = times;
-    return batch;
-}
-
 /* Read as many complete samples as the cache holds (a line each). */
 static int
 data_read(struct profile_data *d, const char *path)
@@ -109,7 +96,7 @@ static void
 data_profile(struct testbed_net *net, const double *times, struct profile_data *d,
              int first, const char *path)
 {
-    struct testbed_batch settings = settings_of(net, times);
+    struct testbed_batch settings = testbed_batch_output(net, NUM_STEPS, times);
     lemica_plan *plan = NULL;
 
     bench_check(lemica_plan_new(d->n, d->k, &plan), "plan");
@@ -160,16 +147,20 @@ struct evaluator {
     uint64_t *seeds;
     double *references; /* count * pixels, uncached */
     double *outputs;
-    /* Memo: schedules as step lists. */
+    int have_references;
+    /* Memo: schedules as step lists; kept in a file across runs (the
+     * held-out error of a schedule depends only on the model and the
+     * seeds), one line a schedule: error, count, steps. */
     size_t num_memo, memo_capacity;
     int (*memo_steps)[NUM_STEPS + 1];
     double *memo_error;
+    char memo_path[160];
 };
 
 static void
 evaluator_sample(struct evaluator *ev, const unsigned char *mask, double *out)
 {
-    struct testbed_batch batch = settings_of(ev->net, ev->times);
+    struct testbed_batch batch = testbed_batch_output(ev->net, NUM_STEPS, ev->times);
 
     batch.count = ev->count;
     batch.classes = ev->classes;
@@ -181,6 +172,60 @@ evaluator_sample(struct evaluator *ev, const unsigned char *mask, double *out)
         fprintf(stderr, "bench-stopping: sampling failed\n");
         exit(1);
     }
+}
+
+static void
+memo_add(struct evaluator *ev, const int *steps, double error)
+{
+    if (ev->num_memo == ev->memo_capacity) {
+        ev->memo_capacity = ev->memo_capacity ? 2 * ev->memo_capacity : 64;
+        ev->memo_steps = realloc(ev->memo_steps,
+                                 ev->memo_capacity * sizeof(*ev->memo_steps));
+        ev->memo_error = realloc(ev->memo_error,
+                                 ev->memo_capacity * sizeof(double));
+        if (!ev->memo_steps || !ev->memo_error)
+            exit(1);
+    }
+    memcpy(ev->memo_steps[ev->num_memo], steps, sizeof(*ev->memo_steps));
+    ev->memo_error[ev->num_memo++] = error;
+}
+
+/* The held-out errors of earlier runs (complete lines only). */
+static void
+memo_read(struct evaluator *ev)
+{
+    FILE *f = fopen(ev->memo_path, "r");
+    double error;
+    int count;
+
+    if (!f)
+        return;
+    while (fscanf(f, "%lf %d", &error, &count) == 2 && count >= 0 &&
+           count <= NUM_STEPS) {
+        int steps[NUM_STEPS + 1] = {0}, ok = 1;
+
+        steps[0] = count;
+        for (int e = 1; e <= count && ok; e++)
+            ok = fscanf(f, "%d", &steps[e]) == 1;
+        if (!ok)
+            break;
+        memo_add(ev, steps, error);
+    }
+    fclose(f);
+}
+
+static void
+memo_write(const struct evaluator *ev, const int *steps, double error)
+{
+    FILE *f = fopen(ev->memo_path, "a");
+
+    if (!f)
+        return;
+    fprintf(f, "%.17g %d", error, steps[0]);
+    for (int e = 1; e <= steps[0]; e++)
+        fprintf(f, " %d", steps[e]);
+    fprintf(f, "\n");
+    fclose(f);
 }
 
 static void
@@ -203,7 +248,10 @@ evaluator_init(struct evaluator *ev, struct testbed_net *net,
         ev->classes[e] = (int)(e % (size_t)net->num_classes);
         ev->seeds[e] = eval_seed_base + e;
     }
-    evaluator_sample(ev, NULL, ev->references);
+    snprintf(ev->memo_path, sizeof(ev->memo_path),
+             "bench-stopping-%s-N%d-eval%zu-seed%llu.txt", net->name, NUM_STEPS,
+             count, (unsigned long long)eval_seed_base);
+    memo_read(ev);
 }
 
 static void
@@ -233,6 +281,10 @@ held_out_error(struct evaluator *ev, const lemica_schedule *schedule)
             return ev->memo_error[m];
     if (testbed_schedule_mask(schedule, mask) != 0)
         exit(1);
+    if (!ev->have_references) {
+        evaluator_sample(ev, NULL, ev->references);
+        ev->have_references = 1;
+    }
     evaluator_sample(ev, mask, ev->outputs);
     for (size_t e = 0; e < ev->count; e++) {
         double l1 = 0.0;
@@ -243,18 +295,9 @@ held_out_error(struct evaluator *ev, const lemica_schedule *schedule)
                     "metric");
         total += l1;
     }
-    if (ev->num_memo == ev->memo_capacity) {
-        ev->memo_capacity = ev->memo_capacity ? 2 * ev->memo_capacity : 64;
-        ev->memo_steps = realloc(ev->memo_steps,
-                                 ev->memo_capacity * sizeof(*ev->memo_steps));
-        ev->memo_error = realloc(ev->memo_error,
-                                 ev->memo_capacity * sizeof(double));
-        if (!ev->memo_steps || !ev->memo_error)
-            exit(1);
-    }
-    memcpy(ev->memo_steps[ev->num_memo], steps, sizeof(steps));
-    ev->memo_error[ev->num_memo] = total / (double)ev->count;
-    return ev->memo_error[ev->num_memo++];
+    memo_add(ev, steps, total / (double)ev->count);
+    memo_write(ev, steps, total / (double)ev->count);
+    return total / (double)ev->count;
 }
 
 static int verbose;
@@ -681,7 +724,7 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
         }
         report_rule(&rules[r], outcomes, num_orders);
     }
-    printf("  (%zu distinct schedules sampled, %.0f s)\n", ev.num_memo,
+    printf("  (%zu distinct schedules, with earlier runs', %.0f s)\n", ev.num_memo,
            bench_now_seconds() - start);
     evaluator_free(&ev);
     free(outcomes);
