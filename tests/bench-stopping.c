@@ -17,7 +17,14 @@
  * Usage: bench-stopping [--model gmm|dit] [--orders R] [--eval E]
  *                       [--data FILE] [--profile-only] [--verbose]
  *                       [--balanced] [--eval-seed-base SEED]
- *                       [--orders-seed SEED]
+ *                       [--orders-seed SEED] [--rule SPEC]...
+ *
+ * --rule (repeatable) replaces the built-in list of rules: fixed:S (the
+ * plans of the first S samples), old:W:TOL (lemica_adaptive_num_stable()
+ * >= W at stable tolerance TOL), se:MARGIN (the standard-error rule),
+ * lib:W:TOL[:se=M][:min=S][:cap=S] (lemica_sample_stop with window W
+ * and tolerance TOL; se=M also asks the standard-error rule's ratio to
+ * be at most M, min=S never stops before S samples, cap=S always at S).
  */
 #include <math.h>
 #include <stdio.h>
@@ -338,6 +345,10 @@ struct rule {
     double tolerance;
     double z; /* unused */
     double margin;
+    /* LIBRARY only: also the SAMPLES condition with this margin (0: off),
+     * never before @min samples, always at @cap (0: off). */
+    double se_margin;
+    int min, cap;
 };
 
 struct outcome {
@@ -358,6 +369,39 @@ new_handle(const struct profile_data *d)
     return adaptive;
 }
 
+/* For every budget the plan's summed standard errors over its summed
+ * mean errors; the largest. */
+static double
+relative_se(lemica_adaptive *adaptive, const lemica_profiler *profiler)
+{
+    double worst = 0.0;
+
+    for (int b = 0; b < NUM_BUDGETS; b++) {
+        lemica_schedule *schedule = NULL;
+        int steps[NUM_STEPS];
+        size_t count = 0;
+        double se = 0.0, total = 0.0;
+
+        bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),
+                    "schedule");
+        lemica_schedule_steps(schedule, steps, NUM_STEPS, &count);
+        lemica_schedule_free(schedule);
+        for (size_t e = 1; e < count; e++) {
+            uint64_t n = 0;
+            double mean = 0, var = 0;
+            if (steps[e] - steps[e - 1] < 2)
+                continue;
+            lemica_profiler_edge_stats(profiler, steps[e - 1], steps[e], &n,
+                                       &mean, &var, NULL, NULL);
+            se += sqrt(var / (double)n);
+            total += mean;
+        }
+        if (total > 0 && se / total > worst)
+            worst = se / total;
+    }
+    return worst;
+}
+
 static int
 rule_says_stop(const struct rule *rule, lemica_adaptive *adaptive,
                const lemica_profiler *profiler, int samples)
@@ -370,34 +414,12 @@ rule_says_stop(const struct rule *rule, lemica_adaptive *adaptive,
     case RULE_LIBRARY:
         return 0;
     case RULE_SAMPLES: {
-        double worst = 0.0;
+        double worst;
         if (samples < 2)
             return 0;
         if (rule->window && lemica_adaptive_num_stable(adaptive) < rule->window)
             return 0;
-        for (int b = 0; b < NUM_BUDGETS; b++) {
-            lemica_schedule *schedule = NULL;
-            int steps[NUM_STEPS];
-            size_t count = 0;
-            double se = 0.0, total = 0.0;
-
-            bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),
-                        "schedule");
-            lemica_schedule_steps(schedule, steps, NUM_STEPS, &count);
-            lemica_schedule_free(schedule);
-            for (size_t e = 1; e < count; e++) {
-                uint64_t n = 0;
-                double mean = 0, var = 0;
-                if (steps[e] - steps[e - 1] < 2)
-                    continue;
-                lemica_profiler_edge_stats(profiler, steps[e - 1], steps[e], &n,
-                                           &mean, &var, NULL, NULL);
-                se += sqrt(var / (double)n);
-                total += mean;
-            }
-            if (total > 0 && se / total > worst)
-                worst = se / total;
-        }
+        worst = relative_se(adaptive, profiler);
         if (verbose > 1)
             printf("      S=%d rse %.3f\n", samples, worst);
         return worst <= rule->margin;
@@ -434,7 +456,12 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
             int stop = 0;
             bench_check(lemica_sample_stop_update(stop_rule, adaptive, profiler, &stop),
                         "stop update");
-            if (stop)
+            if (stop && rule->se_margin > 0 &&
+                (samples < 2 || relative_se(adaptive, profiler) > rule->se_margin))
+                stop = 0;
+            if (rule->min && samples < rule->min)
+                stop = 0;
+            if (stop || (rule->cap && samples >= rule->cap))
                 break;
         } else if (rule_says_stop(rule, adaptive, profiler, samples))
             break;
@@ -602,26 +629,85 @@ diagnose(struct evaluator *ev, const struct profile_data *d, const double *refer
             lemica_schedule_free(plans[count][b]);
 }
 
+/* Rules given with --rule (instead of the built-in list). */
+static struct rule custom_rules[MAX_RULES];
+static char custom_names[MAX_RULES][64];
+static int num_custom;
+
+/* --rule fixed:S | old:W:TOL | se:MARGIN | lib:W:TOL */
+static int
+parse_rule(const char *spec)
+{
+    struct rule *rule = &custom_rules[num_custom];
+    char *name = custom_names[num_custom];
+    int count = 0;
+    double a = 0, b = 0;
+
+    if (num_custom >= MAX_RULES)
+        return -1;
+    memset(rule, 0, sizeof(*rule));
+    if (sscanf(spec, "fixed:%d", &count) == 1 && count >= 1) {
+        rule->kind = RULE_FIXED;
+        rule->fixed = count;
+        snprintf(name, 64, "fixed %d samples", count);
+    } else if (sscanf(spec, "old:%d:%lf", &count, &a) == 2 && count >= 1) {
+        rule->kind = RULE_STABLE;
+        rule->window = (size_t)count;
+        rule->tolerance = a;
+        snprintf(name, 64, "old: unchanged over %d, tol %g", count, a);
+    } else if (sscanf(spec, "se:%lf", &a) == 1) {
+        rule->kind = RULE_SAMPLES;
+        rule->margin = a;
+        snprintf(name, 64, "se: sum se/sum mean <= %g", a);
+    } else if (sscanf(spec, "lib:%d:%lf", &count, &b) == 2 && count >= 2) {
+        const char *option = strchr(strchr(spec + 4, ':') + 1, ':');
+        int used;
+
+        rule->kind = RULE_LIBRARY;
+        rule->window = (size_t)count;
+        rule->tolerance = b;
+        used = snprintf(name, 64, "new: window %d, tol %g", count, b);
+        for (; option; option = strchr(option + 1, ':')) {
+            if (sscanf(option, ":se=%lf", &a) == 1)
+                rule->se_margin = a;
+            else if (sscanf(option, ":min=%d", &rule->min) == 1)
+                ;
+            else if (sscanf(option, ":cap=%d", &rule->cap) == 1)
+                ;
+            else
+                return -1;
+            if (used > 0 && used < 64)
+                used += snprintf(name + used, (size_t)(64 - used), "%s", option);
+        }
+    } else
+        return -1;
+    rule->name = name;
+    num_custom++;
+    return 0;
+}
+
 static void
 run_all(struct testbed_net *net, const double *times, const struct profile_data *d,
         int num_orders, size_t num_eval, const char *bed)
 {
     static const struct rule rules[] = {
-        {"fixed 1 sample", RULE_FIXED, 1, 0, 0, 0, 0},
-        {"fixed 2 samples", RULE_FIXED, 2, 0, 0, 0, 0},
-        {"fixed 3 samples", RULE_FIXED, 3, 0, 0, 0, 0},
-        {"fixed 4 samples", RULE_FIXED, 4, 0, 0, 0, 0},
-        {"fixed 5 samples", RULE_FIXED, 5, 0, 0, 0, 0},
-        {"fixed 10 samples", RULE_FIXED, 10, 0, 0, 0, 0},
-                {"old: unchanged over 3, tol 0.02", RULE_STABLE, 0, 3, 0.02, 0, 0},
-        {"old: unchanged over 3, tol 0.05", RULE_STABLE, 0, 3, 0.05, 0, 0},
-        {"se: sum se/sum mean <= 0.20", RULE_SAMPLES, 0, 0, 0, 0, 0.20},
-        {"new: window 3, tol 0.05", RULE_LIBRARY, 0, 3, 0.05, 0, 0},
-        {"new: window 3, tol 0.10", RULE_LIBRARY, 0, 3, 0.10, 0, 0},
-        {"new: window 3, tol 0.10, prev meas.", RULE_LIBRARY, 0, 3, 0.10, 0, 1e-9},
-        {"new: window 4, tol 0.10", RULE_LIBRARY, 0, 4, 0.10, 0, 0},
+        {"fixed 1 sample", RULE_FIXED, 1, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 2 samples", RULE_FIXED, 2, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 3 samples", RULE_FIXED, 3, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 4 samples", RULE_FIXED, 4, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 5 samples", RULE_FIXED, 5, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 10 samples", RULE_FIXED, 10, 0, 0, 0, 0, 0, 0, 0},
+        {"old: unchanged over 3, tol 0.02", RULE_STABLE, 0, 3, 0.02, 0, 0, 0, 0, 0},
+        {"old: unchanged over 3, tol 0.05", RULE_STABLE, 0, 3, 0.05, 0, 0, 0, 0, 0},
+        {"se: sum se/sum mean <= 0.20", RULE_SAMPLES, 0, 0, 0, 0, 0.20, 0, 0, 0},
+        {"new: window 3, tol 0.05", RULE_LIBRARY, 0, 3, 0.05, 0, 0, 0, 0, 0},
+        {"new: window 3, tol 0.10", RULE_LIBRARY, 0, 3, 0.10, 0, 0, 0, 0, 0},
+        {"new: window 3, tol 0.10, prev meas.", RULE_LIBRARY, 0, 3, 0.10, 0, 1e-9, 0, 0, 0},
+        {"new: window 4, tol 0.10", RULE_LIBRARY, 0, 4, 0.10, 0, 0, 0, 0, 0},
     };
-    size_t num_rules = sizeof(rules) / sizeof(rules[0]);
+    const struct rule *list = num_custom > 0 ? custom_rules : rules;
+    size_t num_rules = num_custom > 0 ? (size_t)num_custom
+                                      : sizeof(rules) / sizeof(rules[0]);
     struct evaluator ev;
     double reference[NUM_BUDGETS], reference_20[NUM_BUDGETS];
     struct outcome *outcomes = calloc((size_t)num_orders, sizeof(*outcomes));
@@ -719,10 +805,10 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
             struct profile_data shuffled;
 
             permuted(d, orders[o], &shuffled);
-            run_rule(&ev, &shuffled, &rules[r], reference, &outcomes[o]);
+            run_rule(&ev, &shuffled, &list[r], reference, &outcomes[o]);
             free(shuffled.err);
         }
-        report_rule(&rules[r], outcomes, num_orders);
+        report_rule(&list[r], outcomes, num_orders);
     }
     printf("  (%zu distinct schedules, with earlier runs', %.0f s)\n", ev.num_memo,
            bench_now_seconds() - start);
@@ -758,7 +844,12 @@ main(int argc, char **argv)
             eval_seed_base = (uint64_t)strtoull(argv[++a], NULL, 10);
         else if (strcmp(argv[a], "--orders-seed") == 0 && a + 1 < argc)
             orders_seed = (uint64_t)strtoull(argv[++a], NULL, 10);
-        else if (strcmp(argv[a], "--balanced") == 0)
+        else if (strcmp(argv[a], "--rule") == 0 && a + 1 < argc) {
+            if (parse_rule(argv[++a]) != 0) {
+                fprintf(stderr, "bench-stopping: bad --rule %s\n", argv[a]);
+                return 2;
+            }
+        } else if (strcmp(argv[a], "--balanced") == 0)
             balanced = 1;
         else if (strcmp(argv[a], "--profile-only") == 0)
             profile_only = 1;
@@ -768,7 +859,7 @@ main(int argc, char **argv)
             fprintf(stderr, "usage: bench-stopping [--model gmm|dit] [--orders R] "
                             "[--eval E] [--data FILE] [--profile-only] [--verbose] "
                             "[--balanced] [--eval-seed-base SEED] "
-                            "[--orders-seed SEED]\n");
+                            "[--orders-seed SEED] [--rule SPEC]...\n");
             return 2;
         }
     }
