@@ -676,8 +676,13 @@ parse_rule(const char *spec)
                 ;
             else
                 return -1;
-            if (used > 0 && used < 64)
-                used += snprintf(name + used, (size_t)(64 - used), "%s", option);
+            if (used > 0 && used < 64) {
+                const char *end = strchr(option + 1, ':');
+                int length = end ? (int)(end - option) : (int)strlen(option);
+
+                used += snprintf(name + used, (size_t)(64 - used), "%.*s",
+                                 length, option);
+            }
         }
     } else
         return -1;
