@@ -9,10 +9,12 @@
  * samples, and each stopping rule is asked after each S whether to stop.
  * The plans at the stop are compared with the plans of all 20 samples by
  * their held-out error (mean L1 against uncached sampling on unseen
- * seeds, each distinct schedule sampled once). Prints, per rule: samples
- * at the stop (mean, max) and the held-out error ratio to the 20-sample
- * plans per budget (mean and worst over the orders), and the same for a
- * fixed number of samples.
+ * seeds, each distinct schedule sampled once; the errors are kept in
+ * bench-stopping-MODEL-N50-evalE-seedSEED.txt in the working directory,
+ * so a later run samples only the schedules it has not seen). Prints,
+ * per rule: samples at the stop (mean, max) and the held-out error ratio
+ * to the 20-sample plans per budget (mean and worst over the orders), and
+ * the same for a fixed number of samples.
  *
  * Usage: bench-stopping [--model gmm|dit] [--orders R] [--eval E]
  *                       [--data FILE] [--profile-only] [--verbose]
@@ -786,9 +788,11 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
     }
     printf("stopping rules on the %s test bed: N=%d, K=%d, budgets 10,14,17,20,25 "
            "requested together, a %d-sample protocol, %d sample orders (the "
-           "first the protocol's own%s), held-out error on %zu unseen seeds\n",
+           "first the protocol's own%s; orders seed %llu), held-out error on "
+           "%zu unseen seeds\n",
            bed, d->n, d->k, PROTOCOL, num_orders,
-           balanced ? ", the others cycling the classes" : "", num_eval);
+           balanced ? ", the others cycling the classes" : "",
+           (unsigned long long)orders_seed, num_eval);
     printf("  held-out mean L1 of the %d-sample plans:", PROTOCOL);
     for (int b = 0; b < NUM_BUDGETS; b++)
         printf(" B=%d %.4e", budgets[b], reference[b]);
