@@ -391,7 +391,10 @@ class SampleStop(Handle):
 
     def update(self, adaptive: AdaptivePlan, profiler: Profiler) -> bool:
         """Record the schedules of the finished loop; True to stop adding
-        samples."""
+        samples. The profiler must have the N and K of the earlier updates
+        (another is refused, the rule unchanged; :meth:`reset` starts a new
+        run); with K = 1 nothing can be measured and every update is
+        True."""
         stop = ctypes.c_int(0)
         with using((self, True), (adaptive, True), (profiler, False)) as (
                 address, adaptive_address, profiler_address):

@@ -94,6 +94,10 @@ class AdaptiveTest(unittest.TestCase):
         self.assertEqual(rule.excess, 0.0)
         with self.assertRaises(lemica.StateError):
             rule.update(adaptive, profiler)
+        # The same N, another K than the earlier updates: refused.
+        with self.assertRaises(lemica.InvalidArgumentError):
+            rule.update(adaptive, lemica.Profiler(6, 3))
+        self.assertTrue(rule.should_stop)
         rule.reset()
         self.assertFalse(rule.should_stop)
         for window, tolerance in ((1, 0.1), (-2, 0.1), (3, float("nan")), (3, -1.0)):
