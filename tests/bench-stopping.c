@@ -25,8 +25,8 @@
  * plans of the first S samples), old:W:TOL (lemica_adaptive_num_stable()
  * >= W at stable tolerance TOL), se:MARGIN (the standard-error rule),
  * lib:W:TOL[:se=M][:min=S][:cap=S] (lemica_sample_stop with window W
- * and tolerance TOL; se=M also asks the standard-error rule's ratio to
- * be at most M, min=S never stops before S samples, cap=S always at S).
+ * and tolerance TOL; se=M and cap=S set lemica_sample_stop_set_limits(),
+ * min=S never stops before S samples).
  */
 #include <math.h>
 #include <stdio.h>
@@ -347,8 +347,8 @@ struct rule {
     double tolerance;
     double z; /* unused */
     double margin;
-    /* LIBRARY only: also the SAMPLES condition with this margin (0: off),
-     * never before @min samples, always at @cap (0: off). */
+    /* LIBRARY only: lemica_sample_stop_set_limits() with @se_margin and
+     * @cap (0: off); never before @min samples. */
     double se_margin;
     int min, cap;
 };
@@ -447,6 +447,9 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
     if (rule->kind == RULE_LIBRARY) {
         bench_check(lemica_sample_stop_new(rule->window, rule->tolerance, &stop_rule),
                     "stop rule");
+        bench_check(lemica_sample_stop_set_limits(stop_rule, rule->se_margin,
+                                                  (uint64_t)rule->cap),
+                    "stop limits");
         /* margin > 0: the previous schedules measured on every new sample */
         bench_check(lemica_adaptive_set_stable_tolerance(adaptive, rule->margin),
                     "tolerance");
@@ -458,12 +461,9 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
             int stop = 0;
             bench_check(lemica_sample_stop_update(stop_rule, adaptive, profiler, &stop),
                         "stop update");
-            if (stop && rule->se_margin > 0 &&
-                (samples < 2 || relative_se(adaptive, profiler) > rule->se_margin))
-                stop = 0;
             if (rule->min && samples < rule->min)
                 stop = 0;
-            if (stop || (rule->cap && samples >= rule->cap))
+            if (stop)
                 break;
         } else if (rule_says_stop(rule, adaptive, profiler, samples))
             break;
@@ -711,6 +711,8 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
         {"new: window 3, tol 0.10", RULE_LIBRARY, 0, 3, 0.10, 0, 0, 0, 0, 0},
         {"new: window 3, tol 0.10, prev meas.", RULE_LIBRARY, 0, 3, 0.10, 0, 1e-9, 0, 0, 0},
         {"new: window 4, tol 0.10", RULE_LIBRARY, 0, 4, 0.10, 0, 0, 0, 0, 0},
+        {"new: window 3, tol 0.10, se 0.30, cap 5", RULE_LIBRARY, 0, 3, 0.10, 0, 0,
+         0.30, 0, 5},
     };
     const struct rule *list = num_custom > 0 ? custom_rules : rules;
     size_t num_rules = num_custom > 0 ? (size_t)num_custom

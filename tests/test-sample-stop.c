@@ -361,6 +361,54 @@ START_TEST(test_sample_stop_nothing_to_measure)
 }
 END_TEST
 
+/* The standard-error condition and the cap. (0, 2) costs 0.1 and 0.9 in
+ * turn: x = 2 stays best (4.5 on average against 5), so the window agrees
+ * from the third update on, but the schedule's summed standard error over
+ * its summed mean is 0.061, 0.051, 0.044 after 3, 4, 5 samples: at most
+ * 0.05 holds it back until the fifth. A cap of 4 stops strict near-ties
+ * (which never agree) at the fourth. */
+START_TEST(test_sample_stop_limits)
+{
+    static const double firsts[] = {0.1, 0.9, 0.1, 0.9, 0.1};
+    static const double ties[] = {0.99, 1.03, 0.97, 1.03, 0.97};
+    struct run run;
+
+    for (int with_se = 0; with_se <= 1; with_se++) {
+        run_new(&run, 3, 0.0);
+        if (with_se)
+            ck_assert_ok(lemica_sample_stop_set_limits(run.rule, 0.05, 0));
+        for (int s = 0; s < 5; s++) {
+            run_add_sample(&run, firsts[s]);
+            ck_assert_int_eq(middle_step(run.adaptive), 2);
+            ck_assert_int_eq(run_update(&run), with_se ? s >= 4 : s >= 2);
+        }
+        run_free(&run);
+    }
+
+    run_new(&run, 3, 0.0);
+    ck_assert_ok(lemica_sample_stop_set_limits(run.rule, 0.0, 4));
+    /* Bad limits: refused, the cap as it was. */
+    ck_assert_status(lemica_sample_stop_set_limits(NULL, 0.1, 4),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_sample_stop_set_limits(run.rule, NAN, 0),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_sample_stop_set_limits(run.rule, -0.1, 0),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_sample_stop_set_limits(run.rule, INFINITY, 0),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_message_has("standard error");
+    for (int s = 0; s < 5; s++) {
+        run_add_sample(&run, ties[s]);
+        ck_assert_int_eq(run_update(&run), s >= 3);
+    }
+    /* The limits survive a reset. */
+    lemica_sample_stop_reset(run.rule);
+    run_add_sample(&run, ties[0]);
+    ck_assert_int_eq(run_update(&run), 1);
+    run_free(&run);
+}
+END_TEST
+
 TEST_SUITE(sample_stop)
 {
     add_test(suite, test_sample_stop_window);
@@ -370,4 +418,5 @@ TEST_SUITE(sample_stop)
     add_test(suite, test_sample_stop_bad_input);
     add_test(suite, test_sample_stop_other_max_skip);
     add_test(suite, test_sample_stop_nothing_to_measure);
+    add_test(suite, test_sample_stop_limits);
 }

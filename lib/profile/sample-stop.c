@@ -20,6 +20,8 @@ struct stop_entry {
 struct lemica_sample_stop {
     size_t window;
     double tolerance;
+    double max_relative_se;     /* 0: no standard-error condition */
+    uint64_t max_samples;       /* 0: no cap */
     struct stop_entry *entries; /* a ring of window entries */
     size_t filled;              /* entries held */
     size_t newest;              /* ring index of the newest */
@@ -166,6 +168,39 @@ path_error(const lemica_profiler *profiler, const int *steps, int count)
     return total;
 }
 
+/* The largest, over the schedules in @records, of a schedule's summed
+ * standard errors of its cached segments' means over their summed means
+ * (0 for a schedule that caches nothing; INFINITY where a segment lacks
+ * two samples or the means sum to 0 with a nonzero standard error). */
+static double
+relative_se(const lemica_profiler *profiler, const int *records, size_t length)
+{
+    double worst = 0.0;
+
+    for (size_t at = 0; at < length; at += 2 + (size_t)records[at + 1]) {
+        const int *steps = records + at + 2;
+        double se = 0.0, total = 0.0, ratio;
+
+        for (int e = 1; e < records[at + 1]; e++) {
+            uint64_t samples = 0;
+            double mean = 0.0, variance = 0.0;
+
+            if (steps[e] - steps[e - 1] < 2)
+                continue;
+            if (lemica_profiler_edge_stats(profiler, steps[e - 1], steps[e],
+                                           &samples, &mean, &variance, NULL,
+                                           NULL) != LEMICA_OK ||
+                samples < 2)
+                return (double)INFINITY;
+            se += sqrt(variance / (double)samples);
+            total += mean;
+        }
+        ratio = se == 0.0 ? 0.0 : total > 0 ? se / total : (double)INFINITY;
+        worst = ratio > worst ? ratio : worst;
+    }
+    return worst;
+}
+
 static const int *
 find_record(const int *records, size_t length, int budget)
 {
@@ -263,8 +298,28 @@ lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
     rule->max_skip = max_skip;
     rule->excess = excess;
     rule->stop = nothing_to_measure ||
-                 (rule->filled >= rule->window && excess <= rule->tolerance);
+                 (rule->filled >= rule->window && excess <= rule->tolerance &&
+                  (rule->max_relative_se == 0.0 ||
+                   relative_se(profiler, records, length) <=
+                       rule->max_relative_se)) ||
+                 (rule->max_samples > 0 && samples >= rule->max_samples);
     *stop = rule->stop;
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_sample_stop_set_limits(lemica_sample_stop *rule, double max_relative_se,
+                              uint64_t max_samples)
+{
+    if (!rule)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "rule is NULL");
+    if (!(isfinite(max_relative_se) && max_relative_se >= 0))
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "the largest relative standard error must be "
+                           "finite and >= 0 (got %g)",
+                           max_relative_se);
+    rule->max_relative_se = max_relative_se;
+    rule->max_samples = max_samples;
     return LEMICA_OK;
 }
 

@@ -100,6 +100,24 @@ class AdaptiveTest(unittest.TestCase):
         self.assertTrue(rule.should_stop)
         rule.reset()
         self.assertFalse(rule.should_stop)
+        # A cap of 2 samples: the second update stops.
+        capped = lemica.SampleStop(window=3, tolerance=0.0, max_samples=2)
+        adaptive2 = lemica.AdaptivePlan(6, 5, lemica.Assumption.NONE, budgets=[3],
+                                        comparator=lemica.Comparator.SUM)
+        profiler2 = lemica.Profiler(6, 5)
+        stops = []
+        for count in range(1, 3):
+            adaptive2.num_samples = count
+            for plan in adaptive2.rounds(profiler2):
+                for i, j in plan.replays():
+                    for s in range(profiler2.edge_stats(i, j).count, count):
+                        profiler2.add_error(i, j, samples[s][(i, j)])
+            stops.append(capped.update(adaptive2, profiler2))
+        self.assertEqual(stops, [False, True])
+        with self.assertRaises(lemica.InvalidArgumentError):
+            capped.set_limits(float("nan"), 0)
+        with self.assertRaises(ValueError):
+            capped.set_limits(0.3, -1)
         for window, tolerance in ((1, 0.1), (-2, 0.1), (3, float("nan")), (3, -1.0)):
             with self.assertRaises(lemica.InvalidArgumentError):
                 lemica.SampleStop(window, tolerance)
