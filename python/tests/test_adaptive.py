@@ -76,19 +76,25 @@ class AdaptiveTest(unittest.TestCase):
             return {(i, j): (first if (i, j) == (0, 2) else float((j - i - 1) ** 2))
                     for i in range(6) for j in range(i + 2, 6)}
 
-        adaptive = lemica.AdaptivePlan(6, 5, lemica.Assumption.NONE, budgets=[3],
-                                       comparator=lemica.Comparator.SUM)
-        profiler = lemica.Profiler(6, 5)
-        rule = lemica.SampleStop(window=3, tolerance=0.1)
         samples = [errors(0.5)] + [errors(3.0)] * 3
-        stops = []
-        for count in range(1, 5):
-            adaptive.num_samples = count
-            for plan in adaptive.rounds(profiler):
-                for i, j in plan.replays():
-                    for s in range(profiler.edge_stats(i, j).count, count):
-                        profiler.add_error(i, j, samples[s][(i, j)])
-            stops.append(rule.update(adaptive, profiler))
+
+        def run_counts(rule, counts):
+            # A fresh loop fed samples 1 .. counts; the rule's answers.
+            adaptive = lemica.AdaptivePlan(6, 5, lemica.Assumption.NONE, budgets=[3],
+                                           comparator=lemica.Comparator.SUM)
+            profiler = lemica.Profiler(6, 5)
+            stops = []
+            for count in range(1, counts + 1):
+                adaptive.num_samples = count
+                for plan in adaptive.rounds(profiler):
+                    for i, j in plan.replays():
+                        for s in range(profiler.edge_stats(i, j).count, count):
+                            profiler.add_error(i, j, samples[s][(i, j)])
+                stops.append(rule.update(adaptive, profiler))
+            return adaptive, profiler, stops
+
+        rule = lemica.SampleStop(window=3, tolerance=0.1)
+        adaptive, profiler, stops = run_counts(rule, 4)
         self.assertEqual(stops, [False, False, False, True])
         self.assertTrue(rule.should_stop)
         self.assertEqual(rule.excess, 0.0)
@@ -102,18 +108,7 @@ class AdaptiveTest(unittest.TestCase):
         self.assertFalse(rule.should_stop)
         # A cap of 2 samples: the second update stops.
         capped = lemica.SampleStop(window=3, tolerance=0.0, max_samples=2)
-        adaptive2 = lemica.AdaptivePlan(6, 5, lemica.Assumption.NONE, budgets=[3],
-                                        comparator=lemica.Comparator.SUM)
-        profiler2 = lemica.Profiler(6, 5)
-        stops = []
-        for count in range(1, 3):
-            adaptive2.num_samples = count
-            for plan in adaptive2.rounds(profiler2):
-                for i, j in plan.replays():
-                    for s in range(profiler2.edge_stats(i, j).count, count):
-                        profiler2.add_error(i, j, samples[s][(i, j)])
-            stops.append(capped.update(adaptive2, profiler2))
-        self.assertEqual(stops, [False, True])
+        self.assertEqual(run_counts(capped, 2)[2], [False, True])
         with self.assertRaises(lemica.InvalidArgumentError):
             capped.set_limits(float("nan"), 0)
         with self.assertRaises(ValueError):
