@@ -9,14 +9,24 @@
  * samples, and each stopping rule is asked after each S whether to stop.
  * The plans at the stop are compared with the plans of all 20 samples by
  * their held-out error (mean L1 against uncached sampling on unseen
- * seeds, each distinct schedule sampled once). Prints, per rule: samples
- * at the stop (mean, max) and the held-out error ratio to the 20-sample
- * plans per budget (mean and worst over the orders), and the same for a
- * fixed number of samples.
+ * seeds, each distinct schedule sampled once; the errors are kept in
+ * bench-stopping-MODEL-N50-evalE-seedSEED.txt in the working directory,
+ * so a later run samples only the schedules it has not seen). Prints,
+ * per rule: samples at the stop (mean, max) and the held-out error ratio
+ * to the 20-sample plans per budget (mean and worst over the orders), and
+ * the same for a fixed number of samples.
  *
  * Usage: bench-stopping [--model gmm|dit] [--orders R] [--eval E]
  *                       [--data FILE] [--profile-only] [--verbose]
  *                       [--balanced] [--eval-seed-base SEED]
+ *                       [--orders-seed SEED] [--rule SPEC]...
+ *
+ * --rule (repeatable) replaces the built-in list of rules: fixed:S (the
+ * plans of the first S samples), old:W:TOL (lemica_adaptive_num_stable()
+ * >= W at stable tolerance TOL), se:MARGIN (the standard-error rule),
+ * lib:W:TOL[:se=M][:min=S][:cap=S] (lemica_sample_stop with window W
+ * and tolerance TOL; se=M and cap=S set lemica_sample_stop_set_limits(),
+ * min=S never stops before S samples).
  */
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +54,8 @@
 static const int budgets[NUM_BUDGETS] = {10, 14, 17, 20, 25};
 /* The held-out seeds: base, base + 1, ... (classes cycling). */
 static uint64_t eval_seed_base = 3000000u;
+/* The seed of the random sample orders. */
+static uint64_t orders_seed = 2026u;
 
 static size_t
 data_per_sample(const struct profile_data *d)
@@ -63,19 +75,6 @@ sample_id(const struct testbed_net *net, int index)
     struct testbed_sample_id id = {index % net->num_classes,
                                    (uint64_t)(index / net->num_classes)};
     return id;
-}
-
-static struct testbed_batch
-settings_of(struct testbed_net *net, const double *times)
-{
-    struct testbed_batch batch;
-
-    memset(&batch, 0, sizeof(batch));
-    batch.net = net;
-    batch.reuse = TESTBED_REUSE_OUTPUT;
-    batch.num_steps = NUM_STEPS;
-    batch.times = times;
-    return batch;
 }
 
 /* Read as many complete samples as the cache holds (a line each). */
@@ -106,7 +105,7 @@ static void
 data_profile(struct testbed_net *net, const double *times, struct profile_data *d,
              int first, const char *path)
 {
-    struct testbed_batch settings = settings_of(net, times);
+    struct testbed_batch settings = testbed_batch_output(net, NUM_STEPS, times);
     lemica_plan *plan = NULL;
 
     bench_check(lemica_plan_new(d->n, d->k, &plan), "plan");
@@ -157,16 +156,20 @@ struct evaluator {
     uint64_t *seeds;
     double *references; /* count * pixels, uncached */
     double *outputs;
-    /* Memo: schedules as step lists. */
+    int have_references;
+    /* Memo: schedules as step lists; kept in a file across runs (the
+     * held-out error of a schedule depends only on the model and the
+     * seeds), one line a schedule: error, count, steps. */
     size_t num_memo, memo_capacity;
     int (*memo_steps)[NUM_STEPS + 1];
     double *memo_error;
+    char memo_path[160];
 };
 
 static void
 evaluator_sample(struct evaluator *ev, const unsigned char *mask, double *out)
 {
-    struct testbed_batch batch = settings_of(ev->net, ev->times);
+    struct testbed_batch batch = testbed_batch_output(ev->net, NUM_STEPS, ev->times);
 
     batch.count = ev->count;
     batch.classes = ev->classes;
@@ -178,6 +181,60 @@ evaluator_sample(struct evaluator *ev, const unsigned char *mask, double *out)
         fprintf(stderr, "bench-stopping: sampling failed\n");
         exit(1);
     }
+}
+
+static void
+memo_add(struct evaluator *ev, const int *steps, double error)
+{
+    if (ev->num_memo == ev->memo_capacity) {
+        ev->memo_capacity = ev->memo_capacity ? 2 * ev->memo_capacity : 64;
+        ev->memo_steps = realloc(ev->memo_steps,
+                                 ev->memo_capacity * sizeof(*ev->memo_steps));
+        ev->memo_error = realloc(ev->memo_error,
+                                 ev->memo_capacity * sizeof(double));
+        if (!ev->memo_steps || !ev->memo_error)
+            exit(1);
+    }
+    memcpy(ev->memo_steps[ev->num_memo], steps, sizeof(*ev->memo_steps));
+    ev->memo_error[ev->num_memo++] = error;
+}
+
+/* The held-out errors of earlier runs (complete lines only). */
+static void
+memo_read(struct evaluator *ev)
+{
+    FILE *f = fopen(ev->memo_path, "r");
+    double error;
+    int count;
+
+    if (!f)
+        return;
+    while (fscanf(f, "%lf %d", &error, &count) == 2 && count >= 0 &&
+           count <= NUM_STEPS) {
+        int steps[NUM_STEPS + 1] = {0}, ok = 1;
+
+        steps[0] = count;
+        for (int e = 1; e <= count && ok; e++)
+            ok = fscanf(f, "%d", &steps[e]) == 1;
+        if (!ok)
+            break;
+        memo_add(ev, steps, error);
+    }
+    fclose(f);
+}
+
+static void
+memo_write(const struct evaluator *ev, const int *steps, double error)
+{
+    FILE *f = fopen(ev->memo_path, "a");
+
+    if (!f)
+        return;
+    fprintf(f, "%.17g %d", error, steps[0]);
+    for (int e = 1; e <= steps[0]; e++)
+        fprintf(f, " %d", steps[e]);
+    fprintf(f, "\n");
+    fclose(f);
 }
 
 static void
@@ -200,7 +257,10 @@ evaluator_init(struct evaluator *ev, struct testbed_net *net,
         ev->classes[e] = (int)(e % (size_t)net->num_classes);
         ev->seeds[e] = eval_seed_base + e;
     }
-    evaluator_sample(ev, NULL, ev->references);
+    snprintf(ev->memo_path, sizeof(ev->memo_path),
+             "bench-stopping-%s-N%d-eval%zu-seed%llu.txt", net->name, NUM_STEPS,
+             count, (unsigned long long)eval_seed_base);
+    memo_read(ev);
 }
 
 static void
@@ -230,6 +290,10 @@ held_out_error(struct evaluator *ev, const lemica_schedule *schedule)
             return ev->memo_error[m];
     if (testbed_schedule_mask(schedule, mask) != 0)
         exit(1);
+    if (!ev->have_references) {
+        evaluator_sample(ev, NULL, ev->references);
+        ev->have_references = 1;
+    }
     evaluator_sample(ev, mask, ev->outputs);
     for (size_t e = 0; e < ev->count; e++) {
         double l1 = 0.0;
@@ -240,18 +304,9 @@ held_out_error(struct evaluator *ev, const lemica_schedule *schedule)
                     "metric");
         total += l1;
     }
-    if (ev->num_memo == ev->memo_capacity) {
-        ev->memo_capacity = ev->memo_capacity ? 2 * ev->memo_capacity : 64;
-        ev->memo_steps = realloc(ev->memo_steps,
-                                 ev->memo_capacity * sizeof(*ev->memo_steps));
-        ev->memo_error = realloc(ev->memo_error,
-                                 ev->memo_capacity * sizeof(double));
-        if (!ev->memo_steps || !ev->memo_error)
-            exit(1);
-    }
-    memcpy(ev->memo_steps[ev->num_memo], steps, sizeof(steps));
-    ev->memo_error[ev->num_memo] = total / (double)ev->count;
-    return ev->memo_error[ev->num_memo++];
+    memo_add(ev, steps, total / (double)ev->count);
+    memo_write(ev, steps, total / (double)ev->count);
+    return total / (double)ev->count;
 }
 
 static int verbose;
@@ -292,6 +347,10 @@ struct rule {
     double tolerance;
     double z; /* unused */
     double margin;
+    /* LIBRARY only: lemica_sample_stop_set_limits() with @se_margin and
+     * @cap (0: off); never before @min samples. */
+    double se_margin;
+    int min, cap;
 };
 
 struct outcome {
@@ -312,6 +371,39 @@ new_handle(const struct profile_data *d)
     return adaptive;
 }
 
+/* For every budget the plan's summed standard errors over its summed
+ * mean errors; the largest. */
+static double
+relative_se(lemica_adaptive *adaptive, const lemica_profiler *profiler)
+{
+    double worst = 0.0;
+
+    for (int b = 0; b < NUM_BUDGETS; b++) {
+        lemica_schedule *schedule = NULL;
+        int steps[NUM_STEPS];
+        size_t count = 0;
+        double se = 0.0, total = 0.0;
+
+        bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),
+                    "schedule");
+        lemica_schedule_steps(schedule, steps, NUM_STEPS, &count);
+        lemica_schedule_free(schedule);
+        for (size_t e = 1; e < count; e++) {
+            uint64_t n = 0;
+            double mean = 0, var = 0;
+            if (steps[e] - steps[e - 1] < 2)
+                continue;
+            lemica_profiler_edge_stats(profiler, steps[e - 1], steps[e], &n,
+                                       &mean, &var, NULL, NULL);
+            se += sqrt(var / (double)n);
+            total += mean;
+        }
+        if (total > 0 && se / total > worst)
+            worst = se / total;
+    }
+    return worst;
+}
+
 static int
 rule_says_stop(const struct rule *rule, lemica_adaptive *adaptive,
                const lemica_profiler *profiler, int samples)
@@ -324,34 +416,12 @@ rule_says_stop(const struct rule *rule, lemica_adaptive *adaptive,
     case RULE_LIBRARY:
         return 0;
     case RULE_SAMPLES: {
-        double worst = 0.0;
+        double worst;
         if (samples < 2)
             return 0;
         if (rule->window && lemica_adaptive_num_stable(adaptive) < rule->window)
             return 0;
-        for (int b = 0; b < NUM_BUDGETS; b++) {
-            lemica_schedule *schedule = NULL;
-            int steps[NUM_STEPS];
-            size_t count = 0;
-            double se = 0.0, total = 0.0;
-
-            bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),
-                        "schedule");
-            lemica_schedule_steps(schedule, steps, NUM_STEPS, &count);
-            lemica_schedule_free(schedule);
-            for (size_t e = 1; e < count; e++) {
-                uint64_t n = 0;
-                double mean = 0, var = 0;
-                if (steps[e] - steps[e - 1] < 2)
-                    continue;
-                lemica_profiler_edge_stats(profiler, steps[e - 1], steps[e], &n,
-                                           &mean, &var, NULL, NULL);
-                se += sqrt(var / (double)n);
-                total += mean;
-            }
-            if (total > 0 && se / total > worst)
-                worst = se / total;
-        }
+        worst = relative_se(adaptive, profiler);
         if (verbose > 1)
             printf("      S=%d rse %.3f\n", samples, worst);
         return worst <= rule->margin;
@@ -377,6 +447,9 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
     if (rule->kind == RULE_LIBRARY) {
         bench_check(lemica_sample_stop_new(rule->window, rule->tolerance, &stop_rule),
                     "stop rule");
+        bench_check(lemica_sample_stop_set_limits(stop_rule, rule->se_margin,
+                                                  (uint64_t)rule->cap),
+                    "stop limits");
         /* margin > 0: the previous schedules measured on every new sample */
         bench_check(lemica_adaptive_set_stable_tolerance(adaptive, rule->margin),
                     "tolerance");
@@ -388,6 +461,8 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
             int stop = 0;
             bench_check(lemica_sample_stop_update(stop_rule, adaptive, profiler, &stop),
                         "stop update");
+            if (rule->min && samples < rule->min)
+                stop = 0;
             if (stop)
                 break;
         } else if (rule_says_stop(rule, adaptive, profiler, samples))
@@ -556,31 +631,97 @@ diagnose(struct evaluator *ev, const struct profile_data *d, const double *refer
             lemica_schedule_free(plans[count][b]);
 }
 
+/* Rules given with --rule (instead of the built-in list). */
+static struct rule custom_rules[MAX_RULES];
+static char custom_names[MAX_RULES][64];
+static int num_custom;
+
+/* --rule fixed:S | old:W:TOL | se:MARGIN | lib:W:TOL */
+static int
+parse_rule(const char *spec)
+{
+    struct rule *rule = &custom_rules[num_custom];
+    char *name = custom_names[num_custom];
+    int count = 0;
+    double a = 0, b = 0;
+
+    if (num_custom >= MAX_RULES)
+        return -1;
+    memset(rule, 0, sizeof(*rule));
+    if (sscanf(spec, "fixed:%d", &count) == 1 && count >= 1) {
+        rule->kind = RULE_FIXED;
+        rule->fixed = count;
+        snprintf(name, 64, "fixed %d samples", count);
+    } else if (sscanf(spec, "old:%d:%lf", &count, &a) == 2 && count >= 1) {
+        rule->kind = RULE_STABLE;
+        rule->window = (size_t)count;
+        rule->tolerance = a;
+        snprintf(name, 64, "old: unchanged over %d, tol %g", count, a);
+    } else if (sscanf(spec, "se:%lf", &a) == 1) {
+        rule->kind = RULE_SAMPLES;
+        rule->margin = a;
+        snprintf(name, 64, "se: sum se/sum mean <= %g", a);
+    } else if (sscanf(spec, "lib:%d:%lf", &count, &b) == 2 && count >= 2) {
+        const char *option = strchr(strchr(spec + 4, ':') + 1, ':');
+        int used;
+
+        rule->kind = RULE_LIBRARY;
+        rule->window = (size_t)count;
+        rule->tolerance = b;
+        used = snprintf(name, 64, "new: window %d, tol %g", count, b);
+        for (; option; option = strchr(option + 1, ':')) {
+            if (sscanf(option, ":se=%lf", &a) == 1)
+                rule->se_margin = a;
+            else if (sscanf(option, ":min=%d", &rule->min) == 1)
+                ;
+            else if (sscanf(option, ":cap=%d", &rule->cap) == 1)
+                ;
+            else
+                return -1;
+            if (used > 0 && used < 64) {
+                const char *end = strchr(option + 1, ':');
+                int length = end ? (int)(end - option) : (int)strlen(option);
+
+                used += snprintf(name + used, (size_t)(64 - used), "%.*s",
+                                 length, option);
+            }
+        }
+    } else
+        return -1;
+    rule->name = name;
+    num_custom++;
+    return 0;
+}
+
 static void
 run_all(struct testbed_net *net, const double *times, const struct profile_data *d,
         int num_orders, size_t num_eval, const char *bed)
 {
     static const struct rule rules[] = {
-        {"fixed 1 sample", RULE_FIXED, 1, 0, 0, 0, 0},
-        {"fixed 2 samples", RULE_FIXED, 2, 0, 0, 0, 0},
-        {"fixed 3 samples", RULE_FIXED, 3, 0, 0, 0, 0},
-        {"fixed 4 samples", RULE_FIXED, 4, 0, 0, 0, 0},
-        {"fixed 5 samples", RULE_FIXED, 5, 0, 0, 0, 0},
-        {"fixed 10 samples", RULE_FIXED, 10, 0, 0, 0, 0},
-                {"old: unchanged over 3, tol 0.02", RULE_STABLE, 0, 3, 0.02, 0, 0},
-        {"old: unchanged over 3, tol 0.05", RULE_STABLE, 0, 3, 0.05, 0, 0},
-        {"se: sum se/sum mean <= 0.20", RULE_SAMPLES, 0, 0, 0, 0, 0.20},
-        {"new: window 3, tol 0.05", RULE_LIBRARY, 0, 3, 0.05, 0, 0},
-        {"new: window 3, tol 0.10", RULE_LIBRARY, 0, 3, 0.10, 0, 0},
-        {"new: window 3, tol 0.10, prev meas.", RULE_LIBRARY, 0, 3, 0.10, 0, 1e-9},
-        {"new: window 4, tol 0.10", RULE_LIBRARY, 0, 4, 0.10, 0, 0},
+        {"fixed 1 sample", RULE_FIXED, 1, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 2 samples", RULE_FIXED, 2, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 3 samples", RULE_FIXED, 3, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 4 samples", RULE_FIXED, 4, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 5 samples", RULE_FIXED, 5, 0, 0, 0, 0, 0, 0, 0},
+        {"fixed 10 samples", RULE_FIXED, 10, 0, 0, 0, 0, 0, 0, 0},
+        {"old: unchanged over 3, tol 0.02", RULE_STABLE, 0, 3, 0.02, 0, 0, 0, 0, 0},
+        {"old: unchanged over 3, tol 0.05", RULE_STABLE, 0, 3, 0.05, 0, 0, 0, 0, 0},
+        {"se: sum se/sum mean <= 0.20", RULE_SAMPLES, 0, 0, 0, 0, 0.20, 0, 0, 0},
+        {"new: window 3, tol 0.05", RULE_LIBRARY, 0, 3, 0.05, 0, 0, 0, 0, 0},
+        {"new: window 3, tol 0.10", RULE_LIBRARY, 0, 3, 0.10, 0, 0, 0, 0, 0},
+        {"new: window 3, tol 0.10, prev meas.", RULE_LIBRARY, 0, 3, 0.10, 0, 1e-9, 0, 0, 0},
+        {"new: window 4, tol 0.10", RULE_LIBRARY, 0, 4, 0.10, 0, 0, 0, 0, 0},
+        {"new: window 3, tol 0.10, se 0.30, cap 5", RULE_LIBRARY, 0, 3, 0.10, 0, 0,
+         0.30, 0, 5},
     };
-    size_t num_rules = sizeof(rules) / sizeof(rules[0]);
+    const struct rule *list = num_custom > 0 ? custom_rules : rules;
+    size_t num_rules = num_custom > 0 ? (size_t)num_custom
+                                      : sizeof(rules) / sizeof(rules[0]);
     struct evaluator ev;
     double reference[NUM_BUDGETS], reference_20[NUM_BUDGETS];
     struct outcome *outcomes = calloc((size_t)num_orders, sizeof(*outcomes));
     int (*orders)[PROTOCOL] = calloc((size_t)num_orders, sizeof(*orders));
-    uint64_t rng = 2026;
+    uint64_t rng = orders_seed;
     double start = bench_now_seconds();
 
     if (!outcomes || !orders)
@@ -649,9 +790,11 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
     }
     printf("stopping rules on the %s test bed: N=%d, K=%d, budgets 10,14,17,20,25 "
            "requested together, a %d-sample protocol, %d sample orders (the "
-           "first the protocol's own%s), held-out error on %zu unseen seeds\n",
+           "first the protocol's own%s; orders seed %llu), held-out error on "
+           "%zu unseen seeds\n",
            bed, d->n, d->k, PROTOCOL, num_orders,
-           balanced ? ", the others cycling the classes" : "", num_eval);
+           balanced ? ", the others cycling the classes" : "",
+           (unsigned long long)orders_seed, num_eval);
     printf("  held-out mean L1 of the %d-sample plans:", PROTOCOL);
     for (int b = 0; b < NUM_BUDGETS; b++)
         printf(" B=%d %.4e", budgets[b], reference[b]);
@@ -673,12 +816,12 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
             struct profile_data shuffled;
 
             permuted(d, orders[o], &shuffled);
-            run_rule(&ev, &shuffled, &rules[r], reference, &outcomes[o]);
+            run_rule(&ev, &shuffled, &list[r], reference, &outcomes[o]);
             free(shuffled.err);
         }
-        report_rule(&rules[r], outcomes, num_orders);
+        report_rule(&list[r], outcomes, num_orders);
     }
-    printf("  (%zu distinct schedules sampled, %.0f s)\n", ev.num_memo,
+    printf("  (%zu distinct schedules, with earlier runs', %.0f s)\n", ev.num_memo,
            bench_now_seconds() - start);
     evaluator_free(&ev);
     free(outcomes);
@@ -710,7 +853,14 @@ main(int argc, char **argv)
             data_path = argv[++a];
         else if (strcmp(argv[a], "--eval-seed-base") == 0 && a + 1 < argc)
             eval_seed_base = (uint64_t)strtoull(argv[++a], NULL, 10);
-        else if (strcmp(argv[a], "--balanced") == 0)
+        else if (strcmp(argv[a], "--orders-seed") == 0 && a + 1 < argc)
+            orders_seed = (uint64_t)strtoull(argv[++a], NULL, 10);
+        else if (strcmp(argv[a], "--rule") == 0 && a + 1 < argc) {
+            if (parse_rule(argv[++a]) != 0) {
+                fprintf(stderr, "bench-stopping: bad --rule %s\n", argv[a]);
+                return 2;
+            }
+        } else if (strcmp(argv[a], "--balanced") == 0)
             balanced = 1;
         else if (strcmp(argv[a], "--profile-only") == 0)
             profile_only = 1;
@@ -719,7 +869,8 @@ main(int argc, char **argv)
         else {
             fprintf(stderr, "usage: bench-stopping [--model gmm|dit] [--orders R] "
                             "[--eval E] [--data FILE] [--profile-only] [--verbose] "
-                            "[--balanced] [--eval-seed-base SEED]\n");
+                            "[--balanced] [--eval-seed-base SEED] "
+                            "[--orders-seed SEED] [--rule SPEC]...\n");
             return 2;
         }
     }

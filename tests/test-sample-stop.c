@@ -283,6 +283,132 @@ START_TEST(test_sample_stop_bad_input)
 }
 END_TEST
 
+/* A profiler of the same N but another K than the earlier updates: a
+ * clear error, the rule as it was; the right profiler still works. */
+START_TEST(test_sample_stop_other_max_skip)
+{
+    lemica_profiler *other = NULL;
+    struct run run;
+    double excess;
+    int stop = -1;
+
+    run_new(&run, 2, 0.0);
+    run_add_sample(&run, 0.5);
+    ck_assert_int_eq(run_update(&run), 0);
+    run_add_sample(&run, 3.0);
+    ck_assert_int_eq(run_update(&run), 0);
+    excess = lemica_sample_stop_excess(run.rule);
+    ck_assert(excess > 0.0 && isfinite(excess));
+    /* Three samples of every segment of a K = 3 profiler: more samples
+     * than the last update saw, so only K tells it apart. */
+    ck_assert_ok(lemica_profiler_new(N, 3, LEMICA_METRIC_L1, &other));
+    for (int s = 0; s < 3; s++)
+        for (int from = 0; from < N - 2; from++)
+            for (int to = from + 2; to <= from + 3 && to <= N - 1; to++)
+                ck_assert_ok(lemica_profiler_add_error(other, from, to,
+                                                       error_of(from, to, 3.0)));
+    ck_assert_status(lemica_sample_stop_update(run.rule, run.adaptive, other, &stop),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_message_has("K = 3");
+    ck_assert_int_eq(stop, 0);
+    ck_assert_int_eq(lemica_sample_stop_should_stop(run.rule), 0);
+    ck_assert_double_eq(lemica_sample_stop_excess(run.rule), excess);
+    lemica_profiler_free(other);
+    /* The rule as it was: the next sample of the right profiler stops it
+     * (x = 3 at the last two updates). */
+    run_add_sample(&run, 3.0);
+    ck_assert_int_eq(run_update(&run), 1);
+    /* After a reset, another K is a new run. */
+    lemica_sample_stop_reset(run.rule);
+    ck_assert_ok(lemica_profiler_new(N, 3, LEMICA_METRIC_L1, &other));
+    for (int from = 0; from < N - 2; from++)
+        for (int to = from + 2; to <= from + 3 && to <= N - 1; to++)
+            ck_assert_ok(lemica_profiler_add_error(other, from, to,
+                                                   error_of(from, to, 0.5)));
+    ck_assert_ok(lemica_sample_stop_update(run.rule, run.adaptive, other, &stop));
+    ck_assert_int_eq(stop, 0);
+    lemica_profiler_free(other);
+    run_free(&run);
+}
+END_TEST
+
+/* K = 1: no segment can be cached, so the loop has nothing to measure
+ * and no sample can change a schedule. Every update says stop, from the
+ * first on, with no excess. */
+START_TEST(test_sample_stop_nothing_to_measure)
+{
+    lemica_adaptive *adaptive = NULL;
+    lemica_profiler *profiler = NULL;
+    lemica_sample_stop *rule = NULL;
+
+    ck_assert_ok(lemica_adaptive_new(N, 1, LEMICA_ASSUMPTION_NONE, &adaptive));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, N));
+    ck_assert_ok(lemica_profiler_new(N, 1, LEMICA_METRIC_L1, &profiler));
+    ck_assert_ok(lemica_sample_stop_new(3, 0.0, &rule));
+    for (uint64_t samples = 1; samples <= 4; samples++) {
+        int stop = -1;
+
+        ck_assert_ok(lemica_test_adaptive_run(adaptive, profiler, samples,
+                                              measure_samples, NULL));
+        ck_assert_ok(lemica_sample_stop_update(rule, adaptive, profiler, &stop));
+        ck_assert_int_eq(stop, 1);
+        ck_assert_int_eq(lemica_sample_stop_should_stop(rule), 1);
+        ck_assert_double_eq(lemica_sample_stop_excess(rule), 0.0);
+    }
+    lemica_sample_stop_free(rule);
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
+}
+END_TEST
+
+/* The standard-error condition and the cap. (0, 2) costs 0.1 and 0.9 in
+ * turn: x = 2 stays best (4.5 on average against 5), so the window agrees
+ * from the third update on, but the schedule's summed standard error over
+ * its summed mean is 0.061, 0.051, 0.044 after 3, 4, 5 samples: at most
+ * 0.05 holds it back until the fifth. A cap of 4 stops strict near-ties
+ * (which never agree) at the fourth. */
+START_TEST(test_sample_stop_limits)
+{
+    static const double firsts[] = {0.1, 0.9, 0.1, 0.9, 0.1};
+    static const double ties[] = {0.99, 1.03, 0.97, 1.03, 0.97};
+    struct run run;
+
+    for (int with_se = 0; with_se <= 1; with_se++) {
+        run_new(&run, 3, 0.0);
+        if (with_se)
+            ck_assert_ok(lemica_sample_stop_set_limits(run.rule, 0.05, 0));
+        for (int s = 0; s < 5; s++) {
+            run_add_sample(&run, firsts[s]);
+            ck_assert_int_eq(middle_step(run.adaptive), 2);
+            ck_assert_int_eq(run_update(&run), with_se ? s >= 4 : s >= 2);
+        }
+        run_free(&run);
+    }
+
+    run_new(&run, 3, 0.0);
+    ck_assert_ok(lemica_sample_stop_set_limits(run.rule, 0.0, 4));
+    /* Bad limits: refused, the cap as it was. */
+    ck_assert_status(lemica_sample_stop_set_limits(NULL, 0.1, 4),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_sample_stop_set_limits(run.rule, NAN, 0),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_sample_stop_set_limits(run.rule, -0.1, 0),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_sample_stop_set_limits(run.rule, INFINITY, 0),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_message_has("standard error");
+    for (int s = 0; s < 5; s++) {
+        run_add_sample(&run, ties[s]);
+        ck_assert_int_eq(run_update(&run), s >= 3);
+    }
+    /* The limits survive a reset. */
+    lemica_sample_stop_reset(run.rule);
+    run_add_sample(&run, ties[0]);
+    ck_assert_int_eq(run_update(&run), 1);
+    run_free(&run);
+}
+END_TEST
+
 TEST_SUITE(sample_stop)
 {
     add_test(suite, test_sample_stop_window);
@@ -290,4 +416,7 @@ TEST_SUITE(sample_stop)
     add_test(suite, test_sample_stop_near_ties);
     add_test(suite, test_sample_stop_new_budget);
     add_test(suite, test_sample_stop_bad_input);
+    add_test(suite, test_sample_stop_other_max_skip);
+    add_test(suite, test_sample_stop_nothing_to_measure);
+    add_test(suite, test_sample_stop_limits);
 }

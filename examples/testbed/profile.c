@@ -218,11 +218,7 @@ testbed_profile(const struct testbed_run *run, const lemica_plan *plan,
         return LEMICA_ERR_INVALID_ARGUMENT;
     if (testbed_net_new_gmm(run->model, &net) != 0)
         return LEMICA_ERR_NO_MEMORY;
-    memset(&settings, 0, sizeof(settings));
-    settings.net = net;
-    settings.reuse = TESTBED_REUSE_OUTPUT;
-    settings.num_steps = run->num_steps;
-    settings.times = run->times;
+    settings = testbed_batch_output(net, run->num_steps, run->times);
     if (testbed_reference_record(&settings, samples, num_samples, &reference) !=
         0) {
         testbed_net_free(net);

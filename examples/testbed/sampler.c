@@ -260,6 +260,19 @@ out:
     return result;
 }
 
+struct testbed_batch
+testbed_batch_output(struct testbed_net *net, int num_steps, const double *times)
+{
+    struct testbed_batch batch;
+
+    memset(&batch, 0, sizeof(batch));
+    batch.net = net;
+    batch.reuse = TESTBED_REUSE_OUTPUT;
+    batch.num_steps = num_steps;
+    batch.times = times;
+    return batch;
+}
+
 int
 testbed_batch_sample(struct testbed_batch *batch, const uint64_t *seeds,
                      double *x0)

@@ -54,6 +54,12 @@ struct testbed_batch {
     long model_calls; /* out: full model calls, summed over the batch */
 };
 
+/* A batch of @net on the grid of @num_steps steps at @times (N + 1
+ * values) with output reuse, every other field zero: no samples yet, no
+ * policy (compute at every step), no traces. */
+struct testbed_batch testbed_batch_output(struct testbed_net *net, int num_steps,
+                                          const double *times);
+
 /* Integrate every sample of the batch from step @start (states @x,
  * count * pixels values, updated in place) to t = 0. @cached_velocity (and
  * in residual reuse @cached_residual) are per-sample values of the step

@@ -66,21 +66,6 @@ check(lemica_status status, const char *what)
     return 0;
 }
 
-/* The settings of every batch on one grid: output reuse, as the
- * untransferred and uniform plans assume nothing about the network. */
-static struct testbed_batch
-grid_settings(struct testbed_net *net, int num_steps, const double *times)
-{
-    struct testbed_batch batch;
-
-    memset(&batch, 0, sizeof(batch));
-    batch.net = net;
-    batch.reuse = TESTBED_REUSE_OUTPUT;
-    batch.num_steps = num_steps;
-    batch.times = times;
-    return batch;
-}
-
 /* The mean-error graph of @net profiled fully (every segment) on the grid
  * of @num_steps steps at @times, as demo.c's full profiling does it: the
  * reference passes, then every replay of the plan, @max_batch replays per
@@ -90,7 +75,7 @@ profile_graph(struct testbed_net *net, int num_steps, const double *times,
               const struct testbed_sample_id *samples, size_t num_samples,
               size_t max_batch, lemica_graph **out)
 {
-    struct testbed_batch settings = grid_settings(net, num_steps, times);
+    struct testbed_batch settings = testbed_batch_output(net, num_steps, times);
     struct testbed_reference reference;
     lemica_plan *plan = NULL;
     lemica_profiler *profiler = NULL;
@@ -181,7 +166,7 @@ static int
 sample_held_out(struct testbed_net *net, int num_steps, const double *times,
                 const lemica_schedule *schedule, struct held_out *held)
 {
-    struct testbed_batch batch = grid_settings(net, num_steps, times);
+    struct testbed_batch batch = testbed_batch_output(net, num_steps, times);
     unsigned char mask[MAX_STEPS];
 
     batch.count = held->count;

@@ -20,10 +20,13 @@ struct stop_entry {
 struct lemica_sample_stop {
     size_t window;
     double tolerance;
+    double max_relative_se;     /* 0: no standard-error condition */
+    uint64_t max_samples;       /* 0: no cap */
     struct stop_entry *entries; /* a ring of window entries */
     size_t filled;              /* entries held */
     size_t newest;              /* ring index of the newest */
     uint64_t samples;           /* the sample count at the last update */
+    int num_steps, max_skip;    /* the profiler's N and K at the updates */
     double excess;
     int stop;
 };
@@ -165,6 +168,39 @@ path_error(const lemica_profiler *profiler, const int *steps, int count)
     return total;
 }
 
+/* The largest, over the schedules in @records, of a schedule's summed
+ * standard errors of its cached segments' means over their summed means
+ * (0 for a schedule that caches nothing; INFINITY where a segment lacks
+ * two samples or the means sum to 0 with a nonzero standard error). */
+static double
+relative_se(const lemica_profiler *profiler, const int *records, size_t length)
+{
+    double worst = 0.0;
+
+    for (size_t at = 0; at < length; at += 2 + (size_t)records[at + 1]) {
+        const int *steps = records + at + 2;
+        double se = 0.0, total = 0.0, ratio;
+
+        for (int e = 1; e < records[at + 1]; e++) {
+            uint64_t samples = 0;
+            double mean = 0.0, variance = 0.0;
+
+            if (steps[e] - steps[e - 1] < 2)
+                continue;
+            if (lemica_profiler_edge_stats(profiler, steps[e - 1], steps[e],
+                                           &samples, &mean, &variance, NULL,
+                                           NULL) != LEMICA_OK ||
+                samples < 2)
+                return (double)INFINITY;
+            se += sqrt(variance / (double)samples);
+            total += mean;
+        }
+        ratio = se == 0.0 ? 0.0 : total > 0 ? se / total : (double)INFINITY;
+        worst = ratio > worst ? ratio : worst;
+    }
+    return worst;
+}
+
 static const int *
 find_record(const int *records, size_t length, int budget)
 {
@@ -210,7 +246,7 @@ lemica_status
 lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
                           const lemica_profiler *profiler, int *stop)
 {
-    int num_steps, *records = NULL;
+    int num_steps, max_skip, nothing_to_measure, *records = NULL;
     size_t length = 0, slot;
     uint64_t samples;
     double excess;
@@ -226,9 +262,18 @@ lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
                            "the adaptive loop is not done: call "
                            "lemica_adaptive_next() until it returns no plan");
     num_steps = lemica_profiler_num_steps(profiler);
-    samples = profiler_samples(profiler, num_steps,
-                               lemica_profiler_max_skip(profiler));
-    if (rule->filled > 0 && samples <= rule->samples)
+    max_skip = lemica_profiler_max_skip(profiler);
+    if (rule->filled > 0 &&
+        (num_steps != rule->num_steps || max_skip != rule->max_skip))
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "the profiler has N = %d, K = %d, the earlier "
+                           "updates had N = %d, K = %d (reset the rule for a "
+                           "new run)",
+                           num_steps, max_skip, rule->num_steps, rule->max_skip);
+    /* K < 2: no segment can be cached, no sample changes a schedule. */
+    nothing_to_measure = max_skip < 2 || num_steps < 3;
+    samples = profiler_samples(profiler, num_steps, max_skip);
+    if (!nothing_to_measure && rule->filled > 0 && samples <= rule->samples)
         return lemica_fail(LEMICA_ERR_STATE,
                            "no sample was added since the last update (%llu "
                            "then, %llu now)",
@@ -237,7 +282,8 @@ lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
     status = collect(adaptive, num_steps, &records, &length);
     if (status != LEMICA_OK)
         return status;
-    excess = window_excess(rule, profiler, records, length);
+    excess = nothing_to_measure ? 0.0
+                                : window_excess(rule, profiler, records, length);
 
     /* Commit. */
     slot = rule->filled == 0 ? 0 : (rule->newest + 1) % rule->window;
@@ -248,9 +294,32 @@ lemica_sample_stop_update(lemica_sample_stop *rule, lemica_adaptive *adaptive,
     if (rule->filled < rule->window)
         rule->filled++;
     rule->samples = samples;
+    rule->num_steps = num_steps;
+    rule->max_skip = max_skip;
     rule->excess = excess;
-    rule->stop = rule->filled >= rule->window && excess <= rule->tolerance;
+    rule->stop = nothing_to_measure ||
+                 (rule->filled >= rule->window && excess <= rule->tolerance &&
+                  (rule->max_relative_se == 0.0 ||
+                   relative_se(profiler, records, length) <=
+                       rule->max_relative_se)) ||
+                 (rule->max_samples > 0 && samples >= rule->max_samples);
     *stop = rule->stop;
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_sample_stop_set_limits(lemica_sample_stop *rule, double max_relative_se,
+                              uint64_t max_samples)
+{
+    if (!rule)
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT, "rule is NULL");
+    if (!(isfinite(max_relative_se) && max_relative_se >= 0))
+        return lemica_fail(LEMICA_ERR_INVALID_ARGUMENT,
+                           "the largest relative standard error must be "
+                           "finite and >= 0 (got %g)",
+                           max_relative_se);
+    rule->max_relative_se = max_relative_se;
+    rule->max_samples = max_samples;
     return LEMICA_OK;
 }
 
@@ -279,6 +348,8 @@ lemica_sample_stop_reset(lemica_sample_stop *rule)
     rule->filled = 0;
     rule->newest = 0;
     rule->samples = 0;
+    rule->num_steps = 0;
+    rule->max_skip = 0;
     rule->excess = 0.0;
     rule->stop = 0;
 }

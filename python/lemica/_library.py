@@ -323,6 +323,7 @@ OPTIONAL_PROTOTYPES.update({
     "lemica_sample_stop_should_stop": (c_int, (c_void_p,)),
     "lemica_sample_stop_excess": (c_double, (c_void_p,)),
     "lemica_sample_stop_reset": (None, (c_void_p,)),
+    "lemica_sample_stop_set_limits": (_STATUS, (c_void_p, c_double, c_uint64)),
 })
 
 def optional(name: str):

@@ -76,26 +76,43 @@ class AdaptiveTest(unittest.TestCase):
             return {(i, j): (first if (i, j) == (0, 2) else float((j - i - 1) ** 2))
                     for i in range(6) for j in range(i + 2, 6)}
 
-        adaptive = lemica.AdaptivePlan(6, 5, lemica.Assumption.NONE, budgets=[3],
-                                       comparator=lemica.Comparator.SUM)
-        profiler = lemica.Profiler(6, 5)
-        rule = lemica.SampleStop(window=3, tolerance=0.1)
         samples = [errors(0.5)] + [errors(3.0)] * 3
-        stops = []
-        for count in range(1, 5):
-            adaptive.num_samples = count
-            for plan in adaptive.rounds(profiler):
-                for i, j in plan.replays():
-                    for s in range(profiler.edge_stats(i, j).count, count):
-                        profiler.add_error(i, j, samples[s][(i, j)])
-            stops.append(rule.update(adaptive, profiler))
+
+        def run_counts(rule, counts):
+            # A fresh loop fed samples 1 .. counts; the rule's answers.
+            adaptive = lemica.AdaptivePlan(6, 5, lemica.Assumption.NONE, budgets=[3],
+                                           comparator=lemica.Comparator.SUM)
+            profiler = lemica.Profiler(6, 5)
+            stops = []
+            for count in range(1, counts + 1):
+                adaptive.num_samples = count
+                for plan in adaptive.rounds(profiler):
+                    for i, j in plan.replays():
+                        for s in range(profiler.edge_stats(i, j).count, count):
+                            profiler.add_error(i, j, samples[s][(i, j)])
+                stops.append(rule.update(adaptive, profiler))
+            return adaptive, profiler, stops
+
+        rule = lemica.SampleStop(window=3, tolerance=0.1)
+        adaptive, profiler, stops = run_counts(rule, 4)
         self.assertEqual(stops, [False, False, False, True])
         self.assertTrue(rule.should_stop)
         self.assertEqual(rule.excess, 0.0)
         with self.assertRaises(lemica.StateError):
             rule.update(adaptive, profiler)
+        # The same N, another K than the earlier updates: refused.
+        with self.assertRaises(lemica.InvalidArgumentError):
+            rule.update(adaptive, lemica.Profiler(6, 3))
+        self.assertTrue(rule.should_stop)
         rule.reset()
         self.assertFalse(rule.should_stop)
+        # A cap of 2 samples: the second update stops.
+        capped = lemica.SampleStop(window=3, tolerance=0.0, max_samples=2)
+        self.assertEqual(run_counts(capped, 2)[2], [False, True])
+        with self.assertRaises(lemica.InvalidArgumentError):
+            capped.set_limits(float("nan"), 0)
+        with self.assertRaises(ValueError):
+            capped.set_limits(0.3, -1)
         for window, tolerance in ((1, 0.1), (-2, 0.1), (3, float("nan")), (3, -1.0)):
             with self.assertRaises(lemica.InvalidArgumentError):
                 lemica.SampleStop(window, tolerance)
