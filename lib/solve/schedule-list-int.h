@@ -2,6 +2,8 @@
 #ifndef LEMICA_SCHEDULE_LIST_INT_H
 #define LEMICA_SCHEDULE_LIST_INT_H
 
+#include <stdint.h>
+
 #include "lemica/lemica-kbest.h"
 #include "frontier-int.h"
 
@@ -13,11 +15,20 @@ struct lemica_schedule_list {
     int *ranks;
 };
 
-/* A list of @count schedules for @num_steps steps with the given
- * @budgets (ascending), each with room for its steps and costs (contents
- * unset), ranks unset. @count >= 1. */
-lemica_status lemica_schedule_list_alloc(size_t count, const int *budgets,
-                                         int num_steps,
-                                         lemica_schedule_list **out);
+/* A list for the schedules of budgets 2 .. @layers, @per_budget[c] of
+ * budget c (entries below 2 are not read), grouped by ascending budget
+ * and ranked 0, 1, ... within each; every schedule has room for its steps
+ * and costs, which the caller writes (steps) and then completes with
+ * lemica_schedule_list_finish(). LEMICA_ERR_INFEASIBLE, without a
+ * message, when the total is 0. */
+lemica_status lemica_schedule_list_alloc_budgets(const uint32_t *per_budget,
+                                                 int layers, int num_steps,
+                                                 lemica_schedule_list **out);
+
+/* Complete schedule @index of @list, whose steps are written: its mask,
+ * and its costs read from @graph (summed in path order, then sorted
+ * descending, as lemica_schedule_set_costs() does). */
+void lemica_schedule_list_finish(lemica_schedule_list *list, size_t index,
+                                 const lemica_graph *graph);
 
 #endif /* LEMICA_SCHEDULE_LIST_INT_H */

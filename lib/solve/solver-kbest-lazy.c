@@ -804,51 +804,32 @@ lazy_alloc(struct lazy *lz)
 static lemica_status
 lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
 {
-    const int n = lz->problem->num_steps;
-    const lemica_graph *graph = lz->problem->graph;
     lemica_schedule_list *list;
     lemica_status status;
-    size_t total = 0, at = 0;
-    int *budgets;
+    size_t at = 0;
 
-    for (int c = 2; c <= lz->layers; c++)
-        total += lz->listed[c];
-    if (total == 0)
-        return LEMICA_ERR_INFEASIBLE;
-    budgets = lemica_alloc_array(total, sizeof(int));
-    if (!budgets)
-        return lemica_fail_no_memory("a schedule list");
-    for (int c = 2; c <= lz->layers; c++)
-        for (uint32_t i = 0; i < lz->listed[c]; i++)
-            budgets[at++] = c;
-    status = lemica_schedule_list_alloc(total, budgets, n, &list);
-    lemica_dealloc(budgets);
+    status = lemica_schedule_list_alloc_budgets(
+        lz->listed, lz->layers, lz->problem->num_steps, &list);
     if (status != LEMICA_OK)
         return status;
-    at = 0;
     for (int c = 2; c <= lz->layers; c++) {
         for (uint32_t i = 0; i < lz->listed[c]; i++, at++) {
-            lemica_schedule *schedule = &list->block->schedules[at];
+            int *steps = list->block->schedules[at].steps;
             uint32_t path = lz->order[(size_t)c * lz->count + i];
 
             if (lz->max) {
                 /* A search node: its suffix goes forward from step 0. */
                 for (int call = 1; call <= c; call++) {
-                    schedule->steps[call - 1] = lz->nodes[path].step;
+                    steps[call - 1] = lz->nodes[path].step;
                     path = lz->nodes[path].parent;
                 }
             } else {
                 for (int call = c; call >= 1; call--) {
-                    schedule->steps[call - 1] = lz->paths[path].step;
+                    steps[call - 1] = lz->paths[path].step;
                     path = lz->paths[path].parent;
                 }
             }
-            for (int e = 0; e + 1 < c; e++)
-                schedule->costs[e] = lemica_graph_weight_or_nan(
-                    graph, schedule->steps[e], schedule->steps[e + 1]);
-            lemica_schedule_commit_steps(schedule, n, c);
-            lemica_schedule_set_costs(schedule, schedule->costs);
-            list->ranks[at] = (int)i;
+            lemica_schedule_list_finish(list, at, lz->problem->graph);
         }
     }
     *out = list;

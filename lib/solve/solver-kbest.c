@@ -425,23 +425,14 @@ run_kbest(struct kbest_dp *dp)
     return LEMICA_OK;
 }
 
-/* Fill @schedule from the entry @entry of @layer. */
+/* Write the steps of the entry @entry of @layer into @steps. */
 static void
-store_schedule(const struct kbest_dp *dp, uint32_t entry, int layer,
-               lemica_schedule *schedule)
+store_steps(const struct kbest_dp *dp, uint32_t entry, int layer, int *steps)
 {
-    const lemica_graph *graph = dp->problem->graph;
-    int *steps = schedule->steps;
-
     for (int c = layer; c >= 1; c--) {
         steps[c - 1] = dp->entries[entry].step;
         entry = dp->entries[entry].parent;
     }
-    for (int c = 0; c + 1 < layer; c++)
-        schedule->costs[c] =
-            lemica_graph_weight_or_nan(graph, steps[c], steps[c + 1]);
-    lemica_schedule_commit_steps(schedule, dp->problem->num_steps, layer);
-    lemica_schedule_set_costs(schedule, schedule->costs);
 }
 
 static void
@@ -492,29 +483,18 @@ collect(const struct kbest_dp *dp, lemica_schedule_list **out)
 {
     lemica_schedule_list *list;
     lemica_status status;
-    size_t total = 0, at = 0;
-    int *budgets;
+    size_t at = 0;
 
-    for (int c = 2; c <= dp->layers; c++)
-        total += dp->result_count[c];
-    budgets = lemica_alloc_array(total, sizeof(int));
-    if (!budgets)
-        return lemica_fail_no_memory("a schedule list");
-    for (int c = 2; c <= dp->layers; c++)
-        for (uint32_t i = 0; i < dp->result_count[c]; i++)
-            budgets[at++] = c;
-    status = lemica_schedule_list_alloc(total, budgets,
-                                        dp->problem->num_steps, &list);
-    lemica_dealloc(budgets);
+    status = lemica_schedule_list_alloc_budgets(
+        dp->result_count, dp->layers, dp->problem->num_steps, &list);
     if (status != LEMICA_OK)
         return status;
-    at = 0;
     for (int c = 2; c <= dp->layers; c++) {
         const uint32_t *results = dp->results + (size_t)c * dp->count;
 
         for (uint32_t i = 0; i < dp->result_count[c]; i++, at++) {
-            store_schedule(dp, results[i], c, &list->block->schedules[at]);
-            list->ranks[at] = (int)i;
+            store_steps(dp, results[i], c, list->block->schedules[at].steps);
+            lemica_schedule_list_finish(list, at, dp->problem->graph);
         }
     }
     *out = list;
