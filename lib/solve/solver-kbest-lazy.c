@@ -1188,7 +1188,7 @@ fixed_weights(struct lazy *lz, uint64_t *fixed)
         for (size_t i = 0; i < slots; i++) {
             double w = incoming[i];
             uint64_t bits, mantissa;
-            int exponent, length = 0, shift;
+            int exponent, length, shift, top = 52;
 
             if (w == HUGE_VAL || w == 0.0)
                 continue;
@@ -1197,21 +1197,25 @@ fixed_weights(struct lazy *lz, uint64_t *fixed)
             exponent = (int)((bits >> 52) & 0x7ff);
             if (exponent == 0) {
                 exponent = -1074;
+                while (!(mantissa >> top))
+                    top--;
             } else {
                 mantissa |= UINT64_C(1) << 52;
                 exponent -= 1075;
             }
+            /* Bit @top is the highest set: the length once the trailing
+             * zeros are shifted out follows. */
             while (!(mantissa & 1)) {
                 mantissa >>= 1;
                 exponent++;
+                top--;
             }
             if (pass == 0) {
                 if (exponent < smallest)
                     smallest = exponent;
                 continue;
             }
-            while (length < 64 && (mantissa >> length) != 0)
-                length++;
+            length = top + 1;
             shift = exponent - smallest;
             if (shift > 127 || length + shift > widest)
                 widest = shift > 127 ? 128 : length + shift;
