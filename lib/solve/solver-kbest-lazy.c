@@ -73,13 +73,20 @@ struct lazy_path {
 };
 
 /* A candidate of a state's heap: path @path of predecessor @from extended
- * by weight @w; @max its largest weight. */
+ * by weight @w; @max its largest weight. A LEXMAX candidate carries the
+ * head of its vector, made once when the candidate is: comparisons then
+ * read it. */
 struct lazy_candidate {
     uint32_t path;
     int32_t from;
     double w;
-    double max;      /* LEXMAX */
-    uint64_t hi, lo; /* SUM: the exact sum */
+    double max; /* LEXMAX */
+    union {
+        struct {
+            uint64_t hi, lo;
+        } sum;                 /* SUM: the exact sum */
+        struct lazy_head head; /* LEXMAX */
+    } key;
 };
 
 /* MAX: a node of the backward search, the suffix from (N - 1, B) back to
@@ -342,14 +349,11 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
  * largest weights being equal. */
 static int
 candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
-                 const struct lazy_candidate *b)
+                     const struct lazy_candidate *b)
 {
-    struct lazy_head ha, hb;
-    int order;
+    int order = compare_full(lz, a->path, a->w, &a->key.head, b->path, b->w,
+                             &b->key.head);
 
-    head_insert(&lz->paths[a->path].key.head, a->w, &ha);
-    head_insert(&lz->paths[b->path].key.head, b->w, &hb);
-    order = compare_full(lz, a->path, a->w, &ha, b->path, b->w, &hb);
     if (order != 0)
         return order < 0;
     return a->from < b->from;
@@ -361,10 +365,10 @@ candidate_before(struct lazy *lz, const struct lazy_candidate *a,
                  const struct lazy_candidate *b)
 {
     if (lz->sum) {
-        if (a->hi != b->hi)
-            return a->hi < b->hi;
-        if (a->lo != b->lo)
-            return a->lo < b->lo;
+        if (a->key.sum.hi != b->key.sum.hi)
+            return a->key.sum.hi < b->key.sum.hi;
+        if (a->key.sum.lo != b->key.sum.lo)
+            return a->key.sum.lo < b->key.sum.lo;
         return a->from < b->from;
     }
     if (a->max != b->max)
@@ -372,41 +376,26 @@ candidate_before(struct lazy *lz, const struct lazy_candidate *a,
     return candidate_tie_before(lz, a, b);
 }
 
+/* Move @moving down from the root of @heap (@size candidates, the root's
+ * place free) to where it belongs. */
 static void
-sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size, size_t at)
+sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size,
+          size_t at, const struct lazy_candidate *moving)
 {
     for (;;) {
-        size_t child = 2 * at + 1, best = at;
-        struct lazy_candidate swap;
+        size_t child = 2 * at + 1;
 
-        if (child < size && candidate_before(lz, &heap[child], &heap[best]))
-            best = child;
+        if (child >= size)
+            break;
         if (child + 1 < size &&
-            candidate_before(lz, &heap[child + 1], &heap[best]))
-            best = child + 1;
-        if (best == at)
-            return;
-        swap = heap[at];
-        heap[at] = heap[best];
-        heap[best] = swap;
-        at = best;
+            candidate_before(lz, &heap[child + 1], &heap[child]))
+            child++;
+        if (!candidate_before(lz, &heap[child], moving))
+            break;
+        heap[at] = heap[child];
+        at = child;
     }
-}
-
-static void
-sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at)
-{
-    while (at > 0) {
-        size_t parent = (at - 1) / 2;
-        struct lazy_candidate swap;
-
-        if (!candidate_before(lz, &heap[at], &heap[parent]))
-            return;
-        swap = heap[at];
-        heap[at] = heap[parent];
-        heap[parent] = swap;
-        at = parent;
-    }
+    heap[at] = *moving;
 }
 
 /* SUM: the exact weight of (@s, @t), as (hi, lo). */
@@ -432,14 +421,14 @@ candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
         const uint64_t *f = fixed_weight(lz, t, s);
         uint64_t lo = p->key.sum.lo + f[1];
 
-        c->hi = p->key.sum.hi + f[0] + (lo < f[1]);
-        c->lo = lo;
+        c->key.sum.hi = p->key.sum.hi + f[0] + (lo < f[1]);
+        c->key.sum.lo = lo;
         c->max = 0.0;
     } else {
         double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
 
         c->max = m > w ? m : w;
-        c->hi = c->lo = 0;
+        head_insert(&p->key.head, w, &c->key.head);
     }
 }
 
@@ -450,11 +439,11 @@ take_key(struct lazy *lz, uint32_t index, const struct lazy_candidate *c)
     struct lazy_path *p = &lz->paths[index];
 
     if (lz->sum) {
-        p->key.sum.hi = c->hi;
-        p->key.sum.lo = c->lo;
+        p->key.sum.hi = c->key.sum.hi;
+        p->key.sum.lo = c->key.sum.lo;
         p->key.sum.fl = lz->paths[c->path].key.sum.fl + c->w;
     } else {
-        head_insert(&lz->paths[c->path].key.head, c->w, &p->key.head);
+        p->key.head = c->key.head;
     }
 }
 
@@ -653,8 +642,11 @@ build_heap(struct lazy *lz, size_t state)
                                count],
                       s, t, row[s]);
     }
-    for (size_t i = size / 2; i-- > 0;)
-        sift_down(lz, heap, size, i);
+    for (size_t i = size / 2; i-- > 0;) {
+        struct lazy_candidate moving = heap[i];
+
+        sift_down(lz, heap, size, i, &moving);
+    }
     lz->heap_at[state] = lz->num_candidates;
     lz->heap_size[state] = (uint32_t)size;
     /* Room for the taken predecessor's next path as well. */
@@ -711,22 +703,28 @@ next_path(struct lazy *lz, size_t state)
         size = lz->heap_size[cur];
         last_origin(lz, cur, &pred, &rank);
         if (rank + 1 < count && lz->known[pred] > rank + 1) {
+            /* The next candidate of the predecessor just taken: the best
+             * itself when it beats the heap's, else it takes the root's
+             * place. */
             const int s = (int)(pred % (size_t)n);
+            struct lazy_candidate fresh;
 
-            candidate_key(lz, &heap[size],
-                          lz->list[pred * count + rank + 1], s, t,
-                          lazy_row(lz, t)[s]);
-            sift_up(lz, heap, size);
-            size++;
-        }
-        if (size == 0) {
-            lz->heap_size[cur] = 0;
+            candidate_key(lz, &fresh, lz->list[pred * count + rank + 1], s,
+                          t, lazy_row(lz, t)[s]);
+            if (size == 0 || candidate_before(lz, &fresh, &heap[0])) {
+                top = fresh;
+            } else {
+                top = heap[0];
+                sift_down(lz, heap, size, 0, &fresh);
+            }
+        } else if (size == 0) {
             lz->flags[cur] |= LAZY_EXHAUSTED;
             continue;
+        } else {
+            top = heap[0];
+            size--;
+            sift_down(lz, heap, size, 0, &heap[size]);
         }
-        top = heap[0];
-        heap[0] = heap[--size];
-        sift_down(lz, heap, size, 0);
         lz->heap_size[cur] = (uint32_t)size;
         index = add_path(lz, top.path, t, lz->known[cur], NULL);
         if (index == LAZY_NONE)
