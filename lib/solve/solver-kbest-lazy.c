@@ -39,6 +39,7 @@
 #define LAZY_NONE UINT32_MAX
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
+#define LAZY_NO_HEAD UINT16_MAX
 
 /* State flags. */
 #define LAZY_EXHAUSTED 1u /* no further path */
@@ -74,8 +75,8 @@ struct lazy_path {
 
 /* A candidate of a state's heap: path @path of predecessor @from extended
  * by weight @w; @max its largest weight. A LEXMAX candidate carries the
- * head of its vector, made once when the candidate is: comparisons then
- * read it. */
+ * head of its vector, made the first time a comparison needs it (most are
+ * decided by @max); LAZY_NO_HEAD in its runs until then. */
 struct lazy_candidate {
     uint32_t path;
     int32_t from;
@@ -347,12 +348,24 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
 
 /* Whether candidate @a comes before @b (distinct predecessors), their
  * largest weights being equal. */
-static int
-candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
-                     const struct lazy_candidate *b)
+/* Make the head of LEXMAX candidate @c if it has none yet. */
+static inline void
+candidate_head(const struct lazy *lz, struct lazy_candidate *c)
 {
-    int order = compare_full(lz, a->path, a->w, &a->key.head, b->path, b->w,
-                             &b->key.head);
+    if (c->key.head.runs == LAZY_NO_HEAD)
+        head_insert(&lz->paths[c->path].key.head, c->w, &c->key.head);
+}
+
+static int
+candidate_tie_before(struct lazy *lz, struct lazy_candidate *a,
+                     struct lazy_candidate *b)
+{
+    int order;
+
+    candidate_head(lz, a);
+    candidate_head(lz, b);
+    order = compare_full(lz, a->path, a->w, &a->key.head, b->path, b->w,
+                         &b->key.head);
 
     if (order != 0)
         return order < 0;
@@ -361,8 +374,8 @@ candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
 
 /* Whether candidate @a comes before @b (distinct predecessors). */
 static inline int
-candidate_before(struct lazy *lz, const struct lazy_candidate *a,
-                 const struct lazy_candidate *b)
+candidate_before(struct lazy *lz, struct lazy_candidate *a,
+                 struct lazy_candidate *b)
 {
     if (lz->sum) {
         if (a->key.sum.hi != b->key.sum.hi)
@@ -380,7 +393,7 @@ candidate_before(struct lazy *lz, const struct lazy_candidate *a,
  * place free) to where it belongs. */
 static void
 sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size,
-          size_t at, const struct lazy_candidate *moving)
+          size_t at, struct lazy_candidate *moving)
 {
     for (;;) {
         size_t child = 2 * at + 1;
@@ -428,13 +441,13 @@ candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
         double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
 
         c->max = m > w ? m : w;
-        head_insert(&p->key.head, w, &c->key.head);
+        c->key.head.runs = LAZY_NO_HEAD;
     }
 }
 
 /* Make path @index the candidate @c taken: its key from the parent's. */
 static void
-take_key(struct lazy *lz, uint32_t index, const struct lazy_candidate *c)
+take_key(struct lazy *lz, uint32_t index, struct lazy_candidate *c)
 {
     struct lazy_path *p = &lz->paths[index];
 
@@ -443,6 +456,7 @@ take_key(struct lazy *lz, uint32_t index, const struct lazy_candidate *c)
         p->key.sum.lo = c->key.sum.lo;
         p->key.sum.fl = lz->paths[c->path].key.sum.fl + c->w;
     } else {
+        candidate_head(lz, c);
         p->key.head = c->key.head;
     }
 }
