@@ -25,10 +25,10 @@ lemica_status lemica_schedule_list_alloc_budgets(const uint32_t *per_budget,
                                                  int layers, int num_steps,
                                                  lemica_schedule_list **out);
 
-/* Complete schedule @index of @list, whose steps are written: its mask,
+/* Complete every schedule of @list, whose steps are written: its mask,
  * and its costs read from @graph (summed in path order, then sorted
  * descending, as lemica_schedule_set_costs() does). */
-void lemica_schedule_list_finish(lemica_schedule_list *list, size_t index,
-                                 const lemica_graph *graph);
+lemica_status lemica_schedule_list_complete(lemica_schedule_list *list,
+                                            const lemica_graph *graph);
 
 #endif /* LEMICA_SCHEDULE_LIST_INT_H */

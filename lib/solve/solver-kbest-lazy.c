@@ -841,8 +841,12 @@ lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
                     path = lz->paths[path].parent;
                 }
             }
-            lemica_schedule_list_finish(list, at, lz->problem->graph);
         }
+    }
+    status = lemica_schedule_list_complete(list, lz->problem->graph);
+    if (status != LEMICA_OK) {
+        lemica_schedule_list_free(list);
+        return status;
     }
     *out = list;
     return LEMICA_OK;

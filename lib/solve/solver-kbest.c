@@ -494,8 +494,12 @@ collect(const struct kbest_dp *dp, lemica_schedule_list **out)
 
         for (uint32_t i = 0; i < dp->result_count[c]; i++, at++) {
             store_steps(dp, results[i], c, list->block->schedules[at].steps);
-            lemica_schedule_list_finish(list, at, dp->problem->graph);
         }
+    }
+    status = lemica_schedule_list_complete(list, dp->problem->graph);
+    if (status != LEMICA_OK) {
+        lemica_schedule_list_free(list);
+        return status;
     }
     *out = list;
     return LEMICA_OK;
