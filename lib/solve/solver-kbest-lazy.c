@@ -1045,6 +1045,48 @@ suffix_order(const struct lazy *lz, uint32_t a, uint32_t b)
     return nodes[a].step < nodes[b].step ? -1 : 1;
 }
 
+/* Sort the items by their step lists: merge sort, since they come in
+ * the order their parents waited in (by bound), far from this one, and a
+ * comparison walks up to where two suffixes meet. The walk's stack, empty
+ * here, is the buffer. Returns 0 if it cannot grow. */
+static int
+sort_suffixes(struct lazy *lz)
+{
+    const size_t count = lz->num_items;
+    uint32_t *from, *to;
+
+    if (count > lz->solver->work.kbest_dfs.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs, count,
+                   sizeof(*lz->dfs)))
+        return 0;
+    from = lz->items;
+    to = lz->dfs;
+    for (size_t width = 1; width < count; width *= 2) {
+        uint32_t *swap;
+
+        for (size_t start = 0; start < count; start += 2 * width) {
+            size_t i = start, middle, j, end, o = start;
+
+            middle = start + width < count ? start + width : count;
+            end = start + 2 * width < count ? start + 2 * width : count;
+            j = middle;
+            while (i < middle && j < end)
+                to[o++] = suffix_order(lz, from[j], from[i]) < 0 ? from[j++]
+                                                                 : from[i++];
+            while (i < middle)
+                to[o++] = from[i++];
+            while (j < end)
+                to[o++] = from[j++];
+        }
+        swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != lz->items)
+        memcpy(lz->items, from, count * sizeof(*from));
+    return 1;
+}
+
 /* The k best schedules of budget @c by the backward search. */
 static lemica_status
 search_max(struct lazy *lz, int c)
@@ -1098,14 +1140,8 @@ search_max(struct lazy *lz, int c)
             if (next != HUGE_VAL && !push_pending(lz, node, next))
                 return lemica_fail_no_memory("the k-best search");
         }
-        for (size_t i = 1; i < lz->num_items; i++) {
-            uint32_t item = lz->items[i];
-            size_t j = i;
-
-            for (; j > 0 && suffix_order(lz, lz->items[j - 1], item) > 0; j--)
-                lz->items[j] = lz->items[j - 1];
-            lz->items[j] = item;
-        }
+        if (!sort_suffixes(lz))
+            return lemica_fail_no_memory("the k-best search");
         for (size_t i = lz->num_items; i-- > 0;)
             if (!push_dfs(lz, lz->items[i]))
                 return lemica_fail_no_memory("the k-best search");
