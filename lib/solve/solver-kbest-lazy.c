@@ -988,18 +988,18 @@ node_children(struct lazy *lz, uint32_t node, double level, int items,
     const double *row = lazy_row(lz, t);
     const int s_first = first_candidate(lz, t, c);
 
-    *next = HUGE_VAL;
+    double smallest = HUGE_VAL;
+
+    /* An unusable edge or unreached state gives b = +inf, never the level
+     * (finite) nor below the smallest. */
     for (int s = t - 1; s >= s_first; s--) {
-        double w = row[s], b;
+        const double w = row[s], g = w > bound[s] ? w : bound[s];
+        const double b = theta > g ? theta : g;
         uint32_t child;
 
-        if (bound[s] == HUGE_VAL || w == HUGE_VAL)
-            continue;
-        b = theta > w ? theta : w;
-        b = b > bound[s] ? b : bound[s];
         if (b != level) {
-            if (b > level && b < *next)
-                *next = b;
+            if (b > level && b < smallest)
+                smallest = b;
             continue;
         }
         if (lz->num_nodes >= LEMICA_MAX_KBEST_ENTRIES)
@@ -1022,6 +1022,7 @@ node_children(struct lazy *lz, uint32_t node, double level, int items,
             return lemica_fail_no_memory("the k-best search");
         }
     }
+    *next = smallest;
     return LEMICA_OK;
 }
 
