@@ -15,20 +15,22 @@ struct lemica_schedule_list {
     int *ranks;
 };
 
-/* A list for the schedules of budgets 2 .. @layers, @per_budget[c] of
- * budget c (entries below 2 are not read), grouped by ascending budget
- * and ranked 0, 1, ... within each; every schedule has room for its steps
- * and costs, which the caller writes (steps) and then completes with
- * lemica_schedule_list_finish(). LEMICA_ERR_INFEASIBLE, without a
- * message, when the total is 0. */
-lemica_status lemica_schedule_list_alloc_budgets(const uint32_t *per_budget,
-                                                 int layers, int num_steps,
-                                                 lemica_schedule_list **out);
+/* Write the steps of the schedule of rank @rank (0 = best) of budget
+ * @budget into @steps (room for @budget). */
+typedef void (*lemica_schedule_list_steps)(const void *context, int budget,
+                                      uint32_t rank, int *steps);
 
-/* Complete every schedule of @list, whose steps are written: its mask,
- * and its costs read from @graph (summed in path order, then sorted
- * descending, as lemica_schedule_set_costs() does). */
-lemica_status lemica_schedule_list_complete(lemica_schedule_list *list,
-                                            const lemica_graph *graph);
+/* The list of @per_budget[c] schedules of each budget c = 2 .. @layers
+ * (entries below 2 are not read), grouped by ascending budget, best
+ * first: @write gives each one's steps, the costs come from @graph
+ * (summed in path order, sorted descending, as
+ * lemica_schedule_set_costs() does). LEMICA_ERR_INFEASIBLE, without a
+ * message, when there is none. */
+lemica_status lemica_schedule_list_build(const uint32_t *per_budget,
+                                         int layers,
+                                         const lemica_graph *graph,
+                                         lemica_schedule_list_steps write,
+                                         const void *context,
+                                         lemica_schedule_list **out);
 
 #endif /* LEMICA_SCHEDULE_LIST_INT_H */

@@ -4,23 +4,21 @@
 
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
+#include "../common/index-sort-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "schedule-list-int.h"
 
-lemica_status
-lemica_schedule_list_alloc_budgets(const uint32_t *per_budget, int layers,
-                                   int num_steps, lemica_schedule_list **out)
+/* A list for the schedules of budgets 2 .. @layers, @per_budget[c] of
+ * budget c, ranked 0, 1, ... within each; steps and costs unset. */
+static lemica_status
+list_alloc(const uint32_t *per_budget, int layers, int num_steps, size_t count,
+           lemica_schedule_list **out)
 {
     lemica_schedule_list *list;
     lemica_status status;
-    size_t count = 0, at = 0;
+    size_t at = 0;
 
-    *out = NULL;
-    for (int c = 2; c <= layers; c++)
-        count += per_budget[c];
-    if (count == 0)
-        return LEMICA_ERR_INFEASIBLE;
     list = lemica_alloc_zeroed(1, sizeof(*list));
     if (!list)
         return lemica_fail_no_memory("a schedule list");
@@ -45,57 +43,6 @@ lemica_schedule_list_alloc_budgets(const uint32_t *per_budget, int layers,
             list->ranks[at++] = (int)i;
     *out = list;
     return LEMICA_OK;
-}
-
-/* Sort descending: runs of SORT_RUN by insertion, then merged pairwise
- * through a buffer on the stack; a longer vector goes to the library's
- * sort. */
-#define SORT_RUN 8
-#define SORT_MERGED 128
-
-static void
-sort_costs(double *costs, size_t count)
-{
-    double buffer[SORT_MERGED], *from = costs, *to = buffer;
-
-    if (count > SORT_MERGED) {
-        lemica_sort_descending(costs, count);
-        return;
-    }
-    for (size_t start = 0; start < count; start += SORT_RUN) {
-        size_t end = start + SORT_RUN < count ? start + SORT_RUN : count;
-
-        for (size_t i = start + 1; i < end; i++) {
-            double w = costs[i];
-            size_t j = i;
-
-            for (; j > start && costs[j - 1] < w; j--)
-                costs[j] = costs[j - 1];
-            costs[j] = w;
-        }
-    }
-    for (size_t width = SORT_RUN; width < count; width *= 2) {
-        double *swap;
-
-        for (size_t start = 0; start < count; start += 2 * width) {
-            size_t i = start, middle = start + width, j, end, o = start;
-
-            middle = middle < count ? middle : count;
-            end = start + 2 * width < count ? start + 2 * width : count;
-            j = middle;
-            while (i < middle && j < end)
-                to[o++] = from[i] >= from[j] ? from[i++] : from[j++];
-            while (i < middle)
-                to[o++] = from[i++];
-            while (j < end)
-                to[o++] = from[j++];
-        }
-        swap = from;
-        from = to;
-        to = swap;
-    }
-    if (from != costs)
-        memcpy(costs, from, count * sizeof(double));
 }
 
 /* The mask of @schedule from its steps, its budget and size set. */
@@ -136,64 +83,21 @@ lowest_bit(uint64_t word)
 #endif
 }
 
-/* The edges of a big list are few and shared: its schedules are the best
- * few of each budget. Ranking those edges once by weight (a merge sort of
- * the distinct ones) turns each schedule's sort into setting a bit per
- * edge in a bitmap of the ranks and reading the set bits in order. */
-struct rank_table {
-    uint32_t *rank;   /* per graph slot; UINT32_MAX: not in the list */
-    double *value;    /* by rank: descending weights */
-    uint32_t *slot;   /* by rank: the slot (sorting: by position) */
-    double *scratch;  /* sorting */
-    uint32_t *scratch_slot;
-    uint64_t *bits;   /* a bitmap of ranks, all clear between uses */
-    size_t count;
-};
-
-/* Sort the table's (value, slot) pairs descending by value. */
-static void
-rank_sort(struct rank_table *table)
+/* Slot @a's weight above slot @b's (the graph is @context). */
+static int
+heavier_slot(const void *context, uint32_t a, uint32_t b)
 {
-    double *from = table->value, *to = table->scratch;
-    uint32_t *from_slot = table->slot, *to_slot = table->scratch_slot;
-    const size_t count = table->count;
+    const lemica_graph *graph = context;
 
-    for (size_t width = 1; width < count; width *= 2) {
-        for (size_t start = 0; start < count; start += 2 * width) {
-            size_t i = start, middle, j, end, o = start;
-
-            middle = start + width < count ? start + width : count;
-            end = start + 2 * width < count ? start + 2 * width : count;
-            j = middle;
-            while (i < middle && j < end) {
-                const size_t take = from[i] >= from[j] ? i++ : j++;
-
-                to[o] = from[take];
-                to_slot[o++] = from_slot[take];
-            }
-            for (; i < middle; i++, o++) {
-                to[o] = from[i];
-                to_slot[o] = from_slot[i];
-            }
-            for (; j < end; j++, o++) {
-                to[o] = from[j];
-                to_slot[o] = from_slot[j];
-            }
-        }
-        {
-            double *swap = from;
-            uint32_t *swap_slot = from_slot;
-
-            from = to;
-            to = swap;
-            from_slot = to_slot;
-            to_slot = swap_slot;
-        }
-    }
-    table->value = from;
-    table->slot = from_slot;
+    return lemica_graph_decode(graph->slots[a]) >
+           lemica_graph_decode(graph->slots[b]);
 }
 
+/* The costs of a big list: its schedules are the best few of each budget,
+ * so their edges are few and shared. Ranking those edges once by weight
+ * turns each schedule's sort into setting a bit per edge in a bitmap of
+ * the ranks and reading the set bits in order. @edges bounds the distinct
+ * edges (the list's total, at most the graph's slots). */
 static lemica_status
 complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
                 size_t slots, size_t edges)
@@ -201,43 +105,44 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     lemica_schedule *schedules = list->block->schedules;
     const size_t count = list->block->count;
     const size_t words = (edges + 63) / 64;
-    struct rank_table table;
+    double *value;
+    uint64_t *bits;
+    uint32_t *rank, *slot, *scratch;
+    size_t distinct = 0;
     void *block;
-    size_t bytes;
 
     /* Doubles first, then words, then 32-bit entries: each part aligned.
-     * edges <= slots and slots <= 4 edges bound the sizes. */
-    bytes = 2 * edges * sizeof(double) + words * sizeof(uint64_t) +
-            (slots + 2 * edges) * sizeof(uint32_t);
-    block = lemica_alloc_array(bytes, 1);
+     * The caller keeps slots below 4 edges. */
+    block = lemica_alloc_array(edges * sizeof(double) +
+                                   words * sizeof(uint64_t) +
+                                   (slots + 2 * edges) * sizeof(uint32_t),
+                               1);
     if (!block)
         return lemica_fail_no_memory("a schedule list");
-    table.value = block;
-    table.scratch = table.value + edges;
-    table.bits = (uint64_t *)(table.scratch + edges);
-    table.rank = (uint32_t *)(table.bits + words);
-    table.slot = table.rank + slots;
-    table.scratch_slot = table.slot + edges;
-    table.count = 0;
-    memset(table.bits, 0, words * sizeof(uint64_t));
-    memset(table.rank, 0xff, slots * sizeof(uint32_t));
-    /* The distinct edges. */
+    value = block;
+    bits = (uint64_t *)(value + edges);
+    rank = (uint32_t *)(bits + words);
+    slot = rank + slots;
+    scratch = slot + edges;
+    memset(bits, 0, words * sizeof(uint64_t));
+    memset(rank, 0xff, slots * sizeof(uint32_t));
     for (size_t i = 0; i < count; i++) {
         const int *steps = schedules[i].steps;
 
         for (size_t e = 0; e + 1 < schedules[i].steps_capacity; e++) {
-            const size_t slot = lemica_graph_slot(graph, steps[e], steps[e + 1]);
+            const size_t at = lemica_graph_slot(graph, steps[e], steps[e + 1]);
 
-            if (table.rank[slot] != UINT32_MAX)
-                continue;
-            table.rank[slot] = 0;
-            table.value[table.count] = lemica_graph_decode(graph->slots[slot]);
-            table.slot[table.count++] = (uint32_t)slot;
+            if (rank[at] == UINT32_MAX) {
+                rank[at] = 0;
+                slot[distinct++] = (uint32_t)at;
+            }
         }
     }
-    rank_sort(&table);
-    for (size_t r = 0; r < table.count; r++)
-        table.rank[table.slot[r]] = (uint32_t)r;
+    lemica_index_sort(slot, scratch, distinct, heavier_slot, graph);
+    for (size_t r = 0; r < distinct; r++) {
+        rank[slot[r]] = (uint32_t)r;
+        value[r] = lemica_graph_decode(graph->slots[slot[r]]);
+    }
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
         const int *steps = schedule->steps;
@@ -246,19 +151,20 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
         size_t out = 0;
 
         schedule_mask(schedule, graph->num_steps);
+        /* Summed in path order (the SUM comparator's order). */
         for (size_t e = 0; e < length; e++) {
-            const uint32_t r = table.rank[lemica_graph_slot(graph, steps[e],
-                                                            steps[e + 1])];
+            const uint32_t r =
+                rank[lemica_graph_slot(graph, steps[e], steps[e + 1])];
 
-            sum += table.value[r];
-            table.bits[r / 64] |= UINT64_C(1) << (r % 64);
+            sum += value[r];
+            bits[r / 64] |= UINT64_C(1) << (r % 64);
         }
         for (size_t w = 0; out < length; w++) {
-            uint64_t word = table.bits[w];
+            uint64_t word = bits[w];
 
-            table.bits[w] = 0;
+            bits[w] = 0;
             for (; word != 0; word &= word - 1)
-                schedule->costs[out++] = table.value[w * 64 + lowest_bit(word)];
+                schedule->costs[out++] = value[w * 64 + lowest_bit(word)];
         }
         schedule_sums(schedule, sum);
     }
@@ -266,21 +172,19 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     return LEMICA_OK;
 }
 
-lemica_status
-lemica_schedule_list_complete(lemica_schedule_list *list,
-                              const lemica_graph *graph)
+/* Every schedule's mask and costs, from its steps. */
+static lemica_status
+complete(lemica_schedule_list *list, const lemica_graph *graph)
 {
-    const size_t slots =
-        (size_t)graph->num_steps * (size_t)graph->max_skip;
+    const size_t slots = (size_t)graph->num_steps * (size_t)graph->max_skip;
     size_t total = 0;
 
     for (size_t i = 0; i < list->block->count; i++)
         total += list->block->schedules[i].steps_capacity - 1;
-    /* Ranking pays when the list has more edges than the graph has
-     * slots to clear, and its bitmap is short next to a schedule. */
+    /* Ranking pays when the list has more edges than the graph has slots
+     * to clear, and the bitmap is short next to a schedule. */
     if (total >= slots && total / list->block->count >= slots / 256)
-        return complete_ranked(list, graph, slots,
-                               total < slots ? total : slots);
+        return complete_ranked(list, graph, slots, slots);
     for (size_t i = 0; i < list->block->count; i++) {
         lemica_schedule *schedule = &list->block->schedules[i];
         const int *steps = schedule->steps;
@@ -288,15 +192,44 @@ lemica_schedule_list_complete(lemica_schedule_list *list,
         double sum = 0.0;
 
         schedule_mask(schedule, graph->num_steps);
-        /* Summed in path order (the SUM comparator's order). */
         for (int e = 0; e + 1 < budget; e++) {
             schedule->costs[e] =
                 lemica_graph_weight_or_nan(graph, steps[e], steps[e + 1]);
             sum += schedule->costs[e];
         }
-        sort_costs(schedule->costs, (size_t)budget - 1);
+        lemica_sort_descending(schedule->costs, (size_t)budget - 1);
         schedule_sums(schedule, sum);
     }
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_schedule_list_build(const uint32_t *per_budget, int layers,
+                           const lemica_graph *graph,
+                           lemica_schedule_list_steps write, const void *context,
+                           lemica_schedule_list **out)
+{
+    lemica_schedule_list *list = NULL;
+    lemica_status status;
+    size_t count = 0, at = 0;
+
+    *out = NULL;
+    for (int c = 2; c <= layers; c++)
+        count += per_budget[c];
+    if (count == 0)
+        return LEMICA_ERR_INFEASIBLE;
+    status = list_alloc(per_budget, layers, graph->num_steps, count, &list);
+    if (status != LEMICA_OK)
+        return status;
+    for (int c = 2; c <= layers; c++)
+        for (uint32_t i = 0; i < per_budget[c]; i++, at++)
+            write(context, c, i, list->block->schedules[at].steps);
+    status = complete(list, graph);
+    if (status != LEMICA_OK) {
+        lemica_schedule_list_free(list);
+        return status;
+    }
+    *out = list;
     return LEMICA_OK;
 }
 

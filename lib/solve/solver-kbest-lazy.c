@@ -31,6 +31,7 @@
 
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
+#include "../common/index-sort-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "kbest-lazy-int.h"
@@ -812,44 +813,34 @@ lazy_alloc(struct lazy *lz)
     return LEMICA_OK;
 }
 
+/* The steps of the schedule of rank @rank of budget @budget (a
+ * lemica_schedule_list_steps): a path read backwards from its end, or for MAX
+ * a search node, a suffix read forwards from step 0. */
+static void
+lazy_steps(const void *context, int budget, uint32_t rank, int *steps)
+{
+    const struct lazy *lz = context;
+    uint32_t path = lz->order[(size_t)budget * lz->count + rank];
+
+    if (lz->max) {
+        for (int call = 1; call <= budget; call++) {
+            steps[call - 1] = lz->nodes[path].step;
+            path = lz->nodes[path].parent;
+        }
+        return;
+    }
+    for (int call = budget; call >= 1; call--) {
+        steps[call - 1] = lz->paths[path].step;
+        path = lz->paths[path].parent;
+    }
+}
+
 /* The list of the paths found at the final states (N - 1, c). */
 static lemica_status
 lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
 {
-    lemica_schedule_list *list;
-    lemica_status status;
-    size_t at = 0;
-
-    status = lemica_schedule_list_alloc_budgets(
-        lz->listed, lz->layers, lz->problem->num_steps, &list);
-    if (status != LEMICA_OK)
-        return status;
-    for (int c = 2; c <= lz->layers; c++) {
-        for (uint32_t i = 0; i < lz->listed[c]; i++, at++) {
-            int *steps = list->block->schedules[at].steps;
-            uint32_t path = lz->order[(size_t)c * lz->count + i];
-
-            if (lz->max) {
-                /* A search node: its suffix goes forward from step 0. */
-                for (int call = 1; call <= c; call++) {
-                    steps[call - 1] = lz->nodes[path].step;
-                    path = lz->nodes[path].parent;
-                }
-            } else {
-                for (int call = c; call >= 1; call--) {
-                    steps[call - 1] = lz->paths[path].step;
-                    path = lz->paths[path].parent;
-                }
-            }
-        }
-    }
-    status = lemica_schedule_list_complete(list, lz->problem->graph);
-    if (status != LEMICA_OK) {
-        lemica_schedule_list_free(list);
-        return status;
-    }
-    *out = list;
-    return LEMICA_OK;
+    return lemica_schedule_list_build(lz->listed, lz->layers,
+                                      lz->problem->graph, lazy_steps, lz, out);
 }
 
 /* ---- MAX ---------------------------------------------------------------
@@ -1046,45 +1037,25 @@ suffix_order(const struct lazy *lz, uint32_t a, uint32_t b)
     return nodes[a].step < nodes[b].step ? -1 : 1;
 }
 
-/* Sort the items by their step lists: merge sort, since they come in
+/* Whether suffix @a comes before @b (a lemica_index_before). */
+static int
+suffix_before(const void *context, uint32_t a, uint32_t b)
+{
+    return suffix_order(context, a, b) < 0;
+}
+
+/* Sort the items by their step lists: a merge sort, since they come in
  * the order their parents waited in (by bound), far from this one, and a
  * comparison walks up to where two suffixes meet. The walk's stack, empty
  * here, is the buffer. Returns 0 if it cannot grow. */
 static int
 sort_suffixes(struct lazy *lz)
 {
-    const size_t count = lz->num_items;
-    uint32_t *from, *to;
-
-    if (count > lz->solver->work.kbest_dfs.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs, count,
-                   sizeof(*lz->dfs)))
+    if (lz->num_items > lz->solver->work.kbest_dfs.capacity &&
+        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
+                   lz->num_items, sizeof(*lz->dfs)))
         return 0;
-    from = lz->items;
-    to = lz->dfs;
-    for (size_t width = 1; width < count; width *= 2) {
-        uint32_t *swap;
-
-        for (size_t start = 0; start < count; start += 2 * width) {
-            size_t i = start, middle, j, end, o = start;
-
-            middle = start + width < count ? start + width : count;
-            end = start + 2 * width < count ? start + 2 * width : count;
-            j = middle;
-            while (i < middle && j < end)
-                to[o++] = suffix_order(lz, from[j], from[i]) < 0 ? from[j++]
-                                                                 : from[i++];
-            while (i < middle)
-                to[o++] = from[i++];
-            while (j < end)
-                to[o++] = from[j++];
-        }
-        swap = from;
-        from = to;
-        to = swap;
-    }
-    if (from != lz->items)
-        memcpy(lz->items, from, count * sizeof(*from));
+    lemica_index_sort(lz->items, lz->dfs, lz->num_items, suffix_before, lz);
     return 1;
 }
 

@@ -425,11 +425,15 @@ run_kbest(struct kbest_dp *dp)
     return LEMICA_OK;
 }
 
-/* Write the steps of the entry @entry of @layer into @steps. */
+/* The steps of the schedule of rank @rank of budget @budget (a
+ * lemica_schedule_list_steps). */
 static void
-store_steps(const struct kbest_dp *dp, uint32_t entry, int layer, int *steps)
+result_steps(const void *context, int budget, uint32_t rank, int *steps)
 {
-    for (int c = layer; c >= 1; c--) {
+    const struct kbest_dp *dp = context;
+    uint32_t entry = dp->results[(size_t)budget * dp->count + rank];
+
+    for (int c = budget; c >= 1; c--) {
         steps[c - 1] = dp->entries[entry].step;
         entry = dp->entries[entry].parent;
     }
@@ -474,34 +478,6 @@ dp_alloc(struct kbest_dp *dp)
         (dp->comparator == LEMICA_COMPARATOR_USER && !dp->scratch) ||
         (dp->comparator == LEMICA_COMPARATOR_SUM && !dp->smallest))
         return lemica_fail_no_memory("the k-best DP");
-    return LEMICA_OK;
-}
-
-/* Build the list from the recorded results. */
-static lemica_status
-collect(const struct kbest_dp *dp, lemica_schedule_list **out)
-{
-    lemica_schedule_list *list;
-    lemica_status status;
-    size_t at = 0;
-
-    status = lemica_schedule_list_alloc_budgets(
-        dp->result_count, dp->layers, dp->problem->num_steps, &list);
-    if (status != LEMICA_OK)
-        return status;
-    for (int c = 2; c <= dp->layers; c++) {
-        const uint32_t *results = dp->results + (size_t)c * dp->count;
-
-        for (uint32_t i = 0; i < dp->result_count[c]; i++, at++) {
-            store_steps(dp, results[i], c, list->block->schedules[at].steps);
-        }
-    }
-    status = lemica_schedule_list_complete(list, dp->problem->graph);
-    if (status != LEMICA_OK) {
-        lemica_schedule_list_free(list);
-        return status;
-    }
-    *out = list;
     return LEMICA_OK;
 }
 
@@ -605,7 +581,8 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
             status = infeasible(solver, graph, budget, n, frontier);
     }
     if (status == LEMICA_OK)
-        status = collect(&dp, out);
+        status = lemica_schedule_list_build(dp.result_count, budget,
+                                            graph, result_steps, &dp, out);
     dp_free(&dp);
     return status;
 }
