@@ -6,8 +6,7 @@
 #include <stdint.h>
 
 /* Whether item @a goes before item @b (a strict order). */
-typedef int (*lemica_index_before)(const void *context, uint32_t a,
-                                   uint32_t b);
+typedef int (*lemica_index_before)(const void *context, uint32_t a, uint32_t b);
 
 /* Sort @count indices by @before, stably, through @scratch (room for
  * @count): a bottom-up merge sort, for orders whose comparisons cost more

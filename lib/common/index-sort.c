@@ -21,8 +21,8 @@ lemica_index_sort(uint32_t *items, uint32_t *scratch, size_t count,
             j = middle;
             /* The left one on ties: stable. */
             while (i < middle && j < end)
-                to[o++] = before(context, from[j], from[i]) ? from[j++]
-                                                            : from[i++];
+                to[o++] =
+                    before(context, from[j], from[i]) ? from[j++] : from[i++];
             while (i < middle)
                 to[o++] = from[i++];
             while (j < end)

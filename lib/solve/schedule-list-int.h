@@ -18,7 +18,7 @@ struct lemica_schedule_list {
 /* Write the steps of the schedule of rank @rank (0 = best) of budget
  * @budget into @steps (room for @budget). */
 typedef void (*lemica_schedule_list_steps)(const void *context, int budget,
-                                      uint32_t rank, int *steps);
+                                           uint32_t rank, int *steps);
 
 /* The list of @per_budget[c] schedules of each budget c = 2 .. @layers
  * (entries below 2 are not read), grouped by ascending budget, best
@@ -26,8 +26,7 @@ typedef void (*lemica_schedule_list_steps)(const void *context, int budget,
  * (summed in path order, sorted descending, as
  * lemica_schedule_set_costs() does). LEMICA_ERR_INFEASIBLE, without a
  * message, when there is none. */
-lemica_status lemica_schedule_list_build(const uint32_t *per_budget,
-                                         int layers,
+lemica_status lemica_schedule_list_build(const uint32_t *per_budget, int layers,
                                          const lemica_graph *graph,
                                          lemica_schedule_list_steps write,
                                          const void *context,

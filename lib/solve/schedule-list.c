@@ -31,8 +31,7 @@ list_alloc(const uint32_t *per_budget, int layers, int num_steps, size_t count,
     for (int c = 2; c <= layers; c++)
         for (uint32_t i = 0; i < per_budget[c]; i++)
             list->ranks[at++] = c;
-    status = lemica_frontier_alloc(count, list->ranks, num_steps,
-                                   &list->block);
+    status = lemica_frontier_alloc(count, list->ranks, num_steps, &list->block);
     if (status != LEMICA_OK) {
         lemica_schedule_list_free(list);
         return status;
@@ -113,10 +112,10 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
 
     /* Doubles first, then words, then 32-bit entries: each part aligned.
      * The caller keeps slots below 4 edges. */
-    block = lemica_alloc_array(edges * sizeof(double) +
-                                   words * sizeof(uint64_t) +
-                                   (slots + 2 * edges) * sizeof(uint32_t),
-                               1);
+    block =
+        lemica_alloc_array(edges * sizeof(double) + words * sizeof(uint64_t) +
+                               (slots + 2 * edges) * sizeof(uint32_t),
+                           1);
     if (!block)
         return lemica_fail_no_memory("a schedule list");
     value = block;
@@ -206,8 +205,8 @@ complete(lemica_schedule_list *list, const lemica_graph *graph)
 lemica_status
 lemica_schedule_list_build(const uint32_t *per_budget, int layers,
                            const lemica_graph *graph,
-                           lemica_schedule_list_steps write, const void *context,
-                           lemica_schedule_list **out)
+                           lemica_schedule_list_steps write,
+                           const void *context, lemica_schedule_list **out)
 {
     lemica_schedule_list *list = NULL;
     lemica_status status;

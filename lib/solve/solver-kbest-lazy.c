@@ -147,8 +147,9 @@ struct lazy {
 };
 
 /* Grow @buffer (of the solver's workspace) to @needed elements of @size
- * bytes, keeping its contents; @data then points to it. */
-static int
+ * bytes, keeping its contents; @data then points to it. Inline: most
+ * calls find the room there. */
+static inline int
 lazy_grow(struct lemica_buffer *buffer, void **data, size_t needed,
           size_t size)
 {
@@ -478,8 +479,7 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
 {
     struct lazy_path *path;
 
-    if (lz->num_paths + 1 > lz->solver->work.kbest_paths.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
+    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
                    lz->num_paths + 1, sizeof(*lz->paths)))
         return LAZY_NONE;
     path = &lz->paths[lz->num_paths];
@@ -895,26 +895,20 @@ max_bounds(struct lazy *lz, int budget, int frontier)
 static uint32_t
 add_node(struct lazy *lz, uint32_t parent, int step, int layer, double theta)
 {
-    struct lazy_node *node;
+    const struct lazy_node node = {parent, step, layer, theta};
 
-    if (lz->num_nodes + 1 > lz->solver->work.kbest_nodes.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_nodes, (void **)&lz->nodes,
-                         lz->num_nodes + 1, sizeof(*lz->nodes)))
+    if (!lazy_grow(&lz->solver->work.kbest_nodes, (void **)&lz->nodes,
+                   lz->num_nodes + 1, sizeof(*lz->nodes)))
         return LAZY_NONE;
-    node = &lz->nodes[lz->num_nodes];
-    node->parent = parent;
-    node->step = step;
-    node->layer = layer;
-    node->theta = theta;
+    lz->nodes[lz->num_nodes] = node;
     return (uint32_t)lz->num_nodes++;
 }
 
 static int
 push_dfs(struct lazy *lz, uint32_t node)
 {
-    if (lz->num_dfs + 1 > lz->solver->work.kbest_dfs.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
-                         lz->num_dfs + 1, sizeof(*lz->dfs)))
+    if (!lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
+                   lz->num_dfs + 1, sizeof(*lz->dfs)))
         return 0;
     lz->dfs[lz->num_dfs++] = node;
     return 1;
@@ -946,10 +940,8 @@ push_pending(struct lazy *lz, uint32_t node, double next)
     struct lazy_pending *heap;
     size_t at;
 
-    if (lz->num_pending + 1 > lz->solver->work.kbest_pending.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_pending,
-                         (void **)&lz->pending, lz->num_pending + 1,
-                         sizeof(*lz->pending)))
+    if (!lazy_grow(&lz->solver->work.kbest_pending, (void **)&lz->pending,
+                   lz->num_pending + 1, sizeof(*lz->pending)))
         return 0;
     heap = lz->pending;
     at = lz->num_pending++;
@@ -1003,10 +995,8 @@ node_children(struct lazy *lz, uint32_t node, double level, int items,
         if (child == LAZY_NONE)
             return lemica_fail_no_memory("the k-best search");
         if (items) {
-            if (lz->num_items + 1 > lz->solver->work.kbest_items.capacity &&
-                !lazy_grow(&lz->solver->work.kbest_items,
-                                 (void **)&lz->items, lz->num_items + 1,
-                                 sizeof(*lz->items)))
+            if (!lazy_grow(&lz->solver->work.kbest_items, (void **)&lz->items,
+                           lz->num_items + 1, sizeof(*lz->items)))
                 return lemica_fail_no_memory("the k-best search");
             lz->items[lz->num_items++] = child;
         } else if (!push_dfs(lz, child)) {
@@ -1051,8 +1041,7 @@ suffix_before(const void *context, uint32_t a, uint32_t b)
 static int
 sort_suffixes(struct lazy *lz)
 {
-    if (lz->num_items > lz->solver->work.kbest_dfs.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
+    if (!lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
                    lz->num_items, sizeof(*lz->dfs)))
         return 0;
     lemica_index_sort(lz->items, lz->dfs, lz->num_items, suffix_before, lz);
