@@ -6,6 +6,7 @@
 
 #include "lemica/lemica-kbest.h"
 #include "frontier-int.h"
+#include "solver-int.h"
 
 /* The schedules live in one block, as a frontier's do (a frontier's k best
  * are a few hundred small schedules: one allocation each would cost more
@@ -24,12 +25,14 @@ typedef void (*lemica_schedule_list_steps)(const void *context, int budget,
  * (entries below 2 are not read), grouped by ascending budget, best
  * first: @write gives each one's steps, the costs come from @graph
  * (summed in path order, sorted descending, as
- * lemica_schedule_set_costs() does). LEMICA_ERR_INFEASIBLE, without a
- * message, when there is none. */
+ * lemica_schedule_set_costs() does); @scratch is workspace (the solver's,
+ * kept from call to call). LEMICA_ERR_INFEASIBLE, without a message, when
+ * there is none. */
 lemica_status lemica_schedule_list_build(const uint32_t *per_budget, int layers,
                                          const lemica_graph *graph,
                                          lemica_schedule_list_steps write,
                                          const void *context,
+                                         struct lemica_buffer *scratch,
                                          lemica_schedule_list **out);
 
 #endif /* LEMICA_SCHEDULE_LIST_INT_H */

@@ -99,7 +99,7 @@ heavier_slot(const void *context, uint32_t a, uint32_t b)
  * edges (the list's total, at most the graph's slots). */
 static lemica_status
 complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
-                size_t slots, size_t edges)
+                size_t slots, size_t edges, struct lemica_buffer *workspace)
 {
     lemica_schedule *schedules = list->block->schedules;
     const size_t count = list->block->count;
@@ -108,17 +108,16 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     uint64_t *bits;
     uint32_t *rank, *slot, *scratch;
     size_t distinct = 0;
-    void *block;
 
     /* Doubles first, then words, then 32-bit entries: each part aligned.
      * The caller keeps slots below 4 edges. */
-    block =
-        lemica_alloc_array(edges * sizeof(double) + words * sizeof(uint64_t) +
-                               (slots + 2 * edges) * sizeof(uint32_t),
-                           1);
-    if (!block)
+    if (!lemica_solver_reserve(workspace,
+                               edges * sizeof(double) +
+                                   words * sizeof(uint64_t) +
+                                   (slots + 2 * edges) * sizeof(uint32_t),
+                               1))
         return lemica_fail_no_memory("a schedule list");
-    value = block;
+    value = workspace->data;
     bits = (uint64_t *)(value + edges);
     rank = (uint32_t *)(bits + words);
     slot = rank + slots;
@@ -167,13 +166,13 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
         }
         schedule_sums(schedule, sum);
     }
-    lemica_dealloc(block);
     return LEMICA_OK;
 }
 
 /* Every schedule's mask and costs, from its steps. */
 static lemica_status
-complete(lemica_schedule_list *list, const lemica_graph *graph)
+complete(lemica_schedule_list *list, const lemica_graph *graph,
+         struct lemica_buffer *workspace)
 {
     const size_t slots = (size_t)graph->num_steps * (size_t)graph->max_skip;
     size_t total = 0;
@@ -183,7 +182,7 @@ complete(lemica_schedule_list *list, const lemica_graph *graph)
     /* Ranking pays when the list has more edges than the graph has slots
      * to clear, and the bitmap is short next to a schedule. */
     if (total >= slots && total / list->block->count >= slots / 256)
-        return complete_ranked(list, graph, slots, slots);
+        return complete_ranked(list, graph, slots, slots, workspace);
     for (size_t i = 0; i < list->block->count; i++) {
         lemica_schedule *schedule = &list->block->schedules[i];
         const int *steps = schedule->steps;
@@ -206,7 +205,8 @@ lemica_status
 lemica_schedule_list_build(const uint32_t *per_budget, int layers,
                            const lemica_graph *graph,
                            lemica_schedule_list_steps write,
-                           const void *context, lemica_schedule_list **out)
+                           const void *context, struct lemica_buffer *scratch,
+                           lemica_schedule_list **out)
 {
     lemica_schedule_list *list = NULL;
     lemica_status status;
@@ -223,7 +223,7 @@ lemica_schedule_list_build(const uint32_t *per_budget, int layers,
     for (int c = 2; c <= layers; c++)
         for (uint32_t i = 0; i < per_budget[c]; i++, at++)
             write(context, c, i, list->block->schedules[at].steps);
-    status = complete(list, graph);
+    status = complete(list, graph, scratch);
     if (status != LEMICA_OK) {
         lemica_schedule_list_free(list);
         return status;

@@ -840,7 +840,8 @@ static lemica_status
 lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
 {
     return lemica_schedule_list_build(lz->listed, lz->layers,
-                                      lz->problem->graph, lazy_steps, lz, out);
+                                      lz->problem->graph, lazy_steps, lz,
+                                      &lz->solver->work.kbest_ranks, out);
 }
 
 /* ---- MAX ---------------------------------------------------------------

@@ -581,8 +581,9 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
             status = infeasible(solver, graph, budget, n, frontier);
     }
     if (status == LEMICA_OK)
-        status = lemica_schedule_list_build(dp.result_count, budget,
-                                            graph, result_steps, &dp, out);
+        status = lemica_schedule_list_build(dp.result_count, budget, graph,
+                                            result_steps, &dp,
+                                            &solver->work.kbest_ranks, out);
     dp_free(&dp);
     return status;
 }
