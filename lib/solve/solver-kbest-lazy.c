@@ -976,7 +976,8 @@ node_children(struct lazy *lz, uint32_t node, double level, int items,
 
     /* An unusable edge or unreached state gives b = +inf, never the level
      * (finite) nor below the smallest. */
-    for (int s = t - 1; s >= s_first; s--) {
+    /* Into layer 1 only step 0: the rest of that row is unreached. */
+    for (int s = c == 2 ? 0 : t - 1; s >= s_first; s--) {
         const double w = row[s], g = w > bound[s] ? w : bound[s];
         const double b = theta > g ? theta : g;
         uint32_t child;
