@@ -128,8 +128,8 @@
  * entry); a heap candidate of LEXMAX and SUM takes 80 bytes, one per
  * predecessor of each state asked for a second path. Time, for the 10
  * best of every budget of N = 50, K = 49 against one frontier of the
- * same graph (tests/bench-kbest.c): about 23 times a frontier's CPU time
- * for LEXMAX, 21 for SUM and 23 for MAX (8.4, 11.8 and 12.7 times in
+ * same graph (tests/bench-kbest.c): about 22 times a frontier's CPU time
+ * for LEXMAX, 22 for SUM and 25 for MAX (8.4, 11.8 and 12.7 times in
  * instructions); one budget a fraction of that. Writing the 472
  * schedules out is about a fifth of the instructions (their costs sorted
  * through the ranks of the list's distinct edges), the rest is the
