@@ -28,7 +28,9 @@ enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
  * twins that differ deep in their vectors; 6 distinct values of very
  * different sizes (SUM's exact sums do not fit its 128 bits: the DP runs
  * instead); 7 everything 0.1 (SUM: inexact sums, all tied, more ties than
- * its enumeration holds: the DP again). */
+ * its enumeration holds: the DP again); 8 the extremes of the doubles;
+ * 9 denormals and the smallest normals (SUM's exact sums of mantissas of
+ * every length, down to one bit). */
 #define KB_KINDS 8
 
 /* A random problem of 2 .. @max_n steps with weights of @kind. */
@@ -89,6 +91,14 @@ kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
                     0.0, 4.9406564584124654e-324, 2.2250738585072014e-308,
                     1e-300, 0.5, 1.0, 3.0, 1e300, 1.7976931348623157e308};
                 w = extreme[test_rng_below(rng, 9)];
+                break;
+            }
+            case 9: { /* denormals and the smallest normals */
+                static const double tiny[] = {
+                    0.0, 4.9406564584124654e-324, 1.4821969375237396e-323,
+                    1e-310, 2.2250738585072009e-308,
+                    2.2250738585072014e-308, 4.4501477170144033e-308};
+                w = tiny[test_rng_below(rng, 7)];
                 break;
             }
             default: /* distinct values, some zeros */
@@ -234,7 +244,7 @@ kb_check_graphs(int graphs, uint64_t seed_base, int only,
         if (only >= KB_ORDERS) {
             /* The extreme weights, every order. */
             order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
-            kb_make_problem_of(&rng, &p, &graph, solver, 12, 8);
+            kb_make_problem_of(&rng, &p, &graph, solver, 12, 8 + g % 2);
         } else if (only >= 0) {
             kb_make_problem_of(&rng, &p, &graph, solver, 13,
                                test_rng_below(&rng, KB_KINDS));
@@ -543,12 +553,13 @@ START_TEST(test_kbest_max_ties)
 END_TEST
 
 /* Weights at the edges of the doubles: DBL_MAX (sums overflow to
- * infinity), denormals, zeros, spreads beyond any exact sum. */
+ * infinity), denormals, zeros, spreads beyond any exact sum; every other
+ * graph denormals and the smallest normals only. */
 START_TEST(test_kbest_extreme_weights)
 {
     struct kb_stats stats;
 
-    kb_check_graphs(600, 390000u, KB_ORDERS, &stats);
+    kb_check_graphs(800, 390000u, KB_ORDERS, &stats);
     ck_assert_uint_gt(stats.lists, 100);
 }
 END_TEST

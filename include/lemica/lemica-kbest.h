@@ -125,11 +125,16 @@
  * 2 k for SUM), for SUM 16 bytes per edge slot; MAX 24 bytes per search
  * node. The dominance DP keeps 24 bytes per entry plus, for user
  * comparators, the sorted cost vectors of two layers (8 B bytes an
- * entry). Time, for the 10 best of every budget of N = 50, K = 49 against
- * one frontier of the same graph (tests/bench-kbest.c): about 28 times a
- * frontier's CPU time for LEXMAX, 34 for SUM and 41 for MAX (12, 18 and
- * 21 times in instructions); one budget a fraction of that. A good part
- * of it is the one-best DP and writing the 472 schedules out.
+ * entry); a heap candidate of LEXMAX and SUM takes 80 bytes, one per
+ * predecessor of each state asked for a second path. Time, for the 10
+ * best of every budget of N = 50, K = 49 against one frontier of the
+ * same graph (tests/bench-kbest.c): about 22 times a frontier's CPU time
+ * for LEXMAX, 22 for SUM and 25 for MAX (8.4, 11.8 and 12.7 times in
+ * instructions); one budget a fraction of that. Writing the 472
+ * schedules out is about a fifth of the instructions (their costs sorted
+ * through the ranks of the list's distinct edges), the rest is the
+ * enumeration; the CPU time can also hold the kernel's, when freeing a
+ * list trims the C library's heap and the next list faults its pages in.
  *
  * @code
  * lemica_schedule_list *list = NULL;

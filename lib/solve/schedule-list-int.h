@@ -2,8 +2,11 @@
 #ifndef LEMICA_SCHEDULE_LIST_INT_H
 #define LEMICA_SCHEDULE_LIST_INT_H
 
+#include <stdint.h>
+
 #include "lemica/lemica-kbest.h"
 #include "frontier-int.h"
+#include "solver-int.h"
 
 /* The schedules live in one block, as a frontier's do (a frontier's k best
  * are a few hundred small schedules: one allocation each would cost more
@@ -13,11 +16,23 @@ struct lemica_schedule_list {
     int *ranks;
 };
 
-/* A list of @count schedules for @num_steps steps with the given
- * @budgets (ascending), each with room for its steps and costs (contents
- * unset), ranks unset. @count >= 1. */
-lemica_status lemica_schedule_list_alloc(size_t count, const int *budgets,
-                                         int num_steps,
+/* Write the steps of the schedule of rank @rank (0 = best) of budget
+ * @budget into @steps (room for @budget). */
+typedef void (*lemica_schedule_list_steps)(const void *context, int budget,
+                                           uint32_t rank, int *steps);
+
+/* The list of @per_budget[c] schedules of each budget c = 2 .. @layers
+ * (entries below 2 are not read), grouped by ascending budget, best
+ * first: @write gives each one's steps, the costs come from @graph
+ * (summed in path order, sorted descending, as
+ * lemica_schedule_set_costs() does); @scratch is workspace (the solver's,
+ * kept from call to call). LEMICA_ERR_INFEASIBLE, without a message, when
+ * there is none. */
+lemica_status lemica_schedule_list_build(const uint32_t *per_budget, int layers,
+                                         const lemica_graph *graph,
+                                         lemica_schedule_list_steps write,
+                                         const void *context,
+                                         struct lemica_buffer *scratch,
                                          lemica_schedule_list **out);
 
 #endif /* LEMICA_SCHEDULE_LIST_INT_H */

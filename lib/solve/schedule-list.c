@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* The list of schedules a k-best solve returns. */
+#include <string.h>
+
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
+#include "../common/index-sort-int.h"
+#include "../core/graph-int.h"
+#include "../core/schedule-int.h"
 #include "schedule-list-int.h"
 
-lemica_status
-lemica_schedule_list_alloc(size_t count, const int *budgets, int num_steps,
-                           lemica_schedule_list **out)
+/* A list for the schedules of budgets 2 .. @layers, @per_budget[c] of
+ * budget c, ranked 0, 1, ... within each; steps and costs unset. */
+static lemica_status
+list_alloc(const uint32_t *per_budget, int layers, int num_steps, size_t count,
+           lemica_schedule_list **out)
 {
     lemica_schedule_list *list;
     lemica_status status;
+    size_t at = 0;
 
-    *out = NULL;
     list = lemica_alloc_zeroed(1, sizeof(*list));
     if (!list)
         return lemica_fail_no_memory("a schedule list");
@@ -20,7 +27,203 @@ lemica_schedule_list_alloc(size_t count, const int *budgets, int num_steps,
         lemica_schedule_list_free(list);
         return lemica_fail_no_memory("a schedule list");
     }
-    status = lemica_frontier_alloc(count, budgets, num_steps, &list->block);
+    /* The ranks' room holds the budgets until the block is made. */
+    for (int c = 2; c <= layers; c++)
+        for (uint32_t i = 0; i < per_budget[c]; i++)
+            list->ranks[at++] = c;
+    status = lemica_frontier_alloc(count, list->ranks, num_steps, &list->block);
+    if (status != LEMICA_OK) {
+        lemica_schedule_list_free(list);
+        return status;
+    }
+    at = 0;
+    for (int c = 2; c <= layers; c++)
+        for (uint32_t i = 0; i < per_budget[c]; i++)
+            list->ranks[at++] = (int)i;
+    *out = list;
+    return LEMICA_OK;
+}
+
+/* The mask of @schedule from its steps, its budget and size set. */
+static void
+schedule_mask(lemica_schedule *schedule, int num_steps)
+{
+    const int budget = (int)schedule->steps_capacity;
+
+    schedule->num_steps = num_steps;
+    schedule->budget = budget;
+    memset(schedule->mask, 0, (size_t)num_steps);
+    for (int c = 0; c < budget; c++)
+        schedule->mask[schedule->steps[c]] = 1;
+}
+
+static void
+schedule_sums(lemica_schedule *schedule, double sum)
+{
+    schedule->sum_cost = sum;
+    schedule->max_cost = schedule->costs[0];
+    schedule->has_costs = 1;
+}
+
+/* The index of the lowest set bit of @word (not 0). */
+static unsigned
+lowest_bit(uint64_t word)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(word);
+#else
+    static const unsigned char table[64] = {
+        0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,
+        62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+        63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+        46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+
+    return table[((word & (~word + 1)) * UINT64_C(0x03f79d71b4cb0a89)) >> 58];
+#endif
+}
+
+/* Slot @a's weight above slot @b's (the graph is @context). */
+static int
+heavier_slot(const void *context, uint32_t a, uint32_t b)
+{
+    const lemica_graph *graph = context;
+
+    return lemica_graph_decode(graph->slots[a]) >
+           lemica_graph_decode(graph->slots[b]);
+}
+
+/* The costs of a big list: its schedules are the best few of each budget,
+ * so their edges are few and shared. Ranking those edges once by weight
+ * turns each schedule's sort into setting a bit per edge in a bitmap of
+ * the ranks and reading the set bits in order. @edges bounds the distinct
+ * edges (the list's total, at most the graph's slots). */
+static lemica_status
+complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
+                size_t slots, size_t edges, struct lemica_buffer *workspace)
+{
+    lemica_schedule *schedules = list->block->schedules;
+    const size_t count = list->block->count;
+    const size_t words = (edges + 63) / 64;
+    double *value;
+    uint64_t *bits;
+    uint32_t *rank, *slot, *scratch;
+    size_t distinct = 0;
+
+    /* Doubles first, then words, then 32-bit entries: each part aligned.
+     * The caller keeps slots below 4 edges. */
+    if (!lemica_solver_reserve(workspace,
+                               edges * sizeof(double) +
+                                   words * sizeof(uint64_t) +
+                                   (slots + 2 * edges) * sizeof(uint32_t),
+                               1))
+        return lemica_fail_no_memory("a schedule list");
+    value = workspace->data;
+    bits = (uint64_t *)(value + edges);
+    rank = (uint32_t *)(bits + words);
+    slot = rank + slots;
+    scratch = slot + edges;
+    memset(bits, 0, words * sizeof(uint64_t));
+    memset(rank, 0xff, slots * sizeof(uint32_t));
+    for (size_t i = 0; i < count; i++) {
+        const int *steps = schedules[i].steps;
+
+        for (size_t e = 0; e + 1 < schedules[i].steps_capacity; e++) {
+            const size_t at = lemica_graph_slot(graph, steps[e], steps[e + 1]);
+
+            if (rank[at] == UINT32_MAX) {
+                rank[at] = 0;
+                slot[distinct++] = (uint32_t)at;
+            }
+        }
+    }
+    lemica_index_sort(slot, scratch, distinct, heavier_slot, graph);
+    for (size_t r = 0; r < distinct; r++) {
+        rank[slot[r]] = (uint32_t)r;
+        value[r] = lemica_graph_decode(graph->slots[slot[r]]);
+    }
+    for (size_t i = 0; i < count; i++) {
+        lemica_schedule *schedule = &schedules[i];
+        const int *steps = schedule->steps;
+        const size_t length = schedule->steps_capacity - 1;
+        double sum = 0.0;
+        size_t out = 0;
+
+        schedule_mask(schedule, graph->num_steps);
+        /* Summed in path order (the SUM comparator's order). */
+        for (size_t e = 0; e < length; e++) {
+            const uint32_t r =
+                rank[lemica_graph_slot(graph, steps[e], steps[e + 1])];
+
+            sum += value[r];
+            bits[r / 64] |= UINT64_C(1) << (r % 64);
+        }
+        for (size_t w = 0; out < length; w++) {
+            uint64_t word = bits[w];
+
+            bits[w] = 0;
+            for (; word != 0; word &= word - 1)
+                schedule->costs[out++] = value[w * 64 + lowest_bit(word)];
+        }
+        schedule_sums(schedule, sum);
+    }
+    return LEMICA_OK;
+}
+
+/* Every schedule's mask and costs, from its steps. */
+static lemica_status
+complete(lemica_schedule_list *list, const lemica_graph *graph,
+         struct lemica_buffer *workspace)
+{
+    const size_t slots = (size_t)graph->num_steps * (size_t)graph->max_skip;
+    size_t total = 0;
+
+    for (size_t i = 0; i < list->block->count; i++)
+        total += list->block->schedules[i].steps_capacity - 1;
+    /* Ranking pays when the list has more edges than the graph has slots
+     * to clear, and the bitmap is short next to a schedule. */
+    if (total >= slots && total / list->block->count >= slots / 256)
+        return complete_ranked(list, graph, slots, slots, workspace);
+    for (size_t i = 0; i < list->block->count; i++) {
+        lemica_schedule *schedule = &list->block->schedules[i];
+        const int *steps = schedule->steps;
+        const int budget = (int)schedule->steps_capacity;
+        double sum = 0.0;
+
+        schedule_mask(schedule, graph->num_steps);
+        for (int e = 0; e + 1 < budget; e++) {
+            schedule->costs[e] =
+                lemica_graph_weight_or_nan(graph, steps[e], steps[e + 1]);
+            sum += schedule->costs[e];
+        }
+        lemica_sort_descending(schedule->costs, (size_t)budget - 1);
+        schedule_sums(schedule, sum);
+    }
+    return LEMICA_OK;
+}
+
+lemica_status
+lemica_schedule_list_build(const uint32_t *per_budget, int layers,
+                           const lemica_graph *graph,
+                           lemica_schedule_list_steps write,
+                           const void *context, struct lemica_buffer *scratch,
+                           lemica_schedule_list **out)
+{
+    lemica_schedule_list *list = NULL;
+    lemica_status status;
+    size_t count = 0, at = 0;
+
+    *out = NULL;
+    for (int c = 2; c <= layers; c++)
+        count += per_budget[c];
+    if (count == 0)
+        return LEMICA_ERR_INFEASIBLE;
+    status = list_alloc(per_budget, layers, graph->num_steps, count, &list);
+    if (status != LEMICA_OK)
+        return status;
+    for (int c = 2; c <= layers; c++)
+        for (uint32_t i = 0; i < per_budget[c]; i++, at++)
+            write(context, c, i, list->block->schedules[at].steps);
+    status = complete(list, graph, scratch);
     if (status != LEMICA_OK) {
         lemica_schedule_list_free(list);
         return status;

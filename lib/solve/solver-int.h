@@ -110,6 +110,7 @@ struct lemica_workspace {
     struct lemica_buffer kbest_pending;    /* MAX search: expanded nodes */
     struct lemica_buffer kbest_dfs;        /* uint32 (MAX search) */
     struct lemica_buffer kbest_items;      /* uint32 (MAX search) */
+    struct lemica_buffer kbest_ranks;      /* bytes: a list's edge ranks */
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];

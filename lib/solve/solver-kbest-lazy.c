@@ -31,6 +31,7 @@
 
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
+#include "../common/index-sort-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "kbest-lazy-int.h"
@@ -39,6 +40,7 @@
 #define LAZY_NONE UINT32_MAX
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
+#define LAZY_NO_HEAD UINT16_MAX
 
 /* State flags. */
 #define LAZY_EXHAUSTED 1u /* no further path */
@@ -73,13 +75,20 @@ struct lazy_path {
 };
 
 /* A candidate of a state's heap: path @path of predecessor @from extended
- * by weight @w; @max its largest weight. */
+ * by weight @w; @max its largest weight. A LEXMAX candidate carries the
+ * head of its vector, made the first time a comparison needs it (most are
+ * decided by @max); LAZY_NO_HEAD in its runs until then. */
 struct lazy_candidate {
     uint32_t path;
     int32_t from;
     double w;
-    double max;      /* LEXMAX */
-    uint64_t hi, lo; /* SUM: the exact sum */
+    double max; /* LEXMAX */
+    union {
+        struct {
+            uint64_t hi, lo;
+        } sum;                 /* SUM: the exact sum */
+        struct lazy_head head; /* LEXMAX */
+    } key;
 };
 
 /* MAX: a node of the backward search, the suffix from (N - 1, B) back to
@@ -138,8 +147,9 @@ struct lazy {
 };
 
 /* Grow @buffer (of the solver's workspace) to @needed elements of @size
- * bytes, keeping its contents; @data then points to it. */
-static int
+ * bytes, keeping its contents; @data then points to it. Inline: most
+ * calls find the room there. */
+static inline int
 lazy_grow(struct lemica_buffer *buffer, void **data, size_t needed,
           size_t size)
 {
@@ -340,16 +350,25 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
 
 /* Whether candidate @a comes before @b (distinct predecessors), their
  * largest weights being equal. */
-static int
-candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
-                 const struct lazy_candidate *b)
+/* Make the head of LEXMAX candidate @c if it has none yet. */
+static inline void
+candidate_head(const struct lazy *lz, struct lazy_candidate *c)
 {
-    struct lazy_head ha, hb;
+    if (c->key.head.runs == LAZY_NO_HEAD)
+        head_insert(&lz->paths[c->path].key.head, c->w, &c->key.head);
+}
+
+static int
+candidate_tie_before(struct lazy *lz, struct lazy_candidate *a,
+                     struct lazy_candidate *b)
+{
     int order;
 
-    head_insert(&lz->paths[a->path].key.head, a->w, &ha);
-    head_insert(&lz->paths[b->path].key.head, b->w, &hb);
-    order = compare_full(lz, a->path, a->w, &ha, b->path, b->w, &hb);
+    candidate_head(lz, a);
+    candidate_head(lz, b);
+    order = compare_full(lz, a->path, a->w, &a->key.head, b->path, b->w,
+                         &b->key.head);
+
     if (order != 0)
         return order < 0;
     return a->from < b->from;
@@ -357,14 +376,14 @@ candidate_tie_before(struct lazy *lz, const struct lazy_candidate *a,
 
 /* Whether candidate @a comes before @b (distinct predecessors). */
 static inline int
-candidate_before(struct lazy *lz, const struct lazy_candidate *a,
-                 const struct lazy_candidate *b)
+candidate_before(struct lazy *lz, struct lazy_candidate *a,
+                 struct lazy_candidate *b)
 {
     if (lz->sum) {
-        if (a->hi != b->hi)
-            return a->hi < b->hi;
-        if (a->lo != b->lo)
-            return a->lo < b->lo;
+        if (a->key.sum.hi != b->key.sum.hi)
+            return a->key.sum.hi < b->key.sum.hi;
+        if (a->key.sum.lo != b->key.sum.lo)
+            return a->key.sum.lo < b->key.sum.lo;
         return a->from < b->from;
     }
     if (a->max != b->max)
@@ -372,41 +391,26 @@ candidate_before(struct lazy *lz, const struct lazy_candidate *a,
     return candidate_tie_before(lz, a, b);
 }
 
+/* Move @moving down from the root of @heap (@size candidates, the root's
+ * place free) to where it belongs. */
 static void
-sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size, size_t at)
+sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size,
+          size_t at, struct lazy_candidate *moving)
 {
     for (;;) {
-        size_t child = 2 * at + 1, best = at;
-        struct lazy_candidate swap;
+        size_t child = 2 * at + 1;
 
-        if (child < size && candidate_before(lz, &heap[child], &heap[best]))
-            best = child;
+        if (child >= size)
+            break;
         if (child + 1 < size &&
-            candidate_before(lz, &heap[child + 1], &heap[best]))
-            best = child + 1;
-        if (best == at)
-            return;
-        swap = heap[at];
-        heap[at] = heap[best];
-        heap[best] = swap;
-        at = best;
+            candidate_before(lz, &heap[child + 1], &heap[child]))
+            child++;
+        if (!candidate_before(lz, &heap[child], moving))
+            break;
+        heap[at] = heap[child];
+        at = child;
     }
-}
-
-static void
-sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at)
-{
-    while (at > 0) {
-        size_t parent = (at - 1) / 2;
-        struct lazy_candidate swap;
-
-        if (!candidate_before(lz, &heap[at], &heap[parent]))
-            return;
-        swap = heap[at];
-        heap[at] = heap[parent];
-        heap[parent] = swap;
-        at = parent;
-    }
+    heap[at] = *moving;
 }
 
 /* SUM: the exact weight of (@s, @t), as (hi, lo). */
@@ -432,29 +436,30 @@ candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
         const uint64_t *f = fixed_weight(lz, t, s);
         uint64_t lo = p->key.sum.lo + f[1];
 
-        c->hi = p->key.sum.hi + f[0] + (lo < f[1]);
-        c->lo = lo;
+        c->key.sum.hi = p->key.sum.hi + f[0] + (lo < f[1]);
+        c->key.sum.lo = lo;
         c->max = 0.0;
     } else {
         double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
 
         c->max = m > w ? m : w;
-        c->hi = c->lo = 0;
+        c->key.head.runs = LAZY_NO_HEAD;
     }
 }
 
 /* Make path @index the candidate @c taken: its key from the parent's. */
 static void
-take_key(struct lazy *lz, uint32_t index, const struct lazy_candidate *c)
+take_key(struct lazy *lz, uint32_t index, struct lazy_candidate *c)
 {
     struct lazy_path *p = &lz->paths[index];
 
     if (lz->sum) {
-        p->key.sum.hi = c->hi;
-        p->key.sum.lo = c->lo;
+        p->key.sum.hi = c->key.sum.hi;
+        p->key.sum.lo = c->key.sum.lo;
         p->key.sum.fl = lz->paths[c->path].key.sum.fl + c->w;
     } else {
-        head_insert(&lz->paths[c->path].key.head, c->w, &p->key.head);
+        candidate_head(lz, c);
+        p->key.head = c->key.head;
     }
 }
 
@@ -474,8 +479,7 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
 {
     struct lazy_path *path;
 
-    if (lz->num_paths + 1 > lz->solver->work.kbest_paths.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
+    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
                    lz->num_paths + 1, sizeof(*lz->paths)))
         return LAZY_NONE;
     path = &lz->paths[lz->num_paths];
@@ -653,8 +657,11 @@ build_heap(struct lazy *lz, size_t state)
                                count],
                       s, t, row[s]);
     }
-    for (size_t i = size / 2; i-- > 0;)
-        sift_down(lz, heap, size, i);
+    for (size_t i = size / 2; i-- > 0;) {
+        struct lazy_candidate moving = heap[i];
+
+        sift_down(lz, heap, size, i, &moving);
+    }
     lz->heap_at[state] = lz->num_candidates;
     lz->heap_size[state] = (uint32_t)size;
     /* Room for the taken predecessor's next path as well. */
@@ -711,22 +718,28 @@ next_path(struct lazy *lz, size_t state)
         size = lz->heap_size[cur];
         last_origin(lz, cur, &pred, &rank);
         if (rank + 1 < count && lz->known[pred] > rank + 1) {
+            /* The next candidate of the predecessor just taken: the best
+             * itself when it beats the heap's, else it takes the root's
+             * place. */
             const int s = (int)(pred % (size_t)n);
+            struct lazy_candidate fresh;
 
-            candidate_key(lz, &heap[size],
-                          lz->list[pred * count + rank + 1], s, t,
-                          lazy_row(lz, t)[s]);
-            sift_up(lz, heap, size);
-            size++;
-        }
-        if (size == 0) {
-            lz->heap_size[cur] = 0;
+            candidate_key(lz, &fresh, lz->list[pred * count + rank + 1], s,
+                          t, lazy_row(lz, t)[s]);
+            if (size == 0 || candidate_before(lz, &fresh, &heap[0])) {
+                top = fresh;
+            } else {
+                top = heap[0];
+                sift_down(lz, heap, size, 0, &fresh);
+            }
+        } else if (size == 0) {
             lz->flags[cur] |= LAZY_EXHAUSTED;
             continue;
+        } else {
+            top = heap[0];
+            size--;
+            sift_down(lz, heap, size, 0, &heap[size]);
         }
-        top = heap[0];
-        heap[0] = heap[--size];
-        sift_down(lz, heap, size, 0);
         lz->heap_size[cur] = (uint32_t)size;
         index = add_path(lz, top.path, t, lz->known[cur], NULL);
         if (index == LAZY_NONE)
@@ -800,59 +813,35 @@ lazy_alloc(struct lazy *lz)
     return LEMICA_OK;
 }
 
+/* The steps of the schedule of rank @rank of budget @budget (a
+ * lemica_schedule_list_steps): a path read backwards from its end, or for MAX
+ * a search node, a suffix read forwards from step 0. */
+static void
+lazy_steps(const void *context, int budget, uint32_t rank, int *steps)
+{
+    const struct lazy *lz = context;
+    uint32_t path = lz->order[(size_t)budget * lz->count + rank];
+
+    if (lz->max) {
+        for (int call = 1; call <= budget; call++) {
+            steps[call - 1] = lz->nodes[path].step;
+            path = lz->nodes[path].parent;
+        }
+        return;
+    }
+    for (int call = budget; call >= 1; call--) {
+        steps[call - 1] = lz->paths[path].step;
+        path = lz->paths[path].parent;
+    }
+}
+
 /* The list of the paths found at the final states (N - 1, c). */
 static lemica_status
 lazy_collect(const struct lazy *lz, lemica_schedule_list **out)
 {
-    const int n = lz->problem->num_steps;
-    const lemica_graph *graph = lz->problem->graph;
-    lemica_schedule_list *list;
-    lemica_status status;
-    size_t total = 0, at = 0;
-    int *budgets;
-
-    for (int c = 2; c <= lz->layers; c++)
-        total += lz->listed[c];
-    if (total == 0)
-        return LEMICA_ERR_INFEASIBLE;
-    budgets = lemica_alloc_array(total, sizeof(int));
-    if (!budgets)
-        return lemica_fail_no_memory("a schedule list");
-    for (int c = 2; c <= lz->layers; c++)
-        for (uint32_t i = 0; i < lz->listed[c]; i++)
-            budgets[at++] = c;
-    status = lemica_schedule_list_alloc(total, budgets, n, &list);
-    lemica_dealloc(budgets);
-    if (status != LEMICA_OK)
-        return status;
-    at = 0;
-    for (int c = 2; c <= lz->layers; c++) {
-        for (uint32_t i = 0; i < lz->listed[c]; i++, at++) {
-            lemica_schedule *schedule = &list->block->schedules[at];
-            uint32_t path = lz->order[(size_t)c * lz->count + i];
-
-            if (lz->max) {
-                /* A search node: its suffix goes forward from step 0. */
-                for (int call = 1; call <= c; call++) {
-                    schedule->steps[call - 1] = lz->nodes[path].step;
-                    path = lz->nodes[path].parent;
-                }
-            } else {
-                for (int call = c; call >= 1; call--) {
-                    schedule->steps[call - 1] = lz->paths[path].step;
-                    path = lz->paths[path].parent;
-                }
-            }
-            for (int e = 0; e + 1 < c; e++)
-                schedule->costs[e] = lemica_graph_weight_or_nan(
-                    graph, schedule->steps[e], schedule->steps[e + 1]);
-            lemica_schedule_commit_steps(schedule, n, c);
-            lemica_schedule_set_costs(schedule, schedule->costs);
-            list->ranks[at] = (int)i;
-        }
-    }
-    *out = list;
-    return LEMICA_OK;
+    return lemica_schedule_list_build(lz->listed, lz->layers,
+                                      lz->problem->graph, lazy_steps, lz,
+                                      &lz->solver->work.kbest_ranks, out);
 }
 
 /* ---- MAX ---------------------------------------------------------------
@@ -907,26 +896,20 @@ max_bounds(struct lazy *lz, int budget, int frontier)
 static uint32_t
 add_node(struct lazy *lz, uint32_t parent, int step, int layer, double theta)
 {
-    struct lazy_node *node;
+    const struct lazy_node node = {parent, step, layer, theta};
 
-    if (lz->num_nodes + 1 > lz->solver->work.kbest_nodes.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_nodes, (void **)&lz->nodes,
-                         lz->num_nodes + 1, sizeof(*lz->nodes)))
+    if (!lazy_grow(&lz->solver->work.kbest_nodes, (void **)&lz->nodes,
+                   lz->num_nodes + 1, sizeof(*lz->nodes)))
         return LAZY_NONE;
-    node = &lz->nodes[lz->num_nodes];
-    node->parent = parent;
-    node->step = step;
-    node->layer = layer;
-    node->theta = theta;
+    lz->nodes[lz->num_nodes] = node;
     return (uint32_t)lz->num_nodes++;
 }
 
 static int
 push_dfs(struct lazy *lz, uint32_t node)
 {
-    if (lz->num_dfs + 1 > lz->solver->work.kbest_dfs.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
-                         lz->num_dfs + 1, sizeof(*lz->dfs)))
+    if (!lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
+                   lz->num_dfs + 1, sizeof(*lz->dfs)))
         return 0;
     lz->dfs[lz->num_dfs++] = node;
     return 1;
@@ -958,10 +941,8 @@ push_pending(struct lazy *lz, uint32_t node, double next)
     struct lazy_pending *heap;
     size_t at;
 
-    if (lz->num_pending + 1 > lz->solver->work.kbest_pending.capacity &&
-        !lazy_grow(&lz->solver->work.kbest_pending,
-                         (void **)&lz->pending, lz->num_pending + 1,
-                         sizeof(*lz->pending)))
+    if (!lazy_grow(&lz->solver->work.kbest_pending, (void **)&lz->pending,
+                   lz->num_pending + 1, sizeof(*lz->pending)))
         return 0;
     heap = lz->pending;
     at = lz->num_pending++;
@@ -991,18 +972,19 @@ node_children(struct lazy *lz, uint32_t node, double level, int items,
     const double *row = lazy_row(lz, t);
     const int s_first = first_candidate(lz, t, c);
 
-    *next = HUGE_VAL;
-    for (int s = t - 1; s >= s_first; s--) {
-        double w = row[s], b;
+    double smallest = HUGE_VAL;
+
+    /* An unusable edge or unreached state gives b = +inf, never the level
+     * (finite) nor below the smallest. */
+    /* Into layer 1 only step 0: the rest of that row is unreached. */
+    for (int s = c == 2 ? 0 : t - 1; s >= s_first; s--) {
+        const double w = row[s], g = w > bound[s] ? w : bound[s];
+        const double b = theta > g ? theta : g;
         uint32_t child;
 
-        if (bound[s] == HUGE_VAL || w == HUGE_VAL)
-            continue;
-        b = theta > w ? theta : w;
-        b = b > bound[s] ? b : bound[s];
         if (b != level) {
-            if (b > level && b < *next)
-                *next = b;
+            if (b > level && b < smallest)
+                smallest = b;
             continue;
         }
         if (lz->num_nodes >= LEMICA_MAX_KBEST_ENTRIES)
@@ -1015,16 +997,15 @@ node_children(struct lazy *lz, uint32_t node, double level, int items,
         if (child == LAZY_NONE)
             return lemica_fail_no_memory("the k-best search");
         if (items) {
-            if (lz->num_items + 1 > lz->solver->work.kbest_items.capacity &&
-                !lazy_grow(&lz->solver->work.kbest_items,
-                                 (void **)&lz->items, lz->num_items + 1,
-                                 sizeof(*lz->items)))
+            if (!lazy_grow(&lz->solver->work.kbest_items, (void **)&lz->items,
+                           lz->num_items + 1, sizeof(*lz->items)))
                 return lemica_fail_no_memory("the k-best search");
             lz->items[lz->num_items++] = child;
         } else if (!push_dfs(lz, child)) {
             return lemica_fail_no_memory("the k-best search");
         }
     }
+    *next = smallest;
     return LEMICA_OK;
 }
 
@@ -1046,6 +1027,27 @@ suffix_order(const struct lazy *lz, uint32_t a, uint32_t b)
         b = nodes[b].parent;
     }
     return nodes[a].step < nodes[b].step ? -1 : 1;
+}
+
+/* Whether suffix @a comes before @b (a lemica_index_before). */
+static int
+suffix_before(const void *context, uint32_t a, uint32_t b)
+{
+    return suffix_order(context, a, b) < 0;
+}
+
+/* Sort the items by their step lists: a merge sort, since they come in
+ * the order their parents waited in (by bound), far from this one, and a
+ * comparison walks up to where two suffixes meet. The walk's stack, empty
+ * here, is the buffer. Returns 0 if it cannot grow. */
+static int
+sort_suffixes(struct lazy *lz)
+{
+    if (!lazy_grow(&lz->solver->work.kbest_dfs, (void **)&lz->dfs,
+                   lz->num_items, sizeof(*lz->dfs)))
+        return 0;
+    lemica_index_sort(lz->items, lz->dfs, lz->num_items, suffix_before, lz);
+    return 1;
 }
 
 /* The k best schedules of budget @c by the backward search. */
@@ -1101,14 +1103,8 @@ search_max(struct lazy *lz, int c)
             if (next != HUGE_VAL && !push_pending(lz, node, next))
                 return lemica_fail_no_memory("the k-best search");
         }
-        for (size_t i = 1; i < lz->num_items; i++) {
-            uint32_t item = lz->items[i];
-            size_t j = i;
-
-            for (; j > 0 && suffix_order(lz, lz->items[j - 1], item) > 0; j--)
-                lz->items[j] = lz->items[j - 1];
-            lz->items[j] = item;
-        }
+        if (!sort_suffixes(lz))
+            return lemica_fail_no_memory("the k-best search");
         for (size_t i = lz->num_items; i-- > 0;)
             if (!push_dfs(lz, lz->items[i]))
                 return lemica_fail_no_memory("the k-best search");
@@ -1207,7 +1203,7 @@ fixed_weights(struct lazy *lz, uint64_t *fixed)
         for (size_t i = 0; i < slots; i++) {
             double w = incoming[i];
             uint64_t bits, mantissa;
-            int exponent, length = 0, shift;
+            int exponent, length, shift, top = 52;
 
             if (w == HUGE_VAL || w == 0.0)
                 continue;
@@ -1216,21 +1212,25 @@ fixed_weights(struct lazy *lz, uint64_t *fixed)
             exponent = (int)((bits >> 52) & 0x7ff);
             if (exponent == 0) {
                 exponent = -1074;
+                while (!(mantissa >> top))
+                    top--;
             } else {
                 mantissa |= UINT64_C(1) << 52;
                 exponent -= 1075;
             }
+            /* Bit @top is the highest set: the length once the trailing
+             * zeros are shifted out follows. */
             while (!(mantissa & 1)) {
                 mantissa >>= 1;
                 exponent++;
+                top--;
             }
             if (pass == 0) {
                 if (exponent < smallest)
                     smallest = exponent;
                 continue;
             }
-            while (length < 64 && (mantissa >> length) != 0)
-                length++;
+            length = top + 1;
             shift = exponent - smallest;
             if (shift > 127 || length + shift > widest)
                 widest = shift > 127 ? 128 : length + shift;

@@ -425,23 +425,18 @@ run_kbest(struct kbest_dp *dp)
     return LEMICA_OK;
 }
 
-/* Fill @schedule from the entry @entry of @layer. */
+/* The steps of the schedule of rank @rank of budget @budget (a
+ * lemica_schedule_list_steps). */
 static void
-store_schedule(const struct kbest_dp *dp, uint32_t entry, int layer,
-               lemica_schedule *schedule)
+result_steps(const void *context, int budget, uint32_t rank, int *steps)
 {
-    const lemica_graph *graph = dp->problem->graph;
-    int *steps = schedule->steps;
+    const struct kbest_dp *dp = context;
+    uint32_t entry = dp->results[(size_t)budget * dp->count + rank];
 
-    for (int c = layer; c >= 1; c--) {
+    for (int c = budget; c >= 1; c--) {
         steps[c - 1] = dp->entries[entry].step;
         entry = dp->entries[entry].parent;
     }
-    for (int c = 0; c + 1 < layer; c++)
-        schedule->costs[c] =
-            lemica_graph_weight_or_nan(graph, steps[c], steps[c + 1]);
-    lemica_schedule_commit_steps(schedule, dp->problem->num_steps, layer);
-    lemica_schedule_set_costs(schedule, schedule->costs);
 }
 
 static void
@@ -483,41 +478,6 @@ dp_alloc(struct kbest_dp *dp)
         (dp->comparator == LEMICA_COMPARATOR_USER && !dp->scratch) ||
         (dp->comparator == LEMICA_COMPARATOR_SUM && !dp->smallest))
         return lemica_fail_no_memory("the k-best DP");
-    return LEMICA_OK;
-}
-
-/* Build the list from the recorded results. */
-static lemica_status
-collect(const struct kbest_dp *dp, lemica_schedule_list **out)
-{
-    lemica_schedule_list *list;
-    lemica_status status;
-    size_t total = 0, at = 0;
-    int *budgets;
-
-    for (int c = 2; c <= dp->layers; c++)
-        total += dp->result_count[c];
-    budgets = lemica_alloc_array(total, sizeof(int));
-    if (!budgets)
-        return lemica_fail_no_memory("a schedule list");
-    for (int c = 2; c <= dp->layers; c++)
-        for (uint32_t i = 0; i < dp->result_count[c]; i++)
-            budgets[at++] = c;
-    status = lemica_schedule_list_alloc(total, budgets,
-                                        dp->problem->num_steps, &list);
-    lemica_dealloc(budgets);
-    if (status != LEMICA_OK)
-        return status;
-    at = 0;
-    for (int c = 2; c <= dp->layers; c++) {
-        const uint32_t *results = dp->results + (size_t)c * dp->count;
-
-        for (uint32_t i = 0; i < dp->result_count[c]; i++, at++) {
-            store_schedule(dp, results[i], c, &list->block->schedules[at]);
-            list->ranks[at] = (int)i;
-        }
-    }
-    *out = list;
     return LEMICA_OK;
 }
 
@@ -621,7 +581,9 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
             status = infeasible(solver, graph, budget, n, frontier);
     }
     if (status == LEMICA_OK)
-        status = collect(&dp, out);
+        status = lemica_schedule_list_build(dp.result_count, budget, graph,
+                                            result_steps, &dp,
+                                            &solver->work.kbest_ranks, out);
     dp_free(&dp);
     return status;
 }
