@@ -782,10 +782,47 @@ blocked_result(const struct layer *layer, const uint16_t *last, int t, int *to,
     }
 }
 
+/* Edge weights from the solver's own copy of them (the incoming matrix,
+ * or the outgoing one with the blocked scan): weight (s, t) is at
+ * base[t * t_step + s * s_step]. A plain load where the graph's storage
+ * decodes inverted bits, and no branch on the layout. Exact for every
+ * edge a DP path uses (those are usable, so their slot holds the
+ * weight). */
+struct path_weights {
+    const double *base;
+    size_t t_step, s_step;
+};
+
+static inline struct path_weights
+path_weights_of(const struct layer *layer)
+{
+    struct path_weights pw;
+
+    if (layer->row_step != 1) {
+        /* weights + t + s * row_step (see layer_init()) */
+        pw.base = layer->weights;
+        pw.t_step = 1;
+        pw.s_step = layer->row_step;
+    } else {
+        /* incoming[(t + 1) K - t + s] = incoming[K + t (K - 1) + s] */
+        pw.base = layer->weights + layer->max_skip;
+        pw.t_step = (size_t)layer->max_skip - 1;
+        pw.s_step = 1;
+    }
+    return pw;
+}
+
+static inline double
+path_weight(const struct path_weights *pw, int s, int t)
+{
+    return pw->base[(size_t)t * pw->t_step + (size_t)s * pw->s_step];
+}
+
 /* Collect into @out_a and @out_b the weights of the DP paths of states
- * (@a, @layer) and (@b, @layer) back to the first state they share at the
+ * (@a, @c) and (@b, @c) back to the first state they share at the
  * same layer, leaving out the edges both paths use. Returns the number of
- * weights of each (both lose as many as they share).
+ * weights of each (both lose as many as they share), and in *@max_a and
+ * *@max_b the largest collected weight of each side (-inf if none).
  *
  * Two good paths often run through the same states one layer apart (one
  * took an extra step early on): walking both back a layer at a time then
@@ -796,36 +833,57 @@ blocked_result(const struct layer *layer, const uint16_t *last, int t, int *to,
  * value. */
 static size_t
 divergent_weights(const lemica_solver *solver,
-                  const struct lemica_problem *problem, int layer, int a, int b,
-                  double *out_a, double *out_b)
+                  const struct lemica_problem *problem,
+                  const struct layer *layer, int c, int a, int b,
+                  double *out_a, double *out_b, double *max_a, double *max_b)
 {
-    int layer_a = layer, layer_b = layer;
+    const size_t n = (size_t)problem->num_steps;
+    /* The predecessor rows of each side's current layer. */
+    const uint16_t *pred_a = pred_row(solver, problem, c);
+    const uint16_t *pred_b = pred_a;
+    const struct path_weights pw = path_weights_of(layer);
+    double top_a = -HUGE_VAL, top_b = -HUGE_VAL;
     size_t n_a = 0, n_b = 0;
 
-    while (a != b || layer_a != layer_b) {
+    while (a != b || pred_a != pred_b) {
         if (a == b) {
-            int before_a = pred_row(solver, problem, layer_a--)[a];
-            int before_b = pred_row(solver, problem, layer_b--)[b];
+            int before_a = pred_a[a];
+            int before_b = pred_b[b];
 
+            pred_a -= n;
+            pred_b -= n;
             if (before_a != before_b) {
-                out_a[n_a++] = edge_weight(problem, before_a, a);
-                out_b[n_b++] = edge_weight(problem, before_b, b);
+                double wa = path_weight(&pw, before_a, a);
+                double wb = path_weight(&pw, before_b, b);
+
+                out_a[n_a++] = wa;
+                out_b[n_b++] = wb;
+                top_a = max_double(top_a, wa);
+                top_b = max_double(top_b, wb);
             }
             a = before_a;
             b = before_b;
         } else if (a > b) {
-            int before = pred_row(solver, problem, layer_a--)[a];
+            int before = pred_a[a];
+            double w = path_weight(&pw, before, a);
 
-            out_a[n_a++] = edge_weight(problem, before, a);
+            pred_a -= n;
+            out_a[n_a++] = w;
+            top_a = max_double(top_a, w);
             a = before;
         } else {
-            int before = pred_row(solver, problem, layer_b--)[b];
+            int before = pred_b[b];
+            double w = path_weight(&pw, before, b);
 
-            out_b[n_b++] = edge_weight(problem, before, b);
+            pred_b -= n;
+            out_b[n_b++] = w;
+            top_b = max_double(top_b, w);
             b = before;
         }
     }
-    /* Both walked from layer to the same layer and dropped the same
+    *max_a = top_a;
+    *max_b = top_b;
+    /* Both walked from layer c to the same layer and dropped the same
      * number: n_a == n_b. */
     return n_a;
 }
@@ -880,15 +938,25 @@ compare_multisets(double *a, double *b, size_t n)
  * weights after that state are compared. */
 static int
 compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
-              int c, int a, double wa, int b, double wb)
+              const struct layer *layer, int a, double wa, int b, double wb)
 {
     double *da = solver->work.scratch[0].data;
     double *db = solver->work.scratch[1].data;
+    double max_a, max_b;
     size_t n;
 
     da[0] = wa;
     db[0] = wb;
-    n = 1 + divergent_weights(solver, problem, c - 1, a, b, da + 1, db + 1);
+    n = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
+                              da + 1, db + 1, &max_a, &max_b);
+    max_a = max_double(max_a, wa);
+    max_b = max_double(max_b, wb);
+    /* The largest values decide when they differ: the side holding the
+     * larger one has it more often (the other not at all). With weights
+     * that rarely repeat this is nearly every comparison, and it saves
+     * compare_multisets() its passes. */
+    if (max_a != max_b)
+        return max_a < max_b ? -1 : 1;
     return compare_multisets(da, db, n);
 }
 
@@ -979,7 +1047,7 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         order = compare_heads(candidate, len, best, best_len);
         if (order == UNDECIDED)
             order =
-                compare_exact(solver, problem, layer->c, s, w, best_s, w_best);
+                compare_exact(solver, problem, layer, s, w, best_s, w_best);
         if (order < 0) {
             copy_runs(best, candidate, len, limit);
             best_len = len;
