@@ -19,6 +19,10 @@
  * candidates almost always differ within the first runs. When a comparison
  * does run past both heads, the full vectors are rebuilt from the
  * predecessor table, which is exact because it records the DP's own paths.
+ * Before that, the row scan compares the largest weights of the two paths
+ * below their common ancestor, found through anchors every S layers
+ * (tree_maxima()): a walk of O(layers / S + S) that decides nearly every
+ * comparison of weights that rarely repeat.
  *
  * Graphs with few distinct weights (few levels, zeros, a few outliers)
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
@@ -487,6 +491,22 @@ lemica_solver_set_blocked_scan_max_steps(int num_steps)
     blocked_scan_max_steps = num_steps;
 }
 
+/* The stretch between LEXMAX's anchor layers: a tree walk jumps S layers
+ * at a time, then walks at most S layers one by one. */
+static int anchor_stretch = LEMICA_ANCHOR_STRETCH_DEFAULT;
+
+void
+lemica_solver_set_anchor_stretch(int stretch)
+{
+    anchor_stretch = stretch >= 1 ? stretch : LEMICA_ANCHOR_STRETCH_DEFAULT;
+}
+
+int
+lemica_solver_anchor_stretch(void)
+{
+    return anchor_stretch;
+}
+
 int
 lemica_solver_use_blocked_scan(const lemica_solver *solver,
                                const struct lemica_problem *problem)
@@ -888,6 +908,103 @@ divergent_weights(const lemica_solver *solver,
     return n_a;
 }
 
+/* The largest weights, in *@max_a and *@max_b (-inf if none), of the DP
+ * paths of states (@a, c - 1) and (@b, c - 1) after the last state they
+ * share (the layers' paths form a tree; this is the part below their
+ * common ancestor). Each path is the same number of edges, and both share
+ * everything before, so when these maxima (with the candidates' own
+ * edges) differ they decide the comparison. With anchors every S layers
+ * the walk jumps S layers at a time while the paths' anchors differ,
+ * then walks the last stretch one layer at a time: O(layers / S + S)
+ * instead of the paths' length. */
+static void
+tree_maxima(const lemica_solver *solver, const struct lemica_problem *problem,
+            const struct layer *layer, int a, int b, double *max_a,
+            double *max_b)
+{
+    const struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    const int stretch = work->anchor_stretch;
+    int l = layer->c - 1;
+    const uint16_t *anchor = work->anchor[l & 1].data;
+    const double *anchor_max = work->anchor_max[l & 1].data;
+    const struct path_weights pw = path_weights_of(layer);
+    double top_a = -HUGE_VAL, top_b = -HUGE_VAL;
+    const uint16_t *pred;
+
+    /* Layer 1 holds step 0 alone, so a != b means l >= 2. */
+    while (a != b) {
+        int before_a = anchor[a], before_b = anchor[b];
+        size_t at;
+
+        if (before_a == before_b)
+            break;
+        /* The anchors differ: so do the paths at every layer after. */
+        top_a = max_double(top_a, anchor_max[a]);
+        top_b = max_double(top_b, anchor_max[b]);
+        a = before_a;
+        b = before_b;
+        l -= 1 + (l - 2) % stretch; /* the anchor layer, 1 mod S */
+        at = (size_t)((l - 1) / stretch) * n;
+        anchor = (const uint16_t *)work->anchors.data + at;
+        anchor_max = (const double *)work->anchors_max.data + at;
+    }
+    pred = pred_row(solver, problem, l);
+    while (a != b) {
+        int before_a = pred[a], before_b = pred[b];
+
+        top_a = max_double(top_a, path_weight(&pw, before_a, a));
+        top_b = max_double(top_b, path_weight(&pw, before_b, b));
+        a = before_a;
+        b = before_b;
+        pred -= n;
+    }
+    *max_a = top_a;
+    *max_b = top_b;
+}
+
+/* Record the anchors of layer c's reached states (see tree_maxima()). */
+static void
+layer_anchors(lemica_solver *solver, const struct lemica_problem *problem,
+              const struct layer *layer)
+{
+    struct lemica_workspace *work = &solver->work;
+    const int c = layer->c, stretch = work->anchor_stretch;
+    const uint16_t *anchor_prev = work->anchor[(c - 1) & 1].data;
+    const double *max_prev = work->anchor_max[(c - 1) & 1].data;
+    uint16_t *anchor = work->anchor[c & 1].data;
+    double *anchor_max = work->anchor_max[c & 1].data;
+    const struct path_weights pw = path_weights_of(layer);
+    /* Is layer c - 1 an anchor layer (1 mod S)? */
+    const int prev_is_anchor = (c - 2) % stretch == 0;
+
+    for (int t = layer->lo; t <= layer->hi; t++) {
+        int s;
+        double w;
+
+        if (layer->key_cur[t] == HUGE_VAL)
+            continue;
+        s = layer->pred[t];
+        w = path_weight(&pw, s, t);
+        if (prev_is_anchor) {
+            anchor[t] = (uint16_t)s;
+            anchor_max[t] = w;
+        } else {
+            anchor[t] = anchor_prev[s];
+            anchor_max[t] = max_double(max_prev[s], w);
+        }
+    }
+    if ((c - 1) % stretch == 0 && layer->lo <= layer->hi) {
+        const size_t at = (size_t)((c - 1) / stretch) * (size_t)problem->num_steps;
+        const size_t count = (size_t)(layer->hi - layer->lo + 1);
+
+        memcpy((uint16_t *)work->anchors.data + at + layer->lo,
+               anchor + layer->lo, count * sizeof(uint16_t));
+        memcpy((double *)work->anchors_max.data + at + layer->lo,
+               anchor_max + layer->lo, count * sizeof(double));
+    }
+}
+
 /* Rounds of compare_multisets() before it sorts. */
 #define MULTISET_ROUNDS 4
 
@@ -945,6 +1062,16 @@ compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
     double max_a, max_b;
     size_t n;
 
+    if (solver->work.anchors_on) {
+        double tree_a, tree_b;
+
+        tree_maxima(solver, problem, layer, a, b, &tree_a, &tree_b);
+        tree_a = max_double(tree_a, wa);
+        tree_b = max_double(tree_b, wb);
+        /* As below, for the parts after the common ancestor. */
+        if (tree_a != tree_b)
+            return tree_a < tree_b ? -1 : 1;
+    }
     da[0] = wa;
     db[0] = wb;
     n = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
@@ -1136,6 +1263,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
+    if (work->anchors_on)
+        layer_anchors(solver, problem, &layer);
 }
 
 /* One layer of MAX (bottleneck): ties go to the smallest predecessor. */
@@ -1511,6 +1640,9 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         len[n] = 0; /* (0, 1): the empty vector */
     }
     memset(reached_end, 0, (size_t)problem->budget + 1);
+    /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
+    work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+                       !problem->blocked && !problem->lexmax_as_sum;
 
     for (int c = 2; c <= problem->budget; c++) {
         switch (solver->comparator) {
