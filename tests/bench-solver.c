@@ -17,7 +17,8 @@
  *                 tests/bench-solver-callgrind.py, which prints the
  *                 instruction table);
  *   --family NAME, --n N, --k K (0 = N - 1), --mode one|every: only the
- *                 matching cases.
+ *                 matching cases (--n takes any N >= 2, also one outside
+ *                 the grid, and runs K = N - 1 at every N it is given).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -337,7 +338,9 @@ parse_options(int argc, char **argv, struct options *options)
 int
 main(int argc, char **argv)
 {
-    static const int sizes[] = {50, 200, 1000, 4000};
+    static const int default_sizes[] = {50, 200, 1000, 4000};
+    const int *sizes = default_sizes;
+    size_t size_count = sizeof(default_sizes) / sizeof(default_sizes[0]);
     struct options options;
     double worst = 0.0;
     char worst_case[160] = "";
@@ -350,7 +353,13 @@ main(int argc, char **argv)
         bench_frontier_50();
     printf("%-12s %5s %5s %5s %11s %11s %7s\n", "family", "N", "K", "B",
            "lexmax ms", "max ms", "ratio");
-    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+    if (options.n) {
+        /* Any N, not only those of the grid (the growth fits of
+         * bench-solver-callgrind.py --growth ask for 250, 500, ...). */
+        sizes = &options.n;
+        size_count = 1;
+    }
+    for (size_t si = 0; si < size_count; si++) {
         int n = sizes[si];
 
         if (options.n ? n != options.n : !options.full && n > 1000)

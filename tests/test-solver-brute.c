@@ -198,6 +198,12 @@ make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
     lemica_solver_set_blocked_scan_max_steps(test_rng_below(rng, 2) ? 0
                                                                     : MAX_N);
     lemica_solver_set_blocked_scan_avx512(test_rng_below(rng, 2));
+    /* Anchors of the row scan's exact comparisons every 1 to 4 layers (or
+     * the default 32): short paths cross many, and tied paths often meet
+     * between two. */
+    lemica_solver_set_anchor_stretch(test_rng_below(rng, 5) == 0
+                                         ? 0
+                                         : 1 + test_rng_below(rng, 4));
 }
 
 /* The user comparator used in these tests: LEXMAX again, through the
@@ -712,6 +718,7 @@ START_TEST(test_fast_paths_match_plain_dp)
                 lemica_solver_set_blocked_scan_max_steps(
                     test_rng_below(&rng, 2) ? 0 : n);
                 lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
+                lemica_solver_set_anchor_stretch(1 + test_rng_below(&rng, 4));
                 sb = lemica_solver_solve(fast, graph, budget, &b);
                 ck_assert_int_eq(sa, sb);
                 if (sa == LEMICA_OK) {
@@ -794,6 +801,7 @@ reset_scan_hooks(void)
     lemica_solver_set_vector_scan_min(16);
     lemica_solver_set_blocked_scan_max_steps(128);
     lemica_solver_set_blocked_scan_avx512(1);
+    lemica_solver_set_anchor_stretch(LEMICA_ANCHOR_STRETCH_DEFAULT);
 }
 
 TEST_SUITE(solver_brute)

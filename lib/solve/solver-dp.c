@@ -19,6 +19,10 @@
  * candidates almost always differ within the first runs. When a comparison
  * does run past both heads, the full vectors are rebuilt from the
  * predecessor table, which is exact because it records the DP's own paths.
+ * Before that, the row scan compares the largest weights of the two paths
+ * below their common ancestor, found through anchors every S layers
+ * (tree_maxima()): a walk of O(layers / S + S) that decides nearly every
+ * comparison of weights that rarely repeat.
  *
  * Graphs with few distinct weights (few levels, zeros, a few outliers)
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
@@ -487,6 +491,22 @@ lemica_solver_set_blocked_scan_max_steps(int num_steps)
     blocked_scan_max_steps = num_steps;
 }
 
+/* The stretch between LEXMAX's anchor layers: a tree walk jumps S layers
+ * at a time, then walks at most S layers one by one. */
+static int anchor_stretch = LEMICA_ANCHOR_STRETCH_DEFAULT;
+
+void
+lemica_solver_set_anchor_stretch(int stretch)
+{
+    anchor_stretch = stretch >= 1 ? stretch : LEMICA_ANCHOR_STRETCH_DEFAULT;
+}
+
+int
+lemica_solver_anchor_stretch(void)
+{
+    return anchor_stretch;
+}
+
 int
 lemica_solver_use_blocked_scan(const lemica_solver *solver,
                                const struct lemica_problem *problem)
@@ -782,10 +802,47 @@ blocked_result(const struct layer *layer, const uint16_t *last, int t, int *to,
     }
 }
 
+/* Edge weights from the solver's own copy of them (the incoming matrix,
+ * or the outgoing one with the blocked scan): weight (s, t) is at
+ * base[t * t_step + s * s_step]. A plain load where the graph's storage
+ * decodes inverted bits, and no branch on the layout. Exact for every
+ * edge a DP path uses (those are usable, so their slot holds the
+ * weight). */
+struct path_weights {
+    const double *base;
+    size_t t_step, s_step;
+};
+
+static inline struct path_weights
+path_weights_of(const struct layer *layer)
+{
+    struct path_weights pw;
+
+    if (layer->row_step != 1) {
+        /* weights + t + s * row_step (see layer_init()) */
+        pw.base = layer->weights;
+        pw.t_step = 1;
+        pw.s_step = layer->row_step;
+    } else {
+        /* incoming[(t + 1) K - t + s] = incoming[K + t (K - 1) + s] */
+        pw.base = layer->weights + layer->max_skip;
+        pw.t_step = (size_t)layer->max_skip - 1;
+        pw.s_step = 1;
+    }
+    return pw;
+}
+
+static inline double
+path_weight(const struct path_weights *pw, int s, int t)
+{
+    return pw->base[(size_t)t * pw->t_step + (size_t)s * pw->s_step];
+}
+
 /* Collect into @out_a and @out_b the weights of the DP paths of states
- * (@a, @layer) and (@b, @layer) back to the first state they share at the
+ * (@a, @c) and (@b, @c) back to the first state they share at the
  * same layer, leaving out the edges both paths use. Returns the number of
- * weights of each (both lose as many as they share).
+ * weights of each (both lose as many as they share), and in *@max_a and
+ * *@max_b the largest collected weight of each side (-inf if none).
  *
  * Two good paths often run through the same states one layer apart (one
  * took an extra step early on): walking both back a layer at a time then
@@ -796,38 +853,156 @@ blocked_result(const struct layer *layer, const uint16_t *last, int t, int *to,
  * value. */
 static size_t
 divergent_weights(const lemica_solver *solver,
-                  const struct lemica_problem *problem, int layer, int a, int b,
-                  double *out_a, double *out_b)
+                  const struct lemica_problem *problem,
+                  const struct layer *layer, int c, int a, int b,
+                  double *out_a, double *out_b, double *max_a, double *max_b)
 {
-    int layer_a = layer, layer_b = layer;
+    const size_t n = (size_t)problem->num_steps;
+    /* The predecessor rows of each side's current layer. */
+    const uint16_t *pred_a = pred_row(solver, problem, c);
+    const uint16_t *pred_b = pred_a;
+    const struct path_weights pw = path_weights_of(layer);
+    double top_a = -HUGE_VAL, top_b = -HUGE_VAL;
     size_t n_a = 0, n_b = 0;
 
-    while (a != b || layer_a != layer_b) {
+    while (a != b || pred_a != pred_b) {
         if (a == b) {
-            int before_a = pred_row(solver, problem, layer_a--)[a];
-            int before_b = pred_row(solver, problem, layer_b--)[b];
+            int before_a = pred_a[a];
+            int before_b = pred_b[b];
 
+            pred_a -= n;
+            pred_b -= n;
             if (before_a != before_b) {
-                out_a[n_a++] = edge_weight(problem, before_a, a);
-                out_b[n_b++] = edge_weight(problem, before_b, b);
+                double wa = path_weight(&pw, before_a, a);
+                double wb = path_weight(&pw, before_b, b);
+
+                out_a[n_a++] = wa;
+                out_b[n_b++] = wb;
+                top_a = max_double(top_a, wa);
+                top_b = max_double(top_b, wb);
             }
             a = before_a;
             b = before_b;
         } else if (a > b) {
-            int before = pred_row(solver, problem, layer_a--)[a];
+            int before = pred_a[a];
+            double w = path_weight(&pw, before, a);
 
-            out_a[n_a++] = edge_weight(problem, before, a);
+            pred_a -= n;
+            out_a[n_a++] = w;
+            top_a = max_double(top_a, w);
             a = before;
         } else {
-            int before = pred_row(solver, problem, layer_b--)[b];
+            int before = pred_b[b];
+            double w = path_weight(&pw, before, b);
 
-            out_b[n_b++] = edge_weight(problem, before, b);
+            pred_b -= n;
+            out_b[n_b++] = w;
+            top_b = max_double(top_b, w);
             b = before;
         }
     }
-    /* Both walked from layer to the same layer and dropped the same
+    *max_a = top_a;
+    *max_b = top_b;
+    /* Both walked from layer c to the same layer and dropped the same
      * number: n_a == n_b. */
     return n_a;
+}
+
+/* The largest weights, in *@max_a and *@max_b (-inf if none), of the DP
+ * paths of states (@a, c - 1) and (@b, c - 1) after the last state they
+ * share (the layers' paths form a tree; this is the part below their
+ * common ancestor). Each path is the same number of edges, and both share
+ * everything before, so when these maxima (with the candidates' own
+ * edges) differ they decide the comparison. With anchors every S layers
+ * the walk jumps S layers at a time while the paths' anchors differ,
+ * then walks the last stretch one layer at a time: O(layers / S + S)
+ * instead of the paths' length. */
+static void
+tree_maxima(const lemica_solver *solver, const struct lemica_problem *problem,
+            const struct layer *layer, int a, int b, double *max_a,
+            double *max_b)
+{
+    const struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    const int stretch = work->anchor_stretch;
+    int l = layer->c - 1;
+    const uint16_t *anchor = work->anchor[l & 1].data;
+    const double *anchor_max = work->anchor_max[l & 1].data;
+    const struct path_weights pw = path_weights_of(layer);
+    double top_a = -HUGE_VAL, top_b = -HUGE_VAL;
+    const uint16_t *pred;
+
+    /* Layer 1 holds step 0 alone, so a != b means l >= 2. */
+    while (a != b) {
+        int before_a = anchor[a], before_b = anchor[b];
+        size_t at;
+
+        if (before_a == before_b)
+            break;
+        /* The anchors differ: so do the paths at every layer after. */
+        top_a = max_double(top_a, anchor_max[a]);
+        top_b = max_double(top_b, anchor_max[b]);
+        a = before_a;
+        b = before_b;
+        l -= 1 + (l - 2) % stretch; /* the anchor layer, 1 mod S */
+        at = (size_t)((l - 1) / stretch) * n;
+        anchor = (const uint16_t *)work->anchors.data + at;
+        anchor_max = (const double *)work->anchors_max.data + at;
+    }
+    pred = pred_row(solver, problem, l);
+    while (a != b) {
+        int before_a = pred[a], before_b = pred[b];
+
+        top_a = max_double(top_a, path_weight(&pw, before_a, a));
+        top_b = max_double(top_b, path_weight(&pw, before_b, b));
+        a = before_a;
+        b = before_b;
+        pred -= n;
+    }
+    *max_a = top_a;
+    *max_b = top_b;
+}
+
+/* Record the anchors of layer c's reached states (see tree_maxima()). */
+static void
+layer_anchors(lemica_solver *solver, const struct lemica_problem *problem,
+              const struct layer *layer)
+{
+    struct lemica_workspace *work = &solver->work;
+    const int c = layer->c, stretch = work->anchor_stretch;
+    const uint16_t *anchor_prev = work->anchor[(c - 1) & 1].data;
+    const double *max_prev = work->anchor_max[(c - 1) & 1].data;
+    uint16_t *anchor = work->anchor[c & 1].data;
+    double *anchor_max = work->anchor_max[c & 1].data;
+    const struct path_weights pw = path_weights_of(layer);
+    /* Is layer c - 1 an anchor layer (1 mod S)? */
+    const int prev_is_anchor = (c - 2) % stretch == 0;
+
+    for (int t = layer->lo; t <= layer->hi; t++) {
+        int s;
+        double w;
+
+        if (layer->key_cur[t] == HUGE_VAL)
+            continue;
+        s = layer->pred[t];
+        w = path_weight(&pw, s, t);
+        if (prev_is_anchor) {
+            anchor[t] = (uint16_t)s;
+            anchor_max[t] = w;
+        } else {
+            anchor[t] = anchor_prev[s];
+            anchor_max[t] = max_double(max_prev[s], w);
+        }
+    }
+    if ((c - 1) % stretch == 0 && layer->lo <= layer->hi) {
+        const size_t at = (size_t)((c - 1) / stretch) * (size_t)problem->num_steps;
+        const size_t count = (size_t)(layer->hi - layer->lo + 1);
+
+        memcpy((uint16_t *)work->anchors.data + at + layer->lo,
+               anchor + layer->lo, count * sizeof(uint16_t));
+        memcpy((double *)work->anchors_max.data + at + layer->lo,
+               anchor_max + layer->lo, count * sizeof(double));
+    }
 }
 
 /* Rounds of compare_multisets() before it sorts. */
@@ -880,15 +1055,35 @@ compare_multisets(double *a, double *b, size_t n)
  * weights after that state are compared. */
 static int
 compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
-              int c, int a, double wa, int b, double wb)
+              const struct layer *layer, int a, double wa, int b, double wb)
 {
     double *da = solver->work.scratch[0].data;
     double *db = solver->work.scratch[1].data;
+    double max_a, max_b;
     size_t n;
 
+    if (solver->work.anchors_on) {
+        double tree_a, tree_b;
+
+        tree_maxima(solver, problem, layer, a, b, &tree_a, &tree_b);
+        tree_a = max_double(tree_a, wa);
+        tree_b = max_double(tree_b, wb);
+        /* As below, for the parts after the common ancestor. */
+        if (tree_a != tree_b)
+            return tree_a < tree_b ? -1 : 1;
+    }
     da[0] = wa;
     db[0] = wb;
-    n = 1 + divergent_weights(solver, problem, c - 1, a, b, da + 1, db + 1);
+    n = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
+                              da + 1, db + 1, &max_a, &max_b);
+    max_a = max_double(max_a, wa);
+    max_b = max_double(max_b, wb);
+    /* The largest values decide when they differ: the side holding the
+     * larger one has it more often (the other not at all). With weights
+     * that rarely repeat this is nearly every comparison, and it saves
+     * compare_multisets() its passes. */
+    if (max_a != max_b)
+        return max_a < max_b ? -1 : 1;
     return compare_multisets(da, db, n);
 }
 
@@ -979,7 +1174,7 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         order = compare_heads(candidate, len, best, best_len);
         if (order == UNDECIDED)
             order =
-                compare_exact(solver, problem, layer->c, s, w, best_s, w_best);
+                compare_exact(solver, problem, layer, s, w, best_s, w_best);
         if (order < 0) {
             copy_runs(best, candidate, len, limit);
             best_len = len;
@@ -1068,6 +1263,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
+    if (work->anchors_on)
+        layer_anchors(solver, problem, &layer);
 }
 
 /* One layer of MAX (bottleneck): ties go to the smallest predecessor. */
@@ -1443,6 +1640,9 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         len[n] = 0; /* (0, 1): the empty vector */
     }
     memset(reached_end, 0, (size_t)problem->budget + 1);
+    /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
+    work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+                       !problem->blocked && !problem->lexmax_as_sum;
 
     for (int c = 2; c <= problem->budget; c++) {
         switch (solver->comparator) {

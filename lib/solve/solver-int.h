@@ -111,6 +111,17 @@ struct lemica_workspace {
     struct lemica_buffer kbest_dfs;        /* uint32 (MAX search) */
     struct lemica_buffer kbest_items;      /* uint32 (MAX search) */
     struct lemica_buffer kbest_ranks;      /* bytes: a list's edge ranks */
+    /* LEXMAX without the blocked scan (solver-dp.c, tree_maxima()): for
+     * each state, its DP path's ancestor at the last anchor layer before
+     * it (layers 1, 1 + S, 1 + 2S, ... for the stretch S) and the largest
+     * weight in between. Kept for the last two layers, and for every
+     * state of an anchor layer. */
+    struct lemica_buffer anchor[2];       /* uint16, N */
+    struct lemica_buffer anchor_max[2];   /* double, N */
+    struct lemica_buffer anchors;         /* uint16, (layers/S + 1) * N */
+    struct lemica_buffer anchors_max;     /* double, (layers/S + 1) * N */
+    int anchor_stretch;                   /* S of the reserved run */
+    int anchors_on;                       /* this run keeps them */
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];
@@ -202,6 +213,11 @@ void lemica_solver_set_vector_scan_min(int length);
  * blocked scan when the CPU has it (default 128; 0 = never). Both scans
  * give the same result; tests compare them. */
 void lemica_solver_set_blocked_scan_max_steps(int num_steps);
+/* The stretch S between LEXMAX's anchor layers (default 32; tests set
+ * small ones so that short paths cross many). */
+void lemica_solver_set_anchor_stretch(int stretch);
+int lemica_solver_anchor_stretch(void);
+#define LEMICA_ANCHOR_STRETCH_DEFAULT 32
 
 /* Test hook (process-wide): allow (1, the default) or forbid (0) the
  * AVX-512 kernel of the blocked scan, so tests run the AVX one too. */

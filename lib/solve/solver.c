@@ -65,6 +65,12 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->lower_weights);
     buffer_free(&work->all_heads);
     buffer_free(&work->all_head_len);
+    buffer_free(&work->anchors);
+    buffer_free(&work->anchors_max);
+    for (int i = 0; i < 2; i++) {
+        buffer_free(&work->anchor[i]);
+        buffer_free(&work->anchor_max[i]);
+    }
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->lower_keys[i]);
         buffer_free(&work->lower_nz[i]);
@@ -307,6 +313,25 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
         if (solver->comparator == LEMICA_COMPARATOR_USER)
             ok = ok && lemica_solver_reserve(&work->vectors[i], checked_product(n, layers),
                                sizeof(double));
+    }
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && !problem->blocked) {
+        size_t anchor_layers;
+
+        work->anchor_stretch = lemica_solver_anchor_stretch();
+        anchor_layers = layers / (size_t)work->anchor_stretch + 2;
+
+        for (int i = 0; i < 2; i++) {
+            ok = ok && lemica_solver_reserve(&work->anchor[i], n,
+                                             sizeof(uint16_t));
+            ok = ok && lemica_solver_reserve(&work->anchor_max[i], n,
+                                             sizeof(double));
+        }
+        ok = ok && lemica_solver_reserve(&work->anchors,
+                                         checked_product(n, anchor_layers),
+                                         sizeof(uint16_t));
+        ok = ok && lemica_solver_reserve(&work->anchors_max,
+                                         checked_product(n, anchor_layers),
+                                         sizeof(double));
     }
     if (!ok)
         return lemica_fail_no_memory("the solver workspace");
