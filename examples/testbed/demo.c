@@ -830,6 +830,33 @@ add_all_candidates(const struct demo *demo, const struct mode_state *mode,
     return status;
 }
 
+/* A verifier for @count samples with every budget's candidates of @mode,
+ * the paired test and the aggregate of the options; NULL on failure. */
+static lemica_status
+candidate_verifier(const struct demo *demo, const struct mode_state *mode,
+                   lemica_solver *solver, size_t count, char (*labels)[32],
+                   long *first, lemica_verifier **out)
+{
+    const struct options *options = &demo->options;
+    lemica_verifier *verifier = NULL;
+    lemica_status status = lemica_verifier_new(count, &verifier);
+
+    if (status == LEMICA_OK)
+        status = lemica_verifier_set_significance(verifier, options->verify_z);
+    if (status == LEMICA_OK)
+        status = lemica_verifier_set_aggregate(
+            verifier, (lemica_aggregate)options->verify_aggregate, 1.0);
+    if (status == LEMICA_OK)
+        status =
+            add_all_candidates(demo, mode, solver, verifier, labels, first);
+    if (status != LEMICA_OK) {
+        lemica_verifier_free(verifier);
+        verifier = NULL;
+    }
+    *out = verifier;
+    return status;
+}
+
 /* The buffers of the trie runs: per sample, the path last run (the state
  * entering every step, the velocity used at it, the residual of every
  * computed step), and the cache handed to a resumed run. */
@@ -948,10 +975,8 @@ verify_mode(struct demo *demo, struct mode_state *mode)
     status = lemica_solver_new(&solver);
     /* The trie's calls per sample, for the number of fresh samples. */
     if (status == LEMICA_OK)
-        status = lemica_verifier_new(1, &verifier);
-    if (status == LEMICA_OK)
-        status =
-            add_all_candidates(demo, mode, solver, verifier, labels, first);
+        status = candidate_verifier(demo, mode, solver, 1, labels, first,
+                                    &verifier);
     if (status != LEMICA_OK) {
         fail("verifying candidates", status);
         goto out;
@@ -1028,15 +1053,8 @@ verify_mode(struct demo *demo, struct mode_state *mode)
         }
         mode->verify_reference_calls = (size_t)batch.model_calls;
     }
-    status = lemica_verifier_new(count, &verifier);
-    if (status == LEMICA_OK)
-        status = lemica_verifier_set_significance(verifier, options->verify_z);
-    if (status == LEMICA_OK)
-        status = lemica_verifier_set_aggregate(
-            verifier, (lemica_aggregate)options->verify_aggregate, 1.0);
-    if (status == LEMICA_OK)
-        status =
-            add_all_candidates(demo, mode, solver, verifier, labels, first);
+    status = candidate_verifier(demo, mode, solver, count, labels, first,
+                                &verifier);
     if (status != LEMICA_OK) {
         fail("verifying candidates", status);
         goto out;
