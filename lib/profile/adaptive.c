@@ -206,6 +206,10 @@ lemica_adaptive_new(int num_steps, int max_skip, lemica_assumption assumption,
         lemica_adaptive_free(adaptive);
         return lemica_fail_no_memory("an adaptive loop");
     }
+    /* No path's largest weight yet: no row caps (collect_cap()) until a
+     * round of LEXMAX or MAX sets them. */
+    for (int budget = 0; budget <= num_steps; budget++)
+        adaptive->tops[budget] = HUGE_VAL;
     status = lemica_solver_new(&adaptive->own_solver);
     if (status != LEMICA_OK) {
         lemica_adaptive_free(adaptive);
@@ -1406,8 +1410,15 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
         /* Short of the smallest batch: for SAME_START the caps the next
          * rounds would add (more than one per row), then the next rounds
          * as the guesses see them, then the cheapest segments. */
+        lemica_comparator comparator = lemica_solver_comparator(adaptive->solver);
+
+        /* Only LEXMAX and MAX rounds set the paths' largest weights the
+         * caps are placed by (choose_batch()); a shared solver may have
+         * changed its comparator since. */
         if (batch_size < adaptive->min_batch &&
             adaptive->assumption == LEMICA_ASSUMPTION_SAME_START &&
+            (comparator == LEMICA_COMPARATOR_LEXMAX ||
+             comparator == LEMICA_COMPARATOR_MAX) &&
             adaptive->rounds >= CAP_FIRST_ROUND) {
             status = speculate(adaptive, graph, adaptive->min_batch, 2,
                                &batch_size);
