@@ -395,10 +395,68 @@ START_TEST(test_verifier_best_of_budget)
 }
 END_TEST
 
+/* The new calls on an empty verifier and with out-of-range arguments:
+ * clear statuses and messages, the outputs untouched. */
+START_TEST(test_verifier_prefix_bad_input)
+{
+    lemica_verifier *verifier;
+    lemica_schedule *schedule = steps_schedule(6, (const int[]){0, 2, 5}, 3);
+    size_t best = 77, candidate = 77, calls = 77;
+    int start = 77;
+
+    ck_assert_ok(lemica_verifier_new(2, &verifier));
+    ck_assert_status(
+        lemica_verifier_prefix_run(verifier, 0, &candidate, &start, &calls),
+        LEMICA_ERR_OUT_OF_RANGE);
+    ck_assert_message_has("position 0");
+    ck_assert_uint_eq(lemica_verifier_prefix_model_calls(verifier), 0);
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, 3, &best),
+                     LEMICA_ERR_STATE);
+    ck_assert_message_has("no candidate of budget 3");
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, -5, &best),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_message_has("at least 2");
+    ck_assert_ok(lemica_verifier_add_candidate(verifier, schedule, NULL));
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, INT32_MAX, &best),
+                     LEMICA_ERR_STATE);
+    ck_assert_status(lemica_verifier_prefix_run(verifier, SIZE_MAX, &candidate,
+                                                &start, &calls),
+                     LEMICA_ERR_OUT_OF_RANGE);
+    ck_assert_status(
+        lemica_verifier_prefix_run(verifier, 0, &candidate, NULL, &calls),
+        LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(
+        lemica_verifier_prefix_run(verifier, 0, &candidate, &start, NULL),
+        LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(lemica_verifier_prefix_run(NULL, 0, &candidate, &start,
+                                                &calls),
+                     LEMICA_ERR_INVALID_ARGUMENT);
+    /* Unreported runs: the score fails, and says which. */
+    ck_assert_status(lemica_verifier_best_of_budget(verifier, 3, &best),
+                     LEMICA_ERR_STATE);
+    ck_assert_message_has("no error for sample");
+    ck_assert_uint_eq(best, 77);
+    ck_assert_uint_eq(candidate, 77);
+    ck_assert_int_eq(start, 77);
+    ck_assert_uint_eq(calls, 77);
+    /* One candidate: position 0 from the noise, all its calls. */
+    ck_assert_ok(
+        lemica_verifier_prefix_run(verifier, 0, &candidate, &start, &calls));
+    ck_assert_uint_eq(candidate, 0);
+    ck_assert_int_eq(start, 0);
+    ck_assert_uint_eq(calls, 3);
+    ck_assert_uint_eq(lemica_verifier_prefix_model_calls(verifier),
+                      lemica_verifier_model_calls(verifier));
+    lemica_verifier_free(verifier);
+    lemica_schedule_free(schedule);
+}
+END_TEST
+
 TEST_SUITE(verifier)
 {
     add_test(suite, test_verifier_prefix_order);
     add_test(suite, test_verifier_best_of_budget);
+    add_test(suite, test_verifier_prefix_bad_input);
     add_test(suite, test_verifier_significance);
     add_test(suite, test_verifier_workflow);
     add_test(suite, test_verifier_bad_input);

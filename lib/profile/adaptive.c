@@ -206,6 +206,10 @@ lemica_adaptive_new(int num_steps, int max_skip, lemica_assumption assumption,
         lemica_adaptive_free(adaptive);
         return lemica_fail_no_memory("an adaptive loop");
     }
+    /* No path's largest weight yet: no row caps (collect_cap()) until a
+     * round of LEXMAX or MAX sets them. */
+    for (int budget = 0; budget <= num_steps; budget++)
+        adaptive->tops[budget] = HUGE_VAL;
     status = lemica_solver_new(&adaptive->own_solver);
     if (status != LEMICA_OK) {
         lemica_adaptive_free(adaptive);
@@ -759,6 +763,29 @@ drift_at(const double *level, const double *moment, int from, int to)
            (double)from * (level[to] - level[from + 1]);
 }
 
+/* The nearest measured segment of row @from after (@from, @to) in
+ * direction @step (-1 shorter, +1 longer) that the scaled drift model
+ * fits (both positive): its end, and in *@log_ratio the log of measured /
+ * modelled; -1 if none. */
+static int
+nearest_fit(const lemica_adaptive *adaptive, const double *exact,
+            const double *level, const double *moment, double scale, int from,
+            int to, int step, double *log_ratio)
+{
+    int last = last_end(adaptive->num_steps, adaptive->max_skip, from);
+
+    for (int j = to + step; j >= from + 2 && j <= last; j += step) {
+        double w = exact[slot_of(adaptive, from, j)];
+        double m = scale * drift_at(level, moment, from, j);
+
+        if (w > 0 && m > 0) {
+            *log_ratio = log(w / m);
+            return j;
+        }
+    }
+    return -1;
+}
+
 /* How far the measured segments of row @from sit from the scaled drift
  * model near (from, to): the ratio measured / modelled of the nearest
  * measured segment on either side, interpolated geometrically between
@@ -769,30 +796,12 @@ row_ratio(const lemica_adaptive *adaptive, const double *exact,
           const double *level, const double *moment, const double *row_log,
           double scale, int from, int to)
 {
-    int n = adaptive->num_steps, k = adaptive->max_skip;
-    int left = -1, right = -1;
     double log_left = 0.0, log_right = 0.0;
+    int left = nearest_fit(adaptive, exact, level, moment, scale, from, to, -1,
+                           &log_left);
+    int right = nearest_fit(adaptive, exact, level, moment, scale, from, to, 1,
+                            &log_right);
 
-    for (int j = to - 1; j >= from + 2; j--) {
-        double w = exact[slot_of(adaptive, from, j)];
-        double m = scale * drift_at(level, moment, from, j);
-
-        if (w > 0 && m > 0) {
-            left = j;
-            log_left = log(w / m);
-            break;
-        }
-    }
-    for (int j = to + 1; j <= last_end(n, k, from); j++) {
-        double w = exact[slot_of(adaptive, from, j)];
-        double m = scale * drift_at(level, moment, from, j);
-
-        if (w > 0 && m > 0) {
-            right = j;
-            log_right = log(w / m);
-            break;
-        }
-    }
     if (left >= 0 && right >= 0)
         return exp(log_left + (log_right - log_left) * (double)(to - left) /
                                   (double)(right - left));
@@ -1406,8 +1415,15 @@ lemica_adaptive_next(lemica_adaptive *adaptive, const lemica_profiler *profiler,
         /* Short of the smallest batch: for SAME_START the caps the next
          * rounds would add (more than one per row), then the next rounds
          * as the guesses see them, then the cheapest segments. */
+        lemica_comparator comparator = lemica_solver_comparator(adaptive->solver);
+
+        /* Only LEXMAX and MAX rounds set the paths' largest weights the
+         * caps are placed by (choose_batch()); a shared solver may have
+         * changed its comparator since. */
         if (batch_size < adaptive->min_batch &&
             adaptive->assumption == LEMICA_ASSUMPTION_SAME_START &&
+            (comparator == LEMICA_COMPARATOR_LEXMAX ||
+             comparator == LEMICA_COMPARATOR_MAX) &&
             adaptive->rounds >= CAP_FIRST_ROUND) {
             status = speculate(adaptive, graph, adaptive->min_batch, 2,
                                &batch_size);

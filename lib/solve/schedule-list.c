@@ -110,8 +110,10 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     size_t distinct = 0;
 
     /* Doubles first, then words, then 32-bit entries: each part aligned.
-     * The caller keeps slots below 4 edges. */
-    if (!lemica_solver_reserve(workspace,
+     * With edges <= slots the parts sum to under 32 bytes a slot: refuse
+     * a graph (possible with 32-bit sizes) where that product wraps. */
+    if (edges > slots || slots > SIZE_MAX / 32 ||
+        !lemica_solver_reserve(workspace,
                                edges * sizeof(double) +
                                    words * sizeof(uint64_t) +
                                    (slots + 2 * edges) * sizeof(uint32_t),

@@ -24,11 +24,27 @@ from typing import Any, Callable, Iterable, Iterator, List, NamedTuple, Optional
 
 from ._core import Handle, check, lib, new_handle, using
 from ._library import optional
-from .errors import ClosedHandleError
+from .errors import ClosedHandleError, InvalidArgumentError, TooLargeError
 from .plan import Plan
 from .profiler import Aggregate, Profiler
 from .schedule import Schedule
 from .solver import Comparator, Solver
+
+_UINT64_MAX = 2 ** 64 - 1
+
+
+def _sample_count(name: str, value: Any) -> int:
+    """``value`` as a uint64_t argument: ctypes would keep only its low 64
+    bits (2**64 + 2 would become 2, -1 would become 2**64 - 1), so refuse
+    what uint64_t cannot hold with the library's exception types."""
+    count = int(value)
+    if count > _UINT64_MAX:
+        raise TooLargeError(-13, "LEMICA_ERR_TOO_LARGE",
+                            f"{name} {count} is above 2^64 - 1")
+    if count < 0:
+        raise InvalidArgumentError(-1, "LEMICA_ERR_INVALID_ARGUMENT",
+                                   f"{name} must be >= 0, not {count}")
+    return count
 
 
 class Assumption(enum.IntEnum):
@@ -198,9 +214,10 @@ class AdaptivePlan(Handle):
     def num_samples(self, value: int) -> None:
         if value < 0:
             raise ValueError("num_samples must be >= 1")
+        count = _sample_count("num_samples", value)
         with self._exclusive() as address:
-            check(lib().lemica_adaptive_set_num_samples(address, int(value)))
-            self._num_samples = int(value)
+            check(lib().lemica_adaptive_set_num_samples(address, count))
+            self._num_samples = count
 
     def _solving(self, call: Callable[[int, Optional[int]], int],
                  profiler: Optional[Profiler] = None) -> None:
@@ -399,11 +416,10 @@ class SampleStop(Handle):
         profiler holds ``max_samples`` samples (0: no cap). Window 3,
         tolerance 0.10, 0.30 and 5 met the 3% target on the Gaussian
         mixture in all four sets of orders of tests/bench-stopping.c."""
-        if int(max_samples) < 0:
-            raise ValueError("max_samples must be >= 0")
+        count = _sample_count("max_samples", max_samples)
         with self._exclusive() as address:
             check(optional("lemica_sample_stop_set_limits")(
-                address, float(max_relative_se), int(max_samples)))
+                address, float(max_relative_se), count))
 
     def update(self, adaptive: AdaptivePlan, profiler: Profiler) -> bool:
         """Record the schedules of the finished loop; True to stop adding

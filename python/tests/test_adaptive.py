@@ -113,6 +113,20 @@ class AdaptiveTest(unittest.TestCase):
             capped.set_limits(float("nan"), 0)
         with self.assertRaises(ValueError):
             capped.set_limits(0.3, -1)
+        # Refused as the library refuses bad arguments, and never wrapped
+        # to the low 64 bits (2**64 + 2 would have been a cap of 2), the
+        # rule unchanged.
+        with self.assertRaises(lemica.InvalidArgumentError):
+            capped.set_limits(0.3, -1)
+        with self.assertRaises(lemica.TooLargeError):
+            capped.set_limits(0.0, 2 ** 64 + 2)
+        with self.assertRaises(lemica.TooLargeError):
+            lemica.SampleStop(window=3, tolerance=0.0, max_samples=2 ** 64 + 2)
+        capped.reset()
+        self.assertEqual(run_counts(capped, 2)[2], [False, True])
+        # The largest cap is accepted (and not reached).
+        huge = lemica.SampleStop(window=3, tolerance=0.0, max_samples=2 ** 64 - 1)
+        self.assertEqual(run_counts(huge, 2)[2], [False, False])
         for window, tolerance in ((1, 0.1), (-2, 0.1), (3, float("nan")), (3, -1.0)):
             with self.assertRaises(lemica.InvalidArgumentError):
                 lemica.SampleStop(window, tolerance)
@@ -152,6 +166,9 @@ class AdaptiveTest(unittest.TestCase):
             adaptive.min_batch = 0
         with self.assertRaises(ValueError):
             adaptive.num_samples = -1
+        # Never wrapped to the low 64 bits (2**64 + 1 would have been 1).
+        with self.assertRaises(lemica.TooLargeError):
+            adaptive.num_samples = 2 ** 64 + 1
         self.assertEqual(adaptive.num_rounds, 0)
         profiler = lemica.Profiler(10, 4)
         plan = adaptive.next(profiler)

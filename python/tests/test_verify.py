@@ -110,6 +110,16 @@ class VerifyTest(unittest.TestCase):
             self.assertEqual(verifier.best_of_budget(3), 2)
             with self.assertRaises(lemica.StateError):
                 verifier.best_of_budget(4)
+            # Not wrapped to the low 32 bits (2**32 + 3 is no budget 3).
+            with self.assertRaises(lemica.StateError):
+                verifier.best_of_budget(2 ** 32 + 3)
+            with self.assertRaises(lemica.InvalidArgumentError):
+                verifier.best_of_budget(1)
+            with self.assertRaises(lemica.InvalidArgumentError):
+                verifier.best_of_budget(-2 ** 32 + 3)
+        with lemica.Verifier(1) as empty:
+            self.assertEqual(list(empty.prefix_runs()), [])
+            self.assertEqual(empty.prefix_model_calls, 0)
 
     def test_candidates_and_verification(self):
         with random_graph(12, 5, 3) as graph:
