@@ -403,6 +403,51 @@ START_TEST(test_kbest_sum_ties)
 }
 END_TEST
 
+/* SUM at a state whose later paths tie across predecessors: the final
+ * state's second path via step 3 (0 1 3 4 is first, sum 1) ties 0 1 2 4,
+ * the best path via step 2 (sum 2 each): the smaller predecessor, 2, goes
+ * first. This is the comparison the enumeration makes before it builds a
+ * state's candidate heap. */
+START_TEST(test_kbest_sum_tie_before_heap)
+{
+    static const int expected[3][4] = {
+        {0, 1, 3, 4}, {0, 1, 2, 4}, {0, 2, 3, 4}};
+    lemica_solver *solver;
+    lemica_graph *graph;
+    lemica_schedule_list *list;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    ck_assert_ok(lemica_solver_set_comparator(solver, LEMICA_COMPARATOR_SUM));
+    ck_assert_ok(lemica_graph_new(5, 4, &graph));
+    for (int i = 0; i < 5; i++)
+        for (int j = i + 1; j < 5; j++)
+            ck_assert_ok(lemica_graph_set_weight(graph, i, j, 10.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 0, 1, 1.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 1, 3, 0.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 0, 2, 1.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 2, 3, 1.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 1, 2, 1.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 2, 4, 0.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 3, 4, 0.0));
+    ck_assert_ok(lemica_solver_solve_k_best(solver, graph, 4, 3, &list));
+    ck_assert_uint_eq(lemica_schedule_list_count(list), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const lemica_schedule *schedule;
+        int steps[4];
+        size_t count;
+
+        ck_assert_ok(lemica_schedule_list_get(list, i, &schedule));
+        ck_assert_ok(lemica_schedule_steps(schedule, steps, 4, &count));
+        ck_assert_uint_eq(count, 4);
+        for (int c = 0; c < 4; c++)
+            ck_assert_int_eq(steps[c], expected[i][c]);
+    }
+    lemica_schedule_list_free(list);
+    lemica_graph_free(graph);
+    lemica_solver_free(solver);
+}
+END_TEST
+
 /* Sums of segments at even positions of the sorted vector: inserting a
  * weight shifts the positions, so the order is not monotone. */
 static int
@@ -570,6 +615,7 @@ TEST_SUITE(kbest)
     add_test(suite, test_kbest_matches_brute_force);
     add_test(suite, test_kbest_lexmax_ties);
     add_test(suite, test_kbest_sum_ties);
+    add_test(suite, test_kbest_sum_tie_before_heap);
     add_test(suite, test_kbest_max_ties);
     add_test(suite, test_kbest_bad_input);
 }

@@ -139,7 +139,7 @@ struct lazy {
     double *best_max;    /* the first path's largest weight; +inf if none */
     uint32_t *list;      /* k path indices per state */
     size_t *heap_at;     /* into candidates, when LAZY_BUILT */
-    uint32_t *heap_size;
+    uint32_t *heap_size; /* SUM, until LAZY_BUILT: see fresh_beats_runner() */
     struct lazy_candidate *candidates;
     size_t num_candidates;
     uint32_t *stack;     /* layers + 1 states */
@@ -503,8 +503,8 @@ first_path_sum(struct lazy *lz, int t, int c)
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     const uint64_t *fixed = fixed_weight(lz, t, 0);
     struct lazy_candidate best;
-    uint64_t best_hi = 0, best_lo = 0;
-    int best_s = -1;
+    uint64_t best_hi = 0, best_lo = 0, next_hi = 0, next_lo = 0;
+    int best_s = -1, next_s = -1;
     uint32_t index;
 
     for (int s = first_candidate(lz, t, c); s < t; s++) {
@@ -517,13 +517,23 @@ first_path_sum(struct lazy *lz, int t, int c)
         lo = sum->lo + fixed[2 * s + 1];
         hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
         if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
+            next_hi = best_hi;
+            next_lo = best_lo;
+            next_s = best_s;
             best_hi = hi;
             best_lo = lo;
             best_s = s;
+        } else if (next_s < 0 || hi < next_hi ||
+                   (hi == next_hi && lo < next_lo)) {
+            next_hi = hi;
+            next_lo = lo;
+            next_s = s;
         }
     }
     if (best_s < 0)
         return LEMICA_OK;
+    /* The best of the other predecessors, until the heap is built. */
+    lz->heap_size[state] = next_s < 0 ? LAZY_NONE : (uint32_t)next_s;
     candidate_key(lz, &best, first[(size_t)best_s * lz->count], best_s, t,
                   row[best_s]);
     index = add_path(lz, best.path, t, 0, NULL);
@@ -682,6 +692,68 @@ last_origin(const struct lazy *lz, size_t state, size_t *pred, uint32_t *rank)
     *rank = parent->index;
 }
 
+/* SUM, state @state without a heap: whether @fresh comes before the best
+ * first path of the predecessors other than the first path's, which
+ * first_path_sum() left in heap_size (LAZY_NONE if there is none). */
+static int
+fresh_beats_runner(struct lazy *lz, size_t state,
+                   struct lazy_candidate *fresh)
+{
+    const int n = lz->problem->num_steps;
+    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
+    const uint32_t s = lz->heap_size[state];
+    struct lazy_candidate runner;
+
+    if (s == LAZY_NONE)
+        return 1;
+    candidate_key(lz, &runner,
+                  lz->list[((size_t)(c - 1) * (size_t)n + s) * lz->count],
+                  (int)s, t, lazy_row(lz, t)[s]);
+    return candidate_before(lz, fresh, &runner);
+}
+
+/* The best candidate of state @state into *@top, by its heap (built if
+ * needed) and @fresh, the next path of the predecessor last taken (NULL
+ * if it has none); sets *@none and marks the state exhausted if there is
+ * no candidate. */
+static lemica_status
+heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
+          struct lazy_candidate *top, int *none)
+{
+    struct lazy_candidate *heap;
+    size_t size;
+
+    if (!(lz->flags[state] & LAZY_BUILT)) {
+        lemica_status status = build_heap(lz, state);
+
+        if (status != LEMICA_OK)
+            return status;
+    }
+    heap = lz->candidates + lz->heap_at[state];
+    size = lz->heap_size[state];
+    if (fresh) {
+        /* The next candidate of the predecessor just taken: the best
+         * itself when it beats the heap's, else it takes the root's
+         * place. */
+        if (size == 0 || candidate_before(lz, fresh, &heap[0])) {
+            *top = *fresh;
+        } else {
+            *top = heap[0];
+            sift_down(lz, heap, size, 0, fresh);
+        }
+    } else if (size == 0) {
+        lz->flags[state] |= LAZY_EXHAUSTED;
+        *none = 1;
+        return LEMICA_OK;
+    } else {
+        *top = heap[0];
+        size--;
+        sift_down(lz, heap, size, 0, &heap[size]);
+    }
+    lz->heap_size[state] = (uint32_t)size;
+    return LEMICA_OK;
+}
+
 /* Find the next path of @state (which has some and is not exhausted), or
  * mark it exhausted. Walks down the layers while the predecessor whose
  * next path is needed has not found it yet, then back up. */
@@ -703,44 +775,36 @@ next_path(struct lazy *lz, size_t state)
     }
     while (depth-- > 0) {
         const int t = (int)(lz->stack[depth] % (uint32_t)n);
-        struct lazy_candidate *heap, top;
-        size_t size;
+        struct lazy_candidate top, fresh;
         uint32_t index;
         lemica_status status;
+        int fresh_ok;
 
         cur = lz->stack[depth];
-        if (!(lz->flags[cur] & LAZY_BUILT)) {
-            status = build_heap(lz, cur);
-            if (status != LEMICA_OK)
-                return status;
-        }
-        heap = lz->candidates + lz->heap_at[cur];
-        size = lz->heap_size[cur];
         last_origin(lz, cur, &pred, &rank);
-        if (rank + 1 < count && lz->known[pred] > rank + 1) {
-            /* The next candidate of the predecessor just taken: the best
-             * itself when it beats the heap's, else it takes the root's
-             * place. */
+        fresh_ok = rank + 1 < count && lz->known[pred] > rank + 1;
+        if (fresh_ok) {
             const int s = (int)(pred % (size_t)n);
-            struct lazy_candidate fresh;
 
             candidate_key(lz, &fresh, lz->list[pred * count + rank + 1], s,
                           t, lazy_row(lz, t)[s]);
-            if (size == 0 || candidate_before(lz, &fresh, &heap[0])) {
-                top = fresh;
-            } else {
-                top = heap[0];
-                sift_down(lz, heap, size, 0, &fresh);
-            }
-        } else if (size == 0) {
-            lz->flags[cur] |= LAZY_EXHAUSTED;
-            continue;
-        } else {
-            top = heap[0];
-            size--;
-            sift_down(lz, heap, size, 0, &heap[size]);
         }
-        lz->heap_size[cur] = (uint32_t)size;
+        if (!(lz->flags[cur] & LAZY_BUILT) && lz->sum && fresh_ok &&
+            fresh_beats_runner(lz, cur, &fresh)) {
+            /* SUM: while every path taken came through the first one's
+             * predecessor, the heap would hold the first paths of the
+             * others, the best of which first_path_sum() kept: no heap
+             * while the fresh candidate beats that one. */
+            top = fresh;
+        } else {
+            int none = 0;
+
+            status = heap_next(lz, cur, fresh_ok ? &fresh : NULL, &top, &none);
+            if (status != LEMICA_OK)
+                return status;
+            if (none)
+                continue;
+        }
         index = add_path(lz, top.path, t, lz->known[cur], NULL);
         if (index == LAZY_NONE)
             return lemica_fail_no_memory("the k-best paths");
