@@ -129,7 +129,7 @@
  * predecessor of each state asked for a second path. Time, for the 10
  * best of every budget of N = 50, K = 49 against one frontier of the
  * same graph (tests/bench-kbest.c): about 22 times a frontier's CPU time
- * for LEXMAX, 22 for SUM and 25 for MAX (8.4, 11.8 and 12.7 times in
+ * for LEXMAX, 22 for SUM and 25 for MAX (8.6, 11.2 and 13.2 times in
  * instructions); one budget a fraction of that. Writing the 472
  * schedules out is about a fifth of the instructions (their costs sorted
  * through the ranks of the list's distinct edges), the rest is the
