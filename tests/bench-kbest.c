@@ -8,10 +8,10 @@
  * not met (about 22x for LEXMAX, 22x for SUM and 25x for MAX where this
  * was written, from 30x, 36x and 43x before; 8.6x, 11.2x and 13.2x in
  * instructions by callgrind), so the program reports the ratio rather
- * than failing on it. Up to a third of LEXMAX's CPU time here is the kernel's: freeing
- * the list (170 KB of schedules) can trim glibc's heap, and the next list
- * faults its pages in again (MALLOC_TOP_PAD_=2000000 in the environment
- * shows the difference).
+ * than failing on it. Up to a third of LEXMAX's CPU time here is the
+ * kernel's: freeing the list (170 KB of schedules) can trim glibc's
+ * heap, and the next list faults its pages in again
+ * (MALLOC_TOP_PAD_=2000000 in the environment shows the difference).
  *
  * With --calls lexmax|sum|max it times nothing: ten rounds of one frontier
  * and one k-best solve of that comparator, for instruction counts:
