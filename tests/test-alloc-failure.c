@@ -634,6 +634,29 @@ adaptive_loop(struct site_log *log, lemica_adaptive *adaptive,
     }
 }
 
+/* One loop of a 14-step, K = 13 problem under @assumption and @comparator
+ * for budget @first (and @second unless 0), batches of at least
+ * @min_batch, every allocation of every round made to fail in turn. */
+static void
+sweep_adaptive_loop(struct site_log *log, lemica_assumption assumption,
+                    lemica_comparator comparator, int first, int second,
+                    size_t min_batch)
+{
+    lemica_adaptive *adaptive = NULL;
+    lemica_profiler *profiler = NULL;
+
+    ck_assert_ok(lemica_adaptive_new(14, 13, assumption, &adaptive));
+    ck_assert_ok(lemica_adaptive_set_comparator(adaptive, comparator));
+    ck_assert_ok(lemica_adaptive_request_budget(adaptive, first));
+    if (second)
+        ck_assert_ok(lemica_adaptive_request_budget(adaptive, second));
+    ck_assert_ok(lemica_adaptive_set_min_batch(adaptive, min_batch));
+    ck_assert_ok(lemica_profiler_new(14, 13, LEMICA_METRIC_L1, &profiler));
+    adaptive_loop(log, adaptive, profiler);
+    lemica_profiler_free(profiler);
+    lemica_adaptive_free(adaptive);
+}
+
 static void
 sweep_adaptive(struct site_log *log)
 {
@@ -665,23 +688,11 @@ sweep_adaptive(struct site_log *log)
     lemica_adaptive_free(adaptive);
     /* SAME_START, whose rounds also place row caps (speculating on a copy
      * of the bound graph). */
-    ck_assert_ok(lemica_adaptive_new(14, 13, LEMICA_ASSUMPTION_SAME_START,
-                                     &adaptive));
-    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 4));
-    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 6));
-    ck_assert_ok(lemica_adaptive_set_min_batch(adaptive, 2));
-    ck_assert_ok(lemica_profiler_new(14, 13, LEMICA_METRIC_L1, &profiler));
-    adaptive_loop(log, adaptive, profiler);
-    lemica_profiler_free(profiler);
-    lemica_adaptive_free(adaptive);
+    sweep_adaptive_loop(log, LEMICA_ASSUMPTION_SAME_START,
+                        LEMICA_COMPARATOR_LEXMAX, 4, 6, 2);
     /* SUM, whose rounds speculate the plain loop ahead. */
-    ck_assert_ok(lemica_adaptive_new(14, 13, LEMICA_ASSUMPTION_NESTED, &adaptive));
-    ck_assert_ok(lemica_adaptive_set_comparator(adaptive, LEMICA_COMPARATOR_SUM));
-    ck_assert_ok(lemica_adaptive_request_budget(adaptive, 5));
-    ck_assert_ok(lemica_profiler_new(14, 13, LEMICA_METRIC_L1, &profiler));
-    adaptive_loop(log, adaptive, profiler);
-    lemica_profiler_free(profiler);
-    lemica_adaptive_free(adaptive);
+    sweep_adaptive_loop(log, LEMICA_ASSUMPTION_NESTED, LEMICA_COMPARATOR_SUM,
+                        5, 0, 1);
 }
 
 /* ---- the sample stopping rule ------------------------------------------- */
