@@ -579,6 +579,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const size_t state = (size_t)c * (size_t)n + (size_t)t;
             const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
             const double *row = lazy_row(lz, t);
+            const int s_first = first_candidate(lz, t, c);
             double best = HUGE_VAL;
             int best_s = -1, merged = 0;
             uint32_t index;
@@ -591,14 +592,25 @@ first_paths(struct lazy *lz, int budget, int frontier)
                     return status;
                 continue;
             }
-            for (int s = first_candidate(lz, t, c); s < t; s++) {
+            /* The smallest largest weight first, without branches; then
+             * the predecessors that reach it, in ascending order (ties
+             * with a larger largest weight that a later predecessor
+             * beats would be compared for nothing). */
+            for (int s = s_first; s < t; s++) {
                 double m = maxes[s] > row[s] ? maxes[s] : row[s];
 
-                if (m < best) {
-                    best = m;
+                best = m < best ? m : best;
+            }
+            if (best == HUGE_VAL)
+                continue;
+            for (int s = s_first; s < t; s++) {
+                double m = maxes[s] > row[s] ? maxes[s] : row[s];
+
+                if (m != best)
+                    continue;
+                if (best_s < 0) {
                     best_s = s;
-                    merged = 0;
-                } else if (m == best && m != HUGE_VAL) {
+                } else {
                     uint32_t pa = lz->list[((size_t)(c - 1) * (size_t)n +
                                             (size_t)s) * count];
                     uint32_t pb = lz->list[((size_t)(c - 1) * (size_t)n +
