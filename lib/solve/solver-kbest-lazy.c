@@ -502,18 +502,38 @@ first_path_sum(struct lazy *lz, int t, int c)
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     const uint64_t *fixed = fixed_weight(lz, t, 0);
+    const int s_first = first_candidate(lz, t, c);
     struct lazy_candidate best;
     uint64_t best_hi = 0, best_lo = 0, next_hi = 0, next_lo = 0;
+    double fl_best = HUGE_VAL, fl_next = HUGE_VAL, within;
     int best_s = -1, next_s = -1;
     uint32_t index;
 
-    for (int s = first_candidate(lz, t, c); s < t; s++) {
+    /* The two smallest floating-point sums first, without branches (an
+     * unreached predecessor's sum is +inf). Each is within margin / 2 of
+     * its exact sum, so the best two exact sums are among those within
+     * the margin of the second smallest: only those get exact sums, in
+     * the same order as they would all, which gives the same two. */
+    for (int s = s_first; s < t; s++) {
+        const double fl =
+            maxes[s] == HUGE_VAL
+                ? HUGE_VAL
+                : lz->paths[first[(size_t)s * lz->count]].key.sum.fl + row[s];
+        const double above = fl > fl_best ? fl : fl_best;
+
+        fl_best = fl < fl_best ? fl : fl_best;
+        fl_next = above < fl_next ? above : fl_next;
+    }
+    within = fl_next + lz->margin;
+    for (int s = s_first; s < t; s++) {
         const struct lazy_sum *sum;
         uint64_t lo, hi;
 
         if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL)
             continue;
         sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
+        if (sum->fl + row[s] > within)
+            continue;
         lo = sum->lo + fixed[2 * s + 1];
         hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
         if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
