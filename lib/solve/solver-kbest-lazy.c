@@ -142,7 +142,7 @@ struct lazy {
     uint32_t *heap_size; /* SUM, until LAZY_BUILT: see fresh_beats_runner() */
     struct lazy_candidate *candidates;
     size_t num_candidates;
-    uint32_t *stack;     /* layers + 1 states */
+    uint32_t *stack;     /* layers + 1 levels: state, pred, rank */
     double *full[2];     /* layers doubles each: rebuilt cost vectors */
 };
 
@@ -797,23 +797,31 @@ next_path(struct lazy *lz, size_t state)
     size_t depth = 0, cur = state, pred;
     uint32_t rank;
 
+    /* Each level keeps the state, and the origin of its last path, which
+     * stays until the way back up adds to the state. */
     for (;;) {
-        lz->stack[depth++] = (uint32_t)cur;
+        uint32_t *level = lz->stack + 3 * depth++;
+
         last_origin(lz, cur, &pred, &rank);
+        level[0] = (uint32_t)cur;
+        level[1] = (uint32_t)pred;
+        level[2] = rank;
         if (rank + 1 >= count || lz->known[pred] > rank + 1 ||
             (lz->flags[pred] & LAZY_EXHAUSTED))
             break;
         cur = pred;
     }
     while (depth-- > 0) {
-        const int t = (int)(lz->stack[depth] % (uint32_t)n);
+        const uint32_t *level = lz->stack + 3 * depth;
+        const int t = (int)(level[0] % (uint32_t)n);
         struct lazy_candidate top, fresh;
         uint32_t index;
         lemica_status status;
         int fresh_ok;
 
-        cur = lz->stack[depth];
-        last_origin(lz, cur, &pred, &rank);
+        cur = level[0];
+        pred = level[1];
+        rank = level[2];
         fresh_ok = rank + 1 < count && lz->known[pred] > rank + 1;
         if (fresh_ok) {
             const int s = (int)(pred % (size_t)n);
@@ -867,7 +875,7 @@ lazy_alloc(struct lazy *lz)
                                      sizeof(size_t));
     ok = ok && lemica_solver_reserve(&work->kbest_heap_size, states,
                                      sizeof(uint32_t));
-    ok = ok && lemica_solver_reserve(&work->kbest_stack, layers,
+    ok = ok && lemica_solver_reserve(&work->kbest_stack, 3 * layers,
                                      sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_full[0], layers,
                                      sizeof(double));
