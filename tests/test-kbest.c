@@ -219,9 +219,20 @@ kb_check_equal(const lemica_schedule *schedule, const struct brute_path *path,
 {
     char where[128];
 
+    int computed[BRUTE_MAX_N] = {0};
+    const int n = lemica_schedule_num_steps(schedule);
+
     snprintf(where, sizeof(where), "seed %llu order %d budget %d rank %zu",
              (unsigned long long)seed, (int)kb_current_order, budget, rank);
     brute_check_schedule(schedule, path, where);
+    /* The list writes each schedule's mask itself. */
+    for (int i = 0; i < path->budget; i++)
+        computed[path->steps[i]] = 1;
+    ck_assert_int_le(n, BRUTE_MAX_N);
+    for (int t = 0; t < n; t++)
+        ck_assert_msg(lemica_schedule_should_compute(schedule, t) ==
+                          computed[t],
+                      "%s: step %d computed is wrong", where, t);
 }
 
 static struct brute_path kb_paths[1u << (BRUTE_MAX_N - 2)];
