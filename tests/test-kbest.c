@@ -30,8 +30,13 @@ enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
  * instead); 7 everything 0.1 (SUM: inexact sums, all tied, more ties than
  * its enumeration holds: the DP again); 8 the extremes of the doubles;
  * 9 denormals and the smallest normals (SUM's exact sums of mantissas of
- * every length, down to one bit). */
+ * every length, down to one bit); 10 halves, ones and steps below half an
+ * ulp of 1 (SUM: floating-point sums in path order that tie or reverse
+ * their exact order). */
 #define KB_KINDS 8
+
+/* kb_check_graphs(): SUM on weights of kind 10 only. */
+#define KB_SUM_ROUNDING (KB_ORDERS + 1)
 
 /* A random problem of 2 .. @max_n steps with weights of @kind. */
 static void
@@ -99,6 +104,12 @@ kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
                     1e-310, 2.2250738585072009e-308,
                     2.2250738585072014e-308, 4.4501477170144033e-308};
                 w = tiny[test_rng_below(rng, 7)];
+                break;
+            }
+            case 10: { /* sums that round differently by path order */
+                static const double rounding[] = {
+                    0.0, 0.5, 1.0, 0x1p-54, 0x1p-53, 0x3p-54, 0x1p-52};
+                w = rounding[test_rng_below(rng, 7)];
                 break;
             }
             default: /* distinct values, some zeros */
@@ -208,9 +219,20 @@ kb_check_equal(const lemica_schedule *schedule, const struct brute_path *path,
 {
     char where[128];
 
+    int computed[BRUTE_MAX_N] = {0};
+    const int n = lemica_schedule_num_steps(schedule);
+
     snprintf(where, sizeof(where), "seed %llu order %d budget %d rank %zu",
              (unsigned long long)seed, (int)kb_current_order, budget, rank);
     brute_check_schedule(schedule, path, where);
+    /* The list writes each schedule's mask itself. */
+    for (int i = 0; i < path->budget; i++)
+        computed[path->steps[i]] = 1;
+    ck_assert_int_le(n, BRUTE_MAX_N);
+    for (int t = 0; t < n; t++)
+        ck_assert_msg(lemica_schedule_should_compute(schedule, t) ==
+                          computed[t],
+                      "%s: step %d computed is wrong", where, t);
 }
 
 static struct brute_path kb_paths[1u << (BRUTE_MAX_N - 2)];
@@ -241,7 +263,10 @@ kb_check_graphs(int graphs, uint64_t seed_base, int only,
         lemica_schedule_list *frontier = NULL;
         lemica_status frontier_status;
 
-        if (only >= KB_ORDERS) {
+        if (only == KB_SUM_ROUNDING) {
+            order = KB_SUM;
+            kb_make_problem_of(&rng, &p, &graph, solver, 12, 10);
+        } else if (only >= KB_ORDERS) {
             /* The extreme weights, every order. */
             order = (enum kb_order)test_rng_below(&rng, KB_ORDERS);
             kb_make_problem_of(&rng, &p, &graph, solver, 12, 8 + g % 2);
@@ -355,6 +380,7 @@ kb_check_graphs(int graphs, uint64_t seed_base, int only,
            only == KB_LEXMAX ? " (LEXMAX, tie-heavy)"
            : only == KB_SUM  ? " (SUM, tie-heavy)"
            : only == KB_MAX  ? " (MAX, tie-heavy)"
+           : only == KB_SUM_ROUNDING ? " (SUM, rounding)"
                              : "",
            lists, schedules, ties,
            short_lists);
@@ -609,6 +635,20 @@ START_TEST(test_kbest_extreme_weights)
 }
 END_TEST
 
+/* SUM where the floating-point sums of paths into a state tie or reverse
+ * their exact order (sub-ulp steps added before or after a 1): the
+ * enumeration's one-best DP picks a state's best two paths by exact sum
+ * among those whose floating-point sums are within the margin of the
+ * second smallest. */
+START_TEST(test_kbest_sum_rounding)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(600, 490000u, KB_SUM_ROUNDING, &stats);
+    ck_assert_uint_gt(stats.ties, 1000);
+}
+END_TEST
+
 TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_extreme_weights);
@@ -616,6 +656,7 @@ TEST_SUITE(kbest)
     add_test(suite, test_kbest_lexmax_ties);
     add_test(suite, test_kbest_sum_ties);
     add_test(suite, test_kbest_sum_tie_before_heap);
+    add_test(suite, test_kbest_sum_rounding);
     add_test(suite, test_kbest_max_ties);
     add_test(suite, test_kbest_bad_input);
 }

@@ -128,13 +128,19 @@
  * entry); a heap candidate of LEXMAX and SUM takes 80 bytes, one per
  * predecessor of each state asked for a second path. Time, for the 10
  * best of every budget of N = 50, K = 49 against one frontier of the
- * same graph (tests/bench-kbest.c): about 22 times a frontier's CPU time
- * for LEXMAX, 22 for SUM and 25 for MAX (8.6, 11.2 and 13.2 times in
- * instructions); one budget a fraction of that. Writing the 472
- * schedules out is about a fifth of the instructions (their costs sorted
- * through the ranks of the list's distinct edges), the rest is the
- * enumeration; the CPU time can also hold the kernel's, when freeing a
- * list trims the C library's heap and the next list faults its pages in.
+ * same graph (tests/bench-kbest.c, both timed warm): about 12 times a
+ * frontier's CPU time for LEXMAX, 16 for SUM and 16 to 17 for MAX (8.1,
+ * 10.5 and 12.7 times in instructions); one budget a fraction of that.
+ * CPU time runs above the instruction ratio because the frontier's DP
+ * keeps a wide core busy while the enumeration waits on mispredicted
+ * branches (about 7 times the frontier's) and on cache misses (its paths
+ * and heaps take about a megabyte). Writing the 472 schedules out is
+ * about a fifth of the instructions (their costs sorted through the
+ * ranks of the list's distinct edges), the rest is the enumeration. A
+ * program that frees each list before the next solve can pay the
+ * kernel's time as well: when the list (200 KB here) ends the C library's
+ * heap, freeing it returns the memory and the next list faults it in
+ * again (a third of LEXMAX's time in a benchmark that did so).
  *
  * @code
  * lemica_schedule_list *list = NULL;

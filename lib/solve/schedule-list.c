@@ -49,12 +49,15 @@ static void
 schedule_mask(lemica_schedule *schedule, int num_steps)
 {
     const int budget = (int)schedule->steps_capacity;
+    /* Locals: a byte store may alias the schedule's fields. */
+    unsigned char *mask = schedule->mask;
+    const int *steps = schedule->steps;
 
     schedule->num_steps = num_steps;
     schedule->budget = budget;
-    memset(schedule->mask, 0, (size_t)num_steps);
+    memset(mask, 0, (size_t)num_steps);
     for (int c = 0; c < budget; c++)
-        schedule->mask[schedule->steps[c]] = 1;
+        mask[steps[c]] = 1;
 }
 
 static void

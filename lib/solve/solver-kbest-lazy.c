@@ -142,7 +142,7 @@ struct lazy {
     uint32_t *heap_size; /* SUM, until LAZY_BUILT: see fresh_beats_runner() */
     struct lazy_candidate *candidates;
     size_t num_candidates;
-    uint32_t *stack;     /* layers + 1 states */
+    uint32_t *stack;     /* layers + 1 levels: state, pred, rank */
     double *full[2];     /* layers doubles each: rebuilt cost vectors */
 };
 
@@ -502,18 +502,38 @@ first_path_sum(struct lazy *lz, int t, int c)
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     const uint64_t *fixed = fixed_weight(lz, t, 0);
+    const int s_first = first_candidate(lz, t, c);
     struct lazy_candidate best;
     uint64_t best_hi = 0, best_lo = 0, next_hi = 0, next_lo = 0;
+    double fl_best = HUGE_VAL, fl_next = HUGE_VAL, within;
     int best_s = -1, next_s = -1;
     uint32_t index;
 
-    for (int s = first_candidate(lz, t, c); s < t; s++) {
+    /* The two smallest floating-point sums first, without branches (an
+     * unreached predecessor's sum is +inf). Each is within margin / 2 of
+     * its exact sum, so the best two exact sums are among those within
+     * the margin of the second smallest: only those get exact sums, in
+     * the same order as they would all, which gives the same two. */
+    for (int s = s_first; s < t; s++) {
+        const double fl =
+            maxes[s] == HUGE_VAL
+                ? HUGE_VAL
+                : lz->paths[first[(size_t)s * lz->count]].key.sum.fl + row[s];
+        const double above = fl > fl_best ? fl : fl_best;
+
+        fl_best = fl < fl_best ? fl : fl_best;
+        fl_next = above < fl_next ? above : fl_next;
+    }
+    within = fl_next + lz->margin;
+    for (int s = s_first; s < t; s++) {
         const struct lazy_sum *sum;
         uint64_t lo, hi;
 
         if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL)
             continue;
         sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
+        if (sum->fl + row[s] > within)
+            continue;
         lo = sum->lo + fixed[2 * s + 1];
         hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
         if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
@@ -579,6 +599,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const size_t state = (size_t)c * (size_t)n + (size_t)t;
             const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
             const double *row = lazy_row(lz, t);
+            const int s_first = first_candidate(lz, t, c);
             double best = HUGE_VAL;
             int best_s = -1, merged = 0;
             uint32_t index;
@@ -591,14 +612,25 @@ first_paths(struct lazy *lz, int budget, int frontier)
                     return status;
                 continue;
             }
-            for (int s = first_candidate(lz, t, c); s < t; s++) {
+            /* The smallest largest weight first, without branches; then
+             * the predecessors that reach it, in ascending order (ties
+             * with a larger largest weight that a later predecessor
+             * beats would be compared for nothing). */
+            for (int s = s_first; s < t; s++) {
                 double m = maxes[s] > row[s] ? maxes[s] : row[s];
 
-                if (m < best) {
-                    best = m;
+                best = m < best ? m : best;
+            }
+            if (best == HUGE_VAL)
+                continue;
+            for (int s = s_first; s < t; s++) {
+                double m = maxes[s] > row[s] ? maxes[s] : row[s];
+
+                if (m != best)
+                    continue;
+                if (best_s < 0) {
                     best_s = s;
-                    merged = 0;
-                } else if (m == best && m != HUGE_VAL) {
+                } else {
                     uint32_t pa = lz->list[((size_t)(c - 1) * (size_t)n +
                                             (size_t)s) * count];
                     uint32_t pb = lz->list[((size_t)(c - 1) * (size_t)n +
@@ -765,23 +797,31 @@ next_path(struct lazy *lz, size_t state)
     size_t depth = 0, cur = state, pred;
     uint32_t rank;
 
+    /* Each level keeps the state, and the origin of its last path, which
+     * stays until the way back up adds to the state. */
     for (;;) {
-        lz->stack[depth++] = (uint32_t)cur;
+        uint32_t *level = lz->stack + 3 * depth++;
+
         last_origin(lz, cur, &pred, &rank);
+        level[0] = (uint32_t)cur;
+        level[1] = (uint32_t)pred;
+        level[2] = rank;
         if (rank + 1 >= count || lz->known[pred] > rank + 1 ||
             (lz->flags[pred] & LAZY_EXHAUSTED))
             break;
         cur = pred;
     }
     while (depth-- > 0) {
-        const int t = (int)(lz->stack[depth] % (uint32_t)n);
+        const uint32_t *level = lz->stack + 3 * depth;
+        const int t = (int)(level[0] % (uint32_t)n);
         struct lazy_candidate top, fresh;
         uint32_t index;
         lemica_status status;
         int fresh_ok;
 
-        cur = lz->stack[depth];
-        last_origin(lz, cur, &pred, &rank);
+        cur = level[0];
+        pred = level[1];
+        rank = level[2];
         fresh_ok = rank + 1 < count && lz->known[pred] > rank + 1;
         if (fresh_ok) {
             const int s = (int)(pred % (size_t)n);
@@ -835,7 +875,7 @@ lazy_alloc(struct lazy *lz)
                                      sizeof(size_t));
     ok = ok && lemica_solver_reserve(&work->kbest_heap_size, states,
                                      sizeof(uint32_t));
-    ok = ok && lemica_solver_reserve(&work->kbest_stack, layers,
+    ok = ok && lemica_solver_reserve(&work->kbest_stack, 3 * layers,
                                      sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_full[0], layers,
                                      sizeof(double));
