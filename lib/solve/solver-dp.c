@@ -617,6 +617,12 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
     unsigned truncated = len & TRUNCATED;
     unsigned in = 0, n = 0;
 
+    /* The common case on long paths: a full, truncated head whose known
+     * runs all exceed w, so w falls in the unknown tail. */
+    if (truncated && runs == (unsigned)limit && head[runs - 1].value > w) {
+        copy_runs(out, head, len, limit);
+        return len;
+    }
     /* runs <= limit, so this loop needs no check of its own. */
     while (in < runs && head[in].value > w)
         out[n++] = head[in++];
@@ -639,30 +645,91 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
     return n | truncated;
 }
 
-/* Compare two sorted vectors of equal length given by their heads:
- * <0 if @a is better (lexicographically smaller), >0 if @b is, 0 if equal,
- * UNDECIDED if the known runs agree and one head is truncated. */
-static int
-compare_heads(const struct lemica_run *a, unsigned a_len,
-              const struct lemica_run *b, unsigned b_len)
-{
-    unsigned a_runs = a_len & RUN_COUNT_MASK, b_runs = b_len & RUN_COUNT_MASK;
-    unsigned ia = 0, ib = 0;
-    uint32_t a_left = a_runs ? a[0].count : 0;
-    uint32_t b_left = b_runs ? b[0].count : 0;
+/* A head with one more weight merged in, read run by run instead of
+ * written out: what merge_head() would give, except that it is not cut
+ * back to @limit runs (so it may know one run more; still exact). */
+struct merged_runs {
+    const struct lemica_run *head;
+    unsigned runs, in;
+    double w;
+    int pending; /* w is known and not read yet */
+};
 
-    while (ia < a_runs && ib < b_runs) {
+static inline void
+merged_init(struct merged_runs *m, const struct lemica_run *head,
+            unsigned len, double w)
+{
+    m->head = head;
+    m->runs = len & RUN_COUNT_MASK;
+    m->in = 0;
+    m->w = w;
+    /* In a truncated head, a weight below every known run falls in the
+     * unknown tail (see merge_head()). */
+    m->pending = !(len & TRUNCATED) ||
+                 (m->runs > 0 && w >= head[m->runs - 1].value);
+}
+
+/* The next run of @m into *value, *count; 0 when the known runs are
+ * exhausted. */
+static inline int
+merged_next(struct merged_runs *m, double *value, uint32_t *count)
+{
+    if (m->in < m->runs) {
+        double v = m->head[m->in].value;
+
+        if (m->pending && m->w > v) {
+            m->pending = 0;
+            *value = m->w;
+            *count = 1;
+            return 1;
+        }
+        *value = v;
+        *count = m->head[m->in++].count;
+        if (m->pending && m->w == v) {
+            m->pending = 0;
+            ++*count;
+        }
+        return 1;
+    }
+    if (!m->pending)
+        return 0;
+    m->pending = 0;
+    *value = m->w;
+    *count = 1;
+    return 1;
+}
+
+/* Compare the two sorted vectors of equal length whose heads
+ * merge_head() would make of (@a, @a_len) with @wa and of (@b, @b_len)
+ * with @wb, without making them (LEXMAX's tie-break compares many
+ * candidates and keeps one): <0 if @a's is better (lexicographically
+ * smaller), >0 if @b's is, 0 if equal, UNDECIDED if the known runs agree
+ * and one head is truncated. */
+static int
+compare_merged(const struct lemica_run *a, unsigned a_len, double wa,
+               const struct lemica_run *b, unsigned b_len, double wb)
+{
+    struct merged_runs ma, mb;
+    double va, vb;
+    uint32_t a_left, b_left;
+    int a_more, b_more;
+
+    merged_init(&ma, a, a_len, wa);
+    merged_init(&mb, b, b_len, wb);
+    a_more = merged_next(&ma, &va, &a_left);
+    b_more = merged_next(&mb, &vb, &b_left);
+    while (a_more && b_more) {
         uint32_t take;
 
-        if (a[ia].value != b[ib].value)
-            return a[ia].value < b[ib].value ? -1 : 1;
+        if (va != vb)
+            return va < vb ? -1 : 1;
         take = a_left < b_left ? a_left : b_left;
         a_left -= take;
         b_left -= take;
-        if (a_left == 0 && ++ia < a_runs)
-            a_left = a[ia].count;
-        if (b_left == 0 && ++ib < b_runs)
-            b_left = b[ib].count;
+        if (a_left == 0)
+            a_more = merged_next(&ma, &va, &a_left);
+        if (b_left == 0)
+            b_more = merged_next(&mb, &vb, &b_left);
     }
     if ((a_len & TRUNCATED) || (b_len & TRUNCATED))
         return UNDECIDED;
@@ -1148,20 +1215,13 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
 {
     const int limit = heads->limit;
     const double *key_prev = layer->key_prev;
-    struct lemica_run best[LEMICA_HEAD_RUNS_MAX];
-    struct lemica_run candidate[LEMICA_HEAD_RUNS_MAX];
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
-    unsigned best_len;
 
     if (heads->lazy)
         lazy_head(solver, problem, limit, layer->c - 1, best_s);
-    best_len = merge_head(heads->prev + (size_t)best_s * limit,
-                          heads->len_prev[best_s], w_best, limit, best);
-
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
         double w = candidate_weight(layer, row, s);
-        unsigned len;
         int order;
 
         if (max_double(key_prev[s], w) != scan->best)
@@ -1169,23 +1229,25 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         left--;
         if (heads->lazy)
             lazy_head(solver, problem, limit, layer->c - 1, s);
-        len = merge_head(heads->prev + (size_t)s * limit, heads->len_prev[s], w,
-                         limit, candidate);
-        order = compare_heads(candidate, len, best, best_len);
+        /* The heads merged with each edge, compared without writing them
+         * out: only the winner's is stored. */
+        order = compare_merged(heads->prev + (size_t)s * limit,
+                               heads->len_prev[s], w,
+                               heads->prev + (size_t)best_s * limit,
+                               heads->len_prev[best_s], w_best);
         if (order == UNDECIDED)
             order =
                 compare_exact(solver, problem, layer, s, w, best_s, w_best);
         if (order < 0) {
-            copy_runs(best, candidate, len, limit);
-            best_len = len;
             best_s = s;
             w_best = w;
         }
     }
     layer->key_cur[t] = scan->best;
     layer->pred[t] = (uint16_t)best_s;
-    copy_runs(heads->cur + (size_t)t * limit, best, best_len, limit);
-    heads->len_cur[t] = (unsigned char)best_len;
+    heads->len_cur[t] = (unsigned char)merge_head(
+        heads->prev + (size_t)best_s * limit, heads->len_prev[best_s], w_best,
+        limit, heads->cur + (size_t)t * limit);
 }
 
 /* One layer of LEXMAX. */
@@ -1232,22 +1294,43 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         }
         return;
     }
-    if (problem->blocked)
+    if (problem->blocked) {
+        /* The frontier: every head is built. The scan's key_cur and pred
+         * stand unless candidates tie; the weight of (pred, t) is one
+         * load. */
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            int s = layer.pred[t];
+
+            if (layer.key_cur[t] == HUGE_VAL)
+                continue;
+            if (last[t] != s) {
+                int from, to;
+                const double *row = layer_candidates(&layer, t, &from, &to);
+                struct scan scan;
+
+                blocked_result(&layer, last, t, &to, &scan);
+                lexmax_ties(solver, problem, &layer, &heads, t, row, to,
+                            &scan);
+                continue;
+            }
+            heads.len_cur[t] = (unsigned char)merge_head(
+                heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
+                candidate_weight(&layer, layer.weights + t, s), heads.limit,
+                heads.cur + (size_t)t * heads.limit);
+        }
+        return;
+    }
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
         struct scan scan;
         int s;
 
-        if (last) {
-            blocked_result(&layer, last, t, &to, &scan);
-        } else {
-            layer.key_cur[t] = HUGE_VAL;
-            if (from > to)
-                continue;
-            scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1, &scan);
-        }
+        layer.key_cur[t] = HUGE_VAL;
+        if (from > to)
+            continue;
+        scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1, &scan);
         if (scan.best == HUGE_VAL)
             continue;
         /* The bottleneck decides unless several candidates share it. */
