@@ -342,7 +342,10 @@ block_store(const struct block_scan *scan, int t0, const double *best,
     }
 }
 
-/* Four lanes of a block with AVX; selects by masks, as in the row scan. */
+/* Four lanes of a block with AVX. The index grows with s, so "the index
+ * of the last candidate that passed the test" is the largest masked
+ * index: a max, where a select by masks costs an instruction more (and
+ * GCC lowers blendv without AVX2 to branches, see AVX_LANE_STEP). */
 #define BLOCK_STEP(op, with_last, offset, best, first, last)                   \
     do {                                                                       \
         __m256d w_ = _mm256_loadu_pd(weights + (offset));                      \
@@ -351,11 +354,9 @@ block_store(const struct block_scan *scan, int t0, const double *best,
         __m256d less_ = _mm256_cmp_pd(value_, best, _CMP_LT_OQ);               \
         if (with_last) {                                                       \
             __m256d reach_ = _mm256_cmp_pd(value_, best, _CMP_LE_OQ);          \
-            last = _mm256_or_pd(_mm256_and_pd(reach_, index),                  \
-                                _mm256_andnot_pd(reach_, last));               \
+            last = _mm256_max_pd(last, _mm256_and_pd(reach_, index));          \
         }                                                                      \
-        first = _mm256_or_pd(_mm256_and_pd(less_, index),                      \
-                             _mm256_andnot_pd(less_, first));                  \
+        first = _mm256_max_pd(first, _mm256_and_pd(less_, index));            \
         best = _mm256_min_pd(best, value_);                                    \
     } while (0)
 
