@@ -607,23 +607,16 @@ copy_runs(struct lemica_run *to, const struct lemica_run *from, unsigned len,
         to[i] = from[i];
 }
 
-/* Merge weight @w into the head @head (flags @len) into @out, keeping at
- * most @limit runs (so @out may be a state's own head). Returns the new
- * run count | TRUNCATED. */
-static inline unsigned
-merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
-           struct lemica_run *out)
+/* merge_head() past its fast path: not inlined, so that the fast path
+ * is. */
+static unsigned
+merge_head_slow(const struct lemica_run *head, unsigned len, double w,
+                int limit, struct lemica_run *out)
 {
     unsigned runs = len & RUN_COUNT_MASK;
     unsigned truncated = len & TRUNCATED;
     unsigned in = 0, n = 0;
 
-    /* The common case on long paths: a full, truncated head whose known
-     * runs all exceed w, so w falls in the unknown tail. */
-    if (truncated && runs == (unsigned)limit && head[runs - 1].value > w) {
-        copy_runs(out, head, len, limit);
-        return len;
-    }
     /* runs <= limit, so this loop needs no check of its own. */
     while (in < runs && head[in].value > w)
         out[n++] = head[in++];
@@ -644,6 +637,22 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
     if (in < runs)
         truncated = TRUNCATED;
     return n | truncated;
+}
+
+/* Merge weight @w into the head @head (flags @len) into @out, keeping at
+ * most @limit runs (so @out may be a state's own head). Returns the new
+ * run count | TRUNCATED. */
+static inline unsigned
+merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
+           struct lemica_run *out)
+{
+    /* The common case on long paths: a full, truncated head whose known
+     * runs all exceed w, so w falls in the unknown tail. */
+    if (len == ((unsigned)limit | TRUNCATED) && head[limit - 1].value > w) {
+        copy_runs(out, head, len, limit);
+        return len;
+    }
+    return merge_head_slow(head, len, w, limit, out);
 }
 
 /* A head with one more weight merged in, read run by run instead of
@@ -717,6 +726,21 @@ compare_merged(const struct lemica_run *a, unsigned a_len, double wa,
 
     merged_init(&ma, a, a_len, wa);
     merged_init(&mb, b, b_len, wb);
+    if (!ma.pending && !mb.pending) {
+        /* Both weights fall in the unknown tails: the heads as they are,
+         * run by run. On equal values the side with more copies is
+         * worse, since what follows on the other side is smaller (the
+         * unknown tail of a truncated head is below its known runs). */
+        unsigned runs = ma.runs < mb.runs ? ma.runs : mb.runs;
+
+        for (unsigned i = 0; i < runs; i++) {
+            if (a[i].value != b[i].value)
+                return a[i].value < b[i].value ? -1 : 1;
+            if (a[i].count != b[i].count)
+                return a[i].count > b[i].count ? 1 : -1;
+        }
+        return UNDECIDED; /* both truncated (the weights are unknown) */
+    }
     a_more = merged_next(&ma, &va, &a_left);
     b_more = merged_next(&mb, &vb, &b_left);
     while (a_more && b_more) {
