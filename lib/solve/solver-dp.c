@@ -1200,10 +1200,11 @@ struct lexmax_heads {
  * nearest known head, then merge forward, keeping each head on the way
  * (the next tie often asks for a neighbour on the same path). */
 static void
-lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
-          int limit, int layer, int s)
+lazy_head_walk(lemica_solver *solver, const struct lemica_problem *problem,
+               const struct layer *at, int limit, int layer, int s)
 {
     const size_t n = (size_t)problem->num_steps;
+    const struct path_weights pw = path_weights_of(at);
     struct lemica_run *all = solver->work.all_heads.data;
     unsigned char *len = solver->work.all_head_len.data;
     /* The path buffer (layers + 1 ints) is free during the DP. */
@@ -1222,11 +1223,21 @@ lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
         size_t to = (size_t)(layer + 1) * n + (size_t)t;
 
         len[to] = (unsigned char)merge_head(
-            all + from * (size_t)limit, len[from], edge_weight(problem, s, t),
+            all + from * (size_t)limit, len[from], path_weight(&pw, s, t),
             limit, all + to * (size_t)limit);
         layer++;
         s = t;
     }
+}
+
+/* Make sure the head of state @s of layer c - 1 (@at is layer c) is
+ * known. */
+static inline void
+lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
+          const struct layer *at, const struct lexmax_heads *heads, int s)
+{
+    if (heads->lazy && heads->len_prev[s] == HEAD_UNKNOWN)
+        lazy_head_walk(solver, problem, at, heads->limit, at->c - 1, s);
 }
 
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
@@ -1243,8 +1254,7 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
 
-    if (heads->lazy)
-        lazy_head(solver, problem, limit, layer->c - 1, best_s);
+    lazy_head(solver, problem, layer, heads, best_s);
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
         double w = candidate_weight(layer, row, s);
         int order;
@@ -1252,8 +1262,7 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         if (max_double(key_prev[s], w) != scan->best)
             continue;
         left--;
-        if (heads->lazy)
-            lazy_head(solver, problem, limit, layer->c - 1, s);
+        lazy_head(solver, problem, layer, heads, s);
         /* The heads merged with each edge, compared without writing them
          * out: only the winner's is stored. */
         order = compare_merged(heads->prev + (size_t)s * limit,
