@@ -617,6 +617,23 @@ merge_head_slow(const struct lemica_run *head, unsigned len, double w,
     unsigned truncated = len & TRUNCATED;
     unsigned in = 0, n = 0;
 
+    if (runs == 0 ? !truncated : head[0].value < w) {
+        /* A new largest run (the edge is the path's bottleneck): the
+         * others move one place down, the last one past the limit
+         * dropped. */
+        if (runs == (unsigned)limit)
+            truncated = TRUNCATED;
+        n = runs < (unsigned)limit ? runs + 1 : (unsigned)limit;
+        if (limit == LEMICA_HEAD_RUNS_DEFAULT)
+            memcpy(out + 1, head,
+                   sizeof(*out) * (LEMICA_HEAD_RUNS_DEFAULT - 1));
+        else
+            for (unsigned i = 1; i < n; i++)
+                out[i] = head[i - 1];
+        out[0].value = w;
+        out[0].count = 1;
+        return n | truncated;
+    }
     /* runs <= limit, so this loop needs no check of its own. */
     while (in < runs && head[in].value > w)
         out[n++] = head[in++];
