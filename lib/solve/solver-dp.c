@@ -385,6 +385,21 @@ blocked_scan_avx_op(const struct block_scan *scan, enum scan_op op,
             BLOCK_STEP(op, with_last, 4, best1, first1, last1);
             index = _mm256_add_pd(index, one);
         }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            /* A whole block: vector stores, the indices packed to 16
+             * bits (they are below LEMICA_MAX_STEPS). */
+            _mm256_storeu_pd(scan->key_cur + t0, best0);
+            _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
+                                              _mm256_cvttpd_epi32(first1)));
+            if (with_last)
+                _mm_storeu_si128(
+                    (__m128i *)(scan->last + t0),
+                    _mm_packus_epi32(_mm256_cvttpd_epi32(last0),
+                                     _mm256_cvttpd_epi32(last1)));
+            continue;
+        }
         _mm256_storeu_pd(best, best0);
         _mm256_storeu_pd(best + 4, best1);
         _mm256_storeu_pd(first, first0);
@@ -427,6 +442,25 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
                     last, _mm512_cmp_pd_mask(value, best, _CMP_LE_OQ), index);
             best = _mm512_min_pd(best, value);
             index = _mm512_add_pd(index, one);
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            /* As in the AVX kernel. */
+            __m256i first32 = _mm512_cvttpd_epi32(first);
+
+            _mm512_storeu_pd(scan->key_cur + t0, best);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(
+                                 _mm256_castsi256_si128(first32),
+                                 _mm256_extractf128_si256(first32, 1)));
+            if (with_last) {
+                __m256i last32 = _mm512_cvttpd_epi32(last);
+
+                _mm_storeu_si128((__m128i *)(scan->last + t0),
+                                 _mm_packus_epi32(
+                                     _mm256_castsi256_si128(last32),
+                                     _mm256_extractf128_si256(last32, 1)));
+            }
+            continue;
         }
         _mm512_storeu_pd(best_lanes, best);
         _mm512_storeu_pd(first_lanes, first);
