@@ -771,8 +771,8 @@ compare_merged(const struct lemica_run *a, unsigned a_len, double wa,
                const struct lemica_run *b, unsigned b_len, double wb)
 {
     struct merged_runs ma, mb;
-    double va, vb;
-    uint32_t a_left, b_left;
+    double va = 0.0, vb = 0.0; /* set before use; GCC cannot tell */
+    uint32_t a_left = 0, b_left = 0;
     int a_more, b_more;
 
     merged_init(&ma, a, a_len, wa);
