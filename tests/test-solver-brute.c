@@ -793,6 +793,59 @@ START_TEST(test_digit_groups)
 }
 END_TEST
 
+/* A truncated head that gets one more copy of its last known run must
+ * count it: with one run a head, steps 0 1 2 3 reach (3, layer 4) as
+ * (5, 5, 2) -- the second 5 merged into the head {5 x 1, truncated} --
+ * and steps 0 2 3 4 reach (4, layer 4) as (5, 5, 1). The last edges to 5
+ * both weigh 1, so (5, 5, 1, 1) through 4 must win; a head that kept
+ * {5 x 1} for the first path would make it look better. Every scan and
+ * the frontier. */
+START_TEST(test_truncated_head_counts_equal_run)
+{
+    static const int want[] = {0, 2, 3, 4, 5};
+    lemica_solver *solver;
+    lemica_graph *graph;
+
+    ck_assert_ok(lemica_graph_new(6, 5, &graph));
+    for (int i = 0; i < 6; i++)
+        for (int j = i + 1; j < 6; j++)
+            ck_assert_ok(lemica_graph_set_weight(graph, i, j, 9.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 0, 1, 2.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 1, 2, 5.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 2, 3, 5.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 3, 5, 1.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 0, 2, 5.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 3, 4, 1.0));
+    ck_assert_ok(lemica_graph_set_weight(graph, 4, 5, 1.0));
+    ck_assert_ok(lemica_solver_new(&solver));
+    lemica_solver_set_head_runs(solver, 1);
+    lemica_solver_set_digit_encoding(solver, 0);
+    for (int scan = 0; scan < 3; scan++) {
+        lemica_schedule *schedule;
+        lemica_frontier *frontier;
+        const lemica_schedule *from_frontier;
+        int steps[6];
+        size_t count;
+
+        lemica_solver_set_blocked_scan_max_steps(scan == 0 ? 128 : 0);
+        lemica_solver_set_vector_scan_min(scan == 1 ? 0 : 16);
+        ck_assert_ok(lemica_solver_solve(solver, graph, 5, &schedule));
+        ck_assert_ok(lemica_schedule_steps(schedule, steps, 6, &count));
+        ck_assert_uint_eq(count, 5);
+        ck_assert_mem_eq(steps, want, sizeof(want));
+        lemica_schedule_free(schedule);
+        ck_assert_ok(lemica_solver_solve_frontier(solver, graph, &frontier));
+        ck_assert_ok(lemica_frontier_find(frontier, 5, &from_frontier));
+        ck_assert_ok(lemica_schedule_steps(from_frontier, steps, 6, &count));
+        ck_assert_uint_eq(count, 5);
+        ck_assert_mem_eq(steps, want, sizeof(want));
+        lemica_frontier_free(frontier);
+    }
+    lemica_solver_free(solver);
+    lemica_graph_free(graph);
+}
+END_TEST
+
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
 static void
@@ -809,6 +862,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_fast_paths_match_plain_dp,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_truncated_head_counts_equal_run,
+                        reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_frontier_matches_single_solves,

@@ -342,7 +342,10 @@ block_store(const struct block_scan *scan, int t0, const double *best,
     }
 }
 
-/* Four lanes of a block with AVX; selects by masks, as in the row scan. */
+/* Four lanes of a block with AVX. The index grows with s, so "the index
+ * of the last candidate that passed the test" is the largest masked
+ * index: a max, where a select by masks costs an instruction more (and
+ * GCC lowers blendv without AVX2 to branches, see AVX_LANE_STEP). */
 #define BLOCK_STEP(op, with_last, offset, best, first, last)                   \
     do {                                                                       \
         __m256d w_ = _mm256_loadu_pd(weights + (offset));                      \
@@ -351,11 +354,9 @@ block_store(const struct block_scan *scan, int t0, const double *best,
         __m256d less_ = _mm256_cmp_pd(value_, best, _CMP_LT_OQ);               \
         if (with_last) {                                                       \
             __m256d reach_ = _mm256_cmp_pd(value_, best, _CMP_LE_OQ);          \
-            last = _mm256_or_pd(_mm256_and_pd(reach_, index),                  \
-                                _mm256_andnot_pd(reach_, last));               \
+            last = _mm256_max_pd(last, _mm256_and_pd(reach_, index));          \
         }                                                                      \
-        first = _mm256_or_pd(_mm256_and_pd(less_, index),                      \
-                             _mm256_andnot_pd(less_, first));                  \
+        first = _mm256_max_pd(first, _mm256_and_pd(less_, index));            \
         best = _mm256_min_pd(best, value_);                                    \
     } while (0)
 
@@ -383,6 +384,21 @@ blocked_scan_avx_op(const struct block_scan *scan, enum scan_op op,
             BLOCK_STEP(op, with_last, 0, best0, first0, last0);
             BLOCK_STEP(op, with_last, 4, best1, first1, last1);
             index = _mm256_add_pd(index, one);
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            /* A whole block: vector stores, the indices packed to 16
+             * bits (they are below LEMICA_MAX_STEPS). */
+            _mm256_storeu_pd(scan->key_cur + t0, best0);
+            _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
+                                              _mm256_cvttpd_epi32(first1)));
+            if (with_last)
+                _mm_storeu_si128(
+                    (__m128i *)(scan->last + t0),
+                    _mm_packus_epi32(_mm256_cvttpd_epi32(last0),
+                                     _mm256_cvttpd_epi32(last1)));
+            continue;
         }
         _mm256_storeu_pd(best, best0);
         _mm256_storeu_pd(best + 4, best1);
@@ -426,6 +442,25 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
                     last, _mm512_cmp_pd_mask(value, best, _CMP_LE_OQ), index);
             best = _mm512_min_pd(best, value);
             index = _mm512_add_pd(index, one);
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            /* As in the AVX kernel. */
+            __m256i first32 = _mm512_cvttpd_epi32(first);
+
+            _mm512_storeu_pd(scan->key_cur + t0, best);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(
+                                 _mm256_castsi256_si128(first32),
+                                 _mm256_extractf128_si256(first32, 1)));
+            if (with_last) {
+                __m256i last32 = _mm512_cvttpd_epi32(last);
+
+                _mm_storeu_si128((__m128i *)(scan->last + t0),
+                                 _mm_packus_epi32(
+                                     _mm256_castsi256_si128(last32),
+                                     _mm256_extractf128_si256(last32, 1)));
+            }
+            continue;
         }
         _mm512_storeu_pd(best_lanes, best);
         _mm512_storeu_pd(first_lanes, first);
@@ -606,17 +641,33 @@ copy_runs(struct lemica_run *to, const struct lemica_run *from, unsigned len,
         to[i] = from[i];
 }
 
-/* Merge weight @w into the head @head (flags @len) into @out, keeping at
- * most @limit runs (so @out may be a state's own head). Returns the new
- * run count | TRUNCATED. */
-static inline unsigned
-merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
-           struct lemica_run *out)
+/* merge_head() past its fast path: not inlined, so that the fast path
+ * is. */
+static unsigned
+merge_head_slow(const struct lemica_run *head, unsigned len, double w,
+                int limit, struct lemica_run *out)
 {
     unsigned runs = len & RUN_COUNT_MASK;
     unsigned truncated = len & TRUNCATED;
     unsigned in = 0, n = 0;
 
+    if (runs == 0 ? !truncated : head[0].value < w) {
+        /* A new largest run (the edge is the path's bottleneck): the
+         * others move one place down, the last one past the limit
+         * dropped. */
+        if (runs == (unsigned)limit)
+            truncated = TRUNCATED;
+        n = runs < (unsigned)limit ? runs + 1 : (unsigned)limit;
+        if (limit == LEMICA_HEAD_RUNS_DEFAULT)
+            memcpy(out + 1, head,
+                   sizeof(*out) * (LEMICA_HEAD_RUNS_DEFAULT - 1));
+        else
+            for (unsigned i = 1; i < n; i++)
+                out[i] = head[i - 1];
+        out[0].value = w;
+        out[0].count = 1;
+        return n | truncated;
+    }
     /* runs <= limit, so this loop needs no check of its own. */
     while (in < runs && head[in].value > w)
         out[n++] = head[in++];
@@ -639,30 +690,122 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
     return n | truncated;
 }
 
-/* Compare two sorted vectors of equal length given by their heads:
- * <0 if @a is better (lexicographically smaller), >0 if @b is, 0 if equal,
- * UNDECIDED if the known runs agree and one head is truncated. */
-static int
-compare_heads(const struct lemica_run *a, unsigned a_len,
-              const struct lemica_run *b, unsigned b_len)
+/* Merge weight @w into the head @head (flags @len) into @out, keeping at
+ * most @limit runs (so @out may be a state's own head). Returns the new
+ * run count | TRUNCATED. */
+static inline unsigned
+merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
+           struct lemica_run *out)
 {
-    unsigned a_runs = a_len & RUN_COUNT_MASK, b_runs = b_len & RUN_COUNT_MASK;
-    unsigned ia = 0, ib = 0;
-    uint32_t a_left = a_runs ? a[0].count : 0;
-    uint32_t b_left = b_runs ? b[0].count : 0;
+    /* The common case on long paths: a full, truncated head whose known
+     * runs all exceed w, so w falls in the unknown tail. */
+    if (len == ((unsigned)limit | TRUNCATED) && head[limit - 1].value > w) {
+        copy_runs(out, head, len, limit);
+        return len;
+    }
+    return merge_head_slow(head, len, w, limit, out);
+}
 
-    while (ia < a_runs && ib < b_runs) {
+/* A head with one more weight merged in, read run by run instead of
+ * written out: what merge_head() would give, except that it is not cut
+ * back to @limit runs (so it may know one run more; still exact). */
+struct merged_runs {
+    const struct lemica_run *head;
+    unsigned runs, in;
+    double w;
+    int pending; /* w is known and not read yet */
+};
+
+static inline void
+merged_init(struct merged_runs *m, const struct lemica_run *head,
+            unsigned len, double w)
+{
+    m->head = head;
+    m->runs = len & RUN_COUNT_MASK;
+    m->in = 0;
+    m->w = w;
+    /* In a truncated head, a weight below every known run falls in the
+     * unknown tail (see merge_head()). */
+    m->pending = !(len & TRUNCATED) ||
+                 (m->runs > 0 && w >= head[m->runs - 1].value);
+}
+
+/* The next run of @m into *value, *count; 0 when the known runs are
+ * exhausted. */
+static inline int
+merged_next(struct merged_runs *m, double *value, uint32_t *count)
+{
+    if (m->in < m->runs) {
+        double v = m->head[m->in].value;
+
+        if (m->pending && m->w > v) {
+            m->pending = 0;
+            *value = m->w;
+            *count = 1;
+            return 1;
+        }
+        *value = v;
+        *count = m->head[m->in++].count;
+        if (m->pending && m->w == v) {
+            m->pending = 0;
+            ++*count;
+        }
+        return 1;
+    }
+    if (!m->pending)
+        return 0;
+    m->pending = 0;
+    *value = m->w;
+    *count = 1;
+    return 1;
+}
+
+/* Compare the two sorted vectors of equal length whose heads
+ * merge_head() would make of (@a, @a_len) with @wa and of (@b, @b_len)
+ * with @wb, without making them (LEXMAX's tie-break compares many
+ * candidates and keeps one): <0 if @a's is better (lexicographically
+ * smaller), >0 if @b's is, 0 if equal, UNDECIDED if the known runs agree
+ * and one head is truncated. */
+static int
+compare_merged(const struct lemica_run *a, unsigned a_len, double wa,
+               const struct lemica_run *b, unsigned b_len, double wb)
+{
+    struct merged_runs ma, mb;
+    double va = 0.0, vb = 0.0; /* set before use; GCC cannot tell */
+    uint32_t a_left = 0, b_left = 0;
+    int a_more, b_more;
+
+    merged_init(&ma, a, a_len, wa);
+    merged_init(&mb, b, b_len, wb);
+    if (!ma.pending && !mb.pending) {
+        /* Both weights fall in the unknown tails: the heads as they are,
+         * run by run. On equal values the side with more copies is
+         * worse, since what follows on the other side is smaller (the
+         * unknown tail of a truncated head is below its known runs). */
+        unsigned runs = ma.runs < mb.runs ? ma.runs : mb.runs;
+
+        for (unsigned i = 0; i < runs; i++) {
+            if (a[i].value != b[i].value)
+                return a[i].value < b[i].value ? -1 : 1;
+            if (a[i].count != b[i].count)
+                return a[i].count > b[i].count ? 1 : -1;
+        }
+        return UNDECIDED; /* both truncated (the weights are unknown) */
+    }
+    a_more = merged_next(&ma, &va, &a_left);
+    b_more = merged_next(&mb, &vb, &b_left);
+    while (a_more && b_more) {
         uint32_t take;
 
-        if (a[ia].value != b[ib].value)
-            return a[ia].value < b[ib].value ? -1 : 1;
+        if (va != vb)
+            return va < vb ? -1 : 1;
         take = a_left < b_left ? a_left : b_left;
         a_left -= take;
         b_left -= take;
-        if (a_left == 0 && ++ia < a_runs)
-            a_left = a[ia].count;
-        if (b_left == 0 && ++ib < b_runs)
-            b_left = b[ib].count;
+        if (a_left == 0)
+            a_more = merged_next(&ma, &va, &a_left);
+        if (b_left == 0)
+            b_more = merged_next(&mb, &vb, &b_left);
     }
     if ((a_len & TRUNCATED) || (b_len & TRUNCATED))
         return UNDECIDED;
@@ -1108,10 +1251,11 @@ struct lexmax_heads {
  * nearest known head, then merge forward, keeping each head on the way
  * (the next tie often asks for a neighbour on the same path). */
 static void
-lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
-          int limit, int layer, int s)
+lazy_head_walk(lemica_solver *solver, const struct lemica_problem *problem,
+               const struct layer *at, int limit, int layer, int s)
 {
     const size_t n = (size_t)problem->num_steps;
+    const struct path_weights pw = path_weights_of(at);
     struct lemica_run *all = solver->work.all_heads.data;
     unsigned char *len = solver->work.all_head_len.data;
     /* The path buffer (layers + 1 ints) is free during the DP. */
@@ -1130,11 +1274,21 @@ lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
         size_t to = (size_t)(layer + 1) * n + (size_t)t;
 
         len[to] = (unsigned char)merge_head(
-            all + from * (size_t)limit, len[from], edge_weight(problem, s, t),
+            all + from * (size_t)limit, len[from], path_weight(&pw, s, t),
             limit, all + to * (size_t)limit);
         layer++;
         s = t;
     }
+}
+
+/* Make sure the head of state @s of layer c - 1 (@at is layer c) is
+ * known. */
+static inline void
+lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
+          const struct layer *at, const struct lexmax_heads *heads, int s)
+{
+    if (heads->lazy && heads->len_prev[s] == HEAD_UNKNOWN)
+        lazy_head_walk(solver, problem, at, heads->limit, at->c - 1, s);
 }
 
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
@@ -1148,44 +1302,37 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
 {
     const int limit = heads->limit;
     const double *key_prev = layer->key_prev;
-    struct lemica_run best[LEMICA_HEAD_RUNS_MAX];
-    struct lemica_run candidate[LEMICA_HEAD_RUNS_MAX];
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
-    unsigned best_len;
 
-    if (heads->lazy)
-        lazy_head(solver, problem, limit, layer->c - 1, best_s);
-    best_len = merge_head(heads->prev + (size_t)best_s * limit,
-                          heads->len_prev[best_s], w_best, limit, best);
-
+    lazy_head(solver, problem, layer, heads, best_s);
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
         double w = candidate_weight(layer, row, s);
-        unsigned len;
         int order;
 
         if (max_double(key_prev[s], w) != scan->best)
             continue;
         left--;
-        if (heads->lazy)
-            lazy_head(solver, problem, limit, layer->c - 1, s);
-        len = merge_head(heads->prev + (size_t)s * limit, heads->len_prev[s], w,
-                         limit, candidate);
-        order = compare_heads(candidate, len, best, best_len);
+        lazy_head(solver, problem, layer, heads, s);
+        /* The heads merged with each edge, compared without writing them
+         * out: only the winner's is stored. */
+        order = compare_merged(heads->prev + (size_t)s * limit,
+                               heads->len_prev[s], w,
+                               heads->prev + (size_t)best_s * limit,
+                               heads->len_prev[best_s], w_best);
         if (order == UNDECIDED)
             order =
                 compare_exact(solver, problem, layer, s, w, best_s, w_best);
         if (order < 0) {
-            copy_runs(best, candidate, len, limit);
-            best_len = len;
             best_s = s;
             w_best = w;
         }
     }
     layer->key_cur[t] = scan->best;
     layer->pred[t] = (uint16_t)best_s;
-    copy_runs(heads->cur + (size_t)t * limit, best, best_len, limit);
-    heads->len_cur[t] = (unsigned char)best_len;
+    heads->len_cur[t] = (unsigned char)merge_head(
+        heads->prev + (size_t)best_s * limit, heads->len_prev[best_s], w_best,
+        limit, heads->cur + (size_t)t * limit);
 }
 
 /* One layer of LEXMAX. */
@@ -1232,22 +1379,43 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         }
         return;
     }
-    if (problem->blocked)
+    if (problem->blocked) {
+        /* The frontier: every head is built. The scan's key_cur and pred
+         * stand unless candidates tie; the weight of (pred, t) is one
+         * load. */
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            int s = layer.pred[t];
+
+            if (layer.key_cur[t] == HUGE_VAL)
+                continue;
+            if (last[t] != s) {
+                int from, to;
+                const double *row = layer_candidates(&layer, t, &from, &to);
+                struct scan scan;
+
+                blocked_result(&layer, last, t, &to, &scan);
+                lexmax_ties(solver, problem, &layer, &heads, t, row, to,
+                            &scan);
+                continue;
+            }
+            heads.len_cur[t] = (unsigned char)merge_head(
+                heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
+                candidate_weight(&layer, layer.weights + t, s), heads.limit,
+                heads.cur + (size_t)t * heads.limit);
+        }
+        return;
+    }
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
         struct scan scan;
         int s;
 
-        if (last) {
-            blocked_result(&layer, last, t, &to, &scan);
-        } else {
-            layer.key_cur[t] = HUGE_VAL;
-            if (from > to)
-                continue;
-            scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1, &scan);
-        }
+        layer.key_cur[t] = HUGE_VAL;
+        if (from > to)
+            continue;
+        scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1, &scan);
         if (scan.best == HUGE_VAL)
             continue;
         /* The bottleneck decides unless several candidates share it. */
