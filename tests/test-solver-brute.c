@@ -757,9 +757,13 @@ END_TEST
  * 2^53), and that each grouped solve gives the plain DP's schedule. */
 START_TEST(test_digit_groups)
 {
-    /* levels (0: all 1 but 8 outliers), budget, expected groups */
+    /* levels (0: all 1 but 8 outliers), budget, expected groups. Budget
+     * 59 is every step: its path takes every span-1 edge, whatever their
+     * levels. At budget 20 a path keeps to the lowest 12 levels, so 16
+     * and 40 levels (2 and 4 groups) cut to one group. */
     const int cases[][3] = {{0, 30, 1},  {8, 59, 1},  {16, 59, 2},
-                            {30, 59, 4}, {40, 59, 0}, {16, 8, 1}};
+                            {30, 59, 4}, {40, 59, 0}, {16, 8, 1},
+                            {16, 20, 1}, {40, 20, 1}};
     lemica_solver *plain, *fast;
 
     ck_assert_ok(lemica_solver_new(&plain));
