@@ -74,6 +74,7 @@ struct level_set {
     double seen[MAX_LEVELS];    /* the values by index */
     uint64_t edges[MAX_LEVELS]; /* by index: how many slots hold it */
     int level[MAX_LEVELS];      /* by index: its rank among the values */
+    uint64_t zeros;             /* how many slots hold 0 */
     int count;
 };
 
@@ -102,6 +103,7 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
     size_t run_start = 0; /* where the run of @last began */
 
     set->count = 0;
+    set->zeros = 0;
     for (int i = 0; i < SET_SLOTS; i++)
         set->value[i] = -1.0;
     for (size_t i = 0; i < slots; i++) {
@@ -112,6 +114,8 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
         if (w != last) {
             if (index < INDEX_ZERO)
                 set->edges[index] += i - run_start;
+            else if (index == INDEX_ZERO)
+                set->zeros += i - run_start;
             run_start = i;
             last = w;
             if (w == HUGE_VAL) {
@@ -136,6 +140,8 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
     }
     if (index < INDEX_ZERO)
         set->edges[index] += slots - run_start;
+    else if (index == INDEX_ZERO)
+        set->zeros += slots - run_start;
     /* Ascending, by insertion (at most MAX_LEVELS values, usually a
      * handful), then each index learns its rank. */
     {
@@ -289,14 +295,48 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
     const size_t words = ((size_t)problem->num_steps + 63) / 64;
     const double base = (double)problem->budget;
     const int fewer = groups ? groups - 1 : LEMICA_DIGIT_GROUPS_MAX;
-    unsigned char group[MAX_LEVELS];
-    double digit[MAX_LEVELS];
     int fits[LEMICA_DIGIT_GROUPS_MAX];
     uint64_t *masks;
 
     *status = 1;
     if (problem->frontier || groups == 1)
         return count;
+    /* The most levels from the bottom that fit in g groups, for g = 1 ..
+     * fewer: filling groups from the bottom up, each as far as it goes,
+     * is as good as any split (and assign_digits() then needs at most g
+     * for them). More groups keep more levels, so when no path keeps to
+     * the most, none keeps to fewer: one pass says there is no gain. */
+    {
+        double product = 1.0;
+        int g = 0;
+
+        for (int k = 0; k < count && g < fewer; k++) {
+            double radix = (double)edges[k] + 1.0 < base
+                               ? (double)edges[k] + 1.0
+                               : base;
+
+            if (product * radix > 0x1.0p53) {
+                fits[g++] = k;
+                product = 1.0;
+            }
+            product *= radix;
+        }
+        while (g < fewer)
+            fits[g++] = count;
+    }
+    if (fits[fewer - 1] >= count)
+        return count;
+    /* A path of the budget takes budget - 1 edges: with fewer usable ones
+     * below the cut (a few outliers under one common weight) there is
+     * nothing to test. */
+    {
+        uint64_t below = set->zeros;
+
+        for (int k = 0; k < fits[fewer - 1]; k++)
+            below += edges[k];
+        if (below < (uint64_t)problem->budget - 1)
+            return count;
+    }
     if (!lemica_solver_reserve(&solver->work.reach_masks,
                                ((size_t)problem->max_skip + 2) * words,
                                sizeof(uint64_t))) {
@@ -304,23 +344,7 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
         return count;
     }
     masks = solver->work.reach_masks.data;
-    /* The most levels that fit in g groups, for g = 1 .. fewer. More groups
-     * keep more levels, so when no path keeps to the most, none keeps to
-     * fewer: one pass decides there is nothing to gain. */
-    for (int g = 1; g <= fewer; g++) {
-        int fit = count;
-
-        while (fit > 0) {
-            int need = assign_digits(edges, fit, base, group, digit);
-
-            if (need > 0 && need <= g)
-                break;
-            fit--;
-        }
-        fits[g - 1] = fit;
-    }
-    if (fits[fewer - 1] == 0 ||
-        !reachable_below(problem, set, indices, fits[fewer - 1], masks))
+    if (!reachable_below(problem, set, indices, fits[fewer - 1], masks))
         return count;
     for (int g = 1; g < fewer; g++)
         if (fits[g - 1] > 0 && fits[g - 1] < fits[fewer - 1] &&
