@@ -225,26 +225,57 @@ reachable_below(const struct lemica_problem *problem,
     for (int v = 0; v < 256; v++)
         usable[v] = v == (int)INDEX_ZERO ||
                     (v < set->count && set->level[v] < count);
+    /* First the edges out of step 0 and into the last one: with a few
+     * outliers under one common weight, no path starts or ends below the
+     * cut, and the masks need not be built. */
+    {
+        const int last = k < n - 1 ? k : n - 1;
+        int out = 0, in = 0;
+
+        for (int d = 1; d <= last; d++) {
+            if (problem->blocked) {
+                const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
+
+                out |= usable[indices[LEMICA_BLOCK_PAD + (size_t)d - 1]];
+                in |= usable[indices[(size_t)(n - 1 - d) * stride +
+                                     LEMICA_BLOCK_PAD + (size_t)d - 1]];
+            } else {
+                out |= usable[indices[(size_t)d * (size_t)k + (size_t)(k - d)]];
+                in |= usable[indices[(size_t)(n - 1) * (size_t)k +
+                                     (size_t)(k - d)]];
+            }
+        }
+        if (!out || !in)
+            return 0;
+    }
     memset(masks, 0, (size_t)k * words * sizeof(*masks));
     /* masks[(d - 1) * words ...]: bit t if edge (t - d, t) is usable. */
     if (problem->blocked) {
         const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
 
-        for (int s = 0; s < n; s++)
-            for (int d = 1; d <= k && s + d < n; d++) {
+        for (int s = 0; s < n; s++) {
+            const unsigned char *from =
+                indices + (size_t)s * stride + LEMICA_BLOCK_PAD - 1;
+            const int last = k < n - 1 - s ? k : n - 1 - s;
+
+            for (int d = 1; d <= last; d++) {
                 int t = s + d;
 
-                if (usable[indices[(size_t)s * stride + LEMICA_BLOCK_PAD +
-                                   (size_t)d - 1]])
-                    masks[(size_t)(d - 1) * words + (size_t)t / 64] |=
-                        1ull << (t % 64);
+                masks[(size_t)(d - 1) * words + (size_t)t / 64] |=
+                    (uint64_t)usable[from[d]] << (t % 64);
             }
+        }
     } else {
-        for (int t = 1; t < n; t++)
-            for (int d = 1; d <= k && d <= t; d++)
-                if (usable[indices[(size_t)t * (size_t)k + (size_t)(k - d)]])
-                    masks[(size_t)(d - 1) * words + (size_t)t / 64] |=
-                        1ull << (t % 64);
+        for (int t = 1; t < n; t++) {
+            const unsigned char *into = indices + (size_t)t * (size_t)k + k;
+            const int last = k < t ? k : t;
+            uint64_t *word = masks + (size_t)t / 64;
+            const unsigned bit = (unsigned)t % 64;
+
+            for (int d = 1; d <= last; d++)
+                word[(size_t)(d - 1) * words] |= (uint64_t)usable[into[-d]]
+                                                 << bit;
+        }
     }
     memset(reach, 0, words * sizeof(*reach));
     reach[0] = 1; /* layer 1: step 0 */
@@ -305,7 +336,7 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
      * fewer: filling groups from the bottom up, each as far as it goes,
      * is as good as any split (and assign_digits() then needs at most g
      * for them). More groups keep more levels, so when no path keeps to
-     * the most, none keeps to fewer: one pass says there is no gain. */
+     * the most, none keeps to fewer. */
     {
         double product = 1.0;
         int g = 0;
@@ -344,10 +375,15 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
         return count;
     }
     masks = solver->work.reach_masks.data;
-    if (!reachable_below(problem, set, indices, fits[fewer - 1], masks))
+    /* One group is the usual answer when there is one: try it first, then
+     * the most levels; only when that works, the counts in between. */
+    if (reachable_below(problem, set, indices, fits[0], masks))
+        return fits[0];
+    if (fewer == 1 || fits[fewer - 1] == fits[0] ||
+        !reachable_below(problem, set, indices, fits[fewer - 1], masks))
         return count;
-    for (int g = 1; g < fewer; g++)
-        if (fits[g - 1] > 0 && fits[g - 1] < fits[fewer - 1] &&
+    for (int g = 2; g < fewer; g++)
+        if (fits[g - 1] < fits[fewer - 1] &&
             reachable_below(problem, set, indices, fits[g - 1], masks))
             return fits[g - 1];
     return fits[fewer - 1];
