@@ -325,7 +325,14 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
 {
     const size_t words = ((size_t)problem->num_steps + 63) / 64;
     const double base = (double)problem->budget;
-    const int fewer = groups ? groups - 1 : LEMICA_DIGIT_GROUPS_MAX;
+    /* Where the graph does not encode at all, several groups beat the
+     * sorted-vector DP on short rows only: on long ones nearly every
+     * candidate ties on group 0 and the lower groups' scans cost more
+     * (levels-64, N = 200, one budget: K = 20 2.27x -> 2.03x, K = 199
+     * 1.99x -> 2.49x of MAX in instructions with two groups). */
+    const int fewer = groups                   ? groups - 1
+                      : problem->max_skip > 64 ? 1
+                                               : LEMICA_DIGIT_GROUPS_MAX;
     int fits[LEMICA_DIGIT_GROUPS_MAX];
     uint64_t *masks;
 
