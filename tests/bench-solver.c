@@ -21,6 +21,7 @@
  *                 the grid, and runs K = N - 1 at every N it is given).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,13 +58,14 @@ enum family {
     FAMILY_OUTLIERS_64,
     FAMILY_QUANTISED,   /* few-sample profile: k / 8 */
     FAMILY_DIFFUSION,   /* grows with span, larger for early starts */
+    FAMILY_DBLMAX,      /* DBL_MAX with probability 1/3, else random */
     FAMILY_COUNT
 };
 
 static const char *const family_names[FAMILY_COUNT] = {
     "distinct", "levels-2", "levels-3", "levels-5", "levels-6", "levels-8",
     "levels-16", "levels-64", "levels-256", "zeros-5", "equal", "outliers-1",
-    "outliers-8", "outliers-64", "quantised-8", "diffusion"};
+    "outliers-8", "outliers-64", "quantised-8", "diffusion", "dblmax"};
 
 static int
 family_levels(enum family family)
@@ -116,6 +118,8 @@ make_graph(int n, int k, enum family family)
                 w = flips / 8.0;
             } else if (family == FAMILY_DIFFUSION)
                 w = diffusion_error(i, j, n) * (1.0 + 0.05 * u) + 1e-6 * (j - i);
+            else if (family == FAMILY_DBLMAX)
+                w = u < 1.0 / 3.0 ? DBL_MAX : test_rng_unit(&rng);
             else
                 w = u;
             bench_check(lemica_graph_set_weight(graph, i, j, w), "weight");

@@ -29,6 +29,8 @@ enum weight_kind {
     WEIGHTS_QUANTISED, /* k / 8: 8 profiling samples of an error growing
                           with the span, larger for early starts */
     WEIGHTS_DIFFUSION, /* that error itself, with a little noise */
+    WEIGHTS_DBLMAX,    /* DBL_MAX a third of the time, else random: long
+                          paths tie on DBL_MAX and differ in its copies */
     WEIGHT_KINDS
 };
 
@@ -110,6 +112,8 @@ draw_weight(uint64_t *rng, enum weight_kind kind)
         return (double)test_rng_below(rng, 4);
     case WEIGHTS_ZERO:
         return 0.0;
+    case WEIGHTS_DBLMAX:
+        return test_rng_below(rng, 3) == 0 ? DBL_MAX : test_rng_unit(rng);
     default:
         switch (test_rng_below(rng, 3)) {
         case 0:
@@ -163,7 +167,7 @@ make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
                 p->weight[i][j] = 0.0; /* the default */
                 continue;
             }
-            p->weight[i][j] = kind >= WEIGHTS_LEVELS
+            p->weight[i][j] = kind >= WEIGHTS_LEVELS && kind != WEIGHTS_DBLMAX
                                   ? draw_family_weight(rng, kind, levels, i, j,
                                                        p->n)
                                   : draw_weight(rng, kind);
@@ -569,6 +573,16 @@ map_scale(double x)
     return ldexp(x, 7);
 }
 
+static int
+has_dblmax(const struct brute_problem *p)
+{
+    for (int i = 0; i < p->n; i++)
+        for (int j = i + 1; j < p->n; j++)
+            if (p->weight[i][j] == DBL_MAX)
+                return 1;
+    return 0;
+}
+
 START_TEST(test_monotone_transform_invariance)
 {
     double (*const maps[])(double) = {map_square_plus, map_cube, map_scale};
@@ -583,9 +597,9 @@ START_TEST(test_monotone_transform_invariance)
         int integer_only = map != map_scale;
 
         make_problem(&rng, &p, &graph, solver);
-        if (integer_only && !p.integer_weights) {
+        if ((integer_only || has_dblmax(&p)) && !p.integer_weights) {
             /* Replace real weights by integers 0 .. 20 so x^2 and x^3 stay
-             * exact. */
+             * exact (and DBL_MAX, which no map keeps finite). */
             for (int i = 0; i < p.n; i++)
                 for (int j = i + 1; j < p.n && j - i <= p.k_graph; j++)
                     if (!isnan(p.weight[i][j])) {
@@ -743,9 +757,13 @@ END_TEST
  * 2^53), and that each grouped solve gives the plain DP's schedule. */
 START_TEST(test_digit_groups)
 {
-    /* levels (0: all 1 but 8 outliers), budget, expected groups */
+    /* levels (0: all 1 but 8 outliers), budget, expected groups. Budget
+     * 59 is every step: its path takes every span-1 edge, whatever their
+     * levels. At budget 20 a path keeps to the lowest 12 levels, so 16
+     * and 40 levels (2 and 4 groups) cut to one group. */
     const int cases[][3] = {{0, 30, 1},  {8, 59, 1},  {16, 59, 2},
-                            {30, 59, 4}, {40, 59, 0}, {16, 8, 1}};
+                            {30, 59, 4}, {40, 59, 0}, {16, 8, 1},
+                            {16, 20, 1}, {40, 20, 1}};
     lemica_solver *plain, *fast;
 
     ck_assert_ok(lemica_solver_new(&plain));

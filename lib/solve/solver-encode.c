@@ -31,6 +31,20 @@
  *   compared lexicographically (group 0 first). The DP scans group 0 like
  *   a SUM and looks at the lower groups only among candidates that tie on
  *   it (see layer_sum() in solver-dp.c).
+ *
+ * And one that needs fewer levels. For one budget, LEXMAX's path has the
+ * smallest largest weight of all paths, so if some path of the budget
+ * uses only the lowest L levels, no edge above them can be on the
+ * optimum: each state on it keeps its value and the set of candidates
+ * reaching that value (they are below the optimum's largest weight too),
+ * so dropping those edges (+inf, unusable) changes neither the schedule
+ * nor the tie rule. A reachability pass over bitsets (K shifts of
+ * ceil(N / 64) words a layer, a few percent of the DP) checks for such a
+ * path with the most levels that fit in fewer digit groups than the graph
+ * needs, or in any number that encodes when it has too many; many-level
+ * graphs (16, 64, 256 levels at N = 1000) then run one or two sums.
+ * (Not for the frontier: its largest budgets must take whatever edges of
+ * span 1 there are.)
  */
 #include <math.h>
 #include <stdint.h>
@@ -60,6 +74,7 @@ struct level_set {
     double seen[MAX_LEVELS];    /* the values by index */
     uint64_t edges[MAX_LEVELS]; /* by index: how many slots hold it */
     int level[MAX_LEVELS];      /* by index: its rank among the values */
+    uint64_t zeros;             /* how many slots hold 0 */
     int count;
 };
 
@@ -88,6 +103,7 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
     size_t run_start = 0; /* where the run of @last began */
 
     set->count = 0;
+    set->zeros = 0;
     for (int i = 0; i < SET_SLOTS; i++)
         set->value[i] = -1.0;
     for (size_t i = 0; i < slots; i++) {
@@ -98,6 +114,8 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
         if (w != last) {
             if (index < INDEX_ZERO)
                 set->edges[index] += i - run_start;
+            else if (index == INDEX_ZERO)
+                set->zeros += i - run_start;
             run_start = i;
             last = w;
             if (w == HUGE_VAL) {
@@ -122,6 +140,8 @@ collect_levels(const double *matrix, size_t slots, struct level_set *set,
     }
     if (index < INDEX_ZERO)
         set->edges[index] += slots - run_start;
+    else if (index == INDEX_ZERO)
+        set->zeros += slots - run_start;
     /* Ascending, by insertion (at most MAX_LEVELS values, usually a
      * handful), then each index learns its rank. */
     {
@@ -187,6 +207,195 @@ assign_digits(const uint64_t *edges, int count, double base,
     return groups;
 }
 
+/* Whether a path of exactly @problem->budget steps from step 0 to the last
+ * one uses only usable edges of the lowest @count levels (value index @v
+ * of a slot is usable there if 0 or set->level[v] < @count). @masks has
+ * (K + 2) * ceil(N / 64) words. */
+static int
+reachable_below(const struct lemica_problem *problem,
+                const struct level_set *set, const unsigned char *indices,
+                int count, uint64_t *masks)
+{
+    const int n = problem->num_steps, k = problem->max_skip;
+    const size_t words = ((size_t)n + 63) / 64;
+    uint64_t *reach = masks + (size_t)k * words;
+    uint64_t *next = reach + words;
+    unsigned char usable[256];
+
+    for (int v = 0; v < 256; v++)
+        usable[v] = v == (int)INDEX_ZERO ||
+                    (v < set->count && set->level[v] < count);
+    /* First the edges out of step 0 and into the last one: with a few
+     * outliers under one common weight, no path starts or ends below the
+     * cut, and the masks need not be built. */
+    {
+        const int last = k < n - 1 ? k : n - 1;
+        int out = 0, in = 0;
+
+        for (int d = 1; d <= last; d++) {
+            if (problem->blocked) {
+                const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
+
+                out |= usable[indices[LEMICA_BLOCK_PAD + (size_t)d - 1]];
+                in |= usable[indices[(size_t)(n - 1 - d) * stride +
+                                     LEMICA_BLOCK_PAD + (size_t)d - 1]];
+            } else {
+                out |= usable[indices[(size_t)d * (size_t)k + (size_t)(k - d)]];
+                in |= usable[indices[(size_t)(n - 1) * (size_t)k +
+                                     (size_t)(k - d)]];
+            }
+        }
+        if (!out || !in)
+            return 0;
+    }
+    memset(masks, 0, (size_t)k * words * sizeof(*masks));
+    /* masks[(d - 1) * words ...]: bit t if edge (t - d, t) is usable. */
+    if (problem->blocked) {
+        const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
+
+        for (int s = 0; s < n; s++) {
+            const unsigned char *from =
+                indices + (size_t)s * stride + LEMICA_BLOCK_PAD - 1;
+            const int last = k < n - 1 - s ? k : n - 1 - s;
+
+            for (int d = 1; d <= last; d++) {
+                int t = s + d;
+
+                masks[(size_t)(d - 1) * words + (size_t)t / 64] |=
+                    (uint64_t)usable[from[d]] << (t % 64);
+            }
+        }
+    } else {
+        for (int t = 1; t < n; t++) {
+            const unsigned char *into = indices + (size_t)t * (size_t)k + k;
+            const int last = k < t ? k : t;
+            uint64_t *word = masks + (size_t)t / 64;
+            const unsigned bit = (unsigned)t % 64;
+
+            for (int d = 1; d <= last; d++)
+                word[(size_t)(d - 1) * words] |= (uint64_t)usable[into[-d]]
+                                                 << bit;
+        }
+    }
+    memset(reach, 0, words * sizeof(*reach));
+    reach[0] = 1; /* layer 1: step 0 */
+    for (int c = 2; c <= problem->budget; c++) {
+        uint64_t any = 0;
+
+        memset(next, 0, words * sizeof(*next));
+        for (int d = 1; d <= k; d++) {
+            const uint64_t *mask = masks + (size_t)(d - 1) * words;
+            const size_t q = (size_t)d / 64;
+            const unsigned r = (unsigned)d % 64;
+
+            if (q >= words)
+                break;
+            if (r == 0) {
+                for (size_t w = q; w < words; w++)
+                    next[w] |= reach[w - q] & mask[w];
+            } else {
+                next[q] |= (reach[0] << r) & mask[q];
+                for (size_t w = q + 1; w < words; w++)
+                    next[w] |= ((reach[w - q] << r) |
+                                (reach[w - q - 1] >> (64 - r))) &
+                               mask[w];
+            }
+        }
+        for (size_t w = 0; w < words; w++)
+            any |= next[w];
+        if (!any)
+            return 0;
+        {
+            uint64_t *swap = reach;
+
+            reach = next;
+            next = swap;
+        }
+    }
+    return (int)((reach[(size_t)(n - 1) / 64] >> ((n - 1) % 64)) & 1u);
+}
+
+/* For one budget, the most levels (at most @count) that fit in fewer digit
+ * groups than @groups (any number that encodes when @groups is 0) and that
+ * some path of the budget can keep to; @count when there are none. */
+static int
+levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
+              const struct level_set *set, const unsigned char *indices,
+              const uint64_t *edges, int count, int groups, int *status)
+{
+    const size_t words = ((size_t)problem->num_steps + 63) / 64;
+    const double base = (double)problem->budget;
+    /* Where the graph does not encode at all, several groups beat the
+     * sorted-vector DP on short rows only: on long ones nearly every
+     * candidate ties on group 0 and the lower groups' scans cost more
+     * (levels-64, N = 200, one budget: K = 20 2.27x -> 2.03x, K = 199
+     * 1.99x -> 2.49x of MAX in instructions with two groups). */
+    const int fewer = groups                   ? groups - 1
+                      : problem->max_skip > 64 ? 1
+                                               : LEMICA_DIGIT_GROUPS_MAX;
+    int fits[LEMICA_DIGIT_GROUPS_MAX];
+    uint64_t *masks;
+
+    *status = 1;
+    if (problem->frontier || groups == 1)
+        return count;
+    /* The most levels from the bottom that fit in g groups, for g = 1 ..
+     * fewer: filling groups from the bottom up, each as far as it goes,
+     * is as good as any split (and assign_digits() then needs at most g
+     * for them). More groups keep more levels, so when no path keeps to
+     * the most, none keeps to fewer. */
+    {
+        double product = 1.0;
+        int g = 0;
+
+        for (int k = 0; k < count && g < fewer; k++) {
+            double radix = (double)edges[k] + 1.0 < base
+                               ? (double)edges[k] + 1.0
+                               : base;
+
+            if (product * radix > 0x1.0p53) {
+                fits[g++] = k;
+                product = 1.0;
+            }
+            product *= radix;
+        }
+        while (g < fewer)
+            fits[g++] = count;
+    }
+    if (fits[fewer - 1] >= count)
+        return count;
+    /* A path of the budget takes budget - 1 edges: with fewer usable ones
+     * below the cut (a few outliers under one common weight) there is
+     * nothing to test. */
+    {
+        uint64_t below = set->zeros;
+
+        for (int k = 0; k < fits[fewer - 1]; k++)
+            below += edges[k];
+        if (below < (uint64_t)problem->budget - 1)
+            return count;
+    }
+    if (!lemica_solver_reserve(&solver->work.reach_masks,
+                               ((size_t)problem->max_skip + 2) * words,
+                               sizeof(uint64_t))) {
+        *status = 0;
+        return count;
+    }
+    masks = solver->work.reach_masks.data;
+    /* One group is the usual answer when there is one: try it first, then
+     * the most levels; only when that works, the counts in between. */
+    if (reachable_below(problem, set, indices, fits[0], masks))
+        return fits[0];
+    if (fewer == 1 || fits[fewer - 1] == fits[0] ||
+        !reachable_below(problem, set, indices, fits[fewer - 1], masks))
+        return count;
+    for (int g = 2; g < fewer; g++)
+        if (fits[g - 1] < fits[fewer - 1] &&
+            reachable_below(problem, set, indices, fits[g - 1], masks))
+            return fits[g - 1];
+    return fits[fewer - 1];
+}
+
 /* The state into which slot @i of the weight matrix leads. */
 static inline int
 slot_target(const struct lemica_problem *problem, size_t i)
@@ -239,6 +448,19 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         return LEMICA_OK;
     count = set.count;
     groups = assign_digits(edges, count, (double)problem->budget, group, digit);
+    {
+        int status;
+        int kept = levels_needed(solver, problem, &set, indices, edges, count,
+                                 groups, &status);
+
+        if (!status)
+            return lemica_fail_no_memory("the solver workspace");
+        if (kept < count) {
+            count = kept;
+            groups = assign_digits(edges, count, (double)problem->budget,
+                                   group, digit);
+        }
+    }
     if (groups == 0)
         return LEMICA_OK;
     if (groups > 1) {
@@ -271,9 +493,17 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
         code_lower[g][INDEX_ZERO] = code_lower[g][INDEX_INF] = 0.0;
     id[INDEX_ZERO] = id[INDEX_INF] = 0;
-    for (int v = 0; v < count; v++) {
+    for (int v = 0; v < set.count; v++) {
         int level = set.level[v];
 
+        if (level >= count) {
+            /* Above every level some path keeps to: unusable. */
+            code[v] = HUGE_VAL;
+            for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+                code_lower[g][v] = 0.0;
+            id[v] = 0;
+            continue;
+        }
         code[v] = group[level] == 0 ? digit[level] : 0.0;
         for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
             code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;

@@ -83,6 +83,11 @@ struct lemica_workspace {
                                            sum g of state t at g * N + t */
     struct lemica_buffer lower_nz[2]; /* int, N+1: prefix counts of states
                                          with a nonzero lower sum */
+    struct lemica_buffer reach_masks; /* uint64, (K + 2) * ceil(N / 64):
+                                         the edges of each span below a
+                                         level, as bitsets of their ends,
+                                         and two layers of reached states
+                                         (solver-encode.c, one budget) */
     struct lemica_buffer lower_weights; /* double, (groups - 1) copies of
                                            the (incoming) weight matrix:
                                            what each edge adds to lower

@@ -63,6 +63,7 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->level_ids);
     buffer_free(&work->row_lower);
     buffer_free(&work->lower_weights);
+    buffer_free(&work->reach_masks);
     buffer_free(&work->all_heads);
     buffer_free(&work->all_head_len);
     buffer_free(&work->anchors);
