@@ -1466,8 +1466,12 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
                 struct scan scan;
 
                 blocked_result(&layer, last, t, &to, &scan);
-                lexmax_ties(solver, problem, &layer, &heads, t, row, to,
-                            &scan);
+                if (to - scan.first >= FEWEST_SPAN)
+                    lexmax_fewest_copies(solver, problem, &layer, &heads, t,
+                                         row, to, &scan);
+                else
+                    lexmax_ties(solver, problem, &layer, &heads, t, row, to,
+                                &scan);
                 continue;
             }
             heads.len_cur[t] = (unsigned char)merge_head(
