@@ -645,6 +645,42 @@ START_TEST(test_monotone_transform_invariance)
 }
 END_TEST
 
+/* The whole frontier of @fast (blocked scan up to N = 128, with its tie
+ * paths: long ties of the fewest-copies pass) holds the schedules of
+ * @plain's frontier (row scan, no encoding, every head run). */
+static void
+check_frontier_matches_plain(lemica_solver *plain, lemica_solver *fast,
+                             const lemica_graph *graph, int g, size_t ci)
+{
+    lemica_frontier *fa = NULL, *fb = NULL;
+    lemica_status sa, sb;
+
+    lemica_solver_set_vector_scan_min(1 << 30);
+    lemica_solver_set_blocked_scan_max_steps(0);
+    sa = lemica_solver_solve_frontier(plain, graph, &fa);
+    lemica_solver_set_vector_scan_min(0);
+    lemica_solver_set_blocked_scan_max_steps(128); /* the default */
+    sb = lemica_solver_solve_frontier(fast, graph, &fb);
+    ck_assert_int_eq(sa, sb);
+    if (sa == LEMICA_OK) {
+        ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
+        for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
+            const lemica_schedule *a, *b;
+            char ta[1024], tb[1024];
+
+            ck_assert_ok(lemica_frontier_get(fa, i, &a));
+            ck_assert_ok(lemica_frontier_get(fb, i, &b));
+            ck_assert_ok(lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
+            ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
+            ck_assert_msg(strcmp(ta, tb) == 0,
+                          "frontier: graph %d comparator %zu: %s vs %s", g, ci,
+                          ta, tb);
+        }
+    }
+    lemica_frontier_free(fa);
+    lemica_frontier_free(fb);
+}
+
 /* On graphs too large to enumerate, the vector scan, the digit encoding
  * and any head size must give exactly the schedules of the plain DP. */
 START_TEST(test_fast_paths_match_plain_dp)
@@ -745,6 +781,8 @@ START_TEST(test_fast_paths_match_plain_dp)
                 lemica_schedule_free(a);
                 lemica_schedule_free(b);
             }
+            if (g % 2 == 0)
+                check_frontier_matches_plain(plain, fast, graph, g, ci);
         }
         lemica_graph_free(graph);
     }
