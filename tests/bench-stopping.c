@@ -27,6 +27,24 @@
  * lib:W:TOL[:se=M][:min=S][:cap=S] (lemica_sample_stop with window W
  * and tolerance TOL; se=M and cap=S set lemica_sample_stop_set_limits(),
  * min=S never stops before S samples).
+ *
+ * Stop, then verify (issue 14, point 4): options after any rule,
+ * :verify=K (the K best LEXMAX schedules of the graph at the stop, with
+ * lemica_solver_solve_k_best()), :sum=K (the K best SUM schedules),
+ * :fresh=F (also run on F unseen seeds), :prof=0 (not on the profiling
+ * samples so far), :z=Z (lemica_verifier_set_significance()),
+ * :graph=full (candidates from every segment of the samples so far, not
+ * only the ones the loop measured). Every budget's plan at the stop and
+ * its candidates go into one lemica_verifier; each candidate is run whole
+ * on the verification samples (errors kept across runs in
+ * bench-stopping-MODEL-N50-runs.txt) and lemica_verifier_best_of_budget()
+ * picks each budget's schedule, which is then evaluated held out like the
+ * plans of the other rows. The row adds the verification's model calls
+ * (candidates' budgets per sample, plus N per fresh seed for its
+ * reference) as a share of the protocol's full profiling (20 samples of
+ * 19,650 calls), with shared prefixes run once, and how many budgets
+ * changed. BENCH_VERIFY_ORACLE=1 adds the held-out ratio of the best
+ * candidate per budget (a perfect choice among them).
  */
 #include <math.h>
 #include <stdio.h>
@@ -312,6 +330,227 @@ held_out_error(struct evaluator *ev, const lemica_schedule *schedule)
 static int verbose;
 static int balanced;
 
+/* ---- Whole runs of a schedule on given samples (for verification) -------- */
+
+/* The error of one schedule run whole on one sample (class, seed) against
+ * its uncached pass, memoized in a hash table and in a file across runs
+ * (bench-stopping-MODEL-N50-runs.txt, a line a run: class, seed, error,
+ * count, steps), so that a later run samples only what it has not seen. */
+struct run_entry {
+    int used, class_id;
+    uint64_t seed;
+    int steps[NUM_STEPS + 1];
+    double error;
+};
+
+struct runner {
+    struct testbed_net *net;
+    const double *times;
+    size_t num_entries, capacity; /* capacity a power of two */
+    struct run_entry *table;
+    /* The uncached final samples, kept as computed. */
+    size_t num_refs, ref_capacity;
+    int *ref_class;
+    uint64_t *ref_seed;
+    double *ref_x;
+    long model_calls; /* made by this process */
+    char path[160];
+};
+
+static uint64_t
+run_hash(int class_id, uint64_t seed, const int *steps)
+{
+    uint64_t h = 1469598103934665603u ^ (uint64_t)(unsigned)class_id;
+
+    h = (h ^ seed) * 1099511628211u;
+    for (int e = 0; e <= steps[0]; e++)
+        h = (h ^ (uint64_t)(unsigned)steps[e]) * 1099511628211u;
+    return h ^ (h >> 29);
+}
+
+static struct run_entry *
+run_slot(struct runner *rn, int class_id, uint64_t seed, const int *steps)
+{
+    size_t mask = rn->capacity - 1, at = (size_t)run_hash(class_id, seed, steps) & mask;
+
+    while (rn->table[at].used &&
+           !(rn->table[at].class_id == class_id && rn->table[at].seed == seed &&
+             memcmp(rn->table[at].steps, steps, sizeof(rn->table[at].steps)) == 0))
+        at = (at + 1) & mask;
+    return &rn->table[at];
+}
+
+static void
+run_insert(struct runner *rn, int class_id, uint64_t seed, const int *steps,
+           double error)
+{
+    struct run_entry *slot;
+
+    if (2 * (rn->num_entries + 1) > rn->capacity) {
+        struct run_entry *old = rn->table;
+        size_t old_capacity = rn->capacity;
+
+        rn->capacity = rn->capacity ? 2 * rn->capacity : 1024;
+        rn->table = calloc(rn->capacity, sizeof(*rn->table));
+        if (!rn->table)
+            exit(1);
+        rn->num_entries = 0;
+        for (size_t i = 0; i < old_capacity; i++)
+            if (old[i].used)
+                run_insert(rn, old[i].class_id, old[i].seed, old[i].steps,
+                           old[i].error);
+        free(old);
+    }
+    slot = run_slot(rn, class_id, seed, steps);
+    if (!slot->used)
+        rn->num_entries++;
+    slot->used = 1;
+    slot->class_id = class_id;
+    slot->seed = seed;
+    memcpy(slot->steps, steps, sizeof(slot->steps));
+    slot->error = error;
+}
+
+static void
+runner_init(struct runner *rn, struct testbed_net *net, const double *times)
+{
+    FILE *f;
+    int class_id, count;
+    unsigned long long seed;
+    double error;
+
+    memset(rn, 0, sizeof(*rn));
+    rn->net = net;
+    rn->times = times;
+    rn->capacity = 1024;
+    rn->table = calloc(rn->capacity, sizeof(*rn->table));
+    if (!rn->table)
+        exit(1);
+    snprintf(rn->path, sizeof(rn->path), "bench-stopping-%s-N%d-runs.txt",
+             net->name, NUM_STEPS);
+    f = fopen(rn->path, "r");
+    if (!f)
+        return;
+    while (fscanf(f, "%d %llu %lf %d", &class_id, &seed, &error, &count) == 4 &&
+           count >= 0 && count <= NUM_STEPS) {
+        int steps[NUM_STEPS + 1] = {0}, ok = 1;
+
+        steps[0] = count;
+        for (int e = 1; e <= count && ok; e++)
+            ok = fscanf(f, "%d", &steps[e]) == 1;
+        if (!ok)
+            break;
+        run_insert(rn, class_id, (uint64_t)seed, steps, error);
+    }
+    fclose(f);
+}
+
+static void
+runner_free(struct runner *rn)
+{
+    free(rn->table);
+    free(rn->ref_class);
+    free(rn->ref_seed);
+    free(rn->ref_x);
+}
+
+/* The uncached final sample of (class, seed), computed once. */
+static const double *
+runner_reference(struct runner *rn, int class_id, uint64_t seed)
+{
+    size_t pixels = (size_t)rn->net->pixels;
+    struct testbed_batch batch = testbed_batch_output(rn->net, NUM_STEPS, rn->times);
+
+    for (size_t r = 0; r < rn->num_refs; r++)
+        if (rn->ref_class[r] == class_id && rn->ref_seed[r] == seed)
+            return rn->ref_x + r * pixels;
+    if (rn->num_refs == rn->ref_capacity) {
+        rn->ref_capacity = rn->ref_capacity ? 2 * rn->ref_capacity : 64;
+        rn->ref_class = realloc(rn->ref_class, rn->ref_capacity * sizeof(int));
+        rn->ref_seed = realloc(rn->ref_seed, rn->ref_capacity * sizeof(uint64_t));
+        rn->ref_x = realloc(rn->ref_x, rn->ref_capacity * pixels * sizeof(double));
+        if (!rn->ref_class || !rn->ref_seed || !rn->ref_x)
+            exit(1);
+    }
+    batch.count = 1;
+    batch.classes = &class_id;
+    if (testbed_batch_sample(&batch, &seed, rn->ref_x + rn->num_refs * pixels) != 0) {
+        fprintf(stderr, "bench-stopping: sampling failed\n");
+        exit(1);
+    }
+    rn->model_calls += batch.model_calls;
+    rn->ref_class[rn->num_refs] = class_id;
+    rn->ref_seed[rn->num_refs] = seed;
+    return rn->ref_x + rn->num_refs++ * pixels;
+}
+
+/* The error of @schedule run whole on each of @count samples. */
+static void
+runner_errors(struct runner *rn, const lemica_schedule *schedule, size_t count,
+              const int *classes, const uint64_t *seeds, double *errors)
+{
+    size_t pixels = (size_t)rn->net->pixels, n = 0, missing[64];
+    int steps[NUM_STEPS + 1] = {0}, miss_class[64];
+    uint64_t miss_seed[64];
+    unsigned char mask[NUM_STEPS];
+    double *out;
+    struct testbed_batch batch = testbed_batch_output(rn->net, NUM_STEPS, rn->times);
+    FILE *f;
+
+    lemica_schedule_steps(schedule, steps + 1, NUM_STEPS, &n);
+    steps[0] = (int)n;
+    n = 0;
+    if (count > 64)
+        exit(1);
+    for (size_t s = 0; s < count; s++) {
+        struct run_entry *slot = run_slot(rn, classes[s], seeds[s], steps);
+        if (slot->used)
+            errors[s] = slot->error;
+        else {
+            missing[n] = s;
+            miss_class[n] = classes[s];
+            miss_seed[n++] = seeds[s];
+        }
+    }
+    if (n == 0)
+        return;
+    if (testbed_schedule_mask(schedule, mask) != 0)
+        exit(1);
+    out = malloc(n * pixels * sizeof(double));
+    if (!out)
+        exit(1);
+    batch.count = n;
+    batch.classes = miss_class;
+    batch.decide = testbed_decide_mask;
+    batch.decide_context = mask;
+    if (testbed_batch_sample(&batch, miss_seed, out) != 0) {
+        fprintf(stderr, "bench-stopping: sampling failed\n");
+        exit(1);
+    }
+    rn->model_calls += batch.model_calls;
+    f = fopen(rn->path, "a");
+    for (size_t m = 0; m < n; m++) {
+        double l1 = 0.0;
+        bench_check(lemica_metric_compute(LEMICA_METRIC_L1, out + m * pixels,
+                                          runner_reference(rn, miss_class[m],
+                                                           miss_seed[m]),
+                                          pixels, LEMICA_DTYPE_F64, &l1),
+                    "metric");
+        errors[missing[m]] = l1;
+        run_insert(rn, miss_class[m], miss_seed[m], steps, l1);
+        if (f) {
+            fprintf(f, "%d %llu %.17g %d", miss_class[m],
+                    (unsigned long long)miss_seed[m], l1, steps[0]);
+            for (int e = 1; e <= steps[0]; e++)
+                fprintf(f, " %d", steps[e]);
+            fprintf(f, "\n");
+        }
+    }
+    if (f)
+        fclose(f);
+    free(out);
+}
+
 /* ---- Replaying the loop --------------------------------------------------- */
 
 static void
@@ -351,10 +590,25 @@ struct rule {
      * @cap (0: off); never before @min samples. */
     double se_margin;
     int min, cap;
+    /* Stop, then verify (any kind; off when all three are 0): every
+     * budget's plan at the stop, then the @verify_k best LEXMAX schedules
+     * and the @sum_k best SUM schedules of the graph at the stop (the
+     * loop's profiler; @graph_full: every segment of the samples so far),
+     * are run whole on the profiling samples so far (unless @no_profiling)
+     * and on @fresh unseen seeds; lemica_verifier_best_of_budget() (paired
+     * test at @verify_z) picks each budget's schedule. */
+    int verify_k, sum_k, fresh, no_profiling, graph_full;
+    double verify_z;
 };
 
 struct outcome {
     int stop;
+    double calls;        /* verification: model calls, runs and fresh references */
+    double prefix_calls; /* the same, shared prefixes run once */
+    int changed;         /* budgets whose verified choice is not the plan */
+    /* BENCH_VERIFY_ORACLE: the smallest held-out ratio among each budget's
+     * candidates (what a perfect choice among them would give). */
+    double oracle[NUM_BUDGETS];
     double ratio[NUM_BUDGETS]; /* held-out error / that of the S = 20 plans */
 };
 
@@ -430,8 +684,147 @@ rule_says_stop(const struct rule *rule, lemica_adaptive *adaptive,
     return 0;
 }
 
+/* The unseen seeds a verification may use: never profiling or held-out
+ * ones, distinct per order (and per order set). */
+static uint64_t
+fresh_seed(int order, int index)
+{
+    return 50000000u + (orders_seed % 1000u) * 100000u + (uint64_t)balanced * 50000u +
+           (uint64_t)order * 100u + (uint64_t)index;
+}
+
 static void
-run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *rule,
+add_k_best(lemica_verifier *verifier, lemica_solver *solver, const lemica_graph *graph,
+           lemica_comparator comparator, int budget, int count)
+{
+    lemica_schedule_list *list = NULL;
+
+    if (count <= 0)
+        return;
+    bench_check(lemica_solver_set_comparator(solver, comparator), "comparator");
+    bench_check(lemica_solver_solve_k_best(solver, graph, budget, count, &list),
+                "k best");
+    for (size_t i = 0; i < lemica_schedule_list_count(list); i++) {
+        const lemica_schedule *schedule;
+        bench_check(lemica_schedule_list_get(list, i, &schedule), "list");
+        bench_check(lemica_verifier_add_candidate(verifier, schedule, NULL),
+                    "candidate");
+    }
+    lemica_schedule_list_free(list);
+}
+
+/* Stop, then verify: replaces @plans[b] with each budget's verified
+ * choice, as an engine would make it through lemica_verifier. @order maps
+ * the shuffled samples to the protocol's (for their seeds). */
+static void
+verify_plans(struct evaluator *ev, const double *reference, struct runner *rn,
+             const struct profile_data *d, const int *order,
+             int order_index, int samples, const struct rule *rule,
+             const lemica_profiler *profiler, lemica_schedule **plans,
+             struct outcome *out)
+{
+    size_t num_profiling = rule->no_profiling ? 0 : (size_t)samples;
+    size_t count = num_profiling + (size_t)rule->fresh;
+    int classes[64];
+    uint64_t seeds[64];
+    double errors[64];
+    lemica_verifier *verifier = NULL;
+    lemica_solver *solver = NULL;
+    lemica_graph *graph = NULL;
+    size_t first[NUM_BUDGETS];
+
+    if (count < 1 || count > 64) {
+        fprintf(stderr, "bench-stopping: %zu verification samples\n", count);
+        exit(2);
+    }
+    for (size_t s = 0; s < count; s++) {
+        if (s < num_profiling) {
+            struct testbed_sample_id id = sample_id(rn->net, order[s]);
+            classes[s] = id.class_id;
+            seeds[s] = id.seed;
+        } else {
+            int f = (int)(s - num_profiling);
+            classes[s] = (order_index * 3 + f) % rn->net->num_classes;
+            seeds[s] = fresh_seed(order_index, f);
+        }
+    }
+    if (rule->graph_full) {
+        lemica_profiler *all = NULL;
+        bench_check(lemica_profiler_new(d->n, d->k, LEMICA_METRIC_L1, &all), "p");
+        for (int i = 0; i < d->n - 2; i++)
+            for (int j = i + 2; j <= d->n - 1; j++)
+                bench_check(lemica_test_add_samples(all, d, i, j, 0,
+                                                    (uint64_t)samples),
+                            "samples");
+        bench_check(lemica_profiler_to_graph(all, LEMICA_AGGREGATE_MEAN, 0, 0, &graph),
+                    "graph");
+        lemica_profiler_free(all);
+    } else
+        bench_check(lemica_profiler_to_graph(profiler, LEMICA_AGGREGATE_MEAN, 0, 0,
+                                             &graph),
+                    "graph");
+    bench_check(lemica_solver_new(&solver), "solver");
+    bench_check(lemica_verifier_new(count, &verifier), "verifier");
+    bench_check(lemica_verifier_set_significance(verifier, rule->verify_z), "z");
+    for (int b = 0; b < NUM_BUDGETS; b++) {
+        /* the plan first: the paired test keeps it, ties go to it */
+        bench_check(lemica_verifier_add_candidate(verifier, plans[b], &first[b]),
+                    "plan");
+        add_k_best(verifier, solver, graph, LEMICA_COMPARATOR_LEXMAX, budgets[b],
+                   rule->verify_k);
+        add_k_best(verifier, solver, graph, LEMICA_COMPARATOR_SUM, budgets[b],
+                   rule->sum_k);
+    }
+    for (size_t c = 0; c < lemica_verifier_num_candidates(verifier); c++) {
+        const lemica_schedule *schedule;
+        bench_check(lemica_verifier_candidate(verifier, c, &schedule), "candidate");
+        runner_errors(rn, schedule, count, classes, seeds, errors);
+        for (size_t s = 0; s < count; s++)
+            bench_check(lemica_verifier_report_error(verifier, c, s, errors[s]),
+                        "report");
+    }
+    out->calls = (double)lemica_verifier_model_calls(verifier) +
+                 (double)rule->fresh * NUM_STEPS;
+    out->prefix_calls = (double)lemica_verifier_prefix_model_calls(verifier) +
+                        (double)rule->fresh * NUM_STEPS;
+    out->changed = 0;
+    for (int b = 0; b < NUM_BUDGETS; b++) {
+        size_t best;
+        const lemica_schedule *schedule;
+        bench_check(lemica_verifier_best_of_budget(verifier, budgets[b], &best),
+                    "best");
+        bench_check(lemica_verifier_candidate(verifier, best, &schedule), "best");
+        out->changed += best != first[b];
+        out->oracle[b] = 0.0;
+        if (getenv("BENCH_VERIFY_ORACLE")) {
+            size_t end = b + 1 < NUM_BUDGETS ? first[b + 1]
+                                             : lemica_verifier_num_candidates(verifier);
+            out->oracle[b] = 1e300;
+            for (size_t c = first[b]; c < end; c++) {
+                const lemica_schedule *candidate;
+                double ratio, score;
+                bench_check(lemica_verifier_candidate(verifier, c, &candidate), "c");
+                bench_check(lemica_verifier_score(verifier, c, &score), "score");
+                ratio = held_out_error(ev, candidate) / reference[b];
+                out->oracle[b] = ratio < out->oracle[b] ? ratio : out->oracle[b];
+                if (verbose > 1)
+                    printf("      order %d B=%d cand %zu%s score %.4e held-out %+6.1f%%\n",
+                           order_index, budgets[b], c - first[b],
+                           c == best ? " *" : "  ", score, 100.0 * (ratio - 1.0));
+            }
+        }
+        lemica_schedule_free(plans[b]);
+        plans[b] = NULL;
+        bench_check(lemica_schedule_copy(schedule, &plans[b]), "copy");
+    }
+    lemica_verifier_free(verifier);
+    lemica_solver_free(solver);
+    lemica_graph_free(graph);
+}
+
+static void
+run_rule(struct evaluator *ev, struct runner *rn, const struct profile_data *d,
+         const int *order, int order_index, const struct rule *rule,
          const double *reference, struct outcome *out)
 {
     lemica_adaptive *adaptive = new_handle(d);
@@ -472,13 +865,22 @@ run_rule(struct evaluator *ev, const struct profile_data *d, const struct rule *
     if (samples > d->samples)
         samples = d->samples;
     out->stop = samples;
-    for (int b = 0; b < NUM_BUDGETS; b++) {
-        lemica_schedule *schedule = NULL;
+    out->calls = out->prefix_calls = 0.0;
+    out->changed = 0;
+    memset(out->oracle, 0, sizeof(out->oracle));
+    {
+        lemica_schedule *plans[NUM_BUDGETS];
 
-        bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &schedule),
-                    "schedule");
-        out->ratio[b] = held_out_error(ev, schedule) / reference[b];
-        lemica_schedule_free(schedule);
+        for (int b = 0; b < NUM_BUDGETS; b++)
+            bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &plans[b]),
+                        "schedule");
+        if (rule->verify_k || rule->sum_k || rule->fresh)
+            verify_plans(ev, reference, rn, d, order, order_index, samples, rule,
+                         profiler, plans, out);
+        for (int b = 0; b < NUM_BUDGETS; b++) {
+            out->ratio[b] = held_out_error(ev, plans[b]) / reference[b];
+            lemica_schedule_free(plans[b]);
+        }
     }
     lemica_profiler_free(profiler);
     lemica_adaptive_free(adaptive);
@@ -505,8 +907,41 @@ report_rule(const struct rule *rule, const struct outcome *outcomes, int num_ord
         all_worst = worst > all_worst ? worst : all_worst;
         printf(" %+5.1f/%+5.1f", 100.0 * (mean - 1.0), 100.0 * (worst - 1.0));
     }
-    printf(" | all %+5.1f%% / %+5.1f%%\n", 100.0 * (all_mean - 1.0),
+    printf(" | all %+5.1f%% / %+5.1f%%", 100.0 * (all_mean - 1.0),
            100.0 * (all_worst - 1.0));
+    {
+        /* Verification: its model calls (mean over the orders) as a share
+         * of the protocol's full profiling: PROTOCOL samples, each an
+         * uncached pass (N calls) and a replay of every segment (its
+         * span - 1 calls; 19,650 calls in all for N = 50, K = 49);
+         * with shared prefixes run once; budgets changed per order. */
+        double calls = 0.0, prefix = 0.0, changed = 0.0, full = 0.0;
+
+        for (int span = 2; span <= NUM_STEPS - 1; span++)
+            full += (double)(NUM_STEPS - span) * (span - 1);
+        full = (full + NUM_STEPS) * PROTOCOL;
+        for (int o = 0; o < num_orders; o++) {
+            calls += outcomes[o].calls / num_orders;
+            prefix += outcomes[o].prefix_calls / num_orders;
+            changed += (double)outcomes[o].changed / num_orders;
+        }
+        if (calls > 0.0)
+            printf(" | verify %.0f calls = %.2f%% (prefix %.2f%%), %.1f changed",
+                   calls, 100.0 * calls / full, 100.0 * prefix / full, changed);
+    }
+    printf("\n");
+    if (outcomes[0].oracle[0] > 0.0) {
+        printf("  %-34s                        |", "  best candidate (oracle)");
+        for (int b = 0; b < NUM_BUDGETS; b++) {
+            double mean = 0.0, worst = 0.0;
+            for (int o = 0; o < num_orders; o++) {
+                mean += outcomes[o].oracle[b] / num_orders;
+                worst = outcomes[o].oracle[b] > worst ? outcomes[o].oracle[b] : worst;
+            }
+            printf(" %+5.1f/%+5.1f", 100.0 * (mean - 1.0), 100.0 * (worst - 1.0));
+        }
+        printf("\n");
+    }
     if (verbose)
         for (int o = 0; o < num_orders; o++) {
             printf("      order %2d stop %2d:", o, outcomes[o].stop);
@@ -633,16 +1068,20 @@ diagnose(struct evaluator *ev, const struct profile_data *d, const double *refer
 
 /* Rules given with --rule (instead of the built-in list). */
 static struct rule custom_rules[MAX_RULES];
-static char custom_names[MAX_RULES][64];
+static char custom_names[MAX_RULES][128];
 static int num_custom;
 
-/* --rule fixed:S | old:W:TOL | se:MARGIN | lib:W:TOL */
+/* --rule fixed:S | old:W:TOL | se:MARGIN | lib:W:TOL, then options
+ * :NAME=VALUE (se, min, cap: lib only; verify, sum, fresh, prof, z,
+ * graph=full: any rule). */
 static int
 parse_rule(const char *spec)
 {
     struct rule *rule = &custom_rules[num_custom];
     char *name = custom_names[num_custom];
-    int count = 0;
+    const size_t size = sizeof(custom_names[0]);
+    const char *option = NULL;
+    int count = 0, used, fields;
     double a = 0, b = 0;
 
     if (num_custom >= MAX_RULES)
@@ -651,43 +1090,63 @@ parse_rule(const char *spec)
     if (sscanf(spec, "fixed:%d", &count) == 1 && count >= 1) {
         rule->kind = RULE_FIXED;
         rule->fixed = count;
-        snprintf(name, 64, "fixed %d samples", count);
+        used = snprintf(name, size, "fixed %d samples", count);
+        fields = 1;
     } else if (sscanf(spec, "old:%d:%lf", &count, &a) == 2 && count >= 1) {
         rule->kind = RULE_STABLE;
         rule->window = (size_t)count;
         rule->tolerance = a;
-        snprintf(name, 64, "old: unchanged over %d, tol %g", count, a);
+        used = snprintf(name, size, "old: unchanged over %d, tol %g", count, a);
+        fields = 2;
     } else if (sscanf(spec, "se:%lf", &a) == 1) {
         rule->kind = RULE_SAMPLES;
         rule->margin = a;
-        snprintf(name, 64, "se: sum se/sum mean <= %g", a);
+        used = snprintf(name, size, "se: sum se/sum mean <= %g", a);
+        fields = 1;
     } else if (sscanf(spec, "lib:%d:%lf", &count, &b) == 2 && count >= 2) {
-        const char *option = strchr(strchr(spec + 4, ':') + 1, ':');
-        int used;
-
         rule->kind = RULE_LIBRARY;
         rule->window = (size_t)count;
         rule->tolerance = b;
-        used = snprintf(name, 64, "new: window %d, tol %g", count, b);
-        for (; option; option = strchr(option + 1, ':')) {
-            if (sscanf(option, ":se=%lf", &a) == 1)
-                rule->se_margin = a;
-            else if (sscanf(option, ":min=%d", &rule->min) == 1)
-                ;
-            else if (sscanf(option, ":cap=%d", &rule->cap) == 1)
-                ;
-            else
-                return -1;
-            if (used > 0 && used < 64) {
-                const char *end = strchr(option + 1, ':');
-                int length = end ? (int)(end - option) : (int)strlen(option);
-
-                used += snprintf(name + used, (size_t)(64 - used), "%.*s",
-                                 length, option);
-            }
-        }
+        used = snprintf(name, size, "new: window %d, tol %g", count, b);
+        fields = 2;
     } else
         return -1;
+    option = spec;
+    for (int f = 0; f <= fields && option; f++)
+        option = strchr(option + (f > 0), ':');
+    for (; option; option = strchr(option + 1, ':')) {
+        const char *end = strchr(option + 1, ':');
+        int length = end ? (int)(end - option) : (int)strlen(option);
+
+        if (rule->kind == RULE_LIBRARY && sscanf(option, ":se=%lf", &a) == 1)
+            rule->se_margin = a;
+        else if (rule->kind == RULE_LIBRARY &&
+                 sscanf(option, ":min=%d", &rule->min) == 1)
+            ;
+        else if (rule->kind == RULE_LIBRARY &&
+                 sscanf(option, ":cap=%d", &rule->cap) == 1)
+            ;
+        else if (sscanf(option, ":verify=%d", &rule->verify_k) == 1 &&
+                 rule->verify_k >= 0)
+            ;
+        else if (sscanf(option, ":sum=%d", &rule->sum_k) == 1 && rule->sum_k >= 0)
+            ;
+        else if (sscanf(option, ":fresh=%d", &rule->fresh) == 1 &&
+                 rule->fresh >= 0 && rule->fresh <= 40)
+            ;
+        else if (sscanf(option, ":prof=%d", &count) == 1)
+            rule->no_profiling = !count;
+        else if (sscanf(option, ":z=%lf", &rule->verify_z) == 1 &&
+                 rule->verify_z >= 0)
+            ;
+        else if (strncmp(option, ":graph=full", 11) == 0 && length == 11)
+            rule->graph_full = 1;
+        else
+            return -1;
+        if (used > 0 && (size_t)used < size)
+            used += snprintf(name + used, size - (size_t)used, "%.*s", length,
+                             option);
+    }
     rule->name = name;
     num_custom++;
     return 0;
@@ -698,26 +1157,34 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
         int num_orders, size_t num_eval, const char *bed)
 {
     static const struct rule rules[] = {
-        {"fixed 1 sample", RULE_FIXED, 1, 0, 0, 0, 0, 0, 0, 0},
-        {"fixed 2 samples", RULE_FIXED, 2, 0, 0, 0, 0, 0, 0, 0},
-        {"fixed 3 samples", RULE_FIXED, 3, 0, 0, 0, 0, 0, 0, 0},
-        {"fixed 4 samples", RULE_FIXED, 4, 0, 0, 0, 0, 0, 0, 0},
-        {"fixed 5 samples", RULE_FIXED, 5, 0, 0, 0, 0, 0, 0, 0},
-        {"fixed 10 samples", RULE_FIXED, 10, 0, 0, 0, 0, 0, 0, 0},
-        {"old: unchanged over 3, tol 0.02", RULE_STABLE, 0, 3, 0.02, 0, 0, 0, 0, 0},
-        {"old: unchanged over 3, tol 0.05", RULE_STABLE, 0, 3, 0.05, 0, 0, 0, 0, 0},
-        {"se: sum se/sum mean <= 0.20", RULE_SAMPLES, 0, 0, 0, 0, 0.20, 0, 0, 0},
-        {"new: window 3, tol 0.05", RULE_LIBRARY, 0, 3, 0.05, 0, 0, 0, 0, 0},
-        {"new: window 3, tol 0.10", RULE_LIBRARY, 0, 3, 0.10, 0, 0, 0, 0, 0},
-        {"new: window 3, tol 0.10, prev meas.", RULE_LIBRARY, 0, 3, 0.10, 0, 1e-9, 0, 0, 0},
-        {"new: window 4, tol 0.10", RULE_LIBRARY, 0, 4, 0.10, 0, 0, 0, 0, 0},
-        {"new: window 3, tol 0.10, se 0.30, cap 5", RULE_LIBRARY, 0, 3, 0.10, 0, 0,
-         0.30, 0, 5},
+        {.name = "fixed 1 sample", .kind = RULE_FIXED, .fixed = 1},
+        {.name = "fixed 2 samples", .kind = RULE_FIXED, .fixed = 2},
+        {.name = "fixed 3 samples", .kind = RULE_FIXED, .fixed = 3},
+        {.name = "fixed 4 samples", .kind = RULE_FIXED, .fixed = 4},
+        {.name = "fixed 5 samples", .kind = RULE_FIXED, .fixed = 5},
+        {.name = "fixed 10 samples", .kind = RULE_FIXED, .fixed = 10},
+        {.name = "old: unchanged over 3, tol 0.02", .kind = RULE_STABLE,
+         .window = 3, .tolerance = 0.02},
+        {.name = "old: unchanged over 3, tol 0.05", .kind = RULE_STABLE,
+         .window = 3, .tolerance = 0.05},
+        {.name = "se: sum se/sum mean <= 0.20", .kind = RULE_SAMPLES,
+         .margin = 0.20},
+        {.name = "new: window 3, tol 0.05", .kind = RULE_LIBRARY, .window = 3,
+         .tolerance = 0.05},
+        {.name = "new: window 3, tol 0.10", .kind = RULE_LIBRARY, .window = 3,
+         .tolerance = 0.10},
+        {.name = "new: window 3, tol 0.10, prev meas.", .kind = RULE_LIBRARY,
+         .window = 3, .tolerance = 0.10, .margin = 1e-9},
+        {.name = "new: window 4, tol 0.10", .kind = RULE_LIBRARY, .window = 4,
+         .tolerance = 0.10},
+        {.name = "new: window 3, tol 0.10, se 0.30, cap 5", .kind = RULE_LIBRARY,
+         .window = 3, .tolerance = 0.10, .se_margin = 0.30, .cap = 5},
     };
     const struct rule *list = num_custom > 0 ? custom_rules : rules;
     size_t num_rules = num_custom > 0 ? (size_t)num_custom
                                       : sizeof(rules) / sizeof(rules[0]);
     struct evaluator ev;
+    struct runner rn;
     double reference[NUM_BUDGETS], reference_20[NUM_BUDGETS];
     struct outcome *outcomes = calloc((size_t)num_orders, sizeof(*outcomes));
     int (*orders)[PROTOCOL] = calloc((size_t)num_orders, sizeof(*orders));
@@ -727,6 +1194,7 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
     if (!outcomes || !orders)
         exit(1);
     evaluator_init(&ev, net, times, num_eval);
+    runner_init(&rn, net, times);
     /* The reference: the plans of all 20 samples (any order). */
     {
         lemica_adaptive *adaptive = new_handle(d);
@@ -816,7 +1284,8 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
             struct profile_data shuffled;
 
             permuted(d, orders[o], &shuffled);
-            run_rule(&ev, &shuffled, &list[r], reference, &outcomes[o]);
+            run_rule(&ev, &rn, &shuffled, orders[o], o, &list[r], reference,
+                     &outcomes[o]);
             free(shuffled.err);
         }
         report_rule(&list[r], outcomes, num_orders);
@@ -824,6 +1293,7 @@ run_all(struct testbed_net *net, const double *times, const struct profile_data 
     printf("  (%zu distinct schedules, with earlier runs', %.0f s)\n", ev.num_memo,
            bench_now_seconds() - start);
     evaluator_free(&ev);
+    runner_free(&rn);
     free(outcomes);
     free(orders);
 }
