@@ -849,6 +849,59 @@ START_TEST(test_digit_groups)
 }
 END_TEST
 
+/* The level cut's reachability over more than one 64-bit word of states
+ * (N above 64, spans below, at and above 64: the shift's carry between
+ * words and the whole-word shift): every budget on a 64-level graph gives
+ * the plain DP's schedule, on the row scan and the blocked scan. */
+START_TEST(test_level_cut_wide)
+{
+    const int cases[][2] = {{70, 10}, {70, 29}, {130, 66}};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const int n = cases[c][0], k = cases[c][1];
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j, (double)(1 + (i * 31 + j * 17) % 64)));
+        for (int scan = 0; scan < 2; scan++) {
+            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 256);
+            for (int budget = 2; budget <= n; budget++) {
+                lemica_schedule *a = NULL, *b = NULL;
+                char ta[2048], tb[2048];
+                lemica_status sa, sb;
+
+
+                sa = lemica_solver_solve(plain, graph, budget, &a);
+                sb = lemica_solver_solve(fast, graph, budget, &b);
+                ck_assert_msg(sa == sb, "N %d K %d budget %d scan %d: %d vs %d",
+                              n, k, budget, scan, (int)sa, (int)sb);
+                if (sa != LEMICA_OK)
+                    continue; /* below the smallest feasible budget */
+                ck_assert_ok(
+                    lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
+                ck_assert_ok(
+                    lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
+                ck_assert_msg(strcmp(ta, tb) == 0,
+                              "N %d K %d budget %d scan %d: %s vs %s", n, k,
+                              budget, scan, ta, tb);
+                lemica_schedule_free(a);
+                lemica_schedule_free(b);
+            }
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* A truncated head that gets one more copy of its last known run must
  * count it: with one run a head, steps 0 1 2 3 reach (3, layer 4) as
  * (5, 5, 2) -- the second 5 merged into the head {5 x 1, truncated} --
@@ -918,6 +971,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_fast_paths_match_plain_dp,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,
