@@ -691,7 +691,8 @@ merge_head_slow(const struct lemica_run *head, unsigned len, double w,
 }
 
 /* Merge weight @w into the head @head (flags @len) into @out, keeping at
- * most @limit runs (so @out may be a state's own head). Returns the new
+ * most @limit runs (the size of a state's head slot). @out must not
+ * overlap @head: the runs are copied forward with memcpy. Returns the new
  * run count | TRUNCATED. */
 static inline unsigned
 merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
@@ -1495,8 +1496,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
-            if (scan.count == INT_MAX ? to - scan.first >= FEWEST_SPAN
-                                      : scan.count >= FEWEST_COUNT)
+            if (scan.count >= FEWEST_COUNT)
                 lexmax_fewest_copies(solver, problem, &layer, &heads, t, row,
                                      to, &scan);
             else
