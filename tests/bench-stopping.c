@@ -164,6 +164,33 @@ data_profile(struct testbed_net *net, const double *times, struct profile_data *
     lemica_plan_free(plan);
 }
 
+/* ---- Step lists in the cache files: "count step step ..." ---------------- */
+
+/* Reads the @count steps that follow a line's count into @steps (steps[0]
+ * = count); 0 at a short or malformed line, which ends a cache file. */
+static int
+steps_read(FILE *f, int count, int steps[NUM_STEPS + 1])
+{
+    if (count < 0 || count > NUM_STEPS)
+        return 0;
+    memset(steps, 0, (NUM_STEPS + 1) * sizeof(int));
+    steps[0] = count;
+    for (int e = 1; e <= count; e++)
+        if (fscanf(f, "%d", &steps[e]) != 1)
+            return 0;
+    return 1;
+}
+
+/* Writes " count step step ...\n", the end of a cache line. */
+static void
+steps_write(FILE *f, const int *steps)
+{
+    fprintf(f, " %d", steps[0]);
+    for (int e = 1; e <= steps[0]; e++)
+        fprintf(f, " %d", steps[e]);
+    fprintf(f, "\n");
+}
+
 /* ---- Held-out evaluation, each distinct schedule once --------------------- */
 
 struct evaluator {
@@ -227,14 +254,10 @@ memo_read(struct evaluator *ev)
 
     if (!f)
         return;
-    while (fscanf(f, "%lf %d", &error, &count) == 2 && count >= 0 &&
-           count <= NUM_STEPS) {
-        int steps[NUM_STEPS + 1] = {0}, ok = 1;
+    while (fscanf(f, "%lf %d", &error, &count) == 2) {
+        int steps[NUM_STEPS + 1];
 
-        steps[0] = count;
-        for (int e = 1; e <= count && ok; e++)
-            ok = fscanf(f, "%d", &steps[e]) == 1;
-        if (!ok)
+        if (!steps_read(f, count, steps))
             break;
         memo_add(ev, steps, error);
     }
@@ -248,10 +271,8 @@ memo_write(const struct evaluator *ev, const int *steps, double error)
 
     if (!f)
         return;
-    fprintf(f, "%.17g %d", error, steps[0]);
-    for (int e = 1; e <= steps[0]; e++)
-        fprintf(f, " %d", steps[e]);
-    fprintf(f, "\n");
+    fprintf(f, "%.17g", error);
+    steps_write(f, steps);
     fclose(f);
 }
 
@@ -431,14 +452,10 @@ runner_init(struct runner *rn, struct testbed_net *net, const double *times)
     f = fopen(rn->path, "r");
     if (!f)
         return;
-    while (fscanf(f, "%d %llu %lf %d", &class_id, &seed, &error, &count) == 4 &&
-           count >= 0 && count <= NUM_STEPS) {
-        int steps[NUM_STEPS + 1] = {0}, ok = 1;
+    while (fscanf(f, "%d %llu %lf %d", &class_id, &seed, &error, &count) == 4) {
+        int steps[NUM_STEPS + 1];
 
-        steps[0] = count;
-        for (int e = 1; e <= count && ok; e++)
-            ok = fscanf(f, "%d", &steps[e]) == 1;
-        if (!ok)
+        if (!steps_read(f, count, steps))
             break;
         run_insert(rn, class_id, (uint64_t)seed, steps, error);
     }
@@ -539,11 +556,9 @@ runner_errors(struct runner *rn, const lemica_schedule *schedule, size_t count,
         errors[missing[m]] = l1;
         run_insert(rn, miss_class[m], miss_seed[m], steps, l1);
         if (f) {
-            fprintf(f, "%d %llu %.17g %d", miss_class[m],
-                    (unsigned long long)miss_seed[m], l1, steps[0]);
-            for (int e = 1; e <= steps[0]; e++)
-                fprintf(f, " %d", steps[e]);
-            fprintf(f, "\n");
+            fprintf(f, "%d %llu %.17g", miss_class[m],
+                    (unsigned long long)miss_seed[m], l1);
+            steps_write(f, steps);
         }
     }
     if (f)
