@@ -119,6 +119,8 @@ struct lazy {
     uint32_t *order;       /* per budget c, the paths listed (count) */
     uint32_t *listed;      /* per budget c, how many */
     double *fl_scratch;    /* SUM: count doubles */
+    double *first_fl;      /* SUM, per state: the first path's
+                            * floating-point sum, +inf if none */
     int max;               /* MAX: the backward search instead */
     struct lazy_node *nodes;
     size_t num_nodes;
@@ -499,6 +501,7 @@ first_path_sum(struct lazy *lz, int t, int c)
     const size_t n = (size_t)lz->problem->num_steps;
     const size_t state = (size_t)c * n + (size_t)t;
     const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *fl_row = lz->first_fl + (size_t)(c - 1) * n;
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     const uint64_t *fixed = fixed_weight(lz, t, 0);
@@ -513,12 +516,11 @@ first_path_sum(struct lazy *lz, int t, int c)
      * unreached predecessor's sum is +inf). Each is within margin / 2 of
      * its exact sum, so the best two exact sums are among those within
      * the margin of the second smallest: only those get exact sums, in
-     * the same order as they would all, which gives the same two. */
+     * the same order as they would all, which gives the same two. The
+     * first paths' sums sit in one row per layer (first_fl), so this
+     * scan reads two contiguous rows as the frontier's DP does. */
     for (int s = s_first; s < t; s++) {
-        const double fl =
-            maxes[s] == HUGE_VAL
-                ? HUGE_VAL
-                : lz->paths[first[(size_t)s * lz->count]].key.sum.fl + row[s];
+        const double fl = fl_row[s] + row[s];
         const double above = fl > fl_best ? fl : fl_best;
 
         fl_best = fl < fl_best ? fl : fl_best;
@@ -529,11 +531,12 @@ first_path_sum(struct lazy *lz, int t, int c)
         const struct lazy_sum *sum;
         uint64_t lo, hi;
 
-        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL)
+        /* Most fail the first test; +inf sums (unreached, unusable) pass
+         * it only when the margin is infinite. */
+        if (fl_row[s] + row[s] > within || maxes[s] == HUGE_VAL ||
+            row[s] == HUGE_VAL)
             continue;
         sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
-        if (sum->fl + row[s] > within)
-            continue;
         lo = sum->lo + fixed[2 * s + 1];
         hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
         if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
@@ -563,6 +566,7 @@ first_path_sum(struct lazy *lz, int t, int c)
     lz->list[state * lz->count] = index;
     lz->known[state] = 1;
     lz->best_max[state] = 0.0;
+    lz->first_fl[state] = lz->paths[index].key.sum.fl;
     return LEMICA_OK;
 }
 
@@ -584,8 +588,10 @@ first_paths(struct lazy *lz, int budget, int frontier)
         return lemica_fail_no_memory("the k-best paths");
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
-    if (lz->sum)
+    if (lz->sum) {
         memset(&lz->paths[0].key.sum, 0, sizeof(lz->paths[0].key.sum));
+        lz->first_fl[n] = 0.0;
+    }
     lz->list[(size_t)n * count] = 0;
     lz->known[n] = 1;
     lz->flags[n] = LAZY_EXHAUSTED;
@@ -888,6 +894,8 @@ lazy_alloc(struct lazy *lz)
     if (lz->sum) {
         ok = ok && lemica_solver_reserve(&work->kbest_fl, lz->count,
                                          sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->kbest_first_fl, states,
+                                         sizeof(double));
         ok = ok && lemica_solver_reserve(
                        &work->kbest_fixed,
                        2 * n * (size_t)lz->problem->max_skip,
@@ -914,6 +922,11 @@ lazy_alloc(struct lazy *lz)
     memset(lz->flags, 0, states);
     for (size_t i = 0; i < states; i++)
         lz->best_max[i] = HUGE_VAL;
+    if (lz->sum) {
+        lz->first_fl = work->kbest_first_fl.data;
+        for (size_t i = 0; i < states; i++)
+            lz->first_fl[i] = HUGE_VAL;
+    }
     return LEMICA_OK;
 }
 
