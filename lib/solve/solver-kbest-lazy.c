@@ -243,19 +243,25 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
- * when they agree as far as both go and one was truncated. */
+ * when they agree as far as both go and one was truncated; then every
+ * weight above *@agreed (+inf if none) is as often in one vector as in
+ * the other. */
 static int
-head_compare(const struct lazy_head *a, const struct lazy_head *b)
+head_compare(const struct lazy_head *a, const struct lazy_head *b,
+             double *agreed)
 {
     unsigned i = 0, j = 0;
     uint32_t left_a = a->runs ? a->count[0] : 0;
     uint32_t left_b = b->runs ? b->count[0] : 0;
 
+    *agreed = HUGE_VAL;
     while (i < a->runs && j < b->runs) {
         uint32_t take;
 
         if (a->value[i] != b->value[j])
             return a->value[i] < b->value[j] ? -1 : 1;
+        /* Runs above this value matched in value and count. */
+        *agreed = a->value[i];
         take = left_a < left_b ? left_a : left_b;
         left_a -= take;
         left_b -= take;
@@ -301,23 +307,35 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
              const struct lazy_head *ha, uint32_t pb, double wb,
              const struct lazy_head *hb)
 {
-    int order = head_compare(ha, hb);
+    double agreed;
+    int order = head_compare(ha, hb, &agreed);
     double *a = lz->full[0], *b = lz->full[1];
-    size_t length = 0;
+    size_t length_a = 0, length_b = 0, length;
 
     if (order != LAZY_UNDECIDED)
         return order;
+    /* The weights above @agreed are as many in both rests (the heads
+     * matched them, the common prefix holds the same): leaving them out
+     * of both keeps the order, the largest weight where the two multisets
+     * differ deciding, and saves the rounds that would find them equal.
+     * Both rests keep as many weights. */
     a[0] = wa;
     b[0] = wb;
-    length = 1;
+    length_a = wa <= agreed;
+    length_b = wb <= agreed;
     while (pa != pb) {
         const struct lazy_path *x = &lz->paths[pa], *y = &lz->paths[pb];
+        const double xw = lazy_row(lz, x->step)[lz->paths[x->parent].step];
+        const double yw = lazy_row(lz, y->step)[lz->paths[y->parent].step];
 
-        a[length] = lazy_row(lz, x->step)[lz->paths[x->parent].step];
-        b[length++] = lazy_row(lz, y->step)[lz->paths[y->parent].step];
+        a[length_a] = xw;
+        b[length_b] = yw;
+        length_a += xw <= agreed;
+        length_b += yw <= agreed;
         pa = x->parent;
         pb = y->parent;
     }
+    length = length_a;
     /* Usually the largest weights of the two rests already differ: pick
      * them one at a time, and sort only when that goes on. */
     for (size_t i = 0; i < length; i++) {
