@@ -1085,46 +1085,19 @@ push_dfs(struct lazy *lz, uint32_t node)
     return 1;
 }
 
-static void
-pending_sift_down(struct lazy_pending *heap, size_t size, size_t at)
-{
-    for (;;) {
-        size_t child = 2 * at + 1, best = at;
-        struct lazy_pending swap;
-
-        if (child < size && heap[child].next < heap[best].next)
-            best = child;
-        if (child + 1 < size && heap[child + 1].next < heap[best].next)
-            best = child + 1;
-        if (best == at)
-            return;
-        swap = heap[at];
-        heap[at] = heap[best];
-        heap[best] = swap;
-        at = best;
-    }
-}
-
+/* Leave @node waiting for the level @next. Unordered: most never come
+ * up (the search has its k schedules first), so a heap's ordering of
+ * them on the way in would be spent for nothing; a new level scans the
+ * waiting ones instead. */
 static int
 push_pending(struct lazy *lz, uint32_t node, double next)
 {
-    struct lazy_pending *heap;
-    size_t at;
-
     if (!lazy_grow(&lz->solver->work.kbest_pending, (void **)&lz->pending,
                    lz->num_pending + 1, sizeof(*lz->pending)))
         return 0;
-    heap = lz->pending;
-    at = lz->num_pending++;
-    heap[at].node = node;
-    heap[at].next = next;
-    while (at > 0 && heap[(at - 1) / 2].next > heap[at].next) {
-        struct lazy_pending swap = heap[at];
-
-        heap[at] = heap[(at - 1) / 2];
-        heap[(at - 1) / 2] = swap;
-        at = (at - 1) / 2;
-    }
+    lz->pending[lz->num_pending].node = node;
+    lz->pending[lz->num_pending].next = next;
+    lz->num_pending++;
     return 1;
 }
 
@@ -1257,16 +1230,23 @@ search_max(struct lazy *lz, int c)
         }
         if (found == lz->wanted || lz->num_pending == 0)
             break;
-        /* The next level: the children of that bound of every node
-         * waiting for it, in the order of their step lists. */
-        level = lz->pending[0].next;
+        /* The next level, the smallest that nodes wait for: the
+         * children of that bound of every node waiting for it, in the
+         * order of their step lists. A node taken is replaced by the
+         * last; what it waits for next is above the level. */
+        level = HUGE_VAL;
+        for (size_t i = 0; i < lz->num_pending; i++)
+            level = lz->pending[i].next < level ? lz->pending[i].next : level;
         lz->num_items = 0;
-        while (lz->num_pending > 0 && lz->pending[0].next == level) {
-            uint32_t node = lz->pending[0].node;
+        for (size_t i = 0; i < lz->num_pending;) {
+            uint32_t node = lz->pending[i].node;
             double next;
 
-            lz->pending[0] = lz->pending[--lz->num_pending];
-            pending_sift_down(lz->pending, lz->num_pending, 0);
+            if (lz->pending[i].next != level) {
+                i++;
+                continue;
+            }
+            lz->pending[i] = lz->pending[--lz->num_pending];
             status = node_children(lz, node, level, 1, &next);
             if (status != LEMICA_OK)
                 return status;
