@@ -654,7 +654,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const double *row = lazy_row(lz, t);
             const int s_first = first_candidate(lz, t, c);
             double best = HUGE_VAL;
-            int best_s = -1, merged = 0, first_s = -1, reaching = 0;
+            int best_s = -1, merged = 0;
             uint32_t index;
 
             if (t == n - 1 && !frontier && c != budget)
@@ -665,24 +665,18 @@ first_paths(struct lazy *lz, int budget, int frontier)
                     return status;
                 continue;
             }
-            /* The smallest largest weight first, without branches, with
-             * the first predecessor reaching it and how many do; then,
-             * when more than one does, those in ascending order (ties
+            /* The smallest largest weight first, without branches; then
+             * the predecessors that reach it, in ascending order (ties
              * with a larger largest weight that a later predecessor
              * beats would be compared for nothing). */
             for (int s = s_first; s < t; s++) {
-                const double m = maxes[s] > row[s] ? maxes[s] : row[s];
-                const int below = m < best;
+                double m = maxes[s] > row[s] ? maxes[s] : row[s];
 
-                reaching = below ? 1 : reaching + (m == best);
-                first_s = below ? s : first_s;
-                best = below ? m : best;
+                best = m < best ? m : best;
             }
             if (best == HUGE_VAL)
                 continue;
-            if (reaching == 1)
-                best_s = first_s;
-            for (int s = reaching == 1 ? t : s_first; s < t; s++) {
+            for (int s = s_first; s < t; s++) {
                 double m = maxes[s] > row[s] ? maxes[s] : row[s];
 
                 if (m != best)
