@@ -526,9 +526,8 @@ first_path_sum(struct lazy *lz, int t, int c)
     const int s_first = first_candidate(lz, t, c);
     struct lazy_candidate best;
     uint64_t best_hi = 0, best_lo = 0, next_hi = 0, next_lo = 0;
-    double fl_best = HUGE_VAL, fl_next = HUGE_VAL, fl_third = HUGE_VAL;
-    double within;
-    int best_s = -1, next_s = -1, s_best = -1, s_next = -1;
+    double fl_best = HUGE_VAL, fl_next = HUGE_VAL, within;
+    int best_s = -1, next_s = -1;
     uint32_t index;
 
     /* The two smallest floating-point sums first, without branches (an
@@ -537,67 +536,39 @@ first_path_sum(struct lazy *lz, int t, int c)
      * the margin of the second smallest: only those get exact sums, in
      * the same order as they would all, which gives the same two. The
      * first paths' sums sit in one row per layer (first_fl), so this
-     * scan reads two contiguous rows as the frontier's DP does. It keeps
-     * the third smallest too, and where the two smallest came from. */
+     * scan reads two contiguous rows as the frontier's DP does. */
     for (int s = s_first; s < t; s++) {
         const double fl = fl_row[s] + row[s];
-        const int below_best = fl < fl_best, below_next = fl < fl_next;
-        const int below_third = fl < fl_third;
+        const double above = fl > fl_best ? fl : fl_best;
 
-        fl_third = below_next ? fl_next : below_third ? fl : fl_third;
-        fl_next = below_best ? fl_best : below_next ? fl : fl_next;
-        s_next = below_best ? s_best : below_next ? s : s_next;
-        fl_best = below_best ? fl : fl_best;
-        s_best = below_best ? s : s_best;
+        fl_best = fl < fl_best ? fl : fl_best;
+        fl_next = above < fl_next ? above : fl_next;
     }
     within = fl_next + lz->margin;
-    if (fl_third > within && within < HUGE_VAL) {
-        /* Only the two smallest are within the margin (both finite: their
-         * states reached, their edges usable): their exact sums order
-         * them, the smaller predecessor first on a tie, as the scan below
-         * would. */
-        const int lo_s = s_best < s_next ? s_best : s_next;
-        const int hi_s = s_best < s_next ? s_next : s_best;
-        const struct lazy_sum *a =
-            &lz->paths[first[(size_t)lo_s * lz->count]].key.sum;
-        const struct lazy_sum *b =
-            &lz->paths[first[(size_t)hi_s * lz->count]].key.sum;
-        const uint64_t a_lo = a->lo + fixed[2 * lo_s + 1];
-        const uint64_t a_hi =
-            a->hi + fixed[2 * lo_s] + (a_lo < fixed[2 * lo_s + 1]);
-        const uint64_t b_lo = b->lo + fixed[2 * hi_s + 1];
-        const uint64_t b_hi =
-            b->hi + fixed[2 * hi_s] + (b_lo < fixed[2 * hi_s + 1]);
-        const int b_first = b_hi < a_hi || (b_hi == a_hi && b_lo < a_lo);
+    for (int s = s_first; s < t; s++) {
+        const struct lazy_sum *sum;
+        uint64_t lo, hi;
 
-        best_s = b_first ? hi_s : lo_s;
-        next_s = b_first ? lo_s : hi_s;
-    } else {
-        for (int s = s_first; s < t; s++) {
-            const struct lazy_sum *sum;
-            uint64_t lo, hi;
-
-            /* Most fail the first test; +inf sums (unreached, unusable) pass
-             * it only when the margin is infinite. */
-            if (fl_row[s] + row[s] > within || maxes[s] == HUGE_VAL ||
-                row[s] == HUGE_VAL)
-                continue;
-            sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
-            lo = sum->lo + fixed[2 * s + 1];
-            hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
-            if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
-                next_hi = best_hi;
-                next_lo = best_lo;
-                next_s = best_s;
-                best_hi = hi;
-                best_lo = lo;
-                best_s = s;
-            } else if (next_s < 0 || hi < next_hi ||
-                       (hi == next_hi && lo < next_lo)) {
-                next_hi = hi;
-                next_lo = lo;
-                next_s = s;
-            }
+        /* Most fail the first test; +inf sums (unreached, unusable) pass
+         * it only when the margin is infinite. */
+        if (fl_row[s] + row[s] > within || maxes[s] == HUGE_VAL ||
+            row[s] == HUGE_VAL)
+            continue;
+        sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
+        lo = sum->lo + fixed[2 * s + 1];
+        hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
+        if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
+            next_hi = best_hi;
+            next_lo = best_lo;
+            next_s = best_s;
+            best_hi = hi;
+            best_lo = lo;
+            best_s = s;
+        } else if (next_s < 0 || hi < next_hi ||
+                   (hi == next_hi && lo < next_lo)) {
+            next_hi = hi;
+            next_lo = lo;
+            next_s = s;
         }
     }
     if (best_s < 0)
