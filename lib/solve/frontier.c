@@ -27,7 +27,8 @@ lemica_frontier_alloc(size_t count, const int *budgets, int num_steps,
     frontier = lemica_alloc_zeroed(1, sizeof(*frontier));
     if (!frontier)
         return lemica_fail_no_memory("a frontier");
-    frontier->schedules = lemica_alloc_zeroed(count, sizeof(lemica_schedule));
+    /* Not zeroed: every field is set below (a k-best list has hundreds). */
+    frontier->schedules = lemica_alloc_array(count, sizeof(lemica_schedule));
     frontier->storage = lemica_alloc_array(bytes, 1);
     if (!frontier->schedules || !frontier->storage) {
         lemica_frontier_free(frontier);
@@ -39,6 +40,11 @@ lemica_frontier_alloc(size_t count, const int *budgets, int num_steps,
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &frontier->schedules[i];
 
+        schedule->num_steps = 0;
+        schedule->budget = 0;
+        schedule->max_cost = 0.0;
+        schedule->sum_cost = 0.0;
+        schedule->has_costs = 0;
         schedule->costs = costs;
         schedule->costs_capacity = (size_t)budgets[i] - 1;
         schedule->steps = steps;

@@ -99,27 +99,35 @@ heavier_slot(const void *context, uint32_t a, uint32_t b)
  * so their edges are few and shared. Ranking those edges once by weight
  * turns each schedule's sort into setting a bit per edge in a bitmap of
  * the ranks and reading the set bits in order. @edges bounds the distinct
- * edges (the list's total, at most the graph's slots). */
+ * edges (the list's total, at most the graph's slots), @total is the
+ * list's edges. The first pass sets the masks, finds the distinct edges
+ * and keeps each edge's slot, which the second turns into its rank. */
 static lemica_status
 complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
-                size_t slots, size_t edges, struct lemica_buffer *workspace)
+                size_t slots, size_t edges, size_t total,
+                struct lemica_buffer *workspace)
 {
     lemica_schedule *schedules = list->block->schedules;
     const size_t count = list->block->count;
     const size_t words = (edges + 63) / 64;
+    const size_t max_skip = (size_t)graph->max_skip;
+    const int num_steps = graph->num_steps;
     double *value;
     uint64_t *bits;
-    uint32_t *rank, *slot, *scratch;
-    size_t distinct = 0;
+    uint32_t *rank, *slot, *scratch, *edge_slot;
+    size_t distinct = 0, at = 0;
 
     /* Doubles first, then words, then 32-bit entries: each part aligned.
-     * With edges <= slots the parts sum to under 32 bytes a slot: refuse
-     * a graph (possible with 32-bit sizes) where that product wraps. */
+     * With edges <= slots the first parts sum to under 32 bytes a slot:
+     * refuse a graph (possible with 32-bit sizes) where that product
+     * wraps, or a list whose edges would. */
     if (edges > slots || slots > SIZE_MAX / 32 ||
+        total > (SIZE_MAX - 32 * slots) / sizeof(uint32_t) ||
         !lemica_solver_reserve(workspace,
                                edges * sizeof(double) +
                                    words * sizeof(uint64_t) +
-                                   (slots + 2 * edges) * sizeof(uint32_t),
+                                   (slots + 2 * edges + total) *
+                                       sizeof(uint32_t),
                                1))
         return lemica_fail_no_memory("a schedule list");
     value = workspace->data;
@@ -127,17 +135,29 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     rank = (uint32_t *)(bits + words);
     slot = rank + slots;
     scratch = slot + edges;
+    edge_slot = scratch + edges;
     memset(bits, 0, words * sizeof(uint64_t));
     memset(rank, 0xff, slots * sizeof(uint32_t));
     for (size_t i = 0; i < count; i++) {
-        const int *steps = schedules[i].steps;
+        lemica_schedule *schedule = &schedules[i];
+        const int *steps = schedule->steps;
+        const size_t budget = schedule->steps_capacity;
+        /* A local: a byte store may alias the schedule's fields. */
+        unsigned char *mask = schedule->mask;
 
-        for (size_t e = 0; e + 1 < schedules[i].steps_capacity; e++) {
-            const size_t at = lemica_graph_slot(graph, steps[e], steps[e + 1]);
+        schedule->num_steps = num_steps;
+        schedule->budget = (int)budget;
+        memset(mask, 0, (size_t)num_steps);
+        mask[steps[0]] = 1;
+        for (size_t e = 0; e + 1 < budget; e++) {
+            const size_t from = (size_t)steps[e], to = (size_t)steps[e + 1];
+            const size_t edge = from * max_skip + (to - from - 1);
 
-            if (rank[at] == UINT32_MAX) {
-                rank[at] = 0;
-                slot[distinct++] = (uint32_t)at;
+            mask[to] = 1;
+            edge_slot[at++] = (uint32_t)edge;
+            if (rank[edge] == UINT32_MAX) {
+                rank[edge] = 0;
+                slot[distinct++] = (uint32_t)edge;
             }
         }
     }
@@ -146,18 +166,17 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
         rank[slot[r]] = (uint32_t)r;
         value[r] = lemica_graph_decode(graph->slots[slot[r]]);
     }
+    at = 0;
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
-        const int *steps = schedule->steps;
+        double *costs = schedule->costs;
         const size_t length = schedule->steps_capacity - 1;
         double sum = 0.0;
         size_t out = 0;
 
-        schedule_mask(schedule, graph->num_steps);
         /* Summed in path order (the SUM comparator's order). */
         for (size_t e = 0; e < length; e++) {
-            const uint32_t r =
-                rank[lemica_graph_slot(graph, steps[e], steps[e + 1])];
+            const uint32_t r = rank[edge_slot[at++]];
 
             sum += value[r];
             bits[r / 64] |= UINT64_C(1) << (r % 64);
@@ -167,7 +186,7 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
 
             bits[w] = 0;
             for (; word != 0; word &= word - 1)
-                schedule->costs[out++] = value[w * 64 + lowest_bit(word)];
+                costs[out++] = value[w * 64 + lowest_bit(word)];
         }
         schedule_sums(schedule, sum);
     }
@@ -187,7 +206,7 @@ complete(lemica_schedule_list *list, const lemica_graph *graph,
     /* Ranking pays when the list has more edges than the graph has slots
      * to clear, and the bitmap is short next to a schedule. */
     if (total >= slots && total / list->block->count >= slots / 256)
-        return complete_ranked(list, graph, slots, slots, workspace);
+        return complete_ranked(list, graph, slots, slots, total, workspace);
     for (size_t i = 0; i < list->block->count; i++) {
         lemica_schedule *schedule = &list->block->schedules[i];
         const int *steps = schedule->steps;

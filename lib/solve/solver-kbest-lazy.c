@@ -119,6 +119,8 @@ struct lazy {
     uint32_t *order;       /* per budget c, the paths listed (count) */
     uint32_t *listed;      /* per budget c, how many */
     double *fl_scratch;    /* SUM: count doubles */
+    double *first_fl;      /* SUM, per state: the first path's
+                            * floating-point sum, +inf if none */
     int max;               /* MAX: the backward search instead */
     struct lazy_node *nodes;
     size_t num_nodes;
@@ -241,19 +243,25 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
- * when they agree as far as both go and one was truncated. */
+ * when they agree as far as both go and one was truncated; then every
+ * weight above *@agreed (+inf if none) is as often in one vector as in
+ * the other. */
 static int
-head_compare(const struct lazy_head *a, const struct lazy_head *b)
+head_compare(const struct lazy_head *a, const struct lazy_head *b,
+             double *agreed)
 {
     unsigned i = 0, j = 0;
     uint32_t left_a = a->runs ? a->count[0] : 0;
     uint32_t left_b = b->runs ? b->count[0] : 0;
 
+    *agreed = HUGE_VAL;
     while (i < a->runs && j < b->runs) {
         uint32_t take;
 
         if (a->value[i] != b->value[j])
             return a->value[i] < b->value[j] ? -1 : 1;
+        /* Runs above this value matched in value and count. */
+        *agreed = a->value[i];
         take = left_a < left_b ? left_a : left_b;
         left_a -= take;
         left_b -= take;
@@ -299,23 +307,35 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
              const struct lazy_head *ha, uint32_t pb, double wb,
              const struct lazy_head *hb)
 {
-    int order = head_compare(ha, hb);
+    double agreed;
+    int order = head_compare(ha, hb, &agreed);
     double *a = lz->full[0], *b = lz->full[1];
-    size_t length = 0;
+    size_t length_a = 0, length_b = 0, length;
 
     if (order != LAZY_UNDECIDED)
         return order;
+    /* The weights above @agreed are as many in both rests (the heads
+     * matched them, the common prefix holds the same): leaving them out
+     * of both keeps the order, the largest weight where the two multisets
+     * differ deciding, and saves the rounds that would find them equal.
+     * Both rests keep as many weights. */
     a[0] = wa;
     b[0] = wb;
-    length = 1;
+    length_a = wa <= agreed;
+    length_b = wb <= agreed;
     while (pa != pb) {
         const struct lazy_path *x = &lz->paths[pa], *y = &lz->paths[pb];
+        const double xw = lazy_row(lz, x->step)[lz->paths[x->parent].step];
+        const double yw = lazy_row(lz, y->step)[lz->paths[y->parent].step];
 
-        a[length] = lazy_row(lz, x->step)[lz->paths[x->parent].step];
-        b[length++] = lazy_row(lz, y->step)[lz->paths[y->parent].step];
+        a[length_a] = xw;
+        b[length_b] = yw;
+        length_a += xw <= agreed;
+        length_b += yw <= agreed;
         pa = x->parent;
         pb = y->parent;
     }
+    length = length_a;
     /* Usually the largest weights of the two rests already differ: pick
      * them one at a time, and sort only when that goes on. */
     for (size_t i = 0; i < length; i++) {
@@ -499,6 +519,7 @@ first_path_sum(struct lazy *lz, int t, int c)
     const size_t n = (size_t)lz->problem->num_steps;
     const size_t state = (size_t)c * n + (size_t)t;
     const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *fl_row = lz->first_fl + (size_t)(c - 1) * n;
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     const uint64_t *fixed = fixed_weight(lz, t, 0);
@@ -513,12 +534,11 @@ first_path_sum(struct lazy *lz, int t, int c)
      * unreached predecessor's sum is +inf). Each is within margin / 2 of
      * its exact sum, so the best two exact sums are among those within
      * the margin of the second smallest: only those get exact sums, in
-     * the same order as they would all, which gives the same two. */
+     * the same order as they would all, which gives the same two. The
+     * first paths' sums sit in one row per layer (first_fl), so this
+     * scan reads two contiguous rows as the frontier's DP does. */
     for (int s = s_first; s < t; s++) {
-        const double fl =
-            maxes[s] == HUGE_VAL
-                ? HUGE_VAL
-                : lz->paths[first[(size_t)s * lz->count]].key.sum.fl + row[s];
+        const double fl = fl_row[s] + row[s];
         const double above = fl > fl_best ? fl : fl_best;
 
         fl_best = fl < fl_best ? fl : fl_best;
@@ -529,11 +549,12 @@ first_path_sum(struct lazy *lz, int t, int c)
         const struct lazy_sum *sum;
         uint64_t lo, hi;
 
-        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL)
+        /* Most fail the first test; +inf sums (unreached, unusable) pass
+         * it only when the margin is infinite. */
+        if (fl_row[s] + row[s] > within || maxes[s] == HUGE_VAL ||
+            row[s] == HUGE_VAL)
             continue;
         sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
-        if (sum->fl + row[s] > within)
-            continue;
         lo = sum->lo + fixed[2 * s + 1];
         hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
         if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
@@ -563,6 +584,7 @@ first_path_sum(struct lazy *lz, int t, int c)
     lz->list[state * lz->count] = index;
     lz->known[state] = 1;
     lz->best_max[state] = 0.0;
+    lz->first_fl[state] = lz->paths[index].key.sum.fl;
     return LEMICA_OK;
 }
 
@@ -584,8 +606,10 @@ first_paths(struct lazy *lz, int budget, int frontier)
         return lemica_fail_no_memory("the k-best paths");
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
-    if (lz->sum)
+    if (lz->sum) {
         memset(&lz->paths[0].key.sum, 0, sizeof(lz->paths[0].key.sum));
+        lz->first_fl[n] = 0.0;
+    }
     lz->list[(size_t)n * count] = 0;
     lz->known[n] = 1;
     lz->flags[n] = LAZY_EXHAUSTED;
@@ -888,6 +912,8 @@ lazy_alloc(struct lazy *lz)
     if (lz->sum) {
         ok = ok && lemica_solver_reserve(&work->kbest_fl, lz->count,
                                          sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->kbest_first_fl, states,
+                                         sizeof(double));
         ok = ok && lemica_solver_reserve(
                        &work->kbest_fixed,
                        2 * n * (size_t)lz->problem->max_skip,
@@ -914,6 +940,11 @@ lazy_alloc(struct lazy *lz)
     memset(lz->flags, 0, states);
     for (size_t i = 0; i < states; i++)
         lz->best_max[i] = HUGE_VAL;
+    if (lz->sum) {
+        lz->first_fl = work->kbest_first_fl.data;
+        for (size_t i = 0; i < states; i++)
+            lz->first_fl[i] = HUGE_VAL;
+    }
     return LEMICA_OK;
 }
 
@@ -1019,46 +1050,19 @@ push_dfs(struct lazy *lz, uint32_t node)
     return 1;
 }
 
-static void
-pending_sift_down(struct lazy_pending *heap, size_t size, size_t at)
-{
-    for (;;) {
-        size_t child = 2 * at + 1, best = at;
-        struct lazy_pending swap;
-
-        if (child < size && heap[child].next < heap[best].next)
-            best = child;
-        if (child + 1 < size && heap[child + 1].next < heap[best].next)
-            best = child + 1;
-        if (best == at)
-            return;
-        swap = heap[at];
-        heap[at] = heap[best];
-        heap[best] = swap;
-        at = best;
-    }
-}
-
+/* Leave @node waiting for the level @next. Unordered: most never come
+ * up (the search has its k schedules first), so a heap's ordering of
+ * them on the way in would be spent for nothing; a new level scans the
+ * waiting ones instead. */
 static int
 push_pending(struct lazy *lz, uint32_t node, double next)
 {
-    struct lazy_pending *heap;
-    size_t at;
-
     if (!lazy_grow(&lz->solver->work.kbest_pending, (void **)&lz->pending,
                    lz->num_pending + 1, sizeof(*lz->pending)))
         return 0;
-    heap = lz->pending;
-    at = lz->num_pending++;
-    heap[at].node = node;
-    heap[at].next = next;
-    while (at > 0 && heap[(at - 1) / 2].next > heap[at].next) {
-        struct lazy_pending swap = heap[at];
-
-        heap[at] = heap[(at - 1) / 2];
-        heap[(at - 1) / 2] = swap;
-        at = (at - 1) / 2;
-    }
+    lz->pending[lz->num_pending].node = node;
+    lz->pending[lz->num_pending].next = next;
+    lz->num_pending++;
     return 1;
 }
 
@@ -1191,16 +1195,23 @@ search_max(struct lazy *lz, int c)
         }
         if (found == lz->wanted || lz->num_pending == 0)
             break;
-        /* The next level: the children of that bound of every node
-         * waiting for it, in the order of their step lists. */
-        level = lz->pending[0].next;
+        /* The next level, the smallest that nodes wait for: the
+         * children of that bound of every node waiting for it, in the
+         * order of their step lists. A node taken is replaced by the
+         * last; what it waits for next is above the level. */
+        level = HUGE_VAL;
+        for (size_t i = 0; i < lz->num_pending; i++)
+            level = lz->pending[i].next < level ? lz->pending[i].next : level;
         lz->num_items = 0;
-        while (lz->num_pending > 0 && lz->pending[0].next == level) {
-            uint32_t node = lz->pending[0].node;
+        for (size_t i = 0; i < lz->num_pending;) {
+            uint32_t node = lz->pending[i].node;
             double next;
 
-            lz->pending[0] = lz->pending[--lz->num_pending];
-            pending_sift_down(lz->pending, lz->num_pending, 0);
+            if (lz->pending[i].next != level) {
+                i++;
+                continue;
+            }
+            lz->pending[i] = lz->pending[--lz->num_pending];
             status = node_children(lz, node, level, 1, &next);
             if (status != LEMICA_OK)
                 return status;

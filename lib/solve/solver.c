@@ -90,6 +90,7 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->kbest_order);
     buffer_free(&work->kbest_listed);
     buffer_free(&work->kbest_fl);
+    buffer_free(&work->kbest_first_fl);
     buffer_free(&work->kbest_fixed);
     buffer_free(&work->kbest_nodes);
     buffer_free(&work->kbest_pending);
