@@ -138,12 +138,22 @@ struct rule {
      * test at @verify_z) picks each budget's schedule. */
     int verify_k, sum_k, fresh, no_profiling, graph_full;
     double verify_z;
+    /* Bagging at the stop (bench-stopping-bag.c): @bag bootstrap resamples
+     * (@bag_loo: the leave-one-out subsets instead) of the samples held,
+     * each planned; their distinct schedules join the verification's
+     * candidates, or with @bag_vote the most chosen one is taken (no model
+     * calls); @bag_min_votes: only the schedules at least that many
+     * resamples chose join the verification. */
+    int bag, bag_loo, bag_vote, bag_min_votes;
 };
 
 struct outcome {
     int stop;
     double calls;        /* verification: model calls, runs and fresh references */
     double prefix_calls; /* the same, shared prefixes run once */
+    /* The loop's profiling up to the stop: an uncached pass per sample (N
+     * calls) and span - 1 calls per sample of each segment measured. */
+    double loop_calls;
     int changed;         /* budgets whose verified choice is not the plan */
     /* BENCH_VERIFY_ORACLE: the smallest held-out ratio among each budget's
      * candidates (what a perfect choice among them would give). */
@@ -170,6 +180,25 @@ void verify_plans(struct evaluator *ev, const double *reference, struct runner *
                   int order_index, int samples, const struct rule *rule,
                   const lemica_profiler *profiler, lemica_schedule **plans,
                   struct outcome *out);
+
+/* ---- Bagging at the stop (bench-stopping-bag.c) -------------------------- */
+
+#define MAX_BAG 96
+
+/* Per budget: the distinct schedules (the plain plan first, no vote) and
+ * how many resamples chose each. */
+struct bag {
+    lemica_schedule *schedules[NUM_BUDGETS][MAX_BAG];
+    int votes[NUM_BUDGETS][MAX_BAG];
+    int count[NUM_BUDGETS];
+};
+
+void bag_build(struct bag *bag, const struct profile_data *d,
+               const lemica_profiler *profiler, int samples, int order_index,
+               const struct rule *rule, lemica_schedule *const *plans);
+/* The most chosen candidate of budget index @b (the plan on a tie). */
+int bag_vote(const struct bag *bag, int b);
+void bag_free(struct bag *bag);
 
 /* ---- Diagnosis (bench-stopping-diagnose.c) ------------------------------- */
 

@@ -132,7 +132,7 @@ run_rule(struct evaluator *ev, struct runner *rn, const struct profile_data *d,
         for (int b = 0; b < NUM_BUDGETS; b++)
             bench_check(lemica_adaptive_schedule(adaptive, budgets[b], &plans[b]),
                         "schedule");
-        if (rule->verify_k || rule->sum_k || rule->fresh)
+        if (rule->verify_k || rule->sum_k || rule->fresh || rule->bag || rule->bag_loo)
             verify_plans(ev, reference, rn, d, order, order_index, samples, rule,
                          profiler, plans, out);
         for (int b = 0; b < NUM_BUDGETS; b++) {
@@ -140,6 +140,13 @@ run_rule(struct evaluator *ev, struct runner *rn, const struct profile_data *d,
             lemica_schedule_free(plans[b]);
         }
     }
+    out->loop_calls = (double)samples * NUM_STEPS;
+    for (int i = 0; i < d->n - 2; i++)
+        for (int j = i + 2; j <= d->n - 1; j++) {
+            uint64_t held = 0;
+            lemica_profiler_edge_stats(profiler, i, j, &held, NULL, NULL, NULL, NULL);
+            out->loop_calls += (double)held * (j - i - 1);
+        }
     lemica_profiler_free(profiler);
     lemica_adaptive_free(adaptive);
 }
@@ -173,7 +180,7 @@ report_rule(const struct rule *rule, const struct outcome *outcomes, int num_ord
          * uncached pass (N calls) and a replay of every segment (its
          * span - 1 calls; 19,650 calls in all for N = 50, K = 49);
          * with shared prefixes run once; budgets changed per order. */
-        double calls = 0.0, prefix = 0.0, changed = 0.0, full = 0.0;
+        double calls = 0.0, prefix = 0.0, changed = 0.0, full = 0.0, loop = 0.0;
 
         for (int span = 2; span <= NUM_STEPS - 1; span++)
             full += (double)(NUM_STEPS - span) * (span - 1);
@@ -181,11 +188,14 @@ report_rule(const struct rule *rule, const struct outcome *outcomes, int num_ord
         for (int o = 0; o < num_orders; o++) {
             calls += outcomes[o].calls / num_orders;
             prefix += outcomes[o].prefix_calls / num_orders;
+            loop += outcomes[o].loop_calls / num_orders;
             changed += (double)outcomes[o].changed / num_orders;
         }
         if (calls > 0.0)
-            printf(" | verify %.0f calls = %.2f%% (prefix %.2f%%), %.1f changed",
-                   calls, 100.0 * calls / full, 100.0 * prefix / full, changed);
+            printf(" | verify %.0f calls = %.2f%% (prefix %.2f%%), %.1f changed; "
+                   "loop %.2f%%",
+                   calls, 100.0 * calls / full, 100.0 * prefix / full, changed,
+                   100.0 * loop / full);
     }
     printf("\n");
     if (outcomes[0].oracle[0] > 0.0) {
@@ -285,6 +295,16 @@ parse_rule(const char *spec)
             ;
         else if (strncmp(option, ":graph=full", 11) == 0 && length == 11)
             rule->graph_full = 1;
+        else if (sscanf(option, ":bag=%d", &rule->bag) == 1 && rule->bag >= 0 &&
+                 rule->bag < MAX_BAG)
+            ;
+        else if (strncmp(option, ":loo", 4) == 0 && length == 4)
+            rule->bag_loo = 1;
+        else if (sscanf(option, ":votes=%d", &rule->bag_min_votes) == 1 &&
+                 rule->bag_min_votes >= 0)
+            ;
+        else if (strncmp(option, ":pick=vote", 10) == 0 && length == 10)
+            rule->bag_vote = 1;
         else
             return -1;
         if (used > 0 && (size_t)used < size)

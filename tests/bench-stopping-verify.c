@@ -37,6 +37,37 @@ add_k_best(lemica_verifier *verifier, lemica_solver *solver, const lemica_graph 
     lemica_schedule_list_free(list);
 }
 
+/* Bagging with a vote: replaces @plans[b] with the schedule most
+ * resamples chose (no model calls); BENCH_VERIFY_ORACLE: the best of the
+ * bagged candidates. */
+static void
+vote_plans(struct evaluator *ev, const double *reference, const struct bag *bag,
+           lemica_schedule **plans, struct outcome *out)
+{
+    out->calls = out->prefix_calls = 0.0;
+    out->changed = 0;
+    for (int b = 0; b < NUM_BUDGETS; b++) {
+        int best = bag_vote(bag, b);
+
+        out->oracle[b] = 0.0;
+        if (getenv("BENCH_VERIFY_ORACLE")) {
+            out->oracle[b] = 1e300;
+            for (int c = 0; c < bag->count[b]; c++) {
+                double ratio = held_out_error(ev, bag->schedules[b][c]) / reference[b];
+                out->oracle[b] = ratio < out->oracle[b] ? ratio : out->oracle[b];
+                if (verbose > 1)
+                    printf("      B=%d cand %d%s votes %d held-out %+6.1f%%\n",
+                           budgets[b], c, c == best ? " *" : "  ",
+                           bag->votes[b][c], 100.0 * (ratio - 1.0));
+            }
+        }
+        out->changed += best != 0;
+        lemica_schedule_free(plans[b]);
+        plans[b] = NULL;
+        bench_check(lemica_schedule_copy(bag->schedules[b][best], &plans[b]), "copy");
+    }
+}
+
 /* Stop, then verify: replaces @plans[b] with each budget's verified
  * choice, as an engine would make it through lemica_verifier. @order maps
  * the shuffled samples to the protocol's (for their seeds). */
@@ -56,7 +87,16 @@ verify_plans(struct evaluator *ev, const double *reference, struct runner *rn,
     lemica_solver *solver = NULL;
     lemica_graph *graph = NULL;
     size_t first[NUM_BUDGETS];
+    struct bag bag;
+    int bagging = rule->bag > 0 || rule->bag_loo;
 
+    if (bagging)
+        bag_build(&bag, d, profiler, samples, order_index, rule, plans);
+    if (bagging && rule->bag_vote) {
+        vote_plans(ev, reference, &bag, plans, out);
+        bag_free(&bag);
+        return;
+    }
     if (count < 1 || count > 64) {
         fprintf(stderr, "bench-stopping: %zu verification samples\n", count);
         exit(2);
@@ -94,6 +134,11 @@ verify_plans(struct evaluator *ev, const double *reference, struct runner *rn,
         /* the plan first: the paired test keeps it, ties go to it */
         bench_check(lemica_verifier_add_candidate(verifier, plans[b], &first[b]),
                     "plan");
+        for (int c = 1; bagging && c < bag.count[b]; c++)
+            if (bag.votes[b][c] >= rule->bag_min_votes)
+                bench_check(lemica_verifier_add_candidate(
+                                verifier, bag.schedules[b][c], NULL),
+                            "bagged");
         add_k_best(verifier, solver, graph, LEMICA_COMPARATOR_LEXMAX, budgets[b],
                    rule->verify_k);
         add_k_best(verifier, solver, graph, LEMICA_COMPARATOR_SUM, budgets[b],
@@ -144,4 +189,6 @@ verify_plans(struct evaluator *ev, const double *reference, struct runner *rn,
     lemica_verifier_free(verifier);
     lemica_solver_free(solver);
     lemica_graph_free(graph);
+    if (bagging)
+        bag_free(&bag);
 }

@@ -45,6 +45,15 @@
  * 19,650 calls), with shared prefixes run once, and how many budgets
  * changed. BENCH_VERIFY_ORACLE=1 adds the held-out ratio of the best
  * candidate per budget (a perfect choice among them).
+ *
+ * Bagging at the stop (bench-stopping-bag.c): :bag=R draws R bootstrap
+ * resamples of the samples held at the stop (:loo: the leave-one-out
+ * subsets instead), plans each from its own means (LEXMAX, every budget,
+ * the segments the loop measured, or all with :graph=full), and adds each
+ * budget's distinct schedules to the verification's candidates after the
+ * plan (:votes=V: only those at least V resamples chose). :pick=vote
+ * takes the schedule most resamples chose instead (no model calls; the
+ * oracle is then the best of the bagged schedules).
  */
 #include <math.h>
 #include <stdio.h>
