@@ -1602,8 +1602,10 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
  * N = 50 distinct 0.9 / 1.5, diffusion 1.8 / 1.9, 256 levels 0.6 / 1.3,
  * 64 levels 5.2 / 2.8, DBL_MAX mix 13 / 12; N = 128 distinct 3.3 / 2.6,
  * diffusion 8.1 / 8.4, 256 levels 5.1 / 3.5, 64 levels 14 / 12, DBL_MAX
- * 20 / 17. Walks cost less than heads up to about 4. */
-#define FRONTIER_WALKS_PER_STATE 4
+ * 20 / 17. With 4 the families that switch late paid 2-7% at N = 128
+ * (the walks before the switch); with 2, at most 1-3% (instructions),
+ * and N = 50 distinct, diffusion and 256 levels still never switch. */
+#define FRONTIER_WALKS_PER_STATE 2
 
 /* One layer of the blocked LEXMAX frontier, after its scan. It starts
  * without heads: ties are broken by walks (frontier_ties()), as long as
