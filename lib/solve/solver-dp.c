@@ -1414,6 +1414,29 @@ lexmax_fewest_copies(lemica_solver *solver,
  * and how often it occurs. The larger largest weight, or on equal ones
  * more copies of it, makes the larger vector (both parts are as long);
  * only when both agree does compare_exact() look further. */
+/* compare_exact() without anchors (the blocked scan keeps none), out of
+ * line: the rare end of frontier_compare(). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+frontier_compare_rest(lemica_solver *solver,
+                      const struct lemica_problem *problem,
+                      const struct layer *layer, int a, double wa, int b,
+                      double wb)
+{
+    double *da = solver->work.scratch[0].data;
+    double *db = solver->work.scratch[1].data;
+    double max_a, max_b;
+    size_t count;
+
+    da[0] = wa;
+    db[0] = wb;
+    count = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
+                                  da + 1, db + 1, &max_a, &max_b);
+    return compare_multisets(da, db, count);
+}
+
 static int
 frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, int a, double wa, int b,
@@ -1471,8 +1494,8 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
         return top_a < top_b ? -1 : 1;
     if (copies_a != copies_b)
         return copies_a > copies_b ? 1 : -1;
-    solver->work.frontier_walked += walked; /* compare_exact() walks again */
-    return compare_exact(solver, problem, layer, a, wa, b, wb);
+    solver->work.frontier_walked += walked; /* walked again below */
+    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb);
 }
 
 /* Copies of the bottleneck @best in the vector of candidate @s with edge
