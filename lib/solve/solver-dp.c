@@ -1407,6 +1407,287 @@ lexmax_fewest_copies(lemica_solver *solver,
     lexmax_ties(solver, problem, layer, heads, t, row, last, scan);
 }
 
+/* compare_exact() for the frontier, which keeps no heads: first one walk
+ * back from (@a, c - 1) and (@b, c - 1) a layer at a time until the two
+ * paths meet (the DP's paths form a tree, so all before is shared and
+ * drops out, as in compare_exact()), keeping each side's largest weight
+ * and how often it occurs. The larger largest weight, or on equal ones
+ * more copies of it, makes the larger vector (both parts are as long);
+ * only when both agree does compare_exact() look further. */
+/* compare_exact() without anchors (the blocked scan keeps none), out of
+ * line: the rare end of frontier_compare(). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+frontier_compare_rest(lemica_solver *solver,
+                      const struct lemica_problem *problem,
+                      const struct layer *layer, int a, double wa, int b,
+                      double wb)
+{
+    double *da = solver->work.scratch[0].data;
+    double *db = solver->work.scratch[1].data;
+    double max_a, max_b;
+    size_t count;
+
+    da[0] = wa;
+    db[0] = wb;
+    count = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
+                                  da + 1, db + 1, &max_a, &max_b);
+    return compare_multisets(da, db, count);
+}
+
+static int
+frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
+                 const struct layer *layer, int a, double wa, int b,
+                 double wb)
+{
+    const size_t n = (size_t)problem->num_steps;
+    const uint16_t *pred_a = pred_row(solver, problem, layer->c - 1);
+    const uint16_t *pred_b = pred_a;
+    const struct path_weights pw = path_weights_of(layer);
+    double top_a = wa, top_b = wb;
+    unsigned copies_a = 1, copies_b = 1;
+    int at_a = a, at_b = b;
+
+    size_t walked = 0;
+
+    while (at_a != at_b || pred_a != pred_b) {
+        walked++;
+        if (at_a == at_b) {
+            int before_a = pred_a[at_a];
+            int before_b = pred_b[at_b];
+
+            pred_a -= n;
+            pred_b -= n;
+            if (before_a != before_b) {
+                double xa = path_weight(&pw, before_a, at_a);
+                double xb = path_weight(&pw, before_b, at_b);
+
+                copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
+                copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
+                top_a = max_double(top_a, xa);
+                top_b = max_double(top_b, xb);
+            }
+            at_a = before_a;
+            at_b = before_b;
+        } else if (at_a > at_b) {
+            int before = pred_a[at_a];
+            double x = path_weight(&pw, before, at_a);
+
+            copies_a = x > top_a ? 1 : copies_a + (x == top_a);
+            top_a = max_double(top_a, x);
+            pred_a -= n;
+            at_a = before;
+        } else {
+            int before = pred_b[at_b];
+            double x = path_weight(&pw, before, at_b);
+
+            copies_b = x > top_b ? 1 : copies_b + (x == top_b);
+            top_b = max_double(top_b, x);
+            pred_b -= n;
+            at_b = before;
+        }
+    }
+    solver->work.frontier_walked += walked;
+    if (top_a != top_b)
+        return top_a < top_b ? -1 : 1;
+    if (copies_a != copies_b)
+        return copies_a > copies_b ? 1 : -1;
+    solver->work.frontier_walked += walked; /* walked again below */
+    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb);
+}
+
+/* Copies of the bottleneck @best in the vector of candidate @s with edge
+ * weight @w (0 if the candidate does not reach @best), for the
+ * frontier's one-run lazy heads: each is a state's largest weight and
+ * how often its path takes it. */
+static inline uint32_t
+frontier_copies(lemica_solver *solver, const struct lemica_problem *problem,
+                const struct layer *layer, const struct lexmax_heads *heads,
+                int s, double w, double best)
+{
+    double k = layer->key_prev[s];
+    uint32_t copies = (uint32_t)(w == best);
+
+    if (k == best) {
+        lazy_head(solver, problem, layer, heads, s);
+        if (heads->len_prev[s] & RUN_COUNT_MASK)
+            copies += heads->prev[(size_t)s * heads->limit].count;
+    }
+    return copies;
+}
+
+/* State (t, c) of the blocked LEXMAX frontier when the candidates from
+ * the scan's first to @to may share the bottleneck: each tied one against
+ * the best so far by the weights after their paths' common ancestor
+ * (frontier_compare()), the smaller predecessor on a tie. The frontier
+ * builds no heads while those walks stay short (layer_frontier()): at
+ * N = 50, K = 49 the parts after the common ancestor average 2-4 edges on
+ * distinct, diffusion, DBL_MAX and 64- or 256-level weights, at most 12,
+ * so a walk costs less than a head built for every state. Ties spanning
+ * more than FEWEST_SPAN predecessors (DBL_MAX mixes: many long paths share
+ * a bottleneck they take several times) first keep the candidates with
+ * the fewest copies of it (see lexmax_fewest_copies()), from heads built
+ * on demand (@heads). */
+static void
+frontier_ties(lemica_solver *solver, const struct lemica_problem *problem,
+              const struct layer *layer, const struct lexmax_heads *heads,
+              int t, int to)
+{
+    const double *row = layer->weights + t; /* see layer_init() */
+    const double *key_prev = layer->key_prev;
+    const double best = layer->key_cur[t];
+    int best_s = layer->pred[t];
+    uint32_t fewest = UINT32_MAX;
+    double w_best;
+
+    if (to - best_s >= FEWEST_SPAN) {
+        int first = best_s, last = best_s;
+
+        for (int s = best_s; s <= to; s++) {
+            double w = candidate_weight(layer, row, s);
+            uint32_t copies;
+
+            if (max_double(key_prev[s], w) != best)
+                continue;
+            copies = frontier_copies(solver, problem, layer, heads, s, w, best);
+            if (copies < fewest) {
+                fewest = copies;
+                first = last = s;
+            } else if (copies == fewest) {
+                last = s;
+            }
+        }
+        best_s = first;
+        to = last;
+    }
+    w_best = candidate_weight(layer, row, best_s);
+    for (int s = best_s + 1; s <= to; s++) {
+        double w = candidate_weight(layer, row, s);
+
+        if (max_double(key_prev[s], w) != best)
+            continue;
+        /* With the fewest copies known, the heads are too: two loads. */
+        if (fewest != UINT32_MAX &&
+            frontier_copies(solver, problem, layer, heads, s, w, best) !=
+                fewest)
+            continue;
+        if (frontier_compare(solver, problem, layer, s, w, best_s, w_best) <
+            0) {
+            best_s = s;
+            w_best = w;
+        }
+    }
+    layer->pred[t] = (uint16_t)best_s;
+}
+
+/* The states t of [@lo, @hi] whose scan found a tie (last[t] != pred[t])
+ * and a reached bottleneck: frontier_ties() for each. Most states do not
+ * tie, so eight are tested at once where the vector scan exists (only
+ * then is the blocked scan used). */
+#ifdef LEMICA_HAVE_AVX_SCAN
+__attribute__((target("avx")))
+#endif
+static void
+frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
+                   const struct layer *layer,
+                   const struct lexmax_heads *heads, const uint16_t *last)
+{
+    int t = layer->lo;
+
+#ifdef LEMICA_HAVE_AVX_SCAN
+    for (; t + 8 <= layer->hi + 1; t += 8) {
+        /* Two bits a state, set where pred and last are equal. */
+        unsigned tied =
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(
+                _mm_loadu_si128((const __m128i *)(layer->pred + t)),
+                _mm_loadu_si128((const __m128i *)(last + t)))) ^
+            0xffffu;
+
+        while (tied) {
+            int j = __builtin_ctz(tied) / 2;
+
+            tied &= ~(3u << (2 * j));
+            if (layer->key_cur[t + j] != HUGE_VAL)
+                frontier_ties(solver, problem, layer, heads, t + j,
+                              last[t + j]);
+        }
+    }
+#endif
+    for (; t <= layer->hi; t++)
+        if (last[t] != layer->pred[t] && layer->key_cur[t] != HUGE_VAL)
+            frontier_ties(solver, problem, layer, heads, t, last[t]);
+}
+
+/* Walks per state scanned above which the blocked frontier builds every
+ * head (layer_frontier()). Walked layers per state at K = 20 and K = N - 1:
+ * N = 50 distinct 0.9 / 1.5, diffusion 1.8 / 1.9, 256 levels 0.6 / 1.3,
+ * 64 levels 5.2 / 2.8, DBL_MAX mix 13 / 12; N = 128 distinct 3.3 / 2.6,
+ * diffusion 8.1 / 8.4, 256 levels 5.1 / 3.5, 64 levels 14 / 12, DBL_MAX
+ * 20 / 17. With 4 the families that switch late paid 2-7% at N = 128
+ * (the walks before the switch); with 2, at most 1-3% (instructions),
+ * and N = 50 distinct, diffusion and 256 levels still never switch. */
+#define FRONTIER_WALKS_PER_STATE 2
+
+/* One layer of the blocked LEXMAX frontier, after its scan. It starts
+ * without heads: ties are broken by walks (frontier_ties()), as long as
+ * those stay short on average. Once they do not (long tied paths that
+ * meet late: many levels, DBL_MAX mixes, larger N), it builds the heads
+ * of layer c - 1 (on demand, as for one budget: each merge once) and
+ * from then on every state's head, and breaks ties on heads as the row
+ * scan does. */
+static void
+layer_frontier(lemica_solver *solver, const struct lemica_problem *problem,
+               const struct layer *layer, const struct lexmax_heads *heads,
+               const uint16_t *last)
+{
+    struct lemica_workspace *work = &solver->work;
+
+    if (!work->frontier_heads &&
+        work->frontier_walked >
+            FRONTIER_WALKS_PER_STATE * work->frontier_states) {
+        work->frontier_heads = 1;
+        for (int s = layer->prev_lo; s <= layer->prev_hi; s++)
+            if (layer->key_prev[s] != HUGE_VAL)
+                lazy_head(solver, problem, layer, heads, s);
+    }
+    work->frontier_states += (size_t)(layer->hi - layer->lo + 1);
+    if (!work->frontier_heads) {
+        /* No head of this layer is known yet; with heads, every reached
+         * state gets one below. */
+        if (layer->lo <= layer->hi)
+            memset(heads->len_cur + layer->lo, HEAD_UNKNOWN,
+                   (size_t)(layer->hi - layer->lo + 1));
+        /* The scan's key_cur and pred stand unless candidates tie. */
+        frontier_walk_ties(solver, problem, layer, heads, last);
+        return;
+    }
+    for (int t = layer->lo; t <= layer->hi; t++) {
+        int s = layer->pred[t];
+
+        if (layer->key_cur[t] == HUGE_VAL)
+            continue;
+        if (last[t] != s) {
+            int from, to;
+            const double *row = layer_candidates(layer, t, &from, &to);
+            struct scan scan;
+
+            blocked_result(layer, last, t, &to, &scan);
+            if (to - scan.first >= FEWEST_SPAN)
+                lexmax_fewest_copies(solver, problem, layer, heads, t, row,
+                                     to, &scan);
+            else
+                lexmax_ties(solver, problem, layer, heads, t, row, to, &scan);
+            continue;
+        }
+        heads->len_cur[t] = (unsigned char)merge_head(
+            heads->prev + (size_t)s * heads->limit, heads->len_prev[s],
+            candidate_weight(layer, layer->weights + t, s), heads->limit,
+            heads->cur + (size_t)t * heads->limit);
+    }
+}
+
 /* One layer of LEXMAX. */
 static void
 layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
@@ -1424,7 +1705,9 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     heads.len_cur = work->head_len[c & 1].data;
     heads.lazy = 0;
     layer_init(solver, problem, c, &layer);
-    if (problem->blocked && !problem->frontier) {
+    if (problem->blocked) {
+        /* Heads in all_heads, built when a tie needs them (or, for the
+         * frontier, every one once walks cost more: layer_frontier()). */
         const size_t n = (size_t)problem->num_steps;
         struct lemica_run *all = work->all_heads.data;
         unsigned char *all_len = work->all_head_len.data;
@@ -1435,9 +1718,11 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         heads.len_cur = all_len + (size_t)c * n;
         heads.lazy = 1;
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
-        /* key_cur and pred are the scan's; only ties need more. (Not for
-         * the frontier: its long paths tie so often that the walks cost
-         * more than building every head, measured at N = 50.) */
+        if (problem->frontier) {
+            layer_frontier(solver, problem, &layer, &heads, last);
+            return;
+        }
+        /* key_cur and pred are the scan's; only ties need more. */
         for (int t = layer.lo; t <= layer.hi; t++) {
             int from, to;
             const double *row;
@@ -1448,37 +1733,6 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             row = layer_candidates(&layer, t, &from, &to);
             blocked_result(&layer, last, t, &to, &scan);
             lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
-        }
-        return;
-    }
-    if (problem->blocked) {
-        /* The frontier: every head is built. The scan's key_cur and pred
-         * stand unless candidates tie; the weight of (pred, t) is one
-         * load. */
-        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
-        for (int t = layer.lo; t <= layer.hi; t++) {
-            int s = layer.pred[t];
-
-            if (layer.key_cur[t] == HUGE_VAL)
-                continue;
-            if (last[t] != s) {
-                int from, to;
-                const double *row = layer_candidates(&layer, t, &from, &to);
-                struct scan scan;
-
-                blocked_result(&layer, last, t, &to, &scan);
-                if (to - scan.first >= FEWEST_SPAN)
-                    lexmax_fewest_copies(solver, problem, &layer, &heads, t,
-                                         row, to, &scan);
-                else
-                    lexmax_ties(solver, problem, &layer, &heads, t, row, to,
-                                &scan);
-                continue;
-            }
-            heads.len_cur[t] = (unsigned char)merge_head(
-                heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
-                candidate_weight(&layer, layer.weights + t, s), heads.limit,
-                heads.cur + (size_t)t * heads.limit);
         }
         return;
     }
@@ -1881,13 +2135,18 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
-        !problem->frontier && !problem->lexmax_as_sum) {
+        !problem->lexmax_as_sum) {
         unsigned char *len = work->all_head_len.data;
         const size_t n = (size_t)problem->num_steps;
 
-        memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
+        /* The frontier marks each layer as it comes (layer_frontier()). */
+        if (!problem->frontier)
+            memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
         len[n] = 0; /* (0, 1): the empty vector */
     }
+    work->frontier_walked = 0;
+    work->frontier_states = 0;
+    work->frontier_heads = 0;
     memset(reached_end, 0, (size_t)problem->budget + 1);
     /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
     work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&

@@ -128,6 +128,10 @@ struct lemica_workspace {
     struct lemica_buffer anchors_max;     /* double, (layers/S + 1) * N */
     int anchor_stretch;                   /* S of the reserved run */
     int anchors_on;                       /* this run keeps them */
+    /* The blocked LEXMAX frontier (solver-dp.c, frontier_ties()): layers
+     * of walks taken, states scanned, and whether it builds every head. */
+    size_t frontier_walked, frontier_states;
+    int frontier_heads;
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];

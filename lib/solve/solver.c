@@ -290,8 +290,7 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
     ok = ok && lemica_solver_reserve(&work->end_reached, layers, 1);
     ok = ok && lemica_solver_reserve(&work->path, layers, sizeof(int));
     ok = ok && lemica_solver_reserve(&work->path_weights, layers, sizeof(double));
-    if (problem->blocked && !problem->frontier &&
-        solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
+    if (problem->blocked && solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
         ok = ok && lemica_solver_reserve(&work->all_heads,
                            checked_product(checked_product(n, layers),
                                            (size_t)solver->head_runs),
