@@ -172,10 +172,12 @@ collect_levels(const lemica_solver *solver,
      * so there the set stops after a row once a quarter of the slots so
      * far hold a value of their own (distinct, diffusion-like, 64 or 256
      * levels at N = 50: it cost 10-35% of a one-budget solve, and 64
-     * levels do not encode for the frontier). Outliers under one common
-     * weight go on. */
-    const uint64_t sparse =
-        problem->blocked ? SPARSE_LEVELS : MAX_LEVELS + 1;
+     * levels do not encode for the frontier). Nor for the frontier of
+     * the row scan, where spread levels need too many radices of N.
+     * Outliers under one common weight go on. */
+    const uint64_t sparse = problem->blocked || problem->frontier
+                                ? SPARSE_LEVELS
+                                : MAX_LEVELS + 1;
     double last = -1.0;
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
@@ -692,6 +694,11 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
      * -> 2.42x of MAX with K = 49, 2.61x -> 2.38x with K = 20, in
      * instructions). */
     if (groups == 0 || (groups > 1 && problem->blocked && problem->frontier))
+        return LEMICA_OK;
+    /* So does the row scan's frontier on long rows with three groups or
+     * more (levels-16, N = 200, K = 199: 2.46x -> 2.07x; with two,
+     * levels-8 stays at 1.71x rather than 3.20x). */
+    if (groups > 2 && problem->frontier && problem->max_skip > 64)
         return LEMICA_OK;
     if (groups > 1) {
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
