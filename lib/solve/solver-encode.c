@@ -358,24 +358,39 @@ chain_digits(const struct lemica_problem *problem, const struct level_set *set,
     uint64_t radix_part = 0; /* the levels of several edges, so far */
     int m = 0;
 
-    /* The single edges by their last step (insertion: few, and nearly in
-     * order already). */
-    for (int k = 0; k < count; k++) {
-        int s, t, at;
+    /* The single edges by their last step: each packed into one key
+     * (last step, first step, level; steps < 2^16, levels < 2^8), Shell
+     * sorted (Ciura's gaps), unpacked. */
+    {
+        static const int gaps[] = {132, 57, 23, 10, 4, 1};
+        uint64_t key[MAX_LEVELS];
 
-        rank[k] = -1;
-        if (edges[k] != 1)
-            continue;
-        slot_edge(problem, set->slot[set->order[k]], &s, &t);
-        for (at = m; at > 0 && to[at - 1] > t; at--) {
-            from[at] = from[at - 1];
-            to[at] = to[at - 1];
-            place[at] = place[at - 1];
+        for (int k = 0; k < count; k++) {
+            int s, t;
+
+            rank[k] = -1;
+            if (edges[k] != 1)
+                continue;
+            slot_edge(problem, set->slot[set->order[k]], &s, &t);
+            key[m++] = (uint64_t)t << 32 | (uint64_t)s << 8 | (uint64_t)k;
         }
-        from[at] = s;
-        to[at] = t;
-        place[at] = k;
-        m++;
+        for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+            const int gap = gaps[g];
+
+            for (int i = gap; i < m; i++) {
+                const uint64_t moving = key[i];
+                int at = i;
+
+                for (; at >= gap && key[at - gap] > moving; at -= gap)
+                    key[at] = key[at - gap];
+                key[at] = moving;
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            to[i] = (int)(key[i] >> 32);
+            from[i] = (int)(key[i] >> 8 & 0xffffff);
+            place[i] = (int)(key[i] & 0xff);
+        }
     }
     if (m == 0)
         return 0;
@@ -410,10 +425,13 @@ chain_digits(const struct lemica_problem *problem, const struct level_set *set,
             radix_part += copies * value[k];
         } else {
             code[rank[k]] = value[k];
-            for (int i = rank[k]; i < m; i++) {
-                uint64_t with = code[i] + chain[before[i]];
+            uint64_t heaviest = chain[rank[k]];
 
-                chain[i + 1] = with > chain[i] ? with : chain[i];
+            for (int i = rank[k]; i < m; i++) {
+                const uint64_t with = code[i] + chain[before[i]];
+
+                heaviest = with > heaviest ? with : heaviest;
+                chain[i + 1] = heaviest;
             }
             if (chain[m] > limit - radix_part)
                 return 0;
