@@ -795,13 +795,16 @@ END_TEST
  * 2^53), and that each grouped solve gives the plain DP's schedule. */
 START_TEST(test_digit_groups)
 {
-    /* levels (0: all 1 but 8 outliers), budget, expected groups. Budget
+    /* levels (-m: all 1 but m outliers), budget, expected groups. Budget
      * 59 is every step: its path takes every span-1 edge, whatever their
      * levels. At budget 20 a path keeps to the lowest 12 levels, so 16
-     * and 40 levels (2 and 4 groups) cut to one group. */
-    const int cases[][3] = {{0, 30, 1},  {8, 59, 1},  {16, 59, 2},
-                            {30, 59, 4}, {40, 59, 0}, {16, 8, 1},
-                            {16, 20, 1}, {40, 20, 1}};
+     * and 40 levels (2 and 4 groups) cut to one group. 64 outliers take
+     * radices 2^64 (two groups), but they overlap: the heaviest chain of
+     * them fits one (chain_digits()). */
+    const int cases[][3] = {{-8, 30, 1},  {8, 59, 1},  {16, 59, 2},
+                            {30, 59, 4},  {40, 59, 0}, {16, 8, 1},
+                            {16, 20, 1},  {40, 20, 1}, {-64, 15, 1},
+                            {-64, 59, 1}};
     lemica_solver *plain, *fast;
 
     ck_assert_ok(lemica_solver_new(&plain));
@@ -820,9 +823,10 @@ START_TEST(test_digit_groups)
             for (int j = i + 1; j < n; j++)
                 ck_assert_ok(lemica_graph_set_weight(
                     graph, i, j,
-                    levels ? (double)(1 + test_rng_below(&rng, levels)) : 1.0));
-        if (!levels)
-            add_outliers(&rng, n, n - 1, 8, NULL, graph);
+                    levels > 0 ? (double)(1 + test_rng_below(&rng, levels))
+                               : 1.0));
+        if (levels < 0)
+            add_outliers(&rng, n, n - 1, -levels, NULL, graph);
         ck_assert_ok(lemica_solver_prepare(fast, graph, budget,
                                            LEMICA_SOLVE_ONE, &problem));
         ck_assert_msg(problem.digit_groups == cases[c][2], "case %zu: %d groups",
@@ -852,24 +856,27 @@ END_TEST
 /* The level cut's reachability over more than one 64-bit word of states
  * (N above 64, spans below, at and above 64: the shift's carry between
  * words and the whole-word shift): every budget on a 64-level graph gives
- * the plain DP's schedule, on the row scan and the blocked scan. */
+ * the plain DP's schedule, on the row scan and the blocked scan. The
+ * blocked scan does not encode spread levels (see collect_levels()), so
+ * 24 levels too: fewer than it gives up at. */
 START_TEST(test_level_cut_wide)
 {
-    const int cases[][2] = {{70, 10}, {70, 29}, {130, 66}};
+    const int cases[][3] = {{70, 10, 64}, {70, 29, 64}, {130, 66, 64},
+                            {70, 10, 24}, {70, 29, 24}, {130, 66, 24}};
     lemica_solver *plain, *fast;
 
     ck_assert_ok(lemica_solver_new(&plain));
     ck_assert_ok(lemica_solver_new(&fast));
     lemica_solver_set_digit_encoding(plain, 0);
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-        const int n = cases[c][0], k = cases[c][1];
+        const int n = cases[c][0], k = cases[c][1], levels = cases[c][2];
         lemica_graph *graph;
 
         ck_assert_ok(lemica_graph_new(n, k, &graph));
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n && j - i <= k; j++)
                 ck_assert_ok(lemica_graph_set_weight(
-                    graph, i, j, (double)(1 + (i * 31 + j * 17) % 64)));
+                    graph, i, j, (double)(1 + (i * 31 + j * 17) % levels)));
         for (int scan = 0; scan < 2; scan++) {
             lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 256);
             for (int budget = 2; budget <= n; budget++) {
@@ -880,8 +887,9 @@ START_TEST(test_level_cut_wide)
 
                 sa = lemica_solver_solve(plain, graph, budget, &a);
                 sb = lemica_solver_solve(fast, graph, budget, &b);
-                ck_assert_msg(sa == sb, "N %d K %d budget %d scan %d: %d vs %d",
-                              n, k, budget, scan, (int)sa, (int)sb);
+                ck_assert_msg(sa == sb,
+                              "N %d K %d levels %d budget %d scan %d: %d vs %d",
+                              n, k, levels, budget, scan, (int)sa, (int)sb);
                 if (sa != LEMICA_OK)
                     continue; /* below the smallest feasible budget */
                 ck_assert_ok(
@@ -889,14 +897,77 @@ START_TEST(test_level_cut_wide)
                 ck_assert_ok(
                     lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
                 ck_assert_msg(strcmp(ta, tb) == 0,
-                              "N %d K %d budget %d scan %d: %s vs %s", n, k,
-                              budget, scan, ta, tb);
+                              "N %d K %d levels %d budget %d scan %d: %s vs %s",
+                              n, k, levels, budget, scan, ta, tb);
                 lemica_schedule_free(a);
                 lemica_schedule_free(b);
             }
         }
         lemica_graph_free(graph);
     }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
+/* The level cut's reachability where a required step leaves slots of
+ * the incoming matrix without an edge (the encoding reads only the slots
+ * that can hold one): each solve first runs without the required step,
+ * so the workspace holds those slots' values of a graph where they were
+ * edges, then with it; both give the plain DP's schedule. Row scan and
+ * blocked scan, every budget. */
+START_TEST(test_level_cut_required_step)
+{
+    const int n = 60, k = 59, required = 23;
+    lemica_solver *plain, *fast;
+    lemica_graph *graph;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    ck_assert_ok(lemica_graph_new(n, k, &graph));
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && j - i <= k; j++)
+            ck_assert_ok(lemica_graph_set_weight(
+                graph, i, j,
+                /* Edges over the required step are the cheapest. */
+                i < required && j > required
+                    ? (double)(1 + (i + j) % 4)
+                    : (double)(5 + (i * 31 + j * 17) % 60)));
+    for (int scan = 0; scan < 2; scan++) {
+        lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+        for (int budget = 2; budget <= n; budget++) {
+            for (int with = 0; with < 2; with++) {
+                lemica_schedule *a = NULL, *b = NULL;
+                char ta[2048], tb[2048];
+                lemica_status sa, sb;
+
+                if (with) {
+                    ck_assert_ok(lemica_solver_require_step(plain, required));
+                    ck_assert_ok(lemica_solver_require_step(fast, required));
+                } else {
+                    lemica_solver_clear_required_steps(plain);
+                    lemica_solver_clear_required_steps(fast);
+                }
+                sa = lemica_solver_solve(plain, graph, budget, &a);
+                sb = lemica_solver_solve(fast, graph, budget, &b);
+                ck_assert_msg(sa == sb, "budget %d scan %d required %d: %d vs %d",
+                              budget, scan, with, (int)sa, (int)sb);
+                if (sa != LEMICA_OK)
+                    continue;
+                ck_assert_ok(
+                    lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
+                ck_assert_ok(
+                    lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
+                ck_assert_msg(strcmp(ta, tb) == 0,
+                              "budget %d scan %d required %d: %s vs %s", budget,
+                              scan, with, ta, tb);
+                lemica_schedule_free(a);
+                lemica_schedule_free(b);
+            }
+        }
+    }
+    lemica_graph_free(graph);
     lemica_solver_free(plain);
     lemica_solver_free(fast);
 }
@@ -972,6 +1043,7 @@ TEST_SUITE(solver_brute)
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
+    add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,

@@ -32,6 +32,12 @@
  *   a SUM and looks at the lower groups only among candidates that tie on
  *   it (see layer_sum() in solver-dp.c).
  *
+ * - Chains. A level held by a single edge (an outlier) is on a path at
+ *   most once, and two such edges only if their steps do not overlap, so
+ *   the radices 2 of many outliers over few steps overstate what a path
+ *   can hold; chain_digits() bounds it by the heaviest chain of them
+ *   instead, which often fits one group where the radices need two.
+ *
  * And one that needs fewer levels. For one budget, LEXMAX's path has the
  * smallest largest weight of all paths, so if some path of the budget
  * uses only the lowest L levels, no edge above them can be on the
@@ -61,6 +67,9 @@
  * finds that after MAX_LEVELS + 1 values. Each value gets an index in the
  * order it is first seen; collect_levels() leaves that index in a byte per
  * slot of the matrix, so the encoding pass is a table look-up per slot. */
+/* See collect_levels(). */
+#define SPARSE_LEVELS 32
+#define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 #define INDEX_ZERO 254u /* the byte of a slot holding 0 */
 #define INDEX_INF 255u  /* of one holding +inf */
@@ -69,90 +78,186 @@
 #endif
 
 struct level_set {
-    double value[SET_SLOTS];    /* -1: empty (no weight is negative) */
+    uint64_t bits[SET_SLOTS];   /* a value's bits; SET_EMPTY: empty (a
+                                   NaN, never a weight) */
     unsigned char index[SET_SLOTS]; /* its index, in the order first seen */
     double seen[MAX_LEVELS];    /* the values by index */
     uint64_t edges[MAX_LEVELS]; /* by index: how many slots hold it */
     int level[MAX_LEVELS];      /* by index: its rank among the values */
+    int order[MAX_LEVELS];      /* by rank: the index */
+    size_t slot[MAX_LEVELS];    /* by index: the first slot holding it */
     uint64_t zeros;             /* how many slots hold 0 */
     int count;
 };
 
 static inline unsigned
-set_slot(const struct level_set *set, double value)
+set_slot(const struct level_set *set, uint64_t bits)
 {
-    uint64_t bits;
-    unsigned at;
+    unsigned at = (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 55);
 
-    memcpy(&bits, &value, sizeof(bits));
-    at = (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 55);
-    while (set->value[at] != value && set->value[at] != -1.0)
+    /* Integer compares: two floating ones (with their NaN tests) cost
+     * half the look-up. */
+    while (set->bits[at] != bits && set->bits[at] != SET_EMPTY)
         at = (at + 1) & (SET_SLOTS - 1);
     return at;
 }
 
-/* Collect the levels of @matrix with their edge counts, ascending into
- * @levels and @edges, and each slot's value index into @indices; 0 if
- * there are more than MAX_LEVELS. */
-static int
-collect_levels(const double *matrix, size_t slots, struct level_set *set,
-               unsigned char *indices, double *levels, uint64_t *edges)
+/* The slots of row @row of the weight matrix that can hold an edge:
+ * [*lo, *hi) (empty for rows without any). The rest (the blocked scan's
+ * pads, spans past the last step, predecessors before step 0) are +inf
+ * whatever the graph, so the encoding leaves them alone: with K = N - 1
+ * they are half the matrix or more. */
+static void
+slot_row(const lemica_solver *solver, const struct lemica_problem *problem,
+         int row, size_t *lo, size_t *hi)
 {
+    const int n = problem->num_steps, k = problem->max_skip;
+
+    if (problem->blocked) {
+        /* Row s: the pad, then the edges (s, s + d), d = 1 .. K. */
+        const size_t start =
+            (size_t)row * ((size_t)k + LEMICA_BLOCK_PAD) + LEMICA_BLOCK_PAD;
+        const int spans = row >= n ? 0 : k < n - 1 - row ? k : n - 1 - row;
+
+        *lo = start;
+        *hi = start + (size_t)spans;
+    } else {
+        /* Row t: the edges (t - K + j, t), j = 0 .. K - 1, usable from
+         * first_pred[t] on. */
+        const int first = ((const int *)solver->work.first_pred.data)[row];
+        const size_t start = (size_t)row * (size_t)k;
+
+        *lo = start + (size_t)(first - (row - k) < k ? first - (row - k) : k);
+        *hi = row == 0 ? *lo : start + (size_t)k;
+    }
+}
+
+/* How many rows slot_row() takes. */
+static int
+slot_rows(const struct lemica_problem *problem)
+{
+    return problem->num_steps;
+}
+
+/* INDEX_INF into the slots of @indices that slot_row() leaves out (the
+ * passes over every slot read them). */
+static void
+fill_gaps(const lemica_solver *solver, const struct lemica_problem *problem,
+          unsigned char *indices, size_t slots)
+{
+    size_t end = 0;
+
+    for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
+        size_t lo, hi;
+
+        slot_row(solver, problem, r, &lo, &hi);
+        memset(indices + end, INDEX_INF, lo - end);
+        end = hi;
+    }
+    memset(indices + end, INDEX_INF, slots - end);
+}
+
+/* Collect the levels of @matrix with their edge counts, ascending into
+ * @levels and @edges, and each slot's value index into @indices (only the
+ * slots slot_row() gives: see fill_gaps()); 0 if there are more than
+ * MAX_LEVELS. */
+static int
+collect_levels(const lemica_solver *solver,
+               const struct lemica_problem *problem, const double *matrix,
+               struct level_set *set, unsigned char *indices, double *levels,
+               uint64_t *edges)
+{
+    /* The blocked scan's sorted-vector DP is cheap on weights that rarely
+     * tie (one budget builds a state's head only for ties, solver-dp.c),
+     * so there the set stops after a row once a quarter of the slots so
+     * far hold a value of their own (distinct, diffusion-like, 64 or 256
+     * levels at N = 50: it cost 10-35% of a one-budget solve, and 64
+     * levels do not encode for the frontier). Nor for the frontier of
+     * the row scan, where spread levels need too many radices of N.
+     * Outliers under one common weight go on. */
+    const uint64_t sparse = problem->blocked || problem->frontier
+                                ? SPARSE_LEVELS
+                                : MAX_LEVELS + 1;
     double last = -1.0;
     unsigned index = INDEX_INF;
-    size_t run_start = 0; /* where the run of @last began */
+    uint64_t scanned = 0; /* slots of the rows begun */
 
     set->count = 0;
     set->zeros = 0;
     for (int i = 0; i < SET_SLOTS; i++)
-        set->value[i] = -1.0;
-    for (size_t i = 0; i < slots; i++) {
-        double w = matrix[i];
+        set->bits[i] = SET_EMPTY;
+    for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
+        size_t lo, hi, run_start;
 
-        /* Runs of one weight are common (few levels, +inf pads): no
-         * look-up for them, and their edges are counted at their end. */
-        if (w != last) {
-            if (index < INDEX_ZERO)
-                set->edges[index] += i - run_start;
-            else if (index == INDEX_ZERO)
-                set->zeros += i - run_start;
-            run_start = i;
-            last = w;
-            if (w == HUGE_VAL) {
-                index = INDEX_INF;
-            } else if (w == 0.0) {
-                index = INDEX_ZERO;
-            } else {
-                unsigned at = set_slot(set, w);
+        slot_row(solver, problem, r, &lo, &hi);
+        scanned += hi - lo;
+        run_start = lo; /* where the run of @last began in this row */
+        for (size_t i = lo; i < hi; i++) {
+            double w = matrix[i];
 
-                if (set->value[at] == -1.0) {
-                    if (set->count == MAX_LEVELS)
-                        return 0;
-                    set->value[at] = w;
-                    set->index[at] = (unsigned char)set->count;
-                    set->seen[set->count] = w;
-                    set->edges[set->count++] = 0;
+            /* Runs of one weight are common (few levels, +inf pads): no
+             * look-up for them, and their edges are counted at their
+             * end. */
+            if (w != last) {
+                if (index < INDEX_ZERO)
+                    set->edges[index] += i - run_start;
+                else if (index == INDEX_ZERO)
+                    set->zeros += i - run_start;
+                run_start = i;
+                last = w;
+                if (w == HUGE_VAL) {
+                    index = INDEX_INF;
+                } else if (w == 0.0) {
+                    index = INDEX_ZERO;
+                } else {
+                    uint64_t bits;
+                    unsigned at;
+
+                    memcpy(&bits, &w, sizeof(bits));
+                    at = set_slot(set, bits);
+                    if (set->bits[at] == SET_EMPTY) {
+                        if (set->count == MAX_LEVELS)
+                            return 0;
+                        set->bits[at] = bits;
+                        set->index[at] = (unsigned char)set->count;
+                        set->seen[set->count] = w;
+                        set->slot[set->count] = i;
+                        set->edges[set->count++] = 0;
+                    }
+                    index = set->index[at];
                 }
-                index = set->index[at];
             }
+            indices[i] = (unsigned char)index;
         }
-        indices[i] = (unsigned char)index;
+        if (index < INDEX_ZERO)
+            set->edges[index] += hi - run_start;
+        else if (index == INDEX_ZERO)
+            set->zeros += hi - run_start;
+        if ((uint64_t)set->count >= sparse &&
+            (uint64_t)set->count * 4 > scanned)
+            return 0;
     }
-    if (index < INDEX_ZERO)
-        set->edges[index] += slots - run_start;
-    else if (index == INDEX_ZERO)
-        set->zeros += slots - run_start;
-    /* Ascending, by insertion (at most MAX_LEVELS values, usually a
-     * handful), then each index learns its rank. */
+    /* Ascending, by Shell sort (Ciura's gaps; up to MAX_LEVELS values:
+     * insertion alone cost a tenth of a small solve at 64 levels), then
+     * each index learns its rank. */
     {
-        int order[MAX_LEVELS];
+        static const int gaps[] = {132, 57, 23, 10, 4, 1};
+        int *order = set->order;
 
-        for (int v = 0; v < set->count; v++) {
-            int k;
+        for (int v = 0; v < set->count; v++)
+            order[v] = v;
+        for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+            const int gap = gaps[g];
 
-            for (k = v; k > 0 && set->seen[order[k - 1]] > set->seen[v]; k--)
-                order[k] = order[k - 1];
-            order[k] = v;
+            for (int v = gap; v < set->count; v++) {
+                const int moving = order[v];
+                const double value = set->seen[moving];
+                int k = v;
+
+                for (; k >= gap && set->seen[order[k - gap]] > value; k -= gap)
+                    order[k] = order[k - gap];
+                order[k] = moving;
+            }
         }
         for (int k = 0; k < set->count; k++) {
             levels[k] = set->seen[order[k]];
@@ -205,6 +310,137 @@ assign_digits(const uint64_t *edges, int count, double base,
         top = bottom;
     }
     return groups;
+}
+
+/* The edge (*from, *to) of slot @i of the weight matrix. */
+static void
+slot_edge(const struct lemica_problem *problem, size_t i, int *from, int *to)
+{
+    const size_t k = (size_t)problem->max_skip;
+
+    if (problem->blocked) {
+        const size_t stride = k + LEMICA_BLOCK_PAD;
+
+        *from = (int)(i / stride);
+        *to = *from + (int)(i % stride) - LEMICA_BLOCK_PAD + 1;
+    } else {
+        *to = (int)(i / k);
+        *from = *to - (int)k + (int)(i % k);
+    }
+}
+
+/* Digits of one group for every level, from what a path can hold, when
+ * the mixed radix needs more than one group. A level's digit must exceed
+ * the largest sum of the lower levels' digits on any path (then the sums
+ * order paths like their count vectors: see the top of this file); the
+ * mixed radix bounds that by each level's count on a path. A level held
+ * by one edge (an outlier under a common weight) counts at most once, and
+ * two such edges are on one path only if their steps do not overlap: the
+ * heaviest chain of non-overlapping single edges (weighted by their
+ * digits) bounds their part, the radix the rest. With many outliers over
+ * few steps they overlap and the chain is far below the product of their
+ * radices 2 (64 outliers at N = 50: 49 bits instead of 64).
+ *
+ * The chain is a DP over the single edges ordered by their last step
+ * (weighted interval scheduling), redone from the new edge's place on
+ * each time a level gets its digit: O(m^2) for m single edges
+ * (m <= MAX_LEVELS). Returns 1 and fills @digit if every path's sum stays
+ * <= 2^53, else 0 (@digit untouched). */
+static int
+chain_digits(const struct lemica_problem *problem, const struct level_set *set,
+             const uint64_t *edges, int count, double *digit)
+{
+    const uint64_t limit = (uint64_t)1 << 53;
+    const uint64_t most = (uint64_t)problem->budget - 1; /* edges a path has */
+    int from[MAX_LEVELS], to[MAX_LEVELS], place[MAX_LEVELS], before[MAX_LEVELS];
+    int rank[MAX_LEVELS]; /* by level: its single edge's place, or -1 */
+    uint64_t code[MAX_LEVELS], chain[MAX_LEVELS + 1], value[MAX_LEVELS];
+    uint64_t radix_part = 0; /* the levels of several edges, so far */
+    int m = 0;
+
+    /* The single edges by their last step: each packed into one key
+     * (last step, first step, level; steps < 2^16, levels < 2^8), Shell
+     * sorted (Ciura's gaps), unpacked. */
+    {
+        static const int gaps[] = {132, 57, 23, 10, 4, 1};
+        uint64_t key[MAX_LEVELS];
+
+        for (int k = 0; k < count; k++) {
+            int s, t;
+
+            rank[k] = -1;
+            if (edges[k] != 1)
+                continue;
+            slot_edge(problem, set->slot[set->order[k]], &s, &t);
+            key[m++] = (uint64_t)t << 32 | (uint64_t)s << 8 | (uint64_t)k;
+        }
+        for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+            const int gap = gaps[g];
+
+            for (int i = gap; i < m; i++) {
+                const uint64_t moving = key[i];
+                int at = i;
+
+                for (; at >= gap && key[at - gap] > moving; at -= gap)
+                    key[at] = key[at - gap];
+                key[at] = moving;
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            to[i] = (int)(key[i] >> 32);
+            from[i] = (int)(key[i] >> 8 & 0xffffff);
+            place[i] = (int)(key[i] & 0xff);
+        }
+    }
+    if (m == 0)
+        return 0;
+    for (int i = 0; i < m; i++) {
+        int lo = 0, hi = i;
+
+        rank[place[i]] = i;
+        code[i] = 0; /* no digit yet: adds nothing to a chain */
+        /* before[i]: how many edges end at or before from[i]. */
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+
+            if (to[mid] <= from[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        before[i] = lo;
+    }
+    for (int i = 0; i <= m; i++)
+        chain[i] = 0;
+    for (int k = 0; k < count; k++) {
+        /* chain[m] + radix_part <= limit, so no sum below overflows. */
+        value[k] = chain[m] + radix_part + 1;
+        if (value[k] > limit)
+            return 0;
+        if (rank[k] < 0) {
+            uint64_t copies = edges[k] < most ? edges[k] : most;
+
+            if (copies > (limit - chain[m] - radix_part) / value[k])
+                return 0;
+            radix_part += copies * value[k];
+        } else {
+            code[rank[k]] = value[k];
+            uint64_t heaviest = chain[rank[k]];
+
+            for (int i = rank[k]; i < m; i++) {
+                const uint64_t with = code[i] + chain[before[i]];
+
+                heaviest = with > heaviest ? with : heaviest;
+                chain[i + 1] = heaviest;
+            }
+            if (chain[m] > limit - radix_part)
+                return 0;
+        }
+    }
+    /* Only now: on failure @digit keeps the mixed radix's. */
+    for (int k = 0; k < count; k++)
+        digit[k] = (double)value[k];
+    return 1;
 }
 
 /* Whether a path of exactly @problem->budget steps from step 0 to the last
@@ -444,10 +680,19 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     if (!lemica_solver_reserve(&work->level_ids, slots, 1))
         return lemica_fail_no_memory("the solver workspace");
     indices = work->level_ids.data;
-    if (!collect_levels(matrix, slots, &set, indices, levels, edges))
+    if (!collect_levels(solver, problem, matrix, &set, indices, levels, edges))
         return LEMICA_OK;
     count = set.count;
     groups = assign_digits(edges, count, (double)problem->budget, group, digit);
+    if (groups != 1 &&
+        chain_digits(problem, &set, edges, count, digit)) {
+        groups = 1;
+        memset(group, 0, (size_t)count);
+    }
+    /* The level cut's test and the passes of several groups read every
+     * slot. */
+    if (groups != 1)
+        fill_gaps(solver, problem, indices, slots);
     {
         int status;
         int kept = levels_needed(solver, problem, &set, indices, edges, count,
@@ -461,7 +706,17 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                                    group, digit);
         }
     }
-    if (groups == 0)
+    /* The blocked frontier breaks ties on lower groups one candidate at
+     * a time, through every candidate up to the last tied one: its
+     * sorted-vector DP costs less (levels-16, N = 50, every budget: 3.02x
+     * -> 2.42x of MAX with K = 49, 2.61x -> 2.38x with K = 20, in
+     * instructions). */
+    if (groups == 0 || (groups > 1 && problem->blocked && problem->frontier))
+        return LEMICA_OK;
+    /* So does the row scan's frontier on long rows with three groups or
+     * more (levels-16, N = 200, K = 199: 2.46x -> 2.07x; with two,
+     * levels-8 stays at 1.71x rather than 3.20x). */
+    if (groups > 2 && problem->frontier && problem->max_skip > 64)
         return LEMICA_OK;
     if (groups > 1) {
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
@@ -510,8 +765,13 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         id[v] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
     }
     if (groups == 1) {
-        for (size_t i = 0; i < slots; i++)
-            matrix[i] = code[indices[i]];
+        for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
+            size_t lo, hi;
+
+            slot_row(solver, problem, r, &lo, &hi);
+            for (size_t i = lo; i < hi; i++)
+                matrix[i] = code[indices[i]];
+        }
     } else {
         if (lower_weights)
             for (int g = 0; g < groups - 1; g++) {
