@@ -28,6 +28,7 @@ from ._core import live_handles
 from ._library import LIBRARY_NAMES, MIN_VERSION, library_path, version_tuple
 from .adaptive import (AdaptivePlan, Assumption, AssumptionReport, AssumptionWarning,
                        SampleStop, Violation, check_assumption)
+from .bagging import bagged_candidates
 from .buffers import Buffer, Dtype, as_buffer
 from .errors import (BufferTooSmallError, ClosedHandleError, InfeasibleError,
                      InvalidArgumentError, InvalidValueError, IOFailureError,
@@ -83,7 +84,8 @@ __all__ = [
     "Plan", "PlanGroup", "ProfileStats", "Profiler", "ReentrantUseError", "Schedule",
     "ScheduleMismatchError", "Solver", "StateError", "StepAction", "StepCache",
     "TIME_GRID_KEY", "TooLargeError", "UnsupportedBufferError", "VerificationResult",
-    "Verifier", "VersionError", "Violation", "as_buffer", "candidate_schedules",
+    "Verifier", "VersionError", "Violation", "as_buffer", "bagged_candidates",
+    "candidate_schedules",
     "check_assumption", "check_time_grid", "library_path", "live_handles",
     "metric_compute", "status_name", "strerror", "time_grid_distance",
     "time_grid_from_metadata", "time_grid_shifted", "time_grid_value", "transfer_graph",
