@@ -4,8 +4,8 @@
  * share: the cached per-sample errors (bench-stopping-data.c), the held-out
  * evaluation (bench-stopping-eval.c), whole runs of a schedule
  * (bench-stopping-runs.c), the stopping rules (bench-stopping-rules.c),
- * stop-then-verify (bench-stopping-verify.c) and the diagnosis
- * (bench-stopping-diagnose.c). */
+ * stop-then-verify (bench-stopping-verify.c), bagging at the stop
+ * (bench-stopping-bag.c) and the diagnosis (bench-stopping-diagnose.c). */
 #ifndef LEMICA_BENCH_STOPPING_INT_H
 #define LEMICA_BENCH_STOPPING_INT_H
 

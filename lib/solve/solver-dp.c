@@ -1407,13 +1407,6 @@ lexmax_fewest_copies(lemica_solver *solver,
     lexmax_ties(solver, problem, layer, heads, t, row, last, scan);
 }
 
-/* compare_exact() for the frontier, which keeps no heads: first one walk
- * back from (@a, c - 1) and (@b, c - 1) a layer at a time until the two
- * paths meet (the DP's paths form a tree, so all before is shared and
- * drops out, as in compare_exact()), keeping each side's largest weight
- * and how often it occurs. The larger largest weight, or on equal ones
- * more copies of it, makes the larger vector (both parts are as long);
- * only when both agree does compare_exact() look further. */
 /* compare_exact() without anchors (the blocked scan keeps none), out of
  * line: the rare end of frontier_compare(). */
 #if defined(__GNUC__)
@@ -1437,6 +1430,13 @@ frontier_compare_rest(lemica_solver *solver,
     return compare_multisets(da, db, count);
 }
 
+/* compare_exact() for the frontier, which keeps no heads: first one walk
+ * back from (@a, c - 1) and (@b, c - 1) a layer at a time until the two
+ * paths meet (the DP's paths form a tree, so all before is shared and
+ * drops out, as in compare_exact()), keeping each side's largest weight
+ * and how often it occurs. The larger largest weight, or on equal ones
+ * more copies of it, makes the larger vector (both parts are as long);
+ * only when both agree does frontier_compare_rest() look further. */
 static int
 frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, int a, double wa, int b,
