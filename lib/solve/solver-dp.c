@@ -982,6 +982,62 @@ path_weight(const struct path_weights *pw, int s, int t)
     return pw->base[(size_t)t * pw->t_step + (size_t)s * pw->s_step];
 }
 
+/* Two DP paths walked back together to the first state they share at the
+ * same layer, always the one at the later step first (why: see
+ * divergent_weights()). Each step yields a weight of side a, of side b,
+ * or of both where they leave one state by different edges; an edge both
+ * take at the same moment yields nothing, so it drops out. */
+struct pair_walk {
+    const uint16_t *pred_a, *pred_b; /* predecessor rows of each side's layer */
+    size_t n;                        /* the distance between layers' rows */
+    int a, b;                        /* each side's current step */
+};
+
+enum { WALK_A = 1, WALK_B = 2 };
+
+static inline int
+pair_walk_more(const struct pair_walk *w)
+{
+    return w->a != w->b || w->pred_a != w->pred_b;
+}
+
+/* One step back: which sides yielded a weight (in *@xa, *@xb). */
+static inline unsigned
+pair_walk_step(struct pair_walk *w, const struct path_weights *pw, double *xa,
+               double *xb)
+{
+    if (w->a == w->b) {
+        int before_a = w->pred_a[w->a];
+        int before_b = w->pred_b[w->b];
+        unsigned sides = 0;
+
+        w->pred_a -= w->n;
+        w->pred_b -= w->n;
+        if (before_a != before_b) {
+            *xa = path_weight(pw, before_a, w->a);
+            *xb = path_weight(pw, before_b, w->b);
+            sides = WALK_A | WALK_B;
+        }
+        w->a = before_a;
+        w->b = before_b;
+        return sides;
+    }
+    if (w->a > w->b) {
+        int before = w->pred_a[w->a];
+
+        *xa = path_weight(pw, before, w->a);
+        w->pred_a -= w->n;
+        w->a = before;
+        return WALK_A;
+    }
+    int before = w->pred_b[w->b];
+
+    *xb = path_weight(pw, before, w->b);
+    w->pred_b -= w->n;
+    w->b = before;
+    return WALK_B;
+}
+
 /* Collect into @out_a and @out_b the weights of the DP paths of states
  * (@a, @c) and (@b, @c) back to the first state they share at the
  * same layer, leaving out the edges both paths use. Returns the number of
@@ -1001,48 +1057,23 @@ divergent_weights(const lemica_solver *solver,
                   const struct layer *layer, int c, int a, int b,
                   double *out_a, double *out_b, double *max_a, double *max_b)
 {
-    const size_t n = (size_t)problem->num_steps;
-    /* The predecessor rows of each side's current layer. */
-    const uint16_t *pred_a = pred_row(solver, problem, c);
-    const uint16_t *pred_b = pred_a;
+    const uint16_t *pred = pred_row(solver, problem, c);
+    struct pair_walk walk = {pred, pred, (size_t)problem->num_steps, a, b};
     const struct path_weights pw = path_weights_of(layer);
     double top_a = -HUGE_VAL, top_b = -HUGE_VAL;
     size_t n_a = 0, n_b = 0;
 
-    while (a != b || pred_a != pred_b) {
-        if (a == b) {
-            int before_a = pred_a[a];
-            int before_b = pred_b[b];
+    while (pair_walk_more(&walk)) {
+        double xa, xb;
+        unsigned sides = pair_walk_step(&walk, &pw, &xa, &xb);
 
-            pred_a -= n;
-            pred_b -= n;
-            if (before_a != before_b) {
-                double wa = path_weight(&pw, before_a, a);
-                double wb = path_weight(&pw, before_b, b);
-
-                out_a[n_a++] = wa;
-                out_b[n_b++] = wb;
-                top_a = max_double(top_a, wa);
-                top_b = max_double(top_b, wb);
-            }
-            a = before_a;
-            b = before_b;
-        } else if (a > b) {
-            int before = pred_a[a];
-            double w = path_weight(&pw, before, a);
-
-            pred_a -= n;
-            out_a[n_a++] = w;
-            top_a = max_double(top_a, w);
-            a = before;
-        } else {
-            int before = pred_b[b];
-            double w = path_weight(&pw, before, b);
-
-            pred_b -= n;
-            out_b[n_b++] = w;
-            top_b = max_double(top_b, w);
-            b = before;
+        if (sides & WALK_A) {
+            out_a[n_a++] = xa;
+            top_a = max_double(top_a, xa);
+        }
+        if (sides & WALK_B) {
+            out_b[n_b++] = xb;
+            top_b = max_double(top_b, xb);
         }
     }
     *max_a = top_a;
@@ -1442,51 +1473,25 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, int a, double wa, int b,
                  double wb)
 {
-    const size_t n = (size_t)problem->num_steps;
-    const uint16_t *pred_a = pred_row(solver, problem, layer->c - 1);
-    const uint16_t *pred_b = pred_a;
+    const uint16_t *pred = pred_row(solver, problem, layer->c - 1);
+    struct pair_walk walk = {pred, pred, (size_t)problem->num_steps, a, b};
     const struct path_weights pw = path_weights_of(layer);
     double top_a = wa, top_b = wb;
     unsigned copies_a = 1, copies_b = 1;
-    int at_a = a, at_b = b;
-
     size_t walked = 0;
 
-    while (at_a != at_b || pred_a != pred_b) {
+    while (pair_walk_more(&walk)) {
+        double xa, xb;
+        unsigned sides = pair_walk_step(&walk, &pw, &xa, &xb);
+
         walked++;
-        if (at_a == at_b) {
-            int before_a = pred_a[at_a];
-            int before_b = pred_b[at_b];
-
-            pred_a -= n;
-            pred_b -= n;
-            if (before_a != before_b) {
-                double xa = path_weight(&pw, before_a, at_a);
-                double xb = path_weight(&pw, before_b, at_b);
-
-                copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
-                copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
-                top_a = max_double(top_a, xa);
-                top_b = max_double(top_b, xb);
-            }
-            at_a = before_a;
-            at_b = before_b;
-        } else if (at_a > at_b) {
-            int before = pred_a[at_a];
-            double x = path_weight(&pw, before, at_a);
-
-            copies_a = x > top_a ? 1 : copies_a + (x == top_a);
-            top_a = max_double(top_a, x);
-            pred_a -= n;
-            at_a = before;
-        } else {
-            int before = pred_b[at_b];
-            double x = path_weight(&pw, before, at_b);
-
-            copies_b = x > top_b ? 1 : copies_b + (x == top_b);
-            top_b = max_double(top_b, x);
-            pred_b -= n;
-            at_b = before;
+        if (sides & WALK_A) {
+            copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
+            top_a = max_double(top_a, xa);
+        }
+        if (sides & WALK_B) {
+            copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
+            top_b = max_double(top_b, xb);
         }
     }
     solver->work.frontier_walked += walked;
