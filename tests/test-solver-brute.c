@@ -6,6 +6,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,25 @@ enum weight_kind {
                           paths tie on DBL_MAX and differ in its copies */
     WEIGHT_KINDS
 };
+
+/* Asserts that @a and @b list the same steps; @format and what follows
+ * name the case in the failure message. */
+static void
+assert_same_steps(const lemica_schedule *a, const lemica_schedule *b,
+                  const char *format, ...)
+{
+    char ta[2048], tb[2048], context[256];
+    va_list args;
+
+    ck_assert_ok(lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
+    ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
+    if (strcmp(ta, tb) == 0)
+        return;
+    va_start(args, format);
+    vsnprintf(context, sizeof(context), format, args);
+    va_end(args);
+    ck_abort_msg("%s: %s vs %s", context, ta, tb);
+}
 
 /* The "true" error of skipping from @i to @j of @n steps in a diffusion
  * model, in [0, 1]. */
@@ -666,15 +686,10 @@ check_frontier_matches_plain(lemica_solver *plain, lemica_solver *fast,
         ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
         for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
             const lemica_schedule *a, *b;
-            char ta[1024], tb[1024];
 
             ck_assert_ok(lemica_frontier_get(fa, i, &a));
             ck_assert_ok(lemica_frontier_get(fb, i, &b));
-            ck_assert_ok(lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
-            ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
-            ck_assert_msg(strcmp(ta, tb) == 0,
-                          "frontier: graph %d comparator %zu: %s vs %s", g, ci,
-                          ta, tb);
+            assert_same_steps(a, b, "frontier: graph %d comparator %zu", g, ci);
         }
     }
     lemica_frontier_free(fa);
@@ -757,7 +772,6 @@ START_TEST(test_fast_paths_match_plain_dp)
                 int budget = 2 + test_rng_below(&rng, n - 1);
                 lemica_schedule *a = NULL, *b = NULL;
                 lemica_status sa, sb;
-                char ta[1024], tb[1024];
 
                 lemica_solver_set_vector_scan_min(1 << 30);
                 lemica_solver_set_blocked_scan_max_steps(0);
@@ -771,13 +785,9 @@ START_TEST(test_fast_paths_match_plain_dp)
                 lemica_solver_set_anchor_stretch(1 + test_rng_below(&rng, 4));
                 sb = lemica_solver_solve(fast, graph, budget, &b);
                 ck_assert_int_eq(sa, sb);
-                if (sa == LEMICA_OK) {
-                    ck_assert_ok(lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
-                    ck_assert_ok(lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
-                    ck_assert_msg(strcmp(ta, tb) == 0,
-                                  "graph %d comparator %zu budget %d: %s vs %s",
-                                  g, ci, budget, ta, tb);
-                }
+                if (sa == LEMICA_OK)
+                    assert_same_steps(a, b, "graph %d comparator %zu budget %d",
+                                      g, ci, budget);
                 lemica_schedule_free(a);
                 lemica_schedule_free(b);
             }
@@ -881,9 +891,7 @@ START_TEST(test_level_cut_wide)
             lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 256);
             for (int budget = 2; budget <= n; budget++) {
                 lemica_schedule *a = NULL, *b = NULL;
-                char ta[2048], tb[2048];
                 lemica_status sa, sb;
-
 
                 sa = lemica_solver_solve(plain, graph, budget, &a);
                 sb = lemica_solver_solve(fast, graph, budget, &b);
@@ -892,13 +900,8 @@ START_TEST(test_level_cut_wide)
                               n, k, levels, budget, scan, (int)sa, (int)sb);
                 if (sa != LEMICA_OK)
                     continue; /* below the smallest feasible budget */
-                ck_assert_ok(
-                    lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
-                ck_assert_ok(
-                    lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
-                ck_assert_msg(strcmp(ta, tb) == 0,
-                              "N %d K %d levels %d budget %d scan %d: %s vs %s",
-                              n, k, levels, budget, scan, ta, tb);
+                assert_same_steps(a, b, "N %d K %d levels %d budget %d scan %d",
+                                  n, k, levels, budget, scan);
                 lemica_schedule_free(a);
                 lemica_schedule_free(b);
             }
@@ -939,7 +942,6 @@ START_TEST(test_level_cut_required_step)
         for (int budget = 2; budget <= n; budget++) {
             for (int with = 0; with < 2; with++) {
                 lemica_schedule *a = NULL, *b = NULL;
-                char ta[2048], tb[2048];
                 lemica_status sa, sb;
 
                 if (with) {
@@ -955,13 +957,8 @@ START_TEST(test_level_cut_required_step)
                               budget, scan, with, (int)sa, (int)sb);
                 if (sa != LEMICA_OK)
                     continue;
-                ck_assert_ok(
-                    lemica_schedule_format_steps(a, ta, sizeof(ta), NULL));
-                ck_assert_ok(
-                    lemica_schedule_format_steps(b, tb, sizeof(tb), NULL));
-                ck_assert_msg(strcmp(ta, tb) == 0,
-                              "budget %d scan %d required %d: %s vs %s", budget,
-                              scan, with, ta, tb);
+                assert_same_steps(a, b, "budget %d scan %d required %d",
+                                  budget, scan, with);
                 lemica_schedule_free(a);
                 lemica_schedule_free(b);
             }
