@@ -54,6 +54,30 @@ assert_same_steps(const lemica_schedule *a, const lemica_schedule *b,
     ck_abort_msg("%s: %s vs %s", context, ta, tb);
 }
 
+/* Solves @budget of @graph with @plain and with @fast and asserts the same
+ * status and, on success, the same steps; @format and what follows name
+ * the case in a failure message. */
+static void
+assert_same_solve(lemica_solver *plain, lemica_solver *fast,
+                  const lemica_graph *graph, int budget, const char *format, ...)
+{
+    lemica_schedule *a = NULL, *b = NULL;
+    lemica_status sa, sb;
+    char context[256];
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(context, sizeof(context), format, args);
+    va_end(args);
+    sa = lemica_solver_solve(plain, graph, budget, &a);
+    sb = lemica_solver_solve(fast, graph, budget, &b);
+    ck_assert_msg(sa == sb, "%s: %d vs %d", context, (int)sa, (int)sb);
+    if (sa == LEMICA_OK) /* else below the smallest feasible budget */
+        assert_same_steps(a, b, "%s", context);
+    lemica_schedule_free(a);
+    lemica_schedule_free(b);
+}
+
 /* The "true" error of skipping from @i to @j of @n steps in a diffusion
  * model, in [0, 1]. */
 static double
@@ -889,22 +913,10 @@ START_TEST(test_level_cut_wide)
                     graph, i, j, (double)(1 + (i * 31 + j * 17) % levels)));
         for (int scan = 0; scan < 2; scan++) {
             lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 256);
-            for (int budget = 2; budget <= n; budget++) {
-                lemica_schedule *a = NULL, *b = NULL;
-                lemica_status sa, sb;
-
-                sa = lemica_solver_solve(plain, graph, budget, &a);
-                sb = lemica_solver_solve(fast, graph, budget, &b);
-                ck_assert_msg(sa == sb,
-                              "N %d K %d levels %d budget %d scan %d: %d vs %d",
-                              n, k, levels, budget, scan, (int)sa, (int)sb);
-                if (sa != LEMICA_OK)
-                    continue; /* below the smallest feasible budget */
-                assert_same_steps(a, b, "N %d K %d levels %d budget %d scan %d",
-                                  n, k, levels, budget, scan);
-                lemica_schedule_free(a);
-                lemica_schedule_free(b);
-            }
+            for (int budget = 2; budget <= n; budget++)
+                assert_same_solve(plain, fast, graph, budget,
+                                  "N %d K %d levels %d budget %d scan %d", n,
+                                  k, levels, budget, scan);
         }
         lemica_graph_free(graph);
     }
@@ -941,9 +953,6 @@ START_TEST(test_level_cut_required_step)
         lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
         for (int budget = 2; budget <= n; budget++) {
             for (int with = 0; with < 2; with++) {
-                lemica_schedule *a = NULL, *b = NULL;
-                lemica_status sa, sb;
-
                 if (with) {
                     ck_assert_ok(lemica_solver_require_step(plain, required));
                     ck_assert_ok(lemica_solver_require_step(fast, required));
@@ -951,16 +960,9 @@ START_TEST(test_level_cut_required_step)
                     lemica_solver_clear_required_steps(plain);
                     lemica_solver_clear_required_steps(fast);
                 }
-                sa = lemica_solver_solve(plain, graph, budget, &a);
-                sb = lemica_solver_solve(fast, graph, budget, &b);
-                ck_assert_msg(sa == sb, "budget %d scan %d required %d: %d vs %d",
-                              budget, scan, with, (int)sa, (int)sb);
-                if (sa != LEMICA_OK)
-                    continue;
-                assert_same_steps(a, b, "budget %d scan %d required %d",
-                                  budget, scan, with);
-                lemica_schedule_free(a);
-                lemica_schedule_free(b);
+                assert_same_solve(plain, fast, graph, budget,
+                                  "budget %d scan %d required %d", budget,
+                                  scan, with);
             }
         }
     }
