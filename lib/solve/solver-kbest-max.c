@@ -48,6 +48,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define MAX_HAVE_SSE2 1
+#endif
+
 #include "../common/error-int.h"
 #include "kbest-lazy-int.h"
 #include "kbest-max-int.h"
@@ -134,6 +139,82 @@ max_end(int t, int c)
     return c == 2 ? 1 : t;
 }
 
+/* The first s in @s .. @end - 1 with g = max(@row[s], @bound[s]) at most
+ * @level, or @end; the smallest g of those before it into *@above (they
+ * are all above the level). Two at a time where SSE2 is (every x86-64):
+ * no NaN reaches here (an unusable edge or an unreached state is +inf). */
+static inline int
+max_scan(const double *row, const double *bound, int s, int end, double level,
+         double *above)
+{
+    double smallest = *above;
+
+#ifdef MAX_HAVE_SSE2
+    if (s + 2 <= end) {
+        const __m128d top = _mm_set1_pd(level);
+        __m128d low = _mm_set1_pd(smallest);
+        int mask = 0;
+
+        for (; s + 2 <= end; s += 2) {
+            const __m128d g = _mm_max_pd(_mm_loadu_pd(row + s),
+                                         _mm_loadu_pd(bound + s));
+
+            mask = _mm_movemask_pd(_mm_cmple_pd(g, top));
+            if (mask != 0) {
+                /* Only the second at most the level: the first is above. */
+                if (!(mask & 1)) {
+                    low = _mm_min_sd(low, g);
+                    s++;
+                }
+                break;
+            }
+            low = _mm_min_pd(low, g);
+        }
+        low = _mm_min_sd(low, _mm_unpackhi_pd(low, low));
+        smallest = _mm_cvtsd_f64(low);
+        if (mask != 0) {
+            *above = smallest;
+            return s;
+        }
+    }
+#endif
+    for (; s < end; s++) {
+        const double g = row[s] > bound[s] ? row[s] : bound[s];
+
+        if (g <= level)
+            break;
+        smallest = g < smallest ? g : smallest;
+    }
+    *above = smallest;
+    return s;
+}
+
+/* The smallest max(@row[s], @prev[s]) for s in @s .. @end - 1 (+inf if
+ * none); two at a time where SSE2 is. */
+static inline double
+max_min(const double *row, const double *prev, int s, int end)
+{
+    double best = HUGE_VAL;
+
+#ifdef MAX_HAVE_SSE2
+    if (s + 2 <= end) {
+        __m128d low = _mm_set1_pd(HUGE_VAL);
+
+        for (; s + 2 <= end; s += 2)
+            low = _mm_min_pd(low, _mm_max_pd(_mm_loadu_pd(row + s),
+                                              _mm_loadu_pd(prev + s)));
+        low = _mm_min_sd(low, _mm_unpackhi_pd(low, low));
+        best = _mm_cvtsd_f64(low);
+    }
+#endif
+    for (; s < end; s++) {
+        const double m = prev[s] > row[s] ? prev[s] : row[s];
+
+        best = m < best ? m : best;
+    }
+    return best;
+}
+
 /* The one-best DP of MAX: F(t, c) into bound (+inf if unreached). */
 static void
 max_bounds(struct max_search *ms, int frontier)
@@ -151,15 +232,8 @@ max_bounds(struct max_search *ms, int frontier)
         for (int t = t_min; t <= t_max; t++) {
             const double *row =
                 lemica_kbest_incoming_row(ms->solver, ms->problem, t);
-            const int end = max_end(t, c);
-            double best = HUGE_VAL;
-
-            for (int s = max_first_pred(ms, t, c); s < end; s++) {
-                double m = prev[s] > row[s] ? prev[s] : row[s];
-
-                best = m < best ? m : best;
-            }
-            cur[t] = best;
+            cur[t] = max_min(row, prev, max_first_pred(ms, t, c),
+                             max_end(t, c));
         }
     }
 }
@@ -168,69 +242,77 @@ max_bounds(struct max_search *ms, int frontier)
 static void
 max_search_budget(struct max_search *ms, int c)
 {
-    const size_t n = (size_t)ms->problem->num_steps;
+    const int n = ms->problem->num_steps;
     const size_t max_skip = (size_t)ms->problem->max_skip;
     const double *incoming = ms->solver->work.incoming.data;
     const int *first_pred = ms->first_pred;
     const size_t wanted = ms->wanted;
     struct max_frame *frames = ms->frames;
     int *out = ms->steps + max_steps_at(ms, c);
-    double level = ms->bound[(size_t)c * n + n - 1];
+    double level = ms->bound[(size_t)c * (size_t)n + (size_t)n - 1];
     uint32_t found = 0;
 
+    if (level != HUGE_VAL && (c == 2 || c == n)) {
+        /* One schedule: steps 0 and N - 1, or every step. */
+        for (int i = 0; i < c; i++)
+            out[i] = c == 2 ? i * (n - 1) : i;
+        level = HUGE_VAL;
+        found = 1;
+    }
     while (level != HUGE_VAL) {
         double above = HUGE_VAL;
         int depth = 0;
 
-        frames[0].step = (int32_t)n - 1;
+        frames[0].step = n - 1;
         frames[0].next = first_pred[n - 1] > c - 2 ? first_pred[n - 1] : c - 2;
         frames[0].theta = -HUGE_VAL;
         while (depth >= 0) {
             struct max_frame *frame = &frames[depth];
-            const int layer = c - depth, t = frame->step;
+            /* The state (t, layer) and its predecessors (s, layer - 1). */
+            const int layer = c - depth, t = frame->step, below = layer - 1;
             const double theta = frame->theta;
             /* The weights into t: row[s] for s from first_pred[t]. */
             const double *row = incoming + (size_t)(t + 1) * max_skip -
                                 (size_t)t;
-            const double *bound = ms->bound + (size_t)(layer - 1) * n;
-            int s = frame->next;
+            const double *bound = ms->bound + (size_t)below * (size_t)n;
+            double w, most;
+            int s;
 
-            if (layer == 2) {
-                /* The last edge, from step 0: a schedule if its maximum
-                 * is the level (it is at most the level: F(t, 2) is). */
-                if (s == 0 && (theta > row[0] ? theta : row[0]) == level) {
-                    out[0] = 0;
-                    for (int i = 1; i < c; i++)
-                        out[i] = frames[c - 1 - i].step;
-                    out += c;
-                    if (++found == wanted)
-                        goto done;
-                }
-                depth--;
-                continue;
-            }
-            /* Entered states have theta <= level, so b = max(theta, g)
-             * is at most the level exactly when g is, and above it b is
-             * g. An unusable edge or an unreached state gives g = +inf,
-             * never entered nor the next level. */
-            for (; s < t; s++) {
-                const double w = row[s], g = w > bound[s] ? w : bound[s];
-
-                if (g <= level)
-                    break;
-                above = g < above ? g : above;
-            }
+            /* Entered states have theta <= level, so max(theta, g) is at
+             * most the level exactly when g is, and above it is g. */
+            s = max_scan(row, bound, frame->next, t, level, &above);
             if (s == t) {
                 depth--;
                 continue;
             }
             frame->next = s + 1;
-            frame[1].step = s;
-            frame[1].next = layer - 1 == 2 ? first_pred[s]
-                            : first_pred[s] > layer - 3 ? first_pred[s]
-                                                        : layer - 3;
-            frame[1].theta = theta > row[s] ? theta : row[s];
-            depth++;
+            w = row[s];
+            if (below != s + 1 && below != 2) {
+                frame[1].step = s;
+                frame[1].next = first_pred[s] > below - 2 ? first_pred[s]
+                                                          : below - 2;
+                frame[1].theta = theta > w ? theta : w;
+                depth++;
+                continue;
+            }
+            /* (s, below) has one prefix, 0 .. s or 0, s, with maximum
+             * F(s, below): a schedule, listed if its maximum is the
+             * level. */
+            most = w > bound[s] ? w : bound[s];
+            if ((theta > most ? theta : most) != level)
+                continue;
+            if (below == s + 1)
+                for (int i = 0; i <= s; i++)
+                    out[i] = i;
+            else {
+                out[0] = 0;
+                out[1] = s;
+            }
+            for (int d = 0; d <= depth; d++)
+                out[c - 1 - d] = frames[d].step;
+            out += c;
+            if (++found == wanted)
+                goto done;
         }
         level = above;
     }
