@@ -65,6 +65,16 @@ struct max_frame {
     int32_t step;
     int32_t next;
     double theta;
+    uint32_t count; /* prefixes of the state met so far (up to 2) */
+    int32_t first;  /* the predecessor of the first */
+};
+
+/* A state whose prefixes with maximum at most the level a walk has met
+ * all: @walk that walk, @single its one prefix's predecessor if it has
+ * one, else -1. */
+struct max_seen {
+    uint32_t walk;
+    int32_t single;
 };
 
 struct max_search {
@@ -78,6 +88,8 @@ struct max_search {
     uint32_t *listed;         /* per budget: schedules found */
     int *steps;               /* k rows of c steps per budget c */
     struct max_frame *frames; /* the walk's stack, B + 1 */
+    struct max_seen *seen;    /* per state c * N + t */
+    uint32_t walk;            /* walks so far */
 };
 
 /* Where the rows of budget @c start in ms->steps. */
@@ -107,6 +119,8 @@ max_alloc(struct max_search *ms)
                                      sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers,
                                      sizeof(struct max_frame));
+    ok = ok && lemica_solver_reserve(&work->kbest_pending, states,
+                                     sizeof(struct max_seen));
     ok = ok && lemica_solver_reserve(&work->kbest_dfs,
                                      max_steps_at(ms, ms->layers + 1),
                                      sizeof(int));
@@ -115,6 +129,8 @@ max_alloc(struct max_search *ms)
     ms->bound = work->kbest_best_max.data;
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
+    ms->seen = work->kbest_pending.data;
+    memset(ms->seen, 0, states * sizeof(struct max_seen));
     ms->steps = work->kbest_dfs.data;
     ms->first_pred = ms->solver->work.first_pred.data;
     memset(ms->listed, 0, layers * sizeof(uint32_t));
@@ -266,6 +282,8 @@ max_search_budget(struct max_search *ms, int c)
         frames[0].step = n - 1;
         frames[0].next = first_pred[n - 1] > c - 2 ? first_pred[n - 1] : c - 2;
         frames[0].theta = -HUGE_VAL;
+        frames[0].count = 0;
+        ms->walk++;
         while (depth >= 0) {
             struct max_frame *frame = &frames[depth];
             /* The state (t, layer) and its predecessors (s, layer - 1). */
@@ -275,38 +293,59 @@ max_search_budget(struct max_search *ms, int c)
             const double *row = incoming + (size_t)(t + 1) * max_skip -
                                 (size_t)t;
             const double *bound = ms->bound + (size_t)below * (size_t)n;
+            const struct max_seen *seen;
             double w, most;
-            int s;
+            int s, u, l;
 
             /* Entered states have theta <= level, so max(theta, g) is at
              * most the level exactly when g is, and above it is g. */
             s = max_scan(row, bound, frame->next, t, level, &above);
             if (s == t) {
+                /* Every prefix of (t, layer) met: remember whether it
+                 * has one, for the suffixes that reach it later. */
+                struct max_seen *done = ms->seen + (size_t)layer * (size_t)n +
+                                        (size_t)t;
+
+                done->walk = ms->walk;
+                done->single = frame->count == 1 ? frame->first : -1;
+                if (depth > 0 && frame[-1].count < 2)
+                    frame[-1].count += frame->count;
                 depth--;
                 continue;
             }
             frame->next = s + 1;
+            if (frame->count == 0)
+                frame->first = s;
             w = row[s];
-            if (below != s + 1 && below != 2) {
+            seen = ms->seen + (size_t)below * (size_t)n + (size_t)s;
+            if (below != s + 1 && below != 2 &&
+                !(seen->walk == ms->walk && seen->single >= 0)) {
                 frame[1].step = s;
                 frame[1].next = first_pred[s] > below - 2 ? first_pred[s]
                                                           : below - 2;
                 frame[1].theta = theta > w ? theta : w;
+                frame[1].count = 0;
                 depth++;
                 continue;
             }
-            /* (s, below) has one prefix, 0 .. s or 0, s, with maximum
-             * F(s, below): a schedule, listed if its maximum is the
-             * level. */
+            /* (s, below) has one prefix, with maximum F(s, below): a
+             * schedule, listed if its maximum is the level. */
+            frame->count += frame->count < 2;
             most = w > bound[s] ? w : bound[s];
             if ((theta > most ? theta : most) != level)
                 continue;
-            if (below == s + 1)
-                for (int i = 0; i <= s; i++)
+            /* Down the single predecessors to a state whose one prefix
+             * is every step up to u, or 0 and u. */
+            for (u = s, l = below; l != u + 1 && l != 2; l--) {
+                out[l - 1] = u;
+                u = ms->seen[(size_t)l * (size_t)n + (size_t)u].single;
+            }
+            if (l == u + 1)
+                for (int i = 0; i <= u; i++)
                     out[i] = i;
             else {
                 out[0] = 0;
-                out[1] = s;
+                out[1] = u;
             }
             for (int d = 0; d <= depth; d++)
                 out[c - 1 - d] = frames[d].step;
