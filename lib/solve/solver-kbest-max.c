@@ -67,14 +67,18 @@ struct max_frame {
     double theta;
     uint32_t count; /* prefixes of the state met so far (up to 2) */
     int32_t first;  /* the predecessor of the first */
+    double above;   /* the smallest maximum above the level of a prefix
+                     * of the state, as far as scanned */
 };
 
-/* A state whose prefixes with maximum at most the level a walk has met
- * all: @walk that walk, @single its one prefix's predecessor if it has
- * one, else -1. */
+/* A state whose prefixes with maximum at most the level L a walk has met
+ * all. Until a level reaches @above they are all its prefixes with
+ * maximum at most that level. */
 struct max_seen {
-    uint32_t walk;
-    int32_t single;
+    uint32_t walk;   /* that walk */
+    uint32_t count;  /* how many (up to 2) */
+    int32_t single;  /* the predecessor of the one if one, else -1 */
+    double above;    /* the smallest maximum above L of a prefix */
 };
 
 struct max_search {
@@ -266,6 +270,8 @@ max_search_budget(struct max_search *ms, int c)
     struct max_frame *frames = ms->frames;
     int *out = ms->steps + max_steps_at(ms, c);
     double level = ms->bound[(size_t)c * (size_t)n + (size_t)n - 1];
+    /* The walks of this budget: levels only grow from one to the next. */
+    const uint32_t first_walk = ms->walk + 1;
     uint32_t found = 0;
 
     if (level != HUGE_VAL && (c == 2 || c == n)) {
@@ -276,13 +282,13 @@ max_search_budget(struct max_search *ms, int c)
         found = 1;
     }
     while (level != HUGE_VAL) {
-        double above = HUGE_VAL;
         int depth = 0;
 
         frames[0].step = n - 1;
         frames[0].next = first_pred[n - 1] > c - 2 ? first_pred[n - 1] : c - 2;
         frames[0].theta = -HUGE_VAL;
         frames[0].count = 0;
+        frames[0].above = HUGE_VAL;
         ms->walk++;
         while (depth >= 0) {
             struct max_frame *frame = &frames[depth];
@@ -295,21 +301,27 @@ max_search_budget(struct max_search *ms, int c)
             const double *bound = ms->bound + (size_t)below * (size_t)n;
             const struct max_seen *seen;
             double w, most;
-            int s, u, l;
+            int s, u, l, known;
 
             /* Entered states have theta <= level, so max(theta, g) is at
              * most the level exactly when g is, and above it is g. */
-            s = max_scan(row, bound, frame->next, t, level, &above);
+            s = max_scan(row, bound, frame->next, t, level, &frame->above);
             if (s == t) {
-                /* Every prefix of (t, layer) met: remember whether it
-                 * has one, for the suffixes that reach it later. */
+                /* Every prefix of (t, layer) up to the level met. */
                 struct max_seen *done = ms->seen + (size_t)layer * (size_t)n +
                                         (size_t)t;
 
                 done->walk = ms->walk;
+                done->count = frame->count;
                 done->single = frame->count == 1 ? frame->first : -1;
-                if (depth > 0 && frame[-1].count < 2)
+                done->above = frame->above;
+                if (depth > 0) {
                     frame[-1].count += frame->count;
+                    if (frame[-1].count > 2)
+                        frame[-1].count = 2;
+                    if (frame->above < frame[-1].above)
+                        frame[-1].above = frame->above;
+                }
                 depth--;
                 continue;
             }
@@ -318,19 +330,36 @@ max_search_budget(struct max_search *ms, int c)
                 frame->first = s;
             w = row[s];
             seen = ms->seen + (size_t)below * (size_t)n + (size_t)s;
+            known = seen->walk >= first_walk && seen->above > level;
+            if (known && seen->walk != ms->walk &&
+                (theta > w ? theta : w) < level) {
+                /* Met by an earlier walk of this budget, its prefixes up
+                 * to the level are those up to that walk's, all below
+                 * the level (and theta): none is a schedule now. */
+                frame->count += seen->count;
+                if (frame->count > 2)
+                    frame->count = 2;
+                if (seen->above < frame->above)
+                    frame->above = seen->above;
+                continue;
+            }
             if (below != s + 1 && below != 2 &&
-                !(seen->walk == ms->walk && seen->single >= 0)) {
+                !(known && seen->single >= 0)) {
                 frame[1].step = s;
                 frame[1].next = first_pred[s] > below - 2 ? first_pred[s]
                                                           : below - 2;
                 frame[1].theta = theta > w ? theta : w;
                 frame[1].count = 0;
+                frame[1].above = HUGE_VAL;
                 depth++;
                 continue;
             }
-            /* (s, below) has one prefix, with maximum F(s, below): a
-             * schedule, listed if its maximum is the level. */
+            /* (s, below) has one prefix up to the level, with maximum
+             * F(s, below): a schedule, listed if its maximum is the
+             * level. */
             frame->count += frame->count < 2;
+            if (known && seen->above < frame->above)
+                frame->above = seen->above;
             most = w > bound[s] ? w : bound[s];
             if ((theta > most ? theta : most) != level)
                 continue;
@@ -353,7 +382,8 @@ max_search_budget(struct max_search *ms, int c)
             if (++found == wanted)
                 goto done;
         }
-        level = above;
+        /* The smallest maximum above the level of any schedule. */
+        level = frames[0].above;
     }
 done:
     ms->listed[c] = found;
