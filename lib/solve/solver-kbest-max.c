@@ -35,15 +35,41 @@
  * So the levels are exactly the distinct maxima in ascending order, each
  * lists its schedules in order, and no schedule is skipped or listed
  * twice. A later level walks the earlier ones' suffixes again (those
- * with b <= L'), which costs at most the steps of the fewer than k
- * schedules listed before; keeping them instead costs more (the old
- * search kept every node and sorted the waiting ones by step list).
+ * with b <= L'), at most the steps of the fewer than k schedules listed
+ * before, less what it can skip (below); keeping them instead costs more
+ * (the search before this one kept every node and sorted the waiting
+ * ones by step list).
  *
  * A walk scans a state's predecessors lazily: it stops at the first one
  * it can enter and goes on from there when it comes back; a walk that
  * lists its k-th schedule stops, leaving the rest unscanned. The steps
  * of the schedules found go straight from the walk's stack into an
- * array, k rows per budget. */
+ * array, k rows per budget.
+ *
+ * What a walk learns of a state. When the walk at level L leaves a state
+ * (t, c) it has met all its prefixes with maximum at most L (those are
+ * the same whatever the suffix: entering a predecessor s needs
+ * max(w, F(s, c - 1)) <= L only). It keeps how many (0, 1 or 2 for
+ * more), the predecessor of the one if there is one, and A, the smallest
+ * maximum above L of any prefix: the smallest such max(w, F) among the
+ * predecessors it scanned, or A of a predecessor it entered (its prefixes
+ * above L through that one, as w <= L). As no prefix has its maximum in
+ * (L, A), for every level from L up to below A the state's prefixes up
+ * to that level are the same ones: later walks of the budget (their
+ * levels only grow) use what it kept while their level is below A.
+ * - A state with one prefix (every step up to t computed, or steps 0 and
+ *   t, or one kept) lists its schedule at once, down the kept
+ *   predecessors, without being walked. The state below a kept one is
+ *   kept too, with an A at least as large, so it holds as long.
+ * - A state kept by an earlier walk at L' < L has its prefixes at most
+ *   L' < L; reached by a suffix whose largest weight is below L, it
+ *   gives no schedule at this level and is skipped, its count and A
+ *   taken as kept.
+ * Each state passes its count and A up to the state that entered it, and
+ * the end state's A is the next level: the smallest b > L scanned, as
+ * above, since a skipped or kept state's A is the smallest b > L of the
+ * suffixes through it. A state with more than one prefix is walked
+ * again by every suffix that enters it. */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -75,10 +101,10 @@ struct max_frame {
  * all. Until a level reaches @above they are all its prefixes with
  * maximum at most that level. */
 struct max_seen {
-    uint32_t walk;   /* that walk */
-    uint32_t count;  /* how many (up to 2) */
-    int32_t single;  /* the predecessor of the one if one, else -1 */
-    double above;    /* the smallest maximum above L of a prefix */
+    uint32_t walk;  /* that walk */
+    uint32_t count; /* how many (up to 2) */
+    int32_t single; /* the predecessor of the one if one, else -1 */
+    double above;   /* the smallest maximum above L of a prefix */
 };
 
 struct max_search {
@@ -101,8 +127,8 @@ static size_t
 max_steps_at(const struct max_search *ms, int c)
 {
     const size_t before = (size_t)c * (size_t)(c - 1) / 2;
-    const size_t first = (size_t)ms->first_budget *
-                         (size_t)(ms->first_budget - 1) / 2;
+    const size_t first =
+        (size_t)ms->first_budget * (size_t)(ms->first_budget - 1) / 2;
 
     return ms->wanted * (before - first);
 }
@@ -117,17 +143,17 @@ max_alloc(struct max_search *ms)
     const size_t states = layers * n;
     int ok = 1;
 
-    ok = ok && lemica_solver_reserve(&work->kbest_best_max, states,
-                                     sizeof(double));
-    ok = ok && lemica_solver_reserve(&work->kbest_listed, layers,
-                                     sizeof(uint32_t));
+    ok = ok &&
+         lemica_solver_reserve(&work->kbest_best_max, states, sizeof(double));
+    ok = ok &&
+         lemica_solver_reserve(&work->kbest_listed, layers, sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers,
                                      sizeof(struct max_frame));
     ok = ok && lemica_solver_reserve(&work->kbest_pending, states,
                                      sizeof(struct max_seen));
-    ok = ok && lemica_solver_reserve(&work->kbest_dfs,
-                                     max_steps_at(ms, ms->layers + 1),
-                                     sizeof(int));
+    ok = ok &&
+         lemica_solver_reserve(&work->kbest_dfs,
+                               max_steps_at(ms, ms->layers + 1), sizeof(int));
     if (!ok)
         return lemica_fail_no_memory("the k-best search");
     ms->bound = work->kbest_best_max.data;
@@ -176,8 +202,8 @@ max_scan(const double *row, const double *bound, int s, int end, double level,
         int mask = 0;
 
         for (; s + 2 <= end; s += 2) {
-            const __m128d g = _mm_max_pd(_mm_loadu_pd(row + s),
-                                         _mm_loadu_pd(bound + s));
+            const __m128d g =
+                _mm_max_pd(_mm_loadu_pd(row + s), _mm_loadu_pd(bound + s));
 
             mask = _mm_movemask_pd(_mm_cmple_pd(g, top));
             if (mask != 0) {
@@ -221,8 +247,8 @@ max_min(const double *row, const double *prev, int s, int end)
         __m128d low = _mm_set1_pd(HUGE_VAL);
 
         for (; s + 2 <= end; s += 2)
-            low = _mm_min_pd(low, _mm_max_pd(_mm_loadu_pd(row + s),
-                                              _mm_loadu_pd(prev + s)));
+            low = _mm_min_pd(
+                low, _mm_max_pd(_mm_loadu_pd(row + s), _mm_loadu_pd(prev + s)));
         low = _mm_min_sd(low, _mm_unpackhi_pd(low, low));
         best = _mm_cvtsd_f64(low);
     }
@@ -252,8 +278,8 @@ max_bounds(struct max_search *ms, int frontier)
         for (int t = t_min; t <= t_max; t++) {
             const double *row =
                 lemica_kbest_incoming_row(ms->solver, ms->problem, t);
-            cur[t] = max_min(row, prev, max_first_pred(ms, t, c),
-                             max_end(t, c));
+            cur[t] =
+                max_min(row, prev, max_first_pred(ms, t, c), max_end(t, c));
         }
     }
 }
@@ -296,8 +322,8 @@ max_search_budget(struct max_search *ms, int c)
             const int layer = c - depth, t = frame->step, below = layer - 1;
             const double theta = frame->theta;
             /* The weights into t: row[s] for s from first_pred[t]. */
-            const double *row = incoming + (size_t)(t + 1) * max_skip -
-                                (size_t)t;
+            const double *row =
+                incoming + (size_t)(t + 1) * max_skip - (size_t)t;
             const double *bound = ms->bound + (size_t)below * (size_t)n;
             const struct max_seen *seen;
             double w, most;
@@ -308,8 +334,8 @@ max_search_budget(struct max_search *ms, int c)
             s = max_scan(row, bound, frame->next, t, level, &frame->above);
             if (s == t) {
                 /* Every prefix of (t, layer) up to the level met. */
-                struct max_seen *done = ms->seen + (size_t)layer * (size_t)n +
-                                        (size_t)t;
+                struct max_seen *done =
+                    ms->seen + (size_t)layer * (size_t)n + (size_t)t;
 
                 done->walk = ms->walk;
                 done->count = frame->count;
@@ -343,11 +369,10 @@ max_search_budget(struct max_search *ms, int c)
                     frame->above = seen->above;
                 continue;
             }
-            if (below != s + 1 && below != 2 &&
-                !(known && seen->single >= 0)) {
+            if (below != s + 1 && below != 2 && !(known && seen->single >= 0)) {
                 frame[1].step = s;
-                frame[1].next = first_pred[s] > below - 2 ? first_pred[s]
-                                                          : below - 2;
+                frame[1].next =
+                    first_pred[s] > below - 2 ? first_pred[s] : below - 2;
                 frame[1].theta = theta > w ? theta : w;
                 frame[1].count = 0;
                 frame[1].above = HUGE_VAL;
@@ -422,6 +447,6 @@ lemica_solver_kbest_max(lemica_solver *solver,
     for (int c = ms.first_budget; c <= budget; c++)
         max_search_budget(&ms, c);
     return lemica_schedule_list_build(ms.listed, budget, problem->graph,
-                                      max_steps, &ms,
-                                      &solver->work.kbest_ranks, out);
+                                      max_steps, &ms, &solver->work.kbest_ranks,
+                                      out);
 }
