@@ -623,6 +623,136 @@ START_TEST(test_kbest_max_ties)
 }
 END_TEST
 
+/* Two lists hold the same schedules, in the same order. */
+static void
+kb_assert_same_lists(const lemica_schedule_list *a,
+                     const lemica_schedule_list *b, unsigned seed)
+{
+    ck_assert_uint_eq(lemica_schedule_list_count(a),
+                      lemica_schedule_list_count(b));
+    for (size_t i = 0; i < lemica_schedule_list_count(a); i++) {
+        const lemica_schedule *x, *y;
+        int xs[64], ys[64];
+        size_t xn, yn;
+
+        ck_assert_ok(lemica_schedule_list_get(a, i, &x));
+        ck_assert_ok(lemica_schedule_list_get(b, i, &y));
+        ck_assert_int_eq(lemica_schedule_list_rank(a, i),
+                         lemica_schedule_list_rank(b, i));
+        ck_assert_ok(lemica_schedule_steps(x, xs, 64, &xn));
+        ck_assert_ok(lemica_schedule_steps(y, ys, 64, &yn));
+        ck_assert_msg(xn == yn && memcmp(xs, ys, xn * sizeof(int)) == 0,
+                      "seed %u: schedule %zu differs", seed, i);
+    }
+}
+
+/* kb_user_max without Check's asserts, whose bookkeeping on every call
+ * would cost more than the solves. */
+static int
+kb_user_max_plain(const double *a, size_t a_length, const double *b,
+                  size_t b_length, void *user_data)
+{
+    (void)user_data;
+    if (a_length == 0 || b_length == 0)
+        return (a_length > 0) - (b_length > 0);
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+/* MAX on graphs too large for the brute force (up to 40 steps, where its
+ * search meets states again through other suffixes, remembers the ones
+ * with one prefix, and scans long rows of predecessors), against the
+ * dominance DP of a user comparator that orders by the largest weight:
+ * the same order (lemica-kbest.h), computed another way. Weights of few
+ * levels, zeros, distinct ones, absent edges, a max skip, required steps;
+ * the frontier and four single budgets, two of which (3 and N - 1) often
+ * have fewer than k schedules. */
+START_TEST(test_kbest_max_large)
+{
+    lemica_solver *max_solver, *user_solver;
+    unsigned long compared = 0, short_lists = 0;
+
+    ck_assert_ok(lemica_solver_new(&max_solver));
+    ck_assert_ok(lemica_solver_new(&user_solver));
+    ck_assert_ok(lemica_solver_set_comparator(max_solver,
+                                              LEMICA_COMPARATOR_MAX));
+    ck_assert_ok(lemica_solver_set_user_comparator(user_solver,
+                                                   kb_user_max_plain, NULL));
+    for (unsigned g = 0; g < 300; g++) {
+        uint64_t rng = 590000u + g;
+        const int n = 14 + test_rng_below(&rng, 27);
+        const int k_graph = 2 + test_rng_below(&rng, n - 2);
+        const int levels = 1 + test_rng_below(&rng, 4);
+        const int absent = test_rng_below(&rng, 3) * 10;
+        const int k = 1 + test_rng_below(&rng, 20);
+        const int max_skip =
+            test_rng_below(&rng, 3) == 0 ? 1 + test_rng_below(&rng, k_graph)
+                                         : 0;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k_graph, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k_graph; j++) {
+                double w;
+
+                if (j - i > 1 && test_rng_below(&rng, 100) < absent) {
+                    ck_assert_ok(lemica_graph_remove_edge(graph, i, j));
+                    continue;
+                }
+                /* Every fourth graph distinct weights, else few levels. */
+                w = g % 4 == 3 ? test_rng_unit(&rng)
+                               : (double)test_rng_below(&rng, levels);
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        for (int s = 0; s < 2; s++) {
+            lemica_solver *solver = s == 0 ? max_solver : user_solver;
+
+            lemica_solver_clear_required_steps(solver);
+            if (g % 5 == 1)
+                ck_assert_ok(lemica_solver_require_step(solver, n / 2));
+            ck_assert_ok(lemica_solver_set_max_skip(solver, max_skip));
+        }
+        for (int form = 0; form < 5; form++) {
+            static const int budgets[5] = {0, 3, 0, 0, -1};
+            lemica_schedule_list *a = NULL, *b = NULL;
+            lemica_status sa, sb;
+            int budget = form == 2   ? 2 + n / 3
+                         : form == 3 ? n - 1 - n / 4
+                         : form == 4 ? n - 1
+                                     : budgets[form];
+
+            if (form == 0) {
+                sa = lemica_solver_solve_k_best_frontier(max_solver, graph, k,
+                                                         &a);
+                sb = lemica_solver_solve_k_best_frontier(user_solver, graph,
+                                                         k, &b);
+            } else {
+                sa = lemica_solver_solve_k_best(max_solver, graph, budget, k,
+                                                &a);
+                sb = lemica_solver_solve_k_best(user_solver, graph, budget, k,
+                                                &b);
+            }
+            ck_assert_int_eq(sa, sb);
+            if (sa == LEMICA_OK) {
+                kb_assert_same_lists(a, b, 590000u + g);
+                compared += lemica_schedule_list_count(a);
+                short_lists += form > 0 &&
+                               lemica_schedule_list_count(a) < (size_t)k;
+            }
+            lemica_schedule_list_free(a);
+            lemica_schedule_list_free(b);
+        }
+        lemica_graph_free(graph);
+    }
+    printf("k best (MAX, large): %lu schedules compared with the dominance "
+           "DP, %lu single-budget lists shorter than k\n",
+           compared, short_lists);
+    ck_assert_uint_gt(compared, 50000);
+    ck_assert_uint_gt(short_lists, 50);
+    lemica_solver_free(max_solver);
+    lemica_solver_free(user_solver);
+}
+END_TEST
+
 /* Weights at the edges of the doubles: DBL_MAX (sums overflow to
  * infinity), denormals, zeros, spreads beyond any exact sum; every other
  * graph denormals and the smallest normals only. */
@@ -658,5 +788,6 @@ TEST_SUITE(kbest)
     add_test(suite, test_kbest_sum_tie_before_heap);
     add_test(suite, test_kbest_sum_rounding);
     add_test(suite, test_kbest_max_ties);
+    add_test(suite, test_kbest_max_large);
     add_test(suite, test_kbest_bad_input);
 }

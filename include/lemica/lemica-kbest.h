@@ -89,9 +89,22 @@
  *   Ordered by that bound and then by its step list read backwards, a
  *   suffix comes before all its extensions (the bound only grows, and a
  *   prefix of a step list comes first), so complete schedules come out
- *   in order. The search goes level by level of the bound; within a
- *   level a depth-first walk, children by ascending step, meets the
- *   suffixes in the order of their step lists and never a dead end.
+ *   in order. The search goes level by level of the bound, the first
+ *   level the optimum: at level L a depth-first walk from the end,
+ *   children by ascending step, enters the suffixes whose bound is at
+ *   most L (each completes: no dead end) and lists the schedules it
+ *   reaches whose maximum is L, in the order of their step lists. A walk
+ *   that lists fewer than k in all has scanned the bound of every suffix
+ *   one step longer than those it entered, and the smallest above L is
+ *   the next level: the largest weight of no schedule lies in between.
+ *   So every schedule is listed once, in order. Which prefixes of a
+ *   state have their maximum at most L does not depend on the suffix; a
+ *   walk keeps, per state it left, how many there are, the one if one,
+ *   and the smallest maximum above L of a prefix, A: at every level from
+ *   L to below A those are the same prefixes. A state with one prefix is
+ *   not walked again (its schedule is listed down the kept ones), and a
+ *   later walk skips a state whose prefixes are all below its level when
+ *   the suffix is.
  * - *Dominance DP* (user comparators; SUM where the above cannot run).
  *   Say q dominates p, two partial schedules ending at the same state,
  *   when q + e comes before p + e for *every* continuation e. The DP
@@ -122,24 +135,28 @@
  * storage in the solver, like its DP (so repeated solves reuse it; it is
  * freed with the solver): about 25 bytes per state (33 for SUM) plus 4 k
  * (8 k for SUM) for its list, 72 bytes per partial schedule found (at
- * most k per state, 2 k for SUM), for SUM 16 bytes per edge slot; MAX 24
- * bytes per search node; writing the list, 20 bytes per edge slot plus
- * 4 per edge of its schedules. The dominance DP keeps 24 bytes per entry
+ * most k per state, 2 k for SUM), for SUM 16 bytes per edge slot; MAX 32
+ * bytes per state, 32 per layer and 4 per step of k schedules of every
+ * budget; writing the list, 20 bytes per edge slot plus 4 per edge of
+ * its schedules. The dominance DP keeps 24 bytes per entry
  * plus, for user comparators, the sorted cost vectors of two layers (8 B
  * bytes an entry); a heap candidate of LEXMAX and SUM takes 80 bytes, one per
  * predecessor of each state asked for a second path. Time, for the 10
  * best of every budget of N = 50, K = 49 against one frontier of the
  * same graph (tests/bench-kbest.c, both timed warm, on a shared
  * two-core machine): about 12 times a frontier's CPU time for LEXMAX, 15
- * for SUM and 17 for MAX (9.0, 9.7 and 12.5 times in instructions, by
- * callgrind with --calls); one budget a fraction of that. CPU time runs
- * above the instruction ratio because the frontier's DP keeps a wide
- * core busy while the enumeration waits on mispredicted branches and on
- * cache misses (its paths and heaps take about a megabyte: callgrind's
- * cache model counts about 40,000 first-level misses a SUM call). Writing
- * the 472 schedules out is 15 to 20 percent of the instructions (about
- * 1,400 a schedule: steps, mask, and costs sorted through the ranks of
- * the list's distinct edges), the rest is the enumeration. A
+ * for SUM and 7 for MAX (9.0, 9.7 and 6.5 times in instructions, by
+ * callgrind with --calls); one budget a fraction of that. For LEXMAX and
+ * SUM CPU time runs above the instruction ratio because the frontier's
+ * DP keeps a wide core busy while the enumeration waits on mispredicted
+ * branches and on cache misses (its paths and heaps take about a
+ * megabyte: callgrind's cache model counts about 40,000 first-level
+ * misses a SUM call); MAX's search keeps about 130 KB. Writing the 472
+ * schedules out takes about 1,200 instructions a schedule (steps, mask,
+ * and costs sorted through the ranks of the list's distinct edges): 15
+ * to 20 percent of LEXMAX's and SUM's instructions, a third of MAX's,
+ * whose search (3,100 states entered, 38,000 predecessors scanned) and
+ * one-best DP are the rest. A
  * program that frees each list before the next solve can pay the
  * kernel's time as well: when the list (200 KB here) ends the C library's
  * heap, freeing it returns the memory and the next list faults it in

@@ -96,7 +96,8 @@ struct lemica_workspace {
                                            scan; empty for the blocked
                                            scan) */
     /* The lazy k-best enumeration (solver-kbest-lazy.c), kept like the
-     * rest so that repeated k-best solves reuse their memory: */
+     * rest so that repeated k-best solves reuse their memory (MAX's
+     * search uses best_max and listed too): */
     struct lemica_buffer kbest_paths;      /* its paths */
     struct lemica_buffer kbest_candidates; /* its states' heaps */
     struct lemica_buffer kbest_known;      /* uint32, per state */
@@ -112,11 +113,11 @@ struct lemica_workspace {
     struct lemica_buffer kbest_fl;         /* double, k + 1 (SUM) */
     struct lemica_buffer kbest_first_fl;   /* double, per state (SUM) */
     struct lemica_buffer kbest_fixed;      /* uint64, 2 per weight (SUM) */
-    struct lemica_buffer kbest_nodes;      /* MAX search: its nodes */
-    struct lemica_buffer kbest_pending;    /* MAX search: expanded nodes */
-    struct lemica_buffer kbest_dfs;        /* uint32 (MAX search) */
-    struct lemica_buffer kbest_items;      /* uint32 (MAX search) */
     struct lemica_buffer kbest_ranks;      /* bytes: a list's edge ranks */
+    /* MAX's search (solver-kbest-max.c): */
+    struct lemica_buffer kbest_nodes;      /* its stack, per layer */
+    struct lemica_buffer kbest_pending;    /* what it keeps, per state */
+    struct lemica_buffer kbest_dfs;        /* int: the steps it lists */
     /* LEXMAX without the blocked scan (solver-dp.c, tree_maxima()): for
      * each state, its DP path's ancestor at the last anchor layer before
      * it (layers 1, 1 + S, 1 + 2S, ... for the stretch S) and the largest

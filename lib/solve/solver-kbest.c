@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The k best schedules of a budget, or of every budget: validation, then
- * the lazy enumeration of solver-kbest-lazy.c for LEXMAX, SUM and MAX, and
+ * the lazy enumeration of solver-kbest-lazy.c for LEXMAX and SUM, the
+ * backward search of solver-kbest-max.c for MAX, and
  * for user comparators (and SUM where its exact sums do not fit) a DP over
  * the states (step, calls) like the one of solver-dp.c, keeping at every
  * state the partial schedules that fewer than k kept ones dominate (the
@@ -19,6 +20,7 @@
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "kbest-lazy-int.h"
+#include "kbest-max-int.h"
 #include "schedule-list-int.h"
 #include "solver-int.h"
 
@@ -548,6 +550,13 @@ solve_k_best(lemica_solver *solver, const lemica_graph *graph, int budget,
                                frontier ? "of every budget over"
                                         : "of this budget on",
                                n, entries, LEMICA_MAX_KBEST_ENTRIES);
+    }
+    if (solver->comparator == LEMICA_COMPARATOR_MAX) {
+        status = lemica_solver_kbest_max(solver, &problem, budget, count,
+                                         frontier, out);
+        if (status == LEMICA_ERR_INFEASIBLE)
+            return infeasible(solver, graph, budget, n, frontier);
+        return status;
     }
     if (solver->comparator != LEMICA_COMPARATOR_USER) {
         int fallback;

@@ -95,7 +95,6 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->kbest_nodes);
     buffer_free(&work->kbest_pending);
     buffer_free(&work->kbest_dfs);
-    buffer_free(&work->kbest_items);
     buffer_free(&work->kbest_ranks);
     lemica_dealloc(solver->required);
     lemica_dealloc(solver);
