@@ -377,13 +377,23 @@ blocked_scan_avx_op(const struct block_scan *scan, enum scan_op op,
 
         block_predecessors(scan, t0, &s_lo, &s_hi);
         index = _mm256_set1_pd((double)s_lo);
-        for (int s = s_lo; s <= s_hi; s++) {
-            const double *weights = block_weights(scan, t0, s);
-            __m256d k_ = _mm256_broadcast_sd(scan->key_prev + s);
+        if (s_lo <= s_hi) {
+            /* (s + 1, t0) is a row further and a slot to the left:
+             * block_weights() by steps of the stride less one. */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+            const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
 
-            BLOCK_STEP(op, with_last, 0, best0, first0, last0);
-            BLOCK_STEP(op, with_last, 4, best1, first1, last1);
-            index = _mm256_add_pd(index, one);
+            for (;; key++, weights += step) {
+                __m256d k_ = _mm256_broadcast_sd(key);
+
+                BLOCK_STEP(op, with_last, 0, best0, first0, last0);
+                BLOCK_STEP(op, with_last, 4, best1, first1, last1);
+                index = _mm256_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
         }
         if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
             /* A whole block: vector stores, the indices packed to 16
@@ -429,19 +439,31 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
 
         block_predecessors(scan, t0, &s_lo, &s_hi);
         index = _mm512_set1_pd((double)s_lo);
-        for (int s = s_lo; s <= s_hi; s++) {
-            __m512d k = _mm512_set1_pd(scan->key_prev[s]);
-            __m512d w = _mm512_loadu_pd(block_weights(scan, t0, s));
-            __m512d value =
-                op == SCAN_MAX ? _mm512_max_pd(k, w) : _mm512_add_pd(k, w);
+        if (s_lo <= s_hi) {
+            /* As in the AVX kernel: the weights by pointer steps. */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+            const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
 
-            first = _mm512_mask_mov_pd(
-                first, _mm512_cmp_pd_mask(value, best, _CMP_LT_OQ), index);
-            if (with_last)
-                last = _mm512_mask_mov_pd(
-                    last, _mm512_cmp_pd_mask(value, best, _CMP_LE_OQ), index);
-            best = _mm512_min_pd(best, value);
-            index = _mm512_add_pd(index, one);
+            for (;; key++, weights += step) {
+                __m512d k = _mm512_set1_pd(*key);
+                __m512d w = _mm512_loadu_pd(weights);
+                __m512d value = op == SCAN_MAX ? _mm512_max_pd(k, w)
+                                               : _mm512_add_pd(k, w);
+
+                first = _mm512_mask_mov_pd(
+                    first, _mm512_cmp_pd_mask(value, best, _CMP_LT_OQ),
+                    index);
+                if (with_last)
+                    last = _mm512_mask_mov_pd(
+                        last, _mm512_cmp_pd_mask(value, best, _CMP_LE_OQ),
+                        index);
+                best = _mm512_min_pd(best, value);
+                index = _mm512_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
         }
         if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
             /* As in the AVX kernel. */
