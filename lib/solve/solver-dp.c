@@ -1600,7 +1600,10 @@ frontier_copies(lemica_solver *solver, const struct lemica_problem *problem,
  * a bottleneck they take several times) first keep the candidates with
  * the fewest copies of it (see lexmax_fewest_copies()), from heads built
  * on demand (@heads). */
-static void
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
 frontier_ties(lemica_solver *solver, const struct lemica_problem *problem,
               const struct layer *layer, const struct lexmax_heads *heads,
               int t, int to)
@@ -1664,17 +1667,22 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
                    const struct layer *layer,
                    const struct lexmax_heads *heads, const uint16_t *last)
 {
-    int t = layer->lo;
-
 #ifdef LEMICA_HAVE_AVX_SCAN
-    for (; t + 8 <= layer->hi + 1; t += 8) {
-        /* Two bits a state, set where pred and last are equal. */
-        unsigned tied =
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(
-                _mm_loadu_si128((const __m128i *)(layer->pred + t)),
-                _mm_loadu_si128((const __m128i *)(last + t)))) ^
-            0xffffu;
+    for (int t = layer->lo; t <= layer->hi; t += 8) {
+        /* Two bits a state, set where pred and last differ. */
+        unsigned tied = 0;
 
+        if (t + 8 <= layer->hi + 1)
+            tied = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(
+                       _mm_loadu_si128((const __m128i *)(layer->pred + t)),
+                       _mm_loadu_si128((const __m128i *)(last + t)))) ^
+                   0xffffu;
+        else
+            for (int j = 0; t + j <= layer->hi; j++)
+                if (last[t + j] != layer->pred[t + j])
+                    tied |= 3u << (2 * j);
+        /* The last block's states go through the same loop: one call
+         * site, so that frontier_ties() is inlined once. */
         while (tied) {
             int j = __builtin_ctz(tied) / 2;
 
@@ -1684,10 +1692,11 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
                               last[t + j]);
         }
     }
-#endif
-    for (; t <= layer->hi; t++)
+#else
+    for (int t = layer->lo; t <= layer->hi; t++)
         if (last[t] != layer->pred[t] && layer->key_cur[t] != HUGE_VAL)
             frontier_ties(solver, problem, layer, heads, t, last[t]);
+#endif
 }
 
 /* Walks per state scanned above which the blocked frontier builds every
