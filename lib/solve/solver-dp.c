@@ -1600,10 +1600,7 @@ frontier_copies(lemica_solver *solver, const struct lemica_problem *problem,
  * a bottleneck they take several times) first keep the candidates with
  * the fewest copies of it (see lexmax_fewest_copies()), from heads built
  * on demand (@heads). */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
+static void
 frontier_ties(lemica_solver *solver, const struct lemica_problem *problem,
               const struct layer *layer, const struct lexmax_heads *heads,
               int t, int to)
