@@ -377,13 +377,23 @@ blocked_scan_avx_op(const struct block_scan *scan, enum scan_op op,
 
         block_predecessors(scan, t0, &s_lo, &s_hi);
         index = _mm256_set1_pd((double)s_lo);
-        for (int s = s_lo; s <= s_hi; s++) {
-            const double *weights = block_weights(scan, t0, s);
-            __m256d k_ = _mm256_broadcast_sd(scan->key_prev + s);
+        if (s_lo <= s_hi) {
+            /* (s + 1, t0) is a row further and a slot to the left:
+             * block_weights() by steps of the stride less one. */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+            const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
 
-            BLOCK_STEP(op, with_last, 0, best0, first0, last0);
-            BLOCK_STEP(op, with_last, 4, best1, first1, last1);
-            index = _mm256_add_pd(index, one);
+            for (;; key++, weights += step) {
+                __m256d k_ = _mm256_broadcast_sd(key);
+
+                BLOCK_STEP(op, with_last, 0, best0, first0, last0);
+                BLOCK_STEP(op, with_last, 4, best1, first1, last1);
+                index = _mm256_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
         }
         if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
             /* A whole block: vector stores, the indices packed to 16
@@ -429,19 +439,31 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
 
         block_predecessors(scan, t0, &s_lo, &s_hi);
         index = _mm512_set1_pd((double)s_lo);
-        for (int s = s_lo; s <= s_hi; s++) {
-            __m512d k = _mm512_set1_pd(scan->key_prev[s]);
-            __m512d w = _mm512_loadu_pd(block_weights(scan, t0, s));
-            __m512d value =
-                op == SCAN_MAX ? _mm512_max_pd(k, w) : _mm512_add_pd(k, w);
+        if (s_lo <= s_hi) {
+            /* As in the AVX kernel: the weights by pointer steps. */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+            const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
 
-            first = _mm512_mask_mov_pd(
-                first, _mm512_cmp_pd_mask(value, best, _CMP_LT_OQ), index);
-            if (with_last)
-                last = _mm512_mask_mov_pd(
-                    last, _mm512_cmp_pd_mask(value, best, _CMP_LE_OQ), index);
-            best = _mm512_min_pd(best, value);
-            index = _mm512_add_pd(index, one);
+            for (;; key++, weights += step) {
+                __m512d k = _mm512_set1_pd(*key);
+                __m512d w = _mm512_loadu_pd(weights);
+                __m512d value = op == SCAN_MAX ? _mm512_max_pd(k, w)
+                                               : _mm512_add_pd(k, w);
+
+                first = _mm512_mask_mov_pd(
+                    first, _mm512_cmp_pd_mask(value, best, _CMP_LT_OQ),
+                    index);
+                if (with_last)
+                    last = _mm512_mask_mov_pd(
+                        last, _mm512_cmp_pd_mask(value, best, _CMP_LE_OQ),
+                        index);
+                best = _mm512_min_pd(best, value);
+                index = _mm512_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
         }
         if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
             /* As in the AVX kernel. */
@@ -1473,26 +1495,69 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, int a, double wa, int b,
                  double wb)
 {
-    const uint16_t *pred = pred_row(solver, problem, layer->c - 1);
-    struct pair_walk walk = {pred, pred, (size_t)problem->num_steps, a, b};
+    /* pair_walk_step()'s walk, unrolled into its three moves: the side at
+     * the later step goes back alone (most steps: the two paths meet a
+     * few steps back but at layers apart), then, at the same step, both
+     * together until they share the layer too. The same steps in the
+     * same order, each a few instructions fewer. */
+    const size_t n = (size_t)problem->num_steps;
+    const uint16_t *pred_a = pred_row(solver, problem, layer->c - 1);
+    const uint16_t *pred_b = pred_a;
     const struct path_weights pw = path_weights_of(layer);
     double top_a = wa, top_b = wb;
     unsigned copies_a = 1, copies_b = 1;
     size_t walked = 0;
+    int at_a = a, at_b = b;
 
-    while (pair_walk_more(&walk)) {
-        double xa, xb;
-        unsigned sides = pair_walk_step(&walk, &pw, &xa, &xb);
+    for (;;) {
+        while (at_a > at_b) {
+            int before = pred_a[at_a];
+            double x = path_weight(&pw, before, at_a);
 
-        walked++;
-        if (sides & WALK_A) {
-            copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
-            top_a = max_double(top_a, xa);
+            copies_a = x > top_a ? 1 : copies_a + (x == top_a);
+            top_a = max_double(top_a, x);
+            pred_a -= n;
+            at_a = before;
+            walked++;
         }
-        if (sides & WALK_B) {
-            copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
-            top_b = max_double(top_b, xb);
+        while (at_b > at_a) {
+            int before = pred_b[at_b];
+            double x = path_weight(&pw, before, at_b);
+
+            copies_b = x > top_b ? 1 : copies_b + (x == top_b);
+            top_b = max_double(top_b, x);
+            pred_b -= n;
+            at_b = before;
+            walked++;
         }
+        if (at_a != at_b)
+            continue;
+        if (pred_a == pred_b)
+            break;
+        /* The same step at different layers: both go back together (the
+         * layers stay apart) while they take the same edge, which drops
+         * out; then each side's edge counts. */
+        int before_a, before_b;
+
+        for (;;) {
+            before_a = pred_a[at_a];
+            before_b = pred_b[at_a];
+            pred_a -= n;
+            pred_b -= n;
+            walked++;
+            if (before_a != before_b)
+                break;
+            at_a = before_a;
+        }
+        double xa = path_weight(&pw, before_a, at_a);
+        double xb = path_weight(&pw, before_b, at_a);
+
+        copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
+        top_a = max_double(top_a, xa);
+        copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
+        top_b = max_double(top_b, xb);
+        at_a = before_a;
+        at_b = before_b;
     }
     solver->work.frontier_walked += walked;
     if (top_a != top_b)
@@ -1599,17 +1664,22 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
                    const struct layer *layer,
                    const struct lexmax_heads *heads, const uint16_t *last)
 {
-    int t = layer->lo;
-
 #ifdef LEMICA_HAVE_AVX_SCAN
-    for (; t + 8 <= layer->hi + 1; t += 8) {
-        /* Two bits a state, set where pred and last are equal. */
-        unsigned tied =
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(
-                _mm_loadu_si128((const __m128i *)(layer->pred + t)),
-                _mm_loadu_si128((const __m128i *)(last + t)))) ^
-            0xffffu;
+    for (int t = layer->lo; t <= layer->hi; t += 8) {
+        /* Two bits a state, set where pred and last differ. */
+        unsigned tied = 0;
 
+        if (t + 8 <= layer->hi + 1)
+            tied = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(
+                       _mm_loadu_si128((const __m128i *)(layer->pred + t)),
+                       _mm_loadu_si128((const __m128i *)(last + t)))) ^
+                   0xffffu;
+        else
+            for (int j = 0; t + j <= layer->hi; j++)
+                if (last[t + j] != layer->pred[t + j])
+                    tied |= 3u << (2 * j);
+        /* The last block's states go through the same loop: one call
+         * site, so that frontier_ties() is inlined once. */
         while (tied) {
             int j = __builtin_ctz(tied) / 2;
 
@@ -1619,10 +1689,11 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
                               last[t + j]);
         }
     }
-#endif
-    for (; t <= layer->hi; t++)
+#else
+    for (int t = layer->lo; t <= layer->hi; t++)
         if (last[t] != layer->pred[t] && layer->key_cur[t] != HUGE_VAL)
             frontier_ties(solver, problem, layer, heads, t, last[t]);
+#endif
 }
 
 /* Walks per state scanned above which the blocked frontier builds every
