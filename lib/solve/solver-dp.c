@@ -1495,69 +1495,26 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, int a, double wa, int b,
                  double wb)
 {
-    /* pair_walk_step()'s walk, unrolled into its three moves: the side at
-     * the later step goes back alone (most steps: the two paths meet a
-     * few steps back but at layers apart), then, at the same step, both
-     * together until they share the layer too. The same steps in the
-     * same order, each a few instructions fewer. */
-    const size_t n = (size_t)problem->num_steps;
-    const uint16_t *pred_a = pred_row(solver, problem, layer->c - 1);
-    const uint16_t *pred_b = pred_a;
+    const uint16_t *pred = pred_row(solver, problem, layer->c - 1);
+    struct pair_walk walk = {pred, pred, (size_t)problem->num_steps, a, b};
     const struct path_weights pw = path_weights_of(layer);
     double top_a = wa, top_b = wb;
     unsigned copies_a = 1, copies_b = 1;
     size_t walked = 0;
-    int at_a = a, at_b = b;
 
-    for (;;) {
-        while (at_a > at_b) {
-            int before = pred_a[at_a];
-            double x = path_weight(&pw, before, at_a);
+    while (pair_walk_more(&walk)) {
+        double xa, xb;
+        unsigned sides = pair_walk_step(&walk, &pw, &xa, &xb);
 
-            copies_a = x > top_a ? 1 : copies_a + (x == top_a);
-            top_a = max_double(top_a, x);
-            pred_a -= n;
-            at_a = before;
-            walked++;
+        walked++;
+        if (sides & WALK_A) {
+            copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
+            top_a = max_double(top_a, xa);
         }
-        while (at_b > at_a) {
-            int before = pred_b[at_b];
-            double x = path_weight(&pw, before, at_b);
-
-            copies_b = x > top_b ? 1 : copies_b + (x == top_b);
-            top_b = max_double(top_b, x);
-            pred_b -= n;
-            at_b = before;
-            walked++;
+        if (sides & WALK_B) {
+            copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
+            top_b = max_double(top_b, xb);
         }
-        if (at_a != at_b)
-            continue;
-        if (pred_a == pred_b)
-            break;
-        /* The same step at different layers: both go back together (the
-         * layers stay apart) while they take the same edge, which drops
-         * out; then each side's edge counts. */
-        int before_a, before_b;
-
-        for (;;) {
-            before_a = pred_a[at_a];
-            before_b = pred_b[at_a];
-            pred_a -= n;
-            pred_b -= n;
-            walked++;
-            if (before_a != before_b)
-                break;
-            at_a = before_a;
-        }
-        double xa = path_weight(&pw, before_a, at_a);
-        double xb = path_weight(&pw, before_b, at_a);
-
-        copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
-        top_a = max_double(top_a, xa);
-        copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
-        top_b = max_double(top_b, xb);
-        at_a = before_a;
-        at_b = before_b;
     }
     solver->work.frontier_walked += walked;
     if (top_a != top_b)
