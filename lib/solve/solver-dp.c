@@ -1375,6 +1375,16 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
  * (instructions, N = 50 and 200). */
 #define FEWEST_COUNT 4
 #define FEWEST_SPAN 8
+/* The row scan runs lexmax_fewest_copies() on a layer only if, on the
+ * layer before, at least one in FEWEST_USEFUL of its runs left some tied
+ * candidate out; otherwise on every FEWEST_SAMPLE-th such state only (to
+ * notice when it pays again). Where every tied candidate holds the
+ * bottleneck as often (it is a shared early edge: diffusion-like weights,
+ * distinct ones) the pass never leaves one out and cost 6% of the solve
+ * (N = 1000, K = 20, one budget); with DBL_MAX mixes it nearly always
+ * does. lexmax_ties() alone is exact either way. */
+#define FEWEST_USEFUL 16
+#define FEWEST_SAMPLE 16
 
 /* State (t, c) of LEXMAX when several candidates may share the bottleneck
  * @scan->best (@scan->count may be INT_MAX: unknown, up to @to): first
@@ -1388,7 +1398,7 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
  * bottleneck (DBL_MAX mixed with other weights: long paths that must take
  * several DBL_MAX edges) this is one cheap pass instead of a merge and a
  * comparison of heads per candidate. */
-static void
+static int
 lexmax_fewest_copies(lemica_solver *solver,
                      const struct lemica_problem *problem,
                      const struct layer *layer,
@@ -1431,11 +1441,12 @@ lexmax_fewest_copies(lemica_solver *solver,
             limit, heads->cur + (size_t)t * limit);
         layer->key_cur[t] = best;
         layer->pred[t] = (uint16_t)first;
-        return;
+        return tied > 1;
     }
     scan->first = first;
     scan->count = last_tied - first_tied + 1;
     lexmax_ties(solver, problem, layer, heads, t, row, last, scan);
+    return scan->count < tied;
 }
 
 /* compare_exact() without anchors (the blocked scan keeps none), out of
@@ -1702,6 +1713,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     uint16_t *last = problem->blocked ? work->last_tied.data : NULL;
     struct lexmax_heads heads;
     struct layer layer;
+    int fewest_runs = 0, fewest_useful = 0, fewest_skipped = 0;
 
     heads.limit = solver->head_runs;
     heads.prev = work->heads[(c - 1) & 1].data;
@@ -1755,10 +1767,13 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
-            if (scan.count >= FEWEST_COUNT)
-                lexmax_fewest_copies(solver, problem, &layer, &heads, t, row,
-                                     to, &scan);
-            else
+            if (scan.count >= FEWEST_COUNT &&
+                (work->fewest_on || ++fewest_skipped == FEWEST_SAMPLE)) {
+                fewest_runs++;
+                fewest_useful += lexmax_fewest_copies(
+                    solver, problem, &layer, &heads, t, row, to, &scan);
+                fewest_skipped = 0;
+            } else
                 lexmax_ties(solver, problem, &layer, &heads, t, row, to,
                             &scan);
             continue;
@@ -1771,6 +1786,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
+    if (fewest_runs > 0)
+        work->fewest_on = fewest_useful * FEWEST_USEFUL >= fewest_runs;
     if (work->anchors_on)
         layer_anchors(solver, problem, &layer);
 }
@@ -2149,6 +2166,7 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
             memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
         len[n] = 0; /* (0, 1): the empty vector */
     }
+    work->fewest_on = 1;
     work->frontier_walked = 0;
     work->frontier_states = 0;
     work->frontier_heads = 0;
