@@ -1375,15 +1375,15 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
  * (instructions, N = 50 and 200). */
 #define FEWEST_COUNT 4
 #define FEWEST_SPAN 8
-/* The row scan runs lexmax_fewest_copies() on a layer only if, on the
- * layer before, at least one in FEWEST_USEFUL of its runs left some tied
- * candidate out; otherwise on every FEWEST_SAMPLE-th such state only (to
- * notice when it pays again). Where every tied candidate holds the
+/* The row scan stops running lexmax_fewest_copies() on every state once
+ * FEWEST_USELESS runs in a row left no tied candidate out, and runs it
+ * then on every FEWEST_SAMPLE-th such state of a layer only, until one of
+ * those leaves one out (then on every state again). Where every tied candidate holds the
  * bottleneck as often (it is a shared early edge: diffusion-like weights,
  * distinct ones) the pass never leaves one out and cost 6% of the solve
  * (N = 1000, K = 20, one budget); with DBL_MAX mixes it nearly always
  * does. lexmax_ties() alone is exact either way. */
-#define FEWEST_USEFUL 16
+#define FEWEST_USELESS 16
 #define FEWEST_SAMPLE 16
 
 /* State (t, c) of LEXMAX when several candidates may share the bottleneck
@@ -1713,7 +1713,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     uint16_t *last = problem->blocked ? work->last_tied.data : NULL;
     struct lexmax_heads heads;
     struct layer layer;
-    int fewest_runs = 0, fewest_useful = 0, fewest_skipped = 0;
+    int fewest_skipped = 0;
 
     heads.limit = solver->head_runs;
     heads.prev = work->heads[(c - 1) & 1].data;
@@ -1768,11 +1768,14 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
             if (scan.count >= FEWEST_COUNT &&
-                (work->fewest_on || ++fewest_skipped == FEWEST_SAMPLE)) {
-                fewest_runs++;
-                fewest_useful += lexmax_fewest_copies(
-                    solver, problem, &layer, &heads, t, row, to, &scan);
+                (work->fewest_useless < FEWEST_USELESS ||
+                 ++fewest_skipped == FEWEST_SAMPLE)) {
                 fewest_skipped = 0;
+                if (lexmax_fewest_copies(solver, problem, &layer, &heads, t,
+                                         row, to, &scan))
+                    work->fewest_useless = 0;
+                else if (work->fewest_useless < FEWEST_USELESS)
+                    work->fewest_useless++;
             } else
                 lexmax_ties(solver, problem, &layer, &heads, t, row, to,
                             &scan);
@@ -1786,8 +1789,6 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
-    if (fewest_runs > 0)
-        work->fewest_on = fewest_useful * FEWEST_USEFUL >= fewest_runs;
     if (work->anchors_on)
         layer_anchors(solver, problem, &layer);
 }
@@ -2166,7 +2167,7 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
             memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
         len[n] = 0; /* (0, 1): the empty vector */
     }
-    work->fewest_on = 1;
+    work->fewest_useless = 0;
     work->frontier_walked = 0;
     work->frontier_states = 0;
     work->frontier_heads = 0;
