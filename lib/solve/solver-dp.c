@@ -1378,11 +1378,11 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
 /* The row scan stops running lexmax_fewest_copies() on every state once
  * FEWEST_USELESS runs in a row left no tied candidate out, and runs it
  * then on every FEWEST_SAMPLE-th such state of a layer only, until one of
- * those leaves one out (then on every state again). Where every tied candidate holds the
- * bottleneck as often (it is a shared early edge: diffusion-like weights,
- * distinct ones) the pass never leaves one out and cost 6% of the solve
- * (N = 1000, K = 20, one budget); with DBL_MAX mixes it nearly always
- * does. lexmax_ties() alone is exact either way. */
+ * those leaves one out (then on every state again). Where every tied
+ * candidate holds the bottleneck as often (a shared early edge:
+ * diffusion-like and distinct weights) the pass never leaves one out and
+ * cost 6% of the solve (N = 1000, K = 20, one budget); with DBL_MAX mixes
+ * it nearly always does. lexmax_ties() alone is exact either way. */
 #define FEWEST_USELESS 16
 #define FEWEST_SAMPLE 16
 
@@ -1397,7 +1397,8 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
  * rejects on their heads' first runs). With many ties on a common
  * bottleneck (DBL_MAX mixed with other weights: long paths that must take
  * several DBL_MAX edges) this is one cheap pass instead of a merge and a
- * comparison of heads per candidate. */
+ * comparison of heads per candidate. Returns whether it left a tied
+ * candidate out. */
 static int
 lexmax_fewest_copies(lemica_solver *solver,
                      const struct lemica_problem *problem,

@@ -131,10 +131,10 @@ struct lemica_workspace {
     /* The blocked LEXMAX frontier (solver-dp.c, frontier_ties()): layers
      * of walks taken, states scanned, and whether it builds every head. */
     size_t frontier_walked, frontier_states;
+    int frontier_heads;
     /* The row scan's LEXMAX: runs of lexmax_fewest_copies() in a row
      * that left no candidate out (solver-dp.c). */
     int fewest_useless;
-    int frontier_heads;
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];
