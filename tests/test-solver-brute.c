@@ -1025,6 +1025,59 @@ START_TEST(test_truncated_head_counts_equal_run)
 }
 END_TEST
 
+/* Row-scan LEXMAX on long paths where most states tie on a shared early
+ * bottleneck (diffusion-like and distinct weights, N = 130 .. 200): the
+ * row scan then stops running the fewest-copies pass on most states
+ * (lexmax_ties() alone) and compares ties through the anchors. Checked
+ * against the DP over full sorted vectors of the user comparator, which
+ * breaks ties the same way (smallest predecessor). Also DBL_MAX mixes,
+ * where the pass stays on. */
+START_TEST(test_row_scan_ties_match_full_vectors)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    ck_assert_ok(lemica_solver_new(&lexmax));
+    ck_assert_ok(lemica_solver_new(&full));
+    ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
+    ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
+    lemica_solver_set_blocked_scan_max_steps(0);
+    for (int g = 0; g < 30; g++) {
+        uint64_t rng = 913000u + (uint64_t)g;
+        int n = 130 + test_rng_below(&rng, 71);
+        int k = g % 3 == 2 ? 40 : 20;
+        int kind = g % 3; /* diffusion, distinct, DBL_MAX mix */
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w = kind == 0   ? draw_family_weight(&rng, WEIGHTS_DIFFUSION,
+                                                            0, i, j, n)
+                           : kind == 1 ? test_rng_unit(&rng)
+                           : test_rng_below(&rng, 3) == 0 ? DBL_MAX
+                                                         : test_rng_unit(&rng);
+
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        lemica_solver_set_anchor_stretch(g % 2 ? LEMICA_ANCHOR_STRETCH_DEFAULT
+                                               : 1 + test_rng_below(&rng, 5));
+        for (int r = 0; r < 6; r++) {
+            /* Long paths (the bottleneck then lies early and is shared). */
+            int budget = n / 5 + test_rng_below(&rng, n / 3);
+
+            assert_same_solve(full, lexmax, graph, budget,
+                              "graph %d (n %d, k %d) budget %d", g, n, k,
+                              budget);
+        }
+        lemica_graph_free(graph);
+    }
+    ck_assert_uint_gt(calls, 0);
+    lemica_solver_free(lexmax);
+    lemica_solver_free(full);
+}
+END_TEST
+
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
 static void
@@ -1044,6 +1097,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,
                         reset_scan_hooks);

@@ -133,6 +133,9 @@ struct lemica_workspace {
      * of walks taken, states scanned, and whether it builds every head. */
     size_t frontier_walked, frontier_states;
     int frontier_heads;
+    /* The row scan's LEXMAX: runs of lexmax_fewest_copies() in a row
+     * that left no candidate out (solver-dp.c). */
+    int fewest_useless;
     /* What an edge of level id i adds to lower group g + 1:
      * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
     double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];
@@ -224,11 +227,11 @@ void lemica_solver_set_vector_scan_min(int length);
  * blocked scan when the CPU has it (default 128; 0 = never). Both scans
  * give the same result; tests compare them. */
 void lemica_solver_set_blocked_scan_max_steps(int num_steps);
-/* The stretch S between LEXMAX's anchor layers (default 32; tests set
+/* The stretch S between LEXMAX's anchor layers (default 16; tests set
  * small ones so that short paths cross many). */
 void lemica_solver_set_anchor_stretch(int stretch);
 int lemica_solver_anchor_stretch(void);
-#define LEMICA_ANCHOR_STRETCH_DEFAULT 32
+#define LEMICA_ANCHOR_STRETCH_DEFAULT 16
 
 /* Test hook (process-wide): allow (1, the default) or forbid (0) the
  * AVX-512 kernel of the blocked scan, so tests run the AVX one too. */
