@@ -119,8 +119,11 @@ struct lazy {
     uint32_t *order;       /* per budget c, the paths listed (count) */
     uint32_t *listed;      /* per budget c, how many */
     double *fl_scratch;    /* SUM: count doubles */
-    double *first_fl;      /* SUM, per state: the first path's
-                            * floating-point sum, +inf if none */
+    double *first_fl;      /* per state: SUM, the first path's
+                            * floating-point sum, +inf if none; LEXMAX,
+                            * the second smallest largest weight of
+                            * the predecessors' first paths extended
+                            * (see first_paths()) */
     int max;               /* MAX: the backward search instead */
     struct lazy_node *nodes;
     size_t num_nodes;
@@ -624,7 +627,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
             const double *row = lazy_row(lz, t);
             const int s_first = first_candidate(lz, t, c);
-            double best = HUGE_VAL;
+            double best = HUGE_VAL, second = HUGE_VAL;
             int best_s = -1, merged = 0;
             uint32_t index;
 
@@ -641,12 +644,18 @@ first_paths(struct lazy *lz, int budget, int frontier)
              * with a larger largest weight that a later predecessor
              * beats would be compared for nothing). */
             for (int s = s_first; s < t; s++) {
-                double m = maxes[s] > row[s] ? maxes[s] : row[s];
+                const double m = maxes[s] > row[s] ? maxes[s] : row[s];
+                const double above = m > best ? m : best;
 
                 best = m < best ? m : best;
+                second = above < second ? above : second;
             }
             if (best == HUGE_VAL)
                 continue;
+            /* Below the second smallest largest weight (of all the
+             * predecessors, so the smallest again on a tie) a candidate
+             * beats every other predecessor's first path. */
+            lz->first_fl[state] = second;
             for (int s = s_first; s < t; s++) {
                 double m = maxes[s] > row[s] ? maxes[s] : row[s];
 
@@ -853,12 +862,14 @@ next_path(struct lazy *lz, size_t state)
             candidate_key(lz, &fresh, lz->list[pred * count + rank + 1], s,
                           t, lazy_row(lz, t)[s]);
         }
-        if (!(lz->flags[cur] & LAZY_BUILT) && lz->sum && fresh_ok &&
-            fresh_beats_runner(lz, cur, &fresh)) {
-            /* SUM: while every path taken came through the first one's
+        if (!(lz->flags[cur] & LAZY_BUILT) && fresh_ok &&
+            (lz->sum ? fresh_beats_runner(lz, cur, &fresh)
+                     : fresh.max < lz->first_fl[cur])) {
+            /* While every path taken came through the first one's
              * predecessor, the heap would hold the first paths of the
-             * others, the best of which first_path_sum() kept: no heap
-             * while the fresh candidate beats that one. */
+             * others: no heap while the fresh candidate beats the best
+             * of them (SUM: first_path_sum() kept it) or, LEXMAX, has a
+             * smaller largest weight than any of them. */
             top = fresh;
         } else {
             int none = 0;
@@ -909,10 +920,10 @@ lazy_alloc(struct lazy *lz)
                                      sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_listed, layers,
                                      sizeof(uint32_t));
+    ok = ok && lemica_solver_reserve(&work->kbest_first_fl, states,
+                                     sizeof(double));
     if (lz->sum) {
         ok = ok && lemica_solver_reserve(&work->kbest_fl, lz->count,
-                                         sizeof(double));
-        ok = ok && lemica_solver_reserve(&work->kbest_first_fl, states,
                                          sizeof(double));
         ok = ok && lemica_solver_reserve(
                        &work->kbest_fixed,
@@ -940,11 +951,10 @@ lazy_alloc(struct lazy *lz)
     memset(lz->flags, 0, states);
     for (size_t i = 0; i < states; i++)
         lz->best_max[i] = HUGE_VAL;
-    if (lz->sum) {
-        lz->first_fl = work->kbest_first_fl.data;
+    lz->first_fl = work->kbest_first_fl.data;
+    if (lz->sum)
         for (size_t i = 0; i < states; i++)
             lz->first_fl[i] = HUGE_VAL;
-    }
     return LEMICA_OK;
 }
 
