@@ -628,7 +628,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const double *row = lazy_row(lz, t);
             const int s_first = first_candidate(lz, t, c);
             double best = HUGE_VAL, second = HUGE_VAL;
-            int best_s = -1, merged = 0;
+            int best_s = -1, first_s = -1, merged = 0;
             uint32_t index;
 
             if (t == n - 1 && !frontier && c != budget)
@@ -639,51 +639,49 @@ first_paths(struct lazy *lz, int budget, int frontier)
                     return status;
                 continue;
             }
-            /* The smallest largest weight first, without branches; then
-             * the predecessors that reach it, in ascending order (ties
-             * with a larger largest weight that a later predecessor
-             * beats would be compared for nothing). */
+            /* The smallest largest weight first, without branches, and
+             * the first predecessor that reaches it; when another one
+             * does, the second smallest is the smallest again, and the
+             * ones after it that reach it too compare in ascending order
+             * (ties with a larger largest weight that a later
+             * predecessor beats would be compared for nothing). */
             for (int s = s_first; s < t; s++) {
                 const double m = maxes[s] > row[s] ? maxes[s] : row[s];
                 const double above = m > best ? m : best;
 
+                first_s = m < best ? s : first_s;
                 best = m < best ? m : best;
                 second = above < second ? above : second;
             }
             if (best == HUGE_VAL)
                 continue;
-            /* Below the second smallest largest weight (of all the
-             * predecessors, so the smallest again on a tie) a candidate
-             * beats every other predecessor's first path. */
+            /* Below the second smallest largest weight a candidate beats
+             * every other predecessor's first path. */
             lz->first_fl[state] = second;
-            for (int s = s_first; s < t; s++) {
+            best_s = first_s;
+            for (int s = second == best ? first_s + 1 : t; s < t; s++) {
                 double m = maxes[s] > row[s] ? maxes[s] : row[s];
+
+                uint32_t pa, pb;
 
                 if (m != best)
                     continue;
-                if (best_s < 0) {
+                pa = lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) *
+                              count];
+                pb = lz->list[((size_t)(c - 1) * (size_t)n +
+                               (size_t)best_s) * count];
+                if (!merged) {
+                    head_insert(&lz->paths[pb].key.head, row[best_s],
+                                &best_head);
+                    merged = 1;
+                }
+                head_insert(&lz->paths[pa].key.head, row[s], &head);
+                if (compare_full(lz, pa, row[s], &head, pb, row[best_s],
+                                 &best_head) < 0) {
                     best_s = s;
-                } else {
-                    uint32_t pa = lz->list[((size_t)(c - 1) * (size_t)n +
-                                            (size_t)s) * count];
-                    uint32_t pb = lz->list[((size_t)(c - 1) * (size_t)n +
-                                            (size_t)best_s) * count];
-
-                    if (!merged) {
-                        head_insert(&lz->paths[pb].key.head, row[best_s],
-                                    &best_head);
-                        merged = 1;
-                    }
-                    head_insert(&lz->paths[pa].key.head, row[s], &head);
-                    if (compare_full(lz, pa, row[s], &head, pb, row[best_s],
-                                     &best_head) < 0) {
-                        best_s = s;
-                        best_head = head;
-                    }
+                    best_head = head;
                 }
             }
-            if (best_s < 0)
-                continue;
             {
                 uint32_t parent = lz->list[((size_t)(c - 1) * (size_t)n +
                                             (size_t)best_s) * count];
