@@ -25,6 +25,7 @@
  * prefix, read from the parent links. Equal vectors go to the smaller predecessor: that is the
  * step-list rule, since two candidates of one state differ first at their
  * predecessor. */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -41,6 +42,7 @@
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
 #define LAZY_NO_HEAD UINT16_MAX
+#define LAZY_FL_RUNNER (UINT32_MAX - 1) /* SUM: see first_path_sum() */
 
 /* State flags. */
 #define LAZY_EXHAUSTED 1u /* no further path */
@@ -141,7 +143,8 @@ struct lazy {
     /* Per state c * N + t, c = 0 .. layers: */
     uint32_t *known;     /* paths found */
     unsigned char *flags;
-    double *best_max;    /* the first path's largest weight; +inf if none */
+    double *best_max;    /* the first path's largest weight; +inf if none
+                          * (SUM: finite, first_path_sum()'s bound) */
     uint32_t *list;      /* k path indices per state */
     size_t *heap_at;     /* into candidates, when LAZY_BUILT */
     uint32_t *heap_size; /* SUM, until LAZY_BUILT: see fresh_beats_runner() */
@@ -514,41 +517,25 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     return (uint32_t)lz->num_paths++;
 }
 
-/* The one-best DP of SUM at state (@t, @c): the smallest exact sum, the
- * smaller predecessor on ties. */
-static lemica_status
-first_path_sum(struct lazy *lz, int t, int c)
+/* SUM at state (@t, @c): the predecessors of the smallest and the second
+ * smallest exact sums (the smaller predecessor on ties) into *@best_s
+ * and *@next_s (-1 if none), among those whose floating-point sums are
+ * within the margin of @fl_next, the second smallest. */
+static void
+first_two_exact(const struct lazy *lz, int t, int c, double fl_next,
+                int *best_s, int *next_s)
 {
     const size_t n = (size_t)lz->problem->num_steps;
-    const size_t state = (size_t)c * n + (size_t)t;
     const double *maxes = lz->best_max + (size_t)(c - 1) * n;
     const double *fl_row = lz->first_fl + (size_t)(c - 1) * n;
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     const uint64_t *fixed = fixed_weight(lz, t, 0);
-    const int s_first = first_candidate(lz, t, c);
-    struct lazy_candidate best;
+    const double within = fl_next + lz->margin;
     uint64_t best_hi = 0, best_lo = 0, next_hi = 0, next_lo = 0;
-    double fl_best = HUGE_VAL, fl_next = HUGE_VAL, within;
-    int best_s = -1, next_s = -1;
-    uint32_t index;
 
-    /* The two smallest floating-point sums first, without branches (an
-     * unreached predecessor's sum is +inf). Each is within margin / 2 of
-     * its exact sum, so the best two exact sums are among those within
-     * the margin of the second smallest: only those get exact sums, in
-     * the same order as they would all, which gives the same two. The
-     * first paths' sums sit in one row per layer (first_fl), so this
-     * scan reads two contiguous rows as the frontier's DP does. */
-    for (int s = s_first; s < t; s++) {
-        const double fl = fl_row[s] + row[s];
-        const double above = fl > fl_best ? fl : fl_best;
-
-        fl_best = fl < fl_best ? fl : fl_best;
-        fl_next = above < fl_next ? above : fl_next;
-    }
-    within = fl_next + lz->margin;
-    for (int s = s_first; s < t; s++) {
+    *best_s = *next_s = -1;
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
         const struct lazy_sum *sum;
         uint64_t lo, hi;
 
@@ -560,24 +547,70 @@ first_path_sum(struct lazy *lz, int t, int c)
         sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
         lo = sum->lo + fixed[2 * s + 1];
         hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
-        if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
+        if (*best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
             next_hi = best_hi;
             next_lo = best_lo;
-            next_s = best_s;
+            *next_s = *best_s;
             best_hi = hi;
             best_lo = lo;
-            best_s = s;
-        } else if (next_s < 0 || hi < next_hi ||
+            *best_s = s;
+        } else if (*next_s < 0 || hi < next_hi ||
                    (hi == next_hi && lo < next_lo)) {
             next_hi = hi;
             next_lo = lo;
-            next_s = s;
+            *next_s = s;
         }
     }
-    if (best_s < 0)
-        return LEMICA_OK;
-    /* The best of the other predecessors, until the heap is built. */
-    lz->heap_size[state] = next_s < 0 ? LAZY_NONE : (uint32_t)next_s;
+}
+
+/* The one-best DP of SUM at state (@t, @c): the smallest exact sum, the
+ * smaller predecessor on ties. */
+static lemica_status
+first_path_sum(struct lazy *lz, int t, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t state = (size_t)c * n + (size_t)t;
+    const double *fl_row = lz->first_fl + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    struct lazy_candidate best;
+    double fl_best = HUGE_VAL, fl_next = HUGE_VAL;
+    int best_s, next_s, first_s = -1;
+    uint32_t index;
+
+    /* The two smallest floating-point sums first, without branches (an
+     * unreached predecessor's sum is +inf). Each is within margin / 2 of
+     * its exact sum, so the best two exact sums are among those within
+     * the margin of the second smallest: only those get exact sums, in
+     * the same order as they would all, which gives the same two. The
+     * first paths' sums sit in one row per layer (first_fl), so this
+     * scan reads two contiguous rows as the frontier's DP does. */
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
+        const double fl = fl_row[s] + row[s];
+        const double above = fl > fl_best ? fl : fl_best;
+
+        first_s = fl < fl_best ? s : first_s;
+        fl_best = fl < fl_best ? fl : fl_best;
+        fl_next = above < fl_next ? above : fl_next;
+    }
+    if (fl_best + lz->margin < fl_next) {
+        /* Usually the smallest sum is ahead of all others by more than
+         * the margin: its exact sum is the smallest, by more than the
+         * others' exact sums can be below their floating-point ones. No
+         * exact sums then, and no runner: fresh_beats_runner() goes by
+         * the second smallest floating-point sum instead (DBL_MAX if
+         * there is none; an infinite margin never comes here). */
+        best_s = first_s;
+        lz->heap_size[state] = LAZY_FL_RUNNER;
+        lz->best_max[state] = fl_next < HUGE_VAL ? fl_next : DBL_MAX;
+    } else {
+        first_two_exact(lz, t, c, fl_next, &best_s, &next_s);
+        if (best_s < 0)
+            return LEMICA_OK;
+        /* The best of the other predecessors, until the heap is built. */
+        lz->heap_size[state] = next_s < 0 ? LAZY_NONE : (uint32_t)next_s;
+        lz->best_max[state] = 0.0;
+    }
     candidate_key(lz, &best, first[(size_t)best_s * lz->count], best_s, t,
                   row[best_s]);
     index = add_path(lz, best.path, t, 0, NULL);
@@ -586,7 +619,6 @@ first_path_sum(struct lazy *lz, int t, int c)
     take_key(lz, index, &best);
     lz->list[state * lz->count] = index;
     lz->known[state] = 1;
-    lz->best_max[state] = 0.0;
     lz->first_fl[state] = lz->paths[index].key.sum.fl;
     return LEMICA_OK;
 }
@@ -769,6 +801,14 @@ fresh_beats_runner(struct lazy *lz, size_t state,
 
     if (s == LAZY_NONE)
         return 1;
+    if (s == LAZY_FL_RUNNER) {
+        /* Every other predecessor's exact sum is at least the second
+         * smallest floating-point sum less margin / 2; the fresh one's
+         * at most its own plus margin / 2. */
+        const double fl = lz->paths[fresh->path].key.sum.fl + fresh->w;
+
+        return fl + lz->margin < lz->best_max[state];
+    }
     candidate_key(lz, &runner,
                   lz->list[((size_t)(c - 1) * (size_t)n + s) * lz->count],
                   (int)s, t, lazy_row(lz, t)[s]);
