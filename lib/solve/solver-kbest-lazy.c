@@ -464,7 +464,7 @@ candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
 
         c->key.sum.hi = p->key.sum.hi + f[0] + (lo < f[1]);
         c->key.sum.lo = lo;
-        c->max = 0.0;
+        c->max = p->key.sum.fl + w;
     } else {
         double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
 
@@ -733,8 +733,116 @@ first_paths(struct lazy *lz, int budget, int frontier)
     return LEMICA_OK;
 }
 
+/* A state's heap holds, at first, only the first paths of the
+ * predecessors whose cheap key (the candidate's max: LEXMAX its largest
+ * weight, SUM its floating-point sum) is the smallest, or for SUM within
+ * the margin of it; the others wait, unsorted, with their keys only
+ * ("cold"), until a candidate to be returned has a key that one of them
+ * might beat (heap_pull()). A candidate with key K comes before every
+ * cold one when all cold keys are above K + slack, the slack being 0 for
+ * LEXMAX (a larger largest weight comes after) and the margin for SUM
+ * (exact sums are within margin / 2 of the floating-point ones). Most
+ * states are asked for a few paths only, so most candidates stay cold,
+ * never made nor compared.
+ *
+ * A state's room: a header, then its @preds candidate slots; the heap
+ * grows from the first, the cold ones sit at the end. The header keeps,
+ * as a candidate's fields, the number of cold ones (path), the times
+ * they were pulled (from) and their smallest key (w). */
+static size_t
+heap_room(size_t preds)
+{
+    return preds + 1;
+}
+
+/* The cheap key of predecessor @s's first path into (@t, @c). */
+static double
+cold_key(const struct lazy *lz, int s, int t, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const double w = lazy_row(lz, t)[s];
+
+    if (lz->sum)
+        return lz->first_fl[(size_t)(c - 1) * n + (size_t)s] + w;
+    {
+        const double m = lz->best_max[(size_t)(c - 1) * n + (size_t)s];
+
+        return m > w ? m : w;
+    }
+}
+
+/* Move candidate @moving up from @at of @heap to where it belongs. */
+static void
+sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at,
+        struct lazy_candidate *moving)
+{
+    while (at > 0) {
+        size_t parent = (at - 1) / 2;
+
+        if (!candidate_before(lz, moving, &heap[parent]))
+            break;
+        heap[at] = heap[parent];
+        at = parent;
+    }
+    heap[at] = *moving;
+}
+
+/* Make the cold candidates of state (@t, @c) with keys up to @limit
+ * heap candidates (all of them after three pulls: the scans stay few);
+ * @room is the state's room, @preds its slots. */
+static void
+heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t preds,
+          size_t state, double limit)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const int t = (int)(state % n), c = (int)(state / n);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    struct lazy_candidate *heap = room + 1;
+    size_t cold = room[0].path, size = lz->heap_size[state];
+    double smallest = HUGE_VAL;
+
+    if (++room[0].from > 3)
+        limit = HUGE_VAL;
+    for (size_t i = preds - cold; i < preds;) {
+        struct lazy_candidate made;
+        const int s = heap[i].from;
+
+        if (heap[i].max > limit) {
+            smallest = heap[i].max < smallest ? heap[i].max : smallest;
+            i++;
+            continue;
+        }
+        /* Its slot takes the first cold one; the heap grows into the
+         * slot that frees (the heap and the cold ones never hold more
+         * than the predecessors). */
+        heap[i] = heap[preds - cold];
+        cold--;
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t,
+                      lazy_row(lz, t)[s]);
+        sift_up(lz, heap, size++, &made);
+        if (i < preds - cold)
+            i = preds - cold;
+    }
+    room[0].path = (uint32_t)cold;
+    room[0].w = smallest;
+    lz->heap_size[state] = (uint32_t)size;
+}
+
+/* Pull the cold candidates of @state that a candidate with key @key
+ * might not come before. */
+static inline void
+heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t preds,
+            size_t state, double key)
+{
+    const double limit = key + (lz->sum ? lz->margin : 0.0);
+
+    if (room[0].path > 0 && room[0].w <= limit)
+        heap_pull(lz, room, preds, state, limit);
+}
+
 /* Build the heap of state @state = (t, c): the first path of every
- * predecessor but the one the state's first path came through. */
+ * predecessor but the one the state's first path came through, those of
+ * the smallest keys made candidates, the others cold. */
 static lemica_status
 build_heap(struct lazy *lz, size_t state)
 {
@@ -745,32 +853,37 @@ build_heap(struct lazy *lz, size_t state)
     const double *row = lazy_row(lz, t);
     const int taken = lz->paths[lz->paths[lz->list[state * count]].parent].step;
     const int s_first = first_candidate(lz, t, c);
-    struct lazy_candidate *heap;
-    size_t size = 0;
+    const size_t preds = (size_t)(t - s_first);
+    struct lazy_candidate *room, *heap;
+    size_t cold = 0;
+    double smallest = HUGE_VAL;
 
     if (!lazy_grow(&lz->solver->work.kbest_candidates,
                    (void **)&lz->candidates,
-                   lz->num_candidates + (size_t)(t - s_first),
+                   lz->num_candidates + heap_room(preds),
                    sizeof(*lz->candidates)))
         return lemica_fail_no_memory("the k-best candidates");
-    heap = lz->candidates + lz->num_candidates;
-    for (int s = s_first; s < t; s++) {
+    room = lz->candidates + lz->num_candidates;
+    heap = room + 1;
+    /* All cold first, at the end; then the smallest keys pulled. */
+    for (int s = t - 1; s >= s_first; s--) {
+        struct lazy_candidate *entry;
+
         if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
             continue;
-        candidate_key(lz, &heap[size++],
-                      lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) *
-                               count],
-                      s, t, row[s]);
+        entry = &heap[preds - ++cold];
+        entry->from = s;
+        entry->max = cold_key(lz, s, t, c);
+        smallest = entry->max < smallest ? entry->max : smallest;
     }
-    for (size_t i = size / 2; i-- > 0;) {
-        struct lazy_candidate moving = heap[i];
-
-        sift_down(lz, heap, size, i, &moving);
-    }
+    room[0].path = (uint32_t)cold;
+    room[0].from = 0;
+    room[0].w = smallest;
+    lz->heap_size[state] = 0;
+    heap_ensure(lz, room, preds, state, smallest);
+    room[0].from = 0;
     lz->heap_at[state] = lz->num_candidates;
-    lz->heap_size[state] = (uint32_t)size;
-    /* Room for the taken predecessor's next path as well. */
-    lz->num_candidates += (size_t)(t - s_first);
+    lz->num_candidates += heap_room(preds);
     lz->flags[state] |= LAZY_BUILT;
     return LEMICA_OK;
 }
@@ -823,7 +936,10 @@ static lemica_status
 heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
           struct lazy_candidate *top, int *none)
 {
-    struct lazy_candidate *heap;
+    const int n = lz->problem->num_steps;
+    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
+    const size_t preds = (size_t)(t - first_candidate(lz, t, c));
+    struct lazy_candidate *room, *heap;
     size_t size;
 
     if (!(lz->flags[state] & LAZY_BUILT)) {
@@ -832,23 +948,35 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
         if (status != LEMICA_OK)
             return status;
     }
-    heap = lz->candidates + lz->heap_at[state];
-    size = lz->heap_size[state];
+    room = lz->candidates + lz->heap_at[state];
+    heap = room + 1;
     if (fresh) {
         /* The next candidate of the predecessor just taken: the best
          * itself when it beats the heap's, else it takes the root's
-         * place. */
+         * place. Either comes before the cold ones once those it might
+         * not are pulled (the root, when it wins, has a key no larger
+         * than the fresh one's, LEXMAX, or an exact sum below). */
+        heap_ensure(lz, room, preds, state, fresh->max);
+        size = lz->heap_size[state];
         if (size == 0 || candidate_before(lz, fresh, &heap[0])) {
             *top = *fresh;
         } else {
             *top = heap[0];
             sift_down(lz, heap, size, 0, fresh);
         }
-    } else if (size == 0) {
-        lz->flags[state] |= LAZY_EXHAUSTED;
-        *none = 1;
-        return LEMICA_OK;
     } else {
+        size = lz->heap_size[state];
+        if (size == 0 && room[0].path == 0) {
+            lz->flags[state] |= LAZY_EXHAUSTED;
+            *none = 1;
+            return LEMICA_OK;
+        }
+        /* The root (or, if none, the smallest cold key) against the
+         * cold ones; a root that pulling replaces has a key no larger
+         * (LEXMAX) or an exact sum below (SUM). */
+        heap_ensure(lz, room, preds, state,
+                    size > 0 ? heap[0].max : room[0].w);
+        size = lz->heap_size[state];
         *top = heap[0];
         size--;
         sift_down(lz, heap, size, 0, &heap[size]);
