@@ -41,7 +41,7 @@
 #define LAZY_NONE UINT32_MAX
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
-#define LAZY_NO_HEAD UINT16_MAX
+#define LAZY_NO_HEAD UINT8_MAX
 #define LAZY_FL_RUNNER (UINT32_MAX - 1) /* SUM: see first_path_sum() */
 
 /* State flags. */
@@ -51,9 +51,9 @@
 /* The first runs of a sorted (descending) cost vector; counts are exact,
  * @truncated says that runs were left off after them. */
 struct lazy_head {
-    uint16_t runs;
-    uint16_t truncated;
-    uint32_t count[LAZY_RUNS];
+    uint8_t runs;
+    uint8_t truncated;
+    uint16_t count[LAZY_RUNS]; /* a path has at most 65535 edges */
     double value[LAZY_RUNS];
 };
 
@@ -227,11 +227,11 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
     }
     if (i < head->runs && head->value[i] == w) {
         out->value[o] = w;
-        out->count[o++] = head->count[i++] + 1;
+        out->count[o++] = (uint16_t)(head->count[i++] + 1);
     } else if (i < head->runs || !head->truncated) {
         if (o == LAZY_RUNS) {
             out->truncated = 1;
-            out->runs = (uint16_t)o;
+            out->runs = (uint8_t)o;
             return;
         }
         out->value[o] = w;
@@ -245,7 +245,7 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
         out->value[o] = head->value[i];
         out->count[o++] = head->count[i];
     }
-    out->runs = (uint16_t)o;
+    out->runs = (uint8_t)o;
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
