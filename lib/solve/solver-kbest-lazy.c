@@ -1431,6 +1431,20 @@ exact_value(const struct lazy *lz, uint32_t p)
     return ldexp((double)sum->hi * 0x1p64 + (double)sum->lo, lz->unit_exp);
 }
 
+/* Insert @value into the @size smallest values of @values (ascending),
+ * keeping at most @k. */
+static void
+smallest_insert(double *values, size_t size, size_t k, double value)
+{
+    size_t j = size < k ? size : k - 1;
+
+    if (size == k && !(value < values[k - 1]))
+        return;
+    for (; j > 0 && values[j - 1] > value; j--)
+        values[j] = values[j - 1];
+    values[j] = value;
+}
+
 /* SUM at final state @state of budget @c: the paths come in the order of
  * their exact sums, the list wants that of their floating-point sums.
  * Every path's floating-point sum is within lz->margin / 2 of its exact
@@ -1445,15 +1459,16 @@ select_sum(struct lazy *lz, size_t state, int c, int *fallback)
     uint32_t *order = lz->order + (size_t)c * lz->count;
     const uint32_t *list = lz->list + state * lz->count;
     size_t included = lz->known[state];
+    /* The k smallest floating-point sums of those included, ascending
+     * (an insertion each: the sums come nearly sorted). */
+    double *fl = lz->fl_scratch;
     lemica_status status;
 
+    for (size_t i = 0; i < included && included >= k; i++)
+        smallest_insert(fl, i < k ? i : k, k, lz->paths[list[i]].key.sum.fl);
     while (included >= k && !(lz->flags[state] & LAZY_EXHAUSTED)) {
-        double *fl = lz->fl_scratch, bound;
+        const double bound = fl[k - 1] + lz->margin;
 
-        for (size_t i = 0; i < included; i++)
-            fl[i] = lz->paths[list[i]].key.sum.fl;
-        lemica_sort_descending(fl, included);
-        bound = fl[included - k] + lz->margin;
         if (lz->known[state] == lz->count) {
             *fallback = 1;
             return LEMICA_OK;
@@ -1464,6 +1479,7 @@ select_sum(struct lazy *lz, size_t state, int c, int *fallback)
         if (lz->known[state] == included ||
             !(exact_value(lz, list[included]) <= bound))
             break;
+        smallest_insert(fl, k, k, lz->paths[list[included]].key.sum.fl);
         included++;
     }
     /* Insertion sort: the exact order is nearly the wanted one. */
