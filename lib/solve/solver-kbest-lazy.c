@@ -12,9 +12,15 @@
  * rule: the proofs are in lemica-kbest.h), only the next untaken path of each predecessor can
  * be the best, so each state holds a heap of one candidate per
  * predecessor. The heap is built the first time a second path is asked
- * for; taking u's j-th path then asks u for its (j + 1)-th, recursively
- * down the layers. The final states (N - 1, B) are asked for k paths each
- * (SUM: up to 2 k); no state is ever asked for more than they are.
+ * for, and not even then while the next path of the first one's
+ * predecessor beats every other predecessor's first (a bound from the
+ * one-best DP says so); taking u's j-th path then asks u for its
+ * (j + 1)-th, recursively down the layers. A heap makes candidates only
+ * of the predecessors with the smallest cheap keys (largest weight,
+ * floating-point sum); the others wait with their keys until one of
+ * them might come first (build_heap()). The final states (N - 1, B) are
+ * asked for k paths each (SUM: up to 2 k); no state is ever asked for
+ * more than they are.
  *
  * SUM compares exact 128-bit sums; select_sum() turns their order into
  * that of the floating-point sums at the final states. A LEXMAX path
