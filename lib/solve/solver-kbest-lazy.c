@@ -1437,6 +1437,69 @@ exact_value(const struct lazy *lz, uint32_t p)
     return ldexp((double)sum->hi * 0x1p64 + (double)sum->lo, lz->unit_exp);
 }
 
+/* SUM: a lower bound of the exact sum of the next path of final state
+ * @state, as a double within the margin, without finding
+ * the path. That path is the best of the state's heap (or runner) and
+ * of the next path of the predecessor last taken, extended; the latter
+ * again, down the layers, until a predecessor has it or has none: the
+ * walk of next_path() without the heaps' work and the new paths. Cold
+ * candidates and a runner of first_path_sum() give their keys less
+ * margin / 2. The sums in doubles round by less than margin / 2. */
+static double
+next_sum_bound(const struct lazy *lz, size_t state)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t count = lz->count;
+    const double half = lz->margin / 2;
+    size_t cur = state;
+    int t = (int)n - 1;
+    double suffix = 0.0, bound = HUGE_VAL;
+
+    for (;;) {
+        const uint32_t last = lz->list[cur * count + lz->known[cur] - 1];
+        const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
+        const int s = parent->step;
+        const size_t pred = cur - n - (size_t)t + (size_t)s;
+        const uint32_t rank = parent->index;
+        const double w = lazy_row(lz, t)[s];
+        double own = HUGE_VAL;
+
+        if (lz->flags[cur] & LAZY_BUILT) {
+            const struct lazy_candidate *room =
+                lz->candidates + lz->heap_at[cur];
+
+            if (lz->heap_size[cur] > 0)
+                own = exact_value(lz, room[1].path) + room[1].w;
+            if (room[0].path > 0 && room[0].w - half < own)
+                own = room[0].w - half;
+        } else if (lz->heap_size[cur] == LAZY_FL_RUNNER) {
+            own = lz->best_max[cur] - half;
+        } else if (lz->heap_size[cur] != LAZY_NONE) {
+            const uint32_t r = lz->heap_size[cur];
+
+            own = exact_value(lz, lz->list[(cur - n - (size_t)t + r) * count]) +
+                  lazy_row(lz, t)[r];
+        }
+        own += suffix;
+        bound = own < bound ? own : bound;
+        if (rank + 1 >= count)
+            break;
+        suffix += w;
+        if (lz->known[pred] > rank + 1) {
+            const double fresh =
+                exact_value(lz, lz->list[pred * count + rank + 1]) + suffix;
+
+            bound = fresh < bound ? fresh : bound;
+            break;
+        }
+        if (lz->flags[pred] & LAZY_EXHAUSTED)
+            break;
+        cur = pred;
+        t = s;
+    }
+    return bound;
+}
+
 /* Insert @value into the @size smallest values of @values (ascending),
  * keeping at most @k. */
 static void
@@ -1479,6 +1542,13 @@ select_sum(struct lazy *lz, size_t state, int c, int *fallback)
             *fallback = 1;
             return LEMICA_OK;
         }
+        /* Most often the next path is above the bound by far: seen
+         * without finding it (and the rounding of the bound's sums is
+         * within another margin). Only below the state's room: a
+         * predecessor holds as many paths, and the next path of a full
+         * state may need one more. */
+        if (next_sum_bound(lz, state) > bound + lz->margin)
+            break;
         status = next_path(lz, state);
         if (status != LEMICA_OK)
             return status;
