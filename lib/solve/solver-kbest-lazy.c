@@ -647,6 +647,16 @@ first_paths(struct lazy *lz, int budget, int frontier)
         return lemica_fail_no_memory("the k-best paths");
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
+    /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
+     * after the paths, so that the allocation sweep of the tests still
+     * meets the paths' growth where it did. */
+    if (!lz->sum) {
+        if (!lemica_solver_reserve(&lz->solver->work.kbest_first_fl,
+                                   (size_t)(lz->layers + 1) * (size_t)n,
+                                   sizeof(double)))
+            return lemica_fail_no_memory("the k-best enumeration");
+        lz->first_fl = lz->solver->work.kbest_first_fl.data;
+    }
     if (lz->sum) {
         memset(&lz->paths[0].key.sum, 0, sizeof(lz->paths[0].key.sum));
         lz->first_fl[n] = 0.0;
@@ -1092,10 +1102,10 @@ lazy_alloc(struct lazy *lz)
                                      sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_listed, layers,
                                      sizeof(uint32_t));
-    ok = ok && lemica_solver_reserve(&work->kbest_first_fl, states,
-                                     sizeof(double));
     if (lz->sum) {
         ok = ok && lemica_solver_reserve(&work->kbest_fl, lz->count,
+                                         sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->kbest_first_fl, states,
                                          sizeof(double));
         ok = ok && lemica_solver_reserve(
                        &work->kbest_fixed,
@@ -1123,10 +1133,11 @@ lazy_alloc(struct lazy *lz)
     memset(lz->flags, 0, states);
     for (size_t i = 0; i < states; i++)
         lz->best_max[i] = HUGE_VAL;
-    lz->first_fl = work->kbest_first_fl.data;
-    if (lz->sum)
+    if (lz->sum) {
+        lz->first_fl = work->kbest_first_fl.data;
         for (size_t i = 0; i < states; i++)
             lz->first_fl[i] = HUGE_VAL;
+    }
     return LEMICA_OK;
 }
 
