@@ -779,6 +779,80 @@ START_TEST(test_kbest_sum_rounding)
 }
 END_TEST
 
+/* SUM where the exact order and the floating-point order (in path order)
+ * of two schedules are reversed by more than their floating-point sums
+ * differ. Budget 6 of N = 8 has two schedules: P = 0 1 2 3 4 7, a 1 and
+ * then four 2^-53 (each step rounds back to 1: floating-point sum 1,
+ * exact 1 + 2^-51), and Q = 0 2 4 5 6 7, a 1, a 2^-52 and zeros (both
+ * sums 1 + 2^-52). The list goes by floating-point sum: P, then Q. The
+ * enumeration meets Q first (smaller exact sum); without the margin in
+ * select_sum() it would stop at P (exact sum above Q's floating-point
+ * one) and return Q alone as the best. The other margins of the SUM
+ * enumeration (first_path_sum()'s filter and bound, the heaps' cold
+ * candidates) keep every state's paths in exact order; without them the
+ * order is off only by rounding, which select_sum()'s margin absorbs at
+ * the end: no list changes (40,000 graphs of rounding weights without
+ * the filter's margin), so no test here can see them. */
+START_TEST(test_kbest_sum_margin)
+{
+    static const struct {
+        int from, to;
+        double w;
+    } edges[] = {{0, 1, 1.0},     {1, 2, 0x1p-53}, {2, 3, 0x1p-53},
+                 {3, 4, 0x1p-53}, {4, 7, 0x1p-53}, {0, 2, 1.0},
+                 {2, 4, 0x1p-52}, {4, 5, 0.0},     {5, 6, 0.0},
+                 {6, 7, 0.0}};
+    static const int expected[2][6] = {{0, 1, 2, 3, 4, 7},
+                                       {0, 2, 4, 5, 6, 7}};
+    lemica_solver *solver;
+    lemica_graph *graph;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    ck_assert_ok(lemica_solver_set_comparator(solver, LEMICA_COMPARATOR_SUM));
+    ck_assert_ok(lemica_graph_new(8, 7, &graph));
+    for (int i = 0; i < 8; i++)
+        for (int j = i + 1; j < 8; j++)
+            ck_assert_ok(lemica_graph_remove_edge(graph, i, j));
+    for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++)
+        ck_assert_ok(lemica_graph_set_weight(graph, edges[e].from,
+                                             edges[e].to, edges[e].w));
+    for (int k = 1; k <= 2; k++) {
+        for (int frontier = 0; frontier < 2; frontier++) {
+            lemica_schedule_list *list;
+            size_t first = 0, count = 0;
+
+            if (frontier) {
+                ck_assert_ok(lemica_solver_solve_k_best_frontier(solver, graph,
+                                                                 k, &list));
+                ck_assert_ok(lemica_schedule_list_find(list, 6, &first,
+                                                       &count));
+            } else {
+                ck_assert_ok(lemica_solver_solve_k_best(solver, graph, 6, k,
+                                                        &list));
+                count = lemica_schedule_list_count(list);
+            }
+            ck_assert_uint_eq(count, (size_t)k);
+            for (size_t i = 0; i < count; i++) {
+                const lemica_schedule *schedule;
+                int steps[8];
+                size_t length;
+
+                ck_assert_ok(lemica_schedule_list_get(list, first + i,
+                                                      &schedule));
+                ck_assert_ok(lemica_schedule_steps(schedule, steps, 8,
+                                                   &length));
+                ck_assert_uint_eq(length, 6);
+                for (int c = 0; c < 6; c++)
+                    ck_assert_int_eq(steps[c], expected[i][c]);
+            }
+            lemica_schedule_list_free(list);
+        }
+    }
+    lemica_graph_free(graph);
+    lemica_solver_free(solver);
+}
+END_TEST
+
 TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_extreme_weights);
@@ -787,6 +861,7 @@ TEST_SUITE(kbest)
     add_test(suite, test_kbest_sum_ties);
     add_test(suite, test_kbest_sum_tie_before_heap);
     add_test(suite, test_kbest_sum_rounding);
+    add_test(suite, test_kbest_sum_margin);
     add_test(suite, test_kbest_max_ties);
     add_test(suite, test_kbest_max_large);
     add_test(suite, test_kbest_bad_input);

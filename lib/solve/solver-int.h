@@ -111,7 +111,8 @@ struct lemica_workspace {
     struct lemica_buffer kbest_order;      /* uint32, k per budget */
     struct lemica_buffer kbest_listed;     /* uint32, per budget */
     struct lemica_buffer kbest_fl;         /* double, k + 1 (SUM) */
-    struct lemica_buffer kbest_first_fl;   /* double, per state (SUM) */
+    struct lemica_buffer kbest_first_fl;   /* double, per state (SUM: first
+                                              sums; LEXMAX: runner bound) */
     struct lemica_buffer kbest_fixed;      /* uint64, 2 per weight (SUM) */
     struct lemica_buffer kbest_ranks;      /* bytes: a list's edge ranks */
     /* MAX's search (solver-kbest-max.c): */

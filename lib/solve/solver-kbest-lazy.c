@@ -13,9 +13,15 @@
  * rule: the proofs are in lemica-kbest.h), only the next untaken path of each predecessor can
  * be the best, so each state holds a heap of one candidate per
  * predecessor. The heap is built the first time a second path is asked
- * for; taking u's j-th path then asks u for its (j + 1)-th, recursively
- * down the layers. The final states (N - 1, B) are asked for k paths each
- * (SUM: up to 2 k); no state is ever asked for more than they are.
+ * for, and not even then while the next path of the first one's
+ * predecessor beats every other predecessor's first (a bound from the
+ * one-best DP says so); taking u's j-th path then asks u for its
+ * (j + 1)-th, recursively down the layers. A heap makes candidates only
+ * of the predecessors with the smallest cheap keys (largest weight,
+ * floating-point sum); the others wait with their keys until one of
+ * them might come first (build_heap()). The final states (N - 1, B) are
+ * asked for k paths each (SUM: up to 2 k); no state is ever asked for
+ * more than they are.
  *
  * SUM compares exact 128-bit sums; select_sum() turns their order into
  * that of the floating-point sums at the final states. A LEXMAX path
@@ -26,6 +32,7 @@
  * prefix, read from the parent links. Equal vectors go to the smaller predecessor: that is the
  * step-list rule, since two candidates of one state differ first at their
  * predecessor. */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -41,7 +48,8 @@
 #define LAZY_NONE UINT32_MAX
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
-#define LAZY_NO_HEAD UINT16_MAX
+#define LAZY_NO_HEAD UINT8_MAX
+#define LAZY_FL_RUNNER (UINT32_MAX - 1) /* SUM: see first_path_sum() */
 
 /* State flags. */
 #define LAZY_EXHAUSTED 1u /* no further path */
@@ -50,9 +58,9 @@
 /* The first runs of a sorted (descending) cost vector; counts are exact,
  * @truncated says that runs were left off after them. */
 struct lazy_head {
-    uint16_t runs;
-    uint16_t truncated;
-    uint32_t count[LAZY_RUNS];
+    uint8_t runs;
+    uint8_t truncated;
+    uint16_t count[LAZY_RUNS]; /* a path has at most 65535 edges */
     double value[LAZY_RUNS];
 };
 
@@ -103,8 +111,11 @@ struct lazy {
     uint32_t *order;       /* per budget c, the paths listed (count) */
     uint32_t *listed;      /* per budget c, how many */
     double *fl_scratch;    /* SUM: count doubles */
-    double *first_fl;      /* SUM, per state: the first path's
-                            * floating-point sum, +inf if none */
+    double *first_fl;      /* per state: SUM, the first path's
+                            * floating-point sum, +inf if none; LEXMAX,
+                            * the second smallest largest weight of
+                            * the predecessors' first paths extended
+                            * (see first_paths()) */
     double margin;         /* SUM: see select_sum() */
     int unit_exp;          /* SUM: exact sums count units of 2^unit_exp */
     int exact_doubles;     /* SUM: every sum is exact in a double too */
@@ -113,7 +124,8 @@ struct lazy {
     /* Per state c * N + t, c = 0 .. layers: */
     uint32_t *known;     /* paths found */
     unsigned char *flags;
-    double *best_max;    /* the first path's largest weight; +inf if none */
+    double *best_max;    /* the first path's largest weight; +inf if none
+                          * (SUM: finite, first_path_sum()'s bound) */
     uint32_t *list;      /* k path indices per state */
     size_t *heap_at;     /* into candidates, when LAZY_BUILT */
     uint32_t *heap_size; /* SUM, until LAZY_BUILT: see fresh_beats_runner() */
@@ -196,11 +208,11 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
     }
     if (i < head->runs && head->value[i] == w) {
         out->value[o] = w;
-        out->count[o++] = head->count[i++] + 1;
+        out->count[o++] = (uint16_t)(head->count[i++] + 1);
     } else if (i < head->runs || !head->truncated) {
         if (o == LAZY_RUNS) {
             out->truncated = 1;
-            out->runs = (uint16_t)o;
+            out->runs = (uint8_t)o;
             return;
         }
         out->value[o] = w;
@@ -214,7 +226,7 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
         out->value[o] = head->value[i];
         out->count[o++] = head->count[i];
     }
-    out->runs = (uint16_t)o;
+    out->runs = (uint8_t)o;
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
@@ -433,7 +445,7 @@ candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
 
         c->key.sum.hi = p->key.sum.hi + f[0] + (lo < f[1]);
         c->key.sum.lo = lo;
-        c->max = 0.0;
+        c->max = p->key.sum.fl + w;
     } else {
         double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
 
@@ -486,41 +498,25 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     return (uint32_t)lz->num_paths++;
 }
 
-/* The one-best DP of SUM at state (@t, @c): the smallest exact sum, the
- * smaller predecessor on ties. */
-static lemica_status
-first_path_sum(struct lazy *lz, int t, int c)
+/* SUM at state (@t, @c): the predecessors of the smallest and the second
+ * smallest exact sums (the smaller predecessor on ties) into *@best_s
+ * and *@next_s (-1 if none), among those whose floating-point sums are
+ * within the margin of @fl_next, the second smallest. */
+static void
+first_two_exact(const struct lazy *lz, int t, int c, double fl_next,
+                int *best_s, int *next_s)
 {
     const size_t n = (size_t)lz->problem->num_steps;
-    const size_t state = (size_t)c * n + (size_t)t;
     const double *maxes = lz->best_max + (size_t)(c - 1) * n;
     const double *fl_row = lz->first_fl + (size_t)(c - 1) * n;
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     const uint64_t *fixed = fixed_weight(lz, t, 0);
-    const int s_first = first_candidate(lz, t, c);
-    struct lazy_candidate best;
+    const double within = fl_next + lz->margin;
     uint64_t best_hi = 0, best_lo = 0, next_hi = 0, next_lo = 0;
-    double fl_best = HUGE_VAL, fl_next = HUGE_VAL, within;
-    int best_s = -1, next_s = -1;
-    uint32_t index;
 
-    /* The two smallest floating-point sums first, without branches (an
-     * unreached predecessor's sum is +inf). Each is within margin / 2 of
-     * its exact sum, so the best two exact sums are among those within
-     * the margin of the second smallest: only those get exact sums, in
-     * the same order as they would all, which gives the same two. The
-     * first paths' sums sit in one row per layer (first_fl), so this
-     * scan reads two contiguous rows as the frontier's DP does. */
-    for (int s = s_first; s < t; s++) {
-        const double fl = fl_row[s] + row[s];
-        const double above = fl > fl_best ? fl : fl_best;
-
-        fl_best = fl < fl_best ? fl : fl_best;
-        fl_next = above < fl_next ? above : fl_next;
-    }
-    within = fl_next + lz->margin;
-    for (int s = s_first; s < t; s++) {
+    *best_s = *next_s = -1;
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
         const struct lazy_sum *sum;
         uint64_t lo, hi;
 
@@ -532,24 +528,70 @@ first_path_sum(struct lazy *lz, int t, int c)
         sum = &lz->paths[first[(size_t)s * lz->count]].key.sum;
         lo = sum->lo + fixed[2 * s + 1];
         hi = sum->hi + fixed[2 * s] + (lo < fixed[2 * s + 1]);
-        if (best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
+        if (*best_s < 0 || hi < best_hi || (hi == best_hi && lo < best_lo)) {
             next_hi = best_hi;
             next_lo = best_lo;
-            next_s = best_s;
+            *next_s = *best_s;
             best_hi = hi;
             best_lo = lo;
-            best_s = s;
-        } else if (next_s < 0 || hi < next_hi ||
+            *best_s = s;
+        } else if (*next_s < 0 || hi < next_hi ||
                    (hi == next_hi && lo < next_lo)) {
             next_hi = hi;
             next_lo = lo;
-            next_s = s;
+            *next_s = s;
         }
     }
-    if (best_s < 0)
-        return LEMICA_OK;
-    /* The best of the other predecessors, until the heap is built. */
-    lz->heap_size[state] = next_s < 0 ? LAZY_NONE : (uint32_t)next_s;
+}
+
+/* The one-best DP of SUM at state (@t, @c): the smallest exact sum, the
+ * smaller predecessor on ties. */
+static lemica_status
+first_path_sum(struct lazy *lz, int t, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t state = (size_t)c * n + (size_t)t;
+    const double *fl_row = lz->first_fl + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    struct lazy_candidate best;
+    double fl_best = HUGE_VAL, fl_next = HUGE_VAL;
+    int best_s, next_s, first_s = -1;
+    uint32_t index;
+
+    /* The two smallest floating-point sums first, without branches (an
+     * unreached predecessor's sum is +inf). Each is within margin / 2 of
+     * its exact sum, so the best two exact sums are among those within
+     * the margin of the second smallest: only those get exact sums, in
+     * the same order as they would all, which gives the same two. The
+     * first paths' sums sit in one row per layer (first_fl), so this
+     * scan reads two contiguous rows as the frontier's DP does. */
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
+        const double fl = fl_row[s] + row[s];
+        const double above = fl > fl_best ? fl : fl_best;
+
+        first_s = fl < fl_best ? s : first_s;
+        fl_best = fl < fl_best ? fl : fl_best;
+        fl_next = above < fl_next ? above : fl_next;
+    }
+    if (fl_best + lz->margin < fl_next) {
+        /* Usually the smallest sum is ahead of all others by more than
+         * the margin: its exact sum is the smallest, by more than the
+         * others' exact sums can be below their floating-point ones. No
+         * exact sums then, and no runner: fresh_beats_runner() goes by
+         * the second smallest floating-point sum instead (DBL_MAX if
+         * there is none; an infinite margin never comes here). */
+        best_s = first_s;
+        lz->heap_size[state] = LAZY_FL_RUNNER;
+        lz->best_max[state] = fl_next < HUGE_VAL ? fl_next : DBL_MAX;
+    } else {
+        first_two_exact(lz, t, c, fl_next, &best_s, &next_s);
+        if (best_s < 0)
+            return LEMICA_OK;
+        /* The best of the other predecessors, until the heap is built. */
+        lz->heap_size[state] = next_s < 0 ? LAZY_NONE : (uint32_t)next_s;
+        lz->best_max[state] = 0.0;
+    }
     candidate_key(lz, &best, first[(size_t)best_s * lz->count], best_s, t,
                   row[best_s]);
     index = add_path(lz, best.path, t, 0, NULL);
@@ -558,7 +600,6 @@ first_path_sum(struct lazy *lz, int t, int c)
     take_key(lz, index, &best);
     lz->list[state * lz->count] = index;
     lz->known[state] = 1;
-    lz->best_max[state] = 0.0;
     lz->first_fl[state] = lz->paths[index].key.sum.fl;
     return LEMICA_OK;
 }
@@ -581,6 +622,16 @@ first_paths(struct lazy *lz, int budget, int frontier)
         return lemica_fail_no_memory("the k-best paths");
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
+    /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
+     * after the paths, so that the allocation sweep of the tests still
+     * meets the paths' growth where it did. */
+    if (!lz->sum) {
+        if (!lemica_solver_reserve(&lz->solver->work.kbest_first_fl,
+                                   (size_t)(lz->layers + 1) * (size_t)n,
+                                   sizeof(double)))
+            return lemica_fail_no_memory("the k-best enumeration");
+        lz->first_fl = lz->solver->work.kbest_first_fl.data;
+    }
     if (lz->sum) {
         memset(&lz->paths[0].key.sum, 0, sizeof(lz->paths[0].key.sum));
         lz->first_fl[n] = 0.0;
@@ -599,8 +650,8 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
             const double *row = lazy_row(lz, t);
             const int s_first = first_candidate(lz, t, c);
-            double best = HUGE_VAL;
-            int best_s = -1, merged = 0;
+            double best = HUGE_VAL, second = HUGE_VAL;
+            int best_s = -1, first_s = -1, merged = 0;
             uint32_t index;
 
             if (t == n - 1 && !frontier && c != budget)
@@ -611,45 +662,49 @@ first_paths(struct lazy *lz, int budget, int frontier)
                     return status;
                 continue;
             }
-            /* The smallest largest weight first, without branches; then
-             * the predecessors that reach it, in ascending order (ties
-             * with a larger largest weight that a later predecessor
-             * beats would be compared for nothing). */
+            /* The smallest largest weight first, without branches, and
+             * the first predecessor that reaches it; when another one
+             * does, the second smallest is the smallest again, and the
+             * ones after it that reach it too compare in ascending order
+             * (ties with a larger largest weight that a later
+             * predecessor beats would be compared for nothing). */
             for (int s = s_first; s < t; s++) {
-                double m = maxes[s] > row[s] ? maxes[s] : row[s];
+                const double m = maxes[s] > row[s] ? maxes[s] : row[s];
+                const double above = m > best ? m : best;
 
+                first_s = m < best ? s : first_s;
                 best = m < best ? m : best;
+                second = above < second ? above : second;
             }
             if (best == HUGE_VAL)
                 continue;
-            for (int s = s_first; s < t; s++) {
+            /* Below the second smallest largest weight a candidate beats
+             * every other predecessor's first path. */
+            lz->first_fl[state] = second;
+            best_s = first_s;
+            for (int s = second == best ? first_s + 1 : t; s < t; s++) {
                 double m = maxes[s] > row[s] ? maxes[s] : row[s];
+
+                uint32_t pa, pb;
 
                 if (m != best)
                     continue;
-                if (best_s < 0) {
+                pa = lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) *
+                              count];
+                pb = lz->list[((size_t)(c - 1) * (size_t)n +
+                               (size_t)best_s) * count];
+                if (!merged) {
+                    head_insert(&lz->paths[pb].key.head, row[best_s],
+                                &best_head);
+                    merged = 1;
+                }
+                head_insert(&lz->paths[pa].key.head, row[s], &head);
+                if (compare_full(lz, pa, row[s], &head, pb, row[best_s],
+                                 &best_head) < 0) {
                     best_s = s;
-                } else {
-                    uint32_t pa = lz->list[((size_t)(c - 1) * (size_t)n +
-                                            (size_t)s) * count];
-                    uint32_t pb = lz->list[((size_t)(c - 1) * (size_t)n +
-                                            (size_t)best_s) * count];
-
-                    if (!merged) {
-                        head_insert(&lz->paths[pb].key.head, row[best_s],
-                                    &best_head);
-                        merged = 1;
-                    }
-                    head_insert(&lz->paths[pa].key.head, row[s], &head);
-                    if (compare_full(lz, pa, row[s], &head, pb, row[best_s],
-                                     &best_head) < 0) {
-                        best_s = s;
-                        best_head = head;
-                    }
+                    best_head = head;
                 }
             }
-            if (best_s < 0)
-                continue;
             {
                 uint32_t parent = lz->list[((size_t)(c - 1) * (size_t)n +
                                             (size_t)best_s) * count];
@@ -669,8 +724,116 @@ first_paths(struct lazy *lz, int budget, int frontier)
     return LEMICA_OK;
 }
 
+/* A state's heap holds, at first, only the first paths of the
+ * predecessors whose cheap key (the candidate's max: LEXMAX its largest
+ * weight, SUM its floating-point sum) is the smallest, or for SUM within
+ * the margin of it; the others wait, unsorted, with their keys only
+ * ("cold"), until a candidate to be returned has a key that one of them
+ * might beat (heap_pull()). A candidate with key K comes before every
+ * cold one when all cold keys are above K + slack, the slack being 0 for
+ * LEXMAX (a larger largest weight comes after) and the margin for SUM
+ * (exact sums are within margin / 2 of the floating-point ones). Most
+ * states are asked for a few paths only, so most candidates stay cold,
+ * never made nor compared.
+ *
+ * A state's room: a header, then its @preds candidate slots; the heap
+ * grows from the first, the cold ones sit at the end. The header keeps,
+ * as a candidate's fields, the number of cold ones (path), the times
+ * they were pulled (from) and their smallest key (w). */
+static size_t
+heap_room(size_t preds)
+{
+    return preds + 1;
+}
+
+/* The cheap key of predecessor @s's first path into (@t, @c). */
+static double
+cold_key(const struct lazy *lz, int s, int t, int c)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const double w = lazy_row(lz, t)[s];
+
+    if (lz->sum)
+        return lz->first_fl[(size_t)(c - 1) * n + (size_t)s] + w;
+    {
+        const double m = lz->best_max[(size_t)(c - 1) * n + (size_t)s];
+
+        return m > w ? m : w;
+    }
+}
+
+/* Move candidate @moving up from @at of @heap to where it belongs. */
+static void
+sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at,
+        struct lazy_candidate *moving)
+{
+    while (at > 0) {
+        size_t parent = (at - 1) / 2;
+
+        if (!candidate_before(lz, moving, &heap[parent]))
+            break;
+        heap[at] = heap[parent];
+        at = parent;
+    }
+    heap[at] = *moving;
+}
+
+/* Make the cold candidates of state (@t, @c) with keys up to @limit
+ * heap candidates (all of them after three pulls: the scans stay few);
+ * @room is the state's room, @preds its slots. */
+static void
+heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t preds,
+          size_t state, double limit)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const int t = (int)(state % n), c = (int)(state / n);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    struct lazy_candidate *heap = room + 1;
+    size_t cold = room[0].path, size = lz->heap_size[state];
+    double smallest = HUGE_VAL;
+
+    if (++room[0].from > 3)
+        limit = HUGE_VAL;
+    for (size_t i = preds - cold; i < preds;) {
+        struct lazy_candidate made;
+        const int s = heap[i].from;
+
+        if (heap[i].max > limit) {
+            smallest = heap[i].max < smallest ? heap[i].max : smallest;
+            i++;
+            continue;
+        }
+        /* Its slot takes the first cold one; the heap grows into the
+         * slot that frees (the heap and the cold ones never hold more
+         * than the predecessors). */
+        heap[i] = heap[preds - cold];
+        cold--;
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t,
+                      lazy_row(lz, t)[s]);
+        sift_up(lz, heap, size++, &made);
+        if (i < preds - cold)
+            i = preds - cold;
+    }
+    room[0].path = (uint32_t)cold;
+    room[0].w = smallest;
+    lz->heap_size[state] = (uint32_t)size;
+}
+
+/* Pull the cold candidates of @state that a candidate with key @key
+ * might not come before. */
+static inline void
+heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t preds,
+            size_t state, double key)
+{
+    const double limit = key + (lz->sum ? lz->margin : 0.0);
+
+    if (room[0].path > 0 && room[0].w <= limit)
+        heap_pull(lz, room, preds, state, limit);
+}
+
 /* Build the heap of state @state = (t, c): the first path of every
- * predecessor but the one the state's first path came through. */
+ * predecessor but the one the state's first path came through, those of
+ * the smallest keys made candidates, the others cold. */
 static lemica_status
 build_heap(struct lazy *lz, size_t state)
 {
@@ -681,32 +844,37 @@ build_heap(struct lazy *lz, size_t state)
     const double *row = lazy_row(lz, t);
     const int taken = lz->paths[lz->paths[lz->list[state * count]].parent].step;
     const int s_first = first_candidate(lz, t, c);
-    struct lazy_candidate *heap;
-    size_t size = 0;
+    const size_t preds = (size_t)(t - s_first);
+    struct lazy_candidate *room, *heap;
+    size_t cold = 0;
+    double smallest = HUGE_VAL;
 
     if (!lazy_grow(&lz->solver->work.kbest_candidates,
                    (void **)&lz->candidates,
-                   lz->num_candidates + (size_t)(t - s_first),
+                   lz->num_candidates + heap_room(preds),
                    sizeof(*lz->candidates)))
         return lemica_fail_no_memory("the k-best candidates");
-    heap = lz->candidates + lz->num_candidates;
-    for (int s = s_first; s < t; s++) {
+    room = lz->candidates + lz->num_candidates;
+    heap = room + 1;
+    /* All cold first, at the end; then the smallest keys pulled. */
+    for (int s = t - 1; s >= s_first; s--) {
+        struct lazy_candidate *entry;
+
         if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
             continue;
-        candidate_key(lz, &heap[size++],
-                      lz->list[((size_t)(c - 1) * (size_t)n + (size_t)s) *
-                               count],
-                      s, t, row[s]);
+        entry = &heap[preds - ++cold];
+        entry->from = s;
+        entry->max = cold_key(lz, s, t, c);
+        smallest = entry->max < smallest ? entry->max : smallest;
     }
-    for (size_t i = size / 2; i-- > 0;) {
-        struct lazy_candidate moving = heap[i];
-
-        sift_down(lz, heap, size, i, &moving);
-    }
+    room[0].path = (uint32_t)cold;
+    room[0].from = 0;
+    room[0].w = smallest;
+    lz->heap_size[state] = 0;
+    heap_ensure(lz, room, preds, state, smallest);
+    room[0].from = 0;
     lz->heap_at[state] = lz->num_candidates;
-    lz->heap_size[state] = (uint32_t)size;
-    /* Room for the taken predecessor's next path as well. */
-    lz->num_candidates += (size_t)(t - s_first);
+    lz->num_candidates += heap_room(preds);
     lz->flags[state] |= LAZY_BUILT;
     return LEMICA_OK;
 }
@@ -737,6 +905,14 @@ fresh_beats_runner(struct lazy *lz, size_t state,
 
     if (s == LAZY_NONE)
         return 1;
+    if (s == LAZY_FL_RUNNER) {
+        /* Every other predecessor's exact sum is at least the second
+         * smallest floating-point sum less margin / 2; the fresh one's
+         * at most its own plus margin / 2. */
+        const double fl = lz->paths[fresh->path].key.sum.fl + fresh->w;
+
+        return fl + lz->margin < lz->best_max[state];
+    }
     candidate_key(lz, &runner,
                   lz->list[((size_t)(c - 1) * (size_t)n + s) * lz->count],
                   (int)s, t, lazy_row(lz, t)[s]);
@@ -751,7 +927,10 @@ static lemica_status
 heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
           struct lazy_candidate *top, int *none)
 {
-    struct lazy_candidate *heap;
+    const int n = lz->problem->num_steps;
+    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
+    const size_t preds = (size_t)(t - first_candidate(lz, t, c));
+    struct lazy_candidate *room, *heap;
     size_t size;
 
     if (!(lz->flags[state] & LAZY_BUILT)) {
@@ -760,23 +939,35 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
         if (status != LEMICA_OK)
             return status;
     }
-    heap = lz->candidates + lz->heap_at[state];
-    size = lz->heap_size[state];
+    room = lz->candidates + lz->heap_at[state];
+    heap = room + 1;
     if (fresh) {
         /* The next candidate of the predecessor just taken: the best
          * itself when it beats the heap's, else it takes the root's
-         * place. */
+         * place. Either comes before the cold ones once those it might
+         * not are pulled (the root, when it wins, has a key no larger
+         * than the fresh one's, LEXMAX, or an exact sum below). */
+        heap_ensure(lz, room, preds, state, fresh->max);
+        size = lz->heap_size[state];
         if (size == 0 || candidate_before(lz, fresh, &heap[0])) {
             *top = *fresh;
         } else {
             *top = heap[0];
             sift_down(lz, heap, size, 0, fresh);
         }
-    } else if (size == 0) {
-        lz->flags[state] |= LAZY_EXHAUSTED;
-        *none = 1;
-        return LEMICA_OK;
     } else {
+        size = lz->heap_size[state];
+        if (size == 0 && room[0].path == 0) {
+            lz->flags[state] |= LAZY_EXHAUSTED;
+            *none = 1;
+            return LEMICA_OK;
+        }
+        /* The root (or, if none, the smallest cold key) against the
+         * cold ones; a root that pulling replaces has a key no larger
+         * (LEXMAX) or an exact sum below (SUM). */
+        heap_ensure(lz, room, preds, state,
+                    size > 0 ? heap[0].max : room[0].w);
+        size = lz->heap_size[state];
         *top = heap[0];
         size--;
         sift_down(lz, heap, size, 0, &heap[size]);
@@ -828,12 +1019,14 @@ next_path(struct lazy *lz, size_t state)
             candidate_key(lz, &fresh, lz->list[pred * count + rank + 1], s,
                           t, lazy_row(lz, t)[s]);
         }
-        if (!(lz->flags[cur] & LAZY_BUILT) && lz->sum && fresh_ok &&
-            fresh_beats_runner(lz, cur, &fresh)) {
-            /* SUM: while every path taken came through the first one's
+        if (!(lz->flags[cur] & LAZY_BUILT) && fresh_ok &&
+            (lz->sum ? fresh_beats_runner(lz, cur, &fresh)
+                     : fresh.max < lz->first_fl[cur])) {
+            /* While every path taken came through the first one's
              * predecessor, the heap would hold the first paths of the
-             * others, the best of which first_path_sum() kept: no heap
-             * while the fresh candidate beats that one. */
+             * others: no heap while the fresh candidate beats the best
+             * of them (SUM: first_path_sum() kept it) or, LEXMAX, has a
+             * smaller largest weight than any of them. */
             top = fresh;
         } else {
             int none = 0;
@@ -973,6 +1166,83 @@ exact_value(const struct lazy *lz, uint32_t p)
     return ldexp((double)sum->hi * 0x1p64 + (double)sum->lo, lz->unit_exp);
 }
 
+/* SUM: a lower bound of the exact sum of the next path of final state
+ * @state, as a double within the margin, without finding
+ * the path. That path is the best of the state's heap (or runner) and
+ * of the next path of the predecessor last taken, extended; the latter
+ * again, down the layers, until a predecessor has it or has none: the
+ * walk of next_path() without the heaps' work and the new paths. Cold
+ * candidates and a runner of first_path_sum() give their keys less
+ * margin / 2. The sums in doubles round by less than margin / 2. */
+static double
+next_sum_bound(const struct lazy *lz, size_t state)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const size_t count = lz->count;
+    const double half = lz->margin / 2;
+    size_t cur = state;
+    int t = (int)n - 1;
+    double suffix = 0.0, bound = HUGE_VAL;
+
+    for (;;) {
+        const uint32_t last = lz->list[cur * count + lz->known[cur] - 1];
+        const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
+        const int s = parent->step;
+        const size_t pred = cur - n - (size_t)t + (size_t)s;
+        const uint32_t rank = parent->index;
+        const double w = lazy_row(lz, t)[s];
+        double own = HUGE_VAL;
+
+        if (lz->flags[cur] & LAZY_BUILT) {
+            const struct lazy_candidate *room =
+                lz->candidates + lz->heap_at[cur];
+
+            if (lz->heap_size[cur] > 0)
+                own = exact_value(lz, room[1].path) + room[1].w;
+            if (room[0].path > 0 && room[0].w - half < own)
+                own = room[0].w - half;
+        } else if (lz->heap_size[cur] == LAZY_FL_RUNNER) {
+            own = lz->best_max[cur] - half;
+        } else if (lz->heap_size[cur] != LAZY_NONE) {
+            const uint32_t r = lz->heap_size[cur];
+
+            own = exact_value(lz, lz->list[(cur - n - (size_t)t + r) * count]) +
+                  lazy_row(lz, t)[r];
+        }
+        own += suffix;
+        bound = own < bound ? own : bound;
+        if (rank + 1 >= count)
+            break;
+        suffix += w;
+        if (lz->known[pred] > rank + 1) {
+            const double fresh =
+                exact_value(lz, lz->list[pred * count + rank + 1]) + suffix;
+
+            bound = fresh < bound ? fresh : bound;
+            break;
+        }
+        if (lz->flags[pred] & LAZY_EXHAUSTED)
+            break;
+        cur = pred;
+        t = s;
+    }
+    return bound;
+}
+
+/* Insert @value into the @size smallest values of @values (ascending),
+ * keeping at most @k. */
+static void
+smallest_insert(double *values, size_t size, size_t k, double value)
+{
+    size_t j = size < k ? size : k - 1;
+
+    if (size == k && !(value < values[k - 1]))
+        return;
+    for (; j > 0 && values[j - 1] > value; j--)
+        values[j] = values[j - 1];
+    values[j] = value;
+}
+
 /* SUM at final state @state of budget @c: the paths come in the order of
  * their exact sums, the list wants that of their floating-point sums.
  * Every path's floating-point sum is within lz->margin / 2 of its exact
@@ -987,25 +1257,34 @@ select_sum(struct lazy *lz, size_t state, int c, int *fallback)
     uint32_t *order = lz->order + (size_t)c * lz->count;
     const uint32_t *list = lz->list + state * lz->count;
     size_t included = lz->known[state];
+    /* The k smallest floating-point sums of those included, ascending
+     * (an insertion each: the sums come nearly sorted). */
+    double *fl = lz->fl_scratch;
     lemica_status status;
 
+    for (size_t i = 0; i < included && included >= k; i++)
+        smallest_insert(fl, i < k ? i : k, k, lz->paths[list[i]].key.sum.fl);
     while (included >= k && !(lz->flags[state] & LAZY_EXHAUSTED)) {
-        double *fl = lz->fl_scratch, bound;
+        const double bound = fl[k - 1] + lz->margin;
 
-        for (size_t i = 0; i < included; i++)
-            fl[i] = lz->paths[list[i]].key.sum.fl;
-        lemica_sort_descending(fl, included);
-        bound = fl[included - k] + lz->margin;
         if (lz->known[state] == lz->count) {
             *fallback = 1;
             return LEMICA_OK;
         }
+        /* Most often the next path is above the bound by far: seen
+         * without finding it (and the rounding of the bound's sums is
+         * within another margin). Only below the state's room: a
+         * predecessor holds as many paths, and the next path of a full
+         * state may need one more. */
+        if (next_sum_bound(lz, state) > bound + lz->margin)
+            break;
         status = next_path(lz, state);
         if (status != LEMICA_OK)
             return status;
         if (lz->known[state] == included ||
             !(exact_value(lz, list[included]) <= bound))
             break;
+        smallest_insert(fl, k, k, lz->paths[list[included]].key.sum.fl);
         included++;
     }
     /* Insertion sort: the exact order is nearly the wanted one. */
