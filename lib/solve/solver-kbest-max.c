@@ -156,6 +156,7 @@ max_alloc(struct max_search *ms)
     const size_t n = (size_t)ms->problem->num_steps;
     const size_t layers = (size_t)ms->layers + 1;
     const size_t states = layers * n;
+    const size_t had = work->kbest_pending.capacity;
     int ok = 1;
 
     ok = ok &&
@@ -175,7 +176,19 @@ max_alloc(struct max_search *ms)
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
     ms->seen = work->kbest_pending.data;
-    memset(ms->seen, 0, states * sizeof(struct max_seen));
+    /* The walks are numbered on from the solver's last search, so every
+     * stamp kept is below this search's walks and none needs clearing
+     * (60 KB at N = 50), only new room, or all of it where the numbers
+     * could wrap in this search (at most k walks a budget). */
+    if (states > had)
+        memset(ms->seen + had, 0, (states - had) * sizeof(struct max_seen));
+    if ((uint64_t)work->kbest_walks + (uint64_t)layers * ms->wanted >=
+        UINT32_MAX) {
+        memset(ms->seen, 0,
+               work->kbest_pending.capacity * sizeof(struct max_seen));
+        work->kbest_walks = 0;
+    }
+    ms->walk = work->kbest_walks;
     ms->steps = work->kbest_dfs.data;
     ms->first_pred = ms->solver->work.first_pred.data;
     memset(ms->listed, 0, layers * sizeof(uint32_t));
@@ -549,6 +562,7 @@ lemica_solver_kbest_max(lemica_solver *solver,
     else
 #endif
         max_run(&ms, frontier);
+    solver->work.kbest_walks = ms.walk;
     return lemica_schedule_list_build(ms.listed, budget, problem->graph,
                                       max_steps, &ms, &solver->work.kbest_ranks,
                                       out);
