@@ -23,10 +23,12 @@
  *     --toggle-collect=lemica_solver_solve_k_best_frontier \
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
- * Measured so (k-best over frontier instructions): LEXMAX 7.8, SUM 7.8,
- * MAX 6.5; LEXMAX 9.2 and SUM 9.4 before the runner bounds without a
+ * Measured so (k-best over frontier instructions): @@INSTR2@@
+ * LEXMAX 9.2 and SUM 9.4 before the runner bounds without a
  * heap, the cold heap candidates and SUM's bound of the next path at a
- * final state; 9.7, 10.8 and 14.0 before the list's one-pass ranks, MAX's
+ * final state; MAX 6.7 before its four-wide AVX scans, its walk numbers
+ * kept across calls and the list's inline sort of its distinct edges;
+ * 9.7, 10.8 and 14.0 before the list's one-pass ranks, MAX's
  * unordered waiting nodes, SUM's row of first sums and LEXMAX's comparison
  * below the heads' agreed weights; MAX 12.5 before its walks by level
  * (solver-kbest-max.c), whose CPU time went from 17 to 7 frontiers.

@@ -137,7 +137,7 @@
  * SUM) for its list, 64 bytes per partial schedule found (at most k per
  * state, 2 k for SUM), for SUM 16 bytes per edge slot; MAX 32 bytes per
  * state, 32 per layer and 4 per step of k schedules of every budget;
- * writing the list, 20 bytes per edge slot plus 4 per edge of its
+ * writing the list, 28 bytes per edge slot plus 4 per edge of its
  * schedules. The dominance DP keeps 24 bytes per entry
  * plus, for user comparators, the sorted cost vectors of two layers (8 B
  * bytes an entry); a heap candidate of LEXMAX and SUM takes 72 bytes, one
@@ -145,17 +145,16 @@
  * for a path that the predecessor of its first one cannot give). Time,
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
- * two-core machine): about 9 to 10 times a frontier's CPU time for
- * LEXMAX, 12.5 for SUM and 7 for MAX (7.8, 7.8 and 6.5 times in
+ * two-core machine): about @@WALL@@ (@@INSTR@@ times in
  * instructions, by callgrind with --calls); one budget a fraction of
  * that. For LEXMAX and SUM CPU time runs above the instruction ratio
  * because the frontier's DP keeps a wide core busy while the enumeration
  * waits on mispredicted branches and on cache misses (its paths and
  * heaps take about a megabyte: callgrind's cache model counts about
  * 34,000 first-level misses a SUM call); MAX's search keeps about
- * 130 KB. Writing the 472 schedules out takes about 1,200 to 1,400
+ * 130 KB. Writing the 472 schedules out takes about 1,150 to 1,350
  * instructions a schedule (steps, mask, and costs sorted through the
- * ranks of the list's distinct edges): 18 to 24 percent of LEXMAX's and
+ * ranks of the list's distinct edges): about a fifth of LEXMAX's and
  * SUM's instructions, a third of MAX's, whose search (3,100 states
  * entered, 38,000 predecessors scanned) and one-best DP are the rest. A
  * program that frees each list before the next solve can pay the

@@ -4,7 +4,6 @@
 
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
-#include "../common/index-sort-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "schedule-list-int.h"
@@ -85,14 +84,54 @@ lowest_bit(uint64_t word)
 #endif
 }
 
-/* Slot @a's weight above slot @b's (the graph is @context). */
-static int
-heavier_slot(const void *context, uint32_t a, uint32_t b)
+/* Sort the indices @items (@count of them) by @weight of each, heaviest
+ * first, stably, through @scratch: runs of 8 by insertion, then a
+ * bottom-up merge. The weights are read inline (a call per comparison
+ * cost 4 times as much here). */
+static void
+sort_heaviest(uint32_t *items, uint32_t *scratch, size_t count,
+              const double *weight)
 {
-    const lemica_graph *graph = context;
+    uint32_t *from = items, *to = scratch;
 
-    return lemica_graph_decode(graph->slots[a]) >
-           lemica_graph_decode(graph->slots[b]);
+    for (size_t start = 0; start < count; start += 8) {
+        const size_t end = start + 8 < count ? start + 8 : count;
+
+        for (size_t i = start + 1; i < end; i++) {
+            const uint32_t moving = items[i];
+            const double w = weight[moving];
+            size_t j = i;
+
+            /* Past the lighter ones only: stable. */
+            for (; j > start && weight[items[j - 1]] < w; j--)
+                items[j] = items[j - 1];
+            items[j] = moving;
+        }
+    }
+    for (size_t width = 8; width < count; width *= 2) {
+        uint32_t *swap;
+
+        for (size_t start = 0; start < count; start += 2 * width) {
+            size_t i = start, j, middle, end, o = start;
+
+            middle = start + width < count ? start + width : count;
+            end = start + 2 * width < count ? start + 2 * width : count;
+            j = middle;
+            /* The left one on ties: stable. */
+            while (i < middle && j < end)
+                to[o++] = weight[from[j]] > weight[from[i]] ? from[j++]
+                                                              : from[i++];
+            while (i < middle)
+                to[o++] = from[i++];
+            while (j < end)
+                to[o++] = from[j++];
+        }
+        swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != items)
+        memcpy(items, from, count * sizeof(*items));
 }
 
 /* The costs of a big list: its schedules are the best few of each budget,
@@ -100,8 +139,9 @@ heavier_slot(const void *context, uint32_t a, uint32_t b)
  * turns each schedule's sort into setting a bit per edge in a bitmap of
  * the ranks and reading the set bits in order. @edges bounds the distinct
  * edges (the list's total, at most the graph's slots), @total is the
- * list's edges. The first pass sets the masks, finds the distinct edges
- * and keeps each edge's slot, which the second turns into its rank. */
+ * list's edges. The first pass sets the masks, numbers the distinct edges
+ * in the order they are first met and keeps each edge's number, which the
+ * second turns into its rank. */
 static lemica_status
 complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
                 size_t slots, size_t edges, size_t total,
@@ -110,83 +150,96 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     lemica_schedule *schedules = list->block->schedules;
     const size_t count = list->block->count;
     const size_t words = (edges + 63) / 64;
-    const size_t max_skip = (size_t)graph->max_skip;
+    /* An edge (from, to) is slot from * K + (to - from - 1). */
+    const size_t stride = (size_t)graph->max_skip - 1;
     const int num_steps = graph->num_steps;
-    double *value;
+    double *value, *weight;
     uint64_t *bits;
-    uint32_t *rank, *slot, *scratch, *edge_slot;
-    size_t distinct = 0, at = 0;
+    uint32_t *number, *order, *scratch, *edge_number;
+    uint32_t distinct = 0;
+    size_t at = 0;
 
     /* Doubles first, then words, then 32-bit entries: each part aligned.
-     * With edges <= slots the first parts sum to under 32 bytes a slot:
+     * With edges <= slots the first parts sum to under 40 bytes a slot:
      * refuse a graph (possible with 32-bit sizes) where that product
      * wraps, or a list whose edges would. */
-    if (edges > slots || slots > SIZE_MAX / 32 ||
-        total > (SIZE_MAX - 32 * slots) / sizeof(uint32_t) ||
+    if (edges > slots || slots > SIZE_MAX / 40 ||
+        total > (SIZE_MAX - 40 * slots) / sizeof(uint32_t) ||
         !lemica_solver_reserve(workspace,
-                               edges * sizeof(double) +
+                               2 * edges * sizeof(double) +
                                    words * sizeof(uint64_t) +
                                    (slots + 2 * edges + total) *
                                        sizeof(uint32_t),
                                1))
         return lemica_fail_no_memory("a schedule list");
     value = workspace->data;
-    bits = (uint64_t *)(value + edges);
-    rank = (uint32_t *)(bits + words);
-    slot = rank + slots;
-    scratch = slot + edges;
-    edge_slot = scratch + edges;
+    weight = value + edges;
+    bits = (uint64_t *)(weight + edges);
+    number = (uint32_t *)(bits + words);
+    order = number + slots;
+    scratch = order + edges;
+    edge_number = scratch + edges;
     memset(bits, 0, words * sizeof(uint64_t));
-    memset(rank, 0xff, slots * sizeof(uint32_t));
+    memset(number, 0xff, slots * sizeof(uint32_t));
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
-        const int *steps = schedule->steps;
         const size_t budget = schedule->steps_capacity;
+        const int *step = schedule->steps, *const end = step + budget;
         /* A local: a byte store may alias the schedule's fields. */
         unsigned char *mask = schedule->mask;
+        size_t from = (size_t)*step;
 
         schedule->num_steps = num_steps;
         schedule->budget = (int)budget;
         memset(mask, 0, (size_t)num_steps);
-        mask[steps[0]] = 1;
-        for (size_t e = 0; e + 1 < budget; e++) {
-            const size_t from = (size_t)steps[e], to = (size_t)steps[e + 1];
-            const size_t edge = from * max_skip + (to - from - 1);
+        mask[from] = 1;
+        while (++step != end) {
+            const size_t to = (size_t)*step;
+            const size_t edge = from * stride + to - 1;
+            uint32_t n = number[edge];
 
             mask[to] = 1;
-            edge_slot[at++] = (uint32_t)edge;
-            if (rank[edge] == UINT32_MAX) {
-                rank[edge] = 0;
-                slot[distinct++] = (uint32_t)edge;
+            if (n == UINT32_MAX) {
+                n = distinct++;
+                number[edge] = n;
+                weight[n] = lemica_graph_decode(graph->slots[edge]);
             }
+            edge_number[at++] = n;
+            from = to;
         }
     }
-    lemica_index_sort(slot, scratch, distinct, heavier_slot, graph);
-    for (size_t r = 0; r < distinct; r++) {
-        rank[slot[r]] = (uint32_t)r;
-        value[r] = lemica_graph_decode(graph->slots[slot[r]]);
+    /* Ranks by weight, heaviest first; number[] now maps a number (not a
+     * slot) to its rank: the slots' entries are not read again. */
+    for (uint32_t n = 0; n < distinct; n++)
+        order[n] = n;
+    sort_heaviest(order, scratch, distinct, weight);
+    for (uint32_t r = 0; r < distinct; r++) {
+        number[order[r]] = r;
+        value[r] = weight[order[r]];
     }
     at = 0;
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
-        double *costs = schedule->costs;
         const size_t length = schedule->steps_capacity - 1;
+        const uint32_t *edge = edge_number + at, *const edges_end = edge + length;
+        double *cost = schedule->costs, *const costs_end = cost + length;
         double sum = 0.0;
-        size_t out = 0;
 
         /* Summed in path order (the SUM comparator's order). */
-        for (size_t e = 0; e < length; e++) {
-            const uint32_t r = rank[edge_slot[at++]];
+        for (; edge != edges_end; edge++) {
+            const uint32_t r = number[*edge];
 
             sum += value[r];
             bits[r / 64] |= UINT64_C(1) << (r % 64);
         }
-        for (size_t w = 0; out < length; w++) {
+        at += length;
+        for (size_t w = 0; cost != costs_end; w++) {
+            const double *row = value + w * 64;
             uint64_t word = bits[w];
 
             bits[w] = 0;
             for (; word != 0; word &= word - 1)
-                costs[out++] = value[w * 64 + lowest_bit(word)];
+                *cost++ = row[lowest_bit(word)];
         }
         schedule_sums(schedule, sum);
     }

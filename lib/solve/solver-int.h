@@ -118,6 +118,7 @@ struct lemica_workspace {
     /* MAX's search (solver-kbest-max.c): */
     struct lemica_buffer kbest_nodes;      /* its stack, per layer */
     struct lemica_buffer kbest_pending;    /* what it keeps, per state */
+    uint32_t kbest_walks; /* its walks so far: kbest_pending's stamps */
     struct lemica_buffer kbest_dfs;        /* int: the steps it lists */
     /* LEXMAX without the blocked scan (solver-dp.c, tree_maxima()): for
      * each state, its DP path's ancestor at the last anchor layer before

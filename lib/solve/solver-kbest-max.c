@@ -78,6 +78,21 @@
 #include <emmintrin.h>
 #define MAX_HAVE_SSE2 1
 #endif
+/* Four at a time with AVX, chosen at run time (as solver-dp.c does). */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) &&        \
+    defined(MAX_HAVE_SSE2)
+#include <immintrin.h>
+#define MAX_HAVE_AVX 1
+#endif
+
+/* The walk and the one-best DP are written once, inlined into a plain
+ * copy and (with AVX) a copy compiled for AVX, which alone calls the
+ * four-wide scans. */
+#if defined(__GNUC__)
+#define MAX_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define MAX_ALWAYS_INLINE inline
+#endif
 
 #include "../common/error-int.h"
 #include "kbest-lazy-int.h"
@@ -141,6 +156,7 @@ max_alloc(struct max_search *ms)
     const size_t n = (size_t)ms->problem->num_steps;
     const size_t layers = (size_t)ms->layers + 1;
     const size_t states = layers * n;
+    const size_t had = work->kbest_pending.capacity;
     int ok = 1;
 
     ok = ok &&
@@ -160,7 +176,19 @@ max_alloc(struct max_search *ms)
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
     ms->seen = work->kbest_pending.data;
-    memset(ms->seen, 0, states * sizeof(struct max_seen));
+    /* The walks are numbered on from the solver's last search, so every
+     * stamp kept is below this search's walks and none needs clearing
+     * (60 KB at N = 50), only new room, or all of it where the numbers
+     * could wrap in this search (at most k walks a budget). */
+    if (states > had)
+        memset(ms->seen + had, 0, (states - had) * sizeof(struct max_seen));
+    if ((uint64_t)work->kbest_walks + (uint64_t)layers * ms->wanted >=
+        UINT32_MAX) {
+        memset(ms->seen, 0,
+               work->kbest_pending.capacity * sizeof(struct max_seen));
+        work->kbest_walks = 0;
+    }
+    ms->walk = work->kbest_walks;
     ms->steps = work->kbest_dfs.data;
     ms->first_pred = ms->solver->work.first_pred.data;
     memset(ms->listed, 0, layers * sizeof(uint32_t));
@@ -261,9 +289,71 @@ max_min(const double *row, const double *prev, int s, int end)
     return best;
 }
 
-/* The one-best DP of MAX: F(t, c) into bound (+inf if unreached). */
-static void
-max_bounds(struct max_search *ms, int frontier)
+#ifdef MAX_HAVE_AVX
+/* max_scan() four at a time, the rest by max_scan(). */
+__attribute__((target("avx"))) static inline int
+max_scan_avx(const double *row, const double *bound, int s, int end,
+             double level, double *above)
+{
+    if (s + 4 <= end) {
+        const __m256d top = _mm256_set1_pd(level);
+        __m256d low = _mm256_set1_pd(*above);
+        __m128d half;
+        int mask = 0;
+
+        for (; s + 4 <= end; s += 4) {
+            const __m256d g = _mm256_max_pd(_mm256_loadu_pd(row + s),
+                                            _mm256_loadu_pd(bound + s));
+
+            mask = _mm256_movemask_pd(_mm256_cmp_pd(g, top, _CMP_LE_OQ));
+            if (mask != 0)
+                break;
+            low = _mm256_min_pd(low, g);
+        }
+        half = _mm_min_pd(_mm256_castpd256_pd128(low),
+                          _mm256_extractf128_pd(low, 1));
+        half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
+        *above = _mm_cvtsd_f64(half);
+        if (mask != 0) {
+            /* The lanes before the first at most the level are above. */
+            const int stop = s + __builtin_ctz((unsigned)mask);
+
+            return max_scan(row, bound, s, stop, level, above), stop;
+        }
+    }
+    return max_scan(row, bound, s, end, level, above);
+}
+
+/* max_min() four at a time, the rest by max_min(). */
+__attribute__((target("avx"))) static inline double
+max_min_avx(const double *row, const double *prev, int s, int end)
+{
+    __m256d low = _mm256_set1_pd(HUGE_VAL);
+    __m128d half;
+    double rest;
+
+    for (; s + 4 <= end; s += 4)
+        low = _mm256_min_pd(low, _mm256_max_pd(_mm256_loadu_pd(row + s),
+                                               _mm256_loadu_pd(prev + s)));
+    half = _mm_min_pd(_mm256_castpd256_pd128(low),
+                      _mm256_extractf128_pd(low, 1));
+    half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
+    rest = max_min(row, prev, s, end);
+    return rest < _mm_cvtsd_f64(half) ? rest : _mm_cvtsd_f64(half);
+}
+#define MAX_SCAN(wide, ...)                                                    \
+    ((wide) ? max_scan_avx(__VA_ARGS__) : max_scan(__VA_ARGS__))
+#define MAX_MIN(wide, ...)                                                     \
+    ((wide) ? max_min_avx(__VA_ARGS__) : max_min(__VA_ARGS__))
+#else
+#define MAX_SCAN(wide, ...) max_scan(__VA_ARGS__)
+#define MAX_MIN(wide, ...) max_min(__VA_ARGS__)
+#endif
+
+/* The one-best DP of MAX: F(t, c) into bound (+inf if unreached); @wide
+ * (a constant where inlined) picks the AVX scans. */
+static MAX_ALWAYS_INLINE void
+max_bounds_with(struct max_search *ms, int frontier, int wide)
 {
     const int n = ms->problem->num_steps, budget = ms->layers;
 
@@ -278,15 +368,16 @@ max_bounds(struct max_search *ms, int frontier)
         for (int t = t_min; t <= t_max; t++) {
             const double *row =
                 lemica_kbest_incoming_row(ms->solver, ms->problem, t);
-            cur[t] =
-                max_min(row, prev, max_first_pred(ms, t, c), max_end(t, c));
+            cur[t] = MAX_MIN(wide, row, prev, max_first_pred(ms, t, c),
+                             max_end(t, c));
         }
     }
 }
 
-/* The k best schedules of budget @c, level by level. */
-static void
-max_search_budget(struct max_search *ms, int c)
+/* The k best schedules of budget @c, level by level; @wide as for
+ * max_bounds_with(). */
+static MAX_ALWAYS_INLINE void
+max_search_budget_with(struct max_search *ms, int c, int wide)
 {
     const int n = ms->problem->num_steps;
     const size_t max_skip = (size_t)ms->problem->max_skip;
@@ -331,7 +422,8 @@ max_search_budget(struct max_search *ms, int c)
 
             /* Entered states have theta <= level, so max(theta, g) is at
              * most the level exactly when g is, and above it is g. */
-            s = max_scan(row, bound, frame->next, t, level, &frame->above);
+            s = MAX_SCAN(wide, row, bound, frame->next, t, level,
+                         &frame->above);
             if (s == t) {
                 /* Every prefix of (t, layer) up to the level met. */
                 struct max_seen *done =
@@ -414,6 +506,26 @@ done:
     ms->listed[c] = found;
 }
 
+/* The bounds and every budget's search, the plain copy. */
+static void
+max_run(struct max_search *ms, int frontier)
+{
+    max_bounds_with(ms, frontier, 0);
+    for (int c = ms->first_budget; c <= ms->layers; c++)
+        max_search_budget_with(ms, c, 0);
+}
+
+#ifdef MAX_HAVE_AVX
+/* The same, compiled for AVX with its scans. */
+__attribute__((target("avx"))) static void
+max_run_avx(struct max_search *ms, int frontier)
+{
+    max_bounds_with(ms, frontier, 1);
+    for (int c = ms->first_budget; c <= ms->layers; c++)
+        max_search_budget_with(ms, c, 1);
+}
+#endif
+
 /* The steps of the schedule of rank @rank of budget @budget (a
  * lemica_schedule_list_steps). */
 static void
@@ -443,9 +555,14 @@ lemica_solver_kbest_max(lemica_solver *solver,
     status = max_alloc(&ms);
     if (status != LEMICA_OK)
         return status;
-    max_bounds(&ms, frontier);
-    for (int c = ms.first_budget; c <= budget; c++)
-        max_search_budget(&ms, c);
+#ifdef MAX_HAVE_AVX
+    /* libgcc fills the CPU model in a constructor: one load. */
+    if (__builtin_cpu_supports("avx"))
+        max_run_avx(&ms, frontier);
+    else
+#endif
+        max_run(&ms, frontier);
+    solver->work.kbest_walks = ms.walk;
     return lemica_schedule_list_build(ms.listed, budget, problem->graph,
                                       max_steps, &ms, &solver->work.kbest_ranks,
                                       out);
