@@ -39,7 +39,6 @@
 
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
-#include "../common/index-sort-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "kbest-lazy-int.h"
