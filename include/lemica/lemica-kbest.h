@@ -145,10 +145,11 @@
  * for a path that the predecessor of its first one cannot give). Time,
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
- * two-core machine): about @@WALL@@ (@@INSTR@@ times in
- * instructions, by callgrind with --calls); one budget a fraction of
- * that. For LEXMAX and SUM CPU time runs above the instruction ratio
- * because the frontier's DP keeps a wide core busy while the enumeration
+ * two-core machine): about 11 times a frontier's CPU time for LEXMAX,
+ * 12.5 for SUM and 7 for MAX (8.3, 8.4 and 6.1 times in instructions,
+ * by callgrind with --calls); one budget a fraction of that. For LEXMAX
+ * and SUM CPU time runs above the instruction ratio because the
+ * frontier's DP keeps a wide core busy while the enumeration
  * waits on mispredicted branches and on cache misses (its paths and
  * heaps take about a megabyte: callgrind's cache model counts about
  * 34,000 first-level misses a SUM call); MAX's search keeps about
