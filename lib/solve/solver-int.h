@@ -127,8 +127,8 @@ struct lemica_workspace {
      * state of an anchor layer. */
     struct lemica_buffer anchor[2];       /* uint16, N */
     struct lemica_buffer anchor_max[2];   /* double, N */
-    struct lemica_buffer anchors;         /* uint16, (layers/S + 1) * N */
-    struct lemica_buffer anchors_max;     /* double, (layers/S + 1) * N */
+    struct lemica_buffer anchors;         /* uint16, (layers/S + 2) * N */
+    struct lemica_buffer anchors_max;     /* double, (layers/S + 2) * N */
     int anchor_stretch;                   /* S of the reserved run */
     int anchors_on;                       /* this run keeps them */
     /* The blocked LEXMAX frontier (solver-dp.c, frontier_ties()): layers

@@ -198,7 +198,9 @@ max_alloc(struct max_search *ms)
 }
 
 /* The first predecessor of (@t, @c) that may be reached: s from there to
- * t - 1 (step 0 only into layer 1, which max_end() says). */
+ * t - 1. Step 0 leads only into layer 1; the walk needs no test for
+ * that, since the one-best DP (max_bounds_with()) leaves the bound of
+ * every state of layer 1 but step 0 at +inf. */
 static int
 max_first_pred(const struct max_search *ms, int t, int c)
 {
