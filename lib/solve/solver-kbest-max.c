@@ -167,6 +167,14 @@ max_alloc(struct max_search *ms)
                                      sizeof(struct max_frame));
     ok = ok && lemica_solver_reserve(&work->kbest_pending, states,
                                      sizeof(struct max_seen));
+    /* The walks are numbered on from the solver's last search, so every
+     * stamp kept is below this search's walks and none needs clearing
+     * (60 KB at N = 50), only new room: cleared here at once, since a
+     * reserve below may still fail, and the next search takes all room
+     * it finds as cleared. */
+    if (ok && states > had)
+        memset((struct max_seen *)work->kbest_pending.data + had, 0,
+               (states - had) * sizeof(struct max_seen));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_dfs,
                                max_steps_at(ms, ms->layers + 1), sizeof(int));
@@ -176,12 +184,8 @@ max_alloc(struct max_search *ms)
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
     ms->seen = work->kbest_pending.data;
-    /* The walks are numbered on from the solver's last search, so every
-     * stamp kept is below this search's walks and none needs clearing
-     * (60 KB at N = 50), only new room, or all of it where the numbers
-     * could wrap in this search (at most k walks a budget). */
-    if (states > had)
-        memset(ms->seen + had, 0, (states - had) * sizeof(struct max_seen));
+    /* All of it where the walk numbers could wrap in this search (at most
+     * k walks a budget). */
     if ((uint64_t)work->kbest_walks + (uint64_t)layers * ms->wanted >=
         UINT32_MAX) {
         memset(ms->seen, 0,
