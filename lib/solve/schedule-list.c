@@ -221,7 +221,8 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
         const size_t length = schedule->steps_capacity - 1;
-        const uint32_t *edge = edge_number + at, *const edges_end = edge + length;
+        const uint32_t *edge = edge_number + at;
+        const uint32_t *const edges_end = edge + length;
         double *cost = schedule->costs, *const costs_end = cost + length;
         double sum = 0.0;
 
