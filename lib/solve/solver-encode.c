@@ -82,12 +82,13 @@ struct level_set {
                                    NaN, never a weight) */
     unsigned char index[SET_SLOTS]; /* its index, in the order first seen */
     double seen[MAX_LEVELS];    /* the values by index */
-    uint64_t edges[MAX_LEVELS]; /* by index: how many slots hold it */
+    uint64_t edges[256];        /* by index (INDEX_ZERO, INDEX_INF
+                                   too): how many slots hold it */
     int level[MAX_LEVELS];      /* by index: its rank among the values */
     int order[MAX_LEVELS];      /* by rank: the index */
     size_t slot[MAX_LEVELS];    /* by index: the first slot holding it */
     uint64_t zeros;             /* how many slots hold 0 */
-    int count;
+    int count;                  /* positive finite values */
 };
 
 static inline unsigned
@@ -178,65 +179,57 @@ collect_levels(const lemica_solver *solver,
     const uint64_t sparse = problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS
                                 : MAX_LEVELS + 1;
-    double last = -1.0;
+    uint64_t last = SET_EMPTY; /* the bits of the previous slot */
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
 
     set->count = 0;
-    set->zeros = 0;
     for (int i = 0; i < SET_SLOTS; i++)
         set->bits[i] = SET_EMPTY;
+    memset(set->edges, 0, sizeof(set->edges));
     for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
-        size_t lo, hi, run_start;
+        size_t lo, hi;
 
         slot_row(solver, problem, r, &lo, &hi);
         scanned += hi - lo;
-        run_start = lo; /* where the run of @last began in this row */
         for (size_t i = lo; i < hi; i++) {
-            double w = matrix[i];
+            uint64_t bits;
 
-            /* Runs of one weight are common (few levels, +inf pads): no
-             * look-up for them, and their edges are counted at their
-             * end. */
-            if (w != last) {
-                if (index < INDEX_ZERO)
-                    set->edges[index] += i - run_start;
-                else if (index == INDEX_ZERO)
-                    set->zeros += i - run_start;
-                run_start = i;
-                last = w;
-                if (w == HUGE_VAL) {
-                    index = INDEX_INF;
-                } else if (w == 0.0) {
-                    index = INDEX_ZERO;
-                } else {
-                    uint64_t bits;
-                    unsigned at;
+            memcpy(&bits, &matrix[i], sizeof(bits));
+            /* Runs of one weight are common (few levels): no look-up for
+             * them. Otherwise one: 0 and +inf are in the set too, under
+             * their own indices, so a value seen before costs a multiply,
+             * a compare and two loads. */
+            if (bits != last) {
+                unsigned at = set_slot(set, bits);
 
-                    memcpy(&bits, &w, sizeof(bits));
-                    at = set_slot(set, bits);
-                    if (set->bits[at] == SET_EMPTY) {
+                last = bits;
+                if (set->bits[at] == SET_EMPTY) {
+                    double w = matrix[i];
+
+                    set->bits[at] = bits;
+                    if (w == HUGE_VAL) {
+                        set->index[at] = INDEX_INF;
+                    } else if (w == 0.0) {
+                        set->index[at] = INDEX_ZERO;
+                    } else {
                         if (set->count == MAX_LEVELS)
                             return 0;
-                        set->bits[at] = bits;
                         set->index[at] = (unsigned char)set->count;
                         set->seen[set->count] = w;
-                        set->slot[set->count] = i;
-                        set->edges[set->count++] = 0;
+                        set->slot[set->count++] = i;
                     }
-                    index = set->index[at];
                 }
+                index = set->index[at];
             }
             indices[i] = (unsigned char)index;
+            set->edges[index]++;
         }
-        if (index < INDEX_ZERO)
-            set->edges[index] += hi - run_start;
-        else if (index == INDEX_ZERO)
-            set->zeros += hi - run_start;
         if ((uint64_t)set->count >= sparse &&
             (uint64_t)set->count * 4 > scanned)
             return 0;
     }
+    set->zeros = set->edges[INDEX_ZERO];
     /* Ascending, by Shell sort (Ciura's gaps; up to MAX_LEVELS values:
      * insertion alone cost a tenth of a small solve at 64 levels), then
      * each index learns its rank. */
@@ -443,6 +436,52 @@ chain_digits(const struct lemica_problem *problem, const struct level_set *set,
     return 1;
 }
 
+/* reachable_below() for N <= 64: one word a step, the usable edges out
+ * of it (@usable by value index), and each layer the union of those of the
+ * steps it reaches -- no masks by span to build and shift (N = 50: 5 k
+ * instructions rather than 30 k). */
+static int
+reachable_small(const struct lemica_problem *problem,
+                const unsigned char *indices, const unsigned char *usable)
+{
+    const int n = problem->num_steps, k = problem->max_skip;
+    uint64_t out[64] = {0}; /* by step s: bit t if edge (s, t) is usable */
+    uint64_t reach = 1;     /* layer 1: step 0 */
+
+    if (problem->blocked) {
+        const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
+
+        for (int s = 0; s < n - 1; s++) {
+            const unsigned char *from =
+                indices + (size_t)s * stride + LEMICA_BLOCK_PAD - 1;
+            const int last = k < n - 1 - s ? k : n - 1 - s;
+            uint64_t bits = 0;
+
+            for (int d = 1; d <= last; d++)
+                bits |= (uint64_t)usable[from[d]] << d;
+            out[s] = bits << s;
+        }
+    } else {
+        for (int t = 1; t < n; t++) {
+            const unsigned char *into = indices + (size_t)t * (size_t)k + k;
+            const int last = k < t ? k : t;
+
+            for (int d = 1; d <= last; d++)
+                out[t - d] |= (uint64_t)usable[into[-d]] << t;
+        }
+    }
+    for (int c = 2; c <= problem->budget; c++) {
+        uint64_t next = 0;
+
+        for (int s = 0; s < n - 1; s++)
+            next |= out[s] & (0 - (reach >> s & 1u));
+        if (!next)
+            return 0;
+        reach = next;
+    }
+    return (int)(reach >> (n - 1) & 1u);
+}
+
 /* Whether a path of exactly @problem->budget steps from step 0 to the last
  * one uses only usable edges of the lowest @count levels (value index @v
  * of a slot is usable there if 0 or set->level[v] < @count). @masks has
@@ -458,9 +497,10 @@ reachable_below(const struct lemica_problem *problem,
     uint64_t *next = reach + words;
     unsigned char usable[256];
 
-    for (int v = 0; v < 256; v++)
-        usable[v] = v == (int)INDEX_ZERO ||
-                    (v < set->count && set->level[v] < count);
+    memset(usable, 0, sizeof(usable));
+    usable[INDEX_ZERO] = 1;
+    for (int v = 0; v < set->count; v++)
+        usable[v] = set->level[v] < count;
     /* First the edges out of step 0 and into the last one: with a few
      * outliers under one common weight, no path starts or ends below the
      * cut, and the masks need not be built. */
@@ -484,6 +524,8 @@ reachable_below(const struct lemica_problem *problem,
         if (!out || !in)
             return 0;
     }
+    if (words == 1)
+        return reachable_small(problem, indices, usable);
     memset(masks, 0, (size_t)k * words * sizeof(*masks));
     /* masks[(d - 1) * words ...]: bit t if edge (t - d, t) is usable. */
     if (problem->blocked) {
