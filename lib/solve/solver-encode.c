@@ -213,26 +213,26 @@ collect_levels(const lemica_solver *solver,
     for (int i = 0; i < SET_SLOTS; i++)
         set->bits[i] = SET_EMPTY;
     memset(set->edges, 0, sizeof(set->edges));
+    /* Each run of one value index adds its end and subtracts its start
+     * (modulo 2^64: the counts come out exact). */
     for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
-        size_t lo, hi, run_start;
+        size_t lo, hi;
 
         slot_row(solver, problem, r, &lo, &hi);
         scanned += hi - lo;
-        run_start = lo; /* where the run of @last began in this row */
+        set->edges[index] -= lo; /* @last's run goes on into this row */
         for (size_t i = lo; i < hi; i++) {
             uint64_t bits;
 
             memcpy(&bits, &matrix[i], sizeof(bits));
             /* Runs of one weight are common (few levels): no look-up for
-             * them, and their edges are counted at their end. Otherwise
-             * one: 0 and +inf are in the set too, under their own
-             * indices, so a value seen before costs a multiply, a compare
-             * and a load or two. */
+             * them. Otherwise one: 0 and +inf are in the set too, under
+             * their own indices, so a value seen before costs a multiply,
+             * a compare and a load. */
             if (bits != last) {
                 unsigned at = set_hash(bits);
 
-                set->edges[index] += i - run_start;
-                run_start = i;
+                set->edges[index] += i;
                 last = bits;
                 if (set->bits[at] != bits) {
                     at = set_find(set, bits, matrix[i], i, at);
@@ -240,10 +240,11 @@ collect_levels(const lemica_solver *solver,
                         return 0;
                 }
                 index = set->index[at];
+                set->edges[index] -= i;
             }
             indices[i] = (unsigned char)index;
         }
-        set->edges[index] += hi - run_start;
+        set->edges[index] += hi;
         if ((uint64_t)set->count >= sparse &&
             (uint64_t)set->count * 4 > scanned)
             return 0;
