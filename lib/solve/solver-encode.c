@@ -507,8 +507,13 @@ reachable_small(const struct lemica_problem *problem, const double *matrix,
     for (int c = 2; c <= problem->budget; c++) {
         uint64_t next = 0;
 
+#if defined(__GNUC__) || defined(__clang__)
+        for (uint64_t left = reach; left; left &= left - 1)
+            next |= out[__builtin_ctzll(left)];
+#else
         for (int s = 0; s < n - 1; s++)
             next |= out[s] & (0 - (reach >> s & 1u));
+#endif
         if (!next)
             return 0;
         reach = next;
