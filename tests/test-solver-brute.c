@@ -925,6 +925,46 @@ START_TEST(test_level_cut_wide)
 }
 END_TEST
 
+/* The level cut must be refused where no path of the budget keeps to the
+ * lowest levels although paths below the cut go on for every layer: the
+ * 15 lowest of 19 levels sit on spans of at most 4 only, so such paths
+ * never reach the last step at the small budgets (N = 50: 12 and 13 need
+ * two groups and cut to 14 levels without the test), and the optimum
+ * takes the top levels. At N = 50 the reachability is one word a step, at
+ * N = 100 several; every budget, row scan and blocked scan. */
+START_TEST(test_level_cut_short_spans)
+{
+    const int sizes[] = {50, 64, 100};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t c = 0; c < sizeof(sizes) / sizeof(sizes[0]); c++) {
+        const int n = sizes[c], k = n - 1;
+        uint64_t rng = 5151u + c;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    j - i <= 4 ? (double)(1 + test_rng_below(&rng, 15))
+                               : (double)(16 + test_rng_below(&rng, 4))));
+        for (int scan = 0; scan < 2; scan++) {
+            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+            for (int budget = 2; budget <= n; budget++)
+                assert_same_solve(plain, fast, graph, budget,
+                                  "N %d budget %d scan %d", n, budget, scan);
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* The level cut's reachability where a required step leaves slots of
  * the incoming matrix without an edge (the encoding reads only the slots
  * that can hold one): each solve first runs without the required step,
@@ -1096,6 +1136,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
+    add_test_with_setup(suite, test_level_cut_short_spans, reset_scan_hooks);
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,

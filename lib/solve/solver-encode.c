@@ -59,6 +59,11 @@
 #include "../common/error-int.h"
 #include "solver-int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define ENCODE_HAVE_SSE2 1
+#endif
+
 #define MAX_LEVELS LEMICA_DIGIT_LEVELS_MAX
 
 /* The distinct positive finite weights of the matrix, in an
@@ -82,23 +87,45 @@ struct level_set {
                                    NaN, never a weight) */
     unsigned char index[SET_SLOTS]; /* its index, in the order first seen */
     double seen[MAX_LEVELS];    /* the values by index */
-    uint64_t edges[MAX_LEVELS]; /* by index: how many slots hold it */
+    uint64_t edges[256];        /* by index (INDEX_ZERO, INDEX_INF
+                                   too): how many slots hold it */
     int level[MAX_LEVELS];      /* by index: its rank among the values */
     int order[MAX_LEVELS];      /* by rank: the index */
     size_t slot[MAX_LEVELS];    /* by index: the first slot holding it */
     uint64_t zeros;             /* how many slots hold 0 */
-    int count;
+    int count;                  /* positive finite values */
 };
 
 static inline unsigned
-set_slot(const struct level_set *set, uint64_t bits)
+set_hash(uint64_t bits)
 {
-    unsigned at = (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 55);
+    return (unsigned)((bits * 0x9e3779b97f4a7c15ull) >> 55);
+}
 
+/* The slot of @bits (the value @w, first seen at slot @i of the matrix),
+ * probing on from @at, where set_hash() did not find it: added if new.
+ * SET_SLOTS when that would take more than MAX_LEVELS positive values. */
+static unsigned
+set_find(struct level_set *set, uint64_t bits, double w, size_t i, unsigned at)
+{
     /* Integer compares: two floating ones (with their NaN tests) cost
      * half the look-up. */
     while (set->bits[at] != bits && set->bits[at] != SET_EMPTY)
         at = (at + 1) & (SET_SLOTS - 1);
+    if (set->bits[at] == SET_EMPTY) {
+        if (w == HUGE_VAL) {
+            set->index[at] = INDEX_INF;
+        } else if (w == 0.0) {
+            set->index[at] = INDEX_ZERO;
+        } else {
+            if (set->count == MAX_LEVELS)
+                return SET_SLOTS;
+            set->index[at] = (unsigned char)set->count;
+            set->seen[set->count] = w;
+            set->slot[set->count++] = i;
+        }
+        set->bits[at] = bits;
+    }
     return at;
 }
 
@@ -178,65 +205,51 @@ collect_levels(const lemica_solver *solver,
     const uint64_t sparse = problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS
                                 : MAX_LEVELS + 1;
-    double last = -1.0;
+    uint64_t last = SET_EMPTY; /* the bits of the previous slot */
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
 
     set->count = 0;
-    set->zeros = 0;
     for (int i = 0; i < SET_SLOTS; i++)
         set->bits[i] = SET_EMPTY;
+    memset(set->edges, 0, sizeof(set->edges));
+    /* Each run of one value index adds its end and subtracts its start
+     * (modulo 2^64: the counts come out exact). */
     for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
-        size_t lo, hi, run_start;
+        size_t lo, hi;
 
         slot_row(solver, problem, r, &lo, &hi);
         scanned += hi - lo;
-        run_start = lo; /* where the run of @last began in this row */
+        set->edges[index] -= lo; /* @last's run goes on into this row */
         for (size_t i = lo; i < hi; i++) {
-            double w = matrix[i];
+            uint64_t bits;
 
-            /* Runs of one weight are common (few levels, +inf pads): no
-             * look-up for them, and their edges are counted at their
-             * end. */
-            if (w != last) {
-                if (index < INDEX_ZERO)
-                    set->edges[index] += i - run_start;
-                else if (index == INDEX_ZERO)
-                    set->zeros += i - run_start;
-                run_start = i;
-                last = w;
-                if (w == HUGE_VAL) {
-                    index = INDEX_INF;
-                } else if (w == 0.0) {
-                    index = INDEX_ZERO;
-                } else {
-                    uint64_t bits;
-                    unsigned at;
+            memcpy(&bits, &matrix[i], sizeof(bits));
+            /* Runs of one weight are common (few levels): no look-up for
+             * them. Otherwise one: 0 and +inf are in the set too, under
+             * their own indices, so a value seen before costs a multiply,
+             * a compare and a load. */
+            if (bits != last) {
+                unsigned at = set_hash(bits);
 
-                    memcpy(&bits, &w, sizeof(bits));
-                    at = set_slot(set, bits);
-                    if (set->bits[at] == SET_EMPTY) {
-                        if (set->count == MAX_LEVELS)
-                            return 0;
-                        set->bits[at] = bits;
-                        set->index[at] = (unsigned char)set->count;
-                        set->seen[set->count] = w;
-                        set->slot[set->count] = i;
-                        set->edges[set->count++] = 0;
-                    }
-                    index = set->index[at];
+                set->edges[index] += i;
+                last = bits;
+                if (set->bits[at] != bits) {
+                    at = set_find(set, bits, matrix[i], i, at);
+                    if (at == SET_SLOTS)
+                        return 0;
                 }
+                index = set->index[at];
+                set->edges[index] -= i;
             }
             indices[i] = (unsigned char)index;
         }
-        if (index < INDEX_ZERO)
-            set->edges[index] += hi - run_start;
-        else if (index == INDEX_ZERO)
-            set->zeros += hi - run_start;
+        set->edges[index] += hi;
         if ((uint64_t)set->count >= sparse &&
             (uint64_t)set->count * 4 > scanned)
             return 0;
     }
+    set->zeros = set->edges[INDEX_ZERO];
     /* Ascending, by Shell sort (Ciura's gaps; up to MAX_LEVELS values:
      * insertion alone cost a tenth of a small solve at 64 levels), then
      * each index learns its rank. */
@@ -443,12 +456,78 @@ chain_digits(const struct lemica_problem *problem, const struct level_set *set,
     return 1;
 }
 
+/* reachable_below() for N <= 64: one word a step, the usable edges out
+ * of it, and each layer the union of those of the steps it reaches -- no
+ * masks by span to build and shift. The blocked scan's rows are read as
+ * the weights themselves, two at a time where SSE2 is: usable is at most
+ * @cut, the largest value kept (0 is; +inf, an edge that is not, is not;
+ * no NaN gets here). The row scan's slots by value index (@usable).
+ * N = 50, K = 49: 12 k instructions rather than 30 k. */
+static int
+reachable_small(const struct lemica_problem *problem, const double *matrix,
+                double cut, const unsigned char *indices,
+                const unsigned char *usable)
+{
+    const int n = problem->num_steps, k = problem->max_skip;
+    uint64_t out[64] = {0}; /* by step s: bit t if edge (s, t) is usable */
+    uint64_t reach = 1;     /* layer 1: step 0 */
+
+    if (problem->blocked) {
+        const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
+#ifdef ENCODE_HAVE_SSE2
+        const __m128d top = _mm_set1_pd(cut);
+#endif
+
+        for (int s = 0; s < n - 1; s++) {
+            /* w[j]: the edge (s, s + 1 + j). */
+            const double *w = matrix + (size_t)s * stride + LEMICA_BLOCK_PAD;
+            const int spans = k < n - 1 - s ? k : n - 1 - s;
+            uint64_t bits = 0;
+            int j = 0;
+
+#ifdef ENCODE_HAVE_SSE2
+            for (; j + 2 <= spans; j += 2)
+                bits |= (uint64_t)_mm_movemask_pd(
+                            _mm_cmple_pd(_mm_loadu_pd(w + j), top))
+                        << j;
+#endif
+            for (; j < spans; j++)
+                bits |= (uint64_t)(w[j] <= cut) << j;
+            out[s] = bits << (s + 1);
+        }
+    } else {
+        for (int t = 1; t < n; t++) {
+            const unsigned char *into = indices + (size_t)t * (size_t)k + k;
+            const int last = k < t ? k : t;
+
+            for (int d = 1; d <= last; d++)
+                out[t - d] |= (uint64_t)usable[into[-d]] << t;
+        }
+    }
+    for (int c = 2; c <= problem->budget; c++) {
+        uint64_t next = 0;
+
+#if defined(__GNUC__) || defined(__clang__)
+        for (uint64_t left = reach; left; left &= left - 1)
+            next |= out[__builtin_ctzll(left)];
+#else
+        for (int s = 0; s < n - 1; s++)
+            next |= out[s] & (0 - (reach >> s & 1u));
+#endif
+        if (!next)
+            return 0;
+        reach = next;
+    }
+    return (int)(reach >> (n - 1) & 1u);
+}
+
 /* Whether a path of exactly @problem->budget steps from step 0 to the last
  * one uses only usable edges of the lowest @count levels (value index @v
- * of a slot is usable there if 0 or set->level[v] < @count). @masks has
- * (K + 2) * ceil(N / 64) words. */
+ * of a slot is usable there if 0 or set->level[v] < @count). @matrix is
+ * the weight matrix, not yet encoded. @masks has (K + 2) * ceil(N / 64)
+ * words. */
 static int
-reachable_below(const struct lemica_problem *problem,
+reachable_below(const struct lemica_problem *problem, const double *matrix,
                 const struct level_set *set, const unsigned char *indices,
                 int count, uint64_t *masks)
 {
@@ -458,9 +537,10 @@ reachable_below(const struct lemica_problem *problem,
     uint64_t *next = reach + words;
     unsigned char usable[256];
 
-    for (int v = 0; v < 256; v++)
-        usable[v] = v == (int)INDEX_ZERO ||
-                    (v < set->count && set->level[v] < count);
+    memset(usable, 0, sizeof(usable));
+    usable[INDEX_ZERO] = 1;
+    for (int v = 0; v < set->count; v++)
+        usable[v] = set->level[v] < count;
     /* First the edges out of step 0 and into the last one: with a few
      * outliers under one common weight, no path starts or ends below the
      * cut, and the masks need not be built. */
@@ -484,6 +564,11 @@ reachable_below(const struct lemica_problem *problem,
         if (!out || !in)
             return 0;
     }
+    if (words == 1)
+        return reachable_small(problem, matrix,
+                               count > 0 ? set->seen[set->order[count - 1]]
+                                         : 0.0,
+                               indices, usable);
     memset(masks, 0, (size_t)k * words * sizeof(*masks));
     /* masks[(d - 1) * words ...]: bit t if edge (t - d, t) is usable. */
     if (problem->blocked) {
@@ -556,7 +641,8 @@ reachable_below(const struct lemica_problem *problem,
  * some path of the budget can keep to; @count when there are none. */
 static int
 levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
-              const struct level_set *set, const unsigned char *indices,
+              const double *matrix, const struct level_set *set,
+              const unsigned char *indices,
               const uint64_t *edges, int count, int groups, int *status)
 {
     const size_t words = ((size_t)problem->num_steps + 63) / 64;
@@ -620,14 +706,14 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
     masks = solver->work.reach_masks.data;
     /* One group is the usual answer when there is one: try it first, then
      * the most levels; only when that works, the counts in between. */
-    if (reachable_below(problem, set, indices, fits[0], masks))
+    if (reachable_below(problem, matrix, set, indices, fits[0], masks))
         return fits[0];
     if (fewer == 1 || fits[fewer - 1] == fits[0] ||
-        !reachable_below(problem, set, indices, fits[fewer - 1], masks))
+        !reachable_below(problem, matrix, set, indices, fits[fewer - 1], masks))
         return count;
     for (int g = 2; g < fewer; g++)
         if (fits[g - 1] < fits[fewer - 1] &&
-            reachable_below(problem, set, indices, fits[g - 1], masks))
+            reachable_below(problem, matrix, set, indices, fits[g - 1], masks))
             return fits[g - 1];
     return fits[fewer - 1];
 }
@@ -695,8 +781,8 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         fill_gaps(solver, problem, indices, slots);
     {
         int status;
-        int kept = levels_needed(solver, problem, &set, indices, edges, count,
-                                 groups, &status);
+        int kept = levels_needed(solver, problem, matrix, &set, indices,
+                                 edges, count, groups, &status);
 
         if (!status)
             return lemica_fail_no_memory("the solver workspace");
