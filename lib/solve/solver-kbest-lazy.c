@@ -106,6 +106,8 @@ struct lazy {
     size_t wanted; /* k */
     int sum;       /* SUM (else LEXMAX) */
     int layers;
+    const double *incoming; /* the prepared incoming matrix */
+    size_t skip;            /* its row length: the maximum skip */
     const uint64_t *fixed; /* SUM: per incoming slot, hi and lo */
     uint32_t *order;       /* per budget c, the paths listed (count) */
     uint32_t *listed;      /* per budget c, how many */
@@ -120,6 +122,7 @@ struct lazy {
     int exact_doubles;     /* SUM: every sum is exact in a double too */
     struct lazy_path *paths;
     size_t num_paths;
+    size_t paths_room;   /* paths the array holds */
     /* Per state c * N + t, c = 0 .. layers: */
     uint32_t *known;     /* paths found */
     unsigned char *flags;
@@ -187,10 +190,13 @@ lemica_kbest_incoming_row(const lemica_solver *solver,
     return incoming + (size_t)(t + 1) * k - (size_t)t;
 }
 
-static const double *
+/* lemica_kbest_incoming_row() from the copies in @lz: the hot loops read
+ * it often, and through the solver and the problem it costs two more
+ * loads a time. */
+static inline const double *
 lazy_row(const struct lazy *lz, int t)
 {
-    return lemica_kbest_incoming_row(lz->solver, lz->problem, t);
+    return lz->incoming + (size_t)(t + 1) * lz->skip - (size_t)t;
 }
 
 /* @head with @w inserted, into @out. A weight below the runs of a
@@ -309,17 +315,27 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
     b[0] = wb;
     length_a = wa <= agreed;
     length_b = wb <= agreed;
-    while (pa != pb) {
-        const struct lazy_path *x = &lz->paths[pa], *y = &lz->paths[pb];
-        const double xw = lazy_row(lz, x->step)[lz->paths[x->parent].step];
-        const double yw = lazy_row(lz, y->step)[lz->paths[y->parent].step];
+    {
+        /* Each round reads the two parents, which are the next round's
+         * paths. */
+        const struct lazy_path *paths = lz->paths;
+        const struct lazy_path *x = &paths[pa], *y = &paths[pb];
 
-        a[length_a] = xw;
-        b[length_b] = yw;
-        length_a += xw <= agreed;
-        length_b += yw <= agreed;
-        pa = x->parent;
-        pb = y->parent;
+        while (pa != pb) {
+            const struct lazy_path *xp = &paths[x->parent];
+            const struct lazy_path *yp = &paths[y->parent];
+            const double xw = lazy_row(lz, x->step)[xp->step];
+            const double yw = lazy_row(lz, y->step)[yp->step];
+
+            a[length_a] = xw;
+            b[length_b] = yw;
+            length_a += xw <= agreed;
+            length_b += yw <= agreed;
+            pa = x->parent;
+            pb = y->parent;
+            x = xp;
+            y = yp;
+        }
     }
     length = length_a;
     /* Usually the largest weights of the two rests already differ: pick
@@ -423,9 +439,7 @@ sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size,
 static const uint64_t *
 fixed_weight(const struct lazy *lz, int t, int s)
 {
-    const size_t k = (size_t)lz->problem->max_skip;
-
-    return lz->fixed + 2 * ((size_t)(t + 1) * k - (size_t)t + (size_t)s);
+    return lz->fixed + 2 * ((size_t)(t + 1) * lz->skip - (size_t)t + (size_t)s);
 }
 
 /* Fill the key of candidate @c (path @path from @s into @t, weight @w). */
@@ -478,15 +492,26 @@ first_candidate(const struct lazy *lz, int t, int c)
     return first_pred[t] > c - 2 ? first_pred[t] : c - 2;
 }
 
+/* Make room for one more path; 0 if the array cannot grow. Out of line:
+ * add_path() calls it only when the room is full. */
+static int
+grow_paths(struct lazy *lz)
+{
+    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
+                   lz->num_paths + 1, sizeof(*lz->paths)))
+        return 0;
+    lz->paths_room = lz->solver->work.kbest_paths.capacity;
+    return 1;
+}
+
 /* Append a path; LAZY_NONE if the array cannot grow. */
-static uint32_t
+static inline uint32_t
 add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
          const struct lazy_head *head)
 {
     struct lazy_path *path;
 
-    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
-                   lz->num_paths + 1, sizeof(*lz->paths)))
+    if (lz->num_paths >= lz->paths_room && !grow_paths(lz))
         return LAZY_NONE;
     path = &lz->paths[lz->num_paths];
     path->parent = parent;
@@ -619,6 +644,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
     if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
                    2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
         return lemica_fail_no_memory("the k-best paths");
+    lz->paths_room = lz->solver->work.kbest_paths.capacity;
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
@@ -1407,6 +1433,8 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
      * room for k more. */
     lz.count = (size_t)count * (lz.sum ? 2 : 1);
     lz.layers = budget;
+    lz.incoming = solver->work.incoming.data;
+    lz.skip = (size_t)problem->max_skip;
     status = lazy_alloc(&lz);
     if (status == LEMICA_OK && lz.sum) {
         if (!fixed_weights(&lz, solver->work.kbest_fixed.data)) {
