@@ -44,6 +44,11 @@
 #include "kbest-lazy-int.h"
 #include "schedule-list-int.h"
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define LAZY_HAVE_AVX 1
+#endif
+
 #define LAZY_NONE UINT32_MAX
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
@@ -120,6 +125,7 @@ struct lazy {
     double margin;         /* SUM: see select_sum() */
     int unit_exp;          /* SUM: exact sums count units of 2^unit_exp */
     int exact_doubles;     /* SUM: every sum is exact in a double too */
+    int avx;               /* first_scan() may use AVX */
     struct lazy_path *paths;
     size_t num_paths;
     size_t paths_room;   /* paths the array holds */
@@ -522,6 +528,139 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     return (uint32_t)lz->num_paths++;
 }
 
+/* The scan of the one-best DP at a state: over s in [lo, hi), the
+ * smallest of the values key[s] + row[s] (SUM) or max(key[s], row[s])
+ * (LEXMAX), the first s reaching it, and the second smallest value (equal
+ * to the smallest when two reach it); +inf and -1 when [lo, hi) is empty.
+ * No NaN comes here: unreached states and unusable edges are +inf. */
+struct first_scan {
+    double best, second;
+    int first;
+};
+
+/* One value into @scan: branch-free, the larger of it and the best so far
+ * is a candidate for the second. */
+static inline void
+first_scan_step(struct first_scan *scan, double value, int s)
+{
+    const double above = value > scan->best ? value : scan->best;
+
+    scan->first = value < scan->best ? s : scan->first;
+    scan->best = value < scan->best ? value : scan->best;
+    scan->second = above < scan->second ? above : scan->second;
+}
+
+static inline void
+first_scan_portable(int sum, const double *key, const double *row, int lo,
+                    int hi, struct first_scan *scan)
+{
+    for (int s = lo; s < hi; s++)
+        first_scan_step(scan,
+                        sum ? key[s] + row[s]
+                            : (key[s] > row[s] ? key[s] : row[s]),
+                        s);
+}
+
+#ifdef LAZY_HAVE_AVX
+/* Four lanes, each with its own best, second and first index (a double,
+ * exact below 2^53), merged at the end: two lanes' bests and seconds give
+ * the smaller best, and the smaller of their seconds and the larger best
+ * as the second; the first index of the smaller best, the smaller index
+ * when they are equal. The same result as the portable scan. */
+__attribute__((target("avx"), always_inline)) static inline void
+first_scan_merge_avx(__m256d *best, __m256d *second, __m256d *first,
+                     __m256d b, __m256d sec, __m256d f)
+{
+    const __m256d less = _mm256_cmp_pd(b, *best, _CMP_LT_OQ);
+    const __m256d equal = _mm256_cmp_pd(b, *best, _CMP_EQ_OQ);
+    const __m256d tied = _mm256_min_pd(*first, f);
+
+    *second = _mm256_min_pd(_mm256_min_pd(*second, sec),
+                            _mm256_max_pd(*best, b));
+    *first = _mm256_or_pd(_mm256_and_pd(less, f),
+                          _mm256_andnot_pd(less, _mm256_or_pd(
+                              _mm256_and_pd(equal, tied),
+                              _mm256_andnot_pd(equal, *first))));
+    *best = _mm256_min_pd(*best, b);
+}
+
+__attribute__((target("avx"), always_inline)) static inline void
+first_scan_avx(int sum, const double *key, const double *row, int lo, int hi,
+               struct first_scan *scan)
+{
+    __m256d best = _mm256_set1_pd(HUGE_VAL), second = best;
+    __m256d first = _mm256_set1_pd(-1.0);
+    __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    const __m256d four = _mm256_set1_pd(4.0);
+    int s = lo;
+
+    for (; s + 4 <= hi; s += 4) {
+        const __m256d k = _mm256_loadu_pd(key + s);
+        const __m256d w = _mm256_loadu_pd(row + s);
+        const __m256d value = sum ? _mm256_add_pd(k, w) : _mm256_max_pd(k, w);
+        const __m256d less = _mm256_cmp_pd(value, best, _CMP_LT_OQ);
+
+        second = _mm256_min_pd(second, _mm256_max_pd(value, best));
+        first = _mm256_or_pd(_mm256_and_pd(less, index),
+                             _mm256_andnot_pd(less, first));
+        best = _mm256_min_pd(best, value);
+        index = _mm256_add_pd(index, four);
+    }
+    first_scan_merge_avx(&best, &second, &first,
+                         _mm256_permute2f128_pd(best, best, 1),
+                         _mm256_permute2f128_pd(second, second, 1),
+                         _mm256_permute2f128_pd(first, first, 1));
+    first_scan_merge_avx(&best, &second, &first, _mm256_permute_pd(best, 5),
+                         _mm256_permute_pd(second, 5),
+                         _mm256_permute_pd(first, 5));
+    scan->best = _mm256_cvtsd_f64(best);
+    scan->second = _mm256_cvtsd_f64(second);
+    scan->first = scan->best < HUGE_VAL ? (int)_mm256_cvtsd_f64(first) : -1;
+    /* The rest come after every index so far: the strict comparison of
+     * the portable step keeps the first. */
+    for (; s < hi; s++)
+        first_scan_step(scan,
+                        sum ? key[s] + row[s]
+                            : (key[s] > row[s] ? key[s] : row[s]),
+                        s);
+}
+
+/* One copy per comparator, so the loop does not test it. */
+__attribute__((target("avx"))) static void
+first_scan_avx_sum(const double *key, const double *row, int lo, int hi,
+                   struct first_scan *scan)
+{
+    first_scan_avx(1, key, row, lo, hi, scan);
+}
+
+__attribute__((target("avx"))) static void
+first_scan_avx_max(const double *key, const double *row, int lo, int hi,
+                   struct first_scan *scan)
+{
+    first_scan_avx(0, key, row, lo, hi, scan);
+}
+#endif
+
+/* The scan of a state (see struct first_scan), four at a time where the
+ * CPU has AVX and the row is long enough. */
+static void
+first_scan(const struct lazy *lz, const double *key, const double *row,
+           int lo, int hi, struct first_scan *scan)
+{
+    scan->best = scan->second = HUGE_VAL;
+    scan->first = -1;
+#ifdef LAZY_HAVE_AVX
+    if (lz->avx && hi - lo >= 8) {
+        if (lz->sum)
+            first_scan_avx_sum(key, row, lo, hi, scan);
+        else
+            first_scan_avx_max(key, row, lo, hi, scan);
+        return;
+    }
+#endif
+    first_scan_portable(lz->sum, key, row, lo, hi, scan);
+}
+
 /* SUM at state (@t, @c): the predecessors of the smallest and the second
  * smallest exact sums (the smaller predecessor on ties) into *@best_s
  * and *@next_s (-1 if none), among those whose floating-point sums are
@@ -579,8 +718,9 @@ first_path_sum(struct lazy *lz, int t, int c)
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     struct lazy_candidate best;
-    double fl_best = HUGE_VAL, fl_next = HUGE_VAL;
-    int best_s, next_s, first_s = -1;
+    struct first_scan scan;
+    double fl_best, fl_next;
+    int best_s, next_s, first_s;
     uint32_t index;
 
     /* The two smallest floating-point sums first, without branches (an
@@ -590,14 +730,10 @@ first_path_sum(struct lazy *lz, int t, int c)
      * the same order as they would all, which gives the same two. The
      * first paths' sums sit in one row per layer (first_fl), so this
      * scan reads two contiguous rows as the frontier's DP does. */
-    for (int s = first_candidate(lz, t, c); s < t; s++) {
-        const double fl = fl_row[s] + row[s];
-        const double above = fl > fl_best ? fl : fl_best;
-
-        first_s = fl < fl_best ? s : first_s;
-        fl_best = fl < fl_best ? fl : fl_best;
-        fl_next = above < fl_next ? above : fl_next;
-    }
+    first_scan(lz, fl_row, row, first_candidate(lz, t, c), t, &scan);
+    fl_best = scan.best;
+    fl_next = scan.second;
+    first_s = scan.first;
     if (fl_best + lz->margin < fl_next) {
         /* Usually the smallest sum is ahead of all others by more than
          * the margin: its exact sum is the smallest, by more than the
@@ -675,8 +811,9 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
             const double *row = lazy_row(lz, t);
             const int s_first = first_candidate(lz, t, c);
-            double best = HUGE_VAL, second = HUGE_VAL;
-            int best_s = -1, first_s = -1, merged = 0;
+            struct first_scan scan;
+            double best, second;
+            int best_s, first_s, merged = 0;
             uint32_t index;
 
             if (t == n - 1 && !frontier && c != budget)
@@ -693,14 +830,10 @@ first_paths(struct lazy *lz, int budget, int frontier)
              * ones after it that reach it too compare in ascending order
              * (ties with a larger largest weight that a later
              * predecessor beats would be compared for nothing). */
-            for (int s = s_first; s < t; s++) {
-                const double m = maxes[s] > row[s] ? maxes[s] : row[s];
-                const double above = m > best ? m : best;
-
-                first_s = m < best ? s : first_s;
-                best = m < best ? m : best;
-                second = above < second ? above : second;
-            }
+            first_scan(lz, maxes, row, s_first, t, &scan);
+            best = scan.best;
+            second = scan.second;
+            first_s = scan.first;
             if (best == HUGE_VAL)
                 continue;
             /* Below the second smallest largest weight a candidate beats
@@ -1434,6 +1567,10 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
     lz.count = (size_t)count * (lz.sum ? 2 : 1);
     lz.layers = budget;
     lz.incoming = solver->work.incoming.data;
+#ifdef LAZY_HAVE_AVX
+    /* libgcc's CPU model: one load. */
+    lz.avx = __builtin_cpu_supports("avx");
+#endif
     lz.skip = (size_t)problem->max_skip;
     status = lazy_alloc(&lz);
     if (status == LEMICA_OK && lz.sum) {
