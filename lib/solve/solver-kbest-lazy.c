@@ -54,6 +54,7 @@
 #define LAZY_UNDECIDED 2
 #define LAZY_NO_HEAD UINT8_MAX
 #define LAZY_FL_RUNNER (UINT32_MAX - 1) /* SUM: see first_path_sum() */
+#define LAZY_LEVEL 5 /* uint32_t a level of next_path()'s stack */
 
 /* State flags. */
 #define LAZY_EXHAUSTED 1u /* no further path */
@@ -139,7 +140,7 @@ struct lazy {
     uint32_t *heap_size; /* SUM, until LAZY_BUILT: see fresh_beats_runner() */
     struct lazy_candidate *candidates;
     size_t num_candidates;
-    uint32_t *stack;     /* layers + 1 levels: state, pred, rank */
+    uint32_t *stack;     /* layers + 1 levels: see next_path() */
     double *full[2];     /* layers doubles each: rebuilt cost vectors */
 };
 
@@ -936,15 +937,15 @@ sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at,
     heap[at] = *moving;
 }
 
-/* Make the cold candidates of state (@t, @c) with keys up to @limit
+/* Make the cold candidates of state @state = (@t, @c) with keys up to
+ * @limit
  * heap candidates (all of them after three pulls: the scans stay few);
  * @room is the state's room, @preds its slots. */
 static void
 heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t preds,
-          size_t state, double limit)
+          size_t state, int t, int c, double limit)
 {
     const size_t n = (size_t)lz->problem->num_steps;
-    const int t = (int)(state % n), c = (int)(state / n);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     struct lazy_candidate *heap = room + 1;
     size_t cold = room[0].path, size = lz->heap_size[state];
@@ -981,22 +982,21 @@ heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t preds,
  * might not come before. */
 static inline void
 heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t preds,
-            size_t state, double key)
+            size_t state, int t, int c, double key)
 {
     const double limit = key + (lz->sum ? lz->margin : 0.0);
 
     if (room[0].path > 0 && room[0].w <= limit)
-        heap_pull(lz, room, preds, state, limit);
+        heap_pull(lz, room, preds, state, t, c, limit);
 }
 
-/* Build the heap of state @state = (t, c): the first path of every
+/* Build the heap of state @state = (@t, @c): the first path of every
  * predecessor but the one the state's first path came through, those of
  * the smallest keys made candidates, the others cold. */
 static lemica_status
-build_heap(struct lazy *lz, size_t state)
+build_heap(struct lazy *lz, size_t state, int t, int c)
 {
     const int n = lz->problem->num_steps;
-    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
     const size_t count = lz->count;
     const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
     const double *row = lazy_row(lz, t);
@@ -1029,7 +1029,7 @@ build_heap(struct lazy *lz, size_t state)
     room[0].from = 0;
     room[0].w = smallest;
     lz->heap_size[state] = 0;
-    heap_ensure(lz, room, preds, state, smallest);
+    heap_ensure(lz, room, preds, state, t, c, smallest);
     room[0].from = 0;
     lz->heap_at[state] = lz->num_candidates;
     lz->num_candidates += heap_room(preds);
@@ -1037,27 +1037,29 @@ build_heap(struct lazy *lz, size_t state)
     return LEMICA_OK;
 }
 
-/* The predecessor state and rank of the last path found at @state. */
-static void
-last_origin(const struct lazy *lz, size_t state, size_t *pred, uint32_t *rank)
+/* The predecessor state, its step and the rank of the last path found at
+ * @state = (@t, c). */
+static int
+last_origin(const struct lazy *lz, size_t state, int t, size_t *pred,
+            uint32_t *rank)
 {
-    const int n = lz->problem->num_steps;
+    const size_t n = (size_t)lz->problem->num_steps;
     const uint32_t last = lz->list[state * lz->count + lz->known[state] - 1];
     const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
 
-    *pred = (state / (size_t)n - 1) * (size_t)n + (size_t)parent->step;
+    *pred = state - n - (size_t)t + (size_t)parent->step;
     *rank = parent->index;
+    return parent->step;
 }
 
-/* SUM, state @state without a heap: whether @fresh comes before the best
+/* SUM, state @state = (@t, @c) without a heap: whether @fresh comes before the best
  * first path of the predecessors other than the first path's, which
  * first_path_sum() left in heap_size (LAZY_NONE if there is none). */
 static int
-fresh_beats_runner(struct lazy *lz, size_t state,
+fresh_beats_runner(struct lazy *lz, size_t state, int t, int c,
                    struct lazy_candidate *fresh)
 {
     const int n = lz->problem->num_steps;
-    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
     const uint32_t s = lz->heap_size[state];
     struct lazy_candidate runner;
 
@@ -1077,22 +1079,20 @@ fresh_beats_runner(struct lazy *lz, size_t state,
     return candidate_before(lz, fresh, &runner);
 }
 
-/* The best candidate of state @state into *@top, by its heap (built if
+/* The best candidate of state @state = (@t, @c) into *@top, by its heap (built if
  * needed) and @fresh, the next path of the predecessor last taken (NULL
  * if it has none); sets *@none and marks the state exhausted if there is
  * no candidate. */
 static lemica_status
-heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
-          struct lazy_candidate *top, int *none)
+heap_next(struct lazy *lz, size_t state, int t, int c,
+          struct lazy_candidate *fresh, struct lazy_candidate *top, int *none)
 {
-    const int n = lz->problem->num_steps;
-    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
     const size_t preds = (size_t)(t - first_candidate(lz, t, c));
     struct lazy_candidate *room, *heap;
     size_t size;
 
     if (!(lz->flags[state] & LAZY_BUILT)) {
-        lemica_status status = build_heap(lz, state);
+        lemica_status status = build_heap(lz, state, t, c);
 
         if (status != LEMICA_OK)
             return status;
@@ -1105,7 +1105,7 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
          * place. Either comes before the cold ones once those it might
          * not are pulled (the root, when it wins, has a key no larger
          * than the fresh one's, LEXMAX, or an exact sum below). */
-        heap_ensure(lz, room, preds, state, fresh->max);
+        heap_ensure(lz, room, preds, state, t, c, fresh->max);
         size = lz->heap_size[state];
         if (size == 0 || candidate_before(lz, fresh, &heap[0])) {
             *top = *fresh;
@@ -1123,7 +1123,7 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
         /* The root (or, if none, the smallest cold key) against the
          * cold ones; a root that pulling replaces has a key no larger
          * (LEXMAX) or an exact sum below (SUM). */
-        heap_ensure(lz, room, preds, state,
+        heap_ensure(lz, room, preds, state, t, c,
                     size > 0 ? heap[0].max : room[0].w);
         size = lz->heap_size[state];
         *top = heap[0];
@@ -1140,28 +1140,35 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
 static lemica_status
 next_path(struct lazy *lz, size_t state)
 {
-    const int n = lz->problem->num_steps;
+    const size_t n = (size_t)lz->problem->num_steps;
     const size_t count = lz->count;
+    const int c_state = (int)(state / n);
     size_t depth = 0, cur = state, pred;
     uint32_t rank;
+    int t = (int)(state % n);
 
-    /* Each level keeps the state, and the origin of its last path, which
-     * stays until the way back up adds to the state. */
+    /* Each level keeps the state and its step, and the origin of its last
+     * path (state, rank, step), which stays until the way back up adds to
+     * the state. A level's layer is the state's less its depth: no
+     * divisions on the way. */
     for (;;) {
-        uint32_t *level = lz->stack + 3 * depth++;
+        uint32_t *level = lz->stack + LAZY_LEVEL * depth++;
+        const int s = last_origin(lz, cur, t, &pred, &rank);
 
-        last_origin(lz, cur, &pred, &rank);
         level[0] = (uint32_t)cur;
         level[1] = (uint32_t)pred;
         level[2] = rank;
+        level[3] = (uint32_t)t;
+        level[4] = (uint32_t)s;
         if (rank + 1 >= count || lz->known[pred] > rank + 1 ||
             (lz->flags[pred] & LAZY_EXHAUSTED))
             break;
         cur = pred;
+        t = s;
     }
     while (depth-- > 0) {
-        const uint32_t *level = lz->stack + 3 * depth;
-        const int t = (int)(level[0] % (uint32_t)n);
+        const uint32_t *level = lz->stack + LAZY_LEVEL * depth;
+        const int c = c_state - (int)depth;
         struct lazy_candidate top, fresh;
         uint32_t index;
         lemica_status status;
@@ -1170,15 +1177,16 @@ next_path(struct lazy *lz, size_t state)
         cur = level[0];
         pred = level[1];
         rank = level[2];
+        t = (int)level[3];
         fresh_ok = rank + 1 < count && lz->known[pred] > rank + 1;
         if (fresh_ok) {
-            const int s = (int)(pred % (size_t)n);
+            const int s = (int)level[4];
 
             candidate_key(lz, &fresh, lz->list[pred * count + rank + 1], s,
                           t, lazy_row(lz, t)[s]);
         }
         if (!(lz->flags[cur] & LAZY_BUILT) && fresh_ok &&
-            (lz->sum ? fresh_beats_runner(lz, cur, &fresh)
+            (lz->sum ? fresh_beats_runner(lz, cur, t, c, &fresh)
                      : fresh.max < lz->first_fl[cur])) {
             /* While every path taken came through the first one's
              * predecessor, the heap would hold the first paths of the
@@ -1189,7 +1197,8 @@ next_path(struct lazy *lz, size_t state)
         } else {
             int none = 0;
 
-            status = heap_next(lz, cur, fresh_ok ? &fresh : NULL, &top, &none);
+            status = heap_next(lz, cur, t, c, fresh_ok ? &fresh : NULL, &top,
+                               &none);
             if (status != LEMICA_OK)
                 return status;
             if (none)
@@ -1225,7 +1234,7 @@ lazy_alloc(struct lazy *lz)
                                      sizeof(size_t));
     ok = ok && lemica_solver_reserve(&work->kbest_heap_size, states,
                                      sizeof(uint32_t));
-    ok = ok && lemica_solver_reserve(&work->kbest_stack, 3 * layers,
+    ok = ok && lemica_solver_reserve(&work->kbest_stack, LAZY_LEVEL * layers,
                                      sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_full[0], layers,
                                      sizeof(double));
