@@ -102,6 +102,7 @@ struct lazy_candidate {
             uint64_t hi, lo;
         } sum;                 /* SUM: the exact sum */
         struct lazy_head head; /* LEXMAX */
+        uint32_t pulls;        /* a room's header: see heap_room() */
     } key;
 };
 
@@ -895,30 +896,58 @@ first_paths(struct lazy *lz, int budget, int frontier)
  * states are asked for a few paths only, so most candidates stay cold,
  * never made nor compared.
  *
- * A state's room: a header, then its @preds candidate slots; the heap
- * grows from the first, the cold ones sit at the end. The header keeps,
- * as a candidate's fields, the number of cold ones (path), the times
- * they were pulled (from) and their smallest key (w). */
+ * The cold ones are not written anywhere: they are the usable
+ * predecessors other than the first path's ("taken") whose keys are above
+ * the largest limit pulled so far, read from the rows of first paths'
+ * keys (best_max, first_fl) and the incoming weights, which a scan reads
+ * in order. A state's room: a header, then its @preds candidate slots,
+ * where the heap grows. The header keeps, as a candidate's fields, the
+ * number of cold ones (path), the taken predecessor (from), their
+ * smallest key (w), the limit pulled so far (max; -inf at first) and the
+ * times they were pulled (key.room). */
 static size_t
 heap_room(size_t preds)
 {
     return preds + 1;
 }
 
-/* The cheap key of predecessor @s's first path into (@t, @c). */
-static double
-cold_key(const struct lazy *lz, int s, int t, int c)
+/* The cold candidates of state (@t, @c) before any pull, the usable
+ * predecessors other than @taken: how many, into *@cold, and their
+ * smallest key, into *@smallest. One pass over the state's rows, without
+ * branches. */
+static void
+cold_scan(const struct lazy *lz, int t, int c, int taken, size_t *cold,
+          double *smallest)
 {
     const size_t n = (size_t)lz->problem->num_steps;
-    const double w = lazy_row(lz, t)[s];
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    size_t found = 0;
+    double least = HUGE_VAL;
 
-    if (lz->sum)
-        return lz->first_fl[(size_t)(c - 1) * n + (size_t)s] + w;
-    {
-        const double m = lz->best_max[(size_t)(c - 1) * n + (size_t)s];
+    if (lz->sum) {
+        const double *fl = lz->first_fl + (size_t)(c - 1) * n;
 
-        return m > w ? m : w;
+        for (int s = first_candidate(lz, t, c); s < t; s++) {
+            const double key = fl[s] + row[s];
+            const int cold_one = maxes[s] != HUGE_VAL && row[s] != HUGE_VAL &&
+                                 s != taken;
+
+            found += (size_t)cold_one;
+            least = cold_one && key < least ? key : least;
+        }
+    } else {
+        for (int s = first_candidate(lz, t, c); s < t; s++) {
+            const double key = maxes[s] > row[s] ? maxes[s] : row[s];
+            const int cold_one = maxes[s] != HUGE_VAL && row[s] != HUGE_VAL &&
+                                 s != taken;
+
+            found += (size_t)cold_one;
+            least = cold_one && key < least ? key : least;
+        }
     }
+    *cold = found;
+    *smallest = least;
 }
 
 /* Move candidate @moving up from @at of @heap to where it belongs. */
@@ -938,56 +967,58 @@ sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at,
 }
 
 /* Make the cold candidates of state @state = (@t, @c) with keys up to
- * @limit
- * heap candidates (all of them after three pulls: the scans stay few);
- * @room is the state's room, @preds its slots. */
+ * @limit heap candidates (all of them after three pulls: the scans stay
+ * few); @room is the state's room. */
 static void
-heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t preds,
-          size_t state, int t, int c, double limit)
+heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t state, int t,
+          int c, double limit)
 {
     const size_t n = (size_t)lz->problem->num_steps;
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *fl = lz->first_fl + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const double pulled = room[0].max;
+    const int taken = room[0].from;
     struct lazy_candidate *heap = room + 1;
     size_t cold = room[0].path, size = lz->heap_size[state];
     double smallest = HUGE_VAL;
 
-    if (++room[0].from > 3)
+    if (++room[0].key.pulls > 3)
         limit = HUGE_VAL;
-    for (size_t i = preds - cold; i < preds;) {
+    for (int s = first_candidate(lz, t, c); s < t && cold > 0; s++) {
         struct lazy_candidate made;
-        const int s = heap[i].from;
+        double key;
 
-        if (heap[i].max > limit) {
-            smallest = heap[i].max < smallest ? heap[i].max : smallest;
-            i++;
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+            continue;
+        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
+        if (key <= pulled)
+            continue;
+        if (key > limit) {
+            smallest = key < smallest ? key : smallest;
             continue;
         }
-        /* Its slot takes the first cold one; the heap grows into the
-         * slot that frees (the heap and the cold ones never hold more
-         * than the predecessors). */
-        heap[i] = heap[preds - cold];
         cold--;
-        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t,
-                      lazy_row(lz, t)[s]);
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
         sift_up(lz, heap, size++, &made);
-        if (i < preds - cold)
-            i = preds - cold;
     }
     room[0].path = (uint32_t)cold;
-    room[0].w = smallest;
+    room[0].w = cold > 0 ? smallest : HUGE_VAL;
+    room[0].max = limit;
     lz->heap_size[state] = (uint32_t)size;
 }
 
 /* Pull the cold candidates of @state that a candidate with key @key
  * might not come before. */
 static inline void
-heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t preds,
-            size_t state, int t, int c, double key)
+heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t state, int t,
+            int c, double key)
 {
     const double limit = key + (lz->sum ? lz->margin : 0.0);
 
     if (room[0].path > 0 && room[0].w <= limit)
-        heap_pull(lz, room, preds, state, t, c, limit);
+        heap_pull(lz, room, state, t, c, limit);
 }
 
 /* Build the heap of state @state = (@t, @c): the first path of every
@@ -996,16 +1027,12 @@ heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t preds,
 static lemica_status
 build_heap(struct lazy *lz, size_t state, int t, int c)
 {
-    const int n = lz->problem->num_steps;
     const size_t count = lz->count;
-    const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
-    const double *row = lazy_row(lz, t);
     const int taken = lz->paths[lz->paths[lz->list[state * count]].parent].step;
-    const int s_first = first_candidate(lz, t, c);
-    const size_t preds = (size_t)(t - s_first);
-    struct lazy_candidate *room, *heap;
-    size_t cold = 0;
-    double smallest = HUGE_VAL;
+    const size_t preds = (size_t)(t - first_candidate(lz, t, c));
+    struct lazy_candidate *room;
+    size_t cold;
+    double smallest;
 
     if (!lazy_grow(&lz->solver->work.kbest_candidates,
                    (void **)&lz->candidates,
@@ -1013,24 +1040,16 @@ build_heap(struct lazy *lz, size_t state, int t, int c)
                    sizeof(*lz->candidates)))
         return lemica_fail_no_memory("the k-best candidates");
     room = lz->candidates + lz->num_candidates;
-    heap = room + 1;
-    /* All cold first, at the end; then the smallest keys pulled. */
-    for (int s = t - 1; s >= s_first; s--) {
-        struct lazy_candidate *entry;
-
-        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
-            continue;
-        entry = &heap[preds - ++cold];
-        entry->from = s;
-        entry->max = cold_key(lz, s, t, c);
-        smallest = entry->max < smallest ? entry->max : smallest;
-    }
+    /* All cold first; then the smallest keys pulled. */
+    cold_scan(lz, t, c, taken, &cold, &smallest);
     room[0].path = (uint32_t)cold;
-    room[0].from = 0;
+    room[0].from = taken;
     room[0].w = smallest;
+    room[0].max = -HUGE_VAL;
+    room[0].key.pulls = 0;
     lz->heap_size[state] = 0;
-    heap_ensure(lz, room, preds, state, t, c, smallest);
-    room[0].from = 0;
+    heap_ensure(lz, room, state, t, c, smallest);
+    room[0].key.pulls = 0;
     lz->heap_at[state] = lz->num_candidates;
     lz->num_candidates += heap_room(preds);
     lz->flags[state] |= LAZY_BUILT;
@@ -1079,15 +1098,14 @@ fresh_beats_runner(struct lazy *lz, size_t state, int t, int c,
     return candidate_before(lz, fresh, &runner);
 }
 
-/* The best candidate of state @state = (@t, @c) into *@top, by its heap (built if
- * needed) and @fresh, the next path of the predecessor last taken (NULL
- * if it has none); sets *@none and marks the state exhausted if there is
- * no candidate. */
+/* The best candidate of state @state = (@t, @c) into *@top, by its heap
+ * (built if needed) and @fresh, the next path of the predecessor last
+ * taken (NULL if it has none); sets *@none and marks the state exhausted
+ * if there is no candidate. */
 static lemica_status
 heap_next(struct lazy *lz, size_t state, int t, int c,
           struct lazy_candidate *fresh, struct lazy_candidate *top, int *none)
 {
-    const size_t preds = (size_t)(t - first_candidate(lz, t, c));
     struct lazy_candidate *room, *heap;
     size_t size;
 
@@ -1105,7 +1123,7 @@ heap_next(struct lazy *lz, size_t state, int t, int c,
          * place. Either comes before the cold ones once those it might
          * not are pulled (the root, when it wins, has a key no larger
          * than the fresh one's, LEXMAX, or an exact sum below). */
-        heap_ensure(lz, room, preds, state, t, c, fresh->max);
+        heap_ensure(lz, room, state, t, c, fresh->max);
         size = lz->heap_size[state];
         if (size == 0 || candidate_before(lz, fresh, &heap[0])) {
             *top = *fresh;
@@ -1123,7 +1141,7 @@ heap_next(struct lazy *lz, size_t state, int t, int c,
         /* The root (or, if none, the smallest cold key) against the
          * cold ones; a root that pulling replaces has a key no larger
          * (LEXMAX) or an exact sum below (SUM). */
-        heap_ensure(lz, room, preds, state, t, c,
+        heap_ensure(lz, room, state, t, c,
                     size > 0 ? heap[0].max : room[0].w);
         size = lz->heap_size[state];
         *top = heap[0];
