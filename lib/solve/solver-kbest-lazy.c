@@ -207,10 +207,9 @@ lazy_row(const struct lazy *lz, int t)
     return lz->incoming + (size_t)(t + 1) * lz->skip - (size_t)t;
 }
 
-/* @head with @w inserted, into @out. A weight below the runs of a
- * truncated head falls in the part left off: the head stays. */
+/* head_insert() but for its most common case. */
 static void
-head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
+head_insert_runs(const struct lazy_head *head, double w, struct lazy_head *out)
 {
     unsigned i = 0, o = 0;
 
@@ -240,6 +239,18 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
         out->count[o++] = head->count[i];
     }
     out->runs = (uint8_t)o;
+}
+
+/* @head with @w inserted, into @out. A weight below the runs of a
+ * truncated head falls in the part left off: the head stays. That is the
+ * most common case (a head is truncated only when full), tested first. */
+static inline void
+head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
+{
+    if (head->truncated && w < head->value[LAZY_RUNS - 1])
+        *out = *head;
+    else
+        head_insert_runs(head, w, out);
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
