@@ -89,14 +89,15 @@ struct lazy_path {
 };
 
 /* A candidate of a state's heap: path @path of predecessor @from extended
- * by weight @w; @max its largest weight. A LEXMAX candidate carries the
+ * by weight @w; @max its cheap key: LEXMAX its largest weight, SUM its
+ * floating-point sum in path order. A LEXMAX candidate carries the
  * head of its vector, made the first time a comparison needs it (most are
  * decided by @max); LAZY_NO_HEAD in its runs until then. */
 struct lazy_candidate {
     uint32_t path;
     int32_t from;
     double w;
-    double max; /* LEXMAX */
+    double max;
     union {
         struct {
             uint64_t hi, lo;
@@ -495,7 +496,7 @@ take_key(struct lazy *lz, uint32_t index, struct lazy_candidate *c)
     if (lz->sum) {
         p->key.sum.hi = c->key.sum.hi;
         p->key.sum.lo = c->key.sum.lo;
-        p->key.sum.fl = lz->paths[c->path].key.sum.fl + c->w;
+        p->key.sum.fl = c->max; /* the parent's sum plus c->w */
     } else {
         candidate_head(lz, c);
         p->key.head = c->key.head;
@@ -1099,9 +1100,7 @@ fresh_beats_runner(struct lazy *lz, size_t state, int t, int c,
         /* Every other predecessor's exact sum is at least the second
          * smallest floating-point sum less margin / 2; the fresh one's
          * at most its own plus margin / 2. */
-        const double fl = lz->paths[fresh->path].key.sum.fl + fresh->w;
-
-        return fl + lz->margin < lz->best_max[state];
+        return fresh->max + lz->margin < lz->best_max[state];
     }
     candidate_key(lz, &runner,
                   lz->list[((size_t)(c - 1) * (size_t)n + s) * lz->count],
@@ -1496,6 +1495,21 @@ select_sum(struct lazy *lz, size_t state, int c, int *fallback)
     return LEMICA_OK;
 }
 
+/* The trailing zero bits of @x, not 0. */
+static inline int
+trailing_zeros(uint64_t x)
+{
+#if defined(__GNUC__)
+    return __builtin_ctzll(x);
+#else
+    int zeros = 0;
+
+    for (; !(x & 1); x >>= 1)
+        zeros++;
+    return zeros;
+#endif
+}
+
 /* SUM: the exact weights, as multiples of 2^E for the smallest E that
  * some usable weight needs, in 128 bits. Returns 0 (the caller falls back
  * to the DP) when a sum of N of them may not fit. */
@@ -1528,10 +1542,12 @@ fixed_weights(struct lazy *lz, uint64_t *fixed)
             }
             /* Bit @top is the highest set: the length once the trailing
              * zeros are shifted out follows. */
-            while (!(mantissa & 1)) {
-                mantissa >>= 1;
-                exponent++;
-                top--;
+            {
+                const int zeros = trailing_zeros(mantissa);
+
+                mantissa >>= zeros;
+                exponent += zeros;
+                top -= zeros;
             }
             if (pass == 0) {
                 if (exponent < smallest)
