@@ -923,34 +923,6 @@ heap_room(size_t preds)
     return preds + 1;
 }
 
-/* SUM with a margin: the cold candidates of state (@t, @c) before any
- * pull, the usable predecessors other than @taken: how many, into *@cold,
- * and their smallest key, into *@smallest. One pass over the state's
- * rows, without branches. (Without a margin, cold_first_pull() does this
- * and the first pull at once.) */
-static void
-cold_scan_sum(const struct lazy *lz, int t, int c, int taken, size_t *cold,
-              double *smallest)
-{
-    const size_t n = (size_t)lz->problem->num_steps;
-    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
-    const double *fl = lz->first_fl + (size_t)(c - 1) * n;
-    const double *row = lazy_row(lz, t);
-    size_t found = 0;
-    double least = HUGE_VAL;
-
-    for (int s = first_candidate(lz, t, c); s < t; s++) {
-        const double key = fl[s] + row[s];
-        const int cold_one = maxes[s] != HUGE_VAL && row[s] != HUGE_VAL &&
-                             s != taken;
-
-        found += (size_t)cold_one;
-        least = cold_one && key < least ? key : least;
-    }
-    *cold = found;
-    *smallest = least;
-}
-
 /* Move candidate @moving up from @at of @heap to where it belongs. */
 static inline void
 sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at,
@@ -1022,9 +994,72 @@ heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t state, int t,
         heap_pull(lz, room, state, t, c, limit);
 }
 
-/* build_heap() without a margin (LEXMAX, and SUM where its sums are exact
- * in doubles): the scan of the cold ones and their first pull, of those
- * with the smallest key, in one pass. The predecessors of the smallest
+/* The first part of build_heap(): the scan of the cold ones and their
+ * first pull, of those with keys up to the smallest plus the margin (see
+ * heap_ensure()), in one pass. The predecessors within the margin of the
+ * smallest key so far wait in the heap's slots (from and max) until they
+ * are made candidates; when the smallest goes down, those now above go.
+ * A key above the limit of its time stays above: the limit only goes
+ * down. SUM with a margin; cold_first_pull() without. */
+static void
+cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
+                       size_t state, int t, int c, int taken)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *fl = lz->first_fl + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    const double margin = lz->margin;
+    struct lazy_candidate *heap = room + 1;
+    size_t cold = 0, listed = 0;
+    double least = HUGE_VAL, limit = HUGE_VAL, next = HUGE_VAL;
+
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
+        double key;
+
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+            continue;
+        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
+        cold++;
+        if (key < least) {
+            size_t kept = 0;
+
+            least = key;
+            limit = least + margin;
+            for (size_t i = 0; i < listed; i++) {
+                if (heap[i].max <= limit)
+                    heap[kept++] = heap[i];
+                else if (heap[i].max < next)
+                    next = heap[i].max;
+            }
+            listed = kept;
+        }
+        if (key <= limit) {
+            heap[listed].from = s;
+            heap[listed++].max = key;
+        } else if (key < next) {
+            next = key;
+        }
+    }
+    /* Making candidate i writes slots up to i only. */
+    for (size_t i = 0; i < listed; i++) {
+        const int s = heap[i].from;
+        struct lazy_candidate made;
+
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
+        sift_up(lz, heap, i, &made);
+    }
+    room[0].path = (uint32_t)(cold - listed);
+    room[0].from = taken;
+    room[0].w = cold > listed ? next : HUGE_VAL;
+    room[0].max = limit;
+    room[0].key.pulls = 0;
+    lz->heap_size[state] = (uint32_t)listed;
+}
+
+/* cold_first_pull_margin() without a margin (LEXMAX, and SUM where its
+ * sums are exact in doubles): the pull of those with the smallest key. The predecessors of the smallest
  * key so far wait in the from fields of the heap's slots until they are
  * made candidates. */
 static void
@@ -1091,24 +1126,10 @@ build_heap(struct lazy *lz, size_t state, int t, int c)
                    sizeof(*lz->candidates)))
         return lemica_fail_no_memory("the k-best candidates");
     room = lz->candidates + lz->num_candidates;
-    if (lz->margin == 0.0) {
+    if (lz->margin > 0.0)
+        cold_first_pull_margin(lz, room, state, t, c, taken);
+    else
         cold_first_pull(lz, room, state, t, c, taken);
-    } else {
-        size_t cold;
-        double smallest;
-
-        /* All cold first; then the keys within the margin of the
-         * smallest pulled. */
-        cold_scan_sum(lz, t, c, taken, &cold, &smallest);
-        room[0].path = (uint32_t)cold;
-        room[0].from = taken;
-        room[0].w = smallest;
-        room[0].max = -HUGE_VAL;
-        room[0].key.pulls = 0;
-        lz->heap_size[state] = 0;
-        heap_ensure(lz, room, state, t, c, smallest);
-        room[0].key.pulls = 0;
-    }
     lz->heap_at[state] = lz->num_candidates;
     lz->num_candidates += heap_room(preds);
     lz->flags[state] |= LAZY_BUILT;
