@@ -18,8 +18,8 @@
  * one-best DP says so); taking u's j-th path then asks u for its
  * (j + 1)-th, recursively down the layers. A heap makes candidates only
  * of the predecessors with the smallest cheap keys (largest weight,
- * floating-point sum); the others wait with their keys until one of
- * them might come first (build_heap()). The final states (N - 1, B) are
+ * floating-point sum); the others wait, unwritten, until one of them
+ * might come first (build_heap()). The final states (N - 1, B) are
  * asked for k paths each (SUM: up to 2 k); no state is ever asked for
  * more than they are.
  *
@@ -899,8 +899,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
 /* A state's heap holds, at first, only the first paths of the
  * predecessors whose cheap key (the candidate's max: LEXMAX its largest
  * weight, SUM its floating-point sum) is the smallest, or for SUM within
- * the margin of it; the others wait, unsorted, with their keys only
- * ("cold"), until a candidate to be returned has a key that one of them
+ * the margin of it; the others wait ("cold"), until a candidate to be returned has a key that one of them
  * might beat (heap_pull()). A candidate with key K comes before every
  * cold one when all cold keys are above K + slack, the slack being 0 for
  * LEXMAX (a larger largest weight comes after) and the margin for SUM
@@ -915,8 +914,9 @@ first_paths(struct lazy *lz, int budget, int frontier)
  * in order. A state's room: a header, then its @preds candidate slots,
  * where the heap grows. The header keeps, as a candidate's fields, the
  * number of cold ones (path), the taken predecessor (from), their
- * smallest key (w), the limit pulled so far (max; -inf at first) and the
- * times they were pulled (key.room). */
+ * smallest key (w), the limit pulled so far (max) and the times they
+ * were pulled after the first (key.pulls). build_heap() makes the first
+ * pull in the pass that counts them (cold_first_pull()). */
 static size_t
 heap_room(size_t preds)
 {
