@@ -23,8 +23,13 @@
  *     --toggle-collect=lemica_solver_solve_k_best_frontier \
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
- * Measured so (k-best over frontier instructions): LEXMAX 8.3, SUM 8.4,
- * MAX 6.1 (their CPU time 10.7-11.3, 12.3-12.5 and 7.0-7.1 frontiers);
+ * Measured so (k-best over frontier instructions): LEXMAX 6.95, SUM 7.3,
+ * MAX 6.1 (their CPU time 9.1-9.5, 10.6-11.3 and 7.0-7.1 frontiers);
+ * LEXMAX 8.3 and SUM 8.4 (CPU time 9.6-10.0 and 12.0-12.6 in the same
+ * runs) before the enumeration's one-best DP scanned four predecessors
+ * at a time, the heaps' cold candidates stayed unwritten (first pull in
+ * the pass that counts them), head_insert() tested its common case
+ * first and lazy_row() read its matrix from the enumeration;
  * LEXMAX 9.2 and SUM 9.4 before the runner bounds without a
  * heap, the cold heap candidates and SUM's bound of the next path at a
  * final state; MAX 6.7 before its four-wide AVX scans, its walk numbers

@@ -853,6 +853,80 @@ START_TEST(test_kbest_sum_margin)
 }
 END_TEST
 
+/* SUM with a margin (sums not exact in doubles: a weight of 2^-60 next
+ * to ones): a heap's first pull takes the cold candidates with keys up to
+ * the smallest plus the margin, the limit included. Budget 3 of N = 5 has
+ * three schedules, 0 s 4 for s = 1, 2, 3, of sums 0.25, 0.5 and exactly
+ * 0.5 + margin (the margin as lemica_kbest_sum_margin() computes it, the
+ * largest weight being 1); the heap of (4, 3) is built with 1 taken, and
+ * its pull must take the third one too, whether it comes before the
+ * smallest cold key in the scan (which then drops those above its limit)
+ * or after. */
+START_TEST(test_kbest_sum_pull_limit)
+{
+    const double bound = 1.0 * (double)5 * 1.001;
+    const double margin = 2.0 * (double)5 * bound * 0x1p-52;
+    const double limit = 0.5 + margin;
+    lemica_solver *solver;
+
+    ck_assert(limit > 0.5);
+    ck_assert_ok(lemica_solver_new(&solver));
+    ck_assert_ok(lemica_solver_set_comparator(solver, LEMICA_COMPARATOR_SUM));
+    for (int order = 0; order < 2; order++) {
+        const double w2 = order == 0 ? 0.5 : limit;
+        const double w3 = order == 0 ? limit : 0.5;
+        const struct {
+            int from, to;
+            double w;
+        } edges[] = {{0, 1, 0.25}, {1, 4, 0.0}, {0, 2, w2},  {2, 4, 0.0},
+                     {0, 3, w3},   {3, 4, 0.0}, {0, 4, 1.0}, {1, 2, 0x1p-60}};
+        const int middle[3] = {1, order == 0 ? 2 : 3, order == 0 ? 3 : 2};
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(5, 4, &graph));
+        for (int i = 0; i < 5; i++)
+            for (int j = i + 1; j < 5; j++)
+                ck_assert_ok(lemica_graph_remove_edge(graph, i, j));
+        for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++)
+            ck_assert_ok(lemica_graph_set_weight(graph, edges[e].from,
+                                                 edges[e].to, edges[e].w));
+        for (int frontier = 0; frontier < 2; frontier++) {
+            lemica_schedule_list *list;
+            size_t first = 0, count = 0;
+
+            if (frontier) {
+                ck_assert_ok(lemica_solver_solve_k_best_frontier(solver, graph,
+                                                                 3, &list));
+                ck_assert_ok(lemica_schedule_list_find(list, 3, &first,
+                                                       &count));
+            } else {
+                ck_assert_ok(lemica_solver_solve_k_best(solver, graph, 3, 3,
+                                                        &list));
+                count = lemica_schedule_list_count(list);
+            }
+            ck_assert_uint_eq(count, 3);
+            for (size_t i = 0; i < count; i++) {
+                const lemica_schedule *schedule;
+                int steps[5];
+                size_t length;
+
+                ck_assert_ok(lemica_schedule_list_get(list, first + i,
+                                                      &schedule));
+                ck_assert_ok(lemica_schedule_steps(schedule, steps, 5,
+                                                   &length));
+                ck_assert_uint_eq(length, 3);
+                ck_assert_int_eq(steps[0], 0);
+                ck_assert_int_eq(steps[1], middle[i]);
+                ck_assert_int_eq(steps[2], 4);
+            }
+            lemica_schedule_list_free(list);
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(solver);
+}
+END_TEST
+
 TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_extreme_weights);
@@ -862,6 +936,7 @@ TEST_SUITE(kbest)
     add_test(suite, test_kbest_sum_tie_before_heap);
     add_test(suite, test_kbest_sum_rounding);
     add_test(suite, test_kbest_sum_margin);
+    add_test(suite, test_kbest_sum_pull_limit);
     add_test(suite, test_kbest_max_ties);
     add_test(suite, test_kbest_max_large);
     add_test(suite, test_kbest_bad_input);

@@ -145,14 +145,15 @@
  * for a path that the predecessor of its first one cannot give). Time,
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
- * two-core machine): about 11 times a frontier's CPU time for LEXMAX,
- * 12.5 for SUM and 7 for MAX (8.3, 8.4 and 6.1 times in instructions,
- * by callgrind with --calls); one budget a fraction of that. For LEXMAX
- * and SUM CPU time runs above the instruction ratio because the
- * frontier's DP keeps a wide core busy while the enumeration
+ * two-core machine): about 9.1 to 9.5 times a frontier's CPU time for
+ * LEXMAX, 10.6 to 11.3 for SUM and 7 for MAX (6.95, 7.3 and 6.1 times in
+ * instructions, by callgrind with --calls); one budget a fraction of
+ * that. For LEXMAX and SUM CPU time runs above the instruction ratio
+ * because the frontier's DP keeps a wide core busy while the enumeration
  * waits on mispredicted branches and on cache misses (its paths and
  * heaps take about a megabyte: callgrind's cache model counts about
- * 34,000 first-level misses a SUM call); MAX's search keeps about
+ * 26,000 first-level misses a LEXMAX call, 27,500 a SUM call, and 29,000
+ * and 13,000 mispredicted branches); MAX's search keeps about
  * 130 KB. Writing the 472 schedules out takes about 1,150 to 1,350
  * instructions a schedule (steps, mask, and costs sorted through the
  * ranks of the list's distinct edges): about a fifth of LEXMAX's and

@@ -106,7 +106,7 @@ struct lemica_workspace {
     struct lemica_buffer kbest_list;       /* uint32, k per state */
     struct lemica_buffer kbest_heap_at;    /* size_t, per state */
     struct lemica_buffer kbest_heap_size;  /* uint32, per state */
-    struct lemica_buffer kbest_stack;      /* uint32, 3 per layer */
+    struct lemica_buffer kbest_stack;      /* uint32, 5 per layer */
     struct lemica_buffer kbest_full[2];    /* double, layers */
     struct lemica_buffer kbest_order;      /* uint32, k per budget */
     struct lemica_buffer kbest_listed;     /* uint32, per budget */

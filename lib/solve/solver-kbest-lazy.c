@@ -18,8 +18,8 @@
  * one-best DP says so); taking u's j-th path then asks u for its
  * (j + 1)-th, recursively down the layers. A heap makes candidates only
  * of the predecessors with the smallest cheap keys (largest weight,
- * floating-point sum); the others wait with their keys until one of
- * them might come first (build_heap()). The final states (N - 1, B) are
+ * floating-point sum); the others wait, unwritten, until one of them
+ * might come first (build_heap()). The final states (N - 1, B) are
  * asked for k paths each (SUM: up to 2 k); no state is ever asked for
  * more than they are.
  *
@@ -44,11 +44,17 @@
 #include "kbest-lazy-int.h"
 #include "schedule-list-int.h"
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define LAZY_HAVE_AVX 1
+#endif
+
 #define LAZY_NONE UINT32_MAX
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
 #define LAZY_NO_HEAD UINT8_MAX
 #define LAZY_FL_RUNNER (UINT32_MAX - 1) /* SUM: see first_path_sum() */
+#define LAZY_LEVEL 5 /* uint32_t a level of next_path()'s stack */
 
 /* State flags. */
 #define LAZY_EXHAUSTED 1u /* no further path */
@@ -83,19 +89,21 @@ struct lazy_path {
 };
 
 /* A candidate of a state's heap: path @path of predecessor @from extended
- * by weight @w; @max its largest weight. A LEXMAX candidate carries the
+ * by weight @w; @max its cheap key: LEXMAX its largest weight, SUM its
+ * floating-point sum in path order. A LEXMAX candidate carries the
  * head of its vector, made the first time a comparison needs it (most are
  * decided by @max); LAZY_NO_HEAD in its runs until then. */
 struct lazy_candidate {
     uint32_t path;
     int32_t from;
     double w;
-    double max; /* LEXMAX */
+    double max;
     union {
         struct {
             uint64_t hi, lo;
         } sum;                 /* SUM: the exact sum */
         struct lazy_head head; /* LEXMAX */
+        uint32_t pulls;        /* a room's header: see heap_room() */
     } key;
 };
 
@@ -106,6 +114,8 @@ struct lazy {
     size_t wanted; /* k */
     int sum;       /* SUM (else LEXMAX) */
     int layers;
+    const double *incoming; /* the prepared incoming matrix */
+    size_t skip;            /* its row length: the maximum skip */
     const uint64_t *fixed; /* SUM: per incoming slot, hi and lo */
     uint32_t *order;       /* per budget c, the paths listed (count) */
     uint32_t *listed;      /* per budget c, how many */
@@ -118,8 +128,10 @@ struct lazy {
     double margin;         /* SUM: see select_sum() */
     int unit_exp;          /* SUM: exact sums count units of 2^unit_exp */
     int exact_doubles;     /* SUM: every sum is exact in a double too */
+    int avx;               /* first_scan() may use AVX */
     struct lazy_path *paths;
     size_t num_paths;
+    size_t paths_room;   /* paths the array holds */
     /* Per state c * N + t, c = 0 .. layers: */
     uint32_t *known;     /* paths found */
     unsigned char *flags;
@@ -130,7 +142,7 @@ struct lazy {
     uint32_t *heap_size; /* SUM, until LAZY_BUILT: see fresh_beats_runner() */
     struct lazy_candidate *candidates;
     size_t num_candidates;
-    uint32_t *stack;     /* layers + 1 levels: state, pred, rank */
+    uint32_t *stack;     /* layers + 1 levels: see next_path() */
     double *full[2];     /* layers doubles each: rebuilt cost vectors */
 };
 
@@ -187,16 +199,18 @@ lemica_kbest_incoming_row(const lemica_solver *solver,
     return incoming + (size_t)(t + 1) * k - (size_t)t;
 }
 
-static const double *
+/* lemica_kbest_incoming_row() from the copies in @lz: the hot loops read
+ * it often, and through the solver and the problem it costs two more
+ * loads a time. */
+static inline const double *
 lazy_row(const struct lazy *lz, int t)
 {
-    return lemica_kbest_incoming_row(lz->solver, lz->problem, t);
+    return lz->incoming + (size_t)(t + 1) * lz->skip - (size_t)t;
 }
 
-/* @head with @w inserted, into @out. A weight below the runs of a
- * truncated head falls in the part left off: the head stays. */
+/* head_insert() but for its most common case. */
 static void
-head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
+head_insert_runs(const struct lazy_head *head, double w, struct lazy_head *out)
 {
     unsigned i = 0, o = 0;
 
@@ -226,6 +240,18 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
         out->count[o++] = head->count[i];
     }
     out->runs = (uint8_t)o;
+}
+
+/* @head with @w inserted, into @out. A weight below the runs of a
+ * truncated head falls in the part left off: the head stays. That is the
+ * most common case (a head is truncated only when full), tested first. */
+static inline void
+head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
+{
+    if (head->truncated && w < head->value[LAZY_RUNS - 1])
+        *out = *head;
+    else
+        head_insert_runs(head, w, out);
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
@@ -309,17 +335,27 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
     b[0] = wb;
     length_a = wa <= agreed;
     length_b = wb <= agreed;
-    while (pa != pb) {
-        const struct lazy_path *x = &lz->paths[pa], *y = &lz->paths[pb];
-        const double xw = lazy_row(lz, x->step)[lz->paths[x->parent].step];
-        const double yw = lazy_row(lz, y->step)[lz->paths[y->parent].step];
+    {
+        /* Each round reads the two parents, which are the next round's
+         * paths. */
+        const struct lazy_path *paths = lz->paths;
+        const struct lazy_path *x = &paths[pa], *y = &paths[pb];
 
-        a[length_a] = xw;
-        b[length_b] = yw;
-        length_a += xw <= agreed;
-        length_b += yw <= agreed;
-        pa = x->parent;
-        pb = y->parent;
+        while (pa != pb) {
+            const struct lazy_path *xp = &paths[x->parent];
+            const struct lazy_path *yp = &paths[y->parent];
+            const double xw = lazy_row(lz, x->step)[xp->step];
+            const double yw = lazy_row(lz, y->step)[yp->step];
+
+            a[length_a] = xw;
+            b[length_b] = yw;
+            length_a += xw <= agreed;
+            length_b += yw <= agreed;
+            pa = x->parent;
+            pb = y->parent;
+            x = xp;
+            y = yp;
+        }
     }
     length = length_a;
     /* Usually the largest weights of the two rests already differ: pick
@@ -423,9 +459,7 @@ sift_down(struct lazy *lz, struct lazy_candidate *heap, size_t size,
 static const uint64_t *
 fixed_weight(const struct lazy *lz, int t, int s)
 {
-    const size_t k = (size_t)lz->problem->max_skip;
-
-    return lz->fixed + 2 * ((size_t)(t + 1) * k - (size_t)t + (size_t)s);
+    return lz->fixed + 2 * ((size_t)(t + 1) * lz->skip - (size_t)t + (size_t)s);
 }
 
 /* Fill the key of candidate @c (path @path from @s into @t, weight @w). */
@@ -462,7 +496,7 @@ take_key(struct lazy *lz, uint32_t index, struct lazy_candidate *c)
     if (lz->sum) {
         p->key.sum.hi = c->key.sum.hi;
         p->key.sum.lo = c->key.sum.lo;
-        p->key.sum.fl = lz->paths[c->path].key.sum.fl + c->w;
+        p->key.sum.fl = c->max; /* the parent's sum plus c->w */
     } else {
         candidate_head(lz, c);
         p->key.head = c->key.head;
@@ -478,15 +512,26 @@ first_candidate(const struct lazy *lz, int t, int c)
     return first_pred[t] > c - 2 ? first_pred[t] : c - 2;
 }
 
+/* Make room for one more path; 0 if the array cannot grow. Out of line:
+ * add_path() calls it only when the room is full. */
+static int
+grow_paths(struct lazy *lz)
+{
+    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
+                   lz->num_paths + 1, sizeof(*lz->paths)))
+        return 0;
+    lz->paths_room = lz->solver->work.kbest_paths.capacity;
+    return 1;
+}
+
 /* Append a path; LAZY_NONE if the array cannot grow. */
-static uint32_t
+static inline uint32_t
 add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
          const struct lazy_head *head)
 {
     struct lazy_path *path;
 
-    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
-                   lz->num_paths + 1, sizeof(*lz->paths)))
+    if (lz->num_paths >= lz->paths_room && !grow_paths(lz))
         return LAZY_NONE;
     path = &lz->paths[lz->num_paths];
     path->parent = parent;
@@ -495,6 +540,139 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     if (head)
         path->key.head = *head;
     return (uint32_t)lz->num_paths++;
+}
+
+/* The scan of the one-best DP at a state: over s in [lo, hi), the
+ * smallest of the values key[s] + row[s] (SUM) or max(key[s], row[s])
+ * (LEXMAX), the first s reaching it, and the second smallest value (equal
+ * to the smallest when two reach it); +inf and -1 when [lo, hi) is empty.
+ * No NaN comes here: unreached states and unusable edges are +inf. */
+struct first_scan {
+    double best, second;
+    int first;
+};
+
+/* One value into @scan: branch-free, the larger of it and the best so far
+ * is a candidate for the second. */
+static inline void
+first_scan_step(struct first_scan *scan, double value, int s)
+{
+    const double above = value > scan->best ? value : scan->best;
+
+    scan->first = value < scan->best ? s : scan->first;
+    scan->best = value < scan->best ? value : scan->best;
+    scan->second = above < scan->second ? above : scan->second;
+}
+
+static inline void
+first_scan_portable(int sum, const double *key, const double *row, int lo,
+                    int hi, struct first_scan *scan)
+{
+    for (int s = lo; s < hi; s++)
+        first_scan_step(scan,
+                        sum ? key[s] + row[s]
+                            : (key[s] > row[s] ? key[s] : row[s]),
+                        s);
+}
+
+#ifdef LAZY_HAVE_AVX
+/* Four lanes, each with its own best, second and first index (a double,
+ * exact below 2^53), merged at the end: two lanes' bests and seconds give
+ * the smaller best, and the smaller of their seconds and the larger best
+ * as the second; the first index of the smaller best, the smaller index
+ * when they are equal. The same result as the portable scan. */
+__attribute__((target("avx"), always_inline)) static inline void
+first_scan_merge_avx(__m256d *best, __m256d *second, __m256d *first,
+                     __m256d b, __m256d sec, __m256d f)
+{
+    const __m256d less = _mm256_cmp_pd(b, *best, _CMP_LT_OQ);
+    const __m256d equal = _mm256_cmp_pd(b, *best, _CMP_EQ_OQ);
+    const __m256d tied = _mm256_min_pd(*first, f);
+
+    *second = _mm256_min_pd(_mm256_min_pd(*second, sec),
+                            _mm256_max_pd(*best, b));
+    *first = _mm256_or_pd(_mm256_and_pd(less, f),
+                          _mm256_andnot_pd(less, _mm256_or_pd(
+                              _mm256_and_pd(equal, tied),
+                              _mm256_andnot_pd(equal, *first))));
+    *best = _mm256_min_pd(*best, b);
+}
+
+__attribute__((target("avx"), always_inline)) static inline void
+first_scan_avx(int sum, const double *key, const double *row, int lo, int hi,
+               struct first_scan *scan)
+{
+    __m256d best = _mm256_set1_pd(HUGE_VAL), second = best;
+    __m256d first = _mm256_set1_pd(-1.0);
+    __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    const __m256d four = _mm256_set1_pd(4.0);
+    int s = lo;
+
+    for (; s + 4 <= hi; s += 4) {
+        const __m256d k = _mm256_loadu_pd(key + s);
+        const __m256d w = _mm256_loadu_pd(row + s);
+        const __m256d value = sum ? _mm256_add_pd(k, w) : _mm256_max_pd(k, w);
+        const __m256d less = _mm256_cmp_pd(value, best, _CMP_LT_OQ);
+
+        second = _mm256_min_pd(second, _mm256_max_pd(value, best));
+        first = _mm256_or_pd(_mm256_and_pd(less, index),
+                             _mm256_andnot_pd(less, first));
+        best = _mm256_min_pd(best, value);
+        index = _mm256_add_pd(index, four);
+    }
+    first_scan_merge_avx(&best, &second, &first,
+                         _mm256_permute2f128_pd(best, best, 1),
+                         _mm256_permute2f128_pd(second, second, 1),
+                         _mm256_permute2f128_pd(first, first, 1));
+    first_scan_merge_avx(&best, &second, &first, _mm256_permute_pd(best, 5),
+                         _mm256_permute_pd(second, 5),
+                         _mm256_permute_pd(first, 5));
+    scan->best = _mm256_cvtsd_f64(best);
+    scan->second = _mm256_cvtsd_f64(second);
+    scan->first = scan->best < HUGE_VAL ? (int)_mm256_cvtsd_f64(first) : -1;
+    /* The rest come after every index so far: the strict comparison of
+     * the portable step keeps the first. */
+    for (; s < hi; s++)
+        first_scan_step(scan,
+                        sum ? key[s] + row[s]
+                            : (key[s] > row[s] ? key[s] : row[s]),
+                        s);
+}
+
+/* One copy per comparator, so the loop does not test it. */
+__attribute__((target("avx"))) static void
+first_scan_avx_sum(const double *key, const double *row, int lo, int hi,
+                   struct first_scan *scan)
+{
+    first_scan_avx(1, key, row, lo, hi, scan);
+}
+
+__attribute__((target("avx"))) static void
+first_scan_avx_max(const double *key, const double *row, int lo, int hi,
+                   struct first_scan *scan)
+{
+    first_scan_avx(0, key, row, lo, hi, scan);
+}
+#endif
+
+/* The scan of a state (see struct first_scan), four at a time where the
+ * CPU has AVX and the row is long enough. */
+static void
+first_scan(const struct lazy *lz, const double *key, const double *row,
+           int lo, int hi, struct first_scan *scan)
+{
+    scan->best = scan->second = HUGE_VAL;
+    scan->first = -1;
+#ifdef LAZY_HAVE_AVX
+    if (lz->avx && hi - lo >= 8) {
+        if (lz->sum)
+            first_scan_avx_sum(key, row, lo, hi, scan);
+        else
+            first_scan_avx_max(key, row, lo, hi, scan);
+        return;
+    }
+#endif
+    first_scan_portable(lz->sum, key, row, lo, hi, scan);
 }
 
 /* SUM at state (@t, @c): the predecessors of the smallest and the second
@@ -554,8 +732,9 @@ first_path_sum(struct lazy *lz, int t, int c)
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     struct lazy_candidate best;
-    double fl_best = HUGE_VAL, fl_next = HUGE_VAL;
-    int best_s, next_s, first_s = -1;
+    struct first_scan scan;
+    double fl_best, fl_next;
+    int best_s, next_s, first_s;
     uint32_t index;
 
     /* The two smallest floating-point sums first, without branches (an
@@ -565,14 +744,10 @@ first_path_sum(struct lazy *lz, int t, int c)
      * the same order as they would all, which gives the same two. The
      * first paths' sums sit in one row per layer (first_fl), so this
      * scan reads two contiguous rows as the frontier's DP does. */
-    for (int s = first_candidate(lz, t, c); s < t; s++) {
-        const double fl = fl_row[s] + row[s];
-        const double above = fl > fl_best ? fl : fl_best;
-
-        first_s = fl < fl_best ? s : first_s;
-        fl_best = fl < fl_best ? fl : fl_best;
-        fl_next = above < fl_next ? above : fl_next;
-    }
+    first_scan(lz, fl_row, row, first_candidate(lz, t, c), t, &scan);
+    fl_best = scan.best;
+    fl_next = scan.second;
+    first_s = scan.first;
     if (fl_best + lz->margin < fl_next) {
         /* Usually the smallest sum is ahead of all others by more than
          * the margin: its exact sum is the smallest, by more than the
@@ -619,6 +794,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
     if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
                    2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
         return lemica_fail_no_memory("the k-best paths");
+    lz->paths_room = lz->solver->work.kbest_paths.capacity;
     if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
@@ -649,8 +825,9 @@ first_paths(struct lazy *lz, int budget, int frontier)
             const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
             const double *row = lazy_row(lz, t);
             const int s_first = first_candidate(lz, t, c);
-            double best = HUGE_VAL, second = HUGE_VAL;
-            int best_s = -1, first_s = -1, merged = 0;
+            struct first_scan scan;
+            double best, second;
+            int best_s, first_s, merged = 0;
             uint32_t index;
 
             if (t == n - 1 && !frontier && c != budget)
@@ -667,14 +844,10 @@ first_paths(struct lazy *lz, int budget, int frontier)
              * ones after it that reach it too compare in ascending order
              * (ties with a larger largest weight that a later
              * predecessor beats would be compared for nothing). */
-            for (int s = s_first; s < t; s++) {
-                const double m = maxes[s] > row[s] ? maxes[s] : row[s];
-                const double above = m > best ? m : best;
-
-                first_s = m < best ? s : first_s;
-                best = m < best ? m : best;
-                second = above < second ? above : second;
-            }
+            first_scan(lz, maxes, row, s_first, t, &scan);
+            best = scan.best;
+            second = scan.second;
+            first_s = scan.first;
             if (best == HUGE_VAL)
                 continue;
             /* Below the second smallest largest weight a candidate beats
@@ -726,8 +899,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
 /* A state's heap holds, at first, only the first paths of the
  * predecessors whose cheap key (the candidate's max: LEXMAX its largest
  * weight, SUM its floating-point sum) is the smallest, or for SUM within
- * the margin of it; the others wait, unsorted, with their keys only
- * ("cold"), until a candidate to be returned has a key that one of them
+ * the margin of it; the others wait ("cold"), until a candidate to be returned has a key that one of them
  * might beat (heap_pull()). A candidate with key K comes before every
  * cold one when all cold keys are above K + slack, the slack being 0 for
  * LEXMAX (a larger largest weight comes after) and the margin for SUM
@@ -735,34 +907,24 @@ first_paths(struct lazy *lz, int budget, int frontier)
  * states are asked for a few paths only, so most candidates stay cold,
  * never made nor compared.
  *
- * A state's room: a header, then its @preds candidate slots; the heap
- * grows from the first, the cold ones sit at the end. The header keeps,
- * as a candidate's fields, the number of cold ones (path), the times
- * they were pulled (from) and their smallest key (w). */
+ * The cold ones are not written anywhere: they are the usable
+ * predecessors other than the first path's ("taken") whose keys are above
+ * the largest limit pulled so far, read from the rows of first paths'
+ * keys (best_max, first_fl) and the incoming weights, which a scan reads
+ * in order. A state's room: a header, then its @preds candidate slots,
+ * where the heap grows. The header keeps, as a candidate's fields, the
+ * number of cold ones (path), the taken predecessor (from), their
+ * smallest key (w), the limit pulled so far (max) and the times they
+ * were pulled after the first (key.pulls). build_heap() makes the first
+ * pull in the pass that counts them (cold_first_pull()). */
 static size_t
 heap_room(size_t preds)
 {
     return preds + 1;
 }
 
-/* The cheap key of predecessor @s's first path into (@t, @c). */
-static double
-cold_key(const struct lazy *lz, int s, int t, int c)
-{
-    const size_t n = (size_t)lz->problem->num_steps;
-    const double w = lazy_row(lz, t)[s];
-
-    if (lz->sum)
-        return lz->first_fl[(size_t)(c - 1) * n + (size_t)s] + w;
-    {
-        const double m = lz->best_max[(size_t)(c - 1) * n + (size_t)s];
-
-        return m > w ? m : w;
-    }
-}
-
 /* Move candidate @moving up from @at of @heap to where it belongs. */
-static void
+static inline void
 sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at,
         struct lazy_candidate *moving)
 {
@@ -777,76 +939,186 @@ sift_up(struct lazy *lz, struct lazy_candidate *heap, size_t at,
     heap[at] = *moving;
 }
 
-/* Make the cold candidates of state (@t, @c) with keys up to @limit
- * heap candidates (all of them after three pulls: the scans stay few);
- * @room is the state's room, @preds its slots. */
+/* Make the cold candidates of state @state = (@t, @c) with keys up to
+ * @limit heap candidates (all of them after three pulls: the scans stay
+ * few); @room is the state's room. */
 static void
-heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t preds,
-          size_t state, double limit)
+heap_pull(struct lazy *lz, struct lazy_candidate *room, size_t state, int t,
+          int c, double limit)
 {
     const size_t n = (size_t)lz->problem->num_steps;
-    const int t = (int)(state % n), c = (int)(state / n);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *fl = lz->first_fl + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const double pulled = room[0].max;
+    const int taken = room[0].from;
     struct lazy_candidate *heap = room + 1;
     size_t cold = room[0].path, size = lz->heap_size[state];
     double smallest = HUGE_VAL;
 
-    if (++room[0].from > 3)
+    if (++room[0].key.pulls > 3)
         limit = HUGE_VAL;
-    for (size_t i = preds - cold; i < preds;) {
+    for (int s = first_candidate(lz, t, c); s < t && cold > 0; s++) {
         struct lazy_candidate made;
-        const int s = heap[i].from;
+        double key;
 
-        if (heap[i].max > limit) {
-            smallest = heap[i].max < smallest ? heap[i].max : smallest;
-            i++;
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+            continue;
+        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
+        if (key <= pulled)
+            continue;
+        if (key > limit) {
+            smallest = key < smallest ? key : smallest;
             continue;
         }
-        /* Its slot takes the first cold one; the heap grows into the
-         * slot that frees (the heap and the cold ones never hold more
-         * than the predecessors). */
-        heap[i] = heap[preds - cold];
         cold--;
-        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t,
-                      lazy_row(lz, t)[s]);
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
         sift_up(lz, heap, size++, &made);
-        if (i < preds - cold)
-            i = preds - cold;
     }
     room[0].path = (uint32_t)cold;
-    room[0].w = smallest;
+    room[0].w = cold > 0 ? smallest : HUGE_VAL;
+    room[0].max = limit;
     lz->heap_size[state] = (uint32_t)size;
 }
 
 /* Pull the cold candidates of @state that a candidate with key @key
  * might not come before. */
 static inline void
-heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t preds,
-            size_t state, double key)
+heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t state, int t,
+            int c, double key)
 {
     const double limit = key + (lz->sum ? lz->margin : 0.0);
 
     if (room[0].path > 0 && room[0].w <= limit)
-        heap_pull(lz, room, preds, state, limit);
+        heap_pull(lz, room, state, t, c, limit);
 }
 
-/* Build the heap of state @state = (t, c): the first path of every
+/* The first part of build_heap(): the scan of the cold ones and their
+ * first pull, of those with keys up to the smallest plus the margin (see
+ * heap_ensure()), in one pass. The predecessors within the margin of the
+ * smallest key so far wait in the heap's slots (from and max) until they
+ * are made candidates; when the smallest goes down, those now above go.
+ * A key above the limit of its time stays above: the limit only goes
+ * down. SUM with a margin; cold_first_pull() without. */
+static void
+cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
+                       size_t state, int t, int c, int taken)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *fl = lz->first_fl + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    const double margin = lz->margin;
+    struct lazy_candidate *heap = room + 1;
+    size_t cold = 0, listed = 0;
+    double least = HUGE_VAL, limit = HUGE_VAL, next = HUGE_VAL;
+
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
+        double key;
+
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+            continue;
+        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
+        cold++;
+        if (key < least) {
+            size_t kept = 0;
+
+            least = key;
+            limit = least + margin;
+            for (size_t i = 0; i < listed; i++) {
+                if (heap[i].max <= limit)
+                    heap[kept++] = heap[i];
+                else if (heap[i].max < next)
+                    next = heap[i].max;
+            }
+            listed = kept;
+        }
+        if (key <= limit) {
+            heap[listed].from = s;
+            heap[listed++].max = key;
+        } else if (key < next) {
+            next = key;
+        }
+    }
+    /* Making candidate i writes slots up to i only. */
+    for (size_t i = 0; i < listed; i++) {
+        const int s = heap[i].from;
+        struct lazy_candidate made;
+
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
+        sift_up(lz, heap, i, &made);
+    }
+    room[0].path = (uint32_t)(cold - listed);
+    room[0].from = taken;
+    room[0].w = cold > listed ? next : HUGE_VAL;
+    room[0].max = limit;
+    room[0].key.pulls = 0;
+    lz->heap_size[state] = (uint32_t)listed;
+}
+
+/* cold_first_pull_margin() without a margin (LEXMAX, and SUM where its
+ * sums are exact in doubles): the pull of those with the smallest key. The predecessors of the smallest
+ * key so far wait in the from fields of the heap's slots until they are
+ * made candidates. */
+static void
+cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
+                int t, int c, int taken)
+{
+    const size_t n = (size_t)lz->problem->num_steps;
+    const double *maxes = lz->best_max + (size_t)(c - 1) * n;
+    const double *fl = lz->first_fl + (size_t)(c - 1) * n;
+    const double *row = lazy_row(lz, t);
+    const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
+    struct lazy_candidate *heap = room + 1;
+    size_t cold = 0, listed = 0;
+    double least = HUGE_VAL, next = HUGE_VAL;
+
+    for (int s = first_candidate(lz, t, c); s < t; s++) {
+        double key;
+
+        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+            continue;
+        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
+        cold++;
+        if (key < least) {
+            /* The next smallest so far was above the old smallest. */
+            next = least;
+            least = key;
+            listed = 0;
+        } else if (key > least) {
+            next = key < next ? key : next;
+            continue;
+        }
+        heap[listed++].from = s;
+    }
+    /* Making candidate i writes slots up to i only. */
+    for (size_t i = 0; i < listed; i++) {
+        const int s = heap[i].from;
+        struct lazy_candidate made;
+
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
+        sift_up(lz, heap, i, &made);
+    }
+    room[0].path = (uint32_t)(cold - listed);
+    room[0].from = taken;
+    room[0].w = cold > listed ? next : HUGE_VAL;
+    room[0].max = least;
+    room[0].key.pulls = 0;
+    lz->heap_size[state] = (uint32_t)listed;
+}
+
+/* Build the heap of state @state = (@t, @c): the first path of every
  * predecessor but the one the state's first path came through, those of
  * the smallest keys made candidates, the others cold. */
 static lemica_status
-build_heap(struct lazy *lz, size_t state)
+build_heap(struct lazy *lz, size_t state, int t, int c)
 {
-    const int n = lz->problem->num_steps;
-    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
     const size_t count = lz->count;
-    const double *maxes = lz->best_max + (size_t)(c - 1) * (size_t)n;
-    const double *row = lazy_row(lz, t);
     const int taken = lz->paths[lz->paths[lz->list[state * count]].parent].step;
-    const int s_first = first_candidate(lz, t, c);
-    const size_t preds = (size_t)(t - s_first);
-    struct lazy_candidate *room, *heap;
-    size_t cold = 0;
-    double smallest = HUGE_VAL;
+    const size_t preds = (size_t)(t - first_candidate(lz, t, c));
+    struct lazy_candidate *room;
 
     if (!lazy_grow(&lz->solver->work.kbest_candidates,
                    (void **)&lz->candidates,
@@ -854,51 +1126,39 @@ build_heap(struct lazy *lz, size_t state)
                    sizeof(*lz->candidates)))
         return lemica_fail_no_memory("the k-best candidates");
     room = lz->candidates + lz->num_candidates;
-    heap = room + 1;
-    /* All cold first, at the end; then the smallest keys pulled. */
-    for (int s = t - 1; s >= s_first; s--) {
-        struct lazy_candidate *entry;
-
-        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
-            continue;
-        entry = &heap[preds - ++cold];
-        entry->from = s;
-        entry->max = cold_key(lz, s, t, c);
-        smallest = entry->max < smallest ? entry->max : smallest;
-    }
-    room[0].path = (uint32_t)cold;
-    room[0].from = 0;
-    room[0].w = smallest;
-    lz->heap_size[state] = 0;
-    heap_ensure(lz, room, preds, state, smallest);
-    room[0].from = 0;
+    if (lz->margin > 0.0)
+        cold_first_pull_margin(lz, room, state, t, c, taken);
+    else
+        cold_first_pull(lz, room, state, t, c, taken);
     lz->heap_at[state] = lz->num_candidates;
     lz->num_candidates += heap_room(preds);
     lz->flags[state] |= LAZY_BUILT;
     return LEMICA_OK;
 }
 
-/* The predecessor state and rank of the last path found at @state. */
-static void
-last_origin(const struct lazy *lz, size_t state, size_t *pred, uint32_t *rank)
+/* The predecessor state, its step and the rank of the last path found at
+ * @state = (@t, c). */
+static int
+last_origin(const struct lazy *lz, size_t state, int t, size_t *pred,
+            uint32_t *rank)
 {
-    const int n = lz->problem->num_steps;
+    const size_t n = (size_t)lz->problem->num_steps;
     const uint32_t last = lz->list[state * lz->count + lz->known[state] - 1];
     const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
 
-    *pred = (state / (size_t)n - 1) * (size_t)n + (size_t)parent->step;
+    *pred = state - n - (size_t)t + (size_t)parent->step;
     *rank = parent->index;
+    return parent->step;
 }
 
-/* SUM, state @state without a heap: whether @fresh comes before the best
+/* SUM, state @state = (@t, @c) without a heap: whether @fresh comes before the best
  * first path of the predecessors other than the first path's, which
  * first_path_sum() left in heap_size (LAZY_NONE if there is none). */
 static int
-fresh_beats_runner(struct lazy *lz, size_t state,
+fresh_beats_runner(struct lazy *lz, size_t state, int t, int c,
                    struct lazy_candidate *fresh)
 {
     const int n = lz->problem->num_steps;
-    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
     const uint32_t s = lz->heap_size[state];
     struct lazy_candidate runner;
 
@@ -908,9 +1168,7 @@ fresh_beats_runner(struct lazy *lz, size_t state,
         /* Every other predecessor's exact sum is at least the second
          * smallest floating-point sum less margin / 2; the fresh one's
          * at most its own plus margin / 2. */
-        const double fl = lz->paths[fresh->path].key.sum.fl + fresh->w;
-
-        return fl + lz->margin < lz->best_max[state];
+        return fresh->max + lz->margin < lz->best_max[state];
     }
     candidate_key(lz, &runner,
                   lz->list[((size_t)(c - 1) * (size_t)n + s) * lz->count],
@@ -918,22 +1176,19 @@ fresh_beats_runner(struct lazy *lz, size_t state,
     return candidate_before(lz, fresh, &runner);
 }
 
-/* The best candidate of state @state into *@top, by its heap (built if
- * needed) and @fresh, the next path of the predecessor last taken (NULL
- * if it has none); sets *@none and marks the state exhausted if there is
- * no candidate. */
+/* The best candidate of state @state = (@t, @c) into *@top, by its heap
+ * (built if needed) and @fresh, the next path of the predecessor last
+ * taken (NULL if it has none); sets *@none and marks the state exhausted
+ * if there is no candidate. */
 static lemica_status
-heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
-          struct lazy_candidate *top, int *none)
+heap_next(struct lazy *lz, size_t state, int t, int c,
+          struct lazy_candidate *fresh, struct lazy_candidate *top, int *none)
 {
-    const int n = lz->problem->num_steps;
-    const int t = (int)(state % (size_t)n), c = (int)(state / (size_t)n);
-    const size_t preds = (size_t)(t - first_candidate(lz, t, c));
     struct lazy_candidate *room, *heap;
     size_t size;
 
     if (!(lz->flags[state] & LAZY_BUILT)) {
-        lemica_status status = build_heap(lz, state);
+        lemica_status status = build_heap(lz, state, t, c);
 
         if (status != LEMICA_OK)
             return status;
@@ -946,7 +1201,7 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
          * place. Either comes before the cold ones once those it might
          * not are pulled (the root, when it wins, has a key no larger
          * than the fresh one's, LEXMAX, or an exact sum below). */
-        heap_ensure(lz, room, preds, state, fresh->max);
+        heap_ensure(lz, room, state, t, c, fresh->max);
         size = lz->heap_size[state];
         if (size == 0 || candidate_before(lz, fresh, &heap[0])) {
             *top = *fresh;
@@ -964,7 +1219,7 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
         /* The root (or, if none, the smallest cold key) against the
          * cold ones; a root that pulling replaces has a key no larger
          * (LEXMAX) or an exact sum below (SUM). */
-        heap_ensure(lz, room, preds, state,
+        heap_ensure(lz, room, state, t, c,
                     size > 0 ? heap[0].max : room[0].w);
         size = lz->heap_size[state];
         *top = heap[0];
@@ -981,28 +1236,35 @@ heap_next(struct lazy *lz, size_t state, struct lazy_candidate *fresh,
 static lemica_status
 next_path(struct lazy *lz, size_t state)
 {
-    const int n = lz->problem->num_steps;
+    const size_t n = (size_t)lz->problem->num_steps;
     const size_t count = lz->count;
+    const int c_state = (int)(state / n);
     size_t depth = 0, cur = state, pred;
     uint32_t rank;
+    int t = (int)(state % n);
 
-    /* Each level keeps the state, and the origin of its last path, which
-     * stays until the way back up adds to the state. */
+    /* Each level keeps the state and its step, and the origin of its last
+     * path (state, rank, step), which stays until the way back up adds to
+     * the state. A level's layer is the state's less its depth: no
+     * divisions on the way. */
     for (;;) {
-        uint32_t *level = lz->stack + 3 * depth++;
+        uint32_t *level = lz->stack + LAZY_LEVEL * depth++;
+        const int s = last_origin(lz, cur, t, &pred, &rank);
 
-        last_origin(lz, cur, &pred, &rank);
         level[0] = (uint32_t)cur;
         level[1] = (uint32_t)pred;
         level[2] = rank;
+        level[3] = (uint32_t)t;
+        level[4] = (uint32_t)s;
         if (rank + 1 >= count || lz->known[pred] > rank + 1 ||
             (lz->flags[pred] & LAZY_EXHAUSTED))
             break;
         cur = pred;
+        t = s;
     }
     while (depth-- > 0) {
-        const uint32_t *level = lz->stack + 3 * depth;
-        const int t = (int)(level[0] % (uint32_t)n);
+        const uint32_t *level = lz->stack + LAZY_LEVEL * depth;
+        const int c = c_state - (int)depth;
         struct lazy_candidate top, fresh;
         uint32_t index;
         lemica_status status;
@@ -1011,15 +1273,16 @@ next_path(struct lazy *lz, size_t state)
         cur = level[0];
         pred = level[1];
         rank = level[2];
+        t = (int)level[3];
         fresh_ok = rank + 1 < count && lz->known[pred] > rank + 1;
         if (fresh_ok) {
-            const int s = (int)(pred % (size_t)n);
+            const int s = (int)level[4];
 
             candidate_key(lz, &fresh, lz->list[pred * count + rank + 1], s,
                           t, lazy_row(lz, t)[s]);
         }
         if (!(lz->flags[cur] & LAZY_BUILT) && fresh_ok &&
-            (lz->sum ? fresh_beats_runner(lz, cur, &fresh)
+            (lz->sum ? fresh_beats_runner(lz, cur, t, c, &fresh)
                      : fresh.max < lz->first_fl[cur])) {
             /* While every path taken came through the first one's
              * predecessor, the heap would hold the first paths of the
@@ -1030,7 +1293,8 @@ next_path(struct lazy *lz, size_t state)
         } else {
             int none = 0;
 
-            status = heap_next(lz, cur, fresh_ok ? &fresh : NULL, &top, &none);
+            status = heap_next(lz, cur, t, c, fresh_ok ? &fresh : NULL, &top,
+                               &none);
             if (status != LEMICA_OK)
                 return status;
             if (none)
@@ -1066,7 +1330,7 @@ lazy_alloc(struct lazy *lz)
                                      sizeof(size_t));
     ok = ok && lemica_solver_reserve(&work->kbest_heap_size, states,
                                      sizeof(uint32_t));
-    ok = ok && lemica_solver_reserve(&work->kbest_stack, 3 * layers,
+    ok = ok && lemica_solver_reserve(&work->kbest_stack, LAZY_LEVEL * layers,
                                      sizeof(uint32_t));
     ok = ok && lemica_solver_reserve(&work->kbest_full[0], layers,
                                      sizeof(double));
@@ -1299,6 +1563,21 @@ select_sum(struct lazy *lz, size_t state, int c, int *fallback)
     return LEMICA_OK;
 }
 
+/* The trailing zero bits of @x, not 0. */
+static inline int
+trailing_zeros(uint64_t x)
+{
+#if defined(__GNUC__)
+    return __builtin_ctzll(x);
+#else
+    int zeros = 0;
+
+    for (; !(x & 1); x >>= 1)
+        zeros++;
+    return zeros;
+#endif
+}
+
 /* SUM: the exact weights, as multiples of 2^E for the smallest E that
  * some usable weight needs, in 128 bits. Returns 0 (the caller falls back
  * to the DP) when a sum of N of them may not fit. */
@@ -1331,10 +1610,12 @@ fixed_weights(struct lazy *lz, uint64_t *fixed)
             }
             /* Bit @top is the highest set: the length once the trailing
              * zeros are shifted out follows. */
-            while (!(mantissa & 1)) {
-                mantissa >>= 1;
-                exponent++;
-                top--;
+            {
+                const int zeros = trailing_zeros(mantissa);
+
+                mantissa >>= zeros;
+                exponent += zeros;
+                top -= zeros;
             }
             if (pass == 0) {
                 if (exponent < smallest)
@@ -1407,6 +1688,12 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
      * room for k more. */
     lz.count = (size_t)count * (lz.sum ? 2 : 1);
     lz.layers = budget;
+    lz.incoming = solver->work.incoming.data;
+#ifdef LAZY_HAVE_AVX
+    /* libgcc's CPU model: one load. */
+    lz.avx = __builtin_cpu_supports("avx");
+#endif
+    lz.skip = (size_t)problem->max_skip;
     status = lazy_alloc(&lz);
     if (status == LEMICA_OK && lz.sum) {
         if (!fixed_weights(&lz, solver->work.kbest_fixed.data)) {
