@@ -296,38 +296,54 @@ max_min(const double *row, const double *prev, int s, int end)
 }
 
 #ifdef MAX_HAVE_AVX
-/* max_scan() four at a time, the rest by max_scan(). */
+/* max_scan() four at a time, the rest (under four) one at a time. A
+ * first four with one at most the level (the common case: the scan
+ * stops at the first predecessor it can enter) costs no reduction. */
 __attribute__((target("avx"))) static inline int
 max_scan_avx(const double *row, const double *bound, int s, int end,
              double level, double *above)
 {
+    double smallest = *above;
+    int stop = end;
+
     if (s + 4 <= end) {
         const __m256d top = _mm256_set1_pd(level);
-        __m256d low = _mm256_set1_pd(*above);
-        __m128d half;
-        int mask = 0;
+        __m256d g = _mm256_max_pd(_mm256_loadu_pd(row + s),
+                                  _mm256_loadu_pd(bound + s));
+        int mask = _mm256_movemask_pd(_mm256_cmp_pd(g, top, _CMP_LE_OQ));
 
-        for (; s + 4 <= end; s += 4) {
-            const __m256d g = _mm256_max_pd(_mm256_loadu_pd(row + s),
-                                            _mm256_loadu_pd(bound + s));
+        if (mask == 0) {
+            __m256d low = g;
+            __m128d half;
 
-            mask = _mm256_movemask_pd(_mm256_cmp_pd(g, top, _CMP_LE_OQ));
-            if (mask != 0)
-                break;
-            low = _mm256_min_pd(low, g);
+            for (s += 4; s + 4 <= end; s += 4) {
+                g = _mm256_max_pd(_mm256_loadu_pd(row + s),
+                                  _mm256_loadu_pd(bound + s));
+                mask =
+                    _mm256_movemask_pd(_mm256_cmp_pd(g, top, _CMP_LE_OQ));
+                if (mask != 0)
+                    break;
+                low = _mm256_min_pd(low, g);
+            }
+            half = _mm_min_pd(_mm256_castpd256_pd128(low),
+                              _mm256_extractf128_pd(low, 1));
+            half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
+            if (_mm_cvtsd_f64(half) < smallest)
+                smallest = _mm_cvtsd_f64(half);
         }
-        half = _mm_min_pd(_mm256_castpd256_pd128(low),
-                          _mm256_extractf128_pd(low, 1));
-        half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
-        *above = _mm_cvtsd_f64(half);
-        if (mask != 0) {
-            /* The lanes before the first at most the level are above. */
-            const int stop = s + __builtin_ctz((unsigned)mask);
-
-            return max_scan(row, bound, s, stop, level, above), stop;
-        }
+        /* The lanes before the first at most the level are above. */
+        if (mask != 0)
+            stop = s + __builtin_ctz((unsigned)mask);
     }
-    return max_scan(row, bound, s, end, level, above);
+    for (; s < stop; s++) {
+        const double g = row[s] > bound[s] ? row[s] : bound[s];
+
+        if (g <= level)
+            break;
+        smallest = g < smallest ? g : smallest;
+    }
+    *above = smallest;
+    return s;
 }
 
 /* max_min() four at a time, the rest by max_min(). */
