@@ -378,6 +378,8 @@ static MAX_ALWAYS_INLINE void
 max_bounds_with(struct max_search *ms, int frontier, int wide)
 {
     const int n = ms->problem->num_steps, budget = ms->layers;
+    const size_t max_skip = (size_t)ms->problem->max_skip;
+    const double *incoming = ms->solver->work.incoming.data;
 
     ms->bound[n] = -HUGE_VAL;
     for (int c = 2; c <= budget; c++) {
@@ -388,8 +390,9 @@ max_bounds_with(struct max_search *ms, int frontier, int wide)
         lemica_kbest_state_range(ms->problem, budget, frontier, c, &t_min,
                                  &t_max);
         for (int t = t_min; t <= t_max; t++) {
-            const double *row =
-                lemica_kbest_incoming_row(ms->solver, ms->problem, t);
+            /* As lemica_kbest_incoming_row(), without a call. */
+            const double *row = incoming + (size_t)(t + 1) * max_skip -
+                                (size_t)t;
             cur[t] = MAX_MIN(wide, row, prev, max_first_pred(ms, t, c),
                              max_end(t, c));
         }
@@ -456,11 +459,11 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 done->single = frame->count == 1 ? frame->first : -1;
                 done->above = frame->above;
                 if (depth > 0) {
-                    frame[-1].count += frame->count;
-                    if (frame[-1].count > 2)
-                        frame[-1].count = 2;
-                    if (frame->above < frame[-1].above)
-                        frame[-1].above = frame->above;
+                    const uint32_t sum = frame[-1].count + frame->count;
+                    const double up = frame[-1].above;
+
+                    frame[-1].count = sum < 2 ? sum : 2;
+                    frame[-1].above = frame->above < up ? frame->above : up;
                 }
                 depth--;
                 continue;
@@ -470,7 +473,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 frame->first = s;
             w = row[s];
             seen = ms->seen + (size_t)below * (size_t)n + (size_t)s;
-            known = seen->walk >= first_walk && seen->above > level;
+            known = (seen->walk >= first_walk) & (seen->above > level);
             if (known && seen->walk != ms->walk &&
                 (theta > w ? theta : w) < level) {
                 /* Met by an earlier walk of this budget, its prefixes up
