@@ -110,6 +110,7 @@ struct max_frame {
     int32_t first;  /* the predecessor of the first */
     double above;   /* the smallest maximum above the level of a prefix
                      * of the state, as far as scanned */
+    const double *row; /* the weights into step: row[s] for s < step */
 };
 
 /* A state whose prefixes with maximum at most the level L a walk has met
@@ -414,6 +415,11 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
     double level = ms->bound[(size_t)c * (size_t)n + (size_t)n - 1];
     /* The walks of this budget: levels only grow from one to the next. */
     const uint32_t first_walk = ms->walk + 1;
+    /* In locals: the stores of the walk (stamps among them) could alias
+     * the search's fields. */
+    const double *const bounds = ms->bound;
+    struct max_seen *const seen_all = ms->seen;
+    uint32_t walk = ms->walk;
     uint32_t found = 0;
 
     if (level != HUGE_VAL && (c == 2 || c == n)) {
@@ -424,23 +430,25 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
         found = 1;
     }
     while (level != HUGE_VAL) {
-        int depth = 0;
+        struct max_frame *frame = frames;
+        /* The layer below the top's, its bounds and its stamps. */
+        int below = c - 1;
+        const double *bound = bounds + (size_t)below * (size_t)n;
+        struct max_seen *seen_below = seen_all + (size_t)below * (size_t)n;
 
         frames[0].step = n - 1;
         frames[0].next = first_pred[n - 1] > c - 2 ? first_pred[n - 1] : c - 2;
         frames[0].theta = -HUGE_VAL;
         frames[0].count = 0;
         frames[0].above = HUGE_VAL;
-        ms->walk++;
-        while (depth >= 0) {
-            struct max_frame *frame = &frames[depth];
-            /* The state (t, layer) and its predecessors (s, layer - 1). */
-            const int layer = c - depth, t = frame->step, below = layer - 1;
+        frames[0].row = incoming + (size_t)n * max_skip - (size_t)(n - 1);
+        walk++;
+        for (;;) {
+            /* The state (t, below + 1) and its predecessors (s, below);
+             * the weights into t are row[s] for s from first_pred[t]. */
+            const int t = frame->step;
             const double theta = frame->theta;
-            /* The weights into t: row[s] for s from first_pred[t]. */
-            const double *row =
-                incoming + (size_t)(t + 1) * max_skip - (size_t)t;
-            const double *bound = ms->bound + (size_t)below * (size_t)n;
+            const double *row = frame->row;
             const struct max_seen *seen;
             double w, most;
             int s, u, l, known;
@@ -450,31 +458,35 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
             s = MAX_SCAN(wide, row, bound, frame->next, t, level,
                          &frame->above);
             if (s == t) {
-                /* Every prefix of (t, layer) up to the level met. */
-                struct max_seen *done =
-                    ms->seen + (size_t)layer * (size_t)n + (size_t)t;
+                /* Every prefix of (t, below + 1) up to the level met. */
+                struct max_seen *done = seen_below + n + t;
 
-                done->walk = ms->walk;
+                done->walk = walk;
                 done->count = frame->count;
                 done->single = frame->count == 1 ? frame->first : -1;
                 done->above = frame->above;
-                if (depth > 0) {
+                if (frame == frames)
+                    break;
+                {
                     const uint32_t sum = frame[-1].count + frame->count;
                     const double up = frame[-1].above;
 
                     frame[-1].count = sum < 2 ? sum : 2;
                     frame[-1].above = frame->above < up ? frame->above : up;
                 }
-                depth--;
+                frame--;
+                below++;
+                bound += n;
+                seen_below += n;
                 continue;
             }
             frame->next = s + 1;
             if (frame->count == 0)
                 frame->first = s;
             w = row[s];
-            seen = ms->seen + (size_t)below * (size_t)n + (size_t)s;
+            seen = seen_below + s;
             known = (seen->walk >= first_walk) & (seen->above > level);
-            if (known && seen->walk != ms->walk &&
+            if (known && seen->walk != walk &&
                 (theta > w ? theta : w) < level) {
                 /* Met by an earlier walk of this budget, its prefixes up
                  * to the level are those up to that walk's, all below
@@ -493,7 +505,12 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 frame[1].theta = theta > w ? theta : w;
                 frame[1].count = 0;
                 frame[1].above = HUGE_VAL;
-                depth++;
+                frame[1].row =
+                    incoming + (size_t)(s + 1) * max_skip - (size_t)s;
+                frame++;
+                below--;
+                bound -= n;
+                seen_below -= n;
                 continue;
             }
             /* (s, below) has one prefix up to the level, with maximum
@@ -509,7 +526,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
              * is every step up to u, or 0 and u. */
             for (u = s, l = below; l != u + 1 && l != 2; l--) {
                 out[l - 1] = u;
-                u = ms->seen[(size_t)l * (size_t)n + (size_t)u].single;
+                u = seen_all[(size_t)l * (size_t)n + (size_t)u].single;
             }
             if (l == u + 1)
                 for (int i = 0; i <= u; i++)
@@ -518,8 +535,8 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 out[0] = 0;
                 out[1] = u;
             }
-            for (int d = 0; d <= depth; d++)
-                out[c - 1 - d] = frames[d].step;
+            for (const struct max_frame *f = frames; f <= frame; f++)
+                out[c - 1 - (f - frames)] = f->step;
             out += c;
             if (++found == wanted)
                 goto done;
@@ -528,6 +545,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
         level = frames[0].above;
     }
 done:
+    ms->walk = walk;
     ms->listed[c] = found;
 }
 
