@@ -535,8 +535,13 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 out[0] = 0;
                 out[1] = u;
             }
-            for (const struct max_frame *f = frames; f <= frame; f++)
-                out[c - 1 - (f - frames)] = f->step;
+            {
+                /* The suffix on the stack, the end state first. */
+                int *to = out + c - 1;
+
+                for (const struct max_frame *f = frames; f <= frame; f++)
+                    *to-- = f->step;
+            }
             out += c;
             if (++found == wanted)
                 goto done;
