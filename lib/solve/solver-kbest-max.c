@@ -524,9 +524,14 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 continue;
             /* Down the single predecessors to a state whose one prefix
              * is every step up to u, or 0 and u. */
-            for (u = s, l = below; l != u + 1 && l != 2; l--) {
-                out[l - 1] = u;
-                u = seen_all[(size_t)l * (size_t)n + (size_t)u].single;
+            {
+                const struct max_seen *layer_seen = seen_below;
+
+                for (u = s, l = below; l != u + 1 && l != 2;
+                     l--, layer_seen -= n) {
+                    out[l - 1] = u;
+                    u = layer_seen[u].single;
+                }
             }
             if (l == u + 1)
                 for (int i = 0; i <= u; i++)
