@@ -332,9 +332,17 @@ max_scan_avx(const double *row, const double *bound, int s, int end,
             if (_mm_cvtsd_f64(half) < smallest)
                 smallest = _mm_cvtsd_f64(half);
         }
-        /* The lanes before the first at most the level are above. */
-        if (mask != 0)
+        if (mask != 0) {
+            /* The lanes before the first at most the level are above. */
             stop = s + __builtin_ctz((unsigned)mask);
+            for (; s < stop; s++) {
+                const double v = row[s] > bound[s] ? row[s] : bound[s];
+
+                smallest = v < smallest ? v : smallest;
+            }
+            *above = smallest;
+            return s;
+        }
     }
     for (; s < stop; s++) {
         const double g = row[s] > bound[s] ? row[s] : bound[s];
