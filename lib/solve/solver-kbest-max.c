@@ -134,6 +134,7 @@ struct max_search {
     uint32_t *listed;         /* per budget: schedules found */
     int *steps;               /* k rows of c steps per budget c */
     struct max_frame *frames; /* the walk's stack, B + 1 */
+    int *path;                /* its steps: of depth d at B - 1 - d */
     struct max_seen *seen;    /* per state c * N + t */
     uint32_t walk;            /* walks so far */
 };
@@ -164,8 +165,9 @@ max_alloc(struct max_search *ms)
          lemica_solver_reserve(&work->kbest_best_max, states, sizeof(double));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_listed, layers, sizeof(uint32_t));
+    /* The frames, then the stack's steps (layers ints). */
     ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers,
-                                     sizeof(struct max_frame));
+                                     sizeof(struct max_frame) + sizeof(int));
     ok = ok && lemica_solver_reserve(&work->kbest_pending, states,
                                      sizeof(struct max_seen));
     /* The walks are numbered on from the solver's last search, so every
@@ -184,6 +186,7 @@ max_alloc(struct max_search *ms)
     ms->bound = work->kbest_best_max.data;
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
+    ms->path = (int *)(ms->frames + layers);
     ms->seen = work->kbest_pending.data;
     /* All of it where the walk numbers could wrap in this search (at most
      * k walks a budget). */
@@ -419,6 +422,9 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
     const int *first_pred = ms->first_pred;
     const size_t wanted = ms->wanted;
     struct max_frame *frames = ms->frames;
+    /* The steps on the stack where they go in a schedule of budget c:
+     * the frame at depth d is step c - 1 - d. */
+    int *const path = ms->path;
     int *out = ms->steps + max_steps_at(ms, c);
     double level = ms->bound[(size_t)c * (size_t)n + (size_t)n - 1];
     /* The walks of this budget: levels only grow from one to the next. */
@@ -450,6 +456,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
         frames[0].count = 0;
         frames[0].above = HUGE_VAL;
         frames[0].row = incoming + (size_t)n * max_skip - (size_t)(n - 1);
+        path[c - 1] = n - 1;
         walk++;
         for (;;) {
             /* The state (t, below + 1) and its predecessors (s, below);
@@ -515,6 +522,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 frame[1].above = HUGE_VAL;
                 frame[1].row =
                     incoming + (size_t)(s + 1) * max_skip - (size_t)s;
+                path[below - 1] = s;
                 frame++;
                 below--;
                 bound -= n;
@@ -548,13 +556,9 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 out[0] = 0;
                 out[1] = u;
             }
-            {
-                /* The suffix on the stack, the end state first. */
-                int *to = out + c - 1;
-
-                for (const struct max_frame *f = frames; f <= frame; f++)
-                    *to-- = f->step;
-            }
+            /* The suffix on the stack: steps below .. c - 1. */
+            memcpy(out + below, path + below,
+                   (size_t)(c - below) * sizeof(int));
             out += c;
             if (++found == wanted)
                 goto done;
