@@ -24,7 +24,7 @@
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
  * Measured so (k-best over frontier instructions): LEXMAX 8.3, SUM 8.4,
- * MAX 5.2 (their CPU time 10.7-11.3, 12.3-12.5 and 6.3-6.7 frontiers);
+ * MAX 5.2 (their CPU time 10.7-11.3, 12.3-12.5 and 6.2-6.4 frontiers);
  * MAX 6.1 (CPU 7.0-7.1) before its walk kept the top frame, its layer and
  * the stack's steps in place (solver-kbest-max.c) and its scans stopped
  * in a four without a reduction or a second test; LEXMAX 9.2 and SUM 9.4 before the runner bounds without a

@@ -146,7 +146,7 @@
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
  * two-core machine): about 11 times a frontier's CPU time for LEXMAX,
- * 12.5 for SUM and 6.3 to 6.7 for MAX (8.3, 8.4 and 5.2 times in
+ * 12.5 for SUM and 6.2 to 6.4 for MAX (8.3, 8.4 and 5.2 times in
  * instructions, by callgrind with --calls); one budget a fraction of
  * that. For LEXMAX
  * and SUM CPU time runs above the instruction ratio because the
