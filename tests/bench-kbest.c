@@ -24,7 +24,10 @@
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
  * Measured so (k-best over frontier instructions): LEXMAX 6.95, SUM 7.3,
- * MAX 6.1 (their CPU time 9.1-9.5, 10.6-11.3 and 7.0-7.1 frontiers);
+ * MAX 5.2 (their CPU time 9.1-9.5, 10.6-11.3 and 6.2-6.4 frontiers);
+ * MAX 6.1 (CPU 7.0-7.1) before its walk kept the top frame, its layer and
+ * the stack's steps in place (solver-kbest-max.c) and its scans stopped
+ * in a four without a reduction or a second test;
  * LEXMAX 8.3 and SUM 8.4 (CPU time 9.6-10.0 and 12.0-12.6 in the same
  * runs) before the enumeration's one-best DP scanned four predecessors
  * at a time, the heaps' cold candidates stayed unwritten (first pull in

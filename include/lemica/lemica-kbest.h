@@ -136,7 +136,7 @@
  * freed with the solver): about 33 bytes per state plus 4 k (8 k for
  * SUM) for its list, 64 bytes per partial schedule found (at most k per
  * state, 2 k for SUM), for SUM 16 bytes per edge slot; MAX 32 bytes per
- * state, 32 per layer and 4 per step of k schedules of every budget;
+ * state, 44 per layer and 4 per step of k schedules of every budget;
  * writing the list, 28 bytes per edge slot plus 4 per edge of its
  * schedules. The dominance DP keeps 24 bytes per entry
  * plus, for user comparators, the sorted cost vectors of two layers (8 B
@@ -146,18 +146,19 @@
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
  * two-core machine): about 9.1 to 9.5 times a frontier's CPU time for
- * LEXMAX, 10.6 to 11.3 for SUM and 7 for MAX (6.95, 7.3 and 6.1 times in
- * instructions, by callgrind with --calls); one budget a fraction of
- * that. For LEXMAX and SUM CPU time runs above the instruction ratio
- * because the frontier's DP keeps a wide core busy while the enumeration
- * waits on mispredicted branches and on cache misses (its paths and
+ * LEXMAX, 10.6 to 11.3 for SUM and 6.2 to 6.4 for MAX (6.95, 7.3 and 5.2
+ * times in instructions, by callgrind with --calls); one budget a
+ * fraction of that. For LEXMAX and SUM CPU time runs above the
+ * instruction ratio because the frontier's DP keeps a wide core busy
+ * while the enumeration waits on mispredicted branches and on cache
+ * misses (its paths and
  * heaps take about a megabyte: callgrind's cache model counts about
  * 26,000 first-level misses a LEXMAX call, 27,500 a SUM call, and 29,000
  * and 13,000 mispredicted branches); MAX's search keeps about
  * 130 KB. Writing the 472 schedules out takes about 1,150 to 1,350
  * instructions a schedule (steps, mask, and costs sorted through the
  * ranks of the list's distinct edges): about a fifth of LEXMAX's and
- * SUM's instructions, a third of MAX's, whose search (3,100 states
+ * SUM's instructions, two fifths of MAX's, whose search (3,100 states
  * entered, 38,000 predecessors scanned) and one-best DP are the rest. A
  * program that frees each list before the next solve can pay the
  * kernel's time as well: when the list (200 KB here) ends the C library's

@@ -110,6 +110,7 @@ struct max_frame {
     int32_t first;  /* the predecessor of the first */
     double above;   /* the smallest maximum above the level of a prefix
                      * of the state, as far as scanned */
+    const double *row; /* the weights into step: row[s] for s < step */
 };
 
 /* A state whose prefixes with maximum at most the level L a walk has met
@@ -133,6 +134,7 @@ struct max_search {
     uint32_t *listed;         /* per budget: schedules found */
     int *steps;               /* k rows of c steps per budget c */
     struct max_frame *frames; /* the walk's stack, B + 1 */
+    int *path;                /* its steps: of depth d at B - 1 - d */
     struct max_seen *seen;    /* per state c * N + t */
     uint32_t walk;            /* walks so far */
 };
@@ -163,8 +165,9 @@ max_alloc(struct max_search *ms)
          lemica_solver_reserve(&work->kbest_best_max, states, sizeof(double));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_listed, layers, sizeof(uint32_t));
+    /* The frames, then the stack's steps (layers ints). */
     ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers,
-                                     sizeof(struct max_frame));
+                                     sizeof(struct max_frame) + sizeof(int));
     ok = ok && lemica_solver_reserve(&work->kbest_pending, states,
                                      sizeof(struct max_seen));
     /* The walks are numbered on from the solver's last search, so every
@@ -183,6 +186,7 @@ max_alloc(struct max_search *ms)
     ms->bound = work->kbest_best_max.data;
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
+    ms->path = (int *)(ms->frames + layers);
     ms->seen = work->kbest_pending.data;
     /* All of it where the walk numbers could wrap in this search (at most
      * k walks a budget). */
@@ -296,38 +300,62 @@ max_min(const double *row, const double *prev, int s, int end)
 }
 
 #ifdef MAX_HAVE_AVX
-/* max_scan() four at a time, the rest by max_scan(). */
+/* max_scan() four at a time, the rest (under four) one at a time. A
+ * first four with one at most the level (the common case: the scan
+ * stops at the first predecessor it can enter) costs no reduction. */
 __attribute__((target("avx"))) static inline int
 max_scan_avx(const double *row, const double *bound, int s, int end,
              double level, double *above)
 {
+    double smallest = *above;
+    int stop = end;
+
     if (s + 4 <= end) {
         const __m256d top = _mm256_set1_pd(level);
-        __m256d low = _mm256_set1_pd(*above);
-        __m128d half;
-        int mask = 0;
+        __m256d g = _mm256_max_pd(_mm256_loadu_pd(row + s),
+                                  _mm256_loadu_pd(bound + s));
+        int mask = _mm256_movemask_pd(_mm256_cmp_pd(g, top, _CMP_LE_OQ));
 
-        for (; s + 4 <= end; s += 4) {
-            const __m256d g = _mm256_max_pd(_mm256_loadu_pd(row + s),
-                                            _mm256_loadu_pd(bound + s));
+        if (mask == 0) {
+            __m256d low = g;
+            __m128d half;
 
-            mask = _mm256_movemask_pd(_mm256_cmp_pd(g, top, _CMP_LE_OQ));
-            if (mask != 0)
-                break;
-            low = _mm256_min_pd(low, g);
+            for (s += 4; s + 4 <= end; s += 4) {
+                g = _mm256_max_pd(_mm256_loadu_pd(row + s),
+                                  _mm256_loadu_pd(bound + s));
+                mask =
+                    _mm256_movemask_pd(_mm256_cmp_pd(g, top, _CMP_LE_OQ));
+                if (mask != 0)
+                    break;
+                low = _mm256_min_pd(low, g);
+            }
+            half = _mm_min_pd(_mm256_castpd256_pd128(low),
+                              _mm256_extractf128_pd(low, 1));
+            half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
+            if (_mm_cvtsd_f64(half) < smallest)
+                smallest = _mm_cvtsd_f64(half);
         }
-        half = _mm_min_pd(_mm256_castpd256_pd128(low),
-                          _mm256_extractf128_pd(low, 1));
-        half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
-        *above = _mm_cvtsd_f64(half);
         if (mask != 0) {
             /* The lanes before the first at most the level are above. */
-            const int stop = s + __builtin_ctz((unsigned)mask);
+            stop = s + __builtin_ctz((unsigned)mask);
+            for (; s < stop; s++) {
+                const double v = row[s] > bound[s] ? row[s] : bound[s];
 
-            return max_scan(row, bound, s, stop, level, above), stop;
+                smallest = v < smallest ? v : smallest;
+            }
+            *above = smallest;
+            return s;
         }
     }
-    return max_scan(row, bound, s, end, level, above);
+    for (; s < stop; s++) {
+        const double g = row[s] > bound[s] ? row[s] : bound[s];
+
+        if (g <= level)
+            break;
+        smallest = g < smallest ? g : smallest;
+    }
+    *above = smallest;
+    return s;
 }
 
 /* max_min() four at a time, the rest by max_min(). */
@@ -362,6 +390,8 @@ static MAX_ALWAYS_INLINE void
 max_bounds_with(struct max_search *ms, int frontier, int wide)
 {
     const int n = ms->problem->num_steps, budget = ms->layers;
+    const size_t max_skip = (size_t)ms->problem->max_skip;
+    const double *incoming = ms->solver->work.incoming.data;
 
     ms->bound[n] = -HUGE_VAL;
     for (int c = 2; c <= budget; c++) {
@@ -372,8 +402,9 @@ max_bounds_with(struct max_search *ms, int frontier, int wide)
         lemica_kbest_state_range(ms->problem, budget, frontier, c, &t_min,
                                  &t_max);
         for (int t = t_min; t <= t_max; t++) {
-            const double *row =
-                lemica_kbest_incoming_row(ms->solver, ms->problem, t);
+            /* As lemica_kbest_incoming_row(), without a call. */
+            const double *row = incoming + (size_t)(t + 1) * max_skip -
+                                (size_t)t;
             cur[t] = MAX_MIN(wide, row, prev, max_first_pred(ms, t, c),
                              max_end(t, c));
         }
@@ -391,10 +422,18 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
     const int *first_pred = ms->first_pred;
     const size_t wanted = ms->wanted;
     struct max_frame *frames = ms->frames;
+    /* The steps on the stack where they go in a schedule of budget c:
+     * the frame at depth d is step c - 1 - d. */
+    int *const path = ms->path;
     int *out = ms->steps + max_steps_at(ms, c);
     double level = ms->bound[(size_t)c * (size_t)n + (size_t)n - 1];
     /* The walks of this budget: levels only grow from one to the next. */
     const uint32_t first_walk = ms->walk + 1;
+    /* In locals: the stores of the walk (stamps among them) could alias
+     * the search's fields. */
+    const double *const bounds = ms->bound;
+    struct max_seen *const seen_all = ms->seen;
+    uint32_t walk = ms->walk;
     uint32_t found = 0;
 
     if (level != HUGE_VAL && (c == 2 || c == n)) {
@@ -405,23 +444,26 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
         found = 1;
     }
     while (level != HUGE_VAL) {
-        int depth = 0;
+        struct max_frame *frame = frames;
+        /* The layer below the top's, its bounds and its stamps. */
+        int below = c - 1;
+        const double *bound = bounds + (size_t)below * (size_t)n;
+        struct max_seen *seen_below = seen_all + (size_t)below * (size_t)n;
 
         frames[0].step = n - 1;
         frames[0].next = first_pred[n - 1] > c - 2 ? first_pred[n - 1] : c - 2;
         frames[0].theta = -HUGE_VAL;
         frames[0].count = 0;
         frames[0].above = HUGE_VAL;
-        ms->walk++;
-        while (depth >= 0) {
-            struct max_frame *frame = &frames[depth];
-            /* The state (t, layer) and its predecessors (s, layer - 1). */
-            const int layer = c - depth, t = frame->step, below = layer - 1;
+        frames[0].row = incoming + (size_t)n * max_skip - (size_t)(n - 1);
+        path[c - 1] = n - 1;
+        walk++;
+        for (;;) {
+            /* The state (t, below + 1) and its predecessors (s, below);
+             * the weights into t are row[s] for s from first_pred[t]. */
+            const int t = frame->step;
             const double theta = frame->theta;
-            /* The weights into t: row[s] for s from first_pred[t]. */
-            const double *row =
-                incoming + (size_t)(t + 1) * max_skip - (size_t)t;
-            const double *bound = ms->bound + (size_t)below * (size_t)n;
+            const double *row = frame->row;
             const struct max_seen *seen;
             double w, most;
             int s, u, l, known;
@@ -431,31 +473,35 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
             s = MAX_SCAN(wide, row, bound, frame->next, t, level,
                          &frame->above);
             if (s == t) {
-                /* Every prefix of (t, layer) up to the level met. */
-                struct max_seen *done =
-                    ms->seen + (size_t)layer * (size_t)n + (size_t)t;
+                /* Every prefix of (t, below + 1) up to the level met. */
+                struct max_seen *done = seen_below + n + t;
 
-                done->walk = ms->walk;
+                done->walk = walk;
                 done->count = frame->count;
                 done->single = frame->count == 1 ? frame->first : -1;
                 done->above = frame->above;
-                if (depth > 0) {
-                    frame[-1].count += frame->count;
-                    if (frame[-1].count > 2)
-                        frame[-1].count = 2;
-                    if (frame->above < frame[-1].above)
-                        frame[-1].above = frame->above;
+                if (frame == frames)
+                    break;
+                {
+                    const uint32_t sum = frame[-1].count + frame->count;
+                    const double up = frame[-1].above;
+
+                    frame[-1].count = sum < 2 ? sum : 2;
+                    frame[-1].above = frame->above < up ? frame->above : up;
                 }
-                depth--;
+                frame--;
+                below++;
+                bound += n;
+                seen_below += n;
                 continue;
             }
             frame->next = s + 1;
             if (frame->count == 0)
                 frame->first = s;
             w = row[s];
-            seen = ms->seen + (size_t)below * (size_t)n + (size_t)s;
-            known = seen->walk >= first_walk && seen->above > level;
-            if (known && seen->walk != ms->walk &&
+            seen = seen_below + s;
+            known = (seen->walk >= first_walk) & (seen->above > level);
+            if (known && seen->walk != walk &&
                 (theta > w ? theta : w) < level) {
                 /* Met by an earlier walk of this budget, its prefixes up
                  * to the level are those up to that walk's, all below
@@ -474,7 +520,13 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 frame[1].theta = theta > w ? theta : w;
                 frame[1].count = 0;
                 frame[1].above = HUGE_VAL;
-                depth++;
+                frame[1].row =
+                    incoming + (size_t)(s + 1) * max_skip - (size_t)s;
+                path[below - 1] = s;
+                frame++;
+                below--;
+                bound -= n;
+                seen_below -= n;
                 continue;
             }
             /* (s, below) has one prefix up to the level, with maximum
@@ -488,9 +540,14 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 continue;
             /* Down the single predecessors to a state whose one prefix
              * is every step up to u, or 0 and u. */
-            for (u = s, l = below; l != u + 1 && l != 2; l--) {
-                out[l - 1] = u;
-                u = ms->seen[(size_t)l * (size_t)n + (size_t)u].single;
+            {
+                const struct max_seen *layer_seen = seen_below;
+
+                for (u = s, l = below; l != u + 1 && l != 2;
+                     l--, layer_seen -= n) {
+                    out[l - 1] = u;
+                    u = layer_seen[u].single;
+                }
             }
             if (l == u + 1)
                 for (int i = 0; i <= u; i++)
@@ -499,8 +556,9 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 out[0] = 0;
                 out[1] = u;
             }
-            for (int d = 0; d <= depth; d++)
-                out[c - 1 - d] = frames[d].step;
+            /* The suffix on the stack: steps below .. c - 1. */
+            memcpy(out + below, path + below,
+                   (size_t)(c - below) * sizeof(int));
             out += c;
             if (++found == wanted)
                 goto done;
@@ -509,6 +567,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
         level = frames[0].above;
     }
 done:
+    ms->walk = walk;
     ms->listed[c] = found;
 }
 
