@@ -40,7 +40,7 @@ struct lemica_pair_memo_gate {
 };
 
 #define PAIR_MEMO_PAYS 2
-#define PAIR_MEMO_IDLE 16
+#define PAIR_MEMO_IDLE 64
 
 static inline void
 lemica_pair_memo_gate_start(struct lemica_pair_memo_gate *gate, int enabled)
