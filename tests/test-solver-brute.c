@@ -252,6 +252,8 @@ make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
     lemica_solver_set_anchor_stretch(test_rng_below(rng, 5) == 0
                                          ? 0
                                          : 1 + test_rng_below(rng, 4));
+    /* Tree walks remembered however small the graph (pair-memo-int.h). */
+    lemica_solver_set_pair_memo_min_steps(0);
 }
 
 /* The user comparator used in these tests: LEXMAX again, through the
@@ -807,6 +809,7 @@ START_TEST(test_fast_paths_match_plain_dp)
                     test_rng_below(&rng, 2) ? 0 : n);
                 lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
                 lemica_solver_set_anchor_stretch(1 + test_rng_below(&rng, 4));
+                lemica_solver_set_pair_memo_min_steps(0);
                 sb = lemica_solver_solve(fast, graph, budget, &b);
                 ck_assert_int_eq(sa, sb);
                 if (sa == LEMICA_OK)
@@ -1071,7 +1074,9 @@ END_TEST
  * (lexmax_ties() alone) and compares ties through the anchors. Checked
  * against the DP over full sorted vectors of the user comparator, which
  * breaks ties the same way (smallest predecessor). Also DBL_MAX mixes,
- * where the pass stays on. */
+ * where the pass stays on. Three graphs of four remember tree walks
+ * (pair-memo-int.h), which diffusion-like weights then answer from the
+ * layer before. */
 START_TEST(test_row_scan_ties_match_full_vectors)
 {
     lemica_solver *lexmax, *full;
@@ -1102,6 +1107,10 @@ START_TEST(test_row_scan_ties_match_full_vectors)
             }
         lemica_solver_set_anchor_stretch(g % 2 ? LEMICA_ANCHOR_STRETCH_DEFAULT
                                                : 1 + test_rng_below(&rng, 5));
+        /* Tree walks remembered (pair-memo-int.h) on three graphs of four
+         * (the default needs N >= 256). */
+        lemica_solver_set_pair_memo_min_steps(
+            g % 4 == 3 ? LEMICA_PAIR_MEMO_MIN_STEPS : 0);
         for (int r = 0; r < 6; r++) {
             /* Long paths (the bottleneck then lies early and is shared). */
             int budget = n / 5 + test_rng_below(&rng, n / 3);
@@ -1127,6 +1136,7 @@ reset_scan_hooks(void)
     lemica_solver_set_blocked_scan_max_steps(128);
     lemica_solver_set_blocked_scan_avx512(1);
     lemica_solver_set_anchor_stretch(LEMICA_ANCHOR_STRETCH_DEFAULT);
+    lemica_solver_set_pair_memo_min_steps(LEMICA_PAIR_MEMO_MIN_STEPS);
 }
 
 TEST_SUITE(solver_brute)

@@ -564,6 +564,17 @@ lemica_solver_anchor_stretch(void)
     return anchor_stretch;
 }
 
+/* Problems of at least this many steps remember tree walks (see
+ * tree_maxima()). */
+static int pair_memo_min_steps = LEMICA_PAIR_MEMO_MIN_STEPS;
+
+void
+lemica_solver_set_pair_memo_min_steps(int num_steps)
+{
+    pair_memo_min_steps =
+        num_steps >= 0 ? num_steps : LEMICA_PAIR_MEMO_MIN_STEPS;
+}
+
 int
 lemica_solver_use_blocked_scan(const lemica_solver *solver,
                                const struct lemica_problem *problem)
@@ -1115,9 +1126,9 @@ divergent_weights(const lemica_solver *solver,
  * then walks the last stretch one layer at a time: O(layers / S + S)
  * instead of the paths' length. */
 static void
-tree_maxima(const lemica_solver *solver, const struct lemica_problem *problem,
-            const struct layer *layer, int a, int b, double *max_a,
-            double *max_b)
+tree_walk(const lemica_solver *solver, const struct lemica_problem *problem,
+          const struct layer *layer, int a, int b, double *max_a,
+          double *max_b)
 {
     const struct lemica_workspace *work = &solver->work;
     const size_t n = (size_t)problem->num_steps;
@@ -1158,6 +1169,44 @@ tree_maxima(const lemica_solver *solver, const struct lemica_problem *problem,
     }
     *max_a = top_a;
     *max_b = top_b;
+}
+
+/* tree_walk() with the answers of the last two layers remembered
+ * (pair-memo-int.h): when the predecessors of @a and @b differ, their
+ * paths meet where these do, so the predecessors' answer, if walked in
+ * the layer before, and one edge each give this one. */
+static void
+tree_maxima(lemica_solver *solver, const struct lemica_problem *problem,
+            const struct layer *layer, int a, int b, double *max_a,
+            double *max_b)
+{
+    struct lemica_workspace *work = &solver->work;
+    struct lemica_pair_memo_gate *gate = &work->pair_memo_gate;
+    struct lemica_pair_memo *memo = work->pair_memo.data;
+    const unsigned memo_bits = work->pair_memo_bits;
+    const int l = layer->c - 1;
+    if (gate->store) {
+        const uint16_t *pred = pred_row(solver, problem, l);
+        const int pa = pred[a], pb = pred[b];
+
+        if (gate->probe && pa != pb) {
+            gate->probes++;
+            if (lemica_pair_memo_find(memo, memo_bits, l - 1, pa, pb, max_a,
+                                      max_b)) {
+                const struct path_weights pw = path_weights_of(layer);
+
+                *max_a = max_double(*max_a, path_weight(&pw, pa, a));
+                *max_b = max_double(*max_b, path_weight(&pw, pb, b));
+                gate->hits++;
+                lemica_pair_memo_store(memo, memo_bits, l, a, b, *max_a,
+                                       *max_b);
+                return;
+            }
+        }
+    }
+    tree_walk(solver, problem, layer, a, b, max_a, max_b);
+    if (gate->store)
+        lemica_pair_memo_store(memo, memo_bits, l, a, b, *max_a, *max_b);
 }
 
 /* Record the anchors of layer c's reached states (see tree_maxima()). */
@@ -1818,8 +1867,10 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
-    if (work->anchors_on)
+    if (work->anchors_on) {
         layer_anchors(solver, problem, &layer);
+        lemica_pair_memo_gate_next(&work->pair_memo_gate);
+    }
 }
 
 /* One layer of MAX (bottleneck): ties go to the smallest predecessor. */
@@ -2204,6 +2255,13 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
     work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
                        !problem->blocked && !problem->lexmax_as_sum;
+    lemica_pair_memo_gate_start(&work->pair_memo_gate,
+                                work->anchors_on &&
+                                    problem->num_steps >= pair_memo_min_steps);
+    if (work->pair_memo_gate.enabled)
+        memset(work->pair_memo.data, 0,
+               ((size_t)2 << work->pair_memo_bits) *
+                   sizeof(struct lemica_pair_memo));
 
     for (int c = 2; c <= problem->budget; c++) {
         switch (solver->comparator) {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "lemica/lemica-solver.h"
+#include "pair-memo-int.h"
 
 /* The LEXMAX DP keeps, per state, the first few runs of its cost vector
  * (sorted descending, run-length encoded). Comparing two candidates almost
@@ -130,6 +131,11 @@ struct lemica_workspace {
     struct lemica_buffer anchors;         /* uint16, (layers/S + 2) * N */
     struct lemica_buffer anchors_max;     /* double, (layers/S + 2) * N */
     int anchor_stretch;                   /* S of the reserved run */
+    /* tree_maxima()'s answers of the last two layers (pair-memo-int.h):
+     * 2 << pair_memo_bits entries, cleared by each run that keeps anchors. */
+    struct lemica_buffer pair_memo;       /* struct lemica_pair_memo */
+    unsigned pair_memo_bits;
+    struct lemica_pair_memo_gate pair_memo_gate;
     int anchors_on;                       /* this run keeps them */
     /* The blocked LEXMAX frontier (solver-dp.c, frontier_ties()): layers
      * of walks taken, states scanned, and whether it builds every head. */
@@ -234,6 +240,11 @@ void lemica_solver_set_blocked_scan_max_steps(int num_steps);
 void lemica_solver_set_anchor_stretch(int stretch);
 int lemica_solver_anchor_stretch(void);
 #define LEMICA_ANCHOR_STRETCH_DEFAULT 16
+/* Test hook (process-wide): LEXMAX's row scan remembers tree walks
+ * (pair-memo-int.h) on problems of at least @num_steps steps (default
+ * LEMICA_PAIR_MEMO_MIN_STEPS; tests set 0 so that small graphs use it). */
+void lemica_solver_set_pair_memo_min_steps(int num_steps);
+#define LEMICA_PAIR_MEMO_MIN_STEPS 256
 
 /* Test hook (process-wide): allow (1, the default) or forbid (0) the
  * AVX-512 kernel of the blocked scan, so tests run the AVX one too. */

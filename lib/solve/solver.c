@@ -68,6 +68,7 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->all_head_len);
     buffer_free(&work->anchors);
     buffer_free(&work->anchors_max);
+    buffer_free(&work->pair_memo);
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->anchor[i]);
         buffer_free(&work->anchor_max[i]);
@@ -332,6 +333,10 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
         ok = ok && lemica_solver_reserve(&work->anchors_max,
                                          checked_product(n, anchor_layers),
                                          sizeof(double));
+        work->pair_memo_bits = lemica_pair_memo_bits(n);
+        ok = ok && lemica_solver_reserve(&work->pair_memo,
+                                         (size_t)2 << work->pair_memo_bits,
+                                         sizeof(struct lemica_pair_memo));
     }
     if (!ok)
         return lemica_fail_no_memory("the solver workspace");
