@@ -76,12 +76,14 @@ struct lazy_sum {
     double fl;
 };
 
-/* A path: @parent extended by the edge to @step; @index is its rank among
- * the paths of its state (0 = best). */
+/* A path: @parent extended by the edge to @step, of weight @w (0 for the
+ * empty path); @index is its rank among the paths of its state (0 =
+ * best). @w saves compare_full()'s walk a look-up in the incoming rows. */
 struct lazy_path {
     uint32_t parent;
     int32_t step;
     uint32_t index;
+    double w;
     union {
         struct lazy_head head; /* LEXMAX */
         struct lazy_sum sum;   /* SUM */
@@ -342,10 +344,8 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
         const struct lazy_path *x = &paths[pa], *y = &paths[pb];
 
         while (pa != pb) {
-            const struct lazy_path *xp = &paths[x->parent];
-            const struct lazy_path *yp = &paths[y->parent];
-            const double xw = lazy_row(lz, x->step)[xp->step];
-            const double yw = lazy_row(lz, y->step)[yp->step];
+            const double xw = x->w;
+            const double yw = y->w;
 
             a[length_a] = xw;
             b[length_b] = yw;
@@ -353,18 +353,20 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
             length_b += yw <= agreed;
             pa = x->parent;
             pb = y->parent;
-            x = xp;
-            y = yp;
+            x = &paths[pa];
+            y = &paths[pb];
         }
     }
     length = length_a;
     /* Usually the largest weights of the two rests already differ: pick
-     * them one at a time, and sort only when that goes on. */
-    for (size_t i = 0; i < length; i++) {
-        size_t ia = i, ib = i;
-        double swap;
+     * the two largest of each in one pass, and sort only when that goes
+     * on. */
+    for (size_t i = 0; i < length; i += 2) {
+        size_t a1 = i, a2 = i, b1 = i, b2 = i;
+        double ma1 = -HUGE_VAL, ma2 = -HUGE_VAL;
+        double mb1 = -HUGE_VAL, mb2 = -HUGE_VAL, swap;
 
-        if (i == 8) {
+        if (i >= 8) {
             sort_short(a + i, length - i);
             sort_short(b + i, length - i);
             for (; i < length; i++)
@@ -372,20 +374,55 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
                     return a[i] < b[i] ? -1 : 1;
             return 0;
         }
-        for (size_t j = i + 1; j < length; j++) {
-            if (a[j] > a[ia])
-                ia = j;
-            if (b[j] > b[ib])
-                ib = j;
+        /* The largest (1) and the largest of the others (2), as values
+         * in registers and their places. */
+        for (size_t j = i; j < length; j++) {
+            const double xa = a[j], xb = b[j];
+
+            if (xa > ma2) {
+                if (xa > ma1) {
+                    ma2 = ma1;
+                    a2 = a1;
+                    ma1 = xa;
+                    a1 = j;
+                } else {
+                    ma2 = xa;
+                    a2 = j;
+                }
+            }
+            if (xb > mb2) {
+                if (xb > mb1) {
+                    mb2 = mb1;
+                    b2 = b1;
+                    mb1 = xb;
+                    b1 = j;
+                } else {
+                    mb2 = xb;
+                    b2 = j;
+                }
+            }
         }
-        if (a[ia] != b[ib])
-            return a[ia] < b[ib] ? -1 : 1;
+        if (ma1 != mb1)
+            return ma1 < mb1 ? -1 : 1;
+        if (i + 1 == length)
+            return 0;
+        if (ma2 != mb2)
+            return ma2 < mb2 ? -1 : 1;
+        /* Both to the front: the first swap may move the second's. */
         swap = a[i];
-        a[i] = a[ia];
-        a[ia] = swap;
+        a[i] = a[a1];
+        a[a1] = swap;
+        a2 = a2 == i ? a1 : a2;
+        swap = a[i + 1];
+        a[i + 1] = a[a2];
+        a[a2] = swap;
         swap = b[i];
-        b[i] = b[ib];
-        b[ib] = swap;
+        b[i] = b[b1];
+        b[b1] = swap;
+        b2 = b2 == i ? b1 : b2;
+        swap = b[i + 1];
+        b[i + 1] = b[b2];
+        b[b2] = swap;
     }
     return 0;
 }
@@ -527,7 +564,7 @@ grow_paths(struct lazy *lz)
 /* Append a path; LAZY_NONE if the array cannot grow. */
 static inline uint32_t
 add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
-         const struct lazy_head *head)
+         double w, const struct lazy_head *head)
 {
     struct lazy_path *path;
 
@@ -537,6 +574,7 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     path->parent = parent;
     path->step = step;
     path->index = index;
+    path->w = w;
     if (head)
         path->key.head = *head;
     return (uint32_t)lz->num_paths++;
@@ -768,7 +806,7 @@ first_path_sum(struct lazy *lz, int t, int c)
     }
     candidate_key(lz, &best, first[(size_t)best_s * lz->count], best_s, t,
                   row[best_s]);
-    index = add_path(lz, best.path, t, 0, NULL);
+    index = add_path(lz, best.path, t, 0, best.w, NULL);
     if (index == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     take_key(lz, index, &best);
@@ -795,7 +833,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
                    2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
         return lemica_fail_no_memory("the k-best paths");
     lz->paths_room = lz->solver->work.kbest_paths.capacity;
-    if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
+    if (add_path(lz, LAZY_NONE, 0, 0, 0.0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
      * after the paths, so that the allocation sweep of the tests still
@@ -884,7 +922,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
                 if (!merged)
                     head_insert(&lz->paths[parent].key.head, row[best_s],
                                 &best_head);
-                index = add_path(lz, parent, t, 0, &best_head);
+                index = add_path(lz, parent, t, 0, row[best_s], &best_head);
             }
             if (index == LAZY_NONE)
                 return lemica_fail_no_memory("the k-best paths");
@@ -1300,7 +1338,7 @@ next_path(struct lazy *lz, size_t state)
             if (none)
                 continue;
         }
-        index = add_path(lz, top.path, t, lz->known[cur], NULL);
+        index = add_path(lz, top.path, t, lz->known[cur], top.w, NULL);
         if (index == LAZY_NONE)
             return lemica_fail_no_memory("the k-best paths");
         take_key(lz, index, &top);
