@@ -260,7 +260,7 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
  * when they agree as far as both go and one was truncated; then every
  * weight above *@agreed (+inf if none) is as often in one vector as in
  * the other. */
-static int
+static inline int
 head_compare(const struct lazy_head *a, const struct lazy_head *b,
              double *agreed)
 {
@@ -310,24 +310,19 @@ sort_short(double *values, size_t length)
     }
 }
 
-/* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
- * both into the same state: -1, 0 or 1 by cost vector alone. When the
- * heads do not decide, only the weights after the paths' common prefix
- * are compared: the common ones are inserted into both vectors alike,
- * which keeps their order (lemica-kbest.h). The parent links go up both
- * paths a layer at a time until they meet. */
+/* compare_full() when the heads did not decide, all above @agreed
+ * matched. Out of line: most comparisons end with the heads, and need
+ * not pay for this part's registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
-compare_full(struct lazy *lz, uint32_t pa, double wa,
-             const struct lazy_head *ha, uint32_t pb, double wb,
-             const struct lazy_head *hb)
+compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
+             double agreed)
 {
-    double agreed;
-    int order = head_compare(ha, hb, &agreed);
     double *a = lz->full[0], *b = lz->full[1];
     size_t length_a = 0, length_b = 0, length;
 
-    if (order != LAZY_UNDECIDED)
-        return order;
     /* The weights above @agreed are as many in both rests (the heads
      * matched them, the common prefix holds the same): leaving them out
      * of both keeps the order, the largest weight where the two multisets
@@ -425,6 +420,25 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
         b[b2] = swap;
     }
     return 0;
+}
+
+/* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
+ * both into the same state: -1, 0 or 1 by cost vector alone. When the
+ * heads do not decide, only the weights after the paths' common prefix
+ * are compared: the common ones are inserted into both vectors alike,
+ * which keeps their order (lemica-kbest.h). The parent links go up both
+ * paths a layer at a time until they meet. */
+static inline int
+compare_full(struct lazy *lz, uint32_t pa, double wa,
+             const struct lazy_head *ha, uint32_t pb, double wb,
+             const struct lazy_head *hb)
+{
+    double agreed;
+    int order = head_compare(ha, hb, &agreed);
+
+    if (order != LAZY_UNDECIDED)
+        return order;
+    return compare_rest(lz, pa, wa, pb, wb, agreed);
 }
 
 /* Whether candidate @a comes before @b (distinct predecessors), their
@@ -534,8 +548,10 @@ take_key(struct lazy *lz, uint32_t index, struct lazy_candidate *c)
         p->key.sum.hi = c->key.sum.hi;
         p->key.sum.lo = c->key.sum.lo;
         p->key.sum.fl = c->max; /* the parent's sum plus c->w */
+    } else if (c->key.head.runs == LAZY_NO_HEAD) {
+        /* Made straight into the path: no copy through the candidate. */
+        head_insert(&lz->paths[c->path].key.head, c->w, &p->key.head);
     } else {
-        candidate_head(lz, c);
         p->key.head = c->key.head;
     }
 }
