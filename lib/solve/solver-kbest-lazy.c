@@ -310,6 +310,25 @@ sort_short(double *values, size_t length)
     }
 }
 
+/* @x, at @at, into the two largest so far: the largest (1) and the
+ * largest of the others (2), as values and places. */
+static inline void
+top_two(double x, size_t at, double *m1, size_t *at1, double *m2,
+        size_t *at2)
+{
+    if (x > *m2) {
+        if (x > *m1) {
+            *m2 = *m1;
+            *at2 = *at1;
+            *m1 = x;
+            *at1 = at;
+        } else {
+            *m2 = x;
+            *at2 = at;
+        }
+    }
+}
+
 /* compare_full() when the heads did not decide, all above @agreed
  * matched. Out of line: most comparisons end with the heads, and need
  * not pay for this part's registers. */
@@ -321,17 +340,25 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
              double agreed)
 {
     double *a = lz->full[0], *b = lz->full[1];
-    size_t length_a = 0, length_b = 0, length;
+    size_t length_a, length_b, length;
+    size_t a1 = 0, a2 = 0, b1 = 0, b2 = 0;
+    double ma1 = -HUGE_VAL, ma2 = -HUGE_VAL;
+    double mb1 = -HUGE_VAL, mb2 = -HUGE_VAL;
 
     /* The weights above @agreed are as many in both rests (the heads
      * matched them, the common prefix holds the same): leaving them out
      * of both keeps the order, the largest weight where the two multisets
      * differ deciding, and saves the rounds that would find them equal.
-     * Both rests keep as many weights. */
+     * Both rests keep as many weights. The walk picks the two largest of
+     * each as it goes. */
     a[0] = wa;
     b[0] = wb;
     length_a = wa <= agreed;
     length_b = wb <= agreed;
+    if (length_a)
+        ma1 = wa;
+    if (length_b)
+        mb1 = wb;
     {
         /* Each round reads the two parents, which are the next round's
          * paths. */
@@ -344,6 +371,10 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
 
             a[length_a] = xw;
             b[length_b] = yw;
+            if (xw > ma2 && xw <= agreed)
+                top_two(xw, length_a, &ma1, &a1, &ma2, &a2);
+            if (yw > mb2 && yw <= agreed)
+                top_two(yw, length_b, &mb1, &b1, &mb2, &b2);
             length_a += xw <= agreed;
             length_b += yw <= agreed;
             pa = x->parent;
@@ -353,48 +384,26 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
         }
     }
     length = length_a;
-    /* Usually the largest weights of the two rests already differ: pick
-     * the two largest of each in one pass, and sort only when that goes
-     * on. */
+    /* Usually the largest weights of the two rests already differ: the
+     * two largest of each a round (the first from the walk), and a sort
+     * only when that goes on. */
     for (size_t i = 0; i < length; i += 2) {
-        size_t a1 = i, a2 = i, b1 = i, b2 = i;
-        double ma1 = -HUGE_VAL, ma2 = -HUGE_VAL;
-        double mb1 = -HUGE_VAL, mb2 = -HUGE_VAL, swap;
+        double swap;
 
-        if (i >= 8) {
-            sort_short(a + i, length - i);
-            sort_short(b + i, length - i);
-            for (; i < length; i++)
-                if (a[i] != b[i])
-                    return a[i] < b[i] ? -1 : 1;
-            return 0;
-        }
-        /* The largest (1) and the largest of the others (2), as values
-         * in registers and their places. */
-        for (size_t j = i; j < length; j++) {
-            const double xa = a[j], xb = b[j];
-
-            if (xa > ma2) {
-                if (xa > ma1) {
-                    ma2 = ma1;
-                    a2 = a1;
-                    ma1 = xa;
-                    a1 = j;
-                } else {
-                    ma2 = xa;
-                    a2 = j;
-                }
+        if (i > 0) {
+            if (i >= 8) {
+                sort_short(a + i, length - i);
+                sort_short(b + i, length - i);
+                for (; i < length; i++)
+                    if (a[i] != b[i])
+                        return a[i] < b[i] ? -1 : 1;
+                return 0;
             }
-            if (xb > mb2) {
-                if (xb > mb1) {
-                    mb2 = mb1;
-                    b2 = b1;
-                    mb1 = xb;
-                    b1 = j;
-                } else {
-                    mb2 = xb;
-                    b2 = j;
-                }
+            a1 = a2 = b1 = b2 = i;
+            ma1 = ma2 = mb1 = mb2 = -HUGE_VAL;
+            for (size_t j = i; j < length; j++) {
+                top_two(a[j], j, &ma1, &a1, &ma2, &a2);
+                top_two(b[j], j, &mb1, &b1, &mb2, &b2);
             }
         }
         if (ma1 != mb1)
