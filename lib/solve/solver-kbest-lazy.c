@@ -1121,6 +1121,55 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
     lz->heap_size[state] = (uint32_t)listed;
 }
 
+/* cold_first_pull()'s scan, @sum constant in each call: the predecessors
+ * s in [@lo, @t) but @taken with a usable first path and edge, counted
+ * (cold); those of the smallest key (least) in the from fields of @heap
+ * (listed); the smallest key above it (next). LEXMAX tells the unusable
+ * ones by a key of +inf (a largest weight of +inf); a SUM key may
+ * overflow to +inf where both are finite. */
+struct cold_scan {
+    size_t cold, listed;
+    double least, next;
+};
+
+static inline void
+cold_scan(struct cold_scan *scan, int sum, const double *maxes,
+          const double *fl, const double *row, int lo, int t, int taken,
+          struct lazy_candidate *heap)
+{
+    size_t cold = 0, listed = 0;
+    double least = HUGE_VAL, next = HUGE_VAL;
+
+    for (int s = lo; s < t; s++) {
+        double key;
+
+        if (sum) {
+            if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+                continue;
+            key = fl[s] + row[s];
+        } else {
+            key = maxes[s] > row[s] ? maxes[s] : row[s];
+            if (key == HUGE_VAL || s == taken)
+                continue;
+        }
+        cold++;
+        if (key < least) {
+            /* The next smallest so far was above the old smallest. */
+            next = least;
+            least = key;
+            listed = 0;
+        } else if (key > least) {
+            next = key < next ? key : next;
+            continue;
+        }
+        heap[listed++].from = s;
+    }
+    scan->cold = cold;
+    scan->listed = listed;
+    scan->least = least;
+    scan->next = next;
+}
+
 /* cold_first_pull_margin() without a margin (LEXMAX, and SUM where its
  * sums are exact in doubles): the pull of those with the smallest key. The predecessors of the smallest
  * key so far wait in the from fields of the heap's slots until they are
@@ -1135,27 +1184,19 @@ cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     struct lazy_candidate *heap = room + 1;
-    size_t cold = 0, listed = 0;
-    double least = HUGE_VAL, next = HUGE_VAL;
+    const int lo = first_candidate(lz, t, c);
+    struct cold_scan scan;
+    size_t cold, listed;
+    double least, next;
 
-    for (int s = first_candidate(lz, t, c); s < t; s++) {
-        double key;
-
-        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
-            continue;
-        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
-        cold++;
-        if (key < least) {
-            /* The next smallest so far was above the old smallest. */
-            next = least;
-            least = key;
-            listed = 0;
-        } else if (key > least) {
-            next = key < next ? key : next;
-            continue;
-        }
-        heap[listed++].from = s;
-    }
+    if (lz->sum)
+        cold_scan(&scan, 1, maxes, fl, row, lo, t, taken, heap);
+    else
+        cold_scan(&scan, 0, maxes, fl, row, lo, t, taken, heap);
+    cold = scan.cold;
+    listed = scan.listed;
+    least = scan.least;
+    next = scan.next;
     /* Making candidate i writes slots up to i only. */
     for (size_t i = 0; i < listed; i++) {
         const int s = heap[i].from;
