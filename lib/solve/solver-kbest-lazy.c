@@ -76,12 +76,14 @@ struct lazy_sum {
     double fl;
 };
 
-/* A path: @parent extended by the edge to @step; @index is its rank among
- * the paths of its state (0 = best). */
+/* A path: @parent extended by the edge to @step, of weight @w (0 for the
+ * empty path); @index is its rank among the paths of its state (0 =
+ * best). @w saves compare_full()'s walk a look-up in the incoming rows. */
 struct lazy_path {
     uint32_t parent;
     int32_t step;
     uint32_t index;
+    double w;
     union {
         struct lazy_head head; /* LEXMAX */
         struct lazy_sum sum;   /* SUM */
@@ -258,7 +260,7 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
  * when they agree as far as both go and one was truncated; then every
  * weight above *@agreed (+inf if none) is as often in one vector as in
  * the other. */
-static int
+static inline int
 head_compare(const struct lazy_head *a, const struct lazy_head *b,
              double *agreed)
 {
@@ -308,33 +310,55 @@ sort_short(double *values, size_t length)
     }
 }
 
-/* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
- * both into the same state: -1, 0 or 1 by cost vector alone. When the
- * heads do not decide, only the weights after the paths' common prefix
- * are compared: the common ones are inserted into both vectors alike,
- * which keeps their order (lemica-kbest.h). The parent links go up both
- * paths a layer at a time until they meet. */
-static int
-compare_full(struct lazy *lz, uint32_t pa, double wa,
-             const struct lazy_head *ha, uint32_t pb, double wb,
-             const struct lazy_head *hb)
+/* @x, at @at, into the two largest so far: the largest (1) and the
+ * largest of the others (2), as values and places. */
+static inline void
+top_two(double x, size_t at, double *m1, size_t *at1, double *m2,
+        size_t *at2)
 {
-    double agreed;
-    int order = head_compare(ha, hb, &agreed);
-    double *a = lz->full[0], *b = lz->full[1];
-    size_t length_a = 0, length_b = 0, length;
+    if (x > *m2) {
+        if (x > *m1) {
+            *m2 = *m1;
+            *at2 = *at1;
+            *m1 = x;
+            *at1 = at;
+        } else {
+            *m2 = x;
+            *at2 = at;
+        }
+    }
+}
 
-    if (order != LAZY_UNDECIDED)
-        return order;
+/* compare_full() when the heads did not decide, all above @agreed
+ * matched. Out of line: most comparisons end with the heads, and need
+ * not pay for this part's registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
+             double agreed)
+{
+    double *a = lz->full[0], *b = lz->full[1];
+    size_t length_a, length_b, length;
+    size_t a1 = 0, a2 = 0, b1 = 0, b2 = 0;
+    double ma1 = -HUGE_VAL, ma2 = -HUGE_VAL;
+    double mb1 = -HUGE_VAL, mb2 = -HUGE_VAL;
+
     /* The weights above @agreed are as many in both rests (the heads
      * matched them, the common prefix holds the same): leaving them out
      * of both keeps the order, the largest weight where the two multisets
      * differ deciding, and saves the rounds that would find them equal.
-     * Both rests keep as many weights. */
+     * Both rests keep as many weights. The walk picks the two largest of
+     * each as it goes. */
     a[0] = wa;
     b[0] = wb;
     length_a = wa <= agreed;
     length_b = wb <= agreed;
+    if (length_a)
+        ma1 = wa;
+    if (length_b)
+        mb1 = wb;
     {
         /* Each round reads the two parents, which are the next round's
          * paths. */
@@ -342,52 +366,88 @@ compare_full(struct lazy *lz, uint32_t pa, double wa,
         const struct lazy_path *x = &paths[pa], *y = &paths[pb];
 
         while (pa != pb) {
-            const struct lazy_path *xp = &paths[x->parent];
-            const struct lazy_path *yp = &paths[y->parent];
-            const double xw = lazy_row(lz, x->step)[xp->step];
-            const double yw = lazy_row(lz, y->step)[yp->step];
+            const double xw = x->w;
+            const double yw = y->w;
 
             a[length_a] = xw;
             b[length_b] = yw;
+            if (xw > ma2 && xw <= agreed)
+                top_two(xw, length_a, &ma1, &a1, &ma2, &a2);
+            if (yw > mb2 && yw <= agreed)
+                top_two(yw, length_b, &mb1, &b1, &mb2, &b2);
             length_a += xw <= agreed;
             length_b += yw <= agreed;
             pa = x->parent;
             pb = y->parent;
-            x = xp;
-            y = yp;
+            x = &paths[pa];
+            y = &paths[pb];
         }
     }
     length = length_a;
-    /* Usually the largest weights of the two rests already differ: pick
-     * them one at a time, and sort only when that goes on. */
-    for (size_t i = 0; i < length; i++) {
-        size_t ia = i, ib = i;
+    /* Usually the largest weights of the two rests already differ: the
+     * two largest of each a round (the first from the walk), and a sort
+     * only when that goes on. */
+    for (size_t i = 0; i < length; i += 2) {
         double swap;
 
-        if (i == 8) {
-            sort_short(a + i, length - i);
-            sort_short(b + i, length - i);
-            for (; i < length; i++)
-                if (a[i] != b[i])
-                    return a[i] < b[i] ? -1 : 1;
+        if (i > 0) {
+            if (i >= 8) {
+                sort_short(a + i, length - i);
+                sort_short(b + i, length - i);
+                for (; i < length; i++)
+                    if (a[i] != b[i])
+                        return a[i] < b[i] ? -1 : 1;
+                return 0;
+            }
+            a1 = a2 = b1 = b2 = i;
+            ma1 = ma2 = mb1 = mb2 = -HUGE_VAL;
+            for (size_t j = i; j < length; j++) {
+                top_two(a[j], j, &ma1, &a1, &ma2, &a2);
+                top_two(b[j], j, &mb1, &b1, &mb2, &b2);
+            }
+        }
+        if (ma1 != mb1)
+            return ma1 < mb1 ? -1 : 1;
+        if (i + 1 == length)
             return 0;
-        }
-        for (size_t j = i + 1; j < length; j++) {
-            if (a[j] > a[ia])
-                ia = j;
-            if (b[j] > b[ib])
-                ib = j;
-        }
-        if (a[ia] != b[ib])
-            return a[ia] < b[ib] ? -1 : 1;
+        if (ma2 != mb2)
+            return ma2 < mb2 ? -1 : 1;
+        /* Both to the front: the first swap may move the second's. */
         swap = a[i];
-        a[i] = a[ia];
-        a[ia] = swap;
+        a[i] = a[a1];
+        a[a1] = swap;
+        a2 = a2 == i ? a1 : a2;
+        swap = a[i + 1];
+        a[i + 1] = a[a2];
+        a[a2] = swap;
         swap = b[i];
-        b[i] = b[ib];
-        b[ib] = swap;
+        b[i] = b[b1];
+        b[b1] = swap;
+        b2 = b2 == i ? b1 : b2;
+        swap = b[i + 1];
+        b[i + 1] = b[b2];
+        b[b2] = swap;
     }
     return 0;
+}
+
+/* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
+ * both into the same state: -1, 0 or 1 by cost vector alone. When the
+ * heads do not decide, only the weights after the paths' common prefix
+ * are compared: the common ones are inserted into both vectors alike,
+ * which keeps their order (lemica-kbest.h). The parent links go up both
+ * paths a layer at a time until they meet. */
+static inline int
+compare_full(struct lazy *lz, uint32_t pa, double wa,
+             const struct lazy_head *ha, uint32_t pb, double wb,
+             const struct lazy_head *hb)
+{
+    double agreed;
+    int order = head_compare(ha, hb, &agreed);
+
+    if (order != LAZY_UNDECIDED)
+        return order;
+    return compare_rest(lz, pa, wa, pb, wb, agreed);
 }
 
 /* Whether candidate @a comes before @b (distinct predecessors), their
@@ -497,8 +557,10 @@ take_key(struct lazy *lz, uint32_t index, struct lazy_candidate *c)
         p->key.sum.hi = c->key.sum.hi;
         p->key.sum.lo = c->key.sum.lo;
         p->key.sum.fl = c->max; /* the parent's sum plus c->w */
+    } else if (c->key.head.runs == LAZY_NO_HEAD) {
+        /* Made straight into the path: no copy through the candidate. */
+        head_insert(&lz->paths[c->path].key.head, c->w, &p->key.head);
     } else {
-        candidate_head(lz, c);
         p->key.head = c->key.head;
     }
 }
@@ -527,7 +589,7 @@ grow_paths(struct lazy *lz)
 /* Append a path; LAZY_NONE if the array cannot grow. */
 static inline uint32_t
 add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
-         const struct lazy_head *head)
+         double w, const struct lazy_head *head)
 {
     struct lazy_path *path;
 
@@ -537,6 +599,7 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     path->parent = parent;
     path->step = step;
     path->index = index;
+    path->w = w;
     if (head)
         path->key.head = *head;
     return (uint32_t)lz->num_paths++;
@@ -768,7 +831,7 @@ first_path_sum(struct lazy *lz, int t, int c)
     }
     candidate_key(lz, &best, first[(size_t)best_s * lz->count], best_s, t,
                   row[best_s]);
-    index = add_path(lz, best.path, t, 0, NULL);
+    index = add_path(lz, best.path, t, 0, best.w, NULL);
     if (index == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     take_key(lz, index, &best);
@@ -795,7 +858,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
                    2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
         return lemica_fail_no_memory("the k-best paths");
     lz->paths_room = lz->solver->work.kbest_paths.capacity;
-    if (add_path(lz, LAZY_NONE, 0, 0, &empty) == LAZY_NONE)
+    if (add_path(lz, LAZY_NONE, 0, 0, 0.0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
      * after the paths, so that the allocation sweep of the tests still
@@ -884,7 +947,7 @@ first_paths(struct lazy *lz, int budget, int frontier)
                 if (!merged)
                     head_insert(&lz->paths[parent].key.head, row[best_s],
                                 &best_head);
-                index = add_path(lz, parent, t, 0, &best_head);
+                index = add_path(lz, parent, t, 0, row[best_s], &best_head);
             }
             if (index == LAZY_NONE)
                 return lemica_fail_no_memory("the k-best paths");
@@ -1058,6 +1121,55 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
     lz->heap_size[state] = (uint32_t)listed;
 }
 
+/* cold_first_pull()'s scan, @sum constant in each call: the predecessors
+ * s in [@lo, @t) but @taken with a usable first path and edge, counted
+ * (cold); those of the smallest key (least) in the from fields of @heap
+ * (listed); the smallest key above it (next). LEXMAX tells the unusable
+ * ones by a key of +inf (a largest weight of +inf); a SUM key may
+ * overflow to +inf where both are finite. */
+struct cold_scan {
+    size_t cold, listed;
+    double least, next;
+};
+
+static inline void
+cold_scan(struct cold_scan *scan, int sum, const double *maxes,
+          const double *fl, const double *row, int lo, int t, int taken,
+          struct lazy_candidate *heap)
+{
+    size_t cold = 0, listed = 0;
+    double least = HUGE_VAL, next = HUGE_VAL;
+
+    for (int s = lo; s < t; s++) {
+        double key;
+
+        if (sum) {
+            if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
+                continue;
+            key = fl[s] + row[s];
+        } else {
+            key = maxes[s] > row[s] ? maxes[s] : row[s];
+            if (key == HUGE_VAL || s == taken)
+                continue;
+        }
+        cold++;
+        if (key < least) {
+            /* The next smallest so far was above the old smallest. */
+            next = least;
+            least = key;
+            listed = 0;
+        } else if (key > least) {
+            next = key < next ? key : next;
+            continue;
+        }
+        heap[listed++].from = s;
+    }
+    scan->cold = cold;
+    scan->listed = listed;
+    scan->least = least;
+    scan->next = next;
+}
+
 /* cold_first_pull_margin() without a margin (LEXMAX, and SUM where its
  * sums are exact in doubles): the pull of those with the smallest key. The predecessors of the smallest
  * key so far wait in the from fields of the heap's slots until they are
@@ -1072,27 +1184,19 @@ cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
     const double *row = lazy_row(lz, t);
     const uint32_t *first = lz->list + (size_t)(c - 1) * n * lz->count;
     struct lazy_candidate *heap = room + 1;
-    size_t cold = 0, listed = 0;
-    double least = HUGE_VAL, next = HUGE_VAL;
+    const int lo = first_candidate(lz, t, c);
+    struct cold_scan scan;
+    size_t cold, listed;
+    double least, next;
 
-    for (int s = first_candidate(lz, t, c); s < t; s++) {
-        double key;
-
-        if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
-            continue;
-        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
-        cold++;
-        if (key < least) {
-            /* The next smallest so far was above the old smallest. */
-            next = least;
-            least = key;
-            listed = 0;
-        } else if (key > least) {
-            next = key < next ? key : next;
-            continue;
-        }
-        heap[listed++].from = s;
-    }
+    if (lz->sum)
+        cold_scan(&scan, 1, maxes, fl, row, lo, t, taken, heap);
+    else
+        cold_scan(&scan, 0, maxes, fl, row, lo, t, taken, heap);
+    cold = scan.cold;
+    listed = scan.listed;
+    least = scan.least;
+    next = scan.next;
     /* Making candidate i writes slots up to i only. */
     for (size_t i = 0; i < listed; i++) {
         const int s = heap[i].from;
@@ -1300,7 +1404,7 @@ next_path(struct lazy *lz, size_t state)
             if (none)
                 continue;
         }
-        index = add_path(lz, top.path, t, lz->known[cur], NULL);
+        index = add_path(lz, top.path, t, lz->known[cur], top.w, NULL);
         if (index == LAZY_NONE)
             return lemica_fail_no_memory("the k-best paths");
         take_key(lz, index, &top);
