@@ -134,7 +134,7 @@
  * (N + 1 for B in the frontier form). LEXMAX, SUM and MAX keep their
  * storage in the solver, like its DP (so repeated solves reuse it; it is
  * freed with the solver): about 33 bytes per state plus 4 k (8 k for
- * SUM) for its list, 64 bytes per partial schedule found (at most k per
+ * SUM) for its list, 72 bytes per partial schedule found (at most k per
  * state, 2 k for SUM), for SUM 16 bytes per edge slot; MAX 32 bytes per
  * state, 44 per layer and 4 per step of k schedules of every budget;
  * writing the list, 28 bytes per edge slot plus 4 per edge of its

@@ -66,8 +66,11 @@
 
 #define MAX_LEVELS LEMICA_DIGIT_LEVELS_MAX
 
-/* The distinct positive finite weights of the matrix, in an
- * open-addressing set: each look-up is a multiply and a compare or two.
+/* The distinct weights of the matrix, in an open-addressing set: each
+ * look-up is a multiply and a compare or two. The positive finite ones
+ * are the levels (indices 0 .. count - 1); 0 and +inf are in the set too,
+ * under INDEX_ZERO and INDEX_INF, so that a slot holding either also
+ * costs one look-up (-0.0 is a key of its own, with INDEX_ZERO).
  * Distinct weights are the common case that does not encode: the set
  * finds that after MAX_LEVELS + 1 values. Each value gets an index in the
  * order it is first seen; collect_levels() leaves that index in a byte per
@@ -525,7 +528,7 @@ reachable_small(const struct lemica_problem *problem, const double *matrix,
  * one uses only usable edges of the lowest @count levels (value index @v
  * of a slot is usable there if 0 or set->level[v] < @count). @matrix is
  * the weight matrix, not yet encoded. @masks has (K + 2) * ceil(N / 64)
- * words. */
+ * words; for N <= 64 reachable_small() answers and they are not read. */
 static int
 reachable_below(const struct lemica_problem *problem, const double *matrix,
                 const struct level_set *set, const unsigned char *indices,

@@ -210,7 +210,7 @@ lazy_row(const struct lazy *lz, int t)
     return lz->incoming + (size_t)(t + 1) * lz->skip - (size_t)t;
 }
 
-/* head_insert() but for its most common case. */
+/* head_insert() for all but its most common case. */
 static void
 head_insert_runs(const struct lazy_head *head, double w, struct lazy_head *out)
 {
@@ -1083,7 +1083,7 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
 
         if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
             continue;
-        key = lz->sum ? fl[s] + row[s] : (maxes[s] > row[s] ? maxes[s] : row[s]);
+        key = fl[s] + row[s]; /* SUM: LEXMAX has no margin */
         cold++;
         if (key < least) {
             size_t kept = 0;
