@@ -279,12 +279,13 @@ complete(lemica_schedule_list *list, const lemica_graph *graph,
     return LEMICA_OK;
 }
 
-lemica_status
-lemica_schedule_list_build(const uint32_t *per_budget, int layers,
-                           const lemica_graph *graph,
-                           lemica_schedule_list_steps write,
-                           const void *context, struct lemica_buffer *scratch,
-                           lemica_schedule_list **out)
+/* The list, its steps from @write (a call a schedule) or, without it,
+ * from @rows (a copy a budget). */
+static lemica_status
+list_build(const uint32_t *per_budget, int layers, const lemica_graph *graph,
+           lemica_schedule_list_steps write, lemica_schedule_list_rows rows,
+           const void *context, struct lemica_buffer *scratch,
+           lemica_schedule_list **out)
 {
     lemica_schedule_list *list = NULL;
     lemica_status status;
@@ -298,9 +299,19 @@ lemica_schedule_list_build(const uint32_t *per_budget, int layers,
     status = list_alloc(per_budget, layers, graph->num_steps, count, &list);
     if (status != LEMICA_OK)
         return status;
-    for (int c = 2; c <= layers; c++)
-        for (uint32_t i = 0; i < per_budget[c]; i++, at++)
-            write(context, c, i, list->block->schedules[at].steps);
+    for (int c = 2; c <= layers; c++) {
+        if (per_budget[c] == 0)
+            continue;
+        if (write)
+            for (uint32_t i = 0; i < per_budget[c]; i++)
+                write(context, c, i, list->block->schedules[at + i].steps);
+        else
+            /* lemica_frontier_alloc() lays the steps out one schedule
+             * after another. */
+            memcpy(list->block->schedules[at].steps, rows(context, c),
+                   (size_t)per_budget[c] * (size_t)c * sizeof(int));
+        at += per_budget[c];
+    }
     status = complete(list, graph, scratch);
     if (status != LEMICA_OK) {
         lemica_schedule_list_free(list);
@@ -308,6 +319,29 @@ lemica_schedule_list_build(const uint32_t *per_budget, int layers,
     }
     *out = list;
     return LEMICA_OK;
+}
+
+lemica_status
+lemica_schedule_list_build(const uint32_t *per_budget, int layers,
+                           const lemica_graph *graph,
+                           lemica_schedule_list_steps write,
+                           const void *context, struct lemica_buffer *scratch,
+                           lemica_schedule_list **out)
+{
+    return list_build(per_budget, layers, graph, write, NULL, context,
+                      scratch, out);
+}
+
+lemica_status
+lemica_schedule_list_build_rows(const uint32_t *per_budget, int layers,
+                                const lemica_graph *graph,
+                                lemica_schedule_list_rows rows,
+                                const void *context,
+                                struct lemica_buffer *scratch,
+                                lemica_schedule_list **out)
+{
+    return list_build(per_budget, layers, graph, NULL, rows, context, scratch,
+                      out);
 }
 
 void

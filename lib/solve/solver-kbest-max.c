@@ -150,6 +150,25 @@ max_steps_at(const struct max_search *ms, int c)
     return ms->wanted * (before - first);
 }
 
+/* @count copies of @value from @to; four a round (two stores where SSE2
+ * is). */
+static void
+max_fill(double *to, size_t count, double value)
+{
+    size_t i = 0;
+
+#ifdef MAX_HAVE_SSE2
+    const __m128d pair = _mm_set1_pd(value);
+
+    for (; i + 4 <= count; i += 4) {
+        _mm_storeu_pd(to + i, pair);
+        _mm_storeu_pd(to + i + 2, pair);
+    }
+#endif
+    for (; i < count; i++)
+        to[i] = value;
+}
+
 /* Point at the workspace's buffers, grown as needed. */
 static lemica_status
 max_alloc(struct max_search *ms)
@@ -200,8 +219,7 @@ max_alloc(struct max_search *ms)
     ms->steps = work->kbest_dfs.data;
     ms->first_pred = ms->solver->work.first_pred.data;
     memset(ms->listed, 0, layers * sizeof(uint32_t));
-    for (size_t i = 0; i < states; i++)
-        ms->bound[i] = HUGE_VAL;
+    max_fill(ms->bound, states, HUGE_VAL);
     return LEMICA_OK;
 }
 
@@ -591,16 +609,13 @@ max_run_avx(struct max_search *ms, int frontier)
 }
 #endif
 
-/* The steps of the schedule of rank @rank of budget @budget (a
- * lemica_schedule_list_steps). */
-static void
-max_steps(const void *context, int budget, uint32_t rank, int *steps)
+/* The rows of budget @budget (a lemica_schedule_list_rows). */
+static const int *
+max_rows(const void *context, int budget)
 {
     const struct max_search *ms = context;
 
-    memcpy(steps,
-           ms->steps + max_steps_at(ms, budget) + (size_t)rank * (size_t)budget,
-           (size_t)budget * sizeof(int));
+    return ms->steps + max_steps_at(ms, budget);
 }
 
 lemica_status
@@ -628,7 +643,7 @@ lemica_solver_kbest_max(lemica_solver *solver,
 #endif
         max_run(&ms, frontier);
     solver->work.kbest_walks = ms.walk;
-    return lemica_schedule_list_build(ms.listed, budget, problem->graph,
-                                      max_steps, &ms, &solver->work.kbest_ranks,
-                                      out);
+    return lemica_schedule_list_build_rows(ms.listed, budget, problem->graph,
+                                           max_rows, &ms,
+                                           &solver->work.kbest_ranks, out);
 }
