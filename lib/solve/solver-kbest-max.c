@@ -134,6 +134,7 @@ struct max_search {
     uint32_t *listed;         /* per budget: schedules found */
     int *steps;               /* k rows of c steps per budget c */
     struct max_frame *frames; /* the walk's stack, B + 1 */
+    const double **rows;      /* per step t: the weights into t */
     int *path;                /* its steps: of depth d at B - 1 - d */
     struct max_seen *seen;    /* per state c * N + t */
     uint32_t walk;            /* walks so far */
@@ -184,8 +185,9 @@ max_alloc(struct max_search *ms)
          lemica_solver_reserve(&work->kbest_best_max, states, sizeof(double));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_listed, layers, sizeof(uint32_t));
-    /* The frames, then the stack's steps (layers ints). */
-    ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers,
+    /* The frames, each step's row of weights (n pointers), then the
+     * stack's steps (layers ints). */
+    ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers + n,
                                      sizeof(struct max_frame) + sizeof(int));
     ok = ok && lemica_solver_reserve(&work->kbest_pending, states,
                                      sizeof(struct max_seen));
@@ -205,7 +207,12 @@ max_alloc(struct max_search *ms)
     ms->bound = work->kbest_best_max.data;
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
-    ms->path = (int *)(ms->frames + layers);
+    ms->rows = (const double **)(ms->frames + layers);
+    ms->path = (int *)(ms->rows + n);
+    /* As lemica_kbest_incoming_row(). */
+    for (size_t t = 0; t < n; t++)
+        ms->rows[t] = (const double *)work->incoming.data +
+                      (t + 1) * (size_t)ms->problem->max_skip - t;
     ms->seen = work->kbest_pending.data;
     /* All of it where the walk numbers could wrap in this search (at most
      * k walks a budget). */
@@ -435,9 +442,8 @@ static MAX_ALWAYS_INLINE void
 max_search_budget_with(struct max_search *ms, int c, int wide)
 {
     const int n = ms->problem->num_steps;
-    const size_t max_skip = (size_t)ms->problem->max_skip;
-    const double *incoming = ms->solver->work.incoming.data;
     const int *first_pred = ms->first_pred;
+    const double *const *const rows = ms->rows;
     const size_t wanted = ms->wanted;
     struct max_frame *frames = ms->frames;
     /* The steps on the stack where they go in a schedule of budget c:
@@ -473,7 +479,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
         frames[0].theta = -HUGE_VAL;
         frames[0].count = 0;
         frames[0].above = HUGE_VAL;
-        frames[0].row = incoming + (size_t)n * max_skip - (size_t)(n - 1);
+        frames[0].row = rows[n - 1];
         path[c - 1] = n - 1;
         walk++;
         for (;;) {
@@ -496,7 +502,9 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
 
                 done->walk = walk;
                 done->count = frame->count;
-                done->single = frame->count == 1 ? frame->first : -1;
+                /* -1 unless one (all bits set by the or). */
+                done->single =
+                    frame->first | -(int32_t)(frame->count != 1);
                 done->above = frame->above;
                 if (frame == frames)
                     break;
@@ -514,8 +522,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 continue;
             }
             frame->next = s + 1;
-            if (frame->count == 0)
-                frame->first = s;
+            frame->first = frame->count == 0 ? s : frame->first;
             w = row[s];
             seen = seen_below + s;
             known = (seen->walk >= first_walk) & (seen->above > level);
@@ -538,8 +545,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 frame[1].theta = theta > w ? theta : w;
                 frame[1].count = 0;
                 frame[1].above = HUGE_VAL;
-                frame[1].row =
-                    incoming + (size_t)(s + 1) * max_skip - (size_t)s;
+                frame[1].row = rows[s];
                 path[below - 1] = s;
                 frame++;
                 below--;
