@@ -170,6 +170,24 @@ max_fill(double *to, size_t count, double value)
         to[i] = value;
 }
 
+/* @bytes zero bytes from @to, thirty-two a round where SSE2 is. */
+static void
+max_zero(void *to, size_t bytes)
+{
+    unsigned char *at = to;
+    size_t i = 0;
+
+#ifdef MAX_HAVE_SSE2
+    const __m128i zero = _mm_setzero_si128();
+
+    for (; i + 32 <= bytes; i += 32) {
+        _mm_storeu_si128((__m128i *)(void *)(at + i), zero);
+        _mm_storeu_si128((__m128i *)(void *)(at + i + 16), zero);
+    }
+#endif
+    memset(at + i, 0, bytes - i);
+}
+
 /* Point at the workspace's buffers, grown as needed. */
 static lemica_status
 max_alloc(struct max_search *ms)
@@ -197,8 +215,8 @@ max_alloc(struct max_search *ms)
      * reserve below may still fail, and the next search takes all room
      * it finds as cleared. */
     if (ok && states > had)
-        memset((struct max_seen *)work->kbest_pending.data + had, 0,
-               (states - had) * sizeof(struct max_seen));
+        max_zero((struct max_seen *)work->kbest_pending.data + had,
+                 (states - had) * sizeof(struct max_seen));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_dfs,
                                max_steps_at(ms, ms->layers + 1), sizeof(int));
@@ -372,12 +390,35 @@ max_scan_avx(const double *row, const double *bound, int s, int end,
             return s;
         }
     }
-    for (; s < stop; s++) {
+    /* Under four left: a pair, then one. */
+    if (s + 2 <= stop) {
+        const __m128d g = _mm_max_pd(_mm_loadu_pd(row + s),
+                                     _mm_loadu_pd(bound + s));
+        const int pair =
+            _mm_movemask_pd(_mm_cmple_pd(g, _mm_set1_pd(level)));
+        const double one = _mm_cvtsd_f64(g);
+        const double two = _mm_cvtsd_f64(_mm_unpackhi_pd(g, g));
+
+        if (pair != 0) {
+            /* The first above when only the second is at most it. */
+            if (pair == 2) {
+                smallest = one < smallest ? one : smallest;
+                s++;
+            }
+            *above = smallest;
+            return s;
+        }
+        smallest = one < smallest ? one : smallest;
+        smallest = two < smallest ? two : smallest;
+        s += 2;
+    }
+    if (s < stop) {
         const double g = row[s] > bound[s] ? row[s] : bound[s];
 
-        if (g <= level)
-            break;
-        smallest = g < smallest ? g : smallest;
+        if (g > level) {
+            smallest = g < smallest ? g : smallest;
+            s++;
+        }
     }
     *above = smallest;
     return s;
