@@ -424,22 +424,33 @@ max_scan_avx(const double *row, const double *bound, int s, int end,
     return s;
 }
 
-/* max_min() four at a time, the rest by max_min(). */
+/* max_min() four at a time, the rest (under four) as a pair and one. */
 __attribute__((target("avx"))) static inline double
 max_min_avx(const double *row, const double *prev, int s, int end)
 {
     __m256d low = _mm256_set1_pd(HUGE_VAL);
     __m128d half;
-    double rest;
+    double best;
 
     for (; s + 4 <= end; s += 4)
         low = _mm256_min_pd(low, _mm256_max_pd(_mm256_loadu_pd(row + s),
                                                _mm256_loadu_pd(prev + s)));
     half = _mm_min_pd(_mm256_castpd256_pd128(low),
                       _mm256_extractf128_pd(low, 1));
+    /* Under four left: a pair, then one. */
+    if (s + 2 <= end) {
+        half = _mm_min_pd(half, _mm_max_pd(_mm_loadu_pd(row + s),
+                                           _mm_loadu_pd(prev + s)));
+        s += 2;
+    }
     half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
-    rest = max_min(row, prev, s, end);
-    return rest < _mm_cvtsd_f64(half) ? rest : _mm_cvtsd_f64(half);
+    best = _mm_cvtsd_f64(half);
+    if (s < end) {
+        const double m = prev[s] > row[s] ? prev[s] : row[s];
+
+        best = m < best ? m : best;
+    }
+    return best;
 }
 #define MAX_SCAN(wide, ...)                                                    \
     ((wide) ? max_scan_avx(__VA_ARGS__) : max_scan(__VA_ARGS__))
