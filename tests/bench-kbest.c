@@ -24,7 +24,10 @@
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
  * Measured so (k-best over frontier instructions): LEXMAX 6.95, SUM 7.3,
- * MAX 5.2 (their CPU time 9.1-9.5, 10.6-11.3 and 6.2-6.4 frontiers);
+ * MAX 4.97 (their CPU time 9.1-9.5, 10.6-11.3 and 5.7-5.8 frontiers);
+ * MAX 5.2 (CPU 6.0-6.1 in the same runs) before its list copied each
+ * budget's rows at once, filled its masks and slot numbers sixteen bytes
+ * a store and its scans and DP ended under four as a pair and one;
  * MAX 6.1 (CPU 7.0-7.1) before its walk kept the top frame, its layer and
  * the stack's steps in place (solver-kbest-max.c) and its scans stopped
  * in a four without a reduction or a second test;
