@@ -35,4 +35,20 @@ lemica_status lemica_schedule_list_build(const uint32_t *per_budget, int layers,
                                          struct lemica_buffer *scratch,
                                          lemica_schedule_list **out);
 
+/* The rows of budget @budget: its schedules' steps, best first, one row
+ * of @budget steps after another. */
+typedef const int *(*lemica_schedule_list_rows)(const void *context,
+                                                int budget);
+
+/* lemica_schedule_list_build() for a search that keeps each budget's
+ * schedules as rows: one copy a budget (the list's steps are one array,
+ * in its order) instead of a call a schedule. */
+lemica_status lemica_schedule_list_build_rows(const uint32_t *per_budget,
+                                              int layers,
+                                              const lemica_graph *graph,
+                                              lemica_schedule_list_rows rows,
+                                              const void *context,
+                                              struct lemica_buffer *scratch,
+                                              lemica_schedule_list **out);
+
 #endif /* LEMICA_SCHEDULE_LIST_INT_H */

@@ -2,6 +2,10 @@
 /* The list of schedules a k-best solve returns. */
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
 #include "../core/graph-int.h"
@@ -41,6 +45,25 @@ list_alloc(const uint32_t *per_budget, int layers, int num_steps, size_t count,
             list->ranks[at++] = (int)i;
     *out = list;
     return LEMICA_OK;
+}
+
+/* @bytes bytes of @value from @to, sixteen a store where SSE2 is (a
+ * list's masks and slot numbers are a few kilobytes). */
+static void
+fill_bytes(void *to, size_t bytes, unsigned char value)
+{
+    unsigned char *at = to;
+    size_t i = 0;
+
+#if defined(__SSE2__)
+    const __m128i all = _mm_set1_epi8((char)value);
+
+    for (; i + 32 <= bytes; i += 32) {
+        _mm_storeu_si128((__m128i *)(void *)(at + i), all);
+        _mm_storeu_si128((__m128i *)(void *)(at + i + 16), all);
+    }
+#endif
+    memset(at + i, value, bytes - i);
 }
 
 /* The mask of @schedule from its steps, its budget and size set. */
@@ -180,7 +203,9 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     scratch = order + edges;
     edge_number = scratch + edges;
     memset(bits, 0, words * sizeof(uint64_t));
-    memset(number, 0xff, slots * sizeof(uint32_t));
+    fill_bytes(number, slots * sizeof(uint32_t), 0xff);
+    /* The masks, one after another (lemica_frontier_alloc()). */
+    fill_bytes(schedules[0].mask, count * (size_t)num_steps, 0);
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
         const size_t budget = schedule->steps_capacity;
@@ -191,7 +216,6 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
 
         schedule->num_steps = num_steps;
         schedule->budget = (int)budget;
-        memset(mask, 0, (size_t)num_steps);
         mask[from] = 1;
         while (++step != end) {
             const size_t to = (size_t)*step;
@@ -279,12 +303,13 @@ complete(lemica_schedule_list *list, const lemica_graph *graph,
     return LEMICA_OK;
 }
 
-lemica_status
-lemica_schedule_list_build(const uint32_t *per_budget, int layers,
-                           const lemica_graph *graph,
-                           lemica_schedule_list_steps write,
-                           const void *context, struct lemica_buffer *scratch,
-                           lemica_schedule_list **out)
+/* The list, its steps from @write (a call a schedule) or, without it,
+ * from @rows (a copy a budget). */
+static lemica_status
+list_build(const uint32_t *per_budget, int layers, const lemica_graph *graph,
+           lemica_schedule_list_steps write, lemica_schedule_list_rows rows,
+           const void *context, struct lemica_buffer *scratch,
+           lemica_schedule_list **out)
 {
     lemica_schedule_list *list = NULL;
     lemica_status status;
@@ -298,9 +323,19 @@ lemica_schedule_list_build(const uint32_t *per_budget, int layers,
     status = list_alloc(per_budget, layers, graph->num_steps, count, &list);
     if (status != LEMICA_OK)
         return status;
-    for (int c = 2; c <= layers; c++)
-        for (uint32_t i = 0; i < per_budget[c]; i++, at++)
-            write(context, c, i, list->block->schedules[at].steps);
+    for (int c = 2; c <= layers; c++) {
+        if (per_budget[c] == 0)
+            continue;
+        if (write)
+            for (uint32_t i = 0; i < per_budget[c]; i++)
+                write(context, c, i, list->block->schedules[at + i].steps);
+        else
+            /* lemica_frontier_alloc() lays the steps out one schedule
+             * after another. */
+            memcpy(list->block->schedules[at].steps, rows(context, c),
+                   (size_t)per_budget[c] * (size_t)c * sizeof(int));
+        at += per_budget[c];
+    }
     status = complete(list, graph, scratch);
     if (status != LEMICA_OK) {
         lemica_schedule_list_free(list);
@@ -308,6 +343,29 @@ lemica_schedule_list_build(const uint32_t *per_budget, int layers,
     }
     *out = list;
     return LEMICA_OK;
+}
+
+lemica_status
+lemica_schedule_list_build(const uint32_t *per_budget, int layers,
+                           const lemica_graph *graph,
+                           lemica_schedule_list_steps write,
+                           const void *context, struct lemica_buffer *scratch,
+                           lemica_schedule_list **out)
+{
+    return list_build(per_budget, layers, graph, write, NULL, context,
+                      scratch, out);
+}
+
+lemica_status
+lemica_schedule_list_build_rows(const uint32_t *per_budget, int layers,
+                                const lemica_graph *graph,
+                                lemica_schedule_list_rows rows,
+                                const void *context,
+                                struct lemica_buffer *scratch,
+                                lemica_schedule_list **out)
+{
+    return list_build(per_budget, layers, graph, NULL, rows, context, scratch,
+                      out);
 }
 
 void

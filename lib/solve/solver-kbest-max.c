@@ -134,6 +134,7 @@ struct max_search {
     uint32_t *listed;         /* per budget: schedules found */
     int *steps;               /* k rows of c steps per budget c */
     struct max_frame *frames; /* the walk's stack, B + 1 */
+    const double **rows;      /* per step t: the weights into t */
     int *path;                /* its steps: of depth d at B - 1 - d */
     struct max_seen *seen;    /* per state c * N + t */
     uint32_t walk;            /* walks so far */
@@ -148,6 +149,43 @@ max_steps_at(const struct max_search *ms, int c)
         (size_t)ms->first_budget * (size_t)(ms->first_budget - 1) / 2;
 
     return ms->wanted * (before - first);
+}
+
+/* @count copies of @value from @to; four a round (two stores where SSE2
+ * is). */
+static void
+max_fill(double *to, size_t count, double value)
+{
+    size_t i = 0;
+
+#ifdef MAX_HAVE_SSE2
+    const __m128d pair = _mm_set1_pd(value);
+
+    for (; i + 4 <= count; i += 4) {
+        _mm_storeu_pd(to + i, pair);
+        _mm_storeu_pd(to + i + 2, pair);
+    }
+#endif
+    for (; i < count; i++)
+        to[i] = value;
+}
+
+/* @bytes zero bytes from @to, thirty-two a round where SSE2 is. */
+static void
+max_zero(void *to, size_t bytes)
+{
+    unsigned char *at = to;
+    size_t i = 0;
+
+#ifdef MAX_HAVE_SSE2
+    const __m128i zero = _mm_setzero_si128();
+
+    for (; i + 32 <= bytes; i += 32) {
+        _mm_storeu_si128((__m128i *)(void *)(at + i), zero);
+        _mm_storeu_si128((__m128i *)(void *)(at + i + 16), zero);
+    }
+#endif
+    memset(at + i, 0, bytes - i);
 }
 
 /* Point at the workspace's buffers, grown as needed. */
@@ -165,8 +203,9 @@ max_alloc(struct max_search *ms)
          lemica_solver_reserve(&work->kbest_best_max, states, sizeof(double));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_listed, layers, sizeof(uint32_t));
-    /* The frames, then the stack's steps (layers ints). */
-    ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers,
+    /* The frames, each step's row of weights (n pointers), then the
+     * stack's steps (layers ints). */
+    ok = ok && lemica_solver_reserve(&work->kbest_nodes, layers + n,
                                      sizeof(struct max_frame) + sizeof(int));
     ok = ok && lemica_solver_reserve(&work->kbest_pending, states,
                                      sizeof(struct max_seen));
@@ -176,8 +215,8 @@ max_alloc(struct max_search *ms)
      * reserve below may still fail, and the next search takes all room
      * it finds as cleared. */
     if (ok && states > had)
-        memset((struct max_seen *)work->kbest_pending.data + had, 0,
-               (states - had) * sizeof(struct max_seen));
+        max_zero((struct max_seen *)work->kbest_pending.data + had,
+                 (states - had) * sizeof(struct max_seen));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_dfs,
                                max_steps_at(ms, ms->layers + 1), sizeof(int));
@@ -186,7 +225,12 @@ max_alloc(struct max_search *ms)
     ms->bound = work->kbest_best_max.data;
     ms->listed = work->kbest_listed.data;
     ms->frames = work->kbest_nodes.data;
-    ms->path = (int *)(ms->frames + layers);
+    ms->rows = (const double **)(ms->frames + layers);
+    ms->path = (int *)(ms->rows + n);
+    /* As lemica_kbest_incoming_row(). */
+    for (size_t t = 0; t < n; t++)
+        ms->rows[t] = (const double *)work->incoming.data +
+                      (t + 1) * (size_t)ms->problem->max_skip - t;
     ms->seen = work->kbest_pending.data;
     /* All of it where the walk numbers could wrap in this search (at most
      * k walks a budget). */
@@ -200,8 +244,7 @@ max_alloc(struct max_search *ms)
     ms->steps = work->kbest_dfs.data;
     ms->first_pred = ms->solver->work.first_pred.data;
     memset(ms->listed, 0, layers * sizeof(uint32_t));
-    for (size_t i = 0; i < states; i++)
-        ms->bound[i] = HUGE_VAL;
+    max_fill(ms->bound, states, HUGE_VAL);
     return LEMICA_OK;
 }
 
@@ -347,33 +390,67 @@ max_scan_avx(const double *row, const double *bound, int s, int end,
             return s;
         }
     }
-    for (; s < stop; s++) {
+    /* Under four left: a pair, then one. */
+    if (s + 2 <= stop) {
+        const __m128d g = _mm_max_pd(_mm_loadu_pd(row + s),
+                                     _mm_loadu_pd(bound + s));
+        const int pair =
+            _mm_movemask_pd(_mm_cmple_pd(g, _mm_set1_pd(level)));
+        const double one = _mm_cvtsd_f64(g);
+        const double two = _mm_cvtsd_f64(_mm_unpackhi_pd(g, g));
+
+        if (pair != 0) {
+            /* The first above when only the second is at most it. */
+            if (pair == 2) {
+                smallest = one < smallest ? one : smallest;
+                s++;
+            }
+            *above = smallest;
+            return s;
+        }
+        smallest = one < smallest ? one : smallest;
+        smallest = two < smallest ? two : smallest;
+        s += 2;
+    }
+    if (s < stop) {
         const double g = row[s] > bound[s] ? row[s] : bound[s];
 
-        if (g <= level)
-            break;
-        smallest = g < smallest ? g : smallest;
+        if (g > level) {
+            smallest = g < smallest ? g : smallest;
+            s++;
+        }
     }
     *above = smallest;
     return s;
 }
 
-/* max_min() four at a time, the rest by max_min(). */
+/* max_min() four at a time, the rest (under four) as a pair and one. */
 __attribute__((target("avx"))) static inline double
 max_min_avx(const double *row, const double *prev, int s, int end)
 {
     __m256d low = _mm256_set1_pd(HUGE_VAL);
     __m128d half;
-    double rest;
+    double best;
 
     for (; s + 4 <= end; s += 4)
         low = _mm256_min_pd(low, _mm256_max_pd(_mm256_loadu_pd(row + s),
                                                _mm256_loadu_pd(prev + s)));
     half = _mm_min_pd(_mm256_castpd256_pd128(low),
                       _mm256_extractf128_pd(low, 1));
+    /* Under four left: a pair, then one. */
+    if (s + 2 <= end) {
+        half = _mm_min_pd(half, _mm_max_pd(_mm_loadu_pd(row + s),
+                                           _mm_loadu_pd(prev + s)));
+        s += 2;
+    }
     half = _mm_min_sd(half, _mm_unpackhi_pd(half, half));
-    rest = max_min(row, prev, s, end);
-    return rest < _mm_cvtsd_f64(half) ? rest : _mm_cvtsd_f64(half);
+    best = _mm_cvtsd_f64(half);
+    if (s < end) {
+        const double m = prev[s] > row[s] ? prev[s] : row[s];
+
+        best = m < best ? m : best;
+    }
+    return best;
 }
 #define MAX_SCAN(wide, ...)                                                    \
     ((wide) ? max_scan_avx(__VA_ARGS__) : max_scan(__VA_ARGS__))
@@ -417,9 +494,8 @@ static MAX_ALWAYS_INLINE void
 max_search_budget_with(struct max_search *ms, int c, int wide)
 {
     const int n = ms->problem->num_steps;
-    const size_t max_skip = (size_t)ms->problem->max_skip;
-    const double *incoming = ms->solver->work.incoming.data;
     const int *first_pred = ms->first_pred;
+    const double *const *const rows = ms->rows;
     const size_t wanted = ms->wanted;
     struct max_frame *frames = ms->frames;
     /* The steps on the stack where they go in a schedule of budget c:
@@ -455,7 +531,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
         frames[0].theta = -HUGE_VAL;
         frames[0].count = 0;
         frames[0].above = HUGE_VAL;
-        frames[0].row = incoming + (size_t)n * max_skip - (size_t)(n - 1);
+        frames[0].row = rows[n - 1];
         path[c - 1] = n - 1;
         walk++;
         for (;;) {
@@ -478,7 +554,9 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
 
                 done->walk = walk;
                 done->count = frame->count;
-                done->single = frame->count == 1 ? frame->first : -1;
+                /* -1 unless one (all bits set by the or). */
+                done->single =
+                    frame->first | -(int32_t)(frame->count != 1);
                 done->above = frame->above;
                 if (frame == frames)
                     break;
@@ -496,8 +574,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 continue;
             }
             frame->next = s + 1;
-            if (frame->count == 0)
-                frame->first = s;
+            frame->first = frame->count == 0 ? s : frame->first;
             w = row[s];
             seen = seen_below + s;
             known = (seen->walk >= first_walk) & (seen->above > level);
@@ -520,8 +597,7 @@ max_search_budget_with(struct max_search *ms, int c, int wide)
                 frame[1].theta = theta > w ? theta : w;
                 frame[1].count = 0;
                 frame[1].above = HUGE_VAL;
-                frame[1].row =
-                    incoming + (size_t)(s + 1) * max_skip - (size_t)s;
+                frame[1].row = rows[s];
                 path[below - 1] = s;
                 frame++;
                 below--;
@@ -591,16 +667,13 @@ max_run_avx(struct max_search *ms, int frontier)
 }
 #endif
 
-/* The steps of the schedule of rank @rank of budget @budget (a
- * lemica_schedule_list_steps). */
-static void
-max_steps(const void *context, int budget, uint32_t rank, int *steps)
+/* The rows of budget @budget (a lemica_schedule_list_rows). */
+static const int *
+max_rows(const void *context, int budget)
 {
     const struct max_search *ms = context;
 
-    memcpy(steps,
-           ms->steps + max_steps_at(ms, budget) + (size_t)rank * (size_t)budget,
-           (size_t)budget * sizeof(int));
+    return ms->steps + max_steps_at(ms, budget);
 }
 
 lemica_status
@@ -628,7 +701,7 @@ lemica_solver_kbest_max(lemica_solver *solver,
 #endif
         max_run(&ms, frontier);
     solver->work.kbest_walks = ms.walk;
-    return lemica_schedule_list_build(ms.listed, budget, problem->graph,
-                                      max_steps, &ms, &solver->work.kbest_ranks,
-                                      out);
+    return lemica_schedule_list_build_rows(ms.listed, budget, problem->graph,
+                                           max_rows, &ms,
+                                           &solver->work.kbest_ranks, out);
 }
