@@ -24,17 +24,16 @@
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
  * Measured so (k-best over frontier instructions): LEXMAX 6.2, SUM 7.2,
- * MAX 4.97 (their CPU time 7.8-9.2, 10.6-11.3 and 5.7-5.8 frontiers);
+ * MAX 5.1 (their CPU time 9.7-10.0, 11.2-11.3 and 6.0 frontiers, three
+ * runs at load 1.5 alternating with cdfc332's build: 11.4-11.7, 12.4-12.7
+ * and 6.9-7.1 there);
  * LEXMAX 6.95 (CPU 8.7-9.2 in the same runs of the older build, load 9)
  * before its paths kept their last edge's weight, its full comparisons
  * picked the two largest weights a pass (the first two in the walk) and
  * its heaps' first scan told unusable predecessors by their key;
- * MAX 5.2 (CPU 6.0-6.1 in the same runs) before its list copied each
- * budget's rows at once, filled its masks and slot numbers sixteen bytes
- * a store and its scans and DP ended under four as a pair and one
- * (about a quarter of that gain in instructions is callgrind counting
- * glibc's rep stosb memset a byte an instruction, which the wide stores
- * replace; the CPU time is the real gain);
+ * MAX 5.2 (CPU 6.2 alternating with main's build) before its list
+ * copied each budget's rows at once and cleared its masks in one call,
+ * and its scans and DP ended under four as a pair and one;
  * MAX 6.1 (CPU 7.0-7.1) before its walk kept the top frame, its layer and
  * the stack's steps in place (solver-kbest-max.c) and its scans stopped
  * in a four without a reduction or a second test;

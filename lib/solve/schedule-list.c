@@ -2,10 +2,6 @@
 /* The list of schedules a k-best solve returns. */
 #include <string.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
 #include "../core/graph-int.h"
@@ -45,25 +41,6 @@ list_alloc(const uint32_t *per_budget, int layers, int num_steps, size_t count,
             list->ranks[at++] = (int)i;
     *out = list;
     return LEMICA_OK;
-}
-
-/* @bytes bytes of @value from @to, sixteen a store where SSE2 is (a
- * list's masks and slot numbers are a few kilobytes). */
-static void
-fill_bytes(void *to, size_t bytes, unsigned char value)
-{
-    unsigned char *at = to;
-    size_t i = 0;
-
-#if defined(__SSE2__)
-    const __m128i all = _mm_set1_epi8((char)value);
-
-    for (; i + 32 <= bytes; i += 32) {
-        _mm_storeu_si128((__m128i *)(void *)(at + i), all);
-        _mm_storeu_si128((__m128i *)(void *)(at + i + 16), all);
-    }
-#endif
-    memset(at + i, value, bytes - i);
 }
 
 /* The mask of @schedule from its steps, its budget and size set. */
@@ -203,9 +180,9 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     scratch = order + edges;
     edge_number = scratch + edges;
     memset(bits, 0, words * sizeof(uint64_t));
-    fill_bytes(number, slots * sizeof(uint32_t), 0xff);
+    memset(number, 0xff, slots * sizeof(uint32_t));
     /* The masks, one after another (lemica_frontier_alloc()). */
-    fill_bytes(schedules[0].mask, count * (size_t)num_steps, 0);
+    memset(schedules[0].mask, 0, count * (size_t)num_steps);
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
         const size_t budget = schedule->steps_capacity;

@@ -170,24 +170,6 @@ max_fill(double *to, size_t count, double value)
         to[i] = value;
 }
 
-/* @bytes zero bytes from @to, thirty-two a round where SSE2 is. */
-static void
-max_zero(void *to, size_t bytes)
-{
-    unsigned char *at = to;
-    size_t i = 0;
-
-#ifdef MAX_HAVE_SSE2
-    const __m128i zero = _mm_setzero_si128();
-
-    for (; i + 32 <= bytes; i += 32) {
-        _mm_storeu_si128((__m128i *)(void *)(at + i), zero);
-        _mm_storeu_si128((__m128i *)(void *)(at + i + 16), zero);
-    }
-#endif
-    memset(at + i, 0, bytes - i);
-}
-
 /* Point at the workspace's buffers, grown as needed. */
 static lemica_status
 max_alloc(struct max_search *ms)
@@ -215,8 +197,8 @@ max_alloc(struct max_search *ms)
      * reserve below may still fail, and the next search takes all room
      * it finds as cleared. */
     if (ok && states > had)
-        max_zero((struct max_seen *)work->kbest_pending.data + had,
-                 (states - had) * sizeof(struct max_seen));
+        memset((struct max_seen *)work->kbest_pending.data + had, 0,
+               (states - had) * sizeof(struct max_seen));
     ok = ok &&
          lemica_solver_reserve(&work->kbest_dfs,
                                max_steps_at(ms, ms->layers + 1), sizeof(int));
