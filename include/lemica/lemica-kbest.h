@@ -136,7 +136,8 @@
  * freed with the solver): about 33 bytes per state plus 4 k (8 k for
  * SUM) for its list, 72 bytes per partial schedule found (at most k per
  * state, 2 k for SUM), for SUM 16 bytes per edge slot; MAX 32 bytes per
- * state, 44 per layer and 4 per step of k schedules of every budget;
+ * state, 44 per layer and per step of the graph, and 4 per step of k
+ * schedules of every budget;
  * writing the list, 28 bytes per edge slot plus 4 per edge of its
  * schedules. The dominance DP keeps 24 bytes per entry
  * plus, for user comparators, the sorted cost vectors of two layers (8 B

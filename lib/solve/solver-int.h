@@ -117,7 +117,9 @@ struct lemica_workspace {
     struct lemica_buffer kbest_fixed;      /* uint64, 2 per weight (SUM) */
     struct lemica_buffer kbest_ranks;      /* bytes: a list's edge ranks */
     /* MAX's search (solver-kbest-max.c): */
-    struct lemica_buffer kbest_nodes;      /* its stack, per layer */
+    struct lemica_buffer kbest_nodes;      /* its stack's frames and steps,
+                                              per layer, and each step's
+                                              row of weights */
     struct lemica_buffer kbest_pending;    /* what it keeps, per state */
     uint32_t kbest_walks; /* its walks so far: kbest_pending's stamps */
     struct lemica_buffer kbest_dfs;        /* int: the steps it lists */
