@@ -23,7 +23,7 @@
  *     --toggle-collect=lemica_solver_solve_k_best_frontier \
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
- * Measured so (k-best over frontier instructions): LEXMAX 6.2, SUM 7.2,
+ * Measured so (k-best over frontier instructions): LEXMAX 6.2, SUM 7.3,
  * MAX 5.1 (their CPU time 9.7-10.0, 11.2-11.3 and 6.0 frontiers, three
  * runs at load 1.5 alternating with cdfc332's build: 11.4-11.7, 12.4-12.7
  * and 6.9-7.1 there);

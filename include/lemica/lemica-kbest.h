@@ -147,7 +147,7 @@
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
  * two-core machine): about 9.7 to 10 times a frontier's CPU time for
- * LEXMAX, 11.2 to 11.3 for SUM and 6.0 for MAX (6.2, 7.2 and 5.1 times
+ * LEXMAX, 11.2 to 11.3 for SUM and 6.0 for MAX (6.2, 7.3 and 5.1 times
  * in instructions, by callgrind with --calls); one budget a
  * fraction of that. For LEXMAX and SUM CPU time runs above the
  * instruction ratio because the frontier's DP keeps a wide core busy

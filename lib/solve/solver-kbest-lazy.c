@@ -1057,6 +1057,33 @@ heap_ensure(struct lazy *lz, struct lazy_candidate *room, size_t state, int t,
         heap_pull(lz, room, state, t, c, limit);
 }
 
+/* The end of a heap's first pull (cold_first_pull_margin(),
+ * cold_first_pull()): the @listed predecessors in the heap's slots (from)
+ * made candidates, and the room's header: @cold - @listed left cold, the
+ * smallest of their keys @next, the keys up to @pulled pulled. */
+static inline void
+first_pull_end(struct lazy *lz, struct lazy_candidate *room, size_t state,
+               int t, const uint32_t *first, const double *row, size_t listed,
+               size_t cold, int taken, double next, double pulled)
+{
+    struct lazy_candidate *heap = room + 1;
+
+    /* Making candidate i writes slots up to i only. */
+    for (size_t i = 0; i < listed; i++) {
+        const int s = heap[i].from;
+        struct lazy_candidate made;
+
+        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
+        sift_up(lz, heap, i, &made);
+    }
+    room[0].path = (uint32_t)(cold - listed);
+    room[0].from = taken;
+    room[0].w = cold > listed ? next : HUGE_VAL;
+    room[0].max = pulled;
+    room[0].key.pulls = 0;
+    lz->heap_size[state] = (uint32_t)listed;
+}
+
 /* The first part of build_heap(): the scan of the cold ones and their
  * first pull, of those with keys up to the smallest plus the margin (see
  * heap_ensure()), in one pass. The predecessors within the margin of the
@@ -1105,20 +1132,8 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
             next = key;
         }
     }
-    /* Making candidate i writes slots up to i only. */
-    for (size_t i = 0; i < listed; i++) {
-        const int s = heap[i].from;
-        struct lazy_candidate made;
-
-        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
-        sift_up(lz, heap, i, &made);
-    }
-    room[0].path = (uint32_t)(cold - listed);
-    room[0].from = taken;
-    room[0].w = cold > listed ? next : HUGE_VAL;
-    room[0].max = limit;
-    room[0].key.pulls = 0;
-    lz->heap_size[state] = (uint32_t)listed;
+    first_pull_end(lz, room, state, t, first, row, listed, cold, taken, next,
+                   limit);
 }
 
 /* cold_first_pull()'s scan, @sum constant in each call: the predecessors
@@ -1197,20 +1212,8 @@ cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
     listed = scan.listed;
     least = scan.least;
     next = scan.next;
-    /* Making candidate i writes slots up to i only. */
-    for (size_t i = 0; i < listed; i++) {
-        const int s = heap[i].from;
-        struct lazy_candidate made;
-
-        candidate_key(lz, &made, first[(size_t)s * lz->count], s, t, row[s]);
-        sift_up(lz, heap, i, &made);
-    }
-    room[0].path = (uint32_t)(cold - listed);
-    room[0].from = taken;
-    room[0].w = cold > listed ? next : HUGE_VAL;
-    room[0].max = least;
-    room[0].key.pulls = 0;
-    lz->heap_size[state] = (uint32_t)listed;
+    first_pull_end(lz, room, state, t, first, row, listed, cold, taken, next,
+                   least);
 }
 
 /* Build the heap of state @state = (@t, @c): the first path of every
