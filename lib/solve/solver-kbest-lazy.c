@@ -329,6 +329,21 @@ top_two(double x, size_t at, double *m1, size_t *at1, double *m2,
     }
 }
 
+/* Move @v[@first] and @v[@second] (both at @i or after) to
+ * @v[@i] and @v[@i + 1]: the first swap may move the second's. */
+static inline void
+front_two(double *v, size_t i, size_t first, size_t second)
+{
+    double swap = v[i];
+
+    v[i] = v[first];
+    v[first] = swap;
+    second = second == i ? first : second;
+    swap = v[i + 1];
+    v[i + 1] = v[second];
+    v[second] = swap;
+}
+
 /* compare_full() when the heads did not decide, all above @agreed
  * matched. Out of line: most comparisons end with the heads, and need
  * not pay for this part's registers. */
@@ -388,8 +403,6 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
      * two largest of each a round (the first from the walk), and a sort
      * only when that goes on. */
     for (size_t i = 0; i < length; i += 2) {
-        double swap;
-
         if (i > 0) {
             if (i >= 8) {
                 sort_short(a + i, length - i);
@@ -412,21 +425,8 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
             return 0;
         if (ma2 != mb2)
             return ma2 < mb2 ? -1 : 1;
-        /* Both to the front: the first swap may move the second's. */
-        swap = a[i];
-        a[i] = a[a1];
-        a[a1] = swap;
-        a2 = a2 == i ? a1 : a2;
-        swap = a[i + 1];
-        a[i + 1] = a[a2];
-        a[a2] = swap;
-        swap = b[i];
-        b[i] = b[b1];
-        b[b1] = swap;
-        b2 = b2 == i ? b1 : b2;
-        swap = b[i + 1];
-        b[i + 1] = b[b2];
-        b[b2] = swap;
+        front_two(a, i, a1, a2);
+        front_two(b, i, b1, b2);
     }
     return 0;
 }
