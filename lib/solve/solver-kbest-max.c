@@ -209,10 +209,9 @@ max_alloc(struct max_search *ms)
     ms->frames = work->kbest_nodes.data;
     ms->rows = (const double **)(ms->frames + layers);
     ms->path = (int *)(ms->rows + n);
-    /* As lemica_kbest_incoming_row(). */
     for (size_t t = 0; t < n; t++)
-        ms->rows[t] = (const double *)work->incoming.data +
-                      (t + 1) * (size_t)ms->problem->max_skip - t;
+        ms->rows[t] =
+            lemica_kbest_incoming_row(ms->solver, ms->problem, (int)t);
     ms->seen = work->kbest_pending.data;
     /* All of it where the walk numbers could wrap in this search (at most
      * k walks a budget). */
@@ -449,8 +448,7 @@ static MAX_ALWAYS_INLINE void
 max_bounds_with(struct max_search *ms, int frontier, int wide)
 {
     const int n = ms->problem->num_steps, budget = ms->layers;
-    const size_t max_skip = (size_t)ms->problem->max_skip;
-    const double *incoming = ms->solver->work.incoming.data;
+    const double *const *const rows = ms->rows;
 
     ms->bound[n] = -HUGE_VAL;
     for (int c = 2; c <= budget; c++) {
@@ -461,10 +459,7 @@ max_bounds_with(struct max_search *ms, int frontier, int wide)
         lemica_kbest_state_range(ms->problem, budget, frontier, c, &t_min,
                                  &t_max);
         for (int t = t_min; t <= t_max; t++) {
-            /* As lemica_kbest_incoming_row(), without a call. */
-            const double *row = incoming + (size_t)(t + 1) * max_skip -
-                                (size_t)t;
-            cur[t] = MAX_MIN(wide, row, prev, max_first_pred(ms, t, c),
+            cur[t] = MAX_MIN(wide, rows[t], prev, max_first_pred(ms, t, c),
                              max_end(t, c));
         }
     }
