@@ -137,7 +137,7 @@ set_find(struct level_set *set, uint64_t bits, double w, size_t i, unsigned at)
  * pads, spans past the last step, predecessors before step 0) are +inf
  * whatever the graph, so the encoding leaves them alone: with K = N - 1
  * they are half the matrix or more. */
-static void
+static inline void
 slot_row(const lemica_solver *solver, const struct lemica_problem *problem,
          int row, size_t *lo, size_t *hi)
 {
@@ -147,7 +147,8 @@ slot_row(const lemica_solver *solver, const struct lemica_problem *problem,
         /* Row s: the pad, then the edges (s, s + d), d = 1 .. K. */
         const size_t start =
             (size_t)row * ((size_t)k + LEMICA_BLOCK_PAD) + LEMICA_BLOCK_PAD;
-        const int spans = row >= n ? 0 : k < n - 1 - row ? k : n - 1 - row;
+        /* (slot_rows(): row < n) */
+        const int spans = k < n - 1 - row ? k : n - 1 - row;
 
         *lo = start;
         *hi = start + (size_t)spans;
@@ -187,15 +188,89 @@ fill_gaps(const lemica_solver *solver, const struct lemica_problem *problem,
     memset(indices + end, INDEX_INF, slots - end);
 }
 
-/* Collect the levels of @matrix with their edge counts, ascending into
- * @levels and @edges, and each slot's value index into @indices (only the
- * slots slot_row() gives: see fill_gaps()); 0 if there are more than
- * MAX_LEVELS. */
+/* The most levels whose digits in the plain radix @base (the level k
+ * weighs base^k) stay exact: base^levels <= 2^53. Up to that many levels
+ * need no edge counts. */
+static int
+plain_levels(double base)
+{
+    double product = base;
+    int levels = 0;
+
+    while (product <= 0x1.0p53 && levels < MAX_LEVELS) {
+        product *= base;
+        levels++;
+    }
+    return levels;
+}
+
+/* The slots [@lo, @hi) of @matrix into @indices, looking values up in
+ * @set, without counting edges. *@last and *@index: the bits and the index
+ * of the slot before. SET_SLOTS when there are too many values, else 0. */
+static unsigned
+index_slots(struct level_set *set, const double *matrix,
+            unsigned char *indices, size_t lo, size_t hi, uint64_t *last,
+            unsigned *index)
+{
+    uint64_t prev = *last;
+    unsigned at_index = *index;
+
+    for (size_t i = lo; i < hi;) {
+        uint64_t bits;
+
+        memcpy(&bits, &matrix[i], sizeof(bits));
+        if (bits == prev) {
+            indices[i++] = (unsigned char)at_index;
+#ifdef ENCODE_HAVE_SSE2
+            /* A run goes on (one weight, or outliers under one): four
+             * slots a step while all four hold it. */
+            {
+                const __m128i run = _mm_set1_epi64x((long long)prev);
+                const uint32_t four = at_index * 0x01010101u;
+
+                for (; i + 4 <= hi; i += 4) {
+                    const __m128i a = _mm_cmpeq_epi32(
+                        _mm_loadu_si128((const __m128i *)(matrix + i)), run);
+                    const __m128i b = _mm_cmpeq_epi32(
+                        _mm_loadu_si128((const __m128i *)(matrix + i + 2)),
+                        run);
+
+                    if (_mm_movemask_epi8(_mm_and_si128(a, b)) != 0xffff)
+                        break;
+                    memcpy(indices + i, &four, sizeof(four));
+                }
+            }
+#endif
+            continue;
+        }
+        {
+            unsigned at = set_hash(bits);
+
+            prev = bits;
+            if (set->bits[at] != bits) {
+                at = set_find(set, bits, matrix[i], i, at);
+                if (at == SET_SLOTS)
+                    return SET_SLOTS;
+            }
+            at_index = set->index[at];
+        }
+        indices[i++] = (unsigned char)at_index;
+    }
+    *last = prev;
+    *index = at_index;
+    return 0;
+}
+
+/* Collect the levels of @matrix, ascending into @levels, and each slot's
+ * value index into @indices (only the slots slot_row() gives: see
+ * fill_gaps()); 0 if there are more than MAX_LEVELS. Their edge counts
+ * (@edges, set->zeros) only when there are more than plain_levels() of
+ * them: *@counted says whether. */
 static int
 collect_levels(const lemica_solver *solver,
                const struct lemica_problem *problem, const double *matrix,
                struct level_set *set, unsigned char *indices, double *levels,
-               uint64_t *edges)
+               uint64_t *edges, int *counted)
 {
     /* The blocked scan's sorted-vector DP is cheap on weights that rarely
      * tie (one budget builds a state's head only for ties, solver-dp.c),
@@ -208,51 +283,72 @@ collect_levels(const lemica_solver *solver,
     const uint64_t sparse = problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS
                                 : MAX_LEVELS + 1;
+    /* Up to this many levels the plain radix B encodes (counts at a
+     * level are below B): no counts. Past it, the rows from there on
+     * count their runs and the rows before count their indices. */
+    const int plain = plain_levels((double)problem->budget);
     uint64_t last = SET_EMPTY; /* the bits of the previous slot */
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
+    int counting = 0;
 
     set->count = 0;
-    for (int i = 0; i < SET_SLOTS; i++)
-        set->bits[i] = SET_EMPTY;
-    memset(set->edges, 0, sizeof(set->edges));
-    /* Each run of one value index adds its end and subtracts its start
-     * (modulo 2^64: the counts come out exact). */
+    memset(set->bits, 0xff, sizeof(set->bits)); /* SET_EMPTY */
     for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
         size_t lo, hi;
 
         slot_row(solver, problem, r, &lo, &hi);
         scanned += hi - lo;
-        set->edges[index] -= lo; /* @last's run goes on into this row */
-        for (size_t i = lo; i < hi; i++) {
-            uint64_t bits;
+        if (!counting) {
+            if (index_slots(set, matrix, indices, lo, hi, &last, &index))
+                return 0;
+            if (set->count > plain) {
+                /* Count the rows so far from their indices. */
+                memset(set->edges, 0, sizeof(set->edges));
+                for (int q = 0; q <= r; q++) {
+                    size_t a, b;
 
-            memcpy(&bits, &matrix[i], sizeof(bits));
-            /* Runs of one weight are common (few levels): no look-up for
-             * them. Otherwise one: 0 and +inf are in the set too, under
-             * their own indices, so a value seen before costs a multiply,
-             * a compare and a load. */
-            if (bits != last) {
-                unsigned at = set_hash(bits);
-
-                set->edges[index] += i;
-                last = bits;
-                if (set->bits[at] != bits) {
-                    at = set_find(set, bits, matrix[i], i, at);
-                    if (at == SET_SLOTS)
-                        return 0;
+                    slot_row(solver, problem, q, &a, &b);
+                    for (size_t i = a; i < b; i++)
+                        set->edges[indices[i]]++;
                 }
-                index = set->index[at];
-                set->edges[index] -= i;
+                counting = 1;
             }
-            indices[i] = (unsigned char)index;
+        } else {
+            /* Each run of one value index adds its end and subtracts its
+             * start (modulo 2^64: the counts come out exact). */
+            set->edges[index] -= lo; /* @last's run goes on into this row */
+            for (size_t i = lo; i < hi; i++) {
+                uint64_t bits;
+
+                memcpy(&bits, &matrix[i], sizeof(bits));
+                /* Runs of one weight are common (few levels): no look-up
+                 * for them. Otherwise one: 0 and +inf are in the set too,
+                 * under their own indices, so a value seen before costs a
+                 * multiply, a compare and a load. */
+                if (bits != last) {
+                    unsigned at = set_hash(bits);
+
+                    set->edges[index] += i;
+                    last = bits;
+                    if (set->bits[at] != bits) {
+                        at = set_find(set, bits, matrix[i], i, at);
+                        if (at == SET_SLOTS)
+                            return 0;
+                    }
+                    index = set->index[at];
+                    set->edges[index] -= i;
+                }
+                indices[i] = (unsigned char)index;
+            }
+            set->edges[index] += hi;
         }
-        set->edges[index] += hi;
         if ((uint64_t)set->count >= sparse &&
             (uint64_t)set->count * 4 > scanned)
             return 0;
     }
-    set->zeros = set->edges[INDEX_ZERO];
+    *counted = counting;
+    set->zeros = counting ? set->edges[INDEX_ZERO] : 0;
     /* Ascending, by Shell sort (Ciura's gaps; up to MAX_LEVELS values:
      * insertion alone cost a tenth of a small solve at 64 levels), then
      * each index learns its rank. */
@@ -277,7 +373,7 @@ collect_levels(const lemica_solver *solver,
         }
         for (int k = 0; k < set->count; k++) {
             levels[k] = set->seen[order[k]];
-            edges[k] = set->edges[order[k]];
+            edges[k] = counting ? set->edges[order[k]] : 0;
             set->level[order[k]] = k;
         }
     }
@@ -760,7 +856,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     unsigned char *indices;
     unsigned char *row_lower = NULL;
     double *lower_weights = NULL;
-    int count, groups;
+    int count, groups, counted;
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
@@ -769,10 +865,24 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     if (!lemica_solver_reserve(&work->level_ids, slots, 1))
         return lemica_fail_no_memory("the solver workspace");
     indices = work->level_ids.data;
-    if (!collect_levels(solver, problem, matrix, &set, indices, levels, edges))
+    if (!collect_levels(solver, problem, matrix, &set, indices, levels, edges,
+                        &counted))
         return LEMICA_OK;
     count = set.count;
-    groups = assign_digits(edges, count, (double)problem->budget, group, digit);
+    if (!counted) {
+        /* Few levels: the plain radix B, one group (see plain_levels()). */
+        double product = 1.0;
+
+        for (int k = 0; k < count; k++) {
+            group[k] = 0;
+            digit[k] = product;
+            product *= (double)problem->budget;
+        }
+        groups = 1;
+    } else {
+        groups = assign_digits(edges, count, (double)problem->budget, group,
+                               digit);
+    }
     if (groups != 1 &&
         chain_digits(problem, &set, edges, count, digit)) {
         groups = 1;
@@ -855,10 +965,22 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     }
     if (groups == 1) {
         for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
-            size_t lo, hi;
+            size_t lo, hi, i;
 
             slot_row(solver, problem, r, &lo, &hi);
-            for (size_t i = lo; i < hi; i++)
+            /* Four slots a step: the loop's own count and test were a
+             * third of the pass. */
+            for (i = lo; i + 4 <= hi; i += 4) {
+                const double c0 = code[indices[i]], c1 = code[indices[i + 1]];
+                const double c2 = code[indices[i + 2]];
+                const double c3 = code[indices[i + 3]];
+
+                matrix[i] = c0;
+                matrix[i + 1] = c1;
+                matrix[i + 2] = c2;
+                matrix[i + 3] = c3;
+            }
+            for (; i < hi; i++)
                 matrix[i] = code[indices[i]];
         }
     } else {
