@@ -65,6 +65,9 @@
 #endif
 
 #define MAX_LEVELS LEMICA_DIGIT_LEVELS_MAX
+/* The largest single level kept as its own code: B - 1 <= 2^16 copies of
+ * it sum far below DBL_MAX. */
+#define ONE_LEVEL_MAX 0x1.0p900
 
 /* The distinct weights of the matrix, in an open-addressing set: each
  * look-up is a multiply and a compare or two. The positive finite ones
@@ -963,7 +966,14 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;
         id[v] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
     }
-    if (groups == 1) {
+    if (groups == 1 && count <= 1 &&
+        (count == 0 || levels[0] <= ONE_LEVEL_MAX)) {
+        /* One level (or none): its own value is a code. A path's sum of
+         * j copies of it (zeros add exactly) is the same double on every
+         * path, rises strictly with j (j < B <= 2^16, so each copy is far
+         * above half an ulp of the sum) and stays finite: the matrix is
+         * left as it is (-0.0 and 0.0 compare equal). */
+    } else if (groups == 1) {
         for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
             size_t lo, hi, i;
 
