@@ -1129,9 +1129,9 @@ END_TEST
 
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
-/* The plain radix's boundary: up to plain_levels(B) levels encode with
- * digits B^k and no edge counts (B = 16: 16^13 = 2^52 <= 2^53 < 16^14),
- * more are counted. N = 17, budget 16: a path skips one step, so it takes
+/* The plain radix's boundary: while B^levels <= 2^53 the levels encode
+ * with digits B^k and no edge counts (B = 16: 16^13 = 2^52 <= 2^53 <
+ * 16^14), more are counted (collect_levels()). N = 17, budget 16: a path skips one step, so it takes
  * fifteen span-1 edges but two, all at the top level T, and one span-2
  * edge, of level 1 but for one 0; spans >= 3 (on no path) hold levels 2
  * .. T - 1. The optimum takes the 0; with T = 14 on the plain radix its

@@ -99,6 +99,8 @@ struct level_set {
     int order[MAX_LEVELS];      /* by rank: the index */
     size_t slot[MAX_LEVELS];    /* by index: the first slot holding it */
     uint64_t zeros;             /* how many slots hold 0 */
+    double base;                /* the budget B */
+    double room;                /* B^count (see collect_levels()) */
     int count;                  /* positive finite values */
 };
 
@@ -111,8 +113,11 @@ set_hash(uint64_t bits)
 /* The slot of @bits (the value @w, first seen at slot @i of the matrix),
  * probing on from @at, where set_hash() did not find it: added if new.
  * SET_SLOTS when that would take more than MAX_LEVELS positive values. */
-static unsigned
-set_find(struct level_set *set, uint64_t bits, double w, size_t i, unsigned at)
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline unsigned
+set_find_inline(struct level_set *set, uint64_t bits, double w, size_t i, unsigned at)
 {
     /* Integer compares: two floating ones (with their NaN tests) cost
      * half the look-up. */
@@ -129,10 +134,23 @@ set_find(struct level_set *set, uint64_t bits, double w, size_t i, unsigned at)
             set->index[at] = (unsigned char)set->count;
             set->seen[set->count] = w;
             set->slot[set->count++] = i;
+            set->room *= set->base;
         }
         set->bits[at] = bits;
     }
     return at;
+}
+
+/* set_find_inline() out of line: the few-level pass calls it rarely and
+ * keeps its registers (levels-8, N = 50: 3% of a solve when inlined); the
+ * counting pass, for many levels, calls it on most slots. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static unsigned
+set_find(struct level_set *set, uint64_t bits, double w, size_t i, unsigned at)
+{
+    return set_find_inline(set, bits, w, i, at);
 }
 
 /* The slots of row @row of the weight matrix that can hold an edge:
@@ -189,22 +207,6 @@ fill_gaps(const lemica_solver *solver, const struct lemica_problem *problem,
         end = hi;
     }
     memset(indices + end, INDEX_INF, slots - end);
-}
-
-/* The most levels whose digits in the plain radix @base (the level k
- * weighs base^k) stay exact: base^levels <= 2^53. Up to that many levels
- * need no edge counts. */
-static int
-plain_levels(double base)
-{
-    double product = base;
-    int levels = 0;
-
-    while (product <= 0x1.0p53 && levels < MAX_LEVELS) {
-        product *= base;
-        levels++;
-    }
-    return levels;
 }
 
 /* The slots [@lo, @hi) of @matrix into @indices, looking values up in
@@ -267,8 +269,8 @@ index_slots(struct level_set *set, const double *matrix,
 /* Collect the levels of @matrix, ascending into @levels, and each slot's
  * value index into @indices (only the slots slot_row() gives: see
  * fill_gaps()); 0 if there are more than MAX_LEVELS. Their edge counts
- * (@edges, set->zeros) only when there are more than plain_levels() of
- * them: *@counted says whether. */
+ * (@edges, set->zeros) only when the plain radix B does not hold them
+ * all (B^count > 2^53): *@counted says whether. */
 static int
 collect_levels(const lemica_solver *solver,
                const struct lemica_problem *problem, const double *matrix,
@@ -286,15 +288,18 @@ collect_levels(const lemica_solver *solver,
     const uint64_t sparse = problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS
                                 : MAX_LEVELS + 1;
-    /* Up to this many levels the plain radix B encodes (counts at a
-     * level are below B): no counts. Past it, the rows from there on
-     * count their runs and the rows before count their indices. */
-    const int plain = plain_levels((double)problem->budget);
     uint64_t last = SET_EMPTY; /* the bits of the previous slot */
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
     int counting = 0;
 
+    /* While B^count <= 2^53 the plain radix B encodes (a level's count
+     * on a path is below B; the level k weighs B^k): no counts. Past it,
+     * the rows from there on count their runs and the rows before count
+     * their indices. (B^count is exact up to 2^53, and no power of an
+     * integer is 2^53 + 1, the one above that could round to it.) */
+    set->base = (double)problem->budget;
+    set->room = 1.0;
     set->count = 0;
     memset(set->bits, 0xff, sizeof(set->bits)); /* SET_EMPTY */
     for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
@@ -305,7 +310,7 @@ collect_levels(const lemica_solver *solver,
         if (!counting) {
             if (index_slots(set, matrix, indices, lo, hi, &last, &index))
                 return 0;
-            if (set->count > plain) {
+            if (set->room > 0x1.0p53) {
                 /* Count the rows so far from their indices. */
                 memset(set->edges, 0, sizeof(set->edges));
                 for (int q = 0; q <= r; q++) {
@@ -335,7 +340,7 @@ collect_levels(const lemica_solver *solver,
                     set->edges[index] += i;
                     last = bits;
                     if (set->bits[at] != bits) {
-                        at = set_find(set, bits, matrix[i], i, at);
+                        at = set_find_inline(set, bits, matrix[i], i, at);
                         if (at == SET_SLOTS)
                             return 0;
                     }
@@ -873,7 +878,8 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         return LEMICA_OK;
     count = set.count;
     if (!counted) {
-        /* Few levels: the plain radix B, one group (see plain_levels()). */
+        /* Few levels: the plain radix B, one group (see
+         * collect_levels()). */
         double product = 1.0;
 
         for (int k = 0; k < count; k++) {
