@@ -80,6 +80,7 @@
  * slot of the matrix, so the encoding pass is a table look-up per slot. */
 /* See collect_levels(). */
 #define SPARSE_LEVELS 32
+#define SPARSE_LEVELS_ONE 72
 #define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 #define INDEX_ZERO 254u /* the byte of a slot holding 0 */
@@ -284,20 +285,30 @@ collect_levels(const lemica_solver *solver,
      * levels at N = 50: it cost 10-35% of a one-budget solve, and 64
      * levels do not encode for the frontier). Nor for the frontier of
      * the row scan, where spread levels need too many radices of N.
-     * Outliers under one common weight go on. */
+     * Outliers under one common weight go on. For one budget the blocked
+     * scan goes on through up to SPARSE_LEVELS_ONE levels while they
+     * hold a quarter of the slots or more each (64 levels at N = 50: the
+     * plain cut in lemica_solver_encode_lexmax() makes them a cheap
+     * encoding), past them at most three slots in four a value. */
+    const int one = problem->blocked && !problem->frontier;
     const uint64_t sparse = problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS
                                 : MAX_LEVELS + 1;
     uint64_t last = SET_EMPTY; /* the bits of the previous slot */
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
-    int counting = 0;
+    int counting = 0, plain = 1; /* plain: B^count <= 2^53 so far */
 
     /* While B^count <= 2^53 the plain radix B encodes (a level's count
      * on a path is below B; the level k weighs B^k): no counts. Past it,
      * the rows from there on count their runs and the rows before count
-     * their indices. (B^count is exact up to 2^53, and no power of an
-     * integer is 2^53 + 1, the one above that could round to it.) */
+     * their indices -- for one budget only where the values repeat
+     * (under one in four slots so far holds a value of its own: outliers
+     * under one common weight, whose long runs cost little to count;
+     * spread levels get there within a row or two). Otherwise one
+     * budget tries the plain cut first (lemica_solver_encode_lexmax()),
+     * which needs no counts. (B^count is exact up to 2^53, and no power
+     * of an integer is 2^53 + 1, the one above that could round to it.) */
     set->base = (double)problem->budget;
     set->room = 1.0;
     set->count = 0;
@@ -310,17 +321,21 @@ collect_levels(const lemica_solver *solver,
         if (!counting) {
             if (index_slots(set, matrix, indices, lo, hi, &last, &index))
                 return 0;
-            if (set->room > 0x1.0p53) {
-                /* Count the rows so far from their indices. */
-                memset(set->edges, 0, sizeof(set->edges));
-                for (int q = 0; q <= r; q++) {
-                    size_t a, b;
+            if (set->room > 0x1.0p53 && plain) {
+                plain = 0;
+                if (problem->frontier ||
+                    (uint64_t)set->count * 4 < scanned) {
+                    /* Count the rows so far from their indices. */
+                    memset(set->edges, 0, sizeof(set->edges));
+                    for (int q = 0; q <= r; q++) {
+                        size_t a, b;
 
-                    slot_row(solver, problem, q, &a, &b);
-                    for (size_t i = a; i < b; i++)
-                        set->edges[indices[i]]++;
+                        slot_row(solver, problem, q, &a, &b);
+                        for (size_t i = a; i < b; i++)
+                            set->edges[indices[i]]++;
+                    }
+                    counting = 1;
                 }
-                counting = 1;
             }
         } else {
             /* Each run of one value index adds its end and subtracts its
@@ -351,9 +366,14 @@ collect_levels(const lemica_solver *solver,
             }
             set->edges[index] += hi;
         }
-        if ((uint64_t)set->count >= sparse &&
-            (uint64_t)set->count * 4 > scanned)
-            return 0;
+        if ((uint64_t)set->count >= sparse) {
+            const uint64_t values = (uint64_t)set->count * 4;
+
+            if (one ? values > scanned * 3 ||
+                          (set->count > SPARSE_LEVELS_ONE && values > scanned)
+                    : values > scanned)
+                return 0;
+        }
     }
     *counted = counting;
     set->zeros = counting ? set->edges[INDEX_ZERO] : 0;
@@ -825,6 +845,27 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
     return fits[fewer - 1];
 }
 
+/* The edge counts collect_levels() left out (for one budget it counts
+ * nothing): from the slots' value indices, into set->edges, set->zeros
+ * and @edges (ascending levels). */
+static void
+count_levels(const lemica_solver *solver,
+             const struct lemica_problem *problem, struct level_set *set,
+             const unsigned char *indices, uint64_t *edges)
+{
+    memset(set->edges, 0, sizeof(set->edges));
+    for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
+        size_t lo, hi;
+
+        slot_row(solver, problem, r, &lo, &hi);
+        for (size_t i = lo; i < hi; i++)
+            set->edges[indices[i]]++;
+    }
+    set->zeros = set->edges[INDEX_ZERO];
+    for (int k = 0; k < set->count; k++)
+        edges[k] = set->edges[set->order[k]];
+}
+
 /* The state into which slot @i of the weight matrix leads. */
 static inline int
 slot_target(const struct lemica_problem *problem, size_t i)
@@ -877,6 +918,32 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                         &counted))
         return LEMICA_OK;
     count = set.count;
+    if (!counted && set.room > 0x1.0p53) {
+        /* One budget, more levels than the plain radix B holds: its
+         * lowest ones (B^plain <= 2^53) if some path of the budget keeps
+         * to them (the level cut, see the top of this file), else the
+         * counts and the groups, chains and cuts below. */
+        const size_t words = (n + 63) / 64;
+        double product = (double)problem->budget;
+        int plain = 0;
+
+        while (product <= 0x1.0p53) {
+            product *= (double)problem->budget;
+            plain++;
+        }
+        fill_gaps(solver, problem, indices, slots);
+        if (!lemica_solver_reserve(&work->reach_masks,
+                                   ((size_t)problem->max_skip + 2) * words,
+                                   sizeof(uint64_t)))
+            return lemica_fail_no_memory("the solver workspace");
+        if (reachable_below(problem, matrix, &set, indices, plain,
+                            work->reach_masks.data)) {
+            count = plain;
+        } else {
+            count_levels(solver, problem, &set, indices, edges);
+            counted = 1;
+        }
+    }
     if (!counted) {
         /* Few levels: the plain radix B, one group (see
          * collect_levels()). */
@@ -972,7 +1039,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;
         id[v] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
     }
-    if (groups == 1 && count <= 1 &&
+    if (groups == 1 && count <= 1 && count == set.count &&
         (count == 0 || levels[0] <= ONE_LEVEL_MAX)) {
         /* One level (or none): its own value is a code. A path's sum of
          * j copies of it (zeros add exactly) is the same double on every
