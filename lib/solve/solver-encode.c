@@ -80,7 +80,7 @@
  * slot of the matrix, so the encoding pass is a table look-up per slot. */
 /* See collect_levels(). */
 #define SPARSE_LEVELS 32
-#define SPARSE_LEVELS_ONE 72
+#define SPARSE_LEVELS_ONE 64
 #define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 #define INDEX_ZERO 254u /* the byte of a slot holding 0 */
@@ -286,10 +286,11 @@ collect_levels(const lemica_solver *solver,
      * levels do not encode for the frontier). Nor for the frontier of
      * the row scan, where spread levels need too many radices of N.
      * Outliers under one common weight go on. For one budget the blocked
-     * scan goes on through up to SPARSE_LEVELS_ONE levels while they
-     * hold a quarter of the slots or more each (64 levels at N = 50: the
-     * plain cut in lemica_solver_encode_lexmax() makes them a cheap
-     * encoding), past them at most three slots in four a value. */
+     * scan goes on while at most 5 slots in 8 hold a value of their own,
+     * past SPARSE_LEVELS_ONE values a quarter (64 levels at N = 50 stay
+     * under 0.58 from the third row on, distinct values and DBL_MAX mixes
+     * above 0.66: the plain cut in lemica_solver_encode_lexmax() makes
+     * 64 levels a cheap encoding). */
     const int one = problem->blocked && !problem->frontier;
     const uint64_t sparse = problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS
@@ -367,11 +368,12 @@ collect_levels(const lemica_solver *solver,
             set->edges[index] += hi;
         }
         if ((uint64_t)set->count >= sparse) {
-            const uint64_t values = (uint64_t)set->count * 4;
+            const uint64_t values = (uint64_t)set->count;
 
-            if (one ? values > scanned * 3 ||
-                          (set->count > SPARSE_LEVELS_ONE && values > scanned)
-                    : values > scanned)
+            if (one ? values * 8 > scanned * 5 ||
+                          (set->count > SPARSE_LEVELS_ONE &&
+                           values * 4 > scanned)
+                    : values * 4 > scanned)
                 return 0;
         }
     }
