@@ -767,12 +767,14 @@ reachable_below(const struct lemica_problem *problem, const double *matrix,
 
 /* For one budget, the most levels (at most @count) that fit in fewer digit
  * groups than @groups (any number that encodes when @groups is 0) and that
- * some path of the budget can keep to; @count when there are none. */
+ * some path of the budget can keep to; @count when there are none. No path
+ * keeps to the lowest @refused levels (a test that failed before; 0 if
+ * none), nor so to fewer: those are not tested again. */
 static int
 levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
               const double *matrix, const struct level_set *set,
-              const unsigned char *indices,
-              const uint64_t *edges, int count, int groups, int *status)
+              const unsigned char *indices, const uint64_t *edges, int count,
+              int groups, int refused, int *status)
 {
     const size_t words = ((size_t)problem->num_steps + 63) / 64;
     const double base = (double)problem->budget;
@@ -835,13 +837,15 @@ levels_needed(lemica_solver *solver, const struct lemica_problem *problem,
     masks = solver->work.reach_masks.data;
     /* One group is the usual answer when there is one: try it first, then
      * the most levels; only when that works, the counts in between. */
-    if (reachable_below(problem, matrix, set, indices, fits[0], masks))
+    if (fits[0] > refused &&
+        reachable_below(problem, matrix, set, indices, fits[0], masks))
         return fits[0];
     if (fewer == 1 || fits[fewer - 1] == fits[0] ||
+        fits[fewer - 1] <= refused ||
         !reachable_below(problem, matrix, set, indices, fits[fewer - 1], masks))
         return count;
     for (int g = 2; g < fewer; g++)
-        if (fits[g - 1] < fits[fewer - 1] &&
+        if (fits[g - 1] < fits[fewer - 1] && fits[g - 1] > refused &&
             reachable_below(problem, matrix, set, indices, fits[g - 1], masks))
             return fits[g - 1];
     return fits[fewer - 1];
@@ -907,7 +911,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     unsigned char *indices;
     unsigned char *row_lower = NULL;
     double *lower_weights = NULL;
-    int count, groups, counted;
+    int count, groups, counted, refused = 0;
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
@@ -944,6 +948,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         } else {
             count_levels(solver, problem, &set, indices, edges);
             counted = 1;
+            refused = plain;
         }
     }
     if (!counted) {
@@ -973,7 +978,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     {
         int status;
         int kept = levels_needed(solver, problem, matrix, &set, indices,
-                                 edges, count, groups, &status);
+                                 edges, count, groups, refused, &status);
 
         if (!status)
             return lemica_fail_no_memory("the solver workspace");
