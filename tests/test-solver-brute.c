@@ -1129,6 +1129,137 @@ END_TEST
 
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
+/* The plain radix's boundary: while B^levels <= 2^53 the levels encode
+ * with digits B^k and no edge counts (B = 16: 16^13 = 2^52 <= 2^53 <
+ * 16^14), more are counted (collect_levels()). N = 17, budget 16: a path skips one step, so it takes
+ * fifteen span-1 edges but two, all at the top level T, and one span-2
+ * edge, of level 1 but for one 0; spans >= 3 (on no path) hold levels 2
+ * .. T - 1. The optimum takes the 0; with T = 14 on the plain radix its
+ * sum 14 * 16^13 + 1 would round to the one of the 0 (a tie). T = 13 and
+ * 14, the 0 at each place, every budget, blocked and row scan. */
+START_TEST(test_plain_radix_boundary)
+{
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (int top = 13; top <= 14; top++)
+        for (int zero = 1; zero <= 15; zero++) {
+            const int n = 17;
+            lemica_graph *graph;
+
+            ck_assert_ok(lemica_graph_new(n, n - 1, &graph));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++) {
+                    double w = j - i == 1   ? (double)top
+                               : j - i == 2 ? (i + 1 == zero ? 0.0 : 1.0)
+                                            : (double)(2 + (i + j) % (top - 2));
+
+                    ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+                }
+            for (int scan = 0; scan < 2; scan++) {
+                lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+                for (int budget = 2; budget <= n; budget++)
+                    assert_same_solve(plain, fast, graph, budget,
+                                      "top %d zero at %d budget %d scan %d",
+                                      top, zero, budget, scan);
+            }
+            lemica_graph_free(graph);
+        }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
+/* One budget with more levels than the plain radix holds: the lowest
+ * ones that fit it when a path of the budget keeps to them (no edge
+ * counts), else the counted route (mixed radix, groups, cuts). Spread
+ * levels (16, 64, 100 of them: the blocked scan takes up to 72), a few
+ * on long runs of one common weight (counted); N = 50 (one word, blocked
+ * scan) and N = 100 (several), every budget, blocked and row scan. */
+START_TEST(test_plain_cut)
+{
+    const int cases[][3] = {{50, 20, 16}, {50, 49, 64}, {50, 20, 100},
+                            {100, 30, 64}, {50, 49, -20}};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const int n = cases[c][0], k = cases[c][1], levels = cases[c][2];
+        uint64_t rng = 99u + c;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w = levels > 0
+                               ? (double)(1 + test_rng_below(&rng, levels))
+                               : test_rng_below(&rng, 8) == 0
+                                     ? (double)(1 + test_rng_below(&rng, -levels))
+                                     : 30.0;
+
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        for (int scan = 0; scan < 2; scan++) {
+            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+            for (int budget = 2; budget <= n; budget++)
+                assert_same_solve(plain, fast, graph, budget,
+                                  "N %d K %d levels %d budget %d scan %d", n,
+                                  k, levels, budget, scan);
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
+/* One positive level (with 0, -0.0 and missing edges): its own value is
+ * its code (the matrix is not rewritten) unless it is above 2^900, where
+ * sums of it could overflow. Values with inexact sums (0.1), subnormal,
+ * at and above the limit, DBL_MAX; every budget, blocked and row scan. */
+START_TEST(test_one_level_own_code)
+{
+    const double values[] = {0.1, 3e-310, 0x1.0p900, 0x1.0p901, 1e300,
+                             DBL_MAX, 7.0};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+        const int n = 30, k = 12;
+        uint64_t rng = 777u + v;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                const int pick = test_rng_below(&rng, 8);
+
+                if (pick == 7)
+                    continue; /* missing */
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    pick == 0 ? 0.0 : pick == 1 ? -0.0 : values[v]));
+            }
+        for (int scan = 0; scan < 2; scan++) {
+            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+            for (int budget = 2; budget <= n; budget++)
+                assert_same_solve(plain, fast, graph, budget,
+                                  "value %g budget %d scan %d", values[v],
+                                  budget, scan);
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 static void
 reset_scan_hooks(void)
 {
@@ -1144,6 +1275,9 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_fast_paths_match_plain_dp,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_plain_radix_boundary, reset_scan_hooks);
+    add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);
+    add_test_with_setup(suite, test_plain_cut, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_short_spans, reset_scan_hooks);
