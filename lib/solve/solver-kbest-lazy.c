@@ -47,6 +47,8 @@
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #include <immintrin.h>
 #define LAZY_HAVE_AVX 1
+#elif defined(__SSE2__)
+#include <emmintrin.h>
 #endif
 
 #define LAZY_NONE UINT32_MAX
@@ -291,57 +293,89 @@ head_compare(const struct lazy_head *a, const struct lazy_head *b,
     return LAZY_UNDECIDED;
 }
 
-/* Sort descending: insertion sort for the few weights a comparison
- * usually walks, the library's sort beyond. */
-static void
-sort_short(double *values, size_t length)
+/* The largest of @a[0 .. @length) up to @limit (below it if @below)
+ * into *@va, -inf if none, and the same of @b into *@vb: without
+ * branches on the values, two at
+ * a time with SSE2 (both arrays have room for one more, -inf, so that
+ * the pairs cover them; the maximum of doubles other than NaN does not
+ * depend on the order). */
+static inline void
+largest_upto(const double *a, const double *b, size_t length, double limit,
+             int below, double *va, double *vb)
 {
-    if (length > 24) {
-        lemica_sort_descending(values, length);
-        return;
-    }
-    for (size_t i = 1; i < length; i++) {
-        double v = values[i];
-        size_t j = i;
+#ifdef __SSE2__
+    const __m128d bound = _mm_set1_pd(limit), none = _mm_set1_pd(-HUGE_VAL);
+    __m128d ma = none, mb = none;
 
-        for (; j > 0 && values[j - 1] < v; j--)
-            values[j] = values[j - 1];
-        values[j] = v;
+    for (size_t i = 0; i < length; i += 2) {
+        const __m128d x = _mm_loadu_pd(a + i), y = _mm_loadu_pd(b + i);
+        const __m128d kx = below ? _mm_cmplt_pd(x, bound)
+                                 : _mm_cmple_pd(x, bound);
+        const __m128d ky = below ? _mm_cmplt_pd(y, bound)
+                                 : _mm_cmple_pd(y, bound);
+
+        ma = _mm_max_pd(ma, _mm_or_pd(_mm_and_pd(kx, x),
+                                      _mm_andnot_pd(kx, none)));
+        mb = _mm_max_pd(mb, _mm_or_pd(_mm_and_pd(ky, y),
+                                      _mm_andnot_pd(ky, none)));
     }
+    *va = _mm_cvtsd_f64(_mm_max_sd(ma, _mm_unpackhi_pd(ma, ma)));
+    *vb = _mm_cvtsd_f64(_mm_max_sd(mb, _mm_unpackhi_pd(mb, mb)));
+#else
+    double ma = -HUGE_VAL, mb = -HUGE_VAL;
+
+    for (size_t i = 0; i < length; i++) {
+        const int keep_x = below ? a[i] < limit : a[i] <= limit;
+        const int keep_y = below ? b[i] < limit : b[i] <= limit;
+        const double x = keep_x ? a[i] : -HUGE_VAL;
+        const double y = keep_y ? b[i] : -HUGE_VAL;
+
+        ma = x > ma ? x : ma;
+        mb = y > mb ? y : mb;
+    }
+    *va = ma;
+    *vb = mb;
+#endif
 }
 
-/* @x, at @at, into the two largest so far: the largest (1) and the
- * largest of the others (2), as values and places. */
-static inline void
-top_two(double x, size_t at, double *m1, size_t *at1, double *m2,
-        size_t *at2)
+/* How often @value is in @a[0 .. @length) less how often in @b (the
+ * -inf after each is not counted: @value is finite). */
+static inline long
+times_apart(const double *a, const double *b, size_t length, double value)
 {
-    if (x > *m2) {
-        if (x > *m1) {
-            *m2 = *m1;
-            *at2 = *at1;
-            *m1 = x;
-            *at1 = at;
-        } else {
-            *m2 = x;
-            *at2 = at;
-        }
+#ifdef __SSE2__
+    const __m128d v = _mm_set1_pd(value);
+    __m128i count = _mm_setzero_si128();
+    int64_t lanes[2];
+
+    for (size_t i = 0; i < length; i += 2) {
+        /* An equal lane is -1 in one and adds one to the difference. */
+        count = _mm_sub_epi64(
+            count, _mm_castpd_si128(_mm_cmpeq_pd(_mm_loadu_pd(a + i), v)));
+        count = _mm_add_epi64(
+            count, _mm_castpd_si128(_mm_cmpeq_pd(_mm_loadu_pd(b + i), v)));
     }
+    _mm_storeu_si128((__m128i *)lanes, count);
+    return (long)(lanes[0] + lanes[1]);
+#else
+    long count = 0;
+
+    for (size_t i = 0; i < length; i++)
+        count += (a[i] == value) - (b[i] == value);
+    return count;
+#endif
 }
 
-/* Move @v[@first] and @v[@second] (both at @i or after) to
- * @v[@i] and @v[@i + 1]: the first swap may move the second's. */
+/* @x into the two largest so far, values only (the second equal to the
+ * first when it came twice): no branches, for the walk of compare_rest(),
+ * whose weights come in no order. */
 static inline void
-front_two(double *v, size_t i, size_t first, size_t second)
+top_two_values(double x, double *m1, double *m2)
 {
-    double swap = v[i];
+    const double low = x < *m1 ? x : *m1;
 
-    v[i] = v[first];
-    v[first] = swap;
-    second = second == i ? first : second;
-    swap = v[i + 1];
-    v[i + 1] = v[second];
-    v[second] = swap;
+    *m2 = low > *m2 ? low : *m2;
+    *m1 = x > *m1 ? x : *m1;
 }
 
 /* compare_full() when the heads did not decide, all above @agreed
@@ -356,24 +390,23 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
 {
     double *a = lz->full[0], *b = lz->full[1];
     size_t length_a, length_b, length;
-    size_t a1 = 0, a2 = 0, b1 = 0, b2 = 0;
-    double ma1 = -HUGE_VAL, ma2 = -HUGE_VAL;
-    double mb1 = -HUGE_VAL, mb2 = -HUGE_VAL;
+    double ma1, ma2 = -HUGE_VAL, mb1, mb2 = -HUGE_VAL;
+    int below = 0;
 
     /* The weights above @agreed are as many in both rests (the heads
      * matched them, the common prefix holds the same): leaving them out
      * of both keeps the order, the largest weight where the two multisets
      * differ deciding, and saves the rounds that would find them equal.
-     * Both rests keep as many weights. The walk picks the two largest of
-     * each as it goes. */
+     * Both rests keep as many weights. The walk keeps the two largest
+     * values of each without branches (-inf stands for a weight left
+     * out): the weights come in no order, and a branch on them would
+     * mispredict about every other time. */
     a[0] = wa;
     b[0] = wb;
     length_a = wa <= agreed;
     length_b = wb <= agreed;
-    if (length_a)
-        ma1 = wa;
-    if (length_b)
-        mb1 = wb;
+    ma1 = wa <= agreed ? wa : -HUGE_VAL;
+    mb1 = wb <= agreed ? wb : -HUGE_VAL;
     {
         /* Each round reads the two parents, which are the next round's
          * paths. */
@@ -386,10 +419,8 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
 
             a[length_a] = xw;
             b[length_b] = yw;
-            if (xw > ma2 && xw <= agreed)
-                top_two(xw, length_a, &ma1, &a1, &ma2, &a2);
-            if (yw > mb2 && yw <= agreed)
-                top_two(yw, length_b, &mb1, &b1, &mb2, &b2);
+            top_two_values(xw <= agreed ? xw : -HUGE_VAL, &ma1, &ma2);
+            top_two_values(yw <= agreed ? yw : -HUGE_VAL, &mb1, &mb2);
             length_a += xw <= agreed;
             length_b += yw <= agreed;
             pa = x->parent;
@@ -399,36 +430,36 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
         }
     }
     length = length_a;
-    /* Usually the largest weights of the two rests already differ: the
-     * two largest of each a round (the first from the walk), and a sort
-     * only when that goes on. */
-    for (size_t i = 0; i < length; i += 2) {
-        if (i > 0) {
-            if (i >= 8) {
-                sort_short(a + i, length - i);
-                sort_short(b + i, length - i);
-                for (; i < length; i++)
-                    if (a[i] != b[i])
-                        return a[i] < b[i] ? -1 : 1;
-                return 0;
-            }
-            a1 = a2 = b1 = b2 = i;
-            ma1 = ma2 = mb1 = mb2 = -HUGE_VAL;
-            for (size_t j = i; j < length; j++) {
-                top_two(a[j], j, &ma1, &a1, &ma2, &a2);
-                top_two(b[j], j, &mb1, &b1, &mb2, &b2);
-            }
-        }
-        if (ma1 != mb1)
-            return ma1 < mb1 ? -1 : 1;
-        if (i + 1 == length)
+    /* Usually the two largest weights of the rests (from the walk)
+     * already differ. */
+    if (length == 0)
+        return 0;
+    if (ma1 != mb1)
+        return ma1 < mb1 ? -1 : 1;
+    if (length == 1)
+        return 0;
+    if (ma2 != mb2)
+        return ma2 < mb2 ? -1 : 1;
+    /* Else by value, largest first from the second largest on (the
+     * largest came once in each, or equals it): the first value that
+     * the rests hold a different number of times decides, the one with
+     * more of it after. A round a value, its passes without branches. */
+    a[length] = -HUGE_VAL;
+    b[length] = -HUGE_VAL;
+    for (double limit = ma2;; below = 1) {
+        double va, vb;
+        long apart;
+
+        largest_upto(a, b, length, limit, below, &va, &vb);
+        if (va != vb)
+            return va < vb ? -1 : 1;
+        if (va == -HUGE_VAL)
             return 0;
-        if (ma2 != mb2)
-            return ma2 < mb2 ? -1 : 1;
-        front_two(a, i, a1, a2);
-        front_two(b, i, b1, b2);
+        apart = times_apart(a, b, length, va);
+        if (apart != 0)
+            return apart < 0 ? -1 : 1;
+        limit = va;
     }
-    return 0;
 }
 
 /* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
