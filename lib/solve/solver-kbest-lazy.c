@@ -1189,7 +1189,15 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
  * (cold); those of the smallest key (least) in the from fields of @heap
  * (listed); the smallest key above it (next). LEXMAX tells the unusable
  * ones by a key of +inf (a largest weight of +inf); a SUM key may
- * overflow to +inf where both are finite. */
+ * overflow to +inf where both are finite. One pass without branches on
+ * the keys, which come in no order (a pass that branched on a key below
+ * the smallest so far mispredicted a few times a scan): a key below it
+ * starts the list again and moves the old smallest into next (the
+ * larger of the two goes there, unless they are equal); a slot is
+ * written for every predecessor, at the place of the next one listed (at
+ * most one past those listed so far; there are @t - @lo slots). @taken's
+ * key is made +inf by an addition (a key is never -inf: weights are
+ * finite or +inf), its usable bit 0. */
 struct cold_scan {
     size_t cold, listed;
     double least, next;
@@ -1200,32 +1208,37 @@ cold_scan(struct cold_scan *scan, int sum, const double *maxes,
           const double *fl, const double *row, int lo, int t, int taken,
           struct lazy_candidate *heap)
 {
+    static const double hide[2] = {0.0, HUGE_VAL};
     size_t cold = 0, listed = 0;
     double least = HUGE_VAL, next = HUGE_VAL;
 
     for (int s = lo; s < t; s++) {
         double key;
+        int usable;
 
+        /* Usable by < rather than != (which a double's NaN makes two
+         * tests, and a branch). */
         if (sum) {
-            if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
-                continue;
-            key = fl[s] + row[s];
+            key = fl[s] + row[s] + hide[s == taken];
+            usable = (maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) &
+                     (s != taken);
         } else {
-            key = maxes[s] > row[s] ? maxes[s] : row[s];
-            if (key == HUGE_VAL || s == taken)
-                continue;
+            key = (maxes[s] > row[s] ? maxes[s] : row[s]) + hide[s == taken];
+            usable = key < HUGE_VAL;
         }
-        cold++;
-        if (key < least) {
-            /* The next smallest so far was above the old smallest. */
-            next = least;
-            least = key;
-            listed = 0;
-        } else if (key > least) {
-            next = key < next ? key : next;
-            continue;
+        {
+            /* The selects by masks and the table: compilers may make
+             * branches of a ?: on these. */
+            const size_t at = listed & ((size_t)(key < least) - 1);
+            const double larger = key > least ? key : least;
+            const double moved = larger + hide[key == least];
+
+            cold += (size_t)usable;
+            heap[at].from = s;
+            listed = at + (size_t)(usable & (key <= least));
+            next = moved < next ? moved : next;
+            least = key < least ? key : least;
         }
-        heap[listed++].from = s;
     }
     scan->cold = cold;
     scan->listed = listed;
@@ -1234,9 +1247,7 @@ cold_scan(struct cold_scan *scan, int sum, const double *maxes,
 }
 
 /* cold_first_pull_margin() without a margin (LEXMAX, and SUM where its
- * sums are exact in doubles): the pull of those with the smallest key. The predecessors of the smallest
- * key so far wait in the from fields of the heap's slots until they are
- * made candidates. */
+ * sums are exact in doubles): the pull of those with the smallest key. */
 static void
 cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
                 int t, int c, int taken)
@@ -1249,19 +1260,13 @@ cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
     struct lazy_candidate *heap = room + 1;
     const int lo = first_candidate(lz, t, c);
     struct cold_scan scan;
-    size_t cold, listed;
-    double least, next;
 
     if (lz->sum)
         cold_scan(&scan, 1, maxes, fl, row, lo, t, taken, heap);
     else
         cold_scan(&scan, 0, maxes, fl, row, lo, t, taken, heap);
-    cold = scan.cold;
-    listed = scan.listed;
-    least = scan.least;
-    next = scan.next;
-    first_pull_end(lz, room, state, t, first, row, listed, cold, taken, next,
-                   least);
+    first_pull_end(lz, room, state, t, first, row, scan.listed, scan.cold,
+                   taken, scan.next, scan.least);
 }
 
 /* Build the heap of state @state = (@t, @c): the first path of every
