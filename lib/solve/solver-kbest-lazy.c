@@ -221,6 +221,7 @@ lazy_row(const struct lazy *lz, int t)
     return lz->incoming + (size_t)(t + 1) * lz->skip - (size_t)t;
 }
 
+#ifndef __SSE2__
 /* head_insert() for all but its most common case. */
 static void
 head_insert_runs(const struct lazy_head *head, double w, struct lazy_head *out)
@@ -254,17 +255,88 @@ head_insert_runs(const struct lazy_head *head, double w, struct lazy_head *out)
     }
     out->runs = (uint8_t)o;
 }
+#endif
 
 /* @head with @w inserted, into @out. A weight below the runs of a
  * truncated head falls in the part left off: the head stays. That is the
- * most common case (a head is truncated only when full), tested first. */
+ * most common case (a head is truncated only when full), tested first.
+ * The others with SSE2 without branches (which of them comes is data:
+ * head_insert_runs()' tests mispredicted often): @w goes at place pos,
+ * the number of runs above it (they are sorted), into the run there if
+ * it equals @w, else as a run of its own with the later runs one place
+ * on, the last one left off (truncated) when the head was full. The
+ * counts move as one 64-bit word, 16 bits a run. */
 static inline void
 head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
 {
-    if (head->truncated && w < head->value[LAZY_RUNS - 1])
+    if (head->truncated && w < head->value[LAZY_RUNS - 1]) {
         *out = *head;
-    else
-        head_insert_runs(head, w, out);
+        return;
+    }
+#ifdef __SSE2__
+    /* By pos: the runs before it, the run at it, one at it. */
+    static const uint64_t before[LAZY_RUNS + 1] = {
+        0, 0xffff, 0xffffffff, UINT64_C(0xffffffffffff), UINT64_MAX};
+    static const uint64_t at[LAZY_RUNS + 1] = {
+        0xffff, 0xffff0000, UINT64_C(0xffff00000000),
+        UINT64_C(0xffff000000000000), 0};
+    static const uint64_t one[LAZY_RUNS + 1] = {
+        1, 0x10000, UINT64_C(0x100000000), UINT64_C(0x1000000000000), 0};
+    /* The runs above @w are the first ones: their mask gives pos. */
+    static const unsigned char places[16] = {0, 1, 0, 2, 0, 0, 0, 3,
+                                             0, 0, 0, 0, 0, 0, 0, 4};
+    const __m128d low = _mm_loadu_pd(head->value);
+    const __m128d high = _mm_loadu_pd(head->value + 2);
+    const __m128d weight = _mm_set1_pd(w);
+    const unsigned runs = head->runs;
+    const unsigned used = (1u << runs) - 1;
+    const unsigned above =
+        ((unsigned)_mm_movemask_pd(_mm_cmpgt_pd(low, weight)) |
+         (unsigned)_mm_movemask_pd(_mm_cmpgt_pd(high, weight)) << 2) &
+        used;
+    const unsigned equal =
+        ((unsigned)_mm_movemask_pd(_mm_cmpeq_pd(low, weight)) |
+         (unsigned)_mm_movemask_pd(_mm_cmpeq_pd(high, weight)) << 2) &
+        used;
+    const unsigned pos = places[above];
+    const unsigned fresh = equal == 0; /* a run of its own */
+    const __m128d place = _mm_set1_pd((double)pos);
+    const __m128d lanes_low = _mm_set_pd(1.0, 0.0);
+    const __m128d lanes_high = _mm_set_pd(3.0, 2.0);
+    const __m128d keep = _mm_castsi128_pd(_mm_set1_epi64x(-(int64_t)!fresh));
+    /* Lane j of the head moved one on: w, v0 | v1, v2. */
+    const __m128d on_low = _mm_unpacklo_pd(weight, low);
+    const __m128d on_high = _mm_shuffle_pd(low, high, 1);
+    __m128d after_low, after_high, lt, eq;
+    uint64_t counts, bumped, inserted, own;
+
+    after_low = _mm_or_pd(_mm_and_pd(keep, low), _mm_andnot_pd(keep, on_low));
+    after_high =
+        _mm_or_pd(_mm_and_pd(keep, high), _mm_andnot_pd(keep, on_high));
+    eq = _mm_cmpeq_pd(lanes_low, place);
+    after_low = _mm_or_pd(_mm_and_pd(eq, weight), _mm_andnot_pd(eq, after_low));
+    lt = _mm_cmplt_pd(lanes_low, place);
+    after_low = _mm_or_pd(_mm_and_pd(lt, low), _mm_andnot_pd(lt, after_low));
+    eq = _mm_cmpeq_pd(lanes_high, place);
+    after_high =
+        _mm_or_pd(_mm_and_pd(eq, weight), _mm_andnot_pd(eq, after_high));
+    lt = _mm_cmplt_pd(lanes_high, place);
+    after_high = _mm_or_pd(_mm_and_pd(lt, high), _mm_andnot_pd(lt, after_high));
+    memcpy(&counts, head->count, sizeof(counts));
+    bumped = counts + one[pos];
+    inserted = (counts & before[pos]) | one[pos] |
+               ((counts << 16) & ~(before[pos] | at[pos]));
+    own = (uint64_t)0 - fresh;
+    counts = (inserted & own) | (bumped & ~own);
+    out->truncated =
+        (uint8_t)(head->truncated | (fresh & (runs == LAZY_RUNS)));
+    out->runs = (uint8_t)(runs + (fresh & (runs < LAZY_RUNS)));
+    memcpy(out->count, &counts, sizeof(counts));
+    _mm_storeu_pd(out->value, after_low);
+    _mm_storeu_pd(out->value + 2, after_high);
+#else
+    head_insert_runs(head, w, out);
+#endif
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
