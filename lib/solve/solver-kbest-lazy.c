@@ -1225,6 +1225,34 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
     size_t cold = 0, listed = 0;
     double least = HUGE_VAL, limit = HUGE_VAL, next = HUGE_VAL;
 
+    if (lz->heap_size[state] == LAZY_FL_RUNNER &&
+        lz->best_max[state] != DBL_MAX) {
+        /* The smallest key is known: first_path_sum() took the first
+         * predecessor of the smallest floating-point sum (taken) and
+         * kept the second smallest of the same scan, the smallest of the
+         * others (unless there was none: DBL_MAX). One pass then, whose
+         * test of a key within the margin is rarely true; @taken's key is
+         * made +inf by an addition, and a finite key has a usable first
+         * path and edge. */
+        static const double hide[2] = {0.0, HUGE_VAL};
+
+        limit = lz->best_max[state] + margin;
+        for (int s = first_candidate(lz, t, c); s < t; s++) {
+            const double key = fl[s] + row[s] + hide[s == taken];
+
+            cold += (size_t)((maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) &
+                             (s != taken));
+            if (key <= limit) {
+                heap[listed].from = s;
+                heap[listed++].max = key;
+            } else {
+                next = key < next ? key : next;
+            }
+        }
+        first_pull_end(lz, room, state, t, first, row, listed, cold, taken,
+                       next, limit);
+        return;
+    }
     for (int s = first_candidate(lz, t, c); s < t; s++) {
         double key;
 
