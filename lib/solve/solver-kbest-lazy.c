@@ -1284,28 +1284,28 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
                    limit);
 }
 
-/* cold_first_pull()'s scan, @sum constant in each call: the predecessors
- * s in [@lo, @t) but @taken with a usable first path and edge, counted
- * (cold); those of the smallest key (least) in the from fields of @heap
- * (listed); the smallest key above it (next). LEXMAX tells the unusable
- * ones by a key of +inf (a largest weight of +inf); a SUM key may
- * overflow to +inf where both are finite. One pass without branches on
- * the keys, which come in no order (a pass that branched on a key below
- * the smallest so far mispredicted a few times a scan): a key below it
- * starts the list again and moves the old smallest into next (the
- * larger of the two goes there, unless they are equal); a slot is
- * written for every predecessor, at the place of the next one listed (at
- * most one past those listed so far; there are @t - @lo slots). @taken's
- * key is made +inf by an addition (a key is never -inf: weights are
- * finite or +inf), its usable bit 0. */
+/* cold_first_pull()'s scan for SUM (sums exact in doubles): the
+ * predecessors s in [@lo, @t) but @taken with a usable first path and
+ * edge, counted (cold); those of the smallest key (least) in the from
+ * fields of @heap (listed); the smallest key above it (next). A key may
+ * overflow to +inf where both parts are finite: usable is tested apart,
+ * by < rather than != (which a double's NaN makes two tests, and a
+ * branch). One pass without branches on the keys, which come in no order
+ * (a pass that branched on a key below the smallest so far mispredicted
+ * a few times a scan): a key below it starts the list again and moves
+ * the old smallest into next (the larger of the two goes there, unless
+ * they are equal); a slot is written for every predecessor, at the place
+ * of the next one listed (at most one past those listed so far; there
+ * are @t - @lo slots). @taken's key is made +inf by an addition (a key is
+ * never -inf: weights are finite or +inf), its usable bit 0. */
 struct cold_scan {
     size_t cold, listed;
     double least, next;
 };
 
 static inline void
-cold_scan(struct cold_scan *scan, int sum, const double *maxes,
-          const double *fl, const double *row, int lo, int t, int taken,
+cold_scan(struct cold_scan *scan, const double *maxes, const double *fl,
+          const double *row, int lo, int t, int taken,
           struct lazy_candidate *heap)
 {
     static const double hide[2] = {0.0, HUGE_VAL};
@@ -1313,32 +1313,55 @@ cold_scan(struct cold_scan *scan, int sum, const double *maxes,
     double least = HUGE_VAL, next = HUGE_VAL;
 
     for (int s = lo; s < t; s++) {
-        double key;
-        int usable;
+        const double key = fl[s] + row[s] + hide[s == taken];
+        const int usable =
+            (maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) & (s != taken);
+        /* The selects by masks and the table: compilers may make
+         * branches of a ?: on these. */
+        const size_t at = listed & ((size_t)(key < least) - 1);
+        const double larger = key > least ? key : least;
+        const double moved = larger + hide[key == least];
 
-        /* Usable by < rather than != (which a double's NaN makes two
-         * tests, and a branch). */
-        if (sum) {
-            key = fl[s] + row[s] + hide[s == taken];
-            usable = (maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) &
-                     (s != taken);
-        } else {
-            key = (maxes[s] > row[s] ? maxes[s] : row[s]) + hide[s == taken];
-            usable = key < HUGE_VAL;
-        }
-        {
-            /* The selects by masks and the table: compilers may make
-             * branches of a ?: on these. */
-            const size_t at = listed & ((size_t)(key < least) - 1);
-            const double larger = key > least ? key : least;
-            const double moved = larger + hide[key == least];
+        cold += (size_t)usable;
+        heap[at].from = s;
+        listed = at + (size_t)(usable & (key <= least));
+        next = moved < next ? moved : next;
+        least = key < least ? key : least;
+    }
+    scan->cold = cold;
+    scan->listed = listed;
+    scan->least = least;
+    scan->next = next;
+}
 
-            cold += (size_t)usable;
-            heap[at].from = s;
-            listed = at + (size_t)(usable & (key <= least));
-            next = moved < next ? moved : next;
-            least = key < least ? key : least;
-        }
+/* The scan of cold_first_pull() for LEXMAX (counted: cold; those of the
+ * smallest key @least in the from fields of @heap: listed; the smallest
+ * key above it: next), whose smallest key is known: the
+ * second smallest largest weight of the scan of first_paths(), which is
+ * the smallest of the predecessors but the first one's (taken; when
+ * another one ties with it, the second smallest equals the smallest).
+ * One pass, a third of the work of a search for the smallest, and
+ * without branches on the keys: @taken's key is made +inf by an
+ * addition, and a slot is written for every predecessor, at the place of
+ * the next one listed. */
+static inline void
+cold_scan_known(struct cold_scan *scan, const double *maxes,
+                const double *row, int lo, int t, int taken, double least,
+                struct lazy_candidate *heap)
+{
+    static const double hide[2] = {0.0, HUGE_VAL};
+    size_t cold = 0, listed = 0;
+    double next = HUGE_VAL;
+
+    for (int s = lo; s < t; s++) {
+        const double key =
+            (maxes[s] > row[s] ? maxes[s] : row[s]) + hide[s == taken];
+        const double above = key > least ? key : HUGE_VAL;
+
+        cold += (size_t)(key < HUGE_VAL);
+        heap[listed].from = s;
+        listed += (size_t)((key < HUGE_VAL) & (key <= least));
+        next = above < next ? above : next;
     }
     scan->cold = cold;
     scan->listed = listed;
@@ -1362,9 +1385,10 @@ cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
     struct cold_scan scan;
 
     if (lz->sum)
-        cold_scan(&scan, 1, maxes, fl, row, lo, t, taken, heap);
+        cold_scan(&scan, maxes, fl, row, lo, t, taken, heap);
     else
-        cold_scan(&scan, 0, maxes, fl, row, lo, t, taken, heap);
+        cold_scan_known(&scan, maxes, row, lo, t, taken, lz->first_fl[state],
+                        heap);
     first_pull_end(lz, room, state, t, first, row, scan.listed, scan.cold,
                    taken, scan.next, scan.least);
 }
