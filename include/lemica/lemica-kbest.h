@@ -155,10 +155,11 @@
  * about a megabyte, the paths' links, which the walks up the paths read,
  * 16 bytes a path of it: callgrind's cache model counts about 25,000
  * first-level misses a LEXMAX call, 26,000 a SUM call, and 18,000 and
- * 12,000 mispredicted branches); MAX's search keeps about 130 KB. Writing the 472 schedules out takes about 1,150 to 1,350
- * instructions a schedule (steps, mask, and costs sorted through the
- * ranks of the list's distinct edges): about a fifth of LEXMAX's
- * instructions, a quarter of SUM's, two fifths of MAX's, whose search (3,100 states
+ * 12,000 mispredicted branches); MAX's search keeps about 130 KB.
+ * Writing the 472 schedules out takes about 1,150 to 1,350 instructions
+ * a schedule (steps, mask, and costs sorted through the ranks of the
+ * list's distinct edges): about a fifth of LEXMAX's instructions, a
+ * quarter of SUM's, two fifths of MAX's, whose search (3,100 states
  * entered, 38,000 predecessors scanned) and one-best DP are the rest. A
  * program that frees each list before the next solve can pay the
  * kernel's time as well: when the list (200 KB here) ends the C library's
