@@ -277,9 +277,9 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
     /* By pos: the runs before it, the run at it, one at it. */
     static const uint64_t before[LAZY_RUNS + 1] = {
         0, 0xffff, 0xffffffff, UINT64_C(0xffffffffffff), UINT64_MAX};
-    static const uint64_t at[LAZY_RUNS + 1] = {
-        0xffff, 0xffff0000, UINT64_C(0xffff00000000),
-        UINT64_C(0xffff000000000000), 0};
+    static const uint64_t at[LAZY_RUNS + 1] = {0xffff, 0xffff0000,
+                                               UINT64_C(0xffff00000000),
+                                               UINT64_C(0xffff000000000000), 0};
     static const uint64_t one[LAZY_RUNS + 1] = {
         1, 0x10000, UINT64_C(0x100000000), UINT64_C(0x1000000000000), 0};
     /* The runs above @w are the first ones: their mask gives pos. */
@@ -328,8 +328,7 @@ head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
                ((counts << 16) & ~(before[pos] | at[pos]));
     own = (uint64_t)0 - fresh;
     counts = (inserted & own) | (bumped & ~own);
-    out->truncated =
-        (uint8_t)(head->truncated | (fresh & (runs == LAZY_RUNS)));
+    out->truncated = (uint8_t)(head->truncated | (fresh & (runs == LAZY_RUNS)));
     out->runs = (uint8_t)(runs + (fresh & (runs < LAZY_RUNS)));
     memcpy(out->count, &counts, sizeof(counts));
     _mm_storeu_pd(out->value, after_low);
@@ -390,15 +389,15 @@ largest_upto(const double *a, const double *b, size_t length, double limit,
 
     for (size_t i = 0; i < length; i += 2) {
         const __m128d x = _mm_loadu_pd(a + i), y = _mm_loadu_pd(b + i);
-        const __m128d kx = below ? _mm_cmplt_pd(x, bound)
-                                 : _mm_cmple_pd(x, bound);
-        const __m128d ky = below ? _mm_cmplt_pd(y, bound)
-                                 : _mm_cmple_pd(y, bound);
+        const __m128d kx =
+            below ? _mm_cmplt_pd(x, bound) : _mm_cmple_pd(x, bound);
+        const __m128d ky =
+            below ? _mm_cmplt_pd(y, bound) : _mm_cmple_pd(y, bound);
 
-        ma = _mm_max_pd(ma, _mm_or_pd(_mm_and_pd(kx, x),
-                                      _mm_andnot_pd(kx, none)));
-        mb = _mm_max_pd(mb, _mm_or_pd(_mm_and_pd(ky, y),
-                                      _mm_andnot_pd(ky, none)));
+        ma = _mm_max_pd(ma,
+                        _mm_or_pd(_mm_and_pd(kx, x), _mm_andnot_pd(kx, none)));
+        mb = _mm_max_pd(mb,
+                        _mm_or_pd(_mm_and_pd(ky, y), _mm_andnot_pd(ky, none)));
     }
     *va = _mm_cvtsd_f64(_mm_max_sd(ma, _mm_unpackhi_pd(ma, ma)));
     *vb = _mm_cvtsd_f64(_mm_max_sd(mb, _mm_unpackhi_pd(mb, mb)));
@@ -1345,8 +1344,8 @@ cold_scan(struct cold_scan *scan, const double *maxes, const double *fl,
  * addition, and a slot is written for every predecessor, at the place of
  * the next one listed. */
 static inline void
-cold_scan_known(struct cold_scan *scan, const double *maxes,
-                const double *row, int lo, int t, int taken, double least,
+cold_scan_known(struct cold_scan *scan, const double *maxes, const double *row,
+                int lo, int t, int taken, double least,
                 struct lazy_candidate *heap)
 {
     static const double hide[2] = {0.0, HUGE_VAL};
