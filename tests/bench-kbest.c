@@ -24,13 +24,14 @@
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
  * Measured so (k-best over frontier instructions): LEXMAX 7.1, SUM 7.4,
- * MAX 5.1 (their CPU time 9.1-9.4 and 10.8-10.9 frontiers for LEXMAX and
- * SUM, three runs at load 4 alternating with e178d0f's build: 8.7-9.1
- * and 11.2-11.7 there; the frontier's time in these runs came out lower
- * with this build, 24 against 34 us, its instructions the same, and the
- * k-best's 220-226 against 297-314 us for LEXMAX; in one process that
- * loads both libraries and alternates them, the k-best's CPU time is 0.84
- * of e178d0f's for LEXMAX and 0.94 for SUM, the frontiers' the same);
+ * MAX 5.1 (their CPU time 9.1-9.7 and 10.7-10.9 frontiers for LEXMAX and
+ * SUM, seven runs at load 4 to 5.5 alternating with e178d0f's build:
+ * 8.7-10.0 and 11.2-11.7 there; the frontier's time in these runs came
+ * out lower with this build, 22-30 against 29-35 us, its instructions
+ * the same, and the k-best's 213-256 against 270-330 us for LEXMAX; in
+ * one process that loads both libraries and alternates them, the
+ * k-best's CPU time is 0.84-0.87 of e178d0f's for LEXMAX and 0.94-0.96
+ * for SUM, the frontiers' the same);
  * LEXMAX 6.2 and SUM 7.3 (CPU time 9.7-10.0 and 11.2-11.3, three runs at
  * load 1.5 alternating with cdfc332's build: 11.4-11.7 and 12.4-12.7
  * there) before compare_rest() walked and compared without branches on

@@ -146,10 +146,11 @@
  * for a path that the predecessor of its first one cannot give). Time,
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
- * two-core machine): about 9 times a frontier's CPU time for LEXMAX,
- * 10.8 for SUM and 6.0 for MAX (7.1, 7.4 and 5.1 times in instructions,
- * by callgrind with --calls); one budget a fraction of that. For LEXMAX
- * and SUM CPU time runs above the instruction ratio because the
+ * two-core machine): about 9 to 9.7 times a frontier's CPU time for
+ * LEXMAX, 10.7 to 10.9 for SUM and 6.0 for MAX (7.1, 7.4 and 5.1 times
+ * in instructions, by callgrind with --calls); one budget a fraction of
+ * that. For LEXMAX and SUM CPU time runs above the instruction ratio
+ * because the
  * frontier's DP keeps a wide core busy while the enumeration waits on
  * mispredicted branches and on cache misses (its paths and heaps take
  * about a megabyte, the paths' links, which the walks up the paths read,
