@@ -150,13 +150,13 @@
  * LEXMAX, 10.7 to 10.9 for SUM and 6.0 for MAX (7.1, 7.4 and 5.1 times
  * in instructions, by callgrind with --calls); one budget a fraction of
  * that. For LEXMAX and SUM CPU time runs above the instruction ratio
- * because the
- * frontier's DP keeps a wide core busy while the enumeration waits on
- * mispredicted branches and on cache misses (its paths and heaps take
- * about a megabyte, the paths' links, which the walks up the paths read,
- * 16 bytes a path of it: callgrind's cache model counts about 25,000
- * first-level misses a LEXMAX call, 26,000 a SUM call, and 18,000 and
- * 12,000 mispredicted branches); MAX's search keeps about 130 KB.
+ * because the frontier's DP keeps a wide core busy while the enumeration
+ * waits on mispredicted branches and on cache misses (its paths and
+ * heaps take about a megabyte, the paths' links, which the walks up the
+ * paths read, 16 bytes a path of it: callgrind's cache model counts
+ * about 25,000 first-level misses a LEXMAX call, 26,000 a SUM call, and
+ * 18,000 and 12,000 mispredicted branches); MAX's search keeps about
+ * 130 KB.
  * Writing the 472 schedules out takes about 1,150 to 1,350 instructions
  * a schedule (steps, mask, and costs sorted through the ranks of the
  * list's distinct edges): about a fifth of LEXMAX's instructions, a
