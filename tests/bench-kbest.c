@@ -23,10 +23,24 @@
  *     --toggle-collect=lemica_solver_solve_k_best_frontier \
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
- * Measured so (k-best over frontier instructions): LEXMAX 6.2, SUM 7.3,
- * MAX 5.1 (their CPU time 9.7-10.0, 11.2-11.3 and 6.0 frontiers, three
- * runs at load 1.5 alternating with cdfc332's build: 11.4-11.7, 12.4-12.7
- * and 6.9-7.1 there);
+ * Measured so (k-best over frontier instructions): LEXMAX 7.1, SUM 7.4,
+ * MAX 5.1 (their CPU time 9.1-9.7 and 10.7-10.9 frontiers for LEXMAX and
+ * SUM, seven runs at load 4 to 5.5 alternating with e178d0f's build:
+ * 8.7-10.0 and 11.2-11.7 there; the frontier's time in these runs came
+ * out lower with this build, 22-30 against 29-35 us, its instructions
+ * the same, and the k-best's 213-256 against 270-330 us for LEXMAX; in
+ * one process that loads both libraries and alternates them, the
+ * k-best's CPU time is 0.84-0.87 of e178d0f's for LEXMAX and 0.94-0.96
+ * for SUM, the frontiers' the same);
+ * LEXMAX 6.2 and SUM 7.3 (CPU time 9.7-10.0 and 11.2-11.3, three runs at
+ * load 1.5 alternating with cdfc332's build: 11.4-11.7 and 12.4-12.7
+ * there) before compare_rest() walked and compared without branches on
+ * the weights, the paths' links (parent, step, weight) had an array of
+ * their own, head_insert() inserted past its common case by masks and
+ * the heaps' first pulls took their smallest key from the one-best DP
+ * (callgrind's mispredicted branches 29,900 -> 18,000 a LEXMAX call and
+ * 13,300 -> 11,800 a SUM call, first-level read misses 12,600 -> 10,100
+ * and 13,400 -> 11,000);
  * LEXMAX 6.95 (CPU 8.7-9.2 in the same runs of the older build, load 9)
  * before its paths kept their last edge's weight, its full comparisons
  * picked the two largest weights a pass (the first two in the walk) and

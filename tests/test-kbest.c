@@ -244,13 +244,19 @@ struct kb_stats {
 
 /* Check @graphs random problems from seed @seed_base on: every comparator
  * on problems of up to KB_MAX_N steps (@only < 0), or order @only on the
- * tie-heavy kinds too, up to 13 steps. */
+ * tie-heavy kinds too, up to 13 steps. LEMICA_TEST_KBEST_SCALE=m checks
+ * m times as many (the seeds that follow; up to 100), a longer search by
+ * hand. */
 static void
 kb_check_graphs(int graphs, uint64_t seed_base, int only,
                 struct kb_stats *stats)
 {
     unsigned long lists = 0, schedules = 0, ties = 0, short_lists = 0;
+    const char *scale = getenv("LEMICA_TEST_KBEST_SCALE");
     lemica_solver *solver;
+
+    if (scale && atoi(scale) > 1)
+        graphs *= atoi(scale) < 100 ? atoi(scale) : 100;
 
     ck_assert_ok(lemica_solver_new(&solver));
     for (int g = 0; g < graphs; g++) {

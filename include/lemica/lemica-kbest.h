@@ -146,20 +146,21 @@
  * for a path that the predecessor of its first one cannot give). Time,
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
- * two-core machine): about 9.7 to 10 times a frontier's CPU time for
- * LEXMAX, 11.2 to 11.3 for SUM and 6.0 for MAX (6.2, 7.3 and 5.1 times
- * in instructions, by callgrind with --calls); one budget a
- * fraction of that. For LEXMAX and SUM CPU time runs above the
- * instruction ratio because the frontier's DP keeps a wide core busy
- * while the enumeration waits on mispredicted branches and on cache
- * misses (its paths and
- * heaps take about a megabyte: callgrind's cache model counts about
- * 26,000 first-level misses a LEXMAX call, 27,500 a SUM call, and 29,000
- * and 13,000 mispredicted branches); MAX's search keeps about
- * 130 KB. Writing the 472 schedules out takes about 1,150 to 1,350
- * instructions a schedule (steps, mask, and costs sorted through the
- * ranks of the list's distinct edges): about a fifth of LEXMAX's and
- * SUM's instructions, two fifths of MAX's, whose search (3,100 states
+ * two-core machine): about 9 to 9.7 times a frontier's CPU time for
+ * LEXMAX, 10.7 to 10.9 for SUM and 6.0 for MAX (7.1, 7.4 and 5.1 times
+ * in instructions, by callgrind with --calls); one budget a fraction of
+ * that. For LEXMAX and SUM CPU time runs above the instruction ratio
+ * because the frontier's DP keeps a wide core busy while the enumeration
+ * waits on mispredicted branches and on cache misses (its paths and
+ * heaps take about a megabyte, the paths' links, which the walks up the
+ * paths read, 16 bytes a path of it: callgrind's cache model counts
+ * about 25,000 first-level misses a LEXMAX call, 26,000 a SUM call, and
+ * 18,000 and 12,000 mispredicted branches); MAX's search keeps about
+ * 130 KB.
+ * Writing the 472 schedules out takes about 1,150 to 1,350 instructions
+ * a schedule (steps, mask, and costs sorted through the ranks of the
+ * list's distinct edges): about a fifth of LEXMAX's instructions, a
+ * quarter of SUM's, two fifths of MAX's, whose search (3,100 states
  * entered, 38,000 predecessors scanned) and one-best DP are the rest. A
  * program that frees each list before the next solve can pay the
  * kernel's time as well: when the list (200 KB here) ends the C library's

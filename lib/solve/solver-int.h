@@ -99,7 +99,8 @@ struct lemica_workspace {
     /* The lazy k-best enumeration (solver-kbest-lazy.c), kept like the
      * rest so that repeated k-best solves reuse their memory (MAX's
      * search uses best_max and listed too): */
-    struct lemica_buffer kbest_paths;      /* its paths */
+    struct lemica_buffer kbest_paths;      /* its paths' keys */
+    struct lemica_buffer kbest_links;      /* its paths' links */
     struct lemica_buffer kbest_candidates; /* its states' heaps */
     struct lemica_buffer kbest_known;      /* uint32, per state */
     struct lemica_buffer kbest_flags;      /* uchar, per state */

@@ -47,6 +47,8 @@
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #include <immintrin.h>
 #define LAZY_HAVE_AVX 1
+#elif defined(__SSE2__)
+#include <emmintrin.h>
 #endif
 
 #define LAZY_NONE UINT32_MAX
@@ -76,18 +78,26 @@ struct lazy_sum {
     double fl;
 };
 
-/* A path: @parent extended by the edge to @step, of weight @w (0 for the
- * empty path); @index is its rank among the paths of its state (0 =
- * best). @w saves compare_full()'s walk a look-up in the incoming rows. */
+/* A path: its link (struct lazy_link, of the same number), @index its
+ * rank among the paths of its state (0 = best), and its key. */
 struct lazy_path {
-    uint32_t parent;
-    int32_t step;
     uint32_t index;
-    double w;
     union {
         struct lazy_head head; /* LEXMAX */
         struct lazy_sum sum;   /* SUM */
     } key;
+};
+
+/* The link of a path: @parent extended by the edge to @step, of weight
+ * @w (0 for the empty path, number 0). The walks up the paths
+ * (compare_rest(), lazy_steps(), last_origin()) read only these: 16
+ * bytes a path rather than the 72 of a path with its key, a quarter of
+ * the cache lines. @w saves compare_full()'s walk a look-up in the
+ * incoming rows. */
+struct lazy_link {
+    uint32_t parent;
+    int32_t step;
+    double w;
 };
 
 /* A candidate of a state's heap: path @path of predecessor @from extended
@@ -132,6 +142,7 @@ struct lazy {
     int exact_doubles;     /* SUM: every sum is exact in a double too */
     int avx;               /* first_scan() may use AVX */
     struct lazy_path *paths;
+    struct lazy_link *links; /* of the paths, as many */
     size_t num_paths;
     size_t paths_room;   /* paths the array holds */
     /* Per state c * N + t, c = 0 .. layers: */
@@ -210,6 +221,7 @@ lazy_row(const struct lazy *lz, int t)
     return lz->incoming + (size_t)(t + 1) * lz->skip - (size_t)t;
 }
 
+#ifndef __SSE2__
 /* head_insert() for all but its most common case. */
 static void
 head_insert_runs(const struct lazy_head *head, double w, struct lazy_head *out)
@@ -243,17 +255,87 @@ head_insert_runs(const struct lazy_head *head, double w, struct lazy_head *out)
     }
     out->runs = (uint8_t)o;
 }
+#endif
 
 /* @head with @w inserted, into @out. A weight below the runs of a
  * truncated head falls in the part left off: the head stays. That is the
- * most common case (a head is truncated only when full), tested first. */
+ * most common case (a head is truncated only when full), tested first.
+ * The others with SSE2 without branches (which of them comes is data:
+ * head_insert_runs()' tests mispredicted often): @w goes at place pos,
+ * the number of runs above it (they are sorted), into the run there if
+ * it equals @w, else as a run of its own with the later runs one place
+ * on, the last one left off (truncated) when the head was full. The
+ * counts move as one 64-bit word, 16 bits a run. */
 static inline void
 head_insert(const struct lazy_head *head, double w, struct lazy_head *out)
 {
-    if (head->truncated && w < head->value[LAZY_RUNS - 1])
+    if (head->truncated && w < head->value[LAZY_RUNS - 1]) {
         *out = *head;
-    else
-        head_insert_runs(head, w, out);
+        return;
+    }
+#ifdef __SSE2__
+    /* By pos: the runs before it, the run at it, one at it. */
+    static const uint64_t before[LAZY_RUNS + 1] = {
+        0, 0xffff, 0xffffffff, UINT64_C(0xffffffffffff), UINT64_MAX};
+    static const uint64_t at[LAZY_RUNS + 1] = {0xffff, 0xffff0000,
+                                               UINT64_C(0xffff00000000),
+                                               UINT64_C(0xffff000000000000), 0};
+    static const uint64_t one[LAZY_RUNS + 1] = {
+        1, 0x10000, UINT64_C(0x100000000), UINT64_C(0x1000000000000), 0};
+    /* The runs above @w are the first ones: their mask gives pos. */
+    static const unsigned char places[16] = {0, 1, 0, 2, 0, 0, 0, 3,
+                                             0, 0, 0, 0, 0, 0, 0, 4};
+    const __m128d low = _mm_loadu_pd(head->value);
+    const __m128d high = _mm_loadu_pd(head->value + 2);
+    const __m128d weight = _mm_set1_pd(w);
+    const unsigned runs = head->runs;
+    const unsigned used = (1u << runs) - 1;
+    const unsigned above =
+        ((unsigned)_mm_movemask_pd(_mm_cmpgt_pd(low, weight)) |
+         (unsigned)_mm_movemask_pd(_mm_cmpgt_pd(high, weight)) << 2) &
+        used;
+    const unsigned equal =
+        ((unsigned)_mm_movemask_pd(_mm_cmpeq_pd(low, weight)) |
+         (unsigned)_mm_movemask_pd(_mm_cmpeq_pd(high, weight)) << 2) &
+        used;
+    const unsigned pos = places[above];
+    const unsigned fresh = equal == 0; /* a run of its own */
+    const __m128d place = _mm_set1_pd((double)pos);
+    const __m128d lanes_low = _mm_set_pd(1.0, 0.0);
+    const __m128d lanes_high = _mm_set_pd(3.0, 2.0);
+    const __m128d keep = _mm_castsi128_pd(_mm_set1_epi64x(-(int64_t)!fresh));
+    /* Lane j of the head moved one on: w, v0 | v1, v2. */
+    const __m128d on_low = _mm_unpacklo_pd(weight, low);
+    const __m128d on_high = _mm_shuffle_pd(low, high, 1);
+    __m128d after_low, after_high, lt, eq;
+    uint64_t counts, bumped, inserted, own;
+
+    after_low = _mm_or_pd(_mm_and_pd(keep, low), _mm_andnot_pd(keep, on_low));
+    after_high =
+        _mm_or_pd(_mm_and_pd(keep, high), _mm_andnot_pd(keep, on_high));
+    eq = _mm_cmpeq_pd(lanes_low, place);
+    after_low = _mm_or_pd(_mm_and_pd(eq, weight), _mm_andnot_pd(eq, after_low));
+    lt = _mm_cmplt_pd(lanes_low, place);
+    after_low = _mm_or_pd(_mm_and_pd(lt, low), _mm_andnot_pd(lt, after_low));
+    eq = _mm_cmpeq_pd(lanes_high, place);
+    after_high =
+        _mm_or_pd(_mm_and_pd(eq, weight), _mm_andnot_pd(eq, after_high));
+    lt = _mm_cmplt_pd(lanes_high, place);
+    after_high = _mm_or_pd(_mm_and_pd(lt, high), _mm_andnot_pd(lt, after_high));
+    memcpy(&counts, head->count, sizeof(counts));
+    bumped = counts + one[pos];
+    inserted = (counts & before[pos]) | one[pos] |
+               ((counts << 16) & ~(before[pos] | at[pos]));
+    own = (uint64_t)0 - fresh;
+    counts = (inserted & own) | (bumped & ~own);
+    out->truncated = (uint8_t)(head->truncated | (fresh & (runs == LAZY_RUNS)));
+    out->runs = (uint8_t)(runs + (fresh & (runs < LAZY_RUNS)));
+    memcpy(out->count, &counts, sizeof(counts));
+    _mm_storeu_pd(out->value, after_low);
+    _mm_storeu_pd(out->value + 2, after_high);
+#else
+    head_insert_runs(head, w, out);
+#endif
 }
 
 /* Two heads of vectors of the same length: -1, 0, 1, or LAZY_UNDECIDED
@@ -291,57 +373,89 @@ head_compare(const struct lazy_head *a, const struct lazy_head *b,
     return LAZY_UNDECIDED;
 }
 
-/* Sort descending: insertion sort for the few weights a comparison
- * usually walks, the library's sort beyond. */
-static void
-sort_short(double *values, size_t length)
+/* The largest of @a[0 .. @length) up to @limit (below it if @below)
+ * into *@va, -inf if none, and the same of @b into *@vb: without
+ * branches on the values, two at
+ * a time with SSE2 (both arrays have room for one more, -inf, so that
+ * the pairs cover them; the maximum of doubles other than NaN does not
+ * depend on the order). */
+static inline void
+largest_upto(const double *a, const double *b, size_t length, double limit,
+             int below, double *va, double *vb)
 {
-    if (length > 24) {
-        lemica_sort_descending(values, length);
-        return;
-    }
-    for (size_t i = 1; i < length; i++) {
-        double v = values[i];
-        size_t j = i;
+#ifdef __SSE2__
+    const __m128d bound = _mm_set1_pd(limit), none = _mm_set1_pd(-HUGE_VAL);
+    __m128d ma = none, mb = none;
 
-        for (; j > 0 && values[j - 1] < v; j--)
-            values[j] = values[j - 1];
-        values[j] = v;
+    for (size_t i = 0; i < length; i += 2) {
+        const __m128d x = _mm_loadu_pd(a + i), y = _mm_loadu_pd(b + i);
+        const __m128d kx =
+            below ? _mm_cmplt_pd(x, bound) : _mm_cmple_pd(x, bound);
+        const __m128d ky =
+            below ? _mm_cmplt_pd(y, bound) : _mm_cmple_pd(y, bound);
+
+        ma = _mm_max_pd(ma,
+                        _mm_or_pd(_mm_and_pd(kx, x), _mm_andnot_pd(kx, none)));
+        mb = _mm_max_pd(mb,
+                        _mm_or_pd(_mm_and_pd(ky, y), _mm_andnot_pd(ky, none)));
     }
+    *va = _mm_cvtsd_f64(_mm_max_sd(ma, _mm_unpackhi_pd(ma, ma)));
+    *vb = _mm_cvtsd_f64(_mm_max_sd(mb, _mm_unpackhi_pd(mb, mb)));
+#else
+    double ma = -HUGE_VAL, mb = -HUGE_VAL;
+
+    for (size_t i = 0; i < length; i++) {
+        const int keep_x = below ? a[i] < limit : a[i] <= limit;
+        const int keep_y = below ? b[i] < limit : b[i] <= limit;
+        const double x = keep_x ? a[i] : -HUGE_VAL;
+        const double y = keep_y ? b[i] : -HUGE_VAL;
+
+        ma = x > ma ? x : ma;
+        mb = y > mb ? y : mb;
+    }
+    *va = ma;
+    *vb = mb;
+#endif
 }
 
-/* @x, at @at, into the two largest so far: the largest (1) and the
- * largest of the others (2), as values and places. */
-static inline void
-top_two(double x, size_t at, double *m1, size_t *at1, double *m2,
-        size_t *at2)
+/* How often @value is in @a[0 .. @length) less how often in @b (the
+ * -inf after each is not counted: @value is finite). */
+static inline long
+times_apart(const double *a, const double *b, size_t length, double value)
 {
-    if (x > *m2) {
-        if (x > *m1) {
-            *m2 = *m1;
-            *at2 = *at1;
-            *m1 = x;
-            *at1 = at;
-        } else {
-            *m2 = x;
-            *at2 = at;
-        }
+#ifdef __SSE2__
+    const __m128d v = _mm_set1_pd(value);
+    __m128i count = _mm_setzero_si128();
+    int64_t lanes[2];
+
+    for (size_t i = 0; i < length; i += 2) {
+        /* An equal lane is -1 in one and adds one to the difference. */
+        count = _mm_sub_epi64(
+            count, _mm_castpd_si128(_mm_cmpeq_pd(_mm_loadu_pd(a + i), v)));
+        count = _mm_add_epi64(
+            count, _mm_castpd_si128(_mm_cmpeq_pd(_mm_loadu_pd(b + i), v)));
     }
+    _mm_storeu_si128((__m128i *)lanes, count);
+    return (long)(lanes[0] + lanes[1]);
+#else
+    long count = 0;
+
+    for (size_t i = 0; i < length; i++)
+        count += (a[i] == value) - (b[i] == value);
+    return count;
+#endif
 }
 
-/* Move @v[@first] and @v[@second] (both at @i or after) to
- * @v[@i] and @v[@i + 1]: the first swap may move the second's. */
+/* @x into the two largest so far, values only (the second equal to the
+ * first when it came twice): no branches, for the walk of compare_rest(),
+ * whose weights come in no order. */
 static inline void
-front_two(double *v, size_t i, size_t first, size_t second)
+top_two_values(double x, double *m1, double *m2)
 {
-    double swap = v[i];
+    const double low = x < *m1 ? x : *m1;
 
-    v[i] = v[first];
-    v[first] = swap;
-    second = second == i ? first : second;
-    swap = v[i + 1];
-    v[i + 1] = v[second];
-    v[second] = swap;
+    *m2 = low > *m2 ? low : *m2;
+    *m1 = x > *m1 ? x : *m1;
 }
 
 /* compare_full() when the heads did not decide, all above @agreed
@@ -356,29 +470,28 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
 {
     double *a = lz->full[0], *b = lz->full[1];
     size_t length_a, length_b, length;
-    size_t a1 = 0, a2 = 0, b1 = 0, b2 = 0;
-    double ma1 = -HUGE_VAL, ma2 = -HUGE_VAL;
-    double mb1 = -HUGE_VAL, mb2 = -HUGE_VAL;
+    double ma1, ma2 = -HUGE_VAL, mb1, mb2 = -HUGE_VAL;
+    int below = 0;
 
     /* The weights above @agreed are as many in both rests (the heads
      * matched them, the common prefix holds the same): leaving them out
      * of both keeps the order, the largest weight where the two multisets
      * differ deciding, and saves the rounds that would find them equal.
-     * Both rests keep as many weights. The walk picks the two largest of
-     * each as it goes. */
+     * Both rests keep as many weights. The walk keeps the two largest
+     * values of each without branches (-inf stands for a weight left
+     * out): the weights come in no order, and a branch on them would
+     * mispredict about every other time. */
     a[0] = wa;
     b[0] = wb;
     length_a = wa <= agreed;
     length_b = wb <= agreed;
-    if (length_a)
-        ma1 = wa;
-    if (length_b)
-        mb1 = wb;
+    ma1 = wa <= agreed ? wa : -HUGE_VAL;
+    mb1 = wb <= agreed ? wb : -HUGE_VAL;
     {
         /* Each round reads the two parents, which are the next round's
          * paths. */
-        const struct lazy_path *paths = lz->paths;
-        const struct lazy_path *x = &paths[pa], *y = &paths[pb];
+        const struct lazy_link *links = lz->links;
+        const struct lazy_link *x = &links[pa], *y = &links[pb];
 
         while (pa != pb) {
             const double xw = x->w;
@@ -386,49 +499,47 @@ compare_rest(struct lazy *lz, uint32_t pa, double wa, uint32_t pb, double wb,
 
             a[length_a] = xw;
             b[length_b] = yw;
-            if (xw > ma2 && xw <= agreed)
-                top_two(xw, length_a, &ma1, &a1, &ma2, &a2);
-            if (yw > mb2 && yw <= agreed)
-                top_two(yw, length_b, &mb1, &b1, &mb2, &b2);
+            top_two_values(xw <= agreed ? xw : -HUGE_VAL, &ma1, &ma2);
+            top_two_values(yw <= agreed ? yw : -HUGE_VAL, &mb1, &mb2);
             length_a += xw <= agreed;
             length_b += yw <= agreed;
             pa = x->parent;
             pb = y->parent;
-            x = &paths[pa];
-            y = &paths[pb];
+            x = &links[pa];
+            y = &links[pb];
         }
     }
     length = length_a;
-    /* Usually the largest weights of the two rests already differ: the
-     * two largest of each a round (the first from the walk), and a sort
-     * only when that goes on. */
-    for (size_t i = 0; i < length; i += 2) {
-        if (i > 0) {
-            if (i >= 8) {
-                sort_short(a + i, length - i);
-                sort_short(b + i, length - i);
-                for (; i < length; i++)
-                    if (a[i] != b[i])
-                        return a[i] < b[i] ? -1 : 1;
-                return 0;
-            }
-            a1 = a2 = b1 = b2 = i;
-            ma1 = ma2 = mb1 = mb2 = -HUGE_VAL;
-            for (size_t j = i; j < length; j++) {
-                top_two(a[j], j, &ma1, &a1, &ma2, &a2);
-                top_two(b[j], j, &mb1, &b1, &mb2, &b2);
-            }
-        }
-        if (ma1 != mb1)
-            return ma1 < mb1 ? -1 : 1;
-        if (i + 1 == length)
+    /* Usually the two largest weights of the rests (from the walk)
+     * already differ. */
+    if (length == 0)
+        return 0;
+    if (ma1 != mb1)
+        return ma1 < mb1 ? -1 : 1;
+    if (length == 1)
+        return 0;
+    if (ma2 != mb2)
+        return ma2 < mb2 ? -1 : 1;
+    /* Else by value, largest first from the second largest on (the
+     * largest came once in each, or equals it): the first value that
+     * the rests hold a different number of times decides, the one with
+     * more of it after. A round a value, its passes without branches. */
+    a[length] = -HUGE_VAL;
+    b[length] = -HUGE_VAL;
+    for (double limit = ma2;; below = 1) {
+        double va, vb;
+        long apart;
+
+        largest_upto(a, b, length, limit, below, &va, &vb);
+        if (va != vb)
+            return va < vb ? -1 : 1;
+        if (va == -HUGE_VAL)
             return 0;
-        if (ma2 != mb2)
-            return ma2 < mb2 ? -1 : 1;
-        front_two(a, i, a1, a2);
-        front_two(b, i, b1, b2);
+        apart = times_apart(a, b, length, va);
+        if (apart != 0)
+            return apart < 0 ? -1 : 1;
+        limit = va;
     }
-    return 0;
 }
 
 /* Path @pa extended by @wa (merged head @ha) against @pb by @wb (@hb),
@@ -540,7 +651,7 @@ candidate_key(const struct lazy *lz, struct lazy_candidate *c, uint32_t path,
         c->key.sum.lo = lo;
         c->max = p->key.sum.fl + w;
     } else {
-        double m = p->parent == LAZY_NONE ? -HUGE_VAL : p->key.head.value[0];
+        double m = path == 0 ? -HUGE_VAL : p->key.head.value[0];
 
         c->max = m > w ? m : w;
         c->key.head.runs = LAZY_NO_HEAD;
@@ -580,9 +691,13 @@ static int
 grow_paths(struct lazy *lz)
 {
     if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
-                   lz->num_paths + 1, sizeof(*lz->paths)))
+                   lz->num_paths + 1, sizeof(*lz->paths)) ||
+        !lazy_grow(&lz->solver->work.kbest_links, (void **)&lz->links,
+                   lz->num_paths + 1, sizeof(*lz->links)))
         return 0;
     lz->paths_room = lz->solver->work.kbest_paths.capacity;
+    if (lz->solver->work.kbest_links.capacity < lz->paths_room)
+        lz->paths_room = lz->solver->work.kbest_links.capacity;
     return 1;
 }
 
@@ -596,10 +711,10 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
     if (lz->num_paths >= lz->paths_room && !grow_paths(lz))
         return LAZY_NONE;
     path = &lz->paths[lz->num_paths];
-    path->parent = parent;
-    path->step = step;
+    lz->links[lz->num_paths].parent = parent;
+    lz->links[lz->num_paths].step = step;
+    lz->links[lz->num_paths].w = w;
     path->index = index;
-    path->w = w;
     if (head)
         path->key.head = *head;
     return (uint32_t)lz->num_paths++;
@@ -855,9 +970,13 @@ first_paths(struct lazy *lz, int budget, int frontier)
     memset(&empty, 0, sizeof(empty));
     /* Room for every first path and a few more: growing copies. */
     if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
-                   2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)))
+                   2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)) ||
+        !lazy_grow(&lz->solver->work.kbest_links, (void **)&lz->links,
+                   2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->links)))
         return lemica_fail_no_memory("the k-best paths");
     lz->paths_room = lz->solver->work.kbest_paths.capacity;
+    if (lz->solver->work.kbest_links.capacity < lz->paths_room)
+        lz->paths_room = lz->solver->work.kbest_links.capacity;
     if (add_path(lz, LAZY_NONE, 0, 0, 0.0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
@@ -1105,6 +1224,34 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
     size_t cold = 0, listed = 0;
     double least = HUGE_VAL, limit = HUGE_VAL, next = HUGE_VAL;
 
+    if (lz->heap_size[state] == LAZY_FL_RUNNER &&
+        lz->best_max[state] != DBL_MAX) {
+        /* The smallest key is known: first_path_sum() took the first
+         * predecessor of the smallest floating-point sum (taken) and
+         * kept the second smallest of the same scan, the smallest of the
+         * others (unless there was none: DBL_MAX). One pass then, whose
+         * test of a key within the margin is rarely true; @taken's key is
+         * made +inf by an addition, and a finite key has a usable first
+         * path and edge. */
+        static const double hide[2] = {0.0, HUGE_VAL};
+
+        limit = lz->best_max[state] + margin;
+        for (int s = first_candidate(lz, t, c); s < t; s++) {
+            const double key = fl[s] + row[s] + hide[s == taken];
+
+            cold += (size_t)((maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) &
+                             (s != taken));
+            if (key <= limit) {
+                heap[listed].from = s;
+                heap[listed++].max = key;
+            } else {
+                next = key < next ? key : next;
+            }
+        }
+        first_pull_end(lz, room, state, t, first, row, listed, cold, taken,
+                       next, limit);
+        return;
+    }
     for (int s = first_candidate(lz, t, c); s < t; s++) {
         double key;
 
@@ -1136,48 +1283,84 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
                    limit);
 }
 
-/* cold_first_pull()'s scan, @sum constant in each call: the predecessors
- * s in [@lo, @t) but @taken with a usable first path and edge, counted
- * (cold); those of the smallest key (least) in the from fields of @heap
- * (listed); the smallest key above it (next). LEXMAX tells the unusable
- * ones by a key of +inf (a largest weight of +inf); a SUM key may
- * overflow to +inf where both are finite. */
+/* cold_first_pull()'s scan for SUM (sums exact in doubles): the
+ * predecessors s in [@lo, @t) but @taken with a usable first path and
+ * edge, counted (cold); those of the smallest key (least) in the from
+ * fields of @heap (listed); the smallest key above it (next). A key may
+ * overflow to +inf where both parts are finite: usable is tested apart,
+ * by < rather than != (which a double's NaN makes two tests, and a
+ * branch). One pass without branches on the keys, which come in no order
+ * (a pass that branched on a key below the smallest so far mispredicted
+ * a few times a scan): a key below it starts the list again and moves
+ * the old smallest into next (the larger of the two goes there, unless
+ * they are equal); a slot is written for every predecessor, at the place
+ * of the next one listed (at most one past those listed so far; there
+ * are @t - @lo slots). @taken's key is made +inf by an addition (a key is
+ * never -inf: weights are finite or +inf), its usable bit 0. */
 struct cold_scan {
     size_t cold, listed;
     double least, next;
 };
 
 static inline void
-cold_scan(struct cold_scan *scan, int sum, const double *maxes,
-          const double *fl, const double *row, int lo, int t, int taken,
+cold_scan(struct cold_scan *scan, const double *maxes, const double *fl,
+          const double *row, int lo, int t, int taken,
           struct lazy_candidate *heap)
 {
+    static const double hide[2] = {0.0, HUGE_VAL};
     size_t cold = 0, listed = 0;
     double least = HUGE_VAL, next = HUGE_VAL;
 
     for (int s = lo; s < t; s++) {
-        double key;
+        const double key = fl[s] + row[s] + hide[s == taken];
+        const int usable =
+            (maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) & (s != taken);
+        /* The selects by masks and the table: compilers may make
+         * branches of a ?: on these. */
+        const size_t at = listed & ((size_t)(key < least) - 1);
+        const double larger = key > least ? key : least;
+        const double moved = larger + hide[key == least];
 
-        if (sum) {
-            if (maxes[s] == HUGE_VAL || row[s] == HUGE_VAL || s == taken)
-                continue;
-            key = fl[s] + row[s];
-        } else {
-            key = maxes[s] > row[s] ? maxes[s] : row[s];
-            if (key == HUGE_VAL || s == taken)
-                continue;
-        }
-        cold++;
-        if (key < least) {
-            /* The next smallest so far was above the old smallest. */
-            next = least;
-            least = key;
-            listed = 0;
-        } else if (key > least) {
-            next = key < next ? key : next;
-            continue;
-        }
-        heap[listed++].from = s;
+        cold += (size_t)usable;
+        heap[at].from = s;
+        listed = at + (size_t)(usable & (key <= least));
+        next = moved < next ? moved : next;
+        least = key < least ? key : least;
+    }
+    scan->cold = cold;
+    scan->listed = listed;
+    scan->least = least;
+    scan->next = next;
+}
+
+/* The scan of cold_first_pull() for LEXMAX (counted: cold; those of the
+ * smallest key @least in the from fields of @heap: listed; the smallest
+ * key above it: next), whose smallest key is known: the
+ * second smallest largest weight of the scan of first_paths(), which is
+ * the smallest of the predecessors but the first one's (taken; when
+ * another one ties with it, the second smallest equals the smallest).
+ * One pass, a third of the work of a search for the smallest, and
+ * without branches on the keys: @taken's key is made +inf by an
+ * addition, and a slot is written for every predecessor, at the place of
+ * the next one listed. */
+static inline void
+cold_scan_known(struct cold_scan *scan, const double *maxes, const double *row,
+                int lo, int t, int taken, double least,
+                struct lazy_candidate *heap)
+{
+    static const double hide[2] = {0.0, HUGE_VAL};
+    size_t cold = 0, listed = 0;
+    double next = HUGE_VAL;
+
+    for (int s = lo; s < t; s++) {
+        const double key =
+            (maxes[s] > row[s] ? maxes[s] : row[s]) + hide[s == taken];
+        const double above = key > least ? key : HUGE_VAL;
+
+        cold += (size_t)(key < HUGE_VAL);
+        heap[listed].from = s;
+        listed += (size_t)((key < HUGE_VAL) & (key <= least));
+        next = above < next ? above : next;
     }
     scan->cold = cold;
     scan->listed = listed;
@@ -1186,9 +1369,7 @@ cold_scan(struct cold_scan *scan, int sum, const double *maxes,
 }
 
 /* cold_first_pull_margin() without a margin (LEXMAX, and SUM where its
- * sums are exact in doubles): the pull of those with the smallest key. The predecessors of the smallest
- * key so far wait in the from fields of the heap's slots until they are
- * made candidates. */
+ * sums are exact in doubles): the pull of those with the smallest key. */
 static void
 cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
                 int t, int c, int taken)
@@ -1201,19 +1382,14 @@ cold_first_pull(struct lazy *lz, struct lazy_candidate *room, size_t state,
     struct lazy_candidate *heap = room + 1;
     const int lo = first_candidate(lz, t, c);
     struct cold_scan scan;
-    size_t cold, listed;
-    double least, next;
 
     if (lz->sum)
-        cold_scan(&scan, 1, maxes, fl, row, lo, t, taken, heap);
+        cold_scan(&scan, maxes, fl, row, lo, t, taken, heap);
     else
-        cold_scan(&scan, 0, maxes, fl, row, lo, t, taken, heap);
-    cold = scan.cold;
-    listed = scan.listed;
-    least = scan.least;
-    next = scan.next;
-    first_pull_end(lz, room, state, t, first, row, listed, cold, taken, next,
-                   least);
+        cold_scan_known(&scan, maxes, row, lo, t, taken, lz->first_fl[state],
+                        heap);
+    first_pull_end(lz, room, state, t, first, row, scan.listed, scan.cold,
+                   taken, scan.next, scan.least);
 }
 
 /* Build the heap of state @state = (@t, @c): the first path of every
@@ -1223,7 +1399,7 @@ static lemica_status
 build_heap(struct lazy *lz, size_t state, int t, int c)
 {
     const size_t count = lz->count;
-    const int taken = lz->paths[lz->paths[lz->list[state * count]].parent].step;
+    const int taken = lz->links[lz->links[lz->list[state * count]].parent].step;
     const size_t preds = (size_t)(t - first_candidate(lz, t, c));
     struct lazy_candidate *room;
 
@@ -1251,11 +1427,12 @@ last_origin(const struct lazy *lz, size_t state, int t, size_t *pred,
 {
     const size_t n = (size_t)lz->problem->num_steps;
     const uint32_t last = lz->list[state * lz->count + lz->known[state] - 1];
-    const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
+    const uint32_t parent = lz->links[last].parent;
+    const int s = lz->links[parent].step;
 
-    *pred = state - n - (size_t)t + (size_t)parent->step;
-    *rank = parent->index;
-    return parent->step;
+    *pred = state - n - (size_t)t + (size_t)s;
+    *rank = lz->paths[parent].index;
+    return s;
 }
 
 /* SUM, state @state = (@t, @c) without a heap: whether @fresh comes before the best
@@ -1469,6 +1646,7 @@ lazy_alloc(struct lazy *lz)
     lz->full[0] = work->kbest_full[0].data;
     lz->full[1] = work->kbest_full[1].data;
     lz->paths = work->kbest_paths.data;
+    lz->links = work->kbest_links.data;
     lz->candidates = work->kbest_candidates.data;
     lz->order = work->kbest_order.data;
     lz->listed = work->kbest_listed.data;
@@ -1495,8 +1673,8 @@ lazy_steps(const void *context, int budget, uint32_t rank, int *steps)
     uint32_t path = lz->order[(size_t)budget * lz->count + rank];
 
     for (int call = budget; call >= 1; call--) {
-        steps[call - 1] = lz->paths[path].step;
-        path = lz->paths[path].parent;
+        steps[call - 1] = lz->links[path].step;
+        path = lz->links[path].parent;
     }
 }
 
@@ -1519,10 +1697,10 @@ sum_order(const struct lazy *lz, uint32_t a, uint32_t b)
     if (x != y)
         return x < y ? -1 : 1;
     while (a != b) {
-        a = lz->paths[a].parent;
-        b = lz->paths[b].parent;
-        if (lz->paths[a].step != lz->paths[b].step)
-            return lz->paths[a].step < lz->paths[b].step ? -1 : 1;
+        a = lz->links[a].parent;
+        b = lz->links[b].parent;
+        if (lz->links[a].step != lz->links[b].step)
+            return lz->links[a].step < lz->links[b].step ? -1 : 1;
     }
     return 0;
 }
@@ -1556,10 +1734,10 @@ next_sum_bound(const struct lazy *lz, size_t state)
 
     for (;;) {
         const uint32_t last = lz->list[cur * count + lz->known[cur] - 1];
-        const struct lazy_path *parent = &lz->paths[lz->paths[last].parent];
-        const int s = parent->step;
+        const uint32_t parent = lz->links[last].parent;
+        const int s = lz->links[parent].step;
         const size_t pred = cur - n - (size_t)t + (size_t)s;
-        const uint32_t rank = parent->index;
+        const uint32_t rank = lz->paths[parent].index;
         const double w = lazy_row(lz, t)[s];
         double own = HUGE_VAL;
 

@@ -78,6 +78,7 @@ lemica_solver_free(lemica_solver *solver)
         buffer_free(&work->lower_nz[i]);
     }
     buffer_free(&work->kbest_paths);
+    buffer_free(&work->kbest_links);
     buffer_free(&work->kbest_candidates);
     buffer_free(&work->kbest_known);
     buffer_free(&work->kbest_flags);
