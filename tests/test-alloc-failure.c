@@ -1203,6 +1203,88 @@ START_TEST(test_kbest_max_room_after_failure)
 }
 END_TEST
 
+/* The level cut's reachability masks fail in a fresh solver, so that no
+ * workspace grown before hides them (the sweeps above keep a solver's
+ * workspace from one failure to the next and never make them fail):
+ * one budget of 36 spread levels past the plain radix (8^17 <= 2^53), a
+ * path keeping to the lowest 17 (the plain cut, solver-encode.c); the
+ * same with every edge into the last step at the top level (the cut
+ * fails: counts, mixed radix, two groups); 70 single outliers under a
+ * common weight (counted as the set grows; levels_needed() reserves
+ * them). After each failure the same solver gives a fresh one's
+ * schedule. Row and blocked scan. */
+START_TEST(test_level_cut_masks_after_failure)
+{
+    for (int kind = 0; kind < 3; kind++)
+        for (int scan = 0; scan < 2; scan++) {
+            const int n = kind == 2 ? 80 : 60, budget = kind == 2 ? 20 : 8;
+            lemica_graph *graph;
+            lemica_solver *fresh;
+            lemica_schedule *schedule = NULL;
+            char want[512], got[512];
+            int failed = 0;
+
+            ck_assert_ok(lemica_graph_new(n, n - 1, &graph));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++) {
+                    double w;
+
+                    if (kind == 2)
+                        w = j == i + 1 && i < 70 ? 1.0 - (i + 1) / 128.0
+                                                 : 1.0;
+                    else
+                        w = kind == 1 && j == n - 1 ? 40.0
+                            : j == i + 1           ? 1.0
+                                         : (double)(2 + (i * 31 + j * 17) % 35);
+                    ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+                }
+            lemica_solver_set_blocked_scan_max_steps(scan ? 128 : 0);
+            ck_assert_ok(lemica_solver_new(&fresh));
+            ck_assert_ok(lemica_solver_solve(fresh, graph, budget, &schedule));
+            ck_assert_ok(
+                lemica_schedule_format_steps(schedule, want, sizeof(want), NULL));
+            lemica_schedule_free(schedule);
+            schedule = NULL;
+            for (long at = 0;; at++) {
+                lemica_solver *solver;
+                lemica_status status;
+                const char *site;
+
+                ck_assert_ok(lemica_solver_new(&solver));
+                lemica_alloc_fail_once_after(at);
+                status = lemica_solver_solve(solver, graph, budget, &schedule);
+                site = lemica_alloc_failed_site();
+                lemica_alloc_fail_after(-1);
+                /* (an injected failure is never swallowed) */
+                ck_assert_msg((status == LEMICA_OK) == (site == NULL),
+                              "kind %d scan %d, failure %ld: %s", kind, scan,
+                              at, lemica_status_name(status));
+                if (status != LEMICA_OK) {
+                    ck_assert_status(status, LEMICA_ERR_NO_MEMORY);
+                    ck_assert_ptr_null(schedule);
+                    failed++;
+                    ck_assert_ok(
+                        lemica_solver_solve(solver, graph, budget, &schedule));
+                }
+                ck_assert_ok(lemica_schedule_format_steps(schedule, got,
+                                                          sizeof(got), NULL));
+                ck_assert_msg(strcmp(want, got) == 0,
+                              "kind %d scan %d, after failure %ld: %s, not %s",
+                              kind, scan, at, got, want);
+                lemica_schedule_free(schedule);
+                schedule = NULL;
+                lemica_solver_free(solver);
+                if (status == LEMICA_OK)
+                    break;
+            }
+            ck_assert_int_gt(failed, 10);
+            lemica_solver_free(fresh);
+            lemica_graph_free(graph);
+        }
+    lemica_solver_set_blocked_scan_max_steps(128);
+}
+END_TEST
+
 TEST_SUITE(alloc_failure)
 {
     add_test(suite, test_graph_allocation_failures);
@@ -1216,6 +1298,7 @@ TEST_SUITE(alloc_failure)
     add_test(suite, test_files_allocation_failures);
     add_test(suite, test_kbest_allocation_failures);
     add_test(suite, test_kbest_max_room_after_failure);
+    add_test(suite, test_level_cut_masks_after_failure);
     add_test(suite, test_verifier_allocation_failures);
     add_test(suite, test_every_allocation_site_fails);
 }
