@@ -492,8 +492,10 @@ sweep_solver(struct site_log *log)
     lemica_graph_free(graph);
 
     /* LEXMAX encoded in three digit groups (40 levels, budget 8), on the
-     * row scan: the lower groups' workspace, weight copies included, and
-     * the reachability masks of the level cut. Every edge into the last
+     * row scan: the lower groups' workspace, weight copies included (the
+     * level cut's reachability masks share the solver's one reserve site
+     * and are kept between failures here: test_level_cut_masks_after_failure
+     * makes them fail on a fresh solver). Every edge into the last
      * step has the top level, so no path keeps to fewer levels and all
      * three groups stay. */
     {

@@ -1127,14 +1127,12 @@ START_TEST(test_row_scan_ties_match_full_vectors)
 }
 END_TEST
 
-/* The library's defaults of the process-wide scan hooks the tests above
- * change. */
 /* The plain radix's boundary: while B^levels <= 2^53 the levels encode
  * with digits B^k and no edge counts (B = 16: 16^13 = 2^52 <= 2^53 <
- * 16^14), more are counted (collect_levels()). N = 17, budget 16: a path skips one step, so it takes
- * fifteen span-1 edges but two, all at the top level T, and one span-2
- * edge, of level 1 but for one 0; spans >= 3 (on no path) hold levels 2
- * .. T - 1. The optimum takes the 0; with T = 14 on the plain radix its
+ * 16^14), more are counted (collect_levels()). N = 17, budget 16: a
+ * path skips one step, so it takes fourteen of the sixteen span-1 edges,
+ * all at the top level T, and one span-2 edge, of level 1 but for one 0;
+ * spans >= 3 (on no path) hold levels 2 .. T - 1. The optimum takes the 0; with T = 14 on the plain radix its
  * sum 14 * 16^13 + 1 would round to the one of the 0 (a tie). T = 13 and
  * 14, the 0 at each place, every budget, blocked and row scan. */
 START_TEST(test_plain_radix_boundary)
@@ -1175,7 +1173,9 @@ END_TEST
 /* One budget with more levels than the plain radix holds: the lowest
  * ones that fit it when a path of the budget keeps to them (no edge
  * counts), else the counted route (mixed radix, groups, cuts). Spread
- * levels (16, 64, 100 of them: the blocked scan takes up to 72), a few
+ * levels (16, 64, 100 of them; on the blocked scan only the 16 reach the
+ * cut, its one-budget give-up stops the others at 32 to 42 values, so
+ * the row scan covers those), a few
  * on long runs of one common weight (counted); N = 50 (one word, blocked
  * scan) and N = 100 (several), every budget, blocked and row scan. */
 START_TEST(test_plain_cut)
@@ -1260,6 +1260,8 @@ START_TEST(test_one_level_own_code)
 }
 END_TEST
 
+/* The library's defaults of the process-wide scan hooks the tests above
+ * change. */
 static void
 reset_scan_hooks(void)
 {
