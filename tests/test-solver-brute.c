@@ -78,6 +78,28 @@ assert_same_solve(lemica_solver *plain, lemica_solver *fast,
     lemica_schedule_free(b);
 }
 
+/* assert_same_solve() at every budget of @graph, on the blocked scan (up
+ * to @blocked_max steps) and on the row scan; @format names the graph. */
+static void
+assert_same_every_budget(lemica_solver *plain, lemica_solver *fast,
+                         const lemica_graph *graph, int blocked_max,
+                         const char *format, ...)
+{
+    const int n = lemica_graph_num_steps(graph);
+    char context[200];
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(context, sizeof(context), format, args);
+    va_end(args);
+    for (int scan = 0; scan < 2; scan++) {
+        lemica_solver_set_blocked_scan_max_steps(scan ? 0 : blocked_max);
+        for (int budget = 2; budget <= n; budget++)
+            assert_same_solve(plain, fast, graph, budget,
+                              "%s budget %d scan %d", context, budget, scan);
+    }
+}
+
 /* The "true" error of skipping from @i to @j of @n steps in a diffusion
  * model, in [0, 1]. */
 static double
@@ -914,13 +936,8 @@ START_TEST(test_level_cut_wide)
             for (int j = i + 1; j < n && j - i <= k; j++)
                 ck_assert_ok(lemica_graph_set_weight(
                     graph, i, j, (double)(1 + (i * 31 + j * 17) % levels)));
-        for (int scan = 0; scan < 2; scan++) {
-            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 256);
-            for (int budget = 2; budget <= n; budget++)
-                assert_same_solve(plain, fast, graph, budget,
-                                  "N %d K %d levels %d budget %d scan %d", n,
-                                  k, levels, budget, scan);
-        }
+        assert_same_every_budget(plain, fast, graph, 256, "N %d K %d levels %d",
+                                 n, k, levels);
         lemica_graph_free(graph);
     }
     lemica_solver_free(plain);
@@ -955,12 +972,7 @@ START_TEST(test_level_cut_short_spans)
                     graph, i, j,
                     j - i <= 4 ? (double)(1 + test_rng_below(&rng, 15))
                                : (double)(16 + test_rng_below(&rng, 4))));
-        for (int scan = 0; scan < 2; scan++) {
-            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
-            for (int budget = 2; budget <= n; budget++)
-                assert_same_solve(plain, fast, graph, budget,
-                                  "N %d budget %d scan %d", n, budget, scan);
-        }
+        assert_same_every_budget(plain, fast, graph, 128, "N %d", n);
         lemica_graph_free(graph);
     }
     lemica_solver_free(plain);
@@ -1156,13 +1168,8 @@ START_TEST(test_plain_radix_boundary)
 
                     ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
                 }
-            for (int scan = 0; scan < 2; scan++) {
-                lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
-                for (int budget = 2; budget <= n; budget++)
-                    assert_same_solve(plain, fast, graph, budget,
-                                      "top %d zero at %d budget %d scan %d",
-                                      top, zero, budget, scan);
-            }
+            assert_same_every_budget(plain, fast, graph, 128,
+                                     "top %d zero at %d", top, zero);
             lemica_graph_free(graph);
         }
     lemica_solver_free(plain);
@@ -1203,13 +1210,8 @@ START_TEST(test_plain_cut)
 
                 ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
             }
-        for (int scan = 0; scan < 2; scan++) {
-            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
-            for (int budget = 2; budget <= n; budget++)
-                assert_same_solve(plain, fast, graph, budget,
-                                  "N %d K %d levels %d budget %d scan %d", n,
-                                  k, levels, budget, scan);
-        }
+        assert_same_every_budget(plain, fast, graph, 128, "N %d K %d levels %d",
+                                 n, k, levels);
         lemica_graph_free(graph);
     }
     lemica_solver_free(plain);
@@ -1246,13 +1248,8 @@ START_TEST(test_one_level_own_code)
                     graph, i, j,
                     pick == 0 ? 0.0 : pick == 1 ? -0.0 : values[v]));
             }
-        for (int scan = 0; scan < 2; scan++) {
-            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
-            for (int budget = 2; budget <= n; budget++)
-                assert_same_solve(plain, fast, graph, budget,
-                                  "value %g budget %d scan %d", values[v],
-                                  budget, scan);
-        }
+        assert_same_every_budget(plain, fast, graph, 128, "value %g",
+                                 values[v]);
         lemica_graph_free(graph);
     }
     lemica_solver_free(plain);
