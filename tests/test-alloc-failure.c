@@ -1135,71 +1135,87 @@ END_TEST
  * failure later in the same reserve must not leave that room uncleared,
  * to be read by the next search as stamps of its own walks. glibc's
  * M_PERTURB fills new memory with 0x7f bytes: a stamp far above any walk
- * number, and a positive "smallest maximum above". After each failure the
- * same solver must give the list a fresh solver gives. */
-START_TEST(test_kbest_max_room_after_failure)
+ * number, and a positive "smallest maximum above". LEXMAX and SUM grow
+ * their paths and the paths' links apart (the first paths' room, then
+ * more as they go): a failure of either must leave room the next solve
+ * can trust. After each failure the same solver must give the list a
+ * fresh solver gives; each comparator once after a smaller solve (room
+ * to grow) and once on a new solver (every first reserve fails). */
+START_TEST(test_kbest_room_after_failure)
 {
+    static const lemica_comparator comparators[] = {
+        LEMICA_COMPARATOR_MAX, LEMICA_COMPARATOR_LEXMAX,
+        LEMICA_COMPARATOR_SUM};
     lemica_graph *small = make_graph(10, 4), *big = make_graph(40, 12);
-    lemica_solver *fresh;
-    lemica_schedule_list *expected, *list;
-    size_t count;
-    int failed = 0;
 
 #ifdef __GLIBC__
     mallopt(M_PERTURB, 0x80);
 #endif
-    ck_assert_ok(lemica_solver_new(&fresh));
-    ck_assert_ok(lemica_solver_set_comparator(fresh, LEMICA_COMPARATOR_MAX));
-    ck_assert_ok(lemica_solver_solve_k_best_frontier(fresh, big, 6, &expected));
-    count = lemica_schedule_list_count(expected);
-    for (long at = 0;; at++) {
-        lemica_solver *solver;
-        lemica_status status;
+    for (size_t c = 0; c < 3; c++)
+        for (int warm = 0; warm < 2; warm++) {
+            lemica_solver *fresh;
+            lemica_schedule_list *expected, *list;
+            size_t count;
+            int failed = 0;
 
-        ck_assert_ok(lemica_solver_new(&solver));
-        ck_assert_ok(
-            lemica_solver_set_comparator(solver, LEMICA_COMPARATOR_MAX));
-        ck_assert_ok(
-            lemica_solver_solve_k_best_frontier(solver, small, 6, &list));
-        lemica_schedule_list_free(list);
-        list = NULL;
-        lemica_alloc_fail_once_after(at);
-        status = lemica_solver_solve_k_best_frontier(solver, big, 6, &list);
-        lemica_alloc_fail_after(-1);
-        if (status == LEMICA_OK) {
-            lemica_schedule_list_free(list);
-            lemica_solver_free(solver);
-            break;
-        }
-        ck_assert_status(status, LEMICA_ERR_NO_MEMORY);
-        failed++;
-        ck_assert_ok(
-            lemica_solver_solve_k_best_frontier(solver, big, 6, &list));
-        ck_assert_uint_eq(lemica_schedule_list_count(list), count);
-        for (size_t i = 0; i < count; i++) {
-            const lemica_schedule *a, *b;
-            char want[256], got[256];
+            ck_assert_ok(lemica_solver_new(&fresh));
+            ck_assert_ok(lemica_solver_set_comparator(fresh, comparators[c]));
+            ck_assert_ok(
+                lemica_solver_solve_k_best_frontier(fresh, big, 6, &expected));
+            count = lemica_schedule_list_count(expected);
+            for (long at = 0;; at++) {
+                lemica_solver *solver;
+                lemica_status status;
 
-            ck_assert_ok(lemica_schedule_list_get(expected, i, &a));
-            ck_assert_ok(lemica_schedule_list_get(list, i, &b));
-            ck_assert_ok(
-                lemica_schedule_format_steps(a, want, sizeof(want), NULL));
-            ck_assert_ok(
-                lemica_schedule_format_steps(b, got, sizeof(got), NULL));
-            ck_assert_msg(strcmp(want, got) == 0,
-                          "after failure %ld, schedule %zu: %s, not %s", at, i,
-                          got, want);
+                ck_assert_ok(lemica_solver_new(&solver));
+                ck_assert_ok(
+                    lemica_solver_set_comparator(solver, comparators[c]));
+                if (warm) {
+                    ck_assert_ok(lemica_solver_solve_k_best_frontier(
+                        solver, small, 6, &list));
+                    lemica_schedule_list_free(list);
+                    list = NULL;
+                }
+                lemica_alloc_fail_once_after(at);
+                status =
+                    lemica_solver_solve_k_best_frontier(solver, big, 6, &list);
+                lemica_alloc_fail_after(-1);
+                if (status == LEMICA_OK) {
+                    lemica_schedule_list_free(list);
+                    lemica_solver_free(solver);
+                    break;
+                }
+                ck_assert_status(status, LEMICA_ERR_NO_MEMORY);
+                failed++;
+                ck_assert_ok(
+                    lemica_solver_solve_k_best_frontier(solver, big, 6, &list));
+                ck_assert_uint_eq(lemica_schedule_list_count(list), count);
+                for (size_t i = 0; i < count; i++) {
+                    const lemica_schedule *a, *b;
+                    char want[256], got[256];
+
+                    ck_assert_ok(lemica_schedule_list_get(expected, i, &a));
+                    ck_assert_ok(lemica_schedule_list_get(list, i, &b));
+                    ck_assert_ok(lemica_schedule_format_steps(
+                        a, want, sizeof(want), NULL));
+                    ck_assert_ok(lemica_schedule_format_steps(
+                        b, got, sizeof(got), NULL));
+                    ck_assert_msg(strcmp(want, got) == 0,
+                                  "comparator %zu warm %d, after failure "
+                                  "%ld, schedule %zu: %s, not %s",
+                                  c, warm, at, i, got, want);
+                }
+                lemica_schedule_list_free(list);
+                list = NULL;
+                lemica_solver_free(solver);
+            }
+            ck_assert_int_gt(failed, 2);
+            lemica_schedule_list_free(expected);
+            lemica_solver_free(fresh);
         }
-        lemica_schedule_list_free(list);
-        list = NULL;
-        lemica_solver_free(solver);
-    }
 #ifdef __GLIBC__
     mallopt(M_PERTURB, 0);
 #endif
-    ck_assert_int_gt(failed, 2);
-    lemica_schedule_list_free(expected);
-    lemica_solver_free(fresh);
     lemica_graph_free(small);
     lemica_graph_free(big);
 }
@@ -1299,7 +1315,7 @@ TEST_SUITE(alloc_failure)
     add_test(suite, test_sample_stop_allocation_failures);
     add_test(suite, test_files_allocation_failures);
     add_test(suite, test_kbest_allocation_failures);
-    add_test(suite, test_kbest_max_room_after_failure);
+    add_test(suite, test_kbest_room_after_failure);
     add_test(suite, test_level_cut_masks_after_failure);
     add_test(suite, test_verifier_allocation_failures);
     add_test(suite, test_every_allocation_site_fails);

@@ -90,7 +90,8 @@ struct lazy_path {
 
 /* The link of a path: @parent extended by the edge to @step, of weight
  * @w (0 for the empty path, number 0). The walks up the paths
- * (compare_rest(), lazy_steps(), last_origin()) read only these: 16
+ * (compare_rest(), lazy_steps(), sum_order()) read only these, and
+ * last_origin() and next_sum_bound() these and the parent's index: 16
  * bytes a path rather than the 72 of a path with its key, a quarter of
  * the cache lines. @w saves compare_full()'s walk a look-up in the
  * incoming rows. */
@@ -1286,10 +1287,10 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
 /* cold_first_pull()'s scan for SUM (sums exact in doubles): the
  * predecessors s in [@lo, @t) but @taken with a usable first path and
  * edge, counted (cold); those of the smallest key (least) in the from
- * fields of @heap (listed); the smallest key above it (next). A key may
- * overflow to +inf where both parts are finite: usable is tested apart,
- * by < rather than != (which a double's NaN makes two tests, and a
- * branch). One pass without branches on the keys, which come in no order
+ * fields of @heap (listed); the smallest key above it (next). The sums
+ * are exact here, so a key is +inf only where a part is; usable is still
+ * tested apart, by < rather than != (which a double's NaN makes two
+ * tests, and a branch). One pass without branches on the keys, which come in no order
  * (a pass that branched on a key below the smallest so far mispredicted
  * a few times a scan): a key below it starts the list again and moves
  * the old smallest into next (the larger of the two goes there, unless
