@@ -918,7 +918,11 @@ END_TEST
  * every one: the heaviest chain is 2^53, which fits one group. Over
  * (1, 55) it meets (0, 1) at step 1 without overlapping it: 2^53 + 1,
  * which does not (two groups). The zeros (53, 54), (54, 55) and (53, 55)
- * are no levels. Then random outliers under a common weight, 40 to 100
+ * are no levels. Likewise with three nested single edges (53, 58),
+ * (54, 58), (55, 58) at the bottom and 51 units above them: the heaviest
+ * chain through (0, 58) is 2^53 exactly (one group; a bound summing
+ * overlapping edges passes it), through (1, 58) 2^53 + 3. Then random
+ * outliers under a common weight, 40 to 100
  * of them (the greedy over edge masks up to 64 single edges and 256
  * steps, the sorted DP past either), where chains share steps and nest:
  * every budget against the plain DP. */
@@ -929,28 +933,36 @@ START_TEST(test_chain_digits_limit)
     ck_assert_ok(lemica_solver_new(&plain));
     ck_assert_ok(lemica_solver_new(&fast));
     lemica_solver_set_digit_encoding(plain, 0);
-    for (int top = 0; top < 2; top++) {
-        const int n = 56;
+    for (int c = 0; c < 4; c++) {
+        /* Nested: 0 (a chain of units) or 3 edges (53 + i, 58) under
+         * them; top: the first step of the top edge. */
+        const int nested = c < 2 ? 0 : 3, top = c % 2;
+        const int units = nested ? 51 : 53, n = nested ? 59 : 56;
         struct lemica_problem problem;
         lemica_graph *graph;
 
         ck_assert_ok(lemica_graph_new(n, n - 1, &graph));
-        for (int i = 0; i < 53; i++)
-            ck_assert_ok(lemica_graph_set_weight(graph, i, i + 1,
-                                                 (double)(i + 1) / 64.0));
-        ck_assert_ok(lemica_graph_set_weight(graph, 53, 54, 0.0));
-        ck_assert_ok(lemica_graph_set_weight(graph, 54, 55, 0.0));
-        ck_assert_ok(lemica_graph_set_weight(graph, 53, 55, 0.0));
-        ck_assert_ok(lemica_graph_set_weight(graph, top, 55, 1.0));
+        for (int i = 0; i < nested; i++)
+            ck_assert_ok(lemica_graph_set_weight(graph, 53 + i, 58,
+                                                 (double)(i + 1) / 4096.0));
+        for (int i = 0; i < units; i++)
+            ck_assert_ok(lemica_graph_set_weight(
+                graph, i, i + 1, (double)(nested + i + 1) / 4096.0));
+        for (int i = units; i < (nested ? 53 : n - 1); i++)
+            ck_assert_ok(lemica_graph_set_weight(graph, i, i + 1, 0.0));
+        if (!nested)
+            ck_assert_ok(lemica_graph_set_weight(graph, 53, 55, 0.0));
+        ck_assert_ok(lemica_graph_set_weight(graph, top, n - 1, 1.0));
         lemica_solver_set_blocked_scan_max_steps(0);
         ck_assert_ok(lemica_solver_prepare(fast, graph, n,
                                            LEMICA_SOLVE_FRONTIER, &problem));
         ck_assert_int_eq(problem.lexmax_as_sum, 1);
         ck_assert_msg(problem.digit_groups == (top ? 2 : 1),
-                      "top edge (%d, 55): %d groups", top,
-                      problem.digit_groups);
-        assert_same_every_budget(plain, fast, graph, 128, "top edge (%d, 55)",
-                                 top);
+                      "nested %d, top edge (%d, %d): %d groups", nested, top,
+                      n - 1, problem.digit_groups);
+        assert_same_every_budget(plain, fast, graph, 128,
+                                 "nested %d, top edge (%d, %d)", nested, top,
+                                 n - 1);
         lemica_graph_free(graph);
     }
     {
