@@ -380,31 +380,39 @@ collect_levels(const lemica_solver *solver,
     *counted = counting;
     set->zeros = counting ? set->edges[INDEX_ZERO] : 0;
     /* Ascending, by Shell sort (Ciura's gaps; up to MAX_LEVELS values:
-     * insertion alone cost a tenth of a small solve at 64 levels), then
-     * each index learns its rank. */
+     * insertion alone cost a tenth of a small solve at 64 levels) of the
+     * values' bits (positive doubles order as their bits do; the values
+     * are distinct), then each finds its index again in the set and
+     * learns its rank. Sorting the bits themselves rather than indices
+     * by their values saves a load a step (outliers-64, N = 50, one
+     * budget: 1.6 k instructions of about 7 k). */
     {
         static const int gaps[] = {132, 57, 23, 10, 4, 1};
-        int *order = set->order;
+        uint64_t sorted[MAX_LEVELS];
 
-        for (int v = 0; v < set->count; v++)
-            order[v] = v;
+        memcpy(sorted, set->seen, (size_t)set->count * sizeof(sorted[0]));
         for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
             const int gap = gaps[g];
 
             for (int v = gap; v < set->count; v++) {
-                const int moving = order[v];
-                const double value = set->seen[moving];
+                const uint64_t moving = sorted[v];
                 int k = v;
 
-                for (; k >= gap && set->seen[order[k - gap]] > value; k -= gap)
-                    order[k] = order[k - gap];
-                order[k] = moving;
+                for (; k >= gap && sorted[k - gap] > moving; k -= gap)
+                    sorted[k] = sorted[k - gap];
+                sorted[k] = moving;
             }
         }
         for (int k = 0; k < set->count; k++) {
-            levels[k] = set->seen[order[k]];
-            edges[k] = counting ? set->edges[order[k]] : 0;
-            set->level[order[k]] = k;
+            unsigned at = set_hash(sorted[k]);
+
+            while (set->bits[at] != sorted[k])
+                at = (at + 1) & (SET_SLOTS - 1);
+            index = set->index[at];
+            set->order[k] = (int)index;
+            memcpy(&levels[k], &sorted[k], sizeof(levels[k]));
+            edges[k] = counting ? set->edges[index] : 0;
+            set->level[index] = k;
         }
     }
     return 1;
