@@ -922,10 +922,9 @@ END_TEST
  * (54, 58), (55, 58) at the bottom and 51 units above them: the heaviest
  * chain through (0, 58) is 2^53 exactly (one group; a bound summing
  * overlapping edges passes it), through (1, 58) 2^53 + 3. Then random
- * outliers under a common weight, 40 to 100
- * of them (the greedy over edge masks up to 64 single edges and 256
- * steps, the sorted DP past either), where chains share steps and nest:
- * every budget against the plain DP. */
+ * outliers under a common weight, 40 to 100 of them (the greedy over
+ * edge masks up to 64 single edges and 256 steps, the sorted DP past
+ * either), where chains share steps and nest: against the plain DP. */
 START_TEST(test_chain_digits_limit)
 {
     lemica_solver *plain, *fast;

@@ -37,6 +37,8 @@
  *   the radices 2 of many outliers over few steps overstate what a path
  *   can hold; chain_digits() bounds it by the heaviest chain of them
  *   instead, which often fits one group where the radices need two.
+ *   Each one's digit is above every chain of those below it, so the
+ *   heaviest chain is a greedy from the top (chain_digits_greedy()).
  *
  * And one that needs fewer levels. For one budget, LEXMAX's path has the
  * smallest largest weight of all paths, so if some path of the budget
@@ -495,10 +497,12 @@ slot_edge(const struct lemica_problem *problem, size_t i, int *from, int *to)
  * (weighted interval scheduling), redone from the new edge's place on
  * each time a level gets its digit: O(m^2) for m single edges
  * (m <= MAX_LEVELS). Returns 1 and fills @digit if every path's sum stays
- * <= 2^53, else 0 (@digit untouched). */
+ * <= 2^53, else 0 (@digit untouched). chain_digits() takes it only past
+ * 64 single edges or CHAIN_STEPS steps (chain_digits_greedy() below). */
 static int
-chain_digits_sorted(const struct lemica_problem *problem, const struct level_set *set,
-             const uint64_t *edges, int count, double *digit)
+chain_digits_sorted(const struct lemica_problem *problem,
+                    const struct level_set *set, const uint64_t *edges,
+                    int count, double *digit)
 {
     const uint64_t limit = (uint64_t)1 << 53;
     const uint64_t most = (uint64_t)problem->budget - 1; /* edges a path has */
