@@ -912,6 +912,94 @@ START_TEST(test_digit_groups)
 }
 END_TEST
 
+/* chain_digits() at its limit: 53 single edges (i, i + 1) one after the
+ * other take the digits 1, 2, 4, .., 2^52 (a chain of 2^53 - 1), and a
+ * 54th, above them, the digit 2^53 exactly. Over (0, 55) it overlaps
+ * every one: the heaviest chain is 2^53, which fits one group. Over
+ * (1, 55) it meets (0, 1) at step 1 without overlapping it: 2^53 + 1,
+ * which does not (two groups). The zeros (53, 54), (54, 55) and (53, 55)
+ * are no levels. Likewise with three nested single edges (53, 58),
+ * (54, 58), (55, 58) at the bottom and 51 units above them: the heaviest
+ * chain through (0, 58) is 2^53 exactly (one group; a bound summing
+ * overlapping edges passes it), through (1, 58) 2^53 + 3. Then random
+ * outliers under a common weight, 40 to 100 of them (the greedy over
+ * edge masks up to 64 single edges and 256 steps, the sorted DP past
+ * either), where chains share steps and nest: against the plain DP. */
+START_TEST(test_chain_digits_limit)
+{
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (int c = 0; c < 4; c++) {
+        /* Nested: 0 (a chain of units) or 3 edges (53 + i, 58) under
+         * them; top: the first step of the top edge. */
+        const int nested = c < 2 ? 0 : 3, top = c % 2;
+        const int units = nested ? 51 : 53, n = nested ? 59 : 56;
+        struct lemica_problem problem;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, n - 1, &graph));
+        for (int i = 0; i < nested; i++)
+            ck_assert_ok(lemica_graph_set_weight(graph, 53 + i, 58,
+                                                 (double)(i + 1) / 4096.0));
+        for (int i = 0; i < units; i++)
+            ck_assert_ok(lemica_graph_set_weight(
+                graph, i, i + 1, (double)(nested + i + 1) / 4096.0));
+        for (int i = units; i < (nested ? 53 : n - 1); i++)
+            ck_assert_ok(lemica_graph_set_weight(graph, i, i + 1, 0.0));
+        if (!nested)
+            ck_assert_ok(lemica_graph_set_weight(graph, 53, 55, 0.0));
+        ck_assert_ok(lemica_graph_set_weight(graph, top, n - 1, 1.0));
+        lemica_solver_set_blocked_scan_max_steps(0);
+        ck_assert_ok(lemica_solver_prepare(fast, graph, n,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        ck_assert_int_eq(problem.lexmax_as_sum, 1);
+        ck_assert_msg(problem.digit_groups == (top ? 2 : 1),
+                      "nested %d, top edge (%d, %d): %d groups", nested, top,
+                      n - 1, problem.digit_groups);
+        assert_same_every_budget(plain, fast, graph, 128,
+                                 "nested %d, top edge (%d, %d)", nested, top,
+                                 n - 1);
+        lemica_graph_free(graph);
+    }
+    {
+        const int cases[][3] = {{30, 29, 40}, {60, 20, 64}, {60, 59, 64},
+                                {64, 10, 100}, {270, 30, 64}};
+
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            const int n = cases[c][0], k = cases[c][1], m = cases[c][2];
+            uint64_t rng = 777u + c;
+            lemica_graph *graph;
+
+            ck_assert_ok(lemica_graph_new(n, k, &graph));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n && j - i <= k; j++)
+                    ck_assert_ok(lemica_graph_set_weight(graph, i, j, 1.0));
+            add_outliers(&rng, n, k, m, NULL, graph);
+            if (n <= 64) {
+                assert_same_every_budget(plain, fast, graph, 128,
+                                         "N %d K %d outliers %d", n, k, m);
+            } else {
+                /* Past 256 steps: a few budgets, both scans. */
+                for (int scan = 0; scan < 2; scan++) {
+                    lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 512);
+                    for (int b = n / 16; b <= n / 2; b *= 2)
+                        assert_same_solve(plain, fast, graph, b,
+                                          "N %d K %d outliers %d budget %d "
+                                          "scan %d",
+                                          n, k, m, b, scan);
+                }
+            }
+            lemica_graph_free(graph);
+        }
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* The level cut's reachability over more than one 64-bit word of states
  * (N above 64, spans below, at and above 64: the shift's carry between
  * words and the whole-word shift): every budget on a 64-level graph gives
@@ -1274,6 +1362,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_fast_paths_match_plain_dp,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_chain_digits_limit, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_radix_boundary, reset_scan_hooks);
     add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_cut, reset_scan_hooks);
