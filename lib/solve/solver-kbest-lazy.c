@@ -52,6 +52,10 @@
 #endif
 
 #define LAZY_NONE UINT32_MAX
+
+/* Added to a key to make it +inf where the index is 1 (the taken
+ * predecessor, an equal key moved): a select without a branch. */
+static const double lazy_hide[2] = {0.0, HUGE_VAL};
 #define LAZY_RUNS 4
 #define LAZY_UNDECIDED 2
 #define LAZY_NO_HEAD UINT8_MAX
@@ -686,19 +690,23 @@ first_candidate(const struct lazy *lz, int t, int c)
     return first_pred[t] > c - 2 ? first_pred[t] : c - 2;
 }
 
-/* Make room for one more path; 0 if the array cannot grow. Out of line:
- * add_path() calls it only when the room is full. */
+/* Room for @needed paths and their links; 0 if either array cannot
+ * grow. The room is the smaller of the two (after a failure the paths
+ * may have grown and the links not). Out of line: add_path() calls it
+ * only when the room is full. */
 static int
-grow_paths(struct lazy *lz)
+grow_paths(struct lazy *lz, size_t needed)
 {
-    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
-                   lz->num_paths + 1, sizeof(*lz->paths)) ||
-        !lazy_grow(&lz->solver->work.kbest_links, (void **)&lz->links,
-                   lz->num_paths + 1, sizeof(*lz->links)))
+    struct lemica_workspace *work = &lz->solver->work;
+
+    if (!lazy_grow(&work->kbest_paths, (void **)&lz->paths, needed,
+                   sizeof(*lz->paths)) ||
+        !lazy_grow(&work->kbest_links, (void **)&lz->links, needed,
+                   sizeof(*lz->links)))
         return 0;
-    lz->paths_room = lz->solver->work.kbest_paths.capacity;
-    if (lz->solver->work.kbest_links.capacity < lz->paths_room)
-        lz->paths_room = lz->solver->work.kbest_links.capacity;
+    lz->paths_room = work->kbest_paths.capacity < work->kbest_links.capacity
+                         ? work->kbest_paths.capacity
+                         : work->kbest_links.capacity;
     return 1;
 }
 
@@ -709,7 +717,7 @@ add_path(struct lazy *lz, uint32_t parent, int step, uint32_t index,
 {
     struct lazy_path *path;
 
-    if (lz->num_paths >= lz->paths_room && !grow_paths(lz))
+    if (lz->num_paths >= lz->paths_room && !grow_paths(lz, lz->num_paths + 1))
         return LAZY_NONE;
     path = &lz->paths[lz->num_paths];
     lz->links[lz->num_paths].parent = parent;
@@ -970,14 +978,8 @@ first_paths(struct lazy *lz, int budget, int frontier)
 
     memset(&empty, 0, sizeof(empty));
     /* Room for every first path and a few more: growing copies. */
-    if (!lazy_grow(&lz->solver->work.kbest_paths, (void **)&lz->paths,
-                   2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->paths)) ||
-        !lazy_grow(&lz->solver->work.kbest_links, (void **)&lz->links,
-                   2 * (size_t)(budget + 1) * (size_t)n, sizeof(*lz->links)))
+    if (!grow_paths(lz, 2 * (size_t)(budget + 1) * (size_t)n))
         return lemica_fail_no_memory("the k-best paths");
-    lz->paths_room = lz->solver->work.kbest_paths.capacity;
-    if (lz->solver->work.kbest_links.capacity < lz->paths_room)
-        lz->paths_room = lz->solver->work.kbest_links.capacity;
     if (add_path(lz, LAZY_NONE, 0, 0, 0.0, &empty) == LAZY_NONE)
         return lemica_fail_no_memory("the k-best paths");
     /* LEXMAX's runner bounds (SUM's first sums, reserved with the rest):
@@ -1234,11 +1236,10 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
          * test of a key within the margin is rarely true; @taken's key is
          * made +inf by an addition, and a finite key has a usable first
          * path and edge. */
-        static const double hide[2] = {0.0, HUGE_VAL};
 
         limit = lz->best_max[state] + margin;
         for (int s = first_candidate(lz, t, c); s < t; s++) {
-            const double key = fl[s] + row[s] + hide[s == taken];
+            const double key = fl[s] + row[s] + lazy_hide[s == taken];
 
             cold += (size_t)((maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) &
                              (s != taken));
@@ -1290,11 +1291,11 @@ cold_first_pull_margin(struct lazy *lz, struct lazy_candidate *room,
  * fields of @heap (listed); the smallest key above it (next). The sums
  * are exact here, so a key is +inf only where a part is; usable is still
  * tested apart, by < rather than != (which a double's NaN makes two
- * tests, and a branch). One pass without branches on the keys, which come in no order
- * (a pass that branched on a key below the smallest so far mispredicted
- * a few times a scan): a key below it starts the list again and moves
- * the old smallest into next (the larger of the two goes there, unless
- * they are equal); a slot is written for every predecessor, at the place
+ * tests, and a branch). One pass without branches on the keys, which
+ * come in no order (a pass that branched on a key below the smallest so
+ * far mispredicted a few times a scan): a key below it starts the list again
+ * and moves the old smallest into next (the larger of the two goes there,
+ * unless they are equal); a slot is written for every predecessor, at the place
  * of the next one listed (at most one past those listed so far; there
  * are @t - @lo slots). @taken's key is made +inf by an addition (a key is
  * never -inf: weights are finite or +inf), its usable bit 0. */
@@ -1308,19 +1309,18 @@ cold_scan(struct cold_scan *scan, const double *maxes, const double *fl,
           const double *row, int lo, int t, int taken,
           struct lazy_candidate *heap)
 {
-    static const double hide[2] = {0.0, HUGE_VAL};
     size_t cold = 0, listed = 0;
     double least = HUGE_VAL, next = HUGE_VAL;
 
     for (int s = lo; s < t; s++) {
-        const double key = fl[s] + row[s] + hide[s == taken];
+        const double key = fl[s] + row[s] + lazy_hide[s == taken];
         const int usable =
             (maxes[s] < HUGE_VAL) & (row[s] < HUGE_VAL) & (s != taken);
         /* The selects by masks and the table: compilers may make
          * branches of a ?: on these. */
         const size_t at = listed & ((size_t)(key < least) - 1);
         const double larger = key > least ? key : least;
-        const double moved = larger + hide[key == least];
+        const double moved = larger + lazy_hide[key == least];
 
         cold += (size_t)usable;
         heap[at].from = s;
@@ -1349,13 +1349,12 @@ cold_scan_known(struct cold_scan *scan, const double *maxes, const double *row,
                 int lo, int t, int taken, double least,
                 struct lazy_candidate *heap)
 {
-    static const double hide[2] = {0.0, HUGE_VAL};
     size_t cold = 0, listed = 0;
     double next = HUGE_VAL;
 
     for (int s = lo; s < t; s++) {
         const double key =
-            (maxes[s] > row[s] ? maxes[s] : row[s]) + hide[s == taken];
+            (maxes[s] > row[s] ? maxes[s] : row[s]) + lazy_hide[s == taken];
         const double above = key > least ? key : HUGE_VAL;
 
         cold += (size_t)(key < HUGE_VAL);
@@ -1421,8 +1420,9 @@ build_heap(struct lazy *lz, size_t state, int t, int c)
 }
 
 /* The predecessor state, its step and the rank of the last path found at
- * @state = (@t, c). */
-static int
+ * @state = (@t, c). Inline: with two callers GCC would call it, 0.6 M
+ * instructions more in 10 LEXMAX calls of bench-kbest. */
+static inline int
 last_origin(const struct lazy *lz, size_t state, int t, size_t *pred,
             uint32_t *rank)
 {
@@ -1734,11 +1734,9 @@ next_sum_bound(const struct lazy *lz, size_t state)
     double suffix = 0.0, bound = HUGE_VAL;
 
     for (;;) {
-        const uint32_t last = lz->list[cur * count + lz->known[cur] - 1];
-        const uint32_t parent = lz->links[last].parent;
-        const int s = lz->links[parent].step;
-        const size_t pred = cur - n - (size_t)t + (size_t)s;
-        const uint32_t rank = lz->paths[parent].index;
+        size_t pred;
+        uint32_t rank;
+        const int s = last_origin(lz, cur, t, &pred, &rank);
         const double w = lazy_row(lz, t)[s];
         double own = HUGE_VAL;
 
