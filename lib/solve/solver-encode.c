@@ -328,7 +328,11 @@ collect_levels(const lemica_solver *solver,
                 plain = 0;
                 if (problem->frontier ||
                     (uint64_t)set->count * 4 < scanned) {
-                    /* Count the rows so far from their indices. */
+                    /* Count the rows so far from their indices, as
+                     * count_levels() does for all rows: written out here,
+                     * since a call (clobbering registers) cost the
+                     * few-level pass about 430 instructions a solve
+                     * (equal weights, N = 50, one budget: +1.1%). */
                     memset(set->edges, 0, sizeof(set->edges));
                     for (int q = 0; q <= r; q++) {
                         size_t a, b;
