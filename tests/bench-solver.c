@@ -36,6 +36,7 @@
 #endif
 
 #include "bench-common.h"
+#include "bench-families.h"
 #include "lemica/lemica.h"
 #include "test-rng.h"
 
@@ -75,19 +76,6 @@ family_levels(enum family family)
     return family <= FAMILY_LEVELS_256 ? levels[family] : 0;
 }
 
-/* The "true" error of skipping from @i to @j of @n steps in a diffusion
- * model: it grows with the span and is larger for early starts (high
- * noise), in [0, 1]. */
-static double
-diffusion_error(int i, int j, int n)
-{
-    double span = (double)(j - i) / (double)n;
-    double early = 1.0 + 3.0 * exp(-4.0 * (double)i / (double)n);
-    double e = 0.5 * pow(span, 1.5) * early * 8.0;
-
-    return e < 1.0 ? e : 1.0;
-}
-
 static lemica_graph *
 make_graph(int n, int k, enum family family)
 {
@@ -110,14 +98,15 @@ make_graph(int n, int k, enum family family)
                 w = 1.0;
             else if (family == FAMILY_QUANTISED) {
                 /* 8 samples, each flips with the true error: k / 8. */
-                double e = diffusion_error(i, j, n);
+                double e = bench_diffusion_error(i, j, n);
                 int flips = 0;
 
                 for (int sample = 0; sample < 8; sample++)
                     flips += test_rng_unit(&rng) < e;
                 w = flips / 8.0;
             } else if (family == FAMILY_DIFFUSION)
-                w = diffusion_error(i, j, n) * (1.0 + 0.05 * u) + 1e-6 * (j - i);
+                w = bench_diffusion_error(i, j, n) * (1.0 + 0.05 * u) +
+                    1e-6 * (j - i);
             else if (family == FAMILY_DBLMAX)
                 w = u < 1.0 / 3.0 ? DBL_MAX : test_rng_unit(&rng);
             else
