@@ -28,6 +28,7 @@
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
  * sums compared lexicographically, and layer_sum() runs them.
  */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -1394,6 +1395,20 @@ lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
         lazy_head_walk(solver, problem, at, heads->limit, at->c - 1, s);
 }
 
+/* Copies of DBL_MAX in the vector of candidate @s (head known) with edge
+ * weight @w, when the state's bottleneck is DBL_MAX: nothing is larger, so
+ * they are the head's first run whenever the path holds one. */
+static inline uint32_t
+top_copies(const struct layer *layer, const struct lexmax_heads *heads, int s,
+           double w)
+{
+    uint32_t copies = (uint32_t)(w == DBL_MAX);
+
+    if (layer->key_prev[s] == DBL_MAX)
+        copies += heads->prev[(size_t)s * heads->limit].count;
+    return copies;
+}
+
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
  * @scan->best: the best of them by their heads, or by their full vectors
  * when the heads agree; ties go to the smallest predecessor. Kept out of
@@ -1405,10 +1420,17 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
 {
     const int limit = heads->limit;
     const double *key_prev = layer->key_prev;
+    /* A bottleneck of DBL_MAX, the largest weight a graph holds, is every
+     * tied vector's first run: fewer copies of it decide before a head is
+     * merged (DBL_MAX mixes tie there on nearly every long path). */
+    const int top = scan->best == DBL_MAX;
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
+    uint32_t best_copies = 0;
 
     lazy_head(solver, problem, layer, heads, best_s);
+    if (top)
+        best_copies = top_copies(layer, heads, best_s, w_best);
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
         double w = candidate_weight(layer, row, s);
         int order;
@@ -1417,6 +1439,18 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         left--;
         lazy_head(solver, problem, layer, heads, s);
+        if (top) {
+            uint32_t copies = top_copies(layer, heads, s, w);
+
+            if (copies != best_copies) {
+                if (copies < best_copies) {
+                    best_s = s;
+                    w_best = w;
+                    best_copies = copies;
+                }
+                continue;
+            }
+        }
         /* The heads merged with each edge, compared without writing them
          * out: only the winner's is stored. */
         order = compare_merged(heads->prev + (size_t)s * limit,
@@ -1768,7 +1802,7 @@ layer_frontier(lemica_solver *solver, const struct lemica_problem *problem,
             struct scan scan;
 
             blocked_result(layer, last, t, &to, &scan);
-            if (to - scan.first >= FEWEST_SPAN)
+            if (to - scan.first >= FEWEST_SPAN || scan.best == DBL_MAX)
                 lexmax_fewest_copies(solver, problem, layer, heads, t, row,
                                      to, &scan);
             else
