@@ -1295,6 +1295,18 @@ compare_multisets(double *a, double *b, size_t n)
     return 0;
 }
 
+/* The largest of the @n weights @w below @bound (-inf if none). */
+static double
+max_below(const double *w, size_t n, double bound)
+{
+    double largest = -HUGE_VAL;
+
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < bound)
+            largest = max_double(largest, w[i]);
+    return largest;
+}
+
 /* Exact LEXMAX comparison of candidates (@a at layer c - 1) + @wa and
  * (@b at layer c - 1) + @wb, for when their heads agree. Their DP paths
  * share everything before the state where they meet, and removing the same
@@ -1331,6 +1343,16 @@ compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
      * compare_multisets() its passes. */
     if (max_a != max_b)
         return max_a < max_b ? -1 : 1;
+    if (max_a == DBL_MAX) {
+        /* Both parts hold DBL_MAX, and as often (lexmax_ties() compares
+         * its copies first): the largest weights below it decide when
+         * they differ, for the same reason. With DBL_MAX on many edges
+         * this is nearly every such comparison. */
+        max_a = max_below(da, n, DBL_MAX);
+        max_b = max_below(db, n, DBL_MAX);
+        if (max_a != max_b)
+            return max_a < max_b ? -1 : 1;
+    }
     return compare_multisets(da, db, n);
 }
 
@@ -1564,7 +1586,7 @@ static int
 frontier_compare_rest(lemica_solver *solver,
                       const struct lemica_problem *problem,
                       const struct layer *layer, int a, double wa, int b,
-                      double wb)
+                      double wb, double top)
 {
     double *da = solver->work.scratch[0].data;
     double *db = solver->work.scratch[1].data;
@@ -1575,6 +1597,12 @@ frontier_compare_rest(lemica_solver *solver,
     db[0] = wb;
     count = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
                                   da + 1, db + 1, &max_a, &max_b);
+    /* Both hold @top as often: the largest weights below it decide when
+     * they differ (DBL_MAX mixes: nearly always). */
+    max_a = max_below(da, count, top);
+    max_b = max_below(db, count, top);
+    if (max_a != max_b)
+        return max_a < max_b ? -1 : 1;
     return compare_multisets(da, db, count);
 }
 
@@ -1617,7 +1645,7 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
     if (copies_a != copies_b)
         return copies_a > copies_b ? 1 : -1;
     solver->work.frontier_walked += walked; /* walked again below */
-    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb);
+    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb, top_a);
 }
 
 /* Copies of the bottleneck @best in the vector of candidate @s with edge
