@@ -1548,9 +1548,10 @@ lexmax_fewest_copies(lemica_solver *solver,
         if (max_double(k, w) != best)
             continue;
         left--;
-        copies = (uint32_t)(w == best);
-        if (k == best && (heads->len_prev[s] & RUN_COUNT_MASK))
-            copies += heads->prev[(size_t)s * limit].count;
+        /* A head whose key is @best has it as first run, but for the
+         * empty vector (key 0), whose count is set to 0. */
+        copies = (uint32_t)(w == best) +
+                 (k == best ? heads->prev[(size_t)s * limit].count : 0);
         if (copies < fewest) {
             fewest = copies;
             first = last = s;
@@ -1907,7 +1908,10 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
-            if (scan.count >= FEWEST_COUNT &&
+            if (scan.best == DBL_MAX)
+                lexmax_fewest_copies(solver, problem, &layer, &heads, t, row,
+                                     to, &scan);
+            else if (scan.count >= FEWEST_COUNT &&
                 (work->fewest_useless < FEWEST_USELESS ||
                  ++fewest_skipped == FEWEST_SAMPLE)) {
                 fewest_skipped = 0;
@@ -2297,8 +2301,13 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
                 0.0;
         nz[0] = nz[1] = 0;
     }
-    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
         ((unsigned char *)work->head_len[1].data)[0] = 0;
+        /* The empty vector holds no copy of its key 0: the fewest-copies
+         * pass reads the count of a head whose key ties without testing
+         * whether it has a run. */
+        ((struct lemica_run *)work->heads[1].data)[0].count = 0;
+    }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
         !problem->lexmax_as_sum) {
         unsigned char *len = work->all_head_len.data;
@@ -2308,6 +2317,8 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         if (!problem->frontier)
             memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
         len[n] = 0; /* (0, 1): the empty vector */
+        ((struct lemica_run *)work->all_heads.data)[n * (size_t)solver->head_runs]
+            .count = 0;
     }
     work->fewest_useless = 0;
     work->frontier_walked = 0;
