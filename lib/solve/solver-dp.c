@@ -1662,9 +1662,9 @@ frontier_copies(lemica_solver *solver, const struct lemica_problem *problem,
     uint32_t copies = (uint32_t)(w == best);
 
     if (k == best) {
+        /* The empty vector's count is 0 (lemica_solver_run_dp()). */
         lazy_head(solver, problem, layer, heads, s);
-        if (heads->len_prev[s] & RUN_COUNT_MASK)
-            copies += heads->prev[(size_t)s * heads->limit].count;
+        copies += heads->prev[(size_t)s * heads->limit].count;
     }
     return copies;
 }
