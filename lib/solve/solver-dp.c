@@ -1548,8 +1548,9 @@ lexmax_fewest_copies(lemica_solver *solver,
         if (max_double(k, w) != best)
             continue;
         left--;
-        /* A head whose key is @best has it as first run, but for the
-         * empty vector (key 0), whose count is set to 0. */
+        /* A head whose key is @best has it as first run: only (0, 1)
+         * has no run, and it is never tied (layer 2 has no other
+         * candidate). */
         copies = (uint32_t)(w == best) +
                  (k == best ? heads->prev[(size_t)s * limit].count : 0);
         if (copies < fewest) {
@@ -1662,7 +1663,7 @@ frontier_copies(lemica_solver *solver, const struct lemica_problem *problem,
     uint32_t copies = (uint32_t)(w == best);
 
     if (k == best) {
-        /* The empty vector's count is 0 (lemica_solver_run_dp()). */
+        /* Its first run (see lexmax_fewest_copies()). */
         lazy_head(solver, problem, layer, heads, s);
         copies += heads->prev[(size_t)s * heads->limit].count;
     }
@@ -2301,13 +2302,8 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
                 0.0;
         nz[0] = nz[1] = 0;
     }
-    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX) {
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
-        /* The empty vector holds no copy of its key 0: the fewest-copies
-         * pass reads the count of a head whose key ties without testing
-         * whether it has a run. */
-        ((struct lemica_run *)work->heads[1].data)[0].count = 0;
-    }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
         !problem->lexmax_as_sum) {
         unsigned char *len = work->all_head_len.data;
@@ -2317,8 +2313,6 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         if (!problem->frontier)
             memset(len, HEAD_UNKNOWN, n * ((size_t)problem->budget + 1));
         len[n] = 0; /* (0, 1): the empty vector */
-        ((struct lemica_run *)work->all_heads.data)[n * (size_t)solver->head_runs]
-            .count = 0;
     }
     work->fewest_useless = 0;
     work->frontier_walked = 0;
