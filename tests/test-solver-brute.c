@@ -1227,6 +1227,78 @@ START_TEST(test_row_scan_ties_match_full_vectors)
 }
 END_TEST
 
+/* Ties on a DBL_MAX bottleneck (the largest weight a graph holds, so its
+ * copies are every tied vector's first run): graphs where DBL_MAX is a
+ * third, a half or two thirds of the edges and the rest distinct, so the
+ * digit encoding gives up and the DP compares copies (lexmax_ties(), the
+ * fewest-copies pass) and then heads and walks. Every head size, one
+ * budget on the blocked and the row scan and the blocked frontier, each
+ * against the DP over full sorted vectors of the user comparator. */
+START_TEST(test_dblmax_ties_match_full_vectors)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    ck_assert_ok(lemica_solver_new(&lexmax));
+    ck_assert_ok(lemica_solver_new(&full));
+    ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
+    ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
+    for (int g = 0; g < 36; g++) {
+        uint64_t rng = 515000u + (uint64_t)g;
+        int n = 12 + test_rng_below(&rng, 60);
+        int k = g % 3 == 0 ? n - 1 : 1 + test_rng_below(&rng, 24);
+        /* DBL_MAX on one edge in 2, 3 or 4, or on two in 3. */
+        int dblmax_in = 2 + g % 3;
+        lemica_graph *graph;
+        lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_status sa, sb;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                int top = g % 4 == 3 ? test_rng_below(&rng, 3) != 0
+                                     : test_rng_below(&rng, (uint64_t)dblmax_in) == 0;
+
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j, top ? DBL_MAX : test_rng_unit(&rng)));
+            }
+        lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 6));
+        for (int scan = 0; scan < 2; scan++) {
+            lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+            for (int r = 0; r < 4; r++) {
+                int budget = 2 + test_rng_below(&rng, n - 1);
+
+                assert_same_solve(full, lexmax, graph, budget,
+                                  "graph %d (n %d, k %d) budget %d scan %d",
+                                  g, n, k, budget, scan);
+            }
+        }
+        lemica_solver_set_blocked_scan_max_steps(128);
+        sa = lemica_solver_solve_frontier(full, graph, &fa);
+        sb = lemica_solver_solve_frontier(lexmax, graph, &fb);
+        ck_assert_int_eq(sa, sb);
+        if (sa == LEMICA_OK) {
+            ck_assert_uint_eq(lemica_frontier_count(fa),
+                              lemica_frontier_count(fb));
+            for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
+                const lemica_schedule *a, *b;
+
+                ck_assert_ok(lemica_frontier_get(fa, i, &a));
+                ck_assert_ok(lemica_frontier_get(fb, i, &b));
+                assert_same_steps(a, b, "frontier: graph %d (n %d, k %d)", g,
+                                  n, k);
+            }
+        }
+        lemica_frontier_free(fa);
+        lemica_frontier_free(fb);
+        lemica_graph_free(graph);
+    }
+    ck_assert_uint_gt(calls, 0);
+    lemica_solver_free(lexmax);
+    lemica_solver_free(full);
+}
+END_TEST
+
 /* The plain radix's boundary: while B^levels <= 2^53 the levels encode
  * with digits B^k and no edge counts (B = 16: 16^13 = 2^52 <= 2^53 <
  * 16^14), more are counted (collect_levels()). N = 17, budget 16: a
@@ -1372,6 +1444,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_dblmax_ties_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,
                         reset_scan_hooks);

@@ -28,6 +28,7 @@
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
  * sums compared lexicographically, and layer_sum() runs them.
  */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -1294,6 +1295,18 @@ compare_multisets(double *a, double *b, size_t n)
     return 0;
 }
 
+/* The largest of the @n weights @w below @bound (-inf if none). */
+static double
+max_below(const double *w, size_t n, double bound)
+{
+    double largest = -HUGE_VAL;
+
+    for (size_t i = 0; i < n; i++)
+        if (w[i] < bound)
+            largest = max_double(largest, w[i]);
+    return largest;
+}
+
 /* Exact LEXMAX comparison of candidates (@a at layer c - 1) + @wa and
  * (@b at layer c - 1) + @wb, for when their heads agree. Their DP paths
  * share everything before the state where they meet, and removing the same
@@ -1330,6 +1343,16 @@ compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
      * compare_multisets() its passes. */
     if (max_a != max_b)
         return max_a < max_b ? -1 : 1;
+    if (max_a == DBL_MAX) {
+        /* Both parts hold DBL_MAX, and as often (lexmax_ties() compares
+         * its copies first): the largest weights below it decide when
+         * they differ, for the same reason. With DBL_MAX on many edges
+         * this is nearly every such comparison. */
+        max_a = max_below(da, n, DBL_MAX);
+        max_b = max_below(db, n, DBL_MAX);
+        if (max_a != max_b)
+            return max_a < max_b ? -1 : 1;
+    }
     return compare_multisets(da, db, n);
 }
 
@@ -1394,6 +1417,20 @@ lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
         lazy_head_walk(solver, problem, at, heads->limit, at->c - 1, s);
 }
 
+/* Copies of DBL_MAX in the vector of candidate @s (head known) with edge
+ * weight @w, when the state's bottleneck is DBL_MAX: nothing is larger, so
+ * they are the head's first run whenever the path holds one. */
+static inline uint32_t
+top_copies(const struct layer *layer, const struct lexmax_heads *heads, int s,
+           double w)
+{
+    uint32_t copies = (uint32_t)(w == DBL_MAX);
+
+    if (layer->key_prev[s] == DBL_MAX)
+        copies += heads->prev[(size_t)s * heads->limit].count;
+    return copies;
+}
+
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
  * @scan->best: the best of them by their heads, or by their full vectors
  * when the heads agree; ties go to the smallest predecessor. Kept out of
@@ -1405,10 +1442,17 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
 {
     const int limit = heads->limit;
     const double *key_prev = layer->key_prev;
+    /* A bottleneck of DBL_MAX, the largest weight a graph holds, is every
+     * tied vector's first run: fewer copies of it decide before a head is
+     * merged (DBL_MAX mixes tie there on nearly every long path). */
+    const int top = scan->best == DBL_MAX;
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
+    uint32_t best_copies = 0;
 
     lazy_head(solver, problem, layer, heads, best_s);
+    if (top)
+        best_copies = top_copies(layer, heads, best_s, w_best);
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
         double w = candidate_weight(layer, row, s);
         int order;
@@ -1417,6 +1461,18 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         left--;
         lazy_head(solver, problem, layer, heads, s);
+        if (top) {
+            uint32_t copies = top_copies(layer, heads, s, w);
+
+            if (copies != best_copies) {
+                if (copies < best_copies) {
+                    best_s = s;
+                    w_best = w;
+                    best_copies = copies;
+                }
+                continue;
+            }
+        }
         /* The heads merged with each edge, compared without writing them
          * out: only the winner's is stored. */
         order = compare_merged(heads->prev + (size_t)s * limit,
@@ -1443,7 +1499,11 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
  * FEWEST_SPAN predecessors (it does not count them): below that, ties are
  * mostly two paths sharing their bottleneck edge, with as many copies of
  * it, and the extra pass cost 6-11% on distinct and diffusion weights
- * (instructions, N = 50 and 200). */
+ * (instructions, N = 50 and 200). Ties on DBL_MAX always take it (row
+ * scan, and the blocked frontier with heads): long paths hold it several
+ * times and the copies differ; without the pass, lexmax_ties()'s running
+ * best need not have the fewest, and every candidate with as many goes
+ * through heads and walks (N = 50 frontier, K = 20: +15%). */
 #define FEWEST_COUNT 4
 #define FEWEST_SPAN 8
 /* The row scan stops running lexmax_fewest_copies() on every state once
@@ -1492,9 +1552,11 @@ lexmax_fewest_copies(lemica_solver *solver,
         if (max_double(k, w) != best)
             continue;
         left--;
-        copies = (uint32_t)(w == best);
-        if (k == best && (heads->len_prev[s] & RUN_COUNT_MASK))
-            copies += heads->prev[(size_t)s * limit].count;
+        /* A head whose key is @best has it as first run: only (0, 1)
+         * has no run, and it is never tied (layer 2 has no other
+         * candidate). */
+        copies = (uint32_t)(w == best) +
+                 (k == best ? heads->prev[(size_t)s * limit].count : 0);
         if (copies < fewest) {
             fewest = copies;
             first = last = s;
@@ -1530,7 +1592,7 @@ static int
 frontier_compare_rest(lemica_solver *solver,
                       const struct lemica_problem *problem,
                       const struct layer *layer, int a, double wa, int b,
-                      double wb)
+                      double wb, double top)
 {
     double *da = solver->work.scratch[0].data;
     double *db = solver->work.scratch[1].data;
@@ -1541,6 +1603,12 @@ frontier_compare_rest(lemica_solver *solver,
     db[0] = wb;
     count = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
                                   da + 1, db + 1, &max_a, &max_b);
+    /* Both hold @top as often: the largest weights below it decide when
+     * they differ (DBL_MAX mixes: nearly always). */
+    max_a = max_below(da, count, top);
+    max_b = max_below(db, count, top);
+    if (max_a != max_b)
+        return max_a < max_b ? -1 : 1;
     return compare_multisets(da, db, count);
 }
 
@@ -1583,7 +1651,7 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
     if (copies_a != copies_b)
         return copies_a > copies_b ? 1 : -1;
     solver->work.frontier_walked += walked; /* walked again below */
-    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb);
+    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb, top_a);
 }
 
 /* Copies of the bottleneck @best in the vector of candidate @s with edge
@@ -1599,9 +1667,9 @@ frontier_copies(lemica_solver *solver, const struct lemica_problem *problem,
     uint32_t copies = (uint32_t)(w == best);
 
     if (k == best) {
+        /* Its first run (see lexmax_fewest_copies()). */
         lazy_head(solver, problem, layer, heads, s);
-        if (heads->len_prev[s] & RUN_COUNT_MASK)
-            copies += heads->prev[(size_t)s * heads->limit].count;
+        copies += heads->prev[(size_t)s * heads->limit].count;
     }
     return copies;
 }
@@ -1768,7 +1836,7 @@ layer_frontier(lemica_solver *solver, const struct lemica_problem *problem,
             struct scan scan;
 
             blocked_result(layer, last, t, &to, &scan);
-            if (to - scan.first >= FEWEST_SPAN)
+            if (to - scan.first >= FEWEST_SPAN || scan.best == DBL_MAX)
                 lexmax_fewest_copies(solver, problem, layer, heads, t, row,
                                      to, &scan);
             else
@@ -1845,7 +1913,10 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
-            if (scan.count >= FEWEST_COUNT &&
+            if (scan.best == DBL_MAX)
+                lexmax_fewest_copies(solver, problem, &layer, &heads, t, row,
+                                     to, &scan);
+            else if (scan.count >= FEWEST_COUNT &&
                 (work->fewest_useless < FEWEST_USELESS ||
                  ++fewest_skipped == FEWEST_SAMPLE)) {
                 fewest_skipped = 0;
