@@ -306,6 +306,11 @@ struct block_scan {
     double *key_cur; /* out: best */
     uint16_t *pred;  /* out: first predecessor reaching it */
     uint16_t *last;  /* out (LEXMAX, else NULL): last one */
+    /* Encoded LEXMAX with two digit groups (blocked_scan_lex2_avx()): */
+    const double *lower_prev;     /* group-1 sums of layer c - 1 */
+    const double *outgoing_lower; /* group-1 weights, laid out like
+                                     outgoing */
+    double *lower_cur;            /* out: group-1 sum of the best */
 };
 
 /* The predecessors of block t0: lane t0 + j takes s in
@@ -488,6 +493,156 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
         _mm512_storeu_pd(first_lanes, first);
         _mm512_storeu_pd(last_lanes, last);
         block_store(scan, t0, best_lanes, first_lanes, last_lanes);
+    }
+}
+
+/* Encoded LEXMAX with two digit groups: each lane keeps the
+ * lexicographically smallest (group-0 sum, group-1 sum) of its state and
+ * the first predecessor reaching it. Predecessors come in ascending
+ * order, so a candidate replaces the best only when strictly smaller:
+ * ties on both sums keep the first, the tie rule of lower_ties(). The
+ * group-0 best is a plain min (a candidate that wins is never above it).
+ * Both sums are exact integers or +inf (unreached states, pads, absent
+ * edges: group-1 weights are 0 there), never NaN; a lane that only sees
+ * +inf group-0 sums is unreached whatever its first and group-1 sum. */
+#define LEX2_STEP(offset, best, low, first)                                    \
+    do {                                                                       \
+        __m256d v_ = _mm256_add_pd(k_, _mm256_loadu_pd(weights + (offset)));   \
+        __m256d u_ = _mm256_add_pd(                                            \
+            l_, _mm256_loadu_pd(weights_lower + (offset)));                    \
+        __m256d less_ = _mm256_or_pd(                                          \
+            _mm256_cmp_pd(v_, best, _CMP_LT_OQ),                               \
+            _mm256_and_pd(_mm256_cmp_pd(v_, best, _CMP_EQ_OQ),                 \
+                          _mm256_cmp_pd(u_, low, _CMP_LT_OQ)));                \
+        low = _mm256_or_pd(_mm256_and_pd(less_, u_),                           \
+                           _mm256_andnot_pd(less_, low));                      \
+        first = _mm256_max_pd(first, _mm256_and_pd(less_, index));            \
+        best = _mm256_min_pd(best, v_);                                        \
+    } while (0)
+
+__attribute__((target("avx"))) static void
+blocked_scan_lex2_avx(const struct block_scan *scan)
+{
+    const __m256d one = _mm256_set1_pd(1.0);
+    const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+
+    for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
+        __m256d best0 = _mm256_set1_pd(HUGE_VAL), best1 = best0;
+        __m256d low0 = best0, low1 = best0;
+        __m256d first0 = _mm256_setzero_pd(), first1 = first0;
+        double best[LEMICA_BLOCK_WIDTH], first[LEMICA_BLOCK_WIDTH];
+        double low[LEMICA_BLOCK_WIDTH];
+        __m256d index;
+        int s_lo, s_hi;
+
+        block_predecessors(scan, t0, &s_lo, &s_hi);
+        index = _mm256_set1_pd((double)s_lo);
+        if (s_lo <= s_hi) {
+            /* As in blocked_scan_avx_op(). */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *weights_lower =
+                scan->outgoing_lower + (weights - scan->outgoing);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_lower = scan->lower_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+
+            for (;; key++, key_lower++, weights += step,
+                    weights_lower += step) {
+                __m256d k_ = _mm256_broadcast_sd(key);
+                __m256d l_ = _mm256_broadcast_sd(key_lower);
+
+                LEX2_STEP(0, best0, low0, first0);
+                LEX2_STEP(4, best1, low1, first1);
+                index = _mm256_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            _mm256_storeu_pd(scan->key_cur + t0, best0);
+            _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
+            _mm256_storeu_pd(scan->lower_cur + t0, low0);
+            _mm256_storeu_pd(scan->lower_cur + t0 + 4, low1);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
+                                              _mm256_cvttpd_epi32(first1)));
+            continue;
+        }
+        _mm256_storeu_pd(best, best0);
+        _mm256_storeu_pd(best + 4, best1);
+        _mm256_storeu_pd(first, first0);
+        _mm256_storeu_pd(first + 4, first1);
+        _mm256_storeu_pd(low, low0);
+        _mm256_storeu_pd(low + 4, low1);
+        block_store(scan, t0, best, first, NULL);
+        for (int j = 0; t0 + j <= scan->hi; j++)
+            scan->lower_cur[t0 + j] = low[j];
+    }
+}
+
+/* The same with AVX-512: the group-1 compare runs under the group-0
+ * tie mask. */
+__attribute__((target("avx512f"))) static void
+blocked_scan_lex2_avx512(const struct block_scan *scan)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+
+    for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
+        __m512d best = _mm512_set1_pd(HUGE_VAL), low = best;
+        __m512d first = _mm512_setzero_pd();
+        double best_lanes[LEMICA_BLOCK_WIDTH], first_lanes[LEMICA_BLOCK_WIDTH];
+        double low_lanes[LEMICA_BLOCK_WIDTH];
+        __m512d index;
+        int s_lo, s_hi;
+
+        block_predecessors(scan, t0, &s_lo, &s_hi);
+        index = _mm512_set1_pd((double)s_lo);
+        if (s_lo <= s_hi) {
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *weights_lower =
+                scan->outgoing_lower + (weights - scan->outgoing);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_lower = scan->lower_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+
+            for (;; key++, key_lower++, weights += step,
+                    weights_lower += step) {
+                __m512d v = _mm512_add_pd(_mm512_set1_pd(*key),
+                                          _mm512_loadu_pd(weights));
+                __m512d u = _mm512_add_pd(_mm512_set1_pd(*key_lower),
+                                          _mm512_loadu_pd(weights_lower));
+                __mmask8 less =
+                    _mm512_cmp_pd_mask(v, best, _CMP_LT_OQ) |
+                    _mm512_mask_cmp_pd_mask(
+                        _mm512_cmp_pd_mask(v, best, _CMP_EQ_OQ), u, low,
+                        _CMP_LT_OQ);
+
+                low = _mm512_mask_mov_pd(low, less, u);
+                first = _mm512_mask_mov_pd(first, less, index);
+                best = _mm512_min_pd(best, v);
+                index = _mm512_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            __m256i first32 = _mm512_cvttpd_epi32(first);
+
+            _mm512_storeu_pd(scan->key_cur + t0, best);
+            _mm512_storeu_pd(scan->lower_cur + t0, low);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(
+                                 _mm256_castsi256_si128(first32),
+                                 _mm256_extractf128_si256(first32, 1)));
+            continue;
+        }
+        _mm512_storeu_pd(best_lanes, best);
+        _mm512_storeu_pd(first_lanes, first);
+        _mm512_storeu_pd(low_lanes, low);
+        block_store(scan, t0, best_lanes, first_lanes, NULL);
+        for (int j = 0; t0 + j <= scan->hi; j++)
+            scan->lower_cur[t0 + j] = low_lanes[j];
     }
 }
 
@@ -929,10 +1084,14 @@ candidate_weight(const struct layer *layer, const double *row, int s)
 
 /* With the blocked scan, scan the whole layer up front: key_cur[t] and
  * pred[t] get each state's best and first candidate, @last (if not NULL)
- * the last candidate reaching the best. */
+ * the last candidate reaching the best. With @lower_cur (encoded LEXMAX,
+ * two digit groups) the best is the lexicographic one of (group-0 sum,
+ * group-1 sum), the group-1 sums of layer c - 1 at @lower_prev, and
+ * lower_cur[t] gets the best's group-1 sum. */
 static void
 layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
-                   const struct layer *layer, enum scan_op op, uint16_t *last)
+                   const struct layer *layer, enum scan_op op, uint16_t *last,
+                   const double *lower_prev, double *lower_cur)
 {
 #ifdef LEMICA_HAVE_AVX_SCAN
     struct block_scan scan;
@@ -948,11 +1107,20 @@ layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
     scan.key_cur = layer->key_cur;
     scan.pred = layer->pred;
     scan.last = last;
+    scan.lower_prev = lower_prev;
+    scan.outgoing_lower = solver->work.lower_weights.data;
+    scan.lower_cur = lower_cur;
     /* libgcc's CPU model, one load (see cpu_has_avx()). */
-    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f"))
-        blocked_scan_avx512(&scan);
-    else
+    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f")) {
+        if (lower_cur)
+            blocked_scan_lex2_avx512(&scan);
+        else
+            blocked_scan_avx512(&scan);
+    } else if (lower_cur) {
+        blocked_scan_lex2_avx(&scan);
+    } else {
         blocked_scan_avx(&scan);
+    }
 #else
     /* Never chosen without the vector scan. */
     (void)solver;
@@ -960,6 +1128,8 @@ layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
     (void)layer;
     (void)op;
     (void)last;
+    (void)lower_prev;
+    (void)lower_cur;
 #endif
 }
 
@@ -1812,7 +1982,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         heads.cur = all + (size_t)c * n * (size_t)heads.limit;
         heads.len_cur = all_len + (size_t)c * n;
         heads.lazy = 1;
-        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last, NULL,
+                           NULL);
         if (problem->frontier) {
             layer_frontier(solver, problem, &layer, &heads, last);
             return;
@@ -1882,7 +2053,8 @@ layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
     layer_init(solver, problem, c, &layer);
     if (problem->blocked) {
         /* Unreached states get +inf; their pred is never read. */
-        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL, NULL,
+                           NULL);
         return;
     }
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -2050,7 +2222,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     /* Locals: the byte stores below may alias *problem. */
     const int blocked = problem->blocked;
     const int groups = problem->lexmax_as_sum ? problem->digit_groups : 1;
-    uint16_t *last = blocked && groups > 1 ? work->last_tied.data : NULL;
+    /* Two groups: the blocked scan compares both sums itself. */
+    uint16_t *last = blocked && groups > 2 ? work->last_tied.data : NULL;
     struct lower_groups lower = {0};
     struct layer layer;
 
@@ -2072,8 +2245,17 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
         lower.num_steps = (size_t)problem->num_steps;
     }
+    if (blocked && groups == 2) {
+        /* The lexicographic scan of both sums does it all, as the plain
+         * one does below: nothing reads reached[] or the prefix counts
+         * of lower_ties() then. */
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL,
+                           lower.prev, lower.cur);
+        return;
+    }
     if (blocked)
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last, NULL,
+                           NULL);
     if (blocked && problem->lexmax_as_sum && groups == 1) {
         /* The blocked scan did it all: encoded sums are exact and finite,
          * so +inf means unreached (end_reached() reads the key), and

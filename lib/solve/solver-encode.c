@@ -1120,12 +1120,14 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                                    group, digit);
         }
     }
-    /* The blocked frontier breaks ties on lower groups one candidate at
-     * a time, through every candidate up to the last tied one: its
-     * sorted-vector DP costs less (levels-16, N = 50, every budget: 3.02x
-     * -> 2.42x of MAX with K = 49, 2.61x -> 2.38x with K = 20, in
-     * instructions). */
-    if (groups == 0 || (groups > 1 && problem->blocked && problem->frontier))
+    /* With two groups the blocked scan keeps the lexicographic (group-0,
+     * group-1) minimum of each state itself (blocked_scan_lex2_avx() in
+     * solver-dp.c). With more, it breaks ties on the lower groups one
+     * candidate at a time, through every candidate up to the last tied
+     * one, and on the frontier the sorted-vector DP costs less (levels-16,
+     * N = 50, every budget, then two groups: 3.02x -> 2.42x of MAX with
+     * K = 49, 2.61x -> 2.38x with K = 20, in instructions). */
+    if (groups == 0 || (groups > 2 && problem->blocked && problem->frontier))
         return LEMICA_OK;
     /* So does the row scan's frontier on long rows with three groups or
      * more (levels-16, N = 200, K = 199: 2.46x -> 2.07x; with two,
@@ -1135,6 +1137,9 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     if (groups > 1) {
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
         size_t lower = LEMICA_DIGIT_GROUPS_MAX - 1;
+        /* The lower groups' weights as matrices: the row scan's vector
+         * tie-break reads them, and the blocked scan of two groups. */
+        const int lower_matrix = !problem->blocked || groups == 2;
 
         if (!lemica_solver_reserve(&work->row_lower, n + 1, 1) ||
             !lemica_solver_reserve(&work->lower_keys[0], n * lower,
@@ -1143,13 +1148,13 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                                    sizeof(double)) ||
             !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
             !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)) ||
-            (!problem->blocked &&
+            (lower_matrix &&
              !lemica_solver_reserve(&work->lower_weights,
                                     slots * (size_t)(groups - 1),
                                     sizeof(double))))
             return lemica_fail_no_memory("the solver workspace");
         row_lower = work->row_lower.data;
-        if (!problem->blocked)
+        if (lower_matrix)
             lower_weights = work->lower_weights.data;
         memset(row_lower, 0, n + 1);
         memset(work->lower_add, 0, sizeof(work->lower_add));
