@@ -539,17 +539,20 @@ blocked_scan_lex2_avx(const struct block_scan *scan)
         index = _mm256_set1_pd((double)s_lo);
         if (s_lo <= s_hi) {
             /* As in blocked_scan_avx_op(). */
+            /* The group-1 weights and sums at fixed offsets from the
+             * group-0 ones: two pointers step, not four. */
             const double *weights = block_weights(scan, t0, s_lo);
-            const double *weights_lower =
-                scan->outgoing_lower + (weights - scan->outgoing);
+            const double *weights_lower;
+            const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
+            const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
             const double *key = scan->key_prev + s_lo;
-            const double *key_lower = scan->lower_prev + s_lo;
             const double *key_end = scan->key_prev + s_hi;
 
-            for (;; key++, key_lower++, weights += step,
-                    weights_lower += step) {
+            for (;; key++, weights += step) {
                 __m256d k_ = _mm256_broadcast_sd(key);
-                __m256d l_ = _mm256_broadcast_sd(key_lower);
+                __m256d l_ = _mm256_broadcast_sd(key + to_key_lower);
+
+                weights_lower = weights + to_lower;
 
                 LEX2_STEP(0, best0, low0, first0);
                 LEX2_STEP(4, best1, low1, first1);
@@ -1082,45 +1085,43 @@ candidate_weight(const struct layer *layer, const double *row, int s)
     return row[(size_t)s * layer->row_step];
 }
 
+#ifdef LEMICA_HAVE_AVX_SCAN
+/* The blocked scan of @layer: what every kernel reads and writes. */
+static inline void
+block_scan_init(lemica_solver *solver, const struct lemica_problem *problem,
+                const struct layer *layer, enum scan_op op, uint16_t *last,
+                struct block_scan *scan)
+{
+    scan->op = op;
+    scan->key_prev = layer->key_prev;
+    scan->prev_lo = layer->prev_lo;
+    scan->prev_hi = layer->prev_hi;
+    scan->outgoing = solver->work.outgoing.data;
+    scan->max_skip = problem->max_skip;
+    scan->lo = layer->lo;
+    scan->hi = layer->hi;
+    scan->key_cur = layer->key_cur;
+    scan->pred = layer->pred;
+    scan->last = last;
+}
+#endif
+
 /* With the blocked scan, scan the whole layer up front: key_cur[t] and
  * pred[t] get each state's best and first candidate, @last (if not NULL)
- * the last candidate reaching the best. With @lower_cur (encoded LEXMAX,
- * two digit groups) the best is the lexicographic one of (group-0 sum,
- * group-1 sum), the group-1 sums of layer c - 1 at @lower_prev, and
- * lower_cur[t] gets the best's group-1 sum. */
+ * the last candidate reaching the best. */
 static void
 layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
-                   const struct layer *layer, enum scan_op op, uint16_t *last,
-                   const double *lower_prev, double *lower_cur)
+                   const struct layer *layer, enum scan_op op, uint16_t *last)
 {
 #ifdef LEMICA_HAVE_AVX_SCAN
     struct block_scan scan;
 
-    scan.op = op;
-    scan.key_prev = layer->key_prev;
-    scan.prev_lo = layer->prev_lo;
-    scan.prev_hi = layer->prev_hi;
-    scan.outgoing = solver->work.outgoing.data;
-    scan.max_skip = problem->max_skip;
-    scan.lo = layer->lo;
-    scan.hi = layer->hi;
-    scan.key_cur = layer->key_cur;
-    scan.pred = layer->pred;
-    scan.last = last;
-    scan.lower_prev = lower_prev;
-    scan.outgoing_lower = solver->work.lower_weights.data;
-    scan.lower_cur = lower_cur;
+    block_scan_init(solver, problem, layer, op, last, &scan);
     /* libgcc's CPU model, one load (see cpu_has_avx()). */
-    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f")) {
-        if (lower_cur)
-            blocked_scan_lex2_avx512(&scan);
-        else
-            blocked_scan_avx512(&scan);
-    } else if (lower_cur) {
-        blocked_scan_lex2_avx(&scan);
-    } else {
+    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f"))
+        blocked_scan_avx512(&scan);
+    else
         blocked_scan_avx(&scan);
-    }
 #else
     /* Never chosen without the vector scan. */
     (void)solver;
@@ -1128,6 +1129,35 @@ layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
     (void)layer;
     (void)op;
     (void)last;
+#endif
+}
+
+/* The same for encoded LEXMAX with two digit groups: the best is the
+ * lexicographically smallest (group-0 sum, group-1 sum), the group-1
+ * sums of layer c - 1 at @lower_prev, and lower_cur[t] gets the best's
+ * group-1 sum. A function of its own, so that the other scans pass
+ * nothing more. */
+static void
+layer_scan_blocked_lex2(lemica_solver *solver,
+                        const struct lemica_problem *problem,
+                        const struct layer *layer, const double *lower_prev,
+                        double *lower_cur)
+{
+#ifdef LEMICA_HAVE_AVX_SCAN
+    struct block_scan scan;
+
+    block_scan_init(solver, problem, layer, SCAN_SUM, NULL, &scan);
+    scan.lower_prev = lower_prev;
+    scan.outgoing_lower = solver->work.lower_weights.data;
+    scan.lower_cur = lower_cur;
+    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f"))
+        blocked_scan_lex2_avx512(&scan);
+    else
+        blocked_scan_lex2_avx(&scan);
+#else
+    (void)solver;
+    (void)problem;
+    (void)layer;
     (void)lower_prev;
     (void)lower_cur;
 #endif
@@ -1982,8 +2012,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         heads.cur = all + (size_t)c * n * (size_t)heads.limit;
         heads.len_cur = all_len + (size_t)c * n;
         heads.lazy = 1;
-        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last, NULL,
-                           NULL);
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
         if (problem->frontier) {
             layer_frontier(solver, problem, &layer, &heads, last);
             return;
@@ -2053,8 +2082,7 @@ layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
     layer_init(solver, problem, c, &layer);
     if (problem->blocked) {
         /* Unreached states get +inf; their pred is never read. */
-        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL, NULL,
-                           NULL);
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
         return;
     }
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -2228,6 +2256,15 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     struct layer layer;
 
     layer_init(solver, problem, c, &layer);
+    if (blocked && groups == 2) {
+        /* The lexicographic scan of both sums does it all, as the plain
+         * one does for one group below: nothing reads reached[], the
+         * level ids or the prefix counts of lower_ties() then. */
+        layer_scan_blocked_lex2(solver, problem, &layer,
+                                work->lower_keys[(c - 1) & 1].data,
+                                work->lower_keys[c & 1].data);
+        return;
+    }
     if (groups > 1) {
         lower.count = groups - 1;
         lower.ids = work->level_ids.data;
@@ -2245,17 +2282,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
         lower.num_steps = (size_t)problem->num_steps;
     }
-    if (blocked && groups == 2) {
-        /* The lexicographic scan of both sums does it all, as the plain
-         * one does below: nothing reads reached[] or the prefix counts
-         * of lower_ties() then. */
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL,
-                           lower.prev, lower.cur);
-        return;
-    }
     if (blocked)
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last, NULL,
-                           NULL);
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
     if (blocked && problem->lexmax_as_sum && groups == 1) {
         /* The blocked scan did it all: encoded sums are exact and finite,
          * so +inf means unreached (end_reached() reads the key), and

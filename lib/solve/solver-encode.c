@@ -1156,11 +1156,14 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         row_lower = work->row_lower.data;
         if (lower_matrix)
             lower_weights = work->lower_weights.data;
-        memset(row_lower, 0, n + 1);
-        memset(work->lower_add, 0, sizeof(work->lower_add));
-        for (int k = 0; k < count; k++)
-            if (group[k] > 0)
-                work->lower_add[group[k] - 1][k + 1] = digit[k];
+        if (!problem->blocked || groups > 2) {
+            /* What lower_ties() reads (not the blocked scan of two). */
+            memset(row_lower, 0, n + 1);
+            memset(work->lower_add, 0, sizeof(work->lower_add));
+            for (int k = 0; k < count; k++)
+                if (group[k] > 0)
+                    work->lower_add[group[k] - 1][k + 1] = digit[k];
+        }
     }
     code[INDEX_ZERO] = 0.0;
     code[INDEX_INF] = HUGE_VAL;
@@ -1209,6 +1212,22 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             }
             for (; i < hi; i++)
                 matrix[i] = code[indices[i]];
+        }
+    } else if (problem->blocked && groups == 2) {
+        /* The blocked scan of two groups reads the two matrices only, not
+         * the level ids: the slots that can hold an edge, as for one
+         * group, and 0 for group 1 elsewhere (+inf stays in group 0). */
+        memset(lower_weights, 0, slots * sizeof(double));
+        for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
+            size_t lo, hi;
+
+            slot_row(solver, problem, r, &lo, &hi);
+            for (size_t i = lo; i < hi; i++) {
+                const unsigned v = indices[i];
+
+                matrix[i] = code[v];
+                lower_weights[i] = code_lower[0][v];
+            }
         }
     } else {
         if (lower_weights)
