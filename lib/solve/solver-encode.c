@@ -1240,19 +1240,26 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     } else if (problem->blocked && groups == 2) {
         /* The blocked scan of two groups reads the two matrices only, not
          * the level ids: the slots that can hold an edge, as for one
-         * group, and 0 for group 1 elsewhere (+inf stays in group 0). */
-        memset(lower_weights, 0, slots * sizeof(double));
+         * group, and 0 for group 1 elsewhere (+inf stays in group 0).
+         * The gaps by short memsets, as in fill_gaps(): one over the
+         * whole matrix ran as a string store, an instruction a byte
+         * under callgrind (24k of 373k at N = 50, K = 49). */
+        size_t end = 0;
+
         for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
             size_t lo, hi;
 
             slot_row(solver, problem, r, &lo, &hi);
+            memset(lower_weights + end, 0, (lo - end) * sizeof(double));
             for (size_t i = lo; i < hi; i++) {
                 const unsigned v = indices[i];
 
                 matrix[i] = code[v];
                 lower_weights[i] = code_lower[0][v];
             }
+            end = hi;
         }
+        memset(lower_weights + end, 0, (slots - end) * sizeof(double));
     } else {
         if (lower_weights)
             for (int g = 0; g < groups - 1; g++) {
