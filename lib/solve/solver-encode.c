@@ -1247,15 +1247,27 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         size_t end = 0;
 
         for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
-            size_t lo, hi;
+            size_t lo, hi, i;
 
             slot_row(solver, problem, r, &lo, &hi);
             memset(lower_weights + end, 0, (lo - end) * sizeof(double));
-            for (size_t i = lo; i < hi; i++) {
-                const unsigned v = indices[i];
+            /* Four slots a step, as for one group. */
+            for (i = lo; i + 4 <= hi; i += 4) {
+                const unsigned v0 = indices[i], v1 = indices[i + 1];
+                const unsigned v2 = indices[i + 2], v3 = indices[i + 3];
 
-                matrix[i] = code[v];
-                lower_weights[i] = code_lower[0][v];
+                matrix[i] = code[v0];
+                matrix[i + 1] = code[v1];
+                matrix[i + 2] = code[v2];
+                matrix[i + 3] = code[v3];
+                lower_weights[i] = code_lower[0][v0];
+                lower_weights[i + 1] = code_lower[0][v1];
+                lower_weights[i + 2] = code_lower[0][v2];
+                lower_weights[i + 3] = code_lower[0][v3];
+            }
+            for (; i < hi; i++) {
+                matrix[i] = code[indices[i]];
+                lower_weights[i] = code_lower[0][indices[i]];
             }
             end = hi;
         }
