@@ -1397,19 +1397,21 @@ three_edge_levels(uint64_t *rng, int n, int k, int zero_percent,
     return graph;
 }
 
-/* Encoded LEXMAX with two digit groups on the blocked scan's frontier
- * (and one budget): the lexicographic vector scan of both sums, with the
- * AVX-512 kernel (when the CPU has it) and the AVX one. Against brute
- * force, tie rule included, at N = 14, and against the plain DP (no
- * encoding, row scan) on levels-16 graphs of 40 to 128 steps, partial
+/* Encoded LEXMAX with several digit groups on the blocked scan's
+ * frontier (and one budget): the lexicographic vector scan of the sums,
+ * with the AVX-512 kernel (when the CPU has it) and the AVX one. Against
+ * brute force, tie rule included, at N = 14 (two groups: no more fit
+ * there), and against the plain DP (no encoding, row scan) on graphs of
+ * 16 to 30 levels, 40 to 128 steps (two, three and four groups), partial
  * blocks and required steps included. Graphs the encoding does not give
- * exactly two groups on the blocked frontier are counted, not checked:
+ * the groups wanted on the blocked frontier are counted, not checked:
  * most must be. */
-START_TEST(test_blocked_two_groups)
+START_TEST(test_blocked_groups)
 {
     const int avx512 = __builtin_cpu_supports("avx512f");
     lemica_solver *plain, *fast;
     int checked = 0, skipped = 0;
+    int by_groups[LEMICA_DIGIT_GROUPS_MAX + 1] = {0};
 
     ck_assert_ok(lemica_solver_new(&plain));
     ck_assert_ok(lemica_solver_new(&fast));
@@ -1488,10 +1490,14 @@ START_TEST(test_blocked_two_groups)
             lemica_graph_free(graph);
         }
         lemica_solver_clear_required_steps(fast);
-        for (int g = 0; g < 12; g++) {
-            static const int sizes[][2] = {{40, 39}, {50, 49}, {50, 20},
-                                           {61, 13}, {77, 30}, {128, 10}};
-            const int n = sizes[g % 6][0], k = sizes[g % 6][1];
+        for (int g = 0; g < 24; g++) {
+            /* N, K, levels: 2, 3 and 4 groups on the frontier. */
+            static const int sizes[][3] = {
+                {40, 39, 16}, {50, 49, 16},  {50, 20, 16}, {61, 13, 16},
+                {77, 30, 16}, {128, 10, 16}, {40, 20, 24}, {70, 69, 20},
+                {128, 20, 16}, {70, 40, 30}, {100, 40, 24}, {128, 10, 30}};
+            const int n = sizes[g % 12][0], k = sizes[g % 12][1];
+            const int levels = sizes[g % 12][2];
             uint64_t rng = 6160u + (uint64_t)g;
             struct lemica_problem problem;
             lemica_graph *graph;
@@ -1503,10 +1509,11 @@ START_TEST(test_blocked_two_groups)
                         graph, i, j,
                         test_rng_below(&rng, 16) == 0
                             ? 0.0
-                            : (double)(1 + test_rng_below(&rng, 16))));
+                            : (double)(1 + test_rng_below(&rng,
+                                                          (uint32_t)levels))));
             lemica_solver_clear_required_steps(plain);
             lemica_solver_clear_required_steps(fast);
-            if (g >= 6) {
+            if (g >= 12) {
                 const int step = n / 3 + g;
 
                 ck_assert_ok(lemica_solver_require_step(plain, step));
@@ -1517,9 +1524,16 @@ START_TEST(test_blocked_two_groups)
                                                LEMICA_SOLVE_FRONTIER,
                                                &problem));
             if (problem.blocked && problem.lexmax_as_sum &&
-                problem.digit_groups == 2) {
+                problem.digit_groups >= 2) {
                 checked++;
+                by_groups[problem.digit_groups]++;
                 check_frontier_matches_plain(plain, fast, graph, g, 0);
+                /* One budget too (cut to fewer levels where a path of
+                 * the budget keeps to them). */
+                for (int b = n / 4; b < n; b += n / 4)
+                    assert_same_solve(plain, fast, graph, b,
+                                      "groups: kernel %d graph %d budget %d",
+                                      kernel, g, b);
             } else {
                 skipped++;
             }
@@ -1529,10 +1543,13 @@ START_TEST(test_blocked_two_groups)
         lemica_solver_clear_required_steps(fast);
     }
     fprintf(stderr,
-            "two groups, blocked frontier: %d graphs checked, %d not two "
-            "groups; AVX-512 kernel %s\n",
-            checked, skipped, avx512 ? "ran too" : "absent (AVX only)");
+            "digit groups, blocked frontier: %d graphs checked (2, 3, 4 "
+            "groups: %d, %d, %d), %d with fewer; AVX-512 kernel %s\n",
+            checked, by_groups[2], by_groups[3], by_groups[4], skipped,
+            avx512 ? "ran too" : "absent (AVX only)");
     ck_assert_int_ge(checked, 3 * (checked + skipped) / 4);
+    for (int groups = 3; groups <= LEMICA_DIGIT_GROUPS_MAX; groups++)
+        ck_assert_int_ge(by_groups[groups], 4);
     lemica_solver_free(plain);
     lemica_solver_free(fast);
 }
@@ -1555,7 +1572,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_fast_paths_match_plain_dp,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
-    add_test_with_setup(suite, test_blocked_two_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_blocked_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_chain_digits_limit, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_radix_boundary, reset_scan_hooks);
     add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);

@@ -306,11 +306,14 @@ struct block_scan {
     double *key_cur; /* out: best */
     uint16_t *pred;  /* out: first predecessor reaching it */
     uint16_t *last;  /* out (LEXMAX, else NULL): last one */
-    /* Encoded LEXMAX with two digit groups (blocked_scan_lex2_avx()): */
+    /* Encoded LEXMAX with several digit groups (blocked_scan_lex_avx()): */
+    int lower;                    /* groups - 1 */
     const double *lower_prev;     /* group-1 sums of layer c - 1 */
     const double *outgoing_lower; /* group-1 weights, laid out like
                                      outgoing */
     double *lower_cur;            /* out: group-1 sum of the best */
+    size_t lower_stride;          /* sums of group g + 2 after group 1's */
+    size_t lower_slots;           /* weights of group g + 2 after group 1's */
 };
 
 /* The predecessors of block t0: lane t0 + j takes s in
@@ -496,15 +499,141 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
     }
 }
 
-/* Encoded LEXMAX with two digit groups: each lane keeps the
- * lexicographically smallest (group-0 sum, group-1 sum) of its state and
- * the first predecessor reaching it. Predecessors come in ascending
+/* Encoded LEXMAX with several digit groups: each lane keeps the
+ * lexicographically smallest (group-0 sum, group-1 sum, ...) of its state
+ * and the first predecessor reaching it. Predecessors come in ascending
  * order, so a candidate replaces the best only when strictly smaller:
- * ties on both sums keep the first, the tie rule of lower_ties(). The
+ * ties on every sum keep the first, the tie rule of lower_ties(). The
  * group-0 best is a plain min (a candidate that wins is never above it).
- * Both sums are exact integers or +inf (unreached states, pads, absent
- * edges: group-1 weights are 0 there), never NaN; a lane that only sees
- * +inf group-0 sums is unreached whatever its first and group-1 sum. */
+ * Every sum is an exact integer or +inf (unreached states, pads, absent
+ * edges: lower-group weights are 0 there), never NaN; a lane that only
+ * sees +inf group-0 sums is unreached whatever its first and lower sums.
+ * @lower (1 to LOWER_STRIDE, a constant in each copy) is groups - 1:
+ * lower group g + 1 has its weights g * lower_slots and its sums
+ * g * lower_stride after those of group 1, at fixed offsets from the
+ * group-0 ones, so that only two pointers step. */
+#define LEX_LOWER_MAX (LEMICA_DIGIT_GROUPS_MAX - 1)
+
+/* Whether the candidates (v, u[]) beat the bests (best, low[]),
+ * lexicographically: the lowest group first, each higher one deciding
+ * unless it ties. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+lex_less_avx(__m256d v, const __m256d *u, __m256d best, const __m256d *low,
+             int lower)
+{
+    __m256d less = _mm256_cmp_pd(u[lower - 1], low[lower - 1], _CMP_LT_OQ);
+
+    for (int g = lower - 2; g >= 0; g--)
+        less = _mm256_or_pd(
+            _mm256_cmp_pd(u[g], low[g], _CMP_LT_OQ),
+            _mm256_and_pd(_mm256_cmp_pd(u[g], low[g], _CMP_EQ_OQ), less));
+    return _mm256_or_pd(
+        _mm256_cmp_pd(v, best, _CMP_LT_OQ),
+        _mm256_and_pd(_mm256_cmp_pd(v, best, _CMP_EQ_OQ), less));
+}
+
+/* One candidate for four lanes: its group-0 sum k + w[0..3], its lower
+ * sums l[g] + w[to_lower + g * slots + 0..3], folded into the lanes'
+ * bests. */
+__attribute__((target("avx"), always_inline)) static inline void
+lex_step_avx(__m256d k, const __m256d *l, const double *w, ptrdiff_t to_lower,
+             size_t slots, __m256d index, __m256d *best, __m256d *low,
+             __m256d *first, int lower)
+{
+    const __m256d v = _mm256_add_pd(k, _mm256_loadu_pd(w));
+    __m256d u[LEX_LOWER_MAX], less;
+
+    for (int g = 0; g < lower; g++)
+        u[g] = _mm256_add_pd(
+            l[g], _mm256_loadu_pd(w + to_lower + (ptrdiff_t)(g * slots)));
+    less = lex_less_avx(v, u, *best, low, lower);
+    /* Selects by masks, not blendv (see AVX_LANE_STEP); the index grows,
+     * so "first" is a max (see BLOCK_STEP). */
+    for (int g = 0; g < lower; g++)
+        low[g] = _mm256_or_pd(_mm256_and_pd(less, u[g]),
+                              _mm256_andnot_pd(less, low[g]));
+    *first = _mm256_max_pd(*first, _mm256_and_pd(less, index));
+    *best = _mm256_min_pd(*best, v);
+}
+
+__attribute__((target("avx"), always_inline)) static inline void
+blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
+{
+    const __m256d one = _mm256_set1_pd(1.0);
+    const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+    const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
+    const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+    const size_t slots = scan->lower_slots, stride = scan->lower_stride;
+
+    for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
+        /* Two vectors of four lanes. */
+        __m256d best0 = _mm256_set1_pd(HUGE_VAL), best1 = best0;
+        __m256d first0 = _mm256_setzero_pd(), first1 = first0;
+        __m256d low0[LEX_LOWER_MAX], low1[LEX_LOWER_MAX];
+        double best[LEMICA_BLOCK_WIDTH], first[LEMICA_BLOCK_WIDTH];
+        __m256d index;
+        int s_lo, s_hi;
+
+        for (int g = 0; g < lower; g++)
+            low0[g] = low1[g] = best0;
+        block_predecessors(scan, t0, &s_lo, &s_hi);
+        index = _mm256_set1_pd((double)s_lo);
+        if (s_lo <= s_hi) {
+            /* As in blocked_scan_avx_op(). */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+
+            for (;; key++, weights += step) {
+                const __m256d k = _mm256_broadcast_sd(key);
+                __m256d l[LEX_LOWER_MAX];
+
+                for (int g = 0; g < lower; g++)
+                    l[g] = _mm256_broadcast_sd(key + to_key_lower +
+                                               (ptrdiff_t)(g * stride));
+                lex_step_avx(k, l, weights, to_lower, slots, index, &best0,
+                             low0, &first0, lower);
+                lex_step_avx(k, l, weights + 4, to_lower, slots, index,
+                             &best1, low1, &first1, lower);
+                index = _mm256_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            _mm256_storeu_pd(scan->key_cur + t0, best0);
+            _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
+            for (int g = 0; g < lower; g++) {
+                double *to = scan->lower_cur + (size_t)g * stride + t0;
+
+                _mm256_storeu_pd(to, low0[g]);
+                _mm256_storeu_pd(to + 4, low1[g]);
+            }
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
+                                              _mm256_cvttpd_epi32(first1)));
+            continue;
+        }
+        _mm256_storeu_pd(best, best0);
+        _mm256_storeu_pd(best + 4, best1);
+        _mm256_storeu_pd(first, first0);
+        _mm256_storeu_pd(first + 4, first1);
+        block_store(scan, t0, best, first, NULL);
+        for (int g = 0; g < lower; g++) {
+            double *to = scan->lower_cur + (size_t)g * stride;
+
+            _mm256_storeu_pd(best, low0[g]);
+            _mm256_storeu_pd(best + 4, low1[g]);
+            for (int j = 0; t0 + j <= scan->hi; j++)
+                to[t0 + j] = best[j];
+        }
+    }
+}
+
+/* blocked_scan_lex_avx_op() for two groups, written out: the same
+ * instructions in its inner loop, but its copy for one lower group kept
+ * the row step in memory (a load more a candidate, +1% on levels-16,
+ * N = 50, every budget). */
 #define LEX2_STEP(offset, best, low, first)                                    \
     do {                                                                       \
         __m256d v_ = _mm256_add_pd(k_, _mm256_loadu_pd(weights + (offset)));   \
@@ -520,7 +649,7 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
         best = _mm256_min_pd(best, v_);                                        \
     } while (0)
 
-__attribute__((target("avx"))) static void
+__attribute__((target("avx"), always_inline)) static inline void
 blocked_scan_lex2_avx(const struct block_scan *scan)
 {
     const __m256d one = _mm256_set1_pd(1.0);
@@ -583,45 +712,56 @@ blocked_scan_lex2_avx(const struct block_scan *scan)
     }
 }
 
-/* The same with AVX-512: the group-1 compare runs under the group-0
- * tie mask. */
-__attribute__((target("avx512f"))) static void
-blocked_scan_lex2_avx512(const struct block_scan *scan)
+/* The same with AVX-512, a block in one vector: each lower compare runs
+ * under the mask of the group below it, so a group costs two compares,
+ * an or and a masked move. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+blocked_scan_lex_avx512_op(const struct block_scan *scan, const int lower)
 {
     const __m512d one = _mm512_set1_pd(1.0);
     const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+    const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
+    const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+    const size_t slots = scan->lower_slots, stride = scan->lower_stride;
 
     for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
-        __m512d best = _mm512_set1_pd(HUGE_VAL), low = best;
+        __m512d best = _mm512_set1_pd(HUGE_VAL), low[LEX_LOWER_MAX];
         __m512d first = _mm512_setzero_pd();
-        double best_lanes[LEMICA_BLOCK_WIDTH], first_lanes[LEMICA_BLOCK_WIDTH];
-        double low_lanes[LEMICA_BLOCK_WIDTH];
+        double lanes[LEMICA_BLOCK_WIDTH], first_lanes[LEMICA_BLOCK_WIDTH];
         __m512d index;
         int s_lo, s_hi;
 
+        for (int g = 0; g < lower; g++)
+            low[g] = best;
         block_predecessors(scan, t0, &s_lo, &s_hi);
         index = _mm512_set1_pd((double)s_lo);
         if (s_lo <= s_hi) {
             const double *weights = block_weights(scan, t0, s_lo);
-            const double *weights_lower =
-                scan->outgoing_lower + (weights - scan->outgoing);
             const double *key = scan->key_prev + s_lo;
-            const double *key_lower = scan->lower_prev + s_lo;
             const double *key_end = scan->key_prev + s_hi;
 
-            for (;; key++, key_lower++, weights += step,
-                    weights_lower += step) {
-                __m512d v = _mm512_add_pd(_mm512_set1_pd(*key),
-                                          _mm512_loadu_pd(weights));
-                __m512d u = _mm512_add_pd(_mm512_set1_pd(*key_lower),
-                                          _mm512_loadu_pd(weights_lower));
-                __mmask8 less =
-                    _mm512_cmp_pd_mask(v, best, _CMP_LT_OQ) |
-                    _mm512_mask_cmp_pd_mask(
-                        _mm512_cmp_pd_mask(v, best, _CMP_EQ_OQ), u, low,
-                        _CMP_LT_OQ);
+            for (;; key++, weights += step) {
+                const __m512d v = _mm512_add_pd(_mm512_set1_pd(*key),
+                                                _mm512_loadu_pd(weights));
+                __m512d u[LEX_LOWER_MAX];
+                __mmask8 less;
 
-                low = _mm512_mask_mov_pd(low, less, u);
+                for (int g = 0; g < lower; g++)
+                    u[g] = _mm512_add_pd(
+                        _mm512_set1_pd(key[to_key_lower +
+                                           (ptrdiff_t)(g * stride)]),
+                        _mm512_loadu_pd(weights + to_lower +
+                                        (ptrdiff_t)(g * slots)));
+                less = _mm512_cmp_pd_mask(u[lower - 1], low[lower - 1],
+                                          _CMP_LT_OQ);
+                for (int g = lower - 2; g >= 0; g--)
+                    less = _mm512_cmp_pd_mask(u[g], low[g], _CMP_LT_OQ) |
+                           _mm512_mask_cmp_pd_mask(less, u[g], low[g],
+                                                   _CMP_EQ_OQ);
+                less = _mm512_cmp_pd_mask(v, best, _CMP_LT_OQ) |
+                       _mm512_mask_cmp_pd_mask(less, v, best, _CMP_EQ_OQ);
+                for (int g = 0; g < lower; g++)
+                    low[g] = _mm512_mask_mov_pd(low[g], less, u[g]);
                 first = _mm512_mask_mov_pd(first, less, index);
                 best = _mm512_min_pd(best, v);
                 index = _mm512_add_pd(index, one);
@@ -633,20 +773,46 @@ blocked_scan_lex2_avx512(const struct block_scan *scan)
             __m256i first32 = _mm512_cvttpd_epi32(first);
 
             _mm512_storeu_pd(scan->key_cur + t0, best);
-            _mm512_storeu_pd(scan->lower_cur + t0, low);
+            for (int g = 0; g < lower; g++)
+                _mm512_storeu_pd(scan->lower_cur + g * stride + t0, low[g]);
             _mm_storeu_si128((__m128i *)(scan->pred + t0),
                              _mm_packus_epi32(
                                  _mm256_castsi256_si128(first32),
                                  _mm256_extractf128_si256(first32, 1)));
             continue;
         }
-        _mm512_storeu_pd(best_lanes, best);
+        _mm512_storeu_pd(lanes, best);
         _mm512_storeu_pd(first_lanes, first);
-        _mm512_storeu_pd(low_lanes, low);
-        block_store(scan, t0, best_lanes, first_lanes, NULL);
-        for (int j = 0; t0 + j <= scan->hi; j++)
-            scan->lower_cur[t0 + j] = low_lanes[j];
+        block_store(scan, t0, lanes, first_lanes, NULL);
+        for (int g = 0; g < lower; g++) {
+            _mm512_storeu_pd(lanes, low[g]);
+            for (int j = 0; t0 + j <= scan->hi; j++)
+                scan->lower_cur[g * stride + (size_t)(t0 + j)] = lanes[j];
+        }
     }
+}
+
+/* One copy per number of lower groups. */
+__attribute__((target("avx"))) static void
+blocked_scan_lex_avx(const struct block_scan *scan)
+{
+    if (scan->lower == 1)
+        blocked_scan_lex2_avx(scan);
+    else if (scan->lower == 2)
+        blocked_scan_lex_avx_op(scan, 2);
+    else
+        blocked_scan_lex_avx_op(scan, LEX_LOWER_MAX);
+}
+
+__attribute__((target("avx512f"))) static void
+blocked_scan_lex_avx512(const struct block_scan *scan)
+{
+    if (scan->lower == 1)
+        blocked_scan_lex_avx512_op(scan, 1);
+    else if (scan->lower == 2)
+        blocked_scan_lex_avx512_op(scan, 2);
+    else
+        blocked_scan_lex_avx512_op(scan, LEX_LOWER_MAX);
 }
 
 /* One copy of the loop per use, so it tests nothing. */
@@ -1132,32 +1298,37 @@ layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
 #endif
 }
 
-/* The same for encoded LEXMAX with two digit groups: the best is the
- * lexicographically smallest (group-0 sum, group-1 sum), the group-1
- * sums of layer c - 1 at @lower_prev, and lower_cur[t] gets the best's
- * group-1 sum. A function of its own, so that the other scans pass
- * nothing more. */
+/* The same for encoded LEXMAX with several digit groups: the best is
+ * the lexicographically smallest (group-0 sum, group-1 sum, ...), the
+ * lower sums of layer c - 1 at @lower_prev, and lower_cur gets the best's
+ * (both laid out as in struct lower_groups). A function of its own, so
+ * that the other scans pass nothing more. */
 static void
-layer_scan_blocked_lex2(lemica_solver *solver,
-                        const struct lemica_problem *problem,
-                        const struct layer *layer, const double *lower_prev,
-                        double *lower_cur)
+layer_scan_blocked_lex(lemica_solver *solver,
+                       const struct lemica_problem *problem,
+                       const struct layer *layer, int groups,
+                       const double *lower_prev, double *lower_cur)
 {
 #ifdef LEMICA_HAVE_AVX_SCAN
     struct block_scan scan;
 
     block_scan_init(solver, problem, layer, SCAN_SUM, NULL, &scan);
+    scan.lower = groups - 1;
     scan.lower_prev = lower_prev;
     scan.outgoing_lower = solver->work.lower_weights.data;
     scan.lower_cur = lower_cur;
+    scan.lower_stride = (size_t)problem->num_steps;
+    scan.lower_slots = ((size_t)problem->num_steps + 1) *
+                       ((size_t)problem->max_skip + LEMICA_BLOCK_PAD);
     if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f"))
-        blocked_scan_lex2_avx512(&scan);
+        blocked_scan_lex_avx512(&scan);
     else
-        blocked_scan_lex2_avx(&scan);
+        blocked_scan_lex_avx(&scan);
 #else
     (void)solver;
     (void)problem;
     (void)layer;
+    (void)groups;
     (void)lower_prev;
     (void)lower_cur;
 #endif
@@ -2240,7 +2411,8 @@ lower_ties_scan(const struct layer *layer, const struct lower_groups *lower,
 
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
  * apart from the key. Encoded LEXMAX runs here too; with several digit
- * groups the candidates tied on group 0 are told apart by the others. */
+ * groups the blocked scan compares every group of each candidate, and the
+ * row scan tells the candidates tied on group 0 apart by the others. */
 static void
 layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
@@ -2250,28 +2422,23 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     /* Locals: the byte stores below may alias *problem. */
     const int blocked = problem->blocked;
     const int groups = problem->lexmax_as_sum ? problem->digit_groups : 1;
-    /* Two groups: the blocked scan compares both sums itself. */
-    uint16_t *last = blocked && groups > 2 ? work->last_tied.data : NULL;
     struct lower_groups lower = {0};
     struct layer layer;
 
     layer_init(solver, problem, c, &layer);
-    if (blocked && groups == 2) {
-        /* The lexicographic scan of both sums does it all, as the plain
+    if (blocked && groups > 1) {
+        /* The lexicographic scan of the sums does it all, as the plain
          * one does for one group below: nothing reads reached[], the
          * level ids or the prefix counts of lower_ties() then. */
-        layer_scan_blocked_lex2(solver, problem, &layer,
-                                work->lower_keys[(c - 1) & 1].data,
-                                work->lower_keys[c & 1].data);
+        layer_scan_blocked_lex(solver, problem, &layer, groups,
+                               work->lower_keys[(c - 1) & 1].data,
+                               work->lower_keys[c & 1].data);
         return;
     }
     if (groups > 1) {
         lower.count = groups - 1;
         lower.ids = work->level_ids.data;
-        /* The matrix itself: layer.weights of the blocked scan is offset
-         * (see layer_init()). */
-        lower.weights = blocked ? (const double *)work->outgoing.data
-                                : (const double *)work->incoming.data;
+        lower.weights = work->incoming.data; /* the row scan's */
         lower.row_lower = work->row_lower.data;
         lower.add = (const double(*)[LEMICA_DIGIT_LEVELS_MAX + 1])work->lower_add;
         lower.prev = work->lower_keys[(c - 1) & 1].data;
@@ -2283,7 +2450,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.num_steps = (size_t)problem->num_steps;
     }
     if (blocked)
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL);
     if (blocked && problem->lexmax_as_sum && groups == 1) {
         /* The blocked scan did it all: encoded sums are exact and finite,
          * so +inf means unreached (end_reached() reads the key), and
@@ -2301,7 +2468,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             for (int g = 0; g < groups - 1; g++)
                 lower.cur[(size_t)g * lower.num_steps + (size_t)t] = 0.0;
         if (blocked) {
-            blocked_result(&layer, last, t, &to, &scan);
+            blocked_result(&layer, NULL, t, &to, &scan);
         } else {
             layer.key_cur[t] = HUGE_VAL;
             if (from > to)
