@@ -2409,10 +2409,26 @@ lower_ties_scan(const struct layer *layer, const struct lower_groups *lower,
     return lower_ties(layer, lower, t, row, first, to, left, best, id);
 }
 
+/* One layer of encoded LEXMAX with several digit groups on the blocked
+ * scan: the lexicographic scan of the sums does it all, as the plain one
+ * does for one group in layer_sum(); nothing reads reached[], the level
+ * ids or the prefix counts of lower_ties() then. */
+static void
+layer_sum_blocked(lemica_solver *solver, const struct lemica_problem *problem,
+                  int c)
+{
+    struct layer layer;
+
+    layer_init(solver, problem, c, &layer);
+    layer_scan_blocked_lex(solver, problem, &layer, problem->digit_groups,
+                           solver->work.lower_keys[(c - 1) & 1].data,
+                           solver->work.lower_keys[c & 1].data);
+}
+
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
  * apart from the key. Encoded LEXMAX runs here too; with several digit
- * groups the blocked scan compares every group of each candidate, and the
- * row scan tells the candidates tied on group 0 apart by the others. */
+ * groups the candidates tied on group 0 are told apart by the others
+ * (the row scan; the blocked scan runs layer_sum_blocked() instead). */
 static void
 layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
@@ -2422,23 +2438,18 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     /* Locals: the byte stores below may alias *problem. */
     const int blocked = problem->blocked;
     const int groups = problem->lexmax_as_sum ? problem->digit_groups : 1;
+    uint16_t *last = blocked && groups > 1 ? work->last_tied.data : NULL;
     struct lower_groups lower = {0};
     struct layer layer;
 
     layer_init(solver, problem, c, &layer);
-    if (blocked && groups > 1) {
-        /* The lexicographic scan of the sums does it all, as the plain
-         * one does for one group below: nothing reads reached[], the
-         * level ids or the prefix counts of lower_ties() then. */
-        layer_scan_blocked_lex(solver, problem, &layer, groups,
-                               work->lower_keys[(c - 1) & 1].data,
-                               work->lower_keys[c & 1].data);
-        return;
-    }
     if (groups > 1) {
         lower.count = groups - 1;
         lower.ids = work->level_ids.data;
-        lower.weights = work->incoming.data; /* the row scan's */
+        /* The matrix itself: layer.weights of the blocked scan is offset
+         * (see layer_init()). */
+        lower.weights = blocked ? (const double *)work->outgoing.data
+                                : (const double *)work->incoming.data;
         lower.row_lower = work->row_lower.data;
         lower.add = (const double(*)[LEMICA_DIGIT_LEVELS_MAX + 1])work->lower_add;
         lower.prev = work->lower_keys[(c - 1) & 1].data;
@@ -2450,7 +2461,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.num_steps = (size_t)problem->num_steps;
     }
     if (blocked)
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL);
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
     if (blocked && problem->lexmax_as_sum && groups == 1) {
         /* The blocked scan did it all: encoded sums are exact and finite,
          * so +inf means unreached (end_reached() reads the key), and
@@ -2468,7 +2479,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             for (int g = 0; g < groups - 1; g++)
                 lower.cur[(size_t)g * lower.num_steps + (size_t)t] = 0.0;
         if (blocked) {
-            blocked_result(&layer, NULL, t, &to, &scan);
+            blocked_result(&layer, last, t, &to, &scan);
         } else {
             layer.key_cur[t] = HUGE_VAL;
             if (from > to)
@@ -2643,7 +2654,10 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     for (int c = 2; c <= problem->budget; c++) {
         switch (solver->comparator) {
         case LEMICA_COMPARATOR_LEXMAX:
-            if (problem->lexmax_as_sum)
+            if (problem->lexmax_as_sum && problem->blocked &&
+                problem->digit_groups > 1)
+                layer_sum_blocked(solver, problem, c);
+            else if (problem->lexmax_as_sum)
                 layer_sum(solver, problem, c);
             else
                 layer_lexmax(solver, problem, c);
