@@ -508,7 +508,7 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
  * Every sum is an exact integer or +inf (unreached states, pads, absent
  * edges: lower-group weights are 0 there), never NaN; a lane that only
  * sees +inf group-0 sums is unreached whatever its first and lower sums.
- * @lower (1 to LOWER_STRIDE, a constant in each copy) is groups - 1:
+ * @lower (1 to LEX_LOWER_MAX, a constant in each copy) is groups - 1:
  * lower group g + 1 has its weights g * lower_slots and its sums
  * g * lower_stride after those of group 1, at fixed offsets from the
  * group-0 ones, so that only two pointers step. */
