@@ -1417,6 +1417,216 @@ START_TEST(test_one_level_own_code)
 }
 END_TEST
 
+/* A graph of @n steps and max skip @k (both <= MAX_N when @p is not
+ * NULL, which then gets its weights) whose levels each sit on three
+ * edges, in a random order, with about @zero_percent of the edges 0:
+ * every budget's paths use a few of some 30 levels, so the frontier needs
+ * two digit groups, group-0 sums tie often (paths that avoid the top
+ * levels sum 0 there) and zeros make whole cost vectors tie. */
+static lemica_graph *
+three_edge_levels(uint64_t *rng, int n, int k, int zero_percent,
+                  struct brute_problem *p)
+{
+    int order[MAX_N * MAX_N / 2];
+    int edges = 0, level = 0, used = 0;
+    lemica_graph *graph;
+
+    ck_assert_ok(lemica_graph_new(n, k, &graph));
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && j - i <= k; j++)
+            order[edges++] = i * n + j;
+    for (int i = edges - 1; i > 0; i--) {
+        int j = (int)test_rng_below(rng, (uint32_t)i + 1), swap = order[i];
+
+        order[i] = order[j];
+        order[j] = swap;
+    }
+    if (p) {
+        memset(p, 0, sizeof(*p));
+        p->n = n;
+        p->k_graph = p->k_effective = k;
+        p->integer_weights = 1;
+        for (int i = 0; i < MAX_N; i++)
+            for (int j = 0; j < MAX_N; j++)
+                p->weight[i][j] = (double)NAN;
+    }
+    for (int e = 0; e < edges; e++) {
+        const int i = order[e] / n, j = order[e] % n;
+        double w = 0.0;
+
+        if ((int)test_rng_below(rng, 100) >= zero_percent) {
+            if (used == 3) {
+                level++;
+                used = 0;
+            }
+            used++;
+            w = 1.0 + level;
+        }
+        ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+        if (p)
+            p->weight[i][j] = w;
+    }
+    return graph;
+}
+
+/* Encoded LEXMAX with several digit groups on the blocked scan's
+ * frontier (and one budget): the lexicographic vector scan of the sums,
+ * with the AVX-512 kernel (when the CPU has it) and the AVX one. Against
+ * brute force, tie rule included, at N = 14 (two groups: no more fit
+ * there), and against the plain DP (no encoding, row scan) on graphs of
+ * 16 to 30 levels, 40 to 128 steps (two, three and four groups), partial
+ * blocks and required steps included. Graphs the encoding does not give
+ * the groups wanted on the blocked frontier are counted, not checked:
+ * most must be. */
+START_TEST(test_blocked_groups)
+{
+    const int avx512 = __builtin_cpu_supports("avx512f");
+    lemica_solver *plain, *fast;
+    int checked = 0, skipped = 0;
+    int by_groups[LEMICA_DIGIT_GROUPS_MAX + 1] = {0};
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (int kernel = 0; kernel < 2; kernel++) {
+        lemica_solver_set_blocked_scan_avx512(kernel);
+        for (int g = 0; g < 60; g++) {
+            uint64_t rng = 5150u + (uint64_t)g;
+            const int n = MAX_N;
+            struct brute_problem p;
+            struct lemica_problem problem;
+            /* Zeros or a required step (it makes edges unusable): more
+             * than either and one group holds the rest. */
+            lemica_graph *graph = three_edge_levels(
+                &rng, n, n - 1, g % 5 == 4 ? 0 : (int)test_rng_below(&rng, 8),
+                &p);
+            lemica_frontier *frontier = NULL;
+            size_t count;
+
+            lemica_solver_clear_required_steps(fast);
+            if (g % 5 == 4) {
+                /* Next to an end, where it removes fewest edges. */
+                const int step = g % 2 ? 1 : n - 2;
+
+                ck_assert_ok(lemica_solver_require_step(fast, step));
+                p.required[step] = 1;
+            }
+            lemica_solver_set_blocked_scan_max_steps(128);
+            ck_assert_ok(lemica_solver_prepare(fast, graph, n,
+                                               LEMICA_SOLVE_FRONTIER,
+                                               &problem));
+            if (!problem.blocked || !problem.lexmax_as_sum ||
+                problem.digit_groups != 2) {
+                skipped++;
+                lemica_graph_free(graph);
+                continue;
+            }
+            checked++;
+            count = brute_enumerate(&p, 0, all_paths);
+            ck_assert_ok(lemica_solver_solve_frontier(fast, graph, &frontier));
+            for (int budget = 2; budget <= n; budget++) {
+                const struct brute_path *best = NULL;
+                const lemica_schedule *found = NULL;
+                lemica_schedule *single = NULL;
+                char where[96];
+
+                for (size_t i = 0; i < count; i++) {
+                    const struct brute_path *path = &all_paths[i];
+                    int order;
+
+                    if (path->budget != budget)
+                        continue;
+                    order = best ? brute_compare_cost(
+                                       LEMICA_COMPARATOR_LEXMAX, path, best)
+                                 : -1;
+                    if (order < 0 ||
+                        (order == 0 && brute_compare_backwards(path, best) < 0))
+                        best = path;
+                }
+                snprintf(where, sizeof(where),
+                         "two groups: kernel %d graph %d budget %d", kernel,
+                         g, budget);
+                if (!best) {
+                    ck_assert_status(
+                        lemica_frontier_find(frontier, budget, &found),
+                        LEMICA_ERR_INFEASIBLE);
+                    continue;
+                }
+                ck_assert_ok(lemica_frontier_find(frontier, budget, &found));
+                brute_check_schedule(found, best, where);
+                ck_assert_ok(lemica_solver_solve(fast, graph, budget, &single));
+                brute_check_schedule(single, best, where);
+                lemica_schedule_free(single);
+            }
+            lemica_frontier_free(frontier);
+            lemica_graph_free(graph);
+        }
+        lemica_solver_clear_required_steps(fast);
+        for (int g = 0; g < 24; g++) {
+            /* N, K, levels: 2, 3 and 4 groups on the frontier. */
+            static const int sizes[][3] = {
+                {40, 39, 16}, {50, 49, 16},  {50, 20, 16}, {61, 13, 16},
+                {77, 30, 16}, {128, 10, 16}, {40, 20, 24}, {70, 69, 20},
+                {128, 20, 16}, {70, 40, 30}, {100, 40, 24}, {128, 10, 30}};
+            const int n = sizes[g % 12][0], k = sizes[g % 12][1];
+            const int levels = sizes[g % 12][2];
+            uint64_t rng = 6160u + (uint64_t)g;
+            struct lemica_problem problem;
+            lemica_graph *graph;
+
+            ck_assert_ok(lemica_graph_new(n, k, &graph));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n && j - i <= k; j++)
+                    ck_assert_ok(lemica_graph_set_weight(
+                        graph, i, j,
+                        test_rng_below(&rng, 16) == 0
+                            ? 0.0
+                            : (double)(1 + test_rng_below(&rng,
+                                                          (uint32_t)levels))));
+            lemica_solver_clear_required_steps(plain);
+            lemica_solver_clear_required_steps(fast);
+            if (g >= 12) {
+                const int step = n / 3 + g;
+
+                ck_assert_ok(lemica_solver_require_step(plain, step));
+                ck_assert_ok(lemica_solver_require_step(fast, step));
+            }
+            lemica_solver_set_blocked_scan_max_steps(128);
+            ck_assert_ok(lemica_solver_prepare(fast, graph, n,
+                                               LEMICA_SOLVE_FRONTIER,
+                                               &problem));
+            if (problem.blocked && problem.lexmax_as_sum &&
+                problem.digit_groups >= 2) {
+                checked++;
+                by_groups[problem.digit_groups]++;
+                check_frontier_matches_plain(plain, fast, graph, g, 0);
+                /* One budget too (cut to fewer levels where a path of
+                 * the budget keeps to them). */
+                for (int b = n / 4; b < n; b += n / 4)
+                    assert_same_solve(plain, fast, graph, b,
+                                      "groups: kernel %d graph %d budget %d",
+                                      kernel, g, b);
+            } else {
+                skipped++;
+            }
+            lemica_graph_free(graph);
+        }
+        lemica_solver_clear_required_steps(plain);
+        lemica_solver_clear_required_steps(fast);
+    }
+    fprintf(stderr,
+            "digit groups, blocked frontier: %d graphs checked (2, 3, 4 "
+            "groups: %d, %d, %d), %d with fewer; AVX-512 kernel %s\n",
+            checked, by_groups[2], by_groups[3], by_groups[4], skipped,
+            avx512 ? "ran too" : "absent (AVX only)");
+    ck_assert_int_ge(checked, 3 * (checked + skipped) / 4);
+    for (int groups = 3; groups <= LEMICA_DIGIT_GROUPS_MAX; groups++)
+        ck_assert_int_ge(by_groups[groups], 4);
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
 static void
@@ -1434,6 +1644,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_fast_paths_match_plain_dp,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_blocked_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_chain_digits_limit, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_radix_boundary, reset_scan_hooks);
     add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);

@@ -307,6 +307,14 @@ struct block_scan {
     double *key_cur; /* out: best */
     uint16_t *pred;  /* out: first predecessor reaching it */
     uint16_t *last;  /* out (LEXMAX, else NULL): last one */
+    /* Encoded LEXMAX with several digit groups (blocked_scan_lex_avx()): */
+    int lower;                    /* groups - 1 */
+    const double *lower_prev;     /* group-1 sums of layer c - 1 */
+    const double *outgoing_lower; /* group-1 weights, laid out like
+                                     outgoing */
+    double *lower_cur;            /* out: group-1 sum of the best */
+    size_t lower_stride;          /* sums of group g + 2 after group 1's */
+    size_t lower_slots;           /* weights of group g + 2 after group 1's */
 };
 
 /* The predecessors of block t0: lane t0 + j takes s in
@@ -490,6 +498,322 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
         _mm512_storeu_pd(last_lanes, last);
         block_store(scan, t0, best_lanes, first_lanes, last_lanes);
     }
+}
+
+/* Encoded LEXMAX with several digit groups: each lane keeps the
+ * lexicographically smallest (group-0 sum, group-1 sum, ...) of its state
+ * and the first predecessor reaching it. Predecessors come in ascending
+ * order, so a candidate replaces the best only when strictly smaller:
+ * ties on every sum keep the first, the tie rule of lower_ties(). The
+ * group-0 best is a plain min (a candidate that wins is never above it).
+ * Every sum is an exact integer or +inf (unreached states, pads, absent
+ * edges: lower-group weights are 0 there), never NaN; a lane that only
+ * sees +inf group-0 sums is unreached whatever its first and lower sums.
+ * @lower (1 to LEX_LOWER_MAX, a constant in each copy) is groups - 1:
+ * lower group g + 1 has its weights g * lower_slots and its sums
+ * g * lower_stride after those of group 1, at fixed offsets from the
+ * group-0 ones, so that only two pointers step. */
+#define LEX_LOWER_MAX (LEMICA_DIGIT_GROUPS_MAX - 1)
+
+/* Whether the candidates (v, u[]) beat the bests (best, low[]),
+ * lexicographically: the lowest group first, each higher one deciding
+ * unless it ties. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+lex_less_avx(__m256d v, const __m256d *u, __m256d best, const __m256d *low,
+             int lower)
+{
+    __m256d less = _mm256_cmp_pd(u[lower - 1], low[lower - 1], _CMP_LT_OQ);
+
+    for (int g = lower - 2; g >= 0; g--)
+        less = _mm256_or_pd(
+            _mm256_cmp_pd(u[g], low[g], _CMP_LT_OQ),
+            _mm256_and_pd(_mm256_cmp_pd(u[g], low[g], _CMP_EQ_OQ), less));
+    return _mm256_or_pd(
+        _mm256_cmp_pd(v, best, _CMP_LT_OQ),
+        _mm256_and_pd(_mm256_cmp_pd(v, best, _CMP_EQ_OQ), less));
+}
+
+/* One candidate for four lanes: its group-0 sum k + w[0..3], its lower
+ * sums l[g] + w[to_lower + g * slots + 0..3], folded into the lanes'
+ * bests. */
+__attribute__((target("avx"), always_inline)) static inline void
+lex_step_avx(__m256d k, const __m256d *l, const double *w, ptrdiff_t to_lower,
+             size_t slots, __m256d index, __m256d *best, __m256d *low,
+             __m256d *first, int lower)
+{
+    const __m256d v = _mm256_add_pd(k, _mm256_loadu_pd(w));
+    __m256d u[LEX_LOWER_MAX], less;
+
+    for (int g = 0; g < lower; g++)
+        u[g] = _mm256_add_pd(
+            l[g], _mm256_loadu_pd(w + to_lower + (ptrdiff_t)(g * slots)));
+    less = lex_less_avx(v, u, *best, low, lower);
+    /* Selects by masks, not blendv (see AVX_LANE_STEP); the index grows,
+     * so "first" is a max (see BLOCK_STEP). */
+    for (int g = 0; g < lower; g++)
+        low[g] = _mm256_or_pd(_mm256_and_pd(less, u[g]),
+                              _mm256_andnot_pd(less, low[g]));
+    *first = _mm256_max_pd(*first, _mm256_and_pd(less, index));
+    *best = _mm256_min_pd(*best, v);
+}
+
+__attribute__((target("avx"), always_inline)) static inline void
+blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
+{
+    const __m256d one = _mm256_set1_pd(1.0);
+    const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+    const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
+    const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+    const size_t slots = scan->lower_slots, stride = scan->lower_stride;
+
+    for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
+        /* Two vectors of four lanes. */
+        __m256d best0 = _mm256_set1_pd(HUGE_VAL), best1 = best0;
+        __m256d first0 = _mm256_setzero_pd(), first1 = first0;
+        __m256d low0[LEX_LOWER_MAX], low1[LEX_LOWER_MAX];
+        double best[LEMICA_BLOCK_WIDTH], first[LEMICA_BLOCK_WIDTH];
+        __m256d index;
+        int s_lo, s_hi;
+
+        for (int g = 0; g < lower; g++)
+            low0[g] = low1[g] = best0;
+        block_predecessors(scan, t0, &s_lo, &s_hi);
+        index = _mm256_set1_pd((double)s_lo);
+        if (s_lo <= s_hi) {
+            /* As in blocked_scan_avx_op(). */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+
+            for (;; key++, weights += step) {
+                const __m256d k = _mm256_broadcast_sd(key);
+                __m256d l[LEX_LOWER_MAX];
+
+                for (int g = 0; g < lower; g++)
+                    l[g] = _mm256_broadcast_sd(key + to_key_lower +
+                                               (ptrdiff_t)(g * stride));
+                lex_step_avx(k, l, weights, to_lower, slots, index, &best0,
+                             low0, &first0, lower);
+                lex_step_avx(k, l, weights + 4, to_lower, slots, index,
+                             &best1, low1, &first1, lower);
+                index = _mm256_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            _mm256_storeu_pd(scan->key_cur + t0, best0);
+            _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
+            for (int g = 0; g < lower; g++) {
+                double *to = scan->lower_cur + (size_t)g * stride + t0;
+
+                _mm256_storeu_pd(to, low0[g]);
+                _mm256_storeu_pd(to + 4, low1[g]);
+            }
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
+                                              _mm256_cvttpd_epi32(first1)));
+            continue;
+        }
+        _mm256_storeu_pd(best, best0);
+        _mm256_storeu_pd(best + 4, best1);
+        _mm256_storeu_pd(first, first0);
+        _mm256_storeu_pd(first + 4, first1);
+        block_store(scan, t0, best, first, NULL);
+        for (int g = 0; g < lower; g++) {
+            double *to = scan->lower_cur + (size_t)g * stride;
+
+            _mm256_storeu_pd(best, low0[g]);
+            _mm256_storeu_pd(best + 4, low1[g]);
+            for (int j = 0; t0 + j <= scan->hi; j++)
+                to[t0 + j] = best[j];
+        }
+    }
+}
+
+/* blocked_scan_lex_avx_op() for two groups, written out: the same
+ * instructions in its inner loop, but its copy for one lower group kept
+ * the row step in memory (a load more a candidate, +1% on levels-16,
+ * N = 50, every budget). */
+#define LEX2_STEP(offset, best, low, first)                                    \
+    do {                                                                       \
+        __m256d v_ = _mm256_add_pd(k_, _mm256_loadu_pd(weights + (offset)));   \
+        __m256d u_ = _mm256_add_pd(                                            \
+            l_, _mm256_loadu_pd(weights_lower + (offset)));                    \
+        __m256d less_ = _mm256_or_pd(                                          \
+            _mm256_cmp_pd(v_, best, _CMP_LT_OQ),                               \
+            _mm256_and_pd(_mm256_cmp_pd(v_, best, _CMP_EQ_OQ),                 \
+                          _mm256_cmp_pd(u_, low, _CMP_LT_OQ)));                \
+        low = _mm256_or_pd(_mm256_and_pd(less_, u_),                           \
+                           _mm256_andnot_pd(less_, low));                      \
+        first = _mm256_max_pd(first, _mm256_and_pd(less_, index));            \
+        best = _mm256_min_pd(best, v_);                                        \
+    } while (0)
+
+__attribute__((target("avx"), always_inline)) static inline void
+blocked_scan_lex2_avx(const struct block_scan *scan)
+{
+    const __m256d one = _mm256_set1_pd(1.0);
+    const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+
+    for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
+        __m256d best0 = _mm256_set1_pd(HUGE_VAL), best1 = best0;
+        __m256d low0 = best0, low1 = best0;
+        __m256d first0 = _mm256_setzero_pd(), first1 = first0;
+        double best[LEMICA_BLOCK_WIDTH], first[LEMICA_BLOCK_WIDTH];
+        double low[LEMICA_BLOCK_WIDTH];
+        __m256d index;
+        int s_lo, s_hi;
+
+        block_predecessors(scan, t0, &s_lo, &s_hi);
+        index = _mm256_set1_pd((double)s_lo);
+        if (s_lo <= s_hi) {
+            /* As in blocked_scan_avx_op(). */
+            /* The group-1 weights and sums at fixed offsets from the
+             * group-0 ones: two pointers step, not four. */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *weights_lower;
+            const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
+            const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+
+            for (;; key++, weights += step) {
+                __m256d k_ = _mm256_broadcast_sd(key);
+                __m256d l_ = _mm256_broadcast_sd(key + to_key_lower);
+
+                weights_lower = weights + to_lower;
+
+                LEX2_STEP(0, best0, low0, first0);
+                LEX2_STEP(4, best1, low1, first1);
+                index = _mm256_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            _mm256_storeu_pd(scan->key_cur + t0, best0);
+            _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
+            _mm256_storeu_pd(scan->lower_cur + t0, low0);
+            _mm256_storeu_pd(scan->lower_cur + t0 + 4, low1);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
+                                              _mm256_cvttpd_epi32(first1)));
+            continue;
+        }
+        _mm256_storeu_pd(best, best0);
+        _mm256_storeu_pd(best + 4, best1);
+        _mm256_storeu_pd(first, first0);
+        _mm256_storeu_pd(first + 4, first1);
+        _mm256_storeu_pd(low, low0);
+        _mm256_storeu_pd(low + 4, low1);
+        block_store(scan, t0, best, first, NULL);
+        for (int j = 0; t0 + j <= scan->hi; j++)
+            scan->lower_cur[t0 + j] = low[j];
+    }
+}
+
+/* The same with AVX-512, a block in one vector: each lower compare runs
+ * under the mask of the group below it, so a group costs two compares,
+ * an or and a masked move. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+blocked_scan_lex_avx512_op(const struct block_scan *scan, const int lower)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+    const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
+    const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+    const size_t slots = scan->lower_slots, stride = scan->lower_stride;
+
+    for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
+        __m512d best = _mm512_set1_pd(HUGE_VAL), low[LEX_LOWER_MAX];
+        __m512d first = _mm512_setzero_pd();
+        double lanes[LEMICA_BLOCK_WIDTH], first_lanes[LEMICA_BLOCK_WIDTH];
+        __m512d index;
+        int s_lo, s_hi;
+
+        for (int g = 0; g < lower; g++)
+            low[g] = best;
+        block_predecessors(scan, t0, &s_lo, &s_hi);
+        index = _mm512_set1_pd((double)s_lo);
+        if (s_lo <= s_hi) {
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+
+            for (;; key++, weights += step) {
+                const __m512d v = _mm512_add_pd(_mm512_set1_pd(*key),
+                                                _mm512_loadu_pd(weights));
+                __m512d u[LEX_LOWER_MAX];
+                __mmask8 less;
+
+                for (int g = 0; g < lower; g++)
+                    u[g] = _mm512_add_pd(
+                        _mm512_set1_pd(key[to_key_lower +
+                                           (ptrdiff_t)(g * stride)]),
+                        _mm512_loadu_pd(weights + to_lower +
+                                        (ptrdiff_t)(g * slots)));
+                less = _mm512_cmp_pd_mask(u[lower - 1], low[lower - 1],
+                                          _CMP_LT_OQ);
+                for (int g = lower - 2; g >= 0; g--)
+                    less = _mm512_cmp_pd_mask(u[g], low[g], _CMP_LT_OQ) |
+                           _mm512_mask_cmp_pd_mask(less, u[g], low[g],
+                                                   _CMP_EQ_OQ);
+                less = _mm512_cmp_pd_mask(v, best, _CMP_LT_OQ) |
+                       _mm512_mask_cmp_pd_mask(less, v, best, _CMP_EQ_OQ);
+                for (int g = 0; g < lower; g++)
+                    low[g] = _mm512_mask_mov_pd(low[g], less, u[g]);
+                first = _mm512_mask_mov_pd(first, less, index);
+                best = _mm512_min_pd(best, v);
+                index = _mm512_add_pd(index, one);
+                if (key == key_end)
+                    break;
+            }
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            __m256i first32 = _mm512_cvttpd_epi32(first);
+
+            _mm512_storeu_pd(scan->key_cur + t0, best);
+            for (int g = 0; g < lower; g++)
+                _mm512_storeu_pd(scan->lower_cur + g * stride + t0, low[g]);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+                             _mm_packus_epi32(
+                                 _mm256_castsi256_si128(first32),
+                                 _mm256_extractf128_si256(first32, 1)));
+            continue;
+        }
+        _mm512_storeu_pd(lanes, best);
+        _mm512_storeu_pd(first_lanes, first);
+        block_store(scan, t0, lanes, first_lanes, NULL);
+        for (int g = 0; g < lower; g++) {
+            _mm512_storeu_pd(lanes, low[g]);
+            for (int j = 0; t0 + j <= scan->hi; j++)
+                scan->lower_cur[g * stride + (size_t)(t0 + j)] = lanes[j];
+        }
+    }
+}
+
+/* One copy per number of lower groups. */
+__attribute__((target("avx"))) static void
+blocked_scan_lex_avx(const struct block_scan *scan)
+{
+    if (scan->lower == 1)
+        blocked_scan_lex2_avx(scan);
+    else if (scan->lower == 2)
+        blocked_scan_lex_avx_op(scan, 2);
+    else
+        blocked_scan_lex_avx_op(scan, LEX_LOWER_MAX);
+}
+
+__attribute__((target("avx512f"))) static void
+blocked_scan_lex_avx512(const struct block_scan *scan)
+{
+    if (scan->lower == 1)
+        blocked_scan_lex_avx512_op(scan, 1);
+    else if (scan->lower == 2)
+        blocked_scan_lex_avx512_op(scan, 2);
+    else
+        blocked_scan_lex_avx512_op(scan, LEX_LOWER_MAX);
 }
 
 /* One copy of the loop per use, so it tests nothing. */
@@ -928,6 +1252,27 @@ candidate_weight(const struct layer *layer, const double *row, int s)
     return row[(size_t)s * layer->row_step];
 }
 
+#ifdef LEMICA_HAVE_AVX_SCAN
+/* The blocked scan of @layer: what every kernel reads and writes. */
+static inline void
+block_scan_init(lemica_solver *solver, const struct lemica_problem *problem,
+                const struct layer *layer, enum scan_op op, uint16_t *last,
+                struct block_scan *scan)
+{
+    scan->op = op;
+    scan->key_prev = layer->key_prev;
+    scan->prev_lo = layer->prev_lo;
+    scan->prev_hi = layer->prev_hi;
+    scan->outgoing = solver->work.outgoing.data;
+    scan->max_skip = problem->max_skip;
+    scan->lo = layer->lo;
+    scan->hi = layer->hi;
+    scan->key_cur = layer->key_cur;
+    scan->pred = layer->pred;
+    scan->last = last;
+}
+#endif
+
 /* With the blocked scan, scan the whole layer up front: key_cur[t] and
  * pred[t] get each state's best and first candidate, @last (if not NULL)
  * the last candidate reaching the best. */
@@ -938,17 +1283,7 @@ layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
 #ifdef LEMICA_HAVE_AVX_SCAN
     struct block_scan scan;
 
-    scan.op = op;
-    scan.key_prev = layer->key_prev;
-    scan.prev_lo = layer->prev_lo;
-    scan.prev_hi = layer->prev_hi;
-    scan.outgoing = solver->work.outgoing.data;
-    scan.max_skip = problem->max_skip;
-    scan.lo = layer->lo;
-    scan.hi = layer->hi;
-    scan.key_cur = layer->key_cur;
-    scan.pred = layer->pred;
-    scan.last = last;
+    block_scan_init(solver, problem, layer, op, last, &scan);
     /* libgcc's CPU model, one load (see cpu_has_avx()). */
     if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f"))
         blocked_scan_avx512(&scan);
@@ -961,6 +1296,42 @@ layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
     (void)layer;
     (void)op;
     (void)last;
+#endif
+}
+
+/* The same for encoded LEXMAX with several digit groups: the best is
+ * the lexicographically smallest (group-0 sum, group-1 sum, ...), the
+ * lower sums of layer c - 1 at @lower_prev, and lower_cur gets the best's
+ * (both laid out as in struct lower_groups). A function of its own, so
+ * that the other scans pass nothing more. */
+static void
+layer_scan_blocked_lex(lemica_solver *solver,
+                       const struct lemica_problem *problem,
+                       const struct layer *layer, int groups,
+                       const double *lower_prev, double *lower_cur)
+{
+#ifdef LEMICA_HAVE_AVX_SCAN
+    struct block_scan scan;
+
+    block_scan_init(solver, problem, layer, SCAN_SUM, NULL, &scan);
+    scan.lower = groups - 1;
+    scan.lower_prev = lower_prev;
+    scan.outgoing_lower = solver->work.lower_weights.data;
+    scan.lower_cur = lower_cur;
+    scan.lower_stride = (size_t)problem->num_steps;
+    scan.lower_slots = ((size_t)problem->num_steps + 1) *
+                       ((size_t)problem->max_skip + LEMICA_BLOCK_PAD);
+    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f"))
+        blocked_scan_lex_avx512(&scan);
+    else
+        blocked_scan_lex_avx(&scan);
+#else
+    (void)solver;
+    (void)problem;
+    (void)layer;
+    (void)groups;
+    (void)lower_prev;
+    (void)lower_cur;
 #endif
 }
 
@@ -2109,9 +2480,26 @@ lower_ties_scan(const struct layer *layer, const struct lower_groups *lower,
     return lower_ties(layer, lower, t, row, first, to, left, best, id);
 }
 
+/* One layer of encoded LEXMAX with several digit groups on the blocked
+ * scan: the lexicographic scan of the sums does it all, as the plain one
+ * does for one group in layer_sum(); nothing reads reached[], the level
+ * ids or the prefix counts of lower_ties() then. */
+static void
+layer_sum_blocked(lemica_solver *solver, const struct lemica_problem *problem,
+                  int c)
+{
+    struct layer layer;
+
+    layer_init(solver, problem, c, &layer);
+    layer_scan_blocked_lex(solver, problem, &layer, problem->digit_groups,
+                           solver->work.lower_keys[(c - 1) & 1].data,
+                           solver->work.lower_keys[c & 1].data);
+}
+
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
  * apart from the key. Encoded LEXMAX runs here too; with several digit
- * groups the candidates tied on group 0 are told apart by the others. */
+ * groups the candidates tied on group 0 are told apart by the others
+ * (the row scan; the blocked scan runs layer_sum_blocked() instead). */
 static void
 layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
@@ -2337,7 +2725,10 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     for (int c = 2; c <= problem->budget; c++) {
         switch (solver->comparator) {
         case LEMICA_COMPARATOR_LEXMAX:
-            if (problem->lexmax_as_sum)
+            if (problem->lexmax_as_sum && problem->blocked &&
+                problem->digit_groups > 1)
+                layer_sum_blocked(solver, problem, c);
+            else if (problem->lexmax_as_sum)
                 layer_sum(solver, problem, c);
             else
                 layer_lexmax(solver, problem, c);

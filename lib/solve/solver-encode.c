@@ -28,9 +28,10 @@
  * - Groups. When prod R_k > 2^53 the levels are cut, from the top, into
  *   groups whose radix products each stay <= 2^53: group 0 holds the
  *   highest levels. A path's cost is then a few exact sums, one per group,
- *   compared lexicographically (group 0 first). The DP scans group 0 like
- *   a SUM and looks at the lower groups only among candidates that tie on
- *   it (see layer_sum() in solver-dp.c).
+ *   compared lexicographically (group 0 first). The row scan scans group
+ *   0 like a SUM and looks at the lower groups only among candidates that
+ *   tie on it; the blocked scan compares all the sums of each candidate,
+ *   eight states at a time (see layer_sum() in solver-dp.c).
  *
  * - Chains. A level held by a single edge (an outlier) is on a path at
  *   most once, and two such edges only if their steps do not overlap, so
@@ -1018,6 +1019,30 @@ slot_target(const struct lemica_problem *problem, size_t i)
     return (int)(i / (size_t)problem->max_skip);
 }
 
+/* Several groups, but for the blocked scan of two: each slot's group-0
+ * code into @matrix and its level id (by value index, @code and @id)
+ * over its value index in @indices, marking in @row_lower the states
+ * that an edge of a lower-group level leads into. A function of its own:
+ * inline, the caller's register pressure spilled @matrix in this loop
+ * (one load more a slot). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void
+encode_ids(const struct lemica_problem *problem, const double *code,
+           const unsigned char *id, size_t slots, double *matrix,
+           unsigned char *indices, unsigned char *row_lower)
+{
+    for (size_t i = 0; i < slots; i++) {
+        unsigned v = indices[i];
+
+        matrix[i] = code[v];
+        indices[i] = id[v];
+        if (id[v])
+            row_lower[slot_target(problem, i)] = 1;
+    }
+}
+
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1120,17 +1145,21 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                                    group, digit);
         }
     }
-    /* The blocked frontier breaks ties on lower groups one candidate at
-     * a time, through every candidate up to the last tied one: its
-     * sorted-vector DP costs less (levels-16, N = 50, every budget: 3.02x
-     * -> 2.42x of MAX with K = 49, 2.61x -> 2.38x with K = 20, in
-     * instructions). */
-    if (groups == 0 || (groups > 1 && problem->blocked && problem->frontier))
+    /* The blocked scan, frontier or not, keeps the lexicographic minimum
+     * of each state's group sums itself, candidates four or eight at a
+     * time (blocked_scan_lex_avx() in solver-dp.c). When it broke ties on
+     * the lower groups one candidate at a time instead, through every
+     * candidate up to the last tied one, the blocked frontier refused
+     * several groups: its sorted-vector DP cost less then (see
+     * docs/solver-performance.md, "Ninth pass"). */
+    if (groups == 0)
         return LEMICA_OK;
-    /* So does the row scan's frontier on long rows with three groups or
-     * more (levels-16, N = 200, K = 199: 2.46x -> 2.07x; with two,
-     * levels-8 stays at 1.71x rather than 3.20x). */
-    if (groups > 2 && problem->frontier && problem->max_skip > 64)
+    /* The row scan's frontier breaks ties on lower groups state by state
+     * (lower_ties_scan()): on long rows with three groups or more its
+     * sorted-vector DP costs less (levels-16, N = 200, K = 199: 2.46x ->
+     * 2.07x; with two, levels-8 stays at 1.71x rather than 3.20x). */
+    if (groups > 2 && !problem->blocked && problem->frontier &&
+        problem->max_skip > 64)
         return LEMICA_OK;
     if (groups > 1) {
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
@@ -1143,19 +1172,22 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                                    sizeof(double)) ||
             !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
             !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)) ||
-            (!problem->blocked &&
-             !lemica_solver_reserve(&work->lower_weights,
-                                    slots * (size_t)(groups - 1),
-                                    sizeof(double))))
+            /* The lower groups' weights as matrices, for the row scan's
+             * vector tie-break and the blocked scan. */
+            !lemica_solver_reserve(&work->lower_weights,
+                                   slots * (size_t)(groups - 1),
+                                   sizeof(double)))
             return lemica_fail_no_memory("the solver workspace");
         row_lower = work->row_lower.data;
-        if (!problem->blocked)
-            lower_weights = work->lower_weights.data;
-        memset(row_lower, 0, n + 1);
-        memset(work->lower_add, 0, sizeof(work->lower_add));
-        for (int k = 0; k < count; k++)
-            if (group[k] > 0)
-                work->lower_add[group[k] - 1][k + 1] = digit[k];
+        lower_weights = work->lower_weights.data;
+        if (!problem->blocked) {
+            /* What lower_ties() reads (not the blocked scan). */
+            memset(row_lower, 0, n + 1);
+            memset(work->lower_add, 0, sizeof(work->lower_add));
+            for (int k = 0; k < count; k++)
+                if (group[k] > 0)
+                    work->lower_add[group[k] - 1][k + 1] = digit[k];
+        }
     }
     code[INDEX_ZERO] = 0.0;
     code[INDEX_INF] = HUGE_VAL;
@@ -1205,22 +1237,59 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             for (; i < hi; i++)
                 matrix[i] = code[indices[i]];
         }
-    } else {
-        if (lower_weights)
-            for (int g = 0; g < groups - 1; g++) {
+    } else if (problem->blocked) {
+        /* The blocked scan of several groups reads the group matrices
+         * only, not the level ids: the slots that can hold an edge, as
+         * for one group, and 0 for the lower groups elsewhere (+inf stays
+         * in group 0). The gaps by short memsets, as in fill_gaps(): one
+         * over the whole matrix ran as a string store, an instruction a
+         * byte under callgrind (24k of 373k at N = 50, K = 49). */
+        size_t end = 0;
+
+        for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
+            size_t lo, hi, i;
+
+            slot_row(solver, problem, r, &lo, &hi);
+            for (int g = 0; g < groups - 1; g++)
+                memset(lower_weights + (size_t)g * slots + end, 0,
+                       (lo - end) * sizeof(double));
+            /* Four slots a step, as for one group. */
+            for (i = lo; i + 4 <= hi; i += 4) {
+                const unsigned v0 = indices[i], v1 = indices[i + 1];
+                const unsigned v2 = indices[i + 2], v3 = indices[i + 3];
+
+                matrix[i] = code[v0];
+                matrix[i + 1] = code[v1];
+                matrix[i + 2] = code[v2];
+                matrix[i + 3] = code[v3];
+                lower_weights[i] = code_lower[0][v0];
+                lower_weights[i + 1] = code_lower[0][v1];
+                lower_weights[i + 2] = code_lower[0][v2];
+                lower_weights[i + 3] = code_lower[0][v3];
+            }
+            for (; i < hi; i++) {
+                matrix[i] = code[indices[i]];
+                lower_weights[i] = code_lower[0][indices[i]];
+            }
+            for (int g = 1; g < groups - 1; g++) {
                 double *to = lower_weights + (size_t)g * slots;
 
-                for (size_t i = 0; i < slots; i++)
+                for (i = lo; i < hi; i++)
                     to[i] = code_lower[g][indices[i]];
             }
-        for (size_t i = 0; i < slots; i++) {
-            unsigned v = indices[i];
-
-            matrix[i] = code[v];
-            indices[i] = id[v];
-            if (id[v])
-                row_lower[slot_target(problem, i)] = 1;
+            end = hi;
         }
+        for (int g = 0; g < groups - 1; g++)
+            memset(lower_weights + (size_t)g * slots + end, 0,
+                   (slots - end) * sizeof(double));
+    } else {
+        for (int g = 0; g < groups - 1; g++) {
+            double *to = lower_weights + (size_t)g * slots;
+
+            for (size_t i = 0; i < slots; i++)
+                to[i] = code_lower[g][indices[i]];
+        }
+        encode_ids(problem, code, id, slots, matrix, indices, row_lower);
     }
     problem->lexmax_as_sum = 1;
     problem->digit_groups = groups;

@@ -75,10 +75,12 @@ struct lemica_workspace {
     struct lemica_buffer level_ids;  /* uchar, like the weight matrix the
                                         DP reads: 1 + index into lower_digit
                                         of the edge's level if it is in a
-                                        lower group, else 0 (while encoding:
+                                        lower group, else 0 (while encoding,
+                                        and after it for the blocked scan,
+                                        which reads lower_weights only:
                                         each slot's value index) */
     struct lemica_buffer row_lower;  /* uchar, N: some edge into t has a
-                                        lower-group level */
+                                        lower-group level (row scan) */
     struct lemica_buffer lower_keys[2]; /* double, (groups_max-1)*N: each
                                            state's sums of the lower groups,
                                            sum g of state t at g * N + t */
@@ -90,11 +92,11 @@ struct lemica_workspace {
                                          and two layers of reached states
                                          (solver-encode.c, one budget) */
     struct lemica_buffer lower_weights; /* double, (groups - 1) copies of
-                                           the (incoming) weight matrix:
-                                           what each edge adds to lower
-                                           group g + 1 in copy g (the
-                                           vector tie-break of the row
-                                           scan; empty for the blocked
+                                           the weight matrix the DP reads
+                                           (incoming or outgoing): what
+                                           each edge adds to lower group
+                                           g + 1 in copy g (the row scan's
+                                           vector tie-break, the blocked
                                            scan) */
     /* The lazy k-best enumeration (solver-kbest-lazy.c), kept like the
      * rest so that repeated k-best solves reuse their memory (MAX's
