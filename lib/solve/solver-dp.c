@@ -1782,6 +1782,24 @@ layer_frontier(lemica_solver *solver, const struct lemica_problem *problem,
     }
 }
 
+/* The heads of layer c (and c - 1) in all_heads (blocked LEXMAX). */
+static void
+lexmax_all_heads(lemica_solver *solver, const struct lemica_problem *problem,
+                 int c, struct lexmax_heads *heads)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    struct lemica_run *all = work->all_heads.data;
+    unsigned char *all_len = work->all_head_len.data;
+
+    heads->limit = solver->head_runs;
+    heads->prev = all + (size_t)(c - 1) * n * (size_t)heads->limit;
+    heads->len_prev = all_len + (size_t)(c - 1) * n;
+    heads->cur = all + (size_t)c * n * (size_t)heads->limit;
+    heads->len_cur = all_len + (size_t)c * n;
+    heads->lazy = 1;
+}
+
 /* One layer of LEXMAX. */
 static void
 layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
@@ -1802,33 +1820,11 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     layer_init(solver, problem, c, &layer);
     if (problem->blocked) {
         /* Heads in all_heads, built when a tie needs them (or, for the
-         * frontier, every one once walks cost more: layer_frontier()). */
-        const size_t n = (size_t)problem->num_steps;
-        struct lemica_run *all = work->all_heads.data;
-        unsigned char *all_len = work->all_head_len.data;
-
-        heads.prev = all + (size_t)(c - 1) * n * (size_t)heads.limit;
-        heads.len_prev = all_len + (size_t)(c - 1) * n;
-        heads.cur = all + (size_t)c * n * (size_t)heads.limit;
-        heads.len_cur = all_len + (size_t)c * n;
-        heads.lazy = 1;
+         * frontier, every one once walks cost more: layer_frontier()).
+         * One budget runs lexmax_blocked_one() instead. */
+        lexmax_all_heads(solver, problem, c, &heads);
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
-        if (problem->frontier) {
-            layer_frontier(solver, problem, &layer, &heads, last);
-            return;
-        }
-        /* key_cur and pred are the scan's; only ties need more. */
-        for (int t = layer.lo; t <= layer.hi; t++) {
-            int from, to;
-            const double *row;
-            struct scan scan;
-
-            if (last[t] == layer.pred[t] || layer.key_cur[t] == HUGE_VAL)
-                continue;
-            row = layer_candidates(&layer, t, &from, &to);
-            blocked_result(&layer, last, t, &to, &scan);
-            lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
-        }
+        layer_frontier(solver, problem, &layer, &heads, last);
         return;
     }
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -1870,6 +1866,111 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     if (work->anchors_on) {
         layer_anchors(solver, problem, &layer);
         lemica_pair_memo_gate_next(&work->pair_memo_gate);
+    }
+}
+
+/* Blocked LEXMAX for one budget. A state's bottleneck does not depend on
+ * how its ties are broken, so every layer is first scanned as MAX scans it
+ * (the same kernel, without the last tied candidate), keeping each layer's
+ * bottlenecks. Only the states that the schedule ending at (N-1, B) may
+ * pass through need their ties settled: going back from the end, the
+ * candidates of each such state that reach its bottleneck (its LEXMAX
+ * path goes through one of them; through any other its bottleneck would
+ * be larger). On diffusion-like, distinct and DBL_MAX-mixed weights at
+ * N = 50 that is 11-26 states of 350-390, where 21-88 states tie. Those
+ * marked states with more than one such candidate are listed, and
+ * lexmax_ties() settles them layer by layer upwards: each compares only
+ * marked states' heads and paths (a settled marked state's predecessor is
+ * marked). Every other state keeps the scan's first candidate, which
+ * nothing reads (one budget backtracks from (N-1, B) only). */
+static void
+lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    double *keys = work->layer_keys.data;
+    unsigned char *reached_end = work->end_reached.data;
+    struct lemica_tie_state *tied = work->tie_states.data;
+    uint16_t *flag = work->marked.data;
+    uint16_t *list = flag + n, *next_list = flag + 2 * n;
+    size_t count = 0;
+    int listed = 1;
+    struct layer layer;
+    struct lexmax_heads heads;
+
+    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
+    for (int c = 2; c <= problem->budget; c++) {
+        const int end = problem->num_steps - 1;
+
+        layer_init(solver, problem, c, &layer);
+        layer.key_prev = keys + (size_t)(c - 1) * n;
+        layer.key_cur = keys + (size_t)c * n;
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
+        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
+                                         layer.key_cur[end] < HUGE_VAL);
+    }
+    if (!reached_end[problem->budget])
+        return;
+    /* Mark back from the end. Layer 2's states have step 0 alone. */
+    memset(flag, 0, n * sizeof(*flag));
+    list[0] = (uint16_t)(n - 1);
+    for (int c = problem->budget; c > 2; c--) {
+        int next = 0;
+        uint16_t *swap;
+
+        layer_init(solver, problem, c, &layer);
+        layer.key_prev = keys + (size_t)(c - 1) * n;
+        layer.key_cur = keys + (size_t)c * n;
+        for (int i = 0; i < listed; i++) {
+            const int t = list[i];
+            const double best = layer.key_cur[t];
+            int from, to, reaching = 0;
+            const double *row = layer_candidates(&layer, t, &from, &to);
+
+            for (int s = layer.pred[t]; s <= to; s++) {
+                if (max_double(layer.key_prev[s],
+                               candidate_weight(&layer, row, s)) != best)
+                    continue;
+                reaching++;
+                if (!flag[s]) {
+                    flag[s] = 1;
+                    next_list[next++] = (uint16_t)s;
+                }
+            }
+            if (reaching > 1) {
+                tied[count].layer = (uint16_t)c;
+                tied[count].step = (uint16_t)t;
+                tied[count].ties = (uint16_t)reaching;
+                count++;
+            }
+        }
+        for (int i = 0; i < next; i++)
+            flag[next_list[i]] = 0;
+        swap = list;
+        list = next_list;
+        next_list = swap;
+        listed = next;
+    }
+    /* Settle the ties, lowest layer first (listed last). */
+    for (int c = 0; count > 0;) {
+        const struct lemica_tie_state *tie = &tied[--count];
+        const int t = tie->step;
+        int from, to;
+        const double *row;
+        struct scan scan;
+
+        if (tie->layer != c) {
+            c = tie->layer;
+            layer_init(solver, problem, c, &layer);
+            layer.key_prev = keys + (size_t)(c - 1) * n;
+            layer.key_cur = keys + (size_t)c * n;
+            lexmax_all_heads(solver, problem, c, &heads);
+        }
+        row = layer_candidates(&layer, t, &from, &to);
+        scan.best = layer.key_cur[t];
+        scan.first = layer.pred[t];
+        scan.count = tie->ties;
+        lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
     }
 }
 
@@ -2263,6 +2364,11 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
                ((size_t)2 << work->pair_memo_bits) *
                    sizeof(struct lemica_pair_memo));
 
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
+        !problem->lexmax_as_sum && !problem->frontier) {
+        lexmax_blocked_one(solver, problem);
+        return;
+    }
     for (int c = 2; c <= problem->budget; c++) {
         switch (solver->comparator) {
         case LEMICA_COMPARATOR_LEXMAX:
