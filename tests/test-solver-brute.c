@@ -1227,6 +1227,89 @@ START_TEST(test_row_scan_ties_match_full_vectors)
 }
 END_TEST
 
+/* Blocked LEXMAX for one budget settles ties only on the states marked
+ * back from the end (lexmax_blocked_one()): every layer scanned first,
+ * then each marked state's candidates reaching its bottleneck marked in
+ * turn, then the marked states with several of them settled, lowest layer
+ * first. Tie-heavy graphs (diffusion-like, quantised, few levels, DBL_MAX
+ * mixes, equal weights with outliers; a tenth of the edges removed on
+ * half of them, a required step on a third) of N = 12 .. 128 on the
+ * blocked scan without the digit encoding, several budgets each, against
+ * the DP over full sorted vectors of the user comparator (smallest
+ * predecessor on ties, as LEXMAX). */
+START_TEST(test_blocked_one_budget_marks)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    ck_assert_ok(lemica_solver_new(&lexmax));
+    ck_assert_ok(lemica_solver_new(&full));
+    ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
+    ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
+    lemica_solver_set_digit_encoding(lexmax, 0);
+    lemica_solver_set_blocked_scan_max_steps(128);
+    for (int g = 0; g < 60; g++) {
+        uint64_t rng = 514000u + (uint64_t)g;
+        int n = 12 + test_rng_below(&rng, g < 50 ? 60 : 117);
+        int k = 1 + test_rng_below(&rng, n - 1);
+        int kind = g % 6, gaps = test_rng_below(&rng, 2);
+        int required = g % 3 == 0 ? 1 + test_rng_below(&rng, n - 2) : -1;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w;
+
+                if (gaps && j > i + 1 && test_rng_below(&rng, 10) == 0)
+                    continue; /* absent */
+                switch (kind) {
+                case 0:
+                    w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 0, i, j, n);
+                    break;
+                case 1:
+                    w = draw_family_weight(&rng, WEIGHTS_QUANTISED, 0, i, j, n);
+                    break;
+                case 2:
+                    w = (double)test_rng_below(&rng, 2 + g % 5);
+                    break;
+                case 3:
+                    w = test_rng_below(&rng, 3) == 0 ? DBL_MAX
+                        : test_rng_below(&rng, 2)    ? (double)test_rng_below(&rng, 3)
+                                                     : test_rng_unit(&rng);
+                    break;
+                default:
+                    w = kind == 4 ? 1.0 : test_rng_unit(&rng);
+                    break;
+                }
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        if (kind == 4)
+            add_outliers(&rng, n, k, 1 + test_rng_below(&rng, n), NULL, graph);
+        lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 4));
+        lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
+        lemica_solver_clear_required_steps(lexmax);
+        lemica_solver_clear_required_steps(full);
+        if (required >= 0) {
+            ck_assert_ok(lemica_solver_require_step(lexmax, required));
+            ck_assert_ok(lemica_solver_require_step(full, required));
+        }
+        for (int r = 0; r < 5; r++) {
+            /* Short, middling and long paths. */
+            int budget = 2 + test_rng_below(&rng, r < 2 ? n / 3 : n - 1);
+
+            assert_same_solve(full, lexmax, graph, budget,
+                              "graph %d (n %d, k %d) budget %d", g, n, k,
+                              budget);
+        }
+        lemica_graph_free(graph);
+    }
+    ck_assert_uint_gt(calls, 0);
+    lemica_solver_free(lexmax);
+    lemica_solver_free(full);
+}
+END_TEST
+
 /* The plain radix's boundary: while B^levels <= 2^53 the levels encode
  * with digits B^k and no edge counts (B = 16: 16^13 = 2^52 <= 2^53 <
  * 16^14), more are counted (collect_levels()). N = 17, budget 16: a
@@ -1370,6 +1453,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_short_spans, reset_scan_hooks);
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_blocked_one_budget_marks,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
                         reset_scan_hooks);

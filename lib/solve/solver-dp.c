@@ -1869,6 +1869,28 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     }
 }
 
+/* Point @layer (set up by layer_init() for any layer) at layer @c of
+ * lexmax_blocked_one(), whose first pass kept every layer's keys and
+ * range: layer_init() costs about 85 instructions a layer, mostly
+ * layer_range(). */
+static inline void
+layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
+           int c, struct layer *layer)
+{
+    const struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    const int *ranges = work->layer_ranges.data;
+
+    layer->c = c;
+    layer->key_prev = (const double *)work->layer_keys.data + (size_t)(c - 1) * n;
+    layer->key_cur = (double *)work->layer_keys.data + (size_t)c * n;
+    layer->pred = (uint16_t *)work->pred.data + (size_t)c * n;
+    layer->prev_lo = ranges[2 * c - 2];
+    layer->prev_hi = ranges[2 * c - 1];
+    layer->lo = ranges[2 * c];
+    layer->hi = ranges[2 * c + 1];
+}
+
 /* Blocked LEXMAX for one budget. A state's bottleneck does not depend on
  * how its ties are broken, so every layer is first scanned as MAX scans it
  * (the same kernel, without the last tied candidate), keeping each layer's
@@ -1883,6 +1905,9 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
  * marked states' heads and paths (a settled marked state's predecessor is
  * marked). Every other state keeps the scan's first candidate, which
  * nothing reads (one budget backtracks from (N-1, B) only). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void
 lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
 {
@@ -1891,6 +1916,7 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
     double *keys = work->layer_keys.data;
     unsigned char *reached_end = work->end_reached.data;
     struct lemica_tie_state *tied = work->tie_states.data;
+    int *ranges = work->layer_ranges.data;
     uint16_t *flag = work->marked.data;
     uint16_t *list = flag + n, *next_list = flag + 2 * n;
     size_t count = 0;
@@ -1899,6 +1925,7 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
     struct lexmax_heads heads;
 
     keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
+    ranges[2] = ranges[3] = 0;
     for (int c = 2; c <= problem->budget; c++) {
         const int end = problem->num_steps - 1;
 
@@ -1906,6 +1933,8 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         layer.key_prev = keys + (size_t)(c - 1) * n;
         layer.key_cur = keys + (size_t)c * n;
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
+        ranges[2 * c] = layer.lo;
+        ranges[2 * c + 1] = layer.hi;
         reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
                                          layer.key_cur[end] < HUGE_VAL);
     }
@@ -1918,9 +1947,7 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         int next = 0;
         uint16_t *swap;
 
-        layer_init(solver, problem, c, &layer);
-        layer.key_prev = keys + (size_t)(c - 1) * n;
-        layer.key_cur = keys + (size_t)c * n;
+        layer_move(solver, problem, c, &layer);
         for (int i = 0; i < listed; i++) {
             const int t = list[i];
             const double best = layer.key_cur[t];
@@ -1961,9 +1988,7 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
 
         if (tie->layer != c) {
             c = tie->layer;
-            layer_init(solver, problem, c, &layer);
-            layer.key_prev = keys + (size_t)(c - 1) * n;
-            layer.key_cur = keys + (size_t)c * n;
+            layer_move(solver, problem, c, &layer);
             lexmax_all_heads(solver, problem, c, &heads);
         }
         row = layer_candidates(&layer, t, &from, &to);

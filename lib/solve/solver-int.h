@@ -80,6 +80,8 @@ struct lemica_workspace {
                                         (layers+1)*N: its states to settle */
     struct lemica_buffer marked;     /* uint16, 3*N: its marks and the
                                         marked states of two layers */
+    struct lemica_buffer layer_ranges; /* int, 2*(layers+1): the states of
+                                          each of its layers, lo and hi */
     struct lemica_buffer scratch[2]; /* double, layers: full vectors */
     struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
     struct lemica_buffer path;       /* int, layers: a result's steps */
