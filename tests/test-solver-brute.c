@@ -1232,11 +1232,13 @@ END_TEST
  * then each marked state's candidates reaching its bottleneck marked in
  * turn, then the marked states with several of them settled, lowest layer
  * first. Tie-heavy graphs (diffusion-like, quantised, few levels, DBL_MAX
- * mixes, equal weights with outliers; a tenth of the edges removed on
- * half of them, a required step on a third) of N = 12 .. 128 on the
- * blocked scan without the digit encoding, several budgets each, against
- * the DP over full sorted vectors of the user comparator (smallest
- * predecessor on ties, as LEXMAX). */
+ * mixes, equal weights with outliers, distinct values, 20 .. 64 spread
+ * levels; a tenth of the edges removed on half of them, a required step
+ * on a third) of N = 12 .. 128 on the blocked scan, several budgets
+ * each, against the DP over full sorted vectors of the user comparator
+ * (smallest predecessor on ties, as LEXMAX). Without the digit encoding
+ * on even graphs; with it on odd ones, where spread values give it up
+ * after a row or two (SPARSE_LEVELS_BLOCKED_ONE in solver-encode.c). */
 START_TEST(test_blocked_one_budget_marks)
 {
     lemica_solver *lexmax, *full;
@@ -1246,13 +1248,13 @@ START_TEST(test_blocked_one_budget_marks)
     ck_assert_ok(lemica_solver_new(&full));
     ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
     ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
-    lemica_solver_set_digit_encoding(lexmax, 0);
     lemica_solver_set_blocked_scan_max_steps(128);
-    for (int g = 0; g < 60; g++) {
+    for (int g = 0; g < 70; g++) {
         uint64_t rng = 514000u + (uint64_t)g;
-        int n = 12 + test_rng_below(&rng, g < 50 ? 60 : 117);
+        int n = 12 + test_rng_below(&rng, g < 56 ? 60 : 117);
         int k = 1 + test_rng_below(&rng, n - 1);
-        int kind = g % 6, gaps = test_rng_below(&rng, 2);
+        int kind = g % 7, gaps = test_rng_below(&rng, 2);
+        int spread = 20 + test_rng_below(&rng, 45);
         int required = g % 3 == 0 ? 1 + test_rng_below(&rng, n - 2) : -1;
         lemica_graph *graph;
 
@@ -1278,12 +1280,16 @@ START_TEST(test_blocked_one_budget_marks)
                         : test_rng_below(&rng, 2)    ? (double)test_rng_below(&rng, 3)
                                                      : test_rng_unit(&rng);
                     break;
+                case 6:
+                    w = (double)(1 + test_rng_below(&rng, spread));
+                    break;
                 default:
                     w = kind == 4 ? 1.0 : test_rng_unit(&rng);
                     break;
                 }
                 ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
             }
+        lemica_solver_set_digit_encoding(lexmax, g % 2);
         if (kind == 4)
             add_outliers(&rng, n, k, 1 + test_rng_below(&rng, n), NULL, graph);
         lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 4));
