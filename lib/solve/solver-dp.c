@@ -1869,6 +1869,40 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     }
 }
 
+/* lexmax_blocked_one() settles its ties by walks (lexmax_ties_walk())
+ * while at most this many candidates per step tie in all. */
+#define WALK_TIES_PER_STEP 1
+
+/* lexmax_ties() without heads, for lexmax_blocked_one() when few
+ * candidates tie: each against the best so far by compare_exact() (the
+ * weights after the last state their paths share). Without anchors that
+ * walks both paths back to where they meet, at most the layers so far;
+ * on the few ties of spread values it costs less than building and
+ * merging heads (diffusion-like weights, N = 50, K = 20: 13 tied states,
+ * 36 candidates). Ties go to the smallest predecessor, as there. */
+static void
+lexmax_ties_walk(lemica_solver *solver, const struct lemica_problem *problem,
+                 const struct layer *layer, int t, const double *row, int to,
+                 const struct scan *scan)
+{
+    const double *key_prev = layer->key_prev;
+    int best_s = scan->first;
+    double w_best = candidate_weight(layer, row, best_s);
+
+    for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
+        double w = candidate_weight(layer, row, s);
+
+        if (max_double(key_prev[s], w) != scan->best)
+            continue;
+        left--;
+        if (compare_exact(solver, problem, layer, s, w, best_s, w_best) < 0) {
+            best_s = s;
+            w_best = w;
+        }
+    }
+    layer->pred[t] = (uint16_t)best_s;
+}
+
 /* Point @layer (set up by layer_init() for any layer) at layer @c of
  * lexmax_blocked_one(), whose first pass kept every layer's keys and
  * range: layer_init() costs about 85 instructions a layer, mostly
@@ -1919,8 +1953,8 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
     int *ranges = work->layer_ranges.data;
     uint16_t *flag = work->marked.data;
     uint16_t *list = flag + n, *next_list = flag + 2 * n;
-    size_t count = 0;
-    int listed = 1;
+    size_t count = 0, candidates = 0;
+    int listed = 1, walk;
     struct layer layer;
     struct lexmax_heads heads;
 
@@ -1969,6 +2003,7 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
                 tied[count].step = (uint16_t)t;
                 tied[count].ties = (uint16_t)reaching;
                 count++;
+                candidates += (size_t)reaching;
             }
         }
         for (int i = 0; i < next; i++)
@@ -1978,7 +2013,12 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         next_list = swap;
         listed = next;
     }
-    /* Settle the ties, lowest layer first (listed last). */
+    /* Settle the ties, lowest layer first (listed last): by walks when
+     * few candidates tie (WALK_TIES_MAX), else by heads, which decide
+     * most comparisons of many ties on a common bottleneck without a walk
+     * (without the digit encoding, equal weights or few levels at N = 50
+     * took twice the instructions by walks). */
+    walk = candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
     for (int c = 0; count > 0;) {
         const struct lemica_tie_state *tie = &tied[--count];
         const int t = tie->step;
@@ -1995,7 +2035,10 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         scan.best = layer.key_cur[t];
         scan.first = layer.pred[t];
         scan.count = tie->ties;
-        lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
+        if (walk)
+            lexmax_ties_walk(solver, problem, &layer, t, row, to, &scan);
+        else
+            lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
     }
 }
 
