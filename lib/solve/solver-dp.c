@@ -1878,17 +1878,49 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
  * while at most this many candidates per step tie in all. */
 #define WALK_TIES_PER_STEP 1
 
+/* The LEXMAX order of candidates (@a at layer c - 1) + @wa and (@b at
+ * layer c - 1) + @wb of @layer, as compare_exact() gives it without
+ * anchors: their DP paths walked back a layer at a time to the state they
+ * share (tree_walk() without anchors), whose largest weights after it
+ * decide when they differ; else frontier_compare_rest() (compare_exact()
+ * itself out of line: a second call of it made GCC take it out of line
+ * for the row scan too, +0.3% to +0.75% at N = 200 every budget). The
+ * walk by layers costs about half of divergent_weights()' by steps, which
+ * collects the weights too (diffusion-like weights, N = 50, K = 20:
+ * 39.9 k instructions a solve against 42.6 k). */
+static int
+compare_by_layers(lemica_solver *solver, const struct lemica_problem *problem,
+                  const struct layer *layer, int a, double wa, int b,
+                  double wb)
+{
+    const size_t n = (size_t)problem->num_steps;
+    const struct path_weights pw = path_weights_of(layer);
+    const uint16_t *pred = pred_row(solver, problem, layer->c - 1);
+    double top_a = wa, top_b = wb;
+    int x = a, y = b;
+
+    while (x != y) {
+        int before_x = pred[x], before_y = pred[y];
+
+        top_a = max_double(top_a, path_weight(&pw, before_x, x));
+        top_b = max_double(top_b, path_weight(&pw, before_y, y));
+        x = before_x;
+        y = before_y;
+        pred -= n;
+    }
+    if (top_a != top_b)
+        return top_a < top_b ? -1 : 1;
+    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb);
+}
+
 /* lexmax_ties() without heads, for lexmax_blocked_one() when few
  * candidates tie: each against the best so far by the weights after the
- * last state their paths share (frontier_compare_rest(): compare_exact()
- * without anchors, out of line; a second call of compare_exact() made GCC
- * take it out of line for the row scan too, +0.3% to +0.75% at N = 200
- * every budget). That walks both paths back to where they meet, at most
- * the layers so far; on the few ties of spread values it costs less than
- * building and merging heads (diffusion-like weights, N = 50, K = 20: 13
- * tied states, 36 candidates, 42.6 k instructions a solve against 43.5 k;
- * K = 49 52.4 k against 53.8 k). Ties go to the smallest predecessor, as
- * there. */
+ * last state their paths share (compare_by_layers()). That walks both
+ * paths back to where they meet, at most the layers so far; on the few
+ * ties of spread values it costs less than building and merging heads
+ * (diffusion-like weights, N = 50, K = 20: 13 tied states, 36 candidates,
+ * 39.9 k instructions a solve against 43.5 k; K = 49 51.3 k against
+ * 53.8 k). Ties go to the smallest predecessor, as there. */
 static void
 lexmax_ties_walk(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, int t, const double *row, int to,
@@ -1904,8 +1936,8 @@ lexmax_ties_walk(lemica_solver *solver, const struct lemica_problem *problem,
         if (max_double(key_prev[s], w) != scan->best)
             continue;
         left--;
-        if (frontier_compare_rest(solver, problem, layer, s, w, best_s,
-                                  w_best) < 0) {
+        if (compare_by_layers(solver, problem, layer, s, w, best_s,
+                              w_best) < 0) {
             best_s = s;
             w_best = w;
         }
