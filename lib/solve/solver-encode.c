@@ -87,7 +87,7 @@
  * collect_levels()): its DP settles ties only on the states the schedule
  * can pass through (lexmax_blocked_one() in solver-dp.c), so spread
  * values cost less there than encoded (64 levels at N = 50, K = 20 / 49:
- * 37.3 k / 49.9 k instructions against 72.0 k / 94.8 k), and at K = 20
+ * 37.6 k / 50.1 k instructions against 72.0 k / 94.8 k), and at K = 20
  * distinct values give up after one row instead of two. Quantised
  * profiles of up to 16 samples (17 values) never reach it: on few values
  * the encoding stays far cheaper (9 values: 51 k against 99 k without
