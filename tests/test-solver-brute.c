@@ -1227,6 +1227,95 @@ START_TEST(test_row_scan_ties_match_full_vectors)
 }
 END_TEST
 
+/* Blocked LEXMAX for one budget settles ties only on the states marked
+ * back from the end (lexmax_blocked_one()): every layer scanned first,
+ * then each marked state's candidates reaching its bottleneck marked in
+ * turn, then the marked states with several of them settled, lowest layer
+ * first. Tie-heavy graphs (diffusion-like, quantised, few levels, DBL_MAX
+ * mixes, equal weights with outliers, distinct values, 20 .. 64 spread
+ * levels; a tenth of the edges removed on half of them, a required step
+ * on a third) of N = 12 .. 128 on the blocked scan, several budgets
+ * each, against the DP over full sorted vectors of the user comparator
+ * (smallest predecessor on ties, as LEXMAX). Without the digit encoding
+ * on even graphs; with it on odd ones, where spread values give it up
+ * after a row or two (SPARSE_LEVELS_BLOCKED_ONE in solver-encode.c). */
+START_TEST(test_blocked_one_budget_marks)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    ck_assert_ok(lemica_solver_new(&lexmax));
+    ck_assert_ok(lemica_solver_new(&full));
+    ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
+    ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
+    lemica_solver_set_blocked_scan_max_steps(128);
+    for (int g = 0; g < 70; g++) {
+        uint64_t rng = 514000u + (uint64_t)g;
+        int n = 12 + test_rng_below(&rng, g < 56 ? 60 : 117);
+        int k = 1 + test_rng_below(&rng, n - 1);
+        int kind = g % 7, gaps = test_rng_below(&rng, 2);
+        int spread = 20 + test_rng_below(&rng, 45);
+        int required = g % 3 == 0 ? 1 + test_rng_below(&rng, n - 2) : -1;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w;
+
+                if (gaps && j > i + 1 && test_rng_below(&rng, 10) == 0)
+                    continue; /* absent */
+                switch (kind) {
+                case 0:
+                    w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 0, i, j, n);
+                    break;
+                case 1:
+                    w = draw_family_weight(&rng, WEIGHTS_QUANTISED, 0, i, j, n);
+                    break;
+                case 2:
+                    w = (double)test_rng_below(&rng, 2 + g % 5);
+                    break;
+                case 3:
+                    w = test_rng_below(&rng, 3) == 0 ? DBL_MAX
+                        : test_rng_below(&rng, 2)    ? (double)test_rng_below(&rng, 3)
+                                                     : test_rng_unit(&rng);
+                    break;
+                case 6:
+                    w = (double)(1 + test_rng_below(&rng, spread));
+                    break;
+                default:
+                    w = kind == 4 ? 1.0 : test_rng_unit(&rng);
+                    break;
+                }
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        lemica_solver_set_digit_encoding(lexmax, g % 2);
+        if (kind == 4)
+            add_outliers(&rng, n, k, 1 + test_rng_below(&rng, n), NULL, graph);
+        lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 4));
+        lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
+        lemica_solver_clear_required_steps(lexmax);
+        lemica_solver_clear_required_steps(full);
+        if (required >= 0) {
+            ck_assert_ok(lemica_solver_require_step(lexmax, required));
+            ck_assert_ok(lemica_solver_require_step(full, required));
+        }
+        for (int r = 0; r < 5; r++) {
+            /* Short, middling and long paths. */
+            int budget = 2 + test_rng_below(&rng, r < 2 ? n / 3 : n - 1);
+
+            assert_same_solve(full, lexmax, graph, budget,
+                              "graph %d (n %d, k %d) budget %d", g, n, k,
+                              budget);
+        }
+        lemica_graph_free(graph);
+    }
+    ck_assert_uint_gt(calls, 0);
+    lemica_solver_free(lexmax);
+    lemica_solver_free(full);
+}
+END_TEST
+
 /* Ties on a DBL_MAX bottleneck (the largest weight a graph holds, so its
  * copies are every tied vector's first run): graphs where DBL_MAX is a
  * third, a half or two thirds of the edges and the rest distinct, so the
@@ -1657,6 +1746,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_dblmax_ties_match_full_vectors,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_blocked_one_budget_marks,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,
                         reset_scan_hooks);

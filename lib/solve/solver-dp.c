@@ -2221,6 +2221,24 @@ layer_frontier(lemica_solver *solver, const struct lemica_problem *problem,
     }
 }
 
+/* The heads of layer c (and c - 1) in all_heads (blocked LEXMAX). */
+static void
+lexmax_all_heads(lemica_solver *solver, const struct lemica_problem *problem,
+                 int c, struct lexmax_heads *heads)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    struct lemica_run *all = work->all_heads.data;
+    unsigned char *all_len = work->all_head_len.data;
+
+    heads->limit = solver->head_runs;
+    heads->prev = all + (size_t)(c - 1) * n * (size_t)heads->limit;
+    heads->len_prev = all_len + (size_t)(c - 1) * n;
+    heads->cur = all + (size_t)c * n * (size_t)heads->limit;
+    heads->len_cur = all_len + (size_t)c * n;
+    heads->lazy = 1;
+}
+
 /* One layer of LEXMAX. */
 static void
 layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
@@ -2241,33 +2259,11 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     layer_init(solver, problem, c, &layer);
     if (problem->blocked) {
         /* Heads in all_heads, built when a tie needs them (or, for the
-         * frontier, every one once walks cost more: layer_frontier()). */
-        const size_t n = (size_t)problem->num_steps;
-        struct lemica_run *all = work->all_heads.data;
-        unsigned char *all_len = work->all_head_len.data;
-
-        heads.prev = all + (size_t)(c - 1) * n * (size_t)heads.limit;
-        heads.len_prev = all_len + (size_t)(c - 1) * n;
-        heads.cur = all + (size_t)c * n * (size_t)heads.limit;
-        heads.len_cur = all_len + (size_t)c * n;
-        heads.lazy = 1;
+         * frontier, every one once walks cost more: layer_frontier()).
+         * One budget runs lexmax_blocked_one() instead. */
+        lexmax_all_heads(solver, problem, c, &heads);
         layer_scan_blocked(solver, problem, &layer, SCAN_MAX, last);
-        if (problem->frontier) {
-            layer_frontier(solver, problem, &layer, &heads, last);
-            return;
-        }
-        /* key_cur and pred are the scan's; only ties need more. */
-        for (int t = layer.lo; t <= layer.hi; t++) {
-            int from, to;
-            const double *row;
-            struct scan scan;
-
-            if (last[t] == layer.pred[t] || layer.key_cur[t] == HUGE_VAL)
-                continue;
-            row = layer_candidates(&layer, t, &from, &to);
-            blocked_result(&layer, last, t, &to, &scan);
-            lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
-        }
+        layer_frontier(solver, problem, &layer, &heads, last);
         return;
     }
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -2312,6 +2308,222 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     if (work->anchors_on) {
         layer_anchors(solver, problem, &layer);
         lemica_pair_memo_gate_next(&work->pair_memo_gate);
+    }
+}
+
+/* lexmax_blocked_one() settles its ties by walks (lexmax_ties_walk())
+ * while at most this many candidates per step tie in all. */
+#define WALK_TIES_PER_STEP 1
+
+/* The LEXMAX order of candidates (@a at layer c - 1) + @wa and (@b at
+ * layer c - 1) + @wb of @layer, as compare_exact() gives it without
+ * anchors: their DP paths walked back a layer at a time to the state they
+ * share (tree_walk() without anchors), whose largest weights after it
+ * decide when they differ; else frontier_compare_rest() (compare_exact()
+ * itself out of line: a second call of it made GCC take it out of line
+ * for the row scan too, +0.3% to +0.75% at N = 200 every budget). The
+ * walk by layers costs about half of divergent_weights()' by steps, which
+ * collects the weights too (diffusion-like weights, N = 50, K = 20:
+ * 39.9 k instructions a solve against 42.6 k). */
+static int
+compare_by_layers(lemica_solver *solver, const struct lemica_problem *problem,
+                  const struct layer *layer, int a, double wa, int b,
+                  double wb)
+{
+    const size_t n = (size_t)problem->num_steps;
+    const struct path_weights pw = path_weights_of(layer);
+    const uint16_t *pred = pred_row(solver, problem, layer->c - 1);
+    double top_a = wa, top_b = wb;
+    int x = a, y = b;
+
+    while (x != y) {
+        int before_x = pred[x], before_y = pred[y];
+
+        top_a = max_double(top_a, path_weight(&pw, before_x, x));
+        top_b = max_double(top_b, path_weight(&pw, before_y, y));
+        x = before_x;
+        y = before_y;
+        pred -= n;
+    }
+    if (top_a != top_b)
+        return top_a < top_b ? -1 : 1;
+    /* Equal largest weights, perhaps not as many copies: no weight is
+     * known to be held as often by both but +inf, which neither holds. */
+    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb,
+                                 HUGE_VAL);
+}
+
+/* lexmax_ties() without heads, for lexmax_blocked_one() when few
+ * candidates tie: each against the best so far by the weights after the
+ * last state their paths share (compare_by_layers()). That walks both
+ * paths back to where they meet, at most the layers so far; on the few
+ * ties of spread values it costs less than building and merging heads
+ * (diffusion-like weights, N = 50, K = 20: 13 tied states, 36 candidates,
+ * 39.9 k instructions a solve against 43.5 k; K = 49 51.3 k against
+ * 53.8 k). Ties go to the smallest predecessor, as there. */
+static void
+lexmax_ties_walk(lemica_solver *solver, const struct lemica_problem *problem,
+                 const struct layer *layer, int t, const double *row, int to,
+                 const struct scan *scan)
+{
+    const double *key_prev = layer->key_prev;
+    int best_s = scan->first;
+    double w_best = candidate_weight(layer, row, best_s);
+
+    for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
+        double w = candidate_weight(layer, row, s);
+
+        if (max_double(key_prev[s], w) != scan->best)
+            continue;
+        left--;
+        if (compare_by_layers(solver, problem, layer, s, w, best_s,
+                              w_best) < 0) {
+            best_s = s;
+            w_best = w;
+        }
+    }
+    layer->pred[t] = (uint16_t)best_s;
+}
+
+/* Point @layer (set up by layer_init() for any layer) at layer @c of
+ * lexmax_blocked_one(), whose first pass kept every layer's keys and
+ * range: layer_init() costs about 85 instructions a layer, mostly
+ * layer_range(). */
+static inline void
+layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
+           int c, struct layer *layer)
+{
+    const struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    const int *ranges = work->layer_ranges.data;
+
+    layer->c = c;
+    layer->key_prev = (const double *)work->layer_keys.data + (size_t)(c - 1) * n;
+    layer->key_cur = (double *)work->layer_keys.data + (size_t)c * n;
+    layer->pred = (uint16_t *)work->pred.data + (size_t)c * n;
+    layer->prev_lo = ranges[2 * c - 2];
+    layer->prev_hi = ranges[2 * c - 1];
+    layer->lo = ranges[2 * c];
+    layer->hi = ranges[2 * c + 1];
+}
+
+/* Blocked LEXMAX for one budget. A state's bottleneck does not depend on
+ * how its ties are broken, so every layer is first scanned as MAX scans it
+ * (the same kernel, without the last tied candidate), keeping each layer's
+ * bottlenecks. Only the states that the schedule ending at (N-1, B) may
+ * pass through need their ties settled, and they are marked going back
+ * from the end: the candidates of a marked state that reach its
+ * bottleneck (its LEXMAX path goes through one of them; through any
+ * other its bottleneck would be larger). On diffusion-like, distinct and DBL_MAX-mixed weights at
+ * N = 50 that is 11-26 states of 350-390, where 21-88 states tie. Those
+ * marked states with more than one such candidate are listed (a step, its
+ * layer and the count fit 16 bits each: N <= LEMICA_MAX_STEPS, and
+ * (B + 1) N <= LEMICA_MAX_SOLVER_STATES = 2^28 keeps B below 2^16), and
+ * lexmax_ties_walk() or lexmax_ties() settles them layer by layer
+ * upwards: each compares only marked states' paths and heads (a settled
+ * marked state's predecessor is marked). Every other state keeps the
+ * scan's first candidate, which nothing reads (one budget backtracks
+ * from (N-1, B) only). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    double *keys = work->layer_keys.data;
+    unsigned char *reached_end = work->end_reached.data;
+    struct lemica_tie_state *tied = work->tie_states.data;
+    int *ranges = work->layer_ranges.data;
+    uint16_t *flag = work->marked.data;
+    uint16_t *list = flag + n, *next_list = flag + 2 * n;
+    size_t count = 0, candidates = 0;
+    int listed = 1, walk;
+    struct layer layer;
+    struct lexmax_heads heads;
+
+    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
+    ranges[2] = ranges[3] = 0;
+    for (int c = 2; c <= problem->budget; c++) {
+        const int end = problem->num_steps - 1;
+
+        layer_init(solver, problem, c, &layer);
+        layer.key_prev = keys + (size_t)(c - 1) * n;
+        layer.key_cur = keys + (size_t)c * n;
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
+        ranges[2 * c] = layer.lo;
+        ranges[2 * c + 1] = layer.hi;
+        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
+                                         layer.key_cur[end] < HUGE_VAL);
+    }
+    if (!reached_end[problem->budget])
+        return;
+    /* Mark back from the end. Layer 2's states have step 0 alone. */
+    memset(flag, 0, n * sizeof(*flag));
+    list[0] = (uint16_t)(n - 1);
+    for (int c = problem->budget; c > 2; c--) {
+        int next = 0;
+        uint16_t *swap;
+
+        layer_move(solver, problem, c, &layer);
+        for (int i = 0; i < listed; i++) {
+            const int t = list[i];
+            const double best = layer.key_cur[t];
+            int from, to, reaching = 0;
+            const double *row = layer_candidates(&layer, t, &from, &to);
+
+            for (int s = layer.pred[t]; s <= to; s++) {
+                if (max_double(layer.key_prev[s],
+                               candidate_weight(&layer, row, s)) != best)
+                    continue;
+                reaching++;
+                if (!flag[s]) {
+                    flag[s] = 1;
+                    next_list[next++] = (uint16_t)s;
+                }
+            }
+            if (reaching > 1) {
+                tied[count].layer = (uint16_t)c;
+                tied[count].step = (uint16_t)t;
+                tied[count].ties = (uint16_t)reaching;
+                count++;
+                candidates += (size_t)reaching;
+            }
+        }
+        for (int i = 0; i < next; i++)
+            flag[next_list[i]] = 0;
+        swap = list;
+        list = next_list;
+        next_list = swap;
+        listed = next;
+    }
+    /* Settle the ties, lowest layer first (listed last): by walks when
+     * few candidates tie (WALK_TIES_PER_STEP), else by heads, which decide
+     * most comparisons of many ties on a common bottleneck without a walk
+     * (without the digit encoding, equal weights or few levels at N = 50
+     * took twice the instructions by walks). */
+    walk = candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
+    for (int c = 0; count > 0;) {
+        const struct lemica_tie_state *tie = &tied[--count];
+        const int t = tie->step;
+        int from, to;
+        const double *row;
+        struct scan scan;
+
+        if (tie->layer != c) {
+            c = tie->layer;
+            layer_move(solver, problem, c, &layer);
+            lexmax_all_heads(solver, problem, c, &heads);
+        }
+        row = layer_candidates(&layer, t, &from, &to);
+        scan.best = layer.key_cur[t];
+        scan.first = layer.pred[t];
+        scan.count = tie->ties;
+        if (walk)
+            lexmax_ties_walk(solver, problem, &layer, t, row, to, &scan);
+        else
+            lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
     }
 }
 
@@ -2722,6 +2934,11 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
                ((size_t)2 << work->pair_memo_bits) *
                    sizeof(struct lemica_pair_memo));
 
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
+        !problem->lexmax_as_sum && !problem->frontier) {
+        lexmax_blocked_one(solver, problem);
+        return;
+    }
     for (int c = 2; c <= problem->budget; c++) {
         switch (solver->comparator) {
         case LEMICA_COMPARATOR_LEXMAX:

@@ -84,6 +84,16 @@
 /* See collect_levels(). */
 #define SPARSE_LEVELS 32
 #define SPARSE_LEVELS_ONE 64
+/* The blocked scan's one budget tests from this many values on (see
+ * collect_levels()): its DP settles ties only on the states the schedule
+ * can pass through (lexmax_blocked_one() in solver-dp.c), so spread
+ * values cost less there than encoded (64 levels at N = 50, K = 20 / 49:
+ * 37.6 k / 50.1 k instructions against 72.0 k / 94.8 k), and at K = 20
+ * distinct values give up after one row instead of two. Quantised
+ * profiles of up to 16 samples (17 values) never reach it: on few values
+ * the encoding stays far cheaper (9 values: 51 k against 99 k without
+ * it; equal weights 40 k against 739 k). */
+#define SPARSE_LEVELS_BLOCKED_ONE 20
 #define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 #define INDEX_ZERO 254u /* the byte of a slot holding 0 */
@@ -289,13 +299,17 @@ collect_levels(const lemica_solver *solver,
      * levels do not encode for the frontier). Nor for the frontier of
      * the row scan, where spread levels need too many radices of N.
      * Outliers under one common weight go on. For one budget the blocked
-     * scan goes on while at most 5 slots in 8 hold a value of their own,
-     * past SPARSE_LEVELS_ONE values a quarter (64 levels at N = 50 stay
-     * under 0.58 from the third row on, distinct values and DBL_MAX mixes
-     * above 0.66: the plain cut in lemica_solver_encode_lexmax() makes
-     * 64 levels a cheap encoding). */
+     * scan tests from SPARSE_LEVELS_BLOCKED_ONE values on and goes on
+     * while at most half the slots hold a value of their own, past
+     * SPARSE_LEVELS_ONE values a quarter (distinct values and DBL_MAX
+     * mixes are above 0.66; 64 levels at N = 50 above a half in the first
+     * row (K = 49: 30 of 49) or two (K = 20), so they give up, and the DP
+     * is cheaper there; fewer levels than SPARSE_LEVELS_BLOCKED_ONE
+     * encode, past the plain radix through the plain cut of
+     * lemica_solver_encode_lexmax()). */
     const int one = problem->blocked && !problem->frontier;
-    const uint64_t sparse = problem->blocked || problem->frontier
+    const uint64_t sparse = one ? SPARSE_LEVELS_BLOCKED_ONE
+                            : problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS
                                 : MAX_LEVELS + 1;
     uint64_t last = SET_EMPTY; /* the bits of the previous slot */
@@ -377,7 +391,7 @@ collect_levels(const lemica_solver *solver,
         if ((uint64_t)set->count >= sparse) {
             const uint64_t values = (uint64_t)set->count;
 
-            if (one ? values * 8 > scanned * 5 ||
+            if (one ? values * 2 > scanned ||
                           (set->count > SPARSE_LEVELS_ONE &&
                            values * 4 > scanned)
                     : values * 4 > scanned)

@@ -38,6 +38,12 @@ struct lemica_run {
     uint32_t count;
 };
 
+/* A state of blocked one-budget LEXMAX where @ties candidates reach the
+ * bottleneck (solver-dp.c). */
+struct lemica_tie_state {
+    uint16_t layer, step, ties;
+};
+
 /* A growable array of the workspace. */
 struct lemica_buffer {
     void *data;
@@ -67,6 +73,15 @@ struct lemica_workspace {
                                         them (see solver-dp.c) */
     struct lemica_buffer all_head_len; /* uchar, (layers+1)*N: their run
                                           counts; 0xff = not computed */
+    struct lemica_buffer layer_keys; /* double, (layers+1)*N: blocked LEXMAX
+                                        for one budget keeps every layer's
+                                        bottlenecks (see solver-dp.c) */
+    struct lemica_buffer tie_states; /* struct lemica_tie_state,
+                                        (layers+1)*N: its states to settle */
+    struct lemica_buffer marked;     /* uint16, 3*N: its marks and the
+                                        marked states of two layers */
+    struct lemica_buffer layer_ranges; /* int, 2*(layers+1): the states of
+                                          each of its layers, lo and hi */
     struct lemica_buffer scratch[2]; /* double, layers: full vectors */
     struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
     struct lemica_buffer path;       /* int, layers: a result's steps */
