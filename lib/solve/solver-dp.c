@@ -26,7 +26,8 @@
  *
  * Graphs with few distinct weights (few levels, zeros, a few outliers)
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
- * sums compared lexicographically, and layer_sum() runs them.
+ * sums compared lexicographically, and layer_sum() runs them
+ * (layer_sum_blocked() runs several on the blocked scan).
  */
 #include <float.h>
 #include <limits.h>
@@ -313,8 +314,10 @@ struct block_scan {
     const double *outgoing_lower; /* group-1 weights, laid out like
                                      outgoing */
     double *lower_cur;            /* out: group-1 sum of the best */
-    size_t lower_stride;          /* sums of group g + 2 after group 1's */
-    size_t lower_slots;           /* weights of group g + 2 after group 1's */
+    size_t lower_stride;          /* group g + 1's sums: g * lower_stride
+                                     after group 1's */
+    size_t lower_slots;           /* its weights: g * lower_slots after
+                                     group 1's */
 };
 
 /* The predecessors of block t0: lane t0 + j takes s in

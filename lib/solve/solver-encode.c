@@ -31,7 +31,8 @@
  *   compared lexicographically (group 0 first). The row scan scans group
  *   0 like a SUM and looks at the lower groups only among candidates that
  *   tie on it; the blocked scan compares all the sums of each candidate,
- *   eight states at a time (see layer_sum() in solver-dp.c).
+ *   eight states at a time (see layer_sum() and layer_sum_blocked() in
+ *   solver-dp.c).
  *
  * - Chains. A level held by a single edge (an outlier) is on a path at
  *   most once, and two such edges only if their steps do not overlap, so
@@ -1033,12 +1034,12 @@ slot_target(const struct lemica_problem *problem, size_t i)
     return (int)(i / (size_t)problem->max_skip);
 }
 
-/* Several groups, but for the blocked scan of two: each slot's group-0
- * code into @matrix and its level id (by value index, @code and @id)
- * over its value index in @indices, marking in @row_lower the states
- * that an edge of a lower-group level leads into. A function of its own:
- * inline, the caller's register pressure spilled @matrix in this loop
- * (one load more a slot). */
+/* Several groups on the row scan (the blocked scan reads no level ids):
+ * each slot's group-0 code into @matrix and its level id (by value index,
+ * @code and @id) over its value index in @indices, marking in @row_lower
+ * the states that an edge of a lower-group level leads into. A function
+ * of its own: inline, the caller's register pressure spilled @matrix in
+ * this loop (one load more a slot). */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
 #endif
@@ -1160,12 +1161,12 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         }
     }
     /* The blocked scan, frontier or not, keeps the lexicographic minimum
-     * of each state's group sums itself, candidates four or eight at a
-     * time (blocked_scan_lex_avx() in solver-dp.c). When it broke ties on
-     * the lower groups one candidate at a time instead, through every
-     * candidate up to the last tied one, the blocked frontier refused
-     * several groups: its sorted-vector DP cost less then (see
-     * docs/solver-performance.md, "Ninth pass"). */
+     * of each state's group sums itself, eight states at a time, one
+     * candidate after another (blocked_scan_lex_avx() in solver-dp.c).
+     * When it broke ties on the lower groups one candidate at a time
+     * instead, through every candidate up to the last tied one, the
+     * blocked frontier refused several groups: its sorted-vector DP cost
+     * less then (see docs/solver-performance.md, "Ninth pass"). */
     if (groups == 0)
         return LEMICA_OK;
     /* The row scan's frontier breaks ties on lower groups state by state
