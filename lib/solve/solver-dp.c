@@ -320,6 +320,25 @@ struct block_scan {
                                      group 1's */
 };
 
+/* The distance in bytes from @from to @to, which lie in different
+ * allocations (the lower groups' weights and sums beside the group-0
+ * ones): through uintptr_t, since C defines pointer subtraction, and
+ * arithmetic that leaves an array, within one array only. On the flat
+ * address spaces the vector scans run on it is the same arithmetic, and
+ * the scans step one pointer and reach the other at a fixed offset. */
+static inline ptrdiff_t
+byte_distance(const double *to, const double *from)
+{
+    return (ptrdiff_t)((uintptr_t)to - (uintptr_t)from);
+}
+
+/* @p moved by @bytes (see byte_distance()). */
+static inline const double *
+moved(const double *p, ptrdiff_t bytes)
+{
+    return (const double *)((uintptr_t)p + (uintptr_t)bytes);
+}
+
 /* The predecessors of block t0: lane t0 + j takes s in
  * [t0 + j - K, t0 + j - 1]. */
 static inline void
@@ -537,10 +556,9 @@ lex_less_avx(__m256d v, const __m256d *u, __m256d best, const __m256d *low,
 }
 
 /* One candidate for four lanes: its group-0 sum k + w[0..3], its lower
- * sums l[g] + w[to_lower + g * slots + 0..3], folded into the lanes'
- * bests. */
+ * sums l[g] + wl[g * slots + 0..3], folded into the lanes' bests. */
 __attribute__((target("avx"), always_inline)) static inline void
-lex_step_avx(__m256d k, const __m256d *l, const double *w, ptrdiff_t to_lower,
+lex_step_avx(__m256d k, const __m256d *l, const double *w, const double *wl,
              size_t slots, __m256d index, __m256d *best, __m256d *low,
              __m256d *first, int lower)
 {
@@ -548,8 +566,8 @@ lex_step_avx(__m256d k, const __m256d *l, const double *w, ptrdiff_t to_lower,
     __m256d u[LEX_LOWER_MAX], less;
 
     for (int g = 0; g < lower; g++)
-        u[g] = _mm256_add_pd(
-            l[g], _mm256_loadu_pd(w + to_lower + (ptrdiff_t)(g * slots)));
+        u[g] = _mm256_add_pd(l[g],
+                             _mm256_loadu_pd(wl + (ptrdiff_t)(g * slots)));
     less = lex_less_avx(v, u, *best, low, lower);
     /* Selects by masks, not blendv (see AVX_LANE_STEP); the index grows,
      * so "first" is a max (see BLOCK_STEP). */
@@ -565,8 +583,10 @@ blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
 {
     const __m256d one = _mm256_set1_pd(1.0);
     const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
-    const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
-    const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+    const ptrdiff_t to_lower =
+        byte_distance(scan->outgoing_lower, scan->outgoing);
+    const ptrdiff_t to_key_lower =
+        byte_distance(scan->lower_prev, scan->key_prev);
     const size_t slots = scan->lower_slots, stride = scan->lower_stride;
 
     for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
@@ -585,20 +605,23 @@ blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
         if (s_lo <= s_hi) {
             /* As in blocked_scan_avx_op(). */
             const double *weights = block_weights(scan, t0, s_lo);
+            const double *weights_lower = moved(weights, to_lower);
             const double *key = scan->key_prev + s_lo;
+            const double *key_lower = moved(key, to_key_lower);
             const double *key_end = scan->key_prev + s_hi;
 
-            for (;; key++, weights += step) {
+            for (;; key++, key_lower++, weights += step,
+                    weights_lower += step) {
                 const __m256d k = _mm256_broadcast_sd(key);
                 __m256d l[LEX_LOWER_MAX];
 
                 for (int g = 0; g < lower; g++)
-                    l[g] = _mm256_broadcast_sd(key + to_key_lower +
+                    l[g] = _mm256_broadcast_sd(key_lower +
                                                (ptrdiff_t)(g * stride));
-                lex_step_avx(k, l, weights, to_lower, slots, index, &best0,
-                             low0, &first0, lower);
-                lex_step_avx(k, l, weights + 4, to_lower, slots, index,
-                             &best1, low1, &first1, lower);
+                lex_step_avx(k, l, weights, weights_lower, slots, index,
+                             &best0, low0, &first0, lower);
+                lex_step_avx(k, l, weights + 4, weights_lower + 4, slots,
+                             index, &best1, low1, &first1, lower);
                 index = _mm256_add_pd(index, one);
                 if (key == key_end)
                     break;
@@ -676,16 +699,18 @@ blocked_scan_lex2_avx(const struct block_scan *scan)
              * group-0 ones: two pointers step, not four. */
             const double *weights = block_weights(scan, t0, s_lo);
             const double *weights_lower;
-            const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
-            const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+            const ptrdiff_t to_lower =
+                byte_distance(scan->outgoing_lower, scan->outgoing);
+            const ptrdiff_t to_key_lower =
+                byte_distance(scan->lower_prev, scan->key_prev);
             const double *key = scan->key_prev + s_lo;
             const double *key_end = scan->key_prev + s_hi;
 
             for (;; key++, weights += step) {
                 __m256d k_ = _mm256_broadcast_sd(key);
-                __m256d l_ = _mm256_broadcast_sd(key + to_key_lower);
+                __m256d l_ = _mm256_broadcast_sd(moved(key, to_key_lower));
 
-                weights_lower = weights + to_lower;
+                weights_lower = moved(weights, to_lower);
 
                 LEX2_STEP(0, best0, low0, first0);
                 LEX2_STEP(4, best1, low1, first1);
@@ -724,8 +749,10 @@ blocked_scan_lex_avx512_op(const struct block_scan *scan, const int lower)
 {
     const __m512d one = _mm512_set1_pd(1.0);
     const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
-    const ptrdiff_t to_lower = scan->outgoing_lower - scan->outgoing;
-    const ptrdiff_t to_key_lower = scan->lower_prev - scan->key_prev;
+    const ptrdiff_t to_lower =
+        byte_distance(scan->outgoing_lower, scan->outgoing);
+    const ptrdiff_t to_key_lower =
+        byte_distance(scan->lower_prev, scan->key_prev);
     const size_t slots = scan->lower_slots, stride = scan->lower_stride;
 
     for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
@@ -741,10 +768,13 @@ blocked_scan_lex_avx512_op(const struct block_scan *scan, const int lower)
         index = _mm512_set1_pd((double)s_lo);
         if (s_lo <= s_hi) {
             const double *weights = block_weights(scan, t0, s_lo);
+            const double *weights_lower = moved(weights, to_lower);
             const double *key = scan->key_prev + s_lo;
+            const double *key_lower = moved(key, to_key_lower);
             const double *key_end = scan->key_prev + s_hi;
 
-            for (;; key++, weights += step) {
+            for (;; key++, key_lower++, weights += step,
+                    weights_lower += step) {
                 const __m512d v = _mm512_add_pd(_mm512_set1_pd(*key),
                                                 _mm512_loadu_pd(weights));
                 __m512d u[LEX_LOWER_MAX];
@@ -752,9 +782,8 @@ blocked_scan_lex_avx512_op(const struct block_scan *scan, const int lower)
 
                 for (int g = 0; g < lower; g++)
                     u[g] = _mm512_add_pd(
-                        _mm512_set1_pd(key[to_key_lower +
-                                           (ptrdiff_t)(g * stride)]),
-                        _mm512_loadu_pd(weights + to_lower +
+                        _mm512_set1_pd(key_lower[(ptrdiff_t)(g * stride)]),
+                        _mm512_loadu_pd(weights_lower +
                                         (ptrdiff_t)(g * slots)));
                 less = _mm512_cmp_pd_mask(u[lower - 1], low[lower - 1],
                                           _CMP_LT_OQ);
