@@ -852,9 +852,9 @@ blocked_scan_lex_avx512(const struct block_scan *scan)
 __attribute__((target("avx"))) static void
 blocked_scan_avx(const struct block_scan *scan)
 {
-    if (scan->op == SCAN_SUM && scan->last)
-        blocked_scan_avx_op(scan, SCAN_SUM, 1);
-    else if (scan->op == SCAN_SUM)
+    /* SUM needs no last candidate: encoded LEXMAX of several groups
+     * takes the lexicographic scans (layer_sum_blocked()). */
+    if (scan->op == SCAN_SUM)
         blocked_scan_avx_op(scan, SCAN_SUM, 0);
     else if (scan->last)
         blocked_scan_avx_op(scan, SCAN_MAX, 1);
@@ -865,9 +865,9 @@ blocked_scan_avx(const struct block_scan *scan)
 __attribute__((target("avx512f"))) static void
 blocked_scan_avx512(const struct block_scan *scan)
 {
-    if (scan->op == SCAN_SUM && scan->last)
-        blocked_scan_avx512_op(scan, SCAN_SUM, 1);
-    else if (scan->op == SCAN_SUM)
+    /* SUM needs no last candidate: encoded LEXMAX of several groups
+     * takes the lexicographic scans (layer_sum_blocked()). */
+    if (scan->op == SCAN_SUM)
         blocked_scan_avx512_op(scan, SCAN_SUM, 0);
     else if (scan->last)
         blocked_scan_avx512_op(scan, SCAN_MAX, 1);
@@ -2752,8 +2752,9 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     unsigned char *reached_cur = work->reached[c & 1].data;
     /* Locals: the byte stores below may alias *problem. */
     const int blocked = problem->blocked;
+    /* Several groups only on the row scan: the blocked scan runs
+     * layer_sum_blocked() for them. */
     const int groups = problem->lexmax_as_sum ? problem->digit_groups : 1;
-    uint16_t *last = blocked && groups > 1 ? work->last_tied.data : NULL;
     struct lower_groups lower = {0};
     struct layer layer;
 
@@ -2761,10 +2762,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
     if (groups > 1) {
         lower.count = groups - 1;
         lower.ids = work->level_ids.data;
-        /* The matrix itself: layer.weights of the blocked scan is offset
-         * (see layer_init()). */
-        lower.weights = blocked ? (const double *)work->outgoing.data
-                                : (const double *)work->incoming.data;
+        lower.weights = work->incoming.data;
         lower.row_lower = work->row_lower.data;
         lower.add = (const double(*)[LEMICA_DIGIT_LEVELS_MAX + 1])work->lower_add;
         lower.prev = work->lower_keys[(c - 1) & 1].data;
@@ -2776,8 +2774,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         lower.num_steps = (size_t)problem->num_steps;
     }
     if (blocked)
-        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, last);
-    if (blocked && problem->lexmax_as_sum && groups == 1) {
+        layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL);
+    if (blocked && problem->lexmax_as_sum) {
         /* The blocked scan did it all: encoded sums are exact and finite,
          * so +inf means unreached (end_reached() reads the key), and
          * ties go to the first candidate, which it keeps. */
@@ -2794,7 +2792,7 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             for (int g = 0; g < groups - 1; g++)
                 lower.cur[(size_t)g * lower.num_steps + (size_t)t] = 0.0;
         if (blocked) {
-            blocked_result(&layer, last, t, &to, &scan);
+            blocked_result(&layer, NULL, t, &to, &scan);
         } else {
             layer.key_cur[t] = HUGE_VAL;
             if (from > to)
