@@ -2430,7 +2430,8 @@ layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
     const int *ranges = work->layer_ranges.data;
 
     layer->c = c;
-    layer->key_prev = (const double *)work->layer_keys.data + (size_t)(c - 1) * n;
+    layer->key_prev =
+        (const double *)work->layer_keys.data + (size_t)(c - 1) * n;
     layer->key_cur = (double *)work->layer_keys.data + (size_t)c * n;
     layer->pred = (uint16_t *)work->pred.data + (size_t)c * n;
     layer->prev_lo = ranges[2 * c - 2];
@@ -2446,11 +2447,12 @@ layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
  * pass through need their ties settled, and they are marked going back
  * from the end: the candidates of a marked state that reach its
  * bottleneck (its LEXMAX path goes through one of them; through any
- * other its bottleneck would be larger). On diffusion-like, distinct and DBL_MAX-mixed weights at
- * N = 50 that is 11-26 states of 350-390, where 21-88 states tie. Those
- * marked states with more than one such candidate are listed (a step, its
- * layer and the count fit 16 bits each: N <= LEMICA_MAX_STEPS, and
- * (B + 1) N <= LEMICA_MAX_SOLVER_STATES = 2^28 keeps B below 2^16), and
+ * other its bottleneck would be larger). On diffusion-like, distinct and
+ * DBL_MAX-mixed weights at N = 50 that is 11-26 states of 350-390, where
+ * 21-88 states tie. Those marked states with more than one such
+ * candidate are listed (a step, its layer and the count fit 16 bits
+ * each: N <= LEMICA_MAX_STEPS, and (B + 1) N <=
+ * LEMICA_MAX_SOLVER_STATES = 2^28 keeps B below 2^16), and
  * lexmax_ties_walk() or lexmax_ties() settles them layer by layer
  * upwards: each compares only marked states' paths and heads (a settled
  * marked state's predecessor is marked). Every other state keeps the
