@@ -2019,9 +2019,10 @@ frontier_compare_rest(lemica_solver *solver,
  * back from (@a, c - 1) and (@b, c - 1) until the two paths meet, by step
  * as in divergent_weights() (the DP's paths form a tree, so all before is
  * shared and drops out, as in compare_exact()), keeping each side's
- * largest weight and how often it occurs. The larger largest weight, or on equal ones
- * more copies of it, makes the larger vector (both parts are as long);
- * only when both agree does frontier_compare_rest() look further. */
+ * largest weight and how often it occurs. The larger largest weight, or
+ * on equal ones more copies of it, makes the larger vector (both parts are
+ * as long); only when both agree does frontier_compare_rest() look
+ * further, below that weight. */
 static int
 frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, int a, double wa, int b,
