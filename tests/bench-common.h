@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by the benchmarks (bench-*.c): a monotonic clock, the median of
- * repeated timings, and a check that ends the run on a failed library
- * call. Plain C, no Check: benchmarks are programs of their own. */
+/* Shared by the benchmarks (bench-*.c): a monotonic clock, the thread's
+ * CPU time, the median of repeated timings, and a check that ends the run
+ * on a failed library call. Plain C, no Check: benchmarks are programs of
+ * their own. */
 #ifndef LEMICA_BENCH_COMMON_H
 #define LEMICA_BENCH_COMMON_H
 
@@ -17,6 +18,18 @@ bench_now_seconds(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of this thread: on a machine shared with other jobs, a call
+ * descheduled half-way would otherwise count the other jobs' time, and the
+ * longer call is hit more often. */
+static inline double
+bench_thread_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

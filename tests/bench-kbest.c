@@ -80,18 +80,6 @@
 
 enum { KBEST_REPEATS = 301 };
 
-/* CPU time of this thread: on a machine shared with other jobs, a call
- * descheduled half-way would otherwise count the other jobs' time, and the
- * longer call is hit more often. */
-static double
-thread_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Minor page faults of this process so far. */
 static long
 minor_faults(void)
@@ -191,10 +179,10 @@ main(int argc, char **argv)
                         "frontier");
             lemica_frontier_free(one);
             faults = minor_faults();
-            start = thread_seconds();
+            start = bench_thread_seconds();
             bench_check(lemica_solver_solve_frontier(solver, graph, &one),
                         "frontier");
-            end = thread_seconds();
+            end = bench_thread_seconds();
             if (r >= 0) {
                 frontier_times[r] = end - start;
                 frontier_faults += minor_faults() - faults;
@@ -206,11 +194,11 @@ main(int argc, char **argv)
                         "k best");
             lemica_schedule_list_free(list);
             faults = minor_faults();
-            start = thread_seconds();
+            start = bench_thread_seconds();
             bench_check(lemica_solver_solve_k_best_frontier(solver, graph, 10,
                                                             &list),
                         "k best");
-            end = thread_seconds();
+            end = bench_thread_seconds();
             if (r >= 0) {
                 kbest_times[r] = end - start;
                 kbest_faults += minor_faults() - faults;

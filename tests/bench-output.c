@@ -62,15 +62,6 @@ make_graph(int n, int k, enum family family)
 }
 
 static double
-cpu_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double
 timeval_seconds(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
@@ -165,14 +156,14 @@ main(int argc, char **argv)
             lemica_solver *solver;
             lemica_frontier *frontier;
             lemica_graph *loaded;
-            double t0 = cpu_seconds(), t1, t2;
+            double t0 = bench_thread_seconds(), t1, t2;
 
             bench_check(lemica_graph_load(path, NULL, &loaded), "load");
-            t1 = cpu_seconds();
+            t1 = bench_thread_seconds();
             bench_check(lemica_solver_new(&solver), "solver");
             bench_check(lemica_solver_solve_frontier(solver, loaded, &frontier),
                         "frontier");
-            t2 = cpu_seconds();
+            t2 = bench_thread_seconds();
             load[r] = t1 - t0;
             solve[r] = t2 - t1;
             lemica_frontier_free(frontier);
