@@ -1168,6 +1168,30 @@ START_TEST(test_truncated_head_counts_equal_run)
 }
 END_TEST
 
+/* A LEXMAX solver and the reference of the tie tests: the DP over full
+ * sorted vectors of the user comparator user_lexmax(), counting its calls
+ * in @calls. */
+static void
+new_lexmax_pair(lemica_solver **lexmax, lemica_solver **full,
+                unsigned long *calls)
+{
+    ck_assert_ok(lemica_solver_new(lexmax));
+    ck_assert_ok(lemica_solver_new(full));
+    ck_assert_ok(lemica_solver_set_comparator(*lexmax,
+                                              LEMICA_COMPARATOR_LEXMAX));
+    ck_assert_ok(lemica_solver_set_user_comparator(*full, user_lexmax, calls));
+}
+
+/* Free the pair; the reference must have compared something. */
+static void
+free_lexmax_pair(lemica_solver *lexmax, lemica_solver *full,
+                 unsigned long calls)
+{
+    ck_assert_uint_gt(calls, 0);
+    lemica_solver_free(lexmax);
+    lemica_solver_free(full);
+}
+
 /* Row-scan LEXMAX on long paths where most states tie on a shared early
  * bottleneck (diffusion-like and distinct weights, N = 130 .. 200): the
  * row scan then stops running the fewest-copies pass on most states
@@ -1182,10 +1206,7 @@ START_TEST(test_row_scan_ties_match_full_vectors)
     lemica_solver *lexmax, *full;
     unsigned long calls = 0;
 
-    ck_assert_ok(lemica_solver_new(&lexmax));
-    ck_assert_ok(lemica_solver_new(&full));
-    ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
-    ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
+    new_lexmax_pair(&lexmax, &full, &calls);
     lemica_solver_set_blocked_scan_max_steps(0);
     for (int g = 0; g < 30; g++) {
         uint64_t rng = 913000u + (uint64_t)g;
@@ -1221,9 +1242,7 @@ START_TEST(test_row_scan_ties_match_full_vectors)
         }
         lemica_graph_free(graph);
     }
-    ck_assert_uint_gt(calls, 0);
-    lemica_solver_free(lexmax);
-    lemica_solver_free(full);
+    free_lexmax_pair(lexmax, full, calls);
 }
 END_TEST
 
@@ -1244,10 +1263,7 @@ START_TEST(test_blocked_one_budget_marks)
     lemica_solver *lexmax, *full;
     unsigned long calls = 0;
 
-    ck_assert_ok(lemica_solver_new(&lexmax));
-    ck_assert_ok(lemica_solver_new(&full));
-    ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
-    ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
+    new_lexmax_pair(&lexmax, &full, &calls);
     lemica_solver_set_blocked_scan_max_steps(128);
     for (int g = 0; g < 70; g++) {
         uint64_t rng = 514000u + (uint64_t)g;
@@ -1310,9 +1326,7 @@ START_TEST(test_blocked_one_budget_marks)
         }
         lemica_graph_free(graph);
     }
-    ck_assert_uint_gt(calls, 0);
-    lemica_solver_free(lexmax);
-    lemica_solver_free(full);
+    free_lexmax_pair(lexmax, full, calls);
 }
 END_TEST
 
@@ -1328,10 +1342,7 @@ START_TEST(test_dblmax_ties_match_full_vectors)
     lemica_solver *lexmax, *full;
     unsigned long calls = 0;
 
-    ck_assert_ok(lemica_solver_new(&lexmax));
-    ck_assert_ok(lemica_solver_new(&full));
-    ck_assert_ok(lemica_solver_set_comparator(lexmax, LEMICA_COMPARATOR_LEXMAX));
-    ck_assert_ok(lemica_solver_set_user_comparator(full, user_lexmax, &calls));
+    new_lexmax_pair(&lexmax, &full, &calls);
     for (int g = 0; g < 36; g++) {
         uint64_t rng = 515000u + (uint64_t)g;
         int n = 12 + test_rng_below(&rng, 60);
@@ -1382,9 +1393,7 @@ START_TEST(test_dblmax_ties_match_full_vectors)
         lemica_frontier_free(fb);
         lemica_graph_free(graph);
     }
-    ck_assert_uint_gt(calls, 0);
-    lemica_solver_free(lexmax);
-    lemica_solver_free(full);
+    free_lexmax_pair(lexmax, full, calls);
 }
 END_TEST
 
