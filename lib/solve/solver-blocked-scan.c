@@ -67,6 +67,18 @@ block_store(const struct block_scan *scan, int t0, const double *best,
     }
 }
 
+/* The lanes @lanes of a block that ends past the layer (t0 .. hi) into
+ * lower group @g's sums (the lexicographic scans). */
+static inline void
+block_store_lower(const struct block_scan *scan, int t0, int g,
+                  const double *lanes)
+{
+    double *to = scan->lower_cur + (size_t)g * scan->lower_stride;
+
+    for (int j = 0; t0 + j <= scan->hi; j++)
+        to[t0 + j] = lanes[j];
+}
+
 /* Four lanes of a block with AVX. The index grows with s, so "the index
  * of the last candidate that passed the test" is the largest masked
  * index: a max, where a select by masks costs an instruction more (and
@@ -341,12 +353,9 @@ blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
         _mm256_storeu_pd(first + 4, first1);
         block_store(scan, t0, best, first, NULL);
         for (int g = 0; g < lower; g++) {
-            double *to = scan->lower_cur + (size_t)g * stride;
-
             _mm256_storeu_pd(best, low0[g]);
             _mm256_storeu_pd(best + 4, low1[g]);
-            for (int j = 0; t0 + j <= scan->hi; j++)
-                to[t0 + j] = best[j];
+            block_store_lower(scan, t0, g, best);
         }
     }
 }
@@ -430,8 +439,7 @@ blocked_scan_lex2_avx(const struct block_scan *scan)
         _mm256_storeu_pd(low, low0);
         _mm256_storeu_pd(low + 4, low1);
         block_store(scan, t0, best, first, NULL);
-        for (int j = 0; t0 + j <= scan->hi; j++)
-            scan->lower_cur[t0 + j] = low[j];
+        block_store_lower(scan, t0, 0, low);
     }
 }
 
@@ -513,8 +521,7 @@ blocked_scan_lex_avx512_op(const struct block_scan *scan, const int lower)
         block_store(scan, t0, lanes, first_lanes, NULL);
         for (int g = 0; g < lower; g++) {
             _mm512_storeu_pd(lanes, low[g]);
-            for (int j = 0; t0 + j <= scan->hi; j++)
-                scan->lower_cur[g * stride + (size_t)(t0 + j)] = lanes[j];
+            block_store_lower(scan, t0, g, lanes);
         }
     }
 }

@@ -908,6 +908,31 @@ divergent_weights(const lemica_solver *solver,
     return n_a;
 }
 
+/* The paths of states (@a, @l) and (@b, @l) walked back a layer at a time
+ * until they meet (the layers' paths form a tree), their weights folded
+ * into the largest so far, *@top_a and *@top_b. */
+static inline void
+walk_layers(const lemica_solver *solver, const struct lemica_problem *problem,
+            const struct path_weights *pw, int l, int a, int b, double *top_a,
+            double *top_b)
+{
+    const size_t n = (size_t)problem->num_steps;
+    const uint16_t *pred = pred_row(solver, problem, l);
+    double max_a = *top_a, max_b = *top_b;
+
+    while (a != b) {
+        int before_a = pred[a], before_b = pred[b];
+
+        max_a = max_double(max_a, path_weight(pw, before_a, a));
+        max_b = max_double(max_b, path_weight(pw, before_b, b));
+        a = before_a;
+        b = before_b;
+        pred -= n;
+    }
+    *top_a = max_a;
+    *top_b = max_b;
+}
+
 /* The largest weights, in *@max_a and *@max_b (-inf if none), of the DP
  * paths of states (@a, c - 1) and (@b, c - 1) after the last state they
  * share (the layers' paths form a tree; this is the part below their
@@ -930,7 +955,6 @@ tree_walk(const lemica_solver *solver, const struct lemica_problem *problem,
     const double *anchor_max = work->anchor_max[l & 1].data;
     const struct path_weights pw = path_weights_of(layer);
     double top_a = -HUGE_VAL, top_b = -HUGE_VAL;
-    const uint16_t *pred;
 
     /* Layer 1 holds step 0 alone, so a != b means l >= 2. */
     while (a != b) {
@@ -949,16 +973,7 @@ tree_walk(const lemica_solver *solver, const struct lemica_problem *problem,
         anchor = (const uint16_t *)work->anchors.data + at;
         anchor_max = (const double *)work->anchors_max.data + at;
     }
-    pred = pred_row(solver, problem, l);
-    while (a != b) {
-        int before_a = pred[a], before_b = pred[b];
-
-        top_a = max_double(top_a, path_weight(&pw, before_a, a));
-        top_b = max_double(top_b, path_weight(&pw, before_b, b));
-        a = before_a;
-        b = before_b;
-        pred -= n;
-    }
+    walk_layers(solver, problem, &pw, l, a, b, &top_a, &top_b);
     *max_a = top_a;
     *max_b = top_b;
 }
@@ -1375,7 +1390,10 @@ lexmax_fewest_copies(lemica_solver *solver,
 }
 
 /* compare_exact() without anchors (the blocked scan keeps none), out of
- * line: the rare end of frontier_compare(). */
+ * line: the rare end of frontier_compare() and compare_by_layers(), which
+ * have found the two parts' largest weights equal. @top is that weight
+ * when both hold it as often (frontier_compare() counts the copies), else
+ * +inf. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -1395,7 +1413,9 @@ frontier_compare_rest(lemica_solver *solver,
     count = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
                                   da + 1, db + 1, &max_a, &max_b);
     /* Both hold @top as often: the largest weights below it decide when
-     * they differ (DBL_MAX mixes: nearly always). */
+     * they differ (DBL_MAX mixes: nearly always). With +inf that is the
+     * largest of the walked weights, which can still decide: the walk
+     * (divergent_weights()) leaves out the edges both paths use. */
     max_a = max_below(da, count, top);
     max_b = max_below(db, count, top);
     if (max_a != max_b)
@@ -1751,21 +1771,10 @@ compare_by_layers(lemica_solver *solver, const struct lemica_problem *problem,
                   const struct layer *layer, int a, double wa, int b,
                   double wb)
 {
-    const size_t n = (size_t)problem->num_steps;
     const struct path_weights pw = path_weights_of(layer);
-    const uint16_t *pred = pred_row(solver, problem, layer->c - 1);
     double top_a = wa, top_b = wb;
-    int x = a, y = b;
 
-    while (x != y) {
-        int before_x = pred[x], before_y = pred[y];
-
-        top_a = max_double(top_a, path_weight(&pw, before_x, x));
-        top_b = max_double(top_b, path_weight(&pw, before_y, y));
-        x = before_x;
-        y = before_y;
-        pred -= n;
-    }
+    walk_layers(solver, problem, &pw, layer->c - 1, a, b, &top_a, &top_b);
     if (top_a != top_b)
         return top_a < top_b ? -1 : 1;
     /* Equal largest weights, perhaps not as many copies: no weight is
