@@ -342,6 +342,29 @@ lemica_solver_use_blocked_scan(const lemica_solver *solver,
 #endif
 }
 
+/* lexmax_row_one() keeps every layer's bottlenecks, (B + 1) N doubles,
+ * and up to as many tie entries (6 bytes each): 14 bytes a state on top
+ * of the predecessors' 2, 56 MiB at N = 4000, B = 1000 (4.0 M states).
+ * Past this many states (32 MiB of keys) the row scan keeps its own
+ * LEXMAX, which needs two layers of keys and heads. */
+static size_t row_one_max_states = LEMICA_ROW_ONE_MAX_STATES;
+
+void
+lemica_solver_set_row_one_max_states(size_t states)
+{
+    row_one_max_states = states;
+}
+
+int
+lemica_solver_row_one(const lemica_solver *solver,
+                      const struct lemica_problem *problem)
+{
+    return solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+           !problem->blocked && !problem->frontier &&
+           ((size_t)problem->budget + 1) * (size_t)problem->num_steps <=
+               row_one_max_states;
+}
+
 /* Rows shorter than this are scanned without vectors (the lane merge
  * would cost more). Tests lower it to run the vector path on tiny rows. */
 static int vector_scan_min = 16;
@@ -1838,36 +1861,32 @@ layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
     layer->hi = ranges[2 * c + 1];
 }
 
-/* Blocked LEXMAX for one budget. A state's bottleneck does not depend on
- * how its ties are broken, so every layer is first scanned as MAX scans it
- * (the same kernel, without the last tied candidate), keeping each layer's
- * bottlenecks. Only the states that the schedule ending at (N-1, B) may
- * pass through need their ties settled, and they are marked going back
- * from the end: the candidates of a marked state that reach its
- * bottleneck (its LEXMAX path goes through one of them; through any
- * other its bottleneck would be larger). On diffusion-like, distinct and
- * DBL_MAX-mixed weights at N = 50 that is 11-26 states of 350-390, where
- * 21-88 states tie. Those marked states with more than one such
- * candidate are listed (a step, its layer and the count fit 16 bits
- * each: N <= LEMICA_MAX_STEPS, and (B + 1) N <=
- * LEMICA_MAX_SOLVER_STATES = 2^28 keeps B below 2^16), and
+/* Mark back from (N-1, B) and settle the ties, for lexmax_blocked_one()
+ * and lexmax_row_one(), whose first pass kept every layer's bottlenecks
+ * (layer_keys), ranges (layer_ranges) and first candidates (pred). A
+ * state's bottleneck does not depend on how its ties are broken, so only
+ * the states that the schedule ending at (N-1, B) may pass through need
+ * their ties settled, and they are marked going back from the end: the
+ * candidates of a marked state that reach its bottleneck (its LEXMAX path
+ * goes through one of them; through any other its bottleneck would be
+ * larger). On diffusion-like, distinct and DBL_MAX-mixed weights at N =
+ * 50 that is 11-26 states of 350-390, where 21-88 states tie. Those
+ * marked states with more than one such candidate are listed (a step, its
+ * layer and the count fit 16 bits each: N <= LEMICA_MAX_STEPS, and
+ * (B + 1) N <= LEMICA_MAX_SOLVER_STATES = 2^28 keeps B below 2^16), and
  * lexmax_ties_walk() or lexmax_ties() settles them layer by layer
  * upwards: each compares only marked states' paths and heads (a settled
  * marked state's predecessor is marked). Every other state keeps the
  * scan's first candidate, which nothing reads (one budget backtracks
- * from (N-1, B) only). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
+ * from (N-1, B) only). Without @heads (the row scan keeps none for every
+ * layer) every tie is settled by walks. */
 static void
-lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
+lexmax_settle_marked(lemica_solver *solver,
+                     const struct lemica_problem *problem, int heads_kept)
 {
     struct lemica_workspace *work = &solver->work;
     const size_t n = (size_t)problem->num_steps;
-    double *keys = work->layer_keys.data;
-    unsigned char *reached_end = work->end_reached.data;
     struct lemica_tie_state *tied = work->tie_states.data;
-    int *ranges = work->layer_ranges.data;
     uint16_t *flag = work->marked.data;
     uint16_t *list = flag + n, *next_list = flag + 2 * n;
     size_t count = 0, candidates = 0;
@@ -1875,22 +1894,8 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
     struct layer layer;
     struct lexmax_heads heads;
 
-    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
-    ranges[2] = ranges[3] = 0;
-    for (int c = 2; c <= problem->budget; c++) {
-        const int end = problem->num_steps - 1;
-
-        layer_init(solver, problem, c, &layer);
-        layer.key_prev = keys + (size_t)(c - 1) * n;
-        layer.key_cur = keys + (size_t)c * n;
-        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
-        ranges[2 * c] = layer.lo;
-        ranges[2 * c + 1] = layer.hi;
-        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
-                                         layer.key_cur[end] < HUGE_VAL);
-    }
-    if (!reached_end[problem->budget])
-        return;
+    /* layer_move() sets the rest. */
+    layer_init(solver, problem, problem->budget, &layer);
     /* Mark back from the end. Layer 2's states have step 0 alone. */
     memset(flag, 0, n * sizeof(*flag));
     list[0] = (uint16_t)(n - 1);
@@ -1935,7 +1940,8 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
      * most comparisons of many ties on a common bottleneck without a walk
      * (without the digit encoding, equal weights or few levels at N = 50
      * took twice the instructions by walks). */
-    walk = candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
+    walk = !heads_kept ||
+           candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
     for (int c = 0; count > 0;) {
         const struct lemica_tie_state *tie = &tied[--count];
         const int t = tie->step;
@@ -1946,7 +1952,8 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         if (tie->layer != c) {
             c = tie->layer;
             layer_move(solver, problem, c, &layer);
-            lexmax_all_heads(solver, problem, c, &heads);
+            if (heads_kept)
+                lexmax_all_heads(solver, problem, c, &heads);
         }
         row = layer_candidates(&layer, t, &from, &to);
         scan.best = layer.key_cur[t];
@@ -1957,6 +1964,91 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         else
             lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
     }
+}
+
+/* Blocked LEXMAX for one budget: every layer scanned first as MAX scans
+ * it (the same kernel, without the last tied candidate), keeping each
+ * layer's bottlenecks, then lexmax_settle_marked(). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    double *keys = work->layer_keys.data;
+    unsigned char *reached_end = work->end_reached.data;
+    int *ranges = work->layer_ranges.data;
+    struct layer layer;
+
+    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
+    ranges[2] = ranges[3] = 0;
+    for (int c = 2; c <= problem->budget; c++) {
+        const int end = problem->num_steps - 1;
+
+        layer_init(solver, problem, c, &layer);
+        layer.key_prev = keys + (size_t)(c - 1) * n;
+        layer.key_cur = keys + (size_t)c * n;
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
+        ranges[2 * c] = layer.lo;
+        ranges[2 * c + 1] = layer.hi;
+        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
+                                         layer.key_cur[end] < HUGE_VAL);
+    }
+    if (!reached_end[problem->budget])
+        return;
+    lexmax_settle_marked(solver, problem, 1);
+}
+
+/* Row-scan LEXMAX for one budget (lemica_solver_row_one()): every layer
+ * scanned first as layer_max() scans it, keeping each layer's
+ * bottlenecks, then lexmax_settle_marked() by walks. The row scan's own
+ * LEXMAX (layer_lexmax()) merges a head for every state and settles the
+ * ties of every state, most of which no schedule to (N-1, B) passes. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    double *keys = work->layer_keys.data;
+    unsigned char *reached_end = work->end_reached.data;
+    int *ranges = work->layer_ranges.data;
+    const int end = problem->num_steps - 1;
+    struct layer layer;
+
+    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
+    ranges[2] = ranges[3] = 0;
+    for (int c = 2; c <= problem->budget; c++) {
+        layer_init(solver, problem, c, &layer);
+        layer.key_prev = keys + (size_t)(c - 1) * n;
+        layer.key_cur = keys + (size_t)c * n;
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            int from, to;
+            const double *row = layer_candidates(&layer, t, &from, &to);
+            struct scan scan;
+
+            layer.key_cur[t] = HUGE_VAL;
+            if (from > to)
+                continue;
+            scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1,
+                            &scan);
+            if (scan.best == HUGE_VAL)
+                continue;
+            layer.key_cur[t] = scan.best;
+            layer.pred[t] = (uint16_t)scan.first;
+        }
+        ranges[2 * c] = layer.lo;
+        ranges[2 * c + 1] = layer.hi;
+        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
+                                         layer.key_cur[end] < HUGE_VAL);
+    }
+    if (!reached_end[problem->budget])
+        return;
+    lexmax_settle_marked(solver, problem, 0);
 }
 
 /* One layer of MAX (bottleneck): ties go to the smallest predecessor. */
@@ -2355,7 +2447,8 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     memset(reached_end, 0, (size_t)problem->budget + 1);
     /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
     work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
-                       !problem->blocked && !problem->lexmax_as_sum;
+                       !problem->blocked && !problem->lexmax_as_sum &&
+                       !lemica_solver_row_one(solver, problem);
     lemica_pair_memo_gate_start(&work->pair_memo_gate,
                                 work->anchors_on &&
                                     problem->num_steps >= pair_memo_min_steps);
@@ -2367,6 +2460,11 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
         !problem->lexmax_as_sum && !problem->frontier) {
         lexmax_blocked_one(solver, problem);
+        return;
+    }
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+        !problem->lexmax_as_sum && lemica_solver_row_one(solver, problem)) {
+        lexmax_row_one(solver, problem);
         return;
     }
     for (int c = 2; c <= problem->budget; c++) {
