@@ -1878,11 +1878,14 @@ layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
  * upwards: each compares only marked states' paths and heads (a settled
  * marked state's predecessor is marked). Every other state keeps the
  * scan's first candidate, which nothing reads (one budget backtracks
- * from (N-1, B) only). Without @heads (the row scan keeps none for every
- * layer) every tie is settled by walks. */
-static void
+ * from (N-1, B) only). Without @heads_kept (the row scan keeps no heads
+ * for every layer) every tie is settled by walks, unless more than
+ * @walk_limit candidates tie in all: then nothing is settled and it
+ * returns 0 (else 1). */
+static int
 lexmax_settle_marked(lemica_solver *solver,
-                     const struct lemica_problem *problem, int heads_kept)
+                     const struct lemica_problem *problem, int heads_kept,
+                     size_t walk_limit)
 {
     struct lemica_workspace *work = &solver->work;
     const size_t n = (size_t)problem->num_steps;
@@ -1940,6 +1943,8 @@ lexmax_settle_marked(lemica_solver *solver,
      * most comparisons of many ties on a common bottleneck without a walk
      * (without the digit encoding, equal weights or few levels at N = 50
      * took twice the instructions by walks). */
+    if (!heads_kept && candidates > walk_limit)
+        return 0;
     walk = !heads_kept ||
            candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
     for (int c = 0; count > 0;) {
@@ -1964,6 +1969,7 @@ lexmax_settle_marked(lemica_solver *solver,
         else
             lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
     }
+    return 1;
 }
 
 /* Blocked LEXMAX for one budget: every layer scanned first as MAX scans
@@ -1998,18 +2004,27 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
     }
     if (!reached_end[problem->budget])
         return;
-    lexmax_settle_marked(solver, problem, 1);
+    lexmax_settle_marked(solver, problem, 1, 0);
 }
 
 /* Row-scan LEXMAX for one budget (lemica_solver_row_one()): every layer
  * scanned first as layer_max() scans it, keeping each layer's
  * bottlenecks, then lexmax_settle_marked() by walks. The row scan's own
  * LEXMAX (layer_lexmax()) merges a head for every state and settles the
- * ties of every state, most of which no schedule to (N-1, B) passes. */
+ * ties of every state, most of which no schedule to (N-1, B) passes.
+ * Walks cost about 700 instructions a tied candidate at N = 200 (they go
+ * back to where two paths meet, and on equal largest weights sort what
+ * they collected), some 90 candidates of the scan: past one tied
+ * candidate in ROW_ONE_WALK_SHARE scanned ones (equal weights or few
+ * levels that the digit encoding left alone: N = 200, K = 20, equal
+ * weights tie 115 k marked candidates against 200 k scanned, 51x MAX
+ * by walks) it settles nothing and returns 0, and the row scan's own
+ * LEXMAX runs instead (its heads decide most such ties at once). */
+#define ROW_ONE_WALK_SHARE 64
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void
+static int
 lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
 {
     struct lemica_workspace *work = &solver->work;
@@ -2018,6 +2033,7 @@ lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
     unsigned char *reached_end = work->end_reached.data;
     int *ranges = work->layer_ranges.data;
     const int end = problem->num_steps - 1;
+    size_t scanned = 0;
     struct layer layer;
 
     keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
@@ -2034,6 +2050,7 @@ lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
             layer.key_cur[t] = HUGE_VAL;
             if (from > to)
                 continue;
+            scanned += (size_t)(to - from + 1);
             scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1,
                             &scan);
             if (scan.best == HUGE_VAL)
@@ -2047,8 +2064,9 @@ lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
                                          layer.key_cur[end] < HUGE_VAL);
     }
     if (!reached_end[problem->budget])
-        return;
-    lexmax_settle_marked(solver, problem, 0);
+        return 1;
+    return lexmax_settle_marked(solver, problem, 0,
+                                scanned / ROW_ONE_WALK_SHARE);
 }
 
 /* One layer of MAX (bottleneck): ties go to the smallest predecessor. */
@@ -2445,10 +2463,16 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     work->frontier_states = 0;
     work->frontier_heads = 0;
     memset(reached_end, 0, (size_t)problem->budget + 1);
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+        !problem->lexmax_as_sum && lemica_solver_row_one(solver, problem)) {
+        if (lexmax_row_one(solver, problem))
+            return;
+        /* Too many ties for walks: the row scan's own LEXMAX. */
+        memset(reached_end, 0, (size_t)problem->budget + 1);
+    }
     /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
     work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
-                       !problem->blocked && !problem->lexmax_as_sum &&
-                       !lemica_solver_row_one(solver, problem);
+                       !problem->blocked && !problem->lexmax_as_sum;
     lemica_pair_memo_gate_start(&work->pair_memo_gate,
                                 work->anchors_on &&
                                     problem->num_steps >= pair_memo_min_steps);
@@ -2460,11 +2484,6 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
         !problem->lexmax_as_sum && !problem->frontier) {
         lexmax_blocked_one(solver, problem);
-        return;
-    }
-    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
-        !problem->lexmax_as_sum && lemica_solver_row_one(solver, problem)) {
-        lexmax_row_one(solver, problem);
         return;
     }
     for (int c = 2; c <= problem->budget; c++) {
