@@ -2465,10 +2465,10 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     memset(reached_end, 0, (size_t)problem->budget + 1);
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
         !problem->lexmax_as_sum && lemica_solver_row_one(solver, problem)) {
+        /* Else too many ties for walks: the row scan's own LEXMAX (which
+         * sets every layer's reached_end again). */
         if (lexmax_row_one(solver, problem))
             return;
-        /* Too many ties for walks: the row scan's own LEXMAX. */
-        memset(reached_end, 0, (size_t)problem->budget + 1);
     }
     /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
     work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
