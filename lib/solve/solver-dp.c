@@ -1861,6 +1861,60 @@ layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
     layer->hi = ranges[2 * c + 1];
 }
 
+/* The settling of lexmax_settle_marked() for the row scan when too many
+ * candidates tie for walks alone: the @count marked states listed in
+ * tie_states (every one, highest layer first) go lowest layer first, as
+ * layer_lexmax() goes through a layer's states, with its two layers of
+ * heads (heads[]): a marked state with one candidate reaching its
+ * bottleneck merges that one's head, the others are settled by
+ * lexmax_ties() on their heads, and walks where the heads agree. Every
+ * head read is a marked state's of the layer before (a marked state's
+ * reaching candidates are marked), so the heads of the other states are
+ * never written. */
+static void
+lexmax_settle_rolling(lemica_solver *solver,
+                      const struct lemica_problem *problem,
+                      struct layer *layer, size_t count)
+{
+    struct lemica_workspace *work = &solver->work;
+    const struct lemica_tie_state *tied = work->tie_states.data;
+    struct lexmax_heads heads;
+
+    heads.limit = solver->head_runs;
+    heads.lazy = 0;
+    for (int c = 0; count > 0;) {
+        const struct lemica_tie_state *tie = &tied[--count];
+        const int t = tie->step;
+        int from, to;
+        const double *row;
+
+        if (tie->layer != c) {
+            c = tie->layer;
+            layer_move(solver, problem, c, layer);
+            heads.prev = work->heads[(c - 1) & 1].data;
+            heads.len_prev = work->head_len[(c - 1) & 1].data;
+            heads.cur = work->heads[c & 1].data;
+            heads.len_cur = work->head_len[c & 1].data;
+        }
+        row = layer_candidates(layer, t, &from, &to);
+        if (tie->ties > 1) {
+            struct scan scan;
+
+            scan.best = layer->key_cur[t];
+            scan.first = layer->pred[t];
+            scan.count = tie->ties;
+            lexmax_ties(solver, problem, layer, &heads, t, row, to, &scan);
+        } else {
+            const int s = layer->pred[t];
+
+            heads.len_cur[t] = (unsigned char)merge_head(
+                heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
+                candidate_weight(layer, row, s), heads.limit,
+                heads.cur + (size_t)t * heads.limit);
+        }
+    }
+}
+
 /* Mark back from (N-1, B) and settle the ties, for lexmax_blocked_one()
  * and lexmax_row_one(), whose first pass kept every layer's bottlenecks
  * (layer_keys), ranges (layer_ranges) and first candidates (pred). A
@@ -1923,12 +1977,13 @@ lexmax_settle_marked(lemica_solver *solver,
                     next_list[next++] = (uint16_t)s;
                 }
             }
-            if (reaching > 1) {
+            if (reaching > 1 || !heads_kept) {
                 tied[count].layer = (uint16_t)c;
                 tied[count].step = (uint16_t)t;
                 tied[count].ties = (uint16_t)reaching;
                 count++;
-                candidates += (size_t)reaching;
+                if (reaching > 1)
+                    candidates += (size_t)reaching;
             }
         }
         for (int i = 0; i < next; i++)
@@ -1938,13 +1993,26 @@ lexmax_settle_marked(lemica_solver *solver,
         next_list = swap;
         listed = next;
     }
+    if (!heads_kept) {
+        /* Layer 2's marked states too (each with step 0 alone). */
+        for (int i = 0; i < listed; i++) {
+            tied[count].layer = 2;
+            tied[count].step = list[i];
+            tied[count].ties = 1;
+            count++;
+        }
+        if (candidates > walk_limit)
+            return 0;
+        if (candidates > (size_t)problem->num_steps * WALK_TIES_PER_STEP) {
+            lexmax_settle_rolling(solver, problem, &layer, count);
+            return 1;
+        }
+    }
     /* Settle the ties, lowest layer first (listed last): by walks when
      * few candidates tie (WALK_TIES_PER_STEP), else by heads, which decide
      * most comparisons of many ties on a common bottleneck without a walk
      * (without the digit encoding, equal weights or few levels at N = 50
      * took twice the instructions by walks). */
-    if (!heads_kept && candidates > walk_limit)
-        return 0;
     walk = !heads_kept ||
            candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
     for (int c = 0; count > 0;) {
@@ -1954,6 +2022,8 @@ lexmax_settle_marked(lemica_solver *solver,
         const double *row;
         struct scan scan;
 
+        if (tie->ties < 2)
+            continue; /* the row scan lists every marked state */
         if (tie->layer != c) {
             c = tie->layer;
             layer_move(solver, problem, c, &layer);
@@ -2036,6 +2106,8 @@ lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
     size_t scanned = 0;
     struct layer layer;
 
+    /* lexmax_ties()' exact comparisons walk without anchors here. */
+    work->anchors_on = 0;
     keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
     ranges[2] = ranges[3] = 0;
     for (int c = 2; c <= problem->budget; c++) {
