@@ -1932,14 +1932,16 @@ lexmax_settle_rolling(lemica_solver *solver,
  * upwards: each compares only marked states' paths and heads (a settled
  * marked state's predecessor is marked). Every other state keeps the
  * scan's first candidate, which nothing reads (one budget backtracks
- * from (N-1, B) only). Without @heads_kept (the row scan keeps no heads
- * for every layer) every tie is settled by walks, unless more than
- * @walk_limit candidates tie in all: then nothing is settled and it
- * returns 0 (else 1). */
+ * from (N-1, B) only). @at is a layer of the problem that layer_init()
+ * set up (the first pass's last). Without @heads_kept (the row scan
+ * keeps no heads for every layer) every marked state is listed, and the
+ * ties are settled by walks when few tie, else by
+ * lexmax_settle_rolling(); past @walk_limit tied candidates in all
+ * nothing is settled and it returns 0 (else 1). */
 static int
 lexmax_settle_marked(lemica_solver *solver,
-                     const struct lemica_problem *problem, int heads_kept,
-                     size_t walk_limit)
+                     const struct lemica_problem *problem, struct layer *at,
+                     int heads_kept, size_t walk_limit)
 {
     struct lemica_workspace *work = &solver->work;
     const size_t n = (size_t)problem->num_steps;
@@ -1948,11 +1950,9 @@ lexmax_settle_marked(lemica_solver *solver,
     uint16_t *list = flag + n, *next_list = flag + 2 * n;
     size_t count = 0, candidates = 0;
     int listed = 1, walk;
-    struct layer layer;
+    struct layer layer = *at; /* layer_move() sets the rest */
     struct lexmax_heads heads;
 
-    /* layer_move() sets the rest. */
-    layer_init(solver, problem, problem->budget, &layer);
     /* Mark back from the end. Layer 2's states have step 0 alone. */
     memset(flag, 0, n * sizeof(*flag));
     list[0] = (uint16_t)(n - 1);
@@ -2074,7 +2074,7 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
     }
     if (!reached_end[problem->budget])
         return;
-    lexmax_settle_marked(solver, problem, 1, 0);
+    lexmax_settle_marked(solver, problem, &layer, 1, 0);
 }
 
 /* Row-scan LEXMAX for one budget (lemica_solver_row_one()): every layer
@@ -2137,7 +2137,7 @@ lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
     }
     if (!reached_end[problem->budget])
         return 1;
-    return lexmax_settle_marked(solver, problem, 0,
+    return lexmax_settle_marked(solver, problem, &layer, 0,
                                 scanned / ROW_ONE_WALK_SHARE);
 }
 
