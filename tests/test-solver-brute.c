@@ -886,8 +886,14 @@ START_TEST(test_digit_groups)
                                : 1.0));
         if (levels < 0)
             add_outliers(&rng, n, n - 1, -levels, NULL, graph);
+        /* The groups of the row scan (from the second case on, as the
+         * loop below leaves it) without lexmax_row_one(), whose one
+         * budget gives up on 20 values or more sooner, as the blocked
+         * scan's does. */
+        lemica_solver_set_row_one_max_states(0);
         ck_assert_ok(lemica_solver_prepare(fast, graph, budget,
                                            LEMICA_SOLVE_ONE, &problem));
+        lemica_solver_set_row_one_max_states(LEMICA_ROW_ONE_MAX_STATES);
         ck_assert_msg(problem.digit_groups == cases[c][2], "case %zu: %d groups",
                       c, problem.digit_groups);
         ck_assert_int_eq(problem.lexmax_as_sum, cases[c][2] > 0);
@@ -1200,7 +1206,8 @@ free_lexmax_pair(lemica_solver *lexmax, lemica_solver *full,
  * breaks ties the same way (smallest predecessor). Also DBL_MAX mixes,
  * where the pass stays on. Three graphs of four remember tree walks
  * (pair-memo-int.h), which diffusion-like weights then answer from the
- * layer before. */
+ * layer before. One budget takes that path when lexmax_row_one() is off
+ * (every other graph here; by default past LEMICA_ROW_ONE_MAX_STATES). */
 START_TEST(test_row_scan_ties_match_full_vectors)
 {
     lemica_solver *lexmax, *full;
@@ -1232,6 +1239,10 @@ START_TEST(test_row_scan_ties_match_full_vectors)
          * (the default needs N >= 256). */
         lemica_solver_set_pair_memo_min_steps(
             g % 4 == 3 ? LEMICA_PAIR_MEMO_MIN_STEPS : 0);
+        /* One budget on all but every other graph solved by
+         * lexmax_row_one(), which needs no anchors: off there. */
+        lemica_solver_set_row_one_max_states(g % 2 ? LEMICA_ROW_ONE_MAX_STATES
+                                                   : 0);
         for (int r = 0; r < 6; r++) {
             /* Long paths (the bottleneck then lies early and is shared). */
             int budget = n / 5 + test_rng_below(&rng, n / 3);
@@ -1310,6 +1321,92 @@ START_TEST(test_blocked_one_budget_marks)
             add_outliers(&rng, n, k, 1 + test_rng_below(&rng, n), NULL, graph);
         lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 4));
         lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
+        lemica_solver_clear_required_steps(lexmax);
+        lemica_solver_clear_required_steps(full);
+        if (required >= 0) {
+            ck_assert_ok(lemica_solver_require_step(lexmax, required));
+            ck_assert_ok(lemica_solver_require_step(full, required));
+        }
+        for (int r = 0; r < 5; r++) {
+            /* Short, middling and long paths. */
+            int budget = 2 + test_rng_below(&rng, r < 2 ? n / 3 : n - 1);
+
+            assert_same_solve(full, lexmax, graph, budget,
+                              "graph %d (n %d, k %d) budget %d", g, n, k,
+                              budget);
+        }
+        lemica_graph_free(graph);
+    }
+    free_lexmax_pair(lexmax, full, calls);
+}
+END_TEST
+
+/* Row-scan LEXMAX for one budget (lexmax_row_one()): every layer scanned
+ * first as MAX, then the ties of the states marked back from the end
+ * settled by walks, lowest layer first. The families of
+ * test_blocked_one_budget_marks (diffusion-like, quantised, few levels,
+ * DBL_MAX mixes, equal weights with outliers, distinct values, 20 .. 64
+ * spread levels; a tenth of the edges removed on half of them, a
+ * required step on a third), N = 12 .. 200 on the row scan, several
+ * budgets each, against the DP over full sorted vectors of the user
+ * comparator. The digit encoding off on even graphs, on on odd ones; on
+ * every fifth graph the state limit of the path lies between the
+ * budgets, so the row scan's own LEXMAX solves some of them. */
+START_TEST(test_row_one_budget_marks)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    new_lexmax_pair(&lexmax, &full, &calls);
+    lemica_solver_set_blocked_scan_max_steps(0);
+    for (int g = 0; g < 70; g++) {
+        uint64_t rng = 733000u + (uint64_t)g;
+        int n = 12 + test_rng_below(&rng, g < 56 ? 80 : 189);
+        int k = 1 + test_rng_below(&rng, g < 56 ? n - 1 : 40);
+        int kind = g % 7, gaps = test_rng_below(&rng, 2);
+        int spread = 20 + test_rng_below(&rng, 45);
+        int required = g % 3 == 0 ? 1 + test_rng_below(&rng, n - 2) : -1;
+        lemica_graph *graph;
+
+        if (k > n - 1)
+            k = n - 1;
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w;
+
+                if (gaps && j > i + 1 && test_rng_below(&rng, 10) == 0)
+                    continue; /* absent */
+                switch (kind) {
+                case 0:
+                    w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 0, i, j, n);
+                    break;
+                case 1:
+                    w = draw_family_weight(&rng, WEIGHTS_QUANTISED, 0, i, j, n);
+                    break;
+                case 2:
+                    w = (double)test_rng_below(&rng, 2 + g % 5);
+                    break;
+                case 3:
+                    w = test_rng_below(&rng, 3) == 0 ? DBL_MAX
+                        : test_rng_below(&rng, 2)    ? (double)test_rng_below(&rng, 3)
+                                                     : test_rng_unit(&rng);
+                    break;
+                case 6:
+                    w = (double)(1 + test_rng_below(&rng, spread));
+                    break;
+                default:
+                    w = kind == 4 ? 1.0 : test_rng_unit(&rng);
+                    break;
+                }
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        lemica_solver_set_digit_encoding(lexmax, g % 2);
+        if (kind == 4)
+            add_outliers(&rng, n, k, 1 + test_rng_below(&rng, n), NULL, graph);
+        lemica_solver_set_row_one_max_states(
+            g % 5 == 4 ? (size_t)n * (size_t)(2 + test_rng_below(&rng, n))
+                       : LEMICA_ROW_ONE_MAX_STATES);
         lemica_solver_clear_required_steps(lexmax);
         lemica_solver_clear_required_steps(full);
         if (required >= 0) {
@@ -1735,6 +1832,7 @@ reset_scan_hooks(void)
     lemica_solver_set_blocked_scan_avx512(1);
     lemica_solver_set_anchor_stretch(LEMICA_ANCHOR_STRETCH_DEFAULT);
     lemica_solver_set_pair_memo_min_steps(LEMICA_PAIR_MEMO_MIN_STEPS);
+    lemica_solver_set_row_one_max_states(LEMICA_ROW_ONE_MAX_STATES);
 }
 
 TEST_SUITE(solver_brute)
@@ -1758,6 +1856,7 @@ TEST_SUITE(solver_brute)
                         reset_scan_hooks);
     add_test_with_setup(suite, test_blocked_one_budget_marks,
                         reset_scan_hooks);
+    add_test_with_setup(suite, test_row_one_budget_marks, reset_scan_hooks);
     add_test_with_setup(suite, test_solver_matches_brute_force,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_frontier_matches_single_solves,

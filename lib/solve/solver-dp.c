@@ -342,6 +342,29 @@ lemica_solver_use_blocked_scan(const lemica_solver *solver,
 #endif
 }
 
+/* lexmax_row_one() keeps every layer's bottlenecks, (B + 1) N doubles,
+ * and up to as many tie entries (6 bytes each): 14 bytes a state on top
+ * of the predecessors' 2, 56 MiB at N = 4000, B = 1000 (4.0 M states).
+ * Past this many states (32 MiB of keys) the row scan keeps its own
+ * LEXMAX, which needs two layers of keys and heads. */
+static size_t row_one_max_states = LEMICA_ROW_ONE_MAX_STATES;
+
+void
+lemica_solver_set_row_one_max_states(size_t states)
+{
+    row_one_max_states = states;
+}
+
+int
+lemica_solver_row_one(const lemica_solver *solver,
+                      const struct lemica_problem *problem)
+{
+    return solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+           !problem->blocked && !problem->frontier &&
+           ((size_t)problem->budget + 1) * (size_t)problem->num_steps <=
+               row_one_max_states;
+}
+
 /* Rows shorter than this are scanned without vectors (the lane merge
  * would cost more). Tests lower it to run the vector path on tiny rows. */
 static int vector_scan_min = 16;
@@ -1838,59 +1861,98 @@ layer_move(const lemica_solver *solver, const struct lemica_problem *problem,
     layer->hi = ranges[2 * c + 1];
 }
 
-/* Blocked LEXMAX for one budget. A state's bottleneck does not depend on
- * how its ties are broken, so every layer is first scanned as MAX scans it
- * (the same kernel, without the last tied candidate), keeping each layer's
- * bottlenecks. Only the states that the schedule ending at (N-1, B) may
- * pass through need their ties settled, and they are marked going back
- * from the end: the candidates of a marked state that reach its
- * bottleneck (its LEXMAX path goes through one of them; through any
- * other its bottleneck would be larger). On diffusion-like, distinct and
- * DBL_MAX-mixed weights at N = 50 that is 11-26 states of 350-390, where
- * 21-88 states tie. Those marked states with more than one such
- * candidate are listed (a step, its layer and the count fit 16 bits
- * each: N <= LEMICA_MAX_STEPS, and (B + 1) N <=
- * LEMICA_MAX_SOLVER_STATES = 2^28 keeps B below 2^16), and
+/* The settling of lexmax_settle_marked() for the row scan when too many
+ * candidates tie for walks alone: the @count marked states listed in
+ * tie_states (every one, highest layer first) go lowest layer first, as
+ * layer_lexmax() goes through a layer's states, with its two layers of
+ * heads (heads[]): a marked state with one candidate reaching its
+ * bottleneck merges that one's head, the others are settled by
+ * lexmax_ties() on their heads, and walks where the heads agree. Every
+ * head read is a marked state's of the layer before (a marked state's
+ * reaching candidates are marked), so the heads of the other states are
+ * never written. */
+static void
+lexmax_settle_rolling(lemica_solver *solver,
+                      const struct lemica_problem *problem,
+                      struct layer *layer, size_t count)
+{
+    struct lemica_workspace *work = &solver->work;
+    const struct lemica_tie_state *tied = work->tie_states.data;
+    struct lexmax_heads heads;
+
+    heads.limit = solver->head_runs;
+    heads.lazy = 0;
+    for (int c = 0; count > 0;) {
+        const struct lemica_tie_state *tie = &tied[--count];
+        const int t = tie->step;
+        int from, to;
+        const double *row;
+
+        if (tie->layer != c) {
+            c = tie->layer;
+            layer_move(solver, problem, c, layer);
+            heads.prev = work->heads[(c - 1) & 1].data;
+            heads.len_prev = work->head_len[(c - 1) & 1].data;
+            heads.cur = work->heads[c & 1].data;
+            heads.len_cur = work->head_len[c & 1].data;
+        }
+        row = layer_candidates(layer, t, &from, &to);
+        if (tie->ties > 1) {
+            struct scan scan;
+
+            scan.best = layer->key_cur[t];
+            scan.first = layer->pred[t];
+            scan.count = tie->ties;
+            lexmax_ties(solver, problem, layer, &heads, t, row, to, &scan);
+        } else {
+            const int s = layer->pred[t];
+
+            heads.len_cur[t] = (unsigned char)merge_head(
+                heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
+                candidate_weight(layer, row, s), heads.limit,
+                heads.cur + (size_t)t * heads.limit);
+        }
+    }
+}
+
+/* Mark back from (N-1, B) and settle the ties, for lexmax_blocked_one()
+ * and lexmax_row_one(), whose first pass kept every layer's bottlenecks
+ * (layer_keys), ranges (layer_ranges) and first candidates (pred). A
+ * state's bottleneck does not depend on how its ties are broken, so only
+ * the states that the schedule ending at (N-1, B) may pass through need
+ * their ties settled, and they are marked going back from the end: the
+ * candidates of a marked state that reach its bottleneck (its LEXMAX path
+ * goes through one of them; through any other its bottleneck would be
+ * larger). On diffusion-like, distinct and DBL_MAX-mixed weights at N =
+ * 50 that is 11-26 states of 350-390, where 21-88 states tie. Those
+ * marked states with more than one such candidate are listed (a step, its
+ * layer and the count fit 16 bits each: N <= LEMICA_MAX_STEPS, and
+ * (B + 1) N <= LEMICA_MAX_SOLVER_STATES = 2^28 keeps B below 2^16), and
  * lexmax_ties_walk() or lexmax_ties() settles them layer by layer
  * upwards: each compares only marked states' paths and heads (a settled
  * marked state's predecessor is marked). Every other state keeps the
  * scan's first candidate, which nothing reads (one budget backtracks
- * from (N-1, B) only). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void
-lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
+ * from (N-1, B) only). @at is a layer of the problem that layer_init()
+ * set up (the first pass's last). Without @heads_kept (the row scan
+ * keeps no heads for every layer) every marked state is listed, and the
+ * ties are settled by walks when few tie, else by
+ * lexmax_settle_rolling(); past @walk_limit tied candidates in all
+ * nothing is settled and it returns 0 (else 1). */
+static int
+lexmax_settle_marked(lemica_solver *solver,
+                     const struct lemica_problem *problem, struct layer *at,
+                     int heads_kept, size_t walk_limit)
 {
     struct lemica_workspace *work = &solver->work;
     const size_t n = (size_t)problem->num_steps;
-    double *keys = work->layer_keys.data;
-    unsigned char *reached_end = work->end_reached.data;
     struct lemica_tie_state *tied = work->tie_states.data;
-    int *ranges = work->layer_ranges.data;
     uint16_t *flag = work->marked.data;
     uint16_t *list = flag + n, *next_list = flag + 2 * n;
     size_t count = 0, candidates = 0;
     int listed = 1, walk;
-    struct layer layer;
+    struct layer layer = *at; /* layer_move() sets the rest */
     struct lexmax_heads heads;
 
-    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
-    ranges[2] = ranges[3] = 0;
-    for (int c = 2; c <= problem->budget; c++) {
-        const int end = problem->num_steps - 1;
-
-        layer_init(solver, problem, c, &layer);
-        layer.key_prev = keys + (size_t)(c - 1) * n;
-        layer.key_cur = keys + (size_t)c * n;
-        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
-        ranges[2 * c] = layer.lo;
-        ranges[2 * c + 1] = layer.hi;
-        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
-                                         layer.key_cur[end] < HUGE_VAL);
-    }
-    if (!reached_end[problem->budget])
-        return;
     /* Mark back from the end. Layer 2's states have step 0 alone. */
     memset(flag, 0, n * sizeof(*flag));
     list[0] = (uint16_t)(n - 1);
@@ -1915,12 +1977,13 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
                     next_list[next++] = (uint16_t)s;
                 }
             }
-            if (reaching > 1) {
+            if (reaching > 1 || !heads_kept) {
                 tied[count].layer = (uint16_t)c;
                 tied[count].step = (uint16_t)t;
                 tied[count].ties = (uint16_t)reaching;
                 count++;
-                candidates += (size_t)reaching;
+                if (reaching > 1)
+                    candidates += (size_t)reaching;
             }
         }
         for (int i = 0; i < next; i++)
@@ -1930,12 +1993,28 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         next_list = swap;
         listed = next;
     }
+    if (!heads_kept) {
+        /* Layer 2's marked states too (each with step 0 alone). */
+        for (int i = 0; i < listed; i++) {
+            tied[count].layer = 2;
+            tied[count].step = list[i];
+            tied[count].ties = 1;
+            count++;
+        }
+        if (candidates > walk_limit)
+            return 0;
+        if (candidates > (size_t)problem->num_steps * WALK_TIES_PER_STEP) {
+            lexmax_settle_rolling(solver, problem, &layer, count);
+            return 1;
+        }
+    }
     /* Settle the ties, lowest layer first (listed last): by walks when
      * few candidates tie (WALK_TIES_PER_STEP), else by heads, which decide
      * most comparisons of many ties on a common bottleneck without a walk
      * (without the digit encoding, equal weights or few levels at N = 50
      * took twice the instructions by walks). */
-    walk = candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
+    walk = !heads_kept ||
+           candidates <= (size_t)problem->num_steps * WALK_TIES_PER_STEP;
     for (int c = 0; count > 0;) {
         const struct lemica_tie_state *tie = &tied[--count];
         const int t = tie->step;
@@ -1943,10 +2022,13 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         const double *row;
         struct scan scan;
 
+        if (tie->ties < 2)
+            continue; /* the row scan lists every marked state */
         if (tie->layer != c) {
             c = tie->layer;
             layer_move(solver, problem, c, &layer);
-            lexmax_all_heads(solver, problem, c, &heads);
+            if (heads_kept)
+                lexmax_all_heads(solver, problem, c, &heads);
         }
         row = layer_candidates(&layer, t, &from, &to);
         scan.best = layer.key_cur[t];
@@ -1957,6 +2039,106 @@ lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
         else
             lexmax_ties(solver, problem, &layer, &heads, t, row, to, &scan);
     }
+    return 1;
+}
+
+/* Blocked LEXMAX for one budget: every layer scanned first as MAX scans
+ * it (the same kernel, without the last tied candidate), keeping each
+ * layer's bottlenecks, then lexmax_settle_marked(). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+lexmax_blocked_one(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    double *keys = work->layer_keys.data;
+    unsigned char *reached_end = work->end_reached.data;
+    int *ranges = work->layer_ranges.data;
+    struct layer layer;
+
+    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
+    ranges[2] = ranges[3] = 0;
+    for (int c = 2; c <= problem->budget; c++) {
+        const int end = problem->num_steps - 1;
+
+        layer_init(solver, problem, c, &layer);
+        layer.key_prev = keys + (size_t)(c - 1) * n;
+        layer.key_cur = keys + (size_t)c * n;
+        layer_scan_blocked(solver, problem, &layer, SCAN_MAX, NULL);
+        ranges[2 * c] = layer.lo;
+        ranges[2 * c + 1] = layer.hi;
+        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
+                                         layer.key_cur[end] < HUGE_VAL);
+    }
+    if (!reached_end[problem->budget])
+        return;
+    lexmax_settle_marked(solver, problem, &layer, 1, 0);
+}
+
+/* Row-scan LEXMAX for one budget (lemica_solver_row_one()): every layer
+ * scanned first as layer_max() scans it, keeping each layer's
+ * bottlenecks, then lexmax_settle_marked() by walks. The row scan's own
+ * LEXMAX (layer_lexmax()) merges a head for every state and settles the
+ * ties of every state, most of which no schedule to (N-1, B) passes.
+ * Walks cost about 700 instructions a tied candidate at N = 200 (they go
+ * back to where two paths meet, and on equal largest weights sort what
+ * they collected), some 90 candidates of the scan: past one tied
+ * candidate in ROW_ONE_WALK_SHARE scanned ones (equal weights or few
+ * levels that the digit encoding left alone: N = 200, K = 20, equal
+ * weights tie 115 k marked candidates against 200 k scanned, 51x MAX
+ * by walks) it settles nothing and returns 0, and the row scan's own
+ * LEXMAX runs instead (its heads decide most such ties at once). */
+#define ROW_ONE_WALK_SHARE 64
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t n = (size_t)problem->num_steps;
+    double *keys = work->layer_keys.data;
+    unsigned char *reached_end = work->end_reached.data;
+    int *ranges = work->layer_ranges.data;
+    const int end = problem->num_steps - 1;
+    size_t scanned = 0;
+    struct layer layer;
+
+    /* lexmax_ties()' exact comparisons walk without anchors here. */
+    work->anchors_on = 0;
+    keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
+    ranges[2] = ranges[3] = 0;
+    for (int c = 2; c <= problem->budget; c++) {
+        layer_init(solver, problem, c, &layer);
+        layer.key_prev = keys + (size_t)(c - 1) * n;
+        layer.key_cur = keys + (size_t)c * n;
+        for (int t = layer.lo; t <= layer.hi; t++) {
+            int from, to;
+            const double *row = layer_candidates(&layer, t, &from, &to);
+            struct scan scan;
+
+            layer.key_cur[t] = HUGE_VAL;
+            if (from > to)
+                continue;
+            scanned += (size_t)(to - from + 1);
+            scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1,
+                            &scan);
+            if (scan.best == HUGE_VAL)
+                continue;
+            layer.key_cur[t] = scan.best;
+            layer.pred[t] = (uint16_t)scan.first;
+        }
+        ranges[2 * c] = layer.lo;
+        ranges[2 * c + 1] = layer.hi;
+        reached_end[c] = (unsigned char)(layer.lo <= end && end <= layer.hi &&
+                                         layer.key_cur[end] < HUGE_VAL);
+    }
+    if (!reached_end[problem->budget])
+        return 1;
+    return lexmax_settle_marked(solver, problem, &layer, 0,
+                                scanned / ROW_ONE_WALK_SHARE);
 }
 
 /* One layer of MAX (bottleneck): ties go to the smallest predecessor. */
@@ -2353,6 +2535,13 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     work->frontier_states = 0;
     work->frontier_heads = 0;
     memset(reached_end, 0, (size_t)problem->budget + 1);
+    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+        !problem->lexmax_as_sum && lemica_solver_row_one(solver, problem)) {
+        /* Else too many ties for walks: the row scan's own LEXMAX (which
+         * sets every layer's reached_end again). */
+        if (lexmax_row_one(solver, problem))
+            return;
+    }
     /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
     work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
                        !problem->blocked && !problem->lexmax_as_sum;

@@ -308,7 +308,8 @@ collect_levels(const lemica_solver *solver,
      * is cheaper there; fewer levels than SPARSE_LEVELS_BLOCKED_ONE
      * encode, past the plain radix through the plain cut of
      * lemica_solver_encode_lexmax()). */
-    const int one = problem->blocked && !problem->frontier;
+    const int one = (problem->blocked || lemica_solver_row_one(solver, problem)) &&
+                    !problem->frontier;
     const uint64_t sparse = one ? SPARSE_LEVELS_BLOCKED_ONE
                             : problem->blocked || problem->frontier
                                 ? SPARSE_LEVELS

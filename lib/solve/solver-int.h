@@ -266,6 +266,18 @@ int lemica_solver_anchor_stretch(void);
 void lemica_solver_set_pair_memo_min_steps(int num_steps);
 #define LEMICA_PAIR_MEMO_MIN_STEPS 256
 
+/* Whether one-budget LEXMAX on the row scan scans every layer first and
+ * settles only the ties a schedule to the end may pass (lexmax_row_one()
+ * in solver-dp.c): on problems of at most LEMICA_ROW_ONE_MAX_STATES
+ * states, (B + 1) N, whose bottlenecks it keeps. Also decides its
+ * workspace. */
+int lemica_solver_row_one(const lemica_solver *solver,
+                          const struct lemica_problem *problem);
+#define LEMICA_ROW_ONE_MAX_STATES ((size_t)1 << 22)
+/* Test hook (process-wide): the largest (B + 1) N of that path (default
+ * LEMICA_ROW_ONE_MAX_STATES; 0 = never), so tests run both. */
+void lemica_solver_set_row_one_max_states(size_t states);
+
 /* Test hook (process-wide): allow (1, the default) or forbid (0) the
  * AVX-512 kernel of the blocked scan, so tests run the AVX one too. */
 void lemica_solver_set_blocked_scan_avx512(int allowed);

@@ -302,17 +302,19 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
                            sizeof(struct lemica_run));
         ok = ok && lemica_solver_reserve(&work->all_head_len,
                            checked_product(n, layers), 1);
-        if (!problem->frontier) {
-            ok = ok && lemica_solver_reserve(&work->layer_keys,
-                               checked_product(n, layers), sizeof(double));
-            ok = ok && lemica_solver_reserve(&work->tie_states,
-                               checked_product(n, layers),
-                               sizeof(struct lemica_tie_state));
-            ok = ok && lemica_solver_reserve(&work->marked,
-                               checked_product(n, 3), sizeof(uint16_t));
-            ok = ok && lemica_solver_reserve(&work->layer_ranges,
-                               checked_product(layers, 2), sizeof(int));
-        }
+    }
+    if ((problem->blocked && solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+         !problem->frontier) ||
+        lemica_solver_row_one(solver, problem)) {
+        ok = ok && lemica_solver_reserve(&work->layer_keys,
+                           checked_product(n, layers), sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->tie_states,
+                           checked_product(n, layers),
+                           sizeof(struct lemica_tie_state));
+        ok = ok && lemica_solver_reserve(&work->marked,
+                           checked_product(n, 3), sizeof(uint16_t));
+        ok = ok && lemica_solver_reserve(&work->layer_ranges,
+                           checked_product(layers, 2), sizeof(int));
     }
     for (int i = 0; i < 2; i++) {
         ok = ok && lemica_solver_reserve(&work->key[i], n, sizeof(double));
