@@ -1169,13 +1169,6 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
      * less then (see docs/solver-performance.md, "Ninth pass"). */
     if (groups == 0)
         return LEMICA_OK;
-    /* The row scan's frontier breaks ties on lower groups state by state
-     * (lower_ties_scan()): on long rows with three groups or more its
-     * sorted-vector DP costs less (levels-16, N = 200, K = 199: 2.46x ->
-     * 2.07x; with two, levels-8 stays at 1.71x rather than 3.20x). */
-    if (groups > 2 && !problem->blocked && problem->frontier &&
-        problem->max_skip > 64)
-        return LEMICA_OK;
     if (groups > 1) {
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
         size_t lower = LEMICA_DIGIT_GROUPS_MAX - 1;
