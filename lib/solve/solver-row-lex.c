@@ -74,13 +74,52 @@ lex_scalar(const struct lex_rows *r, int lower, int from, int to, double *b0,
 #ifdef LEMICA_HAVE_AVX_SCAN
 /* Lane-wise select: @a where @mask, else @b. (Not blendv: GCC lowers its
  * sign test without AVX2 to per-lane branches.) */
-#define LEX_SELECT(mask, a, b)                                                 \
-    _mm256_or_pd(_mm256_and_pd((mask), (a)), _mm256_andnot_pd((mask), (b)))
+__attribute__((target("avx"), always_inline)) static inline __m256d
+lex_select(__m256d mask, __m256d a, __m256d b)
+{
+    __m256d r;
+
+    __asm__("vblendvpd %3, %2, %1, %0" : "=x"(r) : "x"(b), "x"(a), "x"(mask));
+    return r;
+}
+#define LEX_SELECT(mask, a, b) lex_select((mask), (a), (b))
+
+/* Candidates s .. s + 3 into the lanes (@index holds their indices):
+ * a lane takes its candidate when lexicographically smaller than its
+ * best. */
+__attribute__((target("avx"), always_inline)) static inline void
+lex_avx_step(const struct lex_rows *r, int lower, int s, __m256d index,
+             __m256d *best, __m256d *lbest, __m256d *first)
+{
+    const __m256d v = _mm256_add_pd(_mm256_loadu_pd(r->key + s),
+                                    _mm256_loadu_pd(r->row + s));
+    __m256d less = _mm256_cmp_pd(v, *best, _CMP_LT_OQ);
+    __m256d equal = _mm256_cmp_pd(v, *best, _CMP_EQ_OQ);
+    __m256d lv[LOWER_MAX];
+
+    for (int g = 0; g < lower; g++) {
+        lv[g] = _mm256_add_pd(_mm256_loadu_pd(r->lkey[g] + s),
+                              _mm256_loadu_pd(r->lrow[g] + s));
+        less = _mm256_or_pd(
+            less,
+            _mm256_and_pd(equal, _mm256_cmp_pd(lv[g], lbest[g], _CMP_LT_OQ)));
+        if (g + 1 < lower)
+            equal = _mm256_and_pd(equal,
+                                  _mm256_cmp_pd(lv[g], lbest[g], _CMP_EQ_OQ));
+    }
+    /* less implies v <= best, and v < best implies less. */
+    *best = _mm256_min_pd(*best, v);
+    for (int g = 0; g < lower; g++)
+        lbest[g] = LEX_SELECT(less, lv[g], lbest[g]);
+    *first = LEX_SELECT(less, index, *first);
+}
 
 /* The candidates [@lo, @hi) four at a time (hi - lo >= 4): each lane keeps
- * its lexicographically smallest sums and first index; then the lanes are
- * merged (smaller sums, else the smaller index) and the rest of the row,
- * fewer than four, runs through lex_scalar(). @lower is a constant in each
+ * its lexicographically smallest sums and first index; a row of 4k + j
+ * candidates ends with the vector of its last four, which lanes have
+ * partly seen (each lane still meets its candidates in ascending order,
+ * and one met twice cannot beat itself). Then the lanes are merged:
+ * smaller sums, else the smaller index. @lower is a constant in each
  * copy, so the group loops unroll and the bests stay in registers. */
 __attribute__((target("avx"), always_inline)) static inline void
 lex_avx(const struct lex_rows *r, int lower, int lo, int hi, double *b0,
@@ -97,29 +136,13 @@ lex_avx(const struct lex_rows *r, int lower, int lo, int hi, double *b0,
     for (int g = 0; g < lower; g++)
         lbest[g] = best;
     for (; s + 4 <= hi; s += 4) {
-        const __m256d v = _mm256_add_pd(_mm256_loadu_pd(r->key + s),
-                                        _mm256_loadu_pd(r->row + s));
-        __m256d less = _mm256_cmp_pd(v, best, _CMP_LT_OQ);
-        __m256d equal = _mm256_cmp_pd(v, best, _CMP_EQ_OQ);
-        __m256d lv[LOWER_MAX];
-
-        for (int g = 0; g < lower; g++) {
-            lv[g] = _mm256_add_pd(_mm256_loadu_pd(r->lkey[g] + s),
-                                  _mm256_loadu_pd(r->lrow[g] + s));
-            less = _mm256_or_pd(
-                less, _mm256_and_pd(equal, _mm256_cmp_pd(lv[g], lbest[g],
-                                                         _CMP_LT_OQ)));
-            if (g + 1 < lower)
-                equal = _mm256_and_pd(
-                    equal, _mm256_cmp_pd(lv[g], lbest[g], _CMP_EQ_OQ));
-        }
-        /* less implies v <= best, and v < best implies less. */
-        best = _mm256_min_pd(best, v);
-        for (int g = 0; g < lower; g++)
-            lbest[g] = LEX_SELECT(less, lv[g], lbest[g]);
-        first = LEX_SELECT(less, index, first);
+        lex_avx_step(r, lower, s, index, &best, lbest, &first);
         index = _mm256_add_pd(index, four);
     }
+    if (s < hi)
+        lex_avx_step(r, lower, hi - 4,
+                     _mm256_set_pd(hi - 1, hi - 2, hi - 3, hi - 4), &best,
+                     lbest, &first);
     _mm256_storeu_pd(lane_best, best);
     _mm256_storeu_pd(lane_first, first);
     for (int g = 0; g < lower; g++)
@@ -140,72 +163,119 @@ lex_avx(const struct lex_rows *r, int lower, int lo, int hi, double *b0,
     }
     *b0 = lane_best[win];
     *bs = (int)lane_first[win];
-    lex_scalar(r, lower, s, hi - 1, b0, bs);
+}
+#endif
+
+/* State @t's best into the layer (see struct row_lex). */
+static inline void
+lex_store(const struct row_lex *scan, const struct lex_rows *r, int lower,
+          int t, double best, int best_s)
+{
+    scan->key_cur[t] = best;
+    if (best == HUGE_VAL) {
+        /* Unreached (encoded sums are finite). Its lower sums are read as
+         * candidates' by the next layer's vector lanes: zeros. */
+        for (int g = 0; g < lower; g++)
+            scan->lower_cur[(size_t)g * scan->stride + (size_t)t] = 0.0;
+        return;
+    }
+    scan->pred[t] = (uint16_t)best_s;
+    for (int g = 0; g < lower; g++)
+        scan->lower_cur[(size_t)g * scan->stride + (size_t)t] =
+            r->lkey[g][best_s] + r->lrow[g][best_s];
+}
+
+/* State @t's candidates [*from, *to] and rows. */
+static inline void
+lex_rows_of(const struct row_lex *scan, struct lex_rows *r, int lower, int t,
+            int *from, int *to)
+{
+    const int first = scan->first_pred[t];
+    /* row[s] for s in [t - K, t - 1] is incoming[t * K + s - (t - K)] */
+    const size_t base =
+        (size_t)(t + 1) * (size_t)scan->max_skip - (size_t)t;
+
+    *from = first > scan->prev_lo ? first : scan->prev_lo;
+    *to = t - 1 < scan->prev_hi ? t - 1 : scan->prev_hi;
+    r->row = scan->incoming + base;
+    for (int g = 0; g < lower; g++)
+        r->lrow[g] = scan->lower_weights + (size_t)g * scan->slots + base;
+}
+
+static inline void
+lex_rows_init(const struct row_lex *scan, struct lex_rows *r, int lower)
+{
+    r->key = scan->key_prev;
+    for (int g = 0; g < lower; g++)
+        r->lkey[g] = scan->lower_prev + (size_t)g * scan->stride;
+}
+
+#ifdef LEMICA_HAVE_AVX_SCAN
+/* The layer with the vector kernel on rows of at least vector_min (and 4)
+ * candidates; @lower is a constant in each copy. */
+__attribute__((target("avx"), always_inline)) static inline void
+lex_layer_avx(const struct row_lex *scan, int lower)
+{
+    const int min = scan->vector_min > 4 ? scan->vector_min : 4;
+    struct lex_rows r;
+
+    lex_rows_init(scan, &r, lower);
+    for (int t = scan->lo; t <= scan->hi; t++) {
+        double best = HUGE_VAL;
+        int best_s = -1, from, to;
+
+        lex_rows_of(scan, &r, lower, t, &from, &to);
+        if (to + 1 - from >= min)
+            lex_avx(&r, lower, from, to + 1, &best, &best_s);
+        else
+            lex_scalar(&r, lower, from, to, &best, &best_s);
+        lex_store(scan, &r, lower, t, best, best_s);
+    }
 }
 
 __attribute__((target("avx"))) static void
-lex_avx_1(const struct lex_rows *r, int lo, int hi, double *b0, int *bs)
+lex_layer_avx_1(const struct row_lex *scan)
 {
-    lex_avx(r, 1, lo, hi, b0, bs);
+    lex_layer_avx(scan, 1);
 }
 
 __attribute__((target("avx"))) static void
-lex_avx_2(const struct lex_rows *r, int lo, int hi, double *b0, int *bs)
+lex_layer_avx_2(const struct row_lex *scan)
 {
-    lex_avx(r, 2, lo, hi, b0, bs);
+    lex_layer_avx(scan, 2);
 }
 
 __attribute__((target("avx"))) static void
-lex_avx_3(const struct lex_rows *r, int lo, int hi, double *b0, int *bs)
+lex_layer_avx_3(const struct row_lex *scan)
 {
-    lex_avx(r, 3, lo, hi, b0, bs);
+    lex_layer_avx(scan, 3);
 }
 #endif
 
 void
 lemica_row_lex_layer(const struct row_lex *scan)
 {
-    const int lower = scan->lower, k = scan->max_skip;
+    const int lower = scan->lower;
     struct lex_rows r;
 
-    r.key = scan->key_prev;
-    for (int g = 0; g < lower; g++)
-        r.lkey[g] = scan->lower_prev + (size_t)g * scan->stride;
-    for (int t = scan->lo; t <= scan->hi; t++) {
-        const int first = scan->first_pred[t];
-        const int from = first > scan->prev_lo ? first : scan->prev_lo;
-        const int to = t - 1 < scan->prev_hi ? t - 1 : scan->prev_hi;
-        /* row[s] for s in [t - K, t - 1] is incoming[t * K + s - (t - K)] */
-        const size_t base = (size_t)(t + 1) * (size_t)k - (size_t)t;
-        double best = HUGE_VAL;
-        int best_s = -1;
-
-        r.row = scan->incoming + base;
-        for (int g = 0; g < lower; g++)
-            r.lrow[g] = scan->lower_weights + (size_t)g * scan->slots + base;
 #ifdef LEMICA_HAVE_AVX_SCAN
-        if (scan->vector && to + 1 - from >= scan->vector_min &&
-            to + 1 - from >= 4) {
-            if (lower == 1)
-                lex_avx_1(&r, from, to + 1, &best, &best_s);
-            else if (lower == 2)
-                lex_avx_2(&r, from, to + 1, &best, &best_s);
-            else
-                lex_avx_3(&r, from, to + 1, &best, &best_s);
-        } else
+    if (scan->vector) {
+        if (lower == 1)
+            lex_layer_avx_1(scan);
+        else if (lower == 2)
+            lex_layer_avx_2(scan);
+        else
+            lex_layer_avx_3(scan);
+        return;
+    }
 #endif
-            lex_scalar(&r, lower, from, to, &best, &best_s);
-        scan->key_cur[t] = best;
-        if (best == HUGE_VAL) {
-            /* Unreached (encoded sums are finite). Its lower sums are read
-             * as candidates' by the next layer's vector lanes: zeros. */
-            for (int g = 0; g < lower; g++)
-                scan->lower_cur[(size_t)g * scan->stride + (size_t)t] = 0.0;
-            continue;
-        }
-        scan->pred[t] = (uint16_t)best_s;
-        for (int g = 0; g < lower; g++)
-            scan->lower_cur[(size_t)g * scan->stride + (size_t)t] =
-                r.lkey[g][best_s] + r.lrow[g][best_s];
+    lex_rows_init(scan, &r, lower);
+    for (int t = scan->lo; t <= scan->hi; t++) {
+        double best = HUGE_VAL;
+        int best_s = -1, from, to;
+
+        lex_rows_of(scan, &r, lower, t, &from, &to);
+        lex_scalar(&r, lower, from, to, &best, &best_s);
+        lex_store(scan, &r, lower, t, best, best_s);
     }
 }
