@@ -1034,30 +1034,6 @@ slot_target(const struct lemica_problem *problem, size_t i)
     return (int)(i / (size_t)problem->max_skip);
 }
 
-/* Several groups on the row scan (the blocked scan reads no level ids):
- * each slot's group-0 code into @matrix and its level id (by value index,
- * @code and @id) over its value index in @indices, marking in @row_lower
- * the states that an edge of a lower-group level leads into. A function
- * of its own: inline, the caller's register pressure spilled @matrix in
- * this loop (one load more a slot). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static void
-encode_ids(const struct lemica_problem *problem, const double *code,
-           const unsigned char *id, size_t slots, double *matrix,
-           unsigned char *indices, unsigned char *row_lower)
-{
-    for (size_t i = 0; i < slots; i++) {
-        unsigned v = indices[i];
-
-        matrix[i] = code[v];
-        indices[i] = id[v];
-        if (id[v])
-            row_lower[slot_target(problem, i)] = 1;
-    }
-}
-
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1291,13 +1267,21 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             memset(lower_weights + (size_t)g * slots + end, 0,
                    (slots - end) * sizeof(double));
     } else {
-        for (int g = 0; g < groups - 1; g++) {
+        /* The row scan of several groups (lemica_row_lex_layer()) reads
+         * the group matrices only, not the level ids: group 0 and 1 in
+         * one pass. */
+        for (size_t i = 0; i < slots; i++) {
+            const unsigned v = indices[i];
+
+            matrix[i] = code[v];
+            lower_weights[i] = code_lower[0][v];
+        }
+        for (int g = 1; g < groups - 1; g++) {
             double *to = lower_weights + (size_t)g * slots;
 
             for (size_t i = 0; i < slots; i++)
                 to[i] = code_lower[g][indices[i]];
         }
-        encode_ids(problem, code, id, slots, matrix, indices, row_lower);
     }
     problem->lexmax_as_sum = 1;
     problem->digit_groups = groups;
