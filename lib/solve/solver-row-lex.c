@@ -114,12 +114,37 @@ lex_avx_step(const struct lex_rows *r, int lower, int s, __m256d index,
     *first = LEX_SELECT(less, index, *first);
 }
 
+/* Lanes (@b, @lb, @f) into (*best, *lbest, *first), lane by lane: the
+ * lexicographically smaller sums win, on full ties the smaller index. */
+__attribute__((target("avx"), always_inline)) static inline void
+lex_avx_merge(int lower, __m256d b, const __m256d *lb, __m256d f,
+              __m256d *best, __m256d *lbest, __m256d *first)
+{
+    __m256d less = _mm256_cmp_pd(b, *best, _CMP_LT_OQ);
+    __m256d equal = _mm256_cmp_pd(b, *best, _CMP_EQ_OQ);
+
+    for (int g = 0; g < lower; g++) {
+        less = _mm256_or_pd(
+            less, _mm256_and_pd(equal, _mm256_cmp_pd(lb[g], lbest[g],
+                                                     _CMP_LT_OQ)));
+        equal = _mm256_and_pd(equal,
+                              _mm256_cmp_pd(lb[g], lbest[g], _CMP_EQ_OQ));
+    }
+    less = _mm256_or_pd(less,
+                        _mm256_and_pd(equal, _mm256_cmp_pd(f, *first,
+                                                           _CMP_LT_OQ)));
+    *best = _mm256_min_pd(*best, b);
+    for (int g = 0; g < lower; g++)
+        lbest[g] = LEX_SELECT(less, lb[g], lbest[g]);
+    *first = LEX_SELECT(less, f, *first);
+}
+
 /* The candidates [@lo, @hi) four at a time (hi - lo >= 4): each lane keeps
  * its lexicographically smallest sums and first index; a row of 4k + j
  * candidates ends with the vector of its last four, which lanes have
  * partly seen (each lane still meets its candidates in ascending order,
- * and one met twice cannot beat itself). Then the lanes are merged:
- * smaller sums, else the smaller index. @lower is a constant in each
+ * and one met twice cannot beat itself). Then the lanes are merged by
+ * vector selects (lex_avx_merge()). @lower is a constant in each
  * copy, so the group loops unroll and the bests stay in registers. */
 __attribute__((target("avx"), always_inline)) static inline void
 lex_avx(const struct lex_rows *r, int lower, int lo, int hi, double *b0,
@@ -130,8 +155,7 @@ lex_avx(const struct lex_rows *r, int lower, int lo, int hi, double *b0,
     __m256d lbest[LOWER_MAX];
     __m256d first = _mm256_setzero_pd();
     __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
-    double lane_best[4], lane_lower[LOWER_MAX][4], lane_first[4];
-    int s = lo, win = 0;
+    int s = lo;
 
     for (int g = 0; g < lower; g++)
         lbest[g] = best;
@@ -143,26 +167,24 @@ lex_avx(const struct lex_rows *r, int lower, int lo, int hi, double *b0,
         lex_avx_step(r, lower, hi - 4,
                      _mm256_set_pd(hi - 1, hi - 2, hi - 3, hi - 4), &best,
                      lbest, &first);
-    _mm256_storeu_pd(lane_best, best);
-    _mm256_storeu_pd(lane_first, first);
-    for (int g = 0; g < lower; g++)
-        _mm256_storeu_pd(lane_lower[g], lbest[g]);
-    for (int lane = 1; lane < 4; lane++) {
-        int g = 0;
-
-        if (lane_best[lane] > lane_best[win])
-            continue;
-        if (lane_best[lane] == lane_best[win]) {
-            while (g < lower && lane_lower[g][lane] == lane_lower[g][win])
-                g++;
-            if (g < lower ? lane_lower[g][lane] > lane_lower[g][win]
-                          : lane_first[lane] > lane_first[win])
-                continue;
-        }
-        win = lane;
-    }
-    *b0 = lane_best[win];
-    *bs = (int)lane_first[win];
+    /* Lane j against lane j + 2, then lane 0 against lane 1. */
+    lex_avx_merge(lower, _mm256_permute2f128_pd(best, best, 1),
+                  (__m256d[LOWER_MAX]){
+                      _mm256_permute2f128_pd(lbest[0], lbest[0], 1),
+                      lower > 1 ? _mm256_permute2f128_pd(lbest[1], lbest[1], 1)
+                                : best,
+                      lower > 2 ? _mm256_permute2f128_pd(lbest[2], lbest[2], 1)
+                                : best},
+                  _mm256_permute2f128_pd(first, first, 1), &best, lbest,
+                  &first);
+    lex_avx_merge(lower, _mm256_permute_pd(best, 5),
+                  (__m256d[LOWER_MAX]){
+                      _mm256_permute_pd(lbest[0], 5),
+                      lower > 1 ? _mm256_permute_pd(lbest[1], 5) : best,
+                      lower > 2 ? _mm256_permute_pd(lbest[2], 5) : best},
+                  _mm256_permute_pd(first, 5), &best, lbest, &first);
+    *b0 = _mm256_cvtsd_f64(best);
+    *bs = (int)_mm256_cvtsd_f64(first);
 }
 #endif
 
