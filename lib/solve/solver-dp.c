@@ -27,7 +27,8 @@
  * Graphs with few distinct weights (few levels, zeros, a few outliers)
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
  * sums compared lexicographically, and layer_sum() runs them
- * (layer_sum_blocked() runs several on the blocked scan).
+ * (layer_sum_blocked() runs several on the blocked scan, layer_sum_rows()
+ * on the row scan).
  */
 #include <float.h>
 #include <limits.h>

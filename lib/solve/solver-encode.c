@@ -28,11 +28,10 @@
  * - Groups. When prod R_k > 2^53 the levels are cut, from the top, into
  *   groups whose radix products each stay <= 2^53: group 0 holds the
  *   highest levels. A path's cost is then a few exact sums, one per group,
- *   compared lexicographically (group 0 first). The row scan scans group
- *   0 like a SUM and looks at the lower groups only among candidates that
- *   tie on it; the blocked scan compares all the sums of each candidate,
- *   eight states at a time (see layer_sum() and layer_sum_blocked() in
- *   solver-dp.c).
+ *   compared lexicographically (group 0 first). Both scans compare all
+ *   the sums of each candidate: the blocked scan eight states at a time
+ *   (layer_sum_blocked() in solver-dp.c), the row scan four candidates of
+ *   a state at a time (solver-row-lex.c).
  *
  * - Chains. A level held by a single edge (an outlier) is on a path at
  *   most once, and two such edges only if their steps do not overlap, so
