@@ -1822,6 +1822,187 @@ START_TEST(test_blocked_groups)
 }
 END_TEST
 
+/* The row scan's frontier of @fast (blocked scan off, vectors on rows of
+ * at least @vector_min candidates) against @plain's (no encoding, row
+ * scan without vectors), every budget. */
+static void
+check_row_frontier(lemica_solver *plain, lemica_solver *fast,
+                   const lemica_graph *graph, int vector_min, const char *what,
+                   int g)
+{
+    lemica_frontier *fa = NULL, *fb = NULL;
+    lemica_status sa, sb;
+
+    lemica_solver_set_blocked_scan_max_steps(0);
+    lemica_solver_set_vector_scan_min(1 << 30);
+    sa = lemica_solver_solve_frontier(plain, graph, &fa);
+    lemica_solver_set_vector_scan_min(vector_min);
+    sb = lemica_solver_solve_frontier(fast, graph, &fb);
+    ck_assert_int_eq(sa, sb);
+    if (sa == LEMICA_OK) {
+        ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
+        for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
+            const lemica_schedule *a, *b;
+
+            ck_assert_ok(lemica_frontier_get(fa, i, &a));
+            ck_assert_ok(lemica_frontier_get(fb, i, &b));
+            assert_same_steps(a, b, "%s: graph %d vector_min %d", what, g,
+                              vector_min);
+        }
+    }
+    lemica_frontier_free(fa);
+    lemica_frontier_free(fb);
+}
+
+/* Encoded LEXMAX with several digit groups on the row scan (the layer of
+ * solver-row-lex.c: one lexicographic pass over each state's candidates,
+ * the vector kernel for one, two and three lower groups and the scalar
+ * loop), forced at small N by the test hooks. Against brute force, tie
+ * rule included, at N = 14 (two groups; zeros make whole vectors tie),
+ * every budget on the frontier and single solves, vectors on rows of any
+ * length and none; then against the plain DP (no encoding, scalar row
+ * scan) on tie-heavy graphs of 40 to 150 steps with 8 to 30 levels, K
+ * from 5 to N - 1 (two, three and four groups, rows of 4k + 1 .. 4k + 3
+ * candidates so the kernel's scalar rest runs), zeros, required steps. */
+START_TEST(test_row_groups)
+{
+    lemica_solver *plain, *fast;
+    int checked = 0, skipped = 0;
+    int by_groups[LEMICA_DIGIT_GROUPS_MAX + 1] = {0};
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (int g = 0; g < 60; g++) {
+        uint64_t rng = 7170u + (uint64_t)g;
+        const int n = MAX_N;
+        const int vector_min = g % 3 == 0 ? 1 << 30 : g % 3 == 1 ? 0 : 8;
+        struct brute_problem p;
+        struct lemica_problem problem;
+        lemica_graph *graph = three_edge_levels(
+            &rng, n, n - 1, g % 5 == 4 ? 0 : (int)test_rng_below(&rng, 8), &p);
+        lemica_frontier *frontier = NULL;
+        size_t count;
+
+        lemica_solver_clear_required_steps(fast);
+        if (g % 5 == 4) {
+            const int step = g % 2 ? 1 : n - 2;
+
+            ck_assert_ok(lemica_solver_require_step(fast, step));
+            p.required[step] = 1;
+        }
+        lemica_solver_set_blocked_scan_max_steps(0);
+        lemica_solver_set_vector_scan_min(vector_min);
+        ck_assert_ok(lemica_solver_prepare(fast, graph, n,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        if (problem.blocked || !problem.lexmax_as_sum ||
+            problem.digit_groups < 2) {
+            skipped++;
+            lemica_graph_free(graph);
+            continue;
+        }
+        checked++;
+        count = brute_enumerate(&p, 0, all_paths);
+        ck_assert_ok(lemica_solver_solve_frontier(fast, graph, &frontier));
+        for (int budget = 2; budget <= n; budget++) {
+            const struct brute_path *best = NULL;
+            const lemica_schedule *found = NULL;
+            lemica_schedule *single = NULL;
+            char where[96];
+
+            for (size_t i = 0; i < count; i++) {
+                const struct brute_path *path = &all_paths[i];
+                int order;
+
+                if (path->budget != budget)
+                    continue;
+                order = best ? brute_compare_cost(LEMICA_COMPARATOR_LEXMAX,
+                                                  path, best)
+                             : -1;
+                if (order < 0 ||
+                    (order == 0 && brute_compare_backwards(path, best) < 0))
+                    best = path;
+            }
+            snprintf(where, sizeof(where),
+                     "row groups: graph %d budget %d vector_min %d", g, budget,
+                     vector_min);
+            if (!best) {
+                ck_assert_status(lemica_frontier_find(frontier, budget, &found),
+                                 LEMICA_ERR_INFEASIBLE);
+                continue;
+            }
+            ck_assert_ok(lemica_frontier_find(frontier, budget, &found));
+            brute_check_schedule(found, best, where);
+            ck_assert_ok(lemica_solver_solve(fast, graph, budget, &single));
+            brute_check_schedule(single, best, where);
+            lemica_schedule_free(single);
+        }
+        lemica_frontier_free(frontier);
+        lemica_graph_free(graph);
+    }
+    lemica_solver_clear_required_steps(fast);
+    for (int g = 0; g < 28; g++) {
+        /* N, K, levels: two, three and four groups on the frontier. */
+        static const int sizes[][3] = {
+            {40, 39, 16},  {50, 49, 16}, {50, 21, 16},  {61, 13, 16},
+            {77, 30, 16},  {150, 9, 16}, {40, 22, 24},  {70, 69, 20},
+            {130, 23, 16}, {70, 40, 30}, {100, 99, 16}, {128, 10, 30},
+            {90, 66, 8},   {60, 5, 12}};
+        const int n = sizes[g % 14][0], k = sizes[g % 14][1];
+        const int levels = sizes[g % 14][2];
+        uint64_t rng = 8180u + (uint64_t)g;
+        struct lemica_problem problem;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    test_rng_below(&rng, 16) == 0
+                        ? 0.0
+                        : (double)(1 + test_rng_below(&rng,
+                                                      (uint32_t)levels))));
+        lemica_solver_clear_required_steps(plain);
+        lemica_solver_clear_required_steps(fast);
+        if (g >= 14) {
+            const int step = n / 3 + g;
+
+            ck_assert_ok(lemica_solver_require_step(plain, step));
+            ck_assert_ok(lemica_solver_require_step(fast, step));
+        }
+        lemica_solver_set_blocked_scan_max_steps(0);
+        ck_assert_ok(lemica_solver_prepare(fast, graph, n,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        if (!problem.blocked && problem.lexmax_as_sum &&
+            problem.digit_groups >= 2) {
+            checked++;
+            by_groups[problem.digit_groups]++;
+            check_row_frontier(plain, fast, graph, 0, "row groups", g);
+            check_row_frontier(plain, fast, graph, 1 << 30, "row groups", g);
+            lemica_solver_set_vector_scan_min(0);
+            for (int b = n / 4; b < n; b += n / 4)
+                assert_same_solve(plain, fast, graph, b,
+                                  "row groups: graph %d budget %d", g, b);
+        } else {
+            skipped++;
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_clear_required_steps(plain);
+    lemica_solver_clear_required_steps(fast);
+    fprintf(stderr,
+            "digit groups, row scan: %d graphs checked (2, 3, 4 groups on "
+            "the frontier: %d, %d, %d), %d with fewer\n",
+            checked, by_groups[2], by_groups[3], by_groups[4], skipped);
+    ck_assert_int_ge(checked, 3 * (checked + skipped) / 4);
+    for (int groups = 2; groups <= LEMICA_DIGIT_GROUPS_MAX; groups++)
+        ck_assert_int_ge(by_groups[groups], 3);
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
 static void
@@ -1841,6 +2022,7 @@ TEST_SUITE(solver_brute)
                         reset_scan_hooks);
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_blocked_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_row_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_chain_digits_limit, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_radix_boundary, reset_scan_hooks);
     add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);

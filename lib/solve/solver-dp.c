@@ -27,7 +27,8 @@
  * Graphs with few distinct weights (few levels, zeros, a few outliers)
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
  * sums compared lexicographically, and layer_sum() runs them
- * (layer_sum_blocked() runs several on the blocked scan).
+ * (layer_sum_blocked() runs several on the blocked scan, layer_sum_rows()
+ * on the row scan).
  */
 #include <float.h>
 #include <limits.h>
@@ -37,6 +38,7 @@
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "blocked-scan-int.h"
+#include "row-lex-int.h"
 #include "solver-int.h"
 
 
@@ -2322,6 +2324,44 @@ layer_sum_blocked(lemica_solver *solver, const struct lemica_problem *problem,
                            solver->work.lower_keys[c & 1].data);
 }
 
+/* One layer of encoded LEXMAX with several digit groups on the row scan:
+ * one lexicographic pass over each state's candidates (solver-row-lex.c)
+ * in place of layer_sum()'s group-0 scan and tie-break; nothing reads
+ * reached[], the level ids or the prefix counts of lower_ties() then. */
+static void
+layer_sum_rows(lemica_solver *solver, const struct lemica_problem *problem,
+               int c)
+{
+    struct lemica_workspace *work = &solver->work;
+    struct layer layer;
+    struct row_lex scan;
+
+    layer_init(solver, problem, c, &layer);
+    scan.key_prev = layer.key_prev;
+    scan.incoming = work->incoming.data;
+    scan.first_pred = layer.first_pred;
+    scan.max_skip = problem->max_skip;
+    scan.prev_lo = layer.prev_lo;
+    scan.prev_hi = layer.prev_hi;
+    scan.lo = layer.lo;
+    scan.hi = layer.hi;
+    scan.lower = problem->digit_groups - 1;
+    scan.lower_prev = work->lower_keys[(c - 1) & 1].data;
+    scan.lower_weights = work->lower_weights.data;
+    scan.stride = (size_t)problem->num_steps;
+    scan.slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
+    scan.key_cur = layer.key_cur;
+    scan.pred = layer.pred;
+    scan.lower_cur = work->lower_keys[c & 1].data;
+#ifdef LEMICA_HAVE_AVX_SCAN
+    scan.vector = cpu_has_avx();
+#else
+    scan.vector = 0;
+#endif
+    scan.vector_min = vector_scan_min;
+    lemica_row_lex_layer(&scan);
+}
+
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
  * apart from the key. Encoded LEXMAX runs here too; with several digit
  * groups the candidates tied on group 0 are told apart by the others
@@ -2564,6 +2604,8 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
             if (problem->lexmax_as_sum && problem->blocked &&
                 problem->digit_groups > 1)
                 layer_sum_blocked(solver, problem, c);
+            else if (problem->lexmax_as_sum && problem->digit_groups > 1)
+                layer_sum_rows(solver, problem, c);
             else if (problem->lexmax_as_sum)
                 layer_sum(solver, problem, c);
             else

@@ -28,11 +28,10 @@
  * - Groups. When prod R_k > 2^53 the levels are cut, from the top, into
  *   groups whose radix products each stay <= 2^53: group 0 holds the
  *   highest levels. A path's cost is then a few exact sums, one per group,
- *   compared lexicographically (group 0 first). The row scan scans group
- *   0 like a SUM and looks at the lower groups only among candidates that
- *   tie on it; the blocked scan compares all the sums of each candidate,
- *   eight states at a time (see layer_sum() and layer_sum_blocked() in
- *   solver-dp.c).
+ *   compared lexicographically (group 0 first). Both scans compare all
+ *   the sums of each candidate: the blocked scan eight states at a time
+ *   (layer_sum_blocked() in solver-dp.c), the row scan four candidates of
+ *   a state at a time (solver-row-lex.c).
  *
  * - Chains. A level held by a single edge (an outlier) is on a path at
  *   most once, and two such edges only if their steps do not overlap, so
@@ -1035,30 +1034,6 @@ slot_target(const struct lemica_problem *problem, size_t i)
     return (int)(i / (size_t)problem->max_skip);
 }
 
-/* Several groups on the row scan (the blocked scan reads no level ids):
- * each slot's group-0 code into @matrix and its level id (by value index,
- * @code and @id) over its value index in @indices, marking in @row_lower
- * the states that an edge of a lower-group level leads into. A function
- * of its own: inline, the caller's register pressure spilled @matrix in
- * this loop (one load more a slot). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-static void
-encode_ids(const struct lemica_problem *problem, const double *code,
-           const unsigned char *id, size_t slots, double *matrix,
-           unsigned char *indices, unsigned char *row_lower)
-{
-    for (size_t i = 0; i < slots; i++) {
-        unsigned v = indices[i];
-
-        matrix[i] = code[v];
-        indices[i] = id[v];
-        if (id[v])
-            row_lower[slot_target(problem, i)] = 1;
-    }
-}
-
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1169,13 +1144,6 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
      * blocked frontier refused several groups: its sorted-vector DP cost
      * less then (see docs/solver-performance.md, "Ninth pass"). */
     if (groups == 0)
-        return LEMICA_OK;
-    /* The row scan's frontier breaks ties on lower groups state by state
-     * (lower_ties_scan()): on long rows with three groups or more its
-     * sorted-vector DP costs less (levels-16, N = 200, K = 199: 2.46x ->
-     * 2.07x; with two, levels-8 stays at 1.71x rather than 3.20x). */
-    if (groups > 2 && !problem->blocked && problem->frontier &&
-        problem->max_skip > 64)
         return LEMICA_OK;
     if (groups > 1) {
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
@@ -1299,13 +1267,21 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             memset(lower_weights + (size_t)g * slots + end, 0,
                    (slots - end) * sizeof(double));
     } else {
-        for (int g = 0; g < groups - 1; g++) {
+        /* The row scan of several groups (lemica_row_lex_layer()) reads
+         * the group matrices only, not the level ids: group 0 and 1 in
+         * one pass. */
+        for (size_t i = 0; i < slots; i++) {
+            const unsigned v = indices[i];
+
+            matrix[i] = code[v];
+            lower_weights[i] = code_lower[0][v];
+        }
+        for (int g = 1; g < groups - 1; g++) {
             double *to = lower_weights + (size_t)g * slots;
 
             for (size_t i = 0; i < slots; i++)
                 to[i] = code_lower[g][indices[i]];
         }
-        encode_ids(problem, code, id, slots, matrix, indices, row_lower);
     }
     problem->lexmax_as_sum = 1;
     problem->digit_groups = groups;
