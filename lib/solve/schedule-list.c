@@ -239,6 +239,7 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
         const uint32_t *edge = edge_slot + at;
         const uint32_t *const edges_end = edge + length;
         double *cost = schedule->costs, *const costs_end = cost + length;
+        uint64_t *b = bits;
         double sum = 0.0;
 
         /* Summed in path order (the SUM comparator's order). */
@@ -249,13 +250,17 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
             bits[r / 64] |= UINT64_C(1) << (r % 64);
         }
         at += length;
-        for (size_t w = 0; cost != costs_end; w++) {
-            const double *row = value + w * 64;
-            uint64_t word = bits[w];
+        /* The set bits in order, a word at a time, each word cleared. */
+        for (const double *row = value; cost != costs_end; row += 64) {
+            uint64_t word = *b;
 
-            bits[w] = 0;
-            for (; word != 0; word &= word - 1)
-                *cost++ = row[lowest_bit(word)];
+            *b++ = 0;
+            while (word != 0) {
+                const unsigned r = lowest_bit(word);
+
+                word &= word - 1;
+                *cost++ = row[r];
+            }
         }
         schedule_sums(schedule, sum);
     }
