@@ -23,8 +23,14 @@
  *     --toggle-collect=lemica_solver_solve_k_best_frontier \
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
- * Measured so (k-best over frontier instructions): LEXMAX 7.1, SUM 7.4,
- * MAX 5.1 (their CPU time 9.1-9.7 and 10.7-10.9 frontiers for LEXMAX and
+ * Measured so (k-best over frontier instructions): LEXMAX 6.97, SUM 7.32,
+ * MAX 4.85 (in one process that loads both libraries and alternates them,
+ * 301 rounds, four runs, two in each order, load 6-8: the k-best's CPU
+ * time 0.97-1.0 of 2d522ba's for LEXMAX, 0.98-1.0 for SUM and 0.97-0.99
+ * for MAX);
+ * LEXMAX 7.1, SUM 7.4 and MAX 5.1 before the list's first pass marked
+ * the slots of its edges (a byte store, no branch or load on the slot)
+ * and its last read the set bits a word pointer at a time (their CPU time 9.1-9.7 and 10.7-10.9 frontiers for LEXMAX and
  * SUM, seven runs at load 4 to 5.5 alternating with e178d0f's build:
  * 8.7-10.0 and 11.2-11.7 there; the frontier's time in these runs came
  * out lower with this build, 22-30 against 29-35 us, its instructions

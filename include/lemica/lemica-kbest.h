@@ -138,7 +138,7 @@
  * state, 2 k for SUM), for SUM 16 bytes per edge slot; MAX 32 bytes per
  * state, 44 per layer and per step of the graph, and 4 per step of k
  * schedules of every budget;
- * writing the list, 28 bytes per edge slot plus 4 per edge of its
+ * writing the list, 33 bytes per edge slot plus 4 per edge of its
  * schedules. The dominance DP keeps 24 bytes per entry
  * plus, for user comparators, the sorted cost vectors of two layers (8 B
  * bytes an entry); a heap candidate of LEXMAX and SUM takes 72 bytes, one
@@ -147,7 +147,7 @@
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
  * two-core machine): about 9 to 9.7 times a frontier's CPU time for
- * LEXMAX, 10.7 to 10.9 for SUM and 6.0 for MAX (7.1, 7.4 and 5.1 times
+ * LEXMAX, 10.7 to 10.9 for SUM and 5.9 for MAX (7.0, 7.3 and 4.85 times
  * in instructions, by callgrind with --calls); one budget a fraction of
  * that. For LEXMAX and SUM CPU time runs above the instruction ratio
  * because the frontier's DP keeps a wide core busy while the enumeration
@@ -157,7 +157,7 @@
  * about 25,000 first-level misses a LEXMAX call, 26,000 a SUM call, and
  * 18,000 and 12,000 mispredicted branches); MAX's search keeps about
  * 130 KB.
- * Writing the 472 schedules out takes about 1,150 to 1,350 instructions
+ * Writing the 472 schedules out takes about 1,000 to 1,250 instructions
  * a schedule (steps, mask, and costs sorted through the ranks of the
  * list's distinct edges): about a fifth of LEXMAX's instructions, a
  * quarter of SUM's, two fifths of MAX's, whose search (3,100 states

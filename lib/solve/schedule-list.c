@@ -139,9 +139,12 @@ sort_heaviest(uint32_t *items, uint32_t *scratch, size_t count,
  * turns each schedule's sort into setting a bit per edge in a bitmap of
  * the ranks and reading the set bits in order. @edges bounds the distinct
  * edges (the list's total, at most the graph's slots), @total is the
- * list's edges. The first pass sets the masks, numbers the distinct edges
- * in the order they are first met and keeps each edge's number, which the
- * second turns into its rank. */
+ * list's edges. The first pass sets the masks, keeps each edge's slot and
+ * marks the slots used, without a branch or a load on the slot; a scan of
+ * the marks then numbers the distinct edges by slot, and the ranks of
+ * their weights replace the numbers. Equal weights are equal doubles
+ * (lemica_graph_set_weight() stores +0.0 for -0.0), so the order among
+ * them does not show in the costs. */
 static lemica_status
 complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
                 size_t slots, size_t edges, size_t total,
@@ -152,79 +155,91 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
     const size_t words = (edges + 63) / 64;
     /* An edge (from, to) is slot from * K + (to - from - 1). */
     const size_t stride = (size_t)graph->max_skip - 1;
+    const size_t mark_words = (slots + 7) / 8;
     const int num_steps = graph->num_steps;
     double *value, *weight;
-    uint64_t *bits;
-    uint32_t *number, *order, *scratch, *edge_number;
+    uint64_t *bits, *mark_word;
+    uint32_t *number, *order, *scratch, *edge_slot, *slot_of;
+    unsigned char *mark;
     uint32_t distinct = 0;
     size_t at = 0;
 
-    /* Doubles first, then words, then 32-bit entries: each part aligned.
-     * With edges <= slots the first parts sum to under 40 bytes a slot:
-     * refuse a graph (possible with 32-bit sizes) where that product
-     * wraps, or a list whose edges would. */
-    if (edges > slots || slots > SIZE_MAX / 40 ||
-        total > (SIZE_MAX - 40 * slots) / sizeof(uint32_t) ||
+    /* Doubles first, then words, then 32-bit entries, then the marks:
+     * each part aligned. With edges <= slots the first parts sum to
+     * under 56 bytes a slot: refuse a graph (possible with 32-bit sizes)
+     * where that product wraps, or a list whose edges would. */
+    if (edges > slots || slots > SIZE_MAX / 56 ||
+        total > (SIZE_MAX - 56 * slots) / sizeof(uint32_t) ||
         !lemica_solver_reserve(workspace,
                                2 * edges * sizeof(double) +
-                                   words * sizeof(uint64_t) +
-                                   (slots + 2 * edges + total) *
+                                   (words + mark_words) * sizeof(uint64_t) +
+                                   (slots + 3 * edges + total) *
                                        sizeof(uint32_t),
                                1))
         return lemica_fail_no_memory("a schedule list");
     value = workspace->data;
     weight = value + edges;
     bits = (uint64_t *)(weight + edges);
-    number = (uint32_t *)(bits + words);
+    mark_word = bits + words;
+    number = (uint32_t *)(mark_word + mark_words);
     order = number + slots;
     scratch = order + edges;
-    edge_number = scratch + edges;
+    slot_of = scratch + edges;
+    edge_slot = slot_of + edges;
+    mark = (unsigned char *)mark_word;
     memset(bits, 0, words * sizeof(uint64_t));
-    memset(number, 0xff, slots * sizeof(uint32_t));
+    memset(mark_word, 0, mark_words * sizeof(uint64_t));
     /* The masks, one after another (lemica_frontier_alloc()). */
     memset(schedules[0].mask, 0, count * (size_t)num_steps);
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
         const size_t budget = schedule->steps_capacity;
         const int *step = schedule->steps, *const end = step + budget;
-        /* A local: a byte store may alias the schedule's fields. */
+        /* Locals: a byte store may alias the schedule's fields. */
         unsigned char *mask = schedule->mask;
+        uint32_t *slot = edge_slot + at;
         size_t from = (size_t)*step;
 
         schedule->num_steps = num_steps;
         schedule->budget = (int)budget;
+        at += budget - 1;
         mask[from] = 1;
         while (++step != end) {
             const size_t to = (size_t)*step;
             const size_t edge = from * stride + to - 1;
-            uint32_t n = number[edge];
 
             mask[to] = 1;
-            if (n == UINT32_MAX) {
-                n = distinct++;
-                number[edge] = n;
-                weight[n] = lemica_graph_decode(graph->slots[edge]);
-            }
-            edge_number[at++] = n;
+            mark[edge] = 1;
+            *slot++ = (uint32_t)edge;
             from = to;
         }
     }
-    /* Ranks by weight, heaviest first; number[] now maps a number (not a
-     * slot) to its rank: the slots' entries are not read again. */
-    for (uint32_t n = 0; n < distinct; n++)
-        order[n] = n;
+    /* The distinct edges by slot, eight marks a word. */
+    for (size_t w = 0; w < mark_words; w++) {
+        uint64_t word = mark_word[w];
+
+        for (size_t e = w * 8; word != 0; e++, word >>= 8)
+            if (word & 0xff) {
+                slot_of[distinct] = (uint32_t)e;
+                weight[distinct] = lemica_graph_decode(graph->slots[e]);
+                order[distinct] = distinct;
+                distinct++;
+            }
+    }
+    /* Ranks by weight, heaviest first, into the slots' entries. */
     sort_heaviest(order, scratch, distinct, weight);
     for (uint32_t r = 0; r < distinct; r++) {
-        number[order[r]] = r;
+        number[slot_of[order[r]]] = r;
         value[r] = weight[order[r]];
     }
     at = 0;
     for (size_t i = 0; i < count; i++) {
         lemica_schedule *schedule = &schedules[i];
         const size_t length = schedule->steps_capacity - 1;
-        const uint32_t *edge = edge_number + at;
+        const uint32_t *edge = edge_slot + at;
         const uint32_t *const edges_end = edge + length;
         double *cost = schedule->costs, *const costs_end = cost + length;
+        uint64_t *b = bits;
         double sum = 0.0;
 
         /* Summed in path order (the SUM comparator's order). */
@@ -235,13 +250,17 @@ complete_ranked(lemica_schedule_list *list, const lemica_graph *graph,
             bits[r / 64] |= UINT64_C(1) << (r % 64);
         }
         at += length;
-        for (size_t w = 0; cost != costs_end; w++) {
-            const double *row = value + w * 64;
-            uint64_t word = bits[w];
+        /* The set bits in order, a word at a time, each word cleared. */
+        for (const double *row = value; cost != costs_end; row += 64) {
+            uint64_t word = *b;
 
-            bits[w] = 0;
-            for (; word != 0; word &= word - 1)
-                *cost++ = row[lowest_bit(word)];
+            *b++ = 0;
+            while (word != 0) {
+                const unsigned r = lowest_bit(word);
+
+                word &= word - 1;
+                *cost++ = row[r];
+            }
         }
         schedule_sums(schedule, sum);
     }
