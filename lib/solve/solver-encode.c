@@ -61,6 +61,7 @@
 #include <string.h>
 
 #include "../common/error-int.h"
+#include "blocked-scan-int.h"
 #include "solver-int.h"
 
 #if defined(__SSE2__)
@@ -1058,6 +1059,263 @@ encode_ids(const struct lemica_problem *problem, const double *code,
     }
 }
 
+#ifdef LEMICA_HAVE_AVX_SCAN
+#include <immintrin.h>
+
+/* Few values on the blocked scan (which runs only where the CPU has AVX,
+ * lemica_solver_use_blocked_scan()): at most FEW_KEYS distinct weights,
+ * 0 and +inf included, whose positive levels fit the plain radix B. Then
+ * the encoded matrix is the one lemica_solver_encode_lexmax() writes
+ * through the level set (one group, the level k weighs B^k), but found by
+ * comparing four slots at a time with every value seen so far, and written
+ * by selecting each slot's code among them: no look-up and no index byte
+ * a slot (at N = 50 the set's index pass and the code pass over the index
+ * bytes cost 16 and 5 instructions a slot, 20 k of a 52 k one-budget
+ * solve on 5 levels, where MAX takes 32 k). */
+#define FEW_KEYS 12
+
+struct few_keys {
+    double key[FEW_KEYS]; /* the values seen, compared as doubles (-0.0 as
+                             0.0: both encode as 0) */
+    int count;            /* keys */
+    int levels;           /* of them positive and finite */
+    double room;          /* B^levels */
+};
+
+/* @w into @keys unless there already: 0 when that makes too many keys,
+ * or more levels than the plain radix holds (or @w is not a weight). */
+static int
+few_add(struct few_keys *keys, double w, double base)
+{
+    for (int k = 0; k < keys->count; k++)
+        if (keys->key[k] == w)
+            return 1;
+    if (keys->count == FEW_KEYS)
+        return 0;
+    if (w != 0.0 && w != HUGE_VAL) {
+        if (!(w > 0.0))
+            return 0;
+        keys->room *= base;
+        if (keys->room > 0x1.0p53)
+            return 0;
+        keys->levels++;
+    }
+    keys->key[keys->count++] = w;
+    return 1;
+}
+
+/* The geometry of the blocked matrix's slots that can hold an edge: row
+ * r from r * stride + LEMICA_BLOCK_PAD, min(K, N - 1 - r) slots. The
+ * kernels read whole vectors of four slots: a row's last one reaches at
+ * most three slots past it, into the +inf of spans past the last step or
+ * of the next row's pad (fill_outgoing(): the matrix has a row past the
+ * last step's), and keeps them out by a mask. */
+struct few_rows {
+    size_t stride;
+    int n, k;
+};
+
+__attribute__((target("avx"), always_inline)) static inline __m256d
+few_tail_mask(size_t left, int cmp_lanes_below)
+{
+    /* Lanes below @left (1 .. 3) set, or (not @cmp_lanes_below) the
+     * others. */
+    const __m256d lane = _mm256_set_pd(3.0, 2.0, 1.0, 0.0);
+    const __m256d limit = _mm256_set1_pd((double)left);
+
+    return cmp_lanes_below ? _mm256_cmp_pd(lane, limit, _CMP_LT_OQ)
+                           : _mm256_cmp_pd(lane, limit, _CMP_GE_OQ);
+}
+
+/* From slot @pos on: 1 if every slot holds one of the @w keys, else 0 with
+ * *@pos at the first vector that has a slot holding none. */
+__attribute__((target("avx"), always_inline)) static inline int
+few_scan_w(const double *matrix, const struct few_rows *rows,
+           const double *key, int w, size_t *pos)
+{
+    __m256d kv[FEW_KEYS];
+    int r = (int)(*pos / rows->stride);
+    size_t i = *pos;
+
+    for (int j = 0; j < w; j++)
+        kv[j] = _mm256_set1_pd(key[j]);
+    for (; r < rows->n - 1; r++) {
+        const size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
+        const size_t hi =
+            lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
+
+        if (i < lo)
+            i = lo;
+        for (; i < hi; i += 4) {
+            const __m256d v = _mm256_loadu_pd(matrix + i);
+            __m256d m = _mm256_cmp_pd(v, kv[0], _CMP_EQ_OQ);
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
+            for (int j = 1; j < w; j++)
+                m = _mm256_or_pd(m, _mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ));
+            if (i + 4 > hi)
+                m = _mm256_or_pd(m, few_tail_mask(hi - i, 0));
+            if (_mm256_movemask_pd(m) != 15) {
+                *pos = i;
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* few_scan_w() for @w keys, each count its own loop. */
+__attribute__((target("avx"), noinline)) static int
+few_scan(const double *matrix, const struct few_rows *rows, const double *key,
+         int w, size_t *pos)
+{
+    switch (w) {
+#define FEW_CASE(W)                                                            \
+    case W:                                                                    \
+        return few_scan_w(matrix, rows, key, W, pos);
+        FEW_CASE(1) FEW_CASE(2) FEW_CASE(3) FEW_CASE(4) FEW_CASE(5)
+        FEW_CASE(6) FEW_CASE(7) FEW_CASE(8) FEW_CASE(9) FEW_CASE(10)
+        FEW_CASE(11) FEW_CASE(12)
+#undef FEW_CASE
+    }
+    return 0;
+}
+
+/* Each slot that can hold an edge gets the code of its key: @w keys with
+ * nonzero codes (a slot holding none of them holds 0, whose code is 0). */
+__attribute__((target("avx"), always_inline)) static inline void
+few_write_w(double *matrix, const struct few_rows *rows, const double *key,
+            const double *code, int w)
+{
+    __m256d kv[FEW_KEYS], cv[FEW_KEYS];
+
+    for (int j = 0; j < w; j++) {
+        kv[j] = _mm256_set1_pd(key[j]);
+        cv[j] = _mm256_set1_pd(code[j]);
+    }
+    for (int r = 0; r < rows->n - 1; r++) {
+        const size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
+        const size_t hi =
+            lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
+        size_t i;
+
+        for (i = lo; i + 4 <= hi; i += 4) {
+            const __m256d v = _mm256_loadu_pd(matrix + i);
+            __m256d c = _mm256_and_pd(_mm256_cmp_pd(v, kv[0], _CMP_EQ_OQ), cv[0]);
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
+            for (int j = 1; j < w; j++)
+                c = _mm256_or_pd(
+                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j]));
+            _mm256_storeu_pd(matrix + i, c);
+        }
+        if (i < hi) {
+            const __m256d v = _mm256_loadu_pd(matrix + i);
+            __m256d c = _mm256_and_pd(_mm256_cmp_pd(v, kv[0], _CMP_EQ_OQ), cv[0]);
+
+            for (int j = 1; j < w; j++)
+                c = _mm256_or_pd(
+                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j]));
+            _mm256_maskstore_pd(matrix + i,
+                                _mm256_castpd_si256(few_tail_mask(hi - i, 1)), c);
+        }
+    }
+}
+
+__attribute__((target("avx"), noinline)) static void
+few_write(double *matrix, const struct few_rows *rows, const double *key,
+          const double *code, int w)
+{
+    switch (w) {
+#define FEW_CASE(W)                                                            \
+    case W:                                                                    \
+        few_write_w(matrix, rows, key, code, W);                               \
+        break;
+        FEW_CASE(1) FEW_CASE(2) FEW_CASE(3) FEW_CASE(4) FEW_CASE(5)
+        FEW_CASE(6) FEW_CASE(7) FEW_CASE(8) FEW_CASE(9) FEW_CASE(10)
+        FEW_CASE(11) FEW_CASE(12)
+#undef FEW_CASE
+    }
+}
+
+/* The blocked scan's matrix encoded when it has few values (see above):
+ * 1 if done, 0 (the matrix untouched) if not. */
+static int
+encode_few(struct lemica_problem *problem, double *matrix)
+{
+    const double base = (double)problem->budget;
+    struct few_rows rows;
+    struct few_keys keys;
+    size_t pos = 0;
+    double key[FEW_KEYS], code[FEW_KEYS];
+    int w = 0;
+
+    rows.stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
+    rows.n = problem->num_steps;
+    rows.k = problem->max_skip;
+    keys.count = keys.levels = 0;
+    keys.room = 1.0;
+    if (rows.n < 2)
+        return 0;
+    /* The first slot's value, then whatever the vectors miss. */
+    if (!few_add(&keys, matrix[LEMICA_BLOCK_PAD], base))
+        return 0;
+    while (!few_scan(matrix, &rows, keys.key, keys.count, &pos)) {
+        const int r = (int)(pos / rows.stride);
+        const size_t hi = (size_t)r * rows.stride + LEMICA_BLOCK_PAD +
+                          (size_t)(rows.k < rows.n - 1 - r ? rows.k
+                                                           : rows.n - 1 - r);
+
+        for (size_t i = pos; i < pos + 4 && i < hi; i++)
+            if (!few_add(&keys, matrix[i], base))
+                return 0;
+    }
+    /* The levels ascending (insertion: at most FEW_KEYS), B^k the level
+     * k's code; one level no larger than ONE_LEVEL_MAX is its own code
+     * (lemica_solver_encode_lexmax()), and so are 0 and +inf. */
+    {
+        double levels[FEW_KEYS];
+        int count = 0;
+
+        for (int j = 0; j < keys.count; j++) {
+            const double v = keys.key[j];
+            int at = count++;
+
+            if (v == 0.0 || v == HUGE_VAL) {
+                count--;
+                continue;
+            }
+            for (; at > 0 && levels[at - 1] > v; at--)
+                levels[at] = levels[at - 1];
+            levels[at] = v;
+        }
+        if (count == 0 || (count == 1 && levels[0] <= ONE_LEVEL_MAX))
+            return 1;
+        for (int j = 0; j < keys.count; j++) {
+            const double v = keys.key[j];
+            double product = 1.0;
+
+            if (v == 0.0)
+                continue;
+            key[w] = v;
+            code[w] = v;
+            if (v != HUGE_VAL)
+                for (int l = 0; levels[l] != v; l++)
+                    product *= base;
+            if (v != HUGE_VAL)
+                code[w] = product;
+            w++;
+        }
+    }
+    few_write(matrix, &rows, key, code, w);
+    return 1;
+}
+#endif
+
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1087,6 +1345,13 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
+#ifdef LEMICA_HAVE_AVX_SCAN
+    if (problem->blocked && encode_few(problem, matrix)) {
+        problem->lexmax_as_sum = 1;
+        problem->digit_groups = 1;
+        return LEMICA_OK;
+    }
+#endif
     /* The value index of each slot; with several groups the same bytes
      * then become the level ids. */
     if (!lemica_solver_reserve(&work->level_ids, slots, 1))
