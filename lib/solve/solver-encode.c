@@ -1127,54 +1127,119 @@ few_tail_mask(size_t left, int cmp_lanes_below)
                            : _mm256_cmp_pd(lane, limit, _CMP_GE_OQ);
 }
 
-/* From slot @pos on: 1 if every slot holds one of the @w keys, else 0 with
- * *@pos at the first vector that has a slot holding none. */
+/* Modes of few_pass_w(). */
+enum few_mode {
+    FEW_WRITE,   /* codes, up to the first slot holding no key */
+    FEW_FIND,    /* no codes: up to the first slot holding no key */
+    FEW_REWRITE  /* codes up to @end, every slot holding a key */
+};
+
+/* The code of each slot's key, from slot @pos on: @w keys. FEW_WRITE and
+ * FEW_FIND return 0 at the first vector that has a slot holding none of
+ * them, with *@pos there and that vector not written, else (and at the
+ * end) 1; FEW_REWRITE stops at slot @end (where a vector begins). A
+ * slot's code is selected by its key's mask (the keys differ, so at most
+ * one is set) from -1, which no code is:
+ * a sign bit set tells a slot that holds no key (FEW_FIND: -0.0 from
+ * +0.0, a sign bit clear). */
 __attribute__((target("avx"), always_inline)) static inline int
-few_scan_w(const double *matrix, const struct few_rows *rows,
-           const double *key, int w, size_t *pos)
+few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
+           const double *code, int w, size_t *pos, size_t end,
+           enum few_mode mode)
 {
-    __m256d kv[FEW_KEYS];
+    __m256d kv[FEW_KEYS], cv[FEW_KEYS];
+    const __m256d none = _mm256_set1_pd(mode == FEW_FIND ? 0.0 : -1.0);
     int r = (int)(*pos / rows->stride);
     size_t i = *pos;
 
-    for (int j = 0; j < w; j++)
+    /* cv: each code's bits XOR none's (GCC 12 lowers _mm256_blendv_pd
+     * with a compare's mask to scalar code). */
+    for (int j = 0; j < w; j++) {
         kv[j] = _mm256_set1_pd(key[j]);
+        cv[j] = _mm256_xor_pd(none,
+                              _mm256_set1_pd(mode == FEW_FIND ? -0.0 : code[j]));
+    }
     for (; r < rows->n - 1; r++) {
         const size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
         const size_t hi =
             lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
+        __m256d c;
 
         if (i < lo)
             i = lo;
-        for (; i < hi; i += 4) {
+        for (; i + 4 <= hi; i += 4) {
             const __m256d v = _mm256_loadu_pd(matrix + i);
-            __m256d m = _mm256_cmp_pd(v, kv[0], _CMP_EQ_OQ);
 
+            if (mode == FEW_REWRITE && i >= end)
+                return 1;
+            c = none;
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 12
 #endif
-            for (int j = 1; j < w; j++)
-                m = _mm256_or_pd(m, _mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ));
-            if (i + 4 > hi)
-                m = _mm256_or_pd(m, few_tail_mask(hi - i, 0));
-            if (_mm256_movemask_pd(m) != 15) {
+            for (int j = 0; j < w; j++)
+                c = _mm256_xor_pd(
+                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                     cv[j]));
+            if (mode == FEW_FIND) {
+                /* (-0.0 for every key: the signs tell the misses.) */
+                if (_mm256_movemask_pd(c) != 15) {
+                    *pos = i;
+                    return 0;
+                }
+                continue;
+            }
+            if (mode == FEW_WRITE && _mm256_movemask_pd(c)) {
                 *pos = i;
                 return 0;
             }
+            _mm256_storeu_pd(matrix + i, c);
+        }
+        if (i < hi) {
+            const __m256d v = _mm256_loadu_pd(matrix + i);
+            const __m256d below = few_tail_mask(hi - i, 1);
+            const int lanes = _mm256_movemask_pd(below);
+
+            if (mode == FEW_REWRITE && i >= end)
+                return 1;
+            c = none;
+            for (int j = 0; j < w; j++)
+                c = _mm256_xor_pd(
+                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                     cv[j]));
+            if (mode == FEW_FIND) {
+                if ((_mm256_movemask_pd(c) & lanes) != lanes) {
+                    *pos = i;
+                    return 0;
+                }
+            } else if (mode == FEW_WRITE && (_mm256_movemask_pd(c) & lanes)) {
+                *pos = i;
+                return 0;
+            } else {
+                _mm256_maskstore_pd(matrix + i, _mm256_castpd_si256(below), c);
+            }
+            i = hi;
         }
     }
     return 1;
 }
 
-/* few_scan_w() for @w keys, each count its own loop. */
+/* few_pass_w() for @w keys, each count and mode its own loop. */
 __attribute__((target("avx"), noinline)) static int
-few_scan(const double *matrix, const struct few_rows *rows, const double *key,
-         int w, size_t *pos)
+few_pass(double *matrix, const struct few_rows *rows, const double *key,
+         const double *code, int w, size_t *pos, size_t end,
+         enum few_mode mode)
 {
     switch (w) {
 #define FEW_CASE(W)                                                            \
     case W:                                                                    \
-        return few_scan_w(matrix, rows, key, W, pos);
+        return mode == FEW_WRITE                                               \
+                   ? few_pass_w(matrix, rows, key, code, W, pos, end,          \
+                                FEW_WRITE)                                     \
+               : mode == FEW_FIND                                              \
+                   ? few_pass_w(matrix, rows, key, code, W, pos, end,          \
+                                FEW_FIND)                                      \
+                   : few_pass_w(matrix, rows, key, code, W, pos, end,          \
+                                FEW_REWRITE);
         FEW_CASE(1) FEW_CASE(2) FEW_CASE(3) FEW_CASE(4) FEW_CASE(5)
         FEW_CASE(6) FEW_CASE(7) FEW_CASE(8) FEW_CASE(9) FEW_CASE(10)
         FEW_CASE(11) FEW_CASE(12)
@@ -1183,67 +1248,71 @@ few_scan(const double *matrix, const struct few_rows *rows, const double *key,
     return 0;
 }
 
-/* Each slot that can hold an edge gets the code of its key: @w keys with
- * nonzero codes (a slot holding none of them holds 0, whose code is 0). */
-__attribute__((target("avx"), always_inline)) static inline void
-few_write_w(double *matrix, const struct few_rows *rows, const double *key,
-            const double *code, int w)
+/* The code of each of the @keys (see encode_few()) into @code. */
+static void
+few_codes(const struct few_keys *keys, double base, double *code)
 {
-    __m256d kv[FEW_KEYS], cv[FEW_KEYS];
+    int order[FEW_KEYS];
+    int count = 0;
+    double product = 1.0;
 
-    for (int j = 0; j < w; j++) {
-        kv[j] = _mm256_set1_pd(key[j]);
-        cv[j] = _mm256_set1_pd(code[j]);
+    /* The levels' keys by value (insertion: at most FEW_KEYS). */
+    for (int j = 0; j < keys->count; j++) {
+        const double v = keys->key[j];
+        int at = count;
+
+        code[j] = v; /* 0, +inf */
+        if (v == 0.0 || v == HUGE_VAL)
+            continue;
+        for (; at > 0 && keys->key[order[at - 1]] > v; at--)
+            order[at] = order[at - 1];
+        order[at] = j;
+        count++;
     }
-    for (int r = 0; r < rows->n - 1; r++) {
-        const size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
-        const size_t hi =
-            lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
-        size_t i;
-
-        for (i = lo; i + 4 <= hi; i += 4) {
-            const __m256d v = _mm256_loadu_pd(matrix + i);
-            __m256d c = _mm256_and_pd(_mm256_cmp_pd(v, kv[0], _CMP_EQ_OQ), cv[0]);
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC unroll 12
-#endif
-            for (int j = 1; j < w; j++)
-                c = _mm256_or_pd(
-                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j]));
-            _mm256_storeu_pd(matrix + i, c);
-        }
-        if (i < hi) {
-            const __m256d v = _mm256_loadu_pd(matrix + i);
-            __m256d c = _mm256_and_pd(_mm256_cmp_pd(v, kv[0], _CMP_EQ_OQ), cv[0]);
-
-            for (int j = 1; j < w; j++)
-                c = _mm256_or_pd(
-                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j]));
-            _mm256_maskstore_pd(matrix + i,
-                                _mm256_castpd_si256(few_tail_mask(hi - i, 1)), c);
-        }
+    /* One level no larger than ONE_LEVEL_MAX is its own code
+     * (lemica_solver_encode_lexmax()). */
+    if (count == 1 && keys->key[order[0]] <= ONE_LEVEL_MAX)
+        return;
+    for (int l = 0; l < count; l++) {
+        code[order[l]] = product;
+        product *= base;
     }
 }
 
-__attribute__((target("avx"), noinline)) static void
-few_write(double *matrix, const struct few_rows *rows, const double *key,
-          const double *code, int w)
+/* The slot after the last of the vector at slot @pos. */
+static size_t
+few_vector_end(const struct few_rows *rows, size_t pos)
 {
-    switch (w) {
-#define FEW_CASE(W)                                                            \
-    case W:                                                                    \
-        few_write_w(matrix, rows, key, code, W);                               \
-        break;
-        FEW_CASE(1) FEW_CASE(2) FEW_CASE(3) FEW_CASE(4) FEW_CASE(5)
-        FEW_CASE(6) FEW_CASE(7) FEW_CASE(8) FEW_CASE(9) FEW_CASE(10)
-        FEW_CASE(11) FEW_CASE(12)
-#undef FEW_CASE
-    }
+    const int r = (int)(pos / rows->stride);
+    const size_t hi = (size_t)r * rows->stride + LEMICA_BLOCK_PAD +
+                      (size_t)(rows->k < rows->n - 1 - r ? rows->k
+                                                         : rows->n - 1 - r);
+
+    return pos + 4 < hi ? pos + 4 : hi;
+}
+
+/* The values of the vector at slot @pos into @keys: 0 if too many. */
+static int
+few_add_vector(struct few_keys *keys, const struct few_rows *rows,
+               const double *matrix, size_t pos, double base)
+{
+    for (size_t i = pos, end = few_vector_end(rows, pos); i < end; i++)
+        if (!few_add(keys, matrix[i], base))
+            return 0;
+    return 1;
 }
 
 /* The blocked scan's matrix encoded when it has few values (see above):
- * 1 if done, 0 (the matrix untouched) if not. */
+ * 1 if done, 0 (the matrix as it was) if not. One pass writes each
+ * slot's code among the keys seen so far. At a slot holding a new value
+ * the value joins them; when that changes the codes of the others (a
+ * level below the highest, or a second one) the slots written so far
+ * hold the old codes (all different): within the first rows they are
+ * written again, from the old codes to the new, further on the rest of
+ * the slots is first searched for new values (no writes), so that they
+ * are rewritten once (outliers under one common weight come at random
+ * places). With too many values the slots written go back to their
+ * values. */
 static int
 encode_few(struct lemica_problem *problem, double *matrix)
 {
@@ -1251,67 +1320,55 @@ encode_few(struct lemica_problem *problem, double *matrix)
     struct few_rows rows;
     struct few_keys keys;
     size_t pos = 0;
-    double key[FEW_KEYS], code[FEW_KEYS];
-    int w = 0;
+    double code[FEW_KEYS];
 
     rows.stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
     rows.n = problem->num_steps;
     rows.k = problem->max_skip;
     keys.count = keys.levels = 0;
     keys.room = 1.0;
-    if (rows.n < 2)
+    /* (B >= 2: the codes of different levels differ.) The first row's
+     * values one by one: spread values stop there, and few ones are
+     * mostly all seen. */
+    if (rows.n < 2 || problem->budget < 2)
         return 0;
-    /* The first slot's value, then whatever the vectors miss. */
-    if (!few_add(&keys, matrix[LEMICA_BLOCK_PAD], base))
+    for (size_t i = LEMICA_BLOCK_PAD,
+                end = i + (size_t)(rows.k < rows.n - 1 ? rows.k : rows.n - 1);
+         i < end; i++)
+        if (!few_add(&keys, matrix[i], base))
+            return 0;
+    few_codes(&keys, base, code);
+    while (!few_pass(matrix, &rows, keys.key, code, keys.count, &pos, 0,
+                     FEW_WRITE)) {
+        const int before = keys.count;
+        double old[FEW_KEYS];
+        int changed = 0;
+        size_t from = 0;
+
+        memcpy(old, code, sizeof(old));
+        if (!few_add_vector(&keys, &rows, matrix, pos, base))
+            goto refuse;
+        if (pos >= 2 * rows.stride) {
+            /* Every value of the rest first. */
+            size_t at = pos;
+
+            while (!few_pass(matrix, &rows, keys.key, code, keys.count, &at, 0,
+                             FEW_FIND))
+                if (!few_add_vector(&keys, &rows, matrix, at, base))
+                    goto refuse;
+        }
+        few_codes(&keys, base, code);
+        for (int j = 0; j < before; j++)
+            changed |= old[j] != code[j];
+        if (changed)
+            few_pass(matrix, &rows, old, code, before, &from, pos,
+                     FEW_REWRITE);
+        continue;
+    refuse:
+        few_pass(matrix, &rows, old, keys.key, before, &from, pos,
+                 FEW_REWRITE);
         return 0;
-    while (!few_scan(matrix, &rows, keys.key, keys.count, &pos)) {
-        const int r = (int)(pos / rows.stride);
-        const size_t hi = (size_t)r * rows.stride + LEMICA_BLOCK_PAD +
-                          (size_t)(rows.k < rows.n - 1 - r ? rows.k
-                                                           : rows.n - 1 - r);
-
-        for (size_t i = pos; i < pos + 4 && i < hi; i++)
-            if (!few_add(&keys, matrix[i], base))
-                return 0;
     }
-    /* The levels ascending (insertion: at most FEW_KEYS), B^k the level
-     * k's code; one level no larger than ONE_LEVEL_MAX is its own code
-     * (lemica_solver_encode_lexmax()), and so are 0 and +inf. */
-    {
-        double levels[FEW_KEYS];
-        int count = 0;
-
-        for (int j = 0; j < keys.count; j++) {
-            const double v = keys.key[j];
-            int at = count++;
-
-            if (v == 0.0 || v == HUGE_VAL) {
-                count--;
-                continue;
-            }
-            for (; at > 0 && levels[at - 1] > v; at--)
-                levels[at] = levels[at - 1];
-            levels[at] = v;
-        }
-        if (count == 0 || (count == 1 && levels[0] <= ONE_LEVEL_MAX))
-            return 1;
-        for (int j = 0; j < keys.count; j++) {
-            const double v = keys.key[j];
-            double product = 1.0;
-
-            if (v == 0.0)
-                continue;
-            key[w] = v;
-            code[w] = v;
-            if (v != HUGE_VAL)
-                for (int l = 0; levels[l] != v; l++)
-                    product *= base;
-            if (v != HUGE_VAL)
-                code[w] = product;
-            w++;
-        }
-    }
-    few_write(matrix, &rows, key, code, w);
     return 1;
 }
 #endif
