@@ -1145,9 +1145,10 @@ enum few_mode {
 __attribute__((target("avx"), always_inline)) static inline int
 few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
            const double *code, int w, size_t *pos, size_t end,
-           enum few_mode mode)
+           enum few_mode mode, int dominant)
 {
     __m256d kv[FEW_KEYS], cv[FEW_KEYS];
+    const __m256d first = _mm256_set1_pd(code[0]);
     const __m256d none = _mm256_set1_pd(mode == FEW_FIND ? 0.0 : -1.0);
     int r = (int)(*pos / rows->stride);
     size_t i = *pos;
@@ -1172,6 +1173,13 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
 
             if (mode == FEW_REWRITE && i >= end)
                 return 1;
+            if (dominant && _mm256_movemask_pd(_mm256_cmp_pd(
+                                v, kv[0], _CMP_EQ_OQ)) == 15) {
+                /* Four slots of the first key (see encode_few()). */
+                if (mode == FEW_WRITE)
+                    _mm256_storeu_pd(matrix + i, first);
+                continue;
+            }
             c = none;
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC unroll 12
@@ -1223,23 +1231,28 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
     return 1;
 }
 
-/* few_pass_w() for @w keys, each count and mode its own loop. */
+/* few_pass_w() for @w keys, each count and mode its own loop; @dominant
+ * tests four slots for the first key alone first (not in FEW_REWRITE). */
 __attribute__((target("avx"), noinline)) static int
 few_pass(double *matrix, const struct few_rows *rows, const double *key,
          const double *code, int w, size_t *pos, size_t end,
-         enum few_mode mode)
+         enum few_mode mode, int dominant)
 {
     switch (w) {
 #define FEW_CASE(W)                                                            \
     case W:                                                                    \
         return mode == FEW_WRITE                                               \
-                   ? few_pass_w(matrix, rows, key, code, W, pos, end,          \
-                                FEW_WRITE)                                     \
+                   ? dominant ? few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_WRITE, 1)                  \
+                              : few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_WRITE, 0)                  \
                : mode == FEW_FIND                                              \
-                   ? few_pass_w(matrix, rows, key, code, W, pos, end,          \
-                                FEW_FIND)                                      \
+                   ? dominant ? few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_FIND, 1)                   \
+                              : few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_FIND, 0)                   \
                    : few_pass_w(matrix, rows, key, code, W, pos, end,          \
-                                FEW_REWRITE);
+                                FEW_REWRITE, 0);
         FEW_CASE(1) FEW_CASE(2) FEW_CASE(3) FEW_CASE(4) FEW_CASE(5)
         FEW_CASE(6) FEW_CASE(7) FEW_CASE(8) FEW_CASE(9) FEW_CASE(10)
         FEW_CASE(11) FEW_CASE(12)
@@ -1319,8 +1332,9 @@ encode_few(struct lemica_problem *problem, double *matrix)
     const double base = (double)problem->budget;
     struct few_rows rows;
     struct few_keys keys;
-    size_t pos = 0;
+    size_t pos = 0, firsts = 0, slots;
     double code[FEW_KEYS];
+    int dominant;
 
     rows.stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
     rows.n = problem->num_steps;
@@ -1332,14 +1346,24 @@ encode_few(struct lemica_problem *problem, double *matrix)
      * mostly all seen. */
     if (rows.n < 2 || problem->budget < 2)
         return 0;
-    for (size_t i = LEMICA_BLOCK_PAD,
-                end = i + (size_t)(rows.k < rows.n - 1 ? rows.k : rows.n - 1);
-         i < end; i++)
+    slots = (size_t)(rows.k < rows.n - 1 ? rows.k : rows.n - 1);
+    for (size_t i = LEMICA_BLOCK_PAD; i < LEMICA_BLOCK_PAD + slots; i++) {
         if (!few_add(&keys, matrix[i], base))
             return 0;
+        firsts += matrix[i] == keys.key[0];
+    }
+    /* One value on most slots (outliers under one common weight): four
+     * slots are first tested for it alone. */
+    dominant = firsts * 4 >= slots * 3;
+    /* Other values at the first row's rate would be too many (64
+     * outliers at N = 50: one or two in the first row): the level set's
+     * runs cost less than finding that out further on. */
+    if (dominant && (size_t)(keys.count - 1) * (size_t)(rows.n - 1) >
+                        (size_t)FEW_KEYS * 2)
+        return 0;
     few_codes(&keys, base, code);
     while (!few_pass(matrix, &rows, keys.key, code, keys.count, &pos, 0,
-                     FEW_WRITE)) {
+                     FEW_WRITE, dominant)) {
         const int before = keys.count;
         double old[FEW_KEYS];
         int changed = 0;
@@ -1348,12 +1372,14 @@ encode_few(struct lemica_problem *problem, double *matrix)
         memcpy(old, code, sizeof(old));
         if (!few_add_vector(&keys, &rows, matrix, pos, base))
             goto refuse;
-        if (pos >= 2 * rows.stride) {
+        if (pos >= 2 * rows.stride &&
+            ((dominant && keys.count > 2) ||
+             pos * 2 > (size_t)rows.n * rows.stride)) {
             /* Every value of the rest first. */
             size_t at = pos;
 
             while (!few_pass(matrix, &rows, keys.key, code, keys.count, &at, 0,
-                             FEW_FIND))
+                             FEW_FIND, dominant))
                 if (!few_add_vector(&keys, &rows, matrix, at, base))
                     goto refuse;
         }
@@ -1362,11 +1388,11 @@ encode_few(struct lemica_problem *problem, double *matrix)
             changed |= old[j] != code[j];
         if (changed)
             few_pass(matrix, &rows, old, code, before, &from, pos,
-                     FEW_REWRITE);
+                     FEW_REWRITE, 0);
         continue;
     refuse:
         few_pass(matrix, &rows, old, keys.key, before, &from, pos,
-                 FEW_REWRITE);
+                 FEW_REWRITE, 0);
         return 0;
     }
     return 1;
