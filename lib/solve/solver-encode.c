@@ -1351,6 +1351,11 @@ encode_few(struct lemica_problem *problem, double *matrix)
         if (!few_add(&keys, matrix[i], base))
             return 0;
         firsts += matrix[i] == keys.key[0];
+        /* Eight different values in the first eight slots: spread values
+         * (distinct, diffusion-like, DBL_MAX mixes), which the level set
+         * gives up on after a row; few levels hardly ever do that. */
+        if (i == LEMICA_BLOCK_PAD + 7 && keys.count == 8)
+            return 0;
     }
     /* One value on most slots (outliers under one common weight): four
      * slots are first tested for it alone. */
