@@ -1612,6 +1612,106 @@ START_TEST(test_one_level_own_code)
 }
 END_TEST
 
+/* Few values on the blocked scan, encoded by vector compares
+ * (encode_few() in solver-encode.c): the values of the first row and
+ * values that first come later, in the second row (the slots written so
+ * far are rewritten when the codes change: a new value below the others,
+ * or a second level after one that was its own code) or further on (the
+ * rest is searched first), above, below and between the others; too many
+ * values, or more levels than the budget's plain radix holds, found
+ * after slots were written (they go back to their values), and that
+ * radix's boundary; 0, -0.0 and
+ * missing edges; rows of every length mod 4 (a row's last vector is
+ * partial). Every budget and the frontier, blocked and row scan, against
+ * the DP over sorted vectors (no encoding). */
+START_TEST(test_few_values_encoding)
+{
+    lemica_solver *plain, *fast;
+    uint64_t rng = 4242u;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (int g = 0; g < 48; g++) {
+        const int n = g % 6 == 0 ? 9 + test_rng_below(&rng, 8)
+                                 : 20 + test_rng_below(&rng, 50);
+        const int k = 1 + test_rng_below(&rng, n - 1);
+        /* Values of the first row, then of later ones. */
+        const int base_levels = 1 + test_rng_below(&rng, 6);
+        const int late = test_rng_below(&rng, 8);
+        const int late_row = g % 3 == 0 ? 1 : 2 + test_rng_below(&rng, n / 2);
+        double values[6];
+        lemica_graph *graph;
+
+        for (int v = 0; v < base_levels; v++)
+            values[v] = g % 4 == 0 ? (double)(1 + v)
+                                   : 0.25 + test_rng_unit(&rng);
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                const int pick = test_rng_below(&rng, 16);
+                double w = values[test_rng_below(&rng, base_levels)];
+
+                if (i > 0 && pick == 0)
+                    continue; /* missing */
+                if (i > 0 && pick == 1)
+                    w = g % 2 ? 0.0 : -0.0;
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        /* Late values on random edges from row late_row on: below every
+         * value, above, between; the same value sometimes twice. */
+        for (int m = 0; m < late && late_row < n - 1; m++) {
+            const int i = late_row + test_rng_below(&rng, n - 1 - late_row);
+            const int span = 1 + test_rng_below(&rng, k < n - 1 - i
+                                                         ? k
+                                                         : n - 1 - i);
+            const int kind = test_rng_below(&rng, 4);
+            double w = kind == 0   ? 0.01 * (1 + m)
+                       : kind == 1 ? 3.0 + m
+                       : kind == 2 ? 0.3 + 0.01 * m
+                                   : 0.01;
+
+            ck_assert_ok(lemica_graph_set_weight(graph, i, i + span, w));
+        }
+        assert_same_every_budget(plain, fast, graph, 128,
+                                 "graph %d N %d K %d levels %d late %d from "
+                                 "row %d",
+                                 g, n, k, base_levels, late, late_row);
+        check_frontier_matches_plain(plain, fast, graph, g, 0);
+        lemica_graph_free(graph);
+    }
+    /* The plain radix's boundary within FEW_KEYS values, as in
+     * test_plain_radix_boundary(): N = 41, budget 40 (40^9 <= 2^53 <
+     * 40^10), T = 9 and 10 levels; a path takes 38 span-1 edges of the
+     * top level and one span-2 edge of level 1 but for one 0, which a
+     * 10-level plain radix would round into a tie. */
+    for (int top = 9; top <= 10; top++)
+        for (int zero = 1; zero <= 39; zero += 19) {
+            const int n = 41;
+            lemica_graph *graph;
+
+            ck_assert_ok(lemica_graph_new(n, n - 1, &graph));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++) {
+                    double w = j - i == 1   ? (double)top
+                               : j - i == 2 ? (i + 1 == zero ? 0.0 : 1.0)
+                                            : (double)(2 + (i + j) % (top - 2));
+
+                    ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+                }
+            for (int scan = 0; scan < 2; scan++) {
+                lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+                assert_same_solve(plain, fast, graph, n - 1,
+                                  "top %d zero at %d scan %d", top, zero, scan);
+            }
+            lemica_graph_free(graph);
+        }
+    lemica_solver_set_blocked_scan_max_steps(128);
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* A graph of @n steps and max skip @k (both <= MAX_N when @p is not
  * NULL, which then gets its weights) whose levels each sit on three
  * edges, in a random order, with about @zero_percent of the edges 0:
@@ -2026,6 +2126,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_chain_digits_limit, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_radix_boundary, reset_scan_hooks);
     add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);
+    add_test_with_setup(suite, test_few_values_encoding, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_cut, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);

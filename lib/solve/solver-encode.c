@@ -60,6 +60,7 @@
 #include <string.h>
 
 #include "../common/error-int.h"
+#include "blocked-scan-int.h"
 #include "solver-int.h"
 
 #if defined(__SSE2__)
@@ -1034,6 +1035,351 @@ slot_target(const struct lemica_problem *problem, size_t i)
     return (int)(i / (size_t)problem->max_skip);
 }
 
+#ifdef LEMICA_HAVE_AVX_SCAN
+#include <immintrin.h>
+
+/* Few values on the blocked scan (which runs only where the CPU has AVX,
+ * lemica_solver_use_blocked_scan()): at most FEW_KEYS distinct weights,
+ * 0 and +inf included, whose positive levels fit the plain radix B. Then
+ * the encoded matrix is the one lemica_solver_encode_lexmax() writes
+ * through the level set (one group, the level k weighs B^k), but found by
+ * comparing four slots at a time with every value seen so far, and written
+ * by selecting each slot's code among them: no look-up and no index byte
+ * a slot (at N = 50 the set's index pass and the code pass over the index
+ * bytes cost 16 and 5 instructions a slot, 20 k of a 52 k one-budget
+ * solve on 5 levels, where MAX takes 32 k). */
+#define FEW_KEYS 12
+
+struct few_keys {
+    double key[FEW_KEYS]; /* the values seen, compared as doubles (-0.0 as
+                             0.0: both encode as 0) */
+    int count;            /* keys */
+    int levels;           /* of them positive and finite */
+    double room;          /* B^levels */
+};
+
+/* @w into @keys unless there already: 0 when that makes too many keys,
+ * or more levels than the plain radix holds (or @w is not a weight). */
+static int
+few_add(struct few_keys *keys, double w, double base)
+{
+    for (int k = 0; k < keys->count; k++)
+        if (keys->key[k] == w)
+            return 1;
+    if (keys->count == FEW_KEYS)
+        return 0;
+    if (w != 0.0 && w != HUGE_VAL) {
+        if (!(w > 0.0))
+            return 0;
+        keys->room *= base;
+        if (keys->room > 0x1.0p53)
+            return 0;
+        keys->levels++;
+    }
+    keys->key[keys->count++] = w;
+    return 1;
+}
+
+/* The geometry of the blocked matrix's slots that can hold an edge: row
+ * r from r * stride + LEMICA_BLOCK_PAD, min(K, N - 1 - r) slots. The
+ * kernels read whole vectors of four slots: a row's last one reaches at
+ * most three slots past it, into the +inf of spans past the last step or
+ * of the next row's pad (fill_outgoing(): the matrix has a row past the
+ * last step's), and keeps them out by a mask. */
+struct few_rows {
+    size_t stride;
+    int n, k;
+};
+
+__attribute__((target("avx"), always_inline)) static inline __m256d
+few_tail_mask(size_t left, int cmp_lanes_below)
+{
+    /* Lanes below @left (1 .. 3) set, or (not @cmp_lanes_below) the
+     * others. */
+    const __m256d lane = _mm256_set_pd(3.0, 2.0, 1.0, 0.0);
+    const __m256d limit = _mm256_set1_pd((double)left);
+
+    return cmp_lanes_below ? _mm256_cmp_pd(lane, limit, _CMP_LT_OQ)
+                           : _mm256_cmp_pd(lane, limit, _CMP_GE_OQ);
+}
+
+/* Modes of few_pass_w(). */
+enum few_mode {
+    FEW_WRITE,   /* codes, up to the first slot holding no key */
+    FEW_FIND,    /* no codes: up to the first slot holding no key */
+    FEW_REWRITE  /* codes up to @end, every slot holding a key */
+};
+
+/* The code of each slot's key, from slot @pos on: @w keys. FEW_WRITE and
+ * FEW_FIND return 0 at the first vector that has a slot holding none of
+ * them, with *@pos there and that vector not written, else (and at the
+ * end) 1; FEW_REWRITE stops at slot @end (where a vector begins). A
+ * slot's code is selected by its key's mask (the keys differ, so at most
+ * one is set) from -1, which no code is:
+ * a sign bit set tells a slot that holds no key (FEW_FIND: -0.0 from
+ * +0.0, a sign bit clear). */
+__attribute__((target("avx"), always_inline)) static inline int
+few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
+           const double *code, int w, size_t *pos, size_t end,
+           enum few_mode mode, int dominant)
+{
+    __m256d kv[FEW_KEYS], cv[FEW_KEYS];
+    const __m256d first = _mm256_set1_pd(code[0]);
+    const __m256d none = _mm256_set1_pd(mode == FEW_FIND ? 0.0 : -1.0);
+    int r = (int)(*pos / rows->stride);
+    size_t i = *pos;
+
+    /* cv: each code's bits XOR none's (GCC 12 lowers _mm256_blendv_pd
+     * with a compare's mask to scalar code). */
+    for (int j = 0; j < w; j++) {
+        kv[j] = _mm256_set1_pd(key[j]);
+        cv[j] = _mm256_xor_pd(none,
+                              _mm256_set1_pd(mode == FEW_FIND ? -0.0 : code[j]));
+    }
+    for (; r < rows->n - 1; r++) {
+        const size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
+        const size_t hi =
+            lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
+        __m256d c;
+
+        if (i < lo)
+            i = lo;
+        for (; i + 4 <= hi; i += 4) {
+            const __m256d v = _mm256_loadu_pd(matrix + i);
+
+            if (mode == FEW_REWRITE && i >= end)
+                return 1;
+            if (dominant && _mm256_movemask_pd(_mm256_cmp_pd(
+                                v, kv[0], _CMP_EQ_OQ)) == 15) {
+                /* Four slots of the first key (see encode_few()). */
+                if (mode == FEW_WRITE)
+                    _mm256_storeu_pd(matrix + i, first);
+                continue;
+            }
+            c = none;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
+            for (int j = 0; j < w; j++)
+                c = _mm256_xor_pd(
+                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                     cv[j]));
+            if (mode == FEW_FIND) {
+                /* (-0.0 for every key: the signs tell the misses.) */
+                if (_mm256_movemask_pd(c) != 15) {
+                    *pos = i;
+                    return 0;
+                }
+                continue;
+            }
+            if (mode == FEW_WRITE && _mm256_movemask_pd(c)) {
+                *pos = i;
+                return 0;
+            }
+            _mm256_storeu_pd(matrix + i, c);
+        }
+        if (i < hi) {
+            const __m256d v = _mm256_loadu_pd(matrix + i);
+            const __m256d below = few_tail_mask(hi - i, 1);
+            const int lanes = _mm256_movemask_pd(below);
+
+            if (mode == FEW_REWRITE && i >= end)
+                return 1;
+            c = none;
+            for (int j = 0; j < w; j++)
+                c = _mm256_xor_pd(
+                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                     cv[j]));
+            if (mode == FEW_FIND) {
+                if ((_mm256_movemask_pd(c) & lanes) != lanes) {
+                    *pos = i;
+                    return 0;
+                }
+            } else if (mode == FEW_WRITE && (_mm256_movemask_pd(c) & lanes)) {
+                *pos = i;
+                return 0;
+            } else {
+                _mm256_maskstore_pd(matrix + i, _mm256_castpd_si256(below), c);
+            }
+            i = hi;
+        }
+    }
+    return 1;
+}
+
+/* few_pass_w() for @w keys, each count and mode its own loop; @dominant
+ * tests four slots for the first key alone first (not in FEW_REWRITE). */
+__attribute__((target("avx"), noinline)) static int
+few_pass(double *matrix, const struct few_rows *rows, const double *key,
+         const double *code, int w, size_t *pos, size_t end,
+         enum few_mode mode, int dominant)
+{
+    switch (w) {
+#define FEW_CASE(W)                                                            \
+    case W:                                                                    \
+        return mode == FEW_WRITE                                               \
+                   ? dominant ? few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_WRITE, 1)                  \
+                              : few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_WRITE, 0)                  \
+               : mode == FEW_FIND                                              \
+                   ? dominant ? few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_FIND, 1)                   \
+                              : few_pass_w(matrix, rows, key, code, W, pos,    \
+                                           end, FEW_FIND, 0)                   \
+                   : few_pass_w(matrix, rows, key, code, W, pos, end,          \
+                                FEW_REWRITE, 0);
+        FEW_CASE(1) FEW_CASE(2) FEW_CASE(3) FEW_CASE(4) FEW_CASE(5)
+        FEW_CASE(6) FEW_CASE(7) FEW_CASE(8) FEW_CASE(9) FEW_CASE(10)
+        FEW_CASE(11) FEW_CASE(12)
+#undef FEW_CASE
+    }
+    return 0;
+}
+
+/* The code of each of the @keys (see encode_few()) into @code. */
+static void
+few_codes(const struct few_keys *keys, double base, double *code)
+{
+    int order[FEW_KEYS];
+    int count = 0;
+    double product = 1.0;
+
+    /* The levels' keys by value (insertion: at most FEW_KEYS). */
+    for (int j = 0; j < keys->count; j++) {
+        const double v = keys->key[j];
+        int at = count;
+
+        code[j] = v; /* 0, +inf */
+        if (v == 0.0 || v == HUGE_VAL)
+            continue;
+        for (; at > 0 && keys->key[order[at - 1]] > v; at--)
+            order[at] = order[at - 1];
+        order[at] = j;
+        count++;
+    }
+    /* One level no larger than ONE_LEVEL_MAX is its own code
+     * (lemica_solver_encode_lexmax()). */
+    if (count == 1 && keys->key[order[0]] <= ONE_LEVEL_MAX)
+        return;
+    for (int l = 0; l < count; l++) {
+        code[order[l]] = product;
+        product *= base;
+    }
+}
+
+/* The slot after the last of the vector at slot @pos. */
+static size_t
+few_vector_end(const struct few_rows *rows, size_t pos)
+{
+    const int r = (int)(pos / rows->stride);
+    const size_t hi = (size_t)r * rows->stride + LEMICA_BLOCK_PAD +
+                      (size_t)(rows->k < rows->n - 1 - r ? rows->k
+                                                         : rows->n - 1 - r);
+
+    return pos + 4 < hi ? pos + 4 : hi;
+}
+
+/* The values of the vector at slot @pos into @keys: 0 if too many. */
+static int
+few_add_vector(struct few_keys *keys, const struct few_rows *rows,
+               const double *matrix, size_t pos, double base)
+{
+    for (size_t i = pos, end = few_vector_end(rows, pos); i < end; i++)
+        if (!few_add(keys, matrix[i], base))
+            return 0;
+    return 1;
+}
+
+/* The blocked scan's matrix encoded when it has few values (see above):
+ * 1 if done, 0 (the matrix as it was) if not. One pass writes each
+ * slot's code among the keys seen so far. At a slot holding a new value
+ * the value joins them; when that changes the codes of the others (a
+ * level below the highest, or a second one) the slots written so far
+ * hold the old codes (all different): within the first rows they are
+ * written again, from the old codes to the new, further on the rest of
+ * the slots is first searched for new values (no writes), so that they
+ * are rewritten once (outliers under one common weight come at random
+ * places). With too many values the slots written go back to their
+ * values. */
+static int
+encode_few(struct lemica_problem *problem, double *matrix)
+{
+    const double base = (double)problem->budget;
+    struct few_rows rows;
+    struct few_keys keys;
+    size_t pos = 0, firsts = 0, slots;
+    double code[FEW_KEYS];
+    int dominant;
+
+    rows.stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
+    rows.n = problem->num_steps;
+    rows.k = problem->max_skip;
+    keys.count = keys.levels = 0;
+    keys.room = 1.0;
+    /* (B >= 2: the codes of different levels differ.) The first row's
+     * values one by one: spread values stop there, and few ones are
+     * mostly all seen. */
+    if (rows.n < 2 || problem->budget < 2)
+        return 0;
+    slots = (size_t)(rows.k < rows.n - 1 ? rows.k : rows.n - 1);
+    for (size_t i = LEMICA_BLOCK_PAD; i < LEMICA_BLOCK_PAD + slots; i++) {
+        if (!few_add(&keys, matrix[i], base))
+            return 0;
+        firsts += matrix[i] == keys.key[0];
+        /* Eight different values in the first eight slots: spread values
+         * (distinct, diffusion-like, DBL_MAX mixes), which the level set
+         * gives up on after a row; few levels hardly ever do that. */
+        if (i == LEMICA_BLOCK_PAD + 7 && keys.count == 8)
+            return 0;
+    }
+    /* One value on most slots (outliers under one common weight): four
+     * slots are first tested for it alone. */
+    dominant = firsts * 4 >= slots * 3;
+    /* Other values at the first row's rate would be too many (64
+     * outliers at N = 50: one or two in the first row): the level set's
+     * runs cost less than finding that out further on. */
+    if (dominant && (size_t)(keys.count - 1) * (size_t)(rows.n - 1) >
+                        (size_t)FEW_KEYS * 2)
+        return 0;
+    few_codes(&keys, base, code);
+    while (!few_pass(matrix, &rows, keys.key, code, keys.count, &pos, 0,
+                     FEW_WRITE, dominant)) {
+        const int before = keys.count;
+        double old[FEW_KEYS];
+        int changed = 0;
+        size_t from = 0;
+
+        memcpy(old, code, sizeof(old));
+        if (!few_add_vector(&keys, &rows, matrix, pos, base))
+            goto refuse;
+        if (pos >= 2 * rows.stride &&
+            ((dominant && keys.count > 2) ||
+             pos * 2 > (size_t)rows.n * rows.stride)) {
+            /* Every value of the rest first. */
+            size_t at = pos;
+
+            while (!few_pass(matrix, &rows, keys.key, code, keys.count, &at, 0,
+                             FEW_FIND, dominant))
+                if (!few_add_vector(&keys, &rows, matrix, at, base))
+                    goto refuse;
+        }
+        few_codes(&keys, base, code);
+        for (int j = 0; j < before; j++)
+            changed |= old[j] != code[j];
+        if (changed)
+            few_pass(matrix, &rows, old, code, before, &from, pos,
+                     FEW_REWRITE, 0);
+        continue;
+    refuse:
+        few_pass(matrix, &rows, old, keys.key, before, &from, pos,
+                 FEW_REWRITE, 0);
+        return 0;
+    }
+    return 1;
+}
+#endif
+
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1063,6 +1409,13 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
+#ifdef LEMICA_HAVE_AVX_SCAN
+    if (problem->blocked && encode_few(problem, matrix)) {
+        problem->lexmax_as_sum = 1;
+        problem->digit_groups = 1;
+        return LEMICA_OK;
+    }
+#endif
     /* The value index of each slot; with several groups the same bytes
      * then become the level ids. */
     if (!lemica_solver_reserve(&work->level_ids, slots, 1))
