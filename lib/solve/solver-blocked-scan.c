@@ -232,7 +232,7 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
  * lexicographically smallest (group-0 sum, group-1 sum, ...) of its state
  * and the first predecessor reaching it. Predecessors come in ascending
  * order, so a candidate replaces the best only when strictly smaller:
- * ties on every sum keep the first, the tie rule of lower_ties(). The
+ * ties on every sum keep the first, the sorted-vector DP's tie rule. The
  * group-0 best is a plain min (a candidate that wins is never above it).
  * Every sum is an exact integer or +inf (unreached states, pads, absent
  * edges: lower-group weights are 0 there), never NaN; a lane that only

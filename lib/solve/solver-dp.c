@@ -26,9 +26,9 @@
  *
  * Graphs with few distinct weights (few levels, zeros, a few outliers)
  * skip all that: solver-encode.c turns their LEXMAX into one to four exact
- * sums compared lexicographically, and layer_sum() runs them
- * (layer_sum_blocked() runs several on the blocked scan, layer_sum_rows()
- * on the row scan).
+ * sums compared lexicographically: layer_sum() runs one group,
+ * layer_sum_blocked() several on the blocked scan, layer_sum_rows()
+ * several on the row scan.
  */
 #include <float.h>
 #include <limits.h>
@@ -207,74 +207,6 @@ scan_avx_sum(const double *key, const double *row, int lo, int hi,
              struct scan *scan)
 {
     scan_avx(SCAN_SUM, key, row, lo, hi, scan);
-}
-
-/* The tie-break of encoded LEXMAX with several digit groups, four
- * candidates at a time: among s in [lo, hi) whose sums of groups 0 ..
- * @depth - 1, key[g][s] + row[g][s], are target[g], the smallest sum of
- * group @depth, the first s reaching it and how many do. The others count
- * as +inf (no group sum is: they are exact integers). */
-__attribute__((target("avx"))) static void
-scan_lower_avx(const double *const *key, const double *const *row,
-               const double *target, int depth, int lo, int hi,
-               struct scan *scan)
-{
-    const __m256d inf = _mm256_set1_pd(HUGE_VAL);
-    const __m256d four = _mm256_set1_pd(4.0), one = _mm256_set1_pd(1.0);
-    const double *value_key = key[depth], *value_row = row[depth];
-    const double *key0 = key[0], *row0 = row[0];
-    const __m256d target0 = _mm256_set1_pd(target[0]);
-    __m256d best = inf, first = _mm256_setzero_pd(), count = first;
-    __m256d index = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
-    int s = lo;
-
-    scan->best = HUGE_VAL;
-    scan->first = lo;
-    scan->count = 0;
-    for (; s + 4 <= hi; s += 4) {
-        __m256d tied = _mm256_cmp_pd(_mm256_add_pd(_mm256_loadu_pd(key0 + s),
-                                                   _mm256_loadu_pd(row0 + s)),
-                                     target0, _CMP_EQ_OQ);
-        __m256d value, less, equal;
-
-        for (int g = 1; g < depth; g++)
-            tied = _mm256_and_pd(
-                tied, _mm256_cmp_pd(
-                          _mm256_add_pd(_mm256_loadu_pd(key[g] + s),
-                                        _mm256_loadu_pd(row[g] + s)),
-                          _mm256_set1_pd(target[g]), _CMP_EQ_OQ));
-        value = _mm256_add_pd(_mm256_loadu_pd(value_key + s),
-                              _mm256_loadu_pd(value_row + s));
-        value = _mm256_or_pd(_mm256_and_pd(tied, value),
-                             _mm256_andnot_pd(tied, inf));
-        less = _mm256_cmp_pd(value, best, _CMP_LT_OQ);
-        equal = _mm256_and_pd(tied, _mm256_cmp_pd(value, best, _CMP_EQ_OQ));
-        count = _mm256_add_pd(count, _mm256_and_pd(equal, one));
-        count = _mm256_or_pd(_mm256_and_pd(less, one),
-                             _mm256_andnot_pd(less, count));
-        first = _mm256_or_pd(_mm256_and_pd(less, index),
-                             _mm256_andnot_pd(less, first));
-        best = _mm256_min_pd(best, value);
-        index = _mm256_add_pd(index, four);
-    }
-    if (s > lo) {
-        double b[4], f[4], c[4];
-
-        _mm256_storeu_pd(b, best);
-        _mm256_storeu_pd(f, first);
-        _mm256_storeu_pd(c, count);
-        for (int lane = 0; lane < 4; lane++)
-            if (b[lane] < HUGE_VAL)
-                scan_merge_lane(scan, b[lane], f[lane], c[lane]);
-    }
-    for (; s < hi; s++) {
-        int g = 0;
-
-        while (g < depth && key[g][s] + row[g][s] == target[g])
-            g++;
-        if (g == depth)
-            scan_step(scan, value_key[s] + value_row[s], s);
-    }
 }
 
 static int
@@ -750,7 +682,7 @@ layer_scan_blocked(lemica_solver *solver, const struct lemica_problem *problem,
 /* The same for encoded LEXMAX with several digit groups: the best is
  * the lexicographically smallest (group-0 sum, group-1 sum, ...), the
  * lower sums of layer c - 1 at @lower_prev, and lower_cur gets the best's
- * (both laid out as in struct lower_groups). A function of its own, so
+ * (sum g of state t at g * N + t). A function of its own, so
  * that the other scans pass nothing more. */
 static void
 layer_scan_blocked_lex(lemica_solver *solver,
@@ -2171,147 +2103,9 @@ layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
     }
 }
 
-/* Encoded LEXMAX with several digit groups (solver-encode.c): what the
- * tie-break on the lower groups reads and writes. */
-struct lower_groups {
-    int count;                   /* groups - 1 */
-    const unsigned char *ids;    /* level ids, laid out like the weights */
-    const double *weights;       /* the weight matrix the ids mirror */
-    const unsigned char *row_lower;
-    const double (*add)[LEMICA_DIGIT_LEVELS_MAX + 1]; /* lower_add */
-    const double *prev;          /* lower sums of layer c - 1 */
-    double *cur;                 /* of layer c */
-    const int *nz_prev;          /* prefix counts of nonzero lower sums */
-    int *nz_cur;
-    /* The row scan's vector tie-break (NULL without it): */
-    const double *lower_weights; /* what edges add to lower groups */
-    size_t slots;                /* per group in lower_weights */
-    size_t num_steps;            /* per group in prev, cur */
-};
-
-/* Lower sum g of state t is at g * N + t of a layer's lower sums, so
- * that the vector tie-break reads each group's sums in a row; room for
- * LOWER_STRIDE groups, of which the first groups - 1 are used. */
-#define LOWER_STRIDE (LEMICA_DIGIT_GROUPS_MAX - 1)
-
-/* Lower sum @g of candidate @s whose edge has level id @id. */
-static inline double
-lower_sum(const struct lower_groups *lower, int s, unsigned id, int g)
-{
-    return lower->prev[(size_t)g * lower->num_steps + (size_t)s] +
-           lower->add[g][id];
-}
-
-/* Store the lower sums of state @t reached from @s by an edge of id @id. */
-static inline void
-lower_store(const struct lower_groups *lower, int t, int s, unsigned id)
-{
-    for (int g = 0; g < lower->count; g++)
-        lower->cur[(size_t)g * lower->num_steps + (size_t)t] =
-            lower_sum(lower, s, id, g);
-}
-
-/* Among the candidates s in [@first, @to] of state @t whose group-0 sum
- * is @best (@left of them), the one whose lower sums are
- * lexicographically smallest, the first on ties. When neither the edges
- * into t nor the candidates' lower sums have anything nonzero, all tie and
- * @first wins without a look. Each candidate costs its group-1 sum; the
- * further groups only when that ties too. Sets *@id to its edge's id. */
-static int
-lower_ties(const struct layer *layer, const struct lower_groups *lower,
-           int t, const double *row, int first, int to, int left, double best,
-           unsigned *id)
-{
-    const size_t base = (size_t)(row - lower->weights);
-    int best_s = first;
-    unsigned best_id = lower->ids[base + (size_t)first * layer->row_step];
-    double best_1;
-
-    *id = best_id;
-    if (!lower->row_lower[t] &&
-        lower->nz_prev[to + 1] - lower->nz_prev[first] == 0)
-        return first;
-    best_1 = lower_sum(lower, first, best_id, 0);
-    for (int s = first + 1; left > 1 && s <= to; s++) {
-        size_t at = (size_t)s * layer->row_step;
-        unsigned s_id;
-        double v;
-
-        if (layer->key_prev[s] + row[at] != best)
-            continue;
-        left--;
-        s_id = lower->ids[base + at];
-        v = lower_sum(lower, s, s_id, 0);
-        if (v > best_1)
-            continue;
-        if (v == best_1) {
-            int g = 1;
-            double a = 0.0, b = 0.0;
-
-            for (; g < lower->count; g++) {
-                a = lower_sum(lower, s, s_id, g);
-                b = lower_sum(lower, best_s, best_id, g);
-                if (a != b)
-                    break;
-            }
-            if (g == lower->count || a > b)
-                continue;
-        }
-        best_s = s;
-        best_id = s_id;
-        best_1 = v;
-    }
-    *id = best_id;
-    return best_s;
-}
-
-/* lower_ties() for the row scan: when the candidates' group-1 sums can
- * differ, a vector scan of them finds the smallest, which decides with
- * two groups or when it is unique; else lower_ties() looks at them all.
- * Same result, same tie rule (the first). */
-static int
-lower_ties_scan(const struct layer *layer, const struct lower_groups *lower,
-                int t, const double *row, int first, int to, int left,
-                double best, unsigned *id)
-{
-#ifdef LEMICA_HAVE_AVX_SCAN
-    const size_t base = (size_t)(row - lower->weights);
-
-    if (layer->row_step == 1 && to + 1 - first >= vector_scan_min &&
-        (lower->row_lower[t] ||
-         lower->nz_prev[to + 1] - lower->nz_prev[first] != 0) &&
-        cpu_has_avx()) {
-        const double *key[LEMICA_DIGIT_GROUPS_MAX];
-        const double *rows[LEMICA_DIGIT_GROUPS_MAX];
-        double target[LEMICA_DIGIT_GROUPS_MAX];
-
-        key[0] = layer->key_prev;
-        rows[0] = row;
-        target[0] = best;
-        for (int g = 1; g <= lower->count; g++) {
-            struct scan scan;
-
-            key[g] = lower->prev + (size_t)(g - 1) * lower->num_steps;
-            rows[g] = lower->lower_weights + (size_t)(g - 1) * lower->slots +
-                      base;
-            scan_lower_avx(key, rows, target, g, first, to + 1, &scan);
-            /* The last group decides; so does a unique smallest sum. */
-            if (g == lower->count || scan.count == 1) {
-                *id = lower->ids[base + (size_t)scan.first];
-                return scan.first;
-            }
-            target[g] = scan.best;
-            first = scan.first;
-        }
-    }
-#endif
-    return lower_ties(layer, lower, t, row, first, to, left, best, id);
-}
-
 /* One layer of encoded LEXMAX with several digit groups on the blocked
  * scan: the lexicographic scan of the sums does it all, as the plain one
- * does for one group in layer_sum(); nothing reads reached[], the level
- * ids or the prefix counts of lower_ties() then. */
+ * does for one group in layer_sum(); nothing reads reached[] then. */
 static void
 layer_sum_blocked(lemica_solver *solver, const struct lemica_problem *problem,
                   int c)
@@ -2326,8 +2120,8 @@ layer_sum_blocked(lemica_solver *solver, const struct lemica_problem *problem,
 
 /* One layer of encoded LEXMAX with several digit groups on the row scan:
  * one lexicographic pass over each state's candidates (solver-row-lex.c)
- * in place of layer_sum()'s group-0 scan and tie-break; nothing reads
- * reached[], the level ids or the prefix counts of lower_ties() then. */
+ * (the one-group layer_sum() does not take several); nothing reads
+ * reached[] then. */
 static void
 layer_sum_rows(lemica_solver *solver, const struct lemica_problem *problem,
                int c)
@@ -2363,38 +2157,19 @@ layer_sum_rows(lemica_solver *solver, const struct lemica_problem *problem,
 }
 
 /* One layer of SUM. A sum may overflow to +inf, so reachability is kept
- * apart from the key. Encoded LEXMAX runs here too; with several digit
- * groups the candidates tied on group 0 are told apart by the others
- * (the row scan; the blocked scan runs layer_sum_blocked() instead). */
+ * apart from the key. Encoded LEXMAX of one digit group runs here too
+ * (several groups: layer_sum_blocked(), layer_sum_rows()). */
 static void
 layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
 {
     struct lemica_workspace *work = &solver->work;
     const unsigned char *reached_prev = work->reached[(c - 1) & 1].data;
     unsigned char *reached_cur = work->reached[c & 1].data;
-    /* Locals: the byte stores below may alias *problem. */
+    /* A local: the byte stores below may alias *problem. */
     const int blocked = problem->blocked;
-    /* Several groups only on the row scan: the blocked scan runs
-     * layer_sum_blocked() for them. */
-    const int groups = problem->lexmax_as_sum ? problem->digit_groups : 1;
-    struct lower_groups lower = {0};
     struct layer layer;
 
     layer_init(solver, problem, c, &layer);
-    if (groups > 1) {
-        lower.count = groups - 1;
-        lower.ids = work->level_ids.data;
-        lower.weights = work->incoming.data;
-        lower.row_lower = work->row_lower.data;
-        lower.add = (const double(*)[LEMICA_DIGIT_LEVELS_MAX + 1])work->lower_add;
-        lower.prev = work->lower_keys[(c - 1) & 1].data;
-        lower.cur = work->lower_keys[c & 1].data;
-        lower.nz_prev = work->lower_nz[(c - 1) & 1].data;
-        lower.nz_cur = work->lower_nz[c & 1].data;
-        lower.lower_weights = work->lower_weights.data;
-        lower.slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
-        lower.num_steps = (size_t)problem->num_steps;
-    }
     if (blocked)
         layer_scan_blocked(solver, problem, &layer, SCAN_SUM, NULL);
     if (blocked && problem->lexmax_as_sum) {
@@ -2410,9 +2185,6 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
         int s;
 
         reached_cur[t] = 0;
-        if (groups > 1) /* read by the next layer's vector tie-break */
-            for (int g = 0; g < groups - 1; g++)
-                lower.cur[(size_t)g * lower.num_steps + (size_t)t] = 0.0;
         if (blocked) {
             blocked_result(&layer, NULL, t, &to, &scan);
         } else {
@@ -2432,35 +2204,9 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
             if (s > to)
                 continue;
         }
-        if (groups > 1) {
-            unsigned id;
-
-            if (scan.count > 1)
-                s = lower_ties_scan(&layer, &lower, t, row, s, to, scan.count,
-                                    scan.best, &id);
-            else
-                id = lower.ids[(size_t)(row - lower.weights) +
-                               (size_t)s * layer.row_step];
-            lower_store(&lower, t, s, id);
-        }
         layer.key_cur[t] = scan.best;
         reached_cur[t] = 1;
         layer.pred[t] = (uint16_t)s;
-    }
-    if (groups > 1) {
-        /* Prefix counts of the states with a nonzero lower sum, for
-         * lower_ties() of the next layer. Unreached states never are
-         * candidates (their sums are 0 anyway): they count 0. */
-        lower.nz_cur[layer.lo] = 0;
-        for (int t = layer.lo; t <= layer.hi; t++) {
-            int nonzero = 0;
-
-            if (reached_cur[t])
-                for (int g = 0; g < groups - 1; g++)
-                    nonzero |= lower.cur[(size_t)g * lower.num_steps +
-                                         (size_t)t] != 0.0;
-            lower.nz_cur[t + 1] = lower.nz_cur[t] + nonzero;
-        }
     }
 }
 
@@ -2549,15 +2295,11 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     key[0] = 0.0;
     if (solver->comparator == LEMICA_COMPARATOR_SUM || problem->lexmax_as_sum)
         ((unsigned char *)work->reached[1].data)[0] = 1;
-    if (problem->lexmax_as_sum && problem->digit_groups > 1) {
-        int *nz = work->lower_nz[1].data;
-
+    if (problem->lexmax_as_sum && problem->digit_groups > 1)
         for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
             ((double *)work->lower_keys[1].data)[(size_t)g *
                                                 (size_t)problem->num_steps] =
                 0.0;
-        nz[0] = nz[1] = 0;
-    }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&

@@ -1021,20 +1021,6 @@ count_levels(const lemica_solver *solver,
         edges[k] = set->edges[set->order[k]];
 }
 
-/* The state into which slot @i of the weight matrix leads. */
-static inline int
-slot_target(const struct lemica_problem *problem, size_t i)
-{
-    if (problem->blocked) {
-        const size_t stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
-        size_t s = i / stride, j = i % stride;
-
-        /* (s, t) is at s * stride + pad + t - s - 1; pads are +inf. */
-        return (int)(s + 1 + j) - LEMICA_BLOCK_PAD;
-    }
-    return (int)(i / (size_t)problem->max_skip);
-}
-
 #ifdef LEMICA_HAVE_AVX_SCAN
 #include <immintrin.h>
 
@@ -1397,13 +1383,11 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     uint64_t edges[MAX_LEVELS];
     unsigned char group[MAX_LEVELS];
     double digit[MAX_LEVELS];
-    /* By value index (see collect_levels()): the group-0 code, the
-     * group-1 code, the level id of the DP's lower tables. */
+    /* By value index (see collect_levels()): the group-0 code and the
+     * lower groups' codes. */
     double code[256], code_lower[LEMICA_DIGIT_GROUPS_MAX - 1][256];
-    unsigned char id[256];
     struct level_set set;
     unsigned char *indices;
-    unsigned char *row_lower = NULL;
     double *lower_weights = NULL;
     int count, groups, counted, refused = 0;
 
@@ -1416,8 +1400,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         return LEMICA_OK;
     }
 #endif
-    /* The value index of each slot; with several groups the same bytes
-     * then become the level ids. */
+    /* The value index of each slot. */
     if (!lemica_solver_reserve(&work->level_ids, slots, 1))
         return lemica_fail_no_memory("the solver workspace");
     indices = work->level_ids.data;
@@ -1502,35 +1485,22 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         /* Lower sums take groups_max - 1 doubles a state (solver-dp.c). */
         size_t lower = LEMICA_DIGIT_GROUPS_MAX - 1;
 
-        if (!lemica_solver_reserve(&work->row_lower, n + 1, 1) ||
-            !lemica_solver_reserve(&work->lower_keys[0], n * lower,
+        if (!lemica_solver_reserve(&work->lower_keys[0], n * lower,
                                    sizeof(double)) ||
             !lemica_solver_reserve(&work->lower_keys[1], n * lower,
                                    sizeof(double)) ||
-            !lemica_solver_reserve(&work->lower_nz[0], n + 1, sizeof(int)) ||
-            !lemica_solver_reserve(&work->lower_nz[1], n + 1, sizeof(int)) ||
             /* The lower groups' weights as matrices, for the row scan's
-             * vector tie-break and the blocked scan. */
+             * and the blocked scan's lexicographic passes. */
             !lemica_solver_reserve(&work->lower_weights,
                                    slots * (size_t)(groups - 1),
                                    sizeof(double)))
             return lemica_fail_no_memory("the solver workspace");
-        row_lower = work->row_lower.data;
         lower_weights = work->lower_weights.data;
-        if (!problem->blocked) {
-            /* What lower_ties() reads (not the blocked scan). */
-            memset(row_lower, 0, n + 1);
-            memset(work->lower_add, 0, sizeof(work->lower_add));
-            for (int k = 0; k < count; k++)
-                if (group[k] > 0)
-                    work->lower_add[group[k] - 1][k + 1] = digit[k];
-        }
     }
     code[INDEX_ZERO] = 0.0;
     code[INDEX_INF] = HUGE_VAL;
     for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
         code_lower[g][INDEX_ZERO] = code_lower[g][INDEX_INF] = 0.0;
-    id[INDEX_ZERO] = id[INDEX_INF] = 0;
     for (int v = 0; v < set.count; v++) {
         int level = set.level[v];
 
@@ -1539,13 +1509,11 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             code[v] = HUGE_VAL;
             for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
                 code_lower[g][v] = 0.0;
-            id[v] = 0;
             continue;
         }
         code[v] = group[level] == 0 ? digit[level] : 0.0;
         for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
             code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;
-        id[v] = group[level] == 0 ? 0 : (unsigned char)(level + 1);
     }
     if (groups == 1 && count <= 1 && count == set.count &&
         (count == 0 || levels[0] <= ONE_LEVEL_MAX)) {

@@ -88,19 +88,11 @@ struct lemica_workspace {
     struct lemica_buffer path_weights; /* double, layers: its weights */
     /* Encoded LEXMAX with more than one digit group (solver-encode.c): */
     struct lemica_buffer level_ids;  /* uchar, like the weight matrix the
-                                        DP reads: 1 + index into lower_digit
-                                        of the edge's level if it is in a
-                                        lower group, else 0 (while encoding,
-                                        and after it for the blocked scan,
-                                        which reads lower_weights only:
-                                        each slot's value index) */
-    struct lemica_buffer row_lower;  /* uchar, N: some edge into t has a
-                                        lower-group level (row scan) */
+                                        DP reads: each slot's value index
+                                        while encoding */
     struct lemica_buffer lower_keys[2]; /* double, (groups_max-1)*N: each
                                            state's sums of the lower groups,
                                            sum g of state t at g * N + t */
-    struct lemica_buffer lower_nz[2]; /* int, N+1: prefix counts of states
-                                         with a nonzero lower sum */
     struct lemica_buffer reach_masks; /* uint64, (K + 2) * ceil(N / 64):
                                          the edges of each span below a
                                          level, as bitsets of their ends,
@@ -110,9 +102,9 @@ struct lemica_workspace {
                                            the weight matrix the DP reads
                                            (incoming or outgoing): what
                                            each edge adds to lower group
-                                           g + 1 in copy g (the row scan's
-                                           vector tie-break, the blocked
-                                           scan) */
+                                           g + 1 in copy g (the row and
+                                           blocked scans' lexicographic
+                                           passes) */
     /* The lazy k-best enumeration (solver-kbest-lazy.c), kept like the
      * rest so that repeated k-best solves reuse their memory (MAX's
      * search uses best_max and listed too): */
@@ -164,9 +156,6 @@ struct lemica_workspace {
     /* The row scan's LEXMAX: runs of lexmax_fewest_copies() in a row
      * that left no candidate out (solver-dp.c). */
     int fewest_useless;
-    /* What an edge of level id i adds to lower group g + 1:
-     * lower_add[g][i] (0 for id 0 and for the levels of other groups). */
-    double lower_add[LEMICA_DIGIT_GROUPS_MAX - 1][LEMICA_DIGIT_LEVELS_MAX + 1];
 };
 
 struct lemica_solver {

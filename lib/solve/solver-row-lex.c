@@ -6,13 +6,11 @@
  * candidates a vector (struct row_lex in row-lex-int.h says what it
  * reads and writes).
  *
- * It replaces a scan of group 0 (a SUM scan counting the candidates tied
+ * It replaced a scan of group 0 (a SUM scan counting the candidates tied
  * on the best) followed, on ties, by one scan per lower group of the
- * tied candidates (lower_ties_scan() in solver-dp.c): on tie-heavy graphs
- * nearly every state ties on group 0, so that cost three passes and their
- * set-up a state. Here the lower sums come straight from the lower
- * groups' weight matrices, so the level ids and prefix counts of
- * lower_ties() are not read either. The kernel is written out for one,
+ * tied candidates: on tie-heavy graphs nearly every state ties on group
+ * 0, so that cost three passes and their set-up a state. Here the lower
+ * sums come straight from the lower groups' weight matrices. The kernel is written out for one,
  * two and three lower groups so that its loop tests nothing.
  */
 #include <math.h>

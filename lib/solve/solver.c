@@ -61,7 +61,6 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->path);
     buffer_free(&work->path_weights);
     buffer_free(&work->level_ids);
-    buffer_free(&work->row_lower);
     buffer_free(&work->lower_weights);
     buffer_free(&work->reach_masks);
     buffer_free(&work->all_heads);
@@ -79,7 +78,6 @@ lemica_solver_free(lemica_solver *solver)
     }
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->lower_keys[i]);
-        buffer_free(&work->lower_nz[i]);
     }
     buffer_free(&work->kbest_paths);
     buffer_free(&work->kbest_links);
