@@ -1020,20 +1020,6 @@ count_levels(const lemica_solver *solver,
         edges[k] = set->edges[set->order[k]];
 }
 
-/* The state into which slot @i of the weight matrix leads. */
-static inline int
-slot_target(const struct lemica_problem *problem, size_t i)
-{
-    if (problem->blocked) {
-        const size_t stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
-        size_t s = i / stride, j = i % stride;
-
-        /* (s, t) is at s * stride + pad + t - s - 1; pads are +inf. */
-        return (int)(s + 1 + j) - LEMICA_BLOCK_PAD;
-    }
-    return (int)(i / (size_t)problem->max_skip);
-}
-
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
