@@ -87,7 +87,10 @@ lex_select(__m256d mask, __m256d a, __m256d b)
 {
     __m256d r;
 
-    __asm__("vblendvpd %3, %2, %1, %0" : "=x"(r) : "x"(b), "x"(a), "x"(mask));
+    /* Both operand orders ({AT&T|Intel}): builds may pass -masm=intel. */
+    __asm__("vblendvpd {%3, %2, %1, %0|%0, %1, %2, %3}"
+            : "=x"(r)
+            : "x"(b), "x"(a), "x"(mask));
     return r;
 }
 #define LEX_SELECT(mask, a, b) lex_select((mask), (a), (b))

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A long random search (not part of `meson test`): LEXMAX solves -- one
+ * budget (B = N / 4, random B) and whole frontiers -- against an
+ * independent DP over full sorted-descending cost vectors with the
+ * documented tie rule (steps compared backwards from the end: on equal
+ * vectors the smaller predecessor), on tie-heavy weight families, N = 10
+ * .. ~300, with the row scan forced by the test hooks at small N and the
+ * row-lex kernels, the one-budget gate and the blocked kernels varied.
+ *
+ *   fuzz-row-lex [cases [first_seed [max_n]]]
+ *
+ * Prints solves and mismatches; exits 1 on any mismatch.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lemica/lemica.h"
+#include "solver-int.h"
+#include "test-rng.h"
+
+struct problem {
+    int n, k; /* k: the effective max skip */
+    double *w; /* n * n, NAN = absent */
+    unsigned char *required;
+};
+
+/* The reference: best[c][j] predecessor (-1 unreachable, -2 start) for
+ * paths of c + 1 steps ending at j, c = 0 .. n - 1. */
+struct reference {
+    int n;
+    int *pred; /* n * n */
+};
+
+static double
+diffusion_error(int i, int j, int n)
+{
+    double span = (double)(j - i) / (double)n;
+    double e = 4.0 * pow(span, 1.5) * (1.0 + 3.0 * exp(-4.0 * i / (double)n));
+
+    return e < 1.0 ? e : 1.0;
+}
+
+enum family {
+    F_LEVELS, F_ZERO, F_EQUAL, F_OUTLIERS, F_QUANTISED, F_DBLMAX,
+    F_DIFFUSION, F_DISTINCT, F_SPREAD, F_COUNT
+};
+static const char *family_name[] = {"levels", "zero", "equal", "outliers",
+                                    "quantised", "dblmax", "diffusion",
+                                    "distinct", "spread"};
+
+static double
+draw(uint64_t *rng, int family, int levels, int i, int j, int n)
+{
+    switch (family) {
+    case F_LEVELS:
+        return 1.0 + test_rng_below(rng, levels);
+    case F_ZERO:
+        return 0.0;
+    case F_EQUAL:
+    case F_OUTLIERS:
+        return 1.0;
+    case F_QUANTISED:
+        return floor(diffusion_error(i, j, n) * 8.0) / 8.0;
+    case F_DBLMAX:
+        return test_rng_below(rng, 3) == 0 ? DBL_MAX
+               : test_rng_below(rng, 2)    ? (double)test_rng_below(rng, 4)
+                                           : test_rng_unit(rng);
+    case F_DIFFUSION:
+        return diffusion_error(i, j, n) * (1.0 + 0.01 * test_rng_unit(rng));
+    case F_SPREAD: /* many levels over a wide range: several digit groups */
+        return ldexp(1.0 + test_rng_below(rng, 4), test_rng_below(rng, levels));
+    default:
+        return test_rng_unit(rng);
+    }
+}
+
+/* Is the merge of sorted-desc @a (length @len) with @x below (-1), equal
+ * (0) or above (1) sorted-desc @b (length len + 1)? */
+static int
+compare_merged(const double *a, int len, double x, const double *b)
+{
+    int ia = 0, used = 0;
+
+    for (int i = 0; i <= len; i++) {
+        double v;
+
+        if (!used && (ia == len || x >= a[ia])) {
+            v = x;
+            used = 1;
+        } else {
+            v = a[ia++];
+        }
+        if (v != b[i])
+            return v < b[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+static void
+merge_into(const double *a, int len, double x, double *out)
+{
+    int ia = 0, used = 0;
+
+    for (int i = 0; i <= len; i++) {
+        if (!used && (ia == len || x >= a[ia])) {
+            out[i] = x;
+            used = 1;
+        } else {
+            out[i] = a[ia++];
+        }
+    }
+}
+
+static void
+reference_solve(const struct problem *p, int max_steps, struct reference *r)
+{
+    int n = p->n;
+    double *prev = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    double *cur = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    int *first_req_after = malloc(sizeof(int) * (size_t)(n + 1));
+
+    r->n = n;
+    r->pred = malloc(sizeof(int) * (size_t)n * (size_t)n);
+    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
+        r->pred[s] = -1;
+    /* first required step > i */
+    first_req_after[n] = n;
+    for (int i = n - 1; i >= 0; i--)
+        first_req_after[i] = i + 1 < n && p->required[i + 1]
+                                 ? i + 1
+                                 : (i + 1 < n ? first_req_after[i + 1] : n);
+    r->pred[0] = -2; /* (c = 0, j = 0) */
+    for (int c = 1; c < max_steps && c < n; c++) {
+        /* cur row j: vector of length c at cur + j * n */
+        for (int j = 1; j < n; j++) {
+            int best = -1;
+            double *bv = cur + (size_t)j * (size_t)n;
+
+            for (int i = j - p->k < 0 ? 0 : j - p->k; i < j; i++) {
+                double x = p->w[(size_t)i * (size_t)n + (size_t)j];
+
+                if (r->pred[(size_t)(c - 1) * (size_t)n + (size_t)i] == -1 ||
+                    isnan(x) || first_req_after[i] < j)
+                    continue;
+                if (best < 0 ||
+                    compare_merged(prev + (size_t)i * (size_t)n, c - 1, x,
+                                   bv) < 0) {
+                    best = i;
+                    merge_into(prev + (size_t)i * (size_t)n, c - 1, x, bv);
+                }
+            }
+            r->pred[(size_t)c * (size_t)n + (size_t)j] = best;
+        }
+        double *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    free(prev);
+    free(cur);
+    free(first_req_after);
+}
+
+/* The reference's steps for @budget into @steps; 0 when infeasible. */
+static int
+reference_path(const struct reference *r, int budget, int *steps)
+{
+    int n = r->n, j = n - 1;
+
+    if (budget < 2 || budget > n)
+        return 0;
+    for (int c = budget - 1; c >= 0; c--) {
+        int pred = r->pred[(size_t)c * (size_t)n + (size_t)j];
+
+        if (pred == -1)
+            return 0;
+        steps[c] = j;
+        if (c > 0)
+            j = pred;
+    }
+    return steps[0] == 0;
+}
+
+static unsigned long solves, mismatches, infeasible_agree;
+
+static void
+report(const char *what, unsigned long seed, int budget, const int *want,
+       const int *got, size_t count)
+{
+    mismatches++;
+    if (mismatches > 20)
+        return;
+    fprintf(stderr, "MISMATCH %s seed %lu budget %d:", what, seed, budget);
+    if (want) {
+        fprintf(stderr, "\n  want");
+        for (int i = 0; i < budget; i++)
+            fprintf(stderr, " %d", want[i]);
+    } else {
+        fprintf(stderr, " want infeasible");
+    }
+    if (got) {
+        fprintf(stderr, "\n  got ");
+        for (size_t i = 0; i < count; i++)
+            fprintf(stderr, " %d", got[i]);
+    } else {
+        fprintf(stderr, " got infeasible/error");
+    }
+    fprintf(stderr, "\n");
+}
+
+static void
+check_schedule(const lemica_schedule *s, const struct reference *r,
+               int budget, const char *what, unsigned long seed)
+{
+    int *want = malloc(sizeof(int) * (size_t)(r->n + 1));
+    int *got = malloc(sizeof(int) * (size_t)(r->n + 1));
+    int feasible = reference_path(r, budget, want);
+    size_t count = 0;
+
+    solves++;
+    if (!s) {
+        if (feasible)
+            report(what, seed, budget, want, NULL, 0);
+        else
+            infeasible_agree++;
+    } else if (!feasible) {
+        lemica_schedule_steps(s, got, (size_t)r->n, &count);
+        report(what, seed, budget, NULL, got, count);
+    } else {
+        if (lemica_schedule_steps(s, got, (size_t)r->n, &count) != LEMICA_OK ||
+            count != (size_t)budget || memcmp(got, want, sizeof(int) * count))
+            report(what, seed, budget, want, got, count);
+    }
+    free(want);
+    free(got);
+}
+
+static void
+run_case(unsigned long seed, int max_n)
+{
+    uint64_t rng = 0x5eed0000u + seed;
+    int family = test_rng_below(&rng, F_COUNT);
+    int levels = (int[]){2, 3, 5, 8, 16, 64, 256}[test_rng_below(&rng, 7)];
+    int big = test_rng_below(&rng, 4) == 0;
+    int n = big ? 129 + test_rng_below(&rng, max_n - 128 > 1 ? max_n - 128 : 1)
+                : 10 + test_rng_below(&rng, 119);
+    int k_graph, k_solver, absent = test_rng_below(&rng, 3) * 10;
+    int frontier = test_rng_below(&rng, 3) == 0;
+    struct problem p;
+    lemica_graph *graph;
+    lemica_solver *solver;
+    struct reference r;
+    char what[160];
+    int budgets[3], budget_count = 0, max_budget;
+
+    if (n > max_n)
+        n = max_n;
+    switch (test_rng_below(&rng, 4)) {
+    case 0: k_graph = n - 1; break;
+    case 1: k_graph = 1 + test_rng_below(&rng, 4); break;
+    default: k_graph = 2 + test_rng_below(&rng, 40); break;
+    }
+    if (k_graph > n - 1)
+        k_graph = n - 1;
+    /* Keep the reference affordable: big frontiers with small K. */
+    if (frontier && n > 150 && k_graph > 40)
+        k_graph = 40;
+    k_solver = test_rng_below(&rng, 4) == 0 ? 1 + test_rng_below(&rng, n) : 0;
+    p.n = n;
+    p.k = k_solver && k_solver < k_graph ? k_solver : k_graph;
+    p.w = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    p.required = calloc((size_t)n, 1);
+    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
+        p.w[s] = (double)NAN;
+    if (lemica_graph_new(n, k_graph, &graph) != LEMICA_OK ||
+        lemica_solver_new(&solver) != LEMICA_OK)
+        abort();
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && j - i <= k_graph; j++) {
+            double x;
+
+            if (test_rng_below(&rng, 100) < absent) {
+                if (j == i + 1 && test_rng_below(&rng, 4) != 0)
+                    continue; /* span-1 edges stay at their default 0 */
+                if (j == i + 1)
+                    lemica_graph_remove_edge(graph, i, j);
+                continue;
+            }
+            x = draw(&rng, family, levels, i, j, n);
+            lemica_graph_set_weight(graph, i, j, x);
+            p.w[(size_t)i * (size_t)n + (size_t)j] = x;
+        }
+    if (family == F_OUTLIERS) {
+        int m = (int[]){1, 8, 64}[test_rng_below(&rng, 3)];
+        for (int o = 0; o < m; o++) {
+            int i = test_rng_below(&rng, n - 1);
+            int j = i + 1 + test_rng_below(&rng, k_graph);
+            double x = test_rng_below(&rng, 2) ? 0.5 * test_rng_unit(&rng)
+                                               : 1.0 + test_rng_unit(&rng);
+            if (j >= n)
+                continue;
+            lemica_graph_set_weight(graph, i, j, x);
+            p.w[(size_t)i * (size_t)n + (size_t)j] = x;
+        }
+    }
+    /* The reference reads every edge back (span-1 defaults included). */
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && j - i <= k_graph; j++) {
+            double x;
+            p.w[(size_t)i * (size_t)n + (size_t)j] =
+                lemica_graph_get_weight(graph, i, j, &x) == LEMICA_OK
+                    ? x
+                    : (double)NAN;
+        }
+    if (test_rng_below(&rng, 4) == 0) {
+        int warm = test_rng_below(&rng, 3);
+        lemica_solver_require_first_steps(solver, warm);
+        for (int i = 0; i < warm && i < n; i++)
+            p.required[i] = 1;
+    }
+    if (test_rng_below(&rng, 4) == 0) {
+        int step = test_rng_below(&rng, n);
+        lemica_solver_require_step(solver, step);
+        p.required[step] = 1;
+    }
+    lemica_solver_set_comparator(solver, LEMICA_COMPARATOR_LEXMAX);
+    lemica_solver_set_max_skip(solver, k_solver);
+    lemica_solver_set_head_runs(solver, 1 + test_rng_below(&rng, 4));
+    lemica_solver_set_digit_encoding(solver, test_rng_below(&rng, 4) != 0);
+    /* Row scan mostly; the blocked one (either kernel) sometimes. */
+    lemica_solver_set_blocked_scan_max_steps(test_rng_below(&rng, 5) == 0 ? 128
+                                                                          : 0);
+    lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
+    /* Row-lex: vector always, scalar always, or a threshold. */
+    {
+        int v = test_rng_below(&rng, 4);
+        lemica_solver_set_vector_scan_min(v == 0   ? 0
+                                          : v == 1 ? 1 << 30
+                                                   : 1 + test_rng_below(&rng, 20));
+    }
+    lemica_solver_set_anchor_stretch(test_rng_below(&rng, 3) == 0
+                                         ? 1 + test_rng_below(&rng, 4)
+                                         : LEMICA_ANCHOR_STRETCH_DEFAULT);
+    lemica_solver_set_pair_memo_min_steps(test_rng_below(&rng, 2)
+                                              ? 0
+                                              : LEMICA_PAIR_MEMO_MIN_STEPS);
+    {
+        int g = test_rng_below(&rng, 4);
+        /* default, off, or a small gate around (B + 1) N */
+        lemica_solver_set_row_one_max_states(
+            g == 0   ? LEMICA_ROW_ONE_MAX_STATES
+            : g == 1 ? 0
+                     : (size_t)(test_rng_below(&rng, n * n / 2 + 2)));
+    }
+
+    snprintf(what, sizeof(what), "%s(%d) n %d kg %d ks %d abs %d %s",
+             family_name[family], levels, n, k_graph, k_solver, absent,
+             frontier ? "frontier" : "one");
+    if (frontier) {
+        max_budget = n;
+    } else {
+        budgets[budget_count++] = n / 4 < 2 ? 2 : n / 4;
+        budgets[budget_count++] = 2 + test_rng_below(&rng, n - 1);
+        max_budget = budgets[0] > budgets[1] ? budgets[0] : budgets[1];
+    }
+    reference_solve(&p, max_budget, &r);
+    if (frontier) {
+        lemica_frontier *f = NULL;
+        lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
+
+        for (int b = 2; b <= n; b++) {
+            const lemica_schedule *s = NULL;
+            if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
+                s = NULL;
+            check_schedule(s, &r, b, what, seed);
+        }
+        lemica_frontier_free(f);
+    } else {
+        for (int bi = 0; bi < budget_count; bi++) {
+            lemica_schedule *s = NULL;
+            lemica_solver_solve(solver, graph, budgets[bi], &s);
+            check_schedule(s, &r, budgets[bi], what, seed);
+            lemica_schedule_free(s);
+        }
+    }
+    free(r.pred);
+    free(p.w);
+    free(p.required);
+    lemica_graph_free(graph);
+    lemica_solver_free(solver);
+}
+
+int
+main(int argc, char **argv)
+{
+    unsigned long cases = argc > 1 ? strtoul(argv[1], NULL, 10) : 200;
+    unsigned long first = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
+    int max_n = argc > 3 ? atoi(argv[3]) : 300;
+
+    for (unsigned long c = 0; c < cases; c++)
+        run_case(first + c, max_n);
+    printf("cases %lu solves %lu (infeasible agreed %lu) mismatches %lu\n",
+           cases, solves, infeasible_agree, mismatches);
+    return mismatches != 0;
+}
