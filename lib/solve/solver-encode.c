@@ -1021,20 +1021,6 @@ count_levels(const lemica_solver *solver,
         edges[k] = set->edges[set->order[k]];
 }
 
-/* The state into which slot @i of the weight matrix leads. */
-static inline int
-slot_target(const struct lemica_problem *problem, size_t i)
-{
-    if (problem->blocked) {
-        const size_t stride = (size_t)problem->max_skip + LEMICA_BLOCK_PAD;
-        size_t s = i / stride, j = i % stride;
-
-        /* (s, t) is at s * stride + pad + t - s - 1; pads are +inf. */
-        return (int)(s + 1 + j) - LEMICA_BLOCK_PAD;
-    }
-    return (int)(i / (size_t)problem->max_skip);
-}
-
 #ifdef LEMICA_HAVE_AVX_SCAN
 #include <immintrin.h>
 
