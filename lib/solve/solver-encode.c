@@ -1036,6 +1036,9 @@ count_levels(const lemica_solver *solver,
  * solve on 5 levels, where MAX takes 32 k). */
 #define FEW_KEYS 12
 
+/* lemica_solver_set_few_values_encoding() (test hook). */
+static int few_values_allowed = 1;
+
 struct few_keys {
     double key[FEW_KEYS]; /* the values seen, compared as doubles (-0.0 as
                              0.0: both encode as 0) */
@@ -1366,6 +1369,16 @@ encode_few(struct lemica_problem *problem, double *matrix)
 }
 #endif
 
+void
+lemica_solver_set_few_values_encoding(int allowed)
+{
+#ifdef LEMICA_HAVE_AVX_SCAN
+    few_values_allowed = allowed != 0;
+#else
+    (void)allowed;
+#endif
+}
+
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1394,7 +1407,8 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     if (!solver->digit_encoding)
         return LEMICA_OK;
 #ifdef LEMICA_HAVE_AVX_SCAN
-    if (problem->blocked && encode_few(problem, matrix)) {
+    if (problem->blocked && few_values_allowed &&
+        encode_few(problem, matrix)) {
         problem->lexmax_as_sum = 1;
         problem->digit_groups = 1;
         return LEMICA_OK;

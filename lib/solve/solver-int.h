@@ -235,6 +235,11 @@ void lemica_solver_set_digit_encoding(lemica_solver *solver, int allowed);
 lemica_status lemica_solver_encode_lexmax(lemica_solver *solver,
                                           struct lemica_problem *problem);
 
+/* Test hook (process-wide): allow (1, the default) or forbid (0) the
+ * vector encoding of few values on the blocked scan (encode_few() in
+ * solver-encode.c), so tests compare it with the level set's matrix. */
+void lemica_solver_set_few_values_encoding(int allowed);
+
 /* Test hook (process-wide): rows of at least @length candidates use the
  * vector scan when the CPU has it (default 16). Both scans give the same
  * result; tests compare them. */
