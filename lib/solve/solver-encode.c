@@ -1239,7 +1239,11 @@ few_codes(const struct few_keys *keys, double base, double *code)
         const double v = keys->key[j];
         int at = count;
 
-        code[j] = v; /* 0, +inf */
+        /* 0, +inf. A zero's code is +0.0 even for a key of -0.0: a code's
+         * sign bit marks a slot of no key in few_pass(), which would then
+         * meet that slot again and again (the graph stores +0.0 for both
+         * zeros, so no matrix holds -0.0 today). */
+        code[j] = v == 0.0 ? 0.0 : v;
         if (v == 0.0 || v == HUGE_VAL)
             continue;
         for (; at > 0 && keys->key[order[at - 1]] > v; at--)
