@@ -88,6 +88,26 @@ brute_compare_backwards(const struct brute_path *a, const struct brute_path *b)
     return 0;
 }
 
+const struct brute_path *
+brute_best(const struct brute_path *paths, size_t count,
+           lemica_comparator comparator, int budget)
+{
+    const struct brute_path *best = NULL;
+
+    for (size_t i = 0; i < count; i++) {
+        const struct brute_path *path = &paths[i];
+        int order;
+
+        if (path->budget != budget)
+            continue;
+        order = best ? brute_compare_cost(comparator, path, best) : -1;
+        if (order < 0 ||
+            (order == 0 && brute_compare_backwards(path, best) < 0))
+            best = path;
+    }
+    return best;
+}
+
 void
 brute_check_schedule(const lemica_schedule *schedule,
                      const struct brute_path *path, const char *what)

@@ -45,6 +45,13 @@ int brute_compare_cost(lemica_comparator comparator, const struct brute_path *a,
 int brute_compare_backwards(const struct brute_path *a,
                             const struct brute_path *b);
 
+/* The best of the @count @paths of @budget under @comparator, ties by
+ * brute_compare_backwards(): what the solver must return; NULL when no
+ * path has that budget (infeasible). */
+const struct brute_path *brute_best(const struct brute_path *paths,
+                                    size_t count, lemica_comparator comparator,
+                                    int budget);
+
 /* Fail the test unless @schedule is @path: steps, sorted costs, sum and
  * max; @what says where in a failure message. */
 void brute_check_schedule(const lemica_schedule *schedule,

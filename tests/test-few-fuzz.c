@@ -114,30 +114,6 @@ fuzz_prepare(lemica_solver *on, lemica_solver *off, const lemica_graph *graph,
     }
 }
 
-/* The brute-force best of @budget (tie rule), NULL when infeasible. */
-static const struct brute_path *
-fuzz_brute_best(size_t count, int budget)
-{
-    const struct brute_path *best = NULL;
-
-    for (size_t i = 0; i < count; i++) {
-        const struct brute_path *path = &fuzz_paths[i];
-        int order;
-
-        if (path->budget != budget)
-            continue;
-        if (!best) {
-            best = path;
-            continue;
-        }
-        order = brute_compare_cost(LEMICA_COMPARATOR_LEXMAX, path, best);
-        if (order < 0 ||
-            (order == 0 && brute_compare_backwards(path, best) < 0))
-            best = path;
-    }
-    return best;
-}
-
 static int
 fuzz_matches_brute(const lemica_schedule *s, const struct brute_path *path)
 {
@@ -291,7 +267,8 @@ fuzz_one(uint64_t *rng, uint64_t seed, int g, lemica_solver *fast,
                  (!fuzz_steps_equal(sa, sb) || !fuzz_steps_equal(sa, sc)))
             fuzz_report(c, seed, g, "solve steps", budgets[b]);
         if (n <= BRUTE_MAX_N) {
-            const struct brute_path *best = fuzz_brute_best(paths, budgets[b]);
+            const struct brute_path *best = brute_best(
+                fuzz_paths, paths, LEMICA_COMPARATOR_LEXMAX, budgets[b]);
 
             c->brute++;
             if ((best != NULL) != (ra == LEMICA_OK) ||
@@ -331,7 +308,8 @@ fuzz_one(uint64_t *rng, uint64_t seed, int g, lemica_solver *fast,
 
                     ck_assert_ok(lemica_schedule_steps(a, NULL, 0, &computed));
                     budget = (int)computed;
-                    best = fuzz_brute_best(paths, budget);
+                    best = brute_best(fuzz_paths, paths,
+                                      LEMICA_COMPARATOR_LEXMAX, budget);
 
                     c->brute++;
                     if (!best || !fuzz_matches_brute(a, best)) {

@@ -478,21 +478,7 @@ START_TEST(test_solver_matches_brute_force)
                             (comparator != LEMICA_COMPARATOR_SUM ||
                              p.integer_weights);
 
-                for (size_t i = 0; i < path_count; i++) {
-                    const struct brute_path *path = &all_paths[i];
-                    int order;
-
-                    if (path->budget != budget)
-                        continue;
-                    if (!best) {
-                        best = path;
-                        continue;
-                    }
-                    order = brute_compare_cost(comparator, path, best);
-                    if (order < 0 ||
-                        (order == 0 && brute_compare_backwards(path, best) < 0))
-                        best = path;
-                }
+                best = brute_best(all_paths, path_count, comparator, budget);
 
                 status = lemica_solver_solve(solver, graph, budget, &schedule);
                 solves++;
@@ -1257,6 +1243,31 @@ START_TEST(test_row_scan_ties_match_full_vectors)
 }
 END_TEST
 
+/* The weight of edge (@i, @j) of graph @g in the marking tests' families
+ * (kind = g % 7): diffusion-like, quantised, a few levels, DBL_MAX mixes,
+ * all equal (outliers added after), distinct, @spread levels. */
+static double
+marks_family_weight(uint64_t *rng, int kind, int g, int spread, int i, int j,
+                    int n)
+{
+    switch (kind) {
+    case 0:
+        return draw_family_weight(rng, WEIGHTS_DIFFUSION, 0, i, j, n);
+    case 1:
+        return draw_family_weight(rng, WEIGHTS_QUANTISED, 0, i, j, n);
+    case 2:
+        return (double)test_rng_below(rng, 2 + g % 5);
+    case 3:
+        return test_rng_below(rng, 3) == 0 ? DBL_MAX
+               : test_rng_below(rng, 2)    ? (double)test_rng_below(rng, 3)
+                                           : test_rng_unit(rng);
+    case 6:
+        return (double)(1 + test_rng_below(rng, spread));
+    default:
+        return kind == 4 ? 1.0 : test_rng_unit(rng);
+    }
+}
+
 /* Blocked LEXMAX for one budget settles ties only on the states marked
  * back from the end (lexmax_blocked_one()): every layer scanned first,
  * then each marked state's candidates reaching its bottleneck marked in
@@ -1288,33 +1299,11 @@ START_TEST(test_blocked_one_budget_marks)
         ck_assert_ok(lemica_graph_new(n, k, &graph));
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n && j - i <= k; j++) {
-                double w;
-
                 if (gaps && j > i + 1 && test_rng_below(&rng, 10) == 0)
                     continue; /* absent */
-                switch (kind) {
-                case 0:
-                    w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 0, i, j, n);
-                    break;
-                case 1:
-                    w = draw_family_weight(&rng, WEIGHTS_QUANTISED, 0, i, j, n);
-                    break;
-                case 2:
-                    w = (double)test_rng_below(&rng, 2 + g % 5);
-                    break;
-                case 3:
-                    w = test_rng_below(&rng, 3) == 0 ? DBL_MAX
-                        : test_rng_below(&rng, 2)    ? (double)test_rng_below(&rng, 3)
-                                                     : test_rng_unit(&rng);
-                    break;
-                case 6:
-                    w = (double)(1 + test_rng_below(&rng, spread));
-                    break;
-                default:
-                    w = kind == 4 ? 1.0 : test_rng_unit(&rng);
-                    break;
-                }
-                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    marks_family_weight(&rng, kind, g, spread, i, j, n)));
             }
         lemica_solver_set_digit_encoding(lexmax, g % 2);
         if (kind == 4)
@@ -1373,33 +1362,11 @@ START_TEST(test_row_one_budget_marks)
         ck_assert_ok(lemica_graph_new(n, k, &graph));
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n && j - i <= k; j++) {
-                double w;
-
                 if (gaps && j > i + 1 && test_rng_below(&rng, 10) == 0)
                     continue; /* absent */
-                switch (kind) {
-                case 0:
-                    w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 0, i, j, n);
-                    break;
-                case 1:
-                    w = draw_family_weight(&rng, WEIGHTS_QUANTISED, 0, i, j, n);
-                    break;
-                case 2:
-                    w = (double)test_rng_below(&rng, 2 + g % 5);
-                    break;
-                case 3:
-                    w = test_rng_below(&rng, 3) == 0 ? DBL_MAX
-                        : test_rng_below(&rng, 2)    ? (double)test_rng_below(&rng, 3)
-                                                     : test_rng_unit(&rng);
-                    break;
-                case 6:
-                    w = (double)(1 + test_rng_below(&rng, spread));
-                    break;
-                default:
-                    w = kind == 4 ? 1.0 : test_rng_unit(&rng);
-                    break;
-                }
-                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    marks_family_weight(&rng, kind, g, spread, i, j, n)));
             }
         lemica_solver_set_digit_encoding(lexmax, g % 2);
         if (kind == 4)
@@ -1825,19 +1792,8 @@ START_TEST(test_blocked_groups)
                 lemica_schedule *single = NULL;
                 char where[96];
 
-                for (size_t i = 0; i < count; i++) {
-                    const struct brute_path *path = &all_paths[i];
-                    int order;
-
-                    if (path->budget != budget)
-                        continue;
-                    order = best ? brute_compare_cost(
-                                       LEMICA_COMPARATOR_LEXMAX, path, best)
-                                 : -1;
-                    if (order < 0 ||
-                        (order == 0 && brute_compare_backwards(path, best) < 0))
-                        best = path;
-                }
+                best = brute_best(all_paths, count, LEMICA_COMPARATOR_LEXMAX,
+                                  budget);
                 snprintf(where, sizeof(where),
                          "two groups: kernel %d graph %d budget %d", kernel,
                          g, budget);
@@ -2010,19 +1966,8 @@ START_TEST(test_row_groups)
             lemica_schedule *single = NULL;
             char where[96];
 
-            for (size_t i = 0; i < count; i++) {
-                const struct brute_path *path = &all_paths[i];
-                int order;
-
-                if (path->budget != budget)
-                    continue;
-                order = best ? brute_compare_cost(LEMICA_COMPARATOR_LEXMAX,
-                                                  path, best)
-                             : -1;
-                if (order < 0 ||
-                    (order == 0 && brute_compare_backwards(path, best) < 0))
-                    best = path;
-            }
+            best = brute_best(all_paths, count, LEMICA_COMPARATOR_LEXMAX,
+                              budget);
             snprintf(where, sizeof(where),
                      "row groups: graph %d budget %d vector_min %d", g, budget,
                      vector_min);
