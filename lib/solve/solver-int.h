@@ -29,7 +29,7 @@
 #define LEMICA_DIGIT_GROUPS_MAX 4
 #define LEMICA_DIGIT_LEVELS_MAX (53 * LEMICA_DIGIT_GROUPS_MAX)
 #if LEMICA_DIGIT_LEVELS_MAX > 254
-#error "level ids are bytes"
+#error "the encoding's value indices are bytes"
 #endif
 
 /* One run of equal weights in a sorted cost vector. */
