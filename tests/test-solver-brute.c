@@ -1268,6 +1268,30 @@ marks_family_weight(uint64_t *rng, int kind, int g, int spread, int i, int j,
     }
 }
 
+/* The marking tests' solves of graph @g: the @required step (none if
+ * negative) on both solvers, then five budgets (short, middling and long
+ * paths), @lexmax against the full-vector DP @full. */
+static void
+assert_marks_budgets(lemica_solver *full, lemica_solver *lexmax,
+                     const lemica_graph *graph, uint64_t *rng, int required,
+                     int g, int k)
+{
+    const int n = lemica_graph_num_steps(graph);
+
+    lemica_solver_clear_required_steps(lexmax);
+    lemica_solver_clear_required_steps(full);
+    if (required >= 0) {
+        ck_assert_ok(lemica_solver_require_step(lexmax, required));
+        ck_assert_ok(lemica_solver_require_step(full, required));
+    }
+    for (int r = 0; r < 5; r++) {
+        int budget = 2 + test_rng_below(rng, r < 2 ? n / 3 : n - 1);
+
+        assert_same_solve(full, lexmax, graph, budget,
+                          "graph %d (n %d, k %d) budget %d", g, n, k, budget);
+    }
+}
+
 /* Blocked LEXMAX for one budget settles ties only on the states marked
  * back from the end (lexmax_blocked_one()): every layer scanned first,
  * then each marked state's candidates reaching its bottleneck marked in
@@ -1310,20 +1334,7 @@ START_TEST(test_blocked_one_budget_marks)
             add_outliers(&rng, n, k, 1 + test_rng_below(&rng, n), NULL, graph);
         lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 4));
         lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
-        lemica_solver_clear_required_steps(lexmax);
-        lemica_solver_clear_required_steps(full);
-        if (required >= 0) {
-            ck_assert_ok(lemica_solver_require_step(lexmax, required));
-            ck_assert_ok(lemica_solver_require_step(full, required));
-        }
-        for (int r = 0; r < 5; r++) {
-            /* Short, middling and long paths. */
-            int budget = 2 + test_rng_below(&rng, r < 2 ? n / 3 : n - 1);
-
-            assert_same_solve(full, lexmax, graph, budget,
-                              "graph %d (n %d, k %d) budget %d", g, n, k,
-                              budget);
-        }
+        assert_marks_budgets(full, lexmax, graph, &rng, required, g, k);
         lemica_graph_free(graph);
     }
     free_lexmax_pair(lexmax, full, calls);
@@ -1374,20 +1385,7 @@ START_TEST(test_row_one_budget_marks)
         lemica_solver_set_row_one_max_states(
             g % 5 == 4 ? (size_t)n * (size_t)(2 + test_rng_below(&rng, n))
                        : LEMICA_ROW_ONE_MAX_STATES);
-        lemica_solver_clear_required_steps(lexmax);
-        lemica_solver_clear_required_steps(full);
-        if (required >= 0) {
-            ck_assert_ok(lemica_solver_require_step(lexmax, required));
-            ck_assert_ok(lemica_solver_require_step(full, required));
-        }
-        for (int r = 0; r < 5; r++) {
-            /* Short, middling and long paths. */
-            int budget = 2 + test_rng_below(&rng, r < 2 ? n / 3 : n - 1);
-
-            assert_same_solve(full, lexmax, graph, budget,
-                              "graph %d (n %d, k %d) budget %d", g, n, k,
-                              budget);
-        }
+        assert_marks_budgets(full, lexmax, graph, &rng, required, g, k);
         lemica_graph_free(graph);
     }
     free_lexmax_pair(lexmax, full, calls);
