@@ -768,56 +768,86 @@ path_weight(const struct path_weights *pw, int s, int t)
  * same layer, always the one at the later step first (why: see
  * divergent_weights()). Each step yields a weight of side a, of side b,
  * or of both where they leave one state by different edges; an edge both
- * take at the same moment yields nothing, so it drops out. */
-struct pair_walk {
-    const uint16_t *pred_a, *pred_b; /* predecessor rows of each side's layer */
-    size_t n;                        /* the distance between layers' rows */
-    int a, b;                        /* each side's current step */
+ * take at the same moment yields nothing, so it drops out. Each side
+ * keeps its largest weight and, as asked, how often it occurs or every
+ * weight (pair_walk()). */
+struct walk_side {
+    double top;      /* the largest weight so far */
+    unsigned copies; /* how often @top occurs (if counted) */
+    double *out;     /* every weight, in walk order (if collected) */
+    size_t n;        /* weights collected */
 };
 
-enum { WALK_A = 1, WALK_B = 2 };
+enum walk_keep { WALK_COPIES, WALK_COLLECT };
 
-static inline int
-pair_walk_more(const struct pair_walk *w)
+static inline void
+walk_side_take(struct walk_side *side, double x, enum walk_keep keep)
 {
-    return w->a != w->b || w->pred_a != w->pred_b;
+    if (keep == WALK_COLLECT)
+        side->out[side->n++] = x;
+    else
+        side->copies = x > side->top ? 1 : side->copies + (x == side->top);
+    side->top = max_double(side->top, x);
 }
 
-/* One step back: which sides yielded a weight (in *@xa, *@xb). */
-static inline unsigned
-pair_walk_step(struct pair_walk *w, const struct path_weights *pw, double *xa,
-               double *xb)
+/* Walk the paths of states (@a, layer) and (@b, layer), @pred that
+ * layer's predecessor row and @n the distance between layers' rows, into
+ * @side_a and @side_b; returns the steps walked. Three loops, one per
+ * kind of step (the side at the later step alone, either side, then both
+ * at one step), each a short chain of dependent loads: the same steps in
+ * the same order as one step at a time, without deciding the kind anew
+ * on every step (most walks are runs of one kind). @keep is a constant at
+ * each call, so each caller gets its own copy without the other's work. */
+__attribute__((always_inline)) static inline size_t
+pair_walk(const uint16_t *pred, size_t n, const struct path_weights *pw,
+          int a, int b, struct walk_side *side_a, struct walk_side *side_b,
+          enum walk_keep keep)
 {
-    if (w->a == w->b) {
-        int before_a = w->pred_a[w->a];
-        int before_b = w->pred_b[w->b];
-        unsigned sides = 0;
+    const uint16_t *pred_a = pred, *pred_b = pred;
+    size_t walked = 0;
 
-        w->pred_a -= w->n;
-        w->pred_b -= w->n;
-        if (before_a != before_b) {
-            *xa = path_weight(pw, before_a, w->a);
-            *xb = path_weight(pw, before_b, w->b);
-            sides = WALK_A | WALK_B;
+    for (;;) {
+        while (a > b) {
+            int before = pred_a[a];
+
+            walk_side_take(side_a, path_weight(pw, before, a), keep);
+            pred_a -= n;
+            a = before;
+            walked++;
         }
-        w->a = before_a;
-        w->b = before_b;
-        return sides;
-    }
-    if (w->a > w->b) {
-        int before = w->pred_a[w->a];
+        while (b > a) {
+            int before = pred_b[b];
 
-        *xa = path_weight(pw, before, w->a);
-        w->pred_a -= w->n;
-        w->a = before;
-        return WALK_A;
-    }
-    int before = w->pred_b[w->b];
+            walk_side_take(side_b, path_weight(pw, before, b), keep);
+            pred_b -= n;
+            b = before;
+            walked++;
+        }
+        if (a != b)
+            continue;
+        if (pred_a == pred_b)
+            return walked; /* the same state of the same layer */
+        /* One step, two layers: the same edge drops out. Good paths
+         * often run through the same steps a layer apart (one took an
+         * extra step early on), so these come in runs. */
+        int before_a = pred_a[a], before_b = pred_b[b];
 
-    *xb = path_weight(pw, before, w->b);
-    w->pred_b -= w->n;
-    w->b = before;
-    return WALK_B;
+        while (before_a == before_b) {
+            a = before_a;
+            pred_a -= n;
+            pred_b -= n;
+            walked++;
+            before_a = pred_a[a];
+            before_b = pred_b[a];
+        }
+        walk_side_take(side_a, path_weight(pw, before_a, a), keep);
+        walk_side_take(side_b, path_weight(pw, before_b, a), keep);
+        pred_a -= n;
+        pred_b -= n;
+        a = before_a;
+        b = before_b;
+        walked++;
+    }
 }
 
 /* Collect into @out_a and @out_b the weights of the DP paths of states
@@ -839,30 +869,17 @@ divergent_weights(const lemica_solver *solver,
                   const struct layer *layer, int c, int a, int b,
                   double *out_a, double *out_b, double *max_a, double *max_b)
 {
-    const uint16_t *pred = pred_row(solver, problem, c);
-    struct pair_walk walk = {pred, pred, (size_t)problem->num_steps, a, b};
     const struct path_weights pw = path_weights_of(layer);
-    double top_a = -HUGE_VAL, top_b = -HUGE_VAL;
-    size_t n_a = 0, n_b = 0;
+    struct walk_side side_a = {-HUGE_VAL, 0, out_a, 0};
+    struct walk_side side_b = {-HUGE_VAL, 0, out_b, 0};
 
-    while (pair_walk_more(&walk)) {
-        double xa, xb;
-        unsigned sides = pair_walk_step(&walk, &pw, &xa, &xb);
-
-        if (sides & WALK_A) {
-            out_a[n_a++] = xa;
-            top_a = max_double(top_a, xa);
-        }
-        if (sides & WALK_B) {
-            out_b[n_b++] = xb;
-            top_b = max_double(top_b, xb);
-        }
-    }
-    *max_a = top_a;
-    *max_b = top_b;
+    pair_walk(pred_row(solver, problem, c), (size_t)problem->num_steps, &pw,
+              a, b, &side_a, &side_b, WALK_COLLECT);
+    *max_a = side_a.top;
+    *max_b = side_b.top;
     /* Both walked from layer c to the same layer and dropped the same
      * number: n_a == n_b. */
-    return n_a;
+    return side_a.n;
 }
 
 /* The paths of states (@a, @l) and (@b, @l) walked back a layer at a time
@@ -1380,6 +1397,31 @@ frontier_compare_rest(lemica_solver *solver,
     return compare_multisets(da, db, count);
 }
 
+/* What frontier_compare() needs of a layer, made once a layer: its
+ * predecessor row and the weights. The frontier always runs the blocked
+ * scan, so a path weight is at weights + t + s * row_step (layer_init()):
+ * a constant step in t spares the walk a multiply a step. */
+struct frontier_walk {
+    const uint16_t *pred; /* layer c - 1's predecessor row */
+    size_t n;             /* the distance between layers' rows */
+    struct path_weights pw;
+};
+
+static inline struct frontier_walk
+frontier_walk_of(const lemica_solver *solver,
+                 const struct lemica_problem *problem,
+                 const struct layer *layer)
+{
+    struct frontier_walk fw;
+
+    fw.pred = pred_row(solver, problem, layer->c - 1);
+    fw.n = (size_t)problem->num_steps;
+    fw.pw.base = layer->weights;
+    fw.pw.t_step = 1;
+    fw.pw.s_step = layer->row_step;
+    return fw;
+}
+
 /* compare_exact() for the frontier, which keeps no heads: first one walk
  * back from (@a, c - 1) and (@b, c - 1) until the two paths meet, by step
  * as in divergent_weights() (the DP's paths form a tree, so all before is
@@ -1390,37 +1432,22 @@ frontier_compare_rest(lemica_solver *solver,
  * further, below that weight. */
 static int
 frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
-                 const struct layer *layer, int a, double wa, int b,
-                 double wb)
+                 const struct layer *layer, const struct frontier_walk *fw,
+                 int a, double wa, int b, double wb)
 {
-    const uint16_t *pred = pred_row(solver, problem, layer->c - 1);
-    struct pair_walk walk = {pred, pred, (size_t)problem->num_steps, a, b};
-    const struct path_weights pw = path_weights_of(layer);
-    double top_a = wa, top_b = wb;
-    unsigned copies_a = 1, copies_b = 1;
-    size_t walked = 0;
+    struct walk_side side_a = {wa, 1, NULL, 0};
+    struct walk_side side_b = {wb, 1, NULL, 0};
+    size_t walked = pair_walk(fw->pred, fw->n, &fw->pw, a, b, &side_a,
+                              &side_b, WALK_COPIES);
 
-    while (pair_walk_more(&walk)) {
-        double xa, xb;
-        unsigned sides = pair_walk_step(&walk, &pw, &xa, &xb);
-
-        walked++;
-        if (sides & WALK_A) {
-            copies_a = xa > top_a ? 1 : copies_a + (xa == top_a);
-            top_a = max_double(top_a, xa);
-        }
-        if (sides & WALK_B) {
-            copies_b = xb > top_b ? 1 : copies_b + (xb == top_b);
-            top_b = max_double(top_b, xb);
-        }
-    }
     solver->work.frontier_walked += walked;
-    if (top_a != top_b)
-        return top_a < top_b ? -1 : 1;
-    if (copies_a != copies_b)
-        return copies_a > copies_b ? 1 : -1;
+    if (side_a.top != side_b.top)
+        return side_a.top < side_b.top ? -1 : 1;
+    if (side_a.copies != side_b.copies)
+        return side_a.copies > side_b.copies ? 1 : -1;
     solver->work.frontier_walked += walked; /* walked again below */
-    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb, top_a);
+    return frontier_compare_rest(solver, problem, layer, a, wa, b, wb,
+                                 side_a.top);
 }
 
 /* Copies of the bottleneck @best in the vector of candidate @s with edge
@@ -1458,7 +1485,7 @@ frontier_copies(lemica_solver *solver, const struct lemica_problem *problem,
 static void
 frontier_ties(lemica_solver *solver, const struct lemica_problem *problem,
               const struct layer *layer, const struct lexmax_heads *heads,
-              int t, int to)
+              const struct frontier_walk *fw, int t, int to)
 {
     const double *row = layer->weights + t; /* see layer_init() */
     const double *key_prev = layer->key_prev;
@@ -1498,8 +1525,8 @@ frontier_ties(lemica_solver *solver, const struct lemica_problem *problem,
             frontier_copies(solver, problem, layer, heads, s, w, best) !=
                 fewest)
             continue;
-        if (frontier_compare(solver, problem, layer, s, w, best_s, w_best) <
-            0) {
+        if (frontier_compare(solver, problem, layer, fw, s, w, best_s,
+                             w_best) < 0) {
             best_s = s;
             w_best = w;
         }
@@ -1519,6 +1546,8 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
                    const struct layer *layer,
                    const struct lexmax_heads *heads, const uint16_t *last)
 {
+    const struct frontier_walk fw = frontier_walk_of(solver, problem, layer);
+
 #ifdef LEMICA_HAVE_AVX_SCAN
     for (int t = layer->lo; t <= layer->hi; t += 8) {
         /* Two bits a state, set where pred and last differ. */
@@ -1540,14 +1569,14 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
 
             tied &= ~(3u << (2 * j));
             if (layer->key_cur[t + j] != HUGE_VAL)
-                frontier_ties(solver, problem, layer, heads, t + j,
+                frontier_ties(solver, problem, layer, heads, &fw, t + j,
                               last[t + j]);
         }
     }
 #else
     for (int t = layer->lo; t <= layer->hi; t++)
         if (last[t] != layer->pred[t] && layer->key_cur[t] != HUGE_VAL)
-            frontier_ties(solver, problem, layer, heads, t, last[t]);
+            frontier_ties(solver, problem, layer, heads, &fw, t, last[t]);
 #endif
 }
 
