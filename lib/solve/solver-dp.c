@@ -783,11 +783,14 @@ enum walk_keep { WALK_COPIES, WALK_COLLECT };
 static inline void
 walk_side_take(struct walk_side *side, double x, enum walk_keep keep)
 {
-    if (keep == WALK_COLLECT)
+    if (keep == WALK_COLLECT) {
         side->out[side->n++] = x;
-    else
-        side->copies = x > side->top ? 1 : side->copies + (x == side->top);
-    side->top = max_double(side->top, x);
+        side->top = max_double(side->top, x);
+    } else if (x >= side->top) {
+        /* Rare past the first few steps: one compare a weight. */
+        side->copies = x > side->top ? 1 : side->copies + 1;
+        side->top = x;
+    }
 }
 
 /* Walk the paths of states (@a, layer) and (@b, layer), @pred that
