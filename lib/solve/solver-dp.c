@@ -1553,24 +1553,26 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
 
 #ifdef LEMICA_HAVE_AVX_SCAN
     for (int t = layer->lo; t <= layer->hi; t += 8) {
-        /* Two bits a state, set where pred and last differ. */
+        /* A bit a state, set where pred and last differ. */
         unsigned tied = 0;
 
-        if (t + 8 <= layer->hi + 1)
-            tied = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(
-                       _mm_loadu_si128((const __m128i *)(layer->pred + t)),
-                       _mm_loadu_si128((const __m128i *)(last + t)))) ^
+        if (t + 8 <= layer->hi + 1) {
+            __m128i same = _mm_cmpeq_epi16(
+                _mm_loadu_si128((const __m128i *)(layer->pred + t)),
+                _mm_loadu_si128((const __m128i *)(last + t)));
+
+            tied = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(same, same)) ^
                    0xffffu;
-        else
+            tied &= 0xffu;
+        } else
             for (int j = 0; t + j <= layer->hi; j++)
                 if (last[t + j] != layer->pred[t + j])
-                    tied |= 3u << (2 * j);
+                    tied |= 1u << j;
         /* The last block's states go through the same loop: one call
          * site, so that frontier_ties() is inlined once. */
-        while (tied) {
-            int j = __builtin_ctz(tied) / 2;
+        for (; tied; tied &= tied - 1) {
+            int j = __builtin_ctz(tied);
 
-            tied &= ~(3u << (2 * j));
             if (layer->key_cur[t + j] != HUGE_VAL)
                 frontier_ties(solver, problem, layer, heads, &fw, t + j,
                               last[t + j]);
