@@ -1518,8 +1518,10 @@ frontier_ties(lemica_solver *solver, const struct lemica_problem *problem,
         to = last;
     }
     w_best = candidate_weight(layer, row, best_s);
+    /* The weights of (s, t) a row step apart (layer_init()). */
+    const double *ws = row + (size_t)best_s * layer->row_step;
     for (int s = best_s + 1; s <= to; s++) {
-        double w = candidate_weight(layer, row, s);
+        double w = *(ws += layer->row_step);
 
         if (max_double(key_prev[s], w) != best)
             continue;
