@@ -1459,6 +1459,71 @@ START_TEST(test_dblmax_ties_match_full_vectors)
 }
 END_TEST
 
+/* The blocked frontier's walks (frontier_compare(): by step, the runs
+ * of one step two layers apart, copies of the largest weight, the rest
+ * below it) on the tie families where it walks rather than builds
+ * heads: distinct and diffusion-like weights (every tie shares its
+ * bottleneck edge), 64 and 256 levels (equal largest weights, so copies
+ * and the rest decide), DBL_MAX mixes; N up to 90 and K from 1 to N - 1,
+ * the digit encoding off so that levels reach the walks too. The whole
+ * frontier against the DP over full sorted vectors of the user
+ * comparator, with either blocked kernel. */
+START_TEST(test_frontier_walks_match_full_vectors)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    new_lexmax_pair(&lexmax, &full, &calls);
+    lemica_solver_set_digit_encoding(lexmax, 0);
+    for (int g = 0; g < 40; g++) {
+        uint64_t rng = 717000u + (uint64_t)g;
+        int n = 20 + test_rng_below(&rng, 71);
+        int k = g % 3 == 0 ? n - 1 : 1 + test_rng_below(&rng, n - 1);
+        int kind = g % 5; /* distinct, diffusion, 64, 256 levels, DBL_MAX */
+        lemica_graph *graph;
+        lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_status sa, sb;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w =
+                    kind == 0   ? test_rng_unit(&rng)
+                    : kind == 1 ? draw_family_weight(&rng, WEIGHTS_DIFFUSION,
+                                                     0, i, j, n)
+                    : kind == 2 ? draw_family_weight(&rng, WEIGHTS_LEVELS,
+                                                     64, i, j, n)
+                    : kind == 3 ? draw_family_weight(&rng, WEIGHTS_LEVELS,
+                                                     256, i, j, n)
+                    : test_rng_below(&rng, 3) == 0 ? DBL_MAX
+                                                   : test_rng_unit(&rng);
+
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        lemica_solver_set_blocked_scan_avx512(g % 2);
+        sa = lemica_solver_solve_frontier(full, graph, &fa);
+        sb = lemica_solver_solve_frontier(lexmax, graph, &fb);
+        ck_assert_int_eq(sa, sb);
+        if (sa == LEMICA_OK) {
+            ck_assert_uint_eq(lemica_frontier_count(fa),
+                              lemica_frontier_count(fb));
+            for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
+                const lemica_schedule *a, *b;
+
+                ck_assert_ok(lemica_frontier_get(fa, i, &a));
+                ck_assert_ok(lemica_frontier_get(fb, i, &b));
+                assert_same_steps(a, b, "frontier: graph %d (n %d, k %d)", g,
+                                  n, k);
+            }
+        }
+        lemica_frontier_free(fa);
+        lemica_frontier_free(fb);
+        lemica_graph_free(graph);
+    }
+    free_lexmax_pair(lexmax, full, calls);
+}
+END_TEST
+
 /* The plain radix's boundary: while B^levels <= 2^53 the levels encode
  * with digits B^k and no edge counts (B = 16: 16^13 = 2^52 <= 2^53 <
  * 16^14), more are counted (collect_levels()). N = 17, budget 16: a
@@ -2079,6 +2144,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_dblmax_ties_match_full_vectors,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_frontier_walks_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_blocked_one_budget_marks,
                         reset_scan_hooks);
