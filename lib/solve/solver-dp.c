@@ -801,7 +801,7 @@ walk_side_take(struct walk_side *side, double x, enum walk_keep keep)
  * distinct and diffusion-like weights alternate sides, so one loop for
  * both), then both at one step but layers apart, which mostly take the
  * same edge for several steps (distinct weights, N = 50, K = 49: 987 of
- * the 1845 steps of a frontier's walks, in 110 runs) and cost three loads
+ * the 1845 steps of a frontier's walks, in 99 runs) and cost three loads
  * and a compare a step there. The same steps in the same order as the
  * one-step-at-a-time walk this replaced. @keep is a constant at each
  * call, so each caller gets its own copy without the other's work. */
