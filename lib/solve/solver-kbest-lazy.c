@@ -31,7 +31,37 @@
  * when the heads agree all through by the weights after their common
  * prefix, read from the parent links. Equal vectors go to the smaller predecessor: that is the
  * step-list rule, since two candidates of one state differ first at their
- * predecessor. */
+ * predecessor.
+ *
+ * Not done: Eppstein's enumeration for SUM (issue 12, branch kbest7),
+ * estimated from callgrind's counts of bench-kbest --calls sum (N = 50,
+ * K = 49, the 10 best of every budget; per call, against one frontier
+ * of 297,000 instructions): every schedule the one-best tree and a list
+ * of sidetracks with exact deltas d(s, c - 1) + w(s, t) - d(t, c) >= 0,
+ * a heap of sidetracks per state persistent along the tree paths, so
+ * that a schedule costs a few heap entries instead of the 7.5 partial
+ * paths this enumeration materialises per schedule (3,500 a call for
+ * 472 schedules, 425 next_path() calls, 1.11 M instructions in all:
+ * 2,600 a call). What Eppstein's method would not change: the one-best
+ * DP (0.32 M: the exact sums and the tie rule need it as it is), the
+ * list (0.58 M, 1,230 a schedule), the exact weights (0.095 M), the
+ * preparation and the workspace (0.1 M): 1.1 M, 3.7 frontiers, before
+ * any enumeration. Its own work: a pop and up to four pushes per
+ * schedule (about 200 instructions), the tree heap of each new state a
+ * schedule leaves the tree at (a persistent insert of six nodes, about
+ * 120, and its best sidetrack, which needs an exact second-best
+ * predecessor the one-best scan does not keep: another scan, about
+ * 200; two or three new states a schedule, about 700), the sorted
+ * sidetracks into a state as today's cold heaps (about 150,000), and,
+ * as sidetracks give exact sums only, a walk of each candidate to sum
+ * its weights in path order for select_sum() (about 200): some 0.6 M.
+ * So about 1.7 M, 5.8 frontiers in instructions against 7.8 today; and
+ * the CPU-time ratio of this code runs 1.4 to 1.5 times the instruction
+ * ratio (cache misses and mispredicted branches of pointer walks), so
+ * about 8 frontiers of CPU time against 11.2 to 12: the 5x target is out
+ * of reach this way, at the price of a second exact enumeration (ties
+ * at the k-th place sorted apart, a fallback when they are too many).
+ * Not built. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -1918,7 +1948,7 @@ highest_bit(uint64_t x)
  * zeros get 0. (Before: two passes over every slot that both decoded
  * each weight, a third for the zeros and a fourth for the margin's
  * largest weight: 165,000 instructions a SUM call of bench-kbest,
- * now XXX.) */
+ * now 95,000.) */
 static int
 fixed_weights(struct lazy *lz, uint64_t *fixed, double *largest)
 {
