@@ -23,7 +23,9 @@
  *     --toggle-collect=lemica_solver_solve_k_best_frontier \
  *     bench-kbest --calls sum
  *   callgrind_annotate --inclusive=yes --auto=no cg.out | grep solve_
- * Measured so (k-best over frontier instructions): LEXMAX 6.97, SUM 7.32,
+ * Measured so (k-best over frontier instructions): SUM 7.78 (branch
+ * kbest7's exact weights; 8.03 measured again at 2f4784e, whose LEXMAX
+ * and MAX were as below); LEXMAX 6.97, SUM 7.32,
  * MAX 4.85 (in one process that loads both libraries and alternates them,
  * 301 rounds, four runs, two in each order, load 6-8: the k-best's CPU
  * time 0.97-1.0 of 2d522ba's for LEXMAX, 0.98-1.0 for SUM and 0.97-0.99

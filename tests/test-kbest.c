@@ -32,11 +32,20 @@ enum kb_order { KB_LEXMAX, KB_SUM, KB_MAX, KB_USER_LEXMAX, KB_USER_MAX,
  * 9 denormals and the smallest normals (SUM's exact sums of mantissas of
  * every length, down to one bit); 10 halves, ones and steps below half an
  * ulp of 1 (SUM: floating-point sums in path order that tie or reverse
- * their exact order). */
+ * their exact order); 11 SUM's exact units at their limit: values in
+ * [1, 2), zeros, and odd multiples (1 to 7) of 2^-G for a gap G of 118 to
+ * 129 a graph (kb_unit_gap), so that the widest integer, G + 1 bits, and
+ * the log2(N) bits of a sum's carry lie on either side of the 127 bits
+ * the exact sums may use (fixed_weights() in solver-kbest-lazy.c). */
 #define KB_KINDS 8
+
+/* Kind 11's gap, set per graph by kb_check_graphs(). */
+static int kb_unit_gap = 120;
 
 /* kb_check_graphs(): SUM on weights of kind 10 only. */
 #define KB_SUM_ROUNDING (KB_ORDERS + 1)
+/* kb_check_graphs(): SUM on weights of kind 11 only. */
+#define KB_SUM_UNITS (KB_ORDERS + 2)
 
 /* A random problem of 2 .. @max_n steps with weights of @kind. */
 static void
@@ -110,6 +119,15 @@ kb_make_problem_of(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
                 static const double rounding[] = {
                     0.0, 0.5, 1.0, 0x1p-54, 0x1p-53, 0x3p-54, 0x1p-52};
                 w = rounding[test_rng_below(rng, 7)];
+                break;
+            }
+            case 11: { /* SUM's exact units at their limit */
+                const int pick = test_rng_below(rng, 8);
+
+                w = pick < 2   ? 0.0
+                    : pick < 5 ? 1.0 + test_rng_unit(rng)
+                               : ldexp(1.0 + 2.0 * test_rng_below(rng, 4),
+                                       -kb_unit_gap);
                 break;
             }
             default: /* distinct values, some zeros */
@@ -269,7 +287,11 @@ kb_check_graphs(int graphs, uint64_t seed_base, int only,
         lemica_schedule_list *frontier = NULL;
         lemica_status frontier_status;
 
-        if (only == KB_SUM_ROUNDING) {
+        if (only == KB_SUM_UNITS) {
+            order = KB_SUM;
+            kb_unit_gap = 118 + test_rng_below(&rng, 12);
+            kb_make_problem_of(&rng, &p, &graph, solver, 12, 11);
+        } else if (only == KB_SUM_ROUNDING) {
             order = KB_SUM;
             kb_make_problem_of(&rng, &p, &graph, solver, 12, 10);
         } else if (only >= KB_ORDERS) {
@@ -387,6 +409,7 @@ kb_check_graphs(int graphs, uint64_t seed_base, int only,
            : only == KB_SUM  ? " (SUM, tie-heavy)"
            : only == KB_MAX  ? " (MAX, tie-heavy)"
            : only == KB_SUM_ROUNDING ? " (SUM, rounding)"
+           : only == KB_SUM_UNITS ? " (SUM, exact units at their limit)"
                              : "",
            lists, schedules, ties,
            short_lists);
@@ -785,6 +808,25 @@ START_TEST(test_kbest_sum_rounding)
 }
 END_TEST
 
+/* SUM's exact sums where their integers are about as wide as 128 bits
+ * allow, on both sides of the limit (beyond it the enumeration hands over
+ * to the DP; about half the solves here each way), against the brute
+ * force (kind 11 of kb_make_problem_of()). Integers of zero weights left
+ * stale fail it. A carry left out of the limit (sums that wrap) passed,
+ * as it passed every other test: a wrapped sum looks small, so
+ * select_sum() keeps taking paths until its room is full and the DP
+ * takes over; the limit is kept for the contract, not for a list that
+ * could be seen to change. Units misplaced by mantissa length or for
+ * denormals are caught by the extreme-weight and tie tests. */
+START_TEST(test_kbest_sum_exact_units)
+{
+    struct kb_stats stats;
+
+    kb_check_graphs(600, 590000u, KB_SUM_UNITS, &stats);
+    ck_assert_uint_gt(stats.ties, 1000);
+}
+END_TEST
+
 /* SUM where the exact order and the floating-point order (in path order)
  * of two schedules are reversed by more than their floating-point sums
  * differ. Budget 6 of N = 8 has two schedules: P = 0 1 2 3 4 7, a 1 and
@@ -941,6 +983,7 @@ TEST_SUITE(kbest)
     add_test(suite, test_kbest_sum_ties);
     add_test(suite, test_kbest_sum_tie_before_heap);
     add_test(suite, test_kbest_sum_rounding);
+    add_test(suite, test_kbest_sum_exact_units);
     add_test(suite, test_kbest_sum_margin);
     add_test(suite, test_kbest_sum_pull_limit);
     add_test(suite, test_kbest_max_ties);

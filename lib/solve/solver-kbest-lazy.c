@@ -31,7 +31,37 @@
  * when the heads agree all through by the weights after their common
  * prefix, read from the parent links. Equal vectors go to the smaller predecessor: that is the
  * step-list rule, since two candidates of one state differ first at their
- * predecessor. */
+ * predecessor.
+ *
+ * Not done: Eppstein's enumeration for SUM (issue 12, branch kbest7),
+ * estimated from callgrind's counts of bench-kbest --calls sum (N = 50,
+ * K = 49, the 10 best of every budget; per call, against one frontier
+ * of 297,000 instructions): every schedule the one-best tree and a list
+ * of sidetracks with exact deltas d(s, c - 1) + w(s, t) - d(t, c) >= 0,
+ * a heap of sidetracks per state persistent along the tree paths, so
+ * that a schedule costs a few heap entries instead of the 7.5 partial
+ * paths this enumeration materialises per schedule (3,500 a call for
+ * 472 schedules, 425 next_path() calls, 1.11 M instructions in all:
+ * 2,600 a call). What Eppstein's method would not change: the one-best
+ * DP (0.32 M: the exact sums and the tie rule need it as it is), the
+ * list (0.58 M, 1,230 a schedule), the exact weights (0.095 M), the
+ * preparation and the workspace (0.1 M): 1.1 M, 3.7 frontiers, before
+ * any enumeration. Its own work: a pop and up to four pushes per
+ * schedule (about 200 instructions), the tree heap of each new state a
+ * schedule leaves the tree at (a persistent insert of six nodes, about
+ * 120, and its best sidetrack, which needs an exact second-best
+ * predecessor the one-best scan does not keep: another scan, about
+ * 200; two or three new states a schedule, about 700), the sorted
+ * sidetracks into a state as today's cold heaps (about 150,000), and,
+ * as sidetracks give exact sums only, a walk of each candidate to sum
+ * its weights in path order for select_sum() (about 200): some 0.6 M.
+ * So about 1.7 M, 5.8 frontiers in instructions against 7.8 today; and
+ * the CPU-time ratio of this code runs 1.4 to 1.5 times the instruction
+ * ratio (cache misses and mispredicted branches of pointer walks), so
+ * about 8 frontiers of CPU time against 11.2 to 12: the 5x target is out
+ * of reach this way, at the price of a second exact enumeration (ties
+ * at the k-th place sorted apart, a fallback when they are too many).
+ * Not built. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -1862,56 +1892,117 @@ trailing_zeros(uint64_t x)
 #endif
 }
 
-/* SUM: the exact weights, as multiples of 2^E for the smallest E that
- * some usable weight needs, in 128 bits. Returns 0 (the caller falls back
- * to the DP) when a sum of N of them may not fit. */
-static int
-fixed_weights(struct lazy *lz, uint64_t *fixed)
+/* The margin of lemica_kbest_sum_margin() for the largest usable weight
+ * @largest. */
+static double
+margin_of(double largest, int num_steps)
 {
-    const size_t slots =
-        (size_t)lz->problem->num_steps * (size_t)lz->problem->max_skip;
+    const double bound = largest * (double)num_steps * 1.001;
+
+    return 2.0 * (double)num_steps * bound * 0x1p-52;
+}
+
+/* The bits of usable weight @w (finite, not zero): its mantissa with the
+ * implicit bit, *@exponent the weight of its bit 0. */
+static inline uint64_t
+weight_bits(double w, int *exponent)
+{
+    uint64_t bits, mantissa;
+    int biased;
+
+    memcpy(&bits, &w, sizeof(bits));
+    mantissa = bits & ((UINT64_C(1) << 52) - 1);
+    biased = (int)((bits >> 52) & 0x7ff);
+    if (biased == 0) {
+        *exponent = -1074;
+        return mantissa;
+    }
+    *exponent = biased - 1075;
+    return mantissa | UINT64_C(1) << 52;
+}
+
+/* The index of the highest set bit of @x, not 0. */
+static inline int
+highest_bit(uint64_t x)
+{
+#if defined(__GNUC__)
+    return 63 - __builtin_clzll(x);
+#else
+    int top = 63;
+
+    while (!(x >> top))
+        top--;
+    return top;
+#endif
+}
+
+/* SUM: the exact weights, as multiples of 2^E for the smallest E that
+ * some usable weight needs, in 128 bits; also *@largest, the largest
+ * usable weight. Returns 0 (the caller falls back to the DP) when a sum
+ * of N of them may not fit. One pass finds E (the lowest set bit of any
+ * weight) and the highest set bit of any, whose distance is the width
+ * the largest integer needs; a second writes the integers. Only the
+ * slots of usable predecessors (from first_pred on) are read: the others
+ * hold +inf (fill_incoming() in solver.c) and are never asked for, so
+ * the enumeration reads no slot that was not written; absent edges and
+ * zeros get 0. (Before: two passes over every slot that both decoded
+ * each weight, a third for the zeros and a fourth for the margin's
+ * largest weight: 165,000 instructions a SUM call of bench-kbest,
+ * now 95,000.) */
+static int
+fixed_weights(struct lazy *lz, uint64_t *fixed, double *largest)
+{
+    const int n = lz->problem->num_steps, k = lz->problem->max_skip;
+    const int *first_pred = lz->solver->work.first_pred.data;
     const double *incoming = lz->solver->work.incoming.data;
-    int smallest = INT32_MAX, widest = 0, carry = 0;
+    int smallest = INT32_MAX, highest = INT32_MIN, carry = 0, widest = 0;
+    double top_weight = 0.0;
 
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < slots; i++) {
-            double w = incoming[i];
-            uint64_t bits, mantissa;
-            int exponent, length, shift, top = 52;
+    for (int t = 1; t < n; t++) {
+        const size_t base = (size_t)t * (size_t)k;
 
-            if (w == HUGE_VAL || w == 0.0)
+        for (int j = k - t + first_pred[t]; j < k; j++) {
+            const double w = incoming[base + (size_t)j];
+            uint64_t mantissa;
+            int exponent, low, high;
+
+            if (!(w < HUGE_VAL) || w == 0.0)
                 continue;
-            memcpy(&bits, &w, sizeof(bits));
-            mantissa = bits & ((UINT64_C(1) << 52) - 1);
-            exponent = (int)((bits >> 52) & 0x7ff);
-            if (exponent == 0) {
-                exponent = -1074;
-                while (!(mantissa >> top))
-                    top--;
-            } else {
-                mantissa |= UINT64_C(1) << 52;
-                exponent -= 1075;
-            }
-            /* Bit @top is the highest set: the length once the trailing
-             * zeros are shifted out follows. */
-            {
-                const int zeros = trailing_zeros(mantissa);
+            mantissa = weight_bits(w, &exponent);
+            low = exponent + trailing_zeros(mantissa);
+            high = exponent + highest_bit(mantissa);
+            smallest = low < smallest ? low : smallest;
+            highest = high > highest ? high : highest;
+            top_weight = w > top_weight ? w : top_weight;
+        }
+    }
+    /* The largest integer's length: from the unit's bit to the highest
+     * set bit of any weight. A sum of N - 1 of them needs log2(N) more
+     * bits. */
+    if (smallest != INT32_MAX)
+        widest = highest - smallest + 1;
+    while ((1ull << carry) < (unsigned long long)n)
+        carry++;
+    if (widest + carry > 127)
+        return 0;
+    for (int t = 1; t < n; t++) {
+        const size_t base = (size_t)t * (size_t)k;
 
-                mantissa >>= zeros;
-                exponent += zeros;
-                top -= zeros;
-            }
-            if (pass == 0) {
-                if (exponent < smallest)
-                    smallest = exponent;
+        for (int j = k - t + first_pred[t]; j < k; j++) {
+            const size_t i = base + (size_t)j;
+            const double w = incoming[i];
+            uint64_t mantissa;
+            int exponent, zeros, shift;
+
+            if (!(w < HUGE_VAL) || w == 0.0) {
+                fixed[2 * i] = fixed[2 * i + 1] = 0;
                 continue;
             }
-            length = top + 1;
-            shift = exponent - smallest;
-            if (shift > 127 || length + shift > widest)
-                widest = shift > 127 ? 128 : length + shift;
-            if (widest > 127)
-                return 0;
+            mantissa = weight_bits(w, &exponent);
+            zeros = trailing_zeros(mantissa);
+            mantissa >>= zeros;
+            /* 0 <= shift and shift + the mantissa's length <= widest. */
+            shift = exponent + zeros - smallest;
             if (shift >= 64) {
                 fixed[2 * i] = mantissa << (shift - 64);
                 fixed[2 * i + 1] = 0;
@@ -1921,19 +2012,11 @@ fixed_weights(struct lazy *lz, uint64_t *fixed)
             }
         }
     }
-    /* A sum of N - 1 of them needs log2(N) more bits. */
-    while ((1ull << carry) < (unsigned long long)lz->problem->num_steps)
-        carry++;
-    if (widest + carry > 127)
-        return 0;
     /* Sums below 2^53 units are exact in doubles too: the floating-point
      * order is the exact one, and no margin is needed. */
     lz->exact_doubles = widest + carry <= 53;
     lz->unit_exp = smallest == INT32_MAX ? 0 : smallest;
-    /* Zero weights (the pass skipped them). */
-    for (size_t i = 0; i < slots; i++)
-        if (incoming[i] == 0.0)
-            fixed[2 * i] = fixed[2 * i + 1] = 0;
+    *largest = top_weight;
     return 1;
 }
 
@@ -1943,13 +2026,12 @@ lemica_kbest_sum_margin(const struct lemica_problem *problem,
 {
     const double *incoming = solver->work.incoming.data;
     const size_t slots = (size_t)problem->num_steps * (size_t)problem->max_skip;
-    double largest = 0.0, bound;
+    double largest = 0.0;
 
     for (size_t i = 0; i < slots; i++)
         if (incoming[i] != HUGE_VAL && incoming[i] > largest)
             largest = incoming[i];
-    bound = largest * (double)problem->num_steps * 1.001;
-    return 2.0 * (double)problem->num_steps * bound * 0x1p-52;
+    return margin_of(largest, problem->num_steps);
 }
 
 lemica_status
@@ -1980,13 +2062,14 @@ lemica_solver_kbest_lazy(lemica_solver *solver,
     lz.skip = (size_t)problem->max_skip;
     status = lazy_alloc(&lz);
     if (status == LEMICA_OK && lz.sum) {
-        if (!fixed_weights(&lz, solver->work.kbest_fixed.data)) {
+        double largest;
+
+        if (!fixed_weights(&lz, solver->work.kbest_fixed.data, &largest)) {
             *fallback = 1;
             return LEMICA_OK;
         }
         lz.fixed = solver->work.kbest_fixed.data;
-        lz.margin = lz.exact_doubles ? 0.0
-                                     : lemica_kbest_sum_margin(problem, solver);
+        lz.margin = lz.exact_doubles ? 0.0 : margin_of(largest, n);
     }
     if (status == LEMICA_OK)
         status = first_paths(&lz, budget, frontier);
