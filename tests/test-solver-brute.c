@@ -2067,7 +2067,7 @@ counts_weight(uint64_t *rng, int levels)
  * frontier takes on graphs of at most 256 distinct weights that the digit
  * encoding leaves: against brute force at N <= 14 (the row scan forced),
  * and against the sorted-vector DP (the counts forbidden) at N = 130 ..
- * 260, with absent edges, zeros, DBL_MAX, required steps and a smaller
+ * 260 (more than 64 levels forced to count there), with absent edges, zeros, DBL_MAX, required steps and a smaller
  * max skip; 3 to 256 levels, so that ties on the bottleneck are settled
  * by its word of counts, by later words and by the smaller predecessor. */
 START_TEST(test_level_counts)
@@ -2078,6 +2078,8 @@ START_TEST(test_level_counts)
 
     ck_assert_ok(lemica_solver_new(&solver));
     lemica_solver_set_blocked_scan_max_steps(0);
+    /* 250 levels count at these N too (by default from N = 512 on). */
+    lemica_solver_set_counts_wide_min_steps(0);
     for (int g = 0; g < 80; g++) {
         uint64_t rng = 515000u + (uint64_t)g;
         const int n = 6 + (int)test_rng_below(&rng, MAX_N - 5);
@@ -2197,6 +2199,25 @@ START_TEST(test_level_counts)
     ck_assert_int_eq(counted, total);
     lemica_solver_set_level_counts(1);
     ck_assert_ok(lemica_solver_set_max_skip(solver, 0));
+    lemica_solver_clear_required_steps(solver);
+    /* By default more than 64 levels count only from N = 512 on. */
+    lemica_solver_set_counts_wide_min_steps(LEMICA_COUNTS_WIDE_MIN_STEPS);
+    for (int wide = 0; wide < 2; wide++) {
+        uint64_t rng = 517000u;
+        struct lemica_problem problem;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(200, 20, &graph));
+        for (int i = 0; i < 200; i++)
+            for (int j = i + 1; j < 200 && j - i <= 20; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    (double)(1 + test_rng_below(&rng, wide ? 250 : 64))));
+        ck_assert_ok(lemica_solver_prepare(solver, graph, 200,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        ck_assert_int_eq(problem.count_words, wide ? 0 : 16);
+        lemica_graph_free(graph);
+    }
     lemica_solver_free(solver);
 }
 END_TEST
@@ -2211,6 +2232,7 @@ reset_scan_hooks(void)
     lemica_solver_set_pair_memo_min_steps(LEMICA_PAIR_MEMO_MIN_STEPS);
     lemica_solver_set_row_one_max_states(LEMICA_ROW_ONE_MAX_STATES);
     lemica_solver_set_level_counts(1);
+    lemica_solver_set_counts_wide_min_steps(LEMICA_COUNTS_WIDE_MIN_STEPS);
 }
 
 TEST_SUITE(solver_brute)

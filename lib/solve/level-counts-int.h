@@ -37,6 +37,12 @@ lemica_status lemica_solver_prepare_counts(lemica_solver *solver,
  * level counts, so tests compare them with the sorted-vector DP. */
 void lemica_solver_set_level_counts(int allowed);
 
+/* Graphs of more than 64 values count levels from this many steps on
+ * (see solver-counts.c); test hook (process-wide) to set it, 0 for every
+ * graph. */
+#define LEMICA_COUNTS_WIDE_MIN_STEPS 512
+void lemica_solver_set_counts_wide_min_steps(int num_steps);
+
 /* A state's counts are words of four 16-bit counts, level 4 i + j of word
  * i in bits 48 - 16 j: the larger value's count in the higher bits, so
  * that comparing two words as integers compares their four counts
