@@ -517,6 +517,33 @@ sweep_solver(struct site_log *log)
         lemica_solver_set_blocked_scan_max_steps(128);
         lemica_graph_free(graph);
     }
+    /* LEXMAX by level counts (60 values, which no digit groups hold at
+     * N = 30): the row scan's frontier, its levels and two layers of
+     * counts. */
+    {
+        lemica_solver *solver = NULL;
+        lemica_frontier *frontier = NULL;
+        struct lemica_problem problem;
+
+        ck_assert_ok(lemica_graph_new(30, 29, &graph));
+        for (int i = 0; i < 30; i++)
+            for (int j = i + 1; j < 30; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j, (double)(1 + (i * 31 + j * 17) % 60)));
+        lemica_solver_set_blocked_scan_max_steps(0);
+        ck_assert_ok(lemica_solver_new(&solver));
+        ck_assert_ok(lemica_solver_prepare(solver, graph, 30,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        ck_assert_int_gt(problem.count_words, 0);
+        lemica_solver_free(solver);
+        ck_assert_ok(lemica_solver_new(&solver));
+        SWEEP(log, lemica_solver_solve_frontier(solver, graph, &frontier),
+              ck_assert_ptr_null(frontier));
+        lemica_frontier_free(frontier);
+        lemica_solver_free(solver);
+        lemica_solver_set_blocked_scan_max_steps(128);
+        lemica_graph_free(graph);
+    }
 }
 
 /* ---- profiler and plan -------------------------------------------------- */

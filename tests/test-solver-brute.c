@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "brute-paths.h"
+#include "level-counts-int.h"
 #include "solver-int.h"
 #include "test-common.h"
 
@@ -2113,6 +2114,179 @@ END_TEST
 
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
+/* A weight of the level-counts test: one of @levels values (quarters, so
+ * also non-integers), 0 or DBL_MAX now and then. */
+static double
+counts_weight(uint64_t *rng, int levels)
+{
+    uint32_t u = test_rng_below(rng, 24);
+
+    if (u == 0)
+        return 0.0;
+    if (u == 1)
+        return DBL_MAX;
+    return 0.25 * (double)(1 + test_rng_below(rng, (uint32_t)levels));
+}
+
+/* LEXMAX by level counts (level-counts-int.h), which the row scan's
+ * frontier takes on graphs of at most 256 distinct weights that the digit
+ * encoding leaves: against brute force at N <= 14 (the row scan forced),
+ * and against the sorted-vector DP (the counts forbidden) at N = 130 ..
+ * 260 (more than 64 levels forced to count there), with absent edges, zeros, DBL_MAX, required steps and a smaller
+ * max skip; 3 to 256 levels, so that ties on the bottleneck are settled
+ * by its word of counts, by later words and by the smaller predecessor. */
+START_TEST(test_level_counts)
+{
+    static const int level_choices[] = {3, 40, 64, 250};
+    lemica_solver *solver;
+    int counted = 0, total = 0;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    lemica_solver_set_blocked_scan_max_steps(0);
+    /* 250 levels count at these N too (by default from N = 512 on). */
+    lemica_solver_set_counts_wide_min_steps(0);
+    for (int g = 0; g < 80; g++) {
+        uint64_t rng = 515000u + (uint64_t)g;
+        const int n = 6 + (int)test_rng_below(&rng, MAX_N - 5);
+        const int k = g % 3 == 0 ? n - 1 : 1 + (int)test_rng_below(&rng, (uint32_t)n - 1);
+        const int levels = level_choices[g % 4];
+        struct brute_problem p;
+        struct lemica_problem problem;
+        lemica_frontier *frontier = NULL;
+        lemica_graph *graph;
+        size_t count;
+
+        memset(&p, 0, sizeof(p));
+        p.n = n;
+        p.k_graph = p.k_effective = k;
+        for (int i = 0; i < MAX_N; i++)
+            for (int j = 0; j < MAX_N; j++)
+                p.weight[i][j] = (double)NAN;
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w = counts_weight(&rng, levels);
+
+                /* A tenth of the longer edges absent. */
+                if (j > i + 1 && test_rng_below(&rng, 10) == 0)
+                    continue;
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+                p.weight[i][j] = w;
+            }
+        lemica_solver_clear_required_steps(solver);
+        /* Small graphs mostly encode: the encoding off on three of four. */
+        lemica_solver_set_digit_encoding(solver, g % 4 == 0);
+        if (g % 5 == 4) {
+            const int step = 1 + (int)test_rng_below(&rng, (uint32_t)n - 2);
+
+            ck_assert_ok(lemica_solver_require_step(solver, step));
+            p.required[step] = 1;
+        }
+        ck_assert_ok(lemica_solver_prepare(solver, graph, n,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        counted += problem.count_words > 0;
+        total++;
+        count = brute_enumerate(&p, 0, all_paths);
+        ck_assert_ok(lemica_solver_solve_frontier(solver, graph, &frontier));
+        for (int budget = 2; budget <= n; budget++) {
+            const struct brute_path *best =
+                brute_best(all_paths, count, LEMICA_COMPARATOR_LEXMAX, budget);
+            const lemica_schedule *found = NULL;
+            char where[96];
+
+            snprintf(where, sizeof(where), "level counts: graph %d budget %d",
+                     g, budget);
+            if (!best) {
+                ck_assert_status(lemica_frontier_find(frontier, budget, &found),
+                                 LEMICA_ERR_INFEASIBLE);
+                continue;
+            }
+            ck_assert_ok(lemica_frontier_find(frontier, budget, &found));
+            brute_check_schedule(found, best, where);
+        }
+        lemica_frontier_free(frontier);
+        lemica_graph_free(graph);
+    }
+    /* The graphs not encoded count their levels. */
+    ck_assert_int_ge(counted, total * 3 / 4);
+    lemica_solver_set_digit_encoding(solver, 1);
+    lemica_solver_set_blocked_scan_max_steps(128);
+    lemica_solver_clear_required_steps(solver);
+    counted = total = 0;
+    for (int g = 0; g < 16; g++) {
+        uint64_t rng = 516000u + (uint64_t)g;
+        const int n = 130 + (int)test_rng_below(&rng, 131);
+        const int k = g % 4 == 3 ? n - 1 : 4 + (int)test_rng_below(&rng, 40);
+        const int levels = level_choices[1 + g % 3];
+        struct lemica_problem problem;
+        lemica_frontier *with = NULL, *without = NULL;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w = counts_weight(&rng, levels);
+
+                if (j > i + 1 && test_rng_below(&rng, 10) == 0)
+                    continue;
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        lemica_solver_clear_required_steps(solver);
+        if (g % 4 == 1)
+            ck_assert_ok(lemica_solver_require_step(
+                solver, 1 + (int)test_rng_below(&rng, (uint32_t)n - 2)));
+        ck_assert_ok(lemica_solver_set_max_skip(
+            solver, g % 4 == 2 ? 1 + (int)test_rng_below(&rng, (uint32_t)k) : 0));
+        lemica_solver_set_level_counts(1);
+        ck_assert_ok(lemica_solver_prepare(solver, graph, n,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        counted += problem.count_words > 0;
+        total++;
+        ck_assert_ok(lemica_solver_solve_frontier(solver, graph, &with));
+        lemica_solver_set_level_counts(0);
+        ck_assert_ok(lemica_solver_solve_frontier(solver, graph, &without));
+        ck_assert_uint_eq(lemica_frontier_count(with),
+                          lemica_frontier_count(without));
+        for (int budget = 2; budget <= n; budget++) {
+            const lemica_schedule *a = NULL, *b = NULL;
+            lemica_status sa = lemica_frontier_find(with, budget, &a);
+
+            ck_assert_int_eq(sa, lemica_frontier_find(without, budget, &b));
+            if (sa == LEMICA_OK)
+                assert_same_steps(a, b, "level counts: graph %d (n %d, k %d, "
+                                        "%d levels) budget %d",
+                                  g, n, k, levels, budget);
+        }
+        lemica_frontier_free(with);
+        lemica_frontier_free(without);
+        lemica_graph_free(graph);
+    }
+    ck_assert_int_eq(counted, total);
+    lemica_solver_set_level_counts(1);
+    ck_assert_ok(lemica_solver_set_max_skip(solver, 0));
+    lemica_solver_clear_required_steps(solver);
+    /* By default more than 64 levels count only from N = 512 on. */
+    lemica_solver_set_counts_wide_min_steps(LEMICA_COUNTS_WIDE_MIN_STEPS);
+    for (int wide = 0; wide < 2; wide++) {
+        uint64_t rng = 517000u;
+        struct lemica_problem problem;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(200, 20, &graph));
+        for (int i = 0; i < 200; i++)
+            for (int j = i + 1; j < 200 && j - i <= 20; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    (double)(1 + test_rng_below(&rng, wide ? 250 : 64))));
+        ck_assert_ok(lemica_solver_prepare(solver, graph, 200,
+                                           LEMICA_SOLVE_FRONTIER, &problem));
+        ck_assert_int_eq(problem.count_words, wide ? 0 : 16);
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(solver);
+}
+END_TEST
+
 static void
 reset_scan_hooks(void)
 {
@@ -2122,6 +2296,8 @@ reset_scan_hooks(void)
     lemica_solver_set_anchor_stretch(LEMICA_ANCHOR_STRETCH_DEFAULT);
     lemica_solver_set_pair_memo_min_steps(LEMICA_PAIR_MEMO_MIN_STEPS);
     lemica_solver_set_row_one_max_states(LEMICA_ROW_ONE_MAX_STATES);
+    lemica_solver_set_level_counts(1);
+    lemica_solver_set_counts_wide_min_steps(LEMICA_COUNTS_WIDE_MIN_STEPS);
 }
 
 TEST_SUITE(solver_brute)
@@ -2131,6 +2307,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_digit_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_blocked_groups, reset_scan_hooks);
     add_test_with_setup(suite, test_row_groups, reset_scan_hooks);
+    add_test_with_setup(suite, test_level_counts, reset_scan_hooks);
     add_test_with_setup(suite, test_chain_digits_limit, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_radix_boundary, reset_scan_hooks);
     add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);

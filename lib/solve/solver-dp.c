@@ -38,6 +38,7 @@
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "blocked-scan-int.h"
+#include "level-counts-int.h"
 #include "row-lex-int.h"
 #include "solver-int.h"
 
@@ -1747,6 +1748,106 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     }
 }
 
+/* One layer of LEXMAX by level counts (level-counts-int.h; the row scan's
+ * frontier on few values): each state's bottleneck by the MAX scan, and
+ * where several candidates reach it, the one whose counts plus its edge's
+ * level make the smallest vector, the smallest predecessor on equal ones
+ * (the scan's order). Every reached state's counts are its
+ * predecessor's plus that edge. */
+static void
+layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
+             int c)
+{
+    struct lemica_workspace *work = &solver->work;
+    const size_t words = (size_t)problem->count_words;
+    const size_t stride = words;
+    const uint64_t *counts_prev = work->counts[(c - 1) & 1].data;
+    uint64_t *counts_cur = work->counts[c & 1].data;
+    const double *incoming = work->incoming.data;
+    const unsigned char *levels_all = work->count_levels.data;
+    /* Each state's bottleneck level (of its largest value). */
+    const unsigned char *top_prev = work->count_tops[(c - 1) & 1].data;
+    unsigned char *top_cur = work->count_tops[c & 1].data;
+    struct layer layer;
+
+    layer_init(solver, problem, c, &layer);
+    for (int t = layer.lo; t <= layer.hi; t++) {
+        int from, to;
+        const double *row = layer_candidates(&layer, t, &from, &to);
+        /* The level of (s, t) is at the slot of its weight. */
+        const unsigned char *level = levels_all + (row - incoming);
+        struct scan scan;
+        int best_s;
+
+        layer.key_cur[t] = HUGE_VAL;
+        if (from > to)
+            continue;
+        scan_candidates(SCAN_MAX, layer.key_prev, row, from, to + 1, &scan);
+        if (scan.best == HUGE_VAL)
+            continue;
+        best_s = scan.first;
+        if (scan.count > 1) {
+            /* Every tied vector holds the bottleneck, none a larger value:
+             * their counts agree before its word, and that word (its
+             * count and the next three levels') nearly always decides.
+             * So first the smallest such word of all tied candidates, in
+             * one pass; only those that share it compare further. */
+            const size_t top =
+                (size_t)(scan.best == candidate_weight(&layer, row, best_s)
+                             ? level[best_s]
+                             : top_prev[best_s]) /
+                4;
+            uint64_t least = UINT64_MAX;
+            int last_least = best_s, sharing = 0;
+
+            for (int s = best_s, left = scan.count; left > 0 && s <= to;
+                 s++) {
+                uint64_t word;
+
+                if (max_double(layer.key_prev[s],
+                               candidate_weight(&layer, row, s)) != scan.best)
+                    continue;
+                left--;
+                word = counts_prev[(size_t)s * stride + top] +
+                       (level[s] / 4 == top ? lemica_counts_copy(level[s])
+                                            : 0);
+                if (word < least) {
+                    least = word;
+                    best_s = last_least = s;
+                    sharing = 1;
+                } else if (word == least) {
+                    last_least = s;
+                    sharing++;
+                }
+            }
+            for (int s = best_s + 1; sharing > 1 && s <= last_least; s++) {
+                if (max_double(layer.key_prev[s],
+                               candidate_weight(&layer, row, s)) != scan.best ||
+                    counts_prev[(size_t)s * stride + top] +
+                            (level[s] / 4 == top
+                                 ? lemica_counts_copy(level[s])
+                                 : 0) !=
+                        least)
+                    continue;
+                sharing--;
+                if (lemica_counts_order(counts_prev + (size_t)s * stride,
+                                        level[s],
+                                        counts_prev + (size_t)best_s * stride,
+                                        level[best_s], top + 1, words) < 0)
+                    best_s = s;
+            }
+        }
+        lemica_counts_extend(counts_cur + (size_t)t * stride,
+                             counts_prev + (size_t)best_s * stride,
+                             level[best_s], words);
+        top_cur[t] = scan.best == candidate_weight(&layer, row, best_s)
+                         ? level[best_s]
+                         : top_prev[best_s];
+        layer.key_cur[t] = scan.best;
+        layer.pred[t] = (uint16_t)best_s;
+    }
+}
+
 /* lexmax_blocked_one() settles its ties by walks (lexmax_ties_walk())
  * while at most this many candidates per step tie in all. */
 #define WALK_TIES_PER_STEP 1
@@ -2340,6 +2441,13 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
                 0.0;
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
+    if (problem->count_words) {
+        /* The empty vector: no level counted, none its largest. */
+        memset(work->counts[1].data, 0,
+               (size_t)problem->count_words * sizeof(uint64_t));
+        ((unsigned char *)work->count_tops[1].data)[0] =
+            (unsigned char)(problem->count_words * 4 - 1);
+    }
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && problem->blocked &&
         !problem->lexmax_as_sum) {
         unsigned char *len = work->all_head_len.data;
@@ -2364,7 +2472,8 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
     }
     /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
     work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
-                       !problem->blocked && !problem->lexmax_as_sum;
+                       !problem->blocked && !problem->lexmax_as_sum &&
+                       !problem->count_words;
     lemica_pair_memo_gate_start(&work->pair_memo_gate,
                                 work->anchors_on &&
                                     problem->num_steps >= pair_memo_min_steps);
@@ -2388,6 +2497,8 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
                 layer_sum_rows(solver, problem, c);
             else if (problem->lexmax_as_sum)
                 layer_sum(solver, problem, c);
+            else if (problem->count_words)
+                layer_counts(solver, problem, c);
             else
                 layer_lexmax(solver, problem, c);
             break;

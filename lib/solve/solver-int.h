@@ -105,6 +105,14 @@ struct lemica_workspace {
                                            g + 1 in copy g (the row and
                                            blocked scans' lexicographic
                                            passes) */
+    /* LEXMAX by level counts (level-counts-int.h): */
+    struct lemica_buffer count_levels; /* uchar, N*K: each slot's level,
+                                          0 = its largest value */
+    struct lemica_buffer counts[2];    /* uint64, N*count_words: each
+                                          state's count of every level,
+                                          four to a word */
+    struct lemica_buffer count_tops[2]; /* uchar, N: each state's largest
+                                           level (its bottleneck's) */
     /* The lazy k-best enumeration (solver-kbest-lazy.c), kept like the
      * rest so that repeated k-best solves reuse their memory (MAX's
      * search uses best_max and listed too): */
@@ -181,6 +189,8 @@ struct lemica_problem {
     int lexmax_as_sum; /* LEXMAX run as exact SUMs (see solver-encode.c) */
     int digit_groups;  /* then: how many sums, compared lexicographically */
     int blocked;       /* 1: scan with the outgoing matrix (small problems) */
+    int count_words;   /* LEXMAX by level counts: words of four counts a
+                          state (level-counts-int.h); 0 = not */
 };
 
 /* What a prepared problem is for. */

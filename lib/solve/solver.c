@@ -9,6 +9,7 @@
 #include "frontier-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
+#include "level-counts-int.h"
 #include "solver-int.h"
 
 lemica_status
@@ -61,6 +62,11 @@ lemica_solver_free(lemica_solver *solver)
     buffer_free(&work->path);
     buffer_free(&work->path_weights);
     buffer_free(&work->level_ids);
+    buffer_free(&work->count_levels);
+    buffer_free(&work->counts[0]);
+    buffer_free(&work->counts[1]);
+    buffer_free(&work->count_tops[0]);
+    buffer_free(&work->count_tops[1]);
     buffer_free(&work->lower_weights);
     buffer_free(&work->reach_masks);
     buffer_free(&work->all_heads);
@@ -486,6 +492,7 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
     problem->frontier = frontier;
     problem->lexmax_as_sum = 0;
     problem->digit_groups = 0;
+    problem->count_words = 0;
     problem->blocked = kind != LEMICA_SOLVE_EDGES &&
                        lemica_solver_use_blocked_scan(solver, problem);
     status = reserve_workspace(solver, problem);
@@ -507,8 +514,13 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
     else
         fill_incoming(solver, problem);
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
-        kind != LEMICA_SOLVE_EDGES)
-        return lemica_solver_encode_lexmax(solver, problem);
+        kind != LEMICA_SOLVE_EDGES) {
+        status = lemica_solver_encode_lexmax(solver, problem);
+        if (status != LEMICA_OK)
+            return status;
+        /* Where the encoding does not run: level counts if few values. */
+        return lemica_solver_prepare_counts(solver, problem);
+    }
     return LEMICA_OK;
 }
 
