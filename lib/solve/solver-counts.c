@@ -63,8 +63,9 @@ count_set_id(struct count_set *set, double value, int limit)
  * its copy saves below LEMICA_COUNTS_WIDE_MIN_STEPS steps, where the
  * paths and so the sorted-vector DP's walks are short: 256 levels,
  * K = 20, whole frontier, LEXMAX / MAX instructions, the sorted-vector DP
- * against the counts: N = 200 1.42x / 1.56x (K = 199: 1.30x / 1.44x), N = 500 1.53x /
- * 1.55x, N = 1000 1.63x / 1.57x, and N = 4000 in wall time 3.6x / 2.0x.
+ * against the counts: N = 200 1.42x / 1.56x (K = 199: 1.30x / 1.44x),
+ * N = 500 1.53x / 1.55x, N = 1000 1.63x / 1.57x, and N = 4000 in wall
+ * time 3.6x / 2.0x.
  * 64 levels gain at every N from 200 on (1.67x -> 1.47x at N = 200). */
 #define COUNTS_WIDE_LEVELS 64
 static int counts_wide_min_steps = LEMICA_COUNTS_WIDE_MIN_STEPS;
