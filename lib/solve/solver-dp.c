@@ -435,18 +435,23 @@ merge_head_slow(const struct lemica_run *head, unsigned len, double w,
 /* Merge weight @w into the head @head (flags @len) into @out, keeping at
  * most @limit runs (the size of a state's head slot). @out must not
  * overlap @head: the runs are copied forward with memcpy. Returns the new
- * run count | TRUNCATED. */
+ * run count | TRUNCATED. The head's id (run 0) is copied when the head
+ * stays as it was, else the next of *@last_id (see struct lemica_run). */
 static inline unsigned
-merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
-           struct lemica_run *out)
+merge_head(uint32_t *last_id, const struct lemica_run *head, unsigned len,
+           double w, int limit, struct lemica_run *out)
 {
+    unsigned merged;
+
     /* The common case on long paths: a full, truncated head whose known
      * runs all exceed w, so w falls in the unknown tail. */
     if (len == ((unsigned)limit | TRUNCATED) && head[limit - 1].value > w) {
         copy_runs(out, head, len, limit);
         return len;
     }
-    return merge_head_slow(head, len, w, limit, out);
+    merged = merge_head_slow(head, len, w, limit, out);
+    out[0].id = ++*last_id;
+    return merged;
 }
 
 /* A head with one more weight merged in, read run by run instead of
@@ -1163,7 +1168,7 @@ lazy_head_walk(lemica_solver *solver, const struct lemica_problem *problem,
         size_t to = (size_t)(layer + 1) * n + (size_t)t;
 
         len[to] = (unsigned char)merge_head(
-            all + from * (size_t)limit, len[from], path_weight(&pw, s, t),
+            &solver->work.head_id, all + from * (size_t)limit, len[from], path_weight(&pw, s, t),
             limit, all + to * (size_t)limit);
         layer++;
         s = t;
@@ -1194,26 +1199,48 @@ top_copies(const struct layer *layer, const struct lexmax_heads *heads, int s,
     return copies;
 }
 
+/* Whether the heads of candidates @a and @b (layer c - 1) are full,
+ * truncated and the same (one id: see struct lemica_run), with both
+ * edges @wa and @wb below their last run: then both fall in the unknown
+ * tails and compare_merged() could only say UNDECIDED. On diffusion-like
+ * weights every path's largest weights are its oldest edges, which tied
+ * candidates share, so half the comparisons end so (N = 1000, K = 20). */
+static inline int
+same_head_below(const struct lexmax_heads *heads, int a, double wa, int b,
+                double wb)
+{
+    const int limit = heads->limit;
+    const struct lemica_run *ha = heads->prev + (size_t)a * limit;
+    const struct lemica_run *hb = heads->prev + (size_t)b * limit;
+    const unsigned full = (unsigned)limit | TRUNCATED;
+
+    return ha[0].id == hb[0].id && heads->len_prev[a] == full &&
+           heads->len_prev[b] == full && wa < ha[limit - 1].value &&
+           wb < ha[limit - 1].value;
+}
+
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
  * @scan->best: the best of them by their heads, or by their full vectors
  * when the heads agree; ties go to the smallest predecessor. Kept out of
  * layer_lexmax() so that its common path stays small (few states tie). */
-static void
-lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
-            const struct layer *layer, const struct lexmax_heads *heads, int t,
-            const double *row, int to, const struct scan *scan)
+__attribute__((always_inline)) static inline void
+lexmax_ties_body(lemica_solver *solver, const struct lemica_problem *problem,
+                 const struct layer *layer, const struct lexmax_heads *heads,
+                 int t, const double *row, int to, const struct scan *scan,
+                 int general)
 {
     const int limit = heads->limit;
     const double *key_prev = layer->key_prev;
     /* A bottleneck of DBL_MAX, the largest weight a graph holds, is every
      * tied vector's first run: fewer copies of it decide before a head is
      * merged (DBL_MAX mixes tie there on nearly every long path). */
-    const int top = scan->best == DBL_MAX;
+    const int top = general && scan->best == DBL_MAX;
     int best_s = scan->first;
     double w_best = candidate_weight(layer, row, best_s);
     uint32_t best_copies = 0;
 
-    lazy_head(solver, problem, layer, heads, best_s);
+    if (general)
+        lazy_head(solver, problem, layer, heads, best_s);
     if (top)
         best_copies = top_copies(layer, heads, best_s, w_best);
     for (int s = best_s + 1, left = scan->count - 1; left > 0 && s <= to; s++) {
@@ -1223,7 +1250,8 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         if (max_double(key_prev[s], w) != scan->best)
             continue;
         left--;
-        lazy_head(solver, problem, layer, heads, s);
+        if (general)
+            lazy_head(solver, problem, layer, heads, s);
         if (top) {
             uint32_t copies = top_copies(layer, heads, s, w);
 
@@ -1238,10 +1266,13 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
         }
         /* The heads merged with each edge, compared without writing them
          * out: only the winner's is stored. */
-        order = compare_merged(heads->prev + (size_t)s * limit,
-                               heads->len_prev[s], w,
-                               heads->prev + (size_t)best_s * limit,
-                               heads->len_prev[best_s], w_best);
+        if (!general && same_head_below(heads, s, w, best_s, w_best))
+            order = UNDECIDED;
+        else
+            order = compare_merged(heads->prev + (size_t)s * limit,
+                                   heads->len_prev[s], w,
+                                   heads->prev + (size_t)best_s * limit,
+                                   heads->len_prev[best_s], w_best);
         if (order == UNDECIDED)
             order =
                 compare_exact(solver, problem, layer, s, w, best_s, w_best);
@@ -1253,8 +1284,27 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
     layer->key_cur[t] = scan->best;
     layer->pred[t] = (uint16_t)best_s;
     heads->len_cur[t] = (unsigned char)merge_head(
-        heads->prev + (size_t)best_s * limit, heads->len_prev[best_s], w_best,
+        &solver->work.head_id, heads->prev + (size_t)best_s * limit, heads->len_prev[best_s], w_best,
         limit, heads->cur + (size_t)t * limit);
+}
+
+static void
+lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
+            const struct layer *layer, const struct lexmax_heads *heads, int t,
+            const double *row, int to, const struct scan *scan)
+{
+    lexmax_ties_body(solver, problem, layer, heads, t, row, to, scan, 1);
+}
+
+/* lexmax_ties() for layer_lexmax()'s row scan when the bottleneck is not
+ * DBL_MAX: its heads are all known (not lazy) and no copies are counted,
+ * so neither is tested per candidate. */
+static void
+lexmax_ties_rows(lemica_solver *solver, const struct lemica_problem *problem,
+                 const struct layer *layer, const struct lexmax_heads *heads,
+                 int t, const double *row, int to, const struct scan *scan)
+{
+    lexmax_ties_body(solver, problem, layer, heads, t, row, to, scan, 0);
 }
 
 /* lexmax_fewest_copies() runs first when at least FEWEST_COUNT candidates
@@ -1334,7 +1384,7 @@ lexmax_fewest_copies(lemica_solver *solver,
         double w = candidate_weight(layer, row, first);
 
         heads->len_cur[t] = (unsigned char)merge_head(
-            heads->prev + (size_t)first * limit, heads->len_prev[first], w,
+            &solver->work.head_id, heads->prev + (size_t)first * limit, heads->len_prev[first], w,
             limit, heads->cur + (size_t)t * limit);
         layer->key_cur[t] = best;
         layer->pred[t] = (uint16_t)first;
@@ -1613,7 +1663,7 @@ layer_frontier(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         }
         heads->len_cur[t] = (unsigned char)merge_head(
-            heads->prev + (size_t)s * heads->limit, heads->len_prev[s],
+            &solver->work.head_id, heads->prev + (size_t)s * heads->limit, heads->len_prev[s],
             candidate_weight(layer, layer->weights + t, s), heads->limit,
             heads->cur + (size_t)t * heads->limit);
     }
@@ -1691,13 +1741,13 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
                 else if (work->fewest_useless < FEWEST_USELESS)
                     work->fewest_useless++;
             } else
-                lexmax_ties(solver, problem, &layer, &heads, t, row, to,
-                            &scan);
+                lexmax_ties_rows(solver, problem, &layer, &heads, t, row, to,
+                                 &scan);
             continue;
         }
         s = scan.first;
         heads.len_cur[t] = (unsigned char)merge_head(
-            heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
+            &work->head_id, heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
             candidate_weight(&layer, row, s), heads.limit,
             heads.cur + (size_t)t * heads.limit);
         layer.key_cur[t] = scan.best;
@@ -1842,7 +1892,7 @@ lexmax_settle_rolling(lemica_solver *solver,
             const int s = layer->pred[t];
 
             heads.len_cur[t] = (unsigned char)merge_head(
-                heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
+                &solver->work.head_id, heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
                 candidate_weight(layer, row, s), heads.limit,
                 heads.cur + (size_t)t * heads.limit);
         }
@@ -2313,6 +2363,7 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         len[n] = 0; /* (0, 1): the empty vector */
     }
     work->fewest_useless = 0;
+    work->head_id = 0;
     work->frontier_walked = 0;
     work->frontier_states = 0;
     work->frontier_heads = 0;
