@@ -1075,30 +1075,21 @@ max_below(const double *w, size_t n, double bound)
     return largest;
 }
 
-/* Exact LEXMAX comparison of candidates (@a at layer c - 1) + @wa and
- * (@b at layer c - 1) + @wb, for when their heads agree. Their DP paths
- * share everything before the state where they meet, and removing the same
- * weights from two multisets of equal size keeps their order, so only the
- * weights after that state are compared. */
+/* compare_exact() past the anchors: the weights after the state where
+ * the two paths meet, walked (divergent_weights()) and compared. Out of
+ * line: with anchors, tree_maxima() nearly always decides first. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
-compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
-              const struct layer *layer, int a, double wa, int b, double wb)
+compare_walked(lemica_solver *solver, const struct lemica_problem *problem,
+               const struct layer *layer, int a, double wa, int b, double wb)
 {
     double *da = solver->work.scratch[0].data;
     double *db = solver->work.scratch[1].data;
     double max_a, max_b;
     size_t n;
 
-    if (solver->work.anchors_on) {
-        double tree_a, tree_b;
-
-        tree_maxima(solver, problem, layer, a, b, &tree_a, &tree_b);
-        tree_a = max_double(tree_a, wa);
-        tree_b = max_double(tree_b, wb);
-        /* As below, for the parts after the common ancestor. */
-        if (tree_a != tree_b)
-            return tree_a < tree_b ? -1 : 1;
-    }
     da[0] = wa;
     db[0] = wb;
     n = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
@@ -1122,6 +1113,41 @@ compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
             return max_a < max_b ? -1 : 1;
     }
     return compare_multisets(da, db, n);
+}
+
+/* Exact LEXMAX comparison of candidates (@a at layer c - 1) + @wa and
+ * (@b at layer c - 1) + @wb, for when their heads agree. Their DP paths
+ * share everything before the state where they meet, and removing the same
+ * weights from two multisets of equal size keeps their order, so only the
+ * weights after that state are compared: first their largest ones, found
+ * through the anchors (tree_maxima()), then all (compare_walked()). */
+__attribute__((always_inline)) static inline int
+compare_exact_inline(lemica_solver *solver,
+                     const struct lemica_problem *problem,
+                     const struct layer *layer, int a, double wa, int b,
+                     double wb)
+{
+    if (solver->work.anchors_on) {
+        double tree_a, tree_b;
+
+        tree_maxima(solver, problem, layer, a, b, &tree_a, &tree_b);
+        tree_a = max_double(tree_a, wa);
+        tree_b = max_double(tree_b, wb);
+        /* As below, for the parts after the common ancestor. */
+        if (tree_a != tree_b)
+            return tree_a < tree_b ? -1 : 1;
+    }
+    return compare_walked(solver, problem, layer, a, wa, b, wb);
+}
+
+/* compare_exact_inline() as one function for the general ties; the row
+ * scan's lexmax_ties_rows() has its own copy inline (its calls were 5%
+ * of diffusion N = 1000, K = 20 every budget). */
+static int
+compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
+              const struct layer *layer, int a, double wa, int b, double wb)
+{
+    return compare_exact_inline(solver, problem, layer, a, wa, b, wb);
 }
 
 /* The heads of LEXMAX layers c - 1 (read) and c (written). */
@@ -1274,8 +1300,10 @@ lexmax_ties_body(lemica_solver *solver, const struct lemica_problem *problem,
                                    heads->prev + (size_t)best_s * limit,
                                    heads->len_prev[best_s], w_best);
         if (order == UNDECIDED)
-            order =
-                compare_exact(solver, problem, layer, s, w, best_s, w_best);
+            order = general ? compare_exact(solver, problem, layer, s, w,
+                                            best_s, w_best)
+                            : compare_exact_inline(solver, problem, layer, s,
+                                                   w, best_s, w_best);
         if (order < 0) {
             best_s = s;
             w_best = w;
