@@ -435,16 +435,30 @@ merge_head_slow(const struct lemica_run *head, unsigned len, double w,
 /* Merge weight @w into the head @head (flags @len) into @out, keeping at
  * most @limit runs (the size of a state's head slot). @out must not
  * overlap @head: the runs are copied forward with memcpy. Returns the new
- * run count | TRUNCATED. The head's id (run 0) is copied when the head
- * stays as it was, else the next of *@last_id (see struct lemica_run). */
+ * run count | TRUNCATED. */
 static inline unsigned
-merge_head(uint32_t *last_id, const struct lemica_run *head, unsigned len,
-           double w, int limit, struct lemica_run *out)
+merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
+           struct lemica_run *out)
+{
+    /* The common case on long paths: a full, truncated head whose known
+     * runs all exceed w, so w falls in the unknown tail. */
+    if (len == ((unsigned)limit | TRUNCATED) && head[limit - 1].value > w) {
+        copy_runs(out, head, len, limit);
+        return len;
+    }
+    return merge_head_slow(head, len, w, limit, out);
+}
+
+/* merge_head() for the row scan's heads, which carry an id (run 0): the
+ * head's when it stays as it was, else the next of *@last_id (see struct
+ * lemica_run). The blocked scan's heads keep none (their merges are
+ * most of the blocked frontier's work: +1-2% at N = 50 and 100). */
+static inline unsigned
+merge_head_id(uint32_t *last_id, const struct lemica_run *head, unsigned len,
+              double w, int limit, struct lemica_run *out)
 {
     unsigned merged;
 
-    /* The common case on long paths: a full, truncated head whose known
-     * runs all exceed w, so w falls in the unknown tail. */
     if (len == ((unsigned)limit | TRUNCATED) && head[limit - 1].value > w) {
         copy_runs(out, head, len, limit);
         return len;
@@ -1076,14 +1090,12 @@ max_below(const double *w, size_t n, double bound)
 }
 
 /* compare_exact() past the anchors: the weights after the state where
- * the two paths meet, walked (divergent_weights()) and compared. Out of
- * line: with anchors, tree_maxima() nearly always decides first. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int
-compare_walked(lemica_solver *solver, const struct lemica_problem *problem,
-               const struct layer *layer, int a, double wa, int b, double wb)
+ * the two paths meet, walked (divergent_weights()) and compared. */
+__attribute__((always_inline)) static inline int
+compare_walked_inline(lemica_solver *solver,
+                      const struct lemica_problem *problem,
+                      const struct layer *layer, int a, double wa, int b,
+                      double wb)
 {
     double *da = solver->work.scratch[0].data;
     double *db = solver->work.scratch[1].data;
@@ -1115,6 +1127,18 @@ compare_walked(lemica_solver *solver, const struct lemica_problem *problem,
     return compare_multisets(da, db, n);
 }
 
+/* The same out of line, for lexmax_ties_rows(): with anchors,
+ * tree_maxima() nearly always decides first. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+compare_walked(lemica_solver *solver, const struct lemica_problem *problem,
+               const struct layer *layer, int a, double wa, int b, double wb)
+{
+    return compare_walked_inline(solver, problem, layer, a, wa, b, wb);
+}
+
 /* Exact LEXMAX comparison of candidates (@a at layer c - 1) + @wa and
  * (@b at layer c - 1) + @wb, for when their heads agree. Their DP paths
  * share everything before the state where they meet, and removing the same
@@ -1140,14 +1164,24 @@ compare_exact_inline(lemica_solver *solver,
     return compare_walked(solver, problem, layer, a, wa, b, wb);
 }
 
-/* compare_exact_inline() as one function for the general ties; the row
+/* compare_exact_inline() as one function for the general ties, its walk
+ * inline (the blocked scan keeps no anchors: it always walks); the row
  * scan's lexmax_ties_rows() has its own copy inline (its calls were 5%
  * of diffusion N = 1000, K = 20 every budget). */
 static int
 compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
               const struct layer *layer, int a, double wa, int b, double wb)
 {
-    return compare_exact_inline(solver, problem, layer, a, wa, b, wb);
+    if (solver->work.anchors_on) {
+        double tree_a, tree_b;
+
+        tree_maxima(solver, problem, layer, a, b, &tree_a, &tree_b);
+        tree_a = max_double(tree_a, wa);
+        tree_b = max_double(tree_b, wb);
+        if (tree_a != tree_b)
+            return tree_a < tree_b ? -1 : 1;
+    }
+    return compare_walked_inline(solver, problem, layer, a, wa, b, wb);
 }
 
 /* The heads of LEXMAX layers c - 1 (read) and c (written). */
@@ -1194,7 +1228,7 @@ lazy_head_walk(lemica_solver *solver, const struct lemica_problem *problem,
         size_t to = (size_t)(layer + 1) * n + (size_t)t;
 
         len[to] = (unsigned char)merge_head(
-            &solver->work.head_id, all + from * (size_t)limit, len[from], path_weight(&pw, s, t),
+            all + from * (size_t)limit, len[from], path_weight(&pw, s, t),
             limit, all + to * (size_t)limit);
         layer++;
         s = t;
@@ -1203,7 +1237,7 @@ lazy_head_walk(lemica_solver *solver, const struct lemica_problem *problem,
 
 /* Make sure the head of state @s of layer c - 1 (@at is layer c) is
  * known. */
-static inline void
+__attribute__((always_inline)) static inline void
 lazy_head(lemica_solver *solver, const struct lemica_problem *problem,
           const struct layer *at, const struct lexmax_heads *heads, int s)
 {
@@ -1311,9 +1345,10 @@ lexmax_ties_body(lemica_solver *solver, const struct lemica_problem *problem,
     }
     layer->key_cur[t] = scan->best;
     layer->pred[t] = (uint16_t)best_s;
-    heads->len_cur[t] = (unsigned char)merge_head(
-        &solver->work.head_id, heads->prev + (size_t)best_s * limit, heads->len_prev[best_s], w_best,
-        limit, heads->cur + (size_t)t * limit);
+    heads->len_cur[t] = (unsigned char)merge_head_id(
+        &solver->work.head_id, heads->prev + (size_t)best_s * limit,
+        heads->len_prev[best_s], w_best, limit,
+        heads->cur + (size_t)t * limit);
 }
 
 static void
@@ -1411,9 +1446,9 @@ lexmax_fewest_copies(lemica_solver *solver,
     if (first == last) {
         double w = candidate_weight(layer, row, first);
 
-        heads->len_cur[t] = (unsigned char)merge_head(
-            &solver->work.head_id, heads->prev + (size_t)first * limit, heads->len_prev[first], w,
-            limit, heads->cur + (size_t)t * limit);
+        heads->len_cur[t] = (unsigned char)merge_head_id(
+            &solver->work.head_id, heads->prev + (size_t)first * limit,
+            heads->len_prev[first], w, limit, heads->cur + (size_t)t * limit);
         layer->key_cur[t] = best;
         layer->pred[t] = (uint16_t)first;
         return tied > 1;
@@ -1691,7 +1726,7 @@ layer_frontier(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         }
         heads->len_cur[t] = (unsigned char)merge_head(
-            &solver->work.head_id, heads->prev + (size_t)s * heads->limit, heads->len_prev[s],
+            heads->prev + (size_t)s * heads->limit, heads->len_prev[s],
             candidate_weight(layer, layer->weights + t, s), heads->limit,
             heads->cur + (size_t)t * heads->limit);
     }
@@ -1774,9 +1809,9 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         }
         s = scan.first;
-        heads.len_cur[t] = (unsigned char)merge_head(
-            &work->head_id, heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
-            candidate_weight(&layer, row, s), heads.limit,
+        heads.len_cur[t] = (unsigned char)merge_head_id(
+            &work->head_id, heads.prev + (size_t)s * heads.limit,
+            heads.len_prev[s], candidate_weight(&layer, row, s), heads.limit,
             heads.cur + (size_t)t * heads.limit);
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
@@ -1920,7 +1955,7 @@ lexmax_settle_rolling(lemica_solver *solver,
             const int s = layer->pred[t];
 
             heads.len_cur[t] = (unsigned char)merge_head(
-                &solver->work.head_id, heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
+                heads.prev + (size_t)s * heads.limit, heads.len_prev[s],
                 candidate_weight(layer, row, s), heads.limit,
                 heads.cur + (size_t)t * heads.limit);
         }
