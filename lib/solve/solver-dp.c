@@ -451,8 +451,8 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
 
 /* merge_head() for the row scan's heads, which carry an id (run 0): the
  * head's when it stays as it was, else the next of *@last_id (see struct
- * lemica_run). The blocked scan's heads keep none (their merges are
- * most of the blocked frontier's work: +1-2% at N = 50 and 100). */
+ * lemica_run). The blocked scan's heads keep none: nothing reads them
+ * there, and its frontier merges every head. */
 static inline unsigned
 merge_head_id(uint32_t *last_id, const struct lemica_run *head, unsigned len,
               double w, int limit, struct lemica_run *out)
@@ -1165,9 +1165,10 @@ compare_exact_inline(lemica_solver *solver,
 }
 
 /* compare_exact_inline() as one function for the general ties, its walk
- * inline (the blocked scan keeps no anchors: it always walks); the row
- * scan's lexmax_ties_rows() has its own copy inline (its calls were 5%
- * of diffusion N = 1000, K = 20 every budget). */
+ * inline (the blocked scan keeps no anchors: it always walks; out of line
+ * it cost the blocked frontier up to 1%). The row scan's
+ * lexmax_ties_rows() has its own copy inline: -0.3% on diffusion
+ * N = 1000, K = 20 every budget. */
 static int
 compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
               const struct layer *layer, int a, double wa, int b, double wb)
@@ -1361,7 +1362,8 @@ lexmax_ties(lemica_solver *solver, const struct lemica_problem *problem,
 
 /* lexmax_ties() for layer_lexmax()'s row scan when the bottleneck is not
  * DBL_MAX: its heads are all known (not lazy) and no copies are counted,
- * so neither is tested per candidate. */
+ * so neither is tested per candidate; two candidates with the same head
+ * go straight to the exact comparison (same_head_below()). */
 static void
 lexmax_ties_rows(lemica_solver *solver, const struct lemica_problem *problem,
                  const struct layer *layer, const struct lexmax_heads *heads,
