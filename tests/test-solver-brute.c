@@ -2112,6 +2112,67 @@ START_TEST(test_row_groups)
 }
 END_TEST
 
+/* The row scan's whole frontier (layer_lexmax()) on graphs where most
+ * states tie on a shared early bottleneck and the tied candidates' heads
+ * are often the same (diffusion-like weights, N = 130 .. 200), or change
+ * often by a run's count (quantised and 64 levels, digit encoding off):
+ * lexmax_ties_rows() skips the head comparison of two heads with one id
+ * (struct lemica_run), which merge_head() must renew on every change.
+ * Head slots of 1 .. 6 runs (the default, 4, copies a slot whole; others
+ * run by run), anchor stretches of 1 .. 16, tree walks remembered on
+ * half the graphs. Every schedule against the frontier of the DP over
+ * full sorted vectors (user comparator). */
+START_TEST(test_row_frontier_ties_match_full_vectors)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    new_lexmax_pair(&lexmax, &full, &calls);
+    lemica_solver_set_blocked_scan_max_steps(0);
+    lemica_solver_set_digit_encoding(lexmax, 0);
+    for (int g = 0; g < 12; g++) {
+        uint64_t rng = 917000u + (uint64_t)g;
+        int n = 130 + test_rng_below(&rng, 71);
+        int k = g % 4 == 3 ? 40 : 20;
+        int kind = g % 3; /* diffusion, quantised, 64 levels */
+        lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j,
+                    draw_family_weight(&rng,
+                                       kind == 0   ? WEIGHTS_DIFFUSION
+                                       : kind == 1 ? WEIGHTS_QUANTISED
+                                                   : WEIGHTS_LEVELS,
+                                       64, i, j, n)));
+        lemica_solver_set_head_runs(lexmax, g < 6 ? LEMICA_HEAD_RUNS_DEFAULT
+                                                  : 1 + test_rng_below(&rng, 6));
+        lemica_solver_set_anchor_stretch(g % 2 ? LEMICA_ANCHOR_STRETCH_DEFAULT
+                                               : 1 + test_rng_below(&rng, 5));
+        lemica_solver_set_pair_memo_min_steps(
+            g % 4 < 2 ? 0 : LEMICA_PAIR_MEMO_MIN_STEPS);
+        ck_assert_ok(lemica_solver_solve_frontier(full, graph, &fa));
+        ck_assert_ok(lemica_solver_solve_frontier(lexmax, graph, &fb));
+        ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
+        for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
+            const lemica_schedule *a = NULL, *b = NULL;
+
+            ck_assert_ok(lemica_frontier_get(fa, i, &a));
+            ck_assert_ok(lemica_frontier_get(fb, i, &b));
+            assert_same_steps(a, b, "graph %d (n %d, k %d, kind %d) frontier %zu",
+                              g, n, k, kind, i);
+        }
+        lemica_frontier_free(fa);
+        lemica_frontier_free(fb);
+        lemica_graph_free(graph);
+    }
+    free_lexmax_pair(lexmax, full, calls);
+}
+END_TEST
+
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
 /* A weight of the level-counts test: one of @levels values (quarters, so
@@ -2319,6 +2380,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_row_frontier_ties_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_dblmax_ties_match_full_vectors,
                         reset_scan_hooks);

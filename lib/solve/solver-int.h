@@ -32,10 +32,15 @@
 #error "the encoding's value indices are bytes"
 #endif
 
-/* One run of equal weights in a sorted cost vector. */
+/* One run of equal weights in a sorted cost vector. In LEXMAX's heads
+ * (solver-dp.c) run 0's @id, otherwise padding, names the head's
+ * contents: merge_head() gives every head it changes a new one and copies
+ * it with a head it leaves unchanged, so two heads of a run with the same
+ * id and length hold the same runs. */
 struct lemica_run {
     double value;
     uint32_t count;
+    uint32_t id;
 };
 
 /* A state of blocked one-budget LEXMAX where @ties candidates reach the
@@ -164,6 +169,8 @@ struct lemica_workspace {
     /* The row scan's LEXMAX: runs of lexmax_fewest_copies() in a row
      * that left no candidate out (solver-dp.c). */
     int fewest_useless;
+    /* The last id merge_head() gave a head (see struct lemica_run). */
+    uint32_t head_id;
 };
 
 struct lemica_solver {
