@@ -95,6 +95,18 @@
  * the encoding stays far cheaper (9 values: 51 k against 99 k without
  * it; equal weights 40 k against 739 k). */
 #define SPARSE_LEVELS_BLOCKED_ONE 20
+/* Nor does the blocked scan's one budget encode spread levels past the
+ * plain radix B (B^count > 2^53 within a row or two, and under one slot in
+ * four so far holds a value of their own, where the plain cut would run)
+ * at N <= SPREAD_ONE_MAX_STEPS, or at any N once they need twice the
+ * plain radix's levels (B^count > 2^106): the MAX pass of
+ * lexmax_blocked_one() and its few marked ties cost less than the level
+ * set, the plain cut's reachability and the code pass (levels-16 at N = 50,
+ * K = 20 / 49, one budget: 45.3 k / 69.9 k instructions against 66.7 k /
+ * 88.5 k; 64 levels at N = 100, K = 99: 261 k against 524 k). Past it,
+ * 16 levels tie more (levels-16 N = 100, K = 20: 218 k without the
+ * encoding against 209 k with it), so there the plain cut stays. */
+#define SPREAD_ONE_MAX_STEPS 64
 #define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 #define INDEX_ZERO 254u /* the byte of a slot holding 0 */
@@ -359,6 +371,10 @@ collect_levels(const lemica_solver *solver,
                             set->edges[indices[i]]++;
                     }
                     counting = 1;
+                } else if (problem->blocked && one &&
+                           (problem->num_steps <= SPREAD_ONE_MAX_STEPS ||
+                            set->room > 0x1.0p106)) {
+                    return 0; /* see SPREAD_ONE_MAX_STEPS */
                 }
             }
         } else {
