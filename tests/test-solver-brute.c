@@ -1540,17 +1540,17 @@ START_TEST(test_plain_cut)
 END_TEST
 
 /* Spread levels past the plain radix B, one budget on the blocked scan:
- * up to SPREAD_ONE_MAX_STEPS = 64 steps, or from twice the plain radix's
+ * up to SPREAD_ONE_MAX_STEPS = 56 steps, or from twice the plain radix's
  * levels on, the encoding gives up for the MAX pass and the marked ties
- * of lexmax_blocked_one(); from 65 steps with fewer levels the plain cut
+ * of lexmax_blocked_one(); from 57 steps with fewer levels the plain cut
  * runs (solver-encode.c). Each solve (blocked, encoding allowed) against
  * the sorted-vector DP of the row scan without the encoding: 12 to 64
  * levels, N = 44 .. 128 on both sides of the step limit, K = 20 and
  * N - 1, the level cut's boundary budgets N / 4, N / 2 and a few more. */
 START_TEST(test_spread_levels_one_budget)
 {
-    const int cases[][3] = {{44, 20, 16}, {50, 49, 16}, {64, 20, 16},
-                            {64, 63, 24}, {65, 20, 16}, {65, 64, 12},
+    const int cases[][3] = {{44, 20, 16}, {50, 49, 16}, {56, 20, 16},
+                            {56, 55, 24}, {57, 20, 16}, {64, 63, 12},
                             {100, 20, 16}, {100, 99, 64}, {128, 127, 40}};
     lemica_solver *plain, *fast;
 

@@ -100,13 +100,16 @@
  * four so far holds a value of their own, where the plain cut would run)
  * at N <= SPREAD_ONE_MAX_STEPS, or at any N once they need twice the
  * plain radix's levels (B^count > 2^106): the MAX pass of
- * lexmax_blocked_one() and its few marked ties cost less than the level
- * set, the plain cut's reachability and the code pass (levels-16 at N = 50,
- * K = 20 / 49, one budget: 45.3 k / 69.9 k instructions against 66.7 k /
- * 88.5 k; 64 levels at N = 100, K = 99: 261 k against 524 k). Past it,
- * 16 levels tie more (levels-16 N = 100, K = 20: 218 k without the
- * encoding against 209 k with it), so there the plain cut stays. */
-#define SPREAD_ONE_MAX_STEPS 64
+ * lexmax_blocked_one() and its marked ties mostly cost less than the
+ * level set, the plain cut's reachability and the code pass (levels-16 at
+ * N = 50, K = 20 / 49, one budget: 45.2 k / 69.8 k instructions against
+ * 66.7 k / 88.5 k; 64 levels at N = 100, K = 99: 261 k against 524 k).
+ * How many states tie is up to the graph, though: of 100 random graphs
+ * of 14 - 24 levels at N = 40 .. 64 the one-budget solve lost up to 45%
+ * on 85, but rose by 10% - 126% on 7, all at N = 57 or 64 (levels-16
+ * itself at N = 100, K = 20: 218 k against 209 k), hence the limit; from
+ * 32 levels on (2^106) none of 50 graphs at N = 66 .. 128 rose. */
+#define SPREAD_ONE_MAX_STEPS 56
 #define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 #define INDEX_ZERO 254u /* the byte of a slot holding 0 */
