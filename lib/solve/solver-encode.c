@@ -333,6 +333,12 @@ collect_levels(const lemica_solver *solver,
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
     int counting = 0, plain = 1; /* plain: B^count <= 2^53 so far */
+    /* Past this B^count the one budget of the blocked scan gives up
+     * (SPREAD_ONE_MAX_STEPS; +inf: never). */
+    const double spread_room =
+        !problem->blocked || !one ? HUGE_VAL
+        : problem->num_steps <= SPREAD_ONE_MAX_STEPS ? 0x1.0p53
+                                                     : 0x1.0p106;
 
     /* While B^count <= 2^53 the plain radix B encodes (a level's count
      * on a path is below B; the level k weighs B^k): no counts. Past it,
@@ -374,9 +380,7 @@ collect_levels(const lemica_solver *solver,
                             set->edges[indices[i]]++;
                     }
                     counting = 1;
-                } else if (problem->blocked && one &&
-                           (problem->num_steps <= SPREAD_ONE_MAX_STEPS ||
-                            set->room > 0x1.0p106)) {
+                } else if (set->room > spread_room) {
                     return 0; /* see SPREAD_ONE_MAX_STEPS */
                 }
             }
