@@ -96,19 +96,20 @@
  * it; equal weights 40 k against 739 k). */
 #define SPARSE_LEVELS_BLOCKED_ONE 20
 /* Nor does the blocked scan's one budget encode spread levels past the
- * plain radix B (B^count > 2^53 within a row or two, and under one slot in
- * four so far holds a value of their own, where the plain cut would run)
- * at N <= SPREAD_ONE_MAX_STEPS, or at any N once they need twice the
- * plain radix's levels (B^count > 2^106): the MAX pass of
+ * plain radix B: at the row where B^count first passes 2^53 (a row or two
+ * in), with under one slot in four so far holding a value of its own
+ * (where the plain cut would run), it gives up at N <= SPREAD_ONE_MAX_STEPS,
+ * and at any N if B^count is past 2^106 already (twice the plain radix's
+ * levels by then: many levels in the first rows). The MAX pass of
  * lexmax_blocked_one() and its marked ties mostly cost less than the
  * level set, the plain cut's reachability and the code pass (levels-16 at
  * N = 50, K = 20 / 49, one budget: 45.2 k / 69.8 k instructions against
  * 66.7 k / 88.5 k; 64 levels at N = 100, K = 99: 261 k against 524 k).
  * How many states tie is up to the graph, though: of 100 random graphs
- * of 14 - 24 levels at N = 40 .. 64 the one-budget solve lost up to 45%
- * on 85, but rose by 10% - 126% on 7, all at N = 57 or 64 (levels-16
- * itself at N = 100, K = 20: 218 k against 209 k), hence the limit; from
- * 32 levels on (2^106) none of 50 graphs at N = 66 .. 128 rose. */
+ * of 14 - 24 levels at N = 40 .. 64, 85 fell (most by 20% - 45%) but 7
+ * rose by 10% - 126%, all at N = 57 or 64 (levels-16 itself at N = 100,
+ * K = 20: 218 k against 209 k), hence the limit; of 60 graphs of 32 - 100
+ * levels at N = 66 .. 128 that the 2^106 test gives up on, none rose. */
 #define SPREAD_ONE_MAX_STEPS 56
 #define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
