@@ -1605,6 +1605,58 @@ START_TEST(test_plain_cut)
 }
 END_TEST
 
+/* Spread levels past the plain radix B, one budget on the blocked scan:
+ * up to SPREAD_ONE_MAX_STEPS = 56 steps, or from twice the plain radix's
+ * levels on, the encoding gives up for the MAX pass and the marked ties
+ * of lexmax_blocked_one(); from 57 steps with fewer levels the plain cut
+ * runs (solver-encode.c). Each solve (blocked, encoding allowed) against
+ * the sorted-vector DP of the row scan without the encoding: 12 to 64
+ * levels, N = 44 .. 128 on both sides of the step limit, K = 20 and
+ * N - 1, the level cut's boundary budgets N / 4, N / 2 and a few more. */
+START_TEST(test_spread_levels_one_budget)
+{
+    const int cases[][3] = {{44, 20, 16}, {50, 49, 16}, {56, 20, 16},
+                            {56, 55, 24}, {57, 20, 16}, {64, 63, 12},
+                            {100, 20, 16}, {100, 99, 64}, {128, 127, 40}};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const int n = cases[c][0], k = cases[c][1], levels = cases[c][2];
+        const int budgets[] = {n / 8, n / 4, n / 4 + 1, n / 3, n / 2, n - 1};
+        uint64_t rng = 4242u + c;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++)
+                ck_assert_ok(lemica_graph_set_weight(
+                    graph, i, j, (double)(1 + test_rng_below(&rng, levels))));
+        for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+            lemica_schedule *want = NULL, *got = NULL;
+            lemica_status sw, sg;
+
+            lemica_solver_set_blocked_scan_max_steps(0);
+            sw = lemica_solver_solve(plain, graph, budgets[b], &want);
+            lemica_solver_set_blocked_scan_max_steps(128);
+            sg = lemica_solver_solve(fast, graph, budgets[b], &got);
+            ck_assert_msg(sw == sg, "N %d K %d levels %d budget %d: %d vs %d",
+                          n, k, levels, budgets[b], (int)sw, (int)sg);
+            if (sw == LEMICA_OK)
+                assert_same_steps(want, got, "N %d K %d levels %d budget %d",
+                                  n, k, levels, budgets[b]);
+            lemica_schedule_free(want);
+            lemica_schedule_free(got);
+        }
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* One positive level (with 0, -0.0 and missing edges): its own value is
  * its code (the matrix is not rewritten) unless it is above 2^900, where
  * sums of it could overflow. Values with inexact sums (0.1), subnormal,
@@ -2374,6 +2426,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_one_level_own_code, reset_scan_hooks);
     add_test_with_setup(suite, test_few_values_encoding, reset_scan_hooks);
     add_test_with_setup(suite, test_plain_cut, reset_scan_hooks);
+    add_test_with_setup(suite, test_spread_levels_one_budget,
+                        reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_short_spans, reset_scan_hooks);

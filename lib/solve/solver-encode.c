@@ -95,6 +95,22 @@
  * the encoding stays far cheaper (9 values: 51 k against 99 k without
  * it; equal weights 40 k against 739 k). */
 #define SPARSE_LEVELS_BLOCKED_ONE 20
+/* Nor does the blocked scan's one budget encode spread levels past the
+ * plain radix B: at the row where B^count first passes 2^53 (a row or two
+ * in), with under one slot in four so far holding a value of its own
+ * (where the plain cut would run), it gives up at N <= SPREAD_ONE_MAX_STEPS,
+ * and at any N if B^count is past 2^106 already (twice the plain radix's
+ * levels by then: many levels in the first rows). The MAX pass of
+ * lexmax_blocked_one() and its marked ties mostly cost less than the
+ * level set, the plain cut's reachability and the code pass (levels-16 at
+ * N = 50, K = 20 / 49, one budget: 45.2 k / 69.8 k instructions against
+ * 66.7 k / 88.5 k; 64 levels at N = 100, K = 99: 261 k against 524 k).
+ * How many states tie is up to the graph, though: of 100 random graphs
+ * of 14 - 24 levels at N = 40 .. 64, 85 fell (most by 20% - 45%) but 7
+ * rose by 10% - 126%, all at N = 57 or 64 (levels-16 itself at N = 100,
+ * K = 20: 218 k against 209 k), hence the limit; of 60 graphs of 32 - 100
+ * levels at N = 66 .. 128 that the 2^106 test gives up on, none rose. */
+#define SPREAD_ONE_MAX_STEPS 56
 #define SET_EMPTY UINT64_MAX
 #define SET_SLOTS 512 /* a power of two, over twice MAX_LEVELS */
 #define INDEX_ZERO 254u /* the byte of a slot holding 0 */
@@ -318,6 +334,12 @@ collect_levels(const lemica_solver *solver,
     unsigned index = INDEX_INF;
     uint64_t scanned = 0; /* slots of the rows begun */
     int counting = 0, plain = 1; /* plain: B^count <= 2^53 so far */
+    /* Past this B^count the one budget of the blocked scan gives up
+     * (SPREAD_ONE_MAX_STEPS; +inf: never). */
+    const double spread_room =
+        !problem->blocked || !one ? HUGE_VAL
+        : problem->num_steps <= SPREAD_ONE_MAX_STEPS ? 0x1.0p53
+                                                     : 0x1.0p106;
 
     /* While B^count <= 2^53 the plain radix B encodes (a level's count
      * on a path is below B; the level k weighs B^k): no counts. Past it,
@@ -359,6 +381,8 @@ collect_levels(const lemica_solver *solver,
                             set->edges[indices[i]]++;
                     }
                     counting = 1;
+                } else if (set->room > spread_room) {
+                    return 0; /* see SPREAD_ONE_MAX_STEPS */
                 }
             }
         } else {
