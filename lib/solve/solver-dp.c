@@ -262,6 +262,13 @@ lemica_solver_anchor_stretch(void)
  * 10-20 edges after the first 50-60 layers, and anchors save 6%. */
 static int anchor_share = LEMICA_ANCHOR_SHARE;
 static int anchor_walk = LEMICA_ANCHOR_WALK;
+/* From this many steps on, anchors start with the first layer again: at
+ * N = 1000, K = 20 the DBL_MAX mix's walks average 7-8 edges from layer
+ * 34 on and the anchors come too late (+1.5% every budget; with 5 edges
+ * for the threshold +0.95%, and distinct weights then lose their gain),
+ * while distinct and 64-level weights gained 2.6% / 2.9%. Tests run
+ * smaller problems, so they see the gate. */
+#define ANCHOR_LATE_MAX_STEPS 256
 
 void
 lemica_solver_set_anchor_start(int share, int walk)
@@ -2375,7 +2382,9 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
      * from the first layer or once those walk enough (layer_lexmax()). */
     work->anchors_late = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
                          !problem->blocked && !problem->lexmax_as_sum;
-    work->anchors_on = work->anchors_late && anchor_share == 0;
+    work->anchors_on = work->anchors_late &&
+                       (anchor_share == 0 ||
+                        problem->num_steps >= ANCHOR_LATE_MAX_STEPS);
     if (work->anchors_on)
         work->anchors_late = 0;
     work->anchor_floor = 1;
