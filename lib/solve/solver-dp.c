@@ -945,10 +945,7 @@ tree_walk(const lemica_solver *solver, const struct lemica_problem *problem,
         int before_a = anchor[a], before_b = anchor[b];
         size_t at;
 
-        /* Layer l's anchors point back to the anchor layer
-         * l - 1 - (l - 2) % S; below the floor none were kept. */
-        if (before_a == before_b ||
-            l - 1 - (l - 2) % stretch < work->anchor_floor)
+        if (before_a == before_b)
             break;
         /* The anchors differ: so do the paths at every layer after. */
         top_a = max_double(top_a, anchor_max[a]);
@@ -956,6 +953,11 @@ tree_walk(const lemica_solver *solver, const struct lemica_problem *problem,
         a = before_a;
         b = before_b;
         l -= 1 + (l - 2) % stretch; /* the anchor layer, 1 mod S */
+        /* Its anchors point S layers back: none were kept below the
+         * floor (anchors that started mid-run), so walk from here. At
+         * layer 1 (the floor of a whole run) a == b. */
+        if (l - stretch < work->anchor_floor)
+            break;
         at = (size_t)((l - 1) / stretch) * n;
         anchor = (const uint16_t *)work->anchors.data + at;
         anchor_max = (const double *)work->anchors_max.data + at;
@@ -1129,8 +1131,10 @@ compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
     n = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
                               da + 1, db + 1, &max_a, &max_b);
     /* What anchors would have shortened (see layer_lexmax()). */
-    solver->work.exact_walked += n;
-    solver->work.exact_walks++;
+    if (!solver->work.anchors_on) {
+        solver->work.exact_walked += n;
+        solver->work.exact_walks++;
+    }
     max_a = max_double(max_a, wa);
     max_b = max_double(max_b, wb);
     /* The largest values decide when they differ: the side holding the
@@ -1680,6 +1684,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     struct lexmax_heads heads;
     struct layer layer;
     int fewest_skipped = 0;
+    int started = 0; /* anchors from this layer on */
 
     heads.limit = solver->head_runs;
     heads.prev = work->heads[(c - 1) & 1].data;
@@ -1738,10 +1743,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
-    if (work->anchors_on) {
-        layer_anchors(solver, problem, &layer);
-        lemica_pair_memo_gate_next(&work->pair_memo_gate);
-    } else if (work->anchors_late && (c - 2) % work->anchor_stretch == 0) {
+    if (!work->anchors_on && work->anchors_late &&
+        (c - 2) % work->anchor_stretch == 0) {
         /* Layer c - 1 is an anchor layer, so layer c's anchors are its
          * states' predecessors: they need none of the layers before.
          * The pair memo starts too, as at a run's first layer. Counted
@@ -1753,10 +1756,16 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             work->exact_walked > work->exact_walks * (size_t)anchor_walk) {
             work->anchors_on = 1;
             work->anchor_floor = c - 1;
-            layer_anchors(solver, problem, &layer);
+            started = 1;
         }
         work->exact_walked = work->exact_walks = 0;
         work->lexmax_states = 0;
+    }
+    /* One call site, so that layer_anchors() stays inlined. */
+    if (work->anchors_on) {
+        layer_anchors(solver, problem, &layer);
+        if (!started) /* the memo's first layer is the next one */
+            lemica_pair_memo_gate_next(&work->pair_memo_gate);
     }
 }
 
