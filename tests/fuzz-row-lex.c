@@ -345,6 +345,13 @@ run_case(unsigned long seed, int max_n)
     lemica_solver_set_anchor_stretch(test_rng_below(&rng, 3) == 0
                                          ? 1 + test_rng_below(&rng, 4)
                                          : LEMICA_ANCHOR_STRETCH_DEFAULT);
+    {
+        /* Anchors from the first layer, from mid-run or by the gate. */
+        int v = test_rng_below(&rng, 3);
+
+        lemica_solver_set_anchor_start(v == 0 ? 0 : v == 1 ? 1 << 16 : -1,
+                                       v == 1 ? 0 : -1);
+    }
     lemica_solver_set_pair_memo_min_steps(test_rng_below(&rng, 2)
                                               ? 0
                                               : LEMICA_PAIR_MEMO_MIN_STEPS);

@@ -193,6 +193,18 @@ draw_weight(uint64_t *rng, enum weight_kind kind)
     }
 }
 
+/* When the row scan's anchors start: with the first layer, at the first
+ * anchor layer after an exact comparison walked (mid-run: tree_walk()
+ * must not jump below where they started), or by the default gate. */
+static void
+draw_anchor_start(uint64_t *rng)
+{
+    int v = test_rng_below(rng, 3);
+
+    lemica_solver_set_anchor_start(v == 0 ? 0 : v == 1 ? 1 << 16 : -1,
+                                   v == 1 ? 0 : -1);
+}
+
 static void
 make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
              lemica_solver *solver)
@@ -275,6 +287,7 @@ make_problem(uint64_t *rng, struct brute_problem *p, lemica_graph **graph,
     lemica_solver_set_anchor_stretch(test_rng_below(rng, 5) == 0
                                          ? 0
                                          : 1 + test_rng_below(rng, 4));
+    draw_anchor_start(rng);
     /* Tree walks remembered however small the graph (pair-memo-int.h). */
     lemica_solver_set_pair_memo_min_steps(0);
 }
@@ -818,6 +831,7 @@ START_TEST(test_fast_paths_match_plain_dp)
                     test_rng_below(&rng, 2) ? 0 : n);
                 lemica_solver_set_blocked_scan_avx512(test_rng_below(&rng, 2));
                 lemica_solver_set_anchor_stretch(1 + test_rng_below(&rng, 4));
+                draw_anchor_start(&rng);
                 lemica_solver_set_pair_memo_min_steps(0);
                 sb = lemica_solver_solve(fast, graph, budget, &b);
                 ck_assert_int_eq(sa, sb);
@@ -1222,6 +1236,12 @@ START_TEST(test_row_scan_ties_match_full_vectors)
             }
         lemica_solver_set_anchor_stretch(g % 2 ? LEMICA_ANCHOR_STRETCH_DEFAULT
                                                : 1 + test_rng_below(&rng, 5));
+        /* Anchors from the first layer, from mid-run or by the gate (the
+         * graph's index: the same graphs as before the gate). */
+        lemica_solver_set_anchor_start(g % 3 == 0   ? 0
+                                       : g % 3 == 1 ? 1 << 16
+                                                    : -1,
+                                       g % 3 == 1 ? 0 : -1);
         /* Tree walks remembered (pair-memo-int.h) on three graphs of four
          * (the default needs N >= 256). */
         lemica_solver_set_pair_memo_min_steps(
@@ -2407,6 +2427,7 @@ reset_scan_hooks(void)
     lemica_solver_set_blocked_scan_max_steps(128);
     lemica_solver_set_blocked_scan_avx512(1);
     lemica_solver_set_anchor_stretch(LEMICA_ANCHOR_STRETCH_DEFAULT);
+    lemica_solver_set_anchor_start(-1, -1);
     lemica_solver_set_pair_memo_min_steps(LEMICA_PAIR_MEMO_MIN_STEPS);
     lemica_solver_set_row_one_max_states(LEMICA_ROW_ONE_MAX_STATES);
     lemica_solver_set_level_counts(1);

@@ -251,6 +251,33 @@ lemica_solver_anchor_stretch(void)
     return anchor_stretch;
 }
 
+/* The row scan's LEXMAX keeps anchors once its exact comparisons walk
+ * long paths (more than anchor_walk divergent edges each on average) and
+ * often (more than 1 / anchor_share edges a state scanned), counted over
+ * the last S layers (0: always, from the first layer). Anchors cost
+ * every state of every layer a few instructions (about 4: 2-5% of the
+ * whole frontier at N = 200), and only compare_exact() gains: on
+ * distinct, 64- and 256-level and DBL_MAX weights its walks average 2-3
+ * edges at N = 200, and the anchors cost more than they saved (off:
+ * 2.2% - 4.9% fewer instructions); on diffusion-like weights they grow to
+ * 10-20 edges after the first 50-60 layers, and anchors save 6%. */
+static int anchor_share = LEMICA_ANCHOR_SHARE;
+static int anchor_walk = LEMICA_ANCHOR_WALK;
+/* From this many steps on, anchors start with the first layer again: at
+ * N = 1000, K = 20 the DBL_MAX mix's walks average 7-8 edges from layer
+ * 34 on and the anchors come too late (+1.5% every budget; with 5 edges
+ * for the threshold +0.95%, and distinct weights then lose their gain),
+ * while distinct and 64-level weights gained 2.6% / 2.9%. Tests run
+ * smaller problems, so they see the gate. */
+#define ANCHOR_LATE_MAX_STEPS 256
+
+void
+lemica_solver_set_anchor_start(int share, int walk)
+{
+    anchor_share = share >= 0 ? share : LEMICA_ANCHOR_SHARE;
+    anchor_walk = walk >= 0 ? walk : LEMICA_ANCHOR_WALK;
+}
+
 /* Problems of at least this many steps remember tree walks (see
  * tree_maxima()). */
 static int pair_memo_min_steps = LEMICA_PAIR_MEMO_MIN_STEPS;
@@ -968,6 +995,11 @@ tree_walk(const lemica_solver *solver, const struct lemica_problem *problem,
         a = before_a;
         b = before_b;
         l -= 1 + (l - 2) % stretch; /* the anchor layer, 1 mod S */
+        /* Its anchors point S layers back: none were kept below the
+         * floor (anchors that started mid-run), so walk from here. At
+         * layer 1 (the floor of a whole run) a == b. */
+        if (l - stretch < work->anchor_floor)
+            break;
         at = (size_t)((l - 1) / stretch) * n;
         anchor = (const uint16_t *)work->anchors.data + at;
         anchor_max = (const double *)work->anchors_max.data + at;
@@ -1129,6 +1161,11 @@ compare_walked_inline(lemica_solver *solver,
     db[0] = wb;
     n = 1 + divergent_weights(solver, problem, layer, layer->c - 1, a, b,
                               da + 1, db + 1, &max_a, &max_b);
+    /* What anchors would have shortened (see layer_lexmax()). */
+    if (!solver->work.anchors_on) {
+        solver->work.exact_walked += n;
+        solver->work.exact_walks++;
+    }
     max_a = max_double(max_a, wa);
     max_b = max_double(max_b, wb);
     /* The largest values decide when they differ: the side holding the
@@ -1801,6 +1838,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     struct lexmax_heads heads;
     struct layer layer;
     int fewest_skipped = 0;
+    int started = 0; /* anchors from this layer on */
 
     heads.limit = solver->head_runs;
     heads.prev = work->heads[(c - 1) & 1].data;
@@ -1818,6 +1856,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer_frontier(solver, problem, &layer, &heads, last);
         return;
     }
+    if (layer.lo <= layer.hi)
+        work->lexmax_states += (size_t)(layer.hi - layer.lo + 1);
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -1857,9 +1897,29 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
+    if (!work->anchors_on && work->anchors_late &&
+        (c - 2) % work->anchor_stretch == 0) {
+        /* Layer c - 1 is an anchor layer, so layer c's anchors are its
+         * states' predecessors: they need none of the layers before.
+         * The pair memo starts too, as at a run's first layer. Counted
+         * over the S layers since the last such layer: the walks grow
+         * with the layers (diffusion-like weights, N = 200: the first
+         * 64 layers walk as little as distinct weights). */
+        if (work->exact_walked * (size_t)anchor_share >
+                work->lexmax_states &&
+            work->exact_walked > work->exact_walks * (size_t)anchor_walk) {
+            work->anchors_on = 1;
+            work->anchor_floor = c - 1;
+            started = 1;
+        }
+        work->exact_walked = work->exact_walks = 0;
+        work->lexmax_states = 0;
+    }
+    /* One call site, so that layer_anchors() stays inlined. */
     if (work->anchors_on) {
         layer_anchors(solver, problem, &layer);
-        lemica_pair_memo_gate_next(&work->pair_memo_gate);
+        if (!started) /* the memo's first layer is the next one */
+            lemica_pair_memo_gate_next(&work->pair_memo_gate);
     }
 }
 
@@ -2296,6 +2356,7 @@ lexmax_row_one(lemica_solver *solver, const struct lemica_problem *problem)
 
     /* lexmax_ties()' exact comparisons walk without anchors here. */
     work->anchors_on = 0;
+    work->anchors_late = 0;
     keys[n] = 0.0; /* (0, 1): see lemica_solver_run_dp() */
     ranges[2] = ranges[3] = 0;
     for (int c = 2; c <= problem->budget; c++) {
@@ -2432,6 +2493,8 @@ layer_sum(lemica_solver *solver, const struct lemica_problem *problem, int c)
          * ties go to the first candidate, which it keeps. */
         return;
     }
+    if (layer.lo <= layer.hi)
+        work->lexmax_states += (size_t)(layer.hi - layer.lo + 1);
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
         const double *row = layer_candidates(&layer, t, &from, &to);
@@ -2586,12 +2649,22 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         if (lexmax_row_one(solver, problem))
             return;
     }
-    /* Anchors for the exact comparisons of the row scan (tree_maxima()). */
-    work->anchors_on = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
-                       !problem->blocked && !problem->lexmax_as_sum &&
-                       !problem->count_words;
+    /* Anchors for the exact comparisons of the row scan (tree_maxima()),
+     * from the first layer or once those walk enough (layer_lexmax()).
+     * Level counts compare no paths: none. */
+    work->anchors_late = solver->comparator == LEMICA_COMPARATOR_LEXMAX &&
+                         !problem->blocked && !problem->lexmax_as_sum &&
+                         !problem->count_words;
+    work->anchors_on = work->anchors_late &&
+                       (anchor_share == 0 ||
+                        problem->num_steps >= ANCHOR_LATE_MAX_STEPS);
+    if (work->anchors_on)
+        work->anchors_late = 0;
+    work->anchor_floor = 1;
+    work->exact_walked = work->exact_walks = 0;
+    work->lexmax_states = 0;
     lemica_pair_memo_gate_start(&work->pair_memo_gate,
-                                work->anchors_on &&
+                                (work->anchors_on || work->anchors_late) &&
                                     problem->num_steps >= pair_memo_min_steps);
     if (work->pair_memo_gate.enabled)
         memset(work->pair_memo.data, 0,

@@ -162,6 +162,14 @@ struct lemica_workspace {
     unsigned pair_memo_bits;
     struct lemica_pair_memo_gate pair_memo_gate;
     int anchors_on;                       /* this run keeps them */
+    /* Anchors may start mid-run (layer_lexmax()): until then the walks of
+     * compare_exact() (divergent edges) and the states scanned are
+     * counted; anchor_floor is the first anchor layer whose states have
+     * anchors pointing back (1 when they started with the run): tree_walk()
+     * does not jump below it. */
+    int anchors_late;
+    int anchor_floor;
+    size_t exact_walked, exact_walks, lexmax_states;
     /* The blocked LEXMAX frontier (solver-dp.c, frontier_ties()): layers
      * of walks taken, states scanned, and whether it builds every head. */
     size_t frontier_walked, frontier_states;
@@ -276,6 +284,16 @@ int lemica_solver_anchor_stretch(void);
  * LEMICA_PAIR_MEMO_MIN_STEPS; tests set 0 so that small graphs use it). */
 void lemica_solver_set_pair_memo_min_steps(int num_steps);
 #define LEMICA_PAIR_MEMO_MIN_STEPS 256
+/* Test hook (process-wide): LEXMAX's row scan starts its anchors at
+ * the first layer after an anchor layer where, over the S layers before,
+ * the exact comparisons' walks (divergent edges) times @share exceed the
+ * states scanned and average more than @walk edges (defaults
+ * LEMICA_ANCHOR_SHARE, LEMICA_ANCHOR_WALK; @share 0 = from the first
+ * layer, as before the gate; tests also set a large share and walk 0 so
+ * that anchors start mid-run). */
+void lemica_solver_set_anchor_start(int share, int walk);
+#define LEMICA_ANCHOR_SHARE 2
+#define LEMICA_ANCHOR_WALK 8
 
 /* Whether one-budget LEXMAX on the row scan scans every layer first and
  * settles only the ties a schedule to the end may pass (lexmax_row_one()
