@@ -401,6 +401,9 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
     }
     reference_solve(&p, max_budget, &r);
     graphs++;
+    /* The other kind of solve on the same graph and solver, after. */
+    int then_other = test_rng_below(rng, 3) == 0;
+
     if (frontier) {
         lemica_frontier *f = NULL;
         lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
@@ -421,6 +424,25 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
             check_schedule(s, &r, budgets[bi], what, seed);
             lemica_schedule_free(s);
         }
+    }
+    if (then_other && frontier) {
+        lemica_schedule *s = NULL;
+        int b = 2 + test_rng_below(rng, n - 1);
+
+        lemica_solver_solve(solver, graph, b, &s);
+        check_schedule(s, &r, b, what, seed);
+        lemica_schedule_free(s);
+    } else if (then_other) {
+        lemica_frontier *f = NULL;
+        lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
+
+        for (int b = 2; b <= n; b++) {
+            const lemica_schedule *s = NULL;
+            if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
+                s = NULL;
+            check_schedule(s, &r, b, what, seed);
+        }
+        lemica_frontier_free(f);
     }
     free(r.pred);
     free(p.w);
