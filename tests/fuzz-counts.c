@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A long random search (not part of `meson test`) aimed at LEXMAX by level
+ * counts (solver-counts.c, layer_counts()), the row scan's head ids
+ * (merge_head_id(), lexmax_ties_rows()), the blocked frontier's walks
+ * (pair_walk()) and the one-budget spread give-up (solver-encode.c):
+ * graphs of 1 .. 256 distinct weights (exactly 256 with 0 and DBL_MAX
+ * among them, 65 .. 256 past the wide-counts gate, near-equal weights
+ * whose paths repeat one level up to N - 1 times), absent edges, required
+ * steps, max skip; several graphs of different N in turn on one solver
+ * (buffer reuse), frontiers and one-budget solves interleaved; the level
+ * counts on or off, their wide gate forced or at its default, the row
+ * scan or the blocked one forced. Each answer is checked against an
+ * independent DP over full sorted-descending cost vectors (the same as
+ * fuzz-row-lex.c's).
+ *
+ *   fuzz-counts [cases [first_seed [max_n]]]
+ *
+ * Prints graphs, solves and mismatches; exits 1 on any mismatch.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lemica/lemica.h"
+#include "level-counts-int.h"
+#include "solver-int.h"
+#include "test-rng.h"
+
+struct problem {
+    int n, k; /* k: the effective max skip */
+    double *w; /* n * n, NAN = absent */
+    unsigned char *required;
+};
+
+struct reference {
+    int n;
+    int *pred; /* n * n */
+};
+
+/* Is the merge of sorted-desc @a (length @len) with @x below (-1), equal
+ * (0) or above (1) sorted-desc @b (length len + 1)? */
+static int
+compare_merged(const double *a, int len, double x, const double *b)
+{
+    int ia = 0, used = 0;
+
+    for (int i = 0; i <= len; i++) {
+        double v;
+
+        if (!used && (ia == len || x >= a[ia])) {
+            v = x;
+            used = 1;
+        } else {
+            v = a[ia++];
+        }
+        if (v != b[i])
+            return v < b[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+static void
+merge_into(const double *a, int len, double x, double *out)
+{
+    int ia = 0, used = 0;
+
+    for (int i = 0; i <= len; i++) {
+        if (!used && (ia == len || x >= a[ia])) {
+            out[i] = x;
+            used = 1;
+        } else {
+            out[i] = a[ia++];
+        }
+    }
+}
+
+static void
+reference_solve(const struct problem *p, int max_steps, struct reference *r)
+{
+    int n = p->n;
+    double *prev = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    double *cur = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    int *first_req_after = malloc(sizeof(int) * (size_t)(n + 1));
+
+    r->n = n;
+    r->pred = malloc(sizeof(int) * (size_t)n * (size_t)n);
+    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
+        r->pred[s] = -1;
+    /* first required step > i */
+    first_req_after[n] = n;
+    for (int i = n - 1; i >= 0; i--)
+        first_req_after[i] = i + 1 < n && p->required[i + 1]
+                                 ? i + 1
+                                 : (i + 1 < n ? first_req_after[i + 1] : n);
+    r->pred[0] = -2; /* (c = 0, j = 0) */
+    for (int c = 1; c < max_steps && c < n; c++) {
+        /* cur row j: vector of length c at cur + j * n */
+        for (int j = 1; j < n; j++) {
+            int best = -1;
+            double *bv = cur + (size_t)j * (size_t)n;
+
+            for (int i = j - p->k < 0 ? 0 : j - p->k; i < j; i++) {
+                double x = p->w[(size_t)i * (size_t)n + (size_t)j];
+
+                if (r->pred[(size_t)(c - 1) * (size_t)n + (size_t)i] == -1 ||
+                    isnan(x) || first_req_after[i] < j)
+                    continue;
+                if (best < 0 ||
+                    compare_merged(prev + (size_t)i * (size_t)n, c - 1, x,
+                                   bv) < 0) {
+                    best = i;
+                    merge_into(prev + (size_t)i * (size_t)n, c - 1, x, bv);
+                }
+            }
+            r->pred[(size_t)c * (size_t)n + (size_t)j] = best;
+        }
+        double *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    free(prev);
+    free(cur);
+    free(first_req_after);
+}
+
+/* The reference's steps for @budget into @steps; 0 when infeasible. */
+static int
+reference_path(const struct reference *r, int budget, int *steps)
+{
+    int n = r->n, j = n - 1;
+
+    if (budget < 2 || budget > n)
+        return 0;
+    for (int c = budget - 1; c >= 0; c--) {
+        int pred = r->pred[(size_t)c * (size_t)n + (size_t)j];
+
+        if (pred == -1)
+            return 0;
+        steps[c] = j;
+        if (c > 0)
+            j = pred;
+    }
+    return steps[0] == 0;
+}
+
+static unsigned long solves, mismatches, infeasible_agree;
+
+static void
+report(const char *what, unsigned long seed, int budget, const int *want,
+       const int *got, size_t count)
+{
+    mismatches++;
+    if (mismatches > 20)
+        return;
+    fprintf(stderr, "MISMATCH %s seed %lu budget %d:", what, seed, budget);
+    if (want) {
+        fprintf(stderr, "\n  want");
+        for (int i = 0; i < budget; i++)
+            fprintf(stderr, " %d", want[i]);
+    } else {
+        fprintf(stderr, " want infeasible");
+    }
+    if (got) {
+        fprintf(stderr, "\n  got ");
+        for (size_t i = 0; i < count; i++)
+            fprintf(stderr, " %d", got[i]);
+    } else {
+        fprintf(stderr, " got infeasible/error");
+    }
+    fprintf(stderr, "\n");
+}
+
+static void
+check_schedule(const lemica_schedule *s, const struct reference *r,
+               int budget, const char *what, unsigned long seed)
+{
+    int *want = malloc(sizeof(int) * (size_t)(r->n + 1));
+    int *got = malloc(sizeof(int) * (size_t)(r->n + 1));
+    int feasible = reference_path(r, budget, want);
+    size_t count = 0;
+
+    solves++;
+    if (!s) {
+        if (feasible)
+            report(what, seed, budget, want, NULL, 0);
+        else
+            infeasible_agree++;
+    } else if (!feasible) {
+        lemica_schedule_steps(s, got, (size_t)r->n, &count);
+        report(what, seed, budget, NULL, got, count);
+    } else {
+        if (lemica_schedule_steps(s, got, (size_t)r->n, &count) != LEMICA_OK ||
+            count != (size_t)budget || memcmp(got, want, sizeof(int) * count))
+            report(what, seed, budget, want, got, count);
+    }
+    free(want);
+    free(got);
+}
+
+
+static unsigned long graphs;
+
+enum family {
+    F_LEVELS, F_EXACT256, F_WIDE, F_NEAR_EQUAL, F_SPREAD, F_FEW_ZERO,
+    F_MIXED, F_COUNT
+};
+static const char *family_name[] = {"levels", "exact256", "wide",
+                                    "near-equal", "spread", "few-zero",
+                                    "mixed"};
+
+/* The value of level @l of @levels: 0 at the bottom, DBL_MAX at the top
+ * when asked, else integers and fractions. */
+static double
+level_value(int l, int levels, int with_extremes)
+{
+    if (with_extremes) {
+        if (l == 0)
+            return 0.0;
+        if (l == levels - 1)
+            return DBL_MAX;
+    }
+    return 0.25 * (double)l + 1.0;
+}
+
+static double
+draw(uint64_t *rng, int family, int levels, int *spread_levels)
+{
+    switch (family) {
+    case F_LEVELS:
+        return level_value(test_rng_below(rng, levels), levels,
+                           levels > 2 && test_rng_below(rng, 2));
+    case F_EXACT256:
+    case F_WIDE:
+        return level_value(test_rng_below(rng, levels), levels, 1);
+    case F_NEAR_EQUAL: /* one value nearly everywhere: long runs of it */
+        return test_rng_below(rng, 50) ? 1.0
+                                       : level_value(test_rng_below(rng, levels),
+                                                     levels, 1);
+    case F_SPREAD:
+        return ldexp(1.0 + test_rng_below(rng, 4),
+                     test_rng_below(rng, *spread_levels));
+    case F_FEW_ZERO:
+        /* -0.0 and +0.0 are one value (one level) */
+        return test_rng_below(rng, 4) ? (test_rng_below(rng, 2) ? 0.0 : -0.0)
+                                      : (double)test_rng_below(rng, 3);
+    default:
+        return test_rng_below(rng, 8) ? level_value(test_rng_below(rng, levels),
+                                                    levels, 1)
+                                      : test_rng_unit(rng);
+    }
+}
+
+static void
+solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
+                int max_n, int g)
+{
+    int family = test_rng_below(rng, F_COUNT);
+    int levels, spread_levels = 6 + test_rng_below(rng, 40);
+    int n, k_graph, k_solver, absent = test_rng_below(rng, 3) * 10;
+    int frontier = test_rng_below(rng, 2);
+    int blocked;
+    struct problem p;
+    lemica_graph *graph;
+    struct reference r;
+    char what[200];
+    int budgets[3], budget_count = 0, max_budget;
+
+    switch (family) {
+    case F_EXACT256: levels = 256; break;
+    case F_WIDE: levels = 65 + test_rng_below(rng, 192); break;
+    default:
+        levels = (int[]){1, 2, 3, 4, 5, 8, 63, 64, 65, 200, 256,
+                         257}[test_rng_below(rng, 12)];
+    }
+    switch (test_rng_below(rng, 4)) {
+    case 0: n = 2 + test_rng_below(rng, 20); break;
+    case 1: n = 20 + test_rng_below(rng, 50); break;
+    case 2: n = 100 + test_rng_below(rng, 60); break;
+    default:
+        n = max_n > 512 && test_rng_below(rng, 2)
+                ? 512 + test_rng_below(rng, max_n - 511)
+                : 129 + test_rng_below(rng, max_n > 129 ? max_n - 128 : 1);
+    }
+    if (n > max_n)
+        n = max_n;
+    if (n < 2)
+        n = 2;
+    switch (test_rng_below(rng, 4)) {
+    case 0: k_graph = n - 1; break;
+    case 1: k_graph = 1 + test_rng_below(rng, 4); break;
+    default: k_graph = 2 + test_rng_below(rng, 40); break;
+    }
+    if (k_graph > n - 1)
+        k_graph = n - 1;
+    if (n > 150 && k_graph > 60)
+        k_graph = 60;
+    /* Past the wide-counts gate (N = 512) the reference DP is N^3 K. */
+    if (n > 450 && k_graph > 3)
+        k_graph = 3;
+    k_solver = test_rng_below(rng, 4) == 0 ? 1 + test_rng_below(rng, n) : 0;
+    p.n = n;
+    p.k = k_solver && k_solver < k_graph ? k_solver : k_graph;
+    p.w = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    p.required = calloc((size_t)n, 1);
+    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
+        p.w[s] = (double)NAN;
+    if (lemica_graph_new(n, k_graph, &graph) != LEMICA_OK)
+        abort();
+    {
+        /* Exactly @levels values: the first slots take each in turn. */
+        int next_level = family == F_EXACT256 || family == F_WIDE ? 0 : levels;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k_graph; j++) {
+                double x;
+
+                if (test_rng_below(rng, 100) < absent) {
+                    if (j == i + 1 && test_rng_below(rng, 4) != 0)
+                        continue;
+                    if (j == i + 1)
+                        lemica_graph_remove_edge(graph, i, j);
+                    continue;
+                }
+                if (next_level < levels)
+                    x = level_value(next_level++, levels, 1);
+                else
+                    x = draw(rng, family, levels, &spread_levels);
+                lemica_graph_set_weight(graph, i, j, x);
+            }
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && j - i <= k_graph; j++) {
+            double x;
+            p.w[(size_t)i * (size_t)n + (size_t)j] =
+                lemica_graph_get_weight(graph, i, j, &x) == LEMICA_OK
+                    ? x
+                    : (double)NAN;
+        }
+    lemica_solver_clear_required_steps(solver);
+    if (test_rng_below(rng, 4) == 0) {
+        int warm = test_rng_below(rng, 3);
+        lemica_solver_require_first_steps(solver, warm);
+        for (int i = 0; i < warm && i < n; i++)
+            p.required[i] = 1;
+    }
+    if (test_rng_below(rng, 4) == 0) {
+        int step = test_rng_below(rng, n);
+        lemica_solver_require_step(solver, step);
+        p.required[step] = 1;
+    }
+    lemica_solver_set_comparator(solver, LEMICA_COMPARATOR_LEXMAX);
+    lemica_solver_set_max_skip(solver, k_solver);
+    lemica_solver_set_head_runs(solver, 1 + test_rng_below(rng, 4));
+    lemica_solver_set_digit_encoding(solver, test_rng_below(rng, 3) != 0);
+    lemica_solver_set_few_values_encoding(test_rng_below(rng, 4) != 0);
+    lemica_solver_set_level_counts(test_rng_below(rng, 6) != 0);
+    lemica_solver_set_counts_wide_min_steps(
+        test_rng_below(rng, 2) ? 0
+        : test_rng_below(rng, 2) ? LEMICA_COUNTS_WIDE_MIN_STEPS
+                                 : test_rng_below(rng, 300));
+    /* The row scan at every N, the blocked one up to N, or the default. */
+    blocked = test_rng_below(rng, 3);
+    lemica_solver_set_blocked_scan_max_steps(blocked == 0   ? 0
+                                             : blocked == 1 ? 1 << 20
+                                                            : 128);
+    lemica_solver_set_blocked_scan_avx512(test_rng_below(rng, 2));
+    {
+        int v = test_rng_below(rng, 4);
+        lemica_solver_set_vector_scan_min(v == 0   ? 0
+                                          : v == 1 ? 1 << 30
+                                                   : 1 + test_rng_below(rng, 20));
+    }
+    lemica_solver_set_anchor_stretch(test_rng_below(rng, 3) == 0
+                                         ? 1 + test_rng_below(rng, 4)
+                                         : LEMICA_ANCHOR_STRETCH_DEFAULT);
+    lemica_solver_set_pair_memo_min_steps(test_rng_below(rng, 2)
+                                              ? 0
+                                              : LEMICA_PAIR_MEMO_MIN_STEPS);
+    {
+        int gate = test_rng_below(rng, 4);
+        lemica_solver_set_row_one_max_states(
+            gate == 0   ? LEMICA_ROW_ONE_MAX_STATES
+            : gate == 1 ? 0
+                        : (size_t)(test_rng_below(rng, n * n / 2 + 2)));
+    }
+
+    snprintf(what, sizeof(what),
+             "graph %d %s(%d) n %d kg %d ks %d abs %d blk %d %s", g,
+             family_name[family], levels, n, k_graph, k_solver, absent,
+             blocked, frontier ? "frontier" : "one");
+    if (frontier) {
+        max_budget = n;
+    } else {
+        budgets[budget_count++] = n / 4 < 2 ? 2 : n / 4;
+        budgets[budget_count++] = 2 + test_rng_below(rng, n - 1);
+        budgets[budget_count++] = n - test_rng_below(rng, n / 8 + 1);
+        max_budget = n;
+    }
+    reference_solve(&p, max_budget, &r);
+    graphs++;
+    /* The other kind of solve on the same graph and solver, after. */
+    int then_other = test_rng_below(rng, 3) == 0;
+
+    if (frontier) {
+        lemica_frontier *f = NULL;
+        lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
+
+        for (int b = 2; b <= n; b++) {
+            const lemica_schedule *s = NULL;
+            if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
+                s = NULL;
+            check_schedule(s, &r, b, what, seed);
+        }
+        lemica_frontier_free(f);
+    } else {
+        for (int bi = 0; bi < budget_count; bi++) {
+            lemica_schedule *s = NULL;
+            if (budgets[bi] < 2)
+                continue;
+            lemica_solver_solve(solver, graph, budgets[bi], &s);
+            check_schedule(s, &r, budgets[bi], what, seed);
+            lemica_schedule_free(s);
+        }
+    }
+    if (then_other && frontier) {
+        lemica_schedule *s = NULL;
+        int b = 2 + test_rng_below(rng, n - 1);
+
+        lemica_solver_solve(solver, graph, b, &s);
+        check_schedule(s, &r, b, what, seed);
+        lemica_schedule_free(s);
+    } else if (then_other) {
+        lemica_frontier *f = NULL;
+        lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
+
+        for (int b = 2; b <= n; b++) {
+            const lemica_schedule *s = NULL;
+            if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
+                s = NULL;
+            check_schedule(s, &r, b, what, seed);
+        }
+        lemica_frontier_free(f);
+    }
+    free(r.pred);
+    free(p.w);
+    free(p.required);
+    lemica_graph_free(graph);
+}
+
+/* One solver for 1 .. 4 graphs in turn. */
+static void
+run_case(unsigned long seed, int max_n)
+{
+    uint64_t rng = 0xc0a7500000ull + seed;
+    lemica_solver *solver;
+    int count = 1 + test_rng_below(&rng, 4);
+
+    if (lemica_solver_new(&solver) != LEMICA_OK)
+        abort();
+    for (int g = 0; g < count; g++)
+        solve_one_graph(solver, &rng, seed, max_n, g);
+    lemica_solver_free(solver);
+}
+
+int
+main(int argc, char **argv)
+{
+    unsigned long cases = argc > 1 ? strtoul(argv[1], NULL, 10) : 200;
+    unsigned long first = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
+    int max_n = argc > 3 ? atoi(argv[3]) : 300;
+
+    for (unsigned long c = 0; c < cases; c++) {
+        run_case(first + c, max_n);
+        if ((c + 1) % 1000 == 0) { /* progress of a long run */
+            printf("... cases %lu graphs %lu solves %lu mismatches %lu\n",
+                   c + 1, graphs, solves, mismatches);
+            fflush(stdout);
+        }
+    }
+    printf("cases %lu graphs %lu solves %lu (infeasible agreed %lu) "
+           "mismatches %lu\n",
+           cases, graphs, solves, infeasible_agree, mismatches);
+    return mismatches != 0;
+}
