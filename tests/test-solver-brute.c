@@ -79,6 +79,35 @@ assert_same_solve(lemica_solver *plain, lemica_solver *fast,
     lemica_schedule_free(b);
 }
 
+/* Asserts that two frontiers of one graph (their statuses @sa and @sb,
+ * their lists @fa and @fb) agree: the same status and, on success, the
+ * same steps at every budget; frees both. @format and what follows name
+ * the case in a failure message. */
+static void
+assert_same_frontiers(lemica_status sa, lemica_frontier *fa, lemica_status sb,
+                      lemica_frontier *fb, const char *format, ...)
+{
+    char context[256];
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(context, sizeof(context), format, args);
+    va_end(args);
+    ck_assert_msg(sa == sb, "%s: %d vs %d", context, (int)sa, (int)sb);
+    if (sa == LEMICA_OK) {
+        ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
+        for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
+            const lemica_schedule *a = NULL, *b = NULL;
+
+            ck_assert_ok(lemica_frontier_get(fa, i, &a));
+            ck_assert_ok(lemica_frontier_get(fb, i, &b));
+            assert_same_steps(a, b, "%s frontier %zu", context, i);
+        }
+    }
+    lemica_frontier_free(fa);
+    lemica_frontier_free(fb);
+}
+
 /* assert_same_solve() at every budget of @graph, on the blocked scan (up
  * to @blocked_max steps) and on the row scan; @format names the graph. */
 static void
@@ -729,19 +758,7 @@ check_frontier_matches_plain(lemica_solver *plain, lemica_solver *fast,
     lemica_solver_set_vector_scan_min(0);
     lemica_solver_set_blocked_scan_max_steps(128); /* the default */
     sb = lemica_solver_solve_frontier(fast, graph, &fb);
-    ck_assert_int_eq(sa, sb);
-    if (sa == LEMICA_OK) {
-        ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
-        for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
-            const lemica_schedule *a, *b;
-
-            ck_assert_ok(lemica_frontier_get(fa, i, &a));
-            ck_assert_ok(lemica_frontier_get(fb, i, &b));
-            assert_same_steps(a, b, "frontier: graph %d comparator %zu", g, ci);
-        }
-    }
-    lemica_frontier_free(fa);
-    lemica_frontier_free(fb);
+    assert_same_frontiers(sa, fa, sb, fb, "graph %d comparator %zu", g, ci);
 }
 
 /* On graphs too large to enumerate, the vector scan, the digit encoding
@@ -1459,21 +1476,7 @@ START_TEST(test_dblmax_ties_match_full_vectors)
         lemica_solver_set_blocked_scan_max_steps(128);
         sa = lemica_solver_solve_frontier(full, graph, &fa);
         sb = lemica_solver_solve_frontier(lexmax, graph, &fb);
-        ck_assert_int_eq(sa, sb);
-        if (sa == LEMICA_OK) {
-            ck_assert_uint_eq(lemica_frontier_count(fa),
-                              lemica_frontier_count(fb));
-            for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
-                const lemica_schedule *a, *b;
-
-                ck_assert_ok(lemica_frontier_get(fa, i, &a));
-                ck_assert_ok(lemica_frontier_get(fb, i, &b));
-                assert_same_steps(a, b, "frontier: graph %d (n %d, k %d)", g,
-                                  n, k);
-            }
-        }
-        lemica_frontier_free(fa);
-        lemica_frontier_free(fb);
+        assert_same_frontiers(sa, fa, sb, fb, "graph %d (n %d, k %d)", g, n, k);
         lemica_graph_free(graph);
     }
     free_lexmax_pair(lexmax, full, calls);
@@ -1524,21 +1527,7 @@ START_TEST(test_frontier_walks_match_full_vectors)
         lemica_solver_set_blocked_scan_avx512(g % 2);
         sa = lemica_solver_solve_frontier(full, graph, &fa);
         sb = lemica_solver_solve_frontier(lexmax, graph, &fb);
-        ck_assert_int_eq(sa, sb);
-        if (sa == LEMICA_OK) {
-            ck_assert_uint_eq(lemica_frontier_count(fa),
-                              lemica_frontier_count(fb));
-            for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
-                const lemica_schedule *a, *b;
-
-                ck_assert_ok(lemica_frontier_get(fa, i, &a));
-                ck_assert_ok(lemica_frontier_get(fb, i, &b));
-                assert_same_steps(a, b, "frontier: graph %d (n %d, k %d)", g,
-                                  n, k);
-            }
-        }
-        lemica_frontier_free(fa);
-        lemica_frontier_free(fb);
+        assert_same_frontiers(sa, fa, sb, fb, "graph %d (n %d, k %d)", g, n, k);
         lemica_graph_free(graph);
     }
     free_lexmax_pair(lexmax, full, calls);
@@ -2030,20 +2019,8 @@ check_row_frontier(lemica_solver *plain, lemica_solver *fast,
     sa = lemica_solver_solve_frontier(plain, graph, &fa);
     lemica_solver_set_vector_scan_min(vector_min);
     sb = lemica_solver_solve_frontier(fast, graph, &fb);
-    ck_assert_int_eq(sa, sb);
-    if (sa == LEMICA_OK) {
-        ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
-        for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
-            const lemica_schedule *a, *b;
-
-            ck_assert_ok(lemica_frontier_get(fa, i, &a));
-            ck_assert_ok(lemica_frontier_get(fb, i, &b));
-            assert_same_steps(a, b, "%s: graph %d vector_min %d", what, g,
-                              vector_min);
-        }
-    }
-    lemica_frontier_free(fa);
-    lemica_frontier_free(fb);
+    assert_same_frontiers(sa, fa, sb, fb, "%s: graph %d vector_min %d", what,
+                          g, vector_min);
 }
 
 /* Encoded LEXMAX with several digit groups on the row scan (the layer of
@@ -2208,6 +2185,7 @@ START_TEST(test_row_frontier_ties_match_full_vectors)
         int k = g % 4 == 3 ? 40 : 20;
         int kind = g % 3; /* diffusion, quantised, 64 levels */
         lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_status status;
         lemica_graph *graph;
 
         ck_assert_ok(lemica_graph_new(n, k, &graph));
@@ -2227,18 +2205,9 @@ START_TEST(test_row_frontier_ties_match_full_vectors)
         lemica_solver_set_pair_memo_min_steps(
             g % 4 < 2 ? 0 : LEMICA_PAIR_MEMO_MIN_STEPS);
         ck_assert_ok(lemica_solver_solve_frontier(full, graph, &fa));
-        ck_assert_ok(lemica_solver_solve_frontier(lexmax, graph, &fb));
-        ck_assert_uint_eq(lemica_frontier_count(fa), lemica_frontier_count(fb));
-        for (size_t i = 0; i < lemica_frontier_count(fa); i++) {
-            const lemica_schedule *a = NULL, *b = NULL;
-
-            ck_assert_ok(lemica_frontier_get(fa, i, &a));
-            ck_assert_ok(lemica_frontier_get(fb, i, &b));
-            assert_same_steps(a, b, "graph %d (n %d, k %d, kind %d) frontier %zu",
-                              g, n, k, kind, i);
-        }
-        lemica_frontier_free(fa);
-        lemica_frontier_free(fb);
+        status = lemica_solver_solve_frontier(lexmax, graph, &fb);
+        assert_same_frontiers(LEMICA_OK, fa, status, fb,
+                              "graph %d (n %d, k %d, kind %d)", g, n, k, kind);
         lemica_graph_free(graph);
     }
     free_lexmax_pair(lexmax, full, calls);

@@ -1204,12 +1204,12 @@ compare_walked(lemica_solver *solver, const struct lemica_problem *problem,
  * share everything before the state where they meet, and removing the same
  * weights from two multisets of equal size keeps their order, so only the
  * weights after that state are compared: first their largest ones, found
- * through the anchors (tree_maxima()), then all (compare_walked()). */
+ * through the anchors (tree_maxima()), then all (compare_walked()), that
+ * walk inline when @walk_inline (a constant: two versions are compiled). */
 __attribute__((always_inline)) static inline int
-compare_exact_inline(lemica_solver *solver,
-                     const struct lemica_problem *problem,
-                     const struct layer *layer, int a, double wa, int b,
-                     double wb)
+compare_exact_with(lemica_solver *solver, const struct lemica_problem *problem,
+                   const struct layer *layer, int a, double wa, int b,
+                   double wb, int walk_inline)
 {
     if (solver->work.anchors_on) {
         double tree_a, tree_b;
@@ -1221,28 +1221,21 @@ compare_exact_inline(lemica_solver *solver,
         if (tree_a != tree_b)
             return tree_a < tree_b ? -1 : 1;
     }
-    return compare_walked(solver, problem, layer, a, wa, b, wb);
+    return walk_inline
+               ? compare_walked_inline(solver, problem, layer, a, wa, b, wb)
+               : compare_walked(solver, problem, layer, a, wa, b, wb);
 }
 
-/* compare_exact_inline() as one function for the general ties, its walk
+/* compare_exact_with() as one function for the general ties, its walk
  * inline (the blocked scan keeps no anchors: it always walks; out of line
  * it cost the blocked frontier up to 1%). The row scan's
- * lexmax_ties_rows() has its own copy inline: -0.3% on diffusion
- * N = 1000, K = 20 every budget. */
+ * lexmax_ties_rows() takes it inline with the walk out of line: -0.3% on
+ * diffusion N = 1000, K = 20 every budget. */
 static int
 compare_exact(lemica_solver *solver, const struct lemica_problem *problem,
               const struct layer *layer, int a, double wa, int b, double wb)
 {
-    if (solver->work.anchors_on) {
-        double tree_a, tree_b;
-
-        tree_maxima(solver, problem, layer, a, b, &tree_a, &tree_b);
-        tree_a = max_double(tree_a, wa);
-        tree_b = max_double(tree_b, wb);
-        if (tree_a != tree_b)
-            return tree_a < tree_b ? -1 : 1;
-    }
-    return compare_walked_inline(solver, problem, layer, a, wa, b, wb);
+    return compare_exact_with(solver, problem, layer, a, wa, b, wb, 1);
 }
 
 /* The heads of LEXMAX layers c - 1 (read) and c (written). */
@@ -1397,8 +1390,8 @@ lexmax_ties_body(lemica_solver *solver, const struct lemica_problem *problem,
         if (order == UNDECIDED)
             order = general ? compare_exact(solver, problem, layer, s, w,
                                             best_s, w_best)
-                            : compare_exact_inline(solver, problem, layer, s,
-                                                   w, best_s, w_best);
+                            : compare_exact_with(solver, problem, layer, s, w,
+                                                 best_s, w_best, 0);
         if (order < 0) {
             best_s = s;
             w_best = w;
