@@ -234,44 +234,17 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
     int then_other = test_rng_below(rng, 3) == 0;
 
     if (frontier) {
-        lemica_frontier *f = NULL;
-        lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
-
-        for (int b = 2; b <= n; b++) {
-            const lemica_schedule *s = NULL;
-            if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
-                s = NULL;
-            check_schedule(s, &r, b, what, seed);
-        }
-        lemica_frontier_free(f);
+        check_frontier(solver, graph, &r, what, seed);
     } else {
-        for (int bi = 0; bi < budget_count; bi++) {
-            lemica_schedule *s = NULL;
-            if (budgets[bi] < 2)
-                continue;
-            lemica_solver_solve(solver, graph, budgets[bi], &s);
-            check_schedule(s, &r, budgets[bi], what, seed);
-            lemica_schedule_free(s);
-        }
+        for (int bi = 0; bi < budget_count; bi++)
+            if (budgets[bi] >= 2)
+                check_budget(solver, graph, budgets[bi], &r, what, seed);
     }
     if (then_other && frontier) {
-        lemica_schedule *s = NULL;
-        int b = 2 + test_rng_below(rng, n - 1);
-
-        lemica_solver_solve(solver, graph, b, &s);
-        check_schedule(s, &r, b, what, seed);
-        lemica_schedule_free(s);
+        check_budget(solver, graph, 2 + test_rng_below(rng, n - 1), &r, what,
+                     seed);
     } else if (then_other) {
-        lemica_frontier *f = NULL;
-        lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
-
-        for (int b = 2; b <= n; b++) {
-            const lemica_schedule *s = NULL;
-            if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
-                s = NULL;
-            check_schedule(s, &r, b, what, seed);
-        }
-        lemica_frontier_free(f);
+        check_frontier(solver, graph, &r, what, seed);
     }
     free(r.pred);
     free(p.w);

@@ -166,3 +166,32 @@ check_schedule(const lemica_schedule *s, const struct reference *r,
     free(want);
     free(got);
 }
+
+void
+check_frontier(lemica_solver *solver, const lemica_graph *graph,
+               const struct reference *r, const char *what,
+               unsigned long seed)
+{
+    lemica_frontier *f = NULL;
+    lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
+
+    for (int b = 2; b <= r->n; b++) {
+        const lemica_schedule *s = NULL;
+
+        if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
+            s = NULL;
+        check_schedule(s, r, b, what, seed);
+    }
+    lemica_frontier_free(f);
+}
+
+void
+check_budget(lemica_solver *solver, const lemica_graph *graph, int budget,
+             const struct reference *r, const char *what, unsigned long seed)
+{
+    lemica_schedule *s = NULL;
+
+    lemica_solver_solve(solver, graph, budget, &s);
+    check_schedule(s, r, budget, what, seed);
+    lemica_schedule_free(s);
+}

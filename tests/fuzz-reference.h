@@ -40,4 +40,14 @@ void reference_solve(const struct problem *p, int max_steps,
 void check_schedule(const lemica_schedule *s, const struct reference *r,
                     int budget, const char *what, unsigned long seed);
 
+/* check_schedule() for @solver's frontier of @graph at every budget. */
+void check_frontier(lemica_solver *solver, const lemica_graph *graph,
+                    const struct reference *r, const char *what,
+                    unsigned long seed);
+
+/* check_schedule() for @solver's solve of @graph at @budget. */
+void check_budget(lemica_solver *solver, const lemica_graph *graph,
+                  int budget, const struct reference *r, const char *what,
+                  unsigned long seed);
+
 #endif

@@ -204,23 +204,10 @@ run_case(unsigned long seed, int max_n)
     }
     reference_solve(&p, max_budget, &r);
     if (frontier) {
-        lemica_frontier *f = NULL;
-        lemica_status st = lemica_solver_solve_frontier(solver, graph, &f);
-
-        for (int b = 2; b <= n; b++) {
-            const lemica_schedule *s = NULL;
-            if (st == LEMICA_OK && lemica_frontier_find(f, b, &s) != LEMICA_OK)
-                s = NULL;
-            check_schedule(s, &r, b, what, seed);
-        }
-        lemica_frontier_free(f);
+        check_frontier(solver, graph, &r, what, seed);
     } else {
-        for (int bi = 0; bi < budget_count; bi++) {
-            lemica_schedule *s = NULL;
-            lemica_solver_solve(solver, graph, budgets[bi], &s);
-            check_schedule(s, &r, budgets[bi], what, seed);
-            lemica_schedule_free(s);
-        }
+        for (int bi = 0; bi < budget_count; bi++)
+            check_budget(solver, graph, budgets[bi], &r, what, seed);
     }
     free(r.pred);
     free(p.w);
