@@ -146,8 +146,8 @@
  * for a path that the predecessor of its first one cannot give). Time,
  * for the 10 best of every budget of N = 50, K = 49 against one frontier
  * of the same graph (tests/bench-kbest.c, both timed warm, on a shared
- * two-core machine): about 9 to 9.7 times a frontier's CPU time for
- * LEXMAX, 10.7 to 10.9 for SUM and 5.9 for MAX (7.0, 7.8 and 4.85 times
+ * two-core machine): about 8.5 to 9.7 times a frontier's CPU time for
+ * LEXMAX, 10.6 to 11.4 for SUM and 5.5 to 5.9 for MAX (7.0, 7.8 and 4.85 times
  * in instructions, by callgrind with --calls); one budget a fraction of
  * that. For LEXMAX and SUM CPU time runs above the instruction ratio
  * because the frontier's DP keeps a wide core busy while the enumeration
