@@ -55,6 +55,14 @@ lemica_counts_copy(unsigned level)
     return (uint64_t)1 << (48 - 16 * (level & 3));
 }
 
+/* Word @i of the counts @counts plus one copy of level @level (an edge's
+ * weight taken). */
+static inline uint64_t
+lemica_counts_word(const uint64_t *counts, unsigned level, size_t i)
+{
+    return counts[i] + (level / 4 == i ? lemica_counts_copy(level) : 0);
+}
+
 /* The order of (@a plus one copy of level @la) against (@b plus one of
  * level @lb), two states' counts extended by an edge each: -1 when the
  * first is the smaller vector, 1 when it is the larger, 0 when they are
@@ -67,8 +75,8 @@ lemica_counts_order(const uint64_t *a, unsigned la, const uint64_t *b,
                     unsigned lb, size_t from, size_t words)
 {
     for (size_t i = from; i < words; i++) {
-        uint64_t x = a[i] + (la / 4 == i ? lemica_counts_copy(la) : 0);
-        uint64_t y = b[i] + (lb / 4 == i ? lemica_counts_copy(lb) : 0);
+        uint64_t x = lemica_counts_word(a, la, i);
+        uint64_t y = lemica_counts_word(b, lb, i);
 
         if (x != y)
             return x > y ? 1 : -1;

@@ -1928,7 +1928,6 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
 {
     struct lemica_workspace *work = &solver->work;
     const size_t words = (size_t)problem->count_words;
-    const size_t stride = words;
     const uint64_t *counts_prev = work->counts[(c - 1) & 1].data;
     uint64_t *counts_cur = work->counts[c & 1].data;
     const double *incoming = work->incoming.data;
@@ -1945,6 +1944,7 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
         /* The level of (s, t) is at the slot of its weight. */
         const unsigned char *level = levels_all + (row - incoming);
         struct scan scan;
+        unsigned top_level;
         int best_s;
 
         layer.key_cur[t] = HUGE_VAL;
@@ -1954,17 +1954,18 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
         if (scan.best == HUGE_VAL)
             continue;
         best_s = scan.first;
+        /* The bottleneck's level: every candidate that reaches it has it
+         * as its largest (from the edge or from the predecessor). */
+        top_level = scan.best == candidate_weight(&layer, row, best_s)
+                        ? level[best_s]
+                        : top_prev[best_s];
         if (scan.count > 1) {
             /* Every tied vector holds the bottleneck, none a larger value:
              * their counts agree before its word, and that word (its
              * count and the next three levels') nearly always decides.
              * So first the smallest such word of all tied candidates, in
              * one pass; only those that share it compare further. */
-            const size_t top =
-                (size_t)(scan.best == candidate_weight(&layer, row, best_s)
-                             ? level[best_s]
-                             : top_prev[best_s]) /
-                4;
+            const size_t top = top_level / 4;
             uint64_t least = UINT64_MAX;
             int last_least = best_s, sharing = 0;
 
@@ -1976,9 +1977,8 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
                                candidate_weight(&layer, row, s)) != scan.best)
                     continue;
                 left--;
-                word = counts_prev[(size_t)s * stride + top] +
-                       (level[s] / 4 == top ? lemica_counts_copy(level[s])
-                                            : 0);
+                word = lemica_counts_word(counts_prev + (size_t)s * words,
+                                          level[s], top);
                 if (word < least) {
                     least = word;
                     best_s = last_least = s;
@@ -1991,26 +1991,21 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
             for (int s = best_s + 1; sharing > 1 && s <= last_least; s++) {
                 if (max_double(layer.key_prev[s],
                                candidate_weight(&layer, row, s)) != scan.best ||
-                    counts_prev[(size_t)s * stride + top] +
-                            (level[s] / 4 == top
-                                 ? lemica_counts_copy(level[s])
-                                 : 0) !=
-                        least)
+                    lemica_counts_word(counts_prev + (size_t)s * words,
+                                       level[s], top) != least)
                     continue;
                 sharing--;
-                if (lemica_counts_order(counts_prev + (size_t)s * stride,
+                if (lemica_counts_order(counts_prev + (size_t)s * words,
                                         level[s],
-                                        counts_prev + (size_t)best_s * stride,
+                                        counts_prev + (size_t)best_s * words,
                                         level[best_s], top + 1, words) < 0)
                     best_s = s;
             }
         }
-        lemica_counts_extend(counts_cur + (size_t)t * stride,
-                             counts_prev + (size_t)best_s * stride,
+        lemica_counts_extend(counts_cur + (size_t)t * words,
+                             counts_prev + (size_t)best_s * words,
                              level[best_s], words);
-        top_cur[t] = scan.best == candidate_weight(&layer, row, best_s)
-                         ? level[best_s]
-                         : top_prev[best_s];
+        top_cur[t] = (unsigned char)top_level;
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)best_s;
     }
