@@ -1139,6 +1139,83 @@ START_TEST(test_level_cut_required_step)
 }
 END_TEST
 
+/* The level cut's cheap proof (spread_path_usable() in solver-encode.c):
+ * the evenly spread path of budget B (calls at c (N - 1) / (B - 1)) keeps
+ * to the L lowest levels (B^L <= 2^53 < B^(L + 1): as many as one digit
+ * group holds) except on one of its edges (the first, a middle one or the
+ * last) or where it jumps a required step; every edge shorter than its
+ * spans, f = floor((N - 1) / (B - 1)), weighs a low level too, and every
+ * other edge one of 8 higher ones. A path of B - 1 edges that leaves the
+ * spread path's edges for shorter ones cannot make up their length, so
+ * none keeps to the lowest levels: the cut must be refused and the
+ * optimum takes a high level. Both scans; one word of states a step
+ * (N = 64), two (N = 100) and three (N = 130, row scan only). */
+START_TEST(test_level_cut_spread_path)
+{
+    const int sizes[][3] = {{64, 9, 11}, {100, 17, 21}, {130, 17, 21}};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t c = 0; c < sizeof(sizes) / sizeof(sizes[0]); c++) {
+        const int n = sizes[c][0], k = n - 1;
+
+        for (int budget = sizes[c][1]; budget <= sizes[c][2]; budget++) {
+            const int edges = budget - 1, f = (n - 1) / edges;
+            double room = (double)budget;
+            int low = 0;
+
+            while (room <= 0x1.0p53) {
+                room *= (double)budget;
+                low++;
+            }
+            /* Where the high edge sits: 0 .. 2; 3: none, a required step
+             * in the spread path's first segment instead (f >= 2). */
+            for (int high = 0; high < 4; high++) {
+                const int at = high == 0 ? 0 : high == 1 ? edges / 2 : edges - 1;
+                uint64_t rng = 7000u + (uint64_t)(n * 100 + budget * 4 + high);
+                lemica_graph *graph;
+                int s = 0;
+
+                ck_assert_ok(lemica_graph_new(n, k, &graph));
+                for (int i = 0; i < n; i++)
+                    for (int j = i + 1; j < n && j - i <= k; j++)
+                        ck_assert_ok(lemica_graph_set_weight(
+                            graph, i, j,
+                            j - i < f
+                                ? (double)(1 + test_rng_below(&rng, low))
+                                : (double)(low + 1 + test_rng_below(&rng, 8))));
+                for (int e = 1; e <= edges; e++) {
+                    const int t = (int)((int64_t)e * (n - 1) / edges);
+
+                    if (high == 3 || e - 1 != at)
+                        ck_assert_ok(lemica_graph_set_weight(
+                            graph, s, t,
+                            (double)(1 + test_rng_below(&rng, low))));
+                    s = t;
+                }
+                if (high == 3) {
+                    ck_assert_ok(lemica_solver_require_step(plain, 1));
+                    ck_assert_ok(lemica_solver_require_step(fast, 1));
+                }
+                for (int scan = 0; scan < 2; scan++) {
+                    lemica_solver_set_blocked_scan_max_steps(scan ? 0 : 128);
+                    assert_same_solve(plain, fast, graph, budget,
+                                      "N %d budget %d high %d scan %d", n,
+                                      budget, high, scan);
+                }
+                lemica_solver_clear_required_steps(plain);
+                lemica_solver_clear_required_steps(fast);
+                lemica_graph_free(graph);
+            }
+        }
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* A truncated head that gets one more copy of its last known run must
  * count it: with one run a head, steps 0 1 2 3 reach (3, layer 4) as
  * (5, 5, 2) -- the second 5 merged into the head {5 x 1, truncated} --
@@ -2421,6 +2498,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_short_spans, reset_scan_hooks);
+    add_test_with_setup(suite, test_level_cut_spread_path, reset_scan_hooks);
     add_test_with_setup(suite, test_truncated_head_counts_equal_run,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
