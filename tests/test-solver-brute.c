@@ -1139,7 +1139,8 @@ START_TEST(test_level_cut_required_step)
 }
 END_TEST
 
-/* The level cut's cheap proof (spread_path_usable() in solver-encode.c):
+/* The level cut's cheap proof (spread_path_usable() in solver-encode.c,
+ * a path of usable edges near the evenly spread one, found greedily):
  * the evenly spread path of budget B (calls at c (N - 1) / (B - 1)) keeps
  * to the L lowest levels (B^L <= 2^53 < B^(L + 1): as many as one digit
  * group holds) except on one of its edges (the first, a middle one or the
