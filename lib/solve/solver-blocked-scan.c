@@ -271,13 +271,13 @@ lex_less_avx(__m256d v, const __m256d *u, __m256d best, const __m256d *low,
 {
     __m256d less = _mm256_cmp_pd(u[lower - 1], low[lower - 1], _CMP_LT_OQ);
 
+    /* Where a group ties, the next one's verdict, else its own: a select
+     * (block_select()), an instruction less than (lt | (eq & less)). */
     for (int g = lower - 2; g >= 0; g--)
-        less = _mm256_or_pd(
-            _mm256_cmp_pd(u[g], low[g], _CMP_LT_OQ),
-            _mm256_and_pd(_mm256_cmp_pd(u[g], low[g], _CMP_EQ_OQ), less));
-    return _mm256_or_pd(
-        _mm256_cmp_pd(v, best, _CMP_LT_OQ),
-        _mm256_and_pd(_mm256_cmp_pd(v, best, _CMP_EQ_OQ), less));
+        less = block_select(_mm256_cmp_pd(u[g], low[g], _CMP_EQ_OQ), less,
+                            _mm256_cmp_pd(u[g], low[g], _CMP_LT_OQ));
+    return block_select(_mm256_cmp_pd(v, best, _CMP_EQ_OQ), less,
+                        _mm256_cmp_pd(v, best, _CMP_LT_OQ));
 }
 
 /* One candidate for four lanes: its group-0 sum k + w[0..3], its lower
@@ -294,12 +294,11 @@ lex_step_avx(__m256d k, const __m256d *l, const double *w, const double *wl,
         u[g] = _mm256_add_pd(l[g],
                              _mm256_loadu_pd(wl + (ptrdiff_t)(g * slots)));
     less = lex_less_avx(v, u, *best, low, lower);
-    /* Selects by masks, not blendv (see AVX_LANE_STEP); the index grows,
-     * so "first" is a max (see BLOCK_STEP). */
+    /* Selects by one vblendvpd each (block_select()), where masks took
+     * three (and, andnot, or) and the masked index's max two. */
     for (int g = 0; g < lower; g++)
-        low[g] = _mm256_or_pd(_mm256_and_pd(less, u[g]),
-                              _mm256_andnot_pd(less, low[g]));
-    *first = _mm256_max_pd(*first, _mm256_and_pd(less, index));
+        low[g] = block_select(less, u[g], low[g]);
+    *first = block_select(less, index, *first);
     *best = _mm256_min_pd(*best, v);
 }
 
@@ -388,13 +387,11 @@ blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
         __m256d v_ = _mm256_add_pd(k_, _mm256_loadu_pd(weights + (offset)));   \
         __m256d u_ = _mm256_add_pd(                                            \
             l_, _mm256_loadu_pd(weights_lower + (offset)));                    \
-        __m256d less_ = _mm256_or_pd(                                          \
-            _mm256_cmp_pd(v_, best, _CMP_LT_OQ),                               \
-            _mm256_and_pd(_mm256_cmp_pd(v_, best, _CMP_EQ_OQ),                 \
-                          _mm256_cmp_pd(u_, low, _CMP_LT_OQ)));                \
-        low = _mm256_or_pd(_mm256_and_pd(less_, u_),                           \
-                           _mm256_andnot_pd(less_, low));                      \
-        first = _mm256_max_pd(first, _mm256_and_pd(less_, index));            \
+        __m256d less_ = block_select(_mm256_cmp_pd(v_, best, _CMP_EQ_OQ),      \
+                                     _mm256_cmp_pd(u_, low, _CMP_LT_OQ),       \
+                                     _mm256_cmp_pd(v_, best, _CMP_LT_OQ));     \
+        low = block_select(less_, u_, low);                                    \
+        first = block_select(less_, index, first);                             \
         best = _mm256_min_pd(best, v_);                                        \
     } while (0)
 
