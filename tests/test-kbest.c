@@ -975,6 +975,100 @@ START_TEST(test_kbest_sum_pull_limit)
 }
 END_TEST
 
+/* Descending, for qsort(). */
+static int
+kb_descending(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+
+    return (x < y) - (x > y);
+}
+
+/* Every schedule of a list against its own steps: the costs are its
+ * edges' weights sorted heaviest first, the sum is theirs in path order,
+ * the maximum the first cost, the mask its steps. On graphs too large for
+ * the brute force (N = 30 .. 64, long lists of many distinct edges), where
+ * the list ranks more than 64 distinct edges and reads several words of
+ * the ranks' bitmaps per schedule (schedule-list.c), which the small
+ * graphs of the other tests never do; every comparator, the frontier and
+ * one budget. */
+START_TEST(test_kbest_list_costs_wide)
+{
+    lemica_solver *solver;
+    unsigned long checked = 0;
+
+    ck_assert_ok(lemica_solver_new(&solver));
+    for (unsigned g = 0; g < 24; g++) {
+        uint64_t rng = 610000u + g;
+        const int n = 30 + test_rng_below(&rng, 35);
+        const int k_graph = n / 2 + test_rng_below(&rng, n - n / 2);
+        const int levels = test_rng_below(&rng, 3) == 0 ? 6 : 0;
+        const int comparator = (int)(g % 3);
+        const int budget = g % 2 ? 0 : 3 + test_rng_below(&rng, n - 3);
+        lemica_schedule_list *list;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k_graph, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k_graph; j++) {
+                double w = test_rng_unit(&rng);
+
+                if (levels)
+                    w = floor(w * levels) / levels;
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        ck_assert_ok(lemica_solver_set_comparator(
+            solver, (lemica_comparator)comparator));
+        if (budget)
+            ck_assert_ok(lemica_solver_solve_k_best(solver, graph, budget, 10,
+                                                    &list));
+        else
+            ck_assert_ok(lemica_solver_solve_k_best_frontier(solver, graph,
+                                                             10, &list));
+        for (size_t i = 0; i < lemica_schedule_list_count(list); i++) {
+            const lemica_schedule *schedule;
+            int steps[64];
+            double costs[64], weights[64], sum = 0.0, value;
+            size_t count, cost_count;
+
+            ck_assert_ok(lemica_schedule_list_get(list, i, &schedule));
+            ck_assert_ok(lemica_schedule_steps(schedule, steps, 64, &count));
+            ck_assert_ok(
+                lemica_schedule_costs(schedule, costs, 64, &cost_count));
+            ck_assert_uint_eq(cost_count, count - 1);
+            for (size_t e = 0; e + 1 < count; e++) {
+                ck_assert_ok(lemica_graph_get_weight(graph, steps[e],
+                                                     steps[e + 1],
+                                                     &weights[e]));
+                sum += weights[e];
+            }
+            qsort(weights, count - 1, sizeof(double), kb_descending);
+            for (size_t e = 0; e + 1 < count; e++)
+                ck_assert_msg(costs[e] == weights[e],
+                              "graph %u schedule %zu: cost %zu is %g, its "
+                              "edges say %g",
+                              g, i, e, costs[e], weights[e]);
+            ck_assert_ok(lemica_schedule_sum_cost(schedule, &value));
+            ck_assert(value == sum);
+            ck_assert_ok(lemica_schedule_max_cost(schedule, &value));
+            ck_assert(value == weights[0]);
+            for (int t = 0, at = 0; t < n; t++) {
+                const int computed = at < (int)count && steps[at] == t;
+
+                ck_assert_int_eq(lemica_schedule_should_compute(schedule, t),
+                                 computed);
+                at += computed;
+            }
+            checked++;
+        }
+        lemica_schedule_list_free(list);
+        lemica_graph_free(graph);
+    }
+    ck_assert_uint_gt(checked, 2000);
+    lemica_solver_free(solver);
+}
+END_TEST
+
 TEST_SUITE(kbest)
 {
     add_test(suite, test_kbest_extreme_weights);
@@ -988,5 +1082,6 @@ TEST_SUITE(kbest)
     add_test(suite, test_kbest_sum_pull_limit);
     add_test(suite, test_kbest_max_ties);
     add_test(suite, test_kbest_max_large);
+    add_test(suite, test_kbest_list_costs_wide);
     add_test(suite, test_kbest_bad_input);
 }
