@@ -2215,18 +2215,17 @@ START_TEST(test_row_frontier_ties_match_full_vectors)
 END_TEST
 
 /* The row scan's exact comparisons that end before the tree walk
- * (twelfth pass): two tied candidates whose heads share an id are
- * ordered by the largest weight since the state that gave the head its
- * id (same_head_order()), and two whose paths share the last anchor by
- * the largest weight since it (compare_exact_with()), each with its
- * edge, when those differ. Diffusion-like weights (every tied pair
- * shares its largest, oldest edges), also rounded to 1/64 so that these
- * largest weights and the edges often tie and the walk must decide;
- * N = 130 .. 260, K = 12 .. 60, head slots of 1 .. 6 runs, anchor
- * stretches 1 .. 16 and the default, anchors from the first layer,
- * by the default gate or mid-run. Every schedule of the whole frontier against the DP
- * over full sorted vectors (user comparator). */
-START_TEST(test_row_frontier_same_head_order)
+ * (twelfth pass, compare_exact_with()): two tied candidates whose paths
+ * pass through one state of the last anchor layer are ordered by the
+ * largest weight since it, each with its edge, when those differ.
+ * Diffusion-like weights (tied candidates share their largest, oldest
+ * edges), also rounded to 1/64 so that these largest weights and the
+ * edges often tie and the walk must decide; N = 130 .. 260, K = 12 ..
+ * 60, head slots of 1 .. 6 runs, anchor stretches 1 .. 16 and the
+ * default, anchors from the first layer, by the default gate or mid-run.
+ * Every schedule of the whole frontier against the DP over full sorted
+ * vectors (user comparator). */
+START_TEST(test_row_frontier_anchor_order)
 {
     lemica_solver *lexmax, *full;
     unsigned long calls = 0;
@@ -2494,7 +2493,7 @@ TEST_SUITE(solver_brute)
                         reset_scan_hooks);
     add_test_with_setup(suite, test_row_frontier_ties_match_full_vectors,
                         reset_scan_hooks);
-    add_test_with_setup(suite, test_row_frontier_same_head_order,
+    add_test_with_setup(suite, test_row_frontier_anchor_order,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_dblmax_ties_match_full_vectors,
                         reset_scan_hooks);

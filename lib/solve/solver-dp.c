@@ -480,28 +480,19 @@ merge_head(const struct lemica_run *head, unsigned len, double w, int limit,
 /* merge_head() for the row scan's heads, which carry an id (run 0): the
  * head's when it stays as it was, else the next of *@last_id (see struct
  * lemica_run). The blocked scan's heads keep none: nothing reads them
- * there, and its frontier merges every head.
- *
- * With the id goes *@max_out, the largest weight of the path after the
- * state that gave the head its id (-HUGE_VAL at that state itself):
- * @max_in, the predecessor's, with @w when the id is kept. Two states
- * whose heads have one id both lie on paths through that state, so their
- * paths meet there or later (see same_head_order()). */
+ * there, and its frontier merges every head. */
 static inline unsigned
 merge_head_id(uint32_t *last_id, const struct lemica_run *head, unsigned len,
-              double w, int limit, struct lemica_run *out, double max_in,
-              double *max_out)
+              double w, int limit, struct lemica_run *out)
 {
     unsigned merged;
 
     if (len == ((unsigned)limit | TRUNCATED) && head[limit - 1].value > w) {
         copy_runs(out, head, len, limit);
-        *max_out = max_double(max_in, w);
         return len;
     }
     merged = merge_head_slow(head, len, w, limit, out);
     out[0].id = ++*last_id;
-    *max_out = -HUGE_VAL;
     return merged;
 }
 
@@ -1221,22 +1212,30 @@ compare_exact_with(lemica_solver *solver, const struct lemica_problem *problem,
                    double wb, int walk_inline)
 {
     if (solver->work.anchors_on) {
-        const int l = layer->c - 1;
-        const uint16_t *anchor = solver->work.anchor[l & 1].data;
         double tree_a, tree_b;
 
-        if (anchor[a] == anchor[b]) {
-            /* Both paths pass through one state of the last anchor
-             * layer, so they meet there or later: as in
-             * same_head_order(), the largest weights since that state
-             * (anchor_max) with the edges decide when they differ,
-             * without the tree walk's last stretch. */
-            const double *anchor_max = solver->work.anchor_max[l & 1].data;
+        /* The row scan's ties (@walk_inline 0): when both paths pass
+         * through one state of the last anchor layer they meet there or
+         * later, so after it each holds the common part S and its own.
+         * If max(S, own part, edge) differs between them, the larger one
+         * is above S and above the other side's own part and edge: it
+         * decides as the tree walk's maxima would, without the walk's
+         * last stretch (up to S layers one at a time). Equal: the walk
+         * decides. Only there: inline in the general ties it cost the
+         * blocked frontier up to 0.8% (no anchors there). */
+        if (!walk_inline) {
+            const int l = layer->c - 1;
+            const uint16_t *anchor = solver->work.anchor[l & 1].data;
 
-            tree_a = max_double(anchor_max[a], wa);
-            tree_b = max_double(anchor_max[b], wb);
-            if (tree_a != tree_b)
-                return tree_a < tree_b ? -1 : 1;
+            if (anchor[a] == anchor[b]) {
+                const double *anchor_max =
+                    solver->work.anchor_max[l & 1].data;
+
+                tree_a = max_double(anchor_max[a], wa);
+                tree_b = max_double(anchor_max[b], wb);
+                if (tree_a != tree_b)
+                    return tree_a < tree_b ? -1 : 1;
+            }
         }
         tree_maxima(solver, problem, layer, a, b, &tree_a, &tree_b);
         tree_a = max_double(tree_a, wa);
@@ -1269,10 +1268,6 @@ struct lexmax_heads {
     const unsigned char *len_prev;
     struct lemica_run *cur;
     unsigned char *len_cur;
-    /* The row scan's layer_lexmax(): each head's largest weight since
-     * its id (merge_head_id()); NULL elsewhere. */
-    const double *max_prev;
-    double *max_cur;
     int lazy; /* blocked scan: layers of all_heads, filled on demand */
 };
 
@@ -1361,47 +1356,6 @@ same_head_below(const struct lexmax_heads *heads, int a, double wa, int b,
            wb < ha[limit - 1].value;
 }
 
-/* The order of candidates @a + @wa and @b + @wb whose heads are one
- * (same_head_below()), by the largest weight since the state X that gave
- * the head its id (heads->max_prev, merge_head_id()) and the edges, or
- * UNDECIDED. Both paths pass through X, so they meet at X or later: after
- * X each holds the common part S (X to where they meet) and its own part.
- * If max(S, own part, edge) differs between them, the larger one is above
- * S and above all of the other side's own part and edge: the other side's
- * weights after the meeting point are smaller, which is what
- * compare_exact_with() finds with the tree walk (tree_maxima()). Equal:
- * the walk decides. Diffusion-like weights, N = 1000, K = 20, every
- * budget: 0.45 M comparisons reach here (about one a state: the heads
- * hold the oldest, shared edges), 35% end here (40% at N = 200); keeping
- * the maxima costs a load, a max and a store a state. */
-static inline int
-same_head_order(const struct lexmax_heads *heads, int a, double wa, int b,
-                double wb)
-{
-    const double ma = max_double(heads->max_prev[a], wa);
-    const double mb = max_double(heads->max_prev[b], wb);
-
-    if (ma == mb)
-        return UNDECIDED;
-    return ma < mb ? -1 : 1;
-}
-
-/* The exact comparison of two candidates with one head
- * (same_head_below()): same_head_order() first, then
- * compare_exact_with(). Out of line: inline, its extra loads cost the
- * candidate loop of lexmax_ties_rows() more than it saved. */
-static __attribute__((noinline)) int
-compare_same_head(lemica_solver *solver, const struct lemica_problem *problem,
-                  const struct layer *layer, const struct lexmax_heads *heads,
-                  int a, double wa, int b, double wb)
-{
-    int order = same_head_order(heads, a, wa, b, wb);
-
-    if (order != UNDECIDED)
-        return order;
-    return compare_exact_with(solver, problem, layer, a, wa, b, wb, 0);
-}
-
 /* State (t, c) of LEXMAX when several candidates share the bottleneck
  * @scan->best: the best of them by their heads, or by their full vectors
  * when the heads agree; ties go to the smallest predecessor. Kept out of
@@ -1450,8 +1404,7 @@ lexmax_ties_body(lemica_solver *solver, const struct lemica_problem *problem,
         /* The heads merged with each edge, compared without writing them
          * out: only the winner's is stored. */
         if (!general && same_head_below(heads, s, w, best_s, w_best))
-            order = compare_same_head(solver, problem, layer, heads, s, w,
-                                      best_s, w_best);
+            order = UNDECIDED;
         else
             order = compare_merged(heads->prev + (size_t)s * limit,
                                    heads->len_prev[s], w,
@@ -1469,16 +1422,10 @@ lexmax_ties_body(lemica_solver *solver, const struct lemica_problem *problem,
     }
     layer->key_cur[t] = scan->best;
     layer->pred[t] = (uint16_t)best_s;
-    if (!general || heads->max_cur)
-        heads->len_cur[t] = (unsigned char)merge_head_id(
-            &solver->work.head_id, heads->prev + (size_t)best_s * limit,
-            heads->len_prev[best_s], w_best, limit,
-            heads->cur + (size_t)t * limit, heads->max_prev[best_s],
-            heads->max_cur + t);
-    else
-        heads->len_cur[t] = (unsigned char)merge_head(
-            heads->prev + (size_t)best_s * limit, heads->len_prev[best_s],
-            w_best, limit, heads->cur + (size_t)t * limit);
+    heads->len_cur[t] = (unsigned char)merge_head_id(
+        &solver->work.head_id, heads->prev + (size_t)best_s * limit,
+        heads->len_prev[best_s], w_best, limit,
+        heads->cur + (size_t)t * limit);
 }
 
 static void
@@ -1577,16 +1524,9 @@ lexmax_fewest_copies(lemica_solver *solver,
     if (first == last) {
         double w = candidate_weight(layer, row, first);
 
-        if (heads->max_cur)
-            heads->len_cur[t] = (unsigned char)merge_head_id(
-                &solver->work.head_id, heads->prev + (size_t)first * limit,
-                heads->len_prev[first], w, limit,
-                heads->cur + (size_t)t * limit, heads->max_prev[first],
-                heads->max_cur + t);
-        else
-            heads->len_cur[t] = (unsigned char)merge_head(
-                heads->prev + (size_t)first * limit, heads->len_prev[first],
-                w, limit, heads->cur + (size_t)t * limit);
+        heads->len_cur[t] = (unsigned char)merge_head_id(
+            &solver->work.head_id, heads->prev + (size_t)first * limit,
+            heads->len_prev[first], w, limit, heads->cur + (size_t)t * limit);
         layer->key_cur[t] = best;
         layer->pred[t] = (uint16_t)first;
         return tied > 1;
@@ -1901,8 +1841,6 @@ lexmax_all_heads(lemica_solver *solver, const struct lemica_problem *problem,
     heads->len_prev = all_len + (size_t)(c - 1) * n;
     heads->cur = all + (size_t)c * n * (size_t)heads->limit;
     heads->len_cur = all_len + (size_t)c * n;
-    heads->max_prev = NULL;
-    heads->max_cur = NULL;
     heads->lazy = 1;
 }
 
@@ -1934,8 +1872,6 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer_frontier(solver, problem, &layer, &heads, last);
         return;
     }
-    heads.max_prev = work->head_max[(c - 1) & 1].data;
-    heads.max_cur = work->head_max[c & 1].data;
     if (layer.lo <= layer.hi)
         work->lexmax_states += (size_t)(layer.hi - layer.lo + 1);
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -1973,8 +1909,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         heads.len_cur[t] = (unsigned char)merge_head_id(
             &work->head_id, heads.prev + (size_t)s * heads.limit,
             heads.len_prev[s], candidate_weight(&layer, row, s), heads.limit,
-            heads.cur + (size_t)t * heads.limit, heads.max_prev[s],
-            heads.max_cur + t);
+            heads.cur + (size_t)t * heads.limit);
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
@@ -2205,8 +2140,6 @@ lexmax_settle_rolling(lemica_solver *solver,
     struct lexmax_heads heads;
 
     heads.limit = solver->head_runs;
-    heads.max_prev = NULL;
-    heads.max_cur = NULL;
     heads.lazy = 0;
     for (int c = 0; count > 0;) {
         const struct lemica_tie_state *tie = &tied[--count];
@@ -2697,8 +2630,6 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
                 0.0;
     if (solver->comparator == LEMICA_COMPARATOR_LEXMAX)
         ((unsigned char *)work->head_len[1].data)[0] = 0;
-    if (solver->comparator == LEMICA_COMPARATOR_LEXMAX && !problem->blocked)
-        ((double *)work->head_max[1].data)[0] = -HUGE_VAL;
     if (problem->count_words) {
         /* The empty vector: no level counted, none its largest. */
         memset(work->counts[1].data, 0,

@@ -153,9 +153,6 @@ struct lemica_workspace {
      * state of an anchor layer. */
     struct lemica_buffer anchor[2];       /* uint16, N */
     struct lemica_buffer anchor_max[2];   /* double, N */
-    struct lemica_buffer head_max[2];     /* double, N: row scan LEXMAX,
-                                             each head's largest weight
-                                             since its id (solver-dp.c) */
     struct lemica_buffer anchors;         /* uint16, (layers/S + 2) * N */
     struct lemica_buffer anchors_max;     /* double, (layers/S + 2) * N */
     int anchor_stretch;                   /* S of the reserved run */

@@ -81,7 +81,6 @@ lemica_solver_free(lemica_solver *solver)
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->anchor[i]);
         buffer_free(&work->anchor_max[i]);
-        buffer_free(&work->head_max[i]);
     }
     for (int i = 0; i < 2; i++) {
         buffer_free(&work->lower_keys[i]);
@@ -348,8 +347,6 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
             ok = ok && lemica_solver_reserve(&work->anchor[i], n,
                                              sizeof(uint16_t));
             ok = ok && lemica_solver_reserve(&work->anchor_max[i], n,
-                                             sizeof(double));
-            ok = ok && lemica_solver_reserve(&work->head_max[i], n,
                                              sizeof(double));
         }
         ok = ok && lemica_solver_reserve(&work->anchors,
