@@ -2292,6 +2292,72 @@ START_TEST(test_row_frontier_ties_match_full_vectors)
 }
 END_TEST
 
+/* The row scan's exact comparisons that end before the tree walk
+ * (twelfth pass, compare_exact_with()): two tied candidates whose paths
+ * pass through one state of the last anchor layer are ordered by the
+ * largest weight since it, each with its edge, when those differ.
+ * Diffusion-like weights (tied candidates share their largest, oldest
+ * edges), also rounded to 1/64 so that these largest weights and the
+ * edges often tie and the walk must decide; N = 130 .. 260, K = 12 ..
+ * 60, head slots of 1 .. 6 runs, anchor stretches 1 .. 16 and the
+ * default, anchors from the first layer, by the default gate or mid-run.
+ * Every schedule of the whole frontier against the DP over full sorted
+ * vectors (user comparator). */
+START_TEST(test_row_frontier_anchor_order)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    new_lexmax_pair(&lexmax, &full, &calls);
+    lemica_solver_set_blocked_scan_max_steps(0);
+    lemica_solver_set_digit_encoding(lexmax, 0);
+    for (int g = 0; g < 10; g++) {
+        uint64_t rng = 1212000u + (uint64_t)g;
+        int n = 130 + test_rng_below(&rng, 131);
+        int k = 12 + test_rng_below(&rng, 49);
+        int rounded = g % 2;
+        lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_status status;
+        lemica_graph *graph;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w = draw_family_weight(&rng, WEIGHTS_DIFFUSION, 64,
+                                              i, j, n);
+
+                if (rounded)
+                    w = floor(w * 64.0) / 64.0;
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        lemica_solver_set_head_runs(lexmax, g % 3 == 0
+                                                ? LEMICA_HEAD_RUNS_DEFAULT
+                                                : 1 + test_rng_below(&rng, 6));
+        lemica_solver_set_anchor_stretch(g % 4 == 0
+                                             ? LEMICA_ANCHOR_STRETCH_DEFAULT
+                                             : 1 + test_rng_below(&rng, 16));
+        /* Anchors from the first layer, by the default gate, or from
+         * the first anchor layer past the first S layers. */
+        if (g % 2)
+            lemica_solver_set_anchor_start(0, LEMICA_ANCHOR_WALK);
+        else if (g % 4 == 0)
+            lemica_solver_set_anchor_start(LEMICA_ANCHOR_SHARE,
+                                           LEMICA_ANCHOR_WALK);
+        else
+            lemica_solver_set_anchor_start(1 << 20, 0);
+        lemica_solver_set_pair_memo_min_steps(
+            g % 4 < 2 ? 0 : LEMICA_PAIR_MEMO_MIN_STEPS);
+        ck_assert_ok(lemica_solver_solve_frontier(full, graph, &fa));
+        status = lemica_solver_solve_frontier(lexmax, graph, &fb);
+        assert_same_frontiers(LEMICA_OK, fa, status, fb,
+                              "graph %d (n %d, k %d, rounded %d)", g, n, k,
+                              rounded);
+        lemica_graph_free(graph);
+    }
+    free_lexmax_pair(lexmax, full, calls);
+}
+END_TEST
+
 /* The library's defaults of the process-wide scan hooks the tests above
  * change. */
 /* A weight of the level-counts test: one of @levels values (quarters, so
@@ -2505,6 +2571,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_row_scan_ties_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_row_frontier_ties_match_full_vectors,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_row_frontier_anchor_order,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_dblmax_ties_match_full_vectors,
                         reset_scan_hooks);
