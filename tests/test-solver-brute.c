@@ -1561,6 +1561,61 @@ START_TEST(test_dblmax_ties_match_full_vectors)
 }
 END_TEST
 
+/* Ties on a DBL_MAX bottleneck with as many copies of it on both sides,
+ * which lexmax_ties() settles by compare_below_top(): one walk for the
+ * largest weight below DBL_MAX of the parts after the common state, the
+ * full comparison when those are equal. Finite weights distinct (the walk
+ * decides) or of 2 - 6 levels (it often ties: the full comparison), DBL_MAX
+ * on a third or half of the edges; the whole frontier on the row scan
+ * (anchors from the first layer, mid-run or by the gate; with them the
+ * walk replaces the tree maxima) and on the blocked one (heads after the
+ * switch), the digit encoding and level counts off so that the levels
+ * reach the ties; head runs 1 - 6. Against the DP over full sorted vectors
+ * of the user comparator. */
+START_TEST(test_dblmax_top_walks_match_full_vectors)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    new_lexmax_pair(&lexmax, &full, &calls);
+    lemica_solver_set_digit_encoding(lexmax, 0);
+    lemica_solver_set_level_counts(0);
+    for (int g = 0; g < 16; g++) {
+        uint64_t rng = 919000u + (uint64_t)g;
+        int row = g % 2 == 0;
+        int n = row ? 130 + test_rng_below(&rng, 40)
+                    : 30 + test_rng_below(&rng, 90);
+        int k = g % 4 < 2 ? 10 + test_rng_below(&rng, 20) : n - 1;
+        int levels = g % 3 == 0 ? 0 : 2 + test_rng_below(&rng, 5);
+        int dblmax_in = g % 5 == 0 ? 2 : 3;
+        lemica_graph *graph;
+        lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_status sa, sb;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w =
+                    test_rng_below(&rng, (uint64_t)dblmax_in) == 0 ? DBL_MAX
+                    : levels ? (double)(1 + test_rng_below(&rng, (uint64_t)levels))
+                             : test_rng_unit(&rng);
+
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 6));
+        lemica_solver_set_blocked_scan_max_steps(row ? 0 : 128);
+        lemica_solver_set_anchor_stretch(2 + test_rng_below(&rng, 15));
+        draw_anchor_start(&rng);
+        sa = lemica_solver_solve_frontier(full, graph, &fa);
+        sb = lemica_solver_solve_frontier(lexmax, graph, &fb);
+        assert_same_frontiers(sa, fa, sb, fb, "graph %d (n %d, k %d, levels %d)",
+                              g, n, k, levels);
+        lemica_graph_free(graph);
+    }
+    free_lexmax_pair(lexmax, full, calls);
+}
+END_TEST
+
 /* The blocked frontier's walks (frontier_compare(): by step, the runs
  * of one step two layers apart, copies of the largest weight, the rest
  * below it) on the tie families where it walks rather than builds
@@ -2577,6 +2632,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_dblmax_ties_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_frontier_walks_match_full_vectors,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_dblmax_top_walks_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_blocked_one_budget_marks,
                         reset_scan_hooks);
