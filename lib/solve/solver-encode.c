@@ -391,8 +391,10 @@ collect_dominant(const struct lemica_problem *problem, const double *matrix,
     uint64_t bits;
     unsigned at;
 
-    /* (Rows of fewer than eight slots: not tried.) */
-    if (n < 2 || (k < n - 1 ? k : n - 1) < 8)
+    /* (Rows of fewer than eight slots: not tried. Nor a first slot of 0
+     * or +inf, not a level: quantised profiles start with runs of 0.) */
+    if (n < 2 || (k < n - 1 ? k : n - 1) < 8 || !(matrix[first] > 0.0) ||
+        matrix[first] == HUGE_VAL)
         return 0;
     common = _mm256_set1_pd(matrix[first]);
     if (__builtin_popcount(
@@ -438,8 +440,6 @@ collect_dominant(const struct lemica_problem *problem, const double *matrix,
     memset(set->edges, 0, sizeof(set->edges));
     memcpy(&bits, &matrix[first], sizeof(bits));
     at = set_find(set, bits, matrix[first], first, set_hash(bits));
-    if (set->count != 1)
-        return 0; /* 0 or +inf: the level set's pass */
     for (size_t j = 0; j < count; j++) {
         const size_t i = others[j];
         unsigned index;
@@ -613,13 +613,17 @@ collect_levels(const lemica_solver *solver,
                     set->edges[index] -= i;
                 }
 #ifdef ENCODE_HAVE_SSE2
-                else {
+                else if (!problem->blocked) {
                     /* A run goes on (outliers under one common weight):
                      * four slots a step while all four hold it, as in
                      * index_slots(); the run's count is its end minus its
-                     * start, so its inside needs no counting (outliers-64,
-                     * N = 50, one budget: about 3 k instructions of this
-                     * loop's 4.5 k). */
+                     * start, so its inside needs no counting. The row
+                     * scan's rows of K slots only (N = 200: outliers-64
+                     * K = 199 one budget -1.7%, quantised-8 K = 199 every
+                     * -0.6%): on the blocked scan's rows of up to 20
+                     * slots it saved nothing at N = 50 and cost
+                     * quantised-8 N = 100 K = 20 every budget +0.46% (short
+                     * runs), and outliers there take collect_dominant(). */
                     const __m128i run = _mm_set1_epi64x((long long)last);
                     const uint32_t four = index * 0x01010101u;
 
