@@ -591,7 +591,7 @@ collect_levels(const lemica_solver *solver,
             /* Each run of one value index adds its end and subtracts its
              * start (modulo 2^64: the counts come out exact). */
             set->edges[index] -= lo; /* @last's run goes on into this row */
-            for (size_t i = lo; i < hi;) {
+            for (size_t i = lo; i < hi; i++) {
                 uint64_t bits;
 
                 memcpy(&bits, &matrix[i], sizeof(bits));
@@ -612,38 +612,7 @@ collect_levels(const lemica_solver *solver,
                     index = set->index[at];
                     set->edges[index] -= i;
                 }
-#ifdef ENCODE_HAVE_SSE2
-                else if (!problem->blocked) {
-                    /* A run goes on (outliers under one common weight):
-                     * four slots a step while all four hold it, as in
-                     * index_slots(); the run's count is its end minus its
-                     * start, so its inside needs no counting. The row
-                     * scan's rows of K slots only (N = 200: outliers-64
-                     * K = 199 one budget -1.7%, quantised-8 K = 199 every
-                     * -0.6%): on the blocked scan's rows of up to 20
-                     * slots it saved nothing at N = 50 and cost
-                     * quantised-8 N = 100 K = 20 every budget +0.46% (short
-                     * runs), and outliers there take collect_dominant(). */
-                    const __m128i run = _mm_set1_epi64x((long long)last);
-                    const uint32_t four = index * 0x01010101u;
-
-                    indices[i++] = (unsigned char)index;
-                    for (; i + 4 <= hi; i += 4) {
-                        const __m128i a = _mm_cmpeq_epi32(
-                            _mm_loadu_si128((const __m128i *)(matrix + i)),
-                            run);
-                        const __m128i b = _mm_cmpeq_epi32(
-                            _mm_loadu_si128((const __m128i *)(matrix + i + 2)),
-                            run);
-
-                        if (_mm_movemask_epi8(_mm_and_si128(a, b)) != 0xffff)
-                            break;
-                        memcpy(indices + i, &four, sizeof(four));
-                    }
-                    continue;
-                }
-#endif
-                indices[i++] = (unsigned char)index;
+                indices[i] = (unsigned char)index;
             }
             set->edges[index] += hi;
         }
