@@ -550,7 +550,9 @@ collect_levels(const lemica_solver *solver,
 #ifdef LEMICA_HAVE_AVX_SCAN
     if (problem->blocked &&
         collect_dominant(problem, matrix, set, indices)) {
-        counting = 1;
+        /* The counts as the pass below would use them: the plain radix B
+         * while B^count <= 2^53 (the same codes, as few_fuzz checks). */
+        counting = set->room > 0x1.0p53;
         goto levels;
     }
     set->room = 1.0;
