@@ -375,7 +375,8 @@ rank_levels(struct level_set *set, double *levels, uint64_t *edges,
  * above): the set (every value, its first slot), each slot's index in
  * @indices (every slot from the first row's to the last row's: the gaps
  * between rows hold the common value's, as fill_gaps() knows), the edge
- * counts in set->edges. 0 (nothing but @indices written) when the first
+ * counts in set->edges. 0 (@indices and the set scratch written; the
+ * level set's pass starts the set again) when the first
  * eight slots do not hold it six times or more, or there are too many
  * other slots or values. */
 __attribute__((target("avx"))) static int
