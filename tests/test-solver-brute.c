@@ -1799,6 +1799,95 @@ START_TEST(test_spread_levels_one_budget)
 }
 END_TEST
 
+/* One common weight on most edges and many others (more than the
+ * few-values pass takes): the blocked scan's level set then lists only
+ * the other slots (collect_dominant() in solver-encode.c) and writes the
+ * common code four slots a store (write_dominant()). Outliers below and
+ * above the common weight, single and repeated (a small pool), zeros and
+ * missing edges among them, rows of 8 slots and more (below 8 the list is
+ * not tried), too many others for the list (it gives up: the whole
+ * pass), a first slot of 0 (not a level: given up); N up to the blocked
+ * scan's 128, K from 8 to N - 1. Several budgets and the frontier, the
+ * blocked scan with the encoding against the row scan without it. */
+START_TEST(test_dominant_outliers)
+{
+    /* N, K, outliers, pool (0: all distinct), first slot 0 */
+    const int cases[][5] = {
+        {20, 8, 16, 0, 0},    {30, 12, 24, 0, 0},   {40, 8, 40, 6, 0},
+        {50, 20, 64, 0, 0},   {50, 49, 64, 0, 0},   {50, 20, 90, 20, 0},
+        {64, 63, 120, 0, 0},  {70, 9, 30, 0, 0},    {100, 20, 64, 0, 0},
+        {100, 99, 200, 0, 0}, {128, 127, 64, 10, 0}, {128, 40, 250, 0, 0},
+        {50, 20, 40, 0, 1},   {60, 7, 30, 0, 0},    {50, 20, 400, 0, 0}};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        const int n = cases[c][0], k = cases[c][1], outliers = cases[c][2];
+        const int pool = cases[c][3];
+        const int budgets[] = {n / 8 + 2, n / 4, n / 4 + 1, n / 3, n / 2, n - 1};
+        uint64_t rng = 9090u + c;
+        lemica_graph *graph;
+        lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_status sa, sb;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++)
+                ck_assert_ok(lemica_graph_set_weight(graph, i, j, 1.0));
+        if (cases[c][4])
+            ck_assert_ok(lemica_graph_set_weight(graph, 0, 1, 0.0));
+        for (int o = 0; o < outliers; o++) {
+            const int i = test_rng_below(&rng, n - 1);
+            const int span =
+                1 + test_rng_below(&rng, k < n - 1 - i ? k : n - 1 - i);
+            const int kind = test_rng_below(&rng, 10);
+            double w = pool ? 0.05 * (1 + test_rng_below(&rng, pool))
+                            : 0.99 * test_rng_unit(&rng);
+
+            /* Not the first slot, unless asked (its value is the
+             * common one). */
+            if (i == 0 && span == 1)
+                continue;
+            if (kind == 0)
+                w = 0.0;
+            else if (kind == 1)
+                w = 1.0 + w; /* above the common weight */
+            if (kind == 2)
+                ck_assert_ok(lemica_graph_remove_edge(graph, i, i + span));
+            else
+                ck_assert_ok(lemica_graph_set_weight(graph, i, i + span, w));
+        }
+        lemica_solver_set_blocked_scan_max_steps(128);
+        for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+            lemica_schedule *want = NULL, *got = NULL;
+            lemica_status sw, sg;
+
+            lemica_solver_set_blocked_scan_max_steps(0);
+            sw = lemica_solver_solve(plain, graph, budgets[b], &want);
+            lemica_solver_set_blocked_scan_max_steps(128);
+            sg = lemica_solver_solve(fast, graph, budgets[b], &got);
+            ck_assert_msg(sw == sg, "case %zu budget %d: %d vs %d", c,
+                          budgets[b], (int)sw, (int)sg);
+            if (sw == LEMICA_OK)
+                assert_same_steps(want, got, "case %zu budget %d", c,
+                                  budgets[b]);
+            lemica_schedule_free(want);
+            lemica_schedule_free(got);
+        }
+        lemica_solver_set_blocked_scan_max_steps(0);
+        sa = lemica_solver_solve_frontier(plain, graph, &fa);
+        lemica_solver_set_blocked_scan_max_steps(128);
+        sb = lemica_solver_solve_frontier(fast, graph, &fb);
+        assert_same_frontiers(sa, fa, sb, fb, "case %zu frontier", c);
+        lemica_graph_free(graph);
+    }
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* One positive level (with 0, -0.0 and missing edges): its own value is
  * its code (the matrix is not rewritten) unless it is above 2^900, where
  * sums of it could overflow. Values with inexact sums (0.1), subnormal,
@@ -2617,6 +2706,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_plain_cut, reset_scan_hooks);
     add_test_with_setup(suite, test_spread_levels_one_budget,
                         reset_scan_hooks);
+    add_test_with_setup(suite, test_dominant_outliers, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_short_spans, reset_scan_hooks);
