@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "avx-select-int.h"
 #include "blocked-scan-int.h"
 #include "solver-int.h"
 
@@ -79,21 +80,6 @@ block_store_lower(const struct block_scan *scan, int t0, int g,
         to[t0 + j] = lanes[j];
 }
 
-/* Lane-wise select: @a where @mask, else @b, as one vblendvpd. Written
- * out because GCC 12 lowers _mm256_blendv_pd's sign test without AVX2 to
- * per-lane branches (as lex_select() in solver-row-lex.c). */
-__attribute__((target("avx"), always_inline)) static inline __m256d
-block_select(__m256d mask, __m256d a, __m256d b)
-{
-    __m256d r;
-
-    /* Both operand orders ({AT&T|Intel}): builds may pass -masm=intel. */
-    __asm__("vblendvpd {%3, %2, %1, %0|%0, %1, %2, %3}"
-            : "=x"(r)
-            : "x"(b), "x"(a), "x"(mask));
-    return r;
-}
-
 /* Four lanes of a block with AVX. The index grows with s, so "the index
  * of the last candidate that passed the test" is the largest masked
  * index: a max of the masked index (two instructions). The MAX scan keeps
@@ -109,8 +95,8 @@ block_select(__m256d mask, __m256d a, __m256d b)
         __m256d less_ = _mm256_cmp_pd(value_, best, _CMP_LT_OQ);               \
         if (with_last) {                                                       \
             __m256d reach_ = _mm256_cmp_pd(value_, best, _CMP_LE_OQ);          \
-            last = block_select(reach_, index, last);                          \
-            first = block_select(less_, index, first);                         \
+            last = lemica_select_pd(reach_, index, last);                          \
+            first = lemica_select_pd(less_, index, first);                         \
         } else                                                                 \
             first = _mm256_max_pd(first, _mm256_and_pd(less_, index));        \
         best = _mm256_min_pd(best, value_);                                    \
@@ -272,12 +258,12 @@ lex_less_avx(__m256d v, const __m256d *u, __m256d best, const __m256d *low,
     __m256d less = _mm256_cmp_pd(u[lower - 1], low[lower - 1], _CMP_LT_OQ);
 
     /* Where a group ties, the next one's verdict, else its own: a select
-     * (block_select()), an instruction less than (lt | (eq & less)). */
+     * (lemica_select_pd()), an instruction less than (lt | (eq & less)). */
     #pragma GCC unroll 4
     for (int g = lower - 2; g >= 0; g--)
-        less = block_select(_mm256_cmp_pd(u[g], low[g], _CMP_EQ_OQ), less,
+        less = lemica_select_pd(_mm256_cmp_pd(u[g], low[g], _CMP_EQ_OQ), less,
                             _mm256_cmp_pd(u[g], low[g], _CMP_LT_OQ));
-    return block_select(_mm256_cmp_pd(v, best, _CMP_EQ_OQ), less,
+    return lemica_select_pd(_mm256_cmp_pd(v, best, _CMP_EQ_OQ), less,
                         _mm256_cmp_pd(v, best, _CMP_LT_OQ));
 }
 
@@ -296,12 +282,12 @@ lex_step_avx(__m256d k, const __m256d *l, const double *w, const double *wl,
         u[g] = _mm256_add_pd(l[g],
                              _mm256_loadu_pd(wl + (ptrdiff_t)(g * slots)));
     less = lex_less_avx(v, u, *best, low, lower);
-    /* Selects by one vblendvpd each (block_select()), where masks took
+    /* Selects by one vblendvpd each (lemica_select_pd()), where masks took
      * three (and, andnot, or) and the masked index's max two. */
     #pragma GCC unroll 4
     for (int g = 0; g < lower; g++)
-        low[g] = block_select(less, u[g], low[g]);
-    *first = block_select(less, index, *first);
+        low[g] = lemica_select_pd(less, u[g], low[g]);
+    *first = lemica_select_pd(less, index, *first);
     *best = _mm256_min_pd(*best, v);
 }
 
@@ -398,11 +384,11 @@ blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
         __m256d v_ = _mm256_add_pd(k_, _mm256_loadu_pd(weights + (offset)));   \
         __m256d u_ = _mm256_add_pd(                                            \
             l_, _mm256_loadu_pd(weights_lower + (offset)));                    \
-        __m256d less_ = block_select(_mm256_cmp_pd(v_, best, _CMP_EQ_OQ),      \
+        __m256d less_ = lemica_select_pd(_mm256_cmp_pd(v_, best, _CMP_EQ_OQ),      \
                                      _mm256_cmp_pd(u_, low, _CMP_LT_OQ),       \
                                      _mm256_cmp_pd(v_, best, _CMP_LT_OQ));     \
-        low = block_select(less_, u_, low);                                    \
-        first = block_select(less_, index, first);                             \
+        low = lemica_select_pd(less_, u_, low);                                    \
+        first = lemica_select_pd(less_, index, first);                             \
         best = _mm256_min_pd(best, v_);                                        \
     } while (0)
 

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "avx-select-int.h"
 #include "blocked-scan-int.h"
 #include "row-lex-int.h"
 #include "solver-int.h"
@@ -80,20 +81,7 @@ lex_scalar(const struct lex_rows *r, int lower, int from, int to, double *b0,
 }
 
 #ifdef LEMICA_HAVE_AVX_SCAN
-/* Lane-wise select: @a where @mask, else @b. (Not blendv: GCC lowers its
- * sign test without AVX2 to per-lane branches.) */
-__attribute__((target("avx"), always_inline)) static inline __m256d
-lex_select(__m256d mask, __m256d a, __m256d b)
-{
-    __m256d r;
-
-    /* Both operand orders ({AT&T|Intel}): builds may pass -masm=intel. */
-    __asm__("vblendvpd {%3, %2, %1, %0|%0, %1, %2, %3}"
-            : "=x"(r)
-            : "x"(b), "x"(a), "x"(mask));
-    return r;
-}
-#define LEX_SELECT(mask, a, b) lex_select((mask), (a), (b))
+#define LEX_SELECT(mask, a, b) lemica_select_pd((mask), (a), (b))
 
 /* Candidates s .. s + 3 into the lanes (@index holds their indices):
  * a lane takes its candidate when lexicographically smaller than its
