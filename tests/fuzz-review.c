@@ -35,19 +35,11 @@
 #include "fuzz-reference.h"
 #include "level-counts-int.h"
 #include "solver-int.h"
+#include "bench-families.h" /* bench_diffusion_error() */
 #include "test-rng.h"
 
 static unsigned long graphs;
 static const char *mode_name[] = {"cut", "dblmax", "diffusion", "blocked"};
-
-static double
-diffusion_error(int i, int j, int n)
-{
-    double span = (double)(j - i) / (double)n;
-    double e = 4.0 * pow(span, 1.5) * (1.0 + 3.0 * exp(-4.0 * i / (double)n));
-
-    return e < 1.0 ? e : 1.0;
-}
 
 struct shape {
     int mode, n, k_graph, k_solver, absent, frontier, levels, style, span;
@@ -66,7 +58,7 @@ draw(uint64_t *rng, const struct shape *sh, int i, int j)
         int l;
 
         if (sh->style == 0) {
-            double e = diffusion_error(i, j, n);
+            double e = bench_diffusion_error(i, j, n);
             l = (int)(e * (sh->levels - 1)) + test_rng_below(rng, 3) - 1;
         } else if (sh->style == 1) {
             l = test_rng_below(rng, sh->levels);
@@ -111,7 +103,8 @@ draw(uint64_t *rng, const struct shape *sh, int i, int j)
         }
     }
     case 2: {
-        double e = diffusion_error(i, j, n) * (1.0 + 0.01 * test_rng_unit(rng));
+        double e = bench_diffusion_error(i, j, n) *
+                       (1.0 + 0.01 * test_rng_unit(rng));
         double q = ldexp(1.0, sh->levels); /* levels: bits kept, 3 .. 12 */
 
         return floor(e * q) / q;
@@ -123,7 +116,7 @@ draw(uint64_t *rng, const struct shape *sh, int i, int j)
         case 2: return test_rng_below(rng, 3) ? DBL_MAX
                                               : (double)test_rng_below(rng, 3);
         default: {
-            double e = diffusion_error(i, j, n);
+            double e = bench_diffusion_error(i, j, n);
             return floor(e * 16.0) / 16.0;
         }
         }

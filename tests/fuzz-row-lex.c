@@ -22,16 +22,8 @@
 #include "lemica/lemica.h"
 #include "fuzz-reference.h"
 #include "solver-int.h"
+#include "bench-families.h" /* bench_diffusion_error() */
 #include "test-rng.h"
-
-static double
-diffusion_error(int i, int j, int n)
-{
-    double span = (double)(j - i) / (double)n;
-    double e = 4.0 * pow(span, 1.5) * (1.0 + 3.0 * exp(-4.0 * i / (double)n));
-
-    return e < 1.0 ? e : 1.0;
-}
 
 enum family {
     F_LEVELS, F_ZERO, F_EQUAL, F_OUTLIERS, F_QUANTISED, F_DBLMAX,
@@ -53,13 +45,14 @@ draw(uint64_t *rng, int family, int levels, int i, int j, int n)
     case F_OUTLIERS:
         return 1.0;
     case F_QUANTISED:
-        return floor(diffusion_error(i, j, n) * 8.0) / 8.0;
+        return floor(bench_diffusion_error(i, j, n) * 8.0) / 8.0;
     case F_DBLMAX:
         return test_rng_below(rng, 3) == 0 ? DBL_MAX
                : test_rng_below(rng, 2)    ? (double)test_rng_below(rng, 4)
                                            : test_rng_unit(rng);
     case F_DIFFUSION:
-        return diffusion_error(i, j, n) * (1.0 + 0.01 * test_rng_unit(rng));
+        return bench_diffusion_error(i, j, n) *
+                   (1.0 + 0.01 * test_rng_unit(rng));
     case F_SPREAD: /* many levels over a wide range: several digit groups */
         return ldexp(1.0 + test_rng_below(rng, 4), test_rng_below(rng, levels));
     default:
