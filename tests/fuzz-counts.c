@@ -131,12 +131,7 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
     if (n > 450 && k_graph > 3)
         k_graph = 3;
     k_solver = test_rng_below(rng, 4) == 0 ? 1 + test_rng_below(rng, n) : 0;
-    p.n = n;
-    p.k = k_solver && k_solver < k_graph ? k_solver : k_graph;
-    p.w = malloc(sizeof(double) * (size_t)n * (size_t)n);
-    p.required = calloc((size_t)n, 1);
-    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
-        p.w[s] = (double)NAN;
+    problem_new(&p, n, k_solver && k_solver < k_graph ? k_solver : k_graph);
     if (lemica_graph_new(n, k_graph, &graph) != LEMICA_OK)
         abort();
     {
@@ -160,14 +155,7 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
                 lemica_graph_set_weight(graph, i, j, x);
             }
     }
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n && j - i <= k_graph; j++) {
-            double x;
-            p.w[(size_t)i * (size_t)n + (size_t)j] =
-                lemica_graph_get_weight(graph, i, j, &x) == LEMICA_OK
-                    ? x
-                    : (double)NAN;
-        }
+    problem_read_graph(&p, graph, k_graph);
     lemica_solver_clear_required_steps(solver);
     if (test_rng_below(rng, 4) == 0) {
         int warm = test_rng_below(rng, 3);
@@ -246,9 +234,7 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
     } else if (then_other) {
         check_frontier(solver, graph, &r, what, seed);
     }
-    free(r.pred);
-    free(p.w);
-    free(p.required);
+    problem_free(&p, &r);
     lemica_graph_free(graph);
 }
 

@@ -49,15 +49,9 @@ main(int argc, char **argv)
         struct reference r;
         lemica_graph *graph;
 
-        p.n = n;
-        p.k = k;
-        p.w = malloc(sizeof(double) * (size_t)n * (size_t)n);
-        p.required = calloc((size_t)n, 1);
-        if (!p.w || !p.required ||
-            lemica_graph_new(n, k, &graph) != LEMICA_OK)
+        problem_new(&p, n, k);
+        if (lemica_graph_new(n, k, &graph) != LEMICA_OK)
             return 2;
-        for (int i = 0; i < n * n; i++)
-            p.w[i] = (double)NAN;
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n && j - i <= k; j++)
                 if (test_rng_below(&rng, 40) != 0)
@@ -112,9 +106,7 @@ main(int argc, char **argv)
                                scan ? "row frontier" : "blocked frontier",
                                seed);
         }
-        free(r.pred);
-        free(p.w);
-        free(p.required);
+        problem_free(&p, &r);
         lemica_graph_free(graph);
     }
     lemica_solver_free(solver);

@@ -45,6 +45,43 @@ merge_into(const double *a, int len, double x, double *out)
 }
 
 void
+problem_new(struct problem *p, int n, int k)
+{
+    p->n = n;
+    p->k = k;
+    p->w = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    p->required = calloc((size_t)n, 1);
+    if (!p->w || !p->required)
+        abort();
+    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
+        p->w[s] = (double)NAN;
+}
+
+void
+problem_read_graph(struct problem *p, const lemica_graph *graph, int k_graph)
+{
+    int n = p->n;
+
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n && j - i <= k_graph; j++) {
+            double x;
+
+            p->w[(size_t)i * (size_t)n + (size_t)j] =
+                lemica_graph_get_weight(graph, i, j, &x) == LEMICA_OK
+                    ? x
+                    : (double)NAN;
+        }
+}
+
+void
+problem_free(struct problem *p, struct reference *r)
+{
+    free(r->pred);
+    free(p->w);
+    free(p->required);
+}
+
+void
 reference_solve(const struct problem *p, int max_steps, struct reference *r)
 {
     int n = p->n;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The reference of the fuzz searches (fuzz-row-lex.c, fuzz-counts.c): an
- * independent LEXMAX DP over full sorted-descending cost vectors, ties to
- * the smaller predecessor as the library documents, and the check of a
- * solver's schedule against it.
+ * The reference of the fuzz searches (fuzz-counts.c, fuzz-outliers.c,
+ * fuzz-review.c, fuzz-row-lex.c): the problem they share, an independent
+ * LEXMAX DP over full sorted-descending cost vectors, ties to the smaller
+ * predecessor as the library documents, and the check of a solver's
+ * schedule against it.
  */
 #ifndef LEMICA_FUZZ_REFERENCE_H
 #define LEMICA_FUZZ_REFERENCE_H
@@ -28,6 +29,20 @@ struct fuzz_tally {
     unsigned long solves, mismatches, infeasible_agree;
 };
 extern struct fuzz_tally fuzz_tally;
+
+/* @p as @n steps of max skip @k, every edge absent (NAN) and no step
+ * required; aborts when out of memory (a fuzz run has no use for half a
+ * problem). */
+void problem_new(struct problem *p, int n, int k);
+
+/* @p's weights read back from @graph for spans up to @k_graph (absent:
+ * NAN), so the reference sees what the solver sees, span-1 defaults
+ * included. */
+void problem_read_graph(struct problem *p, const lemica_graph *graph,
+                        int k_graph);
+
+/* Free what problem_new() and reference_solve() allocated. */
+void problem_free(struct problem *p, struct reference *r);
 
 /* The reference DP of @p over paths of up to @max_steps steps into @r
  * (r->pred allocated; the caller frees it). */

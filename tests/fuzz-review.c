@@ -187,10 +187,7 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
     sh.n = n;
     sh.k_graph = k;
     sh.k_solver = test_rng_below(rng, 5) == 0 ? 1 + test_rng_below(rng, n) : 0;
-    p.n = n;
-    p.k = sh.k_solver && sh.k_solver < k ? sh.k_solver : k;
-    p.w = malloc(sizeof(double) * (size_t)n * (size_t)n);
-    p.required = calloc((size_t)n, 1);
+    problem_new(&p, n, sh.k_solver && sh.k_solver < k ? sh.k_solver : k);
     if (lemica_graph_new(n, k, &graph) != LEMICA_OK)
         abort();
     for (int i = 0; i < n; i++)
@@ -204,16 +201,7 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
             }
             lemica_graph_set_weight(graph, i, j, draw(rng, &sh, i, j));
         }
-    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
-        p.w[s] = (double)NAN;
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n && j - i <= k; j++) {
-            double x;
-            p.w[(size_t)i * (size_t)n + (size_t)j] =
-                lemica_graph_get_weight(graph, i, j, &x) == LEMICA_OK
-                    ? x
-                    : (double)NAN;
-        }
+    problem_read_graph(&p, graph, k);
     lemica_solver_clear_required_steps(solver);
     if (test_rng_below(rng, 3) == 0) {
         /* Past N the solver refuses (a required step outside the graph):
@@ -308,9 +296,7 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
     else
         for (int b = 0; b < budget_count; b++)
             check_budget(solver, graph, budgets[b], &r, what, seed);
-    free(r.pred);
-    free(p.w);
-    free(p.required);
+    problem_free(&p, &r);
     lemica_graph_free(graph);
 }
 

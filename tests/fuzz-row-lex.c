@@ -91,12 +91,7 @@ run_case(unsigned long seed, int max_n)
     if (frontier && n > 150 && k_graph > 40)
         k_graph = 40;
     k_solver = test_rng_below(&rng, 4) == 0 ? 1 + test_rng_below(&rng, n) : 0;
-    p.n = n;
-    p.k = k_solver && k_solver < k_graph ? k_solver : k_graph;
-    p.w = malloc(sizeof(double) * (size_t)n * (size_t)n);
-    p.required = calloc((size_t)n, 1);
-    for (size_t s = 0; s < (size_t)n * (size_t)n; s++)
-        p.w[s] = (double)NAN;
+    problem_new(&p, n, k_solver && k_solver < k_graph ? k_solver : k_graph);
     if (lemica_graph_new(n, k_graph, &graph) != LEMICA_OK ||
         lemica_solver_new(&solver) != LEMICA_OK)
         abort();
@@ -129,14 +124,7 @@ run_case(unsigned long seed, int max_n)
         }
     }
     /* The reference reads every edge back (span-1 defaults included). */
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n && j - i <= k_graph; j++) {
-            double x;
-            p.w[(size_t)i * (size_t)n + (size_t)j] =
-                lemica_graph_get_weight(graph, i, j, &x) == LEMICA_OK
-                    ? x
-                    : (double)NAN;
-        }
+    problem_read_graph(&p, graph, k_graph);
     if (test_rng_below(&rng, 4) == 0) {
         int warm = test_rng_below(&rng, 3);
         lemica_solver_require_first_steps(solver, warm);
@@ -202,9 +190,7 @@ run_case(unsigned long seed, int max_n)
         for (int bi = 0; bi < budget_count; bi++)
             check_budget(solver, graph, budgets[bi], &r, what, seed);
     }
-    free(r.pred);
-    free(p.w);
-    free(p.required);
+    problem_free(&p, &r);
     lemica_graph_free(graph);
     lemica_solver_free(solver);
 }
