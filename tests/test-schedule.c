@@ -3,6 +3,7 @@
  * buffer protocol, should_compute, copies, evaluation on a graph, and the
  * internal helpers the solver builds on (reserve, commit, set_costs, the
  * allocation-free heapsort). */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "alloc-int.h"
 #include "schedule-int.h"
+#include "sort-int.h"
 #include "test-common.h"
 
 static lemica_schedule *
@@ -792,6 +794,8 @@ random_value(uint64_t *rng, int kind)
     case 2: /* wide range */
         return ldexp((double)(test_rng_next(rng) >> 32),
                      test_rng_below(rng, 80) - 40);
+    case 4: /* DBL_MAX among others, as absent-but-allowed edges weigh */
+        return test_rng_below(rng, 3) == 0 ? DBL_MAX : test_rng_unit(rng);
     default: /* uniform in [0, 1) */
         return test_rng_unit(rng);
     }
@@ -799,28 +803,39 @@ random_value(uint64_t *rng, int kind)
 
 START_TEST(test_sort_descending_random)
 {
-    uint64_t rng = 3;
     double *values = malloc(sizeof(double) * 1100);
     double *expected = malloc(sizeof(double) * 1100);
 
     ck_assert_ptr_nonnull(values);
     ck_assert_ptr_nonnull(expected);
-    for (int round = 0; round < 2000; round++) {
-        size_t count =
-            round < 200
-                ? (size_t)round % 20
-                : (size_t)test_rng_below(&rng, round < 1900 ? 64 : 1100);
-        int kind = round % 4;
+    /* Both paths where the machine has AVX-512: the network (up to 128
+     * values, every register count and every partly filled register) and
+     * the Shell sort and heapsort; elsewhere the second pass repeats the
+     * first. */
+    for (int network = 1; network >= 0; network--) {
+        uint64_t rng = 3;
 
-        for (size_t index = 0; index < count; index++)
-            values[index] = expected[index] = random_value(&rng, kind);
-        lemica_sort_descending(values, count);
-        naive_sort_descending(expected, count);
-        for (size_t index = 0; index < count; index++)
-            ck_assert_msg(values[index] == expected[index],
-                          "round %d, count %zu: index %zu is %g, expected %g",
-                          round, count, index, values[index], expected[index]);
+        lemica_sort_set_avx512(network);
+        for (int round = 0; round < 3000; round++) {
+            size_t count =
+                round < 1300
+                    ? (size_t)round % 130
+                    : (size_t)test_rng_below(&rng, round < 2900 ? 200 : 1100);
+            int kind = round % 5;
+
+            for (size_t index = 0; index < count; index++)
+                values[index] = expected[index] = random_value(&rng, kind);
+            lemica_sort_descending(values, count);
+            naive_sort_descending(expected, count);
+            for (size_t index = 0; index < count; index++)
+                ck_assert_msg(values[index] == expected[index],
+                              "network %d, round %d, count %zu: index %zu is "
+                              "%g, expected %g",
+                              network, round, count, index, values[index],
+                              expected[index]);
+        }
     }
+    lemica_sort_set_avx512(1);
     free(values);
     free(expected);
 }

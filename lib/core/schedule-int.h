@@ -47,9 +47,6 @@ void lemica_schedule_commit_steps(lemica_schedule *schedule, int num_steps,
 void lemica_schedule_set_costs(lemica_schedule *schedule,
                                const double *path_weights);
 
-/* In-place descending sort without allocation (heapsort). */
-void lemica_sort_descending(double *values, size_t count);
-
 /* Validate a step array for N: strictly ascending, 0 first, N-1 last, in
  * range. Returns PARSE/OUT_OF_RANGE/INVALID_ARGUMENT with a message naming
  * the entry; @what prefixes the message ("step list"). */

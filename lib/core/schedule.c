@@ -7,6 +7,7 @@
 #include "../common/alloc-int.h"
 #include "../common/error-int.h"
 #include "schedule-int.h"
+#include "sort-int.h"
 
 lemica_status
 lemica_schedule_alloc(lemica_schedule **out)
@@ -130,66 +131,6 @@ lemica_schedule_set_costs(lemica_schedule *schedule, const double *path_weights)
     schedule->sum_cost = sum;
     schedule->max_cost = count > 0 ? schedule->costs[0] : 0.0;
     schedule->has_costs = 1;
-}
-
-/* Sift values[root] down a min-heap of @count values: the smallest value
- * rises to the root, so repeatedly moving the root to the end of the array
- * leaves the array in descending order. */
-static void
-sift_down_min(double *values, size_t root, size_t count)
-{
-    double moving = values[root];
-
-    for (;;) {
-        size_t child = 2 * root + 1;
-
-        if (child >= count)
-            break;
-        if (child + 1 < count && values[child + 1] < values[child])
-            child++;
-        if (!(values[child] < moving))
-            break;
-        values[root] = values[child];
-        root = child;
-    }
-    values[root] = moving;
-}
-
-void
-lemica_sort_descending(double *values, size_t count)
-{
-    /* No allocation, unlike qsort, which may call malloc (repeated solves
-     * must allocate nothing). Cost vectors (one entry per segment) are
-     * mostly short: Shell sort with Ciura's gaps is fastest there; long
-     * ones use heapsort, O(n log n) in the worst case. */
-    static const size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
-
-    if (count < 2)
-        return;
-    if (count <= 1000) {
-        for (size_t g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-            size_t gap = gaps[g];
-
-            for (size_t i = gap; i < count; i++) {
-                double moving = values[i];
-                size_t j = i;
-
-                for (; j >= gap && values[j - gap] < moving; j -= gap)
-                    values[j] = values[j - gap];
-                values[j] = moving;
-            }
-        }
-        return;
-    }
-    for (size_t root = count / 2; root-- > 0;)
-        sift_down_min(values, root, count);
-    for (size_t end = count - 1; end > 0; end--) {
-        double smallest = values[0];
-
-        values[0] = values[end];
-        values[end] = smallest;
-        sift_down_min(values, 0, end);
-    }
 }
 
 /* Entries are numbered from 0 in every message, like the steps themselves

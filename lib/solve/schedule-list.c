@@ -6,6 +6,7 @@
 #include "../common/error-int.h"
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
+#include "../core/sort-int.h"
 #include "schedule-list-int.h"
 
 /* A list for the schedules of budgets 2 .. @layers, @per_budget[c] of

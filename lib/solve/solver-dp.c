@@ -37,6 +37,7 @@
 
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
+#include "../core/sort-int.h"
 #include "blocked-scan-int.h"
 #include "level-counts-int.h"
 #include "row-lex-int.h"
