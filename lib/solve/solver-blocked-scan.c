@@ -233,6 +233,76 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
     }
 }
 
+/* The MAX scan with the last tied candidate (LEXMAX) with AVX-512 and its
+ * BW and VL parts: the candidate's index kept as eight 16-bit integers in
+ * an XMM register instead of eight doubles in a ZMM one. The blocked scan
+ * runs at N <= 128, so an index fits (block_store() narrows the doubles
+ * to 16 bits anyway). Why: on CPUs that split a 512-bit operation in two
+ * 256-bit halves (AMD Zen 4), each ZMM select and the index's add take two
+ * slots of the FP pipes; the loop is bound by those slots, not by the
+ * chain through best (7 ZMM operations a candidate, 14 slots, where MAX's
+ * scan has 5, 10 slots). The two selects and the add on 128 bits take one
+ * slot each: 11 slots a candidate. The same masks select the same
+ * indices, so the result is the kernel's above to the bit; the lanes come
+ * out as 16 bits and are stored without conversion. */
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void
+blocked_scan_last_avx512bw(const struct block_scan *scan)
+{
+    const __m128i one = _mm_set1_epi16(1);
+
+    for (int t0 = scan->lo; t0 <= scan->hi; t0 += LEMICA_BLOCK_WIDTH) {
+        __m512d best = _mm512_set1_pd(HUGE_VAL);
+        __m128i first = _mm_setzero_si128(), last = first;
+        int s_lo, s_hi;
+
+        block_predecessors(scan, t0, &s_lo, &s_hi);
+        if (s_lo <= s_hi) {
+            /* As in the AVX kernel: the weights by pointer steps. */
+            const double *weights = block_weights(scan, t0, s_lo);
+            const double *key = scan->key_prev + s_lo;
+            const double *key_end = scan->key_prev + s_hi;
+            const size_t step = (size_t)scan->max_skip + LEMICA_BLOCK_PAD - 1;
+            __m128i index = _mm_set1_epi16((short)s_lo);
+
+            for (;; key++, weights += step) {
+                __m512d value = _mm512_max_pd(_mm512_set1_pd(*key),
+                                              _mm512_loadu_pd(weights));
+
+                first = _mm_mask_mov_epi16(
+                    first, _mm512_cmp_pd_mask(value, best, _CMP_LT_OQ),
+                    index);
+                last = _mm_mask_mov_epi16(
+                    last, _mm512_cmp_pd_mask(value, best, _CMP_LE_OQ),
+                    index);
+                best = _mm512_min_pd(best, value);
+                index = _mm_add_epi16(index, one);
+                if (key == key_end)
+                    break;
+            }
+        }
+        if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
+            _mm512_storeu_pd(scan->key_cur + t0, best);
+            _mm_storeu_si128((__m128i *)(scan->pred + t0), first);
+            _mm_storeu_si128((__m128i *)(scan->last + t0), last);
+            continue;
+        }
+        {
+            double best_lanes[LEMICA_BLOCK_WIDTH];
+            uint16_t first_lanes[LEMICA_BLOCK_WIDTH];
+            uint16_t last_lanes[LEMICA_BLOCK_WIDTH];
+
+            _mm512_storeu_pd(best_lanes, best);
+            _mm_storeu_si128((__m128i *)first_lanes, first);
+            _mm_storeu_si128((__m128i *)last_lanes, last);
+            for (int j = 0; t0 + j <= scan->hi; j++) {
+                scan->key_cur[t0 + j] = best_lanes[j];
+                scan->pred[t0 + j] = first_lanes[j];
+                scan->last[t0 + j] = last_lanes[j];
+            }
+        }
+    }
+}
+
 /* Encoded LEXMAX with several digit groups: each lane keeps the
  * lexicographically smallest (group-0 sum, group-1 sum, ...) of its state
  * and the first predecessor reaching it. Predecessors come in ascending
@@ -597,9 +667,17 @@ void
 lemica_blocked_scan(const struct block_scan *scan)
 {
     /* libgcc's CPU model, one load (see cpu_has_avx() in solver-dp.c). */
-    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f"))
-        blocked_scan_avx512(scan);
-    else
+    if (blocked_scan_avx512_allowed && __builtin_cpu_supports("avx512f")) {
+        /* LEXMAX's scan (with the last tied candidate) on 16-bit indices
+         * where the CPU has AVX-512 BW and VL, which every AVX-512 CPU
+         * since Skylake-X has (blocked_scan_last_avx512bw()). */
+        if (scan->op == SCAN_MAX && scan->last &&
+            __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl"))
+            blocked_scan_last_avx512bw(scan);
+        else
+            blocked_scan_avx512(scan);
+    } else
         blocked_scan_avx(scan);
 }
 
