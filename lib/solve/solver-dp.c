@@ -2032,11 +2032,15 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
              * So first the smallest such word of all tied candidates, in
              * one pass; only those that share it compare further. */
             const size_t top = top_level / 4;
-            uint64_t least = UINT64_MAX;
-            int last_least = best_s, sharing = 0;
+            /* The first tied candidate is the scan's: its word without a
+             * test. The scan's count is exact (scan_avx() gives the
+             * portable one), so the pass ends at the last tied candidate
+             * without a test of @to. */
+            uint64_t least = lemica_counts_word(
+                counts_prev + (size_t)best_s * words, level[best_s], top);
+            int last_least = best_s, sharing = 1;
 
-            for (int s = best_s, left = scan.count; left > 0 && s <= to;
-                 s++) {
+            for (int s = best_s + 1, left = scan.count - 1; left > 0; s++) {
                 uint64_t word;
 
                 if (max_double(layer.key_prev[s],
