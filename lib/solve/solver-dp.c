@@ -2010,10 +2010,16 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
      * second pointer (levels-64, N = 200, every budget: -1.3% at K = 20
      * and K = 199). */
     for (int t = layer.lo; t <= layer.hi; t++) {
-        int from, to;
-        const double *row = layer_candidates(&layer, t, &from, &to);
+        const int first = layer.first_pred[t];
+        const int from = first > layer.prev_lo ? first : layer.prev_lo;
+        const int to = t - 1 < layer.prev_hi ? t - 1 : layer.prev_hi;
+        /* layer_candidates() without its test of the step (-1.8% at
+         * K = 20, -1.2% at K = 199, as above) */
+        const size_t at =
+            (size_t)(t + 1) * (size_t)layer.max_skip - (size_t)t;
+        const double *row = incoming + at;
         /* The level of (s, t) is at the slot of its weight. */
-        const unsigned char *level = levels_all + (row - incoming);
+        const unsigned char *level = levels_all + at;
         struct scan scan;
         unsigned top_level;
         int best_s;
