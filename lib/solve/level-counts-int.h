@@ -52,7 +52,13 @@ void lemica_solver_set_counts_wide_min_steps(int num_steps);
 static inline uint64_t
 lemica_counts_copy(unsigned level)
 {
-    return (uint64_t)1 << (48 - 16 * (level & 3));
+    /* A table: the shift 48 - 16 (level & 3) took more instructions a
+     * call (tie pass and copy of layer_counts(); levels-64, N = 200,
+     * every budget: -1.0% at K = 20, -0.6% at K = 199). */
+    static const uint64_t copies[4] = {(uint64_t)1 << 48, (uint64_t)1 << 32,
+                                       (uint64_t)1 << 16, 1};
+
+    return copies[level & 3];
 }
 
 /* Word @i of the counts @counts plus one copy of level @level (an edge's
