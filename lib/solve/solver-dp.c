@@ -678,6 +678,21 @@ layer_candidates(const struct layer *layer, int t, int *from, int *to)
     return layer->weights + (size_t)(t + 1) * (size_t)layer->max_skip - t;
 }
 
+/* layer_candidates() on the row scan's layout (row_step 1), which the
+ * caller knows: without the test of the step, 1-2% of a levels-64 layer
+ * at N = 200 (docs/solver-performance.md, levels13), MAX's as LEXMAX's.
+ * Returns the row's offset in layer->weights (the incoming matrix), which
+ * is also the offset of its levels in the level counts' matrix. */
+static inline size_t
+layer_row_at(const struct layer *layer, int t, int *from, int *to)
+{
+    int first = layer->first_pred[t];
+
+    *from = first > layer->prev_lo ? first : layer->prev_lo;
+    *to = t - 1 < layer->prev_hi ? t - 1 : layer->prev_hi;
+    return (size_t)(t + 1) * (size_t)layer->max_skip - (size_t)t;
+}
+
 static inline double
 candidate_weight(const struct layer *layer, const double *row, int s)
 {
@@ -1920,7 +1935,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         work->lexmax_states += (size_t)(layer.hi - layer.lo + 1);
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
-        const double *row = layer_candidates(&layer, t, &from, &to);
+        const double *row =
+            layer.weights + layer_row_at(&layer, t, &from, &to);
         struct scan scan;
         int s;
 
@@ -2011,13 +2027,8 @@ layer_counts(lemica_solver *solver, const struct lemica_problem *problem,
      * second pointer (levels-64, N = 200, every budget: -1.3% at K = 20
      * and K = 199). */
     for (int t = layer.lo; t <= layer.hi; t++) {
-        const int first = layer.first_pred[t];
-        const int from = first > layer.prev_lo ? first : layer.prev_lo;
-        const int to = t - 1 < layer.prev_hi ? t - 1 : layer.prev_hi;
-        /* layer_candidates() without its test of the step (-1.8% at
-         * K = 20, -1.2% at K = 199, as above) */
-        const size_t at =
-            (size_t)(t + 1) * (size_t)layer.max_skip - (size_t)t;
+        int from, to;
+        const size_t at = layer_row_at(&layer, t, &from, &to);
         const double *row = incoming + at;
         /* The level of (s, t) is at the slot of its weight. */
         const unsigned char *level = levels_all + at;
@@ -2471,7 +2482,8 @@ layer_max(lemica_solver *solver, const struct lemica_problem *problem, int c)
     }
     for (int t = layer.lo; t <= layer.hi; t++) {
         int from, to;
-        const double *row = layer_candidates(&layer, t, &from, &to);
+        const double *row =
+            layer.weights + layer_row_at(&layer, t, &from, &to);
         struct scan scan;
 
         layer.key_cur[t] = HUGE_VAL;
