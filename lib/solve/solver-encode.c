@@ -64,6 +64,7 @@
 #include <string.h>
 
 #include "../common/error-int.h"
+#include "avx-select-int.h"
 #include "blocked-scan-int.h"
 #include "solver-int.h"
 
@@ -1365,13 +1366,26 @@ struct few_keys {
 };
 
 /* @w into @keys unless there already: 0 when that makes too many keys,
- * or more levels than the plain radix holds (or @w is not a weight). */
-static int
+ * or more levels than the plain radix holds (or @w is not a weight).
+ * The keys not yet used are NaN (encode_few()), so all FEW_KEYS are
+ * compared, four a compare: the loop over the keys cost about 600 of a
+ * 41 k one-budget solve on 8 levels at N = 50 (the first row is added
+ * slot by slot). */
+#if FEW_KEYS != 12
+#error "few_add() compares three vectors of keys"
+#endif
+__attribute__((target("avx"), always_inline)) static inline int
 few_add(struct few_keys *keys, double w, double base)
 {
-    for (int k = 0; k < keys->count; k++)
-        if (keys->key[k] == w)
-            return 1;
+    const __m256d x = _mm256_set1_pd(w);
+
+    if (_mm256_movemask_pd(_mm256_or_pd(
+            _mm256_or_pd(_mm256_cmp_pd(x, _mm256_loadu_pd(keys->key),
+                                       _CMP_EQ_OQ),
+                         _mm256_cmp_pd(x, _mm256_loadu_pd(keys->key + 4),
+                                       _CMP_EQ_OQ)),
+            _mm256_cmp_pd(x, _mm256_loadu_pd(keys->key + 8), _CMP_EQ_OQ))))
+        return 1;
     if (keys->count == FEW_KEYS)
         return 0;
     if (w != 0.0 && w != HUGE_VAL) {
@@ -1409,6 +1423,20 @@ few_tail_mask(size_t left, int cmp_lanes_below)
                            : _mm256_cmp_pd(lane, limit, _CMP_GE_OQ);
 }
 
+/* lemica_select_pd() with @a allowed in memory (vblendvpd's third
+ * operand may be one): with 8 keys or more the keys and codes do not fit
+ * the 16 registers, and GCC reloaded the spilled ones a row. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+few_select_pd(__m256d mask, __m256d a, __m256d b)
+{
+    __m256d r;
+
+    __asm__("vblendvpd {%3, %2, %1, %0|%0, %1, %2, %3}"
+            : "=x"(r)
+            : "x"(b), "xm"(a), "x"(mask));
+    return r;
+}
+
 /* Modes of few_pass_w(). */
 enum few_mode {
     FEW_WRITE,   /* codes, up to the first slot holding no key */
@@ -1435,14 +1463,19 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
     int r = (int)(*pos / rows->stride);
     size_t i = *pos;
 
-    /* cv: each code's bits XOR none's (GCC 12 lowers _mm256_blendv_pd
-     * with a compare's mask to scalar code). */
+    /* cv: each key's code, selected by one vblendvpd a key
+     * (lemica_select_pd(): a compare, an and and a xor a key before). */
     for (int j = 0; j < w; j++) {
         kv[j] = _mm256_set1_pd(key[j]);
-        cv[j] = _mm256_xor_pd(none,
-                              _mm256_set1_pd(mode == FEW_FIND ? -0.0 : code[j]));
+        cv[j] = _mm256_set1_pd(mode == FEW_FIND ? -0.0 : code[j]);
     }
-    for (; r < rows->n - 1; r++) {
+    /* Up to 6 keys (their codes, the vector, the select and two
+     * constants fit the 16 registers) the rows are an outer loop; from 7
+     * on one loop over the vectors, the row's end a branch in it: with the
+     * outer loop GCC reloaded the spilled keys and codes at each row, 20
+     * instructions (8 keys, N = 50: 900 of a 41 k solve); below 7 the one
+     * loop cost two instructions a vector more (equal weights: +0.5%). */
+    for (; w < 7 && r < rows->n - 1; r++) {
         const size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
         const size_t hi =
             lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
@@ -1467,9 +1500,7 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
 #pragma GCC unroll 12
 #endif
             for (int j = 0; j < w; j++)
-                c = _mm256_xor_pd(
-                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
-                                     cv[j]));
+                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
             if (mode == FEW_FIND) {
                 /* (-0.0 for every key: the signs tell the misses.) */
                 if (_mm256_movemask_pd(c) != 15) {
@@ -1492,10 +1523,11 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
             if (mode == FEW_REWRITE && i >= end)
                 return 1;
             c = none;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
             for (int j = 0; j < w; j++)
-                c = _mm256_xor_pd(
-                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
-                                     cv[j]));
+                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
             if (mode == FEW_FIND) {
                 if ((_mm256_movemask_pd(c) & lanes) != lanes) {
                     *pos = i;
@@ -1510,7 +1542,87 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
             i = hi;
         }
     }
-    return 1;
+    if (r >= rows->n - 1)
+        return 1;
+    {
+        size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
+        size_t hi =
+            lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
+
+        if (i < lo)
+            i = lo;
+        /* (i - 4 at a row's start: lo >= LEMICA_BLOCK_PAD >= 4.) */
+        for (;; i += 4) {
+            __m256d v, c;
+
+            if (i + 4 > hi) {
+                if (i < hi) {
+                    const __m256d below = few_tail_mask(hi - i, 1);
+                    const int lanes = _mm256_movemask_pd(below);
+
+                    v = _mm256_loadu_pd(matrix + i);
+                    if (mode == FEW_REWRITE && i >= end)
+                        return 1;
+                    c = none;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
+                    for (int j = 0; j < w; j++)
+                        c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                          cv[j], c);
+                    if (mode == FEW_FIND) {
+                        if ((_mm256_movemask_pd(c) & lanes) != lanes) {
+                            *pos = i;
+                            return 0;
+                        }
+                    } else if (mode == FEW_WRITE &&
+                               (_mm256_movemask_pd(c) & lanes)) {
+                        *pos = i;
+                        return 0;
+                    } else {
+                        _mm256_maskstore_pd(matrix + i,
+                                            _mm256_castpd_si256(below), c);
+                    }
+                }
+                if (++r >= rows->n - 1)
+                    return 1;
+                lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
+                hi = lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k
+                                                             : rows->n - 1 - r);
+                i = lo - 4;
+                continue;
+            }
+            v = _mm256_loadu_pd(matrix + i);
+            if (mode == FEW_REWRITE && i >= end)
+                return 1;
+            if (dominant && _mm256_movemask_pd(_mm256_cmp_pd(
+                                v, kv[0], _CMP_EQ_OQ)) == 15) {
+                /* Four slots of the first key (see encode_few()). */
+                if (mode == FEW_WRITE)
+                    _mm256_storeu_pd(matrix + i, first);
+                continue;
+            }
+            c = none;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
+            for (int j = 0; j < w; j++)
+                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
+            if (mode == FEW_FIND) {
+                /* (-0.0 for every key: the signs tell the misses.) */
+                if (_mm256_movemask_pd(c) != 15) {
+                    *pos = i;
+                    return 0;
+                }
+                continue;
+            }
+            if (mode == FEW_WRITE && _mm256_movemask_pd(c)) {
+                *pos = i;
+                return 0;
+            }
+            _mm256_storeu_pd(matrix + i, c);
+        }
+    }
 }
 
 /* few_pass_w() for @w keys, each count and mode its own loop; @dominant
@@ -1591,7 +1703,7 @@ few_vector_end(const struct few_rows *rows, size_t pos)
 }
 
 /* The values of the vector at slot @pos into @keys: 0 if too many. */
-static int
+__attribute__((target("avx"))) static int
 few_add_vector(struct few_keys *keys, const struct few_rows *rows,
                const double *matrix, size_t pos, double base)
 {
@@ -1612,7 +1724,7 @@ few_add_vector(struct few_keys *keys, const struct few_rows *rows,
  * are rewritten once (outliers under one common weight come at random
  * places). With too many values the slots written go back to their
  * values. */
-static int
+__attribute__((target("avx"))) static int
 encode_few(struct lemica_problem *problem, double *matrix)
 {
     const double base = (double)problem->budget;
@@ -1627,6 +1739,8 @@ encode_few(struct lemica_problem *problem, double *matrix)
     rows.k = problem->max_skip;
     keys.count = keys.levels = 0;
     keys.room = 1.0;
+    for (int j = 0; j < FEW_KEYS; j++)
+        keys.key[j] = NAN; /* (few_add()) */
     /* (B >= 2: the codes of different levels differ.) The first row's
      * values one by one: spread values stop there, and few ones are
      * mostly all seen. */
