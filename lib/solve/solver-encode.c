@@ -320,13 +320,72 @@ index_slots(struct level_set *set, const double *matrix,
 #define RANK_LEVELS_MIN 24
 #define RANK_LEVELS_MAX 64
 
+/* rank_levels() on the levels rounded to floats, eight compares an
+ * instruction: 0 (and set->level, set->order, @levels, @edges partly
+ * written) when two of them round to one float, which then has no
+ * strict rank and leaves some rank unused. Rounding keeps the order
+ * (a < b gives (float)a <= (float)b), so where the floats differ they
+ * order as the values do and the ranks are the same. (64 outliers at
+ * N = 50: 3 k instructions rather than 6 k.) */
+__attribute__((target("avx"))) static int
+rank_levels_float(struct level_set *set, double *levels, uint64_t *edges,
+                  int counting)
+{
+    float padded[RANK_LEVELS_MAX];
+    const int count = set->count, whole = (count + 15) & ~15;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    uint64_t ranks = 0; /* bit k: rank k taken */
+    int j = 0;
+
+    for (; j + 4 <= count; j += 4)
+        _mm_storeu_ps(padded + j, _mm256_cvtpd_ps(_mm256_loadu_pd(set->seen + j)));
+    for (; j < count; j++)
+        padded[j] = (float)set->seen[j];
+    /* +inf is below no level (a level that rounds to +inf ties with the
+     * pads and with its like: a rank of its own only if alone). */
+    for (; j < whole; j++)
+        padded[j] = HUGE_VALF;
+    for (int v = 0; v < count; v++) {
+        const __m256 x = _mm256_set1_ps(padded[v]);
+        __m256 below = _mm256_setzero_ps(), below2 = _mm256_setzero_ps();
+        __m128 sum;
+        int k;
+
+        for (int q = 0; q < whole; q += 16) {
+            below = _mm256_add_ps(
+                below, _mm256_and_ps(_mm256_cmp_ps(x, _mm256_loadu_ps(padded + q),
+                                                   _CMP_GT_OQ),
+                                     one));
+            below2 = _mm256_add_ps(
+                below2,
+                _mm256_and_ps(_mm256_cmp_ps(x, _mm256_loadu_ps(padded + q + 8),
+                                            _CMP_GT_OQ),
+                              one));
+        }
+        below = _mm256_add_ps(below, below2);
+        sum = _mm_add_ps(_mm256_castps256_ps128(below),
+                         _mm256_extractf128_ps(below, 1));
+        sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+        sum = _mm_add_ss(sum, _mm_shuffle_ps(sum, sum, 1));
+        k = (int)_mm_cvtss_f32(sum);
+        ranks |= (uint64_t)1 << k;
+        set->order[k] = v;
+        levels[k] = set->seen[v];
+        edges[k] = counting ? set->edges[v] : 0;
+        set->level[v] = k;
+    }
+    /* Every rank 0 .. count - 1 once: no two floats were equal. */
+    return ranks == (count == 64 ? ~(uint64_t)0
+                                 : ((uint64_t)1 << count) - 1);
+}
+
 /* The rank of each level of @set (its values are positive, finite and
  * distinct, so the number of them below one is its rank) into
  * set->level and set->order, the values ascending into @levels, their
  * edge counts (when @counting) into @edges, as collect_levels() does. */
 __attribute__((target("avx"))) static void
-rank_levels(struct level_set *set, double *levels, uint64_t *edges,
-            int counting)
+rank_levels_double(struct level_set *set, double *levels, uint64_t *edges,
+                   int counting)
 {
     double padded[RANK_LEVELS_MAX];
     /* Eight values a step, two sums: the loop's own count and test were
@@ -364,6 +423,15 @@ rank_levels(struct level_set *set, double *levels, uint64_t *edges,
         edges[k] = counting ? set->edges[v] : 0;
         set->level[v] = k;
     }
+}
+
+/* rank_levels_double(), by floats where they differ. */
+__attribute__((target("avx"))) static void
+rank_levels(struct level_set *set, double *levels, uint64_t *edges,
+            int counting)
+{
+    if (!rank_levels_float(set, levels, edges, counting))
+        rank_levels_double(set, levels, edges, counting);
 }
 
 /* One value on most slots and a few others (outliers under one common
@@ -474,13 +542,15 @@ collect_dominant(const struct lemica_problem *problem, const double *matrix,
 __attribute__((target("avx"))) static void
 write_dominant(const struct lemica_problem *problem, const struct level_set *set,
                const unsigned char *indices, const double *code,
-               double *matrix)
+               double *matrix, int kept)
 {
     const int n = problem->num_steps, k = problem->max_skip;
     const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
     const __m256d common = _mm256_set1_pd(code[0]);
 
-    for (int r = 0; r < n - 1; r++) {
+    /* @kept: the common value is its own code (dominant_scale()), its
+     * slots stay as they are. */
+    for (int r = 0; !kept && r < n - 1; r++) {
         const size_t lo = (size_t)r * stride + LEMICA_BLOCK_PAD;
         const size_t hi = lo + (size_t)(k < n - 1 - r ? k : n - 1 - r);
         size_t i = lo;
@@ -1814,6 +1884,52 @@ lemica_solver_set_few_values_encoding(int allowed)
 #endif
 }
 
+/* After collect_dominant(), one group whose highest level is the common
+ * value c (outliers below one common weight): the scale of the codes
+ * that leaves c as its own code, so that the code pass writes the other
+ * slots only (write_dominant(): the common slots' stores cost 2.1 k of a
+ * 57 k one-budget solve on 64 outliers at N = 50); 1.0 (the codes as
+ * they are) where there is none. The top digit d (@digit[top]; every path's
+ * sum of the lower levels' digits is at most d - 1) may rise to any D >=
+ * d that keeps a path's sum, at most min(edges, B - 1) D + d - 1 (B - 1
+ * copies where the edges are not counted), within
+ * 2^53: D = M 2^j for c = M 2^e (M odd), the smallest such j, and then
+ * each code is its digit times c / D = 2^(e - j), a power of two, so that
+ * every sum is the digits' sum scaled exactly (c within 2^-900 .. 2^900:
+ * no code below 2^-953, no sum above 2^953). The sums then order paths
+ * as the digits' do. */
+static double
+dominant_scale(const struct lemica_problem *problem,
+               const struct level_set *set, const uint64_t *edges,
+               int counted, int count, double *digit)
+{
+    const double c = set->seen[0];
+    const uint64_t limit = (uint64_t)1 << 53;
+    const uint64_t most = (uint64_t)problem->budget - 1;
+    const int top = count - 1;
+    uint64_t d, mantissa, copies, scaled;
+    int exponent;
+
+    if (count < 2 || count != set->count || set->level[0] != top ||
+        !(c >= 0x1.0p-900 && c <= 0x1.0p900))
+        return 1.0;
+    d = (uint64_t)digit[top];
+    mantissa = (uint64_t)(frexp(c, &exponent) * 0x1.0p53);
+    while (!(mantissa & 1))
+        mantissa >>= 1;
+    if (mantissa > limit)
+        return 1.0;
+    scaled = mantissa;
+    while (scaled < d)
+        scaled <<= 1; /* (d <= 2^53: no overflow) */
+    /* (@edges are counts only when @counted.) */
+    copies = counted && edges[top] < most ? edges[top] : most;
+    if (scaled > limit || copies > (limit - (d - 1)) / scaled)
+        return 1.0;
+    digit[top] = (double)scaled;
+    return c / (double)scaled;
+}
+
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1837,7 +1953,8 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     struct level_set set;
     unsigned char *indices;
     double *lower_weights = NULL;
-    int count, groups, counted, refused = 0;
+    int count, groups, counted, refused = 0, chained = 0;
+    double scale = 1.0; /* of the codes (dominant_scale()) */
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
@@ -1896,10 +2013,29 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         }
         groups = 1;
     } else {
-        groups = assign_digits(edges, count, (double)problem->budget, group,
-                               digit);
+        int singles = 0;
+
+        /* Past 53 levels of one edge each (radix 2) the mixed radix
+         * needs two groups or more, so the chains come first and the
+         * radices only where they fail -- the same digits as in the
+         * order below (chain_digits() leaves @digit alone when it fails),
+         * without assign_digits() (64 outliers at N = 50: 1.7 k of a
+         * 60 k one-budget solve). */
+        if (set.dominant)
+            for (int k = 0; k < count; k++)
+                singles += edges[k] == 1;
+        if (singles > 53 &&
+            chain_digits(problem, &set, edges, count, digit)) {
+            groups = 1;
+            memset(group, 0, (size_t)count);
+        } else {
+            groups = assign_digits(edges, count, (double)problem->budget,
+                                   group, digit);
+            if (singles > 53)
+                chained = 1; /* (failed already) */
+        }
     }
-    if (groups != 1 &&
+    if (groups != 1 && !chained &&
         chain_digits(problem, &set, edges, count, digit)) {
         groups = 1;
         memset(group, 0, (size_t)count);
@@ -1946,6 +2082,10 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             return lemica_fail_no_memory("the solver workspace");
         lower_weights = work->lower_weights.data;
     }
+#ifdef LEMICA_HAVE_AVX_SCAN
+    if (groups == 1 && set.dominant)
+        scale = dominant_scale(problem, &set, edges, counted, count, digit);
+#endif
     code[INDEX_ZERO] = 0.0;
     code[INDEX_INF] = HUGE_VAL;
     for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
@@ -1960,8 +2100,9 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                 code_lower[g][v] = 0.0;
             continue;
         }
-        code[v] = group[level] == 0 ? digit[level] : 0.0;
-        for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+        code[v] = group[level] == 0 ? digit[level] * scale : 0.0;
+        /* (One group reads no lower codes.) */
+        for (int g = 0; groups > 1 && g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
             code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;
     }
     if (groups == 1 && count <= 1 && count == set.count &&
@@ -1974,7 +2115,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     }
 #ifdef LEMICA_HAVE_AVX_SCAN
     else if (groups == 1 && set.dominant)
-        write_dominant(problem, &set, indices, code, matrix);
+        write_dominant(problem, &set, indices, code, matrix, scale != 1.0);
 #endif
     else if (groups == 1) {
         for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
