@@ -1889,11 +1889,11 @@ lemica_solver_set_few_values_encoding(int allowed)
  * that leaves c as its own code, so that the code pass writes the other
  * slots only (write_dominant(): the common slots' stores cost 2.1 k of a
  * 57 k one-budget solve on 64 outliers at N = 50); 1.0 (the codes as
- * they are) where there is none. The top digit d (@digit[top]; every path's
- * sum of the lower levels' digits is at most d - 1) may rise to any D >=
- * d that keeps a path's sum, at most min(edges, B - 1) D + d - 1 (B - 1
- * copies where the edges are not counted), within
- * 2^53: D = M 2^j for c = M 2^e (M odd), the smallest such j, and then
+ * they are) where there is none. The top digit d (@digit[top]; every
+ * path's sum of the lower levels' digits is at most d - 1) may rise to
+ * any D >= d that keeps a path's sum, at most min(edges, B - 1) D + d - 1
+ * (B - 1 copies where the edges are not counted), within 2^53:
+ * D = M 2^j for c = M 2^e (M odd), the smallest such j, and then
  * each code is its digit times c / D = 2^(e - j), a power of two, so that
  * every sum is the digits' sum scaled exactly (c within 2^-900 .. 2^900:
  * no code below 2^-953, no sum above 2^953). The sums then order paths
