@@ -1888,6 +1888,88 @@ START_TEST(test_dominant_outliers)
 }
 END_TEST
 
+/* Outliers below one common weight c, which the dominant-value encoding
+ * keeps as its own code when the top digit can rise to c's odd mantissa
+ * times a power of two (dominant_scale(): the other codes scaled by a
+ * power of two); and outliers whose values round to one float, so that
+ * rank_levels() falls back from floats to doubles. c: 1.0, 0.75, 3.0,
+ * 2^-899, 2^900 (scaled), 2^901 and 0.3 (too long a mantissa: not);
+ * 5 - 120 outliers; six budgets and the frontier, blocked with the
+ * encoding against the row scan without it. */
+START_TEST(test_dominant_scaled_codes)
+{
+    const double commons[] = {1.0, 0.75, 3.0, 0x1.0p-899, 0x1.0p900,
+                              0x1.0p901, 0.3};
+    /* N, K, outliers, float ties (1: values 2^-40 apart). Under 10
+     * outliers one is on the first row (the few-values pass refuses) and
+     * the plain radix B holds them: no edge counts. */
+    const int cases[][4] = {{50, 20, 64, 0}, {50, 49, 40, 1}, {60, 12, 30, 1},
+                            {100, 20, 64, 0}, {100, 99, 120, 1},
+                            {40, 39, 24, 0}, {90, 89, 6, 0}, {50, 20, 5, 0}};
+    lemica_solver *plain, *fast;
+
+    ck_assert_ok(lemica_solver_new(&plain));
+    ck_assert_ok(lemica_solver_new(&fast));
+    lemica_solver_set_digit_encoding(plain, 0);
+    for (size_t v = 0; v < sizeof(commons) / sizeof(commons[0]); v++)
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+            const double common = commons[v];
+            const int n = cases[c][0], k = cases[c][1], outliers = cases[c][2];
+            const int budgets[] = {n / 8 + 2, n / 4, n / 4 + 1, n / 3, n / 2,
+                                   n - 1};
+            uint64_t rng = 4242u + 31u * v + c;
+            lemica_graph *graph;
+            lemica_frontier *fa = NULL, *fb = NULL;
+            lemica_status sa, sb;
+
+            ck_assert_ok(lemica_graph_new(n, k, &graph));
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n && j - i <= k; j++)
+                    ck_assert_ok(lemica_graph_set_weight(graph, i, j, common));
+            if (outliers < 10)
+                ck_assert_ok(lemica_graph_set_weight(graph, 0, 3, common * 0.5));
+            for (int o = 0; o < outliers; o++) {
+                const int i = test_rng_below(&rng, n - 1);
+                const int span =
+                    1 + test_rng_below(&rng, k < n - 1 - i ? k : n - 1 - i);
+                const double w =
+                    cases[c][3] ? common * (0.5 + 0x1.0p-40 * (o + 1))
+                                : common * 0.99 * test_rng_unit(&rng);
+
+                if (i == 0 && span == 1)
+                    continue; /* (the first slot holds the common value) */
+                ck_assert_ok(lemica_graph_set_weight(graph, i, i + span, w));
+            }
+            for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+                lemica_schedule *want = NULL, *got = NULL;
+                lemica_status sw, sg;
+
+                lemica_solver_set_blocked_scan_max_steps(0);
+                sw = lemica_solver_solve(plain, graph, budgets[b], &want);
+                lemica_solver_set_blocked_scan_max_steps(128);
+                sg = lemica_solver_solve(fast, graph, budgets[b], &got);
+                ck_assert_msg(sw == sg, "common %zu case %zu budget %d: %d vs %d",
+                              v, c, budgets[b], (int)sw, (int)sg);
+                if (sw == LEMICA_OK)
+                    assert_same_steps(want, got, "common %zu case %zu budget %d",
+                                      v, c, budgets[b]);
+                lemica_schedule_free(want);
+                lemica_schedule_free(got);
+            }
+            lemica_solver_set_blocked_scan_max_steps(0);
+            sa = lemica_solver_solve_frontier(plain, graph, &fa);
+            lemica_solver_set_blocked_scan_max_steps(128);
+            sb = lemica_solver_solve_frontier(fast, graph, &fb);
+            assert_same_frontiers(sa, fa, sb, fb, "common %zu case %zu frontier",
+                                  v, c);
+            lemica_graph_free(graph);
+        }
+    lemica_solver_set_blocked_scan_max_steps(0);
+    lemica_solver_free(plain);
+    lemica_solver_free(fast);
+}
+END_TEST
+
 /* One positive level (with 0, -0.0 and missing edges): its own value is
  * its code (the matrix is not rewritten) unless it is above 2^900, where
  * sums of it could overflow. Values with inexact sums (0.1), subnormal,
@@ -2707,6 +2789,7 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_spread_levels_one_budget,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_dominant_outliers, reset_scan_hooks);
+    add_test_with_setup(suite, test_dominant_scaled_codes, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_wide, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_required_step, reset_scan_hooks);
     add_test_with_setup(suite, test_level_cut_short_spans, reset_scan_hooks);

@@ -64,6 +64,7 @@
 #include <string.h>
 
 #include "../common/error-int.h"
+#include "avx-select-int.h"
 #include "blocked-scan-int.h"
 #include "solver-int.h"
 
@@ -319,13 +320,72 @@ index_slots(struct level_set *set, const double *matrix,
 #define RANK_LEVELS_MIN 24
 #define RANK_LEVELS_MAX 64
 
+/* rank_levels() on the levels rounded to floats, eight compares an
+ * instruction: 0 (and set->level, set->order, @levels, @edges partly
+ * written) when two of them round to one float, which then has no
+ * strict rank and leaves some rank unused. Rounding keeps the order
+ * (a < b gives (float)a <= (float)b), so where the floats differ they
+ * order as the values do and the ranks are the same. (64 outliers at
+ * N = 50: 3 k instructions rather than 6 k.) */
+__attribute__((target("avx"))) static int
+rank_levels_float(struct level_set *set, double *levels, uint64_t *edges,
+                  int counting)
+{
+    float padded[RANK_LEVELS_MAX];
+    const int count = set->count, whole = (count + 15) & ~15;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    uint64_t ranks = 0; /* bit k: rank k taken */
+    int j = 0;
+
+    for (; j + 4 <= count; j += 4)
+        _mm_storeu_ps(padded + j, _mm256_cvtpd_ps(_mm256_loadu_pd(set->seen + j)));
+    for (; j < count; j++)
+        padded[j] = (float)set->seen[j];
+    /* +inf is below no level (a level that rounds to +inf ties with the
+     * pads and with its like: a rank of its own only if alone). */
+    for (; j < whole; j++)
+        padded[j] = HUGE_VALF;
+    for (int v = 0; v < count; v++) {
+        const __m256 x = _mm256_set1_ps(padded[v]);
+        __m256 below = _mm256_setzero_ps(), below2 = _mm256_setzero_ps();
+        __m128 sum;
+        int k;
+
+        for (int q = 0; q < whole; q += 16) {
+            below = _mm256_add_ps(
+                below, _mm256_and_ps(_mm256_cmp_ps(x, _mm256_loadu_ps(padded + q),
+                                                   _CMP_GT_OQ),
+                                     one));
+            below2 = _mm256_add_ps(
+                below2,
+                _mm256_and_ps(_mm256_cmp_ps(x, _mm256_loadu_ps(padded + q + 8),
+                                            _CMP_GT_OQ),
+                              one));
+        }
+        below = _mm256_add_ps(below, below2);
+        sum = _mm_add_ps(_mm256_castps256_ps128(below),
+                         _mm256_extractf128_ps(below, 1));
+        sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+        sum = _mm_add_ss(sum, _mm_shuffle_ps(sum, sum, 1));
+        k = (int)_mm_cvtss_f32(sum);
+        ranks |= (uint64_t)1 << k;
+        set->order[k] = v;
+        levels[k] = set->seen[v];
+        edges[k] = counting ? set->edges[v] : 0;
+        set->level[v] = k;
+    }
+    /* Every rank 0 .. count - 1 once: no two floats were equal. */
+    return ranks == (count == 64 ? ~(uint64_t)0
+                                 : ((uint64_t)1 << count) - 1);
+}
+
 /* The rank of each level of @set (its values are positive, finite and
  * distinct, so the number of them below one is its rank) into
  * set->level and set->order, the values ascending into @levels, their
  * edge counts (when @counting) into @edges, as collect_levels() does. */
 __attribute__((target("avx"))) static void
-rank_levels(struct level_set *set, double *levels, uint64_t *edges,
-            int counting)
+rank_levels_double(struct level_set *set, double *levels, uint64_t *edges,
+                   int counting)
 {
     double padded[RANK_LEVELS_MAX];
     /* Eight values a step, two sums: the loop's own count and test were
@@ -363,6 +423,15 @@ rank_levels(struct level_set *set, double *levels, uint64_t *edges,
         edges[k] = counting ? set->edges[v] : 0;
         set->level[v] = k;
     }
+}
+
+/* rank_levels_double(), by floats where they differ. */
+__attribute__((target("avx"))) static void
+rank_levels(struct level_set *set, double *levels, uint64_t *edges,
+            int counting)
+{
+    if (!rank_levels_float(set, levels, edges, counting))
+        rank_levels_double(set, levels, edges, counting);
 }
 
 /* One value on most slots and a few others (outliers under one common
@@ -473,13 +542,15 @@ collect_dominant(const struct lemica_problem *problem, const double *matrix,
 __attribute__((target("avx"))) static void
 write_dominant(const struct lemica_problem *problem, const struct level_set *set,
                const unsigned char *indices, const double *code,
-               double *matrix)
+               double *matrix, int kept)
 {
     const int n = problem->num_steps, k = problem->max_skip;
     const size_t stride = (size_t)k + LEMICA_BLOCK_PAD;
     const __m256d common = _mm256_set1_pd(code[0]);
 
-    for (int r = 0; r < n - 1; r++) {
+    /* @kept: the common value is its own code (dominant_scale()), its
+     * slots stay as they are. */
+    for (int r = 0; !kept && r < n - 1; r++) {
         const size_t lo = (size_t)r * stride + LEMICA_BLOCK_PAD;
         const size_t hi = lo + (size_t)(k < n - 1 - r ? k : n - 1 - r);
         size_t i = lo;
@@ -1365,13 +1436,26 @@ struct few_keys {
 };
 
 /* @w into @keys unless there already: 0 when that makes too many keys,
- * or more levels than the plain radix holds (or @w is not a weight). */
-static int
+ * or more levels than the plain radix holds (or @w is not a weight).
+ * The keys not yet used are NaN (encode_few()), so all FEW_KEYS are
+ * compared, four a compare: the loop over the keys cost about 600 of a
+ * 41 k one-budget solve on 8 levels at N = 50 (the first row is added
+ * slot by slot). */
+#if FEW_KEYS != 12
+#error "few_add() compares three vectors of keys"
+#endif
+__attribute__((target("avx"), always_inline)) static inline int
 few_add(struct few_keys *keys, double w, double base)
 {
-    for (int k = 0; k < keys->count; k++)
-        if (keys->key[k] == w)
-            return 1;
+    const __m256d x = _mm256_set1_pd(w);
+
+    if (_mm256_movemask_pd(_mm256_or_pd(
+            _mm256_or_pd(_mm256_cmp_pd(x, _mm256_loadu_pd(keys->key),
+                                       _CMP_EQ_OQ),
+                         _mm256_cmp_pd(x, _mm256_loadu_pd(keys->key + 4),
+                                       _CMP_EQ_OQ)),
+            _mm256_cmp_pd(x, _mm256_loadu_pd(keys->key + 8), _CMP_EQ_OQ))))
+        return 1;
     if (keys->count == FEW_KEYS)
         return 0;
     if (w != 0.0 && w != HUGE_VAL) {
@@ -1409,6 +1493,20 @@ few_tail_mask(size_t left, int cmp_lanes_below)
                            : _mm256_cmp_pd(lane, limit, _CMP_GE_OQ);
 }
 
+/* lemica_select_pd() with @a allowed in memory (vblendvpd's third
+ * operand may be one): with 8 keys or more the keys and codes do not fit
+ * the 16 registers, and GCC reloaded the spilled ones a row. */
+__attribute__((target("avx"), always_inline)) static inline __m256d
+few_select_pd(__m256d mask, __m256d a, __m256d b)
+{
+    __m256d r;
+
+    __asm__("vblendvpd {%3, %2, %1, %0|%0, %1, %2, %3}"
+            : "=x"(r)
+            : "x"(b), "xm"(a), "x"(mask));
+    return r;
+}
+
 /* Modes of few_pass_w(). */
 enum few_mode {
     FEW_WRITE,   /* codes, up to the first slot holding no key */
@@ -1435,14 +1533,19 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
     int r = (int)(*pos / rows->stride);
     size_t i = *pos;
 
-    /* cv: each code's bits XOR none's (GCC 12 lowers _mm256_blendv_pd
-     * with a compare's mask to scalar code). */
+    /* cv: each key's code, selected by one vblendvpd a key
+     * (lemica_select_pd(): a compare, an and and a xor a key before). */
     for (int j = 0; j < w; j++) {
         kv[j] = _mm256_set1_pd(key[j]);
-        cv[j] = _mm256_xor_pd(none,
-                              _mm256_set1_pd(mode == FEW_FIND ? -0.0 : code[j]));
+        cv[j] = _mm256_set1_pd(mode == FEW_FIND ? -0.0 : code[j]);
     }
-    for (; r < rows->n - 1; r++) {
+    /* Up to 6 keys (their codes, the vector, the select and two
+     * constants fit the 16 registers) the rows are an outer loop; from 7
+     * on one loop over the vectors, the row's end a branch in it: with the
+     * outer loop GCC reloaded the spilled keys and codes at each row, 20
+     * instructions (8 keys, N = 50: 900 of a 41 k solve); below 7 the one
+     * loop cost two instructions a vector more (equal weights: +0.5%). */
+    for (; w < 7 && r < rows->n - 1; r++) {
         const size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
         const size_t hi =
             lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
@@ -1467,9 +1570,7 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
 #pragma GCC unroll 12
 #endif
             for (int j = 0; j < w; j++)
-                c = _mm256_xor_pd(
-                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
-                                     cv[j]));
+                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
             if (mode == FEW_FIND) {
                 /* (-0.0 for every key: the signs tell the misses.) */
                 if (_mm256_movemask_pd(c) != 15) {
@@ -1492,10 +1593,11 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
             if (mode == FEW_REWRITE && i >= end)
                 return 1;
             c = none;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
             for (int j = 0; j < w; j++)
-                c = _mm256_xor_pd(
-                    c, _mm256_and_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
-                                     cv[j]));
+                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
             if (mode == FEW_FIND) {
                 if ((_mm256_movemask_pd(c) & lanes) != lanes) {
                     *pos = i;
@@ -1510,7 +1612,87 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
             i = hi;
         }
     }
-    return 1;
+    if (r >= rows->n - 1)
+        return 1;
+    {
+        size_t lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
+        size_t hi =
+            lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k : rows->n - 1 - r);
+
+        if (i < lo)
+            i = lo;
+        /* (i - 4 at a row's start: lo >= LEMICA_BLOCK_PAD >= 4.) */
+        for (;; i += 4) {
+            __m256d v, c;
+
+            if (i + 4 > hi) {
+                if (i < hi) {
+                    const __m256d below = few_tail_mask(hi - i, 1);
+                    const int lanes = _mm256_movemask_pd(below);
+
+                    v = _mm256_loadu_pd(matrix + i);
+                    if (mode == FEW_REWRITE && i >= end)
+                        return 1;
+                    c = none;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
+                    for (int j = 0; j < w; j++)
+                        c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                          cv[j], c);
+                    if (mode == FEW_FIND) {
+                        if ((_mm256_movemask_pd(c) & lanes) != lanes) {
+                            *pos = i;
+                            return 0;
+                        }
+                    } else if (mode == FEW_WRITE &&
+                               (_mm256_movemask_pd(c) & lanes)) {
+                        *pos = i;
+                        return 0;
+                    } else {
+                        _mm256_maskstore_pd(matrix + i,
+                                            _mm256_castpd_si256(below), c);
+                    }
+                }
+                if (++r >= rows->n - 1)
+                    return 1;
+                lo = (size_t)r * rows->stride + LEMICA_BLOCK_PAD;
+                hi = lo + (size_t)(rows->k < rows->n - 1 - r ? rows->k
+                                                             : rows->n - 1 - r);
+                i = lo - 4;
+                continue;
+            }
+            v = _mm256_loadu_pd(matrix + i);
+            if (mode == FEW_REWRITE && i >= end)
+                return 1;
+            if (dominant && _mm256_movemask_pd(_mm256_cmp_pd(
+                                v, kv[0], _CMP_EQ_OQ)) == 15) {
+                /* Four slots of the first key (see encode_few()). */
+                if (mode == FEW_WRITE)
+                    _mm256_storeu_pd(matrix + i, first);
+                continue;
+            }
+            c = none;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
+            for (int j = 0; j < w; j++)
+                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
+            if (mode == FEW_FIND) {
+                /* (-0.0 for every key: the signs tell the misses.) */
+                if (_mm256_movemask_pd(c) != 15) {
+                    *pos = i;
+                    return 0;
+                }
+                continue;
+            }
+            if (mode == FEW_WRITE && _mm256_movemask_pd(c)) {
+                *pos = i;
+                return 0;
+            }
+            _mm256_storeu_pd(matrix + i, c);
+        }
+    }
 }
 
 /* few_pass_w() for @w keys, each count and mode its own loop; @dominant
@@ -1591,7 +1773,7 @@ few_vector_end(const struct few_rows *rows, size_t pos)
 }
 
 /* The values of the vector at slot @pos into @keys: 0 if too many. */
-static int
+__attribute__((target("avx"))) static int
 few_add_vector(struct few_keys *keys, const struct few_rows *rows,
                const double *matrix, size_t pos, double base)
 {
@@ -1612,7 +1794,7 @@ few_add_vector(struct few_keys *keys, const struct few_rows *rows,
  * are rewritten once (outliers under one common weight come at random
  * places). With too many values the slots written go back to their
  * values. */
-static int
+__attribute__((target("avx"))) static int
 encode_few(struct lemica_problem *problem, double *matrix)
 {
     const double base = (double)problem->budget;
@@ -1627,6 +1809,8 @@ encode_few(struct lemica_problem *problem, double *matrix)
     rows.k = problem->max_skip;
     keys.count = keys.levels = 0;
     keys.room = 1.0;
+    for (int j = 0; j < FEW_KEYS; j++)
+        keys.key[j] = NAN; /* (few_add()) */
     /* (B >= 2: the codes of different levels differ.) The first row's
      * values one by one: spread values stop there, and few ones are
      * mostly all seen. */
@@ -1700,6 +1884,52 @@ lemica_solver_set_few_values_encoding(int allowed)
 #endif
 }
 
+/* After collect_dominant(), one group whose highest level is the common
+ * value c (outliers below one common weight): the scale of the codes
+ * that leaves c as its own code, so that the code pass writes the other
+ * slots only (write_dominant(): the common slots' stores cost 2.1 k of a
+ * 57 k one-budget solve on 64 outliers at N = 50); 1.0 (the codes as
+ * they are) where there is none. The top digit d (@digit[top]; every
+ * path's sum of the lower levels' digits is at most d - 1) may rise to
+ * any D >= d that keeps a path's sum, at most min(edges, B - 1) D + d - 1
+ * (B - 1 copies where the edges are not counted), within 2^53:
+ * D = M 2^j for c = M 2^e (M odd), the smallest such j, and then
+ * each code is its digit times c / D = 2^(e - j), a power of two, so that
+ * every sum is the digits' sum scaled exactly (c within 2^-900 .. 2^900:
+ * no code below 2^-953, no sum above 2^953). The sums then order paths
+ * as the digits' do. */
+static double
+dominant_scale(const struct lemica_problem *problem,
+               const struct level_set *set, const uint64_t *edges,
+               int counted, int count, double *digit)
+{
+    const double c = set->seen[0];
+    const uint64_t limit = (uint64_t)1 << 53;
+    const uint64_t most = (uint64_t)problem->budget - 1;
+    const int top = count - 1;
+    uint64_t d, mantissa, copies, scaled;
+    int exponent;
+
+    if (count < 2 || count != set->count || set->level[0] != top ||
+        !(c >= 0x1.0p-900 && c <= 0x1.0p900))
+        return 1.0;
+    d = (uint64_t)digit[top];
+    mantissa = (uint64_t)(frexp(c, &exponent) * 0x1.0p53);
+    while (!(mantissa & 1))
+        mantissa >>= 1;
+    if (mantissa > limit)
+        return 1.0;
+    scaled = mantissa;
+    while (scaled < d)
+        scaled <<= 1; /* (d <= 2^53: no overflow) */
+    /* (@edges are counts only when @counted.) */
+    copies = counted && edges[top] < most ? edges[top] : most;
+    if (scaled > limit || copies > (limit - (d - 1)) / scaled)
+        return 1.0;
+    digit[top] = (double)scaled;
+    return c / (double)scaled;
+}
+
 lemica_status
 lemica_solver_encode_lexmax(lemica_solver *solver,
                             struct lemica_problem *problem)
@@ -1723,7 +1953,8 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     struct level_set set;
     unsigned char *indices;
     double *lower_weights = NULL;
-    int count, groups, counted, refused = 0;
+    int count, groups, counted, refused = 0, chained = 0;
+    double scale = 1.0; /* of the codes (dominant_scale()) */
 
     if (!solver->digit_encoding)
         return LEMICA_OK;
@@ -1782,10 +2013,29 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
         }
         groups = 1;
     } else {
-        groups = assign_digits(edges, count, (double)problem->budget, group,
-                               digit);
+        int singles = 0;
+
+        /* Past 53 levels of one edge each (radix 2) the mixed radix
+         * needs two groups or more, so the chains come first and the
+         * radices only where they fail -- the same digits as in the
+         * order below (chain_digits() leaves @digit alone when it fails),
+         * without assign_digits() (64 outliers at N = 50: 1.7 k of a
+         * 60 k one-budget solve). */
+        if (set.dominant)
+            for (int k = 0; k < count; k++)
+                singles += edges[k] == 1;
+        if (singles > 53 &&
+            chain_digits(problem, &set, edges, count, digit)) {
+            groups = 1;
+            memset(group, 0, (size_t)count);
+        } else {
+            groups = assign_digits(edges, count, (double)problem->budget,
+                                   group, digit);
+            if (singles > 53)
+                chained = 1; /* (failed already) */
+        }
     }
-    if (groups != 1 &&
+    if (groups != 1 && !chained &&
         chain_digits(problem, &set, edges, count, digit)) {
         groups = 1;
         memset(group, 0, (size_t)count);
@@ -1832,6 +2082,10 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
             return lemica_fail_no_memory("the solver workspace");
         lower_weights = work->lower_weights.data;
     }
+#ifdef LEMICA_HAVE_AVX_SCAN
+    if (groups == 1 && set.dominant)
+        scale = dominant_scale(problem, &set, edges, counted, count, digit);
+#endif
     code[INDEX_ZERO] = 0.0;
     code[INDEX_INF] = HUGE_VAL;
     for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
@@ -1846,8 +2100,9 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
                 code_lower[g][v] = 0.0;
             continue;
         }
-        code[v] = group[level] == 0 ? digit[level] : 0.0;
-        for (int g = 0; g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
+        code[v] = group[level] == 0 ? digit[level] * scale : 0.0;
+        /* (One group reads no lower codes.) */
+        for (int g = 0; groups > 1 && g < LEMICA_DIGIT_GROUPS_MAX - 1; g++)
             code_lower[g][v] = group[level] == g + 1 ? digit[level] : 0.0;
     }
     if (groups == 1 && count <= 1 && count == set.count &&
@@ -1860,7 +2115,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
     }
 #ifdef LEMICA_HAVE_AVX_SCAN
     else if (groups == 1 && set.dominant)
-        write_dominant(problem, &set, indices, code, matrix);
+        write_dominant(problem, &set, indices, code, matrix, scale != 1.0);
 #endif
     else if (groups == 1) {
         for (int r = 0, rows = slot_rows(problem); r < rows; r++) {
