@@ -37,6 +37,7 @@
 
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
+#include "avx-select-int.h"
 #include "blocked-scan-int.h"
 #include "level-counts-int.h"
 #include "row-lex-int.h"
@@ -87,6 +88,14 @@ scan_portable(enum scan_op op, const double *key, const double *row, int lo,
 {
     for (int s = lo; s < hi; s++)
         scan_step(scan, candidate_value(op, key[s], row[s]), s);
+}
+
+/* Copies of DBL_MAX of the candidate with predecessor copies @copies and
+ * edge weight @w (see scan_avx_top()). */
+static inline double
+top_copies_of(double copies, double w)
+{
+    return w == HUGE_VAL ? HUGE_VAL : copies + (double)(w == DBL_MAX);
 }
 
 #ifdef LEMICA_HAVE_AVX_SCAN
@@ -208,6 +217,67 @@ scan_avx_sum(const double *key, const double *row, int lo, int hi,
              struct scan *scan)
 {
     scan_avx(SCAN_SUM, key, row, lo, hi, scan);
+}
+
+/* Copies of DBL_MAX of the candidates s in [@lo, @hi) of a state whose
+ * bottleneck is DBL_MAX: @copies[s] (the predecessor's, +inf if
+ * unreached) plus 1 where @row[s] is DBL_MAX, +inf where it is +inf
+ * (absent). Every other candidate reaches DBL_MAX, nothing being larger,
+ * so these are exactly the tied candidates' counts; fewer copies is the
+ * smaller vector. The fewest, the first candidate with them and how many
+ * have them, four candidates a vector as scan_avx(); the weight's part
+ * is computed here rather than read from a second matrix of 0 / 1 / +inf
+ * (N K more doubles on every DBL_MAX graph). max(v, w - DBL_MAX) is v
+ * for any w <= DBL_MAX (w - DBL_MAX <= 0 <= v) and +inf for w = +inf. */
+#define AVX_TOP_STEP(offset, best, first, count, index)                        \
+    do {                                                                       \
+        __m256d w_ = _mm256_loadu_pd(row + s + (offset));                      \
+        __m256d value_ = _mm256_add_pd(                                        \
+            _mm256_loadu_pd(copies + s + (offset)),                            \
+            _mm256_and_pd(_mm256_cmp_pd(w_, top, _CMP_GE_OQ), one));           \
+        __m256d less_, equal_;                                                 \
+                                                                               \
+        value_ = _mm256_max_pd(value_, _mm256_sub_pd(w_, top));                \
+        less_ = _mm256_cmp_pd(value_, best, _CMP_LT_OQ);                       \
+        equal_ = _mm256_cmp_pd(value_, best, _CMP_EQ_OQ);                      \
+        count = _mm256_add_pd(count, _mm256_and_pd(equal_, one));              \
+        count = lemica_select_pd(less_, one, count);                           \
+        first = lemica_select_pd(less_, index, first);                         \
+        best = _mm256_min_pd(best, value_);                                    \
+    } while (0)
+
+__attribute__((target("avx"))) static void
+scan_avx_top(const double *copies, const double *row, int lo, int hi,
+             struct scan *scan)
+{
+    __m256d best0 = _mm256_set1_pd(HUGE_VAL), best1 = best0;
+    __m256d first0 = _mm256_setzero_pd(), first1 = first0;
+    __m256d count0 = _mm256_setzero_pd(), count1 = count0;
+    __m256d index0 = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    __m256d index1 = _mm256_set_pd(lo + 7, lo + 6, lo + 5, lo + 4);
+    const __m256d eight = _mm256_set1_pd(8.0), one = _mm256_set1_pd(1.0);
+    const __m256d top = _mm256_set1_pd(DBL_MAX);
+    int s = lo;
+
+    for (; s + 8 <= hi; s += 8) {
+        AVX_TOP_STEP(0, best0, first0, count0, index0);
+        AVX_TOP_STEP(4, best1, first1, count1, index1);
+        index0 = _mm256_add_pd(index0, eight);
+        index1 = _mm256_add_pd(index1, eight);
+    }
+    scan_combine_avx(&best0, &first0, &count0, best1, first1, count1);
+    scan_combine_avx(&best0, &first0, &count0,
+                     _mm256_permute2f128_pd(best0, best0, 1),
+                     _mm256_permute2f128_pd(first0, first0, 1),
+                     _mm256_permute2f128_pd(count0, count0, 1));
+    scan_combine_avx(&best0, &first0, &count0,
+                     _mm256_permute_pd(best0, 5), _mm256_permute_pd(first0, 5),
+                     _mm256_permute_pd(count0, 5));
+    if (s > lo)
+        scan_merge_lane(scan, _mm256_cvtsd_f64(best0), _mm256_cvtsd_f64(first0),
+                        _mm256_cvtsd_f64(count0));
+    for (; s < hi; s++)
+        scan_step(scan, top_copies_of(copies[s], row[s]), s);
 }
 
 static int
@@ -356,6 +426,25 @@ scan_candidates(enum scan_op op, const double *key, const double *row, int lo,
     }
 #endif
     scan_portable(op, key, row, lo, hi, scan);
+}
+
+/* The fewest copies of DBL_MAX among the candidates s in [@lo, @hi) of a
+ * state whose bottleneck is DBL_MAX (see scan_avx_top()). */
+static inline void
+scan_top_copies(const double *copies, const double *row, int lo, int hi,
+                struct scan *scan)
+{
+    scan->best = HUGE_VAL;
+    scan->first = lo;
+    scan->count = 0;
+#ifdef LEMICA_HAVE_AVX_SCAN
+    if (hi - lo >= vector_scan_min && cpu_has_avx()) {
+        scan_avx_top(copies, row, lo, hi, scan);
+        return;
+    }
+#endif
+    for (int s = lo; s < hi; s++)
+        scan_step(scan, top_copies_of(copies[s], row[s]), s);
 }
 
 /* The states of layer @c worth computing: [*lo, *hi]. A state must be
@@ -1580,6 +1669,73 @@ lexmax_fewest_copies(lemica_solver *solver,
     return scan->count < tied;
 }
 
+/* Each state's copies of DBL_MAX in layer c - 1 of the row scan, for
+ * lexmax_top_ties(): its head's first run when its bottleneck is DBL_MAX
+ * (see top_copies()), else none; +inf where unreached. Filled at a
+ * layer's first DBL_MAX tie, so graphs without DBL_MAX never pay it. */
+static void
+top_copies_fill(lemica_solver *solver, const struct layer *layer,
+                const struct lexmax_heads *heads)
+{
+    double *copies = solver->work.top_copies.data;
+    const double *key = layer->key_prev;
+    const int limit = heads->limit;
+
+    for (int s = layer->prev_lo; s <= layer->prev_hi; s++)
+        copies[s] = key[s] == DBL_MAX
+                        ? (double)heads->prev[(size_t)s * limit].count
+                        : key[s] == HUGE_VAL ? HUGE_VAL : 0.0;
+}
+
+/* State (t, c) of the row scan's LEXMAX when several candidates tie on a
+ * DBL_MAX bottleneck (every reached candidate, then): the fewest copies
+ * of DBL_MAX by a vector scan of top_copies_fill()'s counts (the same
+ * counts lexmax_fewest_copies() takes from the heads one candidate at a
+ * time, 20% of the solve at N = 200 and 1000, K = 20), then among the
+ * candidates with that many what lexmax_ties() does with them: heads,
+ * then the largest weights below DBL_MAX (compare_below_top()). Ties go
+ * to the smallest predecessor. */
+static void
+lexmax_top_ties(lemica_solver *solver, const struct lemica_problem *problem,
+                const struct layer *layer, const struct lexmax_heads *heads,
+                int t, const double *row, int from, int to)
+{
+    const int limit = heads->limit;
+    const double *copies = solver->work.top_copies.data;
+    struct scan fewest;
+    int best_s;
+    double w_best;
+
+    scan_top_copies(copies, row, from, to + 1, &fewest);
+    best_s = fewest.first;
+    w_best = row[best_s];
+    for (int s = best_s + 1, left = fewest.count - 1; left > 0; s++) {
+        double w = row[s];
+        int order;
+
+        if (top_copies_of(copies[s], w) != fewest.best)
+            continue;
+        left--;
+        order = compare_merged(heads->prev + (size_t)s * limit,
+                               heads->len_prev[s], w,
+                               heads->prev + (size_t)best_s * limit,
+                               heads->len_prev[best_s], w_best);
+        if (order == UNDECIDED)
+            order = compare_below_top(solver, problem, layer, s, w, best_s,
+                                      w_best);
+        if (order < 0) {
+            best_s = s;
+            w_best = w;
+        }
+    }
+    layer->key_cur[t] = DBL_MAX;
+    layer->pred[t] = (uint16_t)best_s;
+    heads->len_cur[t] = (unsigned char)merge_head_id(
+        &solver->work.head_id, heads->prev + (size_t)best_s * limit,
+        heads->len_prev[best_s], w_best, limit,
+        heads->cur + (size_t)t * limit);
+}
+
 /* compare_exact() without anchors (the blocked scan keeps none), out of
  * line: the rare end of frontier_compare() and compare_by_layers(), which
  * have found the two parts' largest weights equal. @top is that weight
@@ -1898,6 +2054,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     struct layer layer;
     int fewest_skipped = 0;
     int started = 0; /* anchors from this layer on */
+    int top_filled = 0; /* top_copies holds layer c - 1's */
 
     heads.limit = solver->head_runs;
     heads.prev = work->heads[(c - 1) & 1].data;
@@ -1931,10 +2088,14 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
-            if (scan.best == DBL_MAX)
-                lexmax_fewest_copies(solver, problem, &layer, &heads, t, row,
-                                     to, &scan);
-            else if (scan.count >= FEWEST_COUNT &&
+            if (scan.best == DBL_MAX) {
+                if (!top_filled) {
+                    top_copies_fill(solver, &layer, &heads);
+                    top_filled = 1;
+                }
+                lexmax_top_ties(solver, problem, &layer, &heads, t, row,
+                                scan.first, to);
+            } else if (scan.count >= FEWEST_COUNT &&
                 (work->fewest_useless < FEWEST_USELESS ||
                  ++fewest_skipped == FEWEST_SAMPLE)) {
                 fewest_skipped = 0;

@@ -88,6 +88,10 @@ struct lemica_workspace {
     struct lemica_buffer layer_ranges; /* int, 2*(layers+1): the states of
                                           each of its layers, lo and hi */
     struct lemica_buffer scratch[2]; /* double, layers: full vectors */
+    struct lemica_buffer top_copies; /* double, N: the row scan's LEXMAX,
+                                        each state's copies of DBL_MAX in
+                                        layer c - 1, +inf if unreached
+                                        (solver-dp.c, lexmax_top_ties()) */
     struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
     struct lemica_buffer path;       /* int, layers: a result's steps */
     struct lemica_buffer path_weights; /* double, layers: its weights */

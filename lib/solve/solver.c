@@ -58,6 +58,7 @@ lemica_solver_free(lemica_solver *solver)
         buffer_free(&work->scratch[i]);
     }
     buffer_free(&work->pred);
+    buffer_free(&work->top_copies);
     buffer_free(&work->end_reached);
     buffer_free(&work->path);
     buffer_free(&work->path_weights);
@@ -354,6 +355,8 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
                                          sizeof(uint16_t));
         ok = ok && lemica_solver_reserve(&work->anchors_max,
                                          checked_product(n, anchor_layers),
+                                         sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->top_copies, n,
                                          sizeof(double));
         work->pair_memo_bits = lemica_pair_memo_bits(n);
         ok = ok && lemica_solver_reserve(&work->pair_memo,
