@@ -289,6 +289,43 @@ cpu_has_avx(void)
 }
 #endif
 
+#ifdef LEMICA_HAVE_AVX_SCAN
+__attribute__((target("avx"))) static int
+holds_dbl_max_avx(const double *w, size_t count)
+{
+    const __m256d top = _mm256_set1_pd(DBL_MAX);
+    __m256d any0 = _mm256_setzero_pd(), any1 = any0;
+    size_t i = 0;
+
+    for (; i + 8 <= count; i += 8) {
+        any0 = _mm256_or_pd(any0, _mm256_cmp_pd(_mm256_loadu_pd(w + i), top,
+                                                _CMP_EQ_OQ));
+        any1 = _mm256_or_pd(any1, _mm256_cmp_pd(_mm256_loadu_pd(w + i + 4),
+                                                top, _CMP_EQ_OQ));
+    }
+    if (_mm256_movemask_pd(_mm256_or_pd(any0, any1)))
+        return 1;
+    for (; i < count; i++)
+        if (w[i] == DBL_MAX)
+            return 1;
+    return 0;
+}
+#endif
+
+int
+lemica_solver_holds_dbl_max(const double *weights, size_t count)
+{
+#ifdef LEMICA_HAVE_AVX_SCAN
+    /* A pass a slot: 4,000 - 40,000 slots at N = 200 (K = 20, 199). */
+    if (cpu_has_avx())
+        return holds_dbl_max_avx(weights, count);
+#endif
+    for (size_t i = 0; i < count; i++)
+        if (weights[i] == DBL_MAX)
+            return 1;
+    return 0;
+}
+
 /* Problems of at most this many steps use the blocked scan, where the
  * row scan's set-up per state costs the most. At N = 1000, K = 999 the
  * blocked scan is faster too (random weights, best of 7: LEXMAX B = 250
@@ -946,10 +983,14 @@ walk_side_take(struct walk_side *side, double x, enum walk_keep keep)
  * and a compare a step there. The same steps in the same order as the
  * one-step-at-a-time walk this replaced. @keep is a constant at each
  * call, so each caller gets its own copy without the other's work. */
+/* With @runs (the same layout as the predecessor table: @runs - @pred
+ * is the offset of @pred in it; NULL: none), a run of both sides at one
+ * step one layer apart is skipped in one look-up (see top_runs_layer()),
+ * to where the loop below would stop; its steps count as walked. */
 __attribute__((always_inline)) static inline size_t
 pair_walk(const uint16_t *pred, size_t n, const struct path_weights *pw,
           int a, int b, struct walk_side *side_a, struct walk_side *side_b,
-          enum walk_keep keep)
+          enum walk_keep keep, const uint32_t *runs)
 {
     const uint16_t *pred_a = pred, *pred_b = pred;
     size_t walked = 0;
@@ -976,8 +1017,22 @@ pair_walk(const uint16_t *pred, size_t n, const struct path_weights *pw,
         /* One step, two layers: the same edge drops out. Good paths
          * often run through the same steps a layer apart (one took an
          * extra step early on), so these come in runs. */
-        int before_a = pred_a[a], before_b = pred_b[b];
+        int before_a, before_b;
 
+        if (runs && (pred_b == pred_a + n || pred_a == pred_b + n)) {
+            /* The later layer's entry: its state and the one a layer
+             * before share the run. */
+            const uint16_t *later = pred_a > pred_b ? pred_a : pred_b;
+            const uint32_t run = runs[(later - pred) + (ptrdiff_t)a];
+            const size_t skip = (size_t)(run >> 16) * n;
+
+            a = (int)(run & 0xffffu);
+            pred_a -= skip;
+            pred_b -= skip;
+            walked += run >> 16;
+        }
+        before_a = pred_a[a];
+        before_b = pred_b[a];
         while (before_a == before_b) {
             a = before_a;
             pred_a -= n;
@@ -1020,7 +1075,7 @@ divergent_weights(const lemica_solver *solver,
     struct walk_side side_b = {-HUGE_VAL, 0, out_b, 0};
 
     pair_walk(pred_row(solver, problem, c), (size_t)problem->num_steps, &pw,
-              a, b, &side_a, &side_b, WALK_COLLECT);
+              a, b, &side_a, &side_b, WALK_COLLECT, NULL);
     *max_a = side_a.top;
     *max_b = side_b.top;
     /* Both walked from layer c to the same layer and dropped the same
@@ -1315,9 +1370,14 @@ compare_below_top(lemica_solver *solver, const struct lemica_problem *problem,
     struct walk_side side_a = {wa != DBL_MAX ? wa : -HUGE_VAL, 0, NULL, 1};
     struct walk_side side_b = {wb != DBL_MAX ? wb : -HUGE_VAL, 0, NULL, 1};
 
+    const size_t at = (size_t)(layer->c - 1) * (size_t)problem->num_steps;
+
     pair_walk(pred_row(solver, problem, layer->c - 1),
               (size_t)problem->num_steps, &pw, a, b, &side_a, &side_b,
-              WALK_BELOW_TOP);
+              WALK_BELOW_TOP,
+              problem->top_runs
+                  ? (const uint32_t *)solver->work.top_runs.data + at
+                  : NULL);
     /* Counted as compare_walked_inline() counts its walks (the edge and
      * side a's weights), for the anchors' start. */
     if (!solver->work.anchors_on) {
@@ -1687,6 +1747,38 @@ top_copies_fill(lemica_solver *solver, const struct layer *layer,
                         : key[s] == HUGE_VAL ? HUGE_VAL : 0.0;
 }
 
+/* Layer c's entries of top_runs (problem->top_runs): for each state t
+ * reached in layers c and c - 1, where the paths of (t, c) and (t, c - 1)
+ * go back through the same steps, one layer apart, they take the same
+ * edges; the entry holds how many steps they do so (high 16 bits) and
+ * the step where they part (low 16), as pair_walk()'s loop over such a
+ * run would find them: when both predecessors are the same step y, the
+ * entry of (y, c - 1) plus one step. Layer 2 has no such pair (layer 1
+ * holds step 0 alone). At N = 1000, K = 20 the DBL_MAX ties' walks ran
+ * through 16 M such steps in 64 k runs. */
+static void
+top_runs_layer(lemica_solver *solver, const struct lemica_problem *problem,
+               const struct layer *layer)
+{
+    const size_t n = (size_t)problem->num_steps;
+    uint32_t *runs = (uint32_t *)solver->work.top_runs.data +
+                     (size_t)layer->c * n;
+    const uint32_t *runs_prev = runs - n;
+    const uint16_t *pred_prev = layer->pred - n;
+    const int lo = layer->lo > layer->prev_lo ? layer->lo : layer->prev_lo;
+    const int hi = layer->hi < layer->prev_hi ? layer->hi : layer->prev_hi;
+
+    if (layer->c < 3)
+        return;
+    for (int t = lo; t <= hi; t++) {
+        const int y = layer->pred[t];
+
+        if (layer->key_cur[t] == HUGE_VAL || layer->key_prev[t] == HUGE_VAL)
+            continue;
+        runs[t] = pred_prev[t] == y ? runs_prev[y] + 0x10000u : (uint32_t)t;
+    }
+}
+
 /* State (t, c) of the row scan's LEXMAX when several candidates tie on a
  * DBL_MAX bottleneck (every reached candidate, then): the fewest copies
  * of DBL_MAX by a vector scan of top_copies_fill()'s counts (the same
@@ -1695,10 +1787,13 @@ top_copies_fill(lemica_solver *solver, const struct layer *layer,
  * candidates with that many what lexmax_ties() does with them: heads,
  * then the largest weights below DBL_MAX (compare_below_top()). Ties go
  * to the smallest predecessor. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void
 lexmax_top_ties(lemica_solver *solver, const struct lemica_problem *problem,
                 const struct layer *layer, const struct lexmax_heads *heads,
-                int t, const double *row, int from, int to)
+                int t, const double *row, int from, int to, int *filled)
 {
     const int limit = heads->limit;
     const double *copies = solver->work.top_copies.data;
@@ -1706,6 +1801,10 @@ lexmax_top_ties(lemica_solver *solver, const struct lemica_problem *problem,
     int best_s;
     double w_best;
 
+    if (!*filled) {
+        top_copies_fill(solver, layer, heads);
+        *filled = 1;
+    }
     scan_top_copies(copies, row, from, to + 1, &fewest);
     best_s = fewest.first;
     w_best = row[best_s];
@@ -1811,7 +1910,7 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
     struct walk_side side_a = {wa, 1, NULL, 0};
     struct walk_side side_b = {wb, 1, NULL, 0};
     size_t walked = pair_walk(fw->pred, fw->n, &fw->pw, a, b, &side_a,
-                              &side_b, WALK_COPIES);
+                              &side_b, WALK_COPIES, NULL);
 
     solver->work.frontier_walked += walked;
     if (side_a.top != side_b.top)
@@ -2088,14 +2187,12 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
             continue;
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
-            if (scan.best == DBL_MAX) {
-                if (!top_filled) {
-                    top_copies_fill(solver, &layer, &heads);
-                    top_filled = 1;
-                }
+            if (scan.best == DBL_MAX)
+                /* Out of line: inlined, it cost distinct weights 0.9%
+                 * (N = 200, K = 199, every budget). */
                 lexmax_top_ties(solver, problem, &layer, &heads, t, row,
-                                scan.first, to);
-            } else if (scan.count >= FEWEST_COUNT &&
+                                scan.first, to, &top_filled);
+            else if (scan.count >= FEWEST_COUNT &&
                 (work->fewest_useless < FEWEST_USELESS ||
                  ++fewest_skipped == FEWEST_SAMPLE)) {
                 fewest_skipped = 0;
@@ -2117,6 +2214,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
+    if (problem->top_runs)
+        top_runs_layer(solver, problem, &layer);
     if (!work->anchors_on && work->anchors_late &&
         (c - 2) % work->anchor_stretch == 0) {
         /* Layer c - 1 is an anchor layer, so layer c's anchors are its

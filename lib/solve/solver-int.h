@@ -88,6 +88,11 @@ struct lemica_workspace {
     struct lemica_buffer layer_ranges; /* int, 2*(layers+1): the states of
                                           each of its layers, lo and hi */
     struct lemica_buffer scratch[2]; /* double, layers: full vectors */
+    struct lemica_buffer top_runs;   /* uint32, (layers+1)*N: the row
+                                        scan's LEXMAX frontier on a graph
+                                        holding DBL_MAX, each state's run
+                                        of steps shared with the layer
+                                        before (solver-dp.c, pair_walk()) */
     struct lemica_buffer top_copies; /* double, N: the row scan's LEXMAX,
                                         each state's copies of DBL_MAX in
                                         layer c - 1, +inf if unreached
@@ -210,6 +215,8 @@ struct lemica_problem {
     int blocked;       /* 1: scan with the outgoing matrix (small problems) */
     int count_words;   /* LEXMAX by level counts: words of four counts a
                           state (level-counts-int.h); 0 = not */
+    int top_runs;      /* the row scan's LEXMAX frontier keeps top_runs
+                          (the graph holds DBL_MAX) */
 };
 
 /* What a prepared problem is for. */
@@ -236,6 +243,9 @@ int lemica_solver_reserve(struct lemica_buffer *buffer, size_t count,
  * use the blocked scan; prepare then fills the outgoing matrix. */
 int lemica_solver_use_blocked_scan(const lemica_solver *solver,
                                    const struct lemica_problem *problem);
+
+/* Whether one of @count weights is DBL_MAX (solver-dp.c). */
+int lemica_solver_holds_dbl_max(const double *weights, size_t count);
 
 /* Run the DP over layers 1 .. problem->budget (workspace prepared).
  * Afterwards end_reached[c] says whether (N-1, c) was reached. */
