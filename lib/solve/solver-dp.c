@@ -1793,7 +1793,7 @@ __attribute__((noinline))
 static void
 lexmax_top_ties(lemica_solver *solver, const struct lemica_problem *problem,
                 const struct layer *layer, const struct lexmax_heads *heads,
-                int t, const double *row, int from, int to, int *filled)
+                int t, const double *row, int from, int to)
 {
     const int limit = heads->limit;
     const double *copies = solver->work.top_copies.data;
@@ -1801,14 +1801,15 @@ lexmax_top_ties(lemica_solver *solver, const struct lemica_problem *problem,
     int best_s;
     double w_best;
 
-    if (!*filled) {
+    if (solver->work.top_copies_layer != layer->c) {
         top_copies_fill(solver, layer, heads);
-        *filled = 1;
+        solver->work.top_copies_layer = layer->c;
     }
     scan_top_copies(copies, row, from, to + 1, &fewest);
     best_s = fewest.first;
     w_best = row[best_s];
-    for (int s = best_s + 1, left = fewest.count - 1; left > 0; s++) {
+    for (int s = best_s + 1, left = fewest.count - 1; left > 0 && s <= to;
+         s++) {
         double w = row[s];
         int order;
 
@@ -2153,7 +2154,6 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
     struct layer layer;
     int fewest_skipped = 0;
     int started = 0; /* anchors from this layer on */
-    int top_filled = 0; /* top_copies holds layer c - 1's */
 
     heads.limit = solver->head_runs;
     heads.prev = work->heads[(c - 1) & 1].data;
@@ -2191,7 +2191,7 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
                 /* Out of line: inlined, it cost distinct weights 0.9%
                  * (N = 200, K = 199, every budget). */
                 lexmax_top_ties(solver, problem, &layer, &heads, t, row,
-                                scan.first, to, &top_filled);
+                                scan.first, to);
             else if (scan.count >= FEWEST_COUNT &&
                 (work->fewest_useless < FEWEST_USELESS ||
                  ++fewest_skipped == FEWEST_SAMPLE)) {
@@ -2951,6 +2951,7 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         len[n] = 0; /* (0, 1): the empty vector */
     }
     work->fewest_useless = 0;
+    work->top_copies_layer = 0;
     work->head_id = 0;
     work->frontier_walked = 0;
     work->frontier_states = 0;

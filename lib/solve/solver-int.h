@@ -186,6 +186,9 @@ struct lemica_workspace {
     /* The row scan's LEXMAX: runs of lexmax_fewest_copies() in a row
      * that left no candidate out (solver-dp.c). */
     int fewest_useless;
+    /* The layer c whose lexmax_top_ties() filled top_copies (layer c - 1's
+     * copies); 0: none this run. */
+    int top_copies_layer;
     /* The last id merge_head() gave a head (see struct lemica_run). */
     uint32_t head_id;
 };
