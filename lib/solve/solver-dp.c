@@ -2171,6 +2171,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer_frontier(solver, problem, &layer, &heads, last);
         return;
     }
+    if (c == 2) /* a new run: no layer's copies yet */
+        work->top_copies_layer = 0;
     if (layer.lo <= layer.hi)
         work->lexmax_states += (size_t)(layer.hi - layer.lo + 1);
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -2951,7 +2953,6 @@ lemica_solver_run_dp(lemica_solver *solver, const struct lemica_problem *problem
         len[n] = 0; /* (0, 1): the empty vector */
     }
     work->fewest_useless = 0;
-    work->top_copies_layer = 0;
     work->head_id = 0;
     work->frontier_walked = 0;
     work->frontier_states = 0;

@@ -547,6 +547,9 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
         status = lemica_solver_encode_lexmax(solver, problem);
         if (status != LEMICA_OK)
             return status;
+        /* Both below serve the frontier only. */
+        if (!problem->frontier)
+            return LEMICA_OK;
         /* Where the encoding does not run: level counts if few values. */
         status = lemica_solver_prepare_counts(solver, problem);
         if (status != LEMICA_OK)
