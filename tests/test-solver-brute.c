@@ -1616,6 +1616,69 @@ START_TEST(test_dblmax_top_walks_match_full_vectors)
 }
 END_TEST
 
+/* The row scan's DBL_MAX ties past the blocked scan's N (thirteenth
+ * pass): the fewest copies by the vector scan of each state's copies
+ * (lexmax_top_ties(), the vector kernel with its scalar tail, or the
+ * scalar loop alone), and the walks that skip the runs of steps shared
+ * one layer apart (top_runs): paths long enough for runs of dozens of
+ * steps (N = 170 - 259, K = 8 - 40 or N - 1). DBL_MAX on a third or half
+ * of the edges, the other weights distinct or of 2 - 4 levels (equal
+ * largest weights below DBL_MAX: the walk's fallback), some edges
+ * absent (+inf slots in the scan) and a required step. The whole
+ * frontier against the user comparator's full-vector DP. */
+START_TEST(test_dblmax_row_runs_match_full_vectors)
+{
+    lemica_solver *lexmax, *full;
+    unsigned long calls = 0;
+
+    new_lexmax_pair(&lexmax, &full, &calls);
+    lemica_solver_set_digit_encoding(lexmax, 0);
+    lemica_solver_set_level_counts(0);
+    for (int g = 0; g < 8; g++) {
+        uint64_t rng = 1313000u + (uint64_t)g;
+        int n = 170 + test_rng_below(&rng, 90);
+        int k = g % 4 == 3 ? n - 1 : 8 + test_rng_below(&rng, 33);
+        int levels = g % 3 == 2 ? 2 + test_rng_below(&rng, 3) : 0;
+        int dblmax_in = g % 2 == 0 ? 3 : 2;
+        lemica_graph *graph;
+        lemica_frontier *fa = NULL, *fb = NULL;
+        lemica_status sa, sb;
+
+        ck_assert_ok(lemica_graph_new(n, k, &graph));
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n && j - i <= k; j++) {
+                double w =
+                    test_rng_below(&rng, (uint64_t)dblmax_in) == 0 ? DBL_MAX
+                    : levels ? (double)(1 + test_rng_below(&rng, (uint64_t)levels))
+                             : test_rng_unit(&rng);
+
+                if (j - i > 1 && test_rng_below(&rng, 8) == 0)
+                    ck_assert_ok(lemica_graph_remove_edge(graph, i, j));
+                else
+                    ck_assert_ok(lemica_graph_set_weight(graph, i, j, w));
+            }
+        if (g % 4 == 1) {
+            ck_assert_ok(lemica_solver_require_step(lexmax, n / 3));
+            ck_assert_ok(lemica_solver_require_step(full, n / 3));
+        } else {
+            lemica_solver_clear_required_steps(lexmax);
+            lemica_solver_clear_required_steps(full);
+        }
+        lemica_solver_set_head_runs(lexmax, 1 + test_rng_below(&rng, 6));
+        lemica_solver_set_blocked_scan_max_steps(0);
+        lemica_solver_set_vector_scan_min(g % 2 ? 0 : g % 4 == 0 ? 16 : 1 << 30);
+        lemica_solver_set_anchor_stretch(2 + test_rng_below(&rng, 15));
+        draw_anchor_start(&rng);
+        sa = lemica_solver_solve_frontier(full, graph, &fa);
+        sb = lemica_solver_solve_frontier(lexmax, graph, &fb);
+        assert_same_frontiers(sa, fa, sb, fb, "graph %d (n %d, k %d, levels %d)",
+                              g, n, k, levels);
+        lemica_graph_free(graph);
+    }
+    free_lexmax_pair(lexmax, full, calls);
+}
+END_TEST
+
 /* The blocked frontier's walks (frontier_compare(): by step, the runs
  * of one step two layers apart, copies of the largest weight, the rest
  * below it) on the tie families where it walks rather than builds
@@ -2807,6 +2870,8 @@ TEST_SUITE(solver_brute)
     add_test_with_setup(suite, test_frontier_walks_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_dblmax_top_walks_match_full_vectors,
+                        reset_scan_hooks);
+    add_test_with_setup(suite, test_dblmax_row_runs_match_full_vectors,
                         reset_scan_hooks);
     add_test_with_setup(suite, test_blocked_one_budget_marks,
                         reset_scan_hooks);

@@ -38,6 +38,7 @@
 #include "../core/graph-int.h"
 #include "../core/schedule-int.h"
 #include "../core/sort-int.h"
+#include "avx-select-int.h"
 #include "blocked-scan-int.h"
 #include "level-counts-int.h"
 #include "row-lex-int.h"
@@ -88,6 +89,14 @@ scan_portable(enum scan_op op, const double *key, const double *row, int lo,
 {
     for (int s = lo; s < hi; s++)
         scan_step(scan, candidate_value(op, key[s], row[s]), s);
+}
+
+/* Copies of DBL_MAX of the candidate with predecessor copies @copies and
+ * edge weight @w (see scan_avx_top()). */
+static inline double
+top_copies_of(double copies, double w)
+{
+    return w == HUGE_VAL ? HUGE_VAL : copies + (double)(w == DBL_MAX);
 }
 
 #ifdef LEMICA_HAVE_AVX_SCAN
@@ -211,6 +220,67 @@ scan_avx_sum(const double *key, const double *row, int lo, int hi,
     scan_avx(SCAN_SUM, key, row, lo, hi, scan);
 }
 
+/* Copies of DBL_MAX of the candidates s in [@lo, @hi) of a state whose
+ * bottleneck is DBL_MAX: @copies[s] (the predecessor's, +inf if
+ * unreached) plus 1 where @row[s] is DBL_MAX, +inf where it is +inf
+ * (absent). Every other candidate reaches DBL_MAX, nothing being larger,
+ * so these are exactly the tied candidates' counts; fewer copies is the
+ * smaller vector. The fewest, the first candidate with them and how many
+ * have them, four candidates a vector as scan_avx(); the weight's part
+ * is computed here rather than read from a second matrix of 0 / 1 / +inf
+ * (N K more doubles on every DBL_MAX graph). max(v, w - DBL_MAX) is v
+ * for any w <= DBL_MAX (w - DBL_MAX <= 0 <= v) and +inf for w = +inf. */
+#define AVX_TOP_STEP(offset, best, first, count, index)                        \
+    do {                                                                       \
+        __m256d w_ = _mm256_loadu_pd(row + s + (offset));                      \
+        __m256d value_ = _mm256_add_pd(                                        \
+            _mm256_loadu_pd(copies + s + (offset)),                            \
+            _mm256_and_pd(_mm256_cmp_pd(w_, top, _CMP_GE_OQ), one));           \
+        __m256d less_, equal_;                                                 \
+                                                                               \
+        value_ = _mm256_max_pd(value_, _mm256_sub_pd(w_, top));                \
+        less_ = _mm256_cmp_pd(value_, best, _CMP_LT_OQ);                       \
+        equal_ = _mm256_cmp_pd(value_, best, _CMP_EQ_OQ);                      \
+        count = _mm256_add_pd(count, _mm256_and_pd(equal_, one));              \
+        count = lemica_select_pd(less_, one, count);                           \
+        first = lemica_select_pd(less_, index, first);                         \
+        best = _mm256_min_pd(best, value_);                                    \
+    } while (0)
+
+__attribute__((target("avx"))) static void
+scan_avx_top(const double *copies, const double *row, int lo, int hi,
+             struct scan *scan)
+{
+    __m256d best0 = _mm256_set1_pd(HUGE_VAL), best1 = best0;
+    __m256d first0 = _mm256_setzero_pd(), first1 = first0;
+    __m256d count0 = _mm256_setzero_pd(), count1 = count0;
+    __m256d index0 = _mm256_set_pd(lo + 3, lo + 2, lo + 1, lo);
+    __m256d index1 = _mm256_set_pd(lo + 7, lo + 6, lo + 5, lo + 4);
+    const __m256d eight = _mm256_set1_pd(8.0), one = _mm256_set1_pd(1.0);
+    const __m256d top = _mm256_set1_pd(DBL_MAX);
+    int s = lo;
+
+    for (; s + 8 <= hi; s += 8) {
+        AVX_TOP_STEP(0, best0, first0, count0, index0);
+        AVX_TOP_STEP(4, best1, first1, count1, index1);
+        index0 = _mm256_add_pd(index0, eight);
+        index1 = _mm256_add_pd(index1, eight);
+    }
+    scan_combine_avx(&best0, &first0, &count0, best1, first1, count1);
+    scan_combine_avx(&best0, &first0, &count0,
+                     _mm256_permute2f128_pd(best0, best0, 1),
+                     _mm256_permute2f128_pd(first0, first0, 1),
+                     _mm256_permute2f128_pd(count0, count0, 1));
+    scan_combine_avx(&best0, &first0, &count0,
+                     _mm256_permute_pd(best0, 5), _mm256_permute_pd(first0, 5),
+                     _mm256_permute_pd(count0, 5));
+    if (s > lo)
+        scan_merge_lane(scan, _mm256_cvtsd_f64(best0), _mm256_cvtsd_f64(first0),
+                        _mm256_cvtsd_f64(count0));
+    for (; s < hi; s++)
+        scan_step(scan, top_copies_of(copies[s], row[s]), s);
+}
+
 static int
 cpu_has_avx(void)
 {
@@ -219,6 +289,43 @@ cpu_has_avx(void)
     return __builtin_cpu_supports("avx");
 }
 #endif
+
+#ifdef LEMICA_HAVE_AVX_SCAN
+__attribute__((target("avx"))) static int
+holds_dbl_max_avx(const double *w, size_t count)
+{
+    const __m256d top = _mm256_set1_pd(DBL_MAX);
+    __m256d any0 = _mm256_setzero_pd(), any1 = any0;
+    size_t i = 0;
+
+    for (; i + 8 <= count; i += 8) {
+        any0 = _mm256_or_pd(any0, _mm256_cmp_pd(_mm256_loadu_pd(w + i), top,
+                                                _CMP_EQ_OQ));
+        any1 = _mm256_or_pd(any1, _mm256_cmp_pd(_mm256_loadu_pd(w + i + 4),
+                                                top, _CMP_EQ_OQ));
+    }
+    if (_mm256_movemask_pd(_mm256_or_pd(any0, any1)))
+        return 1;
+    for (; i < count; i++)
+        if (w[i] == DBL_MAX)
+            return 1;
+    return 0;
+}
+#endif
+
+int
+lemica_solver_holds_dbl_max(const double *weights, size_t count)
+{
+#ifdef LEMICA_HAVE_AVX_SCAN
+    /* A pass a slot: 4,000 - 40,000 slots at N = 200 (K = 20, 199). */
+    if (cpu_has_avx())
+        return holds_dbl_max_avx(weights, count);
+#endif
+    for (size_t i = 0; i < count; i++)
+        if (weights[i] == DBL_MAX)
+            return 1;
+    return 0;
+}
 
 /* Problems of at most this many steps use the blocked scan, where the
  * row scan's set-up per state costs the most. At N = 1000, K = 999 the
@@ -357,6 +464,25 @@ scan_candidates(enum scan_op op, const double *key, const double *row, int lo,
     }
 #endif
     scan_portable(op, key, row, lo, hi, scan);
+}
+
+/* The fewest copies of DBL_MAX among the candidates s in [@lo, @hi) of a
+ * state whose bottleneck is DBL_MAX (see scan_avx_top()). */
+static inline void
+scan_top_copies(const double *copies, const double *row, int lo, int hi,
+                struct scan *scan)
+{
+    scan->best = HUGE_VAL;
+    scan->first = lo;
+    scan->count = 0;
+#ifdef LEMICA_HAVE_AVX_SCAN
+    if (hi - lo >= vector_scan_min && cpu_has_avx()) {
+        scan_avx_top(copies, row, lo, hi, scan);
+        return;
+    }
+#endif
+    for (int s = lo; s < hi; s++)
+        scan_step(scan, top_copies_of(copies[s], row[s]), s);
 }
 
 /* The states of layer @c worth computing: [*lo, *hi]. A state must be
@@ -873,10 +999,14 @@ walk_side_take(struct walk_side *side, double x, enum walk_keep keep)
  * and a compare a step there. The same steps in the same order as the
  * one-step-at-a-time walk this replaced. @keep is a constant at each
  * call, so each caller gets its own copy without the other's work. */
+/* With @runs (the same layout as the predecessor table: @runs - @pred
+ * is the offset of @pred in it; NULL: none), a run of both sides at one
+ * step one layer apart is skipped in one look-up (see top_runs_layer()),
+ * to where the loop below would stop; its steps count as walked. */
 __attribute__((always_inline)) static inline size_t
 pair_walk(const uint16_t *pred, size_t n, const struct path_weights *pw,
           int a, int b, struct walk_side *side_a, struct walk_side *side_b,
-          enum walk_keep keep)
+          enum walk_keep keep, const uint32_t *runs)
 {
     const uint16_t *pred_a = pred, *pred_b = pred;
     size_t walked = 0;
@@ -903,8 +1033,22 @@ pair_walk(const uint16_t *pred, size_t n, const struct path_weights *pw,
         /* One step, two layers: the same edge drops out. Good paths
          * often run through the same steps a layer apart (one took an
          * extra step early on), so these come in runs. */
-        int before_a = pred_a[a], before_b = pred_b[b];
+        int before_a, before_b;
 
+        if (runs && (pred_b == pred_a + n || pred_a == pred_b + n)) {
+            /* The later layer's entry: its state and the one a layer
+             * before share the run. */
+            const uint16_t *later = pred_a > pred_b ? pred_a : pred_b;
+            const uint32_t run = runs[(later - pred) + (ptrdiff_t)a];
+            const size_t skip = (size_t)(run >> 16) * n;
+
+            a = (int)(run & 0xffffu);
+            pred_a -= skip;
+            pred_b -= skip;
+            walked += run >> 16;
+        }
+        before_a = pred_a[a];
+        before_b = pred_b[a];
         while (before_a == before_b) {
             a = before_a;
             pred_a -= n;
@@ -947,7 +1091,7 @@ divergent_weights(const lemica_solver *solver,
     struct walk_side side_b = {-HUGE_VAL, 0, out_b, 0};
 
     pair_walk(pred_row(solver, problem, c), (size_t)problem->num_steps, &pw,
-              a, b, &side_a, &side_b, WALK_COLLECT);
+              a, b, &side_a, &side_b, WALK_COLLECT, NULL);
     *max_a = side_a.top;
     *max_b = side_b.top;
     /* Both walked from layer c to the same layer and dropped the same
@@ -1242,9 +1386,14 @@ compare_below_top(lemica_solver *solver, const struct lemica_problem *problem,
     struct walk_side side_a = {wa != DBL_MAX ? wa : -HUGE_VAL, 0, NULL, 1};
     struct walk_side side_b = {wb != DBL_MAX ? wb : -HUGE_VAL, 0, NULL, 1};
 
+    const size_t at = (size_t)(layer->c - 1) * (size_t)problem->num_steps;
+
     pair_walk(pred_row(solver, problem, layer->c - 1),
               (size_t)problem->num_steps, &pw, a, b, &side_a, &side_b,
-              WALK_BELOW_TOP);
+              WALK_BELOW_TOP,
+              problem->top_runs
+                  ? (const uint32_t *)solver->work.top_runs.data + at
+                  : NULL);
     /* Counted as compare_walked_inline() counts its walks (the edge and
      * side a's weights), for the anchors' start. */
     if (!solver->work.anchors_on) {
@@ -1596,6 +1745,113 @@ lexmax_fewest_copies(lemica_solver *solver,
     return scan->count < tied;
 }
 
+/* Each state's copies of DBL_MAX in layer c - 1 of the row scan, for
+ * lexmax_top_ties(): its head's first run when its bottleneck is DBL_MAX
+ * (see top_copies()), else none; +inf where unreached. Filled at a
+ * layer's first DBL_MAX tie, so graphs without DBL_MAX never pay it. */
+static void
+top_copies_fill(lemica_solver *solver, const struct layer *layer,
+                const struct lexmax_heads *heads)
+{
+    double *copies = solver->work.top_copies.data;
+    const double *key = layer->key_prev;
+    const int limit = heads->limit;
+
+    for (int s = layer->prev_lo; s <= layer->prev_hi; s++)
+        copies[s] = key[s] == DBL_MAX
+                        ? (double)heads->prev[(size_t)s * limit].count
+                        : key[s] == HUGE_VAL ? HUGE_VAL : 0.0;
+}
+
+/* Layer c's entries of top_runs (problem->top_runs): for each state t
+ * reached in layers c and c - 1, where the paths of (t, c) and (t, c - 1)
+ * go back through the same steps, one layer apart, they take the same
+ * edges; the entry holds how many steps they do so (high 16 bits) and
+ * the step where they part (low 16), as pair_walk()'s loop over such a
+ * run would find them: when both predecessors are the same step y, the
+ * entry of (y, c - 1) plus one step. Layer 2 has no such pair (layer 1
+ * holds step 0 alone). At N = 1000, K = 20 the DBL_MAX ties' walks ran
+ * through 16 M such steps in 64 k runs. */
+static void
+top_runs_layer(lemica_solver *solver, const struct lemica_problem *problem,
+               const struct layer *layer)
+{
+    const size_t n = (size_t)problem->num_steps;
+    uint32_t *runs = (uint32_t *)solver->work.top_runs.data +
+                     (size_t)layer->c * n;
+    const uint32_t *runs_prev = runs - n;
+    const uint16_t *pred_prev = layer->pred - n;
+    const int lo = layer->lo > layer->prev_lo ? layer->lo : layer->prev_lo;
+    const int hi = layer->hi < layer->prev_hi ? layer->hi : layer->prev_hi;
+
+    if (layer->c < 3)
+        return;
+    for (int t = lo; t <= hi; t++) {
+        const int y = layer->pred[t];
+
+        if (layer->key_cur[t] == HUGE_VAL || layer->key_prev[t] == HUGE_VAL)
+            continue;
+        runs[t] = pred_prev[t] == y ? runs_prev[y] + 0x10000u : (uint32_t)t;
+    }
+}
+
+/* State (t, c) of the row scan's LEXMAX when several candidates tie on a
+ * DBL_MAX bottleneck (every reached candidate, then): the fewest copies
+ * of DBL_MAX by a vector scan of top_copies_fill()'s counts (the same
+ * counts lexmax_fewest_copies() takes from the heads one candidate at a
+ * time, 20% of the solve at N = 200 and 1000, K = 20), then among the
+ * candidates with that many what lexmax_ties() does with them: heads,
+ * then the largest weights below DBL_MAX (compare_below_top()). Ties go
+ * to the smallest predecessor. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+lexmax_top_ties(lemica_solver *solver, const struct lemica_problem *problem,
+                const struct layer *layer, const struct lexmax_heads *heads,
+                int t, const double *row, int from, int to)
+{
+    const int limit = heads->limit;
+    const double *copies = solver->work.top_copies.data;
+    struct scan fewest;
+    int best_s;
+    double w_best;
+
+    if (solver->work.top_copies_layer != layer->c) {
+        top_copies_fill(solver, layer, heads);
+        solver->work.top_copies_layer = layer->c;
+    }
+    scan_top_copies(copies, row, from, to + 1, &fewest);
+    best_s = fewest.first;
+    w_best = row[best_s];
+    for (int s = best_s + 1, left = fewest.count - 1; left > 0 && s <= to;
+         s++) {
+        double w = row[s];
+        int order;
+
+        if (top_copies_of(copies[s], w) != fewest.best)
+            continue;
+        left--;
+        order = compare_merged(heads->prev + (size_t)s * limit,
+                               heads->len_prev[s], w,
+                               heads->prev + (size_t)best_s * limit,
+                               heads->len_prev[best_s], w_best);
+        if (order == UNDECIDED)
+            order = compare_below_top(solver, problem, layer, s, w, best_s,
+                                      w_best);
+        if (order < 0) {
+            best_s = s;
+            w_best = w;
+        }
+    }
+    layer->key_cur[t] = DBL_MAX;
+    layer->pred[t] = (uint16_t)best_s;
+    heads->len_cur[t] = (unsigned char)merge_head_id(
+        &solver->work.head_id, heads->prev + (size_t)best_s * limit,
+        heads->len_prev[best_s], w_best, limit,
+        heads->cur + (size_t)t * limit);
+}
+
 /* compare_exact() without anchors (the blocked scan keeps none), out of
  * line: the rare end of frontier_compare() and compare_by_layers(), which
  * have found the two parts' largest weights equal. @top is that weight
@@ -1671,7 +1927,7 @@ frontier_compare(lemica_solver *solver, const struct lemica_problem *problem,
     struct walk_side side_a = {wa, 1, NULL, 0};
     struct walk_side side_b = {wb, 1, NULL, 0};
     size_t walked = pair_walk(fw->pred, fw->n, &fw->pw, a, b, &side_a,
-                              &side_b, WALK_COPIES);
+                              &side_b, WALK_COPIES, NULL);
 
     solver->work.frontier_walked += walked;
     if (side_a.top != side_b.top)
@@ -1931,6 +2187,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer_frontier(solver, problem, &layer, &heads, last);
         return;
     }
+    if (c == 2) /* a new run: no layer's copies yet */
+        work->top_copies_layer = 0;
     if (layer.lo <= layer.hi)
         work->lexmax_states += (size_t)(layer.hi - layer.lo + 1);
     for (int t = layer.lo; t <= layer.hi; t++) {
@@ -1949,8 +2207,10 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         /* The bottleneck decides unless several candidates share it. */
         if (scan.count > 1) {
             if (scan.best == DBL_MAX)
-                lexmax_fewest_copies(solver, problem, &layer, &heads, t, row,
-                                     to, &scan);
+                /* Out of line: inlined, it cost distinct weights 0.9%
+                 * (N = 200, K = 199, every budget). */
+                lexmax_top_ties(solver, problem, &layer, &heads, t, row,
+                                scan.first, to);
             else if (scan.count >= FEWEST_COUNT &&
                 (work->fewest_useless < FEWEST_USELESS ||
                  ++fewest_skipped == FEWEST_SAMPLE)) {
@@ -1973,6 +2233,8 @@ layer_lexmax(lemica_solver *solver, const struct lemica_problem *problem,
         layer.key_cur[t] = scan.best;
         layer.pred[t] = (uint16_t)s;
     }
+    if (problem->top_runs)
+        top_runs_layer(solver, problem, &layer);
     if (!work->anchors_on && work->anchors_late &&
         (c - 2) % work->anchor_stretch == 0) {
         /* Layer c - 1 is an anchor layer, so layer c's anchors are its

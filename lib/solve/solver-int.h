@@ -88,6 +88,15 @@ struct lemica_workspace {
     struct lemica_buffer layer_ranges; /* int, 2*(layers+1): the states of
                                           each of its layers, lo and hi */
     struct lemica_buffer scratch[2]; /* double, layers: full vectors */
+    struct lemica_buffer top_runs;   /* uint32, (layers+1)*N: the row
+                                        scan's LEXMAX frontier on a graph
+                                        holding DBL_MAX, each state's run
+                                        of steps shared with the layer
+                                        before (solver-dp.c, pair_walk()) */
+    struct lemica_buffer top_copies; /* double, N: the row scan's LEXMAX,
+                                        each state's copies of DBL_MAX in
+                                        layer c - 1, +inf if unreached
+                                        (solver-dp.c, lexmax_top_ties()) */
     struct lemica_buffer end_reached; /* uchar, layers+1: (N-1, c) reached */
     struct lemica_buffer path;       /* int, layers: a result's steps */
     struct lemica_buffer path_weights; /* double, layers: its weights */
@@ -177,6 +186,9 @@ struct lemica_workspace {
     /* The row scan's LEXMAX: runs of lexmax_fewest_copies() in a row
      * that left no candidate out (solver-dp.c). */
     int fewest_useless;
+    /* The layer c whose lexmax_top_ties() filled top_copies (layer c - 1's
+     * copies); 0: none this run. */
+    int top_copies_layer;
     /* The last id merge_head() gave a head (see struct lemica_run). */
     uint32_t head_id;
 };
@@ -206,6 +218,8 @@ struct lemica_problem {
     int blocked;       /* 1: scan with the outgoing matrix (small problems) */
     int count_words;   /* LEXMAX by level counts: words of four counts a
                           state (level-counts-int.h); 0 = not */
+    int top_runs;      /* the row scan's LEXMAX frontier keeps top_runs
+                          (the graph holds DBL_MAX) */
 };
 
 /* What a prepared problem is for. */
@@ -232,6 +246,9 @@ int lemica_solver_reserve(struct lemica_buffer *buffer, size_t count,
  * use the blocked scan; prepare then fills the outgoing matrix. */
 int lemica_solver_use_blocked_scan(const lemica_solver *solver,
                                    const struct lemica_problem *problem);
+
+/* Whether one of @count weights is DBL_MAX (solver-dp.c). */
+int lemica_solver_holds_dbl_max(const double *weights, size_t count);
 
 /* Run the DP over layers 1 .. problem->budget (workspace prepared).
  * Afterwards end_reached[c] says whether (N-1, c) was reached. */

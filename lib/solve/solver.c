@@ -58,6 +58,8 @@ lemica_solver_free(lemica_solver *solver)
         buffer_free(&work->scratch[i]);
     }
     buffer_free(&work->pred);
+    buffer_free(&work->top_copies);
+    buffer_free(&work->top_runs);
     buffer_free(&work->end_reached);
     buffer_free(&work->path);
     buffer_free(&work->path_weights);
@@ -355,6 +357,8 @@ reserve_workspace(lemica_solver *solver, const struct lemica_problem *problem)
         ok = ok && lemica_solver_reserve(&work->anchors_max,
                                          checked_product(n, anchor_layers),
                                          sizeof(double));
+        ok = ok && lemica_solver_reserve(&work->top_copies, n,
+                                         sizeof(double));
         work->pair_memo_bits = lemica_pair_memo_bits(n);
         ok = ok && lemica_solver_reserve(&work->pair_memo,
                                          (size_t)2 << work->pair_memo_bits,
@@ -429,6 +433,30 @@ fill_outgoing(lemica_solver *solver, const struct lemica_problem *problem)
     }
 }
 
+/* The row scan's LEXMAX frontier on a graph holding DBL_MAX keeps each
+ * state's run of steps shared with the layer before (top_runs, see
+ * pair_walk() in solver-dp.c): its DBL_MAX ties walk back along paths
+ * that run through the same steps a layer apart for hundreds of steps
+ * (N = 1000, K = 20). One pass over the incoming matrix finds whether
+ * it holds DBL_MAX; other graphs reserve nothing. */
+static lemica_status
+prepare_top_runs(lemica_solver *solver, struct lemica_problem *problem)
+{
+    if (!problem->frontier || problem->blocked || problem->lexmax_as_sum ||
+        problem->count_words ||
+        !lemica_solver_holds_dbl_max(solver->work.incoming.data,
+                                     (size_t)problem->num_steps *
+                                         (size_t)problem->max_skip))
+        return LEMICA_OK;
+    if (!lemica_solver_reserve(&solver->work.top_runs,
+                               checked_product((size_t)problem->num_steps,
+                                               (size_t)problem->budget + 1),
+                               sizeof(uint32_t)))
+        return lemica_fail_no_memory("the solver workspace");
+    problem->top_runs = 1;
+    return LEMICA_OK;
+}
+
 lemica_status
 lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
                       int budget, enum lemica_solve_kind kind,
@@ -493,6 +521,7 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
     problem->lexmax_as_sum = 0;
     problem->digit_groups = 0;
     problem->count_words = 0;
+    problem->top_runs = 0;
     problem->blocked = kind != LEMICA_SOLVE_EDGES &&
                        lemica_solver_use_blocked_scan(solver, problem);
     status = reserve_workspace(solver, problem);
@@ -518,8 +547,14 @@ lemica_solver_prepare(lemica_solver *solver, const lemica_graph *graph,
         status = lemica_solver_encode_lexmax(solver, problem);
         if (status != LEMICA_OK)
             return status;
+        /* Both below serve the frontier only. */
+        if (!problem->frontier)
+            return LEMICA_OK;
         /* Where the encoding does not run: level counts if few values. */
-        return lemica_solver_prepare_counts(solver, problem);
+        status = lemica_solver_prepare_counts(solver, problem);
+        if (status != LEMICA_OK)
+            return status;
+        return prepare_top_runs(solver, problem);
     }
     return LEMICA_OK;
 }
