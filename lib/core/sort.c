@@ -8,7 +8,7 @@
  * values a bitonic network in AVX-512 registers (8 doubles each, up to 16
  * of the 32) sorts without a branch. Other machines keep the Shell sort:
  * an AVX (4-wide) network looped over memory measured about as many
- * instructions as it (docs/solver-performance.md). */
+ * instructions as it (docs/solver-performance-log.md). */
 #include "sort-int.h"
 
 #include <math.h>

@@ -11,7 +11,7 @@
  * differ meet where the predecessors' paths meet, so the predecessors'
  * answer, if walked in the layer before, and one edge each give a walk's
  * answer in O(1): about half the walks of diffusion-like weights at
- * N = 1000 - 2000 (docs/solver-performance.md, seventh pass).
+ * N = 1000 - 2000 (docs/solver-performance-log.md, seventh pass).
  *
  * A direct-mapped table of two halves of 2^bits entries: layer l's
  * entries are in half l & 1, tagged with l (0: empty). An entry keys the

@@ -806,7 +806,7 @@ layer_candidates(const struct layer *layer, int t, int *from, int *to)
 
 /* layer_candidates() on the row scan's layout (row_step 1), which the
  * caller knows: without the test of the step, 1-2% of a levels-64 layer
- * at N = 200 (docs/solver-performance.md, levels13), MAX's as LEXMAX's.
+ * at N = 200 (docs/solver-performance-log.md, levels13), MAX's as LEXMAX's.
  * Returns the row's offset in layer->weights (the incoming matrix), which
  * is also the offset of its levels in the level counts' matrix. */
 static inline size_t

@@ -2063,7 +2063,7 @@ lemica_solver_encode_lexmax(lemica_solver *solver,
      * When it broke ties on the lower groups one candidate at a time
      * instead, through every candidate up to the last tied one, the
      * blocked frontier refused several groups: its sorted-vector DP cost
-     * less then (see docs/solver-performance.md, "Ninth pass"). */
+     * less then (see docs/solver-performance-log.md, "Ninth pass"). */
     if (groups == 0)
         return LEMICA_OK;
     if (groups > 1) {
