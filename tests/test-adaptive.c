@@ -696,16 +696,18 @@ START_TEST(test_adaptive_bad_input)
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_adaptive_set_aggregate(adaptive, (lemica_aggregate)9, 0),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_adaptive_set_aggregate(
-                         adaptive, LEMICA_AGGREGATE_MEAN_PLUS_Z_STD, NAN),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(
+        lemica_adaptive_set_aggregate(
+            adaptive, LEMICA_AGGREGATE_MEAN_PLUS_Z_STD, (double)NAN),
+        LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_adaptive_set_aggregate(
                          adaptive, LEMICA_AGGREGATE_MEAN_PLUS_Z_STD, -1.0),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_adaptive_set_comparator(adaptive, LEMICA_COMPARATOR_USER),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_adaptive_set_stable_tolerance(adaptive, NAN),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(
+        lemica_adaptive_set_stable_tolerance(adaptive, (double)NAN),
+        LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_adaptive_set_stable_tolerance(adaptive, -0.5),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_adaptive_set_stable_tolerance(NULL, 0.1),
@@ -763,7 +765,7 @@ START_TEST(test_adaptive_bad_input)
     /* Negative and NaN errors: the profiler refuses them, nothing changes. */
     ck_assert_status(lemica_profiler_add_error(profiler, from, to, -1.0),
                      LEMICA_ERR_INVALID_VALUE);
-    ck_assert_status(lemica_profiler_add_error(profiler, from, to, NAN),
+    ck_assert_status(lemica_profiler_add_error(profiler, from, to, (double)NAN),
                      LEMICA_ERR_INVALID_VALUE);
     ck_assert_status(lemica_adaptive_worst_violation(NULL, NULL, NULL, NULL,
                                                      NULL, NULL),

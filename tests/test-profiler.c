@@ -528,7 +528,7 @@ START_TEST(test_profiler_accuracy_bound)
                 accuracy_sample(family, &rng, base, count, index);
 
             samples[index] = value;
-            sum += value;
+            sum += (long double)value;
             if (value > largest)
                 largest = value;
             ck_assert_ok(lemica_profiler_add_error(single, 0, 2, value));
@@ -537,8 +537,8 @@ START_TEST(test_profiler_accuracy_bound)
         }
         exact_mean = sum / count;
         for (int index = 0; index < count; index++)
-            squares += (samples[index] - exact_mean) *
-                       (samples[index] - exact_mean);
+            squares += ((long double)samples[index] - exact_mean) *
+                       ((long double)samples[index] - exact_mean);
         exact_variance = squares / (count - 1);
 
         /* Summaries of every shard, then a random merge tree. */
@@ -586,9 +586,11 @@ START_TEST(test_profiler_accuracy_bound)
                 double mean_error, variance_error, scale = 1.0;
 
                 if (exact_reference) {
-                    mean_error = (double)fabsl(results[r][0] - exact_mean);
+                    mean_error =
+                        (double)fabsl((long double)results[r][0] - exact_mean);
                     variance_error =
-                        (double)fabsl(results[r][1] - exact_variance);
+                        (double)fabsl((long double)results[r][1] -
+                                      exact_variance);
                 } else {
                     mean_error = fabs(results[r][0] - results[0][0]);
                     variance_error = fabs(results[r][1] - results[0][1]);

@@ -222,11 +222,11 @@ START_TEST(test_sample_stop_bad_input)
     ck_assert_status(lemica_sample_stop_new(LEMICA_SAMPLE_STOP_MAX_WINDOW + 1, 0.1,
                                             &rule),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_sample_stop_new(3, NAN, &rule),
+    ck_assert_status(lemica_sample_stop_new(3, (double)NAN, &rule),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_sample_stop_new(3, -0.1, &rule),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_sample_stop_new(3, INFINITY, &rule),
+    ck_assert_status(lemica_sample_stop_new(3, (double)INFINITY, &rule),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_ok(lemica_sample_stop_new(LEMICA_SAMPLE_STOP_MAX_WINDOW, 0, &rule));
     lemica_sample_stop_free(rule);
@@ -390,12 +390,13 @@ START_TEST(test_sample_stop_limits)
     /* Bad limits: refused, the cap as it was. */
     ck_assert_status(lemica_sample_stop_set_limits(NULL, 0.1, 4),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_sample_stop_set_limits(run.rule, NAN, 0),
+    ck_assert_status(lemica_sample_stop_set_limits(run.rule, (double)NAN, 0),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_sample_stop_set_limits(run.rule, -0.1, 0),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_sample_stop_set_limits(run.rule, INFINITY, 0),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(
+        lemica_sample_stop_set_limits(run.rule, (double)INFINITY, 0),
+        LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_message_has("standard error");
     for (int s = 0; s < 5; s++) {
         run_add_sample(&run, ties[s]);

@@ -38,7 +38,7 @@ enum weight_kind {
 
 /* Asserts that @a and @b list the same steps; @format and what follows
  * name the case in the failure message. */
-static void
+__attribute__((format(printf, 3, 4))) static void
 assert_same_steps(const lemica_schedule *a, const lemica_schedule *b,
                   const char *format, ...)
 {
@@ -58,7 +58,7 @@ assert_same_steps(const lemica_schedule *a, const lemica_schedule *b,
 /* Solves @budget of @graph with @plain and with @fast and asserts the same
  * status and, on success, the same steps; @format and what follows name
  * the case in a failure message. */
-static void
+__attribute__((format(printf, 5, 6))) static void
 assert_same_solve(lemica_solver *plain, lemica_solver *fast,
                   const lemica_graph *graph, int budget, const char *format, ...)
 {
@@ -83,7 +83,7 @@ assert_same_solve(lemica_solver *plain, lemica_solver *fast,
  * their lists @fa and @fb) agree: the same status and, on success, the
  * same steps at every budget; frees both. @format and what follows name
  * the case in a failure message. */
-static void
+__attribute__((format(printf, 5, 6))) static void
 assert_same_frontiers(lemica_status sa, lemica_frontier *fa, lemica_status sb,
                       lemica_frontier *fb, const char *format, ...)
 {
@@ -110,7 +110,7 @@ assert_same_frontiers(lemica_status sa, lemica_frontier *fa, lemica_status sb,
 
 /* assert_same_solve() at every budget of @graph, on the blocked scan (up
  * to @blocked_max steps) and on the row scan; @format names the graph. */
-static void
+__attribute__((format(printf, 5, 6))) static void
 assert_same_every_budget(lemica_solver *plain, lemica_solver *fast,
                          const lemica_graph *graph, int blocked_max,
                          const char *format, ...)

@@ -34,7 +34,7 @@ START_TEST(test_shifted_grid_values)
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_time_grid_shifted(4, 0.0, grid, 8),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_time_grid_shifted(4, NAN, grid, 8),
+    ck_assert_status(lemica_time_grid_shifted(4, (double)NAN, grid, 8),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_time_grid_shifted(4, 3.0, NULL, 8),
                      LEMICA_ERR_INVALID_ARGUMENT);
@@ -112,7 +112,7 @@ START_TEST(test_grid_metadata_refuses_bad_grids)
     ck_assert_status(lemica_time_grid_set(metadata, grid, 5),
                      LEMICA_ERR_INVALID_VALUE);
     ck_assert_message_has("not strictly monotone");
-    grid[2] = NAN;
+    grid[2] = (double)NAN;
     ck_assert_status(lemica_time_grid_set(metadata, grid, 3),
                      LEMICA_ERR_INVALID_VALUE);
     ck_assert_status(lemica_time_grid_set(metadata, grid, 2),
@@ -348,7 +348,7 @@ START_TEST(test_transfer_refuses_bad_grids)
     other[5] = other[4];
     ck_assert_status(lemica_graph_transfer(source, grid, 11, other, 11, &target),
                      LEMICA_ERR_INVALID_VALUE);
-    other[5] = NAN;
+    other[5] = (double)NAN;
     ck_assert_status(lemica_graph_transfer(source, other, 11, grid, 11, &target),
                      LEMICA_ERR_INVALID_VALUE);
     ck_assert_message_has("not finite");

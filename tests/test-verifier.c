@@ -109,7 +109,7 @@ START_TEST(test_verifier_bad_input)
     const lemica_schedule *out;
     size_t index, candidate, sample, best;
     double score;
-    const float x[1] = {NAN}, y[1] = {0.0f};
+    const float x[1] = {(double)NAN}, y[1] = {0.0f};
 
     ck_assert_status(lemica_verifier_new(0, &verifier),
                      LEMICA_ERR_INVALID_ARGUMENT);
@@ -137,12 +137,13 @@ START_TEST(test_verifier_bad_input)
                      LEMICA_ERR_OUT_OF_RANGE);
     ck_assert_status(lemica_verifier_report_error(verifier, 0, 2, 1.0),
                      LEMICA_ERR_OUT_OF_RANGE);
-    ck_assert_status(lemica_verifier_report_error(verifier, 0, 0, NAN),
+    ck_assert_status(lemica_verifier_report_error(verifier, 0, 0, (double)NAN),
                      LEMICA_ERR_INVALID_VALUE);
     ck_assert_status(lemica_verifier_report_error(verifier, 0, 0, -1.0),
                      LEMICA_ERR_INVALID_VALUE);
-    ck_assert_status(lemica_verifier_report_error(verifier, 0, 0, INFINITY),
-                     LEMICA_ERR_INVALID_VALUE);
+    ck_assert_status(
+        lemica_verifier_report_error(verifier, 0, 0, (double)INFINITY),
+        LEMICA_ERR_INVALID_VALUE);
     ck_assert_status(lemica_verifier_report_buffers(verifier, 0, 0, x, y, 1,
                                                     LEMICA_DTYPE_F32),
                      LEMICA_ERR_INVALID_VALUE);
@@ -159,9 +160,10 @@ START_TEST(test_verifier_bad_input)
     ck_assert_status(lemica_verifier_set_aggregate(
                          verifier, LEMICA_AGGREGATE_MEAN_PLUS_Z_STD, -1.0),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_verifier_set_aggregate(
-                         verifier, LEMICA_AGGREGATE_MEAN_PLUS_Z_STD, NAN),
-                     LEMICA_ERR_INVALID_ARGUMENT);
+    ck_assert_status(
+        lemica_verifier_set_aggregate(
+            verifier, LEMICA_AGGREGATE_MEAN_PLUS_Z_STD, (double)NAN),
+        LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_ok(lemica_verifier_set_metric(verifier, LEMICA_METRIC_MSE));
     ck_assert_ok(lemica_verifier_report_buffers(verifier, 0, 0, y, y, 1,
                                                 LEMICA_DTYPE_F32));
@@ -216,7 +218,7 @@ START_TEST(test_verifier_significance)
     ck_assert_uint_eq(best, 0);
     ck_assert_status(lemica_verifier_set_significance(verifier, -1.0),
                      LEMICA_ERR_INVALID_ARGUMENT);
-    ck_assert_status(lemica_verifier_set_significance(verifier, NAN),
+    ck_assert_status(lemica_verifier_set_significance(verifier, (double)NAN),
                      LEMICA_ERR_INVALID_ARGUMENT);
     ck_assert_status(lemica_verifier_error(verifier, 3, 0, &error),
                      LEMICA_ERR_OUT_OF_RANGE);

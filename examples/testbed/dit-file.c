@@ -22,14 +22,14 @@ testbed_dit_fnv1a64(const void *data, size_t size)
     return hash;
 }
 
-static void
+__attribute__((format(printf, 3, 0))) static void
 set_error(char *error, size_t error_size, const char *format, va_list args)
 {
     if (error && error_size > 0)
         vsnprintf(error, error_size, format, args);
 }
 
-static int
+__attribute__((format(printf, 3, 4))) static int
 fail_plain(char *error, size_t error_size, const char *format, ...)
 {
     va_list args;

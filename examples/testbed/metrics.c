@@ -40,7 +40,7 @@ testbed_ssim(const double *a, const double *b, int side, double data_range)
     int windows = 0;
 
     if (side < SSIM_WINDOW)
-        return NAN;
+        return (double)NAN;
     for (int y = 0; y + SSIM_WINDOW <= side; y++)
         for (int x = 0; x + SSIM_WINDOW <= side; x++) {
             double ma = 0.0, mb = 0.0, aa = 0.0, bb = 0.0, ab = 0.0;

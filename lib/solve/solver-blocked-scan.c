@@ -142,14 +142,13 @@ blocked_scan_avx_op(const struct block_scan *scan, enum scan_op op,
              * bits (they are below LEMICA_MAX_STEPS). */
             _mm256_storeu_pd(scan->key_cur + t0, best0);
             _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
-            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+            _mm_storeu_si128((__m128i *)(void *)(scan->pred + t0),
                              _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
                                               _mm256_cvttpd_epi32(first1)));
             if (with_last)
-                _mm_storeu_si128(
-                    (__m128i *)(scan->last + t0),
-                    _mm_packus_epi32(_mm256_cvttpd_epi32(last0),
-                                     _mm256_cvttpd_epi32(last1)));
+                _mm_storeu_si128((__m128i *)(void *)(scan->last + t0),
+                                 _mm_packus_epi32(_mm256_cvttpd_epi32(last0),
+                                                  _mm256_cvttpd_epi32(last1)));
             continue;
         }
         _mm256_storeu_pd(best, best0);
@@ -212,16 +211,16 @@ blocked_scan_avx512_op(const struct block_scan *scan, enum scan_op op,
             __m256i first32 = _mm512_cvttpd_epi32(first);
 
             _mm512_storeu_pd(scan->key_cur + t0, best);
-            _mm_storeu_si128((__m128i *)(scan->pred + t0),
-                             _mm_packus_epi32(
-                                 _mm256_castsi256_si128(first32),
+            _mm_storeu_si128(
+                (__m128i *)(void *)(scan->pred + t0),
+                _mm_packus_epi32(_mm256_castsi256_si128(first32),
                                  _mm256_extractf128_si256(first32, 1)));
             if (with_last) {
                 __m256i last32 = _mm512_cvttpd_epi32(last);
 
-                _mm_storeu_si128((__m128i *)(scan->last + t0),
-                                 _mm_packus_epi32(
-                                     _mm256_castsi256_si128(last32),
+                _mm_storeu_si128(
+                    (__m128i *)(void *)(scan->last + t0),
+                    _mm_packus_epi32(_mm256_castsi256_si128(last32),
                                      _mm256_extractf128_si256(last32, 1)));
             }
             continue;
@@ -282,8 +281,8 @@ blocked_scan_last_avx512bw(const struct block_scan *scan)
         }
         if (t0 + LEMICA_BLOCK_WIDTH - 1 <= scan->hi) {
             _mm512_storeu_pd(scan->key_cur + t0, best);
-            _mm_storeu_si128((__m128i *)(scan->pred + t0), first);
-            _mm_storeu_si128((__m128i *)(scan->last + t0), last);
+            _mm_storeu_si128((__m128i *)(void *)(scan->pred + t0), first);
+            _mm_storeu_si128((__m128i *)(void *)(scan->last + t0), last);
             continue;
         }
         {
@@ -426,7 +425,7 @@ blocked_scan_lex_avx_op(const struct block_scan *scan, const int lower)
                 _mm256_storeu_pd(to, low0[g]);
                 _mm256_storeu_pd(to + 4, low1[g]);
             }
-            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+            _mm_storeu_si128((__m128i *)(void *)(scan->pred + t0),
                              _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
                                               _mm256_cvttpd_epi32(first1)));
             continue;
@@ -510,7 +509,7 @@ blocked_scan_lex2_avx(const struct block_scan *scan)
             _mm256_storeu_pd(scan->key_cur + t0 + 4, best1);
             _mm256_storeu_pd(scan->lower_cur + t0, low0);
             _mm256_storeu_pd(scan->lower_cur + t0 + 4, low1);
-            _mm_storeu_si128((__m128i *)(scan->pred + t0),
+            _mm_storeu_si128((__m128i *)(void *)(scan->pred + t0),
                              _mm_packus_epi32(_mm256_cvttpd_epi32(first0),
                                               _mm256_cvttpd_epi32(first1)));
             continue;
@@ -593,9 +592,9 @@ blocked_scan_lex_avx512_op(const struct block_scan *scan, const int lower)
             _mm512_storeu_pd(scan->key_cur + t0, best);
             for (int g = 0; g < lower; g++)
                 _mm512_storeu_pd(scan->lower_cur + g * stride + t0, low[g]);
-            _mm_storeu_si128((__m128i *)(scan->pred + t0),
-                             _mm_packus_epi32(
-                                 _mm256_castsi256_si128(first32),
+            _mm_storeu_si128(
+                (__m128i *)(void *)(scan->pred + t0),
+                _mm_packus_epi32(_mm256_castsi256_si128(first32),
                                  _mm256_extractf128_si256(first32, 1)));
             continue;
         }

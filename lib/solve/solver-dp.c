@@ -2046,8 +2046,9 @@ frontier_walk_ties(lemica_solver *solver, const struct lemica_problem *problem,
 
         if (t + 8 <= layer->hi + 1) {
             __m128i same = _mm_cmpeq_epi16(
-                _mm_loadu_si128((const __m128i *)(layer->pred + t)),
-                _mm_loadu_si128((const __m128i *)(last + t)));
+                _mm_loadu_si128(
+                    (const __m128i *)(const void *)(layer->pred + t)),
+                _mm_loadu_si128((const __m128i *)(const void *)(last + t)));
 
             tied = (unsigned)_mm_movemask_epi8(_mm_packs_epi16(same, same)) ^
                    0xffffu;

@@ -276,9 +276,12 @@ index_slots(struct level_set *set, const double *matrix,
 
                 for (; i + 4 <= hi; i += 4) {
                     const __m128i a = _mm_cmpeq_epi32(
-                        _mm_loadu_si128((const __m128i *)(matrix + i)), run);
+                        _mm_loadu_si128(
+                            (const __m128i *)(const void *)(matrix + i)),
+                        run);
                     const __m128i b = _mm_cmpeq_epi32(
-                        _mm_loadu_si128((const __m128i *)(matrix + i + 2)),
+                        _mm_loadu_si128(
+                            (const __m128i *)(const void *)(matrix + i + 2)),
                         run);
 
                     if (_mm_movemask_epi8(_mm_and_si128(a, b)) != 0xffff)
@@ -1810,7 +1813,7 @@ encode_few(struct lemica_problem *problem, double *matrix)
     keys.count = keys.levels = 0;
     keys.room = 1.0;
     for (int j = 0; j < FEW_KEYS; j++)
-        keys.key[j] = NAN; /* (few_add()) */
+        keys.key[j] = (double)NAN; /* (few_add()) */
     /* (B >= 2: the codes of different levels differ.) The first row's
      * values one by one: spread values stop there, and few ones are
      * mostly all seen. */
