@@ -12,7 +12,13 @@
  * the row scan, each against the independent DP over full sorted cost
  * vectors (fuzz-reference.c).
  *
- *   fuzz-outliers [cases [first_seed]]
+ *   fuzz-outliers [cases [first_seed [float_ties]]]
+ *
+ * float_ties 1 (review15): each outlier's value rounded to a float and
+ * raised by 0 .. 3 times 2^-40 of itself (by its index, no draw: the
+ * same graphs otherwise), so that several levels round to one float and
+ * rank_levels() falls back from floats to doubles (the default values
+ * never did: a fallback turned off passed 2000 graphs).
  *
  * Prints graphs, solves and mismatches; exits 1 on any mismatch.
  */
@@ -30,6 +36,7 @@ main(int argc, char **argv)
 {
     const unsigned long cases = argc > 1 ? strtoul(argv[1], NULL, 10) : 2000;
     const unsigned long first = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
+    const int float_ties = argc > 3 && atoi(argv[3]) != 0;
     lemica_solver *solver;
 
     if (lemica_solver_new(&solver) != LEMICA_OK)
@@ -78,6 +85,8 @@ main(int argc, char **argv)
                 w = test_rng_below(&rng, 2) ? 2.0 * common : 0.5 * common;
                 break;
             }
+            if (float_ties && w > 0.0 && w < DBL_MAX)
+                w = (double)(float)w * (1.0 + ldexp((double)(o % 4), -40));
             p.w[i * n + i + span] = w;
         }
         /* Span-1 edges exist from the start (weight 0): absent ones are

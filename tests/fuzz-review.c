@@ -16,11 +16,20 @@
  *     at N 130 .. 400 on the row scan with anchors from the first layer,
  *     mid-run or by the gate (the anchor shortcut of compare_exact_with());
  *   mode 3 "blocked": N <= 128 on the blocked scan, tie-heavy weights,
- *     frontiers (the vblendvpd selects of solver-blocked-scan.c).
+ *     frontiers (the vblendvpd selects of solver-blocked-scan.c);
+ *   mode 4 "dblrun" (review15): the thirteenth pass's DBL_MAX ties on the
+ *     row scan (lexmax_top_ties(), top_copies, top_runs and pair_walk()'s
+ *     run skips): frontiers on the row scan only, no digit encoding and no
+ *     level counts (either would take the problem away from it), every
+ *     edge that enters or jumps a "wall" step DBL_MAX (each path holds one
+ *     copy a wall it crosses alone, fewer where one edge crosses two), a
+ *     few more at random, the rest few levels (ties, so that paths a layer
+ *     apart share long runs and compare_below_top() walks them).
  *
  * Each case runs 1 .. 3 graphs in turn on one solver.
  *
- *   fuzz-review [cases [first_seed [mode]]]   (mode -1: all in turn)
+ *   fuzz-review [cases [first_seed [mode]]]   (mode -1: modes 0 .. 3 in
+ *   turn, as before mode 4 was added, so old seeds replay the same)
  *
  * Prints graphs, solves and mismatches; exits 1 on any mismatch.
  */
@@ -39,10 +48,15 @@
 #include "test-rng.h"
 
 static unsigned long graphs;
-static const char *mode_name[] = {"cut", "dblmax", "diffusion", "blocked"};
+static const char *mode_name[] = {"cut", "dblmax", "diffusion", "blocked",
+                                  "dblrun"};
+
+/* Mode 4's walls, at most WALLS of them. */
+#define WALLS 6
 
 struct shape {
     int mode, n, k_graph, k_solver, absent, frontier, levels, style, span;
+    int walls, wall[WALLS];
 };
 
 /* A weight of edge (i, j). */
@@ -109,6 +123,15 @@ draw(uint64_t *rng, const struct shape *sh, int i, int j)
 
         return floor(e * q) / q;
     }
+    case 4:
+        /* Edges into or over a wall step: DBL_MAX; sh->style percent of
+         * the others too; the rest of sh->levels values (0 among them). */
+        for (int w = 0; w < sh->walls; w++)
+            if (i < sh->wall[w] && j >= sh->wall[w])
+                return DBL_MAX;
+        if (test_rng_below(rng, 100) < sh->style)
+            return DBL_MAX;
+        return (double)test_rng_below(rng, sh->levels) * 0.5;
     default:
         switch (sh->style) {
         case 0: return (double)test_rng_below(rng, sh->levels);
@@ -164,6 +187,17 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
         k = test_rng_below(rng, 4) ? 2 + test_rng_below(rng, 30)
                                    : 2 + test_rng_below(rng, n - 2);
         sh.frontier = test_rng_below(rng, 3) == 0;
+        break;
+    case 4:
+        n = 20 + test_rng_below(rng, 181);
+        k = test_rng_below(rng, 4) ? 2 + test_rng_below(rng, 12)
+                                   : 2 + test_rng_below(rng, 23);
+        sh.style = (int[]){0, 0, 2, 10}[test_rng_below(rng, 4)];
+        sh.levels = 1 + test_rng_below(rng, 3);
+        sh.walls = 1 + test_rng_below(rng, WALLS);
+        for (int w = 0; w < sh.walls; w++)
+            sh.wall[w] = 1 + test_rng_below(rng, n - 1);
+        sh.frontier = 1;
         break;
     default:
         n = test_rng_below(rng, 2) ? 60 + test_rng_below(rng, 10)
@@ -221,17 +255,19 @@ solve_one_graph(lemica_solver *solver, uint64_t *rng, unsigned long seed,
     lemica_solver_set_max_skip(solver, sh.k_solver);
     lemica_solver_set_head_runs(solver, 1 + test_rng_below(rng, 4));
     lemica_solver_set_digit_encoding(solver,
-                                     mode == 0 ? test_rng_below(rng, 8) != 0
-                                               : test_rng_below(rng, 4) == 0);
+                                     mode == 0   ? test_rng_below(rng, 8) != 0
+                                     : mode == 4 ? 0
+                                                 : test_rng_below(rng, 4) == 0);
     lemica_solver_set_few_values_encoding(mode == 0 || test_rng_below(rng, 2));
-    lemica_solver_set_level_counts(mode == 0 ? test_rng_below(rng, 2)
-                                             : test_rng_below(rng, 4) == 0);
+    lemica_solver_set_level_counts(mode == 0   ? test_rng_below(rng, 2)
+                                   : mode == 4 ? 0
+                                               : test_rng_below(rng, 4) == 0);
     {
         int b = test_rng_below(rng, 3);
         /* mode 3: the blocked scan; else row, blocked up to N, default */
         lemica_solver_set_blocked_scan_max_steps(
             mode == 3 ? (test_rng_below(rng, 4) ? 1 << 20 : 128)
-            : mode == 2 ? 0
+            : mode == 2 || mode == 4 ? 0
             : b == 0    ? 0
             : b == 1    ? 1 << 20
                         : 128);

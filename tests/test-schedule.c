@@ -880,6 +880,95 @@ START_TEST(test_sort_descending_patterns)
 }
 END_TEST
 
+/* qsort's order for test_sort_descending_every_length(): descending. */
+static int
+compare_descending(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Every length 0 .. 300 (every partly filled register of every register
+ * count of the network, and the Shell sort past it) and every kind of
+ * cost vector (ties, zeros, DBL_MAX, subnormals, the smallest and largest
+ * weights, one value), both paths, against qsort to the bit. Guard values
+ * either side of the array: the network's masked loads and stores are
+ * not seen by ASan or valgrind (valgrind never runs them), so a lane mask
+ * one too wide would only show here. */
+START_TEST(test_sort_descending_every_length)
+{
+    enum { MAX_COUNT = 300, GUARD = 16 };
+    static double buffer[MAX_COUNT + 2 * GUARD];
+    static double expected[MAX_COUNT];
+    double *values = buffer + GUARD;
+    /* Above every value: a lane read past the array sorts first, one
+     * written past it holds a value or the -inf padding. */
+    const double guard = HUGE_VAL;
+    uint64_t rng = 15;
+
+    for (int network = 1; network >= 0; network--) {
+        lemica_sort_set_avx512(network);
+        for (size_t count = 0; count <= MAX_COUNT; count++) {
+            for (int kind = 0; kind < 9; kind++) {
+                for (size_t i = 0; i < MAX_COUNT + 2 * GUARD; i++)
+                    buffer[i] = guard;
+                for (size_t i = 0; i < count; i++) {
+                    double v;
+
+                    switch (kind) {
+                    case 0: /* two values */
+                        v = (double)test_rng_below(&rng, 2);
+                        break;
+                    case 1: /* zeros and DBL_MAX */
+                        v = test_rng_below(&rng, 2) ? DBL_MAX : 0.0;
+                        break;
+                    case 2: /* subnormals, the smallest, zero */
+                        v = (double[]){0.0, DBL_TRUE_MIN, 2 * DBL_TRUE_MIN,
+                                       DBL_MIN,
+                                       DBL_MIN / 2}[test_rng_below(&rng, 5)];
+                        break;
+                    case 3: /* one value */
+                        v = 0.25;
+                        break;
+                    case 4: /* ascending */
+                        v = (double)i;
+                        break;
+                    case 5: /* descending */
+                        v = (double)(count - i);
+                        break;
+                    case 6: /* few ties among spread values */
+                        v = test_rng_below(&rng, 4) == 0
+                                ? 1.0
+                                : ldexp(test_rng_unit(&rng),
+                                        test_rng_below(&rng, 200) - 100);
+                        break;
+                    default:
+                        v = random_value(&rng, kind == 7 ? 4 : 2);
+                        break;
+                    }
+                    values[i] = expected[i] = v;
+                }
+                qsort(expected, count, sizeof(double), compare_descending);
+                lemica_sort_descending(count ? values : NULL, count);
+                if (count > 0)
+                    ck_assert_msg(memcmp(values, expected,
+                                         count * sizeof(double)) == 0,
+                                  "network %d, count %zu, kind %d", network,
+                                  count, kind);
+                for (size_t i = 0; i < GUARD; i++)
+                    ck_assert_msg(buffer[i] == guard &&
+                                      values[count + i] == guard,
+                                  "network %d, count %zu, kind %d: guard %zu "
+                                  "written",
+                                  network, count, kind, i);
+            }
+        }
+    }
+    lemica_sort_set_avx512(1);
+}
+END_TEST
+
 START_TEST(test_sort_descending_allocates_nothing)
 {
     uint64_t rng = 8;
@@ -1141,6 +1230,7 @@ TEST_SUITE(schedule)
     add_test(suite, test_sort_descending_random);
     add_test(suite, test_sort_descending_patterns);
     add_test(suite, test_sort_descending_allocates_nothing);
+    add_test(suite, test_sort_descending_every_length);
     add_test(suite, test_reserve_keeps_content);
     add_test(suite, test_reserve_allocates_nothing_when_room);
     add_test(suite, test_reserve_failure_changes_nothing);

@@ -7,9 +7,11 @@
 #include <stddef.h>
 
 /* Sort @count doubles descending in place, allocating nothing. The values
- * must not be NaN (cost vectors never are: the graph refuses NaN weights);
- * equal values are equal bit patterns there too (the graph stores +0.0 for
- * -0.0), so any correct sort gives the same array to the bit. */
+ * must be neither NaN nor -0.0: the AVX-512 network's max and min return
+ * one operand for NaN and for -0.0 against +0.0, so it would lose one of
+ * the two. Cost vectors hold graph weights, which are never either (the
+ * graph refuses NaN and stores +0.0 for -0.0); equal values are then
+ * equal bits, and any correct sort gives the same array to the bit. */
 void lemica_sort_descending(double *values, size_t count);
 
 /* Tests turn the AVX-512 sorting network off (0) and on (1) to check both
