@@ -165,6 +165,27 @@ scan_combine_avx(__m256d *best, __m256d *first, __m256d *count, __m256d b,
     *best = _mm256_min_pd(*best, b);
 }
 
+/* The end of an eight-wide scan: fold chain 1 into chain 0, then the
+ * lanes into lane 0, all with vector selects (merging lane by lane with
+ * branches cost more than the loop itself on the short rows of small
+ * problems), and merge the result into @scan if the loop ran (@ran). */
+__attribute__((target("avx"), always_inline)) static inline void
+scan_fold_avx(struct scan *scan, __m256d best0, __m256d first0, __m256d count0,
+              __m256d best1, __m256d first1, __m256d count1, int ran)
+{
+    scan_combine_avx(&best0, &first0, &count0, best1, first1, count1);
+    scan_combine_avx(&best0, &first0, &count0,
+                     _mm256_permute2f128_pd(best0, best0, 1),
+                     _mm256_permute2f128_pd(first0, first0, 1),
+                     _mm256_permute2f128_pd(count0, count0, 1));
+    scan_combine_avx(&best0, &first0, &count0, _mm256_permute_pd(best0, 5),
+                     _mm256_permute_pd(first0, 5),
+                     _mm256_permute_pd(count0, 5));
+    if (ran)
+        scan_merge_lane(scan, _mm256_cvtsd_f64(best0), _mm256_cvtsd_f64(first0),
+                        _mm256_cvtsd_f64(count0));
+}
+
 /* The same scan, eight candidates at a time. Each lane keeps its own best,
  * first index (as a double: exact below 2^53) and count; lanes are merged
  * at the end, so the result is exactly the portable one. No NaN reaches
@@ -187,20 +208,7 @@ scan_avx(enum scan_op op, const double *key, const double *row, int lo,
         index0 = _mm256_add_pd(index0, eight);
         index1 = _mm256_add_pd(index1, eight);
     }
-    /* Fold chain 1 into chain 0, then the lanes into lane 0, all with
-     * vector selects: merging lane by lane with branches cost more than
-     * the loop itself on the short rows of small problems. */
-    scan_combine_avx(&best0, &first0, &count0, best1, first1, count1);
-    scan_combine_avx(&best0, &first0, &count0,
-                     _mm256_permute2f128_pd(best0, best0, 1),
-                     _mm256_permute2f128_pd(first0, first0, 1),
-                     _mm256_permute2f128_pd(count0, count0, 1));
-    scan_combine_avx(&best0, &first0, &count0,
-                     _mm256_permute_pd(best0, 5), _mm256_permute_pd(first0, 5),
-                     _mm256_permute_pd(count0, 5));
-    if (s > lo)
-        scan_merge_lane(scan, _mm256_cvtsd_f64(best0), _mm256_cvtsd_f64(first0),
-                        _mm256_cvtsd_f64(count0));
+    scan_fold_avx(scan, best0, first0, count0, best1, first1, count1, s > lo);
     for (; s < hi; s++)
         scan_step(scan, candidate_value(op, key[s], row[s]), s);
 }
@@ -266,17 +274,7 @@ scan_avx_top(const double *copies, const double *row, int lo, int hi,
         index0 = _mm256_add_pd(index0, eight);
         index1 = _mm256_add_pd(index1, eight);
     }
-    scan_combine_avx(&best0, &first0, &count0, best1, first1, count1);
-    scan_combine_avx(&best0, &first0, &count0,
-                     _mm256_permute2f128_pd(best0, best0, 1),
-                     _mm256_permute2f128_pd(first0, first0, 1),
-                     _mm256_permute2f128_pd(count0, count0, 1));
-    scan_combine_avx(&best0, &first0, &count0,
-                     _mm256_permute_pd(best0, 5), _mm256_permute_pd(first0, 5),
-                     _mm256_permute_pd(count0, 5));
-    if (s > lo)
-        scan_merge_lane(scan, _mm256_cvtsd_f64(best0), _mm256_cvtsd_f64(first0),
-                        _mm256_cvtsd_f64(count0));
+    scan_fold_avx(scan, best0, first0, count0, best1, first1, count1, s > lo);
     for (; s < hi; s++)
         scan_step(scan, top_copies_of(copies[s], row[s]), s);
 }

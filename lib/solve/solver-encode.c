@@ -1496,20 +1496,6 @@ few_tail_mask(size_t left, int cmp_lanes_below)
                            : _mm256_cmp_pd(lane, limit, _CMP_GE_OQ);
 }
 
-/* lemica_select_pd() with @a allowed in memory (vblendvpd's third
- * operand may be one): with 8 keys or more the keys and codes do not fit
- * the 16 registers, and GCC reloaded the spilled ones a row. */
-__attribute__((target("avx"), always_inline)) static inline __m256d
-few_select_pd(__m256d mask, __m256d a, __m256d b)
-{
-    __m256d r;
-
-    __asm__("vblendvpd {%3, %2, %1, %0|%0, %1, %2, %3}"
-            : "=x"(r)
-            : "x"(b), "xm"(a), "x"(mask));
-    return r;
-}
-
 /* Modes of few_pass_w(). */
 enum few_mode {
     FEW_WRITE,   /* codes, up to the first slot holding no key */
@@ -1573,7 +1559,8 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
 #pragma GCC unroll 12
 #endif
             for (int j = 0; j < w; j++)
-                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
+                c = lemica_select_pd_mem(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                         cv[j], c);
             if (mode == FEW_FIND) {
                 /* (-0.0 for every key: the signs tell the misses.) */
                 if (_mm256_movemask_pd(c) != 15) {
@@ -1600,7 +1587,8 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
 #pragma GCC unroll 12
 #endif
             for (int j = 0; j < w; j++)
-                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
+                c = lemica_select_pd_mem(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                         cv[j], c);
             if (mode == FEW_FIND) {
                 if ((_mm256_movemask_pd(c) & lanes) != lanes) {
                     *pos = i;
@@ -1641,8 +1629,8 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
 #pragma GCC unroll 12
 #endif
                     for (int j = 0; j < w; j++)
-                        c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
-                                          cv[j], c);
+                        c = lemica_select_pd_mem(
+                            _mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
                     if (mode == FEW_FIND) {
                         if ((_mm256_movemask_pd(c) & lanes) != lanes) {
                             *pos = i;
@@ -1680,7 +1668,8 @@ few_pass_w(double *matrix, const struct few_rows *rows, const double *key,
 #pragma GCC unroll 12
 #endif
             for (int j = 0; j < w; j++)
-                c = few_select_pd(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ), cv[j], c);
+                c = lemica_select_pd_mem(_mm256_cmp_pd(v, kv[j], _CMP_EQ_OQ),
+                                         cv[j], c);
             if (mode == FEW_FIND) {
                 /* (-0.0 for every key: the signs tell the misses.) */
                 if (_mm256_movemask_pd(c) != 15) {
